@@ -1,0 +1,8 @@
+"""PLACEHOLDER: being written."""
+
+from aiohttp import web
+
+
+class BucketStore:
+    def register(self, app: web.Application) -> None:
+        pass

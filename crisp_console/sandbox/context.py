@@ -1,0 +1,35 @@
+"""What route handlers reach through ``request.app[CONTEXT]``: the live services of one server."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from crisp_console.sandbox.state import SandboxState
+
+if TYPE_CHECKING:
+    from crisp_console.sandbox.bucket import BucketStore
+    from crisp_console.sandbox.faults import Faults
+    from crisp_console.sandbox.rtm import RtmServer
+    from crisp_console.sandbox.server import Sandbox
+    from crisp_console.sandbox.simulator import Simulator
+
+
+@dataclass
+class SandboxContext:
+    sandbox: Sandbox
+    state: SandboxState
+    rtm: RtmServer
+    faults: Faults
+    simulator: Simulator
+    bucket: BucketStore
+
+    @property
+    def base_url(self) -> str:
+        """``http://HOST:PORT``, no trailing slash."""
+        return self.sandbox.base_url
+
+
+CONTEXT: web.AppKey[SandboxContext] = web.AppKey("context", SandboxContext)

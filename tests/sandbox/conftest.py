@@ -1,0 +1,131 @@
+"""Fixtures for sandbox tests: a real server on a free loopback port, real clients."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+import socketio
+
+from crisp_console.sandbox.config import FaultConfig, SandboxConfig, Sizes
+from crisp_console.sandbox.server import Sandbox
+
+
+def make_config(**overrides: Any) -> SandboxConfig:
+    base: dict[str, Any] = {"seed": 1, "sizes": Sizes.tiny(), "auth_timeout": 10.0,
+                            "faults": FaultConfig(daily_quota=0)}
+    base.update(overrides)
+    return SandboxConfig(**base)
+
+
+@pytest_asyncio.fixture
+async def sandbox(request: pytest.FixtureRequest) -> AsyncIterator[Sandbox]:
+    """A started sandbox. Override its config with ``@pytest.mark.sandbox_config(**kw)``."""
+    marker = request.node.get_closest_marker("sandbox_config")
+    sb = Sandbox(make_config(**(marker.kwargs if marker else {})))
+    await sb.start()
+    try:
+        yield sb
+    finally:
+        await sb.stop()
+
+
+def auth_headers(sb: Sandbox, tier: str = "plugin") -> dict[str, str]:
+    token = sb.state.token
+    basic = httpx.BasicAuth(token.identifier, token.key)
+    header = basic._auth_header  # same header httpx would send
+    return {"Authorization": header, "X-Crisp-Tier": tier}
+
+
+@pytest_asyncio.fixture
+async def api(sandbox: Sandbox) -> AsyncIterator[httpx.AsyncClient]:
+    """An authenticated httpx client rooted at ``/v1/`` (use relative paths: ``website/W``)."""
+    async with httpx.AsyncClient(base_url=sandbox.rest_url, headers=auth_headers(sandbox),
+                                 timeout=10.0) as client:
+        yield client
+
+
+@pytest_asyncio.fixture
+async def admin(sandbox: Sandbox) -> AsyncIterator[httpx.AsyncClient]:
+    """A client for the admin routes under ``/_sandbox/``."""
+    async with httpx.AsyncClient(base_url=f"{sandbox.base_url}/_sandbox/",
+                                 timeout=10.0) as client:
+        yield client
+
+
+class RtmProbe:
+    """A python-socketio client that records every event it receives."""
+
+    def __init__(self, sb: Sandbox) -> None:
+        self.sb = sb
+        self.sio = socketio.AsyncClient(reconnection=False, handle_sigint=False)
+        self.received: list[tuple[str, Any]] = []
+        self._arrived = asyncio.Event()
+        self.sio.on("*", self._record)
+
+    async def _record(self, event: str, data: Any = None) -> None:
+        self.received.append((event, data))
+        self._arrived.set()
+
+    async def connect(self) -> None:
+        await self.sio.connect(self.sb.base_url, socketio_path=self.sb.config.rtm_path,
+                               transports=["websocket"], wait_timeout=5)
+
+    async def authenticate(self, events: list[str], rooms: list[str] | None = None,
+                           **overrides: Any) -> Any:
+        token = self.sb.state.token
+        payload: dict[str, Any] = {"username": token.identifier, "password": token.key,
+                                   "tier": token.tier, "events": events}
+        if rooms is not None:
+            payload["rooms"] = rooms
+        payload.update(overrides)
+        await self.sio.emit("authentication", payload)
+        return await self.wait_for(lambda n, d: n in ("authenticated", "unauthorized"))
+
+    async def wait_for(self, pred: Callable[[str, Any], bool], timeout: float = 5.0) -> Any:
+        """The first recorded (event, data) matching ``pred``, waiting up to ``timeout``."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            for name, data in self.received:
+                if pred(name, data):
+                    return name, data
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError(f"no matching event; got {[n for n, _ in self.received]}")
+            self._arrived.clear()
+            try:
+                await asyncio.wait_for(self._arrived.wait(), remaining)
+            except TimeoutError:
+                pass
+
+    def names(self) -> list[str]:
+        return [n for n, _ in self.received]
+
+    async def settle(self) -> None:
+        """Let every queued server event reach this client."""
+        await self.sb.rtm.flush() if self.sb.rtm else None
+        await asyncio.sleep(0.05)
+
+    async def close(self) -> None:
+        await self.sio.shutdown()
+
+
+@pytest_asyncio.fixture
+async def rtm(sandbox: Sandbox) -> AsyncIterator[Callable[[], Awaitable[RtmProbe]]]:
+    """A factory of connected RTM probes, all closed at teardown."""
+    probes: list[RtmProbe] = []
+
+    async def make() -> RtmProbe:
+        probe = RtmProbe(sandbox)
+        await probe.connect()
+        probes.append(probe)
+        return probe
+
+    yield make
+    for probe in probes:
+        await probe.close()
