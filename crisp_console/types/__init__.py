@@ -16,6 +16,7 @@ from crisp_console.types.payloads import (
     PeopleProfilePayload,
     WebsitePayload,
 )
+from crisp_console.types.sandbox import SandboxInfo
 
 __all__ = [
     "ComposeAtom",
@@ -27,5 +28,6 @@ __all__ = [
     "OperatorDetails",
     "OperatorPayload",
     "PeopleProfilePayload",
+    "SandboxInfo",
     "WebsitePayload",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -98,10 +99,8 @@ class RtmProbe:
             if remaining <= 0:
                 raise TimeoutError(f"no matching event; got {[n for n, _ in self.received]}")
             self._arrived.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._arrived.wait(), remaining)
-            except TimeoutError:
-                pass
 
     def names(self) -> list[str]:
         return [n for n, _ in self.received]

@@ -1,0 +1,7 @@
+"""``python -m crisp_console`` is ``crisp-console`` (and the frozen bundle's entry point)."""
+
+import sys
+
+from crisp_console.app import main
+
+sys.exit(main())

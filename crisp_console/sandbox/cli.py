@@ -1,0 +1,156 @@
+"""``crisp-sandbox``: serve a Crisp-compatible REST v1 + RTM API on loopback.
+
+It prints how to connect (or one JSON line with ``--json``), flushes stdout, and serves until
+SIGTERM or SIGINT, then shuts down cleanly (writing ``--state-file`` if one was given).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from crisp_console.sandbox.config import FaultConfig, SandboxConfig, Sizes
+from crisp_console.sandbox.server import Sandbox
+
+log = logging.getLogger("crisp_console.sandbox")
+
+
+def _fraction(raw: str) -> float:
+    value = float(raw)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError("must be between 0 and 1")
+    return value
+
+
+def _non_negative(kind: type[int] | type[float]):  # type: ignore[no-untyped-def]
+    def parse(raw: str) -> int | float:
+        value = kind(raw)
+        if value < 0:
+            raise argparse.ArgumentTypeError("must not be negative")
+        return value
+
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="crisp-sandbox",
+        description="A local Crisp-compatible REST v1 + RTM server with seeded data, "
+        "simulated visitors and fault injection.",
+    )
+    nn_int, nn_float = _non_negative(int), _non_negative(float)
+    net = p.add_argument_group("network")
+    net.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    net.add_argument("--port", type=nn_int, default=0, help="port; 0 picks a free one")
+    net.add_argument("--auth-timeout", type=nn_float, default=10.0,
+                     help="seconds an RTM socket may stay unauthenticated (default 10)")
+    data = p.add_argument_group("dataset")
+    data.add_argument("--seed", type=int, default=1)
+    data.add_argument("--websites", type=nn_int, default=Sizes.websites)
+    data.add_argument("--unsubscribed", type=nn_int, default=Sizes.unsubscribed,
+                      help="websites the plugin is not bound to")
+    data.add_argument("--operators", type=nn_int, default=Sizes.operators)
+    data.add_argument("--conversations", type=nn_int, default=Sizes.conversations)
+    data.add_argument("--messages", type=nn_int, default=None,
+                      help="total messages (default: 10 per conversation)")
+    data.add_argument("--people", type=nn_int, default=None)
+    data.add_argument("--base-time", type=int, default=None,
+                      help="epoch ms the dataset is built around (default: now)")
+    data.add_argument("--state-file", type=Path, default=None,
+                      help="load the world from this snapshot if it exists; write it on "
+                      "exit and on POST /_sandbox/snapshot")
+    data.add_argument("--identifier", default=None, help="token identifier (default: seeded)")
+    data.add_argument("--key", default=None, help="token key (default: seeded)")
+    sim = p.add_argument_group("simulator and faults")
+    sim.add_argument("--simulate", type=nn_float, default=0.0, metavar="RATE",
+                     help="simulated visitor actions per second (default 0: off)")
+    sim.add_argument("--latency-ms", type=nn_float, default=0.0)
+    sim.add_argument("--error-rate", type=_fraction, default=0.0,
+                     help="fraction of /v1 requests answered 5xx")
+    sim.add_argument("--reset-rate", type=_fraction, default=0.0,
+                     help="fraction of /v1 requests whose connection is reset")
+    sim.add_argument("--burst-429", type=nn_int, default=0, help="answer the next N with 429")
+    sim.add_argument("--retry-after", type=nn_float, default=None,
+                     help="Retry-After seconds on 429 bursts (default: no header)")
+    sim.add_argument("--quota", type=nn_int, default=5000,
+                     help="requests per token per UTC day (default 5000; 0: unlimited)")
+    out = p.add_argument_group("output")
+    out.add_argument("--json", action="store_true",
+                     help="print the connection details as one JSON line")
+    out.add_argument("--log-level", default="WARNING",
+                     choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    return p
+
+
+def config_from_args(args: argparse.Namespace) -> SandboxConfig:
+    messages = args.messages if args.messages is not None else args.conversations * 10
+    sizes = Sizes(websites=args.websites, unsubscribed=args.unsubscribed,
+                  operators=args.operators, conversations=args.conversations,
+                  messages=messages, people=args.people)
+    if sizes.websites <= sizes.unsubscribed:
+        raise SystemExit("crisp-sandbox: --websites must exceed --unsubscribed "
+                         "(the plugin needs at least one bound website)")
+    faults = FaultConfig(latency_ms=args.latency_ms, error_rate=args.error_rate,
+                         reset_rate=args.reset_rate, burst_429=args.burst_429,
+                         retry_after=args.retry_after, daily_quota=args.quota)
+    return SandboxConfig(host=args.host, port=args.port, seed=args.seed, sizes=sizes,
+                         faults=faults, simulator_rate=args.simulate,
+                         auth_timeout=args.auth_timeout, state_file=args.state_file,
+                         base_time=args.base_time, identifier=args.identifier, key=args.key)
+
+
+def describe(info: dict[str, object]) -> str:
+    return "\n".join([
+        "Crisp sandbox is serving.",
+        f"  REST      {info['rest']}",
+        f"  RTM       {info['rtm']}",
+        f"  tier      {info['tier']}",
+        f"  identifier {info['identifier']}",
+        f"  key       {info['key']}",
+        f"  plugin_id {info['plugin_id']}",
+        f"  websites  {', '.join(map(str, info['websites']))}",  # type: ignore[call-overload]
+        f"  admin     {info['admin']}",
+        "Stop with Ctrl+C (SIGINT) or SIGTERM.",
+    ])
+
+
+async def serve(config: SandboxConfig, *, as_json: bool) -> None:
+    sandbox = Sandbox(config)
+    await sandbox.start()
+    info = sandbox.info()
+    print(json.dumps(info) if as_json else describe(info), flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        if config.state_file is not None:
+            sandbox.save_snapshot(config.state_file)
+        await sandbox.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=args.log_level, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    config = config_from_args(args)
+    try:
+        asyncio.run(serve(config, as_json=args.json))
+    except OSError as exc:  # e.g. the port is taken
+        print(f"crisp-sandbox: {exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:  # e.g. a broken --state-file
+        print(f"crisp-sandbox: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,14 @@
+"""What ``crisp-sandbox --json`` prints: everything a client needs to connect."""
+
+from typing import TypedDict
+
+
+class SandboxInfo(TypedDict):
+    rest: str  # e.g. http://127.0.0.1:PORT/v1/
+    rtm: str  # e.g. http://127.0.0.1:PORT/rtm/
+    identifier: str
+    key: str
+    tier: str
+    plugin_id: str
+    websites: list[str]
+    admin: str

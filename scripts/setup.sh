@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Prepare a fresh machine: the system libraries Qt needs, a virtual environment, the package.
+# Safe to run again: each step is skipped when already done. Sourced by test.sh and demo.sh.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${CRISP_VENV:-$ROOT/.venv}"
+PYTHON="${PYTHON:-python3}"
+
+# Qt's xcb/offscreen plugins need these even headless (stack-check.md section 3); Xvfb and
+# xauth run the real-window tests; xkb data and fonts make text render.
+APT_PACKAGES=(libgl1 libegl1 libx11-6 libx11-xcb1 libdbus-1-3 libfontconfig1 libfreetype6
+  libxkbcommon0 libxkbcommon-x11-0 libglib2.0-0 libbrotli1 fonts-dejavu-core
+  libxcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
+  libxcb-render-util0 libxcb-render0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1
+  libxcb-xfixes0 libxcb-xkb1 xvfb xauth)
+
+missing=()
+if command -v dpkg-query >/dev/null 2>&1; then
+  for pkg in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
+      || missing+=("$pkg")
+  done
+fi
+if ((${#missing[@]})); then
+  echo "setup: installing system packages: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+fi
+
+"$PYTHON" - <<'PY'
+import sys
+if sys.version_info < (3, 11):
+    sys.exit(f"setup: Python 3.11 or newer is needed, this is {sys.version.split()[0]}")
+PY
+
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "setup: creating $VENV"
+  "$PYTHON" -m venv "$VENV"
+fi
+# Reinstall only when the dependency list changed.
+stamp="$VENV/.crisp-console-installed"
+want="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "setup: installing crisp-console and its test tools into $VENV"
+  "$VENV/bin/python" -m pip install -q --upgrade pip 2>&1 | grep -v "is ignored" || true
+  "$VENV/bin/python" -m pip install -q -e "$ROOT[dev]" 2>&1 | grep -v "is ignored" || true
+  "$VENV/bin/python" -c "import crisp_console, PySide6, qasync, crisp_api" \
+    || { echo "setup: installation failed" >&2; exit 1; }
+  echo "$want" > "$stamp"
+fi
+
+# The official node client for the conformance test, when node is present.
+if command -v npm >/dev/null 2>&1 && [ -f "$ROOT/tests/node/package-lock.json" ] \
+    && [ ! -d "$ROOT/tests/node/node_modules/crisp-api" ]; then
+  echo "setup: installing the node crisp-api client for the conformance test"
+  (cd "$ROOT/tests/node" && npm ci --silent --no-audit --no-fund) \
+    || echo "setup: npm install failed; the node conformance test will be skipped" >&2
+fi

@@ -1,0 +1,63 @@
+"""The layer rules of architecture.md, checked in the test run."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[2] / "crisp_console"
+
+
+def project_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return {name for name in found if name.split(".")[0] in ("crisp_console", "PySide6", "qasync")}
+
+
+def test_import_linter_contracts_hold() -> None:
+    exe = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
+    assert exe, "import-linter is part of the dev extras"
+    proc = subprocess.run([exe, "--no-cache"], capture_output=True, text=True, check=False,
+                          cwd=PACKAGE.parent, timeout=120)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+
+
+def test_sandbox_imports_only_itself_and_types() -> None:
+    # Also covers app modules that do not exist yet, which import-linter cannot name.
+    offenders = {
+        f"{path.relative_to(PACKAGE)}: {name}"
+        for path in (PACKAGE / "sandbox").rglob("*.py")
+        for name in project_imports(path)
+        if not name.startswith(("crisp_console.sandbox", "crisp_console.types"))
+    }
+    assert not offenders
+
+
+def test_qt_is_imported_only_by_ui_and_app() -> None:
+    offenders = {
+        f"{path.relative_to(PACKAGE)}: {name}"
+        for path in PACKAGE.rglob("*.py")
+        if path.relative_to(PACKAGE).parts[0] not in ("ui", "app.py")
+        for name in project_imports(path)
+        if name.startswith(("PySide6", "qasync"))
+    }
+    assert not offenders
+
+
+def test_only_the_demo_launcher_imports_the_sandbox() -> None:
+    offenders = {
+        f"{path.relative_to(PACKAGE)}: {name}"
+        for path in PACKAGE.rglob("*.py")
+        if path.relative_to(PACKAGE).parts[0] not in ("sandbox", "demo.py")
+        for name in project_imports(path)
+        if name.startswith("crisp_console.sandbox")
+    }
+    assert not offenders
