@@ -141,7 +141,7 @@ class Message:
     def __init__(
         self,
         *,
-        type: str,  # noqa: A002 - the wire name
+        type: str,
         from_: str,
         origin: str,
         content: Any,

@@ -1,7 +1,238 @@
-"""PLACEHOLDER: being written."""
+"""Message routes of crisp-api.md §2.1/§2.2: history, send, get/edit/remove, compose, acks.
+
+UNCONFIRMED choices (see sandbox/README.md):
+- History batches hold ``MESSAGE_BATCH`` messages, oldest first. A batch never splits a run
+  of messages sharing one timestamp (it grows instead), so paging with strict
+  ``timestamp_before``/``timestamp_after`` cursors never skips a message.
+  ``timestamp_around`` gives every message at that time plus up to ``AROUND_SIDE`` on each
+  side; ``timestamp_after`` together with ``timestamp_before`` gives the oldest batch strictly
+  between the two; ``timestamp_around`` cannot be combined with the others.
+- A visitor (``from: user``) cannot post to a blocked conversation: 403 ``not_allowed``;
+  operators still can. A ``note`` must come from an operator (``invalid_data``).
+- Sender: ``from: operator`` without ``user.user_id`` is the first operator (its nickname and
+  avatar may be overridden by ``user``); ``from: user`` is always the conversation's visitor.
+- A client ``fingerprint`` makes the send idempotent: a repeat (recorded in
+  ``state.client_fingerprints``, or colliding with a message already in the conversation)
+  creates nothing, emits nothing and answers the same 202 ``{fingerprint}``.
+- ``original`` is validated and then dropped (the model does not keep it).
+"""
+
+from __future__ import annotations
+
+import bisect
+from typing import Any
 
 from aiohttp import web
 
+from crisp_console.sandbox import schemas_conversation as schemas
+from crisp_console.sandbox.model import Conversation, Message
+from crisp_console.sandbox.state import SandboxState
+from crisp_console.sandbox.web import (
+    STATE,
+    Handler,
+    SandboxError,
+    add_route,
+    conversation_of,
+    envelope,
+    int_param,
+    invalid_data,
+    json_body,
+    not_found,
+    validate,
+)
+
+MESSAGE_BATCH = 40  # messages per Get Messages In Conversation answer (UNCONFIRMED)
+AROUND_SIDE = MESSAGE_BATCH // 2
+
+_CONV = "/website/{website_id}/conversation/{session_id}"
+
+
+def _ts(m: Message) -> int:
+    return m.timestamp
+
+
+def updated() -> web.Response:
+    return envelope({}, "updated")
+
+
+# ---- history --------------------------------------------------------------------------------
+
+
+def history_slice(msgs: list[Message], *, before: int | None = None, after: int | None = None,
+                  around: int | None = None) -> list[Message]:
+    """The batch of an ordered history that the cursors select (see module docstring)."""
+    n = len(msgs)
+    if around is not None:
+        lo = bisect.bisect_left(msgs, around, key=_ts)
+        hi = bisect.bisect_right(msgs, around, key=_ts)
+        return msgs[_extend_down(msgs, max(0, lo - AROUND_SIDE)):
+                    _extend_up(msgs, min(n, hi + AROUND_SIDE))]
+    upper = n if before is None else bisect.bisect_left(msgs, before, key=_ts)
+    if after is not None:
+        lo = bisect.bisect_right(msgs, after, key=_ts)
+        if lo >= upper:
+            return []
+        return msgs[lo:min(upper, _extend_up(msgs, lo + MESSAGE_BATCH))]
+    return msgs[_extend_down(msgs, max(0, upper - MESSAGE_BATCH)):upper]
+
+
+def _extend_down(msgs: list[Message], lo: int) -> int:
+    """Move a lower bound down so it does not split a run of equal timestamps."""
+    while 0 < lo < len(msgs) and msgs[lo - 1].timestamp == msgs[lo].timestamp:
+        lo -= 1
+    return lo
+
+
+def _extend_up(msgs: list[Message], hi: int) -> int:
+    """Move an upper bound up so it does not split a run of equal timestamps."""
+    n = len(msgs)
+    while 0 < hi < n and msgs[hi].timestamp == msgs[hi - 1].timestamp:
+        hi += 1
+    return min(hi, n)
+
+
+async def list_messages(request: web.Request) -> web.Response:
+    conv = conversation_of(request)
+    before = int_param(request, "timestamp_before", minimum=0)
+    after = int_param(request, "timestamp_after", minimum=0)
+    around = int_param(request, "timestamp_around", minimum=0)
+    if around is not None and (before is not None or after is not None):
+        raise invalid_data("timestamp_around cannot be combined with timestamp_before "
+                           "or timestamp_after")
+    batch = history_slice(conv.messages, before=before, after=after, around=around)
+    return envelope([m.to_payload(conv.website_id, conv.session_id) for m in batch])
+
+
+# ---- one message ----------------------------------------------------------------------------
+
+
+def _message_of(request: web.Request) -> tuple[Conversation, Message]:
+    conv = conversation_of(request)
+    raw = request.match_info["fingerprint"]
+    msg = conv.by_fp.get(int(raw)) if raw.isdigit() else None
+    if msg is None:
+        raise not_found("message")
+    return conv, msg
+
+
+def _check_content(kind: str, content: Any) -> None:
+    validate(content, schemas.CONTENT_SCHEMAS[kind], root="data.content")
+
+
+def _sender(state: SandboxState, conv: Conversation, from_: str,
+            given: dict[str, Any] | None) -> dict[str, Any]:
+    given = given or {}
+    if from_ == "user":
+        base = dict(conv.visitor)
+        base.update({k: given[k] for k in ("nickname", "avatar") if k in given})
+        return base
+    op = state.operator(given["user_id"]) if "user_id" in given else None
+    if op is None and state.operators:
+        op = state.operators[0]
+    if op is not None:
+        user = op.user()
+    else:  # a world without operators: the plugin itself speaks
+        user = {"type": "website", "user_id": state.token.plugin_id, "nickname": "Operator",
+                "avatar": ""}
+    user.update({k: given[k] for k in ("type", "user_id", "nickname", "avatar") if k in given})
+    return user
+
+
+async def send_message(request: web.Request) -> web.Response:
+    conv = conversation_of(request)
+    body = await json_body(request, schemas.SEND_MESSAGE)
+    kind, from_ = body["type"], body["from"]
+    _check_content(kind, body["content"])
+    if kind == "note" and from_ != "operator":
+        raise invalid_data("data.from should be operator for a note")
+    state = request.app[STATE]
+    fingerprint = body.get("fingerprint")
+    if fingerprint is not None and ((conv.session_id, fingerprint) in state.client_fingerprints
+                                    or fingerprint in conv.by_fp):
+        # A retried send: same answer, no second message, no second event.
+        return envelope({"fingerprint": fingerprint}, "dispatched", 202)
+    if conv.is_blocked and from_ == "user":
+        raise SandboxError(403, "not_allowed", "the conversation is blocked")
+    msg = state.add_message(
+        conv,
+        type=kind,
+        from_=from_,
+        origin=body["origin"],
+        content=body["content"],
+        user=_sender(state, conv, from_, body.get("user")),
+        fingerprint=fingerprint,
+        timestamp=body.get("timestamp"),
+        mentions=body.get("mentions"),
+        automated=body.get("automated", False),
+        translated=body.get("translated", False),
+        references=body.get("references"),
+        properties=body.get("properties"),
+        stealth=body.get("stealth", False),
+    )
+    if fingerprint is not None:
+        state.client_fingerprints.add((conv.session_id, fingerprint))
+    return envelope({"fingerprint": msg.fingerprint}, "dispatched", 202)
+
+
+async def get_message(request: web.Request) -> web.Response:
+    conv, msg = _message_of(request)
+    return envelope(msg.to_payload(conv.website_id, conv.session_id))
+
+
+async def update_message(request: web.Request) -> web.Response:
+    conv, msg = _message_of(request)
+    body = await json_body(request, schemas.UPDATE_MESSAGE)
+    _check_content(msg.type, body["content"])
+    request.app[STATE].update_message(conv, msg, body["content"])
+    return updated()
+
+
+async def remove_message(request: web.Request) -> web.Response:
+    conv, msg = _message_of(request)
+    request.app[STATE].remove_message(conv, msg)
+    return envelope({}, "deleted")
+
+
+# ---- compose and acknowledgements ------------------------------------------------------------
+
+
+async def compose(request: web.Request) -> web.Response:
+    conv = conversation_of(request)
+    body = await json_body(request, schemas.COMPOSE)
+    state = request.app[STATE]
+    from_ = body["from"]
+    user = _sender(state, conv, from_, None) if from_ == "operator" else None
+    state.compose(conv, kind=body["type"], from_=from_, excerpt=body.get("excerpt"), user=user,
+                  automated=body.get("automated", False), stealth=body.get("stealth", False))
+    return updated()
+
+
+def _acknowledge(kind: str) -> Handler:
+    async def handler(request: web.Request) -> web.Response:
+        conv = conversation_of(request)
+        body = await json_body(request, schemas.ACKNOWLEDGE)
+        request.app[STATE].acknowledge(conv, kind=kind, from_=body["from"],
+                                       origin=body["origin"],
+                                       fingerprints=body.get("fingerprints"))
+        return updated()
+
+    return handler
+
+
+async def mark_unread(request: web.Request) -> web.Response:
+    conv = conversation_of(request)
+    body = await json_body(request, schemas.MARK_UNREAD)
+    request.app[STATE].mark_unread(conv, from_=body["from"])
+    return updated()
+
 
 def register(app: web.Application) -> None:
-    pass
+    add_route(app, "GET", _CONV + "/messages", list_messages)
+    add_route(app, "POST", _CONV + "/message", send_message)
+    add_route(app, "GET", _CONV + "/message/{fingerprint}", get_message)
+    add_route(app, "PATCH", _CONV + "/message/{fingerprint}", update_message)
+    add_route(app, "DELETE", _CONV + "/message/{fingerprint}", remove_message)
+    add_route(app, "PATCH", _CONV + "/compose", compose)
+    add_route(app, "PATCH", _CONV + "/read", _acknowledge("read"))
+    add_route(app, "PATCH", _CONV + "/delivered", _acknowledge("delivered"))
+    add_route(app, "PATCH", _CONV + "/unread", mark_unread)

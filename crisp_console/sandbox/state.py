@@ -50,6 +50,9 @@ class SandboxState:
     client_fingerprints: set[tuple[str, int]] = field(default_factory=set)
     # Websites whose subscription was removed, with the time, for Connect Websites Since.
     removed_websites: dict[str, int] = field(default_factory=dict)
+    # Websites (re)bound while the sandbox ran, with the time: Connect Websites Since reports
+    # them as "added" even when the website itself is older than `date_since`.
+    bound_websites: dict[str, int] = field(default_factory=dict)
     emit: Emit = field(default=lambda name, payload: None, repr=False)
     clock: Callable[[], int] = field(default=now_ms, repr=False)
     rng: random.Random = field(default_factory=lambda: random.Random(0), repr=False)
@@ -120,7 +123,7 @@ class SandboxState:
         self,
         conv: Conversation,
         *,
-        type: str,  # noqa: A002 - the wire name
+        type: str,
         from_: str,
         origin: str,
         content: Any,
@@ -159,7 +162,10 @@ class SandboxState:
             conv.mentions = sorted(set(conv.mentions) | set(mentions))
         event = "message:send" if from_ == "user" else "message:received"
         if not stealth:
-            self.emit(event, msg.to_payload(conv.website_id, conv.session_id))  # type: ignore[arg-type]
+            # §4: every session-scoped event carries inbox_id; the stored message does not.
+            payload: dict[str, Any] = dict(msg.to_payload(conv.website_id, conv.session_id))
+            payload["inbox_id"] = conv.inbox_id
+            self.emit(event, payload)
         if type in ("note", "event"):
             return msg
         if from_ == "user":
@@ -357,6 +363,12 @@ class SandboxState:
         self._people_event("people:profile:updated", person, email=person.email,
                            update={"updated_at": person.updated_at, "data": person.data})
 
+    def add_person_event(self, person: Person, event: dict[str, Any]) -> dict[str, Any]:
+        """Append ``{text, data, color}`` stamped now. Crisp sends no RTM event for this."""
+        stamped = {**event, "timestamp": self.clock()}
+        person.events.append(stamped)
+        return stamped
+
     # ---- websites and plugin --------------------------------------------------------------
 
     def save_settings(self, website: Website, settings: dict[str, Any]) -> None:
@@ -374,7 +386,9 @@ class SandboxState:
         website.updated_at = now
         if bound:
             self.removed_websites.pop(website.website_id, None)
+            self.bound_websites[website.website_id] = now
         else:
+            self.bound_websites.pop(website.website_id, None)
             self.removed_websites[website.website_id] = now
         self.emit("plugin:subscription:updated", {"website_id": website.website_id,
                                                   "plugin_id": self.token.plugin_id,
