@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import logging
 import signal
@@ -121,6 +122,9 @@ def describe(info: dict[str, object]) -> str:
 
 async def serve(config: SandboxConfig, *, as_json: bool) -> None:
     sandbox = Sandbox(config)
+    # The seeded world lives as long as the process: moving it out of the collector's view
+    # spares every later full collection a ~1 s walk over a million messages.
+    gc.freeze()
     await sandbox.start()
     info = sandbox.info()
     print(json.dumps(info) if as_json else describe(info), flush=True)
