@@ -138,8 +138,9 @@ class LiveSession:
             sid = data.get("session_id", "") if isinstance(data, dict) else ""
             detail = ""
             if isinstance(data, dict):
-                detail = str(data.get("content") or data.get("excerpt") or data.get("state")
-                             or data.get("availability") or "")[:120]
+                found = (data.get(k) for k in ("content", "excerpt", "state", "availability",
+                                               "visitors_count", "email"))
+                detail = str(next((v for v in found if v not in (None, "")), ""))[:120]
             self.window.add_event(f"{name:28} {sid[-12:]}  {detail}")
 
         return handle
@@ -210,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
         return demo.run_sandbox_child(argv[1:])
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise
     sandbox: demo.DemoSandbox | None = None
     if args.demo:
         sandbox = demo.DemoSandbox()
