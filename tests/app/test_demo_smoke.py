@@ -1,0 +1,72 @@
+"""The newcomer's path: ``crisp-console --demo`` starts a sandbox child and connects to it."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from crisp_console.app import rest_base
+from crisp_console.demo import DemoSandbox
+
+
+def run_console(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "crisp_console", *args], env=full_env,
+                          capture_output=True, text=True, timeout=90, check=False)
+
+
+def test_demo_connects_lists_conversations_and_quits_cleanly(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    shot = tmp_path / "window.png"
+    proc = run_console("--demo", "--quit-after", "4", "--screenshot", str(shot))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    found = re.search(r"crisp-console: (\d+) conversations", proc.stdout)
+    assert found and int(found.group(1)) > 0, proc.stdout
+    assert shot.stat().st_size > 10_000  # a real picture of the window, not an empty file
+    assert "Traceback" not in proc.stderr
+
+
+def test_unreachable_host_fails_with_a_clear_message() -> None:
+    proc = run_console("--host", "http://127.0.0.1:9", "--quit-after", "0.5",
+                       env={"CRISP_IDENTIFIER": "id", "CRISP_KEY": "secret-key-value"})
+    assert proc.returncode == 1
+    assert "could not connect" in proc.stderr
+    assert "secret-key-value" not in proc.stdout + proc.stderr
+
+
+def test_missing_credentials_are_explained() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CRISP_")}
+    proc = subprocess.run([sys.executable, "-m", "crisp_console"], env=env, capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert proc.returncode != 0
+    assert "CRISP_IDENTIFIER" in proc.stderr
+
+
+def test_demo_sandbox_child_stops_cleanly() -> None:
+    sandbox = DemoSandbox(simulator_rate=0)
+    info = sandbox.start()
+    assert info["rest"].startswith("http://127.0.0.1:") and info["rest"].endswith("/v1/")
+    proc = sandbox.process
+    assert proc is not None
+    sandbox.stop()
+    assert proc.returncode == 0  # SIGTERM is a clean shutdown, not a kill
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [("https://api.crisp.chat", "https://api.crisp.chat/v1/"),
+     ("https://api.crisp.chat/v1/", "https://api.crisp.chat/v1/"),
+     ("http://127.0.0.1:8080", "http://127.0.0.1:8080/v1/"),
+     ("http://localhost:1/v1", "http://localhost:1/v1/"),
+     ("http://[::1]:1", "http://[::1]:1/v1/")],
+)
+def test_rest_base(host: str, expected: str) -> None:
+    assert rest_base(host) == expected
+
+
+def test_plain_http_is_refused_off_loopback() -> None:
+    with pytest.raises(SystemExit, match="plain HTTP"):
+        rest_base("http://api.crisp.chat")
