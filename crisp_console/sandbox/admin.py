@@ -1,7 +1,228 @@
-"""PLACEHOLDER: being written."""
+"""Admin routes under ``/_sandbox/``: inspect and steer a running sandbox (tests, demo, CLI).
+
+No authentication: the sandbox listens on loopback by default, and these routes are how a test
+or a developer changes the world from outside. Whoever can reach the port can use them (and
+``snapshot`` writes to any path the process may write), so never expose a sandbox publicly.
+Answers use Crisp's envelope: GET -> 200 "resolved", every change -> 200 "updated", with the
+new value as ``data``; errors are the same ``{namespace, message}`` envelopes as /v1.
+Fault injection, auth and quota never apply here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
+from crisp_console.sandbox.context import CONTEXT, SandboxContext
+from crisp_console.sandbox.faults import BURST_STATUSES
+from crisp_console.sandbox.simulator import ACTIONS, MAX_RATE
+from crisp_console.sandbox.web import (
+    Handler,
+    SandboxError,
+    envelope,
+    invalid_data,
+    json_body,
+    not_found,
+)
+
+PREFIX = "/_sandbox"
+
+_FRACTION = {"type": "number", "minimum": 0, "maximum": 1}
+_COUNT = {"type": "integer", "minimum": 0}
+
+FAULTS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "latency_ms": {"type": "number", "minimum": 0},
+        "error_rate": _FRACTION,
+        "reset_rate": _FRACTION,
+        "burst_429": _COUNT,
+        "burst_status": {"enum": list(BURST_STATUSES)},
+        "retry_after": {"type": ["number", "null"], "minimum": 0},
+        "daily_quota": _COUNT,
+        "seed": {"type": "integer"},  # reseeds the fault RNG; not stored in the config
+    },
+}
+
+RESTART_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {"down_ms": {"type": "integer", "minimum": 0, "maximum": 60_000}},
+}
+
+SNAPSHOT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {"path": {"type": "string", "minLength": 1}},
+}
+
+SIMULATOR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["rate"],
+    "properties": {"rate": {"type": "number", "minimum": 0, "maximum": MAX_RATE}},
+}
+
+_ID = {"type": "string", "minLength": 1}
+SIMULATE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["action"],
+    "properties": {
+        "action": {"enum": list(ACTIONS)},
+        "website_id": _ID,
+        "session_id": _ID,
+        "user_id": _ID,
+        "text": {"type": "string", "minLength": 1, "maxLength": 10_000},
+        "typing": {"type": "boolean"},
+        "duration": {"type": "number", "minimum": 0, "maximum": 30},
+        "availability": {"enum": ["online", "away", "offline"]},
+        "count": _COUNT,
+    },
+}
+
+SUBSCRIPTION_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["bound"],
+    "properties": {"bound": {"type": "boolean"}},
+}
+
+
+def _ctx(request: web.Request) -> SandboxContext:
+    return request.app[CONTEXT]
+
+
+def updated(data: Any) -> web.Response:
+    return envelope(data, "updated")
+
+
+# ---- handlers ----------------------------------------------------------------------------
+
+
+async def get_info(request: web.Request) -> web.Response:
+    return envelope(_ctx(request).sandbox.info())
+
+
+async def get_faults(request: web.Request) -> web.Response:
+    return envelope(_ctx(request).faults.config.to_dict())
+
+
+async def patch_faults(request: web.Request) -> web.Response:
+    body = await json_body(request, FAULTS_SCHEMA)
+    faults = _ctx(request).faults
+    if "seed" in body:
+        faults.reseed(body.pop("seed"))
+    # Store the config's own types: JSON 3.0 is a valid integer, 1 a valid fraction.
+    for name, kind in (("burst_429", int), ("daily_quota", int), ("latency_ms", float),
+                       ("error_rate", float), ("reset_rate", float), ("retry_after", float)):
+        if body.get(name) is not None:
+            body[name] = kind(body[name])
+    faults.update(body)
+    return updated(faults.config.to_dict())
+
+
+async def reset_faults(request: web.Request) -> web.Response:
+    faults = _ctx(request).faults
+    faults.reset()
+    return updated(faults.config.to_dict())
+
+
+async def get_quota(request: web.Request) -> web.Response:
+    ctx = _ctx(request)
+    return envelope(ctx.faults.quota(ctx.state.token.identifier))
+
+
+async def reset_quota(request: web.Request) -> web.Response:
+    ctx = _ctx(request)
+    ctx.faults.reset_quota()
+    return updated(ctx.faults.quota(ctx.state.token.identifier))
+
+
+async def drop_sockets(request: web.Request) -> web.Response:
+    return updated({"dropped": await _ctx(request).rtm.drop_all()})
+
+
+async def restart(request: web.Request) -> web.Response:
+    body = await json_body(request, RESTART_SCHEMA)
+    down_ms = int(body.get("down_ms", 500))
+    # schedule_restart waits a moment before stopping, so this answer gets out first.
+    _ctx(request).sandbox.schedule_restart(down_ms / 1000)
+    return updated({"down_ms": down_ms})
+
+
+async def snapshot(request: web.Request) -> web.Response:
+    body = await json_body(request, SNAPSHOT_SCHEMA)
+    path = Path(body["path"]) if "path" in body else None
+    try:
+        written = _ctx(request).sandbox.save_snapshot(path)
+    except ValueError as exc:  # no path given and no --state-file configured
+        raise invalid_data(f"data.path: {exc}") from None
+    except OSError as exc:
+        raise invalid_data(f"data.path: cannot write the snapshot: {exc}") from None
+    return updated({"path": written})
+
+
+async def get_simulator(request: web.Request) -> web.Response:
+    sim = _ctx(request).simulator
+    return envelope({"rate": sim.rate, "max_rate": MAX_RATE, "running": sim.running})
+
+
+async def patch_simulator(request: web.Request) -> web.Response:
+    body = await json_body(request, SIMULATOR_SCHEMA)
+    sim = _ctx(request).simulator
+    sim.set_rate(float(body["rate"]))
+    return updated({"rate": sim.rate, "max_rate": MAX_RATE, "running": sim.running})
+
+
+async def simulate(request: web.Request) -> web.Response:
+    body = await json_body(request, SIMULATE_SCHEMA)
+    action = body.pop("action")
+    try:
+        result = await _ctx(request).simulator.act(action, **body)
+    except LookupError as exc:
+        raise SandboxError(404, "not_found", str(exc), namespace="resource") from None
+    except ValueError as exc:
+        raise invalid_data(str(exc)) from None
+    return updated(result)
+
+
+async def set_subscription(request: web.Request) -> web.Response:
+    body = await json_body(request, SUBSCRIPTION_SCHEMA)
+    state = _ctx(request).state
+    website = state.websites.get(request.match_info["website_id"])
+    if website is None:
+        raise not_found("website")
+    state.set_subscribed(website, body["bound"])
+    return updated({"website_id": website.website_id, "bound": website.subscribed})
+
+
+# ---- registration ------------------------------------------------------------------------
+
+ROUTES: tuple[tuple[str, str, Handler], ...] = (
+    ("GET", "/info", get_info),
+    ("GET", "/faults", get_faults),
+    ("PATCH", "/faults", patch_faults),
+    ("POST", "/faults/reset", reset_faults),
+    ("GET", "/quota", get_quota),
+    ("POST", "/quota/reset", reset_quota),
+    ("POST", "/sockets/drop", drop_sockets),
+    ("POST", "/restart", restart),
+    ("POST", "/snapshot", snapshot),
+    ("GET", "/simulator", get_simulator),
+    ("PATCH", "/simulator", patch_simulator),
+    ("POST", "/simulate", simulate),
+    ("POST", "/websites/{website_id}/subscription", set_subscription),
+)
+
 
 def register(app: web.Application) -> None:
-    pass
+    for method, path, handler in ROUTES:
+        for variant in (PREFIX + path, PREFIX + path + "/"):
+            if method == "GET":
+                app.router.add_get(variant, handler, allow_head=False)
+            else:
+                app.router.add_route(method, variant, handler)

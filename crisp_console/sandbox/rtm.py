@@ -73,13 +73,26 @@ class RtmServer:
             await self.sio.shutdown()
 
     async def drop_all(self) -> int:
-        """Cut every socket at the Engine.IO level, as a network drop would: clients reconnect."""
-        sids = list(self.clients)
-        for sid in sids:
-            with contextlib.suppress(Exception):
-                await self.sio.eio.disconnect(sid)
+        """Cut every socket's connection, as a network drop would: clients reconnect.
+
+        Returns how many live connections were cut.
+        """
+        dropped = 0
+        for sid in list(self.clients):
+            # Abort the TCP transport under the websocket: an Engine.IO CLOSE packet would
+            # read as a deliberate server disconnect, after which python-socketio never
+            # reconnects. The keys of ``clients`` are Socket.IO sids, not Engine.IO ones.
+            # No transport means the connection is already gone (and eio.disconnect() on
+            # such a half-closed socket waits forever for its dead writer).
+            eio_sid = self.sio.manager.eio_sid_from_sid(sid, "/")
+            environ = self.sio.environ.get(eio_sid) if eio_sid else None
+            request = environ.get("aiohttp.request") if environ else None
+            transport = request.transport if request is not None else None
+            if transport is not None and not transport.is_closing():
+                transport.abort()
+                dropped += 1
             self._forget(sid)
-        return len(sids)
+        return dropped
 
     async def flush(self) -> None:
         """Wait until every queued event has been handed to its sockets (tests, shutdown)."""
