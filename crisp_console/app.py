@@ -224,7 +224,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         account = account_from_env(args.host or DEFAULT_HOST)
     try:
-        app = QApplication.instance() or QApplication(sys.argv[:1])
+        existing = QApplication.instance()
+        app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
         app.setApplicationName("crisp-console")
         app.setQuitOnLastWindowClosed(False)  # quitting waits for the async teardown
         loop = qasync.QEventLoop(app)

@@ -268,7 +268,7 @@ class Conversation:
             "verifications": [],
             "participants": [],
             "mentions": list(self.mentions),
-            "compose": dict(self.compose),  # type: ignore[typeddict-item]
+            "compose": dict(self.compose),  # type: ignore[arg-type]
             "unread": {"operator": self.unread_operator, "visitor": self.unread_visitor},
             "assigned": {"user_id": self.assigned} if self.assigned else {},
             "meta": self.meta,  # type: ignore[typeddict-item]
@@ -276,9 +276,9 @@ class Conversation:
             "updated_at": self.updated_at,
         }
         if last is not None:
-            payload["preview_message"] = {  # type: ignore[typeddict-unknown-key]
+            payload["preview_message"] = {
                 "type": last.type,
-                "from": last.from_,
+                "from": last.from_,  # type: ignore[typeddict-item]
                 "excerpt": last.excerpt(),
                 "fingerprint": last.fingerprint,
             }

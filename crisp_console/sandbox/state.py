@@ -11,7 +11,7 @@ import itertools
 import random
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,7 +56,7 @@ class SandboxState:
     emit: Emit = field(default=lambda name, payload: None, repr=False)
     clock: Callable[[], int] = field(default=now_ms, repr=False)
     rng: random.Random = field(default_factory=lambda: random.Random(0), repr=False)
-    _fp_counter: Iterable[int] = field(default_factory=itertools.count, repr=False)
+    _fp_counter: Iterator[int] = field(default_factory=itertools.count, repr=False)
 
     # ---- identifiers ----------------------------------------------------------------------
 
