@@ -29,6 +29,7 @@ from typing import Any
 
 from aiohttp import web
 
+from crisp_console.sandbox.filter_ops import criterion_test
 from crisp_console.sandbox.model import Conversation
 from crisp_console.sandbox.schemas_conversation import SEARCH_FILTER
 from crisp_console.sandbox.web import flag, int_param, invalid_data, validate
@@ -209,51 +210,6 @@ def criterion_values(conv: Conversation, criterion: str) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
-def _norm(value: Any) -> Any:
-    """A comparable form: numbers as float, booleans and strings as folded text."""
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, int | float):
-        return float(value)
-    text = str(value)
-    try:
-        return float(text)
-    except ValueError:
-        return text.casefold()
-
-
-def _compare(op: str, value: Any, ref: Any) -> bool:
-    a, b = _norm(value), _norm(ref)
-    if isinstance(a, float) != isinstance(b, float):
-        a, b = str(a), str(b)
-    if op == "gt":
-        return bool(a > b)
-    if op == "gte":
-        return bool(a >= b)
-    if op == "lt":
-        return bool(a < b)
-    return bool(a <= b)
-
-
 def _criterion_test(criterion: str, op: str, query: list[Any]) -> Predicate:
-    if op in ("eq", "neq"):
-        wanted = {_norm(q) for q in query}
-
-        def hit(c: Conversation) -> bool:
-            return any(_norm(v) in wanted for v in criterion_values(c, criterion))
-
-        return hit if op == "eq" else (lambda c: not hit(c))
-    if op in ("has", "has_not"):
-        needles = [str(q).casefold() for q in query]
-
-        def has(c: Conversation) -> bool:
-            values = [str(v).casefold() for v in criterion_values(c, criterion)]
-            if not needles:
-                return bool(values)
-            return any(n in v for v in values for n in needles)
-
-        return has if op == "has" else (lambda c: not has(c))
-    if not query:
-        raise invalid_data(f"search_query: {criterion} {op} needs a query value")
-    ref = query[0]
-    return lambda c: any(_compare(op, v, ref) for v in criterion_values(c, criterion))
+    return criterion_test(lambda c: criterion_values(c, criterion), op, query,
+                          f"search_query: {criterion} {op} needs a query value")

@@ -26,6 +26,7 @@ from typing import Any
 
 from aiohttp import web
 
+from crisp_console.sandbox.filter_ops import criterion_test
 from crisp_console.sandbox.model import Person
 from crisp_console.sandbox.schemas_conversation import SEARCH_FILTER
 from crisp_console.sandbox.web import invalid_data, validate
@@ -154,53 +155,8 @@ def criterion_values(p: Person, criterion: str) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
-def _norm(value: Any) -> Any:
-    """A comparable form: numbers as float, booleans and strings as folded text."""
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, int | float):
-        return float(value)
-    text = str(value)
-    try:
-        return float(text)
-    except ValueError:
-        return text.casefold()
-
-
-def _compare(op: str, value: Any, ref: Any) -> bool:
-    a, b = _norm(value), _norm(ref)
-    if isinstance(a, float) != isinstance(b, float):
-        a, b = str(a), str(b)
-    if op == "gt":
-        return bool(a > b)
-    if op == "gte":
-        return bool(a >= b)
-    if op == "lt":
-        return bool(a < b)
-    return bool(a <= b)
-
-
 def _criterion_test(index: int, criterion: str, op: str, query: list[Any]) -> Predicate:
     _check_criterion(index, criterion)
-    if op in ("eq", "neq"):
-        wanted = {_norm(q) for q in query}
-
-        def eq(p: Person) -> bool:
-            return any(_norm(v) in wanted for v in criterion_values(p, criterion))
-
-        return eq if op == "eq" else (lambda p: not eq(p))
-    if op in ("has", "has_not"):
-        needles = [str(q).casefold() for q in query]
-
-        def has(p: Person) -> bool:
-            values = [str(v).casefold() for v in criterion_values(p, criterion)]
-            if not needles:
-                return bool(values)
-            return any(n in v for v in values for n in needles)
-
-        return has if op == "has" else (lambda p: not has(p))
-    if not query:
-        raise invalid_data(f"search_filter[{index}].query should have at least 1 item "
-                           f"for operator '{op}'")
-    ref = query[0]
-    return lambda p: any(_compare(op, v, ref) for v in criterion_values(p, criterion))
+    return criterion_test(lambda p: criterion_values(p, criterion), op, query,
+                          f"search_filter[{index}].query should have at least 1 item "
+                          f"for operator '{op}'")
