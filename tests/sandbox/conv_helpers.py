@@ -13,6 +13,7 @@ import httpx
 
 from crisp_console.sandbox.model import Conversation
 from crisp_console.sandbox.server import Sandbox
+from tests.sandbox.conftest import RtmProbe
 
 
 def website_id(sb: Sandbox) -> str:
@@ -85,3 +86,13 @@ async def all_pages(api: httpx.AsyncClient, wid: str, params: dict[str, Any],
         seen.extend(c["session_id"] for c in batch)
         page += 1
         assert page < 10_000, "paging never ended"
+
+
+def conv_url(conv: Conversation, tail: str = "") -> str:
+    return f"website/{conv.website_id}/conversation/{conv.session_id}{tail}"
+
+
+async def probe_for(rtm: Any, *events: str) -> RtmProbe:
+    probe: RtmProbe = await rtm()
+    assert await probe.authenticate(list(events)) == ("authenticated", True)
+    return probe

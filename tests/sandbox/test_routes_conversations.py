@@ -13,21 +13,13 @@ from crisp_console.sandbox.server import Sandbox
 from tests.sandbox.conftest import RtmProbe
 from tests.sandbox.conv_helpers import (
     busiest,
+    conv_url,
     data_of,
     error_of,
+    probe_for,
     unsubscribed_website_id,
     website_id,
 )
-
-
-def conv_url(conv: Conversation, tail: str = "") -> str:
-    return f"website/{conv.website_id}/conversation/{conv.session_id}{tail}"
-
-
-async def probe_for(rtm: Any, *events: str) -> RtmProbe:
-    probe: RtmProbe = await rtm()
-    assert await probe.authenticate(list(events)) == ("authenticated", True)
-    return probe
 
 
 async def event_for(probe: RtmProbe, name: str, conv: Conversation) -> dict[str, Any]:

@@ -11,14 +11,17 @@ from crisp_console.sandbox.model import Conversation
 from crisp_console.sandbox.routes_messages import AROUND_SIDE, MESSAGE_BATCH
 from crisp_console.sandbox.server import Sandbox
 from tests.sandbox.conftest import RtmProbe
-from tests.sandbox.conv_helpers import data_of, error_of, open_conversation, website_id
+from tests.sandbox.conv_helpers import (
+    conv_url,
+    data_of,
+    error_of,
+    open_conversation,
+    probe_for,
+    website_id,
+)
 
 EVENT_KEYS = {"website_id", "session_id", "inbox_id", "type", "from", "origin", "content",
               "fingerprint", "timestamp", "user"}
-
-
-def conv_url(conv: Conversation, tail: str = "") -> str:
-    return f"website/{conv.website_id}/conversation/{conv.session_id}{tail}"
 
 
 def long_history(sb: Sandbox, count: int, *, step: int = 1, group: int = 1) -> Conversation:
@@ -103,12 +106,6 @@ async def sent(probe: RtmProbe, name: str, fingerprint: int) -> dict[str, Any]:
 def sent_fingerprints(probe: RtmProbe) -> list[int]:
     return [d["fingerprint"] for n, d in probe.received
             if n in ("message:send", "message:received")]
-
-
-async def probe_for(rtm: Any, *events: str) -> RtmProbe:
-    probe: RtmProbe = await rtm()
-    assert await probe.authenticate(list(events)) == ("authenticated", True)
-    return probe
 
 
 @pytest.mark.asyncio

@@ -10,17 +10,14 @@ import pytest
 from crisp_console.sandbox.model import Conversation
 from crisp_console.sandbox.server import Sandbox
 from tests.sandbox.conftest import RtmProbe
-from tests.sandbox.conv_helpers import busiest, data_of, error_of, website_id
-
-
-def conv_url(conv: Conversation, tail: str = "") -> str:
-    return f"website/{conv.website_id}/conversation/{conv.session_id}{tail}"
-
-
-async def probe_for(rtm: Any, *events: str) -> RtmProbe:
-    probe: RtmProbe = await rtm()
-    assert await probe.authenticate(list(events)) == ("authenticated", True)
-    return probe
+from tests.sandbox.conv_helpers import (
+    busiest,
+    conv_url,
+    data_of,
+    error_of,
+    probe_for,
+    website_id,
+)
 
 
 async def next_event(probe: RtmProbe, name: str, conv: Conversation) -> dict[str, Any]:
