@@ -4,6 +4,7 @@ Field names follow shared/docs/crisp-api.md sections 2 and 4. Every key is optio
 wire (Crisp omits empty fields), hence ``total=False`` throughout.
 """
 
+from crisp_console.types.credentials import Credentials
 from crisp_console.types.payloads import (
     ComposeAtom,
     ConversationMeta,
@@ -23,6 +24,7 @@ __all__ = [
     "ConversationMeta",
     "ConversationPayload",
     "ConversationPreview",
+    "Credentials",
     "MessagePayload",
     "MessageUser",
     "OperatorDetails",
