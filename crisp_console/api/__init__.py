@@ -1,0 +1,8 @@
+"""Crisp REST v1 over httpx: one request() (auth, retry, rate limit, error mapping), one-line
+typed route methods, and paged async iterators. Knows nothing of core, realtime or the UI."""
+
+from crisp_console.api.http import CrispApi
+from crisp_console.api.policy import QuotaMeter, RetryPolicy
+from crisp_console.api.wire import normalise_base_url, secure_url
+
+__all__ = ["CrispApi", "QuotaMeter", "RetryPolicy", "normalise_base_url", "secure_url"]

@@ -1,0 +1,196 @@
+"""Pure helpers of the REST wire: URL rules, query encoding, and Crisp's envelope to errors.
+
+Every answer Crisp gives is ``{error, reason, data}``; errors carry ``data = {namespace,
+message}`` (crisp-api.md §1.2). HEAD answers have no body, so their errors are named from the
+status alone.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import ipaddress
+import json
+import math
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from crisp_console.errors import (
+    ApiError,
+    AuthError,
+    ConflictError,
+    InsecureHostError,
+    NotAllowedError,
+    NotFoundError,
+    NotSubscribedError,
+    QuotaExceededError,
+    RateLimitError,
+    ServerError,
+    ValidationError,
+)
+
+RATE_LIMIT_STATUSES = (429, 420)
+QUOTA_REASON = "quota_limited"
+INVALID_RESPONSE = "invalid_response"
+
+_REASON_ERRORS: dict[str, type[ApiError]] = {
+    "invalid_session": AuthError,
+    "invalid_data": ValidationError,
+    "not_subscribed": NotSubscribedError,
+    "not_found": NotFoundError,
+    "not_allowed": NotAllowedError,
+}
+# What a body-less (HEAD) error answer most likely means; python crisp-api guesses the same.
+_STATUS_REASONS = {400: "invalid_data", 401: "invalid_session", 403: "not_allowed",
+                   404: "not_found", 409: "conflict", 420: "rate_limited",
+                   429: "rate_limited"}
+
+
+# ---- URLs --------------------------------------------------------------------------------
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 (also IPv4-mapped) or ``localhost``."""
+    name = host.strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        ip = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_loopback
+
+
+def secure_url(url: str) -> httpx.URL:
+    """``url`` parsed, if the token or file may travel over it: https, or http to loopback."""
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise InsecureHostError(f"not a usable URL: {exc}") from None
+    if parsed.host and (parsed.scheme == "https"
+                        or (parsed.scheme == "http" and is_loopback(parsed.host))):
+        return parsed
+    raise InsecureHostError(
+        f"refusing {parsed.scheme or '(no scheme)'}://{parsed.host or '(no host)'}: "
+        "use https, or http only to a loopback address")
+
+
+def normalise_base_url(url: str) -> str:
+    """The REST root ending in ``/v1/``: ``https://api.crisp.chat`` -> ``.../v1/``."""
+    parsed = secure_url(url)
+    path = parsed.path.rstrip("/")
+    if not path.endswith("/v1"):
+        path += "/v1"
+    return str(parsed.copy_with(path=path + "/", query=None, fragment=None))
+
+
+def where(url: str) -> str:
+    """What a log line may say about a URL: its path, never a query (signed URLs sign there)."""
+    parsed = httpx.URL(url)
+    return f"{parsed.host}{parsed.path}" if parsed.is_absolute_url else parsed.path
+
+
+# ---- queries -------------------------------------------------------------------------------
+
+
+def iso_utc(when: datetime) -> str:
+    """``2018-03-01T17:00:00.000Z``; a naive datetime is taken as UTC."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    when = when.astimezone(UTC)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+
+
+def encode_param(value: Any) -> str:
+    if isinstance(value, bool):  # before int: bool is an int
+        return "1" if value else "0"
+    if isinstance(value, datetime):
+        return iso_utc(value)
+    if isinstance(value, list | dict):  # e.g. a filter search_query, a JSON array
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)
+
+
+def encode_params(params: Mapping[str, Any] | None) -> dict[str, str] | None:
+    """Query values as Crisp reads them: bools 1/0, datetimes ISO Z, None left out."""
+    if not params:
+        return None
+    return {name: encode_param(value) for name, value in params.items() if value is not None}
+
+
+# ---- answers -------------------------------------------------------------------------------
+
+
+def parse_retry_after(raw: str | None, now: datetime | None = None) -> float | None:
+    """Seconds from a Retry-After header: a number (fractions kept) or an HTTP date."""
+    if not raw:
+        return None
+    try:
+        seconds = float(raw)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(raw)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    if not math.isfinite(seconds):
+        return None
+    return max(0.0, seconds)
+
+
+def read_envelope(response: httpx.Response) -> dict[str, Any] | None:
+    """The JSON object of the body, or None when there is none."""
+    try:
+        body = response.json()
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError alike
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def success_data(response: httpx.Response, method: str) -> Any:
+    """``data`` of a 2xx answer (None for HEAD); a missing ``data`` reads as ``{}``."""
+    if method == "HEAD":
+        return None
+    body = read_envelope(response)
+    if body is None:
+        raise ApiError(response.status_code, INVALID_RESPONSE,
+                       "the answer is not a JSON envelope")
+    data = body.get("data")
+    return {} if data is None else data
+
+
+def make_error(status: int, reason: str, message: str = "", data: dict[str, Any] | None = None,
+               retry_after: float | None = None) -> ApiError:
+    """The typed error for a status and Crisp reason."""
+    if reason == QUOTA_REASON:
+        return QuotaExceededError(status, reason, message, data, retry_after)
+    if status in RATE_LIMIT_STATUSES:
+        return RateLimitError(status, reason, message, data, retry_after)
+    if status >= 500:
+        return ServerError(status, reason, message, data)
+    cls = _REASON_ERRORS.get(reason)
+    if cls is None and (reason.endswith("_exists") or status == 409):
+        cls = ConflictError
+    return (cls or ApiError)(status, reason, message, data)
+
+
+def error_from(response: httpx.Response, method: str) -> ApiError:
+    """The typed error for a non-2xx answer."""
+    status = response.status_code
+    retry_after = parse_retry_after(response.headers.get("Retry-After"))
+    body = None if method == "HEAD" else read_envelope(response)
+    if body is None or not isinstance(body.get("reason"), str):
+        reason = _STATUS_REASONS.get(status, "http_error") if method == "HEAD" \
+            else INVALID_RESPONSE
+        return make_error(status, reason, retry_after=retry_after)
+    raw = body.get("data")
+    data: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    message = data.get("message")
+    return make_error(status, body["reason"], message if isinstance(message, str) else "",
+                      data, retry_after)
