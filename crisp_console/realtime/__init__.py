@@ -1,0 +1,10 @@
+"""Crisp RTM (Socket.IO) client: one gateway that authenticates, rebinds and reconnects.
+
+No Qt, no REST, no store: events go to a synchronous sink the client layer provides.
+"""
+
+from crisp_console.realtime.backoff import ReconnectPolicy
+from crisp_console.realtime.events import DEFAULT_EVENTS
+from crisp_console.realtime.gateway import ConnectionState, RealtimeGateway
+
+__all__ = ["DEFAULT_EVENTS", "ConnectionState", "RealtimeGateway", "ReconnectPolicy"]

@@ -1,0 +1,64 @@
+"""When to retry a lost RTM connection.
+
+Crisp's advice (crisp-api.md section 3.1): retry immediately once, then back off with growing
+intervals, and reset the counter once a connection succeeds. ``ReconnectPolicy.delays()``
+yields exactly that sequence; the gateway asks for a fresh iterator after every successful
+authentication, which is the reset.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ReconnectPolicy:
+    """Reconnect delays and the timeouts of one connection attempt (all in seconds).
+
+    Attributes:
+        first_delay: wait before the first retry after a drop (0: immediately).
+        base: nominal wait before the second retry; each later retry multiplies it by
+            ``factor``, up to ``cap``.
+        factor: growth of the nominal wait per retry (>= 1).
+        cap: largest nominal wait. Jitter applies around the capped value, so a wait lies in
+            ``[nominal * (1 - jitter), nominal * (1 + jitter)]``.
+        jitter: +/- fraction of randomness so that many clients do not retry in lockstep.
+        auth_timeout: how long to wait for ``authenticated`` after sending ``authentication``.
+        connect_timeout: how long the socket (TCP + WebSocket + Socket.IO) may take to open.
+    """
+
+    first_delay: float = 0.0
+    base: float = 1.0
+    factor: float = 2.0
+    cap: float = 30.0
+    jitter: float = 0.3
+    auth_timeout: float = 10.0
+    connect_timeout: float = 10.0
+
+    def __post_init__(self) -> None:
+        for name in ("first_delay", "base", "cap"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} should be >= 0")
+        if self.factor < 1:
+            raise ValueError("factor should be >= 1")
+        if not 0 <= self.jitter < 1:
+            raise ValueError("jitter should be in [0, 1)")
+        for name in ("auth_timeout", "connect_timeout"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} should be > 0")
+
+    def delays(self, rng: random.Random | None = None) -> Iterator[float]:
+        """Endless waits before retry 1, 2, 3...: ``first_delay``, then ~base, ~base*factor...
+
+        The first retry is not jittered (an immediate retry stays immediate). ``rng`` makes
+        the jitter reproducible; by default a fresh ``random.Random()`` is used.
+        """
+        rand = rng if rng is not None else random.Random()
+        yield self.first_delay
+        nominal = min(self.base, self.cap)
+        while True:
+            spread = nominal * self.jitter
+            yield max(0.0, nominal + rand.uniform(-spread, spread))
+            nominal = min(nominal * self.factor, self.cap)

@@ -1,0 +1,151 @@
+"""Fixtures for realtime tests: a real sandbox on loopback and gateways that record everything."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from crisp_console.realtime import ConnectionState, RealtimeGateway, ReconnectPolicy
+from crisp_console.sandbox.model import Conversation
+from crisp_console.sandbox.server import Sandbox
+from crisp_console.types import Credentials
+from tests.sandbox.conftest import admin, sandbox  # noqa: F401 - fixtures re-exported
+
+# Small delays keep reconnect tests fast: retries at 0, ~0.05, ~0.1, ~0.2, ~0.2 ... s.
+FAST = ReconnectPolicy(base=0.05, factor=2.0, cap=0.2, jitter=0.3, auth_timeout=2.0,
+                       connect_timeout=2.0)
+SEED = 7
+
+
+class Recorder:
+    """The sink, state observer and sleep of one gateway, recording every call."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, Any]] = []
+        self.states: list[ConnectionState] = []
+        self.sleeps: list[float] = []
+        self._changed = asyncio.Event()
+
+    def sink(self, name: str, payload: Any) -> None:
+        self.events.append((name, payload))
+        self._changed.set()
+
+    def observe(self, state: ConnectionState) -> None:
+        self.states.append(state)
+        self._changed.set()
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        await asyncio.sleep(seconds)
+
+    def names(self) -> list[str]:
+        return [name for name, _ in self.events]
+
+    async def until(self, pred: Callable[[], bool], timeout: float = 5.0) -> None:
+        """Wait until ``pred()`` holds, re-checking on every recorded call (and every 50 ms)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not pred():
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError(f"condition not met; states={self.states} "
+                                   f"events={self.names()[-10:]}")
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), min(remaining, 0.05))
+
+    async def until_state(self, state: ConnectionState, timeout: float = 5.0) -> None:
+        await self.until(lambda: bool(self.states) and self.states[-1] is state, timeout)
+
+    async def until_count(self, state: ConnectionState, times: int,
+                          timeout: float = 5.0) -> None:
+        """Wait until ``state`` has been entered ``times`` times."""
+        await self.until(lambda: self.states.count(state) == times, timeout)
+
+
+GatewayFactory = Callable[..., tuple[RealtimeGateway, Recorder]]
+
+
+def credentials_of(sb: Sandbox, **overrides: str) -> Credentials:
+    token = sb.state.token
+    fields = {"identifier": token.identifier, "key": token.key, "tier": token.tier}
+    fields.update(overrides)
+    return Credentials(**fields)
+
+
+@pytest_asyncio.fixture
+async def make_gateway(sandbox: Sandbox) -> AsyncIterator[GatewayFactory]:  # noqa: F811
+    """``make_gateway(**kw)`` -> (gateway, recorder); every gateway is closed at teardown."""
+    made: list[RealtimeGateway] = []
+
+    def make(**kw: Any) -> tuple[RealtimeGateway, Recorder]:
+        rec = Recorder()
+        credentials = kw.pop("credentials", None) or credentials_of(sandbox)
+        kw.setdefault("policy", FAST)
+        kw.setdefault("rng", random.Random(SEED))
+        kw.setdefault("sleep", rec.sleep)
+        gw = RealtimeGateway(credentials, kw.pop("sink", rec.sink), **kw)
+        gw.add_state_observer(rec.observe)
+        made.append(gw)
+        return gw, rec
+
+    yield make
+    for gw in made:
+        await gw.aclose()
+
+
+def subscribed(sb: Sandbox) -> list[str]:
+    return sb.state.subscribed_website_ids()
+
+
+def conversation_of(sb: Sandbox, website_id: str) -> Conversation:
+    return next(c for c in sb.state.conversations.values() if c.website_id == website_id)
+
+
+def visitors(sb: Sandbox, website_id: str, count: int) -> None:
+    """Emit one ``website:update_visitors_count`` for ``website_id`` (a cheap event)."""
+    sb.state.set_visitors_count(sb.state.websites[website_id], count)
+
+
+class ServerSpy:
+    """Counts RTM connects and records ``socket:bind`` payloads on the sandbox's server."""
+
+    def __init__(self, sb: Sandbox) -> None:
+        assert sb.rtm is not None
+        rtm = sb.rtm
+        self.connects = 0
+        self.binds: list[Any] = []
+
+        async def on_connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+            self.connects += 1
+            await rtm._on_connect(sid, environ, auth)
+
+        async def on_bind(sid: str, data: Any = None) -> None:
+            self.binds.append(data)
+            await rtm._on_bind(sid, data)
+
+        rtm.sio.on("connect", on_connect)
+        rtm.sio.on("socket:bind", on_bind)
+
+
+@pytest.fixture
+def spy(sandbox: Sandbox) -> ServerSpy:  # noqa: F811
+    return ServerSpy(sandbox)
+
+
+def authenticated_clients(sb: Sandbox) -> list[Any]:
+    assert sb.rtm is not None
+    return [c for c in sb.rtm.clients.values() if c.authenticated]
+
+
+async def settle(sb: Sandbox) -> None:
+    """Let every event the sandbox queued reach the sockets and their handlers."""
+    if sb.rtm is not None:
+        await sb.rtm.flush()
+    await asyncio.sleep(0.05)

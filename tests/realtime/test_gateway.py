@@ -1,0 +1,239 @@
+"""RealtimeGateway against a real sandbox: connect, authenticate, deliver, observe, close."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import pytest
+
+from crisp_console.errors import ClosedError
+from crisp_console.realtime import DEFAULT_EVENTS, ConnectionState
+from crisp_console.realtime.gateway import RealtimeGateway
+from crisp_console.sandbox.server import Sandbox
+from tests.realtime.conftest import (
+    GatewayFactory,
+    authenticated_clients,
+    conversation_of,
+    credentials_of,
+    settle,
+    subscribed,
+    visitors,
+)
+
+pytestmark = pytest.mark.asyncio
+S = ConnectionState
+
+
+def our_tasks(tasks: set[asyncio.Task[Any]]) -> list[str]:
+    """Tasks running gateway or socket.io *client* code (the sandbox's server tasks excluded)."""
+    mine = []
+    for task in tasks:
+        code = getattr(task.get_coro(), "cr_code", None)
+        filename = code.co_filename if code is not None else ""
+        if (task.get_name().startswith("crisp-rtm-") or "crisp_console/realtime" in filename
+                or filename.endswith(("engineio/async_client.py", "socketio/async_client.py"))):
+            mine.append(f"{task.get_name()} {code.co_qualname if code else '?'}")
+    return mine
+
+
+async def test_connect_authenticates_with_events_and_rooms(
+    sandbox: Sandbox, make_gateway: GatewayFactory
+) -> None:
+    gw, rec = make_gateway()
+    initial = gw.state
+    first = subscribed(sandbox)[0]
+    await gw.connect(sandbox.rtm_url, [first])
+    assert (initial, gw.state) == (S.IDLE, S.CONNECTED)
+    assert rec.states == [S.CONNECTING, S.AUTHENTICATING, S.CONNECTED]
+    [client] = authenticated_clients(sandbox)
+    assert client.events == set(DEFAULT_EVENTS)
+    assert client.rooms == {first}
+    assert gw.rooms == (first,)
+
+
+async def test_only_subscribed_names_and_rooms_reach_the_sink(
+    sandbox: Sandbox, make_gateway: GatewayFactory
+) -> None:
+    first, second = subscribed(sandbox)[:2]
+    gw, rec = make_gateway(events=["session:set_block", "website:update_visitors_count"])
+    await gw.connect(sandbox.rtm_url, [first])
+    conv = conversation_of(sandbox, first)
+    inbox = conv.inbox_id
+    sandbox.state.set_block(conv, True)
+    sandbox.state.set_inbox(conv, "inbox-x")  # a name we did not subscribe to
+    visitors(sandbox, second, 5)  # another room
+    visitors(sandbox, first, 7)
+    await rec.until(lambda: len(rec.events) >= 2)
+    await settle(sandbox)
+    assert rec.events == [
+        ("session:set_block", {"website_id": first, "session_id": conv.session_id,
+                               "inbox_id": inbox, "is_blocked": True}),
+        ("website:update_visitors_count", {"website_id": first, "visitors_count": 7}),
+    ]
+
+
+async def test_names_the_server_sends_unasked_are_not_handed_on(
+    sandbox: Sandbox, make_gateway: GatewayFactory
+) -> None:
+    gw, rec = make_gateway(events=["website:update_visitors_count"])
+    await gw.connect(sandbox.rtm_url, [])
+    assert sandbox.rtm is not None
+    [sid] = sandbox.rtm.clients
+    await sandbox.rtm.sio.emit("message:send", {"website_id": "w"}, to=sid)
+    await sandbox.rtm.sio.emit("website:update_visitors_count", {"visitors_count": 1}, to=sid)
+    await rec.until(lambda: len(rec.events) >= 1)
+    await settle(sandbox)
+    assert rec.events == [("website:update_visitors_count", {"visitors_count": 1})]
+
+
+async def test_empty_rooms_mean_every_subscribed_website(
+    sandbox: Sandbox, make_gateway: GatewayFactory
+) -> None:
+    sites = subscribed(sandbox)
+    gw, rec = make_gateway(events=["website:update_visitors_count"])
+    await gw.connect(sandbox.rtm_url, [])
+    for i, site in enumerate(sites):
+        visitors(sandbox, site, i)
+    await rec.until(lambda: len(rec.events) == len(sites))
+    assert [p["website_id"] for _, p in rec.events] == sites
+
+
+async def test_sink_receives_a_burst_in_arrival_order(
+    sandbox: Sandbox, make_gateway: GatewayFactory
+) -> None:
+    first = subscribed(sandbox)[0]
+    conv = conversation_of(sandbox, first)
+    gw, rec = make_gateway()
+    await gw.connect(sandbox.rtm_url, [first])
+    for i in range(150):  # two kinds of event interleaved, emitted back to back
+        visitors(sandbox, first, i)
+        sandbox.state.update_meta(conv, {"subject": f"s{i}"})
+    await rec.until(lambda: len(rec.events) >= 300)
+    expected: list[tuple[str, Any]] = []
+    for i in range(150):
+        expected.append(("website:update_visitors_count", i))
+        expected.append(("session:set_subject", f"s{i}"))
+    got = [(n, p.get("visitors_count", p.get("subject"))) for n, p in rec.events]
+    assert got == expected
+
+
+async def test_a_failing_sink_is_logged_and_delivery_goes_on(
+    sandbox: Sandbox, make_gateway: GatewayFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    first = subscribed(sandbox)[0]
+    seen: list[int] = []
+
+    def sink(name: str, payload: Any) -> None:
+        seen.append(payload["visitors_count"])
+        if payload["visitors_count"] % 2:
+            raise RuntimeError(f"sink bug {payload['visitors_count']}")
+
+    gw, rec = make_gateway(sink=sink, events=["website:update_visitors_count"])
+    await gw.connect(sandbox.rtm_url, [first])
+    with caplog.at_level(logging.ERROR, logger="crisp_console.realtime"):
+        for i in range(6):
+            visitors(sandbox, first, i)
+        await rec.until(lambda: len(seen) == 6)
+    assert seen == list(range(6))
+    failures = [r for r in caplog.records if r.name == "crisp_console.realtime"]
+    assert len(failures) == 3
+    assert all("sink failed" in r.getMessage() and r.exc_info for r in failures)
+    assert gw.state is S.CONNECTED
+
+
+async def test_observers_see_each_change_once_and_can_unsubscribe(
+    sandbox: Sandbox, make_gateway: GatewayFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    gw, rec = make_gateway()
+    later: list[ConnectionState] = []
+
+    def broken(state: ConnectionState) -> None:
+        raise RuntimeError("observer bug")
+
+    gw.add_state_observer(broken)
+    unsubscribe = gw.add_state_observer(later.append)
+    with caplog.at_level(logging.ERROR, logger="crisp_console.realtime"):
+        await gw.connect(sandbox.rtm_url, [])
+    assert later == rec.states == [S.CONNECTING, S.AUTHENTICATING, S.CONNECTED]
+    assert sum("observer failed" in r.getMessage() for r in caplog.records) == 3
+    unsubscribe()
+    unsubscribe()  # harmless twice
+    await gw.aclose()
+    assert rec.states[-1] is S.CLOSED and later[-1] is S.CONNECTED
+
+
+async def test_aclose_is_idempotent_and_leaves_nothing_behind(
+    sandbox: Sandbox, make_gateway: GatewayFactory
+) -> None:
+    before = asyncio.all_tasks()
+    gw, rec = make_gateway()
+    await gw.connect(sandbox.rtm_url, subscribed(sandbox)[:1])
+    assert our_tasks(asyncio.all_tasks() - before)  # the check below can see our tasks
+    await asyncio.gather(gw.aclose(), gw.aclose())
+    await gw.aclose()
+    assert gw.state is S.CLOSED
+    assert rec.states.count(S.CLOSED) == 1
+    assert our_tasks(asyncio.all_tasks() - before) == []
+    await settle(sandbox)
+    assert sandbox.rtm is not None and sandbox.rtm.clients == {}
+    # Nothing reaches the sink once closed.
+    visitors(sandbox, subscribed(sandbox)[0], 1)
+    await settle(sandbox)
+    assert rec.events == []
+
+
+async def test_aclose_before_connect_and_connect_after_aclose(
+    sandbox: Sandbox, make_gateway: GatewayFactory
+) -> None:
+    gw, rec = make_gateway()
+    await gw.aclose()
+    assert rec.states == [S.CLOSED]
+    with pytest.raises(ClosedError):
+        await gw.connect(sandbox.rtm_url, [])
+
+
+async def test_connect_twice_is_refused(sandbox: Sandbox, make_gateway: GatewayFactory) -> None:
+    gw, _ = make_gateway()
+    await gw.connect(sandbox.rtm_url, [])
+    with pytest.raises(RuntimeError, match="once"):
+        await gw.connect(sandbox.rtm_url, [])
+    assert gw.state is S.CONNECTED
+
+
+@pytest.mark.parametrize("url", ["ftp://127.0.0.1/rtm/", "/rtm/", "http:///rtm/"])
+async def test_bad_urls_are_refused(make_gateway: GatewayFactory, url: str) -> None:
+    gw, rec = make_gateway()
+    with pytest.raises(ValueError, match="RTM URL"):
+        await gw.connect(url, [])
+    assert rec.states == []
+
+
+async def test_the_key_is_never_logged(
+    sandbox: Sandbox, make_gateway: GatewayFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    key = sandbox.state.token.key
+    gw, rec = make_gateway()
+    await gw.connect(sandbox.rtm_url, [])
+    assert sandbox.rtm is not None
+    await sandbox.rtm.drop_all()
+    await rec.until_count(S.CONNECTED, 2)
+    await gw.aclose()
+    assert key not in caplog.text
+    assert key not in repr(gw.__dict__.get("_credentials"))
+
+
+async def test_default_arguments_build_a_working_gateway(sandbox: Sandbox) -> None:
+    got: list[str] = []
+    gw = RealtimeGateway(credentials_of(sandbox), lambda n, p: got.append(n))
+    try:
+        await gw.connect(sandbox.rtm_url, [])
+        visitors(sandbox, subscribed(sandbox)[0], 3)
+        await settle(sandbox)
+        await settle(sandbox)
+        assert got == ["website:update_visitors_count"]
+    finally:
+        await gw.aclose()
+
