@@ -126,12 +126,13 @@ async def serve(config: SandboxConfig, *, as_json: bool) -> None:
     # spares every later full collection a ~1 s walk over a million messages.
     gc.freeze()
     await sandbox.start()
-    info = sandbox.info()
-    print(json.dumps(info) if as_json else describe(info), flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    # Handlers first: whoever reads the line below may send SIGTERM at once.
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    info = sandbox.info()
+    print(json.dumps(info) if as_json else describe(info), flush=True)
     try:
         await stop.wait()
     finally:
