@@ -1,0 +1,93 @@
+"""Change notifications: what the store tells its observers, napari/Quaternion style.
+
+A Qt adapter maps each Change one-to-one onto a model call, so the pairing and the row
+arithmetic follow Qt's rules exactly:
+
+- ``INSERTING``/``INSERTED`` carry the same ``first..last`` range, as ``beginInsertRows``/
+  ``endInsertRows``; rows are in the list *after* the insertion.
+- ``MOVING``/``MOVED`` move the one row ``first == last`` to ``dest``, which is Qt's
+  ``destinationChild``: the index in the list *before* the move where the row is inserted
+  (never ``first`` or ``first + 1``).
+- ``REMOVING``/``REMOVED`` carry the range in the list *before* the removal.
+- ``CHANGED`` comes alone (``dataChanged``), with the names of the fields that changed.
+- ``RESET`` comes alone, *after* the whole collection was replaced.
+
+Between an ``-ING`` and its ``-ED`` the store mutates nothing else, and observers must not
+mutate the store from a callback.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
+
+CONVERSATIONS = "conversations"
+MESSAGES = "messages"
+WEBSITES = "websites"
+OPERATORS = "operators"
+PEOPLE = "people"
+
+
+class ChangeKind(enum.Enum):
+    INSERTING = "inserting"
+    INSERTED = "inserted"
+    CHANGED = "changed"
+    MOVING = "moving"
+    MOVED = "moved"
+    REMOVING = "removing"
+    REMOVED = "removed"
+    RESET = "reset"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One notification. ``key`` names the timeline (session_id) for ``messages``."""
+
+    kind: ChangeKind
+    collection: str
+    key: str | None = None
+    first: int = -1
+    last: int = -1
+    dest: int = -1
+    fields: frozenset[str] = frozenset()
+
+
+Observer = Callable[[Change], None]
+
+
+class Notifier:
+    """A list of observers called synchronously, in subscription order.
+
+    An observer that raises is logged and skipped: one broken view must not leave the others
+    (or the store) half-updated.
+    """
+
+    __slots__ = ("_observers",)
+
+    def __init__(self) -> None:
+        self._observers: tuple[Observer, ...] = ()
+
+    def subscribe(self, callback: Observer) -> Callable[[], None]:
+        """Add ``callback``; returns a function that removes it (idempotent)."""
+        self._observers = (*self._observers, callback)
+
+        def unsubscribe() -> None:
+            # Identity, not equality: two equal bound methods are still two subscriptions.
+            obs = self._observers
+            for i, cb in enumerate(obs):
+                if cb is callback:
+                    self._observers = obs[:i] + obs[i + 1:]
+                    return
+
+        return unsubscribe
+
+    def emit(self, change: Change) -> None:
+        for callback in self._observers:  # a tuple: (un)subscribing inside a callback is safe
+            try:
+                callback(change)
+            except Exception:
+                log.exception("store observer %r failed on %s", callback, change)

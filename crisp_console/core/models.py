@@ -1,0 +1,386 @@
+"""Domain objects: slotted dataclasses built from wire payloads and updated in place.
+
+``from_payload()`` builds an object (PayloadError when an identity field is missing);
+``fields_from_payload()`` gives only the fields a (partial) payload carries, which is what
+``apply_update()`` takes. ``apply_update()`` returns the names of the fields that really
+changed, so observers repaint only those.
+"""
+
+from __future__ import annotations
+
+import enum
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar
+
+from crisp_console.core import parse as p
+from crisp_console.core.sharing import Sharer
+
+STATES = frozenset(("pending", "unresolved", "resolved"))
+SENDERS = frozenset(("user", "operator"))
+# Meta keys the Conversation lifts into fields of their own; the rest stays in ``meta``.
+LIFTED_META = ("nickname", "email", "avatar", "segments", "data")
+EXCERPT_LENGTH = 200
+
+_FIELD_NAMES: dict[type, frozenset[str]] = {}
+
+
+class Updatable:
+    """``apply_update()`` for slotted dataclasses."""
+
+    __slots__ = ()
+    IDENTITY: ClassVar[tuple[str, ...]] = ()  # fields apply_update never changes
+
+    def apply_update(self, partial: Mapping[str, Any]) -> frozenset[str]:
+        """Set the known fields of ``partial`` that differ (identity fields excepted);
+        returns their names."""
+        cls = type(self)
+        names = _FIELD_NAMES.get(cls)
+        if names is None:
+            names = _FIELD_NAMES[cls] = frozenset(
+                f.name for f in fields(self)  # type: ignore[arg-type]
+                if f.name not in cls.IDENTITY)
+        changed: list[str] = []
+        for name, value in partial.items():
+            if name in names and getattr(self, name) != value:
+                setattr(self, name, value)
+                changed.append(name)
+        return frozenset(changed)
+
+
+def excerpt_of(kind: str, content: Any) -> str:
+    """The short text Crisp shows in lists for a message of any type (as the sandbox does)."""
+    if isinstance(content, str):
+        text = content
+    elif kind in ("animation", "audio") or not isinstance(content, Mapping):
+        text = f"[{kind}]"
+    elif kind == "file":
+        text = f"[file] {content.get('name', '')}"
+    elif kind == "event":
+        text = f"[event] {content.get('namespace', '')}"
+    else:
+        text = str(content.get("text", f"[{kind}]"))
+    return text[:EXCERPT_LENGTH]
+
+
+def compose_excerpt(atom: Any) -> str | None:
+    """A REST ``compose`` atom as our field: its excerpt, "" when typing without one."""
+    if not isinstance(atom, Mapping) or atom.get("type") == "stop":
+        return None
+    return p.opt_str(atom, "excerpt")
+
+
+# ---- websites, operators, people -------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Website(Updatable):
+    IDENTITY = ("website_id",)
+
+    website_id: str
+    name: str = ""
+    domain: str = ""
+    settings: dict[str, Any] = field(default_factory=dict)
+    subscribed: bool = True
+    visitors_count: int = 0
+    logo: str = ""
+
+    @classmethod
+    def fields_from_payload(cls, payload: Mapping[str, Any]) -> dict[str, Any]:
+        """Get A Website gives name/domain/logo, Connect Websites gives settings: merge both."""
+        out: dict[str, Any] = {}
+        for key in ("name", "domain", "logo"):
+            if isinstance(payload.get(key), str):
+                out[key] = payload[key]
+        if isinstance(payload.get("settings"), Mapping):
+            out["settings"] = dict(payload["settings"])
+        if isinstance(payload.get("subscribed"), bool):
+            out["subscribed"] = payload["subscribed"]
+        if "visitors_count" in payload:
+            out["visitors_count"] = p.opt_int(payload, "visitors_count")
+        return out
+
+    @classmethod
+    def from_payload(cls, payload: Any) -> Website:
+        payload = p.obj(payload)
+        return cls(p.req_str(payload, "website_id"), **cls.fields_from_payload(payload))
+
+
+@dataclass(slots=True)
+class Operator(Updatable):
+    IDENTITY = ("user_id",)
+
+    user_id: str
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    avatar: str = ""
+    role: str = ""
+    availability: str = "offline"
+    title: str = ""
+
+    @property
+    def nickname(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @classmethod
+    def from_payload(cls, payload: Any) -> Operator:
+        """From a List Website Operators item ``{type, details}`` (or the bare details)."""
+        payload = p.obj(payload)
+        details = p.obj(payload.get("details", payload), "details")
+        return cls(
+            user_id=p.req_str(details, "user_id"),
+            first_name=p.opt_str(details, "first_name"),
+            last_name=p.opt_str(details, "last_name"),
+            email=p.opt_str(details, "email"),
+            avatar=p.opt_str(details, "avatar"),
+            role=p.interned(p.opt_str(details, "role")),
+            title=p.opt_str(details, "title"),
+            availability=p.interned(p.opt_str(details, "availability", "offline")),
+        )
+
+
+@dataclass(slots=True)
+class Person(Updatable):
+    IDENTITY = ("people_id",)
+
+    people_id: str
+    website_id: str = ""
+    email: str = ""
+    nickname: str = ""
+    avatar: str = ""
+    segments: tuple[str, ...] = ()
+    data: dict[str, Any] = field(default_factory=dict)
+    company: dict[str, Any] = field(default_factory=dict)
+    person: dict[str, Any] = field(default_factory=dict)
+    notepad: str = ""
+    score: int = 0
+    active_last: int = 0
+    created_at: int = 0
+    updated_at: int = 0
+
+    @classmethod
+    def fields_from_payload(cls, payload: Mapping[str, Any]) -> dict[str, Any]:
+        """The fields a (partial) People Profile carries, e.g. an event's ``update`` object."""
+        out: dict[str, Any] = {}
+        for key in ("website_id", "email", "notepad"):
+            if isinstance(payload.get(key), str):
+                out[key] = payload[key]
+        for key in ("score", "created_at", "updated_at"):
+            if key in payload:
+                out[key] = p.opt_int(payload, key)
+        if "segments" in payload:
+            out["segments"] = tuple(p.str_list(payload["segments"]))
+        for key in ("data", "company", "person"):
+            if isinstance(payload.get(key), Mapping):
+                out[key] = dict(payload[key])
+        if "person" in out:
+            out["nickname"] = p.opt_str(out["person"], "nickname")
+            out["avatar"] = p.opt_str(out["person"], "avatar")
+        if isinstance(payload.get("active"), Mapping):
+            out["active_last"] = p.opt_int(payload["active"], "last")
+        return out
+
+    @classmethod
+    def from_payload(cls, payload: Any, website_id: str = "") -> Person:
+        payload = p.obj(payload)
+        values = cls.fields_from_payload(payload)
+        values.setdefault("website_id", website_id)
+        return cls(p.req_str(payload, "people_id"), **values)
+
+
+# ---- messages --------------------------------------------------------------------------------
+
+
+class MessageStatus(enum.Enum):
+    SENT = "sent"  # the server has it (any message that came from the server)
+    PENDING = "pending"  # local echo, waiting for the server's echo
+    FAILED = "failed"  # local echo whose send failed; ``error`` says why
+
+
+# Message keys with a field of their own; other truthy keys go to ``extra``.
+_MESSAGE_KEYS = frozenset((
+    "session_id", "website_id", "inbox_id", "type", "from", "origin", "content", "fingerprint",
+    "timestamp", "user", "read", "delivered", "edited", "automated", "stamped", "translated",
+))
+
+
+@dataclass(slots=True)
+class Message(Updatable):
+    IDENTITY = ("fingerprint", "session_id", "website_id")
+
+    fingerprint: int
+    session_id: str
+    website_id: str
+    type: str
+    from_: str
+    origin: str = "chat"
+    content: Any = ""
+    timestamp: int = 0
+    user_id: str = ""
+    nickname: str = ""
+    edited: bool = False
+    read: str = ""  # the acknowledging origin ("chat"), "" until read
+    delivered: str = ""
+    status: MessageStatus = MessageStatus.SENT
+    error: str | None = None  # why a FAILED local echo failed
+    avatar: str = ""
+    automated: bool = False
+    # Rarely set keys (mentions, references, properties, preview, original, translated).
+    extra: dict[str, Any] | None = None
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status is not MessageStatus.SENT
+
+    @property
+    def counts_as_unread(self) -> bool:
+        """Notes and events move no unread counter (sandbox/state.py add_message)."""
+        return self.type not in ("note", "event")
+
+    def excerpt(self) -> str:
+        return excerpt_of(self.type, self.content)
+
+    def sort_key(self) -> tuple[bool, int]:
+        """Timeline order: sent messages by timestamp, then unsent local echoes (pending or
+        failed), so they stay at the bottom. Equal keys keep the server's order (arrival
+        order; REST pages are oldest first): a fingerprint says nothing about order."""
+        return (self.status is not MessageStatus.SENT, self.timestamp)
+
+    @classmethod
+    def fields_from_payload(cls, payload: Mapping[str, Any]) -> dict[str, Any]:
+        """Every field but the identity (fingerprint, session_id, website_id)."""
+        user = payload.get("user")
+        user = user if isinstance(user, Mapping) else {}
+        extra = {k: payload[k] for k in payload.keys() - _MESSAGE_KEYS if payload[k]}
+        return {
+            "type": p.interned(p.req_str(payload, "type")),
+            "from_": p.req_choice(payload, "from", SENDERS),
+            "origin": p.interned(p.opt_str(payload, "origin", "chat")),
+            "content": payload.get("content", ""),
+            "timestamp": p.req_int(payload, "timestamp"),
+            # A conversation's messages come from a handful of people: one copy each.
+            "user_id": sys.intern(p.opt_str(user, "user_id")),
+            "nickname": sys.intern(p.opt_str(user, "nickname")),
+            "avatar": sys.intern(p.opt_str(user, "avatar")),
+            "edited": p.opt_bool(payload, "edited"),
+            "automated": p.opt_bool(payload, "automated"),
+            "read": p.interned(p.opt_str(payload, "read")),
+            "delivered": p.interned(p.opt_str(payload, "delivered")),
+            "extra": extra or None,
+        }
+
+    def field_values(self) -> dict[str, Any]:
+        """The server-given fields (no identity, no local status), for ``apply_update()``."""
+        return {name: getattr(self, name) for name in _MESSAGE_VALUES}
+
+    @classmethod
+    def from_payload(cls, payload: Any, session_id: str = "", website_id: str = "") -> Message:
+        """From a REST ConversationMessage or an RTM ``message:send``/``received`` payload;
+        ``session_id``/``website_id`` fill in for payloads that lack them."""
+        payload = p.obj(payload)
+        return cls(
+            fingerprint=p.req_int(payload, "fingerprint"),
+            session_id=p.opt_str(payload, "session_id") or session_id,
+            website_id=p.opt_str(payload, "website_id") or website_id,
+            **cls.fields_from_payload(payload),
+        )
+
+
+_MESSAGE_VALUES = tuple(f.name for f in fields(Message)
+                        if f.name not in (*Message.IDENTITY, "status", "error"))
+
+
+# ---- conversations ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Conversation(Updatable):
+    IDENTITY = ("session_id",)
+
+    session_id: str
+    website_id: str
+    people_id: str = ""
+    inbox_id: str | None = None
+    state: str = "pending"
+    nickname: str = ""
+    email: str = ""
+    avatar: str = ""
+    segments: tuple[str, ...] = ()
+    data: dict[str, Any] = field(default_factory=dict)
+    last_message: str = ""  # excerpt of the last message
+    last_from: str = ""  # "user" | "operator" | ""
+    last_type: str = ""
+    last_fingerprint: int = 0
+    created_at: int = 0
+    updated_at: int = 0
+    waiting_since: int = 0  # 0: not waiting for an operator
+    unread_operator: int = 0  # visitor messages operators have not read
+    unread_visitor: int = 0  # operator messages the visitor has not read
+    assigned: str | None = None  # user_id of the assigned operator
+    is_blocked: bool = False
+    availability: str = "offline"  # the visitor's: "online" | "offline"
+    mentions: tuple[str, ...] = ()
+    compose_visitor: str | None = None  # None: not typing; else the excerpt ("" if unknown)
+    compose_operator: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)  # the other meta keys (phone, ip, …)
+
+    @classmethod
+    def from_payload(cls, payload: Any, sharer: Sharer | None = None) -> Conversation:
+        """From a REST Conversation (List Conversations / Get A Conversation); ``sharer``
+        shares the heavy meta values (device, connection) with other conversations."""
+        payload = p.obj(payload)
+        meta = payload.get("meta")
+        meta = meta if isinstance(meta, Mapping) else {}
+        preview = payload.get("preview_message")
+        preview = preview if isinstance(preview, Mapping) else {}
+        unread = payload.get("unread")
+        unread = unread if isinstance(unread, Mapping) else {}
+        assigned = payload.get("assigned")
+        compose = payload.get("compose")
+        compose = compose if isinstance(compose, Mapping) else {}
+        state = payload.get("state")
+        return cls(
+            session_id=p.req_str(payload, "session_id"),
+            website_id=sys.intern(p.req_str(payload, "website_id")),
+            people_id=p.opt_str(payload, "people_id"),
+            inbox_id=p.opt_str_or_none(payload.get("inbox_id")),
+            state=p.interned(state) if state in STATES else "pending",
+            nickname=p.opt_str(meta, "nickname"),
+            email=p.opt_str(meta, "email"),
+            avatar=p.opt_str(meta, "avatar"),
+            segments=tuple(p.str_list(meta.get("segments"))),
+            data=p.opt_dict(meta, "data"),
+            last_message=p.opt_str(payload, "last_message"),
+            last_from=p.interned(p.opt_str(preview, "from")),
+            last_type=p.interned(p.opt_str(preview, "type")),
+            last_fingerprint=p.opt_int(preview, "fingerprint"),
+            created_at=p.opt_int(payload, "created_at"),
+            updated_at=p.opt_int(payload, "updated_at"),
+            waiting_since=p.opt_int(payload, "waiting_since"),
+            unread_operator=p.opt_int(unread, "operator"),
+            unread_visitor=p.opt_int(unread, "visitor"),
+            assigned=(p.opt_str_or_none(assigned.get("user_id"))
+                      if isinstance(assigned, Mapping) else None),
+            is_blocked=p.opt_bool(payload, "is_blocked"),
+            availability=p.interned(p.opt_str(payload, "availability", "offline")),
+            mentions=tuple(p.str_list(payload.get("mentions"))),
+            compose_visitor=compose_excerpt(compose.get("visitor")),
+            compose_operator=compose_excerpt(compose.get("operator")),
+            meta=_rest_of_meta(meta, sharer),
+        )
+
+    def field_values(self) -> dict[str, Any]:
+        """Every field but the identity, as ``apply_update()`` takes them."""
+        return {name: getattr(self, name) for name in _CONVERSATION_VALUES}
+
+
+def _rest_of_meta(meta: Mapping[str, Any], sharer: Sharer | None) -> dict[str, Any]:
+    rest = {k: v for k, v in meta.items() if k not in LIFTED_META}
+    if isinstance(rest.get("origin"), str):
+        rest["origin"] = p.interned(rest["origin"])
+    return sharer.meta(rest) if sharer is not None else rest
+
+
+_CONVERSATION_VALUES = tuple(f.name for f in fields(Conversation) if f.name != "session_id")
