@@ -2,6 +2,6 @@
 
 import sys
 
-from crisp_console.app import main
+from crisp_console.cli import main
 
 sys.exit(main())

@@ -10,145 +10,87 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import ipaddress
 import logging
 import os
 import signal
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
-import httpx
 import qasync
-import socketio
 from PySide6.QtWidgets import QApplication
 
 from crisp_console import __version__, demo
+from crisp_console.api import normalise_base_url
+from crisp_console.client import ConsoleClient
+from crisp_console.core import Change, ChangeKind
+from crisp_console.errors import CrispError, InsecureHostError
+from crisp_console.log import install_secret_filter
+from crisp_console.realtime import ConnectionState
+from crisp_console.types import Credentials
 from crisp_console.ui.widgets.main_window import MainWindow
 
 log = logging.getLogger("crisp_console")
 
 DEFAULT_HOST = "https://api.crisp.chat"
-LIVE_EVENTS = [
-    "message:send", "message:received", "message:updated", "message:removed",
-    "message:compose:send", "message:compose:receive", "session:set_state",
-    "session:set_routing", "session:update_availability", "session:sync:pages",
-    "website:update_visitors_count", "people:profile:created",
-]
+
+STATUS = {
+    ConnectionState.IDLE: "Starting…",
+    ConnectionState.CONNECTING: "Connecting…",
+    ConnectionState.AUTHENTICATING: "Authenticating…",
+    ConnectionState.RECONNECTING: "Disconnected — reconnecting…",
+    ConnectionState.UNAUTHORIZED: "Crisp refused the credentials; not reconnecting",
+    ConnectionState.CLOSED: "Closed",
+}
 
 
-@dataclass(frozen=True)
-class Account:
-    rest: str  # base URL ending in /v1/
-    identifier: str
-    key: str
-    tier: str = "plugin"
-
-    def __repr__(self) -> str:  # the key never reaches logs or crash reports
-        return f"Account(rest={self.rest!r}, identifier={self.identifier!r}, key=***)"
+_BEFORE = {ChangeKind.INSERTING, ChangeKind.MOVING, ChangeKind.REMOVING}
 
 
-def is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+class LiveView:
+    """Feeds the interim window from the ConsoleClient: rows, live events, connection state.
+    The three-pane console with real item models replaces it (issue 4)."""
 
-
-def rest_base(host: str) -> str:
-    if urlsplit(host).scheme != "https" and not is_loopback(host):
-        raise SystemExit(f"crisp-console: refusing plain HTTP to {host}; use https://")
-    base = host.rstrip("/")
-    if not base.endswith("/v1"):
-        base += "/v1"
-    return base + "/"
-
-
-class LiveSession:
-    """REST snapshot plus RTM feed into the window. Replaced by ConsoleClient in issue 3."""
-
-    def __init__(self, account: Account, window: MainWindow) -> None:
-        self.account = account
+    def __init__(self, client: ConsoleClient, window: MainWindow) -> None:
+        self.client = client
         self.window = window
-        self.http = httpx.AsyncClient(
-            base_url=account.rest, timeout=10.0,
-            auth=httpx.BasicAuth(account.identifier, account.key),
-            headers={"X-Crisp-Tier": account.tier, "User-Agent": f"crisp-console/{__version__}"},
-        )
-        self.sio = socketio.AsyncClient(handle_sigint=False, reconnection=True)
-        self.conversations = 0
         self.events = 0
-        self.sio.on("connect", self._on_connect)
-        self.sio.on("disconnect", self._on_disconnect)
-        self.sio.on("authenticated", self._on_authenticated)
-        self.sio.on("unauthorized", self._on_unauthorized)
-        for name in LIVE_EVENTS:
-            self.sio.on(name, self._handler(name))
+        self._queued = False
+        client.add_event_listener(self._event)
+        client.gateway.add_state_observer(self._state)
 
-    async def get(self, path: str, **params: Any) -> Any:
-        resp = await self.http.get(path, params=params or None)
-        body = resp.json()
-        if resp.status_code >= 400 or body.get("error"):
-            raise RuntimeError(f"{path}: {body.get('reason')} ({resp.status_code})")
-        return body["data"]
+    def on_change(self, change: Change) -> None:
+        # Rebuilding the plain list is O(n): coalesce a burst into one rebuild.
+        if change.collection != "conversations" or change.kind in _BEFORE or self._queued:
+            return
+        self._queued = True
+        asyncio.get_running_loop().call_later(0.1, self.refresh_rows)
 
-    async def start(self) -> None:
-        self.window.set_status(f"Connecting to {self.account.rest} …")
-        websites = await self.get("plugin/connect/websites/all/1")
-        rows: list[str] = []
-        for site in websites:
-            for conv in await self.get(f"website/{site['website_id']}/conversations/1",
-                                       per_page=50):
-                nickname = conv.get("meta", {}).get("nickname") or "visitor"
-                rows.append(f"[{conv.get('state')}] {nickname} — {conv.get('last_message', '')}")
-        self.conversations = len(rows)
+    def refresh_rows(self) -> None:
+        self._queued = False
+        store = self.client.store
+        rows = []
+        for session_id in store.conversation_ids():
+            conv = store.conversations[session_id]
+            rows.append(f"[{conv.state}] {conv.nickname or 'visitor'} — {conv.last_message}")
         self.window.set_conversations(rows)
-        endpoints = await self.get("plugin/connect/endpoints")
-        rtm = urlsplit(endpoints["socket"]["app"])
-        await self.sio.connect(f"{rtm.scheme}://{rtm.netloc}", socketio_path=rtm.path or "/",
-                               transports=["websocket"], wait_timeout=10)
 
-    def _auth_payload(self) -> dict[str, Any]:
-        return {"username": self.account.identifier, "password": self.account.key,
-                "tier": self.account.tier, "events": LIVE_EVENTS}
+    def _state(self, state: ConnectionState) -> None:
+        if state is ConnectionState.CONNECTED:
+            count = len(self.client.store.conversations)
+            self.window.set_status(f"Connected — {count} conversations listed")
+        else:
+            self.window.set_status(STATUS.get(state, state.name))
 
-    async def _on_connect(self) -> None:
-        # Authenticate on every (re)connect, as Crisp's RTM guide requires.
-        self.window.set_status("Authenticating…")
-        await self.sio.emit("authentication", self._auth_payload())
-
-    async def _on_disconnect(self, *args: Any) -> None:
-        self.window.set_status("Disconnected — reconnecting…")
-
-    async def _on_authenticated(self, ok: Any = None) -> None:
-        self.window.set_status(f"Connected — {self.conversations} conversations listed")
-
-    async def _on_unauthorized(self, data: Any = None) -> None:
-        message = data.get("message") if isinstance(data, dict) else data
-        self.window.set_status(f"RTM refused the credentials: {message}")
-
-    def _handler(self, name: str) -> Callable[[Any], Any]:
-        def handle(data: Any = None) -> None:
-            self.events += 1
-            sid = data.get("session_id", "") if isinstance(data, dict) else ""
-            detail = ""
-            if isinstance(data, dict):
-                found = (data.get(k) for k in ("content", "excerpt", "state", "availability",
+    def _event(self, name: str, payload: Any) -> None:
+        self.events += 1
+        detail = ""
+        session_id = ""
+        if isinstance(payload, dict):
+            session_id = str(payload.get("session_id", ""))
+            found = (payload.get(k) for k in ("content", "excerpt", "state", "availability",
                                                "visitors_count", "email"))
-                detail = str(next((v for v in found if v not in (None, "")), ""))[:120]
-            self.window.add_event(f"{name:28} {sid[-12:]}  {detail}")
-
-        return handle
-
-    async def aclose(self) -> None:
-        with contextlib.suppress(Exception):
-            await self.sio.shutdown()
-        await self.http.aclose()
+            detail = str(next((v for v in found if v not in (None, "")), ""))[:120]
+        self.window.add_event(f"{name:28} {session_id[-12:]}  {detail}")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -166,15 +108,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def account_from_env(host: str) -> Account:
+def credentials_from_env() -> Credentials:
     identifier, key = os.environ.get("CRISP_IDENTIFIER"), os.environ.get("CRISP_KEY")
     if not identifier or not key:
         raise SystemExit("crisp-console: set CRISP_IDENTIFIER and CRISP_KEY (a plugin token "
                          "pair), or run with --demo")
-    return Account(rest_base(host), identifier, key, os.environ.get("CRISP_TIER", "plugin"))
+    return Credentials(identifier, key, os.environ.get("CRISP_TIER", "plugin"))
 
 
-async def run(account: Account, args: argparse.Namespace) -> int:
+async def run(rest: str, credentials: Credentials, args: argparse.Namespace) -> int:
     window = MainWindow()
     window.show()
     quit_requested = asyncio.Event()
@@ -185,11 +127,15 @@ async def run(account: Account, args: argparse.Namespace) -> int:
             loop.add_signal_handler(sig, quit_requested.set)
     if args.quit_after is not None:
         loop.call_later(args.quit_after, quit_requested.set)
-    session = LiveSession(account, window)
+    client = ConsoleClient(rest, credentials)
+    view = LiveView(client, window)
+    refresh = client.store.subscribe(view.on_change)
     rc = 0
     try:
-        await session.start()
-    except (httpx.HTTPError, RuntimeError, KeyError, socketio.exceptions.ConnectionError) as exc:
+        await client.start()
+        view.refresh_rows()
+        view._state(client.connection_state)
+    except (CrispError, OSError, TimeoutError) as exc:
         log.error("could not connect: %s", exc)
         window.set_status(f"Could not connect: {exc}")
         rc = 1
@@ -197,9 +143,10 @@ async def run(account: Account, args: argparse.Namespace) -> int:
         await quit_requested.wait()
     if args.screenshot:
         window.grab().save(args.screenshot)
-    print(f"crisp-console: {session.conversations} conversations, {session.events} live events",
-          flush=True)
-    await session.aclose()
+    print(f"crisp-console: {len(client.store.conversations)} conversations, "
+          f"{view.events} live events", flush=True)
+    refresh()
+    await client.aclose()
     window.hide()
     window.deleteLater()
     return rc
@@ -207,8 +154,6 @@ async def run(account: Account, args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == [demo.CHILD_FLAG]:
-        return demo.run_sandbox_child(argv[1:])
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise
@@ -220,9 +165,15 @@ def main(argv: list[str] | None = None) -> int:
         except demo.SandboxStartError as exc:
             print(f"crisp-console: {exc}", file=sys.stderr)
             return 1
-        account = Account(info["rest"], info["identifier"], info["key"], info["tier"])
+        rest, credentials = info["rest"], Credentials(info["identifier"], info["key"])
     else:
-        account = account_from_env(args.host or DEFAULT_HOST)
+        credentials = credentials_from_env()
+        rest = args.host or DEFAULT_HOST
+        try:
+            rest = normalise_base_url(rest)
+        except InsecureHostError as exc:
+            raise SystemExit(f"crisp-console: {exc}") from None
+    install_secret_filter([credentials.key])
     try:
         existing = QApplication.instance()
         app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
@@ -231,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         loop = qasync.QEventLoop(app)
         asyncio.set_event_loop(loop)
         with loop:
-            return loop.run_until_complete(run(account, args))
+            return loop.run_until_complete(run(rest, credentials, args))
     finally:
         if sandbox is not None:
             sandbox.stop()

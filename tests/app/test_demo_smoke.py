@@ -7,9 +7,6 @@ import re
 import subprocess
 import sys
 
-import pytest
-
-from crisp_console.app import rest_base
 from crisp_console.demo import DemoSandbox
 
 
@@ -55,18 +52,9 @@ def test_demo_sandbox_child_stops_cleanly() -> None:
     assert proc.returncode == 0  # SIGTERM is a clean shutdown, not a kill
 
 
-@pytest.mark.parametrize(
-    ("host", "expected"),
-    [("https://api.crisp.chat", "https://api.crisp.chat/v1/"),
-     ("https://api.crisp.chat/v1/", "https://api.crisp.chat/v1/"),
-     ("http://127.0.0.1:8080", "http://127.0.0.1:8080/v1/"),
-     ("http://localhost:1/v1", "http://localhost:1/v1/"),
-     ("http://[::1]:1", "http://[::1]:1/v1/")],
-)
-def test_rest_base(host: str, expected: str) -> None:
-    assert rest_base(host) == expected
-
-
 def test_plain_http_is_refused_off_loopback() -> None:
-    with pytest.raises(SystemExit, match="plain HTTP"):
-        rest_base("http://api.crisp.chat")
+    proc = run_console("--host", "http://api.crisp.chat",
+                       env={"CRISP_IDENTIFIER": "id", "CRISP_KEY": "secret-key-value"})
+    assert proc.returncode != 0
+    assert "refusing http://api.crisp.chat" in proc.stderr
+    assert "secret-key-value" not in proc.stdout + proc.stderr

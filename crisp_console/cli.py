@@ -1,0 +1,23 @@
+"""The ``crisp-console`` program: dispatches before anything heavy is imported.
+
+``tail`` and the demo's sandbox child never import Qt; only the window does.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from crisp_console import demo
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == [demo.CHILD_FLAG]:
+        return demo.run_sandbox_child(argv[1:])
+    if argv[:1] == ["tail"]:
+        from crisp_console import tail
+
+        return tail.main(argv[1:])
+    from crisp_console import app
+
+    return app.main(argv)

@@ -1,0 +1,235 @@
+"""Operator commands: an optimistic store change, then the REST call; undone if Crisp refuses.
+
+Replies are never lost: a send carries a client fingerprint from its first attempt, so every
+retry (the API layer's, then this layer's for up to ``send_retry_window``) is idempotent on the
+server, and a reply that still fails stays in the timeline as FAILED, ready for ``retry_send``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+import uuid
+from collections.abc import Awaitable
+from typing import Any
+
+from crisp_console.client.base import ClientBase, now_ms
+from crisp_console.core import Message
+from crisp_console.errors import (
+    CrispError,
+    QuotaExceededError,
+    RateLimitError,
+    ServerError,
+    TransportError,
+)
+
+log = logging.getLogger("crisp_console.client")
+
+_rng = random.SystemRandom()
+# Meta fields Crisp announces with a `session:set_<field>` event.
+META_EVENTS = frozenset({"email", "nickname", "phone", "address", "subject", "avatar", "origin",
+                         "segments", "data"})
+
+
+def new_fingerprint() -> int:
+    """A client fingerprint: 16 digits, below 2**53, unique enough per conversation."""
+    return now_ms() * 1000 + _rng.randrange(1000)
+
+
+class CommandsMixin(ClientBase):
+    def _conv(self, session_id: str) -> tuple[str, str]:
+        conv = self.store.conversations[session_id]
+        return conv.website_id, conv.session_id
+
+    def _operator(self) -> tuple[str, str]:
+        """(user_id, nickname) shown on local echoes until the server's echo replaces them."""
+        op = next(iter(self.store.operators.values()), None)
+        if op is None:
+            return "", "You"
+        return op.user_id, f"{op.first_name} {op.last_name}".strip()
+
+    # ---- sending -----------------------------------------------------------------------
+
+    async def send_text(self, session_id: str, text: str) -> Message:
+        return await self._send(session_id, "text", text)
+
+    async def send_note(self, session_id: str, text: str) -> Message:
+        return await self._send(session_id, "note", text)
+
+    async def send_file(self, session_id: str, name: str, mime: str, data: bytes) -> Message:
+        """Upload through a bucket URL (answered over RTM), then send the file message."""
+        request_id = uuid.uuid4().hex
+        waiter: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._bucket_waiters[request_id] = waiter
+        try:
+            await self.api.generate_bucket_url(namespace="upload", request_id=request_id,
+                                               name=name, mime=mime)
+            answer = await asyncio.wait_for(waiter, self.config.bucket_timeout)
+        finally:
+            self._bucket_waiters.pop(request_id, None)
+        url = answer["url"]
+        await self.api.upload(url["signed"], data, mime)
+        return await self._send(session_id, "file", {"name": name, "type": mime,
+                                                     "url": url["resource"]})
+
+    async def _send(self, session_id: str, kind: str, content: Any) -> Message:
+        user_id, nickname = self._operator()
+        message = self.store.add_pending(session_id, fingerprint=new_fingerprint(), type=kind,
+                                         content=content, user_id=user_id, nickname=nickname,
+                                         timestamp=now_ms())
+        await self._deliver(session_id, message)
+        return message
+
+    async def retry_send(self, session_id: str, fingerprint: int) -> Message:
+        """Send a FAILED reply again, under the same fingerprint (it cannot duplicate)."""
+        message = self._message(session_id, fingerprint)
+        self.store.retry_pending(session_id, fingerprint)  # FAILED -> PENDING on screen
+        await self._deliver(session_id, message)
+        return message
+
+    def _message(self, session_id: str, fingerprint: int) -> Message:
+        found = next((m for m in self.store.messages(session_id)
+                      if m.fingerprint == fingerprint), None)
+        if found is None:
+            raise LookupError(f"no message {fingerprint} in {session_id}")
+        return found
+
+    async def _deliver(self, session_id: str, message: Message) -> None:
+        website_id, _ = self._conv(session_id)
+        deadline = time.monotonic() + self.config.send_retry_window
+        delay = self.config.send_retry_delay
+        while True:
+            try:
+                await self.api.send_message(website_id, session_id, type=message.type,
+                                            content=message.content,
+                                            fingerprint=message.fingerprint)
+                break
+            except QuotaExceededError as exc:  # no retry helps before tomorrow
+                self.store.fail_pending(session_id, message.fingerprint, _describe(exc))
+                raise
+            except (TransportError, ServerError, RateLimitError) as exc:
+                # Transient: the same fingerprint makes the next attempt safe.
+                if time.monotonic() + delay > deadline:
+                    self.store.fail_pending(session_id, message.fingerprint, _describe(exc))
+                    raise
+                log.info("send %d retrying in %.1fs: %r", message.fingerprint, delay, exc)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 8.0)
+            except CrispError as exc:  # refused for good (invalid, not found, closed…)
+                self.store.fail_pending(session_id, message.fingerprint, _describe(exc))
+                raise
+        # Accepted (202): SENT now rather than when the RTM echo comes (it may be down).
+        self.store.confirm_pending(session_id, message.fingerprint)
+
+    # ---- optimistic changes ------------------------------------------------------------
+
+    async def _optimistic(self, event: str, payload: dict[str, Any], undo: dict[str, Any],
+                          call: Awaitable[Any]) -> None:
+        """Apply ``event`` to the store now; if the REST call fails, apply ``undo`` instead."""
+        self.store.apply(event, payload)
+        self.expect_echo(event, payload)
+        try:
+            await call
+        except BaseException:
+            self._expected.pop((event, payload["session_id"], payload.get("fingerprint")), None)
+            self.store.apply(event, undo)
+            raise
+
+    def _session(self, session_id: str, **extra: Any) -> dict[str, Any]:
+        conv = self.store.conversations[session_id]
+        return {"website_id": conv.website_id, "session_id": session_id,
+                "inbox_id": conv.inbox_id, **extra}
+
+    async def edit_message(self, session_id: str, fingerprint: int, content: Any) -> None:
+        website_id, _ = self._conv(session_id)
+        old = self._message(session_id, fingerprint).content
+        await self._optimistic(
+            "message:updated", self._session(session_id, fingerprint=fingerprint,
+                                             content=content),
+            self._session(session_id, fingerprint=fingerprint, content=old),
+            self.api.update_message(website_id, session_id, fingerprint, content))
+
+    async def remove_message(self, session_id: str, fingerprint: int) -> None:
+        website_id, _ = self._conv(session_id)
+        await self.api.remove_message(website_id, session_id, fingerprint)
+        self.store.apply("message:removed", self._session(session_id, fingerprint=fingerprint))
+
+    async def compose(self, session_id: str, typing: bool, excerpt: str | None = None) -> None:
+        """Typing indicator, throttled: one start per ``compose_interval``, one stop."""
+        sent = self._compose_sent
+        website_id, _ = self._conv(session_id)
+        now = time.monotonic()
+        if typing:
+            if now - sent.get(session_id, -1e9) < self.config.compose_interval:
+                return
+            sent[session_id] = now
+            await self.api.compose(website_id, session_id, "start", excerpt=excerpt)
+        elif sent.pop(session_id, None) is not None:
+            await self.api.compose(website_id, session_id, "stop")
+
+    async def mark_read(self, session_id: str) -> None:
+        website_id, _ = self._conv(session_id)
+        await self.api.mark_read(website_id, session_id)
+        self.store.apply("message:acknowledge:read:received",
+                         self._session(session_id, origin="chat", fingerprints=[]))
+
+    async def mark_delivered(self, session_id: str) -> None:
+        website_id, _ = self._conv(session_id)
+        await self.api.mark_delivered(website_id, session_id)
+
+    async def mark_unread(self, session_id: str) -> None:
+        website_id, _ = self._conv(session_id)
+        await self.api.mark_unread(website_id, session_id)
+        self.store.apply("message:acknowledge:unread:send",
+                         self._session(session_id, origin="chat", fingerprints=[]))
+
+    async def set_state(self, session_id: str, state: str) -> None:
+        old = self.store.conversations[session_id].state
+        website_id, _ = self._conv(session_id)
+        await self._optimistic("session:set_state", self._session(session_id, state=state),
+                               self._session(session_id, state=old),
+                               self.api.set_state(website_id, session_id, state))
+
+    async def resolve(self, session_id: str) -> None:
+        await self.set_state(session_id, "resolved")
+
+    async def reopen(self, session_id: str) -> None:
+        await self.set_state(session_id, "unresolved")
+
+    async def assign(self, session_id: str, user_id: str | None) -> None:
+        old = self.store.conversations[session_id].assigned
+        website_id, _ = self._conv(session_id)
+
+        def routing(uid: str | None) -> dict[str, Any]:
+            return self._session(session_id, routing_id=uid,
+                                 assigned={"user_id": uid} if uid else None)
+
+        await self._optimistic("session:set_routing", routing(user_id), routing(old),
+                               self.api.assign(website_id, session_id, user_id))
+
+    async def update_meta(self, session_id: str, patch: dict[str, Any]) -> None:
+        """Segments, data, email, nickname… Applied locally through the matching events."""
+        website_id, _ = self._conv(session_id)
+        await self.api.update_meta(website_id, session_id, patch)
+        for key, value in patch.items():
+            if key in META_EVENTS:  # others (device, ip…) arrive with the next REST refresh
+                self.store.apply(f"session:set_{key}", self._session(session_id, **{key: value}))
+
+    async def block(self, session_id: str, blocked: bool = True) -> None:
+        old = self.store.conversations[session_id].is_blocked
+        website_id, _ = self._conv(session_id)
+        await self._optimistic("session:set_block", self._session(session_id, is_blocked=blocked),
+                               self._session(session_id, is_blocked=old),
+                               self.api.set_block(website_id, session_id, blocked))
+
+    async def update_person(self, website_id: str, people_id: str,
+                            patch: dict[str, Any]) -> None:
+        await self.api.update_person(website_id, people_id, patch)
+        self.store.upsert_person(
+            {**await self.api.get_person(website_id, people_id), "website_id": website_id})
+
+
+def _describe(exc: BaseException) -> str:
+    return getattr(exc, "message", "") or str(exc) or type(exc).__name__
