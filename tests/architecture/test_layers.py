@@ -11,7 +11,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[2] / "crisp_console"
 
 
-def project_imports(path: Path) -> set[str]:
+def imports_of(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     found: set[str] = set()
     for node in ast.walk(tree):
@@ -19,7 +19,12 @@ def project_imports(path: Path) -> set[str]:
             found.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             found.add(node.module)
-    return {name for name in found if name.split(".")[0] in ("crisp_console", "PySide6", "qasync")}
+    return found
+
+
+def project_imports(path: Path) -> set[str]:
+    return {name for name in imports_of(path)
+            if name.split(".")[0] in ("crisp_console", "PySide6", "qasync")}
 
 
 def test_import_linter_contracts_hold() -> None:
@@ -59,5 +64,22 @@ def test_only_the_demo_launcher_imports_the_sandbox() -> None:
         if path.relative_to(PACKAGE).parts[0] not in ("sandbox", "demo.py")
         for name in project_imports(path)
         if name.startswith("crisp_console.sandbox")
+    }
+    assert not offenders
+
+
+IO_AND_QT = ("PySide6", "qasync", "httpx", "socketio", "engineio", "aiohttp", "asyncio",
+             "socket", "crisp_console.sandbox", "crisp_console.api", "crisp_console.realtime",
+             "crisp_console.client")
+
+
+def test_core_and_its_tests_need_no_qt_no_io_no_loop() -> None:
+    # core/ is pure and is tested synchronously, without Qt, a server or a network.
+    tests_core = PACKAGE.parent / "tests" / "core"
+    offenders = {
+        f"{path}: {name}"
+        for path in [*(PACKAGE / "core").rglob("*.py"), *tests_core.rglob("*.py")]
+        for name in imports_of(path)
+        if name in IO_AND_QT or name.startswith(tuple(f"{m}." for m in IO_AND_QT))
     }
     assert not offenders
