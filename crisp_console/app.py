@@ -21,11 +21,10 @@ from PySide6.QtWidgets import QApplication
 
 from crisp_console import __version__, demo
 from crisp_console.api import normalise_base_url
-from crisp_console.client import ConsoleClient
+from crisp_console.client import ConnectionState, ConsoleClient
 from crisp_console.core import Change, ChangeKind
 from crisp_console.errors import CrispError, InsecureHostError
 from crisp_console.log import install_secret_filter
-from crisp_console.realtime import ConnectionState
 from crisp_console.types import Credentials
 from crisp_console.ui.widgets.main_window import MainWindow
 

@@ -3,5 +3,6 @@
 from crisp_console.client.base import ClientConfig, ConversationDetails
 from crisp_console.client.console import ConsoleClient
 from crisp_console.client.tasks import TaskOwner
+from crisp_console.realtime import ConnectionState  # the UI reads it without reaching realtime/
 
-__all__ = ["ClientConfig", "ConsoleClient", "ConversationDetails", "TaskOwner"]
+__all__ = ["ClientConfig", "ConnectionState", "ConsoleClient", "ConversationDetails", "TaskOwner"]

@@ -97,6 +97,7 @@ class RealtimeGateway:
         self._rng = rng if rng is not None else random.Random()
         self._sleep = sleep
         self._monotonic = monotonic
+        self._retry_at: float | None = None
         self._state = ConnectionState.IDLE
         self._observers: list[StateObserver] = []
         self._rooms: tuple[str, ...] = ()
@@ -116,6 +117,11 @@ class RealtimeGateway:
     @property
     def state(self) -> ConnectionState:
         return self._state
+
+    @property
+    def retry_at(self) -> float | None:
+        """When (``monotonic`` clock) the next reconnect attempt starts, while one is waiting."""
+        return self._retry_at
 
     @property
     def rooms(self) -> tuple[str, ...]:
@@ -209,7 +215,11 @@ class RealtimeGateway:
                 self._set_state(ConnectionState.RECONNECTING)
                 delay = next(delays)
                 log.info("RTM connection lost; retrying in %.2fs", delay)
-                await self._sleep(delay)
+                self._retry_at = self._monotonic() + delay
+                try:
+                    await self._sleep(delay)
+                finally:
+                    self._retry_at = None
         except Exception as exc:  # a bug here must not leave connect() waiting forever
             log.exception("RTM supervisor stopped")
             self._fail_ready(ClosedError("the realtime gateway stopped on an internal error"),
