@@ -26,6 +26,7 @@ from crisp_console.core import Change, ChangeKind
 from crisp_console.errors import CrispError, InsecureHostError
 from crisp_console.log import install_secret_filter
 from crisp_console.types import Credentials
+from crisp_console.ui.theme import Theme
 from crisp_console.ui.widgets.main_window import MainWindow
 
 log = logging.getLogger("crisp_console")
@@ -178,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
         app.setApplicationName("crisp-console")
         app.setQuitOnLastWindowClosed(False)  # quitting waits for the async teardown
+        Theme(app)
         loop = qasync.QEventLoop(app)
         asyncio.set_event_loop(loop)
         with loop:

@@ -1,0 +1,88 @@
+"""Light and dark palettes that follow the system's colour scheme, plus the app's QSS.
+
+Widgets and delegates take every colour from the palette, so switching the palette is all a
+scheme change needs. The style sheet in resources/qss uses ``palette(role)`` for the same reason.
+"""
+
+from __future__ import annotations
+
+import logging
+from enum import Enum
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
+
+log = logging.getLogger("crisp_console.ui")
+
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+STYLE_SHEET = RESOURCES / "qss" / "console.qss"
+
+
+class Scheme(Enum):
+    LIGHT = "light"
+    DARK = "dark"
+
+
+Role = QPalette.ColorRole
+
+_LIGHT = {
+    Role.Window: "#f4f5f7", Role.WindowText: "#1c1e21", Role.Base: "#ffffff",
+    Role.AlternateBase: "#f0f2f5", Role.Text: "#1c1e21", Role.Button: "#eceef1",
+    Role.ButtonText: "#1c1e21", Role.Highlight: "#1972f5", Role.HighlightedText: "#ffffff",
+    Role.ToolTipBase: "#ffffff", Role.ToolTipText: "#1c1e21", Role.PlaceholderText: "#8a8f98",
+    Role.Link: "#0b5cd6", Role.Mid: "#c9ced6", Role.Dark: "#9aa1ab", Role.Light: "#ffffff",
+}
+_DARK = {
+    Role.Window: "#1e2024", Role.WindowText: "#e6e8eb", Role.Base: "#16181b",
+    Role.AlternateBase: "#23262b", Role.Text: "#e6e8eb", Role.Button: "#2a2d33",
+    Role.ButtonText: "#e6e8eb", Role.Highlight: "#3d8bff", Role.HighlightedText: "#ffffff",
+    Role.ToolTipBase: "#2a2d33", Role.ToolTipText: "#e6e8eb", Role.PlaceholderText: "#80868f",
+    Role.Link: "#7fb2ff", Role.Mid: "#3a3e45", Role.Dark: "#0f1012", Role.Light: "#4a4f57",
+}
+
+
+def palette(scheme: Scheme) -> QPalette:
+    pal = QPalette()
+    for role, colour in (_DARK if scheme is Scheme.DARK else _LIGHT).items():
+        pal.setColor(role, QColor(colour))
+    disabled = QColor("#6b7079" if scheme is Scheme.DARK else "#a0a5ad")
+    for role in (Role.Text, Role.WindowText, Role.ButtonText):
+        pal.setColor(QPalette.ColorGroup.Disabled, role, disabled)
+    return pal
+
+
+def system_scheme() -> Scheme:
+    hints = QGuiApplication.styleHints()
+    return Scheme.DARK if hints.colorScheme() == Qt.ColorScheme.Dark else Scheme.LIGHT
+
+
+def style_sheet() -> str:
+    try:
+        return STYLE_SHEET.read_text(encoding="utf-8")
+    except OSError as exc:  # a missing sheet leaves the default look; never a crash
+        log.warning("style sheet not loaded: %s", exc)
+        return ""
+
+
+class Theme(QObject):
+    """Applies a scheme to the application, and follows the system's unless one is forced."""
+
+    def __init__(self, app: QApplication, forced: Scheme | None = None) -> None:
+        super().__init__(app)
+        self._app = app
+        self.forced = forced
+        self.scheme = forced or system_scheme()
+        app.setStyle("Fusion")  # the one built-in style that honours a custom palette fully
+        app.setStyleSheet(style_sheet())
+        self.apply(self.scheme)
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._system_changed)
+
+    def apply(self, scheme: Scheme) -> None:
+        self.scheme = scheme
+        self._app.setPalette(palette(scheme))
+
+    def _system_changed(self, scheme: Qt.ColorScheme) -> None:
+        if self.forced is None:
+            self.apply(Scheme.DARK if scheme == Qt.ColorScheme.Dark else Scheme.LIGHT)
