@@ -1,0 +1,130 @@
+"""The default command table, from the keymap in console-ux.md (b).
+
+Departures from (b), each for a reason:
+- (b) binds resolve and reopen both to Ctrl+Shift+E ("toggles"). Two commands on one chord is
+  ambiguous in Qt, so `conversation.resolve` carries the chord and its handler reopens a resolved
+  conversation; `conversation.reopen` stays in the palette and menus without a key.
+- Ctrl+. (people panel) also gets Ctrl+Shift+P, because Windows Chinese input methods take
+  Ctrl+. (rule 6 asks for an alternate).
+- Next/previous on Ctrl+Tab become Meta+Tab on macOS, where Ctrl is ⌘ and ⌘Tab is the app
+  switcher (rule 2, as Telegram does).
+- Views Ctrl+1…8 follow the issue's filter order (Pending, Unresolved, Mine, Unassigned,
+  Mentions, Unread, Resolved, All).
+- In issue 4 `/` and Ctrl+Shift+F focus the list's text filter, the only search there is; the
+  local full-text search (idea d3) takes the same command later.
+- Rows of (b) for features issue 4 does not build are left out rather than shown dead: search in
+  the conversation (Ctrl+F), switch workspace (Ctrl+Shift+K), LiveTranslate (Ctrl+Shift+T), undo
+  send (Ctrl+Z), bulk select (X), transcript, participants and co-browse.
+The `!`, `/` and `@` composer triggers are typed text, not shortcuts; the cheat sheet lists them.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from crisp_console.ui.commands import Command, CommandRegistry, Context
+
+APPLICATION = "Application"
+NAVIGATION = "Navigation"
+VIEWS = "Views"
+CONVERSATION = "Conversation"
+COMPOSER = "Reply box"
+THREAD = "Thread"
+SINGLE_KEY = "Single-key mode (conversation list focused)"
+
+# The list filters in the issue's order; Ctrl+<n> selects the n-th.
+VIEW_FILTERS: tuple[tuple[str, str], ...] = (
+    ("pending", "Pending"), ("unresolved", "Unresolved"), ("mine", "Mine"),
+    ("unassigned", "Unassigned"), ("mentions", "Mentions"), ("unread", "Unread"),
+    ("resolved", "Resolved"), ("all", "All"),
+)
+
+
+def _cmd(cid: str, title: str, category: str, *keys: str, context: Context = "global",
+         widget_handled: bool = False, in_palette: bool = True) -> Command:
+    return Command(cid, title, category, keys, context, widget_handled=widget_handled,
+                   in_palette=in_palette)
+
+
+def _single_key(cid: str, target: str, title: str, *keys: str) -> Command:
+    return Command(cid, title, SINGLE_KEY, keys, "list", alias_of=target)
+
+
+def default_commands(platform: str = sys.platform) -> tuple[Command, ...]:
+    """The table, in cheat-sheet order (categories appear in the order of their first row)."""
+    tab = "Meta" if platform == "darwin" else "Ctrl"
+    views = tuple(
+        _cmd(f"view.{name}", f"Show {label}", VIEWS, f"Ctrl+{n}")
+        for n, (name, label) in enumerate(VIEW_FILTERS, start=1)
+    )
+    return (
+        _cmd("app.palette", "Command palette and quick switcher", APPLICATION, "Ctrl+K"),
+        _cmd("app.cheat_sheet", "Keyboard shortcuts", APPLICATION, "Ctrl+/", "F1"),
+        _cmd("app.settings", "Settings", APPLICATION, "Ctrl+,"),
+        _cmd("app.hide", "Hide to tray", APPLICATION, "Ctrl+W"),
+        _cmd("app.minimize", "Minimize", APPLICATION, "Ctrl+M"),
+        _cmd("app.quit", "Quit", APPLICATION, "Ctrl+Q"),
+        _cmd("conversation.next", "Next conversation", NAVIGATION,
+             "Alt+Down", f"{tab}+Tab", "Ctrl+PgDown"),
+        _cmd("conversation.previous", "Previous conversation", NAVIGATION,
+             "Alt+Up", f"{tab}+Shift+Tab", "Ctrl+PgUp"),
+        _cmd("conversation.next_unread", "Next unread or waiting conversation", NAVIGATION,
+             "Alt+Shift+Down"),
+        _cmd("conversation.previous_unread", "Previous unread or waiting conversation",
+             NAVIGATION, "Alt+Shift+Up"),
+        _cmd("conversation.first", "Top of the queue", NAVIGATION, "Ctrl+Alt+Home"),
+        _cmd("conversation.last", "Bottom of the list", NAVIGATION, "Ctrl+Alt+End"),
+        _cmd("search.conversations", "Search conversations", NAVIGATION, "Ctrl+Shift+F"),
+        _cmd("focus.next_pane", "Next pane", NAVIGATION, "F6"),
+        _cmd("focus.previous_pane", "Previous pane", NAVIGATION, "Shift+F6"),
+        _cmd("view.people_panel", "Show or hide the people panel", NAVIGATION,
+             "Ctrl+.", "Ctrl+Shift+P"),
+        *views,
+        _cmd("conversation.resolve", "Resolve (reopen if resolved)", CONVERSATION,
+             "Ctrl+Shift+E"),
+        _cmd("conversation.reopen", "Reopen", CONVERSATION),
+        _cmd("conversation.send_and_resolve", "Send and resolve", CONVERSATION,
+             "Ctrl+Shift+Return", "Ctrl+Shift+Enter"),
+        _cmd("conversation.assign", "Assign…", CONVERSATION, "Ctrl+Shift+A"),
+        _cmd("conversation.assign_to_me", "Assign to me", CONVERSATION),
+        _cmd("conversation.segments", "Segments…", CONVERSATION, "Ctrl+Shift+L"),
+        _cmd("conversation.remind", "Remind me…", CONVERSATION, "Ctrl+Shift+M"),
+        _cmd("conversation.mark_read", "Mark as read", CONVERSATION, "Ctrl+R"),
+        _cmd("conversation.mark_unread", "Mark as unread", CONVERSATION, "Ctrl+U"),
+        # Kept off direct keys so it cannot fire by accident (Chatwoot #2847).
+        _cmd("conversation.block", "Block the visitor", CONVERSATION),
+        _cmd("composer.reply", "Reply (focus the reply box)", COMPOSER),
+        _cmd("composer.note", "Write a private note", COMPOSER),
+        _cmd("composer.toggle_note", "Switch between reply and private note", COMPOSER,
+             "Ctrl+Shift+N"),
+        _cmd("composer.send", "Send", COMPOSER, "Return", "Ctrl+Return",
+             context="composer", widget_handled=True),
+        _cmd("composer.newline", "New line", COMPOSER, "Shift+Return",
+             context="composer", widget_handled=True, in_palette=False),
+        _cmd("composer.edit_last", "Edit my last message (in an empty reply box)", COMPOSER,
+             "Up", context="composer", widget_handled=True),
+        _cmd("composer.cancel", "Cancel editing, close the popup, or leave the reply box",
+             COMPOSER, "Esc", context="composer", widget_handled=True, in_palette=False),
+        _cmd("composer.attach", "Attach a file…", COMPOSER, "Ctrl+O", context="composer"),
+        _cmd("thread.first", "First message", THREAD, "Ctrl+Home", context="thread"),
+        _cmd("thread.latest", "Latest message", THREAD, "Ctrl+End", context="thread"),
+        _cmd("thread.oldest_unread", "Oldest unread message", THREAD, "Shift+PgUp",
+             context="thread"),
+        _single_key("list.next", "conversation.next", "Next conversation", "J"),
+        _single_key("list.previous", "conversation.previous", "Previous conversation", "K"),
+        _single_key("list.reply", "composer.reply", "Open and reply", "R", "Return"),
+        _single_key("list.note", "composer.note", "Open in note mode", "N"),
+        _single_key("list.resolve", "conversation.resolve", "Resolve (reopen if resolved)",
+                    "E"),
+        _single_key("list.assign", "conversation.assign", "Assign…", "A"),
+        _single_key("list.segments", "conversation.segments", "Segments…", "L"),
+        _single_key("list.remind", "conversation.remind", "Remind me…", "M"),
+        _single_key("list.mark_unread", "conversation.mark_unread", "Mark as unread", "U"),
+        _single_key("list.search", "search.conversations", "Search conversations", "/"),
+        _single_key("list.cheat_sheet", "app.cheat_sheet", "Keyboard shortcuts", "?"),
+    )
+
+
+def build_registry(*, platform: str = sys.platform, single_key: bool = True) -> CommandRegistry:
+    """A fresh registry holding the default table (app.py then loads the user keymap)."""
+    return CommandRegistry(default_commands(platform), single_key=single_key)
