@@ -1,0 +1,302 @@
+"""The thread's delegate: paints a bubble (or a system line) for every message type.
+
+Reads one role (``ITEM_ROLE``: a ``core.Message``), plus the same role of the row above for
+author grouping and day separators (``grouping.row_flags``). Text is safe HTML
+(``content.body_of``) laid out in a ``SafeDocument`` that loads nothing; images and animations
+are placeholder boxes (lazy loading of the real media comes later). Heights are cached by
+``(fingerprint, revision + status + flags + width)``; laid-out documents by revision and
+wrap width. Whoever owns the view calls ``clear()`` when the viewport's width, the font or the
+palette changes, and ``invalidate(fingerprint)`` when a row's grouping may have changed.
+
+Signals:
+    link_activated(str): a link (or a media box) was clicked; the URL passed
+        ``allowed_link`` (http, https or mailto). The view opens it with QDesktopServices.
+    retry_requested(object): "Failed — retry" was clicked on this FAILED ``core.Message``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from datetime import tzinfo
+from typing import Any
+
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPointF,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QMouseEvent,
+    QPainter,
+    QPalette,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
+
+from crisp_console.core import Message, MessageStatus
+from crisp_console.ui.delegates import bubble_layout as bl
+from crisp_console.ui.delegates import bubble_paint as bp
+from crisp_console.ui.delegates.cache import Lru, SizeHintCache
+from crisp_console.ui.delegates.content import Body, body_of, event_text
+from crisp_console.ui.delegates.grouping import RowFlags, row_flags
+from crisp_console.ui.delegates.richtext import SafeDocument, allowed_link
+from crisp_console.ui.delegates.roles import ITEM_ROLE
+from crisp_console.ui.delegates.timefmt import Clock, clock_time, day_label, system_clock
+
+Index = QModelIndex | QPersistentModelIndex
+DEFAULT_WIDTH = 480  # when neither the view nor the option tells the row's width
+
+
+def revision(msg: Message) -> Hashable:
+    """What a row's height depends on besides width and grouping: its content revision."""
+    content = msg.content
+    return (msg.type, msg.from_, content if isinstance(content, str) else repr(content),
+            msg.status, msg.edited)
+
+
+class MessageDelegate(QStyledItemDelegate):
+    link_activated = Signal(str)
+    retry_requested = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None, *, clock: Clock = system_clock,
+                 tz: tzinfo | None = None, cache_size: int = 4000,
+                 document_cache_size: int = 512) -> None:
+        super().__init__(parent)
+        self.clock = clock
+        self.tz = tz
+        self.size_cache = SizeHintCache(cache_size)
+        self._docs: Lru[Hashable, bl.DocEntry] = Lru(document_cache_size)
+        self._bodies: Lru[Hashable, Body] = Lru(document_cache_size * 4)
+        self._metrics: bl.Metrics | None = None
+        self._colours: dict[int, bp.Colours] = {}
+
+    def invalidate(self, fingerprint: int) -> None:
+        """Forget the cached height of one message (it changed or its neighbour did)."""
+        self.size_cache.invalidate(fingerprint)
+
+    def row_changed(self, index: QModelIndex) -> None:
+        """A row's message changed (an edit, a merged echo): forget its height and tell the
+        view to lay it out again. List-mode QListView does not re-measure rows on
+        ``dataChanged`` by itself; the view's owner calls this for the changed rows."""
+        msg = _message(index)
+        if msg is not None:
+            self.size_cache.invalidate(msg.fingerprint)
+        self.sizeHintChanged.emit(index)
+
+    def clear(self) -> None:
+        """Forget every cached height and document (on resize, font or palette change)."""
+        self.size_cache.clear()
+        self._docs.clear()
+        self._colours.clear()
+
+    def layout_for(self, option: QStyleOptionViewItem, index: Index) -> bl.BubbleLayout | None:
+        """The row's geometry at ``option.rect``'s width (relative to its top-left)."""
+        msg = _message(index)
+        if msg is None:
+            return None
+        return self._layout(msg, self._flags(index, msg), option.rect.width(),
+                            self._metrics_for(option.font), self._colours_for(option.palette))
+
+    # ---- layout ------------------------------------------------------------------------------
+
+    def _flags(self, index: Index, msg: Message) -> RowFlags:
+        row = index.row()
+        prev = index.sibling(row - 1, index.column()).data(ITEM_ROLE) if row > 0 else None
+        return row_flags(prev if isinstance(prev, Message) else None, msg, self.tz)
+
+    def _metrics_for(self, font: QFont) -> bl.Metrics:
+        if self._metrics is None or self._metrics.font != font:
+            self._metrics = bl.Metrics(font)
+        return self._metrics
+
+    def _colours_for(self, pal: QPalette) -> bp.Colours:
+        key = pal.cacheKey()
+        found = self._colours.get(key)
+        if found is None:
+            if len(self._colours) > 8:
+                self._colours.clear()
+            found = self._colours[key] = bp.colours_of(pal)
+        return found
+
+    def _body(self, msg: Message) -> Body:
+        key = (msg.fingerprint, revision(msg))
+        body = self._bodies.get(key)
+        if body is None:
+            body = body_of(msg.type, msg.content)
+            self._bodies.put(key, body)
+        return body
+
+    def _document(self, msg: Message, body: Body, wrap: int, m: bl.Metrics,
+                  link: QColor) -> bl.DocEntry | None:
+        if not body.html:
+            return None
+        key = (msg.fingerprint, revision(msg), wrap, m.key, link.rgba())
+        entry = self._docs.get(key)
+        if entry is None:
+            doc = SafeDocument()
+            doc.setDefaultFont(m.font)
+            doc.setDefaultStyleSheet(f"a {{ color: {link.name()}; }}")
+            doc.setHtml(body.html)
+            doc.setTextWidth(wrap)
+            width = min(wrap, int(doc.idealWidth()) + 1)
+            doc.setTextWidth(width)  # so right-to-left text aligns inside the bubble
+            entry = bl.DocEntry(doc, width, int(doc.size().height() + 0.999))
+            self._docs.put(key, entry)
+        return entry
+
+    def _layout(self, msg: Message, flags: RowFlags, width: int, m: bl.Metrics,
+                c: bp.Colours) -> bl.BubbleLayout:
+        if msg.type == "event":
+            return bl.layout_event(width, flags, m)
+        body = self._body(msg)
+        doc = self._document(msg, body, bl.max_text_width(width, m, body), m, c.link)
+        parts = bp.footer_parts(msg, self.tz)
+        out = bl.layout_bubble(width, flags, m, operator=msg.from_ == "operator",
+                               note=msg.type == "note", body=body, text=doc,
+                               footer_width=bp.parts_width(parts, m))
+        if msg.status is MessageStatus.FAILED and out.footer is not None:
+            size = bp.parts_width(parts[-2:], m)  # the alert icon and its text
+            out.retry = QRect(out.footer.right() - size + 1, out.footer.top(), size,
+                              out.footer.height())
+        return out
+
+    # ---- painting ----------------------------------------------------------------------------
+
+    def _paint_row(self, painter: QPainter, option: QStyleOptionViewItem, msg: Message,
+                   lay: bl.BubbleLayout, m: bl.Metrics, c: bp.Colours) -> None:
+        if lay.day is not None:
+            bp.paint_day(painter, lay.day, day_label(msg.timestamp, self.clock(), self.tz), m, c)
+        if lay.event_line is not None:
+            when = clock_time(msg.timestamp, self.tz)
+            text = event_text(msg.content) + (f" · {when}" if when else "")
+            bp.paint_event(painter, lay.event_line, text, m, c)
+            return
+        if lay.header is not None:
+            bp.paint_header(painter, lay.header, msg, m, c)
+        if lay.bubble is None:
+            return
+        bp.paint_frame(painter, lay.bubble, msg, c)
+        if lay.note_label is not None:
+            bp.paint_note_label(painter, lay.note_label, m, c)
+        body = self._body(msg)
+        if lay.media is not None:
+            bp.paint_media(painter, lay.media, body.media or "", msg.type, m, c)
+        if lay.icon is not None:
+            bp.paint_icon(painter, lay.icon, body.icon, c)
+        if lay.text is not None:
+            wrap = bl.max_text_width(option.rect.width(), m, body)
+            doc = self._document(msg, body, wrap, m, c.link)
+            if doc is not None:
+                bp.paint_document(painter, doc, lay.text, option.palette, c)
+        if lay.footer is not None:
+            bp.paint_footer(painter, lay.footer, bp.footer_parts(msg, self.tz), m, c)
+
+    # ---- Qt overrides ------------------------------------------------------------------------
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        msg = _message(index)
+        if msg is None:
+            return
+        m, c = self._metrics_for(option.font), self._colours_for(option.palette)
+        lay = self._layout(msg, self._flags(index, msg), option.rect.width(), m, c)
+        painter.save()
+        try:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            painter.setClipRect(option.rect)
+            if option.state & QStyle.StateFlag.State_Selected:
+                painter.fillRect(option.rect, c.selection)
+            painter.translate(option.rect.topLeft())
+            self._paint_row(painter, option, msg, lay, m, c)
+        finally:
+            painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        msg = _message(index)
+        if msg is None:
+            return QSize(0, 0)
+        width = _row_width(option)
+        flags = self._flags(index, msg)
+        m = self._metrics_for(option.font)
+        key = (revision(msg), flags, width, m.key)
+        height = self.size_cache.get(msg.fingerprint, key)
+        if height is None:
+            c = self._colours_for(option.palette)
+            height = self._layout(msg, flags, width, m, c).height
+            self.size_cache.put(msg.fingerprint, key, height)
+        # The width is nominal: list-mode QListView rows span the viewport anyway.
+        return QSize(min(width, bl.MIN_BUBBLE), height)
+
+    def editorEvent(self, event: QEvent, model: Any, option: QStyleOptionViewItem,
+                    index: Index) -> bool:
+        if event.type() not in (QEvent.Type.MouseButtonRelease, QEvent.Type.MouseMove):
+            return super().editorEvent(event, model, option, index)
+        if not isinstance(event, QMouseEvent):
+            return False
+        target = self._hit(event.position() - QPointF(option.rect.topLeft()), option, index)
+        if event.type() == QEvent.Type.MouseMove:
+            _set_pointer(option.widget, target is not None)
+            return False
+        if event.button() != Qt.MouseButton.LeftButton or target is None:
+            return False
+        if isinstance(target, Message):
+            self.retry_requested.emit(target)
+        else:
+            self.link_activated.emit(target)
+        return True
+
+    def _hit(self, pos: QPointF, option: QStyleOptionViewItem,
+             index: Index) -> str | Message | None:
+        """What is under ``pos`` (row-relative): a URL to open, a Message to retry, or None."""
+        msg = _message(index)
+        lay = self.layout_for(option, index)
+        if msg is None or lay is None:
+            return None
+        point = pos.toPoint()
+        if lay.retry is not None and lay.retry.contains(point):
+            return msg
+        body = self._body(msg)
+        if lay.media is not None and lay.media.contains(point) and body.target:
+            return body.target if allowed_link(body.target) else None
+        if lay.text is not None and lay.text.contains(point):
+            m = self._metrics_for(option.font)
+            c = self._colours_for(option.palette)
+            doc = self._document(msg, body, bl.max_text_width(option.rect.width(), m, body), m,
+                                 c.link)
+            if doc is not None:
+                anchor = doc.doc.documentLayout().anchorAt(pos - QPointF(lay.text.topLeft()))
+                return anchor if allowed_link(anchor) else None
+        return None
+
+
+def _message(index: Index) -> Message | None:
+    msg = index.data(ITEM_ROLE) if index.isValid() else None
+    return msg if isinstance(msg, Message) else None
+
+
+def _row_width(option: QStyleOptionViewItem) -> int:
+    """The width rows are laid out at: the view's viewport (QListView passes a meaningless
+    rect to sizeHint), else the option's rect."""
+    view = option.widget
+    if isinstance(view, QAbstractItemView) and view.viewport().width() > 0:
+        return view.viewport().width()
+    return option.rect.width() if option.rect.width() > 0 else DEFAULT_WIDTH
+
+
+def _set_pointer(widget: QWidget | None, over_target: bool) -> None:
+    if isinstance(widget, QAbstractItemView):
+        if over_target:
+            widget.viewport().setCursor(Qt.CursorShape.PointingHandCursor)
+        else:
+            widget.viewport().unsetCursor()

@@ -1,0 +1,212 @@
+"""Painting of a thread row's parts (the delegate decides what goes where: bubble_layout).
+
+Colours all come from the palette (``colours_of``), with two fixed hues (note yellow, error
+red) blended into it, so light and dark palettes both work.
+"""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+from typing import NamedTuple
+
+from PySide6.QtCore import QRect, QRectF, Qt
+from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QFontMetrics, QPainter, QPalette
+
+from crisp_console.core import Message, MessageStatus
+from crisp_console.ui.delegates import bubble_layout as bl
+from crisp_console.ui.delegates import painting as pt
+from crisp_console.ui.delegates.richtext import one_line
+from crisp_console.ui.delegates.timefmt import clock_time
+
+Role = QPalette.ColorRole
+NOTE_HUE = QColor("#f2b705")
+ERROR = QColor("#d64545")
+FOOTER_GAP = 5
+# A footer part: ("muted"|"error", text) or ("ticks1"|"ticks2"|"read"|"clock"|"alert", "").
+Part = tuple[str, str]
+
+
+class Colours(NamedTuple):
+    text: QColor
+    muted: QColor
+    link: QColor
+    operator: QColor
+    visitor: QColor
+    note: QColor
+    note_accent: QColor
+    rule: QColor
+    media: QColor
+    selection: QColor
+
+
+def colours_of(pal: QPalette) -> Colours:
+    """Every colour a row uses, from the palette (so light and dark both work)."""
+    base, text, high = pal.color(Role.Base), pal.color(Role.Text), pal.color(Role.Highlight)
+    dark = pt.is_dark(pal)
+    visitor = pt.mix(base, text, 0.10 if dark else 0.06)
+    selection = QColor(high)
+    selection.setAlphaF(0.18)
+    return Colours(
+        text=text,
+        muted=pt.mix(text, base, 0.45),
+        link=pal.color(Role.Link),
+        operator=pt.mix(base, high, 0.32 if dark else 0.16),
+        visitor=visitor,
+        note=pt.mix(base, NOTE_HUE, 0.20 if dark else 0.26),
+        note_accent=pt.mix(NOTE_HUE, text, 0.15 if dark else 0.45),
+        rule=pt.mix(base, text, 0.18),
+        media=pt.mix(visitor, text, 0.06),
+        selection=selection,
+    )
+
+
+def footer_parts(msg: Message, tz: tzinfo | None) -> list[Part]:
+    """The footer, left to right: "edited", the time, then ticks (operator messages: one when
+    sent, two when delivered, two in the link colour when read), or the local echo's state."""
+    parts: list[Part] = []
+    if msg.edited:
+        parts.append(("muted", "edited"))
+    if msg.status is MessageStatus.PENDING:
+        return [*parts, ("clock", ""), ("muted", "Sending…")]
+    if msg.status is MessageStatus.FAILED:
+        return [*parts, ("alert", ""), ("error", "Failed — retry")]
+    when = clock_time(msg.timestamp, tz)
+    if when:
+        parts.append(("muted", when))
+    if msg.from_ == "operator" and msg.type != "note":  # visitors never see notes
+        parts.append(("read", "") if msg.read else
+                     ("ticks2", "") if msg.delivered else ("ticks1", ""))
+    return parts
+
+
+def parts_width(parts: list[Part], m: bl.Metrics) -> int:
+    side = m.sfm.height()
+    widths = [m.sfm.horizontalAdvance(text) if text else _icon_width(kind, side)
+              for kind, text in parts]
+    return sum(widths) + FOOTER_GAP * max(0, len(widths) - 1)
+
+
+def paint_header(painter: QPainter, rect: QRect, msg: Message, m: bl.Metrics,
+                 c: Colours) -> None:
+    name = msg.nickname or ("Operator" if msg.from_ == "operator" else "Visitor")
+    if msg.automated:
+        name += " · automated"
+    painter.setFont(m.bold_small)
+    painter.setPen(c.muted)
+    align = (Qt.AlignmentFlag.AlignRight if msg.from_ == "operator"
+             else Qt.AlignmentFlag.AlignLeft) | Qt.AlignmentFlag.AlignVCenter
+    painter.drawText(rect, align, m.sfm.elidedText(one_line(name, 200),
+                                                   Qt.TextElideMode.ElideRight, rect.width()))
+
+
+def paint_frame(painter: QPainter, rect: QRect, msg: Message, c: Colours) -> None:
+    """The bubble itself: note, operator or visitor fill; a red outline when sending failed."""
+    note = msg.type == "note"
+    fill = c.note if note else c.operator if msg.from_ == "operator" else c.visitor
+    if msg.status is MessageStatus.FAILED:
+        painter.setPen(ERROR)
+    elif note:
+        painter.setPen(pt.mix(fill, NOTE_HUE, 0.6))
+    else:
+        painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(fill)
+    painter.drawRoundedRect(QRectF(rect).adjusted(0.5, 0.5, -0.5, -0.5), bl.RADIUS, bl.RADIUS)
+
+
+def paint_note_label(painter: QPainter, rect: QRect, m: bl.Metrics, c: Colours) -> None:
+    painter.setFont(m.bold_small)
+    painter.setPen(c.note_accent)
+    painter.drawText(rect, Qt.AlignmentFlag.AlignLeft, "Note")
+
+
+def paint_day(painter: QPainter, rect: QRect, label: str, m: bl.Metrics, c: Colours) -> None:
+    """A centred day label between two rules."""
+    width = m.sfm.horizontalAdvance(label) + 16
+    mid = rect.center().y()
+    painter.setPen(c.rule)
+    left_end = rect.center().x() - width // 2
+    painter.drawLine(rect.left() + bl.H_MARGIN, mid, left_end, mid)
+    painter.drawLine(left_end + width, mid, rect.right() - bl.H_MARGIN, mid)
+    painter.setFont(m.bold_small)
+    painter.setPen(c.muted)
+    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, label)
+
+
+def paint_event(painter: QPainter, rect: QRect, text: str, m: bl.Metrics, c: Colours) -> None:
+    """A centred system line in a pill (plain text: drawText interprets no markup)."""
+    italic = pt.scaled_font(m.small, 1.0, italic=True)
+    fm = QFontMetrics(italic)
+    shown = fm.elidedText(one_line(text), Qt.TextElideMode.ElideRight, max(0, rect.width() - 24))
+    width = min(rect.width(), fm.horizontalAdvance(shown) + 20)
+    pill = QRect(rect.center().x() - width // 2, rect.top(), width, rect.height())
+    pt.draw_pill(painter, pill, c.media, shown, c.muted, italic)
+
+
+def paint_media(painter: QPainter, rect: QRect, name: str, kind: str, m: bl.Metrics,
+                c: Colours) -> None:
+    """The placeholder of an image or animation: a picture icon and the file's name. The real
+    media is not loaded (lazy loading comes later)."""
+    painter.setPen(c.rule)
+    painter.setBrush(c.media)
+    painter.drawRoundedRect(QRectF(rect).adjusted(0.5, 0.5, -0.5, -0.5), 6, 6)
+    caption_h = m.sfm.height() + 6
+    side = min(rect.width(), rect.height() - caption_h) * 0.6
+    icon = QRect(0, 0, int(side), int(side))
+    icon.moveCenter(QRect(rect.left(), rect.top(), rect.width(),
+                          rect.height() - caption_h).center())
+    pt.draw_image_icon(painter, icon, c.muted)
+    label = f"{name} · {'animation' if kind == 'animation' else 'image'}"
+    caption = QRect(rect.left() + 6, rect.bottom() - caption_h, rect.width() - 12, caption_h)
+    painter.setFont(m.small)
+    painter.setPen(c.muted)
+    painter.drawText(caption, Qt.AlignmentFlag.AlignCenter, m.sfm.elidedText(
+        one_line(label), Qt.TextElideMode.ElideMiddle, caption.width()))
+
+
+def paint_icon(painter: QPainter, rect: QRect, kind: str | None, c: Colours) -> None:
+    if kind == "audio":
+        pt.draw_play_icon(painter, rect, c.link)
+    else:
+        pt.draw_file_icon(painter, rect, c.muted)
+
+
+def paint_document(painter: QPainter, entry: bl.DocEntry, rect: QRect, pal: QPalette,
+                   c: Colours) -> None:
+    painter.save()
+    painter.translate(rect.topLeft())
+    context = QAbstractTextDocumentLayout.PaintContext()
+    palette = QPalette(pal)
+    palette.setColor(Role.Text, c.text)
+    context.palette = palette
+    context.clip = QRectF(0, 0, rect.width(), rect.height())
+    entry.doc.documentLayout().draw(painter, context)
+    painter.restore()
+
+
+def paint_footer(painter: QPainter, rect: QRect, parts: list[Part], m: bl.Metrics,
+                 c: Colours) -> None:
+    """The footer's parts, right-aligned in ``rect``."""
+    x = rect.right() + 1 - parts_width(parts, m)
+    side = m.sfm.height()
+    painter.setFont(m.small)
+    for kind, text in parts:
+        if text:
+            width = m.sfm.horizontalAdvance(text)
+            painter.setPen(ERROR if kind == "error" else c.muted)
+            painter.drawText(QRect(x, rect.top(), width, rect.height()),
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
+        else:
+            width = _icon_width(kind, side)
+            box = QRect(x, rect.top(), width, rect.height())
+            if kind == "clock":
+                pt.draw_clock(painter, box, c.muted)
+            elif kind == "alert":
+                pt.draw_alert(painter, box, ERROR)
+            else:
+                pt.draw_ticks(painter, box, 1 if kind == "ticks1" else 2,
+                              c.link if kind == "read" else c.muted)
+        x += width + FOOTER_GAP
+
+
+def _icon_width(kind: str, side: int) -> int:
+    return round(side * 1.4) if kind in ("ticks2", "read") else side

@@ -1,0 +1,260 @@
+"""The conversation list's row: avatar initials, name, website badge, excerpt, relative time,
+unread badge, typing indicator, state strip and assignee.
+
+Reads one role (``ITEM_ROLE``: a ``core.Conversation``) and paints everything itself. Rows have
+one height (from the font alone), so the view can use ``setUniformItemSizes(True)``. Avatars
+are initials on a colour derived from the id: avatar URLs are not fetched here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import tzinfo
+from typing import Any, NamedTuple
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+from crisp_console.core import Conversation
+from crisp_console.ui.delegates import painting as pt
+from crisp_console.ui.delegates.richtext import one_line
+from crisp_console.ui.delegates.roles import ITEM_ROLE
+from crisp_console.ui.delegates.timefmt import Clock, relative_time, system_clock
+
+Role = QPalette.ColorRole
+Index = QModelIndex | QPersistentModelIndex
+# website_id -> short label, or operator user_id -> name.
+Labels = Mapping[str, str] | Callable[[str], str | None]
+
+PAD = 8
+STRIP = 3
+LINE_GAP = 4
+MIN_HINT_WIDTH = 160  # QListView stretches list-mode rows to the viewport anyway
+MAX_UNREAD = 99
+EXCERPT_CHARS = 300  # of the last message, before eliding to the row's width
+
+STATE_COLOURS = {
+    "pending": QColor("#e8a33d"),  # amber: no operator reply yet
+    "unresolved": QColor("#3d8be8"),
+    "resolved": QColor("#8c96a0"),
+}
+
+
+class RowFonts:
+    """The fonts and metrics of a row, derived once per view font."""
+
+    __slots__ = ("bold", "bold_fm", "fm", "font", "italic", "italic_fm", "small", "small_bold",
+                 "small_bold_fm", "small_fm", "tiny")
+
+    def __init__(self, font: QFont) -> None:
+        self.font = QFont(font)
+        self.fm = QFontMetrics(font)
+        self.bold = pt.scaled_font(font, 1.0, bold=True)
+        self.bold_fm = QFontMetrics(self.bold)
+        self.italic = pt.scaled_font(font, 1.0, italic=True)
+        self.italic_fm = QFontMetrics(self.italic)
+        self.small = pt.scaled_font(font, 0.85)
+        self.small_fm = QFontMetrics(self.small)
+        self.small_bold = pt.scaled_font(font, 0.85, bold=True)
+        self.small_bold_fm = QFontMetrics(self.small_bold)
+        self.tiny = pt.scaled_font(font, 0.7)
+
+
+class Ink(NamedTuple):
+    """A row's colours for its state (selected rows paint on the highlight)."""
+
+    text: QColor
+    muted: QColor
+    accent: QColor
+    selected: bool
+    palette: QPalette
+
+
+def _lookup(labels: Labels | None, key: str) -> str:
+    if labels is None or not key:
+        return ""
+    value = labels.get(key) if isinstance(labels, Mapping) else labels(key)
+    return value if isinstance(value, str) else ""
+
+
+class ConversationDelegate(QStyledItemDelegate):
+    """Paints conversation rows.
+
+    ``website_labels`` maps a website_id to a short badge label; a mapping shows badges only
+    when it holds more than one website, a callable whenever it returns a non-empty label.
+    ``operator_names`` maps an assignee's user_id to a name for its initials. ``clock`` (epoch
+    ms) and ``tz`` drive the relative times, so tests can fix them.
+    """
+
+    def __init__(self, parent: QWidget | None = None, *, clock: Clock = system_clock,
+                 tz: tzinfo | None = None, website_labels: Labels | None = None,
+                 operator_names: Labels | None = None) -> None:
+        super().__init__(parent)
+        self.clock = clock
+        self.tz = tz
+        self._websites = website_labels
+        self._operators = operator_names
+        self._height_for: tuple[QFont, int] | None = None
+        self._fonts: RowFonts | None = None
+
+    def set_website_labels(self, labels: Labels | None) -> None:
+        """Replace the badge labels (then repaint the view)."""
+        self._websites = labels
+
+    def set_operator_names(self, names: Labels | None) -> None:
+        self._operators = names
+
+    def website_badge(self, conv: Conversation) -> str:
+        """The badge label for ``conv``'s website, or "" when no badge is shown."""
+        labels = self._websites
+        if isinstance(labels, Mapping) and len(labels) < 2:
+            return ""
+        return one_line(_lookup(labels, conv.website_id), 24)
+
+    def row_height(self, font: QFont) -> int:
+        """Every row's height for ``font``: two text lines beside the avatar, with padding."""
+        if self._height_for is None or self._height_for[0] != font:
+            line = QFontMetrics(font).height()
+            self._height_for = (QFont(font), 2 * PAD + 2 * line + LINE_GAP)
+        return self._height_for[1]
+
+    # ---- painting ----------------------------------------------------------------------------
+
+    def _fonts_for(self, font: QFont) -> RowFonts:
+        if self._fonts is None or self._fonts.font != font:
+            self._fonts = RowFonts(font)
+        return self._fonts
+
+    def _paint_row(self, painter: QPainter, option: QStyleOptionViewItem,
+                   conv: Conversation) -> None:
+        rect: QRect = option.rect
+        pal: QPalette = option.palette
+        state = option.state
+        selected = bool(state & QStyle.StateFlag.State_Selected)
+        if selected:
+            painter.fillRect(rect, pal.color(Role.Highlight))
+        elif state & QStyle.StateFlag.State_MouseOver:
+            painter.fillRect(rect, pt.mix(pal.color(Role.Base), pal.color(Role.Highlight), 0.1))
+        text = pal.color(Role.HighlightedText if selected else Role.Text)
+        base = pal.color(Role.Highlight if selected else Role.Base)
+        ink = Ink(text, pt.mix(text, base, 0.4), text if selected else pal.color(Role.Link),
+                  selected, pal)
+
+        painter.fillRect(QRect(rect.left(), rect.top(), STRIP, rect.height()),
+                         STATE_COLOURS.get(conv.state, STATE_COLOURS["pending"]))
+
+        f = self._fonts_for(option.font)
+        line = f.fm.height()
+        side = 2 * line + LINE_GAP
+        top = rect.top() + (rect.height() - side) // 2
+        name = one_line(conv.nickname or conv.email, 120) or "Visitor"
+        avatar = QRect(rect.left() + STRIP + PAD, top, side, side)
+        pt.draw_avatar(painter, avatar, conv.people_id or conv.session_id, name, f.bold)
+
+        left = avatar.right() + 1 + PAD
+        right = rect.right() - PAD
+        line1 = QRect(left, top, right - left + 1, line)
+        line2 = QRect(left, top + line + LINE_GAP, right - left + 1, line)
+        self._paint_title(painter, line1, conv, name, f, ink)
+        self._paint_detail(painter, line2, conv, f, ink)
+
+    def _paint_title(self, painter: QPainter, line: QRect, conv: Conversation, name: str,
+                     f: RowFonts, ink: Ink) -> None:
+        right = line.right()
+        when = relative_time(conv.updated_at, self.clock(), self.tz)
+        if when:
+            width = f.small_fm.horizontalAdvance(when)
+            painter.setFont(f.small)
+            painter.setPen(ink.muted)
+            painter.drawText(QRect(right - width + 1, line.top(), width, line.height()),
+                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, when)
+            right -= width + PAD
+        badge = self.website_badge(conv)
+        if badge:
+            width = min(f.small_fm.horizontalAdvance(badge) + 10,
+                        max(0, (right - line.left()) // 2))
+            height = f.small_fm.height() + 2
+            pill = QRect(right - width + 1, line.center().y() - height // 2 + 1, width, height)
+            pal = ink.palette
+            fill = (pt.mix(pal.color(Role.Highlight), pal.color(Role.HighlightedText), 0.25)
+                    if ink.selected else pt.mix(pal.color(Role.Base), pal.color(Role.Text), 0.12))
+            shown = f.small_fm.elidedText(badge, Qt.TextElideMode.ElideRight, max(0, width - 8))
+            pt.draw_pill(painter, pill, fill, shown, ink.text, f.small)
+            right -= width + PAD // 2
+        unread = conv.unread_operator > 0
+        painter.setFont(f.bold if unread else f.font)
+        painter.setPen(ink.text)
+        width = max(0, right - line.left())
+        shown = (f.bold_fm if unread else f.fm).elidedText(name, Qt.TextElideMode.ElideRight,
+                                                            width)
+        painter.drawText(QRect(line.left(), line.top(), width, line.height()),
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, shown)
+
+    def _paint_detail(self, painter: QPainter, line: QRect, conv: Conversation, f: RowFonts,
+                      ink: Ink) -> None:
+        right = line.right()
+        pal = ink.palette
+        if conv.assigned:
+            who = _lookup(self._operators, conv.assigned)
+            side = f.small_fm.height() + 2
+            circle = QRect(right - side + 1, line.center().y() - side // 2 + 1, side, side)
+            pt.draw_avatar(painter, circle, conv.assigned, who, f.tiny)
+            right -= side + PAD // 2
+        if conv.unread_operator > 0:
+            count = str(min(conv.unread_operator, MAX_UNREAD)) + (
+                "+" if conv.unread_operator > MAX_UNREAD else "")
+            height = f.small_fm.height() + 2
+            width = max(height, f.small_bold_fm.horizontalAdvance(count) + 10)
+            pill = QRect(right - width + 1, line.center().y() - height // 2 + 1, width, height)
+            fill = pal.color(Role.HighlightedText if ink.selected else Role.Highlight)
+            colour = pal.color(Role.Highlight if ink.selected else Role.HighlightedText)
+            pt.draw_pill(painter, pill, fill, count, colour, f.small_bold)
+            right -= width + PAD // 2
+        area = QRect(line.left(), line.top(), max(0, right - line.left()), line.height())
+        if conv.compose_visitor is not None:
+            self._paint_typing(painter, area, conv.compose_visitor, f, ink.accent)
+            return
+        excerpt = one_line(conv.last_message, EXCERPT_CHARS)
+        if not excerpt:
+            body, fm, excerpt = f.italic, f.italic_fm, "No messages yet"
+        elif conv.unread_operator > 0 and not ink.selected:
+            body, fm = f.bold, f.bold_fm
+        else:
+            body, fm = f.font, f.fm
+        if conv.last_type == "note" and conv.last_message:
+            excerpt = "Note: " + excerpt
+        painter.setFont(body)
+        painter.setPen(ink.muted if conv.unread_operator == 0 or ink.selected else
+                       pt.mix(ink.muted, pal.color(Role.Text), 0.6))
+        shown = fm.elidedText(excerpt, Qt.TextElideMode.ElideRight, area.width())
+        painter.drawText(area, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, shown)
+
+    @staticmethod
+    def _paint_typing(painter: QPainter, area: QRect, excerpt: str, f: RowFonts,
+                      accent: QColor) -> None:
+        dots = pt.draw_typing_dots(painter, area, accent)
+        text = one_line(excerpt) or "typing…"
+        painter.setFont(f.italic)
+        painter.setPen(accent)
+        rest = QRect(area.left() + dots + PAD // 2, area.top(),
+                     max(0, area.width() - dots - PAD // 2), area.height())
+        shown = f.italic_fm.elidedText(text, Qt.TextElideMode.ElideRight, rest.width())
+        painter.drawText(rest, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, shown)
+
+    # ---- Qt overrides ------------------------------------------------------------------------
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        conv: Any = index.data(ITEM_ROLE)
+        if not isinstance(conv, Conversation):
+            return  # a row being removed, or a model without the role: nothing to show
+        painter.save()
+        try:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            painter.setClipRect(option.rect)
+            self._paint_row(painter, option, conv)
+        finally:
+            painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        return QSize(MIN_HINT_WIDTH, self.row_height(option.font))
