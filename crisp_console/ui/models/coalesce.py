@@ -1,0 +1,161 @@
+"""Coalescing store notifications into fewer Qt model signals (style-anchors.md §5.8).
+
+The store applies every event at once and tells its observers synchronously. A model that
+forwarded each Change would make the view relayout once per event: a reconnect backlog of
+thousands of events would freeze the window. So the models keep their *own* copy of the
+rows, which is exactly what the view has been told, and bring it up to date on a single-shot
+timer (at most 16 ms after the first change waiting), emitting the Qt signals then:
+
+- ``Coalescer`` is that timer, plus an "immediate" mode that flushes after every change
+  (``coalesce=False``: the signals are then one-to-one with the store's Changes). The
+  immediate mode emits from inside the store's notification, where nothing may change the
+  store (changes.py): slots that react to rows by changing the store (mark read, answer)
+  need the timer, which flushes from the event loop.
+- ``ReplayQueue`` holds row operations to replay in order (the timeline), merging an insert
+  that lands inside or right after the previous insert into one range, and adjacent removals.
+- ``changed_runs`` groups the rows of ``dataChanged`` into ranges of rows with equal roles.
+
+Between two flushes the model's rows are the store's rows as they were at the last flush;
+``data()`` reads the live objects, which is always safe (see each model for how rows that
+left the store keep answering until the removal is replayed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from PySide6.QtCore import QObject, QTimer
+
+from crisp_console.ui.models.roles import ALL_ROLES
+
+MAX_INTERVAL_MS = 16  # one frame at 60 Hz: a burst shows up within a frame
+T = TypeVar("T")
+
+
+class Coalescer(QObject):
+    """Calls ``flush`` once, at most ``interval_ms`` after the first ``request()``.
+
+    With ``enabled=False`` every ``request()`` flushes at once.
+    """
+
+    def __init__(self, flush: Callable[[], None], interval_ms: int = MAX_INTERVAL_MS, *,
+                 enabled: bool = True, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        if not 0 <= interval_ms <= MAX_INTERVAL_MS:
+            raise ValueError(f"interval_ms must be within 0..{MAX_INTERVAL_MS}")
+        self._flush = flush
+        self.enabled = enabled
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self._flush)
+
+    @property
+    def interval_ms(self) -> int:
+        return self._timer.interval()
+
+    @property
+    def pending(self) -> bool:
+        return self._timer.isActive()
+
+    def request(self) -> None:
+        if not self.enabled:
+            self._flush()
+        elif not self._timer.isActive():
+            self._timer.start()
+
+    def cancel(self) -> None:
+        self._timer.stop()
+
+
+# ---- ordered replay (the timeline) -------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Insert(Generic[T]):
+    first: int
+    items: list[T]
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.items) - 1
+
+
+@dataclass(slots=True)
+class Move:
+    """One row from ``first`` to Qt's ``destinationChild`` ``dest``."""
+
+    first: int
+    dest: int
+
+
+@dataclass(slots=True)
+class Remove:
+    first: int
+    last: int
+
+
+RowOp = Insert[T] | Move | Remove
+
+
+@dataclass(slots=True)
+class ReplayQueue(Generic[T]):
+    """Row operations in the order the store made them, merged where Qt allows one signal.
+
+    Rows of each operation are in the list as it is after the operations before it, which
+    is how replaying them in order onto the model's rows reproduces the store's list.
+    """
+
+    ops: list[RowOp[T]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.ops)
+
+    def insert(self, first: int, items: list[T]) -> None:
+        prev = self.ops[-1] if self.ops else None
+        # Inside or right after the previous range: still one contiguous block of new rows.
+        if isinstance(prev, Insert) and prev.first <= first <= prev.last + 1:
+            at = first - prev.first
+            prev.items[at:at] = items
+            return
+        self.ops.append(Insert(first, list(items)))
+
+    def move(self, first: int, dest: int) -> None:
+        self.ops.append(Move(first, dest))
+
+    def remove(self, first: int, last: int) -> None:
+        prev = self.ops[-1] if self.ops else None
+        if isinstance(prev, Remove):
+            count = last - first + 1
+            if first == prev.first:  # the rows that followed the previous range
+                prev.last += count
+                return
+            if last + 1 == prev.first:  # the rows just before it
+                prev.first = first
+                return
+        self.ops.append(Remove(first, last))
+
+    def take(self) -> list[RowOp[T]]:
+        ops, self.ops = self.ops, []
+        return ops
+
+
+def changed_runs(rows: Iterable[tuple[int, frozenset[int]]]) -> list[tuple[int, int, list[int]]]:
+    """``(row, roles)`` pairs as ``(first, last, roles)`` runs of consecutive rows with the
+    same roles, sorted (a row listed twice gets the union). An ``ALL_ROLES`` marker in a
+    set gives ``[]``, which Qt reads as "every role"."""
+    by_row: dict[int, frozenset[int]] = {}
+    for row, roles in rows:
+        by_row[row] = by_row.get(row, frozenset()) | roles
+    out: list[tuple[int, int, list[int]]] = []
+    last_roles: frozenset[int] | None = None
+    for row in sorted(by_row):
+        roles = by_row[row]
+        if out and last_roles == roles and out[-1][1] == row - 1:
+            out[-1] = (out[-1][0], row, out[-1][2])
+            continue
+        out.append((row, row, [] if ALL_ROLES in roles else sorted(roles)))
+        last_roles = roles
+    return out

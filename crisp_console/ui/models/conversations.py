@@ -1,0 +1,301 @@
+"""ConversationListModel: the store's conversation list as a Qt list model.
+
+How it stays exact while coalescing (coalesce.py has the why):
+
+- The model keeps its own sorted rows (core's SortedRows, keyed like the store's list) holding
+  what the view has been told. Between flushes they are the store's rows as they were at the
+  last flush, so ``rowCount()`` and every index stay consistent with the signals sent.
+- Store notifications only record *which* conversations were touched (and the roles of the
+  fields that changed), reading the ids from the store's rows at that moment: O(log n) each.
+  A conversation the store removes keeps answering ``data()`` from a reference taken at
+  ``REMOVING`` until the flush replays its removal.
+- The flush (≤16 ms after the first touch, or ``flush()``) brings the rows up to date:
+  ``beginRemoveRows`` for touched ids that left (runs of rows), ``beginInsertRows`` for new
+  ids (one range per place, so a burst of new conversations at the top is one range),
+  ``beginMoveRows`` for each touched id whose sort key moved it, then ``dataChanged`` per row
+  with the union of the changed fields' roles. Untouched rows keep their key, so re-keying the
+  touched ones leaves the rows sorted exactly as the store's: the final rows equal
+  ``store.conversation_ids()``. A burst of N events on k conversations costs at most k moves
+  and k ``dataChanged``, whatever N is.
+- ``coalesce=False`` flushes after every complete Change, which (without a filter) yields
+  exactly the store's Change stream as Qt signals: one insert range per run, one move per
+  MOVED, and so on. Those signals go out inside the store's notification, where slots must
+  not change the store; the app uses the timer.
+- ``RESET`` (ordering changed, store cleared) drops what is queued and resets the model.
+
+An optional ``accept`` predicate (filters.py ``ConversationFilter``) keeps only matching
+conversations in the rows: filtering here costs O(touched · log n) per flush, where a
+QSortFilterProxyModel re-filters every row on each source move (see filters.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QByteArray,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+)
+
+from crisp_console.core import CONVERSATIONS, Change, ChangeKind, Conversation, Store
+from crisp_console.core.ordering import KEY_FUNCTIONS, SortKey, moved_index
+from crisp_console.core.sortedrows import SortedRows
+from crisp_console.ui.models.coalesce import MAX_INTERVAL_MS, Coalescer, changed_runs
+from crisp_console.ui.models.roles import (
+    ALL_ROLES,
+    CONVERSATION_FIELD_ROLES,
+    DISPLAY,
+    ConversationRole,
+    role_names,
+    roles_for,
+)
+
+Accept = Callable[[Conversation], bool]
+Index = QModelIndex | QPersistentModelIndex
+_NO_ROLES: frozenset[int] = frozenset()
+_EVERY_ROLE = frozenset((ALL_ROLES,))
+
+
+def display_name(conv: Conversation) -> str:
+    return conv.nickname or conv.email or "Visitor"
+
+
+_GETTERS: dict[int, Callable[[Conversation], Any]] = {
+    ConversationRole.ITEM: lambda c: c,
+    DISPLAY: display_name,
+    ConversationRole.SESSION_ID: lambda c: c.session_id,
+    ConversationRole.NAME: display_name,
+    ConversationRole.EXCERPT: lambda c: c.last_message,
+    ConversationRole.UPDATED_AT: lambda c: c.updated_at,
+    ConversationRole.UNREAD: lambda c: c.unread_operator,
+    ConversationRole.STATE: lambda c: c.state,
+    ConversationRole.ASSIGNED: lambda c: c.assigned,
+    ConversationRole.TYPING: lambda c: c.compose_visitor,
+    ConversationRole.WEBSITE_ID: lambda c: c.website_id,
+    ConversationRole.AVATAR: lambda c: c.avatar,
+}
+
+
+def _nothing(_ids: list[str]) -> None:
+    """SortedRows' mutate hook: the model's rows hold ids only, nothing else to update."""
+
+
+class ConversationListModel(QAbstractListModel):
+    """The conversation list of ``store`` (its order), one column, ``ConversationRole`` roles.
+
+    ``block_size`` tunes the rows' blocks like the store's (tests make it tiny).
+    """
+
+    def __init__(self, store: Store, *, coalesce: bool = True,
+                 interval_ms: int = MAX_INTERVAL_MS, accept: Accept | None = None,
+                 block_size: int = 1000, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._accept = accept
+        self._key = KEY_FUNCTIONS[store.ordering]
+        self._rows = SortedRows(self._announce, CONVERSATIONS, block_size)
+        self._touched: dict[str, frozenset[int]] = {}  # session_id -> roles to refresh
+        self._gone: dict[str, Conversation] = {}  # removed from the store, not yet from rows
+        self._flushing = False
+        self._epoch = 0  # counts resets
+        self._coalescer = Coalescer(self.flush, interval_ms, enabled=coalesce, parent=self)
+        self._load()
+        self._unsubscribe: Callable[[], None] | None = store.subscribe(self._on_change)
+
+    # ---- reading -----------------------------------------------------------------------------
+
+    @property
+    def store(self) -> Store:
+        return self._store
+
+    @property
+    def pending(self) -> bool:
+        """Whether changes are waiting for the next flush."""
+        return bool(self._touched)
+
+    def session_ids(self) -> list[str]:
+        """The rows as the view knows them (a copy)."""
+        return self._rows.all_ids()
+
+    def session_id_at(self, row: int) -> str:
+        return self._rows.id_at(row)
+
+    def conversation_at(self, row: int) -> Conversation:
+        """The row's conversation (also while its removal waits for the flush)."""
+        sid = self._rows.id_at(row)
+        conv = self._store.conversations.get(sid) or self._gone.get(sid)
+        if conv is None:  # cannot happen: every removed row is kept in _gone until flushed
+            raise LookupError(sid)
+        return conv
+
+    def row_of(self, session_id: str) -> int:
+        """The conversation's row in this model, -1 if it has none (O(log n))."""
+        return self._rows.row_of(session_id)
+
+    # ---- control -----------------------------------------------------------------------------
+
+    @property
+    def coalescing(self) -> bool:
+        return self._coalescer.enabled
+
+    def set_coalescing(self, enabled: bool) -> None:
+        if not enabled:
+            self.flush()
+        self._coalescer.enabled = enabled
+
+    def set_accept(self, accept: Accept | None) -> None:
+        """Keep only the conversations ``accept`` takes (None: all); resets the model."""
+        self._accept = accept
+        self._reset()
+
+    def flush(self) -> None:
+        """Bring the rows up to date with the store now, emitting the Qt signals.
+
+        Re-entrant safe: a slot that changes the store while the signals go out (say, marks
+        the conversation read) only touches more ids, which this same flush then applies; a
+        nested ``flush()`` returns at once.
+        """
+        if self._flushing:
+            return
+        self._flushing = True
+        try:
+            while self._touched:
+                touched, self._touched = self._touched, {}
+                self._apply(touched)
+        finally:
+            self._flushing = False
+            self._coalescer.cancel()
+
+    def _apply(self, touched: dict[str, frozenset[int]]) -> None:
+        conversations, rows, key, accept = (self._store.conversations, self._rows, self._key,
+                                            self._accept)
+        epoch = self._epoch  # a reset from a slot ends this pass: the rows were replaced
+        gone: list[str] = []
+        kept: list[tuple[SortKey, str]] = []
+        new: list[tuple[SortKey, str]] = []
+        for sid in touched:
+            conv = conversations.get(sid)
+            wanted = conv is not None and (accept is None or accept(conv))
+            if sid in rows.key_of:
+                if conv is not None and wanted:
+                    kept.append((key(conv), sid))
+                else:
+                    gone.append(sid)
+            elif conv is not None and wanted:
+                new.append((key(conv), sid))
+        if gone:
+            rows.remove_many(gone, _nothing)
+        # New rows first, while the kept ones still sit at their old places: a burst of new
+        # conversations at the top is then one range, not one per moved row between them.
+        # The rows stay sorted (stale keys of kept ids are still their old, consistent keys).
+        if new and epoch == self._epoch:
+            rows.insert_many(new, _nothing)
+        kept.sort()
+        for new_key, sid in kept:
+            if epoch != self._epoch:
+                return
+            rows.rekey(sid, new_key)  # a move only if its neighbours changed
+        for sid in touched:
+            if sid not in rows.key_of:
+                self._gone.pop(sid, None)
+        refresh = [(rows.row_of(sid), touched[sid]) for _, sid in kept if touched[sid]]
+        for first, last, roles in changed_runs(refresh):
+            if epoch != self._epoch:
+                return
+            self.dataChanged.emit(self.index(first), self.index(last), roles)
+
+    def detach(self) -> None:
+        """Stop following the store (before dropping the model)."""
+        self._coalescer.cancel()
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    # ---- store notifications -----------------------------------------------------------------
+
+    def _on_change(self, c: Change) -> None:
+        if c.collection != CONVERSATIONS:
+            return
+        kind = c.kind
+        if kind is ChangeKind.CHANGED:
+            self._touch(c.first, c.last, roles_for(c.fields, CONVERSATION_FIELD_ROLES))
+        elif kind is ChangeKind.INSERTED:
+            # New to the rows (inserted at the flush), or back after a removal not yet
+            # flushed: then it is a new object in an existing row, and every role changed.
+            self._touch(c.first, c.last, _EVERY_ROLE)
+        elif kind is ChangeKind.MOVED:
+            row = moved_index(c.first, c.dest)
+            self._touch(row, row, _NO_ROLES)
+        elif kind is ChangeKind.REMOVING:
+            for row in range(c.first, c.last + 1):
+                conv = self._store.conversation_at(row)
+                self._gone[conv.session_id] = conv
+                self._touched.setdefault(conv.session_id, _NO_ROLES)
+            return  # the store is mid-change until REMOVED
+        elif kind is ChangeKind.RESET:
+            self._reset()
+            return
+        elif kind is not ChangeKind.REMOVED:
+            return  # INSERTING, MOVING: nothing to note before the store is done
+        self._coalescer.request()
+
+    def _touch(self, first: int, last: int, roles: frozenset[int]) -> None:
+        store, touched = self._store, self._touched
+        for row in range(first, last + 1):
+            sid = store.conversation_at(row).session_id
+            touched[sid] = touched.get(sid, _NO_ROLES) | roles
+
+    def _load(self) -> None:
+        key, accept = self._key, self._accept
+        self._rows.replace([(key(c), sid) for sid, c in self._store.conversations.items()
+                            if accept is None or accept(c)])
+
+    def _reset(self) -> None:
+        self._coalescer.cancel()
+        self._epoch += 1
+        self.beginResetModel()
+        self._touched.clear()
+        self._gone.clear()
+        self._key = KEY_FUNCTIONS[self._store.ordering]
+        self._load()
+        self.endResetModel()
+
+    def _announce(self, c: Change) -> None:
+        """The rows' own notifications, at flush time: the Qt signals, one-to-one."""
+        kind, root = c.kind, QModelIndex()
+        if kind is ChangeKind.INSERTING:
+            self.beginInsertRows(root, c.first, c.last)
+        elif kind is ChangeKind.INSERTED:
+            self.endInsertRows()
+        elif kind is ChangeKind.MOVING:
+            ok = self.beginMoveRows(root, c.first, c.last, root, c.dest)
+            assert ok, c  # SortedRows only announces valid moves (tests/core prove it)
+        elif kind is ChangeKind.MOVED:
+            self.endMoveRows()
+        elif kind is ChangeKind.REMOVING:
+            self.beginRemoveRows(root, c.first, c.last)
+        elif kind is ChangeKind.REMOVED:
+            self.endRemoveRows()
+
+    # ---- Qt overrides ------------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: Index, role: int = DISPLAY) -> Any:
+        getter = _GETTERS.get(role)
+        if getter is None or not index.isValid():
+            return None
+        row = index.row()
+        if not 0 <= row < len(self._rows):
+            return None
+        sid = self._rows.id_at(row)
+        conv = self._store.conversations.get(sid) or self._gone.get(sid)
+        return None if conv is None else getter(conv)
+
+    def roleNames(self) -> dict[int, QByteArray]:
+        return {**super().roleNames(), **role_names(ConversationRole)}

@@ -1,0 +1,242 @@
+"""TimelineModel: one conversation's messages (REST history, live messages, local echoes).
+
+``bind(session_id)`` switches conversations with a model reset (Quaternion's
+``changeRoom``); after that, the store's ``messages`` Changes for that conversation map
+one-to-one onto row operations: a history page is one insert range, a local echo is a row
+like any other (PENDING, then SENT or FAILED through ``dataChanged``, moving among the sent
+messages if the server's timestamp says so).
+
+Coalescing (coalesce.py): the model keeps its own list of the Message objects the view has
+been told about. Store notifications are queued as row operations (the inserted objects are
+taken from the store at ``INSERTED``), and the flush replays them in order onto that list,
+with the Qt signals: rows stay consistent with what the view was told at every moment, and a
+removed message keeps answering ``data()`` until its removal is replayed, since the list
+holds the object. Consecutive inserts into one block become one range. ``CHANGED`` is not
+replayed in order but gathered per message (union of roles) and sent once after the
+structure, at the message's final row; a message inserted in the same flush needs none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QByteArray,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+)
+
+from crisp_console.core import MESSAGES, Change, ChangeKind, Message, Store
+from crisp_console.core.ordering import moved_index
+from crisp_console.ui.models.coalesce import (
+    MAX_INTERVAL_MS,
+    Coalescer,
+    Insert,
+    Move,
+    ReplayQueue,
+    RowOp,
+    changed_runs,
+)
+from crisp_console.ui.models.roles import (
+    DISPLAY,
+    MESSAGE_FIELD_ROLES,
+    MessageRole,
+    role_names,
+    roles_for,
+)
+
+Index = QModelIndex | QPersistentModelIndex
+
+_GETTERS: dict[int, Callable[[Message], Any]] = {
+    MessageRole.ITEM: lambda m: m,
+    DISPLAY: Message.excerpt,
+    MessageRole.FINGERPRINT: lambda m: m.fingerprint,
+    MessageRole.TEXT: Message.excerpt,
+    MessageRole.SENDER: lambda m: m.from_,
+    MessageRole.TIMESTAMP: lambda m: m.timestamp,
+    MessageRole.STATUS: lambda m: m.status,
+    MessageRole.TYPE: lambda m: m.type,
+    MessageRole.READ: lambda m: m.read,
+    MessageRole.EDITED: lambda m: m.edited,
+}
+
+
+class TimelineModel(QAbstractListModel):
+    """The bound conversation's timeline, oldest first; empty while unbound."""
+
+    def __init__(self, store: Store, *, coalesce: bool = True,
+                 interval_ms: int = MAX_INTERVAL_MS, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._session_id: str | None = None
+        self._rows: list[Message] = []
+        self._queue: ReplayQueue[Message] = ReplayQueue()
+        self._changed: dict[int, tuple[Message, frozenset[int]]] = {}  # by id(message)
+        self._flushing = False
+        self._epoch = 0  # counts resets
+        self._coalescer = Coalescer(self.flush, interval_ms, enabled=coalesce, parent=self)
+        self._unsubscribe: Callable[[], None] | None = store.subscribe(self._on_change)
+
+    # ---- reading -----------------------------------------------------------------------------
+
+    @property
+    def store(self) -> Store:
+        return self._store
+
+    @property
+    def session_id(self) -> str | None:
+        return self._session_id
+
+    @property
+    def pending(self) -> bool:
+        """Whether changes are waiting for the next flush."""
+        return bool(self._queue) or bool(self._changed)
+
+    def messages(self) -> list[Message]:
+        """The rows as the view knows them (a copy)."""
+        return list(self._rows)
+
+    def message_at(self, row: int) -> Message:
+        return self._rows[row]
+
+    def row_of(self, fingerprint: int) -> int:
+        """The message's row, -1 if absent (searched from the bottom, where activity is)."""
+        rows = self._rows
+        for row in range(len(rows) - 1, -1, -1):
+            if rows[row].fingerprint == fingerprint:
+                return row
+        return -1
+
+    # ---- control -----------------------------------------------------------------------------
+
+    def bind(self, session_id: str | None) -> None:
+        """Show ``session_id``'s timeline (None: nothing), with a model reset."""
+        if session_id == self._session_id:
+            self.flush()
+            return
+        self._session_id = session_id
+        self._reload()
+
+    @property
+    def coalescing(self) -> bool:
+        return self._coalescer.enabled
+
+    def set_coalescing(self, enabled: bool) -> None:
+        if not enabled:
+            self.flush()
+        self._coalescer.enabled = enabled
+
+    def flush(self) -> None:
+        """Replay what is queued now, emitting the Qt signals.
+
+        Re-entrant safe: what a slot changes in the store meanwhile is queued against the
+        store's rows, which this flush reaches before replaying it; a nested ``flush()``
+        returns at once, and a rebind (or RESET) from a slot ends the replay of the old rows.
+        """
+        if self._flushing:
+            return
+        self._flushing = True
+        try:
+            while self.pending:
+                ops = self._queue.take()
+                changed, self._changed = self._changed, {}
+                self._replay(ops, changed)
+        finally:
+            self._flushing = False
+            self._coalescer.cancel()
+
+    def _replay(self, ops: list[RowOp[Message]],
+                changed: dict[int, tuple[Message, frozenset[int]]]) -> None:
+        rows, root, epoch = self._rows, QModelIndex(), self._epoch
+        inserted: set[int] = set()
+        for op in ops:
+            if epoch != self._epoch:
+                return
+            if isinstance(op, Insert):
+                self.beginInsertRows(root, op.first, op.last)
+                rows[op.first:op.first] = op.items
+                self.endInsertRows()
+                inserted.update(map(id, op.items))
+            elif isinstance(op, Move):
+                ok = self.beginMoveRows(root, op.first, op.first, root, op.dest)
+                assert ok, op  # the store's moves follow Qt's rules (tests/core prove it)
+                rows.insert(moved_index(op.first, op.dest), rows.pop(op.first))
+                self.endMoveRows()
+            else:
+                self.beginRemoveRows(root, op.first, op.last)
+                del rows[op.first:op.last + 1]
+                self.endRemoveRows()
+        wanted = {key: roles for key, (_m, roles) in changed.items() if key not in inserted}
+        if not wanted or epoch != self._epoch:
+            return
+        refresh = [(row, wanted[id(m)]) for row, m in enumerate(rows) if id(m) in wanted]
+        for first, last, roles in changed_runs(refresh):
+            if epoch != self._epoch:
+                return
+            self.dataChanged.emit(self.index(first), self.index(last), roles)
+
+    def detach(self) -> None:
+        """Stop following the store (before dropping the model)."""
+        self._coalescer.cancel()
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    # ---- store notifications -----------------------------------------------------------------
+
+    def _on_change(self, c: Change) -> None:
+        if c.collection != MESSAGES:
+            return
+        sid = self._session_id
+        if c.kind is ChangeKind.RESET:
+            if sid is not None and c.key in (None, sid):
+                self._reload()
+            return
+        if sid is None or c.key != sid:
+            return
+        kind, store = c.kind, self._store
+        if kind is ChangeKind.INSERTED:
+            self._queue.insert(c.first, [store.message_at(sid, r)
+                                         for r in range(c.first, c.last + 1)])
+        elif kind is ChangeKind.MOVED:
+            self._queue.move(c.first, c.dest)
+        elif kind is ChangeKind.REMOVED:
+            self._queue.remove(c.first, c.last)
+        elif kind is ChangeKind.CHANGED:
+            roles = roles_for(c.fields, MESSAGE_FIELD_ROLES)
+            changed = self._changed
+            for row in range(c.first, c.last + 1):
+                msg = store.message_at(sid, row)
+                old = changed.get(id(msg))
+                changed[id(msg)] = (msg, roles if old is None else old[1] | roles)
+        else:
+            return  # INSERTING, MOVING, REMOVING: the rows to replay come with the -ED
+        self._coalescer.request()
+
+    def _reload(self) -> None:
+        self._coalescer.cancel()
+        self._epoch += 1
+        self.beginResetModel()
+        self._queue.take()
+        self._changed.clear()
+        sid = self._session_id
+        self._rows = self._store.messages(sid) if sid is not None else []
+        self.endResetModel()
+
+    # ---- Qt overrides ------------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: Index, role: int = DISPLAY) -> Any:
+        getter = _GETTERS.get(role)
+        if getter is None or not index.isValid():
+            return None
+        row = index.row()
+        return getter(self._rows[row]) if 0 <= row < len(self._rows) else None
+
+    def roleNames(self) -> dict[int, QByteArray]:
+        return {**super().roleNames(), **role_names(MessageRole)}
