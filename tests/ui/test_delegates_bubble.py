@@ -10,10 +10,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import (
-    QAbstractListModel,
     QEvent,
-    QModelIndex,
-    QPersistentModelIndex,
     QPoint,
     QPointF,
     QRect,
@@ -28,6 +25,7 @@ from crisp_console.ui.delegates import ITEM_ROLE, MessageDelegate
 from crisp_console.ui.delegates import bubble as bubble_module
 from crisp_console.ui.delegates.bubble_paint import colours_of
 from crisp_console.ui.delegates.richtext import SafeDocument
+from tests.ui.delegate_helpers import DARK, LIGHT, ObjectModel, palette
 
 pytestmark = pytest.mark.usefixtures("qapp")
 
@@ -36,38 +34,7 @@ TZ = timezone(timedelta(hours=1))
 NOW = 1_700_000_000_000
 MIN = 60_000
 WIDTH = 520
-LIGHT = {R.Window: "#f4f5f7", R.Base: "#ffffff", R.Text: "#1c1e21", R.WindowText: "#1c1e21",
-         R.Highlight: "#1972f5", R.HighlightedText: "#ffffff", R.Link: "#0b5cd6"}
-DARK = {R.Window: "#1e2024", R.Base: "#16181b", R.Text: "#e6e8eb", R.WindowText: "#e6e8eb",
-        R.Highlight: "#3d8bff", R.HighlightedText: "#ffffff", R.Link: "#7fb2ff"}
 _fp = itertools.count(100_000_000_000_000)
-
-
-def palette(colours: dict[QPalette.ColorRole, str]) -> QPalette:
-    pal = QPalette()
-    for role, colour in colours.items():
-        pal.setColor(role, QColor(colour))
-    return pal
-
-
-ROOT = QModelIndex()
-
-
-class ObjectModel(QAbstractListModel):
-    """The smallest model of core objects: ITEM_ROLE only (as the real models provide)."""
-
-    def __init__(self, items: list[Any]) -> None:
-        super().__init__()
-        self.items = items
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = ROOT) -> int:
-        return 0 if parent.isValid() else len(self.items)
-
-    def data(self, index: QModelIndex | QPersistentModelIndex,
-             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == ITEM_ROLE and index.isValid():
-            return self.items[index.row()]
-        return None
 
 
 def msg(kind: str = "text", content: Any = "Hello", *, sender: str = "user",

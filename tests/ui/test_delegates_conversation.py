@@ -8,13 +8,14 @@ from datetime import timedelta, timezone
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, Qt
+from PySide6.QtCore import QRect
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QListView, QStyle, QStyleOptionViewItem
 
 from crisp_console.core import Conversation
-from crisp_console.ui.delegates import ITEM_ROLE, ConversationDelegate
+from crisp_console.ui.delegates import ConversationDelegate
 from crisp_console.ui.delegates.conversation import PAD, STATE_COLOURS, STRIP
+from tests.ui.delegate_helpers import DARK, LIGHT, ObjectModel, palette
 
 pytestmark = pytest.mark.usefixtures("qapp")
 
@@ -23,37 +24,6 @@ TZ = timezone(timedelta(hours=1))
 NOW = 1_700_000_000_000
 MIN = 60_000
 WIDTH = 380
-LIGHT = {R.Window: "#f4f5f7", R.Base: "#ffffff", R.Text: "#1c1e21", R.WindowText: "#1c1e21",
-         R.Highlight: "#1972f5", R.HighlightedText: "#ffffff", R.Link: "#0b5cd6"}
-DARK = {R.Window: "#1e2024", R.Base: "#16181b", R.Text: "#e6e8eb", R.WindowText: "#e6e8eb",
-        R.Highlight: "#3d8bff", R.HighlightedText: "#ffffff", R.Link: "#7fb2ff"}
-
-
-def palette(colours: dict[QPalette.ColorRole, str]) -> QPalette:
-    pal = QPalette()
-    for role, colour in colours.items():
-        pal.setColor(role, QColor(colour))
-    return pal
-
-
-ROOT = QModelIndex()
-
-
-class ObjectModel(QAbstractListModel):
-    """The smallest model of core objects: ITEM_ROLE only (as the real models provide)."""
-
-    def __init__(self, items: list[Any]) -> None:
-        super().__init__()
-        self.items = items
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = ROOT) -> int:
-        return 0 if parent.isValid() else len(self.items)
-
-    def data(self, index: QModelIndex | QPersistentModelIndex,
-             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == ITEM_ROLE and index.isValid():
-            return self.items[index.row()]
-        return None
 
 
 def conv(sid: str, **kw: Any) -> Conversation:
