@@ -70,6 +70,23 @@ class ServerError(ApiError):
     """5xx that outlived the retries."""
 
 
+class MediaError(CrispError):
+    """A media file (an image in a message) could not be fetched: an HTTP error answer
+    (``status``), too many redirects, or a redirect the policy refuses."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class MediaTooLargeError(MediaError):
+    """The media file is larger than the caller's ``max_bytes``; nothing more was read."""
+
+    def __init__(self, message: str, limit: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
 class RealtimeUnauthorized(CrispError):
     """The RTM server answered ``unauthorized``: reconnecting would only be refused again."""
 

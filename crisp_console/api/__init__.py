@@ -2,7 +2,9 @@
 typed route methods, and paged async iterators. Knows nothing of core, realtime or the UI."""
 
 from crisp_console.api.http import CrispApi
+from crisp_console.api.media import Progress
 from crisp_console.api.policy import QuotaMeter, RetryPolicy
 from crisp_console.api.wire import normalise_base_url, secure_url
 
-__all__ = ["CrispApi", "QuotaMeter", "RetryPolicy", "normalise_base_url", "secure_url"]
+__all__ = ["CrispApi", "Progress", "QuotaMeter", "RetryPolicy", "normalise_base_url",
+           "secure_url"]

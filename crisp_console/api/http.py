@@ -20,12 +20,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterable, Awaitable, Callable, Mapping
 from typing import Any
 
 import httpx
 
 from crisp_console import __version__
+from crisp_console.api.media import (
+    DEFAULT_MAX_BYTES,
+    MEDIA_TIMEOUT,
+    MediaFetcher,
+    Progress,
+    UploadBody,
+)
 from crisp_console.api.policy import QuotaMeter, RetryPolicy
 from crisp_console.api.routes import Routes
 from crisp_console.api.wire import (
@@ -63,7 +70,9 @@ class CrispApi(Routes):
                  retry: RetryPolicy = DEFAULT_RETRY, user_agent: str = DEFAULT_USER_AGENT,
                  transport: httpx.AsyncBaseTransport | None = None,
                  sleep: Sleep = asyncio.sleep, rng: random.Random | None = None,
-                 quota: QuotaMeter | None = None) -> None:
+                 quota: QuotaMeter | None = None,
+                 media_transport: httpx.AsyncBaseTransport | None = None,
+                 media_timeout: float = MEDIA_TIMEOUT) -> None:
         self.base_url = normalise_base_url(base_url)  # raises InsecureHostError
         self.retry = retry
         self.quota = quota if quota is not None else QuotaMeter()
@@ -75,6 +84,9 @@ class CrispApi(Routes):
         self._sleep = sleep
         self._rng = rng if rng is not None else random.Random()
         self._client: httpx.AsyncClient | None = None
+        # Media of messages: a client of its own that never holds the token (api/media.py).
+        self._media = MediaFetcher(user_agent=user_agent, transport=media_transport,
+                                   timeout=media_timeout)
         self._closed = False
         self._closing: asyncio.Event | None = None  # set by aclose(): wakes every waiter
         self._pause: asyncio.Task[None] | None = None  # the shared rate-limit pause
@@ -105,6 +117,7 @@ class CrispApi(Routes):
             await asyncio.gather(self._pause, return_exceptions=True)
         if self._client is not None:
             await self._client.aclose()
+        await self._media.aclose()
 
     # ---- the one request -----------------------------------------------------------------
 
@@ -117,15 +130,28 @@ class CrispApi(Routes):
         return await self._call(method, path.lstrip("/"), crisp=True, retry_safe=retry_safe,
                                 params=encode_params(params), json=json)
 
-    async def upload(self, signed_url: str, data: bytes, mime: str) -> None:
-        """PUT ``data`` to a bucket's signed URL (no Crisp credentials are sent to it)."""
+    async def upload(self, signed_url: str, data: bytes, mime: str, *,
+                     progress: Progress | None = None) -> None:
+        """PUT ``data`` to a bucket's signed URL (no Crisp credentials are sent to it),
+        streamed in 64 KiB chunks; ``progress(sent, total)`` follows it, ending at
+        ``(total, total)`` and never going backwards (api/media.py UploadBody)."""
         url = str(secure_url(signed_url))
-        await self._call("PUT", url, crisp=False, retry_safe=True, content=data,
-                         headers={"Content-Type": mime})
+        await self._call("PUT", url, crisp=False, retry_safe=True,
+                         content=UploadBody(data, progress),
+                         headers={"Content-Type": mime, "Content-Length": str(len(data))})
+
+    async def fetch_media(self, url: str, *,
+                          max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[bytes, str]:
+        """``(content, media type)`` of a message's media URL, fetched WITHOUT credentials
+        by a client of its own (api/media.py): https (http to loopback only), at most 3
+        redirects each re-checked, MediaTooLargeError past ``max_bytes``, ``media_timeout``
+        seconds in all."""
+        self._check_open()
+        return await self._media.fetch(url, max_bytes=max_bytes)
 
     async def _call(self, method: str, url: str, *, crisp: bool, retry_safe: bool,
                     params: dict[str, str] | None = None, json: Any = None,
-                    content: bytes | None = None,
+                    content: bytes | AsyncIterable[bytes] | None = None,
                     headers: dict[str, str] | None = None) -> Any:
         client = self._ensure_client()
         send_headers = dict(headers or {})

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 from crisp_console.api.paging import iter_after, iter_before, iter_pages
+from crisp_console.api.wire import iso_utc
 from crisp_console.errors import NotFoundError
 
 Json = dict[str, Any]
@@ -217,6 +218,15 @@ class Routes:
                           from_: str = "operator") -> None:
         await self.request("PATCH", _conv(website_id, session_id) + "/unread",
                            json={"from": from_})
+
+    async def schedule_reminder(self, website_id: str, session_id: str, when: datetime,
+                                note: str, *, user: Mapping[str, Any] | None = None) -> None:
+        """Schedule A Reminder For Conversation at ``when`` (naive: UTC). Not retried: a
+        repeat could leave two reminders."""
+        body: Json = {"date": iso_utc(when), "note": note}
+        if user is not None:
+            body["user"] = dict(user)
+        await self.request("POST", _conv(website_id, session_id) + "/reminder", json=body)
 
     # ---- state, routing, meta, block, sub-lists ------------------------------------------
 

@@ -45,6 +45,8 @@ class ClientConfig:
     reconnect: ReconnectPolicy = field(default_factory=ReconnectPolicy)
     rebind_interval: float = 2.5
     echo_timeout: float = 10.0  # how long an optimistic change outranks older echoes
+    # The operator the console acts as ("me"); None: the first operator of the first website.
+    operator_id: str | None = None
 
 
 @dataclass
@@ -74,6 +76,7 @@ class ClientBase(ABC):
         self.config = config
         self.tasks = TaskOwner()
         self.plugin_id = ""
+        self.operator_id = config.operator_id  # see ``me``
         self.details: dict[str, ConversationDetails] = {}
         self.loaded_timelines: set[str] = set()
         self._history_cursor: dict[str, int] = {}  # session_id -> oldest REST-paged timestamp
@@ -85,6 +88,15 @@ class ClientBase(ABC):
         self.catchups = 0  # completed gap fills, for the UI's "synced" mark and for tests
         self._compose_sent: dict[str, float] = {}  # session_id -> monotonic time of "start"
         self._closed = False
+
+    @property
+    def me(self) -> str | None:
+        """The user_id of the operator the console acts as: Mine and Mentions, "assign to
+        me", own messages. ``operator_id`` when configured, else the first operator of the
+        first website (once ``start()`` has loaded them); None while no operator is known."""
+        if self.operator_id:
+            return self.operator_id
+        return next(iter(self.store.operators), None)
 
     # ---- events ---------------------------------------------------------------------------
 

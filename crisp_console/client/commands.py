@@ -12,9 +12,11 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
+from datetime import datetime
 from typing import Any
 
+from crisp_console.api import Progress
 from crisp_console.client.base import ClientBase, now_ms
 from crisp_console.core import Message
 from crisp_console.errors import (
@@ -44,22 +46,31 @@ class CommandsMixin(ClientBase):
         return conv.website_id, conv.session_id
 
     def _operator(self) -> tuple[str, str]:
-        """(user_id, nickname) shown on local echoes until the server's echo replaces them."""
-        op = next(iter(self.store.operators.values()), None)
-        if op is None:
+        """(user_id, nickname) of ``me``, shown on local echoes until the server's echo
+        replaces them."""
+        me = self.me
+        if me is None:
             return "", "You"
-        return op.user_id, f"{op.first_name} {op.last_name}".strip()
+        op = self.store.operators.get(me)
+        return me, (op.nickname if op is not None else "") or "You"
 
     # ---- sending -----------------------------------------------------------------------
 
     async def send_text(self, session_id: str, text: str) -> Message:
         return await self._send(session_id, "text", text)
 
-    async def send_note(self, session_id: str, text: str) -> Message:
-        return await self._send(session_id, "note", text)
+    async def send_note(self, session_id: str, text: str,
+                        mentions: Sequence[str] = ()) -> Message:
+        """An internal note; ``mentions`` are operator user_ids (the conversation's
+        ``mentions`` include them at once, which is what the Mentions filter reads)."""
+        unique = list(dict.fromkeys(m for m in mentions if m))
+        return await self._send(session_id, "note", text,
+                                extra={"mentions": unique} if unique else None)
 
-    async def send_file(self, session_id: str, name: str, mime: str, data: bytes) -> Message:
-        """Upload through a bucket URL (answered over RTM), then send the file message."""
+    async def send_file(self, session_id: str, name: str, mime: str, data: bytes,
+                        progress: Progress | None = None) -> Message:
+        """Upload through a bucket URL (answered over RTM), then send the file message.
+        ``progress(sent, total)`` follows the upload (monotonic, ends at ``(total, total)``)."""
         request_id = uuid.uuid4().hex
         waiter: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._bucket_waiters[request_id] = waiter
@@ -70,15 +81,16 @@ class CommandsMixin(ClientBase):
         finally:
             self._bucket_waiters.pop(request_id, None)
         url = answer["url"]
-        await self.api.upload(url["signed"], data, mime)
+        await self.api.upload(url["signed"], data, mime, progress=progress)
         return await self._send(session_id, "file", {"name": name, "type": mime,
                                                      "url": url["resource"]})
 
-    async def _send(self, session_id: str, kind: str, content: Any) -> Message:
+    async def _send(self, session_id: str, kind: str, content: Any,
+                    extra: dict[str, Any] | None = None) -> Message:
         user_id, nickname = self._operator()
         message = self.store.add_pending(session_id, fingerprint=new_fingerprint(), type=kind,
                                          content=content, user_id=user_id, nickname=nickname,
-                                         timestamp=now_ms())
+                                         timestamp=now_ms(), extra=extra)
         await self._deliver(session_id, message)
         return message
 
@@ -100,11 +112,13 @@ class CommandsMixin(ClientBase):
         website_id, _ = self._conv(session_id)
         deadline = time.monotonic() + self.config.send_retry_window
         delay = self.config.send_retry_delay
+        mentions = (message.extra or {}).get("mentions") or None
         while True:
             try:
                 await self.api.send_message(website_id, session_id, type=message.type,
                                             content=message.content,
-                                            fingerprint=message.fingerprint)
+                                            fingerprint=message.fingerprint,
+                                            mentions=mentions)
                 break
             except QuotaExceededError as exc:  # no retry helps before tomorrow
                 self.store.fail_pending(session_id, message.fingerprint, _describe(exc))
@@ -223,6 +237,16 @@ class CommandsMixin(ClientBase):
         await self._optimistic("session:set_block", self._session(session_id, is_blocked=blocked),
                                self._session(session_id, is_blocked=old),
                                self.api.set_block(website_id, session_id, blocked))
+
+    async def remind(self, session_id: str, when: datetime, note: str) -> None:
+        """Schedule A Reminder For Conversation at ``when`` (naive: UTC) for ``me``. When it
+        is due Crisp notifies operators (the sandbox: a note mentioning me, over RTM). Raises
+        ValidationError when refused (a past date, an empty or too long note), and the other
+        ApiErrors; not retried after it may have reached Crisp (no duplicate reminders)."""
+        website_id, _ = self._conv(session_id)
+        user_id, nickname = self._operator()
+        user = {"user_id": user_id, "nickname": nickname} if user_id else None
+        await self.api.schedule_reminder(website_id, session_id, when, note, user=user)
 
     async def update_person(self, website_id: str, people_id: str,
                             patch: dict[str, Any]) -> None:

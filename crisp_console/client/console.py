@@ -11,6 +11,7 @@ import httpx
 from crisp_console.api import CrispApi
 from crisp_console.client.base import ClientConfig
 from crisp_console.client.commands import CommandsMixin
+from crisp_console.client.support import SupportMixin
 from crisp_console.client.sync import SyncMixin
 from crisp_console.core import Store
 from crisp_console.errors import ClosedError
@@ -20,15 +21,20 @@ from crisp_console.types import Credentials
 log = logging.getLogger("crisp_console.client")
 
 
-class ConsoleClient(SyncMixin, CommandsMixin):
+class ConsoleClient(SyncMixin, CommandsMixin, SupportMixin):
     """``await start()``, use the store and the commands, ``await aclose()`` (idempotent)."""
 
     def __init__(self, rest_url: str, credentials: Credentials, *,
                  config: ClientConfig | None = None, store: Store | None = None,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+                 transport: httpx.AsyncBaseTransport | None = None,
+                 operator_id: str | None = None) -> None:
+        """``operator_id``: who the console acts as (``me``); it overrides
+        ``config.operator_id``."""
         config = config or ClientConfig()
         api = CrispApi(rest_url, credentials, retry=config.retry, transport=transport)
         super().__init__(api, store or Store(), config)
+        if operator_id is not None:
+            self.operator_id = operator_id
         self.gateway = RealtimeGateway(credentials, self.on_event, policy=config.reconnect,
                                        rebind_interval=config.rebind_interval)
         self.gateway.add_state_observer(self.on_connection_state)

@@ -19,9 +19,11 @@ if TYPE_CHECKING:
 
 
 def add_pending(store: Store, session_id: str, *, fingerprint: int, type: str, content: Any,
-                user_id: str, nickname: str, timestamp: int) -> Message:
+                user_id: str, nickname: str, timestamp: int,
+                extra: dict[str, Any] | None = None) -> Message:
     """Insert a PENDING operator message at the end of the timeline and bump the row
-    (preview, activity; the unread counters move when the server confirms).
+    (preview, activity, mentions from ``extra``; the unread counters move when the server
+    confirms). ``extra`` holds the rarely set keys the send carries (``mentions``).
 
     Raises KeyError when the conversation is not in the store (a programming error: the
     composer only exists for a loaded conversation). A fingerprint already in the timeline
@@ -35,7 +37,7 @@ def add_pending(store: Store, session_id: str, *, fingerprint: int, type: str, c
     msg = Message(fingerprint=fingerprint, session_id=conv.session_id,
                   website_id=conv.website_id, type=type, from_="operator", content=content,
                   timestamp=timestamp, user_id=user_id, nickname=nickname,
-                  status=MessageStatus.PENDING)
+                  status=MessageStatus.PENDING, extra=dict(extra) if extra else None)
     tl.insert(msg, store._emit)
     store._bump(conv, msg, count=False)
     return msg

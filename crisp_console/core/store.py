@@ -318,11 +318,13 @@ class Store(Directory):
     # ---- local echo (echo.py) --------------------------------------------------------------
 
     def add_pending(self, session_id: str, *, fingerprint: int, type: str, content: Any,
-                    user_id: str, nickname: str, timestamp: int) -> Message:
-        """Show an operator's message before the server has it (status PENDING)."""
+                    user_id: str, nickname: str, timestamp: int,
+                    extra: dict[str, Any] | None = None) -> Message:
+        """Show an operator's message before the server has it (status PENDING); ``extra``
+        carries keys such as ``mentions`` (which the conversation row picks up at once)."""
         return echo.add_pending(self, session_id, fingerprint=fingerprint, type=type,
                                 content=content, user_id=user_id, nickname=nickname,
-                                timestamp=timestamp)
+                                timestamp=timestamp, extra=extra)
 
     def confirm_pending(self, session_id: str, fingerprint: int) -> ApplyResult:
         """The server accepted the send (REST 202): SENT now, without waiting for the echo."""

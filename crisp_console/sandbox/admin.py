@@ -84,6 +84,12 @@ SIMULATE_SCHEMA: dict[str, Any] = {
     },
 }
 
+REMINDERS_FIRE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {"session_id": _ID},
+}
+
 SUBSCRIPTION_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
@@ -200,6 +206,22 @@ async def set_subscription(request: web.Request) -> web.Response:
     return updated({"website_id": website.website_id, "bound": website.subscribed})
 
 
+async def get_reminders(request: web.Request) -> web.Response:
+    """Every reminder scheduled through /v1 (``?session_id=`` narrows), fired ones too."""
+    session_id = request.query.get("session_id") or None
+    return envelope(_ctx(request).reminders.listing(session_id))
+
+
+async def fire_reminders(request: web.Request) -> web.Response:
+    """Fire every unfired reminder now, due or not (of one conversation if named)."""
+    body = await json_body(request, REMINDERS_FIRE_SCHEMA)
+    session_id = body.get("session_id")
+    ctx = _ctx(request)
+    if session_id is not None and session_id not in ctx.state.conversations:
+        raise not_found("conversation")
+    return updated({"fired": ctx.reminders.fire_due(session_id=session_id, everything=True)})
+
+
 # ---- registration ------------------------------------------------------------------------
 
 ROUTES: tuple[tuple[str, str, Handler], ...] = (
@@ -216,6 +238,8 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("PATCH", "/simulator", patch_simulator),
     ("POST", "/simulate", simulate),
     ("POST", "/websites/{website_id}/subscription", set_subscription),
+    ("GET", "/reminders", get_reminders),
+    ("POST", "/reminders/fire", fire_reminders),
 )
 
 

@@ -12,6 +12,7 @@ from crisp_console.sandbox.state import SandboxState
 if TYPE_CHECKING:
     from crisp_console.sandbox.bucket import BucketStore
     from crisp_console.sandbox.faults import Faults
+    from crisp_console.sandbox.reminders import ReminderScheduler
     from crisp_console.sandbox.rtm import RtmServer
     from crisp_console.sandbox.server import Sandbox
     from crisp_console.sandbox.simulator import Simulator
@@ -25,6 +26,7 @@ class SandboxContext:
     faults: Faults
     simulator: Simulator
     bucket: BucketStore
+    reminders: ReminderScheduler
 
     @property
     def base_url(self) -> str:

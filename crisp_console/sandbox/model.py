@@ -246,6 +246,8 @@ class Conversation:
     events: list[dict[str, Any]] = field(default_factory=list)
     files: list[dict[str, Any]] = field(default_factory=list)
     visitor: dict[str, Any] = field(default_factory=dict)
+    # Schedule A Reminder: {date, note, user, origin, created_at, fired_at} (sandbox/reminders.py)
+    reminders: list[dict[str, Any]] = field(default_factory=list)
 
     def last(self) -> Message | None:
         return self.messages[-1] if self.messages else None

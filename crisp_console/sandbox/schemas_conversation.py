@@ -122,6 +122,15 @@ ASSIGN_ROUTING: dict[str, Any] = _object(
 
 BLOCK: dict[str, Any] = _object(("blocked",), blocked=_BOOL, user=_ACTOR, origin=_STRING)
 
+MAX_REMINDER_NOTE = 1000
+# node crisp-api sends {date, note, user?, origin?}; `date` is parsed in sandbox/reminders.py.
+REMINDER: dict[str, Any] = _object(
+    ("date", "note"),
+    date=_NONEMPTY,
+    note={"type": "string", "minLength": 1, "maxLength": MAX_REMINDER_NOTE},
+    user=_ACTOR, origin=_STRING,
+)
+
 UPDATE_INBOX: dict[str, Any] = _object(("inbox_id",),
                                        inbox_id={"type": ["string", "null"], "minLength": 1})
 

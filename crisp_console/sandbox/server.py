@@ -16,6 +16,7 @@ from aiohttp import web
 
 from crisp_console.sandbox import (
     admin,
+    reminders,
     routes_conversations,
     routes_messages,
     routes_people,
@@ -28,6 +29,7 @@ from crisp_console.sandbox.config import SandboxConfig
 from crisp_console.sandbox.context import CONTEXT, SandboxContext
 from crisp_console.sandbox.dataset import build_state
 from crisp_console.sandbox.faults import Faults
+from crisp_console.sandbox.reminders import ReminderScheduler
 from crisp_console.sandbox.rtm import RtmServer
 from crisp_console.sandbox.simulator import Simulator
 from crisp_console.sandbox.state import SandboxState
@@ -47,6 +49,7 @@ class Sandbox:
         self.faults = Faults(self.config.faults)
         self.bucket = BucketStore()
         self.simulator = Simulator(state, rate=self.config.simulator_rate)
+        self.reminders = ReminderScheduler(state)
         self.rtm: RtmServer | None = None
         self._runner: web.AppRunner | None = None
         self._port = self.config.port
@@ -99,9 +102,9 @@ class Sandbox:
         self.state.emit = rtm.broadcast
         app[STATE] = self.state
         app[CONTEXT] = SandboxContext(self, self.state, rtm, self.faults, self.simulator,
-                                      self.bucket)
+                                      self.bucket, self.reminders)
         for module in (routes_conversations, routes_messages, routes_people, routes_website,
-                       routes_plugin, admin):
+                       routes_plugin, reminders, admin):
             module.register(app)
         self.bucket.register(app)
         return app
@@ -118,10 +121,12 @@ class Sandbox:
         assert self.rtm is not None
         self.rtm.start()
         self.simulator.start()
+        self.reminders.start()
         log.info("sandbox serving %s", self.base_url)
 
     async def stop(self) -> None:
         await self.simulator.stop()
+        await self.reminders.stop()
         await self._stop_servers()
         if self._restarting is not None and not self._restarting.done():
             self._restarting.cancel()
@@ -139,6 +144,7 @@ class Sandbox:
     async def restart(self, down_seconds: float = 0.5) -> None:
         """Stop serving, wait, and serve the same state again on the same port."""
         await self.simulator.stop()
+        await self.reminders.stop()
         await self._stop_servers()
         await asyncio.sleep(down_seconds)
         await self.start()

@@ -21,6 +21,8 @@ Emit = Callable[[str, dict[str, Any]], None]
 
 # Meta fields whose change Crisp announces with its own `session:set_<field>` event.
 META_EVENTS = ("email", "nickname", "phone", "address", "subject", "avatar", "origin")
+# The start of the note a due reminder leaves in its conversation (U+23F0 ALARM CLOCK).
+REMINDER_PREFIX = "\u23f0 Reminder: "
 
 
 def now_ms() -> int:
@@ -319,6 +321,25 @@ class SandboxState:
     def sync_pages(self, conv: Conversation, pages: list[dict[str, Any]]) -> None:
         conv.pages.extend(pages)
         self._session_event("session:sync:pages", conv, pages=pages)
+
+    # ---- reminders ----------------------------------------------------------------------
+
+    def add_reminder(self, conv: Conversation, *, date: int, note: str, user: dict[str, Any],
+                     origin: str) -> dict[str, Any]:
+        """Keep a reminder on the conversation. Crisp announces none over RTM: silent."""
+        reminder = {"date": date, "note": note, "user": user, "origin": origin,
+                    "created_at": self.clock(), "fired_at": 0}
+        conv.reminders.append(reminder)
+        return reminder
+
+    def fire_reminder(self, conv: Conversation, reminder: dict[str, Any]) -> Message:
+        """A due reminder becomes an operator note mentioning its author (UNCONFIRMED shape,
+        see sandbox/reminders.py), emitted as ``message:received`` like any note."""
+        reminder["fired_at"] = self.clock()
+        author = reminder["user"].get("user_id")
+        return self.add_message(conv, type="note", from_="operator", origin="chat",
+                                content=REMINDER_PREFIX + reminder["note"],
+                                user=reminder["user"], mentions=[author] if author else None)
 
     # ---- people -------------------------------------------------------------------------
 

@@ -69,7 +69,8 @@ class RecordingTransport(httpx.AsyncBaseTransport):
         self.sent: list[Sent] = []
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        entry = Sent(request.method, request.url.path, request.headers, request.content,
+        # A streamed body (an upload) is read here first, so that it can be recorded.
+        entry = Sent(request.method, request.url.path, request.headers, await request.aread(),
                      time.monotonic())
         self.sent.append(entry)
         try:

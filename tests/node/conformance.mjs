@@ -68,6 +68,11 @@ async function main() {
   await client.website.updateConversationMetas(websiteId, sessionId, { nickname: "Node" });
   const metas = await client.website.getConversationMetas(websiteId, sessionId);
   check("getConversationMetas", metas.nickname === "Node", metas.nickname);
+  const remindAt = new Date(Date.now() + 3600 * 1000).toISOString();
+  const reminded = await client.website.scheduleReminderForConversation(websiteId, sessionId,
+    remindAt, "Node reminder");
+  check("scheduleReminderForConversation", reminded && Object.keys(reminded).length === 0,
+    reminded);
   const created = await client.website.createNewConversation(websiteId);
   check("createNewConversation", created.session_id.startsWith("session_"), created);
 

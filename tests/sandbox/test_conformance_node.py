@@ -39,10 +39,13 @@ async def test_node_client_works_unchanged(sandbox: Sandbox, mode: str) -> None:
     result = json.loads(lines[-1])
     assert result["ok"], result
     assert proc.returncode == 0
-    assert result["checks"] == 20  # every check in conformance.mjs ran
+    assert result["checks"] == 21  # every check in conformance.mjs ran
     session_id = result["message"]["session_id"]
     conv = sandbox.state.conversations[session_id]
     assert conv.messages[-1].from_ == "user"
     # The node client's send and edit really landed in the sandbox's state.
     assert any(m.content == "Hello again" and m.edited
                for c in sandbox.state.conversations.values() for m in c.messages[-3:])
+    # Its reminder (an hour ahead) is kept on the conversation it named, unfired.
+    assert [(r["note"], r["fired_at"]) for c in sandbox.state.conversations.values()
+            for r in c.reminders] == [("Node reminder", 0)]

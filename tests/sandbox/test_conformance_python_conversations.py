@@ -2,8 +2,8 @@
 message routes (crisp-api.md §2.1, §2.2) against the sandbox CLI.
 
 Tests that change a conversation create their own, so they do not depend on each other.
-python crisp-api 1.1.23 has no method for Remove A Message, Mark Conversation Unread or
-Update Conversation Inbox, so those routes are not driven from here.
+python crisp-api 1.1.23 has no method for Remove A Message, Mark Conversation Unread,
+Update Conversation Inbox or Schedule A Reminder, so those routes are not driven from here.
 """
 
 from __future__ import annotations
