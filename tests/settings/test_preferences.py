@@ -1,0 +1,45 @@
+"""Preferences: defaults, a round trip, and broken files that give defaults plus a warning."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from crisp_console.settings import Preferences, load_preferences, save_preferences, with_changes
+
+
+def test_missing_file_gives_defaults(tmp_path: Path) -> None:
+    prefs = load_preferences(tmp_path / "none.ini")
+    assert prefs == Preferences()
+    assert prefs.warnings == ()
+    assert prefs.notify_events() == ("new_conversation", "visitor_message")
+
+
+def test_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "preferences.ini"
+    prefs = with_changes(Preferences(), send_on_enter=False, after_resolve="stay",
+                         font_size=13, theme="dark", notify_sound=True)
+    save_preferences(prefs, path)
+    assert load_preferences(path) == prefs
+    assert "send_on_enter = false" in path.read_text()
+    assert list(path.parent.iterdir()) == [path]  # no temp file left behind
+
+
+def test_corrupt_file_gives_defaults_and_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "preferences.ini"
+    path.write_bytes(b"\xff\xfe not ini [[[\n= =\n")
+    prefs = load_preferences(path)
+    assert prefs == Preferences()
+    assert len(prefs.warnings) == 1 and "using the defaults" in prefs.warnings[0]
+
+
+def test_bad_values_fall_back_one_by_one(tmp_path: Path) -> None:
+    path = tmp_path / "preferences.ini"
+    path.write_text("[compose]\nsend_on_enter = perhaps\nedit_last_with_up = no\n"
+                    "[conversation]\nafter_resolve = sideways\n[appearance]\nfont_size = 200\n"
+                    "theme = Light\n[unknown]\nx = 1\n")
+    prefs = load_preferences(path)
+    assert prefs.send_on_enter is True and prefs.after_resolve == "next"
+    assert prefs.font_size == 0
+    assert prefs.edit_last_with_up is False and prefs.theme == "light"
+    assert len(prefs.warnings) == 3
+    assert any("after_resolve" in w and "sideways" in w for w in prefs.warnings)
