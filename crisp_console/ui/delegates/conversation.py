@@ -8,7 +8,7 @@ are initials on a colour derived from the id: avatar URLs are not fetched here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import tzinfo
 from typing import Any, NamedTuple
 
@@ -39,6 +39,7 @@ STATE_COLOURS = {
     "unresolved": QColor("#3d8be8"),
     "resolved": QColor("#8c96a0"),
 }
+DRAFT_COLOUR = QColor("#d2473c")  # red, as chat apps mark an unsent draft
 
 
 class RowFonts:
@@ -95,6 +96,7 @@ class ConversationDelegate(QStyledItemDelegate):
         self.tz = tz
         self._websites = website_labels
         self._operators = operator_names
+        self._drafts: frozenset[str] = frozenset()
         self._height_for: tuple[QFont, int] | None = None
         self._fonts: RowFonts | None = None
 
@@ -104,6 +106,10 @@ class ConversationDelegate(QStyledItemDelegate):
 
     def set_operator_names(self, names: Labels | None) -> None:
         self._operators = names
+
+    def set_draft_ids(self, ids: Collection[str]) -> None:
+        """The conversations with a saved draft: their rows show a "Draft" tag (then repaint)."""
+        self._drafts = frozenset(ids)
 
     def website_badge(self, conv: Conversation) -> str:
         """The badge label for ``conv``'s website, or "" when no badge is shown."""
@@ -212,6 +218,14 @@ class ConversationDelegate(QStyledItemDelegate):
             pt.draw_pill(painter, pill, fill, count, colour, f.small_bold)
             right -= width + PAD // 2
         area = QRect(line.left(), line.top(), max(0, right - line.left()), line.height())
+        if conv.session_id in self._drafts:
+            tag = "Draft"
+            width = f.small_bold_fm.horizontalAdvance(tag)
+            painter.setFont(f.small_bold)
+            painter.setPen(ink.text if ink.selected else DRAFT_COLOUR)
+            painter.drawText(QRect(area.left(), area.top(), width, area.height()),
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, tag)
+            area.setLeft(area.left() + width + PAD // 2)
         if conv.compose_visitor is not None:
             self._paint_typing(painter, area, conv.compose_visitor, f, ink.accent)
             return

@@ -1,0 +1,179 @@
+"""The conversation list pane: the filter bar above the list, over one ConversationListModel
+that filters its own rows (never a QSortFilterProxyModel: see ui/models/filters.py) and one
+FilterCounts for the tabs' live counts.
+
+The pane is the window's handle on the list: it says which conversation the operator is on
+(``current_changed``), when they want to reply (``activated``) or act on one
+(``context_menu_requested``), and takes the navigation commands (``select_*``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import tzinfo
+
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from crisp_console.core import Store
+from crisp_console.ui.delegates.conversation import Labels
+from crisp_console.ui.delegates.timefmt import Clock, system_clock
+from crisp_console.ui.list_logic import empty_text, needs_attention
+from crisp_console.ui.models import ConversationFilter, ConversationListModel, Filter, FilterCounts
+from crisp_console.ui.widgets.conversation_list import ConversationListView
+from crisp_console.ui.widgets.filter_bar import DEFAULT_FILTER, FilterBar
+
+LOADING_TEXT = "Loading conversations…"
+
+
+class ListPane(QWidget):
+    """Signals:
+    current_changed(str | None): the operator moved to another conversation (keys, clicks,
+        ``select_*``); never because rows moved, and not when the current one leaves the
+        filter (it stays current, unselected, until the operator moves).
+    activated(str): Enter or a double click on a row: open it and focus the reply box.
+    context_menu_requested(str, QPoint): the session id and a global position (right
+        click, or the Menu key / Shift+F10 on the current row).
+    """
+
+    current_changed = Signal(object)
+    activated = Signal(str)
+    context_menu_requested = Signal(str, QPoint)
+
+    def __init__(self, store: Store, *, user_id: str | None = None, coalesce: bool = True,
+                 clock: Clock = system_clock, tz: tzinfo | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._user_id = user_id
+        self._loading = False
+        self._filter = ConversationFilter(DEFAULT_FILTER, user_id)
+        self.model = ConversationListModel(store, coalesce=coalesce, accept=self._filter,
+                                           parent=self)
+        self.counts = FilterCounts(store, user_id, coalesce=coalesce, parent=self)
+        self.filter_bar = FilterBar(parent=self)
+        self.view = ConversationListView(self.model, clock=clock, tz=tz, parent=self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.filter_bar)
+        layout.addWidget(self.view, 1)
+        self.setFocusProxy(self.view)  # focusing the pane (F6) lands on the list
+
+        self.view.current_changed.connect(self.current_changed)
+        self.view.activated.connect(self.activated)
+        self.view.context_menu_requested.connect(self.context_menu_requested)
+        self.view.search_typed.connect(self._type_into_search)
+        self.filter_bar.filter_changed.connect(self._apply)
+        self.filter_bar.text_changed.connect(self._apply)
+        self.filter_bar.focus_list_requested.connect(self._focus_list)
+        self.counts.changed.connect(self._show_counts)
+        self._show_counts()
+        self._update_empty_text()
+
+    # ---- filters -----------------------------------------------------------------------------
+
+    def set_user_id(self, user_id: str | None) -> None:
+        """Who "me" is, for Mine, Mentions and their counts."""
+        if user_id != self._user_id:
+            self._user_id = user_id
+            self.counts.set_user_id(user_id)
+            self._apply()
+
+    def set_filter(self, kind: Filter) -> None:
+        self.filter_bar.set_filter(kind)
+
+    def filter(self) -> Filter:
+        return self._filter.kind
+
+    def set_text(self, text: str) -> None:
+        """Filter by ``text`` now (no debounce)."""
+        self.filter_bar.set_text(text)
+
+    def text(self) -> str:
+        """The applied search text."""
+        return self._filter.text
+
+    def focus_search(self) -> None:
+        self.filter_bar.focus_search()
+
+    def set_loading(self, loading: bool) -> None:
+        """While the first sync runs, an empty list says it is loading, not that there is
+        nothing."""
+        if loading != self._loading:
+            self._loading = loading
+            self._update_empty_text()
+
+    # ---- the current conversation ------------------------------------------------------------
+
+    def current_session_id(self) -> str | None:
+        return self.view.current_session_id()
+
+    def select_session(self, session_id: str) -> bool:
+        """Make it current; False if it is not in the current filter."""
+        return self.view.select_session(session_id)
+
+    def select_next(self, step: int = 1, *, unread_only: bool = False) -> bool:
+        """Move ``step`` rows (-1: previous). ``unread_only`` stops only at conversations with
+        unread visitor messages or waiting for an operator (list_logic.needs_attention)."""
+        return self.view.select_next(step, needs_attention if unread_only else None)
+
+    def select_first(self) -> bool:
+        return self.view.select_first()
+
+    def select_last(self) -> bool:
+        return self.view.select_last()
+
+    def clear_current(self) -> None:
+        """Close the current conversation (emits ``current_changed(None)``)."""
+        self.view.clear_current()
+
+    # ---- what rows show ----------------------------------------------------------------------
+
+    def set_website_labels(self, labels: Labels | None) -> None:
+        self.view.delegate.set_website_labels(labels)
+        self.view.viewport().update()
+
+    def set_operator_names(self, names: Labels | None) -> None:
+        self.view.delegate.set_operator_names(names)
+        self.view.viewport().update()
+
+    def set_draft_ids(self, ids: Collection[str]) -> None:
+        """Rows of these conversations show a "Draft" tag."""
+        self.view.delegate.set_draft_ids(ids)
+        self.view.viewport().update()
+
+    # ---- lifetime ----------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Apply pending search text and coalesced store changes now (tests)."""
+        self.filter_bar.flush_text()
+        self.model.flush()
+        self.counts.flush()
+
+    def detach(self) -> None:
+        """Stop following the store (before it or the pane goes away)."""
+        self.model.detach()
+        self.counts.detach()
+
+    # ---- internals ---------------------------------------------------------------------------
+
+    def _apply(self) -> None:
+        new = ConversationFilter(self.filter_bar.filter(), self._user_id, self.filter_bar.text())
+        if new != self._filter:
+            self._filter = new
+            self.model.set_accept(new)  # a reset; the view keeps its conversation by id
+            self._update_empty_text()
+
+    def _show_counts(self) -> None:
+        self.filter_bar.set_counts(self.counts.counts())
+
+    def _update_empty_text(self) -> None:
+        self.view.set_empty_text(LOADING_TEXT if self._loading and not self._filter.text
+                                 else empty_text(self._filter.kind, self._filter.text))
+
+    def _focus_list(self) -> None:
+        self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _type_into_search(self, text: str) -> None:
+        self.filter_bar.search.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.filter_bar.search.insert(text)
