@@ -3,13 +3,17 @@
 Reads one role (``ITEM_ROLE``: a ``core.Message``), plus the same role of the row above for
 author grouping and day separators (``grouping.row_flags``). Text is safe HTML
 (``content.body_of``) laid out in a ``SafeDocument`` that loads nothing; images and animations
-are placeholder boxes (lazy loading of the real media comes later). Heights are cached by
+are fixed-size boxes showing what ``media`` (a ``ui.media.MediaLoader``) has decoded, else a
+placeholder saying whether the image is loading, blocked (click or Enter loads it) or
+unavailable. The delegate never starts a load by itself: the pane requests the visible
+media, and a click (or ``activate``) asks on the operator's behalf. Heights are cached by
 ``(fingerprint, revision + status + flags + width)``; laid-out documents by revision and
-wrap width. Whoever owns the view calls ``clear()`` when the viewport's width, the font or the
-palette changes, and ``invalidate(fingerprint)`` when a row's grouping may have changed.
+wrap width. ``history_start`` adds the "Start of the conversation" banner above row 0.
+Whoever owns the view calls ``clear()`` when the viewport's width, the font or the palette
+changes, and ``invalidate(fingerprint)`` when a row's grouping may have changed.
 
 Signals:
-    link_activated(str): a link (or a media box) was clicked; the URL passed
+    link_activated(str): a link (or a loaded media box) was clicked; the URL passed
         ``allowed_link`` (http, https or mailto). The view opens it with QDesktopServices.
     retry_requested(object): "Failed — retry" was clicked on this FAILED ``core.Message``.
 """
@@ -48,6 +52,7 @@ from PySide6.QtWidgets import (
 from crisp_console.core import Message, MessageStatus
 from crisp_console.ui.delegates import bubble_layout as bl
 from crisp_console.ui.delegates import bubble_paint as bp
+from crisp_console.ui.delegates.bubble_media import LoadMedia, MediaSource, first_link, media_hint
 from crisp_console.ui.delegates.cache import Lru, SizeHintCache
 from crisp_console.ui.delegates.content import Body, body_of, event_text
 from crisp_console.ui.delegates.grouping import RowFlags, row_flags
@@ -57,6 +62,8 @@ from crisp_console.ui.delegates.timefmt import Clock, clock_time, day_label, sys
 
 Index = QModelIndex | QPersistentModelIndex
 DEFAULT_WIDTH = 480  # when neither the view nor the option tells the row's width
+START_BANNER = "Start of the conversation"
+Target = str | Message | LoadMedia  # open a URL, retry a message, load an image
 
 
 def revision(msg: Message) -> Hashable:
@@ -72,10 +79,12 @@ class MessageDelegate(QStyledItemDelegate):
 
     def __init__(self, parent: QWidget | None = None, *, clock: Clock = system_clock,
                  tz: tzinfo | None = None, cache_size: int = 4000,
-                 document_cache_size: int = 512) -> None:
+                 document_cache_size: int = 512, media: MediaSource | None = None) -> None:
         super().__init__(parent)
         self.clock = clock
         self.tz = tz
+        self.media = media
+        self.history_start = False  # the first row is the conversation's first message
         self.size_cache = SizeHintCache(cache_size)
         self._docs: Lru[Hashable, bl.DocEntry] = Lru(document_cache_size)
         self._bodies: Lru[Hashable, Body] = Lru(document_cache_size * 4)
@@ -107,9 +116,52 @@ class MessageDelegate(QStyledItemDelegate):
         if msg is None:
             return None
         return self._layout(msg, self._flags(index, msg), option.rect.width(),
-                            self._metrics_for(option.font), self._colours_for(option.palette))
+                            self._metrics_for(option.font), self._colours_for(option.palette),
+                            self._banner(index))
+
+    def media_url(self, index: Index) -> str | None:
+        """The URL of the row's image or animation (only URLs ``allowed_link`` accepts)."""
+        msg = _message(index)
+        if msg is None or msg.type == "event":
+            return None
+        body = self._body(msg)
+        return body.target if body.media is not None else None
+
+    def activation(self, index: Index) -> Target | None:
+        """What Enter on the row does: retry a failed message, load its image when that is
+        not shown yet, else open its first link (a loaded image opens full size)."""
+        msg = _message(index)
+        if msg is None:
+            return None
+        if msg.status is MessageStatus.FAILED:
+            return msg
+        if msg.type == "event":
+            return None
+        body = self._body(msg)
+        url = body.target if body.media is not None else None
+        if url and self.media is not None and self.media.state(url) != "loaded":
+            return LoadMedia(url)
+        return first_link(body)
+
+    def activate(self, index: Index) -> bool:
+        """Do what Enter on the row does (see ``activation``); False when there is nothing."""
+        return self._perform(self.activation(index))
+
+    def _perform(self, target: Target | None) -> bool:
+        if isinstance(target, Message):
+            self.retry_requested.emit(target)
+        elif isinstance(target, LoadMedia):
+            if self.media is None:
+                return False
+            self.media.request(target.url, user_asked=True)
+        elif target is not None:
+            self.link_activated.emit(target)
+        return target is not None
 
     # ---- layout ------------------------------------------------------------------------------
+
+    def _banner(self, index: Index) -> bool:
+        return self.history_start and index.row() == 0
 
     def _flags(self, index: Index, msg: Message) -> RowFlags:
         row = index.row()
@@ -157,7 +209,12 @@ class MessageDelegate(QStyledItemDelegate):
         return entry
 
     def _layout(self, msg: Message, flags: RowFlags, width: int, m: bl.Metrics,
-                c: bp.Colours) -> bl.BubbleLayout:
+                c: bp.Colours, banner: bool = False) -> bl.BubbleLayout:
+        out = self._layout_row(msg, flags, width, m, c)
+        return bl.with_banner(out, width, m) if banner else out
+
+    def _layout_row(self, msg: Message, flags: RowFlags, width: int, m: bl.Metrics,
+                    c: bp.Colours) -> bl.BubbleLayout:
         if msg.type == "event":
             return bl.layout_event(width, flags, m)
         body = self._body(msg)
@@ -176,6 +233,8 @@ class MessageDelegate(QStyledItemDelegate):
 
     def _paint_row(self, painter: QPainter, option: QStyleOptionViewItem, msg: Message,
                    lay: bl.BubbleLayout, m: bl.Metrics, c: bp.Colours) -> None:
+        if lay.banner is not None:
+            bp.paint_day(painter, lay.banner, START_BANNER, m, c)
         if lay.day is not None:
             bp.paint_day(painter, lay.day, day_label(msg.timestamp, self.clock(), self.tz), m, c)
         if lay.event_line is not None:
@@ -192,7 +251,7 @@ class MessageDelegate(QStyledItemDelegate):
             bp.paint_note_label(painter, lay.note_label, m, c)
         body = self._body(msg)
         if lay.media is not None:
-            bp.paint_media(painter, lay.media, body.media or "", msg.type, m, c)
+            self._paint_media(painter, lay.media, body, msg.type, m, c)
         if lay.icon is not None:
             bp.paint_icon(painter, lay.icon, body.icon, c)
         if lay.text is not None:
@@ -203,6 +262,16 @@ class MessageDelegate(QStyledItemDelegate):
         if lay.footer is not None:
             bp.paint_footer(painter, lay.footer, bp.footer_parts(msg, self.tz), m, c)
 
+    def _paint_media(self, painter: QPainter, rect: QRect, body: Body, kind: str,
+                     m: bl.Metrics, c: bp.Colours) -> None:
+        url, media = body.target, self.media
+        if media is None or not url:
+            bp.paint_media(painter, rect, body.media or "", kind, m, c)
+            return
+        hint, actionable = media_hint(media.state(url), kind)
+        bp.paint_media(painter, rect, body.media or "", kind, m, c, image=media.image(url),
+                       hint=hint, actionable=actionable)
+
     # ---- Qt overrides ------------------------------------------------------------------------
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
@@ -210,7 +279,8 @@ class MessageDelegate(QStyledItemDelegate):
         if msg is None:
             return
         m, c = self._metrics_for(option.font), self._colours_for(option.palette)
-        lay = self._layout(msg, self._flags(index, msg), option.rect.width(), m, c)
+        lay = self._layout(msg, self._flags(index, msg), option.rect.width(), m, c,
+                           self._banner(index))
         painter.save()
         try:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -228,12 +298,13 @@ class MessageDelegate(QStyledItemDelegate):
             return QSize(0, 0)
         width = _row_width(option)
         flags = self._flags(index, msg)
+        banner = self._banner(index)
         m = self._metrics_for(option.font)
-        key = (revision(msg), flags, width, m.key)
+        key = (revision(msg), flags, banner, width, m.key)
         height = self.size_cache.get(msg.fingerprint, key)
         if height is None:
             c = self._colours_for(option.palette)
-            height = self._layout(msg, flags, width, m, c).height
+            height = self._layout(msg, flags, width, m, c, banner).height
             self.size_cache.put(msg.fingerprint, key, height)
         # The width is nominal: list-mode QListView rows span the viewport anyway.
         return QSize(min(width, bl.MIN_BUBBLE), height)
@@ -250,15 +321,11 @@ class MessageDelegate(QStyledItemDelegate):
             return False
         if event.button() != Qt.MouseButton.LeftButton or target is None:
             return False
-        if isinstance(target, Message):
-            self.retry_requested.emit(target)
-        else:
-            self.link_activated.emit(target)
-        return True
+        return self._perform(target)
 
-    def _hit(self, pos: QPointF, option: QStyleOptionViewItem,
-             index: Index) -> str | Message | None:
-        """What is under ``pos`` (row-relative): a URL to open, a Message to retry, or None."""
+    def _hit(self, pos: QPointF, option: QStyleOptionViewItem, index: Index) -> Target | None:
+        """What is under ``pos`` (row-relative): a URL to open, a Message to retry, an image
+        to load, or None."""
         msg = _message(index)
         lay = self.layout_for(option, index)
         if msg is None or lay is None:
@@ -268,6 +335,8 @@ class MessageDelegate(QStyledItemDelegate):
             return msg
         body = self._body(msg)
         if lay.media is not None and lay.media.contains(point) and body.target:
+            if self.media is not None and self.media.state(body.target) != "loaded":
+                return LoadMedia(body.target)
             return body.target if allowed_link(body.target) else None
         if lay.text is not None and lay.text.contains(point):
             m = self._metrics_for(option.font)

@@ -73,10 +73,31 @@ class BubbleLayout:
     text: QRect | None = None  # where the document is drawn (its top-left and size)
     footer: QRect | None = None
     retry: QRect | None = None  # the clickable "Failed — retry" part of the footer
+    banner: QRect | None = None  # "Start of the conversation", above the first row
+
+
+_PARTS = ("day", "header", "event_line", "bubble", "note_label", "media", "icon", "text",
+          "footer", "retry")
 
 
 def day_height(m: Metrics) -> int:
     return m.sfm.height() + 14
+
+
+def banner_height(m: Metrics) -> int:
+    return m.sfm.height() + 16
+
+
+def with_banner(lay: BubbleLayout, width: int, m: Metrics) -> BubbleLayout:
+    """``lay`` moved down to make room for the conversation-start banner above it."""
+    dy = banner_height(m)
+    for name in _PARTS:
+        rect = getattr(lay, name)
+        if rect is not None:
+            setattr(lay, name, rect.translated(0, dy))
+    lay.banner = QRect(0, 0, width, dy)
+    lay.height += dy
+    return lay
 
 
 def max_text_width(width: int, m: Metrics, body: Body) -> int:

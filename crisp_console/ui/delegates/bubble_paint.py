@@ -9,8 +9,16 @@ from __future__ import annotations
 from datetime import tzinfo
 from typing import NamedTuple
 
-from PySide6.QtCore import QRect, QRectF, Qt
-from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QFontMetrics, QPainter, QPalette
+from PySide6.QtCore import QPoint, QRect, QRectF, Qt
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QColor,
+    QFontMetrics,
+    QImage,
+    QPainter,
+    QPainterPath,
+    QPalette,
+)
 
 from crisp_console.core import Message, MessageStatus
 from crisp_console.ui.delegates import bubble_layout as bl
@@ -143,24 +151,58 @@ def paint_event(painter: QPainter, rect: QRect, text: str, m: bl.Metrics, c: Col
 
 
 def paint_media(painter: QPainter, rect: QRect, name: str, kind: str, m: bl.Metrics,
-                c: Colours) -> None:
-    """The placeholder of an image or animation: a picture icon and the file's name. The real
-    media is not loaded (lazy loading comes later)."""
+                c: Colours, image: QImage | None = None, hint: str = "",
+                actionable: bool = False) -> None:
+    """An image or animation box: the decoded ``image`` fitted into it (the box never changes
+    size, so row heights stay cached), or else the placeholder: a picture icon, the file's
+    name and a ``hint`` line saying what the loader is doing, in the link colour when it says
+    what a click would do (``actionable``)."""
+    box = QRectF(rect).adjusted(0.5, 0.5, -0.5, -0.5)
     painter.setPen(c.rule)
     painter.setBrush(c.media)
-    painter.drawRoundedRect(QRectF(rect).adjusted(0.5, 0.5, -0.5, -0.5), 6, 6)
-    caption_h = m.sfm.height() + 6
+    painter.drawRoundedRect(box, 6, 6)
+    if image is not None and not image.isNull():
+        _paint_image(painter, rect, image, kind, m, c)
+        return
+    lines = [f"{name} · {'animation' if kind == 'animation' else 'image'}"]
+    if hint:
+        lines.append(hint)
+    caption_h = m.sfm.height() * len(lines) + 6
     side = min(rect.width(), rect.height() - caption_h) * 0.6
     icon = QRect(0, 0, int(side), int(side))
     icon.moveCenter(QRect(rect.left(), rect.top(), rect.width(),
                           rect.height() - caption_h).center())
     pt.draw_image_icon(painter, icon, c.muted)
-    label = f"{name} · {'animation' if kind == 'animation' else 'image'}"
-    caption = QRect(rect.left() + 6, rect.bottom() - caption_h, rect.width() - 12, caption_h)
     painter.setFont(m.small)
-    painter.setPen(c.muted)
-    painter.drawText(caption, Qt.AlignmentFlag.AlignCenter, m.sfm.elidedText(
-        one_line(label), Qt.TextElideMode.ElideMiddle, caption.width()))
+    top = rect.bottom() - caption_h
+    for i, line in enumerate(lines):
+        caption = QRect(rect.left() + 6, top + i * m.sfm.height(), rect.width() - 12,
+                        m.sfm.height() + 6 if i == len(lines) - 1 else m.sfm.height())
+        painter.setPen(c.link if i and actionable else c.muted)
+        painter.drawText(caption, Qt.AlignmentFlag.AlignCenter, m.sfm.elidedText(
+            one_line(line), Qt.TextElideMode.ElideMiddle, caption.width()))
+
+
+def _paint_image(painter: QPainter, rect: QRect, image: QImage, kind: str, m: bl.Metrics,
+                 c: Colours) -> None:
+    """``image`` scaled to fit ``rect`` (aspect kept, centred, rounded corners); an animation
+    shows its first frame with a "GIF" badge (the full animation opens in the browser)."""
+    size = image.size().scaled(rect.size(), Qt.AspectRatioMode.KeepAspectRatio)
+    target = QRect(0, 0, max(1, size.width()), max(1, size.height()))
+    target.moveCenter(rect.center())
+    painter.save()
+    clip = QPainterPath()
+    clip.addRoundedRect(QRectF(rect), 6, 6)
+    painter.setClipPath(clip, Qt.ClipOperation.IntersectClip)
+    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+    painter.drawImage(target, image)
+    painter.restore()
+    if kind == "animation":
+        label = "GIF"
+        badge = QRect(0, 0, m.sfm.horizontalAdvance(label) + 10, m.sfm.height() + 2)
+        badge.moveBottomLeft(target.bottomLeft() + QPoint(6, -6))
+        fill = QColor(0, 0, 0, 150)
+        pt.draw_pill(painter, badge, fill, label, QColor("white"), m.bold_small)
 
 
 def paint_icon(painter: QPainter, rect: QRect, kind: str | None, c: Colours) -> None:

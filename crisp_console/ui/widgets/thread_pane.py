@@ -1,0 +1,406 @@
+"""The thread pane: header, message list, typing indicator; or a hint when nothing is open.
+
+The pane owns the timeline model and the bubble delegate, and does the asynchronous work the
+view must not do from painting:
+
+- **Older messages.** When the list is within a screen of its top, the pane calls
+  ``load_older(session_id)`` (one call at a time, as an asyncio task on the running loop,
+  qasync in the app) and shows "Loading earlier messages…" over the top of the list; the page
+  lands as one insert and the view keeps the visible messages in place (thread_view.py). A
+  result of 0 means the conversation's start is loaded: the pane stops asking for it and the
+  first row gets a "Start of the conversation" banner. A failed call is retried after
+  ``RETRY_MS`` at the earliest.
+- **Media.** After a layout or a scroll (debounced, ``MEDIA_DEBOUNCE_MS``), the pane asks the
+  ``MediaLoader`` for the images of the visible rows; the loader fetches only trusted URLs and
+  marks the others blocked until the operator clicks them or presses Enter.
+- **Actions.** A link the delegate reports is checked with ``allowed_link`` once more before
+  ``link_activated`` goes out; a retry click becomes ``retry_requested(fingerprint)``.
+
+Oldest unread (``scroll_to_oldest_unread``): the oldest visitor message of the run of visitor
+messages at the end of the thread that no operator has read (``read == ""``), scanning back
+from the latest message and stopping at the first operator message (a reply means the
+messages before it were seen) or at a read visitor message. Notes and events are skipped.
+Without such a message it goes to the latest one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import tzinfo
+
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QPalette, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crisp_console.core import MESSAGES, Change, ChangeKind, Message, MessageStatus, Store
+from crisp_console.ui.delegates import MessageDelegate
+from crisp_console.ui.delegates import painting as pt
+from crisp_console.ui.delegates.richtext import allowed_link
+from crisp_console.ui.delegates.timefmt import Clock, system_clock
+from crisp_console.ui.media import MediaLoader
+from crisp_console.ui.models import TimelineModel
+from crisp_console.ui.widgets.thread_header import ThreadHeader
+from crisp_console.ui.widgets.thread_view import ThreadView
+from crisp_console.ui.widgets.typing_bar import TypingBar
+
+log = logging.getLogger("crisp_console.ui")
+
+LoadOlder = Callable[[str], Awaitable[int]]
+MEDIA_DEBOUNCE_MS = 60
+RETRY_MS = 5000
+LOADING_TEXT = "Loading earlier messages…"
+EMPTY_TITLE = "Select a conversation"
+DEFAULT_HINTS: tuple[tuple[str, str], ...] = (
+    ("Alt+↓", "next conversation"),
+    ("Ctrl+K", "find a conversation or a command"),
+)
+
+
+class ThreadPane(QWidget):
+    """Signals:
+        link_activated(str): an allowed link (http, https, mailto) the operator clicked or
+            activated; the window opens it with QDesktopServices.
+        retry_requested(int): the fingerprint of a FAILED local echo to send again. Declared
+            with ``object``: fingerprints exceed the 32-bit int a ``Signal(int)`` carries.
+    """
+
+    link_activated = Signal(str)
+    retry_requested = Signal(object)
+
+    def __init__(self, store: Store, *, load_older: LoadOlder | None = None,
+                 media: MediaLoader | None = None, clock: Clock = system_clock,
+                 tz: tzinfo | None = None, coalesce: bool = True,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._load_older = load_older
+        self._media = media
+        self._session_id: str | None = None
+        self._loading: str | None = None  # the session whose older page is being loaded
+        self._load_task: asyncio.Task[None] | None = None
+        self._detached = False
+        self._exhausted: set[str] = set()  # sessions whose first message is loaded
+
+        self.model = TimelineModel(store, coalesce=coalesce, parent=self)
+        self.delegate = MessageDelegate(self, clock=clock, tz=tz, media=media)
+        self.view = ThreadView(self.delegate)
+        self.view.setModel(self.model)
+        self.header = ThreadHeader(store)
+        self.typing_bar = TypingBar(store)
+        self._loading_label = self._overlay()
+
+        thread = QWidget()
+        column = QVBoxLayout(thread)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.header)
+        column.addWidget(self.view, 1)
+        column.addWidget(self.typing_bar)
+        self._empty = QWidget()
+        self._empty_hints = QGridLayout()
+        self._hints: tuple[tuple[str, str], ...] = ()
+        self._build_empty()
+        self._stack = QStackedWidget()
+        self._stack.addWidget(self._empty)
+        self._stack.addWidget(thread)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self._stack)
+        self.setFocusProxy(self.view)
+
+        self._media_timer = _single_shot(self, MEDIA_DEBOUNCE_MS, self._request_visible_media)
+        self._top_timer = _single_shot(self, 0, self._check_top)
+        self._retry_timer = _single_shot(self, RETRY_MS, self._check_top)
+        self.view.laid_out.connect(self._after_layout)
+        self.view.verticalScrollBar().valueChanged.connect(self._after_scroll)
+        self.view.installEventFilter(self)
+        self.delegate.link_activated.connect(self._on_link)
+        self.delegate.retry_requested.connect(self._on_retry)
+        if media is not None:
+            media.state_changed.connect(self._on_media_state)
+        self._unsubscribe: Callable[[], None] | None = store.subscribe(self._on_change)
+        self.set_empty_hints(DEFAULT_HINTS)
+
+    # ---- binding -----------------------------------------------------------------------------
+
+    def bind(self, session_id: str | None) -> None:
+        """Show ``session_id``'s thread (None: the empty state), scrolled to the latest."""
+        if session_id is not None and session_id == self._session_id:
+            self.flush()
+            return
+        self._session_id, self._loading = session_id, None
+        self._loading_label.hide()
+        self._retry_timer.stop()
+        self.delegate.history_start = session_id in self._exhausted
+        self.model.bind(session_id)
+        self.header.bind(session_id)
+        self.typing_bar.bind(session_id)
+        self._stack.setCurrentIndex(0 if session_id is None else 1)
+        self.view.pin_to_bottom()
+
+    def session_id(self) -> str | None:
+        return self._session_id
+
+    def set_operator_names(self, names: Mapping[str, str]) -> None:
+        self.header.set_operator_names(names)
+
+    def set_website_labels(self, labels: Mapping[str, str]) -> None:
+        self.header.set_website_labels(labels)
+
+    def set_empty_hints(self, hints: Sequence[tuple[str, str]]) -> None:
+        """The shortcut lines under "Select a conversation": (keys, what they do) pairs, so
+        the window can show the user's own bindings."""
+        grid = self._empty_hints
+        while (item := grid.takeAt(0)) is not None:
+            if (widget := item.widget()) is not None:
+                widget.hide()
+                widget.deleteLater()
+        self._hints = tuple(hints)
+        for row, pair in enumerate(self._hints):
+            for column, text in enumerate(pair):
+                label = self._muted(text, bold=column == 0)
+                if column == 0:
+                    label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                grid.addWidget(label, row, column)
+                label.show()  # now, not on the layout's next pass
+
+    def empty_text(self) -> str:
+        """The empty state's text: the title, then one "keys  action" line per hint."""
+        return "\n".join([EMPTY_TITLE, *(f"{keys}  {what}" for keys, what in self._hints)])
+
+    def is_loading_older(self) -> bool:
+        return self._loading is not None and self._loading == self._session_id
+
+    def at_start(self) -> bool:
+        """Whether the bound conversation's first message is loaded."""
+        return self._session_id is not None and self._session_id in self._exhausted
+
+    def detach(self) -> None:
+        """Stop following the store (before dropping the pane)."""
+        for timer in (self._media_timer, self._top_timer, self._retry_timer):
+            timer.stop()
+        if self._load_task is not None:
+            self._load_task.cancel()  # its end would touch widgets that may be gone
+            self._load_task = None
+        self._loading = None  # so a cancelled load's cleanup touches no widget
+        self._detached = True
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        self.model.detach()
+        self.header.detach()
+        self.typing_bar.detach()
+
+    # ---- scrolling ---------------------------------------------------------------------------
+
+    def at_bottom(self) -> bool:
+        return self.view.at_bottom()
+
+    def flush(self) -> None:
+        """Apply what the model has queued and lay the view out now (tests, window switches)."""
+        self.model.flush()
+        self.view.settle()
+
+    def scroll_to_first(self) -> None:
+        self.flush()
+        self.view.scroll_to_row(0, QAbstractItemView.ScrollHint.PositionAtTop)
+        self.view.verticalScrollBar().setValue(0)  # the banner above row 0 too
+
+    def scroll_to_latest(self) -> None:
+        self.flush()
+        self.view.scroll_to_row(self.model.rowCount() - 1,
+                                QAbstractItemView.ScrollHint.PositionAtBottom)
+        bar = self.view.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
+    def scroll_to_oldest_unread(self) -> None:
+        self.flush()
+        row = oldest_unread_row(self.model.messages())
+        if row < 0:
+            self.scroll_to_latest()
+        else:
+            self.view.scroll_to_row(row, QAbstractItemView.ScrollHint.PositionAtTop)
+
+    # ---- older messages ----------------------------------------------------------------------
+
+    def _after_layout(self) -> None:
+        self._top_timer.start()
+        self._media_timer.start()
+
+    def _after_scroll(self) -> None:
+        self._check_top()
+        self._media_timer.start()
+
+    def _check_top(self) -> None:
+        sid, load = self._session_id, self._load_older
+        if (self._detached or load is None or sid is None or self._loading is not None
+                or sid in self._exhausted or self._retry_timer.isActive()
+                or not self.view.isVisible()):
+            return
+        if self.view.verticalScrollBar().value() > self.view.viewport().height():
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            log.debug("no event loop: older messages not loaded")
+            return
+        self._loading = sid
+        self._place_overlay()
+        self._loading_label.show()
+        self._load_task = loop.create_task(self._load(sid, load))
+
+    async def _load(self, sid: str, load: LoadOlder) -> None:
+        count: int | None = None
+        try:
+            count = await load(sid)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.warning("loading older messages of %s failed", sid, exc_info=True)
+        finally:
+            if self._loading == sid:
+                self._loading = None
+                self._loading_label.hide()
+        if sid != self._session_id:
+            return
+        if count is None:
+            self._retry_timer.start()
+        elif count <= 0:
+            self._reach_start(sid)
+        else:
+            self.flush()  # the page is in the store: show it now, then look at the top again
+            self._top_timer.start()
+
+    def _reach_start(self, sid: str) -> None:
+        self._exhausted.add(sid)
+        was_at_top = self.view.verticalScrollBar().value() == 0
+        self.delegate.history_start = True
+        if self.model.rowCount():
+            self.view.dataChanged(self.model.index(0), self.model.index(0))  # row 0 grows
+        self.view.settle()
+        if was_at_top and not self.view.at_bottom():
+            self.view.verticalScrollBar().setValue(0)  # show the banner that just appeared
+
+    # ---- media and actions -------------------------------------------------------------------
+
+    def _request_visible_media(self) -> None:
+        media = self._media
+        if media is None or self._session_id is None:
+            return
+        for row in self.view.visible_rows():
+            url = self.delegate.media_url(self.model.index(row))
+            if url:
+                media.request(url)
+
+    def _on_media_state(self, _url: str) -> None:
+        self.view.viewport().update()
+
+    def _on_link(self, url: str) -> None:
+        if allowed_link(url):  # the delegate checks too; this is the last gate before the OS
+            self.link_activated.emit(url)
+        else:
+            log.info("refused to open a link: %.200r", url)
+
+    def _on_retry(self, msg: object) -> None:
+        if isinstance(msg, Message) and msg.status is MessageStatus.FAILED:
+            self.retry_requested.emit(msg.fingerprint)
+
+    def _on_change(self, change: Change) -> None:
+        # A timeline the store dropped may be loaded again from the newest page.
+        if change.collection == MESSAGES and change.kind is ChangeKind.RESET:
+            if change.key is None:
+                self._exhausted.clear()
+            else:
+                self._exhausted.discard(change.key)
+
+    # ---- widgets -----------------------------------------------------------------------------
+
+    def _overlay(self) -> QLabel:
+        """The "Loading earlier messages…" pill floating over the list's top edge (a child of
+        the view, not of its viewport, so scrolling does not move it)."""
+        label = QLabel(LOADING_TEXT, self.view)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setStyleSheet("QLabel { background: palette(window); color: palette(text);"
+                            " border: 1px solid palette(mid); border-radius: 10px;"
+                            " padding: 2px 12px; }")
+        label.hide()
+        return label
+
+    def _place_overlay(self) -> None:
+        label = self._loading_label
+        label.adjustSize()
+        viewport = self.view.viewport().geometry()
+        rect = QRect(0, 0, label.width(), label.height())
+        rect.moveCenter(viewport.center())
+        rect.moveTop(viewport.top() + 8)
+        label.setGeometry(rect)
+        label.raise_()
+
+    def _muted(self, text: str, *, scale: float = 1.0, bold: bool = False) -> QLabel:
+        label = QLabel(text)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setFont(pt.scaled_font(self.font(), scale, bold=bold))
+        label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        return label
+
+    def _build_empty(self) -> None:
+        title = self._muted(EMPTY_TITLE, scale=1.3, bold=True)
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._empty_hints.setHorizontalSpacing(12)
+        self._empty_hints.setVerticalSpacing(4)
+        hints = QHBoxLayout()
+        hints.addStretch(1)
+        hints.addLayout(self._empty_hints)
+        hints.addStretch(1)
+        layout = QVBoxLayout(self._empty)
+        layout.addStretch(1)
+        layout.addWidget(title)
+        layout.addSpacing(12)
+        layout.addLayout(hints)
+        layout.addStretch(1)
+        self._empty.setAccessibleName(EMPTY_TITLE)
+
+    # ---- Qt overrides ------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.view and event.type() == QEvent.Type.Resize:
+            self._place_overlay()
+        return super().eventFilter(watched, event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._top_timer.start()  # the list may have been laid out while hidden
+        self._media_timer.start()
+
+
+def oldest_unread_row(messages: Sequence[Message]) -> int:
+    """The row of the oldest unread visitor message at the end of the thread, -1 if none (see
+    the module docstring)."""
+    found = -1
+    for row in range(len(messages) - 1, -1, -1):
+        msg = messages[row]
+        if msg.type in ("note", "event"):
+            continue
+        if msg.from_ != "user" or msg.read:
+            break
+        found = row
+    return found
+
+
+def _single_shot(parent: QObject, interval_ms: int, slot: Callable[[], None]) -> QTimer:
+    timer = QTimer(parent)
+    timer.setSingleShot(True)
+    timer.setInterval(interval_ms)
+    timer.timeout.connect(slot)
+    return timer
