@@ -1,0 +1,440 @@
+"""The reply box under the thread: reply or private note, canned responses, commands, mentions,
+editing my last message, per-conversation drafts, typing events and attachments.
+
+It decides what the operator's keys mean and says so with signals; the lead (the controller)
+talks to the client and calls back (``take_sent``, ``set_upload_progress``...). Decisions:
+- a draft belongs to its conversation: it is stored on every change, written to disk at most
+  every ``draft_save_ms`` and on ``bind()``/close, and never carried to another conversation;
+- a private note never reveals itself to the visitor: no typing event while writing one (nor
+  while editing a sent message);
+- ``/note text`` + Enter switches to note mode with "text" to review; ``/resolve`` runs at
+  once; ``/assign`` and ``/remind`` pass what follows (empty: the lead opens a picker); an
+  unknown ``/word`` is refused rather than sent to the visitor (``//`` sends a slash).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QImage, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crisp_console.ui.canned import CannedResponse
+from crisp_console.ui.commands import CommandRegistry
+from crisp_console.ui.composer_text import (
+    COMMANDS_BY_NAME,
+    Completer,
+    Completion,
+    interpret,
+    typing_excerpt,
+)
+from crisp_console.ui.drafts import MODES, DraftStore, Mode
+from crisp_console.ui.widgets.attachment_bar import Attachment, AttachmentBar, error_colour
+from crisp_console.ui.widgets.composer_header import (
+    ComposerHeader,
+    placeholder,
+    send_hint,
+    tint_editor,
+)
+from crisp_console.ui.widgets.reply_edit import ReplyEdit, local_files
+
+__all__ = ["Attachment", "Composer"]
+
+LastOwnMessage = Callable[[str], "tuple[int, str] | None"]
+_NATIVE = QKeySequence.SequenceFormat.NativeText
+
+
+class Composer(QWidget):
+    """Signals:
+        send_requested(str, str, list): text, mode ("reply"|"note"), mentioned user ids
+            (notes only). The lead sends, then calls take_sent().
+        command_requested(str, str): "note"|"resolve"|"assign"|"remind" and the argument
+            ("" if none). For "note" the composer has already switched mode.
+        edit_requested(int, str): fingerprint and new text of my message edited with Up.
+        typing_changed(bool, str): typing or not, with an excerpt (the lead throttles).
+            Emitted while ``session_id()`` is still the conversation concerned: bind() stops
+            typing in the old conversation before switching.
+        attachments_added(list): Attachments to upload to ``session_id()``.
+        leave_requested: Esc with nothing left to cancel.
+        drafts_changed: the set of conversations with a draft changed.
+
+    Attributes:
+        editor: the text field (the lead attaches the "composer" actions to it).
+        attachments: the upload strip.
+        header: mode switch, note chip, key hint, edit banner.
+    """
+
+    send_requested = Signal(str, str, list)
+    command_requested = Signal(str, str)
+    edit_requested = Signal(object, str)  # an int fingerprint: 16 digits overflow a C int
+    typing_changed = Signal(bool, str)
+    attachments_added = Signal(list)
+    leave_requested = Signal()
+    drafts_changed = Signal()
+
+    def __init__(self, registry: CommandRegistry, drafts: DraftStore, *,
+                 canned: Sequence[CannedResponse] = (), send_on_enter: bool = True,
+                 last_own_message: LastOwnMessage | None = None,
+                 typing_idle_ms: int = 5000, draft_save_ms: int = 500,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("composer")
+        self._registry = registry
+        self._drafts = drafts
+        self._completer = Completer()
+        self._completer.canned = list(canned)
+        self._last_own = last_own_message
+        self._session: str | None = None
+        self._mode: Mode = "reply"
+        self._editing: tuple[int, str] | None = None  # (fingerprint, original text)
+        self._typing = False
+        self._save_timer = _single_shot(self, draft_save_ms, self._drafts.save)
+        self._idle_timer = _single_shot(self, typing_idle_ms, self._stop_typing)
+        self.editor = ReplyEdit(registry, self)
+        self.editor.send_on_enter = send_on_enter
+        self.editor.set_completion_source(lambda trigger: self._completer.entries(
+            trigger, note=self._mode == "note", editing=self._editing is not None))
+        self.attachments = AttachmentBar(self)
+        toggle = registry.shortcuts("composer.toggle_note")
+        self.header = ComposerHeader(QKeySequence(toggle[0]).toString(_NATIVE) if toggle else "",
+                                     self)
+        self._build()
+        self.header.mode_clicked.connect(self._mode_clicked)
+        self.editor.edited.connect(self._on_edited)
+        self.editor.submit_requested.connect(self.request_send)
+        self.editor.edit_last_requested.connect(self._start_edit)
+        self.editor.cancel_requested.connect(self._on_cancel)
+        self.editor.completion_accepted.connect(self._on_completion)
+        self.editor.files_pasted.connect(self.add_files)
+        self.editor.image_pasted.connect(self._add_image)
+        self.setFocusProxy(self.editor)
+        self.setAcceptDrops(True)
+        self.bind(None)
+
+    def _build(self) -> None:
+        self.notice = QLabel(self)
+        self.notice.setObjectName("composerNotice")
+        self.notice.setTextFormat(Qt.TextFormat.PlainText)
+        self.notice.setWordWrap(True)  # empty (and so invisible) unless there is a notice
+        self.attach_button = QPushButton("Attach…", self)
+        self.attach_button.setToolTip("Attach files (Ctrl+O); you can also paste or drop them")
+        self.attach_button.clicked.connect(self.open_attach_dialog)
+        self.send_button = QPushButton("Send", self)
+        self.send_button.clicked.connect(self.request_send)
+        for button in (self.attach_button, self.send_button):
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # a click leaves focus in the box
+        self.editor.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.editor.setMinimumHeight(self.editor.fontMetrics().lineSpacing() * 2 + 16)
+        footer = QHBoxLayout()
+        footer.addWidget(self.attach_button)
+        footer.addWidget(self.notice, 1)
+        footer.addWidget(self.send_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 8)
+        layout.setSpacing(4)
+        layout.addWidget(self.header)
+        layout.addWidget(self.editor, 1)
+        layout.addWidget(self.attachments)
+        layout.addLayout(footer)
+
+    # ---- binding and state ---------------------------------------------------------------------
+
+    def bind(self, session_id: str | None) -> None:
+        """Show a conversation's draft (text, mode, cursor at the end); None disables the box.
+        The old conversation's draft is already stored; typing there stops first."""
+        if session_id is not None and session_id == self._session:
+            return
+        self._stop_typing()
+        self._editing = None  # an unfinished edit is dropped, never moved elsewhere
+        self.flush_drafts()
+        self._session = session_id
+        self._completer.forget()
+        self._clear_notice()
+        draft = self._drafts.get(session_id) if session_id is not None else None
+        self._mode = draft.mode if draft is not None else "reply"
+        self.editor.set_plain(draft.text if draft is not None else "")
+        self.attachments.show_session(session_id)
+        self.setEnabled(session_id is not None)
+        self._update_chrome()
+
+    def session_id(self) -> str | None:
+        return self._session
+
+    def mode(self) -> str:
+        return self._mode
+
+    def editing(self) -> bool:
+        """Up-editing one of my sent messages."""
+        return self._editing is not None
+
+    def set_mode(self, mode: str) -> None:
+        if mode not in MODES:
+            raise ValueError(f"unknown composer mode {mode!r}")
+        if mode == self._mode:
+            return
+        if self._editing is not None:
+            self._show_notice("Finish the edit (Enter) or cancel it (Esc) first")
+            return
+        self._mode = "note" if mode == "note" else "reply"
+        if self._mode == "note":
+            self._stop_typing()
+        self.editor.refresh_completions()
+        self._store_draft()
+        self._update_chrome()
+
+    def toggle_mode(self) -> None:
+        self.set_mode("reply" if self._mode == "note" else "note")
+
+    def focus_reply(self) -> None:
+        self._focus("reply")
+
+    def focus_note(self) -> None:
+        self._focus("note")
+
+    def _focus(self, mode: str) -> None:
+        if self._editing is None:  # an edit in progress keeps its mode
+            self.set_mode(mode)
+        self.editor.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def set_canned(self, items: Sequence[CannedResponse]) -> None:
+        self._completer.canned = list(items)
+        self.editor.refresh_completions()
+
+    def set_operators(self, operators: Sequence[tuple[str, str]]) -> None:
+        """(user id, display name) of the operators @ can mention, in the popup's order."""
+        self._completer.operators = list(operators)
+        self.editor.refresh_completions()
+
+    def set_send_on_enter(self, on: bool) -> None:
+        self.editor.send_on_enter = on
+        self._update_chrome()
+
+    def text(self) -> str:
+        return self.editor.toPlainText()
+
+    def set_text(self, text: str) -> None:
+        self.editor.set_plain(text)
+        self._store_draft()
+        self._update_chrome()
+
+    def take_sent(self) -> None:
+        """The lead accepted the send: the box and the draft are cleared (the mode stays)."""
+        self._stop_typing()
+        self._completer.forget()
+        self._clear_notice()
+        self.editor.set_plain("")
+        self._store_draft()
+        self._update_chrome()
+
+    def flush_drafts(self) -> None:
+        """Write pending draft changes now (bind, close, quit)."""
+        self._save_timer.stop()
+        self._drafts.save()
+
+    # ---- Enter -----------------------------------------------------------------------------------
+
+    def request_send(self) -> bool:
+        """What Enter does: finish an edit, run a command, or ask to send. True if a signal
+        went out (send_requested, command_requested or edit_requested)."""
+        if self._session is None:
+            return False
+        original = self._editing[1] if self._editing is not None else None
+        outcome = interpret(self.editor.toPlainText(), editing=original)
+        if outcome.kind == "refuse":
+            self._show_notice(outcome.text)
+        elif outcome.kind in ("edit", "unchanged") and self._editing is not None:
+            fingerprint = self._editing[0]
+            self._leave_edit()
+            if outcome.kind == "edit":
+                self.edit_requested.emit(fingerprint, outcome.text)
+            return outcome.kind == "edit"
+        elif outcome.kind == "note":
+            self.set_text(outcome.text)
+            self.set_mode("note")
+            self.command_requested.emit("note", outcome.text)
+            return True
+        elif outcome.kind == "command":
+            self._stop_typing()
+            self.editor.set_plain("")
+            self._store_draft()
+            self._update_chrome()
+            self.command_requested.emit(outcome.name, outcome.text)
+            return True
+        elif outcome.kind == "send":
+            mentions = self._completer.mentions(outcome.text) if self._mode == "note" else []
+            self._stop_typing()
+            self.send_requested.emit(outcome.text, self._mode, mentions)
+            return True
+        return False
+
+    # ---- editing my last message ---------------------------------------------------------------
+
+    def _start_edit(self) -> None:
+        if self._session is None or self._last_own is None or self._editing is not None:
+            return
+        found = self._last_own(self._session)
+        if found is None:
+            self._show_notice("No message of yours to edit in this conversation")
+            return
+        self._stop_typing()
+        self._editing = found
+        self.editor.set_plain(found[1])
+        self._update_chrome()
+
+    def _leave_edit(self) -> None:
+        """Back to the draft that was there before Up (the edit text is never a draft)."""
+        self._editing = None
+        draft = self._drafts.get(self._session) if self._session is not None else None
+        self.editor.set_plain(draft.text if draft is not None else "")
+        self._clear_notice()
+        self._update_chrome()
+
+    def _on_cancel(self) -> None:
+        if self._editing is not None:
+            self._leave_edit()
+        else:
+            self.leave_requested.emit()
+
+    # ---- popup -----------------------------------------------------------------------------
+
+    def _on_completion(self, completion: Completion, via_enter: bool) -> None:
+        self._completer.picked(completion)
+        if completion.kind == "command":
+            if completion.value == "note":
+                self.set_mode("note")
+                self.command_requested.emit("note", "")
+            elif via_enter and not COMMANDS_BY_NAME[completion.value].takes_argument:
+                self.request_send()
+
+    # ---- typing and drafts ---------------------------------------------------------------------
+
+    def _on_edited(self) -> None:
+        self._clear_notice()
+        if self._editing is None:
+            self._store_draft()
+            self._update_typing()
+        self._update_send_button()
+
+    def _store_draft(self) -> None:
+        sid = self._session
+        if sid is None or self._editing is not None:
+            return
+        had = self._drafts.get(sid) is not None
+        self._drafts.put(sid, self.editor.toPlainText(), self._mode)
+        if (self._drafts.get(sid) is not None) != had:
+            self.drafts_changed.emit()
+        if self._drafts.dirty:
+            self._save_timer.start()
+
+    def _update_typing(self) -> None:
+        text = self.editor.toPlainText()
+        if self._mode != "reply" or self._editing is not None or not text.strip():
+            self._stop_typing()
+            return
+        self._typing = True
+        self.typing_changed.emit(True, typing_excerpt(text))
+        self._idle_timer.start()
+
+    def _stop_typing(self) -> None:
+        self._idle_timer.stop()
+        if self._typing:
+            self._typing = False
+            self.typing_changed.emit(False, "")
+
+    # ---- attachments ---------------------------------------------------------------------------
+
+    def open_attach_dialog(self) -> None:
+        """Pick files to attach (window-modal, opened with open(): no nested event loop)."""
+        if self._session is not None:
+            self.attachments.open_dialog(self, self.add_files)
+
+    def add_files(self, paths: Sequence[str]) -> None:
+        """Attach local files (dialog, paste, drop); refused ones show why in the strip."""
+        if self._session is not None:
+            self._hand_over(self.attachments.take_files(paths, self._session))
+
+    def set_upload_progress(self, name: str, done: int, total: int) -> None:
+        self.attachments.set_progress(name, done, total)
+
+    def upload_finished(self, name: str, error: str | None = None) -> None:
+        self.attachments.finish(name, error)
+
+    def _add_image(self, image: QImage) -> None:
+        if self._session is not None:
+            self._hand_over(self.attachments.take_image(image, self._session))
+
+    def _hand_over(self, items: list[Attachment]) -> None:
+        if items:
+            self.attachments_added.emit(items)
+
+    # ---- chrome ----------------------------------------------------------------------------------
+
+    def _show_notice(self, text: str) -> None:
+        self.notice.setText(text)
+
+    def _clear_notice(self) -> None:
+        if self.notice.text():
+            self.notice.clear()
+
+    def _update_send_button(self) -> None:
+        self.send_button.setEnabled(bool(self.editor.toPlainText().strip()))
+
+    def _update_chrome(self) -> None:
+        note, editing = self._mode == "note", self._editing is not None
+        hint = send_hint(self._registry.shortcuts("composer.send"),
+                         send_on_enter=self.editor.send_on_enter, editing=editing)
+        self.header.set_state(note=note, editing=editing, hint=hint)
+        self.editor.setPlaceholderText(placeholder(bound=self._session is not None,
+                                                   editing=editing, note=note))
+        self.editor.setAccessibleName("Private note" if note else "Reply")
+        self.send_button.setText("Save" if editing else "Add note" if note else "Send")
+        self._update_send_button()
+        self._restyle()
+
+    def _restyle(self) -> None:
+        tint_editor(self.editor, self.palette(), note=self._mode == "note")
+        sheet = f"color: {error_colour(self.palette()).name()};"
+        if self.notice.styleSheet() != sheet:
+            self.notice.setStyleSheet(sheet)
+
+    def _mode_clicked(self, mode: str) -> None:
+        self.set_mode(mode)
+        self._update_chrome()  # a refused switch (while editing) puts the buttons back
+        self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # ---- Qt overrides ----------------------------------------------------------------------------
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._restyle()
+        super().changeEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.flush_drafts()
+        super().closeEvent(event)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._session is not None and local_files(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = local_files(event.mimeData())
+        if paths:
+            event.acceptProposedAction()
+            self.add_files(paths)
+
+
+def _single_shot(parent: QWidget, ms: int, slot: Callable[[], None]) -> QTimer:
+    timer = QTimer(parent)
+    timer.setSingleShot(True)
+    timer.setInterval(ms)
+    timer.timeout.connect(slot)
+    return timer
