@@ -1,0 +1,398 @@
+"""The people panel: the visitor's profile next to the thread, fed by the store.
+
+``bind(session_id)`` shows at once what the store has (identity, live context, segments,
+custom data, notepad); ``set_details`` adds what opening the conversation loaded (pages
+browsed, past conversations, the full profile), and ``add_pages``/``add_sync`` add the live
+``session:sync:*`` events the store does not keep. Store changes of the bound conversation
+or its contact re-render only the sections they touch.
+
+Edits are requests, never local changes: segments, custom data and the notepad emit the full
+new value and show what the store answers.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+from PySide6.QtCore import QLocale, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QPalette
+from PySide6.QtWidgets import QLabel, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
+
+from crisp_console.client.base import ConversationDetails
+from crisp_console.core import CONVERSATIONS, PEOPLE, Change, ChangeKind, Conversation, Store
+from crisp_console.core.models import Person
+from crisp_console.ui import people_info as info
+from crisp_console.ui.delegates import painting as pt
+from crisp_console.ui.delegates.richtext import allowed_link
+from crisp_console.ui.delegates.timefmt import Clock, system_clock
+from crisp_console.ui.widgets.compact_list import CompactList, Row
+from crisp_console.ui.widgets.custom_data_editor import CustomDataEditor
+from crisp_console.ui.widgets.notepad_editor import NotepadEditor
+from crisp_console.ui.widgets.profile_header import ProfileHeader
+from crisp_console.ui.widgets.segment_chips import SegmentChips
+
+HEADER_FIELDS = frozenset(("nickname", "email", "avatar", "meta", "people_id", "availability"))
+PAST_FIELDS = frozenset(("nickname", "email", "state", "updated_at", "created_at",
+                         "last_message"))
+STYLE = """
+QLabel[copyable="true"] { border: 1px solid transparent; border-radius: 3px; padding: 0 2px; }
+QLabel[copyable="true"]:focus { border-color: palette(highlight); }
+QLabel#sectionTitle { color: palette(placeholder-text); }
+"""
+
+
+@lru_cache(maxsize=512)
+def country_name(code: str) -> str:
+    territory = QLocale.codeToTerritory(code)
+    return code if territory == QLocale.Country.AnyTerritory \
+        else QLocale.territoryToString(territory)
+
+
+@lru_cache(maxsize=512)
+def language_name(code: str) -> str:
+    language = QLocale.codeToLanguage(code.replace("_", "-").split("-")[0])
+    return code if language == QLocale.Language.AnyLanguage \
+        else QLocale.languageToString(language)
+
+
+class PeoplePanel(QWidget):
+    """Signals:
+    conversation_requested(session_id): a past conversation was activated.
+    segments_edited(session_id, segments): the full new segment list.
+    data_edited(session_id, data): the full new custom data.
+    notepad_edited(website_id, people_id, text): the contact's notepad.
+    link_activated(url): a browsed page to open (http/https only).
+    """
+
+    conversation_requested = Signal(str)
+    segments_edited = Signal(str, list)
+    data_edited = Signal(str, object)  # a dict; object keeps its key order (not a QVariantMap)
+    notepad_edited = Signal(str, str, str)
+    link_activated = Signal(str)
+
+    def __init__(self, store: Store, *, clock: Clock = system_clock,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._clock = clock
+        self._sid: str | None = None
+        self._details: ConversationDetails | None = None
+        self._pages: list[info.Page] = []
+        self._past: list[str] = []
+        self._past_present: frozenset[str] = frozenset()
+        self._sync: dict[str, Any] = {}  # live device fields the store does not keep
+        self._note_target: tuple[str, str] | None = None  # (website_id, people_id)
+        self._person_seen: tuple[Any, ...] = ()  # what the contact looked like when shown
+        self.setStyleSheet(STYLE)
+        self._build()
+        self._minute = QTimer(self)
+        self._minute.setSingleShot(True)
+        self._minute.timeout.connect(self.refresh_clock)
+        unsubscribe = self._unsubscribe = store.subscribe(self._on_change)
+        self.destroyed.connect(lambda *_: unsubscribe())
+        self._render()
+
+    # ---- API ------------------------------------------------------------------------------
+
+    def bind(self, session_id: str | None) -> None:
+        """Show ``session_id``'s visitor (None: the empty state)."""
+        if session_id == self._sid:
+            self._render()
+            return
+        self.notepad.save()  # the previous contact's unsaved notes
+        self._sid = session_id
+        self._details, self._pages, self._past, self._sync = None, [], [], {}
+        self._past_present = frozenset()
+        self.chips.reset()
+        self.data_editor.reset()
+        self.set_loading(False)
+        self._render()
+
+    def session_id(self) -> str | None:
+        return self._sid
+
+    def set_details(self, session_id: str, details: ConversationDetails) -> None:
+        if session_id != self._sid:
+            return
+        self._details = details
+        self.loading.hide()
+        self._pages = info.merge_pages(self._pages, info.pages_from(details.pages))
+        self._past = [s for s in details.past_conversations if isinstance(s, str)]
+        self._render()
+
+    def add_pages(self, session_id: str, pages: list[dict[str, Any]]) -> None:
+        """Live ``session:sync:pages`` (the store does not keep pages)."""
+        if session_id == self._sid:
+            self._pages = info.merge_pages(self._pages, info.pages_from(pages))
+            self._render_pages()
+
+    def add_sync(self, session_id: str, event: str, payload: Mapping[str, Any]) -> bool:
+        """Live ``session:sync:system|timezone|locales|network`` for the bound conversation,
+        which the store drops; returns whether the event was used."""
+        update = info.sync_update(event, payload) if session_id == self._sid else None
+        if update is None:
+            return False
+        self._sync.update(update)
+        self._render_header()
+        return True
+
+    def set_loading(self, loading: bool) -> None:
+        self.loading.setVisible(loading and self._sid is not None)
+
+    def refresh_clock(self) -> None:
+        """Local time and relative dates (the minute timer calls it)."""
+        self._render_context()
+        self._render_pages()
+        self._render_past()
+        if self._sid is not None:
+            self._minute.start(60_000 - self._clock() % 60_000 + 50)
+
+    def detach(self) -> None:
+        """Stop listening to the store (before it goes away)."""
+        self._unsubscribe()
+        self._minute.stop()
+
+    # ---- building -------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.empty = QLabel("No conversation selected", self)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(12, 12, 12, 12)
+        layout.setSpacing(6)
+        self.loading = QLabel("Loading profile…", body)
+        self.loading.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.loading.hide()
+        self.header = ProfileHeader(body)
+        self.pages = CompactList("pages", parent=body, actions=(
+            ("Open page", self._open_page), ("Copy link", self._copy_link)))
+        self.pages.item_requested.connect(self._open_page)
+        self.chips = SegmentChips(body)
+        self.chips.set_completion_source(lambda: info.known_segments(
+            self._store.conversations.values(), self._store.people.values()))
+        self.chips.segments_edited.connect(self._segments_edited)
+        self.data_editor = CustomDataEditor(body)
+        self.data_editor.data_edited.connect(self._data_edited)
+        self.notepad = NotepadEditor(body)
+        self.notepad.save_requested.connect(self._notepad_saved)
+        self.past = CompactList("past", single_click=True, parent=body, actions=(
+            ("Open conversation", self.conversation_requested.emit),))
+        self.past.item_requested.connect(self.conversation_requested)
+        self.titles: dict[str, QLabel] = {}
+        self.placeholders: dict[str, QLabel] = {}
+        layout.addWidget(self.loading)
+        layout.addWidget(self.header)
+        for key, title, widget in (
+                ("pages", "Pages browsed", self.pages), ("segments", "Segments", self.chips),
+                ("data", "Custom data", self.data_editor), ("notepad", "Notepad", self.notepad),
+                ("past", "Past conversations", self.past)):
+            widget.setAccessibleName(title)
+            self.titles[key] = heading = QLabel(title.upper(), body)
+            heading.setObjectName("sectionTitle")
+            heading.setFont(pt.scaled_font(self.font(), 0.8, bold=True))
+            layout.addSpacing(8)
+            layout.addWidget(heading)
+            layout.addWidget(widget)
+            if key in ("pages", "past"):
+                self.placeholders[key] = none = QLabel("None yet" if key == "pages"
+                                                       else "No other conversations", body)
+                none.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+                layout.addWidget(none)
+        layout.addStretch(1)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(body)
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # it follows the focused field
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.scroll_area)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.stack)
+        # Top to bottom, whatever order the widgets were made in (the chips slot in before
+        # the add field as they come and go).
+        editor = self.data_editor
+        order = [*self.header.focus_order(), self.pages, self.chips.add_edit, editor.table,
+                 editor.key_edit, editor.value_edit, editor.add_button, self.notepad.editor,
+                 self.past]
+        for first, second in itertools.pairwise(order):
+            QWidget.setTabOrder(first, second)
+
+    # ---- rendering ------------------------------------------------------------------------
+
+    def _conv(self) -> Conversation | None:
+        return self._store.conversations.get(self._sid) if self._sid else None
+
+    def _person(self, conv: Conversation) -> Person | None:
+        return self._store.people.get(conv.people_id) if conv.people_id else None
+
+    def _profile(self, conv: Conversation) -> Mapping[str, Any]:
+        """The contact's ``person`` object: the store's, else the one details loaded."""
+        person = self._person(conv)
+        if person is not None:
+            return person.person
+        profile = self._details.profile if self._details else None
+        found = profile.get("person") if isinstance(profile, Mapping) else None
+        return found if isinstance(found, Mapping) else {}
+
+    def _render(self) -> None:
+        conv = self._conv()
+        if conv is None:
+            self.empty.setText("No conversation selected" if self._sid is None
+                               else "This conversation is no longer available")
+            self.stack.setCurrentWidget(self.empty)
+            self._minute.stop()
+            return
+        self.stack.setCurrentWidget(self.scroll_area)
+        self._render_header()
+        self.chips.set_segments(conv.segments)
+        self.data_editor.set_data(conv.data)
+        self._render_notepad()
+        self.refresh_clock()
+
+    def _render_header(self) -> None:
+        conv = self._conv()
+        if conv is None:
+            return
+        person, profile = self._person(conv), self._profile(conv)
+        name = conv.nickname or (person.nickname if person else "") or conv.email or "Visitor"
+        email = conv.email or (person.email if person else "")
+        phone = conv.meta.get("phone") or profile.get("phone")
+        self.header.set_identity(conv.people_id or conv.session_id, name, email,
+                                 phone if isinstance(phone, str) else "",
+                                 online=conv.availability == "online")
+        self._render_context()
+
+    def _render_context(self) -> None:
+        conv = self._conv()
+        if conv is None:
+            return
+        meta, profile = info.with_sync(conv.meta, self._sync), self._profile(conv)
+        codes = info.locales_of(meta, profile)
+        self.header.set_context(
+            info.location_line(meta, profile, self._clock(), country_name),
+            info.device_line(meta), info.locales_line(codes, language_name),
+            info.network_line(meta), device_tip=info.user_agent(meta),
+            languages_tip=", ".join(codes))
+
+    def _render_pages(self) -> None:
+        now = self._clock()
+        rows: list[Row] = []
+        for page in self._pages:
+            title, line = info.page_lines(page, now)
+            tip = [title, info.clean(page.url, 2000)]
+            if page.referrer:
+                tip.append(f"From {info.clean(page.referrer, 2000)}")
+            rows.append((f"{title}\n{line}", page.url, info.tooltip_html("\n".join(tip))))
+        self._show_rows("pages", rows)
+
+    def _render_past(self) -> None:
+        now, convs = self._clock(), self._store.conversations
+        ids = [sid for sid in dict.fromkeys(self._past) if sid != self._sid]
+        self._past_present = frozenset(sid for sid in ids if sid in convs)
+        # Known ones newest first; the ones the store lacks keep the server's order, after.
+        ids.sort(key=lambda sid: -c.updated_at if (c := convs.get(sid)) else 1)
+        rows: list[Row] = []
+        for sid in ids:
+            head, last = info.conversation_lines(sid, convs.get(sid), now)
+            rows.append((f"{head}\n{last}" if last else head, sid,
+                         info.tooltip_html(f"{head}\n{last}".strip())))
+        self._show_rows("past", rows)
+
+    def _show_rows(self, key: str, rows: list[Row]) -> None:
+        view = self.pages if key == "pages" else self.past
+        view.set_rows(rows)
+        self.placeholders[key].setVisible(not rows)
+        title = view.accessibleName()
+        self.titles[key].setText((f"{title} ({len(rows)})" if rows else title).upper())
+
+    def _person_state(self) -> tuple[Any, ...]:
+        conv = self._conv()
+        person = self._person(conv) if conv else None
+        if person is None:
+            return (conv.people_id if conv else None,)
+        return (person.nickname, person.email, person.notepad, person.person)
+
+    def _render_notepad(self) -> None:
+        conv = self._conv()
+        person = self._person(conv) if conv else None
+        self._person_seen = self._person_state()
+        target = (conv.website_id, conv.people_id) if conv and conv.people_id else None
+        if target != self._note_target:
+            self._note_target = target
+            self.notepad.clear()
+        if person is not None:
+            self.notepad.show_stored(person.notepad, "Notes about this contact, for your team")
+        else:  # anonymous, or the profile is not (yet, or no longer) loaded
+            loading = target is not None and self._details is None
+            self.notepad.show_stored(None, "Loading the contact's notepad…" if loading
+                                     else "No contact profile for this visitor")
+
+    # ---- reactions ------------------------------------------------------------------------
+
+    def _on_change(self, change: Change) -> None:
+        if self._sid is None:
+            return
+        if change.collection == PEOPLE:
+            # People changes carry rows, not ids: compare what the bound contact shows instead.
+            if self._person_state() != self._person_seen:
+                self._render_header()
+                self._render_notepad()
+        elif change.collection != CONVERSATIONS:
+            return
+        elif change.kind is ChangeKind.CHANGED:
+            try:
+                changed = self._store.conversation_at(change.first).session_id
+            except (IndexError, KeyError):
+                return
+            if changed == self._sid:
+                self._conversation_changed(change.fields)
+            elif changed in self._past_present and change.fields & PAST_FIELDS:
+                self._render_past()
+        elif change.kind in (ChangeKind.INSERTED, ChangeKind.REMOVED, ChangeKind.RESET):
+            present = self._sid in self._store.conversations
+            if change.kind is ChangeKind.RESET or present != (
+                    self.stack.currentWidget() is self.scroll_area):
+                self._render()  # the bound conversation came or went
+            elif self._past and frozenset(
+                    s for s in self._past if s in self._store.conversations) != self._past_present:
+                self._render_past()
+
+    def _conversation_changed(self, fields: frozenset[str]) -> None:
+        conv = self._conv()
+        if conv is None:
+            return
+        if fields & HEADER_FIELDS:
+            self._render_header()
+        if "people_id" in fields:
+            self._render_notepad()
+        if "segments" in fields:
+            self.chips.set_segments(conv.segments)
+        if "data" in fields:
+            self.data_editor.set_data(conv.data)
+
+    def _segments_edited(self, segments: list[str]) -> None:
+        if self._sid is not None:
+            self.segments_edited.emit(self._sid, segments)
+
+    def _data_edited(self, data: dict[str, Any]) -> None:
+        if self._sid is not None:
+            self.data_edited.emit(self._sid, data)
+
+    def _notepad_saved(self, text: str) -> None:
+        if self._note_target is not None:
+            self.notepad_edited.emit(*self._note_target, text)
+
+    def _open_page(self, url: str) -> None:
+        if allowed_link(url) and url.lower().startswith(("http://", "https://")):
+            self.link_activated.emit(url)
+
+    def _copy_link(self, url: str) -> None:
+        QGuiApplication.clipboard().setText(url)
