@@ -1,8 +1,8 @@
-"""Composition root: QApplication on a qasync loop, the window, and the quit sequence.
+"""Composition root: QApplication on a qasync loop, the console, and the quit sequence.
 
-Until the service layer (issue 3) and the full console (issue 4) land, the live session here is
-deliberately small: it lists the first conversations of each website over REST and shows the
-RTM events as they arrive, with an honest connection state.
+Quitting is asynchronous and ordered: the window asks (close_requested), the console saves its
+state, the client closes its socket, tasks and HTTP, and only then does the loop stop. No
+nested event loop is ever started (dialogs use open(), never exec()).
 """
 
 from __future__ import annotations
@@ -14,83 +14,26 @@ import logging
 import os
 import signal
 import sys
-from typing import Any
 
 import qasync
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from crisp_console import __version__, demo
 from crisp_console.api import normalise_base_url
-from crisp_console.client import ConnectionState, ConsoleClient
-from crisp_console.core import Change, ChangeKind
+from crisp_console.client import ConsoleClient
 from crisp_console.errors import CrispError, InsecureHostError
 from crisp_console.log import install_secret_filter
+from crisp_console.settings import config_dir, load_preferences, state_dir
 from crisp_console.types import Credentials
+from crisp_console.ui.console import Console
+from crisp_console.ui.default_commands import build_registry
+from crisp_console.ui.keymap import load_keymap
 from crisp_console.ui.theme import Theme
-from crisp_console.ui.widgets.main_window import MainWindow
 
 log = logging.getLogger("crisp_console")
 
 DEFAULT_HOST = "https://api.crisp.chat"
-
-STATUS = {
-    ConnectionState.IDLE: "Starting…",
-    ConnectionState.CONNECTING: "Connecting…",
-    ConnectionState.AUTHENTICATING: "Authenticating…",
-    ConnectionState.RECONNECTING: "Disconnected — reconnecting…",
-    ConnectionState.UNAUTHORIZED: "Crisp refused the credentials; not reconnecting",
-    ConnectionState.CLOSED: "Closed",
-}
-
-
-_BEFORE = {ChangeKind.INSERTING, ChangeKind.MOVING, ChangeKind.REMOVING}
-
-
-class LiveView:
-    """Feeds the interim window from the ConsoleClient: rows, live events, connection state.
-    The three-pane console with real item models replaces it (issue 4)."""
-
-    def __init__(self, client: ConsoleClient, window: MainWindow) -> None:
-        self.client = client
-        self.window = window
-        self.events = 0
-        self._queued = False
-        client.add_event_listener(self._event)
-        client.gateway.add_state_observer(self._state)
-
-    def on_change(self, change: Change) -> None:
-        # Rebuilding the plain list is O(n): coalesce a burst into one rebuild.
-        if change.collection != "conversations" or change.kind in _BEFORE or self._queued:
-            return
-        self._queued = True
-        asyncio.get_running_loop().call_later(0.1, self.refresh_rows)
-
-    def refresh_rows(self) -> None:
-        self._queued = False
-        store = self.client.store
-        rows = []
-        for session_id in store.conversation_ids():
-            conv = store.conversations[session_id]
-            rows.append(f"[{conv.state}] {conv.nickname or 'visitor'} — {conv.last_message}")
-        self.window.set_conversations(rows)
-
-    def _state(self, state: ConnectionState) -> None:
-        if state is ConnectionState.CONNECTED:
-            count = len(self.client.store.conversations)
-            self.window.set_status(f"Connected — {count} conversations listed")
-        else:
-            self.window.set_status(STATUS.get(state, state.name))
-
-    def _event(self, name: str, payload: Any) -> None:
-        self.events += 1
-        detail = ""
-        session_id = ""
-        if isinstance(payload, dict):
-            session_id = str(payload.get("session_id", ""))
-            found = (payload.get(k) for k in ("content", "excerpt", "state", "availability",
-                                               "visitors_count", "email"))
-            detail = str(next((v for v in found if v not in (None, "")), ""))[:120]
-        self.window.add_event(f"{name:28} {session_id[-12:]}  {detail}")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -117,8 +60,16 @@ def credentials_from_env() -> Credentials:
 
 
 async def run(rest: str, credentials: Credentials, args: argparse.Namespace) -> int:
-    window = MainWindow()
+    prefs = load_preferences()
+    registry = build_registry(single_key=prefs.single_key)
+    keymap = load_keymap(registry)
+    settings = QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
+    client = ConsoleClient(rest, credentials)
+    console = Console(client, prefs=prefs, registry=registry,
+                      drafts_path=state_dir() / "drafts.json", settings=settings)
+    window = console.window
     window.show()
+    console.notify([*prefs.warnings, *keymap.errors, *keymap.warnings])
     quit_requested = asyncio.Event()
     window.close_requested.connect(quit_requested.set)
     loop = asyncio.get_running_loop()
@@ -127,28 +78,19 @@ async def run(rest: str, credentials: Credentials, args: argparse.Namespace) -> 
             loop.add_signal_handler(sig, quit_requested.set)
     if args.quit_after is not None:
         loop.call_later(args.quit_after, quit_requested.set)
-    client = ConsoleClient(rest, credentials)
-    view = LiveView(client, window)
-    refresh = client.store.subscribe(view.on_change)
     rc = 0
     try:
-        await client.start()
-        view.refresh_rows()
-        view._state(client.connection_state)
+        await console.start()
     except (CrispError, OSError, TimeoutError) as exc:
         log.error("could not connect: %s", exc)
-        window.set_status(f"Could not connect: {exc}")
+        console.controller.message(f"Could not connect: {exc}", 0)
         rc = 1
     if rc == 0 or args.quit_after is None:
         await quit_requested.wait()
     if args.screenshot:
         window.grab().save(args.screenshot)
-    print(f"crisp-console: {len(client.store.conversations)} conversations, "
-          f"{view.events} live events", flush=True)
-    refresh()
-    await client.aclose()
-    window.hide()
-    window.deleteLater()
+    print(f"crisp-console: {len(client.store.conversations)} conversations", flush=True)
+    await console.aclose()
     return rc
 
 

@@ -82,6 +82,9 @@ class Theme(QObject):
     def apply(self, scheme: Scheme) -> None:
         self.scheme = scheme
         self._app.setPalette(palette(scheme))
+        # With an application style sheet, a new palette does not reach existing widgets
+        # until the sheet is set again (their style-sheet palettes were resolved already).
+        self._app.setStyleSheet(self._app.styleSheet())
 
     def _system_changed(self, scheme: Qt.ColorScheme) -> None:
         if self.forced is None:

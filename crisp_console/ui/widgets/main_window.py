@@ -1,78 +1,180 @@
-"""The first console window: connection state, the conversation list, and the live event feed.
+"""The console window: list | thread over composer | people panel, with menus and a toolbar.
 
-A deliberately small window until the three-pane console lands (issue 4); it shows what the
-console is connected to and what arrives, honestly, and nothing it cannot back up.
+The window only lays the panes out and remembers their sizes; what the panes do is wired by
+ui/controller.py. Menus and the toolbar carry the registry's QActions, so every action has one
+title, one shortcut and one handler wherever it is shown.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QFont
+from collections.abc import Mapping, Sequence
+
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QIcon
 from PySide6.QtWidgets import (
-    QLabel,
-    QListWidget,
     QMainWindow,
-    QPlainTextEdit,
+    QMenu,
     QSplitter,
-    QVBoxLayout,
+    QStatusBar,
+    QToolBar,
     QWidget,
 )
 
-MAX_FEED_LINES = 2000
+from crisp_console.ui.commands import CommandRegistry
+from crisp_console.ui.default_commands import (
+    APPLICATION,
+    COMPOSER,
+    CONVERSATION,
+    NAVIGATION,
+    THREAD,
+    VIEWS,
+)
+
+TITLE = "crisp-console"
+# Menu bar: (menu title, registry categories it lists).
+MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("&Console", (APPLICATION,)),
+    ("&Go", (NAVIGATION, THREAD)),
+    ("&View", (VIEWS,)),
+    ("C&onversation", (CONVERSATION,)),
+    ("&Reply", (COMPOSER,)),
+)
+# Short labels for the toolbar's buttons (menus and the palette keep the full titles).
+TOOLBAR_LABELS = {"conversation.resolve": "Resolve", "conversation.assign": "Assign…",
+                  "conversation.segments": "Segments…", "conversation.remind": "Remind…",
+                  "conversation.mark_unread": "Unread", "composer.toggle_note": "Note",
+                  "app.palette": "Search"}
+TOOLBAR = ("conversation.resolve", "conversation.reopen", "conversation.assign",
+           "conversation.assign_to_me", "conversation.segments", "conversation.remind",
+           "conversation.mark_unread", "composer.toggle_note", "app.palette")
+DEFAULT_SIZES = (340, 640, 300)
 
 
 class MainWindow(QMainWindow):
     """Signals:
     close_requested: the user asked to quit; the app runs its async teardown, then exits.
+    active_changed(bool): the window gained or lost activation (mark-read, notifications).
     """
 
     close_requested = Signal()
+    active_changed = Signal(bool)
 
-    def __init__(self) -> None:
+    def __init__(self, *, list_pane: QWidget, thread_pane: QWidget, composer: QWidget,
+                 people_panel: QWidget, status_bar: QStatusBar | None = None,
+                 settings: QSettings | None = None, icon: QIcon | None = None) -> None:
         super().__init__()
-        self.setWindowTitle("crisp-console")
-        self.resize(1100, 700)
-        self._status = QLabel("Starting…")
-        self._status.setTextFormat(Qt.TextFormat.PlainText)
-        self._conversations = QListWidget()
-        self._conversations.setUniformItemSizes(True)
-        self._feed = QPlainTextEdit()
-        self._feed.setReadOnly(True)
-        self._feed.setMaximumBlockCount(MAX_FEED_LINES)
-        mono = QFont("monospace")
-        mono.setStyleHint(QFont.StyleHint.Monospace)
-        self._feed.setFont(mono)
-        splitter = QSplitter()
-        splitter.addWidget(self._conversations)
-        splitter.addWidget(self._feed)
-        splitter.setSizes([450, 650])
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.addWidget(self._status)
-        layout.addWidget(splitter, 1)
-        self.setCentralWidget(central)
+        self.setObjectName("ConsoleWindow")
+        self.setWindowTitle(TITLE)
+        if icon is not None:
+            self.setWindowIcon(icon)
+        self.list_pane, self.thread_pane = list_pane, thread_pane
+        self.composer, self.people_panel = composer, people_panel
+        self._settings = settings
+        self.middle = QSplitter(Qt.Orientation.Vertical)
+        self.middle.setObjectName("middleSplitter")
+        self.middle.addWidget(thread_pane)
+        self.middle.addWidget(composer)
+        self.middle.setStretchFactor(0, 1)
+        self.middle.setCollapsible(0, False)
+        self.middle.setCollapsible(1, False)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        for pane in (list_pane, self.middle, people_panel):
+            self.splitter.addWidget(pane)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setCollapsible(0, False)
+        self.splitter.setCollapsible(1, False)
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+        if status_bar is not None:
+            self.setStatusBar(status_bar)
+        self.toolbar = QToolBar("Conversation actions")
+        self.toolbar.setObjectName("actionsToolbar")
+        self.toolbar.setMovable(False)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+        self.resize(1280, 800)
+        self.splitter.setSizes(list(DEFAULT_SIZES))
+        self.middle.setSizes([620, 150])
+        self.restore_state()
 
-    def set_status(self, text: str) -> None:
-        self._status.setText(text)
+    # ---- actions ---------------------------------------------------------------------------
 
-    def status(self) -> str:
-        return self._status.text()
+    def install_actions(self, registry: CommandRegistry, actions: Mapping[str, QAction],
+                        toolbar: Sequence[str] = TOOLBAR) -> None:
+        """Menus by registry category and the toolbar, from the registry's QActions."""
+        bar = self.menuBar()
+        bar.clear()
+        for title, categories in MENUS:
+            menu = bar.addMenu(title)
+            for cid, action in actions.items():
+                command = registry.get(cid)
+                if command.category in categories and command.listed_in_palette:
+                    menu.addAction(action)
+        self.toolbar.clear()
+        for cid in toolbar:
+            if cid in actions:
+                action = actions[cid]
+                action.setIconText(TOOLBAR_LABELS.get(cid, action.text()))
+                self.toolbar.addAction(action)
 
-    def set_conversations(self, rows: list[str]) -> None:
-        self._conversations.clear()
-        # addItems takes plain strings: message content is never interpreted as markup.
-        self._conversations.addItems(rows)
+    def conversation_menu(self, actions: Mapping[str, QAction], ids: Sequence[str]) -> QMenu:
+        menu = QMenu(self)
+        for cid in ids:
+            if cid == "-":
+                menu.addSeparator()
+            elif cid in actions:
+                menu.addAction(actions[cid])
+        return menu
 
-    def conversation_count(self) -> int:
-        return self._conversations.count()
+    # ---- panes -----------------------------------------------------------------------------
 
-    def add_event(self, line: str) -> None:
-        self._feed.appendPlainText(line)
+    def people_visible(self) -> bool:
+        return not self.people_panel.isHidden()
 
-    def event_count(self) -> int:
-        return self._feed.blockCount() if self._feed.toPlainText() else 0
+    def toggle_people_panel(self) -> None:
+        self.people_panel.setVisible(self.people_panel.isHidden())
+
+    def set_unread(self, unread: int) -> None:
+        self.setWindowTitle(f"({unread}) {TITLE}" if unread > 0 else TITLE)
+
+    # ---- state -----------------------------------------------------------------------------
+
+    def save_state(self) -> None:
+        s = self._settings
+        if s is None:
+            return
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/splitter", self.splitter.saveState())
+        s.setValue("window/middle", self.middle.saveState())
+        s.setValue("window/people", self.people_visible())
+        s.sync()
+
+    def restore_state(self) -> None:
+        s = self._settings
+        if s is None:
+            return
+        # Each value is checked: a corrupt or foreign settings file must not break the layout.
+        geometry = s.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        for key, splitter in (("window/splitter", self.splitter), ("window/middle", self.middle)):
+            value = s.value(key)
+            if isinstance(value, QByteArray):
+                splitter.restoreState(value)
+        people = s.value("window/people")
+        if people in ("false", False):
+            self.people_panel.hide()
+
+    # ---- Qt overrides ----------------------------------------------------------------------
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.ActivationChange:
+            self.active_changed.emit(self.isActiveWindow())
+        super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # Quitting needs async teardown first (sockets, HTTP); app.py closes us afterwards.
         event.ignore()
+        self.save_state()
         self.close_requested.emit()

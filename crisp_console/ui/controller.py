@@ -1,0 +1,415 @@
+"""The controller: wires the panes to each other and to the ConsoleClient.
+
+It owns "the open conversation" (the one the thread, composer and people panel show), the
+navigation and pane commands, sending, and the mark-read policy. Conversation actions (resolve,
+assign, …) live in conversation_actions.py. All I/O runs as owned tasks; a failure becomes a
+status-bar message, never an exception into Qt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from PySide6.QtCore import QObject, QPoint, QUrl
+from PySide6.QtGui import QAction, QDesktopServices
+from PySide6.QtWidgets import QApplication, QWidget
+
+from crisp_console.client import ConsoleClient
+from crisp_console.client.tasks import TaskOwner
+from crisp_console.core import CONVERSATIONS, Change, ChangeKind
+from crisp_console.errors import CrispError
+from crisp_console.settings import Preferences
+from crisp_console.ui.commands import CommandRegistry
+from crisp_console.ui.default_commands import VIEW_FILTERS
+from crisp_console.ui.models import Filter
+from crisp_console.ui.panes import Panes
+
+log = logging.getLogger(__name__)
+
+OpenUrl = Callable[[QUrl], object]
+CONTEXT_MENU = ("conversation.resolve", "conversation.reopen", "-", "conversation.assign_to_me",
+                "conversation.assign", "conversation.segments", "conversation.remind", "-",
+                "conversation.mark_read", "conversation.mark_unread", "-",
+                "conversation.block")
+
+
+def describe(exc: BaseException) -> str:
+    return getattr(exc, "message", "") or str(exc) or type(exc).__name__
+
+
+class Controller(QObject):
+    def __init__(self, client: ConsoleClient, panes: Panes, registry: CommandRegistry,
+                 actions: dict[str, QAction], prefs: Preferences, *,
+                 open_url: OpenUrl = QDesktopServices.openUrl) -> None:
+        super().__init__(panes.window)
+        self.client, self.panes, self.registry = client, panes, registry
+        self.actions, self.prefs = actions, prefs
+        self.store = client.store
+        self.tasks = TaskOwner()
+        self.session_id: str | None = None
+        self._open_task: asyncio.Task[None] | None = None
+        self._open_url = open_url
+        self._unsubscribe: list[Callable[[], None]] = []
+        self._wire()
+        self._install_handlers()
+
+    # ---- wiring ------------------------------------------------------------------------------
+
+    def _wire(self) -> None:
+        p = self.panes
+        p.list_pane.current_changed.connect(self._on_current)
+        p.list_pane.activated.connect(lambda sid: self.open(sid, focus="reply"))
+        p.list_pane.context_menu_requested.connect(self._context_menu)
+        p.thread.link_activated.connect(self.open_link)
+        p.thread.retry_requested.connect(self._retry)
+        p.composer.send_requested.connect(self.send)
+        p.composer.edit_requested.connect(self._edit)
+        p.composer.typing_changed.connect(self._typing)
+        p.composer.attachments_added.connect(self._attach)
+        p.composer.leave_requested.connect(p.list_pane.view.setFocus)
+        p.composer.drafts_changed.connect(self._drafts_changed)
+        p.people.conversation_requested.connect(self.jump_to)
+        p.people.segments_edited.connect(
+            lambda sid, segments: self.run(self.client.update_meta(sid, {"segments": segments}),
+                                           "Segments not saved"))
+        p.people.data_edited.connect(
+            lambda sid, data: self.run(self.client.update_meta(sid, {"data": data}),
+                                       "Custom data not saved"))
+        p.people.notepad_edited.connect(
+            lambda wid, pid, text: self.run(self.client.update_person(wid, pid, {"notepad": text}),
+                                            "Notepad not saved"))
+        p.people.link_activated.connect(self.open_link)
+        p.palette.conversation_chosen.connect(self.jump_to)
+        p.palette.command_chosen.connect(self.registry.run)
+        p.palette.person_chosen.connect(self._person_chosen)
+        p.notifier.activated.connect(self._notification_clicked)
+        p.tray.show_requested.connect(self.show_window)
+        p.tray.quit_requested.connect(p.window.close_requested.emit)
+        p.tray.message_clicked.connect(self.show_window)
+        p.unread.changed.connect(self._unread_changed)
+        p.window.active_changed.connect(self._active_changed)
+        self._unsubscribe.append(self.client.add_event_listener(self._on_event))
+        self._unsubscribe.append(self.client.add_event_listener(p.notifier.on_event))
+        self._unsubscribe.append(self.store.subscribe(self._on_change))
+        self._drafts_changed()
+
+    def detach(self) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe.clear()
+
+    async def aclose(self) -> None:
+        self.detach()
+        if self._open_task is not None:
+            self._open_task.cancel()
+        await self.tasks.aclose()
+
+    def _install_handlers(self) -> None:
+        r, p = self.registry, self.panes
+        lp = p.list_pane
+        handlers: dict[str, Callable[[], object]] = {
+            "app.palette": p.palette.open_switcher,
+            "app.cheat_sheet": p.open_cheat_sheet,
+            "app.hide": self.hide_window,
+            "app.minimize": p.window.showMinimized,
+            "app.quit": p.window.close_requested.emit,
+            "conversation.next": lambda: self.step(1, reply=True),
+            "conversation.previous": lambda: self.step(-1, reply=True),
+            # J/K keep the focus in the list (the aliases get their own handler).
+            "list.next": lambda: self.step(1),
+            "list.previous": lambda: self.step(-1),
+            "conversation.next_unread": lambda: self.step(1, unread_only=True),
+            "conversation.previous_unread": lambda: self.step(-1, unread_only=True),
+            "conversation.first": lambda: lp.select_first(),
+            "conversation.last": lambda: lp.select_last(),
+            "search.conversations": lp.focus_search,
+            "focus.next_pane": lambda: self.cycle_focus(1),
+            "focus.previous_pane": lambda: self.cycle_focus(-1),
+            "view.people_panel": p.window.toggle_people_panel,
+            "composer.reply": lambda: self.focus_composer("reply"),
+            "composer.note": lambda: self.focus_composer("note"),
+            "composer.toggle_note": p.composer.toggle_mode,
+            "composer.attach": self._attach_dialog,
+            "thread.first": p.thread.scroll_to_first,
+            "thread.latest": p.thread.scroll_to_latest,
+            "thread.oldest_unread": p.thread.scroll_to_oldest_unread,
+        }
+        for name, _label in VIEW_FILTERS:
+            handlers[f"view.{name}"] = functools.partial(lp.set_filter, Filter(name))
+        for cid, run in handlers.items():
+            r.set_handler(cid, run)
+
+    # ---- opening -----------------------------------------------------------------------------
+
+    def _on_current(self, session_id: object) -> None:
+        if isinstance(session_id, str):
+            self.open(session_id)
+
+    def open(self, session_id: str, *, focus: str | None = None) -> None:
+        """Show a conversation in the thread, composer and people panel (details load later)."""
+        if session_id not in self.store.conversations:
+            return
+        p = self.panes
+        if session_id != self.session_id:
+            focused = QApplication.focusWidget()
+            keep_typing = focused is None or focused is p.composer.editor
+            p.composer.bind(session_id)
+            self.session_id = session_id
+            p.thread.bind(session_id)
+            p.people.bind(session_id)
+            p.people.set_loading(True)
+            if self._open_task is not None:
+                self._open_task.cancel()
+            self._open_task = asyncio.get_running_loop().create_task(
+                self._load(session_id), name=f"open {session_id}")
+            if keep_typing and focus is None:  # Alt+Up/Down while typing: keep typing
+                p.composer.editor.setFocus()
+        if focus is not None:
+            self.focus_composer(focus)
+        self.mark_read_if_seen()
+
+    async def _load(self, session_id: str) -> None:
+        try:
+            details = await self.client.open_conversation(session_id)
+        except asyncio.CancelledError:
+            raise
+        except (CrispError, OSError) as exc:
+            self.message(f"Could not load the conversation: {describe(exc)}")
+            return
+        finally:
+            if self.session_id == session_id:
+                self.panes.people.set_loading(False)
+        self.panes.people.set_details(session_id, details)
+        self.mark_read_if_seen()
+
+    def jump_to(self, session_id: str) -> None:
+        """Open a conversation from outside the list (palette, people panel, notification)."""
+        lp = self.panes.list_pane
+        if session_id in self.store.conversations:
+            if not lp.select_session(session_id):
+                lp.set_filter(Filter.ALL)
+                lp.set_text("")
+                lp.select_session(session_id)
+            self.open(session_id)
+            return
+        self.run(self._fetch_and_open(session_id), "Could not open the conversation")
+
+    async def _fetch_and_open(self, session_id: str) -> None:
+        """A conversation not loaded yet (an older one of this person): the open
+        conversation's website is the likely one, then the others."""
+        conv = self.store.conversations.get(self.session_id or "")
+        websites = list(self.store.websites)
+        if conv is not None:
+            websites.sort(key=lambda wid: wid != conv.website_id)
+        for website_id in websites:
+            await self.client.fetch_conversation(website_id, session_id)
+            if session_id in self.store.conversations:
+                self.jump_to(session_id)
+                return
+        self.message("That conversation is no longer available")
+
+    def _person_chosen(self, website_id: str, people_id: str) -> None:
+        latest = max((c for c in self.store.conversations.values()
+                      if c.people_id == people_id and c.website_id == website_id),
+                     key=lambda c: c.updated_at, default=None)
+        if latest is None:
+            self.message("No conversation with this person is loaded yet")
+        else:
+            self.jump_to(latest.session_id)
+
+    def step(self, step: int, *, unread_only: bool = False, reply: bool = False) -> None:
+        """Move through the list. ``reply``: Alt+Up/Down reach a conversation to answer it,
+        so the reply box takes the focus, unless the operator is reading the thread or the
+        people panel."""
+        p = self.panes
+        if not p.list_pane.select_next(step, unread_only=unread_only):
+            self.message("No more unread conversations" if unread_only else "End of the list")
+            return
+        focused = QApplication.focusWidget()
+        elsewhere = focused is not None and (focused is p.thread.view
+                                             or p.people.isAncestorOf(focused))
+        if reply and not elsewhere and self.session_id is not None:
+            p.composer.editor.setFocus()
+
+    # ---- focus and window ------------------------------------------------------------------------
+
+    def focus_composer(self, mode: str) -> None:
+        composer = self.panes.composer
+        if self.session_id is None:
+            self.message("Open a conversation first")
+            return
+        if mode == "note":
+            composer.focus_note()
+        else:
+            composer.focus_reply()
+
+    def focus_order(self) -> list[QWidget]:
+        p = self.panes
+        order: list[QWidget] = [p.list_pane.view, p.thread.view, p.composer.editor]
+        if p.window.people_visible():
+            order.append(p.people)
+        return order
+
+    def cycle_focus(self, step: int) -> None:
+        order = self.focus_order()
+        focused = self.panes.window.focusWidget()
+        current = next((i for i, w in enumerate(order)
+                        if focused is not None and (w is focused or w.isAncestorOf(focused))),
+                       -1)
+        target = order[(current + step) % len(order)]
+        if target is self.panes.people:
+            target.setFocus()
+            target.focusNextChild()
+        else:
+            target.setFocus()
+
+    def show_window(self) -> None:
+        w = self.panes.window
+        w.showNormal()
+        w.raise_()
+        w.activateWindow()
+
+    def hide_window(self) -> None:
+        if self.panes.tray.available:
+            self.panes.window.hide()
+        else:
+            self.panes.window.showMinimized()
+
+    def _notification_clicked(self, session_id: str) -> None:
+        self.show_window()
+        self.jump_to(session_id)
+
+    def _context_menu(self, session_id: str, pos: QPoint) -> None:
+        self.open(session_id)
+        self.panes.window.conversation_menu(self.actions, CONTEXT_MENU).popup(pos)
+
+    def _active_changed(self, active: bool) -> None:
+        if active:
+            self.mark_read_if_seen()
+
+    def _unread_changed(self, messages: int, _conversations: int) -> None:
+        self.panes.window.set_unread(messages)
+        self.panes.tray.set_unread(messages)
+
+    def _drafts_changed(self) -> None:
+        self.panes.list_pane.set_draft_ids(self.panes.drafts.ids())
+
+    # ---- reading -----------------------------------------------------------------------------
+
+    def mark_read_if_seen(self) -> None:
+        """An open conversation in an active window has been seen: tell Crisp, once."""
+        sid = self.session_id
+        conv = self.store.conversations.get(sid or "")
+        if sid is None or conv is None or conv.unread_operator <= 0:
+            return
+        if not self.panes.window.isActiveWindow():
+            return
+        self.tasks.spawn(self._mark_read(sid), f"mark read {sid}", key=f"read:{sid}")
+
+    async def _mark_read(self, session_id: str) -> None:
+        try:
+            await self.client.mark_read(session_id)
+        except (CrispError, OSError) as exc:
+            log.info("mark read failed for %s: %s", session_id, describe(exc))
+
+    def _on_change(self, change: Change) -> None:
+        if (change.kind is ChangeKind.CHANGED and change.collection == CONVERSATIONS
+                and "unread_operator" in change.fields and self.session_id is not None
+                and change.first <= self.store.row_of(self.session_id) <= change.last):
+            self.mark_read_if_seen()
+
+    def _on_event(self, name: str, payload: Any) -> None:
+        """Visitor sync events the store does not keep feed the people panel directly."""
+        if not name.startswith("session:sync:") or not isinstance(payload, dict):
+            return
+        sid = payload.get("session_id")
+        if not isinstance(sid, str) or sid != self.session_id:
+            return
+        if name == "session:sync:pages":
+            pages = payload.get("pages")
+            if isinstance(pages, list):
+                self.panes.people.add_pages(sid, [p for p in pages if isinstance(p, dict)])
+        else:
+            self.panes.people.add_sync(sid, name, payload)
+
+    # ---- writing -----------------------------------------------------------------------------
+
+    def send(self, text: str, mode: str, mentions: list[str]) -> None:
+        sid = self.session_id
+        if sid is None:
+            return
+        self.panes.composer.take_sent()
+        if mode == "note":
+            coro = self.client.send_note(sid, text, mentions=mentions)
+        else:
+            coro = self.client.send_text(sid, text)
+        self.run(coro, "Reply not sent (it stays in the thread: select it and press Enter to "
+                       "retry)")
+
+    def _retry(self, fingerprint: int) -> None:
+        if self.session_id is not None:
+            self.run(self.client.retry_send(self.session_id, fingerprint), "Retry failed")
+
+    def _edit(self, fingerprint: int, text: str) -> None:
+        if self.session_id is not None:
+            self.run(self.client.edit_message(self.session_id, fingerprint, text),
+                     "Edit not saved")
+
+    def _typing(self, typing: bool, excerpt: str) -> None:
+        # The composer's own conversation: a "stop" on switching belongs to the old one.
+        sid = self.panes.composer.session_id()
+        if sid is not None:
+            self.tasks.spawn(self._compose(sid, typing, excerpt), "compose")
+
+    async def _compose(self, sid: str, typing: bool, excerpt: str) -> None:
+        try:
+            await self.client.compose(sid, typing, excerpt or None)
+        except (CrispError, OSError) as exc:
+            log.debug("compose failed: %s", describe(exc))
+
+    def _attach_dialog(self) -> None:
+        if self.session_id is None:
+            self.message("Open a conversation first")
+        else:
+            self.panes.composer.open_attach_dialog()
+
+    def _attach(self, attachments: list[Any]) -> None:
+        sid = self.session_id
+        if sid is None:
+            return
+        for item in attachments:
+            self.tasks.spawn(self._upload(sid, item), f"upload {item.name}")
+
+    async def _upload(self, sid: str, item: Any) -> None:
+        composer = self.panes.composer
+
+        def progress(done: int, total: int) -> None:
+            composer.set_upload_progress(item.name, done, total)
+
+        try:
+            await self.client.send_file(sid, item.name, item.mime, item.data, progress=progress)
+        except (CrispError, OSError, TimeoutError) as exc:
+            composer.upload_finished(item.name, describe(exc))
+        else:
+            composer.upload_finished(item.name)
+
+    def open_link(self, url: str) -> None:
+        self._open_url(QUrl(url))
+
+    # ---- helpers -----------------------------------------------------------------------------
+
+    def run(self, coro: Coroutine[Any, Any, Any], failure: str) -> None:
+        """Run a client command; a refusal becomes a status-bar message."""
+        async def guarded() -> None:
+            try:
+                await coro
+            except (CrispError, OSError, TimeoutError, KeyError) as exc:
+                self.message(f"{failure}: {describe(exc)}")
+        self.tasks.spawn(guarded(), failure)
+
+    def message(self, text: str, timeout_ms: int = 8000) -> None:
+        self.panes.window.statusBar().showMessage(text, timeout_ms)

@@ -1,0 +1,133 @@
+"""Builds the console's widgets around one ConsoleClient: the window, its panes, the palette,
+the tray and the notifier. app.py (and the end-to-end tests) call ``build_console``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QAction, QIcon
+
+from crisp_console.client import ConsoleClient
+from crisp_console.settings import Preferences, resource_path
+from crisp_console.ui.canned import CannedResponse, load_canned
+from crisp_console.ui.cheatsheet import cheat_sheet_rows
+from crisp_console.ui.commands import CommandRegistry
+from crisp_console.ui.drafts import DraftStore
+from crisp_console.ui.media import MediaLoader
+from crisp_console.ui.notifier import Notifier
+from crisp_console.ui.unread import UnreadCounter
+from crisp_console.ui.widgets.cheat_sheet import CheatSheetDialog
+from crisp_console.ui.widgets.command_palette import CommandPalette
+from crisp_console.ui.widgets.composer import Composer
+from crisp_console.ui.widgets.list_pane import ListPane
+from crisp_console.ui.widgets.main_window import MainWindow
+from crisp_console.ui.widgets.people_panel import PeoplePanel
+from crisp_console.ui.widgets.status_bar import ConnectionStatusBar
+from crisp_console.ui.widgets.thread_pane import ThreadPane
+from crisp_console.ui.widgets.tray_icon import TrayIcon
+
+
+@dataclass
+class Panes:
+    window: MainWindow
+    list_pane: ListPane
+    thread: ThreadPane
+    composer: Composer
+    people: PeoplePanel
+    palette: CommandPalette
+    status_bar: ConnectionStatusBar
+    tray: TrayIcon
+    notifier: Notifier
+    unread: UnreadCounter
+    drafts: DraftStore
+    registry: CommandRegistry
+    media: MediaLoader
+    cheat_sheet: CheatSheetDialog | None = field(default=None)
+
+    def open_cheat_sheet(self) -> None:
+        rows = cheat_sheet_rows(self.registry)
+        if self.cheat_sheet is None:
+            self.cheat_sheet = CheatSheetDialog(rows, self.window)
+        else:
+            self.cheat_sheet.set_groups(rows)
+        self.cheat_sheet.open()
+
+    def detach(self) -> None:
+        """Stop every store/gateway subscription before the client closes."""
+        for part in (self.status_bar, self.unread, self.list_pane, self.thread, self.people,
+                     self.palette, self.notifier, self.media):
+            detach = getattr(part, "detach", None)
+            if detach is not None:
+                detach()
+        self.drafts.save()
+
+
+def app_icon() -> QIcon:
+    return QIcon(str(resource_path("icons", "crisp-console.svg")))
+
+
+def media_policy(client: ConsoleClient, prefs: Preferences):  # type: ignore[no-untyped-def]
+    """Which image URLs load without the operator asking (Preferences.load_images)."""
+    if prefs.load_images == "always":
+        return lambda _url: True
+    if prefs.load_images == "never":
+        return lambda _url: False
+    return client.trusted_media
+
+
+def build_console(client: ConsoleClient, registry: CommandRegistry, prefs: Preferences, *,
+                  drafts_path: Path | None, settings: QSettings | None,
+                  canned: list[CannedResponse] | None = None,
+                  coalesce: bool = True) -> tuple[Panes, dict[str, QAction]]:
+    store = client.store
+    drafts = DraftStore(drafts_path)
+    media = MediaLoader(client.fetch_media, trusted=media_policy(client, prefs))
+    list_pane = ListPane(store, coalesce=coalesce)
+    thread = ThreadPane(store, load_older=client.load_older, media=media, coalesce=coalesce)
+
+    def last_own(session_id: str) -> tuple[int, str] | None:
+        message = client.last_own_message(session_id)
+        if message is None or not isinstance(message.content, str):
+            return None
+        return message.fingerprint, message.content
+
+    composer = Composer(registry, drafts, canned=load_canned() if canned is None else canned,
+                        send_on_enter=prefs.send_on_enter,
+                        last_own_message=last_own if prefs.edit_last_with_up else None)
+    people = PeoplePanel(store)
+    status_bar = ConnectionStatusBar(client.gateway, client.api.quota)
+    icon = app_icon()
+    window = MainWindow(list_pane=list_pane, thread_pane=thread, composer=composer,
+                        people_panel=people, status_bar=status_bar, settings=settings,
+                        icon=icon)
+    palette = CommandPalette(registry, store, window)
+    tray = TrayIcon(icon, window)
+    notifier = Notifier(store, window, tray=tray, sound=prefs.notify_sound,
+                        enabled_events=prefs.notify_events())
+    unread = UnreadCounter(store)
+    actions = registry.create_actions(window, {"list": list_pane.view, "thread": thread.view,
+                                               "composer": composer.editor})
+    window.install_actions(registry, actions)
+    panes = Panes(window=window, list_pane=list_pane, thread=thread, composer=composer,
+                  people=people, palette=palette, status_bar=status_bar, tray=tray,
+                  notifier=notifier, unread=unread, drafts=drafts, registry=registry,
+                  media=media)
+    return panes, actions
+
+
+def apply_directory(panes: Panes, client: ConsoleClient) -> None:
+    """Names of websites and operators, and "me", once the client has loaded them."""
+    store = client.store
+    websites = {wid: w.name or w.domain or wid[:8] for wid, w in store.websites.items()}
+    operators = {uid: f"{o.first_name} {o.last_name}".strip() or o.email or uid[:8]
+                 for uid, o in store.operators.items()}
+    panes.list_pane.set_user_id(client.me)
+    panes.list_pane.set_website_labels(websites)
+    panes.list_pane.set_operator_names(operators)
+    panes.thread.set_website_labels(websites)
+    panes.thread.set_operator_names(operators)
+    me = client.me
+    ordered = sorted(operators.items(), key=lambda item: (item[0] != me, item[1].lower()))
+    panes.composer.set_operators(ordered)

@@ -1,0 +1,87 @@
+"""Screenshots of the console under a real X server: ``python -m tests.screenshots.shoot DIR``.
+
+Run by test_screenshots.py inside ``xvfb-run`` with ``QT_QPA_PLATFORM=xcb``. It starts a
+sandbox in-process (simulator off, so every picture is the same), opens a conversation with
+every message type, makes the visitor type, and saves the main window in the light and the
+dark palette as ``main-light.png`` and ``main-dark.png``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import qasync
+from PySide6.QtWidgets import QApplication
+
+from crisp_console.client import ConsoleClient
+from crisp_console.sandbox.config import SandboxConfig, Sizes
+from crisp_console.sandbox.server import Sandbox
+from crisp_console.types import Credentials
+from crisp_console.ui.console import Console
+from crisp_console.ui.theme import Scheme, Theme
+
+
+async def settle(seconds: float = 0.4) -> None:
+    await asyncio.sleep(seconds)
+    QApplication.processEvents()
+
+
+async def shoot(out: Path, theme: Theme) -> list[Path]:
+    sandbox = Sandbox(SandboxConfig(seed=3, sizes=Sizes(), simulator_rate=0.0))
+    await sandbox.start()
+    info = sandbox.info()
+    console = Console(ConsoleClient(info["rest"], Credentials(info["identifier"], info["key"])),
+                      drafts_path=None, settings=None)
+    saved: list[Path] = []
+    try:
+        window = console.window
+        window.resize(1440, 860)
+        window.show()
+        await console.start()
+        store = console.client.store
+        # The conversation with the most kinds of message makes the richest picture.
+        listed = [sandbox.state.conversations[sid] for sid in store.conversations
+                  if store.conversations[sid].state != "resolved"]
+        richest = max(listed, key=lambda c: (len({m.type for m in c.messages}),
+                                             -len(c.messages)))
+        console.controller.jump_to(richest.session_id)
+        await settle(1.0)
+        conv = sandbox.state.conversations[richest.session_id]
+        sandbox.state.compose(conv, kind="start", from_="user",
+                              excerpt="Thanks! One more thing about my invoi")
+        console.panes.composer.set_text("Let me check that for you")
+        await settle(0.5)
+        assert store.conversations
+        for scheme, name in ((Scheme.LIGHT, "light"), (Scheme.DARK, "dark")):
+            theme.apply(scheme)
+            await settle(0.6)
+            path = out / f"main-{name}.png"
+            if not window.grab().save(str(path)):
+                raise SystemExit(f"could not save {path}")
+            saved.append(path)
+    finally:
+        await console.aclose()
+        await sandbox.stop()
+    return saved
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[0] if argv else "artifacts/screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("crisp-console")
+    theme = Theme(app, forced=Scheme.LIGHT)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        saved = loop.run_until_complete(shoot(out, theme))
+    for path in saved:
+        print(path, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
