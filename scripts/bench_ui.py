@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import itertools
 import json
 import math
 import os
@@ -50,7 +51,7 @@ HISTORY_BATCH = 40  # messages per Get Messages answer (sandbox routes_messages.
 STAMPED = ("message:send", "message:compose:send")  # visitor events stamped when emitted
 ROW_EVENTS = frozenset(("message:send", "message:received", "message:compose:send",
                         "session:set_state", "session:set_routing"))  # change what a row shows
-IN_FLIGHT_EVENTS = 2.5  # events a launched, unfinished simulator action has yet to emit
+IN_FLIGHT_EVENTS = 1.5  # events a launched, unfinished simulator action has yet to emit
 TICK_MS = 5  # the stall probe's timer
 
 
@@ -111,8 +112,8 @@ async def serve_sandbox(args: argparse.Namespace) -> None:
 
 async def drive(sandbox: Sandbox, emitted: Counter[str], cmd: dict[str, Any],
                 seed: int) -> dict[str, Any]:
-    """Simulator actions at the pace that emits ``rate`` events/s for ``seconds``; about one
-    visitor message in ten goes to ``focus`` (the conversation open in the console)."""
+    """Simulator actions at the pace that emits ``rate`` events/s for ``seconds``; up to 4
+    visitor messages a second go to ``focus`` (the conversation open in the console)."""
     from crisp_console.sandbox.simulator import ACTIONS, WEIGHTS
 
     rate, seconds, focus = float(cmd["rate"]), float(cmd["seconds"]), cmd.get("focus")
@@ -120,6 +121,7 @@ async def drive(sandbox: Sandbox, emitted: Counter[str], cmd: dict[str, Any],
     tasks: set[asyncio.Task[None]] = set()
     before, failed = emitted.copy(), Counter[str]()
     focus_task: asyncio.Task[None] | None = None
+    focus_at = -1.0
 
     async def act(action: str, kw: dict[str, Any]) -> None:
         try:
@@ -135,10 +137,11 @@ async def drive(sandbox: Sandbox, emitted: Counter[str], cmd: dict[str, Any],
             kw: dict[str, Any] = {}
             if action in ("conversation", "message"):
                 kw["typing"] = rng.random() < 0.85  # the simulator's TYPING_CHANCE
-            to_focus = (action == "message" and focus and rng.random() < 0.1
+            # At most one message at a time, 4 a second, to the open conversation.
+            to_focus = (action == "message" and focus and elapsed - focus_at >= 0.25
                         and (focus_task is None or focus_task.done()))
             if to_focus:
-                kw["session_id"] = focus
+                kw["session_id"], focus_at = focus, elapsed
             task = loop.create_task(act(action, kw))
             tasks.add(task)
             task.add_done_callback(tasks.discard)
@@ -182,12 +185,14 @@ class Recorder:
     """Event receipt times, matched to the paints that show them."""
 
     def __init__(self, console: Console, focus: str | None) -> None:
-        self.list_pane, self.thread, self.focus = console.panes.list_pane, console.panes.thread, focus
+        self.list_pane, self.thread = console.panes.list_pane, console.panes.thread
+        self.focus = focus
         self.received: Counter[str] = Counter()
         self.net_ms: list[float] = []
         self.list_wait: list[tuple[float, str]] = []
         self.thread_wait: list[float] = []
         self.list_lat: list[float] = []
+        self.list_queue: list[float] = []  # listener -> the flush before the paint
         self.thread_lat: list[float] = []
         self.list_paint: list[float] = []
         self.offscreen = 0
@@ -222,6 +227,7 @@ class Recorder:
                 waiting.append((received, sid))
             elif first <= model.row_of(sid) <= last and first >= 0:
                 self.list_lat.append(end - received)
+                self.list_queue.append(flushed - received)
             else:
                 self.offscreen += 1
         self.list_wait = waiting
@@ -232,8 +238,8 @@ class Recorder:
         self.thread_wait = [t for t in self.thread_wait if t > flushed]
 
 
-async def until(pred: Callable[[], object], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
+async def until(pred: Callable[[], object], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
     while not pred():
         if time.monotonic() > deadline:
             raise TimeoutError(f"timed out waiting for {what}")
@@ -317,16 +323,19 @@ async def traffic(console: Console, watch: PaintWatch, seconds: float) -> dict[s
     timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
     timer.start()
     print(json.dumps({"ready": rec.focus}), flush=True)
+    cpu = sum(os.times()[:2])
     await asyncio.sleep(seconds + 3)  # the traffic, and the typed messages still in flight
     timer.stop()
+    cpu = (sum(os.times()[:2]) - cpu) / (seconds + 3)
     remove()
-    gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(ticks)]
     rss, peak = memory_mb()
     return {"received": rec.received.total(), "by_name": dict(rec.received),
-            "net_ms": rec.net_ms, "list_lat": rec.list_lat, "thread_lat": rec.thread_lat,
+            "net_ms": rec.net_ms, "list_lat": rec.list_lat, "list_queue": rec.list_queue,
+            "thread_lat": rec.thread_lat,
             "list_paint": rec.list_paint, "offscreen": rec.offscreen,
             "unpainted": len(rec.list_wait), "gaps": gaps, "rss": rss, "peak": peak,
-            "store_after": len(console.client.store.conversations)}
+            "store_after": len(console.client.store.conversations), "cpu": cpu}
 
 
 async def load_everything(console: Console) -> dict[str, Any]:
@@ -362,10 +371,16 @@ def console_child(args: argparse.Namespace) -> None:
         marks["preloaded"] = time.perf_counter() - start
     marks["qapp"] = time.perf_counter()  # before importing Qt and creating QApplication
     import qasync
+    from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
     from crisp_console.ui.theme import Theme
 
+    def qt_message(_kind: QtMsgType, _context: QMessageLogContext, text: str) -> None:
+        if "propagateSizeHints" not in text:  # the offscreen plugin's, on every show()
+            print(text, file=sys.stderr)
+
+    qInstallMessageHandler(qt_message)
     app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
     theme = Theme(app)
@@ -389,7 +404,7 @@ class Child:
         self.proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), *argv],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
                                      start_new_session=True)
-        self.buf = b""
+        self.name, self.buf = " ".join(argv[:4]), b""
 
     def read(self, timeout: float) -> dict[str, Any]:
         assert self.proc.stdout is not None
@@ -398,11 +413,11 @@ class Child:
             sel.register(fd, selectors.EVENT_READ)
             while b"\n" not in self.buf:
                 if time.monotonic() > deadline:
-                    raise TimeoutError(f"no answer from {self.proc.args[2:4]} in {timeout:.0f} s")
+                    raise TimeoutError(f"no answer from {self.name} in {timeout:.0f} s")
                 if sel.select(1.0):
                     chunk = os.read(fd, 1 << 20)
                     if not chunk:
-                        raise RuntimeError(f"child {self.proc.args[2:4]} exited "
+                        raise RuntimeError(f"{self.name} exited "
                                            f"(rc={self.proc.wait()})")
                     self.buf += chunk
         line, self.buf = self.buf.split(b"\n", 1)
@@ -493,6 +508,8 @@ def orchestrate(args: argparse.Namespace) -> None:
         print("  by name:", ", ".join(f"{k} {v}" for k, v in Counter(r["by_name"]).most_common()))
         print(f"  socket (emit -> listener, wall ms): {spread(r['net_ms'], 1)}")
         print(f"  listener -> list row painted: {spread(r['list_lat'])}")
+        print(f"    of which listener -> last model flush before that paint: "
+              f"{spread(r['list_queue'])}")
         print(f"    {r['offscreen']} row events not on screen (row scrolled off or filtered "
               f"out), {r['unpainted']} still waiting at the end; list paint itself "
               f"{spread(r['list_paint'])}")
@@ -504,8 +521,8 @@ def orchestrate(args: argparse.Namespace) -> None:
         print(f"3. main-thread stalls ({TICK_MS} ms timer during the traffic): longest gap "
               f"{max(gaps, default=0) * 1000:.0f} ms, {sum(g > 0.05 for g in gaps)} gaps > 50 ms"
               f", p99 gap {percentile(gaps, 99) * 1000:.1f} ms over {len(gaps)} ticks; "
-              f"RSS {r['rss']:.0f} MB (peak {r['peak']:.0f}) with {r['store_after']} "
-              "conversations")
+              f"console CPU {r['cpu']:.0%} of a core; RSS {r['rss']:.0f} MB (peak "
+              f"{r['peak']:.0f}) with {r['store_after']} conversations")
         sandbox.close()
         _big, info = start_sandbox(children, mem_convs, mem_msgs, args.seed)
         r = console(children, "memory", info, args, env, mem_convs).read(1800)

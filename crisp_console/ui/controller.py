@@ -409,7 +409,8 @@ class Controller(QObject):
                 await coro
             except (CrispError, OSError, TimeoutError, KeyError) as exc:
                 self.message(f"{failure}: {describe(exc)}")
-        self.tasks.spawn(guarded(), failure)
+        if self.tasks.spawn(guarded(), failure) is None:
+            coro.close()  # closing down: the command never starts
 
     def message(self, text: str, timeout_ms: int = 8000) -> None:
         self.panes.window.statusBar().showMessage(text, timeout_ms)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QShowEvent
 from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
@@ -48,6 +48,7 @@ TOOLBAR = ("conversation.resolve", "conversation.reopen", "conversation.assign",
            "conversation.assign_to_me", "conversation.segments", "conversation.remind",
            "conversation.mark_unread", "composer.toggle_note", "app.palette")
 DEFAULT_SIZES = (340, 640, 300)
+COMPOSER_HEIGHT = 170
 
 
 class MainWindow(QMainWindow):
@@ -95,7 +96,7 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
         self.resize(1280, 800)
         self.splitter.setSizes(list(DEFAULT_SIZES))
-        self.middle.setSizes([620, 150])
+        self._restored_middle = False
         self.restore_state()
 
     # ---- actions ---------------------------------------------------------------------------
@@ -160,13 +161,23 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         for key, splitter in (("window/splitter", self.splitter), ("window/middle", self.middle)):
             value = s.value(key)
-            if isinstance(value, QByteArray):
-                splitter.restoreState(value)
+            if isinstance(value, QByteArray) and splitter.restoreState(value):
+                self._restored_middle |= splitter is self.middle
         people = s.value("window/people")
         if people in ("false", False):
             self.people_panel.hide()
 
     # ---- Qt overrides ----------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._restored_middle:
+            # First run: the reply box gets a few lines, the thread the rest. Done once the
+            # window has its real height; the operator's own split is remembered after that.
+            self._restored_middle = True
+            height = self.middle.height()
+            composer = max(COMPOSER_HEIGHT, self.composer.minimumSizeHint().height())
+            self.middle.setSizes([max(height - composer, 1), composer])
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.ActivationChange:
