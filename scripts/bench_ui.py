@@ -51,7 +51,7 @@ HISTORY_BATCH = 40  # messages per Get Messages answer (sandbox routes_messages.
 STAMPED = ("message:send", "message:compose:send")  # visitor events stamped when emitted
 ROW_EVENTS = frozenset(("message:send", "message:received", "message:compose:send",
                         "session:set_state", "session:set_routing"))  # change what a row shows
-IN_FLIGHT_EVENTS = 1.5  # events a launched, unfinished simulator action has yet to emit
+IN_FLIGHT_EVENTS = 1.0  # events a launched, unfinished simulator action has yet to emit
 TICK_MS = 5  # the stall probe's timer
 
 
@@ -140,8 +140,9 @@ async def drive(sandbox: Sandbox, emitted: Counter[str], cmd: dict[str, Any],
             # At most one message at a time, 4 a second, to the open conversation.
             to_focus = (action == "message" and focus and elapsed - focus_at >= 0.25
                         and (focus_task is None or focus_task.done()))
-            if to_focus:
-                kw["session_id"], focus_at = focus, elapsed
+            if to_focus:  # half of them pasted: more samples of the thread's latency
+                kw.update(session_id=focus, typing=rng.random() < 0.5)
+                focus_at = elapsed
             task = loop.create_task(act(action, kw))
             tasks.add(task)
             task.add_done_callback(tasks.discard)

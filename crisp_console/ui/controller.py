@@ -323,7 +323,9 @@ class Controller(QObject):
             self.mark_read_if_seen()
 
     def _on_event(self, name: str, payload: Any) -> None:
-        """Visitor sync events the store does not keep feed the people panel directly."""
+        """Every live event refreshes "synced N s ago"; visitor sync events the store does
+        not keep feed the people panel directly."""
+        self.panes.status_bar.mark_synced()
         if not name.startswith("session:sync:") or not isinstance(payload, dict):
             return
         sid = payload.get("session_id")

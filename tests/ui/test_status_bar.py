@@ -58,7 +58,13 @@ def test_states_read_honestly(parts: tuple[ConnectionStatusBar, FakeGateway, Clo
     assert bar.state_label.text() == "○ Connecting…"
     assert bar.sync_label.text() == "not synced yet"
     gateway.move(ConnectionState.CONNECTED)
-    assert (bar.state_label.text(), bar.sync_label.text()) == ("● Connected", "live")
+    assert (bar.state_label.text(), bar.sync_label.text()) == ("● Connected", "synced just now")
+    clock.now += 30
+    bar.refresh()
+    assert bar.sync_label.text() == "synced 30 s ago"  # quiet: the last data is 30 s old
+    bar.mark_synced()
+    bar.refresh()
+    assert bar.sync_label.text() == "synced just now"
     gateway.move(ConnectionState.RECONNECTING, retry_at=clock.now + 7)
     assert bar.state_label.text() == "○ Reconnecting in 7 s"
     clock.now += 75
@@ -103,7 +109,8 @@ async def test_live_client_drop_and_return(qtbot: QtBot, sandbox: Sandbox,  # no
         await until(lambda: bar.state_label.text().startswith("○ Reconnecting"), what="drop")
         assert bar.sync_label.text().startswith("last in sync")
         await until(lambda: client.connection_state is ConnectionState.CONNECTED, timeout=10)
-        assert (bar.state_label.text(), bar.sync_label.text()) == ("● Connected", "live")
+        assert (bar.state_label.text(), bar.sync_label.text()) == ("● Connected",
+                                                                   "synced just now")
         bar.detach()
     finally:
         await client.aclose()

@@ -62,6 +62,7 @@ class ConnectionStatusBar(QStatusBar):
         self._monotonic = monotonic
         self._in_sync_since: float | None = None  # CONNECTED since (monotonic)
         self._lost_at: float | None = None  # when the feed last dropped (monotonic)
+        self._synced_at: float | None = None  # last connect or live event (monotonic)
         self.state_label = QLabel()
         self.sync_label = QLabel()
         self.quota_label = QLabel()
@@ -84,6 +85,7 @@ class ConnectionStatusBar(QStatusBar):
         now = self._monotonic()
         if state is ConnectionState.CONNECTED:
             self._in_sync_since, self._lost_at = now, None
+            self._synced_at = now
         elif self._in_sync_since is not None and self._lost_at is None:
             self._lost_at = now
         self.refresh()
@@ -104,11 +106,17 @@ class ConnectionStatusBar(QStatusBar):
             return "○ Offline"
         return "○ Connecting…"
 
+    def mark_synced(self) -> None:
+        """A live event arrived: the console holds what Crisp had a moment ago."""
+        if self._lost_at is None and self._in_sync_since is not None:
+            self._synced_at = self._monotonic()
+
     def sync_text(self) -> str:
+        now = self._monotonic()
         if self._lost_at is not None:
-            return f"last in sync {ago(self._monotonic() - self._lost_at)}"
-        if self._in_sync_since is not None:
-            return "live"
+            return f"last in sync {ago(now - self._lost_at)}"
+        if self._synced_at is not None:
+            return f"synced {ago(now - self._synced_at)}"
         return "not synced yet"
 
     def quota_text(self) -> str:
