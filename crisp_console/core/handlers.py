@@ -58,9 +58,12 @@ def on_message(store: Store, payload: Any) -> ApplyResult:
         # A replay, or the late echo of a send REST confirmed first: counted already, and
         # the copy may be older than what we have since (an edit made in between).
         return IGNORED
+    # A REST row fetched after this message was written already counts it (its preview is
+    # this very message): the event arriving later must not count it a second time.
+    counted = msg.fingerprint != 0 and conv.last_fingerprint == msg.fingerprint
     store._adopt(conv, msg)
     tl.insert(msg, store._emit)
-    store._bump(conv, msg, count=True)
+    store._bump(conv, msg, count=not counted)
     return APPLIED
 
 

@@ -241,3 +241,19 @@ def test_mark_unread(store: Store, mirror: QtMirror, three: list[str]) -> None:
     assert store.apply("message:acknowledge:unread:send", event) is ApplyResult.IGNORED
     assert store.apply("message:acknowledge:unread:send", f.ack_event("x", [])) is (
         ApplyResult.UNKNOWN_TARGET)
+
+
+def test_a_message_the_rest_row_already_counts_is_not_counted_again(store: Store) -> None:
+    """The console fetched the conversation (REST) after the visitor wrote, and the event
+    arrives after that: the row's preview is this message, its unread already includes it."""
+    fp = f.fingerprint()
+    row = f.conversation(updated_at=T, unread={"operator": 1, "visitor": 0},
+                         preview_message={"type": "text", "from": "user", "excerpt": "late",
+                                          "fingerprint": fp})
+    store.upsert_conversations([row])
+    sid = row["session_id"]
+    store.apply("message:send", f.message_event(sid, fingerprint=fp, timestamp=T,
+                                                content="late"))
+    assert store.conversations[sid].unread_operator == 1
+    store.apply("message:send", f.message_event(sid, timestamp=T + 5, content="next"))
+    assert store.conversations[sid].unread_operator == 2
