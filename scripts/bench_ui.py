@@ -1,22 +1,21 @@
 """Benchmark of the console window: first paint, event-to-paint latency, stalls and memory.
 
 A script that prints figures, not a test that asserts them. The sandbox runs in a child
-process (this script with ``--child sandbox``), so its CPU is not charged to the console.
-That child also makes the traffic: the visitor simulator's own actions (messages typed with
-MagicType excerpts, new conversations, pages, availability, visitor counts), launched as
-often as it takes to emit ``--rate`` RTM events per second; the simulator's own loop stops
-at 50 actions/s, about 200 events/s. Each measurement of the console runs in a fresh process
-(``--child console``): QApplication, qasync loop, the whole ``Console`` around a
-``ConsoleClient``, window 1440x860, offscreen unless ``--xcb``. Examples:
+process (``--child sandbox``) so its CPU is not charged to the console, and makes the traffic
+itself: the visitor simulator's own actions (messages typed with MagicType excerpts, new
+conversations, pages, availability, visitor counts) launched as often as it takes to emit
+``--rate`` RTM events/s (the simulator's own loop stops at 50 actions/s, ~200 events/s).
+Each console measurement runs in a fresh process (``--child console``): QApplication, qasync
+loop, the whole ``Console`` around a ``ConsoleClient``, 1440x860, offscreen unless --xcb.
 
     .venv/bin/python scripts/bench_ui.py                 # 5k conversations, 500 events/s, 20 s
     .venv/bin/python scripts/bench_ui.py --quick         # smoke run: small worlds, 5 s of traffic
     xvfb-run -a .venv/bin/python scripts/bench_ui.py --xcb
 
-Paints are timed by wrapping the views' ``viewportEvent`` (a Paint's end: the rows are drawn).
-Latency runs from the client's event listener (after the store applied the event) to the end
-of the first paint that shows it: the first list paint after the model's coalesced flush in
-which the conversation's row is visible (thread: the open conversation's new messages).
+Paints are timed by wrapping the views' ``viewportEvent`` (to a Paint's end). Latency runs from
+the client's event listener (after the store applied the event) to the end of the first list
+paint after the model's coalesced flush in which the conversation's row is visible; for the
+thread, from a new message of the open conversation to the thread's next paint after its flush.
 """
 
 from __future__ import annotations
@@ -29,7 +28,6 @@ import json
 import math
 import os
 import random
-import selectors
 import subprocess
 import sys
 import time
@@ -51,7 +49,7 @@ HISTORY_BATCH = 40  # messages per Get Messages answer (sandbox routes_messages.
 STAMPED = ("message:send", "message:compose:send")  # visitor events stamped when emitted
 ROW_EVENTS = frozenset(("message:send", "message:received", "message:compose:send",
                         "session:set_state", "session:set_routing"))  # change what a row shows
-IN_FLIGHT_EVENTS = 1.0  # events a launched, unfinished simulator action has yet to emit
+IN_FLIGHT_EVENTS = 1.0  # events a launched, unfinished simulator action is counted for
 TICK_MS = 5  # the stall probe's timer
 
 
@@ -68,9 +66,9 @@ def spread(values: list[float], unit: float = 1000) -> str:
 
 def memory_mb() -> tuple[float, float]:
     """(VmRSS, VmHWM) of this process, MB."""
-    fields = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text()
-                  .splitlines() if ":" in line)
-    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+    status = dict(line.split(":", 1) for line in
+                  Path("/proc/self/status").read_text().splitlines() if ":" in line)
+    return int(status["VmRSS"].split()[0]) / 1024, int(status["VmHWM"].split()[0]) / 1024
 
 
 # ---- the sandbox child ----------------------------------------------------------------------
@@ -99,13 +97,13 @@ async def serve_sandbox(args: argparse.Namespace) -> None:
     total = sum(len(c.messages) for c in sandbox.state.conversations.values())
     print(json.dumps({**sandbox.info(), "build_s": time.perf_counter() - start,
                       "messages": total}), flush=True)
-    loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    await asyncio.get_running_loop().connect_read_pipe(
+        lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     try:
-        while line := await reader.readline():  # EOF (the parent went away): stop
-            cmd = json.loads(line)
-            print(json.dumps(await drive(sandbox, emitted, cmd, args.seed)), flush=True)
+        while line := await reader.readline():  # EOF (the parent closed it or died): stop
+            print(json.dumps(await drive(sandbox, emitted, json.loads(line), args.seed)),
+                  flush=True)
     finally:
         await sandbox.stop()
 
@@ -119,25 +117,23 @@ async def drive(sandbox: Sandbox, emitted: Counter[str], cmd: dict[str, Any],
     rate, seconds, focus = float(cmd["rate"]), float(cmd["seconds"]), cmd.get("focus")
     sim, rng, loop = sandbox.simulator, random.Random(seed), asyncio.get_running_loop()
     tasks: set[asyncio.Task[None]] = set()
-    before, failed = emitted.copy(), Counter[str]()
+    before, skipped = emitted.total(), Counter[str]()
     focus_task: asyncio.Task[None] | None = None
     focus_at = -1.0
 
     async def act(action: str, kw: dict[str, Any]) -> None:
         try:
             await sim.act(action, **kw)
-        except LookupError:  # nothing to act on just now (say, every conversation typing)
-            failed[action] += 1
+        except LookupError:  # nothing to act on just now
+            skipped[action] += 1
 
     start = loop.time()
     while (elapsed := loop.time() - start) < seconds:
-        while (emitted.total() - before.total() + IN_FLIGHT_EVENTS * len(tasks)
-               < rate * elapsed):
+        while emitted.total() - before + IN_FLIGHT_EVENTS * len(tasks) < rate * elapsed:
             action = rng.choices(ACTIONS, WEIGHTS)[0]
             kw: dict[str, Any] = {}
             if action in ("conversation", "message"):
                 kw["typing"] = rng.random() < 0.85  # the simulator's TYPING_CHANCE
-            # At most one message at a time, 4 a second, to the open conversation.
             to_focus = (action == "message" and focus and elapsed - focus_at >= 0.25
                         and (focus_task is None or focus_task.done()))
             if to_focus:  # half of them pasted: more samples of the thread's latency
@@ -146,14 +142,12 @@ async def drive(sandbox: Sandbox, emitted: Counter[str], cmd: dict[str, Any],
             task = loop.create_task(act(action, kw))
             tasks.add(task)
             task.add_done_callback(tasks.discard)
-            if to_focus:
-                focus_task = task
+            focus_task = task if to_focus else focus_task
         await asyncio.sleep(0.005)
-    in_window = emitted.total() - before.total()
+    in_window = emitted.total() - before
     await asyncio.gather(*tasks)  # typed messages still in flight finish (<= 2 s)
-    return {"seconds": seconds, "in_window": in_window,
-            "emitted": emitted.total() - before.total(),
-            "by_name": dict(emitted - before), "skipped": dict(failed)}
+    return {"seconds": seconds, "in_window": in_window, "emitted": emitted.total() - before,
+            "skipped": dict(skipped)}
 
 
 # ---- the console child ----------------------------------------------------------------------
@@ -178,7 +172,7 @@ class PaintWatch:
                 self.callback(start, time.perf_counter())
             return handled
 
-        # The instance attribute overrides the virtual (shiboken looks it up per call).
+        # An instance attribute overrides the virtual: shiboken looks it up on every call.
         view.viewportEvent = viewport_event  # type: ignore[method-assign]
 
 
@@ -189,19 +183,17 @@ class Recorder:
         self.list_pane, self.thread = console.panes.list_pane, console.panes.thread
         self.focus = focus
         self.received: Counter[str] = Counter()
-        self.net_ms: list[float] = []
         self.list_wait: list[tuple[float, str]] = []
         self.thread_wait: list[float] = []
-        self.list_lat: list[float] = []
-        self.list_queue: list[float] = []  # listener -> the flush before the paint
-        self.thread_lat: list[float] = []
-        self.list_paint: list[float] = []
+        # list_queue: listener -> the model flush before the paint that showed the event
+        self.samples: dict[str, list[float]] = {k: [] for k in (
+            "net_ms", "list_lat", "list_queue", "list_paint", "thread_lat")}
         self.offscreen = 0
         self.flushed = {"list": 0.0, "thread": 0.0}
         for name, model in (("list", self.list_pane.model), ("thread", self.thread.model)):
             for signal in (model.dataChanged, model.rowsInserted, model.rowsMoved,
                            model.rowsRemoved, model.modelReset, model.layoutChanged):
-                # A flush emits all at once: any signal after receipt means it is applied.
+                # A flush applies every change received before it; its signals go out at once.
                 signal.connect(lambda *_, n=name: self.flushed.__setitem__(n, time.perf_counter()))
 
     def on_event(self, name: str, payload: Any) -> None:
@@ -211,14 +203,14 @@ class Recorder:
             return
         stamp, sid = payload.get("timestamp"), payload.get("session_id")
         if name in STAMPED and isinstance(stamp, int):
-            self.net_ms.append(time.time() * 1000 - stamp)
+            self.samples["net_ms"].append(time.time() * 1000 - stamp)
         if name in ROW_EVENTS and isinstance(sid, str):
             self.list_wait.append((now, sid))
         if name == "message:send" and sid == self.focus:
             self.thread_wait.append(now)
 
     def list_painted(self, start: float, end: float) -> None:
-        self.list_paint.append(end - start)
+        self.samples["list_paint"].append(end - start)
         view, model = self.list_pane.view, self.list_pane.model
         first, last = view.rowAt(0), view.rowAt(view.viewport().height() - 1)
         last = model.rowCount() - 1 if last < 0 else last
@@ -226,25 +218,17 @@ class Recorder:
         for received, sid in self.list_wait:
             if received > flushed:  # not in the model's rows yet: a later paint shows it
                 waiting.append((received, sid))
-            elif first <= model.row_of(sid) <= last and first >= 0:
-                self.list_lat.append(end - received)
-                self.list_queue.append(flushed - received)
+            elif 0 <= first <= model.row_of(sid) <= last:
+                self.samples["list_lat"].append(end - received)
+                self.samples["list_queue"].append(flushed - received)
             else:
                 self.offscreen += 1
         self.list_wait = waiting
 
     def thread_painted(self, _start: float, end: float) -> None:
         flushed = self.flushed["thread"]
-        self.thread_lat += [end - t for t in self.thread_wait if t <= flushed]
+        self.samples["thread_lat"] += [end - t for t in self.thread_wait if t <= flushed]
         self.thread_wait = [t for t in self.thread_wait if t > flushed]
-
-
-async def until(pred: Callable[[], object], seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not pred():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.005)
 
 
 async def fetch_conversations(info: dict[str, Any]) -> list[dict[str, Any]]:
@@ -277,28 +261,27 @@ async def run_console(args: argparse.Namespace, info: dict[str, Any],
     if args.mode in ("all-pages", "preload", "memory"):
         lp.set_filter(Filter.ALL)  # every conversation is a row
     paints: dict[str, tuple[float, int]] = {}
-    started = False
+    complete = asyncio.Event()
 
     def first_paints(_start: float, end: float) -> None:
-        rows = lp.model.rowCount()
-        if rows and "any" not in paints:
-            paints["any"] = (end, rows)
-        if started and "full" not in paints:
-            paints["full"] = (end, rows)
+        if lp.model.rowCount():
+            paints.setdefault("any", (end, lp.model.rowCount()))
+        if "started" in marks:
+            paints.setdefault("full", (end, lp.model.rowCount()))
+            complete.set()
 
     watch = PaintWatch(lp.view, first_paints)
     console.window.resize(*WINDOW)
     console.window.show()
-    out: dict[str, Any] = {}
     try:
         marks["start"] = time.perf_counter()
         await console.start()
-        marks["started"], started = time.perf_counter(), True
+        marks["started"] = time.perf_counter()
         lp.view.viewport().update()  # the complete list's paint, if nothing else asks one
-        await until(lambda: "full" in paints, 30, "the list's first paint")
+        await asyncio.wait_for(complete.wait(), 30)
         marks["any"], marks["full"] = paints["any"][0], paints["full"][0]
-        out.update(store=len(client.store.conversations), rows_any=paints["any"][1],
-                   rows=paints["full"][1], filter=lp.filter().value)
+        out = {"store": len(client.store.conversations), "rows_any": paints["any"][1],
+               "rows": paints["full"][1], "filter": lp.filter().value}
         if args.mode == "traffic":
             out.update(await traffic(console, watch, args.seconds))
         elif args.mode == "memory":
@@ -326,24 +309,20 @@ async def traffic(console: Console, watch: PaintWatch, seconds: float) -> dict[s
     print(json.dumps({"ready": rec.focus}), flush=True)
     cpu = sum(os.times()[:2])
     await asyncio.sleep(seconds + 3)  # the traffic, and the typed messages still in flight
-    timer.stop()
     cpu = (sum(os.times()[:2]) - cpu) / (seconds + 3)
+    timer.stop()
     remove()
-    gaps = [b - a for a, b in itertools.pairwise(ticks)]
     rss, peak = memory_mb()
-    return {"received": rec.received.total(), "by_name": dict(rec.received),
-            "net_ms": rec.net_ms, "list_lat": rec.list_lat, "list_queue": rec.list_queue,
-            "thread_lat": rec.thread_lat,
-            "list_paint": rec.list_paint, "offscreen": rec.offscreen,
-            "unpainted": len(rec.list_wait), "gaps": gaps, "rss": rss, "peak": peak,
-            "store_after": len(console.client.store.conversations), "cpu": cpu}
+    return {**rec.samples, "received": rec.received.total(), "by_name": dict(rec.received),
+            "cpu": cpu, "offscreen": rec.offscreen, "unpainted": len(rec.list_wait),
+            "rss": rss, "peak": peak, "gaps": [b - a for a, b in itertools.pairwise(ticks)],
+            "store_after": len(console.client.store.conversations)}
 
 
 async def load_everything(console: Console) -> dict[str, Any]:
     """Every conversation's whole history into the store, then a few opened in the window."""
     client, store = console.client, console.client.store
-    rss_before = memory_mb()[0]
-    gate = asyncio.Semaphore(8)
+    rss_before, gate = memory_mb()[0], asyncio.Semaphore(8)
 
     async def history(sid: str) -> None:
         async with gate:
@@ -367,9 +346,8 @@ def console_child(args: argparse.Namespace) -> None:
     info = json.loads(args.info)
     preload: list[dict[str, Any]] = []
     if args.mode in ("preload", "traffic", "memory"):
-        start = time.perf_counter()
         preload = asyncio.run(fetch_conversations(info))
-        marks["preloaded"] = time.perf_counter() - start
+        marks["preloaded"] = time.perf_counter()
     marks["qapp"] = time.perf_counter()  # before importing Qt and creating QApplication
     import qasync
     from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
@@ -384,7 +362,7 @@ def console_child(args: argparse.Namespace) -> None:
     qInstallMessageHandler(qt_message)
     app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
-    theme = Theme(app)
+    theme = Theme(app)  # the app's style sheet and palette: part of what painting costs
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
@@ -400,30 +378,23 @@ def console_child(args: argparse.Namespace) -> None:
 class Child:
     """This script in another process, speaking JSON lines; ``close()`` always ends it."""
 
-    def __init__(self, argv: list[str], env: dict[str, str] | None = None) -> None:
-        # Own session: Ctrl+C reaches the parent only, which then closes the children.
+    def __init__(self, children: list[Child], argv: list[str],
+                 env: dict[str, str] | None = None) -> None:
+        # Its own session: Ctrl+C reaches the parent only, which then closes the children.
         self.proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), *argv],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
                                      start_new_session=True)
-        self.name, self.buf = " ".join(argv[:4]), b""
+        self.name = " ".join(argv[1:4:2])
+        children.append(self)
 
-    def read(self, timeout: float) -> dict[str, Any]:
+    def read(self) -> dict[str, Any]:
+        """The next line (the children bound their own run times: no timeout here)."""
         assert self.proc.stdout is not None
-        fd, deadline = self.proc.stdout.fileno(), time.monotonic() + timeout
-        with selectors.DefaultSelector() as sel:
-            sel.register(fd, selectors.EVENT_READ)
-            while b"\n" not in self.buf:
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"no answer from {self.name} in {timeout:.0f} s")
-                if sel.select(1.0):
-                    chunk = os.read(fd, 1 << 20)
-                    if not chunk:
-                        raise RuntimeError(f"{self.name} exited "
-                                           f"(rc={self.proc.wait()})")
-                    self.buf += chunk
-        line, self.buf = self.buf.split(b"\n", 1)
-        result: dict[str, Any] = json.loads(line)
-        return result
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"{self.name} exited (rc={self.proc.wait()})")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
 
     def send(self, obj: dict[str, Any]) -> None:
         assert self.proc.stdin is not None
@@ -433,48 +404,44 @@ class Child:
     def close(self) -> None:
         if self.proc.stdin is not None and not self.proc.stdin.closed:
             self.proc.stdin.close()  # the sandbox stops cleanly on EOF
-        for stop in (None, self.proc.terminate, self.proc.kill):
-            if stop is not None:
-                stop()
-            try:
-                self.proc.wait(5)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        if self.proc.stdout is not None:
-            self.proc.stdout.close()
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:  # a console interrupted mid-run
+            self.proc.kill()
+            self.proc.wait()
 
 
 def start_sandbox(children: list[Child], conversations: int, messages: int,
                   seed: int) -> tuple[Child, dict[str, Any]]:
-    child = Child(["--child", "sandbox", "--conversations", str(conversations),
-                   "--messages", str(messages), "--seed", str(seed)])
-    children.append(child)
-    info = child.read(600)
-    print(f"sandbox: {conversations} conversations, {info['messages']} messages, 3 websites "
-          f"(separate process, built in {info['build_s']:.1f} s)")
+    child = Child(children, ["--child", "sandbox", "--conversations", str(conversations),
+                             "--messages", str(messages), "--seed", str(seed)])
+    info = child.read()
+    print(f"sandbox: {conversations} conversations ({info['messages']} messages, 3 websites) "
+          f"in a separate process, built in {info['build_s']:.1f} s")
     return child, info
 
 
 def console(children: list[Child], mode: str, info: dict[str, Any], args: argparse.Namespace,
             env: dict[str, str], conversations: int) -> Child:
-    child = Child(["--child", "console", "--mode", mode, "--info", json.dumps(info),
-                   "--conversations", str(conversations), "--seconds", str(args.seconds),
-                   "--spawned-at", repr(time.time())], env)
-    children.append(child)
-    return child
+    return Child(children, ["--child", "console", "--mode", mode, "--info", json.dumps(info),
+                            "--conversations", str(conversations), "--seconds",
+                            str(args.seconds), "--spawned-at", repr(time.time())], env)
 
 
 def print_paint(label: str, r: dict[str, Any]) -> None:
     m = r["marks"]
-    print(f"  {label}: {r['store']} conversations in the store, filter {r['filter']}: "
-          f"{r['rows_any']} rows at the first painted list, {r['rows']} when complete")
-    process = (f"process start -> rows painted {m['any'] - m['process']:.2f} s, "
-               if "preloaded" not in m else
-               f"(REST preload before QApplication {m['preloaded']:.1f} s, untimed) "
-               f"Console() -> rows painted {(m['any'] - m['console']) * 1000:.0f} ms, ")
-    print(f"    {process}QApplication -> rows painted {m['any'] - m['qapp']:.2f} s; "
-          f"start() took {m['started'] - m['start']:.2f} s, start() -> complete list painted "
+    print(f"  {label}: {r['store']} conversations in the store, filter {r['filter']}, "
+          f"{r['rows_any']} rows in the first painted list, {r['rows']} once start() returned")
+    head = (f"process start +{m['qapp'] - m['process']:.2f} s" if "preloaded" not in m else
+            f"[REST preload before QApplication {m['preloaded'] - m['process']:.1f} s]")
+    print(f"    {head} -> imports, QApplication +{m['console'] - m['qapp']:.2f} s -> Console(), "
+          f"show() +{m['start'] - m['console']:.2f} s -> start() -> rows painted "
+          f"+{m['any'] - m['start']:.2f} s")
+    total = ("" if "preloaded" in m else
+             f"process start -> rows painted {m['any'] - m['process']:.2f} s, ")
+    print(f"    = {total}QApplication -> rows painted {m['any'] - m['qapp']:.2f} s, Console() -> "
+          f"rows painted {m['any'] - m['console']:.2f} s; start() took "
+          f"{m['started'] - m['start']:.2f} s, complete list painted at start() + "
           f"{m['full'] - m['start']:.2f} s")
 
 
@@ -490,49 +457,47 @@ def orchestrate(args: argparse.Namespace) -> None:
     children: list[Child] = []
     try:
         sandbox, info = start_sandbox(children, n, n * 10, args.seed)
-        print(f"1. first paint of the conversation list ({n} conversations):")
+        print(f"1. first paint of the conversation list ({n} conversations, the ones with "
+              "messages are listed):")
         for mode, label in (("first-pages", f"as the app starts (1 page of {PER_PAGE} per "
                                              "website)"),
-                            ("all-pages", "start() loads every page over REST"),
+                            ("all-pages", "start() loading every page over REST"),
                             ("preload", "store filled before Console()")):
-            print_paint(label, console(children, mode, info, args, env, n).read(300))
-        print(f"2. event -> paint at {args.rate:g} events/s for {args.seconds:g} s "
-              f"(store preloaded with {n}, filter Unresolved, top conversation open); "
-              f"load average {os.getloadavg()[0]:.2f}")
+            print_paint(label, console(children, mode, info, args, env, n).read())
+        print(f"2. event -> paint at {args.rate:g} events/s for {args.seconds:g} s (store "
+              f"preloaded with all, filter Unresolved, top conversation open); load average "
+              f"{os.getloadavg()[0]:.2f}")
         child = console(children, "traffic", info, args, env, n)
-        focus = child.read(300)["ready"]
-        sandbox.send({"rate": args.rate, "seconds": args.seconds, "focus": focus})
-        sent = sandbox.read(args.seconds + 60)
-        r = child.read(args.seconds + 60)
+        sandbox.send({"rate": args.rate, "seconds": args.seconds,
+                      "focus": child.read()["ready"]})
+        sent, r = sandbox.read(), child.read()
         print(f"  emitted {sent['emitted']} ({sent['in_window'] / sent['seconds']:.0f}/s in the "
               f"window), received {r['received']}; skipped actions: {sent['skipped'] or 'none'}")
-        print("  by name:", ", ".join(f"{k} {v}" for k, v in Counter(r["by_name"]).most_common()))
-        print(f"  socket (emit -> listener, wall ms): {spread(r['net_ms'], 1)}")
+        print("  received:", ", ".join(f"{k} {v}" for k, v in Counter(r["by_name"]).most_common()))
+        print(f"  socket (sandbox emit -> listener, wall clock): {spread(r['net_ms'], 1)}")
         print(f"  listener -> list row painted: {spread(r['list_lat'])}")
-        print(f"    of which listener -> last model flush before that paint: "
-              f"{spread(r['list_queue'])}")
-        print(f"    {r['offscreen']} row events not on screen (row scrolled off or filtered "
-              f"out), {r['unpainted']} still waiting at the end; list paint itself "
-              f"{spread(r['list_paint'])}")
-        print(f"  listener -> thread painted (open conversation's messages): "
+        print(f"    of which listener -> model flush: {spread(r['list_queue'])}")
+        print(f"    list paint itself: {spread(r['list_paint'])}; {r['offscreen']} row events "
+              f"not on screen (row below the fold or filtered out), {r['unpainted']} unpainted")
+        print(f"  listener -> thread painted (open conversation's new messages): "
               f"{spread(r['thread_lat'])}")
-        target = "met" if percentile(r["list_lat"], 99) <= 0.016 else "NOT met"
-        print(f"  target p99 <= 16 ms (list): {target}")
+        met = percentile(r["list_lat"], 99) <= 0.016
+        print(f"  target p99 <= 16 ms (list): {'met' if met else 'NOT met'}")
         gaps = r["gaps"]
-        print(f"3. main-thread stalls ({TICK_MS} ms timer during the traffic): longest gap "
-              f"{max(gaps, default=0) * 1000:.0f} ms, {sum(g > 0.05 for g in gaps)} gaps > 50 ms"
-              f", p99 gap {percentile(gaps, 99) * 1000:.1f} ms over {len(gaps)} ticks; "
-              f"console CPU {r['cpu']:.0%} of a core; RSS {r['rss']:.0f} MB (peak "
-              f"{r['peak']:.0f}) with {r['store_after']} conversations")
+        print(f"3. main thread during the traffic ({TICK_MS} ms timer): longest gap "
+              f"{max(gaps, default=0) * 1000:.0f} ms, {sum(g > 0.05 for g in gaps)} gaps > 50 ms,"
+              f" p99 gap {percentile(gaps, 99) * 1000:.1f} ms over {len(gaps)} ticks; console "
+              f"CPU {r['cpu']:.0%} of a core; RSS {r['rss']:.0f} MB (peak {r['peak']:.0f}) "
+              f"with {r['store_after']} conversations")
         sandbox.close()
-        _big, info = start_sandbox(children, mem_convs, mem_msgs, args.seed)
-        r = console(children, "memory", info, args, env, mem_convs).read(1800)
-        print(f"4. memory with {r['store']} conversations and {r['messages']} messages "
-              f"(every history loaded over REST in {r['load_s']:.1f} s, 5 opened):")
-        print_paint("first paint at this size", r)
+        _, info = start_sandbox(children, mem_convs, mem_msgs, args.seed)
+        r = console(children, "memory", info, args, env, mem_convs).read()
+        print(f"4. memory with {r['store']} conversations and {r['messages']} messages in the "
+              f"store (every history loaded over REST in {r['load_s']:.1f} s, 5 opened):")
         print(f"  VmRSS {r['rss']:.0f} MB now (after gc), VmHWM {r['peak']:.0f} MB peak; "
-              f"{r['rss_conversations']:.0f} MB with the conversations only; target <= 300 MB: "
+              f"{r['rss_conversations']:.0f} MB before the messages; target <= 300 MB: "
               f"{'met' if r['peak'] <= 300 else 'NOT met'} (peak)")
+        print_paint("first paint at this size", r)
     finally:
         for child in children:
             child.close()
@@ -547,12 +512,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smoke run: small worlds, 5 s")
     parser.add_argument("--xcb", action="store_true", help="a real X server ($DISPLAY)")
     parser.add_argument("--seed", type=int, default=1)
-    child = parser.add_argument_group("internal (the child processes)")
-    child.add_argument("--child", choices=["sandbox", "console"], help=argparse.SUPPRESS)
-    child.add_argument("--mode", help=argparse.SUPPRESS)
-    child.add_argument("--messages", type=int, default=0, help=argparse.SUPPRESS)
-    child.add_argument("--info", help=argparse.SUPPRESS)
-    child.add_argument("--spawned-at", type=float, default=0.0, help=argparse.SUPPRESS)
+    internal = parser.add_argument_group("internal (the child processes)")
+    internal.add_argument("--child", choices=["sandbox", "console"], help=argparse.SUPPRESS)
+    internal.add_argument("--mode", help=argparse.SUPPRESS)
+    internal.add_argument("--messages", type=int, default=0, help=argparse.SUPPRESS)
+    internal.add_argument("--info", help=argparse.SUPPRESS)
+    internal.add_argument("--spawned-at", type=float, default=0.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.quick and args.seconds == parser.get_default("seconds"):
         args.seconds = 5.0

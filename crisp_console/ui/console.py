@@ -16,6 +16,7 @@ from crisp_console.ui.controller import Controller
 from crisp_console.ui.conversation_actions import ConversationActions
 from crisp_console.ui.default_commands import build_registry
 from crisp_console.ui.panes import Panes, apply_directory, build_console
+from crisp_console.ui.reply_actions import ReplyActions
 from crisp_console.ui.widgets.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ class Console:
                                                  canned=canned, coalesce=coalesce)
         self.controller = Controller(client, self.panes, self.registry, self.actions, self.prefs)
         self.conversation_actions = ConversationActions(self.controller)
+        self.reply_actions = ReplyActions(self.controller)
         self._closed = False
 
     @property

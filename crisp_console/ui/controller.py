@@ -1,9 +1,10 @@
 """The controller: wires the panes to each other and to the ConsoleClient.
 
 It owns "the open conversation" (the one the thread, composer and people panel show), the
-navigation and pane commands, sending, and the mark-read policy. Conversation actions (resolve,
-assign, …) live in conversation_actions.py. All I/O runs as owned tasks; a failure becomes a
-status-bar message, never an exception into Qt.
+navigation and pane commands, and the mark-read policy. Conversation actions (resolve,
+assign, …) live in conversation_actions.py, writing (send, edit, attach) in
+reply_actions.py. All I/O runs as owned tasks; a failure becomes a status-bar message, never
+an exception into Qt.
 """
 
 from __future__ import annotations
@@ -65,11 +66,6 @@ class Controller(QObject):
         p.list_pane.activated.connect(lambda sid: self.open(sid, focus="reply"))
         p.list_pane.context_menu_requested.connect(self._context_menu)
         p.thread.link_activated.connect(self.open_link)
-        p.thread.retry_requested.connect(self._retry)
-        p.composer.send_requested.connect(self.send)
-        p.composer.edit_requested.connect(self._edit)
-        p.composer.typing_changed.connect(self._typing)
-        p.composer.attachments_added.connect(self._attach)
         p.composer.leave_requested.connect(p.list_pane.view.setFocus)
         p.composer.drafts_changed.connect(self._drafts_changed)
         p.people.conversation_requested.connect(self.jump_to)
@@ -133,7 +129,6 @@ class Controller(QObject):
             "composer.reply": lambda: self.focus_composer("reply"),
             "composer.note": lambda: self.focus_composer("note"),
             "composer.toggle_note": p.composer.toggle_mode,
-            "composer.attach": self._attach_dialog,
             "thread.first": p.thread.scroll_to_first,
             "thread.latest": p.thread.scroll_to_latest,
             "thread.oldest_unread": p.thread.scroll_to_oldest_unread,
@@ -337,67 +332,6 @@ class Controller(QObject):
                 self.panes.people.add_pages(sid, [p for p in pages if isinstance(p, dict)])
         else:
             self.panes.people.add_sync(sid, name, payload)
-
-    # ---- writing -----------------------------------------------------------------------------
-
-    def send(self, text: str, mode: str, mentions: list[str]) -> None:
-        sid = self.session_id
-        if sid is None:
-            return
-        self.panes.composer.take_sent()
-        if mode == "note":
-            coro = self.client.send_note(sid, text, mentions=mentions)
-        else:
-            coro = self.client.send_text(sid, text)
-        self.run(coro, "Reply not sent (it stays in the thread: select it and press Enter to "
-                       "retry)")
-
-    def _retry(self, fingerprint: int) -> None:
-        if self.session_id is not None:
-            self.run(self.client.retry_send(self.session_id, fingerprint), "Retry failed")
-
-    def _edit(self, fingerprint: int, text: str) -> None:
-        if self.session_id is not None:
-            self.run(self.client.edit_message(self.session_id, fingerprint, text),
-                     "Edit not saved")
-
-    def _typing(self, typing: bool, excerpt: str) -> None:
-        # The composer's own conversation: a "stop" on switching belongs to the old one.
-        sid = self.panes.composer.session_id()
-        if sid is not None:
-            self.tasks.spawn(self._compose(sid, typing, excerpt), "compose")
-
-    async def _compose(self, sid: str, typing: bool, excerpt: str) -> None:
-        try:
-            await self.client.compose(sid, typing, excerpt or None)
-        except (CrispError, OSError) as exc:
-            log.debug("compose failed: %s", describe(exc))
-
-    def _attach_dialog(self) -> None:
-        if self.session_id is None:
-            self.message("Open a conversation first")
-        else:
-            self.panes.composer.open_attach_dialog()
-
-    def _attach(self, attachments: list[Any]) -> None:
-        sid = self.session_id
-        if sid is None:
-            return
-        for item in attachments:
-            self.tasks.spawn(self._upload(sid, item), f"upload {item.name}")
-
-    async def _upload(self, sid: str, item: Any) -> None:
-        composer = self.panes.composer
-
-        def progress(done: int, total: int) -> None:
-            composer.set_upload_progress(item.name, done, total)
-
-        try:
-            await self.client.send_file(sid, item.name, item.mime, item.data, progress=progress)
-        except (CrispError, OSError, TimeoutError) as exc:
-            composer.upload_finished(item.name, describe(exc))
-        else:
-            composer.upload_finished(item.name)
 
     def open_link(self, url: str) -> None:
         self._open_url(QUrl(url))
