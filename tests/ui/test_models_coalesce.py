@@ -4,12 +4,14 @@ the timer."""
 from __future__ import annotations
 
 import random
+import time
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 from crisp_console.core.ordering import moved_index
 from crisp_console.ui.models.coalesce import (
+    DEFAULT_INTERVAL_MS,
     MAX_INTERVAL_MS,
     Coalescer,
     Insert,
@@ -120,10 +122,31 @@ def test_the_coalescer_flushes_once_per_burst(qtbot: QtBot) -> None:
     timer.cancel()
     qtbot.wait(20)
     assert calls == [1]
+
+
+def test_the_first_change_after_a_quiet_spell_flushes_at_once_the_next_waits(
+        qtbot: QtBot) -> None:
+    calls: list[float] = []
+    timer = Coalescer(lambda: calls.append(time.monotonic()), 16)
+    timer.request()
+    assert timer.scheduled_ms == 0 and calls == []  # never inside the store's notification
+    qtbot.waitUntil(lambda: len(calls) == 1, timeout=1000)
+    timer.request()  # right after a flush: waits for the rest of the interval
+    assert 0 < timer.scheduled_ms <= 16
+    qtbot.waitUntil(lambda: len(calls) == 2, timeout=1000)
+    assert calls[1] - calls[0] >= 0.015  # at most one flush per interval
+    qtbot.wait(20)  # a quiet spell longer than the interval
+    timer.request()
+    assert timer.scheduled_ms == 0
+
+
+def test_the_coalescer_modes() -> None:
+    calls: list[int] = []
     immediate = Coalescer(lambda: calls.append(2), enabled=False)
     immediate.request()
-    assert calls == [1, 2] and not immediate.pending
-    assert Coalescer(lambda: None).interval_ms == MAX_INTERVAL_MS == 16
+    assert calls == [2] and not immediate.pending
+    assert Coalescer(lambda: None).interval_ms == DEFAULT_INTERVAL_MS == 8
+    assert MAX_INTERVAL_MS == 16
     for bad in (-1, 17):
         with pytest.raises(ValueError, match="interval_ms"):
             Coalescer(lambda: None, bad)

@@ -44,7 +44,7 @@ from PySide6.QtCore import (
 from crisp_console.core import CONVERSATIONS, Change, ChangeKind, Conversation, Store
 from crisp_console.core.ordering import KEY_FUNCTIONS, SortKey, moved_index
 from crisp_console.core.sortedrows import SortedRows
-from crisp_console.ui.models.coalesce import MAX_INTERVAL_MS, Coalescer, changed_runs
+from crisp_console.ui.models.coalesce import DEFAULT_INTERVAL_MS, Coalescer, changed_runs
 from crisp_console.ui.models.roles import (
     ALL_ROLES,
     CONVERSATION_FIELD_ROLES,
@@ -91,7 +91,7 @@ class ConversationListModel(QAbstractListModel):
     """
 
     def __init__(self, store: Store, *, coalesce: bool = True,
-                 interval_ms: int = MAX_INTERVAL_MS, accept: Accept | None = None,
+                 interval_ms: int = DEFAULT_INTERVAL_MS, accept: Accept | None = None,
                  block_size: int = 1000, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._store = store

@@ -32,7 +32,7 @@ from PySide6.QtCore import (
 from crisp_console.core import MESSAGES, Change, ChangeKind, Message, Store
 from crisp_console.core.ordering import moved_index
 from crisp_console.ui.models.coalesce import (
-    MAX_INTERVAL_MS,
+    DEFAULT_INTERVAL_MS,
     Coalescer,
     Insert,
     Move,
@@ -68,7 +68,7 @@ class TimelineModel(QAbstractListModel):
     """The bound conversation's timeline, oldest first; empty while unbound."""
 
     def __init__(self, store: Store, *, coalesce: bool = True,
-                 interval_ms: int = MAX_INTERVAL_MS, parent: QObject | None = None) -> None:
+                 interval_ms: int = DEFAULT_INTERVAL_MS, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._store = store
         self._session_id: str | None = None
