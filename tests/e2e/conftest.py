@@ -19,7 +19,7 @@ from crisp_console.sandbox.server import Sandbox
 from crisp_console.settings import Preferences
 from crisp_console.ui.canned import CannedResponse
 from crisp_console.ui.console import Console
-from tests.client.conftest import make_client
+from tests.client.conftest import make_client, until
 from tests.sandbox.conftest import make_config
 
 CANNED = [CannedResponse("hello", "Greeting", "Hello! How can I help you today?")]
@@ -78,16 +78,6 @@ def e2e(**prefs: Any) -> Callable[[Scenario], Callable[..., None]]:
         test.__doc__ = scenario.__doc__
         return test
     return wrap
-
-
-async def until(pred: Callable[[], Any], timeout: float = 5.0, what: str = "") -> None:
-    """Let the qasync loop (and so Qt) run until ``pred`` holds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not pred():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what or pred}")
-        await asyncio.sleep(0.01)
 
 
 def press(widget: QWidget | None, key: Qt.Key,

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QLayout,
-    QLayoutItem,
     QLineEdit,
     QSizePolicy,
     QToolButton,
@@ -27,6 +25,7 @@ from crisp_console.ui.default_commands import VIEW_FILTERS
 from crisp_console.ui.delegates.painting import scaled_font
 from crisp_console.ui.list_logic import compact_count
 from crisp_console.ui.models import Filter
+from crisp_console.ui.widgets.flow_layout import FlowLayout
 
 DEFAULT_FILTER = Filter.UNRESOLVED
 DEBOUNCE_MS = 150  # typing pauses this long before the list filters (a reset of the rows)
@@ -38,68 +37,6 @@ Key = Qt.Key
 # The tabs, in the registry's order (Ctrl+<n> selects the n-th).
 FILTER_TABS: tuple[tuple[Filter, str], ...] = tuple(
     (Filter(name), label) for name, label in VIEW_FILTERS)
-
-
-class FlowLayout(QLayout):
-    """Items left to right, wrapping to a new line when the width runs out (Qt's flow layout
-    example, minus what the tabs do not need)."""
-
-    def __init__(self, parent: QWidget | None = None, spacing: int = TAB_SPACING) -> None:
-        super().__init__(parent)
-        self._items: list[QLayoutItem] = []
-        self._gap = spacing
-
-    def _place(self, rect: QRect, apply: bool) -> int:
-        """Lay the items out in ``rect``; returns the height they take."""
-        margins = self.contentsMargins()
-        area = rect.adjusted(margins.left(), margins.top(), -margins.right(), -margins.bottom())
-        x, y, line = area.x(), area.y(), 0
-        for item in self._items:
-            size = item.sizeHint()
-            if x > area.x() and x + size.width() > area.right() + 1:
-                x, y, line = area.x(), y + line + self._gap, 0
-            if apply:
-                item.setGeometry(QRect(QPoint(x, y), size))
-            x += size.width() + self._gap
-            line = max(line, size.height())
-        return y + line - rect.y() + margins.bottom()
-
-    # ---- Qt overrides ------------------------------------------------------------------------
-
-    def addItem(self, item: QLayoutItem) -> None:
-        self._items.append(item)
-
-    def count(self) -> int:
-        return len(self._items)
-
-    def itemAt(self, index: int) -> QLayoutItem | None:
-        return self._items[index] if 0 <= index < len(self._items) else None
-
-    def takeAt(self, index: int) -> QLayoutItem | None:
-        return self._items.pop(index) if 0 <= index < len(self._items) else None
-
-    def expandingDirections(self) -> Qt.Orientation:
-        return Qt.Orientation(0)
-
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    def heightForWidth(self, width: int) -> int:
-        return self._place(QRect(0, 0, width, 0), False)
-
-    def setGeometry(self, rect: QRect) -> None:
-        super().setGeometry(rect)
-        self._place(rect, True)
-
-    def sizeHint(self) -> QSize:
-        return self.minimumSize()
-
-    def minimumSize(self) -> QSize:
-        size = QSize()
-        for item in self._items:
-            size = size.expandedTo(item.minimumSize())
-        margins = self.contentsMargins()
-        return size + QSize(margins.left() + margins.right(), margins.top() + margins.bottom())
 
 
 class FilterBar(QWidget):
@@ -140,8 +77,7 @@ class FilterBar(QWidget):
         self._buttons: dict[Filter, QToolButton] = {}
         tabs.setAccessibleName("Conversation filters")
         tabs.setFont(scaled_font(self.font(), TAB_FONT_SCALE))  # eight tabs in two lines
-        flow = FlowLayout(tabs)
-        flow.setContentsMargins(0, 0, 0, 0)
+        flow = FlowLayout(tabs, TAB_SPACING)
         for kind, _label in FILTER_TABS:
             button = QToolButton(tabs)
             button.setObjectName("filterTab")
