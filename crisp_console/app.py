@@ -24,11 +24,11 @@ from crisp_console.api import normalise_base_url
 from crisp_console.client import ConsoleClient
 from crisp_console.errors import CrispError, InsecureHostError
 from crisp_console.log import install_secret_filter
-from crisp_console.settings import config_dir, load_preferences, state_dir
+from crisp_console.settings import config_dir, load_preferences, preferences_path, state_dir
 from crisp_console.types import Credentials
 from crisp_console.ui.console import Console
 from crisp_console.ui.default_commands import build_registry
-from crisp_console.ui.keymap import load_keymap
+from crisp_console.ui.keymap import keymap_path, load_keymap
 from crisp_console.ui.theme import Theme
 
 log = logging.getLogger("crisp_console")
@@ -59,14 +59,16 @@ def credentials_from_env() -> Credentials:
     return Credentials(identifier, key, os.environ.get("CRISP_TIER", "plugin"))
 
 
-async def run(rest: str, credentials: Credentials, args: argparse.Namespace) -> int:
+async def run(rest: str, credentials: Credentials, args: argparse.Namespace,
+              theme: Theme | None = None) -> int:
     prefs = load_preferences()
     registry = build_registry(single_key=prefs.single_key)
     keymap = load_keymap(registry)
     settings = QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
     client = ConsoleClient(rest, credentials)
     console = Console(client, prefs=prefs, registry=registry,
-                      drafts_path=state_dir() / "drafts.json", settings=settings)
+                      drafts_path=state_dir() / "drafts.json", settings=settings, theme=theme,
+                      prefs_path=preferences_path(), keymap_path=keymap_path())
     window = console.window
     window.show()
     console.notify([*prefs.warnings, *keymap.errors, *keymap.warnings])
@@ -121,11 +123,11 @@ def main(argv: list[str] | None = None) -> int:
         app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
         app.setApplicationName("crisp-console")
         app.setQuitOnLastWindowClosed(False)  # quitting waits for the async teardown
-        Theme(app)
+        theme = Theme(app)
         loop = qasync.QEventLoop(app)
         asyncio.set_event_loop(loop)
         with loop:
-            return loop.run_until_complete(run(rest, credentials, args))
+            return loop.run_until_complete(run(rest, credentials, args, theme))
     finally:
         if sandbox is not None:
             sandbox.stop()

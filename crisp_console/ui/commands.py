@@ -257,6 +257,20 @@ class CommandRegistry:
             attach_actions(self, actions, context, widget)
         return actions
 
+    def rebind_actions(self, actions: Mapping[str, QAction]) -> None:
+        """After the bindings changed (the keymap editor): give every action its keys again,
+        with the same collision rule as create_actions()."""
+        installed: list[tuple[Context, tuple[Chord, ...]]] = []
+        for cid, action in actions.items():
+            command = self.get(cid)
+            keys = [] if command.widget_handled else self._installable(cid, installed)
+            action.setShortcuts(keys)
+            if keys:
+                native = keys[0].toString(QKeySequence.SequenceFormat.NativeText)
+                action.setToolTip(f"{command.title} ({native})")
+            else:
+                action.setToolTip(command.title)
+
     def set_single_key_enabled(self, enabled: bool,
                                actions: Mapping[str, QAction] | None = None) -> None:
         """Turn single-key mode on or off; list-context actions follow. A disabled action's

@@ -16,7 +16,9 @@ from crisp_console.ui.controller import Controller
 from crisp_console.ui.conversation_actions import ConversationActions
 from crisp_console.ui.default_commands import build_registry
 from crisp_console.ui.panes import Panes, apply_directory, build_console
+from crisp_console.ui.preferences_apply import PreferencesFlow
 from crisp_console.ui.reply_actions import ReplyActions
+from crisp_console.ui.theme import Theme
 from crisp_console.ui.widgets.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -26,7 +28,8 @@ class Console:
     def __init__(self, client: ConsoleClient, *, prefs: Preferences | None = None,
                  registry: CommandRegistry | None = None, drafts_path: Path | None = None,
                  settings: QSettings | None = None, canned: list[CannedResponse] | None = None,
-                 coalesce: bool = True) -> None:
+                 coalesce: bool = True, theme: Theme | None = None,
+                 prefs_path: Path | None = None, keymap_path: Path | None = None) -> None:
         self.client = client
         self.prefs = prefs or Preferences()
         self.registry = registry or build_registry(single_key=self.prefs.single_key)
@@ -37,6 +40,8 @@ class Console:
         self.controller = Controller(client, self.panes, self.registry, self.actions, self.prefs)
         self.conversation_actions = ConversationActions(self.controller)
         self.reply_actions = ReplyActions(self.controller)
+        self.preferences = PreferencesFlow(self.controller, theme=theme, prefs_path=prefs_path,
+                                           keymap_path=keymap_path)
         self._closed = False
 
     @property

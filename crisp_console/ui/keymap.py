@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +46,19 @@ class KeymapResult:
     applied: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+
+def save_keymap(registry: CommandRegistry, path: Path | None = None) -> Path:
+    """Write the user's overrides (only those: defaults stay in the code) atomically; an
+    unbound command is written as null."""
+    path = keymap_path() if path is None else path
+    data = {cid: (list(keys) if keys else None)
+            for cid, keys in registry.keymap().items() if registry.is_overridden(cid)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path
 
 
 def load_keymap(registry: CommandRegistry, path: Path | None = None) -> KeymapResult:

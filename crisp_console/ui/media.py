@@ -125,6 +125,10 @@ class MediaLoader(QObject):
             return LOADED
         return self._states.get(url, IDLE)
 
+    def set_trusted(self, trusted: Callable[[str], bool]) -> None:
+        """Change which URLs load without the operator asking (the images preference)."""
+        self._trusted = trusted
+
     def request(self, url: str, *, user_asked: bool = False) -> None:
         """Load ``url`` if it may load: trusted, or the operator asked for it. Otherwise mark
         it blocked. A failed URL is tried again only when the operator asks."""

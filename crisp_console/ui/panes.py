@@ -3,6 +3,7 @@ the tray and the notifier. app.py (and the end-to-end tests) call ``build_consol
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +45,7 @@ class Panes:
     drafts: DraftStore
     registry: CommandRegistry
     media: MediaLoader
+    last_own: Callable[[str], tuple[int, str] | None]
     cheat_sheet: CheatSheetDialog | None = field(default=None)
 
     def open_cheat_sheet(self) -> None:
@@ -113,7 +115,7 @@ def build_console(client: ConsoleClient, registry: CommandRegistry, prefs: Prefe
     panes = Panes(window=window, list_pane=list_pane, thread=thread, composer=composer,
                   people=people, palette=palette, status_bar=status_bar, tray=tray,
                   notifier=notifier, unread=unread, drafts=drafts, registry=registry,
-                  media=media)
+                  media=media, last_own=last_own)
     return panes, actions
 
 

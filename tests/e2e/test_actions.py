@@ -171,3 +171,28 @@ async def test_people_panel_loads_the_profile_and_edits_segments(
     await until(lambda: "vip" in sandbox.state.conversations[sid].meta["segments"],
                 what="the segment saved in the sandbox")
     await until(lambda: "vip" in store.conversations[sid].segments, what="the store")
+
+
+@e2e()
+async def test_preferences_change_the_send_key_live(console: Console, sandbox: Sandbox) -> None:
+    sid = await open_next(console)
+    press(focused(), Qt.Key.Key_Comma, CTRL)
+    flow = console.preferences
+    await until(lambda: flow.dialog is not None and flow.dialog.isVisible()
+                and flow.dialog.isAncestorOf(focused()), what="the preferences dialog")
+    assert flow.dialog is not None
+    flow.dialog.send_key.setFocus()
+    press(flow.dialog.send_key, Qt.Key.Key_Down)  # "Ctrl+Enter sends"
+    press(flow.dialog.send_key, Qt.Key.Key_Return)  # Save is the default button
+    await until(lambda: not flow.dialog.isVisible(), what="Save")
+    assert console.controller.prefs.send_on_enter is False
+    console.panes.composer.editor.setFocus()
+    editor = console.panes.composer.editor
+    QTest.keyClicks(editor, "first line")
+    press(editor, Qt.Key.Key_Return)
+    QTest.keyClicks(editor, "second line")
+    assert editor.toPlainText() == "first line\nsecond line"
+    press(editor, Qt.Key.Key_Return, CTRL)
+    await until(lambda: any(m.content == "first line\nsecond line"
+                            for m in sandbox.state.conversations[sid].messages),
+                what="Ctrl+Enter to send")

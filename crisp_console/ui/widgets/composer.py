@@ -213,6 +213,10 @@ class Composer(QWidget):
         self._completer.operators = list(operators)
         self.editor.refresh_completions()
 
+    def set_last_own_message(self, source: LastOwnMessage | None) -> None:
+        """Where Up finds my last message; None turns Up-to-edit off (a preference)."""
+        self._last_own = source
+
     def set_send_on_enter(self, on: bool) -> None:
         self.editor.send_on_enter = on
         self._update_chrome()
