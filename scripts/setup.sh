@@ -12,7 +12,9 @@ APT_PACKAGES=(libgl1 libegl1 libx11-6 libx11-xcb1 libdbus-1-3 libfontconfig1 lib
   libxkbcommon0 libxkbcommon-x11-0 libglib2.0-0 libbrotli1 fonts-dejavu-core
   libxcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
   libxcb-render-util0 libxcb-render0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1
-  libxcb-xfixes0 libxcb-xkb1 xvfb xauth)
+  libxcb-xfixes0 libxcb-xkb1 xvfb xauth
+  # A real Secret Service (GNOME Keyring on a private D-Bus session) for the keyring test.
+  dbus dbus-user-session gnome-keyring libsecret-tools)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
