@@ -15,21 +15,24 @@ import os
 import signal
 import sys
 
+import PySide6
 import qasync
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, qVersion
 from PySide6.QtWidgets import QApplication
 
 from crisp_console import __version__, demo
 from crisp_console.api import normalise_base_url
 from crisp_console.client import ConsoleClient
+from crisp_console.crash import CrashHandler, install_excepthook
 from crisp_console.errors import CrispError, InsecureHostError
-from crisp_console.log import install_secret_filter
+from crisp_console.log import default_log_dir, log_file, secret_filter, setup_logging
 from crisp_console.settings import config_dir, load_preferences, preferences_path, state_dir
 from crisp_console.types import Credentials
 from crisp_console.ui.console import Console
 from crisp_console.ui.default_commands import build_registry
 from crisp_console.ui.keymap import keymap_path, load_keymap
 from crisp_console.ui.theme import Theme
+from crisp_console.ui.widgets.crash_dialog import CrashNotifier, open_log_folder
 
 log = logging.getLogger("crisp_console")
 
@@ -60,7 +63,7 @@ def credentials_from_env() -> Credentials:
 
 
 async def run(rest: str, credentials: Credentials, args: argparse.Namespace,
-              theme: Theme | None = None) -> int:
+              theme: Theme | None = None, crash: CrashHandler | None = None) -> int:
     prefs = load_preferences()
     registry = build_registry(single_key=prefs.single_key)
     keymap = load_keymap(registry)
@@ -71,6 +74,10 @@ async def run(rest: str, credentials: Credentials, args: argparse.Namespace,
                       prefs_path=preferences_path(), keymap_path=keymap_path())
     window = console.window
     window.show()
+    if crash is not None:
+        crash.on_crash = CrashNotifier(window)  # a report without secrets, then a dialog
+    console.registry.set_handler("help.log_folder", lambda: open_log_folder(
+        (log_file() or default_log_dir() / "crisp-console.log").parent))
     console.notify([*prefs.warnings, *keymap.errors, *keymap.warnings])
     quit_requested = asyncio.Event()
     window.close_requested.connect(quit_requested.set)
@@ -99,8 +106,7 @@ async def run(rest: str, credentials: Credentials, args: argparse.Namespace,
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise
+    setup_logging(logging.INFO)  # rotating file + stderr, every handler redacted
     sandbox: demo.DemoSandbox | None = None
     if args.demo:
         sandbox = demo.DemoSandbox()
@@ -117,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
             rest = normalise_base_url(rest)
         except InsecureHostError as exc:
             raise SystemExit(f"crisp-console: {exc}") from None
-    install_secret_filter([credentials.key])
+    secret_filter().add_credentials(credentials.identifier, credentials.key)
     try:
         existing = QApplication.instance()
         app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
@@ -126,8 +132,10 @@ def main(argv: list[str] | None = None) -> int:
         theme = Theme(app)
         loop = qasync.QEventLoop(app)
         asyncio.set_event_loop(loop)
+        crash = install_excepthook(versions={"Qt": qVersion(), "PySide6": PySide6.__version__},
+                                   loop=loop, native=True)
         with loop:
-            return loop.run_until_complete(run(rest, credentials, args, theme))
+            return loop.run_until_complete(run(rest, credentials, args, theme, crash))
     finally:
         if sandbox is not None:
             sandbox.stop()

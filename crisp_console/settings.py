@@ -19,6 +19,8 @@ from typing import Any
 
 import platformdirs
 
+from crisp_console.log import default_log_dir
+
 log = logging.getLogger(__name__)
 
 APP_NAME = "crisp-console"
@@ -51,6 +53,11 @@ def config_dir() -> Path:
 def state_dir() -> Path:
     """Drafts, window state: things the console writes for itself."""
     return Path(platformdirs.user_state_dir(APP_NAME))
+
+
+def log_dir() -> Path:
+    """The rotating log and crash reports (the platform's user log directory)."""
+    return default_log_dir()
 
 
 def preferences_path() -> Path:

@@ -31,6 +31,7 @@ CONVERSATION = "Conversation"
 COMPOSER = "Reply box"
 THREAD = "Thread"
 SINGLE_KEY = "Single-key mode (conversation list focused)"
+HELP = "Help"
 
 # The list filters in the order; Ctrl+<n> selects the n-th.
 VIEW_FILTERS: tuple[tuple[str, str], ...] = (
@@ -110,6 +111,7 @@ def default_commands(platform: str = sys.platform) -> tuple[Command, ...]:
         _cmd("thread.latest", "Latest message", THREAD, "Ctrl+End", context="thread"),
         _cmd("thread.oldest_unread", "Oldest unread message", THREAD, "Shift+PgUp",
              context="thread"),
+        _cmd("help.log_folder", "Open the log folder", HELP),
         _single_key("list.next", "conversation.next", "Next conversation", "J"),
         _single_key("list.previous", "conversation.previous", "Previous conversation", "K"),
         _single_key("list.reply", "composer.reply", "Open and reply", "R", "Return"),

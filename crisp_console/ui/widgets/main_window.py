@@ -25,6 +25,7 @@ from crisp_console.ui.default_commands import (
     APPLICATION,
     COMPOSER,
     CONVERSATION,
+    HELP,
     NAVIGATION,
     THREAD,
     VIEWS,
@@ -38,6 +39,7 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("&View", (VIEWS,)),
     ("C&onversation", (CONVERSATION,)),
     ("&Reply", (COMPOSER,)),
+    ("&Help", (HELP,)),
 )
 # Short labels for the toolbar's buttons (menus and the palette keep the full titles).
 TOOLBAR_LABELS = {"conversation.resolve": "Resolve", "conversation.assign": "Assign…",
