@@ -31,7 +31,20 @@ from crisp_console.sandbox.dataset_people import (
 from crisp_console.sandbox.model import Operator, Website
 from crisp_console.sandbox.state import PluginToken, SandboxState, now_ms, seeded_uuid
 
-# The plugin's settings schema; routes validate saved settings against it.
+# The plugin's settings schema; routes validate saved settings against it. The last three
+# keys are the console's (resources/schemas/plugin-settings.schema.json, with the canned item
+# rules of canned.schema.json inlined: a schema served to clients cannot $ref local files).
+CANNED_RESPONSE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["shortcut", "title", "text"],
+    "additionalProperties": False,
+    "properties": {
+        "shortcut": {"type": "string", "pattern": "^[a-z0-9_-]{1,32}$"},
+        "title": {"type": "string", "minLength": 1, "maxLength": 120},
+        "text": {"type": "string", "minLength": 1, "maxLength": 10000},
+        "locale": {"type": "string", "pattern": "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"},
+    },
+}
 PLUGIN_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
@@ -41,6 +54,9 @@ PLUGIN_SCHEMA: dict[str, Any] = {
         "default_operator": {"type": ["string", "null"]},
         "sla_minutes": {"type": "integer", "minimum": 1, "maximum": 1440},
         "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 20},
+        "canned_responses": {"type": "array", "items": CANNED_RESPONSE_SCHEMA, "maxItems": 500},
+        "default_reply_mode": {"enum": ["reply", "note"]},
+        "signature": {"type": "string", "maxLength": 500},
     },
 }
 

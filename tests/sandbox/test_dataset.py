@@ -25,7 +25,17 @@ EXPECTED_SCHEMA = {
         "auto_assign": {"type": "boolean"},
         "default_operator": {"type": ["string", "null"]},
         "sla_minutes": {"type": "integer", "minimum": 1, "maximum": 1440},
-        "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 20}}}
+        "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 20},
+        # The console's keys (resources/schemas/plugin-settings.schema.json).
+        "canned_responses": {"type": "array", "maxItems": 500, "items": {
+            "type": "object", "required": ["shortcut", "title", "text"],
+            "additionalProperties": False, "properties": {
+                "shortcut": {"type": "string", "pattern": "^[a-z0-9_-]{1,32}$"},
+                "title": {"type": "string", "minLength": 1, "maxLength": 120},
+                "text": {"type": "string", "minLength": 1, "maxLength": 10000},
+                "locale": {"type": "string", "pattern": "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"}}}},
+        "default_reply_mode": {"enum": ["reply", "note"]},
+        "signature": {"type": "string", "maxLength": 500}}}
 
 
 def build(seed: int = 1, sizes: Sizes | None = None, **kw: Any) -> SandboxState:

@@ -1,0 +1,296 @@
+"""The team's settings kept in each website's plugin subscription settings (issue 5 §4).
+
+The console owns three keys there (resources/schemas/plugin-settings.schema.json): the team's
+``canned_responses``, the composer's ``default_reply_mode`` and a ``signature``. Any other key
+belongs to the plugin and is never touched: saving canned responses is a PATCH (Update
+Subscription Settings) of that one key.
+
+Settings are read with Get Subscription Settings, validated with jsonschema and cached per
+website. What the server holds is untrusted: an invalid part is logged and listed in
+``WebsiteSettings.problems`` and falls back to its default; a bad canned response is dropped
+on its own, so one broken row does not hide the team's other replies. Nothing here raises on
+bad server data. ``plugin:settings:saved`` for a website reloads it on every open console.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, NotRequired, TypedDict, cast
+
+import jsonschema
+from referencing import Registry, Resource
+
+from crisp_console.client.console import ConsoleClient
+from crisp_console.errors import CrispError
+from crisp_console.settings import resource_path
+
+log = logging.getLogger("crisp_console.client.team_settings")
+
+CANNED_KEY = "canned_responses"
+REPLY_MODES = ("reply", "note")
+MAX_PROBLEM = 160  # characters of one problem line: jsonschema quotes the offending value
+
+ReplyMode = Literal["reply", "note"]
+
+
+class CannedItem(TypedDict):
+    """One canned response as stored in the settings (canned.schema.json)."""
+
+    shortcut: str
+    title: str
+    text: str
+    locale: NotRequired[str]
+
+
+@dataclass(frozen=True)
+class WebsiteSettings:
+    """The console's view of one website's plugin settings, defaults where they were invalid.
+
+    ``problems`` says, in words, what was ignored and why (empty when all was valid)."""
+
+    website_id: str
+    canned: tuple[CannedItem, ...] = ()
+    default_reply_mode: ReplyMode = "reply"
+    signature: str = ""
+    problems: tuple[str, ...] = ()
+
+
+class InvalidSettingsError(CrispError):
+    """What the console was asked to save breaks the schema; nothing was sent."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+SettingsListener = Callable[[WebsiteSettings], None]
+
+
+def load_validator() -> jsonschema.Draft202012Validator:
+    """The plugin-settings schema, its ``$ref`` to canned.schema.json resolved locally."""
+    schema = json.loads(resource_path("schemas", "plugin-settings.schema.json")
+                        .read_text(encoding="utf-8"))
+    canned = json.loads(resource_path("schemas", "canned.schema.json").read_text(encoding="utf-8"))
+    registry: Registry[Any] = Registry().with_resource(canned["$id"],
+                                                       Resource.from_contents(canned))
+    return jsonschema.Draft202012Validator(schema, registry=registry)
+
+
+def canned_item(item: Mapping[str, Any]) -> CannedItem:
+    """The stored shape of a response given as a mapping (e.g. ``dataclasses.asdict`` of the
+    UI's CannedResponse): the three fields, and ``locale`` only when it is set."""
+    out: dict[str, Any] = {key: item.get(key, "") for key in ("shortcut", "title", "text")}
+    if item.get("locale"):
+        out["locale"] = item["locale"]
+    return cast(CannedItem, out)
+
+
+# What each field must be, in words (canned.schema.json's rules) for per-row messages.
+FIELD_RULES = {
+    "shortcut": "lowercase letters, digits, _ and -, 1 to 32 of them",
+    "title": "1 to 120 characters",
+    "text": "1 to 10,000 characters",
+    "locale": "a language tag such as en or pt-BR, or nothing",
+}
+
+
+def item_problems(items: Sequence[CannedItem],
+                  validator: jsonschema.Draft202012Validator) -> list[dict[str, str]]:
+    """Per item, field -> what is wrong in words ({} for a valid item). A shortcut already
+    used by an earlier item is flagged on the later one."""
+    out: list[dict[str, str]] = [{} for _ in items]
+    for error in validator.iter_errors({CANNED_KEY: list(items)}):
+        path = list(error.absolute_path)
+        if len(path) > 1 and isinstance(path[1], int):
+            field = str(path[2]) if len(path) > 2 else "item"
+            out[path[1]].setdefault(field, FIELD_RULES.get(field, error.message))
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        if item["shortcut"] in seen:
+            out[i].setdefault("shortcut", f"!{item['shortcut']} is already used above")
+        seen.add(item["shortcut"])
+    return out
+
+
+def _where(path: Iterable[Any]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "the settings"
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_PROBLEM else text[:MAX_PROBLEM - 1] + "…"
+
+
+def parse_settings(website_id: str, settings: Any,
+                   validator: jsonschema.Draft202012Validator) -> WebsiteSettings:
+    """Validate ``settings`` (the server's object) and keep every part that is valid."""
+    problems: list[str] = []
+    bad_keys: set[str] = set()
+    bad_items: set[int] = set()
+    for error in validator.iter_errors(settings):
+        path = list(error.absolute_path)
+        problems.append(_clip(f"{_where(path)}: {error.message}"))
+        if not path:
+            return WebsiteSettings(website_id, problems=tuple(problems))
+        if path[0] == CANNED_KEY and len(path) > 1 and isinstance(path[1], int):
+            bad_items.add(path[1])
+        else:
+            bad_keys.add(str(path[0]))
+    canned: list[CannedItem] = []
+    if CANNED_KEY not in bad_keys:
+        seen: set[str] = set()
+        for i, item in enumerate(settings.get(CANNED_KEY, [])):
+            if i in bad_items:
+                continue
+            if item["shortcut"] in seen:
+                problems.append(f"{CANNED_KEY}[{i + 1}]: !{item['shortcut']} is defined "
+                                "twice; the first one is kept")
+                continue
+            seen.add(item["shortcut"])
+            canned.append(canned_item(item))
+    mode = settings.get("default_reply_mode", "reply")
+    return WebsiteSettings(
+        website_id,
+        canned=tuple(canned),
+        default_reply_mode="reply" if "default_reply_mode" in bad_keys else mode,
+        signature="" if "signature" in bad_keys else settings.get("signature", ""),
+        problems=tuple(problems),
+    )
+
+
+class TeamSettings:
+    """Per-website team settings of a started ConsoleClient, cached and kept live.
+
+    ``await load(website_id)`` (or ``load_all()``) after ``client.start()``; then read
+    ``get``/``canned``; listeners hear every change, including the ones another console saved
+    (``plugin:settings:saved``). ``close()`` detaches from the client."""
+
+    def __init__(self, client: ConsoleClient, *,
+                 validator: jsonschema.Draft202012Validator | None = None) -> None:
+        self._client = client
+        self._validator = validator or load_validator()
+        self._cache: dict[str, WebsiteSettings] = {}
+        self._raw: dict[str, dict[str, Any]] = {}  # the server's settings, for re-parsing
+        self._started: dict[str, int] = {}  # website -> number of the newest load or save
+        self._applied: dict[str, int] = {}  # website -> number of the result on show
+        self._stale: set[str] = set()  # websites a settings event asked to reload
+        self._listeners: list[SettingsListener] = []
+        self._unlisten = client.add_event_listener(self._on_event)
+
+    def close(self) -> None:
+        self._unlisten()
+        self._unlisten = lambda: None
+
+    # ---- reading ---------------------------------------------------------------------------
+
+    def get(self, website_id: str) -> WebsiteSettings | None:
+        return self._cache.get(website_id)
+
+    def canned(self, website_id: str) -> list[CannedItem]:
+        """The team's responses for that website (empty when unknown or invalid)."""
+        settings = self._cache.get(website_id)
+        return list(settings.canned) if settings else []
+
+    def problems(self, website_id: str) -> tuple[str, ...]:
+        settings = self._cache.get(website_id)
+        return settings.problems if settings else ()
+
+    def add_listener(self, listener: SettingsListener) -> Callable[[], None]:
+        """Called with a website's new settings whenever they change; returns the remover."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    async def load(self, website_id: str) -> WebsiteSettings:
+        """Get Subscription Settings for ``website_id``. API and network errors propagate
+        (CrispError); invalid settings do not, they come back as ``problems``."""
+        number = self._next(website_id)
+        data = await self._client.api.subscription_settings(website_id, self._client.plugin_id)
+        raw = data.get("settings") if isinstance(data, dict) else data
+        return self._apply(website_id, number, {} if raw is None else raw)  # None: never saved
+
+    async def load_all(self) -> dict[str, WebsiteSettings]:
+        """Every subscribed website; one that fails to load is logged and left out."""
+        loaded: dict[str, WebsiteSettings] = {}
+        for website_id in self._client.website_ids():
+            try:
+                loaded[website_id] = await self.load(website_id)
+            except CrispError as exc:
+                log.warning("settings of website %s not loaded: %s", website_id, exc)
+        return loaded
+
+    # ---- writing ---------------------------------------------------------------------------
+
+    async def save_canned(self, website_id: str,
+                          items: Iterable[Mapping[str, Any]]) -> WebsiteSettings:
+        """Replace the team's canned responses with ``items`` (Update Subscription Settings).
+
+        Raises InvalidSettingsError before sending when an item breaks the schema or a
+        shortcut repeats, and the API's errors (ValidationError for ``invalid_data``) when
+        the server refuses; either way the cache keeps what it had."""
+        canned = [canned_item(item) for item in items]
+        document = {CANNED_KEY: canned}
+        problems = [_clip(f"{_where(e.absolute_path)}: {e.message}")
+                    for e in self._validator.iter_errors(document)]
+        shortcuts = [item["shortcut"] for item in canned]
+        problems += [f"!{s} is defined twice" for s in sorted(set(shortcuts))
+                     if shortcuts.count(s) > 1]
+        if problems:
+            raise InvalidSettingsError(problems)
+        number = self._next(website_id)
+        await self._client.api.update_settings(website_id, self._client.plugin_id, document)
+        return self._apply(website_id, number, {**self._raw.get(website_id, {}), **document})
+
+    # ---- internals -------------------------------------------------------------------------
+
+    def _next(self, website_id: str) -> int:
+        number = self._started.get(website_id, 0) + 1
+        self._started[website_id] = number
+        return number
+
+    def _apply(self, website_id: str, number: int, raw: Any) -> WebsiteSettings:
+        """Cache a load's or a save's result unless a newer one is already on show."""
+        if number <= self._applied.get(website_id, 0):
+            return self._cache[website_id]
+        self._applied[website_id] = number
+        settings = parse_settings(website_id, raw, self._validator)
+        previous = self._cache.get(website_id)
+        self._raw[website_id] = raw if isinstance(raw, dict) else {}
+        self._cache[website_id] = settings
+        if settings.problems and (previous is None or previous.problems != settings.problems):
+            log.warning("plugin settings of website %s: %s", website_id,
+                        "; ".join(settings.problems))
+        if settings != previous:
+            for listener in list(self._listeners):
+                try:
+                    listener(settings)
+                except Exception:
+                    log.exception("team settings listener failed")
+        return settings
+
+    def _on_event(self, name: str, payload: Any) -> None:
+        """``plugin:settings:saved``: reload that website (REST is the authority; the event's
+        settings may be partial). One refresh per website at a time, rerun while stale."""
+        if name != "plugin:settings:saved" or not isinstance(payload, dict):
+            return
+        website_id = payload.get("website_id")
+        plugin_id = payload.get("plugin_id")
+        if not isinstance(website_id, str) or website_id not in self._started:
+            return  # a website nobody asked about: load() will read it fresh
+        if plugin_id and self._client.plugin_id and plugin_id != self._client.plugin_id:
+            return
+        self._stale.add(website_id)
+        self._client.tasks.spawn(self._refresh(website_id), f"team-settings {website_id}",
+                                 key=f"team-settings:{website_id}")
+
+    async def _refresh(self, website_id: str) -> None:
+        while website_id in self._stale:
+            self._stale.discard(website_id)
+            try:
+                await self.load(website_id)
+            except CrispError as exc:
+                log.warning("settings of website %s not reloaded: %s", website_id, exc)
