@@ -18,6 +18,7 @@ from crisp_console.ui.default_commands import build_registry
 from crisp_console.ui.panes import Panes, apply_directory, build_console
 from crisp_console.ui.preferences_apply import PreferencesFlow
 from crisp_console.ui.reply_actions import ReplyActions
+from crisp_console.ui.team_canned import TeamCanned
 from crisp_console.ui.theme import Theme
 from crisp_console.ui.widgets.main_window import MainWindow
 
@@ -40,6 +41,7 @@ class Console:
         self.controller = Controller(client, self.panes, self.registry, self.actions, self.prefs)
         self.conversation_actions = ConversationActions(self.controller)
         self.reply_actions = ReplyActions(self.controller)
+        self.team_canned = TeamCanned(self.controller, canned)
         self.preferences = PreferencesFlow(self.controller, theme=theme, prefs_path=prefs_path,
                                            keymap_path=keymap_path)
         self._closed = False
@@ -57,6 +59,7 @@ class Console:
         """Connect, then show what arrived: names, "me", and the first conversation."""
         await self.client.start()
         apply_directory(self.panes, self.client)
+        await self.team_canned.load()
         self.panes.list_pane.flush()
         unread = self.panes.unread
         self.controller._unread_changed(unread.total(), unread.conversations())
@@ -69,6 +72,7 @@ class Console:
         self._closed = True
         self.panes.window.save_state()
         self.panes.detach()
+        self.team_canned.close()
         await self.controller.aclose()
         await self.client.aclose()
         self.panes.tray.dispose()

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from PySide6.QtCore import QObject, QPoint, QUrl
+from PySide6.QtCore import QObject, QPoint, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -43,6 +43,12 @@ def describe(exc: BaseException) -> str:
 
 
 class Controller(QObject):
+    """Signals:
+    opened(str): a conversation was bound to the thread, composer and people panel.
+    """
+
+    opened = Signal(str)
+
     def __init__(self, client: ConsoleClient, panes: Panes, registry: CommandRegistry,
                  actions: dict[str, QAction], prefs: Preferences, *,
                  open_url: OpenUrl = QDesktopServices.openUrl) -> None:
@@ -156,6 +162,7 @@ class Controller(QObject):
             self.session_id = session_id
             p.thread.bind(session_id)
             p.people.bind(session_id)
+            self.opened.emit(session_id)
             p.people.set_loading(True)
             if self._open_task is not None:
                 self._open_task.cancel()

@@ -65,6 +65,7 @@ def default_commands(platform: str = sys.platform) -> tuple[Command, ...]:
         _cmd("app.hide", "Hide to tray", APPLICATION, "Ctrl+W"),
         _cmd("app.minimize", "Minimize", APPLICATION, "Ctrl+M"),
         _cmd("app.quit", "Quit", APPLICATION, "Ctrl+Q"),
+        _cmd("team.canned", "Edit the team's canned responses…", APPLICATION),
         _cmd("conversation.next", "Next conversation", NAVIGATION,
              "Alt+Down", f"{tab}+Tab", "Ctrl+PgDown"),
         _cmd("conversation.previous", "Previous conversation", NAVIGATION,

@@ -196,3 +196,22 @@ async def test_preferences_change_the_send_key_live(console: Console, sandbox: S
     await until(lambda: any(m.content == "first line\nsecond line"
                             for m in sandbox.state.conversations[sid].messages),
                 what="Ctrl+Enter to send")
+
+
+@e2e()
+async def test_team_canned_responses_saved_anywhere_reach_the_popup(
+        console: Console, sandbox: Sandbox) -> None:
+    sid = await open_next(console)
+    wid = console.client.store.conversations[sid].website_id
+    editor = console.panes.composer.editor
+    # Saved as the editor saves them (console-to-console: tests/client/test_team_settings.py).
+    other = console.team_canned.team
+    await other.save_canned(wid, [{"shortcut": "refundtime", "title": "Refund delay",
+                                   "text": "Refunds reach your card within 5 days."}])
+    editor.setFocus()
+    QTest.keyClicks(editor, "!refundt")
+    await until(lambda: editor.popup.isVisible()
+                and any(c.label == "!refundtime" for c in editor.popup.items()),
+                what="the team's response in the ! popup")
+    press(editor, Qt.Key.Key_Tab)
+    assert editor.toPlainText().startswith("Refunds reach your card within 5 days.")

@@ -1,0 +1,75 @@
+"""The team's canned responses in the console: each website's plugin settings (TeamSettings)
+feed the composer's `!` popup, ahead of the bundled defaults, and the editor saves them back."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+
+from crisp_console.client.team_settings import TeamSettings, WebsiteSettings
+from crisp_console.ui.canned import CannedResponse, load_canned
+from crisp_console.ui.controller import Controller
+from crisp_console.ui.widgets.canned_editor import CannedEditorDialog
+
+log = logging.getLogger(__name__)
+
+
+class TeamCanned:
+    def __init__(self, controller: Controller, defaults: list[CannedResponse] | None) -> None:
+        self.c = controller
+        self.team = TeamSettings(controller.client)
+        self.defaults = load_canned() if defaults is None else defaults
+        self.dialog: CannedEditorDialog | None = None
+        self.team.add_listener(self._changed)
+        controller.opened.connect(lambda _sid: self.refresh())
+        controller.registry.set_handler("team.canned", self.edit)
+
+    async def load(self) -> None:
+        """After the client started: every subscribed website's settings (failures logged)."""
+        await self.team.load_all()
+        problems = [p for wid in self.c.store.websites for p in self.team.problems(wid)]
+        if problems:
+            self.c.message(f"The team settings have problems: {problems[0]}"
+                           + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""),
+                           15_000)
+        self.refresh()
+
+    def close(self) -> None:
+        self.team.close()
+
+    def website(self) -> str | None:
+        conv = self.c.store.conversations.get(self.c.session_id or "")
+        if conv is not None:
+            return conv.website_id
+        return next(iter(self.c.store.websites), None)
+
+    def team_responses(self, website_id: str) -> list[CannedResponse]:
+        return [CannedResponse(i["shortcut"], i["title"], i["text"], i.get("locale"))
+                for i in self.team.canned(website_id)]
+
+    def responses(self, website_id: str | None) -> list[CannedResponse]:
+        team = self.team_responses(website_id) if website_id else []
+        taken = {r.shortcut for r in team}  # the team's version of a shortcut wins
+        return team + [r for r in self.defaults if r.shortcut not in taken]
+
+    def refresh(self) -> None:
+        self.c.panes.composer.set_canned(self.responses(self.website()))
+
+    def _changed(self, settings: WebsiteSettings) -> None:
+        if settings.website_id == self.website():
+            self.refresh()
+
+    def edit(self) -> None:
+        wid = self.website()
+        if wid is None:
+            self.c.message("No website to edit canned responses for")
+            return
+        items = self.team_responses(wid)
+        name = self.c.store.websites[wid].name or wid[:8]
+
+        async def save(edited: list[CannedResponse]) -> object:
+            return await self.team.save_canned(wid, [asdict(r) for r in edited])
+
+        self.dialog = CannedEditorDialog(items, save, self.c.panes.window,
+                                         title=f"Canned responses of {name}")
+        self.dialog.open()
