@@ -31,6 +31,9 @@ class Token:
         return [self.key, self.basic, f"Basic {self.basic}", f"{self.identifier}:{self.key}"]
 
 
+LIBRARY_LOGGERS = ("socketio.client", "engineio.client", "aiohttp.client", "httpcore.http11")
+
+
 @pytest.fixture
 def token() -> Token:
     # A fresh pair per test: the process-wide filter keeps every secret it was given.
@@ -41,7 +44,12 @@ def token() -> Token:
 def restore_logging() -> Iterator[None]:
     root = logging.getLogger()
     level, handlers = root.level, list(root.handlers)
-    noisy = {name: logging.getLogger(name).level for name in clog.NOISY}
+    # The libraries' own child loggers too: python-socketio sets "socketio.client" to ERROR
+    # when a client is made without a logger, so an earlier test would hide these lines.
+    names = (*clog.NOISY, *LIBRARY_LOGGERS)
+    noisy = {name: logging.getLogger(name).level for name in names}
+    for name in LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.NOTSET)
     hooks = (sys.excepthook, threading.excepthook)
     yield
     clog.teardown_logging()
