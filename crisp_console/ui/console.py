@@ -62,7 +62,7 @@ class Console:
         await self.team_canned.load()
         self.panes.list_pane.flush()
         unread = self.panes.unread
-        self.controller._unread_changed(unread.total(), unread.conversations())
+        self.controller.show_unread(unread.total(), unread.conversations())
         # Telegram's model: the reply box holds the focus, Alt+Up/Down switch conversations.
         self.panes.composer.editor.setFocus()
 

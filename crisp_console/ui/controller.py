@@ -92,7 +92,7 @@ class Controller(QObject):
         p.tray.show_requested.connect(self.show_window)
         p.tray.quit_requested.connect(p.window.close_requested.emit)
         p.tray.message_clicked.connect(self.show_window)
-        p.unread.changed.connect(self._unread_changed)
+        p.unread.changed.connect(self.show_unread)
         p.window.active_changed.connect(self._active_changed)
         self._unsubscribe.append(self.client.add_event_listener(self._on_event))
         self._unsubscribe.append(self.client.add_event_listener(p.notifier.on_event))
@@ -293,7 +293,7 @@ class Controller(QObject):
         if active:
             self.mark_read_if_seen()
 
-    def _unread_changed(self, messages: int, _conversations: int) -> None:
+    def show_unread(self, messages: int, _conversations: int = 0) -> None:
         self.panes.window.set_unread(messages)
         self.panes.tray.set_unread(messages)
 

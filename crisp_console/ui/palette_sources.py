@@ -328,33 +328,29 @@ class PaletteIndex:
     # -- kinds --
 
     def _conversations(self, query: str, limit: int) -> list[Result]:
-        terms = terms_of(query)
-        lines = self.conversations
-        hay, ids, convs = lines.haystack, lines.ids, self.store.conversations
-        scored: list[tuple[int, int, str]] = []
-        for row in hay.candidates(terms, self.cap, enough=ENOUGH,
-                                      scattered=SCATTERED):
-            value = score_terms(terms, hay.lines[row])
-            conv = convs.get(ids[row])
-            if value is not None and conv is not None:
-                scored.append((value, conv.updated_at, conv.session_id))
-        best = heapq.nlargest(limit, scored)  # score, then the most recent activity
-        return [_result(conversation_item(convs[sid]), value, query)
-                for value, _at, sid in best]
+        convs = self.store.conversations
+        best = self._best(self.conversations.haystack, self.conversations.ids, query, limit,
+                          lambda sid: c.updated_at if (c := convs.get(sid)) else None)
+        return [_result(conversation_item(convs[sid]), value, query) for value, sid in best]
 
     def _people(self, query: str, limit: int) -> list[Result]:
+        people = self.store.people
+        best = self._best(self.people.haystack, self.people.ids, query, limit,
+                          lambda pid: p.active_last if (p := people.get(pid)) else None)
+        return [_result(person_item(people[pid]), value, query) for value, pid in best]
+
+    def _best(self, hay: Haystack, ids: Sequence[str], query: str, limit: int,
+              recency: Callable[[str], int | None]) -> list[tuple[int, str]]:
+        """The ``limit`` best (score, id) among the prefiltered lines; ties go to the most
+        recent; ids whose object left the store are skipped."""
         terms = terms_of(query)
-        lines = self.people
-        hay, ids, people = lines.haystack, lines.ids, self.store.people
         scored: list[tuple[int, int, str]] = []
-        for row in hay.candidates(terms, self.cap, enough=ENOUGH,
-                                      scattered=SCATTERED):
+        for row in hay.candidates(terms, self.cap, enough=ENOUGH, scattered=SCATTERED):
             value = score_terms(terms, hay.lines[row])
-            person = people.get(ids[row])
-            if value is not None and person is not None:
-                scored.append((value, person.active_last, person.people_id))
-        best = heapq.nlargest(limit, scored)
-        return [_result(person_item(people[pid]), value, query) for value, _at, pid in best]
+            at = recency(ids[row])
+            if value is not None and at is not None:
+                scored.append((value, at, ids[row]))
+        return [(value, key) for value, _at, key in heapq.nlargest(limit, scored)]
 
     def _recent_conversations(self, limit: int) -> list[Result]:
         """The most recent activity first, whatever the list's ordering."""

@@ -70,7 +70,7 @@ def app_icon() -> QIcon:
     return QIcon(str(resource_path("icons", "crisp-console.svg")))
 
 
-def media_policy(client: ConsoleClient, prefs: Preferences):  # type: ignore[no-untyped-def]
+def media_policy(client: ConsoleClient, prefs: Preferences) -> Callable[[str], bool]:
     """Which image URLs load without the operator asking (Preferences.load_images)."""
     if prefs.load_images == "always":
         return lambda _url: True
