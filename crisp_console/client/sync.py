@@ -105,9 +105,12 @@ class SyncMixin(ClientBase):
             if item.get("difference") == "removed":
                 self.store.remove_website(website_id)
                 continue
-            known = website_id in self.store.websites
             self.store.upsert_website(await self._website_payload(item))
-            if not known:
+            # New, or unbound earlier (the store kept the website, not its conversations) and
+            # bound again: list its conversations.
+            site = self.store.websites.get(website_id)
+            if site is not None and site.subscribed and not any(
+                    c.website_id == website_id for c in self.store.conversations.values()):
                 await self._load_first_pages(website_id)
         self._websites_since = checked
         self.gateway.set_rooms(self.website_ids())

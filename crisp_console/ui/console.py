@@ -20,6 +20,7 @@ from crisp_console.ui.preferences_apply import PreferencesFlow
 from crisp_console.ui.reply_actions import ReplyActions
 from crisp_console.ui.team_canned import TeamCanned
 from crisp_console.ui.theme import Theme
+from crisp_console.ui.websites import WebsiteScope
 from crisp_console.ui.widgets.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ class Console:
         self.conversation_actions = ConversationActions(self.controller)
         self.reply_actions = ReplyActions(self.controller)
         self.team_canned = TeamCanned(self.controller, canned)
+        self.websites = WebsiteScope(self.controller, settings)
         self.preferences = PreferencesFlow(self.controller, theme=theme, prefs_path=prefs_path,
                                            keymap_path=keymap_path)
         self._closed = False
@@ -59,6 +61,7 @@ class Console:
         """Connect, then show what arrived: names, "me", and the first conversation."""
         await self.client.start()
         apply_directory(self.panes, self.client)
+        self.websites.ready()
         await self.team_canned.load()
         self.panes.list_pane.flush()
         unread = self.panes.unread
@@ -72,6 +75,7 @@ class Console:
         self._closed = True
         self.panes.window.save_state()
         self.panes.detach()
+        self.websites.detach()
         self.team_canned.close()
         await self.controller.aclose()
         await self.client.aclose()

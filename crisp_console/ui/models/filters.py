@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -82,18 +82,21 @@ def matches(kind: Filter, conv: Conversation, user_id: str | None) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class ConversationFilter:
-    """A quick filter and a case-insensitive text search over name, email and last message.
-    Call it on a Conversation."""
+    """A quick filter, a case-insensitive text search over name, email and last message, and
+    the website shown (None: every website, the unified inbox). Call it on a Conversation."""
 
     kind: Filter = Filter.ALL
     user_id: str | None = None
     text: str = ""
+    website_id: str | None = None
     needle: str = field(init=False, repr=False, compare=False)  # ``text``, casefolded once
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "needle", self.text.strip().casefold())
 
     def __call__(self, conv: Conversation) -> bool:
+        if self.website_id is not None and conv.website_id != self.website_id:
+            return False
         if not matches(self.kind, conv, self.user_id):
             return False
         needle = self.needle
@@ -120,13 +123,13 @@ class ConversationFilterProxy(QSortFilterProxyModel):
         return self._filter
 
     def set_filter(self, kind: Filter) -> None:
-        self._change(ConversationFilter(kind, self._filter.user_id, self._filter.text))
+        self._change(replace(self._filter, kind=kind))
 
     def set_text(self, text: str) -> None:
-        self._change(ConversationFilter(self._filter.kind, self._filter.user_id, text))
+        self._change(replace(self._filter, text=text))
 
     def set_user_id(self, user_id: str | None) -> None:
-        self._change(ConversationFilter(self._filter.kind, user_id, self._filter.text))
+        self._change(replace(self._filter, user_id=user_id))
 
     def conversation_at(self, row: int) -> Conversation:
         conv = self.index(row, 0).data(ITEM_ROLE)
@@ -169,10 +172,12 @@ class FilterCounts(QObject):
     changed = Signal()
 
     def __init__(self, store: Store, user_id: str | None = None, *, coalesce: bool = True,
-                 interval_ms: int = MAX_INTERVAL_MS, parent: QObject | None = None) -> None:
+                 interval_ms: int = MAX_INTERVAL_MS, website_id: str | None = None,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._store = store
         self._user_id = user_id
+        self._website_id = website_id  # None: count every website (the unified inbox)
         self._masks: dict[str, int] = {}
         self._counts = dict.fromkeys(_KINDS, 0)
         self._emitted = dict(self._counts)
@@ -197,6 +202,17 @@ class FilterCounts(QObject):
             self._recount()
             self._coalescer.request()
 
+    @property
+    def website_id(self) -> str | None:
+        return self._website_id
+
+    def set_website_id(self, website_id: str | None) -> None:
+        """Count only that website's conversations (None: all of them)."""
+        if website_id != self._website_id:
+            self._website_id = website_id
+            self._recount()
+            self._coalescer.request()
+
     def flush(self) -> None:
         """Emit ``changed`` now if any count differs from the last emission."""
         self._coalescer.cancel()
@@ -213,6 +229,8 @@ class FilterCounts(QObject):
     # ---- bookkeeping -------------------------------------------------------------------------
 
     def _mask(self, conv: Conversation) -> int:
+        if self._website_id is not None and conv.website_id != self._website_id:
+            return 0
         uid = self._user_id
         mask = 0
         for kind, bit in _BITS.items():

@@ -326,6 +326,9 @@ class CommandPalette(QDialog):
 
     def _finished(self, result: int) -> None:
         self._debounce.stop()
+        owner = self.parentWidget()
+        if owner is not None:  # not every window manager gives the activation back itself
+            owner.activateWindow()
         future = self._future
         if future is not None and not future.done():
             accepted = result == QDialog.DialogCode.Accepted

@@ -22,6 +22,7 @@ from crisp_console.ui.list_logic import empty_text, needs_attention
 from crisp_console.ui.models import ConversationFilter, ConversationListModel, Filter, FilterCounts
 from crisp_console.ui.widgets.conversation_list import ConversationListView
 from crisp_console.ui.widgets.filter_bar import DEFAULT_FILTER, FilterBar
+from crisp_console.ui.widgets.website_switcher import WebsiteSwitcher
 
 LOADING_TEXT = "Loading conversations…"
 
@@ -34,27 +35,34 @@ class ListPane(QWidget):
     activated(str): Enter or a double click on a row: open it and focus the reply box.
     context_menu_requested(str, QPoint): the session id and a global position (right
         click, or the Menu key / Shift+F10 on the current row).
+    website_changed(object): the list now shows that website id only, or every website
+        (None), whether the operator chose it in the switcher or ``set_website`` was called.
     """
 
     current_changed = Signal(object)
     activated = Signal(str)
     context_menu_requested = Signal(str, QPoint)
+    website_changed = Signal(object)
 
     def __init__(self, store: Store, *, user_id: str | None = None, coalesce: bool = True,
                  clock: Clock = system_clock, tz: tzinfo | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._store = store
         self._user_id = user_id
+        self._website_id: str | None = None  # None: the unified inbox
         self._loading = False
         self._filter = ConversationFilter(DEFAULT_FILTER, user_id)
         self.model = ConversationListModel(store, coalesce=coalesce, accept=self._filter,
                                            parent=self)
         self.counts = FilterCounts(store, user_id, coalesce=coalesce, parent=self)
+        self.switcher = WebsiteSwitcher(unread=self.unread_by_website, parent=self)
         self.filter_bar = FilterBar(parent=self)
         self.view = ConversationListView(self.model, clock=clock, tz=tz, parent=self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
+        layout.addWidget(self.switcher)
         layout.addWidget(self.filter_bar)
         layout.addWidget(self.view, 1)
         self.setFocusProxy(self.view)  # focusing the pane (F6) lands on the list
@@ -63,6 +71,7 @@ class ListPane(QWidget):
         self.view.activated.connect(self.activated)
         self.view.context_menu_requested.connect(self.context_menu_requested)
         self.view.search_typed.connect(self._type_into_search)
+        self.switcher.website_chosen.connect(self.set_website)
         self.filter_bar.filter_changed.connect(self._apply)
         self.filter_bar.text_changed.connect(self._apply)
         self.filter_bar.focus_list_requested.connect(self._focus_list)
@@ -78,6 +87,27 @@ class ListPane(QWidget):
             self._user_id = user_id
             self.counts.set_user_id(user_id)
             self._apply()
+
+    def set_website(self, website_id: str | None) -> None:
+        """Show one website's conversations (None: every website, the unified inbox)."""
+        self.switcher.set_current(website_id)
+        if website_id != self._website_id:
+            self._website_id = website_id
+            self.counts.set_website_id(website_id)
+            self._apply()
+            self.website_changed.emit(website_id)
+
+    def website_id(self) -> str | None:
+        return self._website_id
+
+    def unread_by_website(self) -> dict[str | None, int]:
+        """Conversations with unread visitor messages, per website and in all (None)."""
+        counts: dict[str | None, int] = {None: 0}
+        for conv in self._store.conversations.values():
+            if conv.unread_operator > 0:
+                counts[conv.website_id] = counts.get(conv.website_id, 0) + 1
+                counts[None] += 1
+        return counts
 
     def set_filter(self, kind: Filter) -> None:
         self.filter_bar.set_filter(kind)
@@ -158,7 +188,8 @@ class ListPane(QWidget):
     # ---- internals ---------------------------------------------------------------------------
 
     def _apply(self) -> None:
-        new = ConversationFilter(self.filter_bar.filter(), self._user_id, self.filter_bar.text())
+        new = ConversationFilter(self.filter_bar.filter(), self._user_id, self.filter_bar.text(),
+                                 self._website_id)
         if new != self._filter:
             self._filter = new
             self.model.set_accept(new)  # a reset; the view keeps its conversation by id

@@ -1,0 +1,164 @@
+"""Websites in the console: the switcher's entries, the names rows show, the choice of one
+website or the unified inbox (remembered across runs), and a notice when a website is added
+or removed while the console runs (the plugin was subscribed or unsubscribed).
+
+The client applies website changes to the store (List Connect Websites Since, and a rebind
+on ``plugin:subscription:updated``); this follows the store's ``websites`` notifications.
+The first sync's RESET sets the baseline: only later differences are announced.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QSettings
+
+from crisp_console.core import WEBSITES, Change, ChangeKind, Website
+from crisp_console.ui.controller import Controller
+from crisp_console.ui.palette_sources import PaletteItem
+from crisp_console.ui.widgets.website_switcher import ALL_TITLE, WebsiteEntry
+
+log = logging.getLogger(__name__)
+
+SETTINGS_KEY = "list/website"
+ALL_KEY = ""  # the palette's key for the unified inbox
+
+
+def website_name(site: Website) -> str:
+    return site.name or site.domain or site.website_id[:8]
+
+
+class WebsiteScope:
+    """Signals go through the list pane (``website_changed``); ``notices`` is for tests."""
+
+    def __init__(self, controller: Controller, settings: QSettings | None = None,
+                 notify: Callable[[str, str], None] | None = None) -> None:
+        self.c = controller
+        self.settings = settings
+        self._notify = notify or self._default_notify
+        self._known: dict[str, str] = {}  # website id -> name, as last announced
+        self._ready = False
+        self._logo_urls: dict[str, str] = {}  # logo URL -> website id
+        self.notices: list[str] = []
+        panes = controller.panes
+        self._unsubscribe: Callable[[], None] | None = controller.store.subscribe(self._on_change)
+        panes.list_pane.website_changed.connect(self._chosen)
+        panes.media.loaded.connect(self._logo_loaded)
+        controller.registry.set_handler("websites.switch", self.pick)
+        controller.registry.set_handler("websites.all", lambda: self.show(None))
+
+    # ---- life ------------------------------------------------------------------------------
+
+    def ready(self) -> None:
+        """After the first sync: names everywhere, the remembered choice, and from now on
+        every added or removed website is announced."""
+        self._refresh()
+        self._known = self._names()
+        self._ready = True
+        saved = self.settings.value(SETTINGS_KEY, ALL_KEY) if self.settings is not None else None
+        if isinstance(saved, str) and saved in self._known:
+            self.show(saved)
+
+    def detach(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    # ---- choosing ------------------------------------------------------------------------------
+
+    def show(self, website_id: str | None) -> None:
+        self.c.panes.list_pane.set_website(website_id)
+
+    async def pick(self) -> None:
+        """Ctrl+Shift+K: the websites in the palette, unread counts beside them."""
+        names = self._names()
+        if not names:
+            self.c.message("No website is subscribed to this plugin")
+            return
+        unread = self.c.panes.list_pane.unread_by_website()
+        current = self.c.panes.list_pane.website_id()
+
+        def detail(key: str | None) -> str:
+            n = unread.get(key, 0)
+            parts = [f"{n} unread" if n else "", "shown" if key == current else ""]
+            return " · ".join(p for p in parts if p)
+
+        items = [PaletteItem("choice", ALL_KEY, f"{ALL_TITLE} (unified inbox)", detail(None))]
+        items += [PaletteItem("choice", wid, name, detail(wid))
+                  for wid, name in sorted(names.items(), key=lambda kv: kv[1].casefold())]
+        item = await self.c.panes.palette.pick("Show the conversations of…", items,
+                                               placeholder="Website name")
+        if item is not None:
+            self.show(item.key or None)
+            self.c.panes.list_pane.view.setFocus()  # next: pick a conversation of that inbox
+
+    # ---- internals -----------------------------------------------------------------------------
+
+    def _names(self) -> dict[str, str]:
+        return {wid: website_name(site) for wid, site in self.c.store.websites.items()
+                if site.subscribed}
+
+    def _refresh(self) -> None:
+        """Switcher entries, row labels and logos from the store's websites."""
+        store = self.c.store
+        panes = self.c.panes
+        entries = [WebsiteEntry(wid, website_name(site), site.domain)
+                   for wid, site in store.websites.items() if site.subscribed]
+        panes.list_pane.switcher.set_websites(entries)
+        labels = {wid: website_name(site) for wid, site in store.websites.items()}
+        panes.list_pane.set_website_labels(labels)
+        panes.thread.set_website_labels(labels)
+        for wid, site in store.websites.items():
+            if site.logo and site.logo not in self._logo_urls:
+                self._logo_urls[site.logo] = wid
+                panes.media.request(site.logo)  # loads only from trusted hosts (Crisp storage)
+                self._logo_loaded(site.logo)  # already cached
+
+    def _on_change(self, change: Change) -> None:
+        if change.collection != WEBSITES or change.kind is ChangeKind.REMOVING:
+            return
+        self._refresh()
+        if not self._ready:
+            return
+        now = self._names()
+        added = [now[w] for w in now if w not in self._known]
+        removed = {w: self._known[w] for w in self._known if w not in now}
+        self._known = now
+        for name in added:
+            self._announce("Website added",
+                           f"{name} subscribed to the plugin: its conversations are in the "
+                           "inbox now.")
+        for wid, name in removed.items():
+            shown = self.c.panes.list_pane.website_id() == wid
+            if shown:
+                self.show(None)
+            self._announce("Website removed",
+                           f"{name} is no longer subscribed to the plugin: its conversations "
+                           "left the inbox" + (", which now shows every website." if shown
+                                               else "."))
+
+    def _announce(self, title: str, body: str) -> None:
+        log.info("%s: %s", title, body)
+        self.notices.append(f"{title}: {body}")
+        self._notify(title, body)
+
+    def _default_notify(self, title: str, body: str) -> None:
+        self.c.message(f"{title}: {body}", 15_000)
+        panes = self.c.panes
+        if not panes.window.isActiveWindow():
+            panes.tray.show_message(title, body)
+
+    def _chosen(self, website_id: object) -> None:
+        if self.settings is not None:
+            self.settings.setValue(SETTINGS_KEY, website_id if isinstance(website_id, str)
+                                   else ALL_KEY)
+        name = self._names().get(website_id) if isinstance(website_id, str) else None
+        self.c.message(f"Showing {name}'s conversations" if name
+                       else "Showing every website's conversations", 4000)
+
+    def _logo_loaded(self, url: str) -> None:
+        wid = self._logo_urls.get(url)
+        image = self.c.panes.media.image(url)
+        if wid is not None and image is not None:
+            self.c.panes.list_pane.switcher.set_logo(wid, image)
