@@ -12,9 +12,11 @@ Departures from (b), each for a reason:
   Mentions, Unread, Resolved, All).
 - In issue 4 `/` and Ctrl+Shift+F focus the list's text filter, the only search there is; the
   local full-text search (idea d3) takes the same command later.
-- Rows of (b) for features issue 4 does not build are left out rather than shown dead: search in
-  the conversation (Ctrl+F), switch workspace (Ctrl+Shift+K), LiveTranslate (Ctrl+Shift+T), undo
-  send (Ctrl+Z), bulk select (X), transcript, participants and co-browse.
+- Rows of (b) for features not built yet are left out rather than shown dead: search in the
+  conversation (Ctrl+F), LiveTranslate (Ctrl+Shift+T), undo send (Ctrl+Z), bulk select (X),
+  transcript, participants and co-browse.
+- Switch workspace (Ctrl+Shift+K) picks a Crisp website; Ctrl+0 goes back to every website
+  (the unified inbox), next to the Ctrl+1…8 views.
 The `!`, `/` and `@` composer triggers are typed text, not shortcuts; the cheat sheet lists them.
 """
 
@@ -32,6 +34,7 @@ COMPOSER = "Reply box"
 THREAD = "Thread"
 SINGLE_KEY = "Single-key mode (conversation list focused)"
 HELP = "Help"
+ACCOUNT = "Account"
 
 # The list filters in the issue's order; Ctrl+<n> selects the n-th.
 VIEW_FILTERS: tuple[tuple[str, str], ...] = (
@@ -66,6 +69,11 @@ def default_commands(platform: str = sys.platform) -> tuple[Command, ...]:
         _cmd("app.minimize", "Minimize", APPLICATION, "Ctrl+M"),
         _cmd("app.quit", "Quit", APPLICATION, "Ctrl+Q"),
         _cmd("team.canned", "Edit the team's canned responses…", APPLICATION),
+        _cmd("websites.switch", "Switch website…", VIEWS, "Ctrl+Shift+K"),
+        _cmd("websites.all", "Show every website (unified inbox)", VIEWS, "Ctrl+0"),
+        _cmd("account.switch", "Switch account…", ACCOUNT),
+        _cmd("account.add", "Add an account…", ACCOUNT),
+        _cmd("account.sign_out", "Sign out", ACCOUNT),
         _cmd("conversation.next", "Next conversation", NAVIGATION,
              "Alt+Down", f"{tab}+Tab", "Ctrl+PgDown"),
         _cmd("conversation.previous", "Previous conversation", NAVIGATION,
@@ -113,6 +121,7 @@ def default_commands(platform: str = sys.platform) -> tuple[Command, ...]:
         _cmd("thread.oldest_unread", "Oldest unread message", THREAD, "Shift+PgUp",
              context="thread"),
         _cmd("help.log_folder", "Open the log folder", HELP),
+        _cmd("help.about", "About crisp-console", HELP),
         _single_key("list.next", "conversation.next", "Next conversation", "J"),
         _single_key("list.previous", "conversation.previous", "Previous conversation", "K"),
         _single_key("list.reply", "composer.reply", "Open and reply", "R", "Return"),

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.default_commands import (
+    ACCOUNT,
     APPLICATION,
     COMPOSER,
     CONVERSATION,
@@ -34,7 +35,7 @@ from crisp_console.ui.default_commands import (
 TITLE = "crisp-console"
 # Menu bar: (menu title, registry categories it lists).
 MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("&Console", (APPLICATION,)),
+    ("&Console", (APPLICATION, ACCOUNT)),
     ("&Go", (NAVIGATION, THREAD)),
     ("&View", (VIEWS,)),
     ("C&onversation", (CONVERSATION,)),
