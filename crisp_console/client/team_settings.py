@@ -1,7 +1,7 @@
 """The team's settings kept in each website's plugin subscription settings (issue 5 §4).
 
 The console owns three keys there (resources/schemas/plugin-settings.schema.json): the team's
-``canned_responses``, the composer's ``default_reply_mode`` and a ``signature``. Any other key
+``canned_responses`` and the composer's ``default_reply_mode``. Any other key
 belongs to the plugin and is never touched: saving canned responses is a PATCH (Update
 Subscription Settings) of that one key.
 
@@ -54,7 +54,6 @@ class WebsiteSettings:
     website_id: str
     canned: tuple[CannedItem, ...] = ()
     default_reply_mode: ReplyMode = "reply"
-    signature: str = ""
     problems: tuple[str, ...] = ()
 
 
@@ -158,7 +157,6 @@ def parse_settings(website_id: str, settings: Any,
         website_id,
         canned=tuple(canned),
         default_reply_mode="reply" if "default_reply_mode" in bad_keys else mode,
-        signature="" if "signature" in bad_keys else settings.get("signature", ""),
         problems=tuple(problems),
     )
 

@@ -56,7 +56,6 @@ PLUGIN_SCHEMA: dict[str, Any] = {
         "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 20},
         "canned_responses": {"type": "array", "items": CANNED_RESPONSE_SCHEMA, "maxItems": 500},
         "default_reply_mode": {"enum": ["reply", "note"]},
-        "signature": {"type": "string", "maxLength": 500},
     },
 }
 

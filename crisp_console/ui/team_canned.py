@@ -23,6 +23,7 @@ class TeamCanned:
         self.team.add_listener(self._changed)
         controller.opened.connect(lambda _sid: self.refresh())
         controller.registry.set_handler("team.canned", self.edit)
+        controller.panes.composer.set_default_mode(self.default_mode)
 
     async def load(self) -> None:
         """After the client started: every subscribed website's settings (failures logged)."""
@@ -36,6 +37,12 @@ class TeamCanned:
 
     def close(self) -> None:
         self.team.close()
+
+    def default_mode(self, session_id: str) -> str:
+        """The team's ``default_reply_mode`` of the conversation's website ("reply" if unset)."""
+        conv = self.c.store.conversations.get(session_id)
+        settings = self.team.get(conv.website_id) if conv is not None else None
+        return settings.default_reply_mode if settings is not None else "reply"
 
     def website(self) -> str | None:
         conv = self.c.store.conversations.get(self.c.session_id or "")

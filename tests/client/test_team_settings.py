@@ -90,11 +90,11 @@ async def test_invalid_server_settings_are_reported(sandbox: Sandbox,
     wid = first_website(sandbox)
     # Planted behind the schema's back, as a buggy plugin back end could.
     sandbox.state.websites[wid].settings = {
-        "canned_responses": "not a list", "default_reply_mode": "shout", "signature": "— Ada"}
+        "canned_responses": "not a list", "default_reply_mode": "shout"}
     team = TeamSettings(client)
     got = await team.load(wid)
     assert got.canned == () and team.canned(wid) == []
-    assert got.default_reply_mode == "reply" and got.signature == "— Ada"
+    assert got.default_reply_mode == "reply"
     assert any(p.startswith("canned_responses:") for p in got.problems)
     assert any(p.startswith("default_reply_mode:") for p in got.problems)
     # One bad row and a repeated shortcut are dropped on their own; the rest is kept.
@@ -161,17 +161,17 @@ def test_console_schema_and_sandbox_schema_agree() -> None:
     console, sandbox = load_validator(), jsonschema.Draft202012Validator(plugin_schema())
     samples: list[dict[str, Any]] = [
         {}, {"canned_responses": [HELLO, BYE]}, {"default_reply_mode": "note"},
-        {"signature": "— the team"}, {"canned_responses": []},
+        {"canned_responses": []},
         {"canned_responses": [{**HELLO, "shortcut": "Hello"}]},
         {"canned_responses": [{**HELLO, "text": ""}]},
         {"canned_responses": [{**HELLO, "extra": 1}]},
         {"canned_responses": [{"shortcut": "a", "title": "b"}]},
         {"canned_responses": [{**BYE, "locale": "French"}]},
         {"canned_responses": [HELLO] * 501}, {"canned_responses": {}},
-        {"default_reply_mode": "shout"}, {"signature": "x" * 501}, {"signature": 3},
+        {"default_reply_mode": "shout"}, {"default_reply_mode": 3},
     ]
     verdicts = [(console.is_valid(s), sandbox.is_valid(s)) for s in samples]
-    assert [c for c, _ in verdicts] == [True] * 5 + [False] * 10
+    assert [c for c, _ in verdicts] == [True] * 4 + [False] * 9
     assert all(c == s for c, s in verdicts)
 
 
@@ -179,7 +179,7 @@ def test_parse_and_normalise_without_a_server() -> None:
     validator = load_validator()
     assert parse_settings("w", {}, validator) == WebsiteSettings("w")
     assert parse_settings("w", {"greeting": "kept by the plugin"}, validator).problems == ()
-    long = parse_settings("w", {"signature": "y" * 5000}, validator)
-    assert long.signature == "" and len(long.problems[0]) <= 160
+    long = parse_settings("w", {"default_reply_mode": "y" * 5000}, validator)
+    assert long.default_reply_mode == "reply" and len(long.problems[0]) <= 160
     assert canned_item({**BYE, "extra": "dropped"}) == BYE
     assert canned_item({**HELLO, "locale": ""}) == HELLO

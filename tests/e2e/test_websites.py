@@ -103,3 +103,31 @@ async def test_websites_bound_and_unbound_at_run_time_are_announced(console: Con
     await until(lambda: any(c.website_id == removed.website_id
                             for c in store.conversations.values()),
                 timeout=10, what="the website's conversations back")
+
+
+@e2e()
+async def test_the_team_default_reply_mode_opens_conversations_as_notes(
+        console: Console, sandbox: Sandbox) -> None:
+    store = console.client.store
+    lp = console.panes.list_pane
+    lp.set_filter(Filter.ALL)
+    lp.flush()
+    first = store.conversations[lp.model.session_id_at(0)]
+    site = sandbox.state.websites[first.website_id]
+    sandbox.state.save_settings(site, {**site.settings, "default_reply_mode": "note"})
+    team = console.team_canned.team
+    await until(lambda: (s := team.get(site.website_id)) is not None
+                and s.default_reply_mode == "note", what="the settings to refresh")
+    others = [lp.model.session_id_at(r) for r in range(lp.model.rowCount())]
+    other_site = next(sid for sid in others if store.conversations[sid].website_id
+                      != site.website_id)
+    console.controller.open(other_site)
+    assert console.panes.composer.mode() == "reply"
+    console.controller.open(first.session_id)
+    assert console.panes.composer.mode() == "note"
+    # A draft keeps the operator's own choice: it wins over the team default next time.
+    console.panes.composer.set_text("Answering the visitor directly")
+    console.panes.composer.set_mode("reply")
+    console.controller.open(other_site)
+    console.controller.open(first.session_id)
+    assert console.panes.composer.mode() == "reply"

@@ -34,8 +34,7 @@ EXPECTED_SCHEMA = {
                 "title": {"type": "string", "minLength": 1, "maxLength": 120},
                 "text": {"type": "string", "minLength": 1, "maxLength": 10000},
                 "locale": {"type": "string", "pattern": "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"}}}},
-        "default_reply_mode": {"enum": ["reply", "note"]},
-        "signature": {"type": "string", "maxLength": 500}}}
+        "default_reply_mode": {"enum": ["reply", "note"]}}}
 
 
 def build(seed: int = 1, sizes: Sizes | None = None, **kw: Any) -> SandboxState:

@@ -89,6 +89,7 @@ class Composer(QWidget):
         self.setObjectName("composer")
         self._registry = registry
         self._drafts = drafts
+        self._default_mode: Callable[[str], str] = lambda _sid: "reply"
         self._completer = Completer()
         self._completer.canned = list(canned)
         self._last_own = last_own_message
@@ -159,11 +160,19 @@ class Composer(QWidget):
         self._completer.forget()
         self._clear_notice()
         draft = self._drafts.get(session_id) if session_id is not None else None
-        self._mode = draft.mode if draft is not None else "reply"
+        if draft is not None:
+            self._mode = draft.mode
+        else:  # a fresh conversation opens in the team's default mode (plugin settings)
+            mode = self._default_mode(session_id) if session_id is not None else "reply"
+            self._mode = "note" if mode == "note" else "reply"
         self.editor.set_plain(draft.text if draft is not None else "")
         self.attachments.show_session(session_id)
         self.setEnabled(session_id is not None)
         self._update_chrome()
+
+    def set_default_mode(self, default_mode: Callable[[str], str] | None) -> None:
+        """The mode a conversation without a draft opens in (its website's team setting)."""
+        self._default_mode = default_mode or (lambda _sid: "reply")
 
     def session_id(self) -> str | None:
         return self._session
