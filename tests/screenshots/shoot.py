@@ -3,7 +3,9 @@
 Run by test_screenshots.py inside ``xvfb-run`` with ``QT_QPA_PLATFORM=xcb``. It starts a
 sandbox in-process (simulator off, so every picture is the same), opens a conversation with
 every message type, makes the visitor type, and saves the main window in the light and the
-dark palette as ``main-light.png`` and ``main-dark.png``.
+dark palette as ``main-light.png`` and ``main-dark.png``. Then, in the light palette, the
+sign-in dialog as it reports a key the sandbox refused, with Advanced open (``signin.png``),
+and the preferences dialog (``preferences.png``).
 """
 
 from __future__ import annotations
@@ -13,14 +15,17 @@ import sys
 from pathlib import Path
 
 import qasync
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from crisp_console.client import ConsoleClient
+from crisp_console.credentials import Account, SessionOnlyStore
 from crisp_console.sandbox.config import SandboxConfig, Sizes
 from crisp_console.sandbox.server import Sandbox
 from crisp_console.types import Credentials
 from crisp_console.ui.console import Console
 from crisp_console.ui.theme import Scheme, Theme
+from crisp_console.ui.widgets.preferences_dialog import PreferencesDialog
+from crisp_console.ui.widgets.sign_in_dialog import SignInDialog
 
 
 async def settle(seconds: float = 0.4) -> None:
@@ -61,10 +66,54 @@ async def shoot(out: Path, theme: Theme) -> list[Path]:
             if not window.grab().save(str(path)):
                 raise SystemExit(f"could not save {path}")
             saved.append(path)
+        theme.apply(Scheme.LIGHT)
+        saved.append(await shoot_sign_in(out, sandbox))
+        saved.append(await shoot_preferences(out, console))
     finally:
         await console.aclose()
         await sandbox.stop()
     return saved
+
+
+def save(widget: QWidget, path: Path) -> Path:
+    if not widget.grab().save(str(path)):
+        raise SystemExit(f"could not save {path}")
+    return path
+
+
+async def shoot_sign_in(out: Path, sandbox: Sandbox) -> Path:
+    """The real check against the sandbox, with a key it refuses: Crisp's BAD_KEY words."""
+    info = sandbox.info()
+    prefill = Account(info["identifier"], "plugin", sandbox.base_url, "Sandbox")
+    dialog = SignInDialog(store=SessionOnlyStore(), prefill=prefill)
+    try:
+        dialog.show()
+        dialog.key.setText("a-key-that-was-regenerated")
+        dialog.sign_in()
+        for _ in range(100):
+            await settle(0.05)
+            if not dialog.checking:
+                break
+        shown = dialog.result_shown
+        if shown is None or shown.failure is None:
+            raise SystemExit(f"the sign-in check did not fail as expected: {shown}")
+        dialog.adjustSize()
+        await settle(0.3)
+        return save(dialog, out / "signin.png")
+    finally:
+        dialog.close()
+        dialog.deleteLater()
+
+
+async def shoot_preferences(out: Path, console: Console) -> Path:
+    dialog = PreferencesDialog(console.prefs, console.registry)
+    try:
+        dialog.show()
+        await settle(0.3)
+        return save(dialog, out / "preferences.png")
+    finally:
+        dialog.close()
+        dialog.deleteLater()
 
 
 def main(argv: list[str]) -> int:

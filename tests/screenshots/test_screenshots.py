@@ -1,4 +1,5 @@
-"""The main window under a real X server (Xvfb + xcb), light and dark, saved as PNGs.
+"""The main window (light and dark), the sign-in dialog showing a refused key, and the
+preferences dialog, under a real X server (Xvfb + xcb), saved as PNGs.
 
 The pictures land in ``artifacts/screenshots/`` at the repository root (README, "Screenshots").
 Needs the ``xvfb`` and ``xauth`` Debian packages, which scripts/setup.sh installs.
@@ -18,6 +19,9 @@ ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "artifacts" / "screenshots"
 
 
+NAMES = ("main-light.png", "main-dark.png", "signin.png", "preferences.png")
+
+
 def mean_lightness(image: QImage) -> float:
     step = 16
     values = [image.pixelColor(x, y).lightnessF()
@@ -29,7 +33,7 @@ def test_main_window_light_and_dark_under_xvfb() -> None:
     assert shutil.which("xvfb-run"), "xvfb-run is missing: apt-get install xvfb xauth"
     env = {**os.environ, "QT_QPA_PLATFORM": "xcb"}
     env.pop("DISPLAY", None)
-    for name in ("main-light.png", "main-dark.png"):
+    for name in NAMES:
         (OUT / name).unlink(missing_ok=True)
     proc = subprocess.run(
         ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", sys.executable, "-m",
@@ -41,3 +45,16 @@ def test_main_window_light_and_dark_under_xvfb() -> None:
     for image in (light, dark):
         assert not image.isNull() and image.width() >= 1200 and image.height() >= 700
     assert mean_lightness(light) > 0.6 > 0.4 > mean_lightness(dark)
+    for name, min_width, min_height in (("signin.png", 440, 380),
+                                        ("preferences.png", 500, 400)):
+        image = QImage(str(OUT / name))
+        assert not image.isNull(), name
+        assert image.width() >= min_width and image.height() >= min_height, (name, image.size())
+        assert mean_lightness(image) > 0.6, name  # the light palette
+        assert colours(image) >= 8, name  # text and controls drawn, not a blank window
+
+
+def colours(image: QImage) -> int:
+    """Distinct colours on a coarse grid: a blank or single-colour picture has one or two."""
+    return len({image.pixel(x, y) for x in range(0, image.width(), 3)
+                for y in range(0, image.height(), 3)})

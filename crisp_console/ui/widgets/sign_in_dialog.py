@@ -1,0 +1,418 @@
+"""The sign-in dialog: token identifier, key, tier, optional label, and (Advanced) the API host.
+
+Sign in runs the injected ``check`` (``client.signin.check_sign_in``) as an asyncio task on
+the qasync loop; the inputs are disabled meanwhile, and Cancel (or Esc) stops the check and
+gives the form back, a second Cancel closes. A failure is said in words, and the focus goes
+to the input to fix. A working token's key is saved with ``store.set``; when no keyring
+can keep it, the reason is shown with "Keep for this session only" (the key then lives in
+memory only, ``SignedIn.persisted`` is False). The key is never written anywhere else.
+
+Open it with ``run_sign_in`` (open() + await ``finished``, never exec()).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crisp_console.client.signin import (
+    TIER_NAMES,
+    SignedIn,
+    SignInCheck,
+    SignInFailure,
+    SignInResult,
+    check_sign_in,
+    host_text,
+)
+from crisp_console.credentials import DEFAULT_HOST, Account, CredentialError, SecretStore
+from crisp_console.ui.widgets.notice_box import NoticeBox, text_label
+
+log = logging.getLogger("crisp_console.ui")
+
+TIER_LABELS = {"plugin": "Plugin (a Marketplace plugin token)",
+               "website": "Website (a workspace website token)"}
+HINT = ("A development token works only on your plugin's trusted website and has a low daily"
+        " quota. A production token is issued once the plugin is published on the Marketplace.")
+
+
+class SignInDialog(QDialog):
+    """Read ``signed_in`` after ``finished``: a SignedIn, or None when cancelled."""
+
+    def __init__(self, parent: QWidget | None = None, *, store: SecretStore,
+                 check: SignInCheck = check_sign_in, prefill: Account | None = None,
+                 notice: str = "") -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Sign in to Crisp")
+        self.setMinimumWidth(520)
+        self._store = store
+        self._check = check
+        self._task: asyncio.Task[None] | None = None
+        self._verified: tuple[Account, str, str] | None = None  # account, key, plugin_id
+        self._signed_in: SignedIn | None = None
+        self.result_shown: SignInResult | None = None  # the last check's result
+
+        self.notice_box = NoticeBox(QStyle.StandardPixmap.SP_MessageBoxInformation, "Notice")
+        self.notice_box.say(notice)
+        self.notice = self.notice_box.message
+        intro = text_label("Sign in with your plugin's token: in the Crisp Marketplace, open"
+                           " your plugin, then Tokens.")
+
+        self.identifier = QLineEdit()
+        self.identifier.setAccessibleName("Token identifier")
+        self.identifier.setPlaceholderText("e.g. 7c3ef21c-1e04-41ce-8c06-5605c346f73e")
+        self.key = QLineEdit()
+        self.key.setAccessibleName("Key")
+        self.key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.show_key = QCheckBox("Sh&ow")
+        self.show_key.setAccessibleName("Show the key")
+        self.tier = QComboBox()
+        self.tier.setAccessibleName("Tier")
+        for tier, text in TIER_LABELS.items():
+            self.tier.addItem(text, tier)
+        self.label = QLineEdit()
+        self.label.setAccessibleName("Label")
+        self.label.setPlaceholderText("Optional, e.g. Support team")
+        self.advanced = QToolButton()
+        self.advanced.setText("&Advanced")
+        self.advanced.setCheckable(True)
+        self.advanced.setArrowType(Qt.ArrowType.RightArrow)
+        self.advanced.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.advanced.setAutoRaise(True)
+        self.advanced.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.advanced.setAccessibleName("Advanced: API host")
+        self.host = QLineEdit(DEFAULT_HOST)
+        self.host.setAccessibleName("API host")
+        self.host_hint = text_label(
+            "A sandbox or proxy: its root address, e.g. http://127.0.0.1:8080. Plain http://"
+            " is only accepted for this computer.")
+
+        self.form = QFormLayout()
+        self._row("Token &identifier", self.identifier)
+        key_row = QHBoxLayout()
+        key_row.addWidget(self.key, 1)
+        key_row.addWidget(self.show_key)
+        self._row("&Key", self.key, key_row)
+        self._row("&Tier", self.tier)
+        self._row("&Label", self.label)
+        self.form.addRow("", self.advanced)
+        self.host_column = QVBoxLayout()
+        self.host_column.addWidget(self.host)
+        self.host_column.addWidget(self.host_hint)
+        self._row("API &host", self.host, self.host_column)
+        self.hint = text_label(HINT)
+        self.hint.setAccessibleName("About development and production tokens")
+        small = self.hint.font()
+        small.setPointSizeF(small.pointSizeF() * 0.9)
+        self.hint.setFont(small)
+        self.host_hint.setFont(small)
+
+        self.problem = NoticeBox(QStyle.StandardPixmap.SP_MessageBoxWarning, "Sign-in problem")
+        self.heading, self.message = self.problem.heading, self.problem.message
+        self.detail, self.progress = self.problem.detail, self.problem.progress
+        self.use_tier = QPushButton()
+        self.keep_session = QPushButton("Keep for this s&ession only")
+        for button in (self.use_tier, self.keep_session):
+            button.setAutoDefault(False)  # Enter stays with the dialog's default button
+            self.problem.add_action(button)
+
+        self.buttons = QDialogButtonBox()
+        self.sign_in_button = self.buttons.addButton("&Sign in",
+                                                     QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.sign_in_button.clicked.connect(self.sign_in)
+        self.cancel_button.clicked.connect(self.reject)
+        self.use_tier.clicked.connect(self._use_suggested_tier)
+        self.keep_session.clicked.connect(self._keep_for_session)
+        self.show_key.toggled.connect(self._show_key)
+        self.advanced.toggled.connect(self.show_advanced)
+        for edit in (self.identifier, self.key, self.host):
+            edit.textEdited.connect(self._inputs_changed)
+        self.tier.currentIndexChanged.connect(self._inputs_changed)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.notice_box)
+        layout.addWidget(intro)
+        layout.addLayout(self.form)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.problem)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+        order = [self.identifier, self.key, self.show_key, self.tier, self.label, self.advanced,
+                 self.host, self.message, self.use_tier, self.keep_session,
+                 self.sign_in_button, self.cancel_button]
+        for first, second in itertools.pairwise(order):
+            QWidget.setTabOrder(first, second)
+        self._prefill(prefill)
+        self._say(None)
+
+    # ---- public ------------------------------------------------------------------------------
+
+    @property
+    def signed_in(self) -> SignedIn | None:
+        return self._signed_in
+
+    @property
+    def checking(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def selected_tier(self) -> str:
+        return str(self.tier.currentData())
+
+    def set_tier(self, tier: str) -> None:
+        self.tier.setCurrentIndex(max(0, self.tier.findData(tier)))
+
+    def show_advanced(self, shown: bool) -> None:
+        self.advanced.setChecked(shown)
+        self.advanced.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+        self.form.setRowVisible(self.host_column, shown)
+
+    def sign_in(self) -> None:
+        """Check what the form says (or, after a keyring failure, try saving again)."""
+        if self.checking:
+            return
+        if self._verified is not None:
+            self._start(self._save())
+            return
+        identifier, key = self.identifier.text().strip(), self.key.text().strip()
+        for value, edit, what in ((identifier, self.identifier, "the token identifier"),
+                                  (key, self.key, "the key")):
+            if not value:
+                self._say(None, f"Enter {what}.", heading="Missing")
+                edit.setFocus()
+                return
+        host = host_text(self.host.text())
+        self._busy(f"Checking the token with {host}…")
+        self._start(self._run_check(host, identifier, key, self.selected_tier(),
+                                    self.label.text().strip()))
+
+    # ---- the check and the save ----------------------------------------------------------------
+
+    def _start(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work, name="sign-in")
+        task.add_done_callback(self._ended)
+        self._task = task
+
+    def _ended(self, task: asyncio.Task[None]) -> None:
+        # Here rather than in the coroutine: a task cancelled before its first step never
+        # runs its own except clauses, and a bug must not leave the dialog "Checking".
+        if task is not self._task:
+            return
+        if task.cancelled():
+            heading, text = "Stopped", "The check was stopped."
+        else:
+            exc = task.exception()
+            if exc is None:
+                return
+            log.error("sign-in failed unexpectedly", exc_info=exc)
+            # The type only: an unknown exception's text might quote anything, the key too.
+            heading = "Unexpected error"
+            text = f"The sign-in failed unexpectedly ({type(exc).__name__}); see the log."
+        if self._verified is not None:  # the token was accepted: only the save is to redo
+            self._keyring_failed(text)
+            return
+        self._idle()
+        self._say(None, f"{text} Sign in to try again, Cancel to close.", heading=heading)
+        self.sign_in_button.setFocus()
+
+    async def _run_check(self, host: str, identifier: str, key: str, tier: str,
+                         label: str) -> None:
+        result = await self._check(host, identifier, key, tier)
+        self.result_shown = result
+        if not result.ok:
+            self._idle()
+            self._failed(result)
+            return
+        try:
+            account = Account(identifier, result.tier or tier, result.host or host, label)
+        except ValueError as exc:
+            self._idle()
+            self._say(None, f"This account cannot be saved: {exc}.", heading="Cannot save")
+            return
+        self._verified = (account, key, result.plugin_id)
+        await self._save()
+
+    async def _save(self) -> None:
+        assert self._verified is not None
+        account, key, plugin_id = self._verified
+        self._busy(f"Signed in to plugin {plugin_id}. Saving the key in the system keyring…")
+        try:
+            await self._store.set(account.identifier, key)
+        except CredentialError as exc:
+            self._keyring_failed(exc.reason)
+            return
+        self._finish(persisted=self._store.persistent)
+
+    def _finish(self, *, persisted: bool) -> None:
+        assert self._verified is not None
+        account, key, plugin_id = self._verified
+        self._signed_in = SignedIn(account, key, persisted, plugin_id)
+        self._task = None  # done: closing must not cancel the task that is closing it
+        self.accept()
+
+    def _keep_for_session(self) -> None:
+        if self._verified is not None and not self.checking:
+            self._finish(persisted=False)
+
+    def _keyring_failed(self, reason: str) -> None:
+        self.sign_in_button.setEnabled(True)
+        self.sign_in_button.setText("&Retry saving")
+        self._say(None, f"{reason} You can keep the key for this session only: it stays in"
+                  " memory until you quit, and you will enter it again next time.",
+                  heading="The key cannot be saved")
+        self.keep_session.show()
+        self.keep_session.setDefault(True)
+        self.keep_session.setFocus()
+
+    def _failed(self, result: SignInResult) -> None:
+        assert result.failure is not None
+        self._say(result.failure, result.message, detail=result.detail)
+        field = result.failure.field
+        if result.failure is SignInFailure.WRONG_TIER and result.tier:
+            self.use_tier.setText(f"Use &{TIER_NAMES[result.tier]} tier")
+            self.use_tier.setProperty("tier", result.tier)
+            self.use_tier.show()
+            self.use_tier.setDefault(True)  # Enter takes the suggestion and signs in
+        target: QWidget = {"key": self.key, "tier": self.tier, "host": self.host}.get(
+            field, self.sign_in_button)
+        if target is self.host:
+            self.show_advanced(True)
+        if isinstance(target, QLineEdit):
+            target.selectAll()
+        target.setFocus()
+
+    def _use_suggested_tier(self) -> None:
+        tier = self.use_tier.property("tier")
+        if isinstance(tier, str):
+            self.set_tier(tier)
+            self.sign_in()
+
+    # ---- states ------------------------------------------------------------------------------
+
+    def _inputs(self) -> tuple[QWidget, ...]:
+        return (self.identifier, self.key, self.show_key, self.tier, self.label, self.advanced,
+                self.host)
+
+    def _busy(self, text: str) -> None:
+        for widget in self._inputs():
+            widget.setEnabled(False)
+        self.sign_in_button.setEnabled(False)
+        self._say(None, text, busy=True)
+        self.cancel_button.setFocus()  # the focused input was disabled: keep Esc/Tab working
+
+    def _idle(self) -> None:
+        for widget in self._inputs():
+            widget.setEnabled(True)
+        self.sign_in_button.setEnabled(True)
+
+    def _say(self, failure: SignInFailure | None, text: str = "", *, heading: str = "",
+             detail: str = "", busy: bool = False) -> None:
+        """Show ``text`` in the problem box (empty: hide it); a failure titles it."""
+        self.use_tier.hide()
+        self.keep_session.hide()
+        self.sign_in_button.setDefault(True)
+        self.problem.say(text, heading=failure.value if failure is not None else heading,
+                         detail=detail, icon=not busy, busy=busy)
+
+    def _inputs_changed(self) -> None:
+        # The suggestion was about the inputs as they were; after an edit, Enter signs in.
+        if self.use_tier.isVisible():
+            self.use_tier.hide()
+            self.sign_in_button.setDefault(True)
+
+    def _show_key(self, shown: bool) -> None:
+        self.key.setEchoMode(QLineEdit.EchoMode.Normal if shown
+                             else QLineEdit.EchoMode.Password)
+
+    def _row(self, text: str, buddy: QWidget, layout: QBoxLayout | None = None) -> None:
+        label = QLabel(text)
+        label.setBuddy(buddy)
+        if layout is None:
+            self.form.addRow(label, buddy)
+        else:
+            self.form.addRow(label, layout)
+
+    def _prefill(self, account: Account | None) -> None:
+        custom = account is not None and account.host != DEFAULT_HOST
+        if account is not None:
+            self.identifier.setText(account.identifier)
+            self.set_tier(account.tier)
+            self.host.setText(account.host)
+            self.label.setText(account.label)
+        self.show_advanced(custom)
+        (self.key if account is not None else self.identifier).setFocus()
+
+    def _cancel_task(self) -> bool:
+        if self._task is None or self._task.done():
+            return False
+        self._task.cancel()
+        return True
+
+    # ---- Qt overrides ------------------------------------------------------------------------
+
+    def reject(self) -> None:
+        # During a check, Cancel (and Esc) stops it and gives the form back.
+        if self._cancel_task():
+            return
+        super().reject()
+
+    def done(self, code: int) -> None:
+        self._cancel_task()
+        self._task = None
+        super().done(code)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._cancel_task()  # the window's close button closes, even during a check
+        self._task = None
+        super().closeEvent(event)
+
+
+async def run_sign_in(parent: QWidget | None, *, store: SecretStore,
+                      check: SignInCheck = check_sign_in, prefill: Account | None = None,
+                      notice: str = "") -> SignedIn | None:
+    """Open the sign-in dialog and wait until it closes: what it signed in, or None.
+
+    While it is open, closing it does not quit the application even when it is the only
+    window (first run, or after sign-out): what follows a None is the caller's decision.
+    """
+    dialog = SignInDialog(parent, store=store, check=check, prefill=prefill, notice=notice)
+    finished: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    def closed(code: int) -> None:
+        if not finished.done():
+            finished.set_result(code)
+
+    quits = QGuiApplication.quitOnLastWindowClosed()
+    QGuiApplication.setQuitOnLastWindowClosed(False)
+    dialog.finished.connect(closed)
+    dialog.open()
+    try:
+        await finished
+    finally:
+        if not finished.done():  # our caller was cancelled: close the dialog with it
+            dialog.done(QDialog.DialogCode.Rejected.value)
+        QGuiApplication.setQuitOnLastWindowClosed(quits)
+        signed_in = dialog.signed_in
+        dialog.deleteLater()
+    return signed_in
