@@ -1,5 +1,9 @@
 """Composition root: QApplication on a qasync loop, the console, and the quit sequence.
 
+Who the console runs as: ``--demo`` (a local sandbox), a token pair in the environment, or
+else the saved active account (ui/accounts_flow.py), with the sign-in dialog when there is
+none; switching accounts or signing out closes that console and starts the next one.
+
 Quitting is asynchronous and ordered: the window asks (close_requested), the console saves its
 state, the client closes its socket, tasks and HTTP, and only then does the loop stop. No
 nested event loop is ever started (dialogs use open(), never exec()).
@@ -14,6 +18,9 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from typing import Any
 
 import PySide6
 import qasync
@@ -24,15 +31,26 @@ from crisp_console import __version__, demo
 from crisp_console.api import normalise_base_url
 from crisp_console.client import ConsoleClient
 from crisp_console.crash import CrashHandler, install_excepthook
-from crisp_console.errors import CrispError, InsecureHostError
+from crisp_console.credentials import FILE_NAME as ACCOUNTS_FILE
+from crisp_console.credentials import Account, AccountBook, CredentialStore
+from crisp_console.errors import AuthError, CrispError, InsecureHostError
 from crisp_console.log import default_log_dir, log_file, secret_filter, setup_logging
 from crisp_console.settings import config_dir, load_preferences, preferences_path, state_dir
 from crisp_console.types import Credentials
+from crisp_console.ui.accounts_flow import (
+    Accounts,
+    Ending,
+    Next,
+    Session,
+    wire_account_commands,
+)
 from crisp_console.ui.console import Console
 from crisp_console.ui.default_commands import build_registry
 from crisp_console.ui.keymap import keymap_path, load_keymap
 from crisp_console.ui.theme import Theme
+from crisp_console.ui.widgets.about_dialog import AboutDialog
 from crisp_console.ui.widgets.crash_dialog import CrashNotifier, open_log_folder
+from crisp_console.ui.widgets.sign_in_dialog import run_sign_in
 
 log = logging.getLogger("crisp_console")
 
@@ -44,8 +62,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--demo", action="store_true",
                    help="start a local Crisp sandbox with simulated visitors and connect to it")
     p.add_argument("--host", default=None,
-                   help=f"a Crisp-compatible REST host (default {DEFAULT_HOST}); credentials "
-                   "come from CRISP_IDENTIFIER, CRISP_KEY and CRISP_TIER")
+                   help=f"with CRISP_IDENTIFIER, CRISP_KEY and CRISP_TIER set: a Crisp-compatible "
+                   f"REST host (default {DEFAULT_HOST}); without them the console signs in "
+                   "with the saved account or asks")
     p.add_argument("--quit-after", type=float, default=None, metavar="SECONDS",
                    help="quit by itself after SECONDS (smoke tests)")
     p.add_argument("--screenshot", default=None, metavar="PNG",
@@ -54,53 +73,138 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def credentials_from_env() -> Credentials:
+def credentials_from_env() -> Credentials | None:
+    """A token pair from CRISP_IDENTIFIER/CRISP_KEY (scripts, kiosks); None when unset."""
     identifier, key = os.environ.get("CRISP_IDENTIFIER"), os.environ.get("CRISP_KEY")
     if not identifier or not key:
-        raise SystemExit("crisp-console: set CRISP_IDENTIFIER and CRISP_KEY (a plugin token "
-                         "pair), or run with --demo")
+        return None
     return Credentials(identifier, key, os.environ.get("CRISP_TIER", "plugin"))
 
 
-async def run(rest: str, credentials: Credentials, args: argparse.Namespace,
-              theme: Theme | None = None, crash: CrashHandler | None = None) -> int:
+@dataclass
+class Shell:
+    """What lives across consoles (an account switch builds a new console): the Qt app's
+    theme, the crash handler, and the quit request of SIGINT/SIGTERM/--quit-after."""
+
+    args: argparse.Namespace
+    theme: Theme | None = None
+    crash: CrashHandler | None = None
+    quit_requested: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+async def run(rest: str, credentials: Credentials, shell: Shell,
+              accounts: Accounts | None = None,
+              account: Account | None = None) -> tuple[int, Ending]:
+    """One console until it is closed or asks for another account."""
+    args = shell.args
     prefs = load_preferences()
     registry = build_registry(single_key=prefs.single_key)
     keymap = load_keymap(registry)
     settings = QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
     client = ConsoleClient(rest, credentials)
     console = Console(client, prefs=prefs, registry=registry,
-                      drafts_path=state_dir() / "drafts.json", settings=settings, theme=theme,
-                      prefs_path=preferences_path(), keymap_path=keymap_path())
+                      drafts_path=state_dir() / "drafts.json", settings=settings,
+                      theme=shell.theme, prefs_path=preferences_path(),
+                      keymap_path=keymap_path())
     window = console.window
+    if account is not None:
+        window.setWindowTitle(f"{window.windowTitle()} — {account.display_name}")
     window.show()
-    if crash is not None:
-        crash.on_crash = CrashNotifier(window)  # a report without secrets, then a dialog
-    console.registry.set_handler("help.log_folder", lambda: open_log_folder(
-        (log_file() or default_log_dir() / "crisp-console.log").parent))
-    console.notify([*prefs.warnings, *keymap.errors, *keymap.warnings])
-    quit_requested = asyncio.Event()
-    window.close_requested.connect(quit_requested.set)
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, quit_requested.set)
-    if args.quit_after is not None:
-        loop.call_later(args.quit_after, quit_requested.set)
+    if shell.crash is not None:
+        shell.crash.on_crash = CrashNotifier(window)  # a report without secrets, then a dialog
+    logs = (log_file() or default_log_dir() / "crisp-console.log").parent
+    console.registry.set_handler("help.log_folder", lambda: open_log_folder(logs))
+    about = AboutDialog(window, log_folder=logs)
+    console.registry.set_handler("help.about", about.open)
+    warnings = [*prefs.warnings, *keymap.errors, *keymap.warnings]
+    if accounts is not None:
+        warnings += list(accounts.book.warnings)
+    console.notify(warnings)
+    ending = Ending(Next.QUIT)
+    done = asyncio.Event()
+
+    def end(what: Ending) -> None:
+        nonlocal ending
+        ending = what
+        done.set()
+
+    wire_account_commands(console, accounts, account, end)
+    window.close_requested.connect(lambda: end(Ending(Next.QUIT)))
     rc = 0
     try:
         await console.start()
+    except AuthError as exc:
+        log.error("the server refused the key: %s", exc)
+        if accounts is not None:
+            end(Ending(Next.REFUSED, notice="Crisp refused the saved key (it may have been "
+                       "revoked or rotated): sign in again."))
+        else:
+            console.controller.message(f"Could not connect: {exc}", 0)
+            rc = 1
     except (CrispError, OSError, TimeoutError) as exc:
         log.error("could not connect: %s", exc)
         console.controller.message(f"Could not connect: {exc}", 0)
         rc = 1
-    if rc == 0 or args.quit_after is None:
-        await quit_requested.wait()
+    if not done.is_set() and (rc == 0 or args.quit_after is None):
+        quit_task = asyncio.ensure_future(shell.quit_requested.wait())
+        done_task = asyncio.ensure_future(done.wait())
+        await asyncio.wait({quit_task, done_task}, return_when=asyncio.FIRST_COMPLETED)
+        for task in (quit_task, done_task):
+            task.cancel()
     if args.screenshot:
         window.grab().save(args.screenshot)
     print(f"crisp-console: {len(client.store.conversations)} conversations", flush=True)
     await console.aclose()
+    return rc, ending
+
+
+async def run_accounts(shell: Shell) -> int:
+    """A normal start: the saved active account, or sign in; then one console per account
+    until the operator quits (switching accounts or signing out starts the next one)."""
+    accounts = Accounts(AccountBook.load(config_dir() / ACCOUNTS_FILE), CredentialStore(),
+                        lambda **kw: run_sign_in(None, **kw))
+    session = await _until_quit(shell, accounts.start())
+    rc = 0
+    while session is not None:
+        try:
+            rest = normalise_base_url(session.account.host)
+        except InsecureHostError as exc:
+            session = await _until_quit(shell, accounts.sign_in(prefill=session.account,
+                                                                notice=str(exc)))
+            continue
+        rc, ending = await run(rest, session.credentials, shell, accounts, session.account)
+        if shell.quit_requested.is_set():
+            break
+        session = await _until_quit(shell, accounts.handle(ending, session.account))
     return rc
+
+
+async def _until_quit(shell: Shell, step: Coroutine[Any, Any, Session | None]) -> Session | None:
+    """A sign-in step, abandoned (None) when quitting is requested meanwhile."""
+    task = asyncio.ensure_future(step)
+    quit_task = asyncio.ensure_future(shell.quit_requested.wait())
+    await asyncio.wait({task, quit_task}, return_when=asyncio.FIRST_COMPLETED)
+    quit_task.cancel()
+    if not task.done():
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        return None
+    return task.result()
+
+
+async def session_main(shell: Shell, rest: str | None,
+                       credentials: Credentials | None) -> int:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, shell.quit_requested.set)
+    if shell.args.quit_after is not None:
+        loop.call_later(shell.args.quit_after, shell.quit_requested.set)
+    if rest is not None and credentials is not None:  # --demo, or environment credentials
+        rc, _ending = await run(rest, credentials, shell)
+        return rc
+    return await run_accounts(shell)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -108,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     setup_logging(logging.INFO)  # rotating file + stderr, every handler redacted
     sandbox: demo.DemoSandbox | None = None
+    rest: str | None = None
+    credentials: Credentials | None = None
     if args.demo:
         sandbox = demo.DemoSandbox()
         try:
@@ -116,18 +222,18 @@ def main(argv: list[str] | None = None) -> int:
             print(f"crisp-console: {exc}", file=sys.stderr)
             return 1
         rest, credentials = info["rest"], Credentials(info["identifier"], info["key"])
-    else:
-        credentials = credentials_from_env()
-        rest = args.host or DEFAULT_HOST
+    elif (credentials := credentials_from_env()) is not None:
         try:
-            rest = normalise_base_url(rest)
+            rest = normalise_base_url(args.host or DEFAULT_HOST)
         except InsecureHostError as exc:
             raise SystemExit(f"crisp-console: {exc}") from None
-    secret_filter().add_credentials(credentials.identifier, credentials.key)
+    if credentials is not None:
+        secret_filter().add_credentials(credentials.identifier, credentials.key)
     try:
         existing = QApplication.instance()
         app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
         app.setApplicationName("crisp-console")
+        app.setApplicationVersion(__version__)
         app.setQuitOnLastWindowClosed(False)  # quitting waits for the async teardown
         theme = Theme(app)
         loop = qasync.QEventLoop(app)
@@ -135,7 +241,8 @@ def main(argv: list[str] | None = None) -> int:
         crash = install_excepthook(versions={"Qt": qVersion(), "PySide6": PySide6.__version__},
                                    loop=loop, native=True)
         with loop:
-            return loop.run_until_complete(run(rest, credentials, args, theme, crash))
+            shell = Shell(args, theme, crash)
+            return loop.run_until_complete(session_main(shell, rest, credentials))
     finally:
         if sandbox is not None:
             sandbox.stop()

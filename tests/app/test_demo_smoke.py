@@ -34,12 +34,18 @@ def test_unreachable_host_fails_with_a_clear_message() -> None:
     assert "secret-key-value" not in proc.stdout + proc.stderr
 
 
-def test_missing_credentials_are_explained() -> None:
+def test_without_credentials_the_sign_in_dialog_opens(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """No token in the environment and no saved account: a first run asks to sign in (and
+    --quit-after closes the dialog cleanly)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CRISP_")}
-    proc = subprocess.run([sys.executable, "-m", "crisp_console"], env=env, capture_output=True,
-                          text=True, timeout=60, check=False)
-    assert proc.returncode != 0
-    assert "CRISP_IDENTIFIER" in proc.stderr
+    env.update(QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "config"),
+               XDG_STATE_HOME=str(tmp_path / "state"), XDG_CACHE_HOME=str(tmp_path / "cache"))
+    proc = subprocess.run([sys.executable, "-m", "crisp_console", "--quit-after", "2"],
+                          env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "showing the sign-in dialog" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "config" / "crisp-console" / "accounts.json").exists()
 
 
 def test_demo_sandbox_child_stops_cleanly() -> None:

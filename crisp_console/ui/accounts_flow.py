@@ -1,0 +1,189 @@
+"""Which account the console runs as: the active saved account and its key from the keyring,
+or the sign-in dialog when there is none, the key is missing or unreadable, or the server
+refused it; and the Account menu (switch, add, sign out) once a console runs.
+
+The book (accounts.json) holds identifier, tier, host and label; the key is only in the
+keyring, or in memory for an account the operator chose to "keep for this session only".
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from crisp_console.client.signin import SignedIn
+from crisp_console.credentials import (
+    Account,
+    AccountBook,
+    CredentialError,
+    SecretStore,
+    SessionOnlyStore,
+    sign_out,
+)
+from crisp_console.log import secret_filter
+from crisp_console.types import Credentials
+from crisp_console.ui.console import Console
+from crisp_console.ui.palette_sources import PaletteItem
+
+log = logging.getLogger(__name__)
+
+# run_sign_in with the parent bound: (store=, prefill=, notice=) -> SignedIn | None
+SignIn = Callable[..., Awaitable[SignedIn | None]]
+
+
+class Next(enum.Enum):
+    """What a console that ended asks for next."""
+
+    QUIT = "quit"
+    SWITCH = "switch"  # to ``Ending.identifier``
+    ADD = "add"  # sign in with another account
+    SIGN_OUT = "sign_out"  # forget this account's key, then sign in again
+    REFUSED = "refused"  # the server refused the key: sign in again, with ``notice``
+
+
+@dataclass(frozen=True)
+class Ending:
+    next: Next
+    identifier: str = ""
+    notice: str = ""
+
+
+@dataclass(frozen=True)
+class Session:
+    account: Account
+    credentials: Credentials
+
+
+class Accounts:
+    def __init__(self, book: AccountBook, store: SecretStore, sign_in: SignIn) -> None:
+        self.book = book
+        self.store = store
+        self.session_keys = SessionOnlyStore()  # "keep for this session only"
+        self._sign_in = sign_in
+
+    async def start(self, notice: str = "") -> Session | None:
+        """The active account with its key, else the sign-in dialog (None: cancelled)."""
+        account = self.book.active
+        if account is not None and not notice:
+            key, notice = await self._key(account)
+            if key is not None:
+                return self._session(account, key)
+        return await self.sign_in(prefill=account, notice=notice)
+
+    async def sign_in(self, *, prefill: Account | None = None,
+                      notice: str = "") -> Session | None:
+        log.info("showing the sign-in dialog")
+        signed = await self._sign_in(store=self.store, prefill=prefill, notice=notice)
+        if signed is None:
+            return None
+        if not signed.persisted:
+            await self.session_keys.set(signed.account.identifier, signed.key)
+        self.book.add(signed.account, activate=True)
+        self._save()
+        return self._session(signed.account, signed.key)
+
+    async def switch(self, identifier: str) -> Session | None:
+        account = self.book.get(identifier)
+        if account is None:
+            return await self.start()
+        self.book.set_active(identifier)
+        self._save()
+        key, notice = await self._key(account)
+        if key is not None:
+            return self._session(account, key)
+        return await self.sign_in(prefill=account, notice=notice)
+
+    async def sign_out(self, identifier: str) -> str:
+        """Delete the key (keyring and memory); the account stays listed, inactive. Returns
+        a problem in words, or ""."""
+        await self.session_keys.delete(identifier)
+        try:
+            await sign_out(self.store, self.book, identifier)
+        except CredentialError as exc:
+            return f"Signed out, but the key could not be removed from the keyring: {exc.reason}"
+        except OSError as exc:
+            return f"Signed out, but the accounts file could not be saved: {exc}"
+        return ""
+
+    async def handle(self, ending: Ending, current: Account) -> Session | None:
+        """The next session after a console ended (None: quit)."""
+        if ending.next is Next.SWITCH:
+            return await self.switch(ending.identifier)
+        if ending.next is Next.ADD:
+            added = await self.sign_in()
+            return added if added is not None else await self.switch(current.identifier)
+        if ending.next is Next.SIGN_OUT:
+            problem = await self.sign_out(current.identifier)
+            return await self.sign_in(notice=problem or f"Signed out of "
+                                      f"{current.display_name}.")
+        if ending.next is Next.REFUSED:
+            return await self.sign_in(prefill=current, notice=ending.notice)
+        return None
+
+    # ---- internals -----------------------------------------------------------------------
+
+    async def _key(self, account: Account) -> tuple[str | None, str]:
+        """The key, or None and why (in words) when it could not be had."""
+        key = await self.session_keys.get(account.identifier)
+        if key is not None:
+            return key, ""
+        try:
+            key = await self.store.get(account.identifier)
+        except CredentialError as exc:
+            log.warning("could not read the key of %s: %s", account.identifier, exc.reason)
+            return None, f"The saved key could not be read: {exc.reason}"
+        if key is None:
+            return None, f"No key is saved for {account.display_name}: sign in again."
+        return key, ""
+
+    def _session(self, account: Account, key: str) -> Session:
+        secret_filter().add_credentials(account.identifier, key)
+        return Session(account, Credentials(account.identifier, key, account.tier))
+
+    def _save(self) -> None:
+        try:
+            self.book.save()
+        except OSError as exc:  # the session still works; only the list is not remembered
+            log.warning("could not save the accounts: %s", exc)
+
+
+ADD_KEY = "\x00add"  # the palette key of "Add an account…" (no identifier can be it)
+COMMANDS = ("account.switch", "account.add", "account.sign_out")
+
+
+def wire_account_commands(console: Console, accounts: Accounts | None,
+                          current: Account | None, end: Callable[[Ending], None]) -> None:
+    """The Account menu of a running console; ``end`` closes it and says what comes next."""
+    registry, controller = console.registry, console.controller
+    if accounts is None or current is None:
+        for cid in COMMANDS:
+            registry.set_handler(cid, lambda: controller.message(
+                "This console runs with --demo or with environment credentials: saved "
+                "accounts are used only by a normal start"))
+        return
+    palette = console.panes.palette
+
+    async def switch() -> None:
+        items = [PaletteItem("choice", a.identifier, a.display_name,
+                             "signed in" if a.identifier == current.identifier else a.tier)
+                 for a in accounts.book.accounts]
+        items.append(PaletteItem("choice", ADD_KEY, "Add an account…"))
+        item = await palette.pick("Switch to the account…", items, placeholder="Account")
+        if item is None or item.key == current.identifier:
+            return
+        end(Ending(Next.ADD) if item.key == ADD_KEY else Ending(Next.SWITCH, item.key))
+
+    async def confirm_sign_out() -> None:
+        # Signing out deletes the key: asked first, as Block is (nothing fires by accident).
+        item = await palette.pick(f"Sign out of {current.display_name}? The key is removed "
+                                  "from the keyring.",
+                                  [PaletteItem("choice", "yes", "Sign out"),
+                                   PaletteItem("choice", "no", "Stay signed in")])
+        if item is not None and item.key == "yes":
+            end(Ending(Next.SIGN_OUT, current.identifier))
+
+    registry.set_handler("account.switch", switch)
+    registry.set_handler("account.add", lambda: end(Ending(Next.ADD)))
+    registry.set_handler("account.sign_out", confirm_sign_out)
