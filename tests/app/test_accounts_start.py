@@ -6,6 +6,7 @@ client and the console are real."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,10 @@ import qasync
 
 from crisp_console import app
 from crisp_console.credentials import Account, AccountBook, SessionOnlyStore
+from crisp_console.log import setup_logging
 from crisp_console.sandbox.server import Sandbox
 from tests.e2e.conftest import qloop  # noqa: F401 - the qasync loop fixture
+from tests.log.conftest import Token, restore_logging  # noqa: F401 - fixture reused
 from tests.sandbox.conftest import make_config
 
 
@@ -57,15 +60,27 @@ def run_accounts(loop: qasync.QEventLoop, tmp_path: Path, key: str | None,
     return loop.run_until_complete(main())
 
 
-def test_the_saved_account_connects_without_asking(
+def test_the_saved_account_connects_without_asking_and_writes_no_secret(
         qloop: qasync.QEventLoop, tmp_path: Path,  # noqa: F811
-        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        restore_logging: None) -> None:  # noqa: F811
     dialog = Dialog()
     start(monkeypatch, tmp_path, SessionOnlyStore(), dialog)
-    rc, _sandbox = run_accounts(qloop, tmp_path, key=None, after=3.0)
+    setup_logging(logging.DEBUG, tmp_path / "log", stderr=False)
+    rc, sandbox = run_accounts(qloop, tmp_path, key=None, after=3.0)
     assert rc == 0 and dialog.calls == []
     listed = int(capsys.readouterr().out.split("crisp-console: ")[1].split()[0])
     assert listed > 0
+    # Every file the run left (accounts, window state, drafts, the debug log) is free of
+    # the key in every spelling.
+    info = sandbox.info()
+    forms = Token(info["identifier"], info["key"]).forms()
+    written = [f for f in tmp_path.rglob("*") if f.is_file()]
+    assert {f.name for f in written} >= {"accounts.json", "crisp-console.log"}
+    assert (tmp_path / "log" / "crisp-console.log").stat().st_size > 0
+    for f in written:
+        text = f.read_bytes().decode("utf-8", "replace")
+        assert not [form for form in forms if form in text], f
 
 
 def test_a_refused_key_brings_back_the_sign_in_with_the_reason(
