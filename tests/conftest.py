@@ -11,6 +11,9 @@ import keyring.backend
 import keyring.errors
 import pytest
 
+# The qasync loop fixture (pytest-qt has already imported Qt by the time this loads).
+pytest_plugins = ["tests.qloop"]
+
 
 class MemoryKeyring(keyring.backend.KeyringBackend):
     """Deterministic, file-less keyring for tests (stack-check.md section 5)."""

@@ -17,7 +17,6 @@ from crisp_console import app
 from crisp_console.credentials import Account, AccountBook, SessionOnlyStore
 from crisp_console.log import setup_logging
 from crisp_console.sandbox.server import Sandbox
-from tests.e2e.conftest import qloop  # noqa: F401 - the qasync loop fixture
 from tests.log.conftest import Token, restore_logging  # noqa: F401 - fixture reused
 from tests.sandbox.conftest import make_config
 
@@ -61,7 +60,7 @@ def run_accounts(loop: qasync.QEventLoop, tmp_path: Path, key: str | None,
 
 
 def test_the_saved_account_connects_without_asking_and_writes_no_secret(
-        qloop: qasync.QEventLoop, tmp_path: Path,  # noqa: F811
+        qloop: qasync.QEventLoop, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
         restore_logging: None) -> None:  # noqa: F811
     dialog = Dialog()
@@ -84,7 +83,7 @@ def test_the_saved_account_connects_without_asking_and_writes_no_secret(
 
 
 def test_a_refused_key_brings_back_the_sign_in_with_the_reason(
-        qloop: qasync.QEventLoop, tmp_path: Path,  # noqa: F811
+        qloop: qasync.QEventLoop, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     dialog = Dialog()
     start(monkeypatch, tmp_path, SessionOnlyStore(), dialog)

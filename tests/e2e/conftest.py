@@ -4,12 +4,11 @@ loopback, on a qasync loop, driven by key events only."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
 import qasync
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -25,22 +24,6 @@ from tests.sandbox.conftest import make_config
 CANNED = [CannedResponse("hello", "Greeting", "Hello! How can I help you today?")]
 
 
-@pytest.fixture
-def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
-    """A qasync loop per test, run with run_until_complete (stack-check.md §4, pattern A).
-    One coroutine holds the sandbox, the client and the console from start to close, so no
-    Qt event is ever processed outside the running loop."""
-    loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
-    yield loop
-    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
-    for task in pending:
-        task.cancel()
-    if pending:
-        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-    loop.run_until_complete(loop.shutdown_asyncgens())
-    loop.close()
-    asyncio.set_event_loop(None)
 
 
 @asynccontextmanager
