@@ -1,6 +1,6 @@
 """The ``crisp-console`` program: dispatches before anything heavy is imported.
 
-``tail`` and the demo's sandbox child never import Qt; only the window does.
+``tail`` and the demo's sandbox child never import Qt; only the window and ``--smoke-test`` do.
 """
 
 from __future__ import annotations
@@ -14,6 +14,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == [demo.CHILD_FLAG]:
         return demo.run_sandbox_child(argv[1:])
+    if argv[:1] == ["--smoke-test"]:
+        from crisp_console import smoke
+
+        return smoke.main(argv[1:])
     if argv[:1] == ["tail"]:
         from crisp_console import tail
 
