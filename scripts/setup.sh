@@ -14,7 +14,9 @@ APT_PACKAGES=(libgl1 libegl1 libx11-6 libx11-xcb1 libdbus-1-3 libfontconfig1 lib
   libxcb-render-util0 libxcb-render0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1
   libxcb-xfixes0 libxcb-xkb1 xvfb xauth
   # A real Secret Service (GNOME Keyring on a private D-Bus session) for the keyring test.
-  dbus dbus-user-session gnome-keyring libsecret-tools)
+  dbus dbus-user-session gnome-keyring libsecret-tools
+  # The packaging test: packaging/build.py (.deb checks) and packaging/test_deb.sh (chroot).
+  debootstrap desktop-file-utils appstream)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
@@ -48,7 +50,7 @@ want="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "setup: installing crisp-console and its test tools into $VENV"
   "$VENV/bin/python" -m pip install -q --upgrade pip 2>&1 | grep -v "is ignored" || true
-  "$VENV/bin/python" -m pip install -q -e "$ROOT[dev]" 2>&1 | grep -v "is ignored" || true
+  "$VENV/bin/python" -m pip install -q -e "$ROOT[dev,package]" 2>&1 | grep -v "is ignored" || true
   "$VENV/bin/python" -c "import crisp_console, PySide6, qasync, crisp_api" \
     || { echo "setup: installation failed" >&2; exit 1; }
   echo "$want" > "$stamp"
