@@ -29,8 +29,10 @@ from crisp_console.ui.widgets.sign_in_dialog import SignInDialog
 
 
 async def settle(seconds: float = 0.4) -> None:
+    # Never QApplication.processEvents() here: inside a running task it lets qasync step other
+    # tasks re-entrantly ("Cannot enter into task … while another task is being executed").
+    # The qasync loop is Qt's event loop, so sleeping already paints and delivers events.
     await asyncio.sleep(seconds)
-    QApplication.processEvents()
 
 
 async def shoot(out: Path, theme: Theme) -> list[Path]:
