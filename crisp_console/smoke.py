@@ -12,19 +12,23 @@ Nothing is written to the user's settings, drafts or keyring.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import faulthandler
 import importlib
 import os
 import sys
-import time
 import traceback
-import uuid
-from collections.abc import Callable
+from collections.abc import Mapping
 from typing import Any
 
+import httpx
+
+from crisp_console.api import CrispApi
+from crisp_console.types import Credentials
+from crisp_console.ui.smoke_window import STEP_TIMEOUT, SmokeFailure, Steps, run_window
+
+__all__ = ["SmokeFailure", "check_keyring", "main"]
+
 DEFAULT_TIMEOUT = 60.0
-STEP_TIMEOUT = 20.0
 # The modules a bundle must carry so that a real keyring can be used on this platform.
 KEYRING_MODULES = {
     "linux": ("keyring.backends.SecretService", "keyring.backends.kwallet",
@@ -33,31 +37,6 @@ KEYRING_MODULES = {
     "win32": ("keyring.backends.Windows", "keyring.backends.chainer", "keyring.backends.fail",
               "win32ctypes"),
 }
-
-
-class SmokeFailure(Exception):
-    """A step failed; the message is the one-line reason."""
-
-
-class Steps:
-    """Prints ``smoke: <step> ok (<detail>) <seconds>`` as each step ends."""
-
-    def __init__(self, out: Callable[[str], None]) -> None:
-        self.out = out
-        self.started = time.monotonic()
-        self.current = "start"
-        self._step_started = self.started
-
-    def begin(self, name: str) -> None:
-        self.current = name
-        self._step_started = time.monotonic()
-
-    def done(self, detail: str = "") -> None:
-        took = time.monotonic() - self._step_started
-        self.out(f"smoke: {self.current} ok{f' ({detail})' if detail else ''} {took:.2f}s")
-
-    def total(self) -> float:
-        return time.monotonic() - self.started
 
 
 def check_keyring() -> str:
@@ -81,128 +60,26 @@ def check_keyring() -> str:
             f"{len(backends)} viable: {', '.join(backends) or 'none'}")
 
 
-def process_age() -> float | None:
-    """Seconds since this process started (Linux), to report start-up to a shown window."""
-    try:
-        with open("/proc/self/stat") as f:
-            start_ticks = int(f.read().rsplit(")", 1)[1].split()[19])
-        with open("/proc/uptime") as f:
-            uptime = float(f.read().split()[0])
-    except (OSError, ValueError, IndexError):
-        return None
-    return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
 
+class SandboxOverHttp:
+    """The sandbox seen from outside the console: its /v1 API, as any other client sees it,
+    and its admin API to make the visitor answer."""
 
-async def until(predicate: Callable[[], object], what: str, within: float = STEP_TIMEOUT) -> None:
-    deadline = time.monotonic() + within
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise SmokeFailure(f"timed out after {within:.0f}s waiting for {what}")
-        await asyncio.sleep(0.02)
+    def __init__(self, info: Mapping[str, Any]) -> None:
+        self.info = info
 
+    async def has_reply(self, website_id: str, session_id: str, text: str) -> bool:
+        credentials = Credentials(self.info["identifier"], self.info["key"])
+        async with CrispApi(self.info["rest"], credentials) as api:
+            batch = await api.get_messages(website_id, session_id)
+        return any(m.get("content") == text and m.get("from") == "operator" for m in batch)
 
-async def exercise(info: dict[str, Any], steps: Steps) -> None:
-    """The window part, on the qasync loop; Qt is imported only once we get here."""
-    import httpx
-    from PySide6.QtCore import Qt
-    from PySide6.QtGui import QGuiApplication
-    from PySide6.QtTest import QTest
-
-    from crisp_console.client import ConnectionState, ConsoleClient
-    from crisp_console.types import Credentials
-    from crisp_console.ui.console import Console
-
-    steps.begin("window")
-    client = ConsoleClient(info["rest"], Credentials(info["identifier"], info["key"]))
-    console = Console(client, drafts_path=None, settings=None)
-    try:
-        window = console.window
-        window.resize(1280, 800)
-        window.show()
-        await until(window.isVisible, "the window to show")
-        age = process_age()
-        shown = f", shown {age:.2f}s after the process started" if age is not None else ""
-        steps.done(f"platform {QGuiApplication.platformName()}{shown}")
-
-        steps.begin("connect")
-        await asyncio.wait_for(console.start(), STEP_TIMEOUT)
-        await until(lambda: client.connection_state is ConnectionState.CONNECTED,
-                    "the RTM socket to connect")
-        lp = console.panes.list_pane
-        lp.flush()
-        await until(lambda: lp.model.rowCount() > 0, "conversations in the list")
-        steps.done(f"{lp.model.rowCount()} conversations listed")
-
-        steps.begin("open")
-        session_id = lp.model.session_id_at(0)
-        console.controller.jump_to(session_id)
-        await until(lambda: session_id in client.loaded_timelines
-                    and console.controller.session_id == session_id, "the conversation to open")
-        website_id = client.store.conversations[session_id].website_id
-        steps.done(session_id)
-
-        steps.begin("send")
-        reply = f"Smoke test reply {uuid.uuid4().hex[:8]}"
-        editor = console.panes.composer.editor
-        editor.setFocus()
-        QTest.keyClicks(editor, reply)
-        QTest.keyClick(editor, Qt.Key.Key_Return)
-        await until(lambda: editor.toPlainText() == "", "the composer to send")
-        arrived = False
-        deadline = time.monotonic() + STEP_TIMEOUT
-        while not arrived:  # ask the server over REST, as any other client would see it
-            batch = await client.api.get_messages(website_id, session_id)
-            arrived = any(m.get("content") == reply and m.get("from") == "operator"
-                          for m in batch)
-            if not arrived:
-                if time.monotonic() > deadline:
-                    raise SmokeFailure("the sent reply never reached the sandbox")
-                await asyncio.sleep(0.1)
-        steps.done("the sandbox has it")
-
-        steps.begin("receive")
-        answer = f"Smoke test answer {uuid.uuid4().hex[:8]}"
+    async def visitor_says(self, session_id: str, text: str) -> None:
         async with httpx.AsyncClient(timeout=STEP_TIMEOUT) as http:
-            response = await http.post(info["admin"] + "simulate", json={
-                "action": "message", "session_id": session_id, "text": answer})
+            response = await http.post(self.info["admin"] + "simulate", json={
+                "action": "message", "session_id": session_id, "text": text})
         if response.status_code != 200:
             raise SmokeFailure(f"the sandbox refused to simulate: {response.text[:200]}")
-        timeline = console.panes.thread.model
-        await until(lambda: any(m.content == answer for m in timeline.messages()),
-                    "the visitor's answer to arrive over RTM in the thread")
-        steps.done("the visitor's answer is in the thread")
-    finally:
-        await console.aclose()
-
-
-def quiet_offscreen_notice() -> None:
-    """The offscreen plugin warns whenever a window shows; that is noise, not a finding."""
-    from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
-
-    def handler(_kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
-        if "does not support propagateSizeHints" not in message:
-            print(message, file=sys.stderr, flush=True)
-
-    qInstallMessageHandler(handler)
-
-
-def run_window(info: dict[str, Any], steps: Steps, timeout: float) -> None:
-    import qasync
-    from PySide6.QtWidgets import QApplication
-
-    quiet_offscreen_notice()
-
-    existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
-    app.setApplicationName("crisp-console")
-    app.setQuitOnLastWindowClosed(False)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    with loop:
-        try:
-            loop.run_until_complete(asyncio.wait_for(exercise(info, steps), timeout))
-        except TimeoutError:
-            raise SmokeFailure(f"the whole test took longer than {timeout:.0f}s") from None
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -235,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
             raise SmokeFailure(str(exc)) from None
         steps.done(info["rest"])
         remaining = max(1.0, args.timeout - steps.total())
-        run_window(dict(info), steps, remaining)
+        run_window(info, steps, SandboxOverHttp(info), remaining)
     except SmokeFailure as exc:
         print(f"smoke: FAILED {steps.current}: {exc}", flush=True)
         return 1
