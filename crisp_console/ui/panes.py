@@ -120,15 +120,13 @@ def build_console(client: ConsoleClient, registry: CommandRegistry, prefs: Prefe
 
 
 def apply_directory(panes: Panes, client: ConsoleClient) -> None:
-    """Names of websites and operators, and "me", once the client has loaded them."""
+    """Names of operators, and "me", once the client has loaded them (website names are
+    ui/websites.py's: they change while the console runs)."""
     store = client.store
-    websites = {wid: w.name or w.domain or wid[:8] for wid, w in store.websites.items()}
     operators = {uid: f"{o.first_name} {o.last_name}".strip() or o.email or uid[:8]
                  for uid, o in store.operators.items()}
     panes.list_pane.set_user_id(client.me)
-    panes.list_pane.set_website_labels(websites)
     panes.list_pane.set_operator_names(operators)
-    panes.thread.set_website_labels(websites)
     panes.thread.set_operator_names(operators)
     me = client.me
     ordered = sorted(operators.items(), key=lambda item: (item[0] != me, item[1].lower()))

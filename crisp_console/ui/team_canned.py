@@ -9,6 +9,7 @@ from dataclasses import asdict
 from crisp_console.client.team_settings import TeamSettings, WebsiteSettings
 from crisp_console.ui.canned import CannedResponse, load_canned
 from crisp_console.ui.controller import Controller
+from crisp_console.ui.websites import website_name
 from crisp_console.ui.widgets.canned_editor import CannedEditorDialog
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ class TeamCanned:
             self.c.message("No website to edit canned responses for")
             return
         items = self.team_responses(wid)
-        name = self.c.store.websites[wid].name or wid[:8]
+        name = website_name(self.c.store.websites[wid])
 
         async def save(edited: list[CannedResponse]) -> object:
             return await self.team.save_canned(wid, [asdict(r) for r in edited])
