@@ -17,6 +17,7 @@ from aiohttp import web
 
 from crisp_console.sandbox.context import CONTEXT, SandboxContext
 from crisp_console.sandbox.faults import BURST_STATUSES
+from crisp_console.sandbox.profile import BEHAVIOURS, PROFILES
 from crisp_console.sandbox.simulator import ACTIONS, MAX_RATE
 from crisp_console.sandbox.web import (
     Handler,
@@ -44,6 +45,19 @@ FAULTS_SCHEMA: dict[str, Any] = {
         "retry_after": {"type": ["number", "null"], "minimum": 0},
         "daily_quota": _COUNT,
         "seed": {"type": "integer"},  # reseeds the fault RNG; not stored in the config
+    },
+}
+
+PROFILE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "profile": {"enum": list(PROFILES)},  # applied first, then the single switches
+        "behaviours": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {name: {"type": "boolean"} for name in BEHAVIOURS},
+        },
     },
 }
 
@@ -135,6 +149,24 @@ async def reset_faults(request: web.Request) -> web.Response:
     faults = _ctx(request).faults
     faults.reset()
     return updated(faults.config.to_dict())
+
+
+def _profile(ctx: SandboxContext) -> dict[str, Any]:
+    behaviours = ctx.behaviours
+    return {"profile": behaviours.profile, "behaviours": behaviours.to_dict()}
+
+
+async def get_profile(request: web.Request) -> web.Response:
+    return envelope(_profile(_ctx(request)))
+
+
+async def patch_profile(request: web.Request) -> web.Response:
+    body = await json_body(request, PROFILE_SCHEMA)
+    ctx = _ctx(request)
+    if "profile" in body:
+        ctx.behaviours.use(body["profile"])
+    ctx.behaviours.update(body.get("behaviours", {}))
+    return updated(_profile(ctx))
 
 
 async def get_quota(request: web.Request) -> web.Response:
@@ -229,6 +261,8 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("GET", "/faults", get_faults),
     ("PATCH", "/faults", patch_faults),
     ("POST", "/faults/reset", reset_faults),
+    ("GET", "/profile", get_profile),
+    ("PATCH", "/profile", patch_profile),
     ("GET", "/quota", get_quota),
     ("POST", "/quota/reset", reset_quota),
     ("POST", "/sockets/drop", drop_sockets),

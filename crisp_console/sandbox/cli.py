@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from crisp_console.sandbox.config import FaultConfig, SandboxConfig, Sizes
+from crisp_console.sandbox.profile import BEHAVIOURS, PROFILES, Behaviours, parse_switch
 from crisp_console.sandbox.server import Sandbox
 
 log = logging.getLogger("crisp_console.sandbox")
@@ -67,6 +68,16 @@ def build_parser() -> argparse.ArgumentParser:
                       "exit and on POST /_sandbox/snapshot")
     data.add_argument("--identifier", default=None, help="token identifier (default: seeded)")
     data.add_argument("--key", default=None, help="token key (default: seeded)")
+    fidelity = p.add_argument_group(
+        "fidelity", "where the sandbox may be kinder than Crisp (crisp-api.md section 10)")
+    fidelity.add_argument("--profile", choices=PROFILES, default="strict",
+                          help="strict (default): every pessimistic behaviour on; lenient: "
+                          "the sandbox's kinder original choices")
+    fidelity.add_argument("--behaviour", action="append", default=[], metavar="NAME=on|off",
+                          help="switch one behaviour after the profile (repeatable): "
+                          + ", ".join(BEHAVIOURS))
+    fidelity.add_argument("--tier", choices=("plugin", "website"), default="plugin",
+                          help="the token's tier (default plugin)")
     sim = p.add_argument_group("simulator and faults")
     sim.add_argument("--simulate", type=nn_float, default=0.0, metavar="RATE",
                      help="simulated visitor actions per second (default 0: off)")
@@ -96,13 +107,21 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
     if sizes.websites <= sizes.unsubscribed:
         raise SystemExit("crisp-sandbox: --websites must exceed --unsubscribed "
                          "(the plugin needs at least one bound website)")
+    behaviours = Behaviours.of(args.profile)
+    for raw in args.behaviour:
+        try:
+            name, on = parse_switch(raw)
+        except ValueError as exc:
+            raise SystemExit(f"crisp-sandbox: --behaviour: {exc}") from None
+        behaviours.update({name: on})
     faults = FaultConfig(latency_ms=args.latency_ms, error_rate=args.error_rate,
                          reset_rate=args.reset_rate, burst_429=args.burst_429,
                          retry_after=args.retry_after, daily_quota=args.quota)
     return SandboxConfig(host=args.host, port=args.port, seed=args.seed, sizes=sizes,
                          faults=faults, simulator_rate=args.simulate,
                          auth_timeout=args.auth_timeout, state_file=args.state_file,
-                         base_time=args.base_time, identifier=args.identifier, key=args.key)
+                         base_time=args.base_time, identifier=args.identifier, key=args.key,
+                         tier=args.tier, behaviours=behaviours)
 
 
 def describe(info: dict[str, object]) -> str:
@@ -116,6 +135,7 @@ def describe(info: dict[str, object]) -> str:
         f"  plugin_id {info['plugin_id']}",
         f"  websites  {', '.join(map(str, info['websites']))}",  # type: ignore[call-overload]
         f"  admin     {info['admin']}",
+        f"  profile   {info['profile']}",
         "Stop with Ctrl+C (SIGINT) or SIGTERM.",
     ])
 

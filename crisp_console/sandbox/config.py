@@ -6,6 +6,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crisp_console.sandbox.profile import Behaviours
+from crisp_console.sandbox.scopes import Grants, all_grants
+
 
 @dataclass(frozen=True)
 class Sizes:
@@ -54,3 +57,7 @@ class SandboxConfig:
     base_time: int | None = None  # epoch ms the dataset is built around; default: now
     identifier: str | None = None  # token pair override; default: derived from the seed
     key: str | None = None
+    tier: str = "plugin"  # the token's tier: "plugin", or "website" to try a website token
+    # Where the sandbox is kinder than Crisp may be (profile.py); strict by default.
+    behaviours: Behaviours = field(default_factory=Behaviours)
+    grants: Grants = field(default_factory=all_grants)  # the token's scopes (scopes.py)

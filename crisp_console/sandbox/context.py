@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from crisp_console.sandbox.profile import Behaviours
 from crisp_console.sandbox.state import SandboxState
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ class SandboxContext:
     simulator: Simulator
     bucket: BucketStore
     reminders: ReminderScheduler
+    behaviours: Behaviours
 
     @property
     def base_url(self) -> str:

@@ -87,7 +87,8 @@ def _build(config: SandboxConfig) -> SandboxState:
     # Drawn even when overridden, so that the token never changes the rest of the world.
     identifier = seeded_uuid(rng)
     key = f"{rng.getrandbits(256):064x}"
-    token = PluginToken(config.identifier or identifier, config.key or key, seeded_uuid(rng))
+    token = PluginToken(config.identifier or identifier, config.key or key, seeded_uuid(rng),
+                        tier=config.tier)
     state = SandboxState(token=token, plugin_schema=plugin_schema(),
                          rng=random.Random(config.seed + 1))
     pools = Pools()

@@ -89,6 +89,7 @@ class Sandbox:
             "plugin_id": token.plugin_id,
             "websites": self.state.subscribed_website_ids(),
             "admin": f"{self.base_url}/_sandbox/",
+            "profile": self.config.behaviours.profile,
         }
 
     # ---- lifecycle ------------------------------------------------------------------------
@@ -102,7 +103,7 @@ class Sandbox:
         self.state.emit = rtm.broadcast
         app[STATE] = self.state
         app[CONTEXT] = SandboxContext(self, self.state, rtm, self.faults, self.simulator,
-                                      self.bucket, self.reminders)
+                                      self.bucket, self.reminders, self.config.behaviours)
         for module in (routes_conversations, routes_messages, routes_people, routes_website,
                        routes_plugin, reminders, admin):
             module.register(app)

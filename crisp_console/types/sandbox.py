@@ -1,6 +1,6 @@
 """What ``crisp-sandbox --json`` prints: everything a client needs to connect."""
 
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 
 class SandboxInfo(TypedDict):
@@ -12,3 +12,4 @@ class SandboxInfo(TypedDict):
     plugin_id: str
     websites: list[str]
     admin: str
+    profile: NotRequired[str]  # strict, lenient or custom (crisp-api.md section 10)

@@ -13,7 +13,8 @@ import httpx
 import pytest
 
 BASE = [sys.executable, "-m", "crisp_console.sandbox"]
-KEYS = {"rest", "rtm", "identifier", "key", "tier", "plugin_id", "websites", "admin"}
+KEYS = {"rest", "rtm", "identifier", "key", "tier", "plugin_id", "websites", "admin",
+        "profile"}
 
 
 def start(*args: str) -> tuple[subprocess.Popen[str], dict[str, object]]:
