@@ -18,6 +18,7 @@ from aiohttp import web
 from crisp_console.sandbox.context import CONTEXT, SandboxContext
 from crisp_console.sandbox.faults import BURST_STATUSES
 from crisp_console.sandbox.profile import BEHAVIOURS, PROFILES
+from crisp_console.sandbox.scopes import all_grants, describe, grant, revoke, set_grants
 from crisp_console.sandbox.simulator import ACTIONS, MAX_RATE
 from crisp_console.sandbox.web import (
     Handler,
@@ -44,6 +45,7 @@ FAULTS_SCHEMA: dict[str, Any] = {
         "burst_status": {"enum": list(BURST_STATUSES)},
         "retry_after": {"type": ["number", "null"], "minimum": 0},
         "daily_quota": _COUNT,
+        "quota_status": {"enum": list(BURST_STATUSES)},
         "seed": {"type": "integer"},  # reseeds the fault RNG; not stored in the config
     },
 }
@@ -58,6 +60,17 @@ PROFILE_SCHEMA: dict[str, Any] = {
             "additionalProperties": False,
             "properties": {name: {"type": "boolean"} for name in BEHAVIOURS},
         },
+    },
+}
+
+_GRANT_ITEMS = {"type": "array", "items": {"type": "string", "minLength": 1}}
+SCOPES_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "reset": {"type": "boolean"},  # applied first: every scope, read and write
+        "grant": _GRANT_ITEMS,  # then these ("scope", "scope:read" or "scope:write")
+        "revoke": _GRANT_ITEMS,  # then these
     },
 }
 
@@ -169,6 +182,22 @@ async def patch_profile(request: web.Request) -> web.Response:
     return updated(_profile(ctx))
 
 
+async def get_scopes(request: web.Request) -> web.Response:
+    return envelope({"scopes": describe(_ctx(request).grants)})
+
+
+async def patch_scopes(request: web.Request) -> web.Response:
+    body = await json_body(request, SCOPES_SCHEMA)
+    ctx = _ctx(request)
+    grants = all_grants() if body.get("reset") else dict(ctx.grants)
+    try:
+        grants = revoke(grant(grants, body.get("grant", [])), body.get("revoke", []))
+    except ValueError as exc:  # an unknown scope: nothing is changed
+        raise invalid_data(str(exc)) from None
+    set_grants(ctx.grants, grants)
+    return updated({"scopes": describe(ctx.grants)})
+
+
 async def get_quota(request: web.Request) -> web.Response:
     ctx = _ctx(request)
     return envelope(ctx.faults.quota(ctx.state.token.identifier))
@@ -263,6 +292,8 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("POST", "/faults/reset", reset_faults),
     ("GET", "/profile", get_profile),
     ("PATCH", "/profile", patch_profile),
+    ("GET", "/scopes", get_scopes),
+    ("PATCH", "/scopes", patch_scopes),
     ("GET", "/quota", get_quota),
     ("POST", "/quota/reset", reset_quota),
     ("POST", "/sockets/drop", drop_sockets),

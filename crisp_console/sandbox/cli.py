@@ -17,6 +17,7 @@ from pathlib import Path
 
 from crisp_console.sandbox.config import FaultConfig, SandboxConfig, Sizes
 from crisp_console.sandbox.profile import BEHAVIOURS, PROFILES, Behaviours, parse_switch
+from crisp_console.sandbox.scopes import all_grants, revoke
 from crisp_console.sandbox.server import Sandbox
 
 log = logging.getLogger("crisp_console.sandbox")
@@ -78,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
                           + ", ".join(BEHAVIOURS))
     fidelity.add_argument("--tier", choices=("plugin", "website"), default="plugin",
                           help="the token's tier (default plugin)")
+    fidelity.add_argument("--revoke-scope", action="append", default=[],
+                          metavar="SCOPE[:read|:write]",
+                          help="take a scope (or one of its modes) from the token; "
+                          "enforced under the scopes behaviour (repeatable)")
     sim = p.add_argument_group("simulator and faults")
     sim.add_argument("--simulate", type=nn_float, default=0.0, metavar="RATE",
                      help="simulated visitor actions per second (default 0: off)")
@@ -91,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="Retry-After seconds on 429 bursts (default: no header)")
     sim.add_argument("--quota", type=nn_int, default=5000,
                      help="requests per token per UTC day (default 5000; 0: unlimited)")
+    sim.add_argument("--quota-status", type=int, choices=(429, 420), default=429,
+                     help="status of a spent quota under opaque_quota (default 429)")
     out = p.add_argument_group("output")
     out.add_argument("--json", action="store_true",
                      help="print the connection details as one JSON line")
@@ -114,14 +121,19 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         except ValueError as exc:
             raise SystemExit(f"crisp-sandbox: --behaviour: {exc}") from None
         behaviours.update({name: on})
+    try:
+        grants = revoke(all_grants(), args.revoke_scope)
+    except ValueError as exc:
+        raise SystemExit(f"crisp-sandbox: --revoke-scope: {exc}") from None
     faults = FaultConfig(latency_ms=args.latency_ms, error_rate=args.error_rate,
                          reset_rate=args.reset_rate, burst_429=args.burst_429,
-                         retry_after=args.retry_after, daily_quota=args.quota)
+                         retry_after=args.retry_after, daily_quota=args.quota,
+                         quota_status=args.quota_status)
     return SandboxConfig(host=args.host, port=args.port, seed=args.seed, sizes=sizes,
                          faults=faults, simulator_rate=args.simulate,
                          auth_timeout=args.auth_timeout, state_file=args.state_file,
                          base_time=args.base_time, identifier=args.identifier, key=args.key,
-                         tier=args.tier, behaviours=behaviours)
+                         tier=args.tier, behaviours=behaviours, grants=grants)
 
 
 def describe(info: dict[str, object]) -> str:

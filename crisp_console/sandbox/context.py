@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from crisp_console.sandbox.profile import Behaviours
+from crisp_console.sandbox.scopes import Grants
 from crisp_console.sandbox.state import SandboxState
 
 if TYPE_CHECKING:
@@ -29,6 +30,12 @@ class SandboxContext:
     bucket: BucketStore
     reminders: ReminderScheduler
     behaviours: Behaviours
+
+    @property
+    def grants(self) -> Grants:
+        """The token's live scopes (``SandboxConfig.grants``, changed in place by the admin
+        route, so a reference taken once stays current)."""
+        return self.sandbox.config.grants
 
     @property
     def base_url(self) -> str:

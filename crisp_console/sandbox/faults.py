@@ -9,7 +9,9 @@ Order of the checks for one /v1 request (each stage is a different layer of the 
 1. ``latency_ms`` is slept first, whatever happens next;
 2. ``reset_rate``: the TCP connection is reset (RST, no answer): the network failed;
 3. ``burst_429``: the edge rate limiter answers ``burst_status`` "rate_limited";
-4. the daily quota counts the request, or answers 429 "quota_limited" once spent;
+4. the daily quota counts the request, or refuses it once spent: under the ``opaque_quota``
+   behaviour with ``quota_status`` (429 or 420) "rate_limited", the very body of a burst and
+   no Retry-After (Crisp documents only "429 or 420"); otherwise 429 "quota_limited";
 5. ``error_rate``: the API fails with 503 "service_unavailable" (the request was counted).
 So resets and bursts do not spend quota, injected 5xx do.
 """
@@ -35,6 +37,7 @@ from crisp_console.sandbox.web import (
     STATE,
     Handler,
     SandboxError,
+    behaviours_of,
     error_response,
 )
 
@@ -145,10 +148,11 @@ class Faults:
             headers = None
             if cfg.retry_after is not None:
                 headers = {"Retry-After": retry_after_header(cfg.retry_after)}
-            err = SandboxError(cfg.burst_status, "rate_limited",
-                               "too many requests, slow down", namespace="rate")
-            return error_response(err, headers)
+            return error_response(rate_limited(cfg.burst_status), headers)
         if not self._spend(request.app[STATE].token.identifier):
+            behaviours = behaviours_of(request)
+            if behaviours is not None and behaviours.opaque_quota:
+                raise rate_limited(cfg.quota_status)
             raise SandboxError(429, "quota_limited",
                                f"the daily quota of {cfg.daily_quota} requests is spent; "
                                "it resets at 00:00 UTC", namespace="quota")
@@ -157,6 +161,11 @@ class Faults:
                                "the service is temporarily unavailable (injected fault)",
                                namespace="server")
         return await handler(request)
+
+
+def rate_limited(status: int) -> SandboxError:
+    """A burst's answer; a spent quota answers the same under ``opaque_quota``."""
+    return SandboxError(status, "rate_limited", "too many requests, slow down", namespace="rate")
 
 
 _FIELDS = tuple(f.name for f in dataclasses.fields(FaultConfig))

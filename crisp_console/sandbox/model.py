@@ -219,6 +219,12 @@ def excerpt_of(kind: str, content: Any) -> str:
     return text[:200]
 
 
+def index_fingerprints(messages: list[Message]) -> dict[int, Message]:
+    """``Conversation.by_fp`` for an ordered history: fingerprint -> the FIRST message in
+    history order that has it (two may share one under duplicate_fingerprints)."""
+    return {m.fingerprint: m for m in reversed(messages)}
+
+
 @dataclass(slots=True)
 class Conversation:
     session_id: str
@@ -241,6 +247,7 @@ class Conversation:
     mentions: list[str] = field(default_factory=list)
     compose: dict[str, dict[str, Any]] = field(default_factory=dict)
     messages: list[Message] = field(default_factory=list)
+    # fingerprint -> message; with twins, the first in history order (index_fingerprints)
     by_fp: dict[int, Message] = field(default_factory=dict)
     pages: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
@@ -251,6 +258,28 @@ class Conversation:
 
     def last(self) -> Message | None:
         return self.messages[-1] if self.messages else None
+
+    def index(self, msg: Message) -> None:
+        """Name a message just added to ``messages`` in ``by_fp``, unless a twin with its
+        fingerprint comes earlier in history order (duplicate_fingerprints)."""
+        first = self.by_fp.get(msg.fingerprint)
+        if first is None or first.timestamp > msg.timestamp:
+            self.by_fp[msg.fingerprint] = msg
+
+    def drop(self, msg: Message) -> None:
+        """Remove a message and its file entry; a twin, if any, takes its place in by_fp."""
+        fp = msg.fingerprint
+        self.messages.remove(msg)  # by identity: Message has no __eq__
+        if self.by_fp.get(fp) is msg:
+            twin = next((m for m in self.messages if m.fingerprint == fp), None)
+            if twin is None:
+                del self.by_fp[fp]
+            else:
+                self.by_fp[fp] = twin
+        entry = next((f for f in self.files
+                      if f["fingerprint"] == fp and f["timestamp"] == msg.timestamp), None)
+        if entry is not None:  # this message's entry only: a twin keeps its own
+            self.files.remove(entry)
 
     def to_payload(self) -> ConversationPayload:
         last = self.last()

@@ -106,6 +106,20 @@ class Behaviours:
         self.update(Behaviours.of(profile).to_dict())
 
 
+def strict_except(*names: str) -> Behaviours:
+    """Every switch on but ``names``: pins a test to one lenient behaviour."""
+    behaviours = Behaviours.of("strict")
+    behaviours.update(dict.fromkeys(names, False))
+    return behaviours
+
+
+def lenient_except(*names: str) -> Behaviours:
+    """Every switch off but ``names``: a lenient sandbox with a few strict behaviours."""
+    behaviours = Behaviours.of("lenient")
+    behaviours.update(dict.fromkeys(names, True))
+    return behaviours
+
+
 def parse_switch(raw: str) -> tuple[str, bool]:
     """``name=on`` / ``name=off`` (also true/false, 1/0; a bare ``name`` means on)."""
     name, sep, value = raw.partition("=")

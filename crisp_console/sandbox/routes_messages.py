@@ -13,7 +13,13 @@ UNCONFIRMED choices (see sandbox/README.md):
   avatar may be overridden by ``user``); ``from: user`` is always the conversation's visitor.
 - A client ``fingerprint`` makes the send idempotent: a repeat (recorded in
   ``state.client_fingerprints``, or colliding with a message already in the conversation)
-  creates nothing, emits nothing and answers the same 202 ``{fingerprint}``.
+  creates nothing, emits nothing and answers the same 202 ``{fingerprint}``. Under the
+  ``duplicate_fingerprints`` behaviour it stores and emits a second message instead (no
+  source says Crisp de-duplicates); get/edit/remove by fingerprint then act on the first of
+  them in history order (``Conversation.by_fp``).
+- Fidelity behaviours (profile.py): ``after_newest`` makes ``timestamp_after`` alone answer
+  the newest batch after the cursor; ``partial_content`` answers 206 while messages older
+  than the batch exist, 200 when the batch reaches the start of the conversation.
 - ``original`` is validated and then dropped (the model does not keep it).
 """
 
@@ -32,6 +38,7 @@ from crisp_console.sandbox.web import (
     Handler,
     SandboxError,
     add_route,
+    behaviours_of,
     conversation_of,
     envelope,
     int_param,
@@ -58,22 +65,27 @@ def updated() -> web.Response:
 # ---- history --------------------------------------------------------------------------------
 
 
-def history_slice(msgs: list[Message], *, before: int | None = None, after: int | None = None,
-                  around: int | None = None) -> list[Message]:
-    """The batch of an ordered history that the cursors select (see module docstring)."""
+def history_bounds(msgs: list[Message], *, before: int | None = None, after: int | None = None,
+                   around: int | None = None, newest_after: bool = False) -> tuple[int, int]:
+    """``(start, stop)`` in an ordered history of the batch the cursors select (see the
+    module docstring); an empty batch starts where it would have. ``newest_after``:
+    ``after`` alone selects the newest batch after the cursor."""
     n = len(msgs)
     if around is not None:
         lo = bisect.bisect_left(msgs, around, key=_ts)
         hi = bisect.bisect_right(msgs, around, key=_ts)
-        return msgs[_extend_down(msgs, max(0, lo - AROUND_SIDE)):
-                    _extend_up(msgs, min(n, hi + AROUND_SIDE))]
+        return (_extend_down(msgs, max(0, lo - AROUND_SIDE)),
+                _extend_up(msgs, min(n, hi + AROUND_SIDE)))
     upper = n if before is None else bisect.bisect_left(msgs, before, key=_ts)
     if after is not None:
         lo = bisect.bisect_right(msgs, after, key=_ts)
         if lo >= upper:
-            return []
-        return msgs[lo:min(upper, _extend_up(msgs, lo + MESSAGE_BATCH))]
-    return msgs[_extend_down(msgs, max(0, upper - MESSAGE_BATCH)):upper]
+            return lo, lo
+        if newest_after and before is None:
+            # _extend_down stops at lo: msgs[lo - 1] is at or before the cursor, msgs[lo] after.
+            return max(lo, _extend_down(msgs, max(0, upper - MESSAGE_BATCH))), upper
+        return lo, min(upper, _extend_up(msgs, lo + MESSAGE_BATCH))
+    return _extend_down(msgs, max(0, upper - MESSAGE_BATCH)), upper
 
 
 def _extend_down(msgs: list[Message], lo: int) -> int:
@@ -99,8 +111,14 @@ async def list_messages(request: web.Request) -> web.Response:
     if around is not None and (before is not None or after is not None):
         raise invalid_data("timestamp_around cannot be combined with timestamp_before "
                            "or timestamp_after")
-    batch = history_slice(conv.messages, before=before, after=after, around=around)
-    return envelope([m.to_payload(conv.website_id, conv.session_id) for m in batch])
+    behaviours = behaviours_of(request)
+    newest_after = behaviours is not None and behaviours.after_newest
+    start, stop = history_bounds(conv.messages, before=before, after=after, around=around,
+                                 newest_after=newest_after)
+    batch = [m.to_payload(conv.website_id, conv.session_id) for m in conv.messages[start:stop]]
+    # 206 "partial": older messages remain before this batch (crisp-im/ruby-crisp-api#16).
+    partial = behaviours is not None and behaviours.partial_content and start > 0
+    return envelope(batch, status=206 if partial else 200)
 
 
 # ---- one message ----------------------------------------------------------------------------
@@ -147,8 +165,11 @@ async def send_message(request: web.Request) -> web.Response:
         raise invalid_data("data.from should be operator for a note")
     state = request.app[STATE]
     fingerprint = body.get("fingerprint")
-    if fingerprint is not None and ((conv.session_id, fingerprint) in state.client_fingerprints
-                                    or fingerprint in conv.by_fp):
+    behaviours = behaviours_of(request)
+    idempotent = behaviours is None or not behaviours.duplicate_fingerprints
+    if idempotent and fingerprint is not None and (
+            (conv.session_id, fingerprint) in state.client_fingerprints
+            or fingerprint in conv.by_fp):
         # A retried send: same answer, no second message, no second event.
         return envelope({"fingerprint": fingerprint}, "dispatched", 202)
     if conv.is_blocked and from_ == "user":

@@ -10,8 +10,10 @@ guess (UNCONFIRMED). Plugin connect and subscription routes need no scope: they 
 plugin's own.
 
 A token's grants are ``{scope: {"read", "write"}}``; by default it holds every scope in both
-modes. Which scope a route needs is the REST app's business (``route_scope``); which scope an
-event needs is ``event_scope``.
+modes. Which scope a route needs is route_scopes.py's table; which scope an event needs is
+``event_scope``. The live grants are ``SandboxConfig.grants`` (``SandboxContext.grants``):
+the admin route and ``set_grants`` change that dict in place, so a reference held by the RTM
+server stays current.
 """
 
 from __future__ import annotations
@@ -77,6 +79,26 @@ def revoke(grants: Mapping[str, frozenset[str]], items: Iterable[str]) -> Grants
         else:
             out.pop(scope, None)
     return out
+
+
+def grant(grants: Mapping[str, frozenset[str]], items: Iterable[str]) -> Grants:
+    """``grants`` with the ``scope[:mode]`` items added."""
+    out = dict(grants)
+    for item in items:
+        scope, modes = parse_grant(item)
+        out[scope] = out.get(scope, frozenset()) | modes
+    return out
+
+
+def set_grants(target: Grants, new: Mapping[str, frozenset[str]]) -> None:
+    """Make ``target`` hold ``new``, in place (whoever holds ``target`` sees the change)."""
+    target.clear()
+    target.update(new)
+
+
+def describe(grants: Mapping[str, frozenset[str]]) -> dict[str, list[str]]:
+    """JSON-friendly grants: ``{scope: ["read", "write"]}``, scopes and modes sorted."""
+    return {scope: sorted(modes) for scope, modes in sorted(grants.items()) if modes}
 
 
 def allows(grants: Mapping[str, frozenset[str]], scope: str, mode: Mode) -> bool:

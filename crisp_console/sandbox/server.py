@@ -30,6 +30,7 @@ from crisp_console.sandbox.context import CONTEXT, SandboxContext
 from crisp_console.sandbox.dataset import build_state
 from crisp_console.sandbox.faults import Faults
 from crisp_console.sandbox.reminders import ReminderScheduler
+from crisp_console.sandbox.route_scopes import access_middleware
 from crisp_console.sandbox.rtm import RtmServer
 from crisp_console.sandbox.simulator import Simulator
 from crisp_console.sandbox.state import SandboxState
@@ -95,7 +96,9 @@ class Sandbox:
     # ---- lifecycle ------------------------------------------------------------------------
 
     def _build_app(self) -> web.Application:
-        app = web.Application(middlewares=[envelope_middleware, self.faults.middleware],
+        # Outermost first: auth and the envelope, then faults, then tier and scopes.
+        app = web.Application(middlewares=[envelope_middleware, self.faults.middleware,
+                                           access_middleware],
                               client_max_size=64 * 1024 * 1024)
         rtm = RtmServer(self.state, auth_timeout=self.config.auth_timeout)
         rtm.sio.attach(app, socketio_path=self.config.rtm_path.strip("/"))

@@ -31,7 +31,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from crisp_console.sandbox.model import Conversation, Message, Operator, Person, Website
+from crisp_console.sandbox.model import (
+    Conversation,
+    Message,
+    Operator,
+    Person,
+    Website,
+    index_fingerprints,
+)
 from crisp_console.sandbox.state import PluginToken, SandboxState
 
 VERSION = 1
@@ -299,7 +306,7 @@ class _Loader:
         conv = Conversation(**c)
         conv.visitor = visitor
         conv.messages = [_message(row, users, values) for row in rows]
-        conv.by_fp = {m.fingerprint: m for m in conv.messages}
+        conv.by_fp = index_fingerprints(conv.messages)
         meta = conv.meta
         device = meta.get("device")
         if isinstance(device, dict):

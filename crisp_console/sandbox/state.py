@@ -191,7 +191,7 @@ class SandboxState:
             msgs.insert(idx, msg)
         else:
             msgs.append(msg)
-        conv.by_fp[msg.fingerprint] = msg
+        conv.index(msg)
 
     def update_message(self, conv: Conversation, msg: Message, content: Any) -> None:
         msg.content = content
@@ -200,9 +200,7 @@ class SandboxState:
         self._session_event("message:updated", conv, fingerprint=msg.fingerprint, content=content)
 
     def remove_message(self, conv: Conversation, msg: Message) -> None:
-        conv.messages.remove(msg)
-        del conv.by_fp[msg.fingerprint]
-        conv.files = [f for f in conv.files if f["fingerprint"] != msg.fingerprint]
+        conv.drop(msg)
         conv.updated_at = self.clock()
         self._session_event("message:removed", conv, fingerprint=msg.fingerprint)
 

@@ -3,6 +3,10 @@
 Crisp answers every non-HEAD request with ``{error, reason, data}``, ``data`` always an object
 or array (python crisp-api calls ``.json()`` before it looks at the status, and its error path
 breaks on a null ``data``). Status codes Crisp does not document are chosen in README.md.
+
+Where the fidelity profile (profile.py) changes an error's answer, the error carries both
+readings (``SandboxError.strict``) and the envelope middleware picks one per request, so no
+handler needs to know the profile.
 """
 
 from __future__ import annotations
@@ -11,13 +15,15 @@ import base64
 import binascii
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import jsonschema
 from aiohttp import web
 
+from crisp_console.sandbox.context import CONTEXT
 from crisp_console.sandbox.model import Conversation, Website
+from crisp_console.sandbox.profile import Behaviours
 from crisp_console.sandbox.state import SandboxState
 
 log = logging.getLogger("crisp_console.sandbox")
@@ -29,22 +35,53 @@ API_PREFIX = "/v1"
 
 
 class SandboxError(Exception):
-    """An error answer: HTTP status, Crisp reason, and a message for ``data.message``."""
+    """An error answer: HTTP status, Crisp reason, and a message for ``data.message``.
 
-    def __init__(self, status: int, reason: str, message: str, namespace: str = "data") -> None:
+    ``strict`` maps a behaviour name to the ``(reason, message)`` answered instead when that
+    switch is on, for /v1 requests (the admin API is ours and keeps one reading).
+    """
+
+    def __init__(self, status: int, reason: str, message: str, namespace: str = "data", *,
+                 strict: Mapping[str, tuple[str, str]] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.reason = reason
         self.message = message
         self.namespace = namespace
+        self.strict = dict(strict or {})
+
+    def resolved(self, behaviours: Behaviours | None) -> SandboxError:
+        """This error as the given switches have it answered (itself when none applies)."""
+        if behaviours is None:
+            return self
+        for name, (reason, message) in self.strict.items():
+            if getattr(behaviours, name):
+                return SandboxError(self.status, reason, message, self.namespace)
+        return self
 
 
-def invalid_data(message: str) -> SandboxError:
-    return SandboxError(400, "invalid_data", message)
+def invalid_data(message: str, *, crisp: str | None = None) -> SandboxError:
+    """400 ``invalid_data``; ``crisp`` is the wording answered under ``crisp_wording``."""
+    strict = {"crisp_wording": ("invalid_data", crisp)} if crisp is not None else None
+    return SandboxError(400, "invalid_data", message, strict=strict)
+
+
+# What ``not_found(what)`` answers under ``specific_not_found`` (the reason for an unknown
+# route stays ``not_found``). Crisp's real reasons are unknown: these are a pessimistic guess.
+SPECIFIC_NOT_FOUND: dict[str, str] = {
+    "website": "website_not_found",
+    "conversation": "session_not_found",
+    "message": "message_not_found",
+    "people profile": "people_not_found",
+    "plugin": "plugin_not_found",
+}
 
 
 def not_found(what: str) -> SandboxError:
-    return SandboxError(404, "not_found", f"{what} not found", namespace="resource")
+    message = f"{what} not found"
+    specific = SPECIFIC_NOT_FOUND.get(what)
+    strict = {"specific_not_found": (specific, message)} if specific else None
+    return SandboxError(404, "not_found", message, namespace="resource", strict=strict)
 
 
 def envelope(data: Any, reason: str = "resolved", status: int = 200) -> web.Response:
@@ -139,16 +176,23 @@ def validate(instance: Any, schema: dict[str, Any], root: str = "data") -> None:
     validator = jsonschema.Draft202012Validator(schema)
     error = jsonschema.exceptions.best_match(validator.iter_errors(instance))
     if error is not None:
-        raise invalid_data(describe_error(error, root))
+        message = describe_error(error, root)
+        crisp = describe_error(error, root, crisp=True)
+        raise invalid_data(message, crisp=crisp if crisp != message else None)
 
 
-def describe_error(error: jsonschema.ValidationError, root: str = "data") -> str:
+def describe_error(error: jsonschema.ValidationError, root: str = "data", *,
+                   crisp: bool = False) -> str:
+    """ajv's message for ``error``. ``crisp``: ajv's old dataPath style that Crisp answers
+    (node-crisp-api#29), which names a missing property ``'.origin'`` rather than
+    ``'origin'``; other messages read the same either way."""
     path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
     where = root + path
     kind = error.validator
     if kind == "required":
         missing = error.message.split("'")[1] if "'" in error.message else "?"
-        return f"{where} should have required property '{missing}'"
+        dot = "." if crisp else ""
+        return f"{where} should have required property '{dot}{missing}'"
     if kind == "additionalProperties":
         return f"{where} should NOT have additional properties ({error.message})"
     if kind == "enum":
@@ -204,15 +248,22 @@ def conversation_of(request: web.Request) -> Conversation:
     return conv
 
 
+def behaviours_of(request: web.Request) -> Behaviours | None:
+    """The live switches (None for an app built without a context, e.g. in a unit test)."""
+    ctx = request.app.get(CONTEXT)
+    return ctx.behaviours if ctx is not None else None
+
+
 @web.middleware
 async def envelope_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Authenticate /v1 calls and turn every error into Crisp's envelope."""
+    api = request.path.startswith(API_PREFIX + "/")
     try:
-        if request.path.startswith(API_PREFIX + "/"):
+        if api:
             check_auth(request, request.app[STATE])
         return await handler(request)
     except SandboxError as err:
-        return error_response(err)
+        return error_response(err.resolved(behaviours_of(request)) if api else err)
     except web.HTTPNotFound:
         return error_response(SandboxError(404, "not_found", "route not found", "route"))
     except web.HTTPMethodNotAllowed:

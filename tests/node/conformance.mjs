@@ -85,8 +85,10 @@ async function main() {
   } catch (error) {
     notFound = error;
   }
+  // The strict profile (specific_not_found) names the missing resource in the reason.
+  const missing = info.profile === "lenient" ? "not_found" : "session_not_found";
   check("not_found rejects", notFound && notFound.code === 404 &&
-    notFound.message === "not_found", notFound);
+    notFound.message === missing, notFound);
 
   // RTM: listen, then have the simulator write as a visitor until the event arrives.
   const received = new Promise((resolve) => {

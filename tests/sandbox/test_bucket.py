@@ -156,9 +156,9 @@ async def test_total_cap_drops_the_oldest_files(sandbox: Sandbox, api: httpx.Asy
     ({"namespace": "secret", "id": "1", "file": {"name": "a", "type": "text/plain"}},
      "data.namespace should be equal to one of the allowed values"),
     ({"namespace": "upload", "file": {"name": "a", "type": "text/plain"}},
-     "data should have required property 'id'"),
+     "data should have required property '.id'"),
     ({"namespace": "upload", "id": "1", "file": {"name": "a"}},
-     "data.file should have required property 'type'"),
+     "data.file should have required property '.type'"),
     ({"namespace": "upload", "id": "1", "file": {"name": "a", "type": "text/html\r\nX: 1"}},
      "data.file.type"),
 ])

@@ -118,7 +118,7 @@ def test_subscription_settings_get_save_update(sb: PySandbox) -> None:
         assert (code, reason) == (400, "invalid_data")
         assert "sla_minutes" in detail
         assert client_error(client.plugin.get_subscription_settings, wid, UNKNOWN_PLUGIN)[:2] \
-            == (404, "not_found")
+            == (404, "plugin_not_found")
     finally:
         client.plugin.save_subscription_settings(wid, pid, original)
     assert client.plugin.get_subscription_settings(wid, pid)["settings"] == original
@@ -173,7 +173,7 @@ def test_website_operators_and_availability(sb: PySandbox) -> None:
     expected = "online" if "online" in kinds else "away" if "away" in kinds else "offline"
     assert status["status"] == expected
     assert client_error(client.website.get_website, UNKNOWN_WEBSITE) == (
-        404, "not_found", "website not found")
+        404, "website_not_found", "website not found")
 
 
 # ---- bucket -------------------------------------------------------------------------------
@@ -186,7 +186,7 @@ def test_generate_bucket_url(sb: PySandbox) -> None:
     code, reason, detail = client_error(sb.client.bucket.generate_bucket_url,
                                         {"namespace": "upload", "id": "py-2"})
     assert (code, reason, detail) == (400, "invalid_data",
-                                      "data should have required property 'file'")
+                                      "data should have required property '.file'")
 
 
 # ---- auth and errors ----------------------------------------------------------------------

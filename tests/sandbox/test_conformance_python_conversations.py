@@ -137,7 +137,7 @@ def test_create_get_exists_remove(sb: PySandbox, session: str) -> None:
     assert client.website.check_conversation_exists(wid, session) == {}
     assert client.website.remove_conversation(wid, session) == {}
     assert client_error(client.website.get_conversation, wid, session) == (
-        404, "not_found", "conversation not found")
+        404, "session_not_found", "conversation not found")
     # HEAD: python makes up the reason from the status alone.
     assert client_error(client.website.check_conversation_exists, wid, session) == (
         404, "not_found", "not_found")
@@ -150,7 +150,7 @@ def test_unknown_conversation_is_not_found(sb: PySandbox) -> None:
                        (client.website.get_conversation_state, ()),
                        (client.website.list_conversation_pages, (1,))]:
         assert client_error(call, wid, UNKNOWN_SESSION, *args) == (
-            404, "not_found", "conversation not found")
+            404, "session_not_found", "conversation not found")
 
 
 def test_state_get_and_change(sb: PySandbox, session: str) -> None:
@@ -259,19 +259,22 @@ def test_send_get_update_message(sb: PySandbox, session: str) -> None:
     assert (message["content"], message["edited"]) == ("How may I help?", True)
     assert client.website.get_conversation(wid, session)["last_message"] == "How may I help?"
     assert client_error(client.website.get_message_in_conversation, wid, session, 1) == (
-        404, "not_found", "message not found")
+        404, "message_not_found", "message not found")
     assert client_error(send, client, wid, session, kind="shout") == (
         400, "invalid_data", "data.type should be equal to one of the allowed values")
     assert client_error(send, client, wid, session, content="") == (
         400, "invalid_data", "data.content should be >= 1 in length")
 
 
-def test_client_fingerprint_sent_twice_makes_one_message(sb: PySandbox, session: str) -> None:
+def test_client_fingerprint_sent_twice_makes_two_messages(sb: PySandbox, session: str) -> None:
+    # The strict profile (duplicate_fingerprints): Crisp is not known to de-duplicate.
     client, wid = sb.client, sb.website_id
     fingerprint = random.randrange(10**14, 10**15)
     assert send(client, wid, session, "once", fingerprint=fingerprint) == fingerprint
-    assert send(client, wid, session, "once", fingerprint=fingerprint) == fingerprint
-    assert [m["fingerprint"] for m in history(client, wid, session)] == [fingerprint]
+    assert send(client, wid, session, "twice", fingerprint=fingerprint) == fingerprint
+    assert [(m["fingerprint"], m["content"]) for m in history(client, wid, session)] == [
+        (fingerprint, "once"), (fingerprint, "twice")]
+    # By fingerprint, the first of the twins answers.
     assert client.website.get_message_in_conversation(wid, session, fingerprint)[
         "content"] == "once"
 
@@ -307,7 +310,7 @@ def test_compose_start_and_stop(sb: PySandbox, session: str) -> None:
     assert "operator" not in client.website.get_conversation(wid, session)["compose"]
     assert client_error(client.website.compose_message_in_conversation, wid, session,
                         {"type": "start"}) == (
-        400, "invalid_data", "data should have required property 'from'")
+        400, "invalid_data", "data should have required property '.from'")
 
 
 def test_read_and_delivered(sb: PySandbox, session: str) -> None:

@@ -92,7 +92,7 @@ def test_add_get_exists_save_update_remove(sb: PySandbox) -> None:
     assert client.website.remove_people_profile(wid, people_id) == {}
     assert client.website.get_people_statistics(wid)["total"] == total
     assert client_error(client.website.get_people_profile, wid, people_id) == (
-        404, "not_found", "people profile not found")
+        404, "people_not_found", "people profile not found")
     assert client_error(client.website.check_people_profile_exists, wid, people_id) == (
         404, "not_found", "not_found")
 
@@ -104,12 +104,12 @@ def test_profile_errors(sb: PySandbox, person: tuple[str, str]) -> None:
         "email": email.upper(), "person": {"nickname": "Twin"}})[:2] == (409, "people_exists")
     assert client_error(client.website.add_new_people_profile, wid, {
         "email": "solo@conformance.example", "person": {}}) == (
-        400, "invalid_data", "data.person should have required property 'nickname'")
+        400, "invalid_data", "data.person should have required property '.nickname'")
     code, reason, detail = client_error(client.website.update_people_profile, wid, people_id,
                                         {"email": "nope"})
     assert (code, reason) == (400, "invalid_data") and detail.startswith("data.email")
     assert client_error(client.website.update_people_profile, wid, UNKNOWN_PERSON,
-                        {"notepad": "x"})[:2] == (404, "not_found")
+                        {"notepad": "x"})[:2] == (404, "people_not_found")
 
 
 def test_search_people_profiles_with_a_filter(sb: PySandbox, person: tuple[str, str]) -> None:
@@ -188,4 +188,4 @@ def test_people_conversations(sb: PySandbox, person: tuple[str, str]) -> None:
         assert sessions <= set(listed)
     assert client.website.list_people_conversations(wid, person[0], 1) == []
     assert client_error(client.website.list_people_conversations, wid, UNKNOWN_PERSON, 1)[:2] \
-        == (404, "not_found")
+        == (404, "people_not_found")

@@ -157,10 +157,11 @@ async def test_daily_quota_spent_reset_and_rollover(sandbox: Sandbox, api: httpx
     for _ in range(3):
         assert (await api.get(PATH)).status_code not in FAULT_STATUSES
     for _ in range(2):
+        # The strict profile (opaque_quota): a burst's answer, no reason given, no Retry-After.
         resp = await api.get(PATH)
         assert resp.status_code == 429
-        assert resp.json()["reason"] == "quota_limited"
-        assert resp.json()["data"]["namespace"] == "quota"
+        assert resp.json()["reason"] == "rate_limited"
+        assert resp.json()["data"]["namespace"] == "rate"
         assert "Retry-After" not in resp.headers
     quota = (await admin.get("quota")).json()["data"]
     assert quota == {"limit": 3, "used": 3, "remaining": 0, "day": "2024-05-01",
@@ -225,7 +226,7 @@ async def test_reset_route_clears_everything(api: httpx.AsyncClient,
     assert resp.status_code == 200
     assert resp.json()["data"] == {"latency_ms": 0.0, "error_rate": 0.0, "reset_rate": 0.0,
                                    "burst_429": 0, "burst_status": 429, "retry_after": None,
-                                   "daily_quota": 5000}
+                                   "daily_quota": 5000, "quota_status": 429}
     assert (await api.get(PATH)).status_code not in FAULT_STATUSES
     quota = (await admin.get("quota")).json()["data"]
     assert (quota["limit"], quota["used"]) == (5000, 1)

@@ -123,8 +123,8 @@ async def test_a_date_within_the_grace_fires_at_once(sandbox: Sandbox,
 
 
 @pytest.mark.parametrize(("body", "message"), [
-    ({"note": "x"}, "data should have required property 'date'"),
-    ({"date": "2999-01-01T00:00:00Z"}, "data should have required property 'note'"),
+    ({"note": "x"}, "data should have required property '.date'"),
+    ({"date": "2999-01-01T00:00:00Z"}, "data should have required property '.note'"),
     ({"date": "next tuesday", "note": "x"}, "data.date should be an ISO-8601 date"),
     ({"date": "2001-01-01T00:00:00Z", "note": "x"}, "data.date should not be in the past"),
     ({"date": "2999-01-01T00:00:00Z", "note": ""}, "data.note should be >= 1 in length"),
@@ -149,7 +149,7 @@ async def test_unknown_conversation_and_unbound_website(sandbox: Sandbox,
     body = {"date": "2999-01-01T10:00:00+02:00", "note": "x"}
     wid = website_id(sandbox)
     resp = await api.post(f"website/{wid}/conversation/session_nope/reminder", json=body)
-    assert error_of(resp, 404, "not_found") == "conversation not found"
+    assert error_of(resp, 404, "session_not_found") == "conversation not found"
     resp = await api.post(f"website/{unsubscribed_website_id(sandbox)}/conversation/"
                           "session_nope/reminder", json=body)
     error_of(resp, 404, "not_subscribed")

@@ -42,7 +42,7 @@ async def test_get_and_head_conversation(sandbox: Sandbox, api: httpx.AsyncClien
     assert head.content == b""
     missing = f"website/{conv.website_id}/conversation/session_nope"
     assert (await api.head(missing)).status_code == 404
-    assert "conversation" in error_of(await api.get(missing), 404, "not_found")
+    assert "conversation" in error_of(await api.get(missing), 404, "session_not_found")
 
 
 @pytest.mark.asyncio
@@ -51,7 +51,7 @@ async def test_wrong_website_and_unsubscribed_website(sandbox: Sandbox,
     conv = busiest(sandbox, website_id(sandbox))
     other = next(w for w in sandbox.state.subscribed_website_ids() if w != conv.website_id)
     resp = await api.get(f"website/{other}/conversation/{conv.session_id}")
-    error_of(resp, 404, "not_found")
+    error_of(resp, 404, "session_not_found")
     unsub = unsubscribed_website_id(sandbox)
     assert not sandbox.state.websites[unsub].subscribed
     for method, tail in (("GET", "/conversations/1"), ("POST", "/conversation"),
@@ -60,7 +60,7 @@ async def test_wrong_website_and_unsubscribed_website(sandbox: Sandbox,
                          ("GET", f"/conversation/{conv.session_id}/messages")):
         resp = await api.request(method, f"website/{unsub}{tail}", json={"state": "resolved"})
         error_of(resp, 404, "not_subscribed")
-    error_of(await api.get("website/no-such-site/conversations/1"), 404, "not_found")
+    error_of(await api.get("website/no-such-site/conversations/1"), 404, "website_not_found")
 
 
 @pytest.mark.asyncio
@@ -79,7 +79,7 @@ async def test_create_and_remove(sandbox: Sandbox, api: httpx.AsyncClient, rtm: 
         assert data_of(await api.delete(conv_url(conv)), 200, "deleted") == {}
         assert sid not in sandbox.state.conversations
         await event_for(probe, "session:removed", conv)
-        error_of(await api.delete(conv_url(conv)), 404, "not_found")
+        error_of(await api.delete(conv_url(conv)), 404, "session_not_found")
     bad = await api.post(f"website/{wid}/conversation", content=b"[1,2]")
     assert error_of(bad, 400, "invalid_data").startswith("data")
 

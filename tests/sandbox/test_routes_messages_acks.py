@@ -68,7 +68,7 @@ async def test_compose(sandbox: Sandbox, api: httpx.AsyncClient, rtm: Any) -> No
     await probe.settle()
     assert "message:compose:receive" not in probe.names()
     for body, field in (({"type": "pause", "from": "user"}, "data.type"),
-                        ({"type": "start"}, "data should have required property 'from'"),
+                        ({"type": "start"}, "data should have required property '.from'"),
                         ({"type": "start", "from": "user", "excerpt": 3}, "data.excerpt")):
         message = error_of(await api.patch(url, json=body), 400, "invalid_data")
         assert message.startswith(field), message
@@ -96,7 +96,7 @@ async def test_read(sandbox: Sandbox, api: httpx.AsyncClient, rtm: Any) -> None:
     assert event["fingerprints"] == [m.fingerprint for m in conv.messages
                                      if m.from_ == "operator"]
     assert data_of(await api.get(conv_url(conv)))["unread"]["visitor"] == 0
-    for body, field in (({"from": "operator"}, "data should have required property 'origin'"),
+    for body, field in (({"from": "operator"}, "data should have required property '.origin'"),
                         ({"from": "operator", "origin": "chat", "fingerprints": ["x"]},
                          "data.fingerprints[0]"),
                         ({"from": "nobody", "origin": "chat"}, "data.from")):
@@ -116,7 +116,7 @@ async def test_delivered(sandbox: Sandbox, api: httpx.AsyncClient, rtm: Any) -> 
     got = data_of(await api.get(conv_url(conv, f"/message/{operator_fps[-1]}")))
     assert got["delivered"] == "chat"
     bad = await api.patch(conv_url(conv, "/delivered"), json={"origin": "chat"})
-    assert "'from'" in error_of(bad, 400, "invalid_data")
+    assert "'.from'" in error_of(bad, 400, "invalid_data")
 
 
 @pytest.mark.asyncio
@@ -134,4 +134,4 @@ async def test_unread(sandbox: Sandbox, api: httpx.AsyncClient, rtm: Any) -> Non
     bad = await api.patch(conv_url(conv, "/unread"), json={"from": "robot"})
     assert error_of(bad, 400, "invalid_data").startswith("data.from")
     missing = f"website/{conv.website_id}/conversation/session_missing/unread"
-    error_of(await api.patch(missing, json={"from": "operator"}), 404, "not_found")
+    error_of(await api.patch(missing, json={"from": "operator"}), 404, "session_not_found")

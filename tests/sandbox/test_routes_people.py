@@ -45,8 +45,8 @@ async def test_add_then_get_and_head(sandbox: Sandbox, api: httpx.AsyncClient) -
 
 
 @pytest.mark.parametrize(("body", "field"), [
-    ({"person": {"nickname": "x"}}, "data should have required property 'email'"),
-    ({"email": "a@b.co", "person": {}}, "data.person should have required property 'nickname'"),
+    ({"person": {"nickname": "x"}}, "data should have required property '.email'"),
+    ({"email": "a@b.co", "person": {}}, "data.person should have required property '.nickname'"),
     ({"email": "not-an-email", "person": {"nickname": "x"}}, "data.email"),
     ({"email": "a@b.co", "person": {"nickname": "x"}, "unknown": 1},
      "data should NOT have additional properties"),
@@ -112,7 +112,7 @@ async def test_delete_profile(sandbox: Sandbox, api: httpx.AsyncClient) -> None:
     assert resp.json() == {"error": False, "reason": "deleted", "data": {}}
     assert pid not in sandbox.state.people
     again = await api.get(f"website/{wid}/people/profile/{pid}")
-    assert error_of(again)[:2] == (404, "not_found")
+    assert error_of(again)[:2] == (404, "people_not_found")
     # The email is free again.
     await add_person(api, wid, "gone@example.com", "Back")
 
@@ -229,9 +229,9 @@ async def test_unknown_and_unsubscribed(sandbox: Sandbox, api: httpx.AsyncClient
     wid = subscribed_website(sandbox)
     off = unsubscribed_website(sandbox)
     cases = [
-        (await api.get(f"website/{wid}/people/profile/no-such-id"), (404, "not_found")),
-        (await api.get(f"website/{wid}/people/data/no-such-id"), (404, "not_found")),
-        (await api.get("website/nowhere/people/profiles/1"), (404, "not_found")),
+        (await api.get(f"website/{wid}/people/profile/no-such-id"), (404, "people_not_found")),
+        (await api.get(f"website/{wid}/people/data/no-such-id"), (404, "people_not_found")),
+        (await api.get("website/nowhere/people/profiles/1"), (404, "website_not_found")),
         (await api.get(f"website/{off}/people/profiles/1"), (404, "not_subscribed")),
         (await api.post(f"website/{off}/people/profile",
                         json={"email": "a@b.co", "person": {"nickname": "A"}}),
@@ -243,4 +243,4 @@ async def test_unknown_and_unsubscribed(sandbox: Sandbox, api: httpx.AsyncClient
     other = sandbox.state.subscribed_website_ids()[1]
     pid = await add_person(api, other, "elsewhere@example.com", "Elsewhere")
     resp = await api.get(f"website/{wid}/people/profile/{pid}")
-    assert error_of(resp)[:2] == (404, "not_found")
+    assert error_of(resp)[:2] == (404, "people_not_found")

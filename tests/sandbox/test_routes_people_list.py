@@ -152,7 +152,7 @@ async def test_search_filter(sandbox: Sandbox, api: httpx.AsyncClient) -> None:
     ({"search_filter": '[{"criterion": "email", "operator": "like", "query": ["a"]}]'},
      "search_filter[0].operator should be equal to one of the allowed values"),
     ({"search_filter": '[{"criterion": "email", "operator": "eq"}]'},
-     "search_filter[0] should have required property 'query'"),
+     "search_filter[0] should have required property '.query'"),
     ({"search_filter": '[{"criterion": "shoe", "operator": "eq", "query": ["a"]}]'},
      "search_filter[0].criterion"),
     ({"search_filter": '[{"criterion": "score", "operator": "gte", "query": []}]'},

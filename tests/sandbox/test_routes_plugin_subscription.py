@@ -111,8 +111,8 @@ async def test_settings_errors(sandbox: Sandbox, api: httpx.AsyncClient) -> None
     for method in ("GET", "PUT", "PATCH"):
         body: dict[str, Any] | None = None if method == "GET" else {}
         cases = [
-            (settings_url(sandbox, wid, "not-our-plugin"), (404, "not_found")),
-            (settings_url(sandbox, "no-such-website"), (404, "not_found")),
+            (settings_url(sandbox, wid, "not-our-plugin"), (404, "plugin_not_found")),
+            (settings_url(sandbox, "no-such-website"), (404, "website_not_found")),
             (settings_url(sandbox, off), (404, "not_subscribed")),
         ]
         for url, expected in cases:
@@ -134,8 +134,10 @@ async def test_subscription_lists_and_details(sandbox: Sandbox, api: httpx.Async
     assert details == listed[0]
     assert error_of(await api.get(f"plugins/subscription/{off}/{plugin_id}"))[:2] == (
         404, "not_subscribed")
-    assert error_of(await api.get(f"plugins/subscription/{wid}/other"))[:2] == (404, "not_found")
-    assert error_of(await api.get("plugins/subscription/nowhere"))[:2] == (404, "not_found")
+    assert error_of(await api.get(f"plugins/subscription/{wid}/other"))[:2] == (
+        404, "plugin_not_found")
+    assert error_of(await api.get("plugins/subscription/nowhere"))[:2] == (
+        404, "website_not_found")
 
 
 async def test_unsubscribe_then_subscribe(sandbox: Sandbox, api: httpx.AsyncClient,
@@ -156,7 +158,7 @@ async def test_unsubscribe_then_subscribe(sandbox: Sandbox, api: httpx.AsyncClie
     assert error_of(again)[:2] == (404, "not_subscribed")
 
     wrong = await api.post(f"plugins/subscription/{wid}", json={"plugin_id": "someone-else"})
-    assert error_of(wrong)[:2] == (404, "not_found")
+    assert error_of(wrong)[:2] == (404, "plugin_not_found")
     assert not state.websites[wid].subscribed
     resp = await api.post(f"plugins/subscription/{wid}", json={"plugin_id": plugin_id})
     assert resp.status_code == 201

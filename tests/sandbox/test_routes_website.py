@@ -26,7 +26,8 @@ async def test_get_website(sandbox: Sandbox, api: httpx.AsyncClient) -> None:
 async def test_unknown_and_unsubscribed_websites(sandbox: Sandbox, api: httpx.AsyncClient,
                                                  suffix: str) -> None:
     off = unsubscribed_website(sandbox)
-    assert error_of(await api.get(f"website/no-such-website{suffix}"))[:2] == (404, "not_found")
+    assert error_of(await api.get(f"website/no-such-website{suffix}"))[:2] == (
+        404, "website_not_found")
     assert error_of(await api.get(f"website/{off}{suffix}"))[:2] == (404, "not_subscribed")
 
 
