@@ -19,6 +19,7 @@ from crisp_console.errors import (
     NotSubscribedError,
     ValidationError,
 )
+from crisp_console.sandbox.profile import strict_except
 from crisp_console.sandbox.server import Sandbox
 from crisp_console.types import Credentials
 from tests.api.conftest import ApiFactory
@@ -90,6 +91,8 @@ async def test_wrong_key_is_an_auth_error(make_api: ApiFactory, sandbox: Sandbox
     assert (err.value.status, err.value.reason) == (401, "invalid_session")
 
 
+# console: issue 11 stage 2
+@pytest.mark.sandbox_config(behaviours=strict_except("specific_not_found"))
 @pytest.mark.asyncio
 async def test_error_reasons_map_to_error_types(crisp: CrispApi, sandbox: Sandbox) -> None:
     wid = bound_website(sandbox)

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from crisp_console.errors import QuotaExceededError, RateLimitError
+from crisp_console.sandbox.profile import strict_except
 from crisp_console.sandbox.server import Sandbox
 from tests.api.conftest import ApiFactory
 from tests.api.helpers import FAST, RecordingTransport, Sent, bound_website, set_faults
@@ -128,6 +129,8 @@ async def test_head_is_retried_through_a_burst(make_api: ApiFactory,
                                                        ("GET", 200)]
 
 
+# console: issue 11 stage 2
+@pytest.mark.sandbox_config(behaviours=strict_except("opaque_quota"))
 async def test_spent_quota_fails_at_once(make_api: ApiFactory, sandbox: Sandbox,
                                          admin: httpx.AsyncClient) -> None:
     rec, sleep = RecordingTransport(), FakeSleep()

@@ -14,6 +14,7 @@ import pytest
 
 from crisp_console.api import CrispApi, RetryPolicy
 from crisp_console.errors import ServerError, TransportError
+from crisp_console.sandbox.profile import strict_except
 from crisp_console.sandbox.server import Sandbox
 from crisp_console.types import Credentials
 from tests.api.conftest import ApiFactory
@@ -180,6 +181,8 @@ class LosingTransport(RecordingTransport):
         return response
 
 
+# console: issue 11 stage 2
+@pytest.mark.sandbox_config(behaviours=strict_except("duplicate_fingerprints"))
 async def test_a_send_whose_answer_was_lost_is_not_duplicated(make_api: ApiFactory,
                                                               sandbox: Sandbox) -> None:
     rec = LosingTransport()

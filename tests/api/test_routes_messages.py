@@ -8,6 +8,7 @@ import pytest
 from crisp_console.api import CrispApi
 from crisp_console.errors import NotFoundError, ValidationError
 from crisp_console.sandbox.model import Message
+from crisp_console.sandbox.profile import strict_except
 from crisp_console.sandbox.server import Sandbox
 from tests.api.helpers import bound_website
 
@@ -33,6 +34,8 @@ async def new_conversation(crisp: CrispApi, sb: Sandbox, messages: int = 0) -> t
     return wid, sid
 
 
+# console: issue 11 stage 2
+@pytest.mark.sandbox_config(behaviours=strict_except("after_newest"))
 async def test_get_messages_cursors(crisp: CrispApi, sandbox: Sandbox) -> None:
     wid, sid = await new_conversation(crisp, sandbox, 100)
     latest = await crisp.get_messages(wid, sid)
@@ -48,6 +51,8 @@ async def test_get_messages_cursors(crisp: CrispApi, sandbox: Sandbox) -> None:
         await crisp.get_messages(wid, sid, before=T0, around=T0)
 
 
+# console: issue 11 stage 2
+@pytest.mark.sandbox_config(behaviours=strict_except("after_newest"))
 async def test_iter_messages_after_reaches_the_end(crisp: CrispApi, sandbox: Sandbox) -> None:
     wid, sid = await new_conversation(crisp, sandbox, 95)
     got = [m["content"] async for m in crisp.iter_messages_after(wid, sid, T0 + 4_000)]
@@ -66,6 +71,9 @@ async def test_iter_messages_before_goes_back_to_the_start(crisp: CrispApi,
     assert [m["content"] for b in reversed(older) for m in b] == [f"m{i}" for i in range(50)]
 
 
+# console: issue 11 stage 2
+@pytest.mark.sandbox_config(behaviours=strict_except("duplicate_fingerprints",
+                                                    "specific_not_found"))
 async def test_send_get_update_remove(crisp: CrispApi, sandbox: Sandbox) -> None:
     wid, sid = await new_conversation(crisp, sandbox)
     conv = sandbox.state.conversations[sid]

@@ -24,6 +24,7 @@ from crisp_console.client.signin import (
     host_text,
 )
 from crisp_console.credentials import Account
+from crisp_console.sandbox.profile import strict_except
 from crisp_console.sandbox.server import Sandbox
 from tests.api.helpers import quota_used, set_faults
 from tests.sandbox.conftest import admin, sandbox  # noqa: F401 - fixtures reused here
@@ -158,6 +159,8 @@ async def test_wrong_tier_names_the_tier_that_works(sandbox: Sandbox) -> None:  
     assert result.failure.field == "tier"
 
 
+# console: issue 11 stage 2
+@pytest.mark.sandbox_config(behaviours=strict_except("website_tier_refused"))
 @pytest.mark.asyncio
 async def test_a_website_token_asked_as_plugin(sandbox: Sandbox) -> None:  # noqa: F811
     sandbox.state.token.tier = "website"
@@ -167,6 +170,8 @@ async def test_a_website_token_asked_as_plugin(sandbox: Sandbox) -> None:  # noq
     assert (await check(sandbox, tier="website")).ok
 
 
+# console: issue 11 stage 2
+@pytest.mark.sandbox_config(behaviours=strict_except("opaque_quota"))
 @pytest.mark.asyncio
 async def test_quota_used_up(sandbox: Sandbox, admin: httpx.AsyncClient) -> None:  # noqa: F811
     await set_faults(admin, daily_quota=2)
@@ -297,6 +302,8 @@ async def test_a_path_outside_the_api_is_not_crisp(sandbox: Sandbox) -> None:  #
 # ---- secrets ---------------------------------------------------------------------------------
 
 
+# console: issue 11 stage 2
+@pytest.mark.sandbox_config(behaviours=strict_except("opaque_quota"))
 @pytest.mark.asyncio
 async def test_the_key_reaches_no_log_and_no_result(sandbox: Sandbox,  # noqa: F811
                                                     admin: httpx.AsyncClient,  # noqa: F811
