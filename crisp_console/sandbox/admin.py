@@ -44,6 +44,7 @@ FAULTS_SCHEMA: dict[str, Any] = {
         "burst_status": {"enum": list(BURST_STATUSES)},
         "retry_after": {"type": ["number", "null"], "minimum": 0},
         "daily_quota": _COUNT,
+        "rtm_main_down": {"type": "boolean"},
         "seed": {"type": "integer"},  # reseeds the fault RNG; not stored in the config
     },
 }

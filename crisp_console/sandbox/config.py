@@ -38,6 +38,7 @@ class FaultConfig:
     burst_status: int = 429  # 429, or 420 "Enhance Your Calm"
     retry_after: float | None = None  # seconds in Retry-After during a burst; None: no header
     daily_quota: int = 5000  # requests per token per UTC day; 0 disables the quota
+    rtm_main_down: bool = False  # the main RTM path refuses handshakes (503); rescue works
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
