@@ -19,7 +19,7 @@ class ConnectionState(enum.Enum):
     AUTHENTICATING = "authenticating"
     CONNECTED = "connected"
     RECONNECTING = "reconnecting"  # waiting to retry, or opening the socket of a retry
-    UNAUTHORIZED = "unauthorized"  # final: the server refused the credentials
+    UNAUTHORIZED = "unauthorized"  # final: the server refused the authentication
     CLOSED = "closed"  # final: aclose() ran
 
 

@@ -246,7 +246,7 @@ class RealtimeGateway:
         else:
             log.warning("RTM refused the authentication (%s)", reason)
         self._set_state(ConnectionState.UNAUTHORIZED)
-        self._fail_ready(RealtimeUnauthorized(f"Crisp RTM refused the credentials: {reason}"))
+        self._fail_ready(RealtimeUnauthorized(f"Crisp RTM refused the authentication: {reason}"))
         return False
 
     async def _attempt_once(self, origin: str, path: str) -> Outcome:
