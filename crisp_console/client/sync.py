@@ -37,10 +37,12 @@ class SyncMixin(ClientBase):
         await self._load_operators()
         endpoints = await self.api.connect_endpoints()
         self._rtm_url = str(endpoints["socket"]["app"])
-        # The RTM password travels over this socket: same rule as REST (TLS unless loopback).
-        secure_url(self._rtm_url.replace("wss://", "https://", 1).replace("ws://", "http://", 1))
-        await asyncio.wait_for(self.gateway.connect(self._rtm_url, self.website_ids()),
-                               self.config.rtm_connect_timeout)
+        urls = [self._rtm_url, *_rescue_url(endpoints)]
+        for url in urls:
+            # The RTM password travels over this socket: same rule as REST (TLS unless loopback).
+            secure_url(url.replace("wss://", "https://", 1).replace("ws://", "http://", 1))
+        # rooms=None: every subscribed website (Crisp refuses rooms it does not consider bound).
+        await asyncio.wait_for(self.gateway.connect(urls, None), self.config.rtm_connect_timeout)
         self.tasks.spawn(self._poll_websites(), "websites-poll")
 
     def website_ids(self) -> list[str]:
@@ -113,7 +115,7 @@ class SyncMixin(ClientBase):
                     c.website_id == website_id for c in self.store.conversations.values()):
                 await self._load_first_pages(website_id)
         self._websites_since = checked
-        self.gateway.set_rooms(self.website_ids())
+        self.gateway.set_rooms(None)  # not narrowed: Crisp follows the bindings itself
 
     # ---- catch-up ------------------------------------------------------------------------
 
@@ -193,3 +195,11 @@ class SyncMixin(ClientBase):
         oldest = min(int(m.get("timestamp", 0)) for m in batch)
         self._history_cursor[session_id] = min(oldest,
                                                self._history_cursor.get(session_id, oldest))
+
+
+def _rescue_url(endpoints: dict[str, Any]) -> list[str]:
+    """``[rescue.socket.app]`` when Get Connect Endpoints names one, else ``[]``."""
+    rescue = endpoints.get("rescue")
+    socket = rescue.get("socket") if isinstance(rescue, dict) else None
+    app = socket.get("app") if isinstance(socket, dict) else None
+    return [app] if isinstance(app, str) and app else []

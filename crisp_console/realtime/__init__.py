@@ -3,8 +3,10 @@
 No Qt, no REST, no store: events go to a synchronous sink the client layer provides.
 """
 
+from crisp_console.realtime.attempt import ConnectionState, RefusalHandler
 from crisp_console.realtime.backoff import ReconnectPolicy
 from crisp_console.realtime.events import DEFAULT_EVENTS
-from crisp_console.realtime.gateway import ConnectionState, RealtimeGateway
+from crisp_console.realtime.gateway import RealtimeGateway
 
-__all__ = ["DEFAULT_EVENTS", "ConnectionState", "RealtimeGateway", "ReconnectPolicy"]
+__all__ = ["DEFAULT_EVENTS", "ConnectionState", "RealtimeGateway", "ReconnectPolicy",
+           "RefusalHandler"]

@@ -27,6 +27,8 @@ class ReconnectPolicy:
         jitter: +/- fraction of randomness so that many clients do not retry in lockstep.
         auth_timeout: how long to wait for ``authenticated`` after sending ``authentication``.
         connect_timeout: how long the socket (TCP + WebSocket + Socket.IO) may take to open.
+        rescue_after: consecutive failed attempts on one URL before the next attempt uses the
+            other one (Get Connect Endpoints' ``rescue.socket.app``, or back to the main).
     """
 
     first_delay: float = 0.0
@@ -36,6 +38,7 @@ class ReconnectPolicy:
     jitter: float = 0.3
     auth_timeout: float = 10.0
     connect_timeout: float = 10.0
+    rescue_after: int = 3
 
     def __post_init__(self) -> None:
         for name in ("first_delay", "base", "cap"):
@@ -48,6 +51,8 @@ class ReconnectPolicy:
         for name in ("auth_timeout", "connect_timeout"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} should be > 0")
+        if self.rescue_after < 1:
+            raise ValueError("rescue_after should be >= 1")
 
     def delays(self, rng: random.Random | None = None) -> Iterator[float]:
         """Endless waits before retry 1, 2, 3...: ``first_delay``, then ~base, ~base*factor...

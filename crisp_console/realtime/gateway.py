@@ -1,5 +1,9 @@
 """RealtimeGateway: one Crisp RTM connection that stays up, re-authenticates and rebinds.
 
+Built for the pessimistic reading of Crisp (crisp-api.md §10): ``rooms`` is sent only when
+narrowed; after ``unauthorized`` the caller may refresh its websites once (``on_refused``);
+the rescue endpoint takes over when the main one keeps failing (endpoints.py).
+
 python-socketio's own reconnection is off (``reconnection=False``): its loop knows nothing of
 ``unauthorized`` (a revoked token would reconnect forever), its delays cannot be "immediately,
 then growing" (a zero first delay stays zero), and cancelling it does not stop it (socketio
@@ -15,71 +19,43 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import enum
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from typing import Any
-from urllib.parse import urlsplit
-
-import aiohttp
-import socketio
 
 from crisp_console.errors import ClosedError, RealtimeUnauthorized
+from crisp_console.realtime.attempt import (
+    Attempt,
+    ConnectionState,
+    Outcome,
+    RefusalHandler,
+    Rooms,
+    StateObserver,
+    normalize_rooms,
+)
 from crisp_console.realtime.backoff import ReconnectPolicy
+from crisp_console.realtime.endpoints import Endpoints
 from crisp_console.realtime.events import DEFAULT_EVENTS
+from crisp_console.realtime.reporting import OncePerKind, brief, clip
+from crisp_console.realtime.transport import RETRYABLE, close_socket, open_socket
 from crisp_console.types import Credentials
 
 log = logging.getLogger("crisp_console.realtime")
 
 Sink = Callable[[str, Any], None]
-# Failures of one connection attempt that a retry may cure.
-_RETRYABLE = (socketio.exceptions.SocketIOError, aiohttp.ClientError, OSError, TimeoutError)
-
-
-class ConnectionState(enum.Enum):
-    IDLE = "idle"
-    CONNECTING = "connecting"  # first attempt only
-    AUTHENTICATING = "authenticating"
-    CONNECTED = "connected"
-    RECONNECTING = "reconnecting"  # waiting to retry, or opening the socket of a retry
-    UNAUTHORIZED = "unauthorized"  # final: the server refused the credentials
-    CLOSED = "closed"  # final: aclose() ran
-
-
-StateObserver = Callable[[ConnectionState], None]
-
-
-class _Outcome(enum.Enum):
-    FAILED = enum.auto()  # never got to CONNECTED: keep backing off
-    DROPPED = enum.auto()  # was CONNECTED, then lost: the backoff starts over
-    UNAUTHORIZED = enum.auto()
-
-
-class _Attempt:
-    """One socket. Handlers check they belong to the current attempt, so a late event of a
-    socket being torn down can never reach the sink or move the state."""
-
-    __slots__ = ("ended", "reply", "rooms_sent", "sio")
-
-    def __init__(self, sio: socketio.AsyncClient) -> None:
-        self.sio = sio
-        # True: authenticated; False: unauthorized; None: the socket dropped first.
-        self.reply: asyncio.Future[bool | None] = asyncio.get_running_loop().create_future()
-        self.ended = asyncio.Event()
-        self.rooms_sent: frozenset[str] = frozenset()
-
-    def answer(self, value: bool | None) -> None:
-        if not self.reply.done():
-            self.reply.set_result(value)
 
 
 class RealtimeGateway:
     """Keeps one authenticated RTM socket and hands every subscribed event to ``sink``.
 
     ``sink(name, payload)`` and the state observers are called synchronously, in order, from
-    socket handlers; an exception they raise is logged and swallowed.
+    socket handlers. The payload is always a JSON object (an event carrying anything else is
+    dropped). What a sink raises, and every frame the peer gets wrong, is logged once per kind
+    at WARNING and counted (``problems``); observers' errors are logged and swallowed.
+
+    ``on_refused``: see ``RefusalHandler``. Without it every ``unauthorized`` is final.
     """
 
     def __init__(self, credentials: Credentials, sink: Sink, *,
@@ -87,7 +63,8 @@ class RealtimeGateway:
                  policy: ReconnectPolicy = ReconnectPolicy(),  # noqa: B008 - frozen, shared
                  rebind_interval: float = 2.5, rng: random.Random | None = None,
                  sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+                 monotonic: Callable[[], float] = time.monotonic,
+                 on_refused: RefusalHandler | None = None) -> None:
         self._credentials = credentials
         self._sink = sink
         self._events = tuple(dict.fromkeys(events))
@@ -100,11 +77,15 @@ class RealtimeGateway:
         self._retry_at: float | None = None
         self._state = ConnectionState.IDLE
         self._observers: list[StateObserver] = []
-        self._rooms: tuple[str, ...] = ()
-        self._bound_rooms: frozenset[str] = frozenset()  # what the server holds for our socket
+        self._on_refused = on_refused
+        self._rooms: Rooms = None
+        self._bound_rooms: frozenset[str] | None = None  # what the server holds for our socket
         self._last_bind: float | None = None
-        self._attempt: _Attempt | None = None
-        self._refusal = ""
+        self._attempt: Attempt | None = None
+        self._endpoints: Endpoints | None = None
+        self._problems = OncePerKind(log)
+        self._refusal = ""  # the last refusal's reason (peer text, clipped)
+        self._refusals = 0  # refusals since the last successful authentication
         self._ready: asyncio.Future[None] | None = None
         self._supervisor: asyncio.Task[None] | None = None
         self._binder: asyncio.Task[None] | None = None
@@ -124,9 +105,20 @@ class RealtimeGateway:
         return self._retry_at
 
     @property
-    def rooms(self) -> tuple[str, ...]:
-        """The rooms used on the next (re-)authentication and by pending binds."""
+    def rooms(self) -> Rooms:
+        """The rooms used on the next (re-)authentication and by pending binds; None: not
+        narrowed (``authentication`` carries no ``rooms``: every subscribed website)."""
         return self._rooms
+
+    @property
+    def url(self) -> str | None:
+        """The RTM URL the current (or next) attempt uses; None before connect()."""
+        return self._endpoints.url if self._endpoints is not None else None
+
+    @property
+    def problems(self) -> Mapping[str, int]:
+        """How often each kind of peer problem (bad frame, failing sink...) happened."""
+        return self._problems.counts
 
     def add_state_observer(self, cb: StateObserver) -> Callable[[], None]:
         """Call ``cb(state)`` on every transition; returns the function that unsubscribes."""
@@ -138,39 +130,42 @@ class RealtimeGateway:
 
         return unsubscribe
 
-    async def connect(self, url: str, rooms: Sequence[str]) -> None:
-        """Connect to ``url`` (Get Connect Endpoints' ``socket.app``) and authenticate.
+    async def connect(self, urls: str | Sequence[str], rooms: Sequence[str] | None = None) -> None:
+        """Connect to ``socket.app`` or ``[socket.app, rescue.socket.app]`` and authenticate.
 
-        Returns once authenticated. A refused or failed first attempt is retried per the
-        policy; cancelling this call does not stop those retries (``aclose()`` does).
+        ``rooms``: website ids to narrow the feed to; None (or empty) leaves ``rooms`` out:
+        every subscribed website, including ones bound later. Returns once authenticated.
+        Failed attempts are retried per the policy, a refusal as ``on_refused`` allows;
+        cancelling this call does not stop those retries (``aclose()`` does).
 
         Raises:
-            RealtimeUnauthorized: the server refused the credentials (no retry follows).
+            RealtimeUnauthorized: the server refused, finally (no retry follows).
             ClosedError: the gateway was closed before or while connecting.
             RuntimeError: connect() was already called on this gateway.
-            ValueError: ``url`` is not an http(s)/ws(s) URL.
+            ValueError: a URL is not an http(s)/ws(s) URL.
         """
         if self._closing:
             raise ClosedError("the realtime gateway is closed")
         if self._supervisor is not None:
             raise RuntimeError("connect() may be called once per gateway")
-        origin, path = _split_url(url)
-        self._rooms = tuple(dict.fromkeys(rooms))
+        self._endpoints = Endpoints(urls, self._policy.rescue_after)
+        self._rooms = normalize_rooms(rooms)
         ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         # Mark a failure retrieved even if the caller gave up waiting (timeout, cancel).
         ready.add_done_callback(lambda f: f.cancelled() or f.exception())
         self._ready = ready
         self._set_state(ConnectionState.CONNECTING)
-        self._supervisor = self._spawn(self._supervise(origin, path), "supervisor")
+        self._supervisor = self._spawn(self._supervise(self._endpoints), "supervisor")
         await asyncio.shield(ready)
 
-    def set_rooms(self, rooms: Sequence[str]) -> None:
-        """Bind to ``rooms`` (website ids; empty: every subscribed website).
+    def set_rooms(self, rooms: Sequence[str] | None) -> None:
+        """Narrow the feed to ``rooms`` (website ids), or widen it again with None (or empty).
 
-        Sends ``socket:bind`` at most once per ``rebind_interval``; a burst of calls coalesces
-        into one trailing bind with the latest rooms. Every later re-authentication uses them.
+        Changed narrowed rooms go out as ``socket:bind``, at most once per ``rebind_interval``
+        (a burst coalesces; the latest wins). Widening is no bind (what a bind without rooms
+        means is unconfirmed): a fresh socket authenticates without rooms, as after a drop.
         """
-        self._rooms = tuple(dict.fromkeys(rooms))
+        self._rooms = normalize_rooms(rooms)
         if self._state is ConnectionState.CONNECTED and self._rooms_dirty():
             self._schedule_bind()
 
@@ -199,20 +194,25 @@ class RealtimeGateway:
 
     # ---- the connection loop --------------------------------------------------------------
 
-    async def _supervise(self, origin: str, path: str) -> None:
+    async def _supervise(self, endpoints: Endpoints) -> None:
         delays = self._policy.delays(self._rng)
         try:
             while True:
-                outcome = await self._attempt_once(origin, path)
+                outcome = await self._attempt_once(*endpoints.current)
                 if self._closing:
                     return
-                if outcome is _Outcome.UNAUTHORIZED:
-                    self._fail_ready(RealtimeUnauthorized(
-                        f"Crisp RTM refused the credentials: {self._refusal or 'unauthorized'}"))
-                    return
-                if outcome is _Outcome.DROPPED:
-                    delays = self._policy.delays(self._rng)  # success resets the backoff
+                if outcome is Outcome.REFUSED:
+                    # The backoff goes on: a peer that accepts and then refuses, over and
+                    # over, must not get an immediate retry (and a REST refresh) each time.
+                    if not await self._recover_from_refusal():
+                        return
+                elif outcome is Outcome.FAILED:
+                    endpoints.failed()
+                else:  # it was connected: the backoff starts over
+                    delays = self._policy.delays(self._rng)
                 self._set_state(ConnectionState.RECONNECTING)
+                if outcome is Outcome.WIDEN:
+                    continue
                 delay = next(delays)
                 log.info("RTM connection lost; retrying in %.2fs", delay)
                 self._retry_at = self._monotonic() + delay
@@ -226,16 +226,33 @@ class RealtimeGateway:
                              cause=exc)
             self._set_state(ConnectionState.CLOSED)
 
-    async def _attempt_once(self, origin: str, path: str) -> _Outcome:
+    async def _recover_from_refusal(self) -> bool:
+        """After ``unauthorized``: True when ``on_refused`` earned one more try (with the
+        rooms it answered); else the refusal is final."""
+        reason = self._refusal
+        if self._on_refused is not None and self._refusals == 1:
+            log.warning("RTM refused the authentication (%s); refreshing the websites and "
+                        "trying once more", reason)
+            self._set_state(ConnectionState.RECONNECTING)
+            try:
+                self._rooms = normalize_rooms(await self._on_refused())
+            except Exception as exc:  # noqa: BLE001 - any failure to refresh makes it final
+                log.warning("RTM: refreshing the websites after the refusal failed (%s)",
+                            brief(exc))
+            else:
+                return True
+        elif self._refusals > 1:
+            log.warning("RTM refused the authentication again (%s); giving up", reason)
+        else:
+            log.warning("RTM refused the authentication (%s)", reason)
+        self._set_state(ConnectionState.UNAUTHORIZED)
+        self._fail_ready(RealtimeUnauthorized(f"Crisp RTM refused the authentication: {reason}"))
+        return False
+
+    async def _attempt_once(self, origin: str, path: str) -> Outcome:
         timeout = self._policy.connect_timeout
-        # Our own session per attempt, closed by us: engine.io leaves its own one open when a
-        # connect is refused (an unclosed-session ResourceWarning), and aiohttp's default 300 s
-        # timeout would otherwise bound the WebSocket handshake.
-        session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None,
-                                                                      connect=timeout))
-        sio = socketio.AsyncClient(reconnection=False, handle_sigint=False, logger=False,
-                                   engineio_logger=False, http_session=session)
-        attempt = _Attempt(sio)
+        sio, session = open_socket(timeout, self._malformed)
+        attempt = Attempt(sio)
         self._install_handlers(attempt)
         self._attempt = attempt
         try:
@@ -243,44 +260,48 @@ class RealtimeGateway:
                 await asyncio.wait_for(
                     sio.connect(origin, transports=["websocket"], socketio_path=path,
                                 wait_timeout=timeout), timeout)
-            except _RETRYABLE as exc:
-                log.info("RTM connect to %s failed: %s", origin, exc or type(exc).__name__)
-                return _Outcome.FAILED
+            except RETRYABLE as exc:
+                log.info("RTM connect to %s%s failed: %s", origin, path,
+                         exc or type(exc).__name__)
+                return Outcome.FAILED
             return await self._authenticate(attempt)
         finally:
             self._attempt = None
-            await _close_socket(sio, session)
+            await close_socket(sio, session)
 
-    async def _authenticate(self, attempt: _Attempt) -> _Outcome:
+    async def _authenticate(self, attempt: Attempt) -> Outcome:
         self._set_state(ConnectionState.AUTHENTICATING)
         rooms = self._rooms
-        attempt.rooms_sent = frozenset(rooms)
         creds = self._credentials
+        payload: dict[str, Any] = {"username": creds.identifier, "password": creds.key,
+                                   "tier": creds.tier, "events": list(self._events)}
+        if rooms is not None:  # omitted: every subscribed website, and nothing to refuse
+            payload["rooms"] = list(rooms)
+            attempt.rooms_sent = frozenset(rooms)
         try:
-            await attempt.sio.emit("authentication", {
-                "username": creds.identifier, "password": creds.key, "tier": creds.tier,
-                "events": list(self._events), "rooms": list(rooms)})
-        except _RETRYABLE as exc:
+            await attempt.sio.emit("authentication", payload)
+        except RETRYABLE as exc:
             log.info("RTM authentication could not be sent: %s", exc)
-            return _Outcome.FAILED
+            return Outcome.FAILED
         done, _ = await asyncio.wait({attempt.reply}, timeout=self._policy.auth_timeout)
         if not done:
             attempt.reply.cancel()  # a late answer is ignored
             log.warning("RTM: no answer to authentication within %.1fs",
                         self._policy.auth_timeout)
-            return _Outcome.FAILED
+            return Outcome.FAILED
         answer = attempt.reply.result()
         if answer is False:
-            return _Outcome.UNAUTHORIZED
+            return Outcome.REFUSED
         if answer is None:
-            return _Outcome.FAILED
+            return Outcome.FAILED
         await attempt.ended.wait()
-        return _Outcome.UNAUTHORIZED if self._state is ConnectionState.UNAUTHORIZED \
-            else _Outcome.DROPPED
+        if attempt.refusal:  # after a bind, or out of the blue
+            return Outcome.REFUSED
+        return Outcome.WIDEN if attempt.widen else Outcome.DROPPED
 
     # ---- socket handlers (synchronous on purpose: see the module docstring) ---------------
 
-    def _install_handlers(self, attempt: _Attempt) -> None:
+    def _install_handlers(self, attempt: Attempt) -> None:
         def current() -> bool:
             return attempt is self._attempt and not self._closing
 
@@ -288,6 +309,9 @@ class RealtimeGateway:
             if not current() or attempt.reply.done() or data is False:
                 return
             self._bound_rooms = attempt.rooms_sent
+            self._refusals = 0
+            if self._endpoints is not None:
+                self._endpoints.succeeded()
             self._set_state(ConnectionState.CONNECTED)
             attempt.answer(True)
             if self._ready is not None and not self._ready.done():
@@ -296,12 +320,12 @@ class RealtimeGateway:
                 self._schedule_bind()
 
         def on_unauthorized(data: Any = None) -> None:
-            if not current():
-                return
+            if not current() or attempt.refusal:
+                return  # the supervisor logs it, once
             message = data.get("message") if isinstance(data, dict) else data
-            self._refusal = str(message) if message else "unauthorized"
-            log.warning("RTM refused the credentials: %s", self._refusal)
-            self._set_state(ConnectionState.UNAUTHORIZED)
+            attempt.refusal = clip(str(message)) if message else "unauthorized"
+            self._refusal = attempt.refusal
+            self._refusals += 1
             attempt.answer(False)
             attempt.ended.set()
 
@@ -311,14 +335,17 @@ class RealtimeGateway:
                 attempt.answer(None)
                 attempt.ended.set()
 
-        def on_event(event: str, *args: Any) -> None:
-            if not current() or event not in self._event_set:
+        def on_event(event: Any, *args: Any) -> None:
+            if not current() or not isinstance(event, str) or event not in self._event_set:
                 return
-            payload = args[0] if len(args) == 1 else (list(args) if args else None)
+            if len(args) != 1 or not isinstance(args[0], dict):
+                kinds = ", ".join(type(a).__name__ for a in args) or "nothing"
+                self._problems.report(f"RTM {event} without an object payload", kinds)
+                return
             try:
-                self._sink(event, payload)
-            except Exception:  # the sink's bug must not stop delivery of the next event
-                log.exception("RTM sink failed on %s", event)
+                self._sink(event, args[0])
+            except Exception as exc:  # noqa: BLE001 - the sink's bug must not stop the feed
+                self._problems.report(f"RTM sink failed on {event}", brief(exc))
 
         sio = attempt.sio
         sio.on("authenticated", on_authenticated)
@@ -326,10 +353,14 @@ class RealtimeGateway:
         sio.on("disconnect", on_disconnect)
         sio.on("*", on_event)
 
+    def _malformed(self, exc: Exception) -> None:
+        self._problems.report("RTM frame that could not be read", brief(exc))
+
     # ---- rooms ----------------------------------------------------------------------------
 
     def _rooms_dirty(self) -> bool:
-        return frozenset(self._rooms) != self._bound_rooms
+        wanted = None if self._rooms is None else frozenset(self._rooms)
+        return wanted != self._bound_rooms
 
     def _schedule_bind(self) -> None:
         if not self._closing and (self._binder is None or self._binder.done()):
@@ -349,11 +380,15 @@ class RealtimeGateway:
                 return  # nothing to do, or the next authentication will carry the rooms
             rooms = self._rooms
             self._last_bind = self._monotonic()
+            if rooms is None:  # widened: a fresh socket authenticates without rooms
+                attempt.widen = True
+                attempt.ended.set()
+                return
             self._bound_rooms = frozenset(rooms)
             try:
                 await attempt.sio.emit("socket:bind",
                                        {"events": list(self._events), "rooms": list(rooms)})
-            except _RETRYABLE as exc:
+            except RETRYABLE as exc:
                 log.info("RTM socket:bind not sent: %s", exc)  # re-auth will carry the rooms
 
     # ---- plumbing -------------------------------------------------------------------------
@@ -379,24 +414,3 @@ class RealtimeGateway:
         task.add_done_callback(self._tasks.discard)
         return task
 
-
-async def _close_socket(sio: socketio.AsyncClient, session: aiohttp.ClientSession) -> None:
-    """Close one attempt's socket fully (also when cancelled midway), then its session."""
-    try:
-        with contextlib.suppress(*_RETRYABLE):
-            await sio.shutdown()
-            # shutdown() skips a socket whose namespace never connected (Engine.IO is up but
-            # the connect was cancelled or timed out); disconnect() closes that one too.
-            await sio.disconnect()
-            await sio.eio.wait()  # the read loop has ended: no engine.io task outlives us
-    finally:
-        await session.close()
-
-
-def _split_url(url: str) -> tuple[str, str]:
-    """``http://host:port/rtm/`` -> (``http://host:port``, ``/rtm/``): origin and socket path."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https", "ws", "wss") or not parts.netloc:
-        raise ValueError(f"not an RTM URL: {url!r}")
-    origin = f"{parts.scheme}://{parts.netloc}" + (f"?{parts.query}" if parts.query else "")
-    return origin, parts.path or "/"

@@ -46,6 +46,7 @@ FAULTS_SCHEMA: dict[str, Any] = {
         "retry_after": {"type": ["number", "null"], "minimum": 0},
         "daily_quota": _COUNT,
         "quota_status": {"enum": list(BURST_STATUSES)},
+        "rtm_main_down": {"type": "boolean"},
         "seed": {"type": "integer"},  # reseeds the fault RNG; not stored in the config
     },
 }

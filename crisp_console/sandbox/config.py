@@ -39,6 +39,7 @@ class FaultConfig:
     retry_after: float | None = None  # seconds in Retry-After during a burst; None: no header
     daily_quota: int = 5000  # requests per token per UTC day; 0 disables the quota
     quota_status: int = 429  # a spent quota under opaque_quota: 429, or 420 (crisp-api.md §6)
+    rtm_main_down: bool = False  # the main RTM path refuses handshakes (503); rescue works
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

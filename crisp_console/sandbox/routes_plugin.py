@@ -192,8 +192,10 @@ async def connect_websites_since(request: web.Request) -> web.Response:
 
 
 async def connect_endpoints(request: web.Request) -> web.Response:
-    url = request.app[CONTEXT].sandbox.rtm_url
-    return envelope({"socket": {"app": url}, "rescue": {"socket": {"app": url}}})
+    # rtm_root: "<base>/" and "<base>/rescue/"; lenient: "<base>/rtm/" twice.
+    sandbox = request.app[CONTEXT].sandbox
+    return envelope({"socket": {"app": sandbox.rtm_url},
+                     "rescue": {"socket": {"app": sandbox.rescue_url}}})
 
 
 # ---- subscriptions -----------------------------------------------------------------------

@@ -3,6 +3,11 @@
 A socket must send ``authentication`` within ``auth_timeout`` seconds or it is closed. After
 that it receives exactly the event names it asked for, for the websites it asked for (or all
 subscribed websites when it named none), and never for a website the plugin is not bound to.
+
+Three behaviours of the fidelity profile (profile.py) live here, each read when it matters, so
+a test can flip it live: ``strict_rooms`` (rooms naming an unbound website, or ``[]``, are
+refused), ``scopes`` (an event outside the token's grants is never sent) and ``rtm_root`` (the
+handshake is served at ``/`` with a rescue endpoint at ``/rescue/``, instead of ``rtm_path``).
 """
 
 from __future__ import annotations
@@ -14,7 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import socketio
+from aiohttp import web
 
+from crisp_console.sandbox.config import SandboxConfig
+from crisp_console.sandbox.scopes import allows, event_scope
 from crisp_console.sandbox.state import SandboxState
 
 log = logging.getLogger("crisp_console.sandbox.rtm")
@@ -22,6 +30,18 @@ log = logging.getLogger("crisp_console.sandbox.rtm")
 # Plugin-level events reach a token's sockets whatever their rooms: a client must hear that a
 # website was bound before it can add that website to its rooms.
 UNROOMED_EVENTS = frozenset({"plugin:subscription:updated", "plugin:settings:saved"})
+
+# rtm_root: Crisp's endpoint is the root path. python-engineio's client asks for "//" when
+# given "/" (it wraps the path in slashes), so "//" is the root too.
+ROOT_PATHS = ("/", "//")
+RESCUE_PATH = "/rescue/"
+_HANDSHAKE_METHODS = ("GET", "POST", "OPTIONS")  # what engine.io's own attach() registers
+
+
+def legacy_path(rtm_path: str) -> str:
+    """``config.rtm_path`` as one slash-wrapped path (``rtm`` -> ``/rtm/``; ``/`` stays)."""
+    inner = rtm_path.strip("/")
+    return f"/{inner}/" if inner else "/"
 
 
 @dataclass
@@ -34,11 +54,16 @@ class RtmClient:
 
 
 class RtmServer:
-    """Owns the socket.io server; ``broadcast`` is the state's ``emit`` hook."""
+    """Owns the socket.io server; ``broadcast`` is the state's ``emit`` hook.
 
-    def __init__(self, state: SandboxState, *, auth_timeout: float = 10.0) -> None:
+    ``config`` is the sandbox's live config: its behaviours, grants and faults are read at
+    handshake, authentication and emit time.
+    """
+
+    def __init__(self, state: SandboxState, config: SandboxConfig) -> None:
         self.state = state
-        self.auth_timeout = auth_timeout
+        self.config = config
+        self.auth_timeout = config.auth_timeout
         self.sio = socketio.AsyncServer(
             async_mode="aiohttp",
             transports=["websocket"],
@@ -57,6 +82,35 @@ class RtmServer:
         self.sio.on("socket:bind:pop", self._on_bind_pop)
 
     # ---- lifecycle ------------------------------------------------------------------------
+
+    def attach(self, app: web.Application) -> None:
+        """Route every path RTM may be served at to ``_handshake``, which decides per request.
+
+        Not ``sio.attach()``: with an empty path it registers only ``//``, and a path chosen
+        once could not follow ``rtm_root`` flipped live.
+        """
+        for path in dict.fromkeys((*ROOT_PATHS, RESCUE_PATH, legacy_path(self.config.rtm_path))):
+            for method in _HANDSHAKE_METHODS:
+                app.router.add_route(method, path, self._handshake)
+
+    def role(self, path: str) -> str | None:
+        """``main``, ``rescue``, or None when ``path`` serves no RTM under the live profile."""
+        if self.config.behaviours.rtm_root:
+            if path in ROOT_PATHS:
+                return "main"
+            return "rescue" if path == RESCUE_PATH else None
+        # Lenient: one endpoint at rtm_path, which is also the rescue URL.
+        return "main" if path == legacy_path(self.config.rtm_path) else None
+
+    async def _handshake(self, request: web.Request) -> web.StreamResponse:
+        role = self.role(request.path)
+        if role is None:
+            raise web.HTTPNotFound()  # the envelope middleware answers 404 not_found
+        if role == "main" and self.config.faults.rtm_main_down:
+            return web.Response(status=503, text="the RTM main endpoint is down (fault "
+                                "rtm_main_down); use the rescue endpoint")
+        response: web.StreamResponse = await self.sio.handle_request(request)
+        return response
 
     def start(self) -> None:
         self._outbox = asyncio.Queue()
@@ -107,6 +161,8 @@ class RtmServer:
             return
         website_id = payload.get("website_id")
         website = self.state.websites.get(website_id) if website_id else None
+        if not self._granted(name):
+            return
         for client in self.clients.values():
             if not client.authenticated or name not in client.events:
                 continue
@@ -119,6 +175,14 @@ class RtmServer:
                     if client.rooms is not None and website_id not in client.rooms:
                         continue
             self._outbox.put_nowait((name, payload, client.sid))
+
+    def _granted(self, name: str) -> bool:
+        """scopes: an event outside the token's grants (read now: they change live) is never
+        sent; plugin events need no scope."""
+        if not self.config.behaviours.scopes:
+            return True
+        needed = event_scope(name)
+        return needed is None or allows(self.config.grants, *needed)
 
     def send_to_token(self, name: str, payload: dict[str, Any]) -> None:
         """Events with no website (bucket answers) go to every socket of the token."""
@@ -141,9 +205,13 @@ class RtmServer:
 
     async def _on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         client = RtmClient(sid)
-        loop = asyncio.get_running_loop()
-        client.deadline = loop.call_later(self.auth_timeout, self._expire, sid)
+        self._arm_deadline(client)
         self.clients[sid] = client
+
+    def _arm_deadline(self, client: RtmClient) -> None:
+        if client.deadline is None:
+            loop = asyncio.get_running_loop()
+            client.deadline = loop.call_later(self.auth_timeout, self._expire, client.sid)
 
     def _expire(self, sid: str) -> None:
         client = self.clients.get(sid)
@@ -169,6 +237,10 @@ class RtmServer:
             log.info("rtm auth refused for %s: %s", sid, problem)
             await self.sio.emit("unauthorized", {"message": problem}, to=sid)
             return
+        problem = self._rooms_problem(data.get("rooms"))
+        if problem:
+            await self._refuse_rooms(client, problem)
+            return
         events = data.get("events")
         client.events = {e for e in events if isinstance(e, str)} if isinstance(events, list) \
             else set()
@@ -193,6 +265,29 @@ class RtmServer:
             return "events should be an array"
         return ""
 
+    def _rooms_problem(self, raw: Any) -> str:
+        """strict_rooms: why ``rooms`` is refused ("" if it is not). Omitted (or null) is
+        always fine: every subscribed website, including ones bound later."""
+        if raw is None or not self.config.behaviours.strict_rooms:
+            return ""
+        if not isinstance(raw, list) or not all(isinstance(r, str) for r in raw):
+            return "rooms should be an array of website ids"
+        if not raw:
+            return "rooms should name at least one website"
+        websites = self.state.websites
+        unbound = [r for r in raw if r not in websites or not websites[r].subscribed]
+        if unbound:
+            return ("cannot filter on websites not subscribed to the plugin: "
+                    + ", ".join(unbound[:3]) + (" ..." if len(unbound) > 3 else ""))
+        return ""
+
+    async def _refuse_rooms(self, client: RtmClient, problem: str) -> None:
+        # The socket hears nothing more until it authenticates again, within the deadline.
+        log.info("rtm rooms refused for %s: %s", client.sid, problem)
+        client.authenticated = False
+        self._arm_deadline(client)
+        await self.sio.emit("unauthorized", {"message": problem}, to=client.sid)
+
     @staticmethod
     def _rooms(raw: Any) -> set[str] | None:
         if isinstance(raw, list) and raw:
@@ -210,6 +305,10 @@ class RtmServer:
             return
         # An empty payload ({} from node, "" from go) rebinds to every subscribed website.
         if isinstance(data, dict) and data:
+            problem = self._rooms_problem(data.get("rooms"))
+            if problem:
+                await self._refuse_rooms(client, problem)
+                return
             if isinstance(data.get("events"), list):
                 client.events = {e for e in data["events"] if isinstance(e, str)}
             client.rooms = self._rooms(data.get("rooms"))

@@ -31,7 +31,7 @@ from crisp_console.sandbox.dataset import build_state
 from crisp_console.sandbox.faults import Faults
 from crisp_console.sandbox.reminders import ReminderScheduler
 from crisp_console.sandbox.route_scopes import access_middleware
-from crisp_console.sandbox.rtm import RtmServer
+from crisp_console.sandbox.rtm import RESCUE_PATH, RtmServer, legacy_path
 from crisp_console.sandbox.simulator import Simulator
 from crisp_console.sandbox.state import SandboxState
 from crisp_console.sandbox.web import STATE, envelope_middleware
@@ -76,7 +76,17 @@ class Sandbox:
 
     @property
     def rtm_url(self) -> str:
-        return f"{self.base_url}{self.config.rtm_path}"
+        """The main RTM endpoint (``socket.app``): the root path under rtm_root, read live."""
+        if self.config.behaviours.rtm_root:
+            return f"{self.base_url}/"
+        return f"{self.base_url}{legacy_path(self.config.rtm_path)}"
+
+    @property
+    def rescue_url(self) -> str:
+        """``rescue.socket.app``: its own path under rtm_root, else the main URL again."""
+        if self.config.behaviours.rtm_root:
+            return f"{self.base_url}{RESCUE_PATH}"
+        return self.rtm_url
 
     def info(self) -> dict[str, Any]:
         """What the CLI prints: enough for any client to connect."""
@@ -100,8 +110,8 @@ class Sandbox:
         app = web.Application(middlewares=[envelope_middleware, self.faults.middleware,
                                            access_middleware],
                               client_max_size=64 * 1024 * 1024)
-        rtm = RtmServer(self.state, auth_timeout=self.config.auth_timeout)
-        rtm.sio.attach(app, socketio_path=self.config.rtm_path.strip("/"))
+        rtm = RtmServer(self.state, self.config)
+        rtm.attach(app)
         self.rtm = rtm
         self.state.emit = rtm.broadcast
         app[STATE] = self.state

@@ -5,7 +5,7 @@ from typing import NotRequired, TypedDict
 
 class SandboxInfo(TypedDict):
     rest: str  # e.g. http://127.0.0.1:PORT/v1/
-    rtm: str  # e.g. http://127.0.0.1:PORT/rtm/
+    rtm: str  # the main RTM URL, e.g. http://127.0.0.1:PORT/ (lenient rtm_root: .../rtm/)
     identifier: str
     key: str
     tier: str

@@ -63,7 +63,7 @@ async def test_connect_websites_since(crisp: CrispApi, sandbox: Sandbox,
 async def test_connect_endpoints(crisp: CrispApi, sandbox: Sandbox) -> None:
     endpoints = await crisp.connect_endpoints()
     assert endpoints["socket"]["app"] == sandbox.rtm_url
-    assert endpoints["rescue"]["socket"]["app"] == sandbox.rtm_url
+    assert endpoints["rescue"]["socket"]["app"] == sandbox.rescue_url
 
 
 async def test_subscription_settings_get_save_update(crisp: CrispApi, sandbox: Sandbox) -> None:

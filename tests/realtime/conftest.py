@@ -114,24 +114,39 @@ def visitors(sb: Sandbox, website_id: str, count: int) -> None:
 
 
 class ServerSpy:
-    """Counts RTM connects and records ``socket:bind`` payloads on the sandbox's server."""
+    """Records, on the sandbox's server, the path of every RTM connect (as the HTTP request
+    named it) and every ``authentication`` and ``socket:bind`` payload."""
 
     def __init__(self, sb: Sandbox) -> None:
         assert sb.rtm is not None
         rtm = sb.rtm
-        self.connects = 0
+        self.paths: list[str] = []
+        self.auths: list[Any] = []
         self.binds: list[Any] = []
 
         async def on_connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
-            self.connects += 1
+            self.paths.append(environ["PATH_INFO"])
             await rtm._on_connect(sid, environ, auth)
+
+        async def on_authentication(sid: str, data: Any = None) -> None:
+            self.auths.append(data)
+            await rtm._on_authentication(sid, data)
 
         async def on_bind(sid: str, data: Any = None) -> None:
             self.binds.append(data)
             await rtm._on_bind(sid, data)
 
         rtm.sio.on("connect", on_connect)
+        rtm.sio.on("authentication", on_authentication)
         rtm.sio.on("socket:bind", on_bind)
+
+    @property
+    def connects(self) -> int:
+        return len(self.paths)
+
+    def rooms(self) -> list[list[str] | None]:
+        """The ``rooms`` of every authentication, None where the key was left out."""
+        return [a.get("rooms") for a in self.auths]
 
 
 @pytest.fixture

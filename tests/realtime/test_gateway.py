@@ -14,6 +14,7 @@ from crisp_console.realtime.gateway import RealtimeGateway
 from crisp_console.sandbox.server import Sandbox
 from tests.realtime.conftest import (
     GatewayFactory,
+    ServerSpy,
     authenticated_clients,
     conversation_of,
     credentials_of,
@@ -78,7 +79,7 @@ async def test_names_the_server_sends_unasked_are_not_handed_on(
     sandbox: Sandbox, make_gateway: GatewayFactory
 ) -> None:
     gw, rec = make_gateway(events=["website:update_visitors_count"])
-    await gw.connect(sandbox.rtm_url, [])
+    await gw.connect(sandbox.rtm_url)
     assert sandbox.rtm is not None
     [sid] = sandbox.rtm.clients
     await sandbox.rtm.sio.emit("message:send", {"website_id": "w"}, to=sid)
@@ -88,16 +89,27 @@ async def test_names_the_server_sends_unasked_are_not_handed_on(
     assert rec.events == [("website:update_visitors_count", {"visitors_count": 1})]
 
 
-async def test_empty_rooms_mean_every_subscribed_website(
-    sandbox: Sandbox, make_gateway: GatewayFactory
+@pytest.mark.parametrize("rooms", [None, []])
+async def test_rooms_left_out_mean_every_subscribed_website_even_later_ones(
+    sandbox: Sandbox, make_gateway: GatewayFactory, spy: ServerSpy, rooms: list[str] | None
 ) -> None:
     sites = subscribed(sandbox)
     gw, rec = make_gateway(events=["website:update_visitors_count"])
-    await gw.connect(sandbox.rtm_url, [])
+    await gw.connect(sandbox.rtm_url, rooms)
+    assert gw.rooms is None
+    assert len(spy.auths) == 1 and "rooms" not in spy.auths[0]  # not even an empty list
     for i, site in enumerate(sites):
         visitors(sandbox, site, i)
     await rec.until(lambda: len(rec.events) == len(sites))
     assert [p["website_id"] for _, p in rec.events] == sites
+    later = next(w for w in sandbox.state.websites.values() if not w.subscribed)
+    sandbox.state.set_subscribed(later, True)  # bound after we authenticated
+    visitors(sandbox, later.website_id, 42)
+    await rec.until(lambda: rec.events[-1][1]["website_id"] == later.website_id)
+    gw.set_rooms(None)
+    gw.set_rooms([])
+    assert gw.rooms is None and gw.state is S.CONNECTED
+    assert spy.binds == [] and spy.connects == 1  # nothing was narrowed: nothing to send
 
 
 async def test_sink_receives_a_burst_in_arrival_order(
@@ -119,27 +131,34 @@ async def test_sink_receives_a_burst_in_arrival_order(
     assert got == expected
 
 
-async def test_a_failing_sink_is_logged_and_delivery_goes_on(
+async def test_a_failing_sink_is_logged_once_per_event_name_and_delivery_goes_on(
     sandbox: Sandbox, make_gateway: GatewayFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
     first = subscribed(sandbox)[0]
-    seen: list[int] = []
+    conv = conversation_of(sandbox, first)
+    seen: list[str] = []
 
     def sink(name: str, payload: Any) -> None:
-        seen.append(payload["visitors_count"])
-        if payload["visitors_count"] % 2:
-            raise RuntimeError(f"sink bug {payload['visitors_count']}")
+        seen.append(name)
+        if name == "session:set_block" or payload.get("visitors_count", 0) % 2:
+            raise RuntimeError(f"sink bug\n{name}")
 
-    gw, rec = make_gateway(sink=sink, events=["website:update_visitors_count"])
-    await gw.connect(sandbox.rtm_url, [first])
-    with caplog.at_level(logging.ERROR, logger="crisp_console.realtime"):
+    gw, rec = make_gateway(sink=sink, events=["website:update_visitors_count",
+                                              "session:set_block"])
+    await gw.connect(sandbox.rtm_url)
+    with caplog.at_level(logging.DEBUG, logger="crisp_console.realtime"):
         for i in range(6):
             visitors(sandbox, first, i)
-        await rec.until(lambda: len(seen) == 6)
-    assert seen == list(range(6))
-    failures = [r for r in caplog.records if r.name == "crisp_console.realtime"]
-    assert len(failures) == 3
-    assert all("sink failed" in r.getMessage() and r.exc_info for r in failures)
+            sandbox.state.set_block(conv, bool(i % 2 == 0))
+        await rec.until(lambda: len(seen) == 12)
+    records = [r for r in caplog.records if r.name == "crisp_console.realtime"]
+    warnings = [r for r in records if r.levelno >= logging.WARNING]
+    assert sorted(r.getMessage().split(":")[0] for r in warnings) == [
+        "RTM sink failed on session", "RTM sink failed on website"]
+    assert all(r.levelno <= logging.WARNING and not r.exc_info for r in records)
+    assert all("\n" not in r.getMessage() for r in records)  # one line each
+    assert gw.problems == {"RTM sink failed on website:update_visitors_count": 3,
+                           "RTM sink failed on session:set_block": 6}
     assert gw.state is S.CONNECTED
 
 
@@ -155,7 +174,7 @@ async def test_observers_see_each_change_once_and_can_unsubscribe(
     gw.add_state_observer(broken)
     unsubscribe = gw.add_state_observer(later.append)
     with caplog.at_level(logging.ERROR, logger="crisp_console.realtime"):
-        await gw.connect(sandbox.rtm_url, [])
+        await gw.connect(sandbox.rtm_url)
     assert later == rec.states == [S.CONNECTING, S.AUTHENTICATING, S.CONNECTED]
     assert sum("observer failed" in r.getMessage() for r in caplog.records) == 3
     unsubscribe()
@@ -191,14 +210,14 @@ async def test_aclose_before_connect_and_connect_after_aclose(
     await gw.aclose()
     assert rec.states == [S.CLOSED]
     with pytest.raises(ClosedError):
-        await gw.connect(sandbox.rtm_url, [])
+        await gw.connect(sandbox.rtm_url)
 
 
 async def test_connect_twice_is_refused(sandbox: Sandbox, make_gateway: GatewayFactory) -> None:
     gw, _ = make_gateway()
-    await gw.connect(sandbox.rtm_url, [])
+    await gw.connect(sandbox.rtm_url)
     with pytest.raises(RuntimeError, match="once"):
-        await gw.connect(sandbox.rtm_url, [])
+        await gw.connect(sandbox.rtm_url)
     assert gw.state is S.CONNECTED
 
 
@@ -206,7 +225,7 @@ async def test_connect_twice_is_refused(sandbox: Sandbox, make_gateway: GatewayF
 async def test_bad_urls_are_refused(make_gateway: GatewayFactory, url: str) -> None:
     gw, rec = make_gateway()
     with pytest.raises(ValueError, match="RTM URL"):
-        await gw.connect(url, [])
+        await gw.connect(url)
     assert rec.states == []
 
 
@@ -216,7 +235,7 @@ async def test_the_key_is_never_logged(
     caplog.set_level(logging.DEBUG)
     key = sandbox.state.token.key
     gw, rec = make_gateway()
-    await gw.connect(sandbox.rtm_url, [])
+    await gw.connect(sandbox.rtm_url)
     assert sandbox.rtm is not None
     await sandbox.rtm.drop_all()
     await rec.until_count(S.CONNECTED, 2)
@@ -229,7 +248,7 @@ async def test_default_arguments_build_a_working_gateway(sandbox: Sandbox) -> No
     got: list[str] = []
     gw = RealtimeGateway(credentials_of(sandbox), lambda n, p: got.append(n))
     try:
-        await gw.connect(sandbox.rtm_url, [])
+        await gw.connect(sandbox.rtm_url)
         visitors(sandbox, subscribed(sandbox)[0], 3)
         await settle(sandbox)
         await settle(sandbox)

@@ -73,7 +73,7 @@ async def test_success_resets_the_backoff(
     sandbox: Sandbox, make_gateway: GatewayFactory, admin: httpx.AsyncClient
 ) -> None:
     gw, rec = make_gateway()
-    await gw.connect(sandbox.rtm_url, [])
+    await gw.connect(sandbox.rtm_url)
     for connections in (2, 3, 4):
         await admin.post("sockets/drop")
         await rec.until_count(S.CONNECTED, connections)
@@ -84,7 +84,7 @@ async def test_server_side_disconnect_also_reconnects(
     sandbox: Sandbox, make_gateway: GatewayFactory
 ) -> None:
     gw, rec = make_gateway()
-    await gw.connect(sandbox.rtm_url, [])
+    await gw.connect(sandbox.rtm_url)
     assert sandbox.rtm is not None
     [sid] = sandbox.rtm.clients
     await sandbox.rtm.sio.disconnect(sid)
@@ -118,7 +118,7 @@ async def test_a_refused_first_connect_keeps_retrying_until_the_server_is_up(
     gw, rec = make_gateway()
     await admin.post("restart", json={"down_ms": 300})
     await wait_down(admin)
-    await asyncio.wait_for(gw.connect(sandbox.rtm_url, []), 10)
+    await asyncio.wait_for(gw.connect(sandbox.rtm_url), 10)
     assert rec.states == [S.CONNECTING, S.RECONNECTING, S.AUTHENTICATING, S.CONNECTED]
     # Refused from the start, so the backoff never reset: the policy's sequence, in order.
     assert len(rec.sleeps) >= 2 and rec.sleeps == expected_delays(len(rec.sleeps))
@@ -132,7 +132,7 @@ async def test_cancelling_connect_leaves_the_retries_running(
     await admin.post("restart", json={"down_ms": 300})
     await wait_down(admin)
     with pytest.raises(TimeoutError):
-        await asyncio.wait_for(gw.connect(sandbox.rtm_url, []), 0.05)
+        await asyncio.wait_for(gw.connect(sandbox.rtm_url), 0.05)
     await rec.until_state(S.CONNECTED, timeout=10)
     assert gw.state is S.CONNECTED
 
@@ -142,7 +142,7 @@ async def test_unauthorized_first_connect_raises_and_never_retries(
 ) -> None:
     gw, rec = make_gateway(credentials=credentials_of(sandbox, key="wrong-key"))
     with pytest.raises(RealtimeUnauthorized, match="invalid credentials"):
-        await gw.connect(sandbox.rtm_url, [])
+        await gw.connect(sandbox.rtm_url)
     assert gw.state is S.UNAUTHORIZED
     assert rec.states == [S.CONNECTING, S.AUTHENTICATING, S.UNAUTHORIZED]
     await asyncio.sleep(0.5)  # more than the first four retry delays of FAST
@@ -157,7 +157,7 @@ async def test_unauthorized_after_a_reconnect_stops_the_loop(
     sandbox: Sandbox, make_gateway: GatewayFactory, admin: httpx.AsyncClient, spy: ServerSpy
 ) -> None:
     gw, rec = make_gateway()
-    await gw.connect(sandbox.rtm_url, [])
+    await gw.connect(sandbox.rtm_url)
     sandbox.state.token.key = "rotated-key"  # the token was revoked meanwhile
     await admin.post("sockets/drop")
     await rec.until_state(S.UNAUTHORIZED)
@@ -185,7 +185,7 @@ async def test_a_silent_server_times_authentication_out_and_retries(
     rtm.sio.on("authentication", deaf_then_normal)
     policy = ReconnectPolicy(base=0.05, cap=0.2, auth_timeout=0.2, connect_timeout=2.0)
     gw, rec = make_gateway(policy=policy)
-    await asyncio.wait_for(gw.connect(sandbox.rtm_url, []), 5)
+    await asyncio.wait_for(gw.connect(sandbox.rtm_url), 5)
     assert len(ignored) == 2
     assert rec.states == [S.CONNECTING, S.AUTHENTICATING, S.RECONNECTING, S.AUTHENTICATING,
                           S.RECONNECTING, S.AUTHENTICATING, S.CONNECTED]
@@ -200,7 +200,7 @@ async def test_aclose_while_backing_off_is_prompt_and_final(
     gw, rec = make_gateway(policy=slow)
     await admin.post("restart", json={"down_ms": 1000})
     await wait_down(admin)
-    connecting = asyncio.create_task(gw.connect(sandbox.rtm_url, []))
+    connecting = asyncio.create_task(gw.connect(sandbox.rtm_url))
     await rec.until(lambda: len(rec.sleeps) >= 2)  # now sleeping ~30 s
     await asyncio.wait_for(gw.aclose(), 2)
     with pytest.raises(ClosedError):
@@ -224,7 +224,7 @@ async def test_a_drop_before_the_answer_is_retried(
 
     rtm.sio.on("authentication", hang_up_once)
     gw, rec = make_gateway()
-    await asyncio.wait_for(gw.connect(sandbox.rtm_url, []), 5)
+    await asyncio.wait_for(gw.connect(sandbox.rtm_url), 5)
     assert len(hung_up) == 1
     assert rec.states == [S.CONNECTING, S.AUTHENTICATING, S.RECONNECTING, S.AUTHENTICATING,
                           S.CONNECTED]
@@ -242,7 +242,7 @@ async def test_an_internal_error_closes_the_gateway_and_fails_connect(
         port = probe.getsockname()[1]
     gw, rec = make_gateway(sleep=broken_sleep)
     with pytest.raises(ClosedError, match="internal error") as caught:
-        await gw.connect(f"http://127.0.0.1:{port}/rtm/", [])
+        await gw.connect(f"http://127.0.0.1:{port}/rtm/")
     assert isinstance(caught.value.__cause__, RuntimeError)
     assert rec.states == [S.CONNECTING, S.RECONNECTING, S.CLOSED]
     assert any("supervisor stopped" in r.getMessage() for r in caplog.records)

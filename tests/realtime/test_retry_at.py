@@ -21,7 +21,7 @@ async def test_retry_at_is_set_only_while_waiting(sandbox: Sandbox) -> None:
                                                      jitter=0.0))
     seen: list[float] = []
     try:
-        await gateway.connect(info["rtm"], [])
+        await gateway.connect(info["rtm"])
         assert gateway.retry_at is None
         restart = asyncio.get_running_loop().create_task(sandbox.restart(0.6))
         deadline = time.monotonic() + 5

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -72,8 +73,11 @@ class RtmProbe:
         self.received.append((event, data))
         self._arrived.set()
 
-    async def connect(self) -> None:
-        await self.sio.connect(self.sb.base_url, socketio_path=self.sb.config.rtm_path,
+    async def connect(self, url: str | None = None) -> None:
+        """Connect to ``url`` (default: the sandbox's main RTM URL) as node does: its origin,
+        with its path as the socket path. python-engineio asks for ``//`` when that is ``/``."""
+        parts = urlsplit(url or self.sb.rtm_url)
+        await self.sio.connect(f"{parts.scheme}://{parts.netloc}", socketio_path=parts.path,
                                transports=["websocket"], wait_timeout=5)
 
     async def authenticate(self, events: list[str], rooms: list[str] | None = None,
@@ -84,15 +88,23 @@ class RtmProbe:
         if rooms is not None:
             payload["rooms"] = rooms
         payload.update(overrides)
-        await self.sio.emit("authentication", payload)
-        return await self.wait_for(lambda n, d: n in ("authenticated", "unauthorized"))
+        return await self.answer("authentication", payload)
 
-    async def wait_for(self, pred: Callable[[str, Any], bool], timeout: float = 5.0) -> Any:
-        """The first recorded (event, data) matching ``pred``, waiting up to ``timeout``."""
+    async def answer(self, event: str, payload: Any) -> Any:
+        """Emit ``event``; the (name, data) of the next ``authenticated`` or ``unauthorized``."""
+        start = len(self.received)
+        await self.sio.emit(event, payload)
+        return await self.wait_for(lambda n, d: n in ("authenticated", "unauthorized"),
+                                   start=start)
+
+    async def wait_for(self, pred: Callable[[str, Any], bool], timeout: float = 5.0,
+                       start: int = 0) -> Any:
+        """The first (event, data) recorded from index ``start`` on that matches ``pred``,
+        waiting up to ``timeout``."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
-            for name, data in self.received:
+            for name, data in self.received[start:]:
                 if pred(name, data):
                     return name, data
             remaining = deadline - loop.time()
@@ -115,14 +127,14 @@ class RtmProbe:
 
 
 @pytest_asyncio.fixture
-async def rtm(sandbox: Sandbox) -> AsyncIterator[Callable[[], Awaitable[RtmProbe]]]:
-    """A factory of connected RTM probes, all closed at teardown."""
+async def rtm(sandbox: Sandbox) -> AsyncIterator[Callable[..., Awaitable[RtmProbe]]]:
+    """A factory of connected RTM probes (``await rtm(url=None)``), all closed at teardown."""
     probes: list[RtmProbe] = []
 
-    async def make() -> RtmProbe:
+    async def make(url: str | None = None) -> RtmProbe:
         probe = RtmProbe(sandbox)
-        await probe.connect()
         probes.append(probe)
+        await probe.connect(url)
         return probe
 
     yield make

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -121,7 +122,7 @@ async def test_drop_sockets_clients_reconnect_and_reauthenticate(
 
     client.on("connect", on_connect)
     client.on("*", record)
-    await client.connect(sandbox.base_url, socketio_path=sandbox.config.rtm_path,
+    await client.connect(sandbox.base_url, socketio_path=urlsplit(sandbox.rtm_url).path,
                          transports=["websocket"], wait_timeout=5)
     try:
         await wait_count("authenticated", 1)

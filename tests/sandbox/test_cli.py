@@ -45,7 +45,7 @@ def test_json_line_then_clean_exit_on_signal(sig: signal.Signals) -> None:
     proc, info = start("--port", "0")
     assert set(info) == KEYS
     assert str(info["rest"]).startswith("http://127.0.0.1:") and str(info["rest"]).endswith("/v1/")
-    assert str(info["rtm"]).endswith("/rtm/")
+    assert str(info["rtm"]) == str(info["rest"]).removesuffix("v1/")  # strict: RTM at the root
     assert get(info, "plugin/connect/account").json()["data"] == {"plugin_id": info["plugin_id"]}
     assert stop(proc, sig) == 0
 

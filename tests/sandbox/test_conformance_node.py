@@ -11,6 +11,7 @@ import asyncio
 import json
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -30,6 +31,7 @@ pytestmark = [
 @pytest.mark.parametrize("mode", ["discovery", "rtmhost"])
 async def test_node_client_works_unchanged(sandbox: Sandbox, mode: str) -> None:
     assert NODE is not None
+    assert urlsplit(sandbox.rtm_url).path == "/"  # strict profile: RTM at the root path
     proc = await asyncio.create_subprocess_exec(
         NODE, str(NODE_DIR / "conformance.mjs"), json.dumps(sandbox.info()), mode,
         cwd=NODE_DIR, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)

@@ -226,7 +226,8 @@ async def test_reset_route_clears_everything(api: httpx.AsyncClient,
     assert resp.status_code == 200
     assert resp.json()["data"] == {"latency_ms": 0.0, "error_rate": 0.0, "reset_rate": 0.0,
                                    "burst_429": 0, "burst_status": 429, "retry_after": None,
-                                   "daily_quota": 5000, "quota_status": 429}
+                                   "daily_quota": 5000, "quota_status": 429,
+                                   "rtm_main_down": False}
     assert (await api.get(PATH)).status_code not in FAULT_STATUSES
     quota = (await admin.get("quota")).json()["data"]
     assert (quota["limit"], quota["used"]) == (5000, 1)

@@ -44,7 +44,7 @@ async def test_endpoints_point_at_the_rtm_server(sandbox: Sandbox,
                                                  api: httpx.AsyncClient) -> None:
     data = (await api.get("plugin/connect/endpoints")).json()["data"]
     assert data == {"socket": {"app": sandbox.rtm_url},
-                    "rescue": {"socket": {"app": sandbox.rtm_url}}}
+                    "rescue": {"socket": {"app": sandbox.rescue_url}}}
     assert data["socket"]["app"].startswith(sandbox.base_url + "/")
 
 

@@ -8,10 +8,13 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from crisp_console.sandbox.model import Conversation
+from crisp_console.sandbox.profile import Behaviours
+from crisp_console.sandbox.rtm import RtmClient
+from crisp_console.sandbox.scopes import revoke
 from crisp_console.sandbox.server import Sandbox
 from tests.sandbox.conftest import RtmProbe
 
-Factory = Callable[[], Awaitable[RtmProbe]]
+Factory = Callable[..., Awaitable[RtmProbe]]
 pytestmark = pytest.mark.asyncio
 
 
@@ -99,7 +102,10 @@ async def test_rooms_restrict_websites(sandbox: Sandbox, rtm: Factory) -> None:
     assert sites == [second]
 
 
-async def test_unsubscribed_websites_never_deliver(sandbox: Sandbox, rtm: Factory) -> None:
+@pytest.mark.sandbox_config(behaviours=Behaviours(strict_rooms=False))
+async def test_lenient_rooms_accept_an_unbound_website_but_never_deliver_it(
+    sandbox: Sandbox, rtm: Factory
+) -> None:
     unbound = next(w for w in sandbox.state.websites.values() if not w.subscribed)
     conv = sandbox.state.create_conversation(unbound.website_id)
     probe = await rtm()
@@ -195,3 +201,166 @@ async def test_two_sockets_filter_independently(sandbox: Sandbox, rtm: Factory) 
     await a.settle()
     assert a.names() == ["authenticated", "session:set_block"]
     assert b.names() == ["authenticated", "session:set_inbox"]
+
+
+# ---- strict_rooms (row 3) -------------------------------------------------------------------
+
+
+async def bound(sb: Sandbox, pred: Callable[[RtmClient], bool]) -> None:
+    """Wait until the server holds a socket matching ``pred`` (a bind has no answer)."""
+    assert sb.rtm is not None
+    async with asyncio.timeout(5):
+        while not any(pred(c) for c in sb.rtm.clients.values()):
+            await asyncio.sleep(0.01)
+
+
+def unbound_id(sb: Sandbox) -> str:
+    return next(w.website_id for w in sb.state.websites.values() if not w.subscribed)
+
+
+async def block_then_nudge(sb: Sandbox, probe: RtmProbe, blocked: Conversation,
+                           nudged: Conversation) -> list[str]:
+    """Block ``blocked``, then re-authenticate ``probe`` without rooms and block ``nudged``:
+    events reach a socket in the order they happened, so once the second arrives the first
+    would have arrived before it. The websites of the ``session:set_block`` events received."""
+    sb.state.set_block(blocked, True)
+    assert await probe.authenticate(["session:set_block"]) == ("authenticated", True)
+    sb.state.set_block(nudged, True)
+    await probe.wait_for(lambda n, d: n == "session:set_block"
+                         and d["session_id"] == nudged.session_id)
+    return [d["session_id"] for n, d in probe.received if n == "session:set_block"]
+
+
+@pytest.mark.parametrize("rooms", ["unbound", "unknown", "empty", "not a list"])
+async def test_strict_rooms_refuse_authentication(
+    sandbox: Sandbox, rtm: Factory, rooms: str
+) -> None:
+    first = subscribed(sandbox)[0]
+    given = {"unbound": [first, unbound_id(sandbox)], "unknown": ["no-such-website"],
+             "empty": [], "not a list": first}[rooms]
+    probe = await rtm()
+    name, data = await probe.authenticate(["session:set_block"], rooms=given)  # type: ignore[arg-type]
+    assert name == "unauthorized"
+    assert isinstance(data["message"], str) and data["message"]
+    # The refused socket heard nothing: the event before the good authentication is missing.
+    a, b = (first_conversation(sandbox, w) for w in subscribed(sandbox)[:2])
+    assert await block_then_nudge(sandbox, probe, a, b) == [b.session_id]
+
+
+@pytest.mark.sandbox_config(behaviours=Behaviours(strict_rooms=False))
+async def test_lenient_empty_rooms_mean_every_subscribed_website(
+    sandbox: Sandbox, rtm: Factory
+) -> None:
+    first, second = subscribed(sandbox)[:2]
+    probe = await rtm()
+    assert await probe.authenticate(["session:set_state"], rooms=[]) == ("authenticated", True)
+    await probe.sio.emit("socket:bind", {"events": ["session:set_block"], "rooms": []})
+    await bound(sandbox, lambda c: c.events == {"session:set_block"} and c.rooms is None)
+    sandbox.state.set_block(first_conversation(sandbox, first), True)
+    sandbox.state.set_block(first_conversation(sandbox, second), True)
+    await probe.wait_for(lambda n, d: n == "session:set_block" and d["website_id"] == second)
+    sites = [d["website_id"] for n, d in probe.received if n == "session:set_block"]
+    assert sites == [first, second]
+
+
+async def test_strict_rooms_omitted_follow_websites_bound_later(
+    sandbox: Sandbox, rtm: Factory
+) -> None:
+    unbound = sandbox.state.websites[unbound_id(sandbox)]
+    conv = sandbox.state.create_conversation(unbound.website_id)
+    probe = await rtm()
+    assert await probe.authenticate(["session:set_block"]) == ("authenticated", True)
+    sandbox.state.set_subscribed(unbound, True)
+    sandbox.state.set_block(conv, True)
+    _, data = await probe.wait_for(lambda n, d: n == "session:set_block")
+    assert data["website_id"] == unbound.website_id
+
+
+async def test_strict_rooms_accept_bound_websites(sandbox: Sandbox, rtm: Factory) -> None:
+    first, second = subscribed(sandbox)[:2]
+    probe = await rtm()
+    assert await probe.authenticate(["session:set_block"], rooms=[second]) == \
+        ("authenticated", True)
+    sandbox.state.set_block(first_conversation(sandbox, first), True)
+    sandbox.state.set_block(first_conversation(sandbox, second), True)
+    await probe.wait_for(lambda n, d: n == "session:set_block")
+    assert [d["website_id"] for n, d in probe.received if n == "session:set_block"] == [second]
+
+
+@pytest.mark.parametrize("rooms", [["unbound"], []])
+async def test_strict_rooms_refused_bind_silences_the_socket_until_it_authenticates(
+    sandbox: Sandbox, rtm: Factory, rooms: list[str]
+) -> None:
+    first, second = subscribed(sandbox)[:2]
+    probe = await rtm()
+    await probe.authenticate(["session:set_block"], rooms=[first])
+    given = [unbound_id(sandbox) if r == "unbound" else r for r in rooms]
+    name, data = await probe.answer("socket:bind",
+                                    {"events": ["session:set_block"], "rooms": given})
+    assert name == "unauthorized" and data["message"]
+    assert probe.sio.connected
+    a, b = first_conversation(sandbox, first), first_conversation(sandbox, second)
+    assert await block_then_nudge(sandbox, probe, a, b) == [b.session_id]
+
+
+@pytest.mark.sandbox_config(auth_timeout=0.3)
+async def test_strict_rooms_refused_bind_rearms_the_auth_deadline(
+    sandbox: Sandbox, rtm: Factory
+) -> None:
+    probe = await rtm()
+    await probe.authenticate(["session:set_block"])
+    await probe.answer("socket:bind", {"rooms": []})
+    async with asyncio.timeout(5):
+        while probe.sio.connected:
+            await asyncio.sleep(0.05)
+    assert sandbox.rtm is not None and not sandbox.rtm.clients
+
+
+async def test_strict_rooms_bind_without_rooms_means_every_subscribed_website(
+    sandbox: Sandbox, rtm: Factory
+) -> None:
+    first, second = subscribed(sandbox)[:2]
+    probe = await rtm()
+    await probe.authenticate(["session:set_state"], rooms=[first])
+    await probe.sio.emit("socket:bind", {"events": ["session:set_block"]})
+    await bound(sandbox, lambda c: c.events == {"session:set_block"} and c.rooms is None)
+    sandbox.state.set_block(first_conversation(sandbox, first), True)
+    sandbox.state.set_block(first_conversation(sandbox, second), True)
+    await probe.wait_for(lambda n, d: n == "session:set_block" and d["website_id"] == second)
+    sites = [d["website_id"] for n, d in probe.received if n == "session:set_block"]
+    assert sites == [first, second]
+
+
+# ---- scopes, event side (row 6) -------------------------------------------------------------
+
+VISITORS = "website:update_visitors_count"
+
+
+async def test_events_outside_the_grants_are_never_sent(sandbox: Sandbox, rtm: Factory) -> None:
+    website = sandbox.state.websites[subscribed(sandbox)[0]]
+    conv = first_conversation(sandbox, website.website_id)
+    probe = await rtm()
+    await probe.authenticate([VISITORS, "session:set_block", "plugin:subscription:updated"])
+    # Grants are read at emit time: revoking after authentication takes effect at once.
+    sandbox.config.grants = revoke(sandbox.config.grants, ["website:visitors:read"])
+    sandbox.state.set_visitors_count(website, 5)
+    sandbox.state.set_block(conv, True)
+    await probe.wait_for(lambda n, d: n == "session:set_block")
+    assert probe.names() == ["authenticated", "session:set_block"]
+    # Plugin events need no scope: they arrive with no grant at all.
+    sandbox.config.grants = {}
+    sandbox.state.set_visitors_count(website, 6)
+    sandbox.state.set_subscribed(sandbox.state.websites[unbound_id(sandbox)], True)
+    await probe.wait_for(lambda n, d: n == "plugin:subscription:updated")
+    assert probe.names() == ["authenticated", "session:set_block", "plugin:subscription:updated"]
+
+
+@pytest.mark.sandbox_config(behaviours=Behaviours(scopes=False))
+async def test_lenient_scopes_send_every_event(sandbox: Sandbox, rtm: Factory) -> None:
+    website = sandbox.state.websites[subscribed(sandbox)[0]]
+    probe = await rtm()
+    await probe.authenticate([VISITORS])
+    sandbox.config.grants = {}
+    sandbox.state.set_visitors_count(website, 5)
+    _, data = await probe.wait_for(lambda n, d: n == VISITORS)
+    assert data["visitors_count"] == 5
