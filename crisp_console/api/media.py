@@ -133,10 +133,13 @@ class MediaFetcher:
             async with asyncio.timeout(self.timeout):
                 return await self._follow(target, max_bytes)
         except TimeoutError:
-            raise TransportError(f"GET {label}: no complete answer within {self.timeout:g} s") \
-                from None
+            raise TransportError(f"GET {label}: no complete answer within {self.timeout:g} s",
+                                 sent=True) from None
         except httpx.TransportError as exc:
-            raise TransportError(f"GET {label}: {type(exc).__name__}: {exc}") from exc
+            sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout
+                                  | httpx.PoolTimeout)
+            raise TransportError(f"GET {label}: {type(exc).__name__}: {exc}",
+                                 sent=sent) from exc
         except httpx.HTTPError as exc:  # a body that fails to decode, a malformed answer
             raise MediaError(f"GET {label}: {type(exc).__name__}: {exc}") from exc
 

@@ -145,7 +145,7 @@ async def test_aclose_is_idempotent_and_final(make_api: ApiFactory) -> None:
 async def test_aclose_wakes_requests_waiting_out_a_rate_limit(
         make_api: ApiFactory, admin: httpx.AsyncClient) -> None:
     crisp = make_api(retry=RetryPolicy(rate_limit_max_wait=600.0))
-    await set_faults(admin, burst_429=1, retry_after=60)
+    await set_faults(admin, burst_429=1, retry_after=20)  # short: a pause, not a spent quota
     pending = asyncio.create_task(crisp.connect_account())
     for _ in range(200):  # until the 429 came back and the pause began
         await asyncio.sleep(0.01)
