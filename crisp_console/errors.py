@@ -32,16 +32,16 @@ class ProtocolError(CrispError):
     """Crisp answered something this console cannot read: no JSON envelope, or valid JSON of
     the wrong shape (a string where an object belongs, a missing key, an absurd number).
 
-    ``where`` names the request (method and path), ``message`` says what was wrong, and
-    ``status`` is the HTTP status of the answer (a 2xx means Crisp accepted the request).
+    It only ever comes from a 2xx answer (an error status is an ApiError, however odd its
+    body): Crisp accepted the request. ``where`` names the request (method and path),
+    ``message`` says what was wrong.
     """
 
-    def __init__(self, message: str, *, where: str = "", status: int | None = None) -> None:
+    def __init__(self, message: str, *, where: str = "") -> None:
         detail = f"{where}: {message}" if where else message
         super().__init__(f"Crisp answered something this console cannot read ({detail})")
         self.message = message
         self.where = where
-        self.status = status
 
 
 class ApiError(CrispError):

@@ -38,7 +38,7 @@ from crisp_console.api.media import (
     Progress,
     UploadBody,
 )
-from crisp_console.api.policy import QuotaMeter, RetryPolicy
+from crisp_console.api.policy import QuotaMeter, RetryBudget, RetryPolicy
 from crisp_console.api.quota import QuotaGate, is_quota, quota_error, quota_resets_at
 from crisp_console.api.routes import Routes
 from crisp_console.api.shapes import ShapeLog
@@ -194,9 +194,7 @@ class CrispApi(Routes):
                 continue
             try:
                 await self.request("HEAD", PROBE_PATH)
-            except AuthError:
-                raise
-            except ClosedError:
+            except (AuthError, ClosedError):
                 raise
             except CrispError as exc:  # still spent, or no answer: wait for the next slot
                 log.debug("quota probe: %s", type(exc).__name__)
@@ -231,7 +229,7 @@ class CrispApi(Routes):
             send_headers["X-Crisp-Tier"] = self._tier
             auth = self._auth
         label = where(url)
-        budget = _Budget(self.retry, self._clock)
+        budget = RetryBudget(self.retry, self._clock)
         while True:
             probe = False
             if crisp:
@@ -270,7 +268,7 @@ class CrispApi(Routes):
                     return None
                 self.gate.reopen()
                 return success_data(response, method, label)
-            err = error_from(response, method)
+            err = error_from(response, method, self.gate.now())
             if crisp and isinstance(err, RateLimitError):
                 delay = self._rate_limited(err, budget, probe)
                 log.warning("%s %s rate limited (%d, Retry-After %s): pausing all requests "
@@ -285,7 +283,7 @@ class CrispApi(Routes):
                     continue
             raise err
 
-    def _rate_limited(self, err: RateLimitError, budget: _Budget, probe: bool) -> float:
+    def _rate_limited(self, err: RateLimitError, budget: RetryBudget, probe: bool) -> float:
         """The pause a 429/420 asks for, or the error to raise instead."""
         if is_quota(err, self.retry.rate_limit_short):
             spent = quota_error(err, quota_resets_at(self.gate.now(), err.retry_after))
@@ -339,7 +337,7 @@ class CrispApi(Routes):
             closing.cancel()
         self._check_open()
 
-    async def _wait_pause(self, budget: _Budget, method: str, label: str) -> None:
+    async def _wait_pause(self, budget: RetryBudget, method: str, label: str) -> None:
         """Hold the request while the shared rate-limit pause lasts, within its budget.
 
         It naps the pause's span, then only what another rate limit added meanwhile: the
@@ -353,41 +351,3 @@ class CrispApi(Routes):
                                      f"than {self.retry.rate_limit_max_wait:g} s")
             waited_until = self._resume_at
             await self._nap(left)
-
-
-class _Budget:
-    """What one request may still spend on retries: attempts and seconds."""
-
-    def __init__(self, policy: RetryPolicy, clock: Clock) -> None:
-        self.policy = policy
-        self._clock = clock
-        self._start = clock()
-        self.failures = 0  # network errors and 5xx
-        self._backed_off = 0.0  # their delays (counted even if a test's sleep takes none)
-        self._limited = 0  # rate-limited answers
-        self._paused = 0.0  # rate-limit pauses waited, this request's or another's
-
-    def failure(self, delay: float) -> float | None:
-        """Count a failure; the delay before the next attempt, or None: give up."""
-        self.failures += 1
-        elapsed = max(self._clock() - self._start, self._backed_off)
-        if self.failures >= self.policy.max_attempts \
-                or elapsed + delay > self.policy.max_elapsed:
-            return None
-        self._backed_off += delay
-        return delay
-
-    def limited(self, retry_after: float | None) -> float | None:
-        """Count a rate-limited answer; the pause it asks for, or None: give up."""
-        self._limited += 1
-        if self._limited > self.policy.rate_limit_attempts:
-            return None
-        delay = self.policy.rate_limit_delay(self._limited, retry_after)
-        return delay if self._paused + delay <= self.policy.rate_limit_max_wait else None
-
-    def pause(self, left: float) -> bool:
-        """Count ``left`` seconds of pause; False when that breaks the budget."""
-        if self._paused + left > self.policy.rate_limit_max_wait * (1 + 1e-9):
-            return False
-        self._paused += left
-        return True

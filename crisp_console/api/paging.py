@@ -33,12 +33,15 @@ async def iter_pages(fetch: Callable[[int], Awaitable[list[T]]], *, start: int =
     page number) ends the loop, and so does ``max_pages``.
     """
     seen: set[Hashable] = set()
-    previous: list[T] | None = None
+    previous = ""
     for page in range(start, start + max_pages):
         items = await fetch(page)
-        if not items or items == previous:
+        if not items:
             return
-        previous = items
+        current = _fingerprint(items)
+        if current and current == previous:
+            return
+        previous = current
         for item in items:
             if key is not None:
                 ident = key(item)
@@ -48,6 +51,14 @@ async def iter_pages(fetch: Callable[[int], Awaitable[list[T]]], *, start: int =
                     seen.add(ident)
             yield item
     log.warning("stopped paging after %d pages: the list did not end", max_pages)
+
+
+def _fingerprint(items: list[Any]) -> str:
+    """A page's identity: repr, where NaN equals NaN (it does not under ``==``)."""
+    try:
+        return repr(items)
+    except RecursionError:  # absurdly nested: never taken as a repeat
+        return ""
 
 
 async def iter_before(fetch: Callable[[int | None], Awaitable[list[Message]]],

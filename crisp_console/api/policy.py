@@ -58,6 +58,46 @@ class RetryPolicy:
         return max(retry_after or 0.0, floor)
 
 
+class RetryBudget:
+    """What one request may still spend on retries: attempts and seconds (``clock`` is
+    monotonic). Delays are counted as asked too, so the bounds hold even if a test's sleep
+    does not move the clock."""
+
+    def __init__(self, policy: RetryPolicy, clock: Callable[[], float]) -> None:
+        self.policy = policy
+        self._clock = clock
+        self._start = clock()
+        self.failures = 0  # network errors and 5xx
+        self._backed_off = 0.0  # their delays (counted even if a test's sleep takes none)
+        self._limited = 0  # rate-limited answers
+        self._paused = 0.0  # rate-limit pauses waited, this request's or another's
+
+    def failure(self, delay: float) -> float | None:
+        """Count a failure; the delay before the next attempt, or None: give up."""
+        self.failures += 1
+        elapsed = max(self._clock() - self._start, self._backed_off)
+        if self.failures >= self.policy.max_attempts \
+                or elapsed + delay > self.policy.max_elapsed:
+            return None
+        self._backed_off += delay
+        return delay
+
+    def limited(self, retry_after: float | None) -> float | None:
+        """Count a rate-limited answer; the pause it asks for, or None: give up."""
+        self._limited += 1
+        if self._limited > self.policy.rate_limit_attempts:
+            return None
+        delay = self.policy.rate_limit_delay(self._limited, retry_after)
+        return delay if self._paused + delay <= self.policy.rate_limit_max_wait else None
+
+    def pause(self, left: float) -> bool:
+        """Count ``left`` seconds of pause; False when that breaks the budget."""
+        if self._paused + left > self.policy.rate_limit_max_wait * (1 + 1e-9):
+            return False
+        self._paused += left
+        return True
+
+
 class QuotaMeter:
     """Requests answered by Crisp today (UTC), as far as this client knows.
 

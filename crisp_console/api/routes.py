@@ -208,9 +208,10 @@ class Routes:
 
         Never repeated here once it may have reached Crisp: nothing says Crisp de-duplicates
         fingerprints, so a repeat could post the message twice. After an ambiguous failure
-        (TransportError with ``sent``, ServerError, or a ProtocolError with a 2xx status: it
-        was accepted) the caller looks for it in the conversation before sending again. A
-        429/420 is re-sent after its pause: a rate-limited request was not processed.
+        (TransportError with ``sent``, ServerError) the caller looks for it among the
+        conversation's latest messages before sending again; a ProtocolError means Crisp
+        accepted it but answered unreadably. A 429/420 with a short Retry-After is re-sent
+        after its pause: a rate-limited request was not processed.
         """
         body: Json = {"type": type, "from": from_, "origin": origin, "content": content,
                       "fingerprint": fingerprint}
@@ -229,8 +230,7 @@ class Routes:
         checked = safe_int(answered)
         if checked is None:
             raise ProtocolError(f"fingerprint should be an integer within JavaScript's safe "
-                                f"range, not {kind(answered)}", where=f"POST {path}",
-                                status=202)
+                                f"range, not {kind(answered)}", where=f"POST {path}")
         return checked
 
     async def get_message(self, website_id: str, session_id: str, fingerprint: int) -> Json:

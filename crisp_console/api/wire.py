@@ -170,8 +170,8 @@ def success_data(response: httpx.Response, method: str, label: str) -> Any:
         return None
     body = read_envelope(response)
     if body is None:
-        raise ProtocolError("the answer is not a JSON envelope", where=f"{method} {label}",
-                            status=response.status_code)
+        raise ProtocolError(f"the {response.status_code} answer is not a JSON envelope",
+                            where=f"{method} {label}")
     data = body.get("data")
     return {} if data is None else data
 
@@ -192,15 +192,17 @@ def make_error(status: int, reason: str, message: str = "", data: dict[str, Any]
     return (cls or ApiError)(status, reason, message, data)
 
 
-def error_from(response: httpx.Response, method: str) -> ApiError:
+def error_from(response: httpx.Response, method: str,
+               now: datetime | None = None) -> ApiError:
     """The typed error for a non-2xx answer.
 
     A body that is not a JSON object (an HTML page from a proxy or another web server) is
     not Crisp's refusal: it stays an ApiError with reason ``invalid_response``, except for
-    5xx (ServerError) and 429/420 (a limit, whoever said it).
+    5xx (ServerError) and 429/420 (a limit, whoever said it). ``now`` dates an HTTP-date
+    Retry-After (default: the system clock).
     """
     status = response.status_code
-    retry_after = parse_retry_after(response.headers.get("Retry-After"))
+    retry_after = parse_retry_after(response.headers.get("Retry-After"), now)
     if method == "HEAD":
         return make_error(status, _STATUS_REASONS.get(status, "http_error"),
                           retry_after=retry_after)

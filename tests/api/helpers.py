@@ -47,6 +47,9 @@ class FakeClock:
     def wall(self) -> float:
         return self.now + self._wall_offset
 
+    def wall_datetime(self) -> datetime:
+        return datetime.fromtimestamp(self.wall(), UTC)
+
     def advance(self, seconds: float) -> None:
         self.now += seconds
         self._moved.set()
