@@ -166,7 +166,9 @@ async def _read(response: httpx.Response, max_bytes: int) -> bytes:
     """The (decoded) body, refusing to read past ``max_bytes``."""
     too_large = MediaTooLargeError(f"the file is larger than {max_bytes} bytes", max_bytes)
     declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
+    # ASCII digits only, and no int() of a thousand digits (ValueError past 4300 of them).
+    if declared.isascii() and declared.isdigit() \
+            and (len(declared) > 18 or int(declared) > max_bytes):
         raise too_large
     chunks: list[bytes] = []
     size = 0
