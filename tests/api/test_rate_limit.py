@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from crisp_console.errors import QuotaExceededError, RateLimitError
+from crisp_console.sandbox.profile import Behaviours
 from crisp_console.sandbox.server import Sandbox
 from tests.api.conftest import ApiFactory
 from tests.api.helpers import (
@@ -186,6 +187,9 @@ async def test_a_long_retry_after_is_a_spent_quota_until_then(
     assert (err.value.resets_at - crisp.gate.now()).total_seconds() == pytest.approx(600)
 
 
+# The sandbox's lenient answer to a spent quota (429 quota_limited) is pinned here on purpose;
+# the strict one (opaque_quota: rate_limited, no Retry-After) is the burst shape above.
+@pytest.mark.sandbox_config(behaviours=Behaviours(opaque_quota=False))
 async def test_the_lenient_quota_answer_fails_at_once_and_closes_the_gate(
         make_api: ApiFactory, sandbox: Sandbox, admin: httpx.AsyncClient) -> None:
     rec, clock = RecordingTransport(), FakeClock(manual=True)
@@ -224,3 +228,21 @@ async def test_the_lenient_quota_answer_fails_at_once_and_closes_the_gate(
     assert [s.status for s in rec.sent[4:]] == [429, 200]
     assert changes == [(True, MIDNIGHT), (False, None)]
     await crisp.connect_account()
+
+
+async def test_a_spent_daily_quota_in_the_default_profile_is_a_spent_quota(
+        make_api: ApiFactory, admin: httpx.AsyncClient) -> None:
+    # Whatever the default profile answers for it (quota_limited, or the strict opaque
+    # rate_limited without Retry-After), the console reads a spent quota.
+    rec, clock = RecordingTransport(), FakeClock()
+    crisp = make_api(transport=rec, **clock.kwargs())
+    await set_faults(admin, daily_quota=1)
+    await crisp.connect_account()
+    with pytest.raises(QuotaExceededError) as first:
+        await crisp.connect_account()
+    with pytest.raises(QuotaExceededError) as second:
+        await crisp.connect_account()
+    assert (first.value.local, second.value.local) == (False, True)
+    assert first.value.resets_at == second.value.resets_at == MIDNIGHT
+    assert [s.status for s in rec.sent] == [200, first.value.status]
+    assert first.value.status in (429, 420) and clock.delays == []
