@@ -20,6 +20,7 @@ log = logging.getLogger("crisp_console.api")
 T = TypeVar("T")
 Message = dict[str, Any]
 MAX_PAGES = 1000  # 50 000 conversations at 50 a page: past that, a server is looping us
+MAX_BATCHES = 10_000  # 400 000 messages of one conversation at 40 a batch
 
 
 async def iter_pages(fetch: Callable[[int], Awaitable[list[T]]], *, start: int = 1,
@@ -62,15 +63,17 @@ def _fingerprint(items: list[Any]) -> str:
 
 
 async def iter_before(fetch: Callable[[int | None], Awaitable[list[Message]]],
-                      before: int | None) -> AsyncIterator[list[Message]]:
+                      before: int | None, *,
+                      max_batches: int = MAX_BATCHES) -> AsyncIterator[list[Message]]:
     """Batches going back in time: the latest batch before ``before`` (None: the newest),
     then the one before it, and so on. Each batch is oldest first, as Crisp sends it.
 
     The cursor is strict, so every step moves back: only messages older than the cursor
     count, and a message without a usable timestamp cannot move it (the loop then ends).
+    ``max_batches`` bounds a server that answers one message a millisecond back each time.
     """
     cursor = before
-    while True:
+    for _ in range(max_batches):
         batch = await fetch(cursor)
         if cursor is not None:
             batch = [m for m in batch if (ts := timestamp(m.get("timestamp"))) is not None
@@ -82,3 +85,4 @@ async def iter_before(fetch: Callable[[int | None], Awaitable[list[Message]]],
         if not stamps:
             return
         cursor = min(stamps)
+    log.warning("stopped paging back after %d batches of history", max_batches)

@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from crisp_console.api import CrispApi
+from crisp_console.api.paging import iter_before
 from crisp_console.api.routes import Routes
 from crisp_console.api.shapes import SAFE_INTEGER
 from crisp_console.errors import CrispError, ProtocolError
@@ -317,3 +318,12 @@ async def test_history_paging_ends_against_a_server_that_ignores_the_cursor() ->
         async with mock.api as api:
             batches = [b async for b in api.iter_messages_before(W, S, None)]
         assert len(batches) == 1 and len(mock.requests) <= 2
+
+
+@pytest.mark.asyncio
+async def test_history_paging_is_bounded_against_a_server_stepping_back_one_ms() -> None:
+    async def fetch(cursor: int | None) -> list[dict[str, Any]]:
+        return [{"timestamp": (cursor or 10**12) - 1}]
+
+    batches = [b async for b in iter_before(fetch, None, max_batches=50)]
+    assert len(batches) == 50
