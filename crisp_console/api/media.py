@@ -133,10 +133,13 @@ class MediaFetcher:
             async with asyncio.timeout(self.timeout):
                 return await self._follow(target, max_bytes)
         except TimeoutError:
-            raise TransportError(f"GET {label}: no complete answer within {self.timeout:g} s") \
-                from None
+            raise TransportError(f"GET {label}: no complete answer within {self.timeout:g} s",
+                                 sent=True) from None
         except httpx.TransportError as exc:
-            raise TransportError(f"GET {label}: {type(exc).__name__}: {exc}") from exc
+            sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout
+                                  | httpx.PoolTimeout)
+            raise TransportError(f"GET {label}: {type(exc).__name__}: {exc}",
+                                 sent=sent) from exc
         except httpx.HTTPError as exc:  # a body that fails to decode, a malformed answer
             raise MediaError(f"GET {label}: {type(exc).__name__}: {exc}") from exc
 
@@ -163,7 +166,9 @@ async def _read(response: httpx.Response, max_bytes: int) -> bytes:
     """The (decoded) body, refusing to read past ``max_bytes``."""
     too_large = MediaTooLargeError(f"the file is larger than {max_bytes} bytes", max_bytes)
     declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
+    # ASCII digits only, and no int() of a thousand digits (ValueError past 4300 of them).
+    if declared.isascii() and declared.isdigit() \
+            and (len(declared) > 18 or int(declared) > max_bytes):
         raise too_large
     chunks: list[bytes] = []
     size = 0

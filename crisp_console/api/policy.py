@@ -21,25 +21,81 @@ QuotaObserver = Callable[[date, int], None]
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Delays in seconds. ``jitter`` is the fraction of a backoff delay that is randomised."""
+    """How hard one request tries; delays in seconds. Every loop is bounded in attempts AND
+    time, whatever the server says.
 
-    max_attempts: int = 5  # per request, for network errors and 5xx (rate limits: see below)
+    Network errors and 5xx (retry-safe requests only): at most ``max_attempts`` attempts and
+    ``max_elapsed`` seconds from the first, with jittered exponential backoff (``jitter`` is
+    the fraction of a delay that is randomised).
+
+    429/420: a Retry-After of at most ``rate_limit_short`` seconds is a rate limit: every
+    request of the client pauses for max(Retry-After, ``rate_limit_min_delay`` doubled per
+    repeat), at most ``rate_limit_attempts`` times and ``rate_limit_max_wait`` seconds in
+    all, then RateLimitError. Any other 429/420 means the daily quota is spent (api/quota.py).
+    """
+
+    max_attempts: int = 5
     base_delay: float = 0.25
     max_delay: float = 8.0
     jitter: float = 0.5
-    rate_limit_default: float = 1.0  # first pause after a 429/420 without Retry-After
-    rate_limit_max_wait: float = 300.0  # total pause one request accepts before giving up
-    rate_limit_max_delay: float = 60.0  # cap of one default pause as it grows
+    max_elapsed: float = 30.0
+    rate_limit_short: float = 30.0
+    rate_limit_min_delay: float = 1.0
+    rate_limit_attempts: int = 4
+    rate_limit_max_wait: float = 60.0
 
     def backoff(self, retry: int, rng: random.Random) -> float:
         """Delay before retry number ``retry`` (1-based): exponential, capped, jittered down."""
-        delay = min(self.max_delay, self.base_delay * 2 ** (retry - 1))
+        delay = min(self.max_delay, self.base_delay * 2 ** min(retry - 1, 60))
         return delay * (1.0 - self.jitter * rng.random())
 
-    def rate_limit_delay(self, limited: int) -> float:
-        """Pause after the ``limited``-th consecutive 429/420 that named no Retry-After."""
-        cap = max(self.rate_limit_max_delay, self.rate_limit_default)
-        return min(cap, self.rate_limit_default * 2 ** (limited - 1))
+    def rate_limit_delay(self, limited: int, retry_after: float | None) -> float:
+        """Pause after the ``limited``-th (1-based) rate-limited answer to one request: the
+        server's delay, but never under a floor that doubles per repeat (a Retry-After of 0
+        must not turn into a busy loop). Never shorter than the server asked: a pause that
+        would break ``rate_limit_max_wait`` is not taken at all (see http._Budget)."""
+        floor = self.rate_limit_min_delay * 2 ** min(limited - 1, 60)
+        return max(retry_after or 0.0, floor)
+
+
+class RetryBudget:
+    """What one request may still spend on retries: attempts and seconds (``clock`` is
+    monotonic). Delays are counted as asked too, so the bounds hold even if a test's sleep
+    does not move the clock."""
+
+    def __init__(self, policy: RetryPolicy, clock: Callable[[], float]) -> None:
+        self.policy = policy
+        self._clock = clock
+        self._start = clock()
+        self.failures = 0  # network errors and 5xx
+        self._backed_off = 0.0  # their delays (counted even if a test's sleep takes none)
+        self._limited = 0  # rate-limited answers
+        self._paused = 0.0  # rate-limit pauses waited, this request's or another's
+
+    def failure(self, delay: float) -> float | None:
+        """Count a failure; the delay before the next attempt, or None: give up."""
+        self.failures += 1
+        elapsed = max(self._clock() - self._start, self._backed_off)
+        if self.failures >= self.policy.max_attempts \
+                or elapsed + delay > self.policy.max_elapsed:
+            return None
+        self._backed_off += delay
+        return delay
+
+    def limited(self, retry_after: float | None) -> float | None:
+        """Count a rate-limited answer; the pause it asks for, or None: give up."""
+        self._limited += 1
+        if self._limited > self.policy.rate_limit_attempts:
+            return None
+        delay = self.policy.rate_limit_delay(self._limited, retry_after)
+        return delay if self._paused + delay <= self.policy.rate_limit_max_wait else None
+
+    def pause(self, left: float) -> bool:
+        """Count ``left`` seconds of pause; False when that breaks the budget."""
+        if self._paused + left > self.policy.rate_limit_max_wait * (1 + 1e-9):
+            return False
+        self._paused += left
+        return True
 
 
 class QuotaMeter:

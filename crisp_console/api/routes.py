@@ -2,19 +2,27 @@
 
 ``Routes`` is the mixin CrispApi inherits: every method builds a path and a body and hands them
 to ``request()``. W = website_id, S = session_id, P = people_id, F = fingerprint. Mutations
-return None (Crisp answers ``{}``); reads return Crisp's ``data`` unchanged.
+return None (Crisp answers ``{}``; its ``data`` is not read). Reads check the shape of
+Crisp's ``data`` before returning it (api/shapes.py): an object where an object belongs, a
+list where a list belongs (unreadable items dropped and counted), the keys the console
+needs with the right types. Anything else raises ProtocolError, never AttributeError,
+KeyError, TypeError or OverflowError.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import quote
 
-from crisp_console.api.paging import iter_after, iter_before, iter_pages
+from crisp_console.api.paging import iter_before, iter_pages
+from crisp_console.api.shapes import ShapeLog, kind, obj, safe_int, text
 from crisp_console.api.wire import iso_utc
-from crisp_console.errors import NotFoundError
+from crisp_console.errors import NotFoundError, ProtocolError
+
+log = logging.getLogger("crisp_console.api")
 
 Json = dict[str, Any]
 
@@ -36,12 +44,31 @@ def _settings(website_id: str, plugin_id: str) -> str:
     return f"plugins/subscription/{q(website_id)}/{q(plugin_id)}/settings"
 
 
+def _session_key(conversation: Json) -> str | None:
+    session_id = conversation.get("session_id")
+    return session_id if isinstance(session_id, str) else None
+
+
 class Routes:
-    """Route methods; the subclass provides ``request`` (see http.CrispApi)."""
+    """Route methods; the subclass provides ``request`` and ``shapes`` (see http.CrispApi)."""
+
+    shapes: ShapeLog
 
     async def request(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
                       json: Any = None, retry_safe: bool | None = None) -> Any:
         raise NotImplementedError
+
+    async def _object(self, method: str, path: str, *,
+                      json: Any = None) -> tuple[Json, str]:
+        """Crisp's ``data``, which must be an object, and the request's label."""
+        label = f"{method} {path}"
+        return obj(await self.request(method, path, json=json), label), label
+
+    async def _objects(self, route: str, path: str,
+                       params: Mapping[str, Any] | None = None) -> list[Json]:
+        """Crisp's ``data``, which must be a list; its items that are not objects dropped."""
+        data = await self.request("GET", path, params=params)
+        return self.shapes.objects(data, route, f"GET {path}")
 
     # ---- plugin connect ------------------------------------------------------------------
 
@@ -51,13 +78,16 @@ class Routes:
         return True
 
     async def connect_account(self) -> Json:
-        return await self.request("GET", "plugin/connect/account")
+        """The token's account; ``plugin_id`` is checked to be a non-empty string."""
+        data, label = await self._object("GET", "plugin/connect/account")
+        text(data, "plugin_id", label)
+        return data
 
     async def connect_websites(self, page: int = 1, *, configured: bool | None = None,
                                plan: bool = False) -> list[Json]:
         params = {"filter_configured": configured, "include_plan": plan or None}
-        return await self.request(
-            "GET", f"plugin/connect/websites/all/{page}", params=params)
+        return await self._objects("connect_websites", f"plugin/connect/websites/all/{page}",
+                                   params)
 
     def iter_connect_websites(self, *, configured: bool | None = None,
                               plan: bool = False) -> AsyncIterator[Json]:
@@ -67,15 +97,26 @@ class Routes:
     async def connect_websites_since(self, since: datetime, *,
                                      configured: bool | None = None) -> list[Json]:
         params = {"date_since": since, "filter_configured": configured}
-        return await self.request(
-            "GET", "plugin/connect/websites/since", params=params)
+        return await self._objects("connect_websites_since", "plugin/connect/websites/since",
+                                   params)
 
     async def connect_endpoints(self) -> Json:
-        return await self.request("GET", "plugin/connect/endpoints")
+        """``{socket: {app}, rescue?: {socket: {app}}}``: ``socket.app`` is checked to be a
+        non-empty string; a ``rescue`` of any other shape is dropped (it is optional)."""
+        data, label = await self._object("GET", "plugin/connect/endpoints")
+        text(obj(data.get("socket"), label, "socket"), "app", label, parent="socket.")
+        rescue = data.get("rescue")
+        if rescue is not None:
+            socket = rescue.get("socket") if isinstance(rescue, dict) else None
+            app = socket.get("app") if isinstance(socket, dict) else None
+            if not isinstance(app, str) or not app:
+                log.warning("%s: ignoring a rescue endpoint without a socket.app string",
+                            label)
+                data = {k: v for k, v in data.items() if k != "rescue"}
+        return data
 
     async def subscription_settings(self, website_id: str, plugin_id: str) -> Json:
-        return await self.request(
-            "GET", _settings(website_id, plugin_id))
+        return (await self._object("GET", _settings(website_id, plugin_id)))[0]
 
     async def save_settings(self, website_id: str, plugin_id: str,
                             settings: Mapping[str, Any]) -> None:
@@ -88,19 +129,17 @@ class Routes:
     # ---- website -------------------------------------------------------------------------
 
     async def get_website(self, website_id: str) -> Json:
-        return await self.request("GET", f"website/{q(website_id)}")
+        return (await self._object("GET", f"website/{q(website_id)}"))[0]
 
     async def list_operators(self, website_id: str) -> list[Json]:
-        return await self.request(
-            "GET", f"website/{q(website_id)}/operators/list")
+        return await self._objects("list_operators", f"website/{q(website_id)}/operators/list")
 
     async def availability_status(self, website_id: str) -> Json:
-        return await self.request(
-            "GET", f"website/{q(website_id)}/availability/status")
+        return (await self._object("GET", f"website/{q(website_id)}/availability/status"))[0]
 
     async def operator_availabilities(self, website_id: str) -> list[Json]:
-        return await self.request(
-            "GET", f"website/{q(website_id)}/availability/operators")
+        return await self._objects("operator_availabilities",
+                                   f"website/{q(website_id)}/availability/operators")
 
     # ---- conversations -------------------------------------------------------------------
 
@@ -109,8 +148,8 @@ class Routes:
         """Filters are List Conversations' query names: ``filter_unread=True``,
         ``search_query="..."``, ``filter_date_start=datetime`` (bools go as 1/0)."""
         params = {"per_page": per_page, **filters}
-        return await self.request(
-            "GET", f"website/{q(website_id)}/conversations/{page}", params=params)
+        return await self._objects("list_conversations",
+                                   f"website/{q(website_id)}/conversations/{page}", params)
 
     def iter_conversations(self, website_id: str, *, per_page: int = 50,
                            **filters: Any) -> AsyncIterator[Json]:
@@ -118,10 +157,10 @@ class Routes:
         return iter_pages(
             lambda page: self.list_conversations(website_id, page, per_page=per_page,
                                                  **filters),
-            key=lambda conv: conv.get("session_id"))
+            key=_session_key)
 
     async def get_conversation(self, website_id: str, session_id: str) -> Json:
-        return await self.request("GET", _conv(website_id, session_id))
+        return (await self._object("GET", _conv(website_id, session_id)))[0]
 
     async def conversation_exists(self, website_id: str, session_id: str) -> bool:
         try:
@@ -131,8 +170,10 @@ class Routes:
         return True
 
     async def create_conversation(self, website_id: str) -> str:
-        data = await self.request("POST", f"website/{q(website_id)}/conversation", json={})
-        return str(data["session_id"])
+        """The new conversation's session_id. Not retried: a repeat could create two."""
+        data, label = await self._object("POST", f"website/{q(website_id)}/conversation",
+                                         json={})
+        return text(data, "session_id", label)
 
     async def remove_conversation(self, website_id: str, session_id: str) -> None:
         await self.request("DELETE", _conv(website_id, session_id))
@@ -142,21 +183,20 @@ class Routes:
     async def get_messages(self, website_id: str, session_id: str, *,
                            before: int | None = None, after: int | None = None,
                            around: int | None = None) -> list[Json]:
-        """One history batch, oldest first; cursors are epoch ms (no cursor: the latest)."""
+        """One history batch, oldest first; cursors are epoch ms (no cursor: the latest).
+
+        Which batch ``after`` alone answers (the oldest or the newest after the cursor) is
+        unspecified (crisp-api.md §10 row 5): to read everything since a point, page back
+        with ``iter_messages_before`` instead."""
         params = {"timestamp_before": before, "timestamp_after": after,
                   "timestamp_around": around}
-        return await self.request(
-            "GET", _conv(website_id, session_id) + "/messages", params=params)
-
-    def iter_messages_after(self, website_id: str, session_id: str,
-                            after: int) -> AsyncIterator[Json]:
-        """Every message strictly after ``after`` (ms), oldest first."""
-        return iter_after(lambda cursor: self.get_messages(website_id, session_id,
-                                                           after=cursor), after)
+        return await self._objects("get_messages",
+                                   _conv(website_id, session_id) + "/messages", params)
 
     def iter_messages_before(self, website_id: str, session_id: str,
                              before: int | None) -> AsyncIterator[list[Json]]:
-        """History batches going back from ``before`` (None: from the newest)."""
+        """History batches going back from ``before`` (None: from the newest), each oldest
+        first, until the start of the conversation."""
         return iter_before(lambda cursor: self.get_messages(website_id, session_id,
                                                             before=cursor), before)
 
@@ -164,7 +204,15 @@ class Routes:
                            fingerprint: int, from_: str = "operator", origin: str = "chat",
                            user: Mapping[str, Any] | None = None,
                            mentions: list[str] | None = None, stealth: bool = False) -> int:
-        """Send; retried safely, since Crisp keeps one message per client fingerprint."""
+        """Send a message; returns the fingerprint Crisp answered (``fingerprint`` if none).
+
+        Never repeated here once it may have reached Crisp: nothing says Crisp de-duplicates
+        fingerprints, so a repeat could post the message twice. After an ambiguous failure
+        (TransportError with ``sent``, ServerError) the caller looks for it among the
+        conversation's latest messages before sending again; a ProtocolError means Crisp
+        accepted it but answered unreadably. A 429/420 with a short Retry-After is re-sent
+        after its pause: a rate-limited request was not processed.
+        """
         body: Json = {"type": type, "from": from_, "origin": origin, "content": content,
                       "fingerprint": fingerprint}
         if user is not None:
@@ -173,13 +221,21 @@ class Routes:
             body["mentions"] = list(mentions)
         if stealth:
             body["stealth"] = True
-        data = await self.request("POST", _conv(website_id, session_id) + "/message",
-                                  json=body, retry_safe=True)
-        return int(data.get("fingerprint", fingerprint))
+        path = _conv(website_id, session_id) + "/message"
+        data = obj(await self.request("POST", path, json=body, retry_safe=False),
+                   f"POST {path}")
+        answered = data.get("fingerprint")
+        if answered is None:
+            return fingerprint
+        checked = safe_int(answered)
+        if checked is None:
+            raise ProtocolError(f"fingerprint should be an integer within JavaScript's safe "
+                                f"range, not {kind(answered)}", where=f"POST {path}")
+        return checked
 
     async def get_message(self, website_id: str, session_id: str, fingerprint: int) -> Json:
-        return await self.request(
-            "GET", f"{_conv(website_id, session_id)}/message/{fingerprint}")
+        return (await self._object(
+            "GET", f"{_conv(website_id, session_id)}/message/{fingerprint}"))[0]
 
     async def update_message(self, website_id: str, session_id: str, fingerprint: int,
                              content: Any) -> None:
@@ -231,8 +287,8 @@ class Routes:
     # ---- state, routing, meta, block, sub-lists ------------------------------------------
 
     async def get_state(self, website_id: str, session_id: str) -> str:
-        data = await self.request("GET", _conv(website_id, session_id) + "/state")
-        return str(data["state"])
+        data, label = await self._object("GET", _conv(website_id, session_id) + "/state")
+        return text(data, "state", label)
 
     async def set_state(self, website_id: str, session_id: str, state: str) -> None:
         await self.request("PATCH", _conv(website_id, session_id) + "/state",
@@ -240,9 +296,17 @@ class Routes:
 
     async def get_routing(self, website_id: str, session_id: str) -> str | None:
         """The assigned operator's user_id, or None."""
-        data = await self.request("GET", _conv(website_id, session_id) + "/routing")
-        user_id = (data.get("assigned") or {}).get("user_id")
-        return str(user_id) if user_id else None
+        data, label = await self._object("GET", _conv(website_id, session_id) + "/routing")
+        assigned = data.get("assigned")
+        if assigned is None:
+            return None
+        user_id = obj(assigned, label, "assigned").get("user_id")
+        if user_id is None or user_id == "":
+            return None
+        if not isinstance(user_id, str):
+            raise ProtocolError(f"assigned.user_id should be a string, not {kind(user_id)}",
+                                where=label)
+        return user_id
 
     async def assign(self, website_id: str, session_id: str, user_id: str | None) -> None:
         """Assign to ``user_id``; None unassigns."""
@@ -251,48 +315,50 @@ class Routes:
                            json={"assigned": assigned})
 
     async def get_meta(self, website_id: str, session_id: str) -> Json:
-        return await self.request(
-            "GET", _conv(website_id, session_id) + "/meta")
+        return (await self._object("GET", _conv(website_id, session_id) + "/meta"))[0]
 
     async def update_meta(self, website_id: str, session_id: str,
                           patch: Mapping[str, Any]) -> None:
         await self.request("PATCH", _conv(website_id, session_id) + "/meta", json=dict(patch))
 
     async def get_block(self, website_id: str, session_id: str) -> bool:
-        data = await self.request("GET", _conv(website_id, session_id) + "/block")
-        return bool(data["blocked"])
+        data, label = await self._object("GET", _conv(website_id, session_id) + "/block")
+        blocked = data.get("blocked")
+        if not isinstance(blocked, bool):
+            raise ProtocolError(f"blocked should be a boolean, not {kind(blocked)}",
+                                where=label)
+        return blocked
 
     async def set_block(self, website_id: str, session_id: str, blocked: bool) -> None:
         await self.request("PATCH", _conv(website_id, session_id) + "/block",
                            json={"blocked": blocked})
 
     async def list_pages(self, website_id: str, session_id: str, page: int = 1) -> list[Json]:
-        return await self.request(
-            "GET", f"{_conv(website_id, session_id)}/pages/{page}")
+        return await self._objects("list_pages",
+                                   f"{_conv(website_id, session_id)}/pages/{page}")
 
     async def list_events(self, website_id: str, session_id: str, page: int = 1) -> list[Json]:
-        return await self.request(
-            "GET", f"{_conv(website_id, session_id)}/events/{page}")
+        return await self._objects("list_events",
+                                   f"{_conv(website_id, session_id)}/events/{page}")
 
     async def list_files(self, website_id: str, session_id: str, page: int = 1) -> list[Json]:
-        return await self.request(
-            "GET", f"{_conv(website_id, session_id)}/files/{page}")
+        return await self._objects("list_files",
+                                   f"{_conv(website_id, session_id)}/files/{page}")
 
     # ---- people --------------------------------------------------------------------------
 
     async def get_person(self, website_id: str, people_id: str) -> Json:
-        return await self.request(
-            "GET", _people(website_id, "profile", people_id))
+        return (await self._object("GET", _people(website_id, "profile", people_id)))[0]
 
     async def update_person(self, website_id: str, people_id: str,
                             patch: Mapping[str, Any]) -> None:
         await self.request("PATCH", _people(website_id, "profile", people_id), json=dict(patch))
 
     async def get_person_data(self, website_id: str, people_id: str) -> Json:
-        """The custom data itself (Crisp nests it as ``{data: {...}}``)."""
-        data = await self.request("GET", _people(website_id, "data", people_id))
+        """The custom data itself (Crisp nests it as ``{data: {...}}``; none reads as {})."""
+        data, label = await self._object("GET", _people(website_id, "data", people_id))
         inner = data.get("data")
-        return inner if isinstance(inner, dict) else {}
+        return {} if inner is None else obj(inner, label, "data.data")
 
     async def update_person_data(self, website_id: str, people_id: str,
                                  data: Mapping[str, Any]) -> None:
@@ -302,15 +368,15 @@ class Routes:
 
     async def list_person_events(self, website_id: str, people_id: str,
                                  page: int = 1) -> list[Json]:
-        return await self.request(
-            "GET", f"{_people(website_id, 'events', people_id)}/list/{page}")
+        return await self._objects("list_person_events",
+                                   f"{_people(website_id, 'events', people_id)}/list/{page}")
 
     async def list_person_conversations(self, website_id: str, people_id: str,
                                         page: int = 1) -> list[str]:
-        """Session ids of the contact's conversations."""
-        data = await self.request(
-            "GET", f"{_people(website_id, 'conversations', people_id)}/list/{page}")
-        return [str(session_id) for session_id in data]
+        """Session ids of the contact's conversations (items that are not strings dropped)."""
+        path = f"{_people(website_id, 'conversations', people_id)}/list/{page}"
+        return self.shapes.strings(await self.request("GET", path),
+                                   "list_person_conversations", f"GET {path}")
 
     # ---- bucket --------------------------------------------------------------------------
 

@@ -1,8 +1,10 @@
 """Pure helpers of the REST wire: URL rules, query encoding, and Crisp's envelope to errors.
 
 Every answer Crisp gives is ``{error, reason, data}``; errors carry ``data = {namespace,
-message}`` (crisp-api.md §1.2). HEAD answers have no body, so their errors are named from the
-status alone.
+message}`` (crisp-api.md §1.2). A known reason names the error; an unknown one (or a HEAD
+answer, which has no body) is typed by the HTTP status: 400 ValidationError, 401 AuthError,
+403 NotAllowedError, 404 NotFoundError, 409 ConflictError, 5xx ServerError. Every 429/420
+is a RateLimitError here; api/quota.py tells a spent quota from a short rate limit.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from crisp_console.errors import (
     NotAllowedError,
     NotFoundError,
     NotSubscribedError,
-    QuotaExceededError,
+    ProtocolError,
     RateLimitError,
     ServerError,
     ValidationError,
@@ -33,7 +35,7 @@ from crisp_console.errors import (
 
 RATE_LIMIT_STATUSES = (429, 420)
 QUOTA_REASON = "quota_limited"
-INVALID_RESPONSE = "invalid_response"
+INVALID_RESPONSE = "invalid_response"  # the reason of an error answer that is not JSON
 
 _REASON_ERRORS: dict[str, type[ApiError]] = {
     "invalid_session": AuthError,
@@ -41,6 +43,14 @@ _REASON_ERRORS: dict[str, type[ApiError]] = {
     "not_subscribed": NotSubscribedError,
     "not_found": NotFoundError,
     "not_allowed": NotAllowedError,
+}
+# When the reason is unknown, the status says what kind of refusal it was.
+_STATUS_ERRORS: dict[int, type[ApiError]] = {
+    400: ValidationError,
+    401: AuthError,
+    403: NotAllowedError,
+    404: NotFoundError,
+    409: ConflictError,
 }
 # What a body-less (HEAD) error answer most likely means; python crisp-api guesses the same.
 _STATUS_REASONS = {400: "invalid_data", 401: "invalid_session", 403: "not_allowed",
@@ -126,7 +136,8 @@ def encode_params(params: Mapping[str, Any] | None) -> dict[str, str] | None:
 
 
 def parse_retry_after(raw: str | None, now: datetime | None = None) -> float | None:
-    """Seconds from a Retry-After header: a number (fractions kept) or an HTTP date."""
+    """Seconds from a Retry-After header: a number (fractions kept) or an HTTP date; None
+    when it is absent or unusable (``inf``, ``nan``, garbage)."""
     if not raw:
         return None
     try:
@@ -134,7 +145,7 @@ def parse_retry_after(raw: str | None, now: datetime | None = None) -> float | N
     except ValueError:
         try:
             when = email.utils.parsedate_to_datetime(raw)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError, IndexError):
             return None
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
@@ -148,49 +159,62 @@ def read_envelope(response: httpx.Response) -> dict[str, Any] | None:
     """The JSON object of the body, or None when there is none."""
     try:
         body = response.json()
-    except ValueError:  # JSONDecodeError and UnicodeDecodeError alike
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, too many digits, too deep
         return None
     return body if isinstance(body, dict) else None
 
 
-def success_data(response: httpx.Response, method: str) -> Any:
+def success_data(response: httpx.Response, method: str, label: str) -> Any:
     """``data`` of a 2xx answer (None for HEAD); a missing ``data`` reads as ``{}``."""
     if method == "HEAD":
         return None
     body = read_envelope(response)
     if body is None:
-        raise ApiError(response.status_code, INVALID_RESPONSE,
-                       "the answer is not a JSON envelope")
+        raise ProtocolError(f"the {response.status_code} answer is not a JSON envelope",
+                            where=f"{method} {label}")
     data = body.get("data")
     return {} if data is None else data
 
 
 def make_error(status: int, reason: str, message: str = "", data: dict[str, Any] | None = None,
-               retry_after: float | None = None) -> ApiError:
-    """The typed error for a status and Crisp reason."""
-    if reason == QUOTA_REASON:
-        return QuotaExceededError(status, reason, message, data, retry_after)
-    if status in RATE_LIMIT_STATUSES:
+               retry_after: float | None = None, *, typed_by_status: bool = True) -> ApiError:
+    """The typed error for a status and Crisp reason: the reason when it is a known one,
+    else the status (unless ``typed_by_status`` is False: an answer that is not Crisp's)."""
+    if status in RATE_LIMIT_STATUSES or reason == QUOTA_REASON:
         return RateLimitError(status, reason, message, data, retry_after)
     if status >= 500:
         return ServerError(status, reason, message, data)
     cls = _REASON_ERRORS.get(reason)
-    if cls is None and (reason.endswith("_exists") or status == 409):
+    if cls is None and reason.endswith("_exists"):
         cls = ConflictError
+    if cls is None and typed_by_status:
+        cls = _STATUS_ERRORS.get(status)
     return (cls or ApiError)(status, reason, message, data)
 
 
-def error_from(response: httpx.Response, method: str) -> ApiError:
-    """The typed error for a non-2xx answer."""
+def error_from(response: httpx.Response, method: str,
+               now: datetime | None = None) -> ApiError:
+    """The typed error for a non-2xx answer.
+
+    A body that is not a JSON object (an HTML page from a proxy or another web server) is
+    not Crisp's refusal: it stays an ApiError with reason ``invalid_response``, except for
+    5xx (ServerError) and 429/420 (a limit, whoever said it). ``now`` dates an HTTP-date
+    Retry-After (default: the system clock).
+    """
     status = response.status_code
-    retry_after = parse_retry_after(response.headers.get("Retry-After"))
-    body = None if method == "HEAD" else read_envelope(response)
-    if body is None or not isinstance(body.get("reason"), str):
-        reason = _STATUS_REASONS.get(status, "http_error") if method == "HEAD" \
-            else INVALID_RESPONSE
-        return make_error(status, reason, retry_after=retry_after)
+    retry_after = parse_retry_after(response.headers.get("Retry-After"), now)
+    if method == "HEAD":
+        return make_error(status, _STATUS_REASONS.get(status, "http_error"),
+                          retry_after=retry_after)
+    body = read_envelope(response)
+    if body is None:
+        return make_error(status, INVALID_RESPONSE, retry_after=retry_after,
+                          typed_by_status=False)
     raw = body.get("data")
     data: dict[str, Any] = raw if isinstance(raw, dict) else {}
     message = data.get("message")
-    return make_error(status, body["reason"], message if isinstance(message, str) else "",
-                      data, retry_after)
+    reason = body.get("reason")
+    if not isinstance(reason, str) or not reason:
+        reason = _STATUS_REASONS.get(status, "http_error")
+    return make_error(status, reason, message if isinstance(message, str) else "", data,
+                      retry_after)

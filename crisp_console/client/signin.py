@@ -31,6 +31,7 @@ from crisp_console.errors import (
     CrispError,
     InsecureHostError,
     NotAllowedError,
+    ProtocolError,
     QuotaExceededError,
     RateLimitError,
     ServerError,
@@ -44,7 +45,7 @@ log = logging.getLogger(__name__)
 # A sign-in answers within seconds: one retry for a network blip, and a rate limit that
 # asks for more than a few seconds is reported instead of waited out.
 SIGN_IN_RETRY = RetryPolicy(max_attempts=2, base_delay=0.25, max_delay=0.5,
-                            rate_limit_default=0.5, rate_limit_max_wait=3.0)
+                            rate_limit_min_delay=0.5, rate_limit_max_wait=3.0)
 TIER_NAMES = {"plugin": "Plugin", "website": "Website"}
 
 
@@ -266,6 +267,9 @@ class _Check:
                 SignInFailure.BAD_KEY,
                 "Crisp accepted the token but does not allow it to use the plugin API. Check"
                 " that it is your plugin's token and that its scopes were granted.", exc)
+        if isinstance(exc, ProtocolError):
+            return self._result(SignInFailure.NOT_CRISP,
+                                self._not_crisp(f"an unreadable answer: {exc.message}"), exc)
         if isinstance(exc, ApiError):
             what = "an unreadable answer" if exc.reason == "invalid_response" \
                 else f"HTTP {exc.status} {exc.reason}"

@@ -143,9 +143,15 @@ class SyncMixin(ClientBase):
                 if m.status is MessageStatus.SENT]
         # One millisecond back: messages sharing the last timestamp are merged, not skipped.
         after = min(max(sent, default=since), since) - 1
+        # Paged back from the newest with timestamp_before: which batch timestamp_after
+        # answers is unspecified (crisp-api.md §10 row 5).
         batch: list[dict[str, Any]] = []
-        async for message in self.api.iter_messages_after(website_id, session_id, after):
-            batch.append(message)
+        async for older in self.api.iter_messages_before(website_id, session_id, None):
+            stamps = [m.get("timestamp") for m in older]
+            batch[:0] = [m for m, ts in zip(older, stamps, strict=True)
+                         if not isinstance(ts, int | float) or ts > after]
+            if any(isinstance(ts, int | float) and ts <= after for ts in stamps):
+                break
         if batch:
             self.store.upsert_messages(session_id, batch)
 

@@ -1,18 +1,121 @@
-"""Shared bits of the api/ tests: fast retry settings, fault control, a recording transport."""
+"""Shared bits of the api/ tests: fast retry settings, fault control, a recording transport,
+injectable clocks and a MockTransport-backed CrispApi for unit tests."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
-from crisp_console.api import RetryPolicy
+from crisp_console.api import CrispApi, QuotaGate, RetryPolicy
 from crisp_console.sandbox.server import Sandbox
+from crisp_console.types import Credentials
 
 FAST = RetryPolicy(max_attempts=5, base_delay=0.01, max_delay=0.05, jitter=0.5,
-                   rate_limit_default=0.05, rate_limit_max_wait=5.0)
+                   rate_limit_min_delay=0.05, rate_limit_max_wait=5.0)
+# 2024-05-01 12:00:00 UTC: twelve hours before the quota's reset.
+NOON = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC).timestamp()
+MIDNIGHT = datetime(2024, 5, 2, 0, 0, 0, tzinfo=UTC)
+
+
+class FakeClock:
+    """Monotonic and wall time that move only when someone sleeps or ``advance`` is called.
+
+    Automatic (default): a sleep returns at once and moves the clock; concurrent sleeps
+    overlap as real ones do (a sleep of ``d`` started at ``t`` leaves the clock at least at
+    ``t + d``, not at the sum of every sleeper's delay). Manual: a sleep returns only once
+    the test has advanced the clock past its end; ``sleeping`` counts the sleepers.
+    """
+
+    def __init__(self, wall: float = NOON, *, manual: bool = False) -> None:
+        self.now = 1000.0
+        self.manual = manual
+        self._wall_offset = wall - self.now
+        self.delays: list[float] = []
+        self.sleeping = 0
+        self._moved = asyncio.Event()
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def wall(self) -> float:
+        return self.now + self._wall_offset
+
+    def wall_datetime(self) -> datetime:
+        return datetime.fromtimestamp(self.wall(), UTC)
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+        self._moved.set()
+        self._moved = asyncio.Event()
+
+    async def sleep(self, delay: float) -> None:
+        self.delays.append(delay)
+        target = self.now + delay
+        if not self.manual:
+            await asyncio.sleep(0)
+            self.now = max(self.now, target)
+            return
+        self.sleeping += 1
+        try:
+            while self.now < target:
+                await self._moved.wait()
+        finally:
+            self.sleeping -= 1
+
+    def kwargs(self, probe_interval: float = 60.0) -> dict[str, Any]:
+        """CrispApi keyword arguments wiring this clock (and a gate on it) in."""
+        return {"clock": self.monotonic, "wall": self.wall, "sleep": self.sleep,
+                "gate": QuotaGate(probe_interval=probe_interval, wall=self.wall,
+                                  clock=self.monotonic)}
+
+
+async def until(condition: Callable[[], bool], what: str = "condition",
+                timeout: float = 5.0) -> None:
+    """Wait (polling the loop) until ``condition()`` holds; fail after ``timeout`` s."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.001)
+
+
+def envelope(data: Any = None, reason: str = "resolved", *, error: bool = False) -> bytes:
+    return json.dumps({"error": error, "reason": reason, "data": data}).encode()
+
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+@dataclass
+class Mock:
+    """A CrispApi on an httpx.MockTransport, and the requests it sent."""
+
+    api: CrispApi
+    requests: list[httpx.Request] = field(default_factory=list)
+
+    def methods(self) -> list[str]:
+        return [r.method for r in self.requests]
+
+
+def mock_api(handler: Handler, **kwargs: Any) -> Mock:
+    """A CrispApi whose every request is answered by ``handler`` (unit tests only)."""
+    sent: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return handler(request)
+
+    kwargs.setdefault("retry", FAST)
+    api = CrispApi("http://127.0.0.1:9", Credentials("id", "key"),
+                   transport=httpx.MockTransport(record), **kwargs)
+    return Mock(api, sent)
 
 
 async def set_faults(admin: httpx.AsyncClient, **changes: Any) -> dict[str, Any]:

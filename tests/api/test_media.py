@@ -23,6 +23,7 @@ from crisp_console.errors import (
     MediaTooLargeError,
     TransportError,
 )
+from crisp_console.types import Credentials
 from tests.api.conftest import ApiFactory
 from tests.sandbox.conftest import RtmProbe
 
@@ -278,3 +279,22 @@ async def test_media_type_is_reduced_to_a_plain_token() -> None:
     assert media_type("Image/PNG; charset=binary") == "image/png"
     assert media_type(None) == "application/octet-stream"
     assert media_type("text/html<script>") == "application/octet-stream"
+
+
+@pytest.mark.parametrize("declared", ["1" * 5000, "9" * 19, "\u00b2", "12abc", "-1"])
+async def test_an_absurd_content_length_is_no_crash(declared: str) -> None:
+    # MockTransport ON PURPOSE: h11 refuses such headers before a real server's bytes arrive.
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers=[(b"Content-Type", b"image/png"),
+                                            (b"Content-Length", declared.encode())],
+                              content=b"png")
+
+    api = CrispApi("http://127.0.0.1:9", Credentials("id", "key"),
+                   media_transport=httpx.MockTransport(answer))
+    async with api:
+        try:
+            content, mime = await api.fetch_media("https://media.example/a.png")
+        except MediaTooLargeError:
+            assert declared.isdigit() and declared.isascii()
+        else:
+            assert (content, mime) == (b"png", "image/png")

@@ -9,7 +9,6 @@ import pytest
 
 from crisp_console.api import CrispApi
 from crisp_console.errors import NotFoundError, ValidationError
-from crisp_console.sandbox.profile import strict_except
 from crisp_console.sandbox.server import Sandbox
 from tests.api.helpers import bound_website
 
@@ -72,8 +71,6 @@ async def test_iter_conversations_reaches_the_end_once_each(crisp: CrispApi,
     assert [c async for c in crisp.iter_conversations(wid, filter_date_start=later)] == []
 
 
-# console: issue 11 stage 2
-@pytest.mark.sandbox_config(behaviours=strict_except("specific_not_found"))
 async def test_get_exists_create_remove(crisp: CrispApi, sandbox: Sandbox) -> None:
     wid = bound_website(sandbox)
     session_id = await crisp.create_conversation(wid)

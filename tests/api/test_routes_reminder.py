@@ -10,7 +10,6 @@ import pytest
 
 from crisp_console.api import CrispApi
 from crisp_console.errors import NotFoundError, ServerError, ValidationError
-from crisp_console.sandbox.profile import strict_except
 from crisp_console.sandbox.server import Sandbox
 from tests.api.conftest import ApiFactory
 from tests.api.helpers import RecordingTransport, bound_website, set_faults
@@ -50,8 +49,6 @@ async def test_schedule_sends_an_iso_utc_date_and_the_note(make_api: ApiFactory,
                                                 "note": "naive"}
 
 
-# console: issue 11 stage 2
-@pytest.mark.sandbox_config(behaviours=strict_except("specific_not_found"))
 async def test_refusals_are_typed(crisp: CrispApi, sandbox: Sandbox) -> None:
     wid, sid = a_conversation(sandbox)
     with pytest.raises(ValidationError) as err:

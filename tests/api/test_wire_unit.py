@@ -12,11 +12,18 @@ import pytest
 
 from crisp_console.api import CrispApi, RetryPolicy
 from crisp_console.api.wire import encode_params, iso_utc, parse_retry_after
-from crisp_console.errors import ApiError, ConflictError, RateLimitError, ServerError
+from crisp_console.errors import (
+    ApiError,
+    ConflictError,
+    ProtocolError,
+    QuotaExceededError,
+    RateLimitError,
+    ServerError,
+)
 from crisp_console.types import Credentials
 
 TINY = RetryPolicy(max_attempts=3, base_delay=0.001, max_delay=0.002,
-                   rate_limit_default=0.001)
+                   rate_limit_min_delay=0.001)
 
 
 def mock_api(handler: Callable[[httpx.Request], httpx.Response]) -> tuple[CrispApi, list[str]]:
@@ -32,13 +39,13 @@ def mock_api(handler: Callable[[httpx.Request], httpx.Response]) -> tuple[CrispA
 
 
 @pytest.mark.asyncio
-async def test_non_json_success_is_an_invalid_response() -> None:
+async def test_non_json_success_is_a_protocol_error() -> None:
     api, _ = mock_api(lambda r: httpx.Response(200, text="<html>hi</html>"))
     async with api:
-        with pytest.raises(ApiError) as err:
+        with pytest.raises(ProtocolError) as err:
             await api.connect_account()
-    assert type(err.value) is ApiError
-    assert (err.value.status, err.value.reason) == (200, "invalid_response")
+    assert err.value.where == "GET plugin/connect/account"
+    assert "cannot read" in str(err.value) and "not a JSON envelope" in str(err.value)
 
 
 @pytest.mark.asyncio
@@ -97,14 +104,15 @@ async def test_other_reasons_and_statuses() -> None:
 
 
 @pytest.mark.asyncio
-async def test_rate_limit_error_carries_retry_after() -> None:
+async def test_a_long_retry_after_is_a_spent_quota() -> None:
     api, calls = mock_api(lambda r: httpx.Response(
         420, headers={"Retry-After": "3600"},
         json={"error": True, "reason": "rate_limited", "data": {"message": "calm"}}))
     async with api:
-        with pytest.raises(RateLimitError) as err:  # one hour exceeds rate_limit_max_wait
+        with pytest.raises(QuotaExceededError) as err:  # one hour: no short rate limit
             await api.connect_account()
-    assert (err.value.status, err.value.retry_after) == (420, 3600.0)
+    assert (err.value.status, err.value.retry_after, err.value.local) == (420, 3600.0, False)
+    assert isinstance(err.value, RateLimitError)
     assert calls == ["GET"]
 
 
@@ -115,7 +123,9 @@ def test_parse_retry_after() -> None:
     assert parse_retry_after("Wed, 01 May 2024 12:00:30 GMT", now) == 30.0
     assert parse_retry_after("Wed, 01 May 2024 11:00:00 GMT", now) == 0.0  # past: no wait
     assert parse_retry_after("-5", now) == 0.0
-    for junk in (None, "", "soon", "nan", "inf"):
+    assert parse_retry_after("1e300", now) == 1e300
+    for junk in (None, "", "soon", "nan", "inf", "-inf", "1e400", "Infinity",
+                 "Mon, 01 Jan 99999 00:00:00 GMT", "Mon, 32 Foo 2024 99:99:99 GMT"):
         assert parse_retry_after(junk, now) is None
 
 

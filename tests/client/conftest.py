@@ -17,7 +17,7 @@ from tests.sandbox.conftest import admin, rtm, sandbox  # noqa: F401 - fixtures 
 
 FAST = ClientConfig(
     retry=RetryPolicy(max_attempts=5, base_delay=0.005, max_delay=0.05,
-                      rate_limit_default=0.05, rate_limit_max_wait=30.0),
+                      rate_limit_min_delay=0.05, rate_limit_max_wait=30.0),
     reconnect=ReconnectPolicy(base=0.05, cap=0.3, auth_timeout=5.0, connect_timeout=5.0),
     rebind_interval=0.1, send_retry_delay=0.01, send_retry_window=60.0,
     websites_refresh=3600.0, catchup_margin_ms=2000, compose_interval=5.0,

@@ -9,7 +9,6 @@ from crisp_console.client import ConsoleClient
 from crisp_console.core import MessageStatus
 from crisp_console.errors import NotFoundError
 from crisp_console.sandbox.model import Conversation
-from crisp_console.sandbox.profile import strict_except
 from crisp_console.sandbox.server import Sandbox
 from tests.client.conftest import until
 from tests.sandbox.conftest import RtmProbe
@@ -60,8 +59,6 @@ async def test_edit_and_remove(sandbox: Sandbox, client: ConsoleClient) -> None:
     assert all(m.fingerprint != msg.fingerprint for m in client.store.messages(conv.session_id))
 
 
-# console: issue 11 stage 2
-@pytest.mark.sandbox_config(behaviours=strict_except("specific_not_found"))
 async def test_failed_edit_is_undone_in_the_store(sandbox: Sandbox, client: ConsoleClient) -> None:
     conv = open_conv(sandbox, client)
     msg = await client.send_text(conv.session_id, "keep me")
