@@ -5,17 +5,22 @@ sandbox in-process (simulator off, so every picture is the same), opens a conver
 every message type, makes the visitor type, and saves the main window in the light and the
 dark palette as ``main-light.png`` and ``main-dark.png``. Then, in the light palette, the
 sign-in dialog as it reports a key the sandbox refused, with Advanced open (``signin.png``),
-and the preferences dialog (``preferences.png``).
+the preferences dialog (``preferences.png``), and the Ctrl+K palette listing a visitor who
+named themselves ``<img src=file:…>`` (a picture on disk), with the row's tooltip showing
+that name as text (``palette.png``, a grab of the screen: a tooltip is a window of its own).
 """
 
 from __future__ import annotations
 
 import asyncio
 import sys
+import tempfile
 from pathlib import Path
 
 import qasync
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QEvent
+from PySide6.QtGui import QColor, QGuiApplication, QHelpEvent, QImage
+from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 
 from crisp_console.client import ConsoleClient
 from crisp_console.credentials import Account, SessionOnlyStore
@@ -71,6 +76,7 @@ async def shoot(out: Path, theme: Theme) -> list[Path]:
         theme.apply(Scheme.LIGHT)
         saved.append(await shoot_sign_in(out, sandbox))
         saved.append(await shoot_preferences(out, console))
+        saved.append(await shoot_palette(out, console, sandbox))
     finally:
         await console.aclose()
         await sandbox.stop()
@@ -116,6 +122,47 @@ async def shoot_preferences(out: Path, console: Console) -> Path:
     finally:
         dialog.close()
         dialog.deleteLater()
+
+
+async def shoot_palette(out: Path, console: Console, sandbox: Sandbox) -> Path:
+    """A visitor renames themselves ``<img src=file:…>`` pointing at a red 240x120 picture;
+    Ctrl+K lists them, the mouse rests on the row. The tooltip must read as text."""
+    picture = Path(tempfile.mkdtemp(prefix="crisp-shot-")) / "red.png"
+    image = QImage(240, 120, QImage.Format.Format_RGB32)
+    image.fill(QColor("red"))
+    image.save(str(picture))
+    name = f"<img src={picture.as_uri()}><b>Eve Mallory</b>"
+    store = console.client.store
+    conv = sandbox.state.conversations[next(iter(store.conversations))]
+    sandbox.state.update_meta(conv, {"nickname": name})
+    for _ in range(100):
+        await settle(0.05)
+        if store.conversations[conv.session_id].nickname == name:
+            break
+    palette = console.panes.palette
+    palette.open_switcher("mallory")
+    palette.flush()
+    await settle(0.3)
+    view = palette.view
+    pos = view.visualRect(palette.model.index(0, 0)).center()
+    QApplication.sendEvent(view.viewport(), QHelpEvent(QEvent.Type.ToolTip, pos,
+                                                       view.viewport().mapToGlobal(pos)))
+    await settle(0.8)
+    if "Mallory" not in QToolTip.text():
+        raise SystemExit(f"the palette showed no tooltip for the visitor: {QToolTip.text()!r}")
+    tips = [w for w in QApplication.topLevelWidgets()
+            if w.objectName() == "qtooltip_label" and w.isVisible()]
+    if not tips or tips[0].height() >= image.height():
+        raise SystemExit("the palette's tooltip loaded the visitor's <img src=file:…>")
+    window = console.window.frameGeometry()
+    screen = QGuiApplication.primaryScreen()
+    shot = screen.grabWindow(0, window.x(), window.y(), window.width(), window.height())
+    path = out / "palette.png"
+    QToolTip.hideText()
+    palette.hide()
+    if not shot.save(str(path)):
+        raise SystemExit(f"could not save {path}")
+    return path
 
 
 def main(argv: list[str]) -> int:
