@@ -30,9 +30,10 @@ from PySide6.QtWidgets import QApplication
 from crisp_console import __version__, demo
 from crisp_console.api import normalise_base_url
 from crisp_console.client import ConsoleClient
+from crisp_console.client.signin import env_tier_problem
 from crisp_console.crash import CrashHandler, install_excepthook
 from crisp_console.credentials import FILE_NAME as ACCOUNTS_FILE
-from crisp_console.credentials import Account, AccountBook, CredentialStore
+from crisp_console.credentials import PLUGIN_TIER, Account, AccountBook, CredentialStore
 from crisp_console.errors import AuthError, CrispError, InsecureHostError
 from crisp_console.log import default_log_dir, log_file, secret_filter, setup_logging
 from crisp_console.settings import config_dir, load_preferences, preferences_path, state_dir
@@ -62,9 +63,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--demo", action="store_true",
                    help="start a local Crisp sandbox with simulated visitors and connect to it")
     p.add_argument("--host", default=None,
-                   help=f"with CRISP_IDENTIFIER, CRISP_KEY and CRISP_TIER set: a Crisp-compatible "
-                   f"REST host (default {DEFAULT_HOST}); without them the console signs in "
-                   "with the saved account or asks")
+                   help=f"with CRISP_IDENTIFIER and CRISP_KEY set (a plugin token): a "
+                   f"Crisp-compatible REST host (default {DEFAULT_HOST}); without them the "
+                   "console signs in with the saved account or asks")
     p.add_argument("--quit-after", type=float, default=None, metavar="SECONDS",
                    help="quit by itself after SECONDS (smoke tests)")
     p.add_argument("--screenshot", default=None, metavar="PNG",
@@ -74,11 +75,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def credentials_from_env() -> Credentials | None:
-    """A token pair from CRISP_IDENTIFIER/CRISP_KEY (scripts, kiosks); None when unset."""
+    """A plugin token pair from CRISP_IDENTIFIER/CRISP_KEY (scripts, kiosks); None when unset.
+    CRISP_TIER may be unset or plugin; anything else stops here, saying why (SystemExit)."""
     identifier, key = os.environ.get("CRISP_IDENTIFIER"), os.environ.get("CRISP_KEY")
     if not identifier or not key:
         return None
-    return Credentials(identifier, key, os.environ.get("CRISP_TIER", "plugin"))
+    problem = env_tier_problem(os.environ.get("CRISP_TIER"))
+    if problem:
+        raise SystemExit(f"crisp-console: {problem}")
+    return Credentials(identifier, key, PLUGIN_TIER)
 
 
 @dataclass

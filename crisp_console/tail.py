@@ -19,7 +19,9 @@ from typing import Any, TextIO
 
 from crisp_console import demo
 from crisp_console.client import ConsoleClient
+from crisp_console.client.signin import env_tier_problem
 from crisp_console.core import Change, ChangeKind
+from crisp_console.credentials import PLUGIN_TIER
 from crisp_console.errors import CrispError
 from crisp_console.log import install_secret_filter
 from crisp_console.types import Credentials
@@ -30,8 +32,8 @@ DEFAULT_HOST = "https://api.crisp.chat"
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="crisp-console tail",
-        description="Print live RTM events and the store's changes. Credentials come from "
-        "CRISP_IDENTIFIER, CRISP_KEY and CRISP_TIER (default plugin), or use --demo.")
+        description="Print live RTM events and the store's changes. Credentials (a plugin "
+        "token) come from CRISP_IDENTIFIER and CRISP_KEY, or use --demo.")
     p.add_argument("--host", default=DEFAULT_HOST, help=f"REST host (default {DEFAULT_HOST})")
     p.add_argument("--demo", action="store_true", help="start a local sandbox and tail it")
     p.add_argument("--changes", action="store_true",
@@ -123,8 +125,12 @@ def main(argv: list[str]) -> int:
                 print("crisp-console tail: set CRISP_IDENTIFIER and CRISP_KEY, or use --demo",
                       file=sys.stderr)
                 return 2
+            problem = env_tier_problem(os.environ.get("CRISP_TIER"))
+            if problem:
+                print(f"crisp-console tail: {problem}", file=sys.stderr)
+                return 2
             rest = args.host
-            credentials = Credentials(identifier, key, os.environ.get("CRISP_TIER", "plugin"))
+            credentials = Credentials(identifier, key, PLUGIN_TIER)
         install_secret_filter([credentials.key])
         return asyncio.run(run(rest, credentials, args))
     except demo.SandboxStartError as exc:

@@ -1,11 +1,16 @@
 """The sign-in check: does this token pair open Crisp's plugin API on this host, and if not, why.
 
-``check_sign_in`` runs Check Connect Session Validity and Get Connect Account with a short
-retry policy and an overall deadline, and turns every way it can fail into a
+``check_sign_in`` runs Check Connect Session Validity and Get Connect Account with the plugin
+tier, a short retry policy and an overall deadline, and turns every way it can fail into a
 ``SignInResult`` whose ``message`` an operator can act on (what is wrong, what to do) and
 whose ``detail`` is the technical text for a bug report. It never raises for a failed check,
 and the key appears in neither text nor any log line (it is registered with the log's
 SecretFilter before the first request).
+
+The console supports plugin tokens only: Crisp's plugin connect routes, which list the
+subscribed websites and give the RTM endpoint, refuse website-tier tokens (crisp-api.md §10
+row 1). When the plugin tier is refused, one HEAD with the website tier tells a website token
+from a bad key, so the operator is told which token to get; nothing ever signs in with it.
 """
 
 from __future__ import annotations
@@ -18,13 +23,13 @@ import socket
 import ssl
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
 from crisp_console.api import CrispApi, RetryPolicy, normalise_base_url
-from crisp_console.credentials import DEFAULT_HOST, TIERS, Account
+from crisp_console.credentials import DEFAULT_HOST, PLUGIN_TIER, Account
 from crisp_console.errors import (
     ApiError,
     AuthError,
@@ -46,14 +51,21 @@ log = logging.getLogger(__name__)
 # asks for more than a few seconds is reported instead of waited out.
 SIGN_IN_RETRY = RetryPolicy(max_attempts=2, base_delay=0.25, max_delay=0.5,
                             rate_limit_min_delay=0.5, rate_limit_max_wait=3.0)
-TIER_NAMES = {"plugin": "Plugin", "website": "Website"}
+DIAGNOSTIC_TIER = "website"  # only ever sent to diagnose a refused key
+# Why a plugin token, and where to get one: the dialog, the saved-account notice, the
+# CRISP_TIER error and the sign-in failure all say the same.
+PLUGIN_ROUTES = ("Crisp's plugin routes, which list the subscribed websites and give the live"
+                 " (RTM) endpoint, refuse website tokens")
+WHY_PLUGIN = f"crisp-console needs a plugin token because {PLUGIN_ROUTES}."
+WHERE_PLUGIN = "Get one in the Crisp Marketplace: your plugin → Tokens → Production."
+WEBSITE_TOKEN_WORDS = f"This is a website token; {WHY_PLUGIN} {WHERE_PLUGIN}"
 
 
 class SignInFailure(enum.Enum):
     """Why a sign-in check failed; ``value`` is a short title, ``field`` the input to fix."""
 
     BAD_KEY = "Token not accepted"
-    WRONG_TIER = "Wrong tier"
+    WEBSITE_TIER = "A website token"
     NO_NETWORK = "Host not reachable"
     TLS = "Secure connection failed"
     QUOTA = "Daily quota used up"
@@ -66,12 +78,12 @@ class SignInFailure(enum.Enum):
 
     @property
     def field(self) -> str:
-        """The input the operator most likely has to change: "key", "tier", "host" or ""."""
+        """The input the operator most likely has to change: "key", "host" or ""."""
         return _FIELDS.get(self, "")
 
 
 _FIELDS = {
-    SignInFailure.BAD_KEY: "key", SignInFailure.WRONG_TIER: "tier",
+    SignInFailure.BAD_KEY: "key", SignInFailure.WEBSITE_TIER: "key",
     SignInFailure.NO_NETWORK: "host", SignInFailure.TLS: "host",
     SignInFailure.INSECURE_HOST: "host", SignInFailure.BAD_HOST: "host",
     SignInFailure.NOT_CRISP: "host", SignInFailure.TIMEOUT: "host",
@@ -84,7 +96,6 @@ class SignInResult:
     message: str  # one or two plain sentences: what is wrong and what to do
     detail: str = ""  # technical detail (exception text), never containing the key
     plugin_id: str = ""
-    tier: str = ""  # the tier that worked (on WRONG_TIER: the one that would work)
     host: str = ""  # the host as it should be saved ("https://" added, no trailing slash)
 
     @property
@@ -107,7 +118,7 @@ class SignedIn:
                 f" plugin_id={self.plugin_id!r})")
 
 
-SignInCheck = Callable[[str, str, str, str], Awaitable[SignInResult]]
+SignInCheck = Callable[[str, str, str], Awaitable[SignInResult]]  # host, identifier, key
 
 
 def host_text(host: str) -> str:
@@ -118,17 +129,28 @@ def host_text(host: str) -> str:
     return text.rstrip("/")
 
 
-def other_tier(tier: str) -> str:
-    return next(t for t in TIERS if t != tier)
+def tier_problem(tier: str, who: str = "This account") -> str:
+    """Why an account or ``CRISP_TIER`` with ``tier`` cannot be used; "" for the plugin tier.
+    Old accounts files may hold website-tier accounts: they lead here, never to a start."""
+    if tier == PLUGIN_TIER:
+        return ""
+    what = "a website token" if tier == DIAGNOSTIC_TIER else f"the tier “{tier}”"
+    return f"{who} uses {what}; {WHY_PLUGIN} {WHERE_PLUGIN}"
 
 
-async def check_sign_in(host: str, identifier: str, key: str, tier: str, *,
+def env_tier_problem(value: str | None) -> str:
+    """Why ``CRISP_TIER=value`` cannot be used; "" when it is unset, empty or plugin."""
+    tier = (value or "").strip() or PLUGIN_TIER
+    problem = tier_problem(tier, f"CRISP_TIER={tier}")
+    return (f"{problem} Leave CRISP_TIER unset (or set it to plugin) and give a plugin"
+            " token's identifier and key.") if problem else ""
+
+
+async def check_sign_in(host: str, identifier: str, key: str, *,
                         timeout: float = 15.0,  # noqa: ASYNC109 - also each request's timeout
                         transport: httpx.AsyncBaseTransport | None = None) -> SignInResult:
-    """Check the token pair against ``host``; never raises for a failed check (a tier that
-    is not plugin/website is a programming error: ValueError)."""
-    if tier not in TIERS:
-        raise ValueError(f"tier must be one of {', '.join(TIERS)}, not {tier!r}")
+    """Check the token pair against ``host`` as a plugin token; never raises for a failed
+    check."""
     identifier, key = identifier.strip(), key.strip()
     text = host_text(host)
     bad = _bad_host(text)
@@ -147,13 +169,13 @@ async def check_sign_in(host: str, identifier: str, key: str, tier: str, *,
         return SignInResult(SignInFailure.BAD_KEY, f"Enter the {missing} of your token.",
                             host=text)
     secret_filter().add_credentials(identifier, key)
-    check = _Check(text, identifier, key, tier, timeout, transport)
+    check = _Check(text, identifier, key, timeout, transport)
     try:
         async with asyncio.timeout(timeout):
             result = await check.run()
     except TimeoutError as exc:
         result = check.timed_out(exc)
-    log.info("sign-in check of %s (%s tier) on %s: %s", identifier, tier, _netloc(text),
+    log.info("sign-in check of %s on %s: %s", identifier, _netloc(text),
              result.failure.name if result.failure else "ok")
     return result
 
@@ -186,9 +208,9 @@ def _netloc(text: str) -> str:
 class _Check:
     """One sign-in check; its methods turn each failure into words."""
 
-    def __init__(self, host: str, identifier: str, key: str, tier: str, timeout: float,
+    def __init__(self, host: str, identifier: str, key: str, timeout: float,
                  transport: httpx.AsyncBaseTransport | None) -> None:
-        self.host, self.identifier, self.key, self.tier = host, identifier, key, tier
+        self.host, self.identifier, self.key = host, identifier, key
         self.timeout, self.transport = timeout, transport
         self.where = _netloc(host)
 
@@ -197,11 +219,11 @@ class _Check:
                         timeout=self.timeout, retry=SIGN_IN_RETRY, transport=self.transport)
 
     def _result(self, failure: SignInFailure | None, message: str, exc: BaseException | None,
-                *, detail: str = "", plugin_id: str = "", tier: str = "") -> SignInResult:
+                *, detail: str = "", plugin_id: str = "") -> SignInResult:
         if exc is not None:
-            detail = f"{type(exc).__name__}: {exc}"
+            detail = f"{type(exc).__name__}: {exc}" + (f"; {detail}" if detail else "")
         return SignInResult(failure, message, self._safe(detail) if detail else "", plugin_id,
-                            tier, self.host)
+                            self.host)
 
     def _safe(self, text: str) -> str:
         # Exception texts come from httpx, the server and the OS: none should hold the key,
@@ -210,8 +232,8 @@ class _Check:
 
     async def run(self) -> SignInResult:
         try:
-            account = await self._account(self.tier)
-        except AuthError as exc:
+            account = await self._account()
+        except (AuthError, NotAllowedError) as exc:
             return await self._refused(exc)
         except CrispError as exc:
             return self._failed(exc)
@@ -220,38 +242,52 @@ class _Check:
             return self._result(SignInFailure.NOT_CRISP, self._not_crisp("no plugin_id in its"
                                                                          " answer"), None,
                                 detail=f"Get Connect Account answered {account!r:.200}")
-        return self._result(None, f"Signed in: plugin {plugin_id}.", None, plugin_id=plugin_id,
-                            tier=self.tier)
+        return self._result(None, f"Signed in: plugin {plugin_id}.", None, plugin_id=plugin_id)
 
-    async def _account(self, tier: str) -> Any:
-        async with self._api(tier) as api:
+    async def _account(self) -> Any:
+        async with self._api(PLUGIN_TIER) as api:
             # A refused HEAD has no body: Get Connect Account then says why, in Crisp's words
             # (and whether it really is Crisp answering).
             with contextlib.suppress(AuthError):
                 await api.check_session()
             return await api.connect_account()
 
-    async def _refused(self, first: AuthError) -> SignInResult:
-        other = other_tier(self.tier)
-        try:
-            async with self._api(other) as api:
-                await api.check_session()
-        except CrispError:
+    async def _refused(self, first: AuthError | NotAllowedError) -> SignInResult:
+        website = await self._website_token()
+        if website:
+            return self._result(SignInFailure.WEBSITE_TIER, WEBSITE_TOKEN_WORDS, first,
+                                detail=f"as a website token: {website}")
+        if isinstance(first, NotAllowedError):
             return self._result(
                 SignInFailure.BAD_KEY,
-                "Crisp did not accept this token identifier and key. Copy both again from your"
-                " plugin's Tokens page in the Crisp Marketplace (a regenerated key replaces the"
-                " old one).", first)
+                "Crisp accepted the token but does not allow it to use the plugin API. Check"
+                " that it is your plugin's token and that its scopes were granted.", first)
         return self._result(
-            SignInFailure.WRONG_TIER,
-            f"This is a {other} token, not a {self.tier} token. Choose the"
-            f" {TIER_NAMES[other]} tier and sign in again.", first, tier=other)
+            SignInFailure.BAD_KEY,
+            "Crisp did not accept this token identifier and key. Copy both again from your"
+            " plugin's Tokens page in the Crisp Marketplace (a regenerated key replaces the"
+            " old one).", first)
+
+    async def _website_token(self) -> str:
+        """The same HEAD plugin/connect/session with the website tier, only to diagnose: how
+        it answered when that shows a valid website token ("" when it does not). Crisp
+        answers 403 not_allowed (the pair is valid, the route is not for it); a server that
+        lets the website tier in proves the same. Nothing is signed in with it."""
+        try:
+            async with self._api(DIAGNOSTIC_TIER) as api:
+                await api.check_session()
+        except NotAllowedError as exc:
+            return f"{type(exc).__name__}: {exc}" if exc.status == 403 else ""
+        except CrispError:
+            return ""
+        return "the plugin route accepted it"
 
     def _failed(self, exc: CrispError) -> SignInResult:
         if isinstance(exc, TransportError):
             return self._network(exc)
         if isinstance(exc, QuotaExceededError):
-            return self._result(SignInFailure.QUOTA, _quota_words(datetime.now(UTC)), exc)
+            words = _quota_words(datetime.now(UTC), exc.resets_at)
+            return self._result(SignInFailure.QUOTA, words, exc)
         if isinstance(exc, RateLimitError):
             wait = f"in {exc.retry_after:.0f} seconds" if exc.retry_after else "in a minute"
             return self._result(
@@ -262,11 +298,6 @@ class _Check:
                 SignInFailure.SERVER,
                 f"The API at {self.where} has a problem right now (HTTP {exc.status}). Try"
                 " again in a few minutes.", exc)
-        if isinstance(exc, NotAllowedError):
-            return self._result(
-                SignInFailure.BAD_KEY,
-                "Crisp accepted the token but does not allow it to use the plugin API. Check"
-                " that it is your plugin's token and that its scopes were granted.", exc)
         if isinstance(exc, ProtocolError):
             return self._result(SignInFailure.NOT_CRISP,
                                 self._not_crisp(f"an unreadable answer: {exc.message}"), exc)
@@ -339,11 +370,11 @@ def _causes(exc: BaseException) -> Iterator[BaseException]:
         current = current.__cause__ or current.__context__
 
 
-def _quota_words(now: datetime) -> str:
-    reset = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+def _quota_words(now: datetime, reset: datetime) -> str:
     left = int((reset - now).total_seconds() // 60)
     hours, minutes = divmod(max(1, left), 60)
     when = f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
-    return ("The daily request quota of this token is used up; it resets at 00:00 UTC (in"
+    at = "00:00 UTC" if (reset.hour, reset.minute) == (0, 0) else reset.strftime("%H:%M UTC")
+    return (f"The daily request quota of this token is used up; it resets at {at} (in"
             f" {when}). Development tokens have a low quota: you can reset it from your"
             " plugin's page in the Crisp Marketplace.")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from crisp_console.credentials.accounts import (
     DEFAULT_HOST,
     FILE_NAME,
+    PLUGIN_TIER,
     TIERS,
     Account,
     AccountBook,
@@ -21,7 +22,7 @@ from crisp_console.credentials.store import (
 )
 
 __all__ = [
-    "DEFAULT_HOST", "FILE_NAME", "SERVICE", "TIERS", "Account", "AccountBook",
+    "DEFAULT_HOST", "FILE_NAME", "PLUGIN_TIER", "SERVICE", "TIERS", "Account", "AccountBook",
     "CredentialError", "CredentialStore", "KeyringTimeout", "KeyringUnavailable",
     "SecretStore", "SessionOnlyStore", "sign_out",
 ]

@@ -22,14 +22,17 @@ log = logging.getLogger(__name__)
 
 FILE_NAME = "accounts.json"
 DEFAULT_HOST = "https://api.crisp.chat"
-TIERS = ("plugin", "website")
+PLUGIN_TIER = "plugin"  # the only tier the console signs in with (client/signin.py says why)
+# The tiers an accounts file may name: earlier versions saved website-tier accounts, which
+# still load (and then lead to the sign-in dialog) rather than being dropped as corrupt.
+TIERS = (PLUGIN_TIER, "website")
 _VERSION = 1
 
 
 @dataclass(frozen=True)
 class Account:
     identifier: str
-    tier: str = "plugin"
+    tier: str = PLUGIN_TIER
     host: str = DEFAULT_HOST
     label: str = ""
 

@@ -4,6 +4,8 @@ refused it; and the Account menu (switch, add, sign out) once a console runs.
 
 The book (accounts.json) holds identifier, tier, host and label; the key is only in the
 keyring, or in memory for an account the operator chose to "keep for this session only".
+Only plugin-tier accounts run: one saved with a website token by an earlier version brings
+the sign-in dialog, saying why a plugin token is needed.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from crisp_console.client.signin import SignedIn
+from crisp_console.client.signin import SignedIn, tier_problem
 from crisp_console.credentials import (
+    PLUGIN_TIER,
     Account,
     AccountBook,
     CredentialError,
@@ -67,7 +70,7 @@ class Accounts:
         """The active account with its key, else the sign-in dialog (None: cancelled)."""
         account = self.book.active
         if account is not None and not notice:
-            key, notice = await self._key(account)
+            key, notice = await self._usable_key(account)
             if key is not None:
                 return self._session(account, key)
         return await self.sign_in(prefill=account, notice=notice)
@@ -90,7 +93,7 @@ class Accounts:
             return await self.start()
         self.book.set_active(identifier)
         self._save()
-        key, notice = await self._key(account)
+        key, notice = await self._usable_key(account)
         if key is not None:
             return self._session(account, key)
         return await self.sign_in(prefill=account, notice=notice)
@@ -123,6 +126,16 @@ class Accounts:
         return None
 
     # ---- internals -----------------------------------------------------------------------
+
+    async def _usable_key(self, account: Account) -> tuple[str | None, str]:
+        """The key, or None and why (in words) when the account cannot run: a tier other
+        than plugin, or a key that could not be had."""
+        problem = tier_problem(account.tier, account.display_name)
+        if problem:
+            log.warning("%s is a %s-tier account: signing in again", account.identifier,
+                        account.tier)
+            return None, problem
+        return await self._key(account)
 
     async def _key(self, account: Account) -> tuple[str | None, str]:
         """The key, or None and why (in words) when it could not be had."""
@@ -167,7 +180,9 @@ def wire_account_commands(console: Console, accounts: Accounts | None,
 
     async def switch() -> None:
         items = [PaletteItem("choice", a.identifier, a.display_name,
-                             "signed in" if a.identifier == current.identifier else a.tier)
+                             "signed in" if a.identifier == current.identifier
+                             else "" if a.tier == PLUGIN_TIER
+                             else f"a {a.tier} token: sign in with a plugin token")
                  for a in accounts.book.accounts]
         items.append(PaletteItem("choice", ADD_KEY, "Add an account…"))
         item = await palette.pick("Switch to the account…", items, placeholder="Account")

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from crisp_console.ui.people_info import clean
+from crisp_console.ui.plain import one_line
 
 _INT = re.compile(r"-?(?:0|[1-9]\d{0,14})")  # longer digit runs (phones, cards) stay text
 _FLOAT = re.compile(r"-?(?:0|[1-9]\d*)\.\d+")
@@ -29,11 +29,11 @@ def format_value(value: Any) -> str:
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, str):
-        return clean(value, 2000)
+        return one_line(value, 2000)
     if value is None:
         return ""
     try:  # lists/objects are not Crisp data values, but a payload may still carry them
-        return clean(json.dumps(value, ensure_ascii=False, default=str), 2000)
+        return one_line(json.dumps(value, ensure_ascii=False, default=str), 2000)
     except (TypeError, ValueError):
         return ""
 
@@ -93,5 +93,5 @@ def key_error(key: str, keys: Iterable[str], current: str | None = None) -> str 
     if not key.strip():
         return "A field needs a name."
     if key != current and key in set(keys):
-        return f"There is already a field named “{clean(key, 60)}”."
+        return f"There is already a field named “{one_line(key, 60)}”."
     return None

@@ -25,6 +25,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 from crisp_console.core import Store, excerpt_of
+from crisp_console.ui.plain import BIDI_CONTROLS
 from crisp_console.ui.widgets.tray_icon import TrayIcon
 
 NEW_CONVERSATION = "new_conversation"
@@ -36,8 +37,10 @@ BURST_COUNT = 3  # individual notifications within BURST_S before they are summa
 BODY_CHARS = 120
 # Notification servers may read the body as markup (freedesktop "body-markup", even
 # images): a visitor's "<img src=…>" must stay text. Look-alike angle brackets keep it
-# readable; control characters go.
-_SANITISE = {ord("<"): "\u2039", ord(">"): "\u203a", **{c: " " for c in range(32)}, 127: " "}
+# readable; control characters go, and so do bidi controls (a name must not reverse the
+# "New conversation:" before it).
+_SANITISE: dict[int, str | None] = {ord("<"): "\u2039", ord(">"): "\u203a",
+                                    **{c: " " for c in range(32)}, 127: " ", **BIDI_CONTROLS}
 
 
 def plain_excerpt(kind: str, content: Any, limit: int = BODY_CHARS) -> str:

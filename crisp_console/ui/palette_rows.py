@@ -4,7 +4,8 @@ search) and the delegate that paints a row.
 A row is two lines: the kind's icon, the title with the matched characters in bold, the
 shortcut right-aligned; under it the detail, muted and elided. Every colour comes from the
 palette, so light and dark schemes need nothing else. Titles and details are untrusted
-(visitor names, message excerpts): they are drawn as plain text, never as markup.
+(visitor names, message excerpts): they are drawn as plain text, never as markup, and the
+tooltip, which Qt would read as rich text, is escaped (plain.tooltip_html).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from crisp_console.ui.palette_sources import PaletteItem, Result
+from crisp_console.ui.plain import tooltip_html
 from crisp_console.ui.theme import RESOURCES
 
 RESULT_ROLE = Qt.ItemDataRole.UserRole + 1  # the row's Result
@@ -65,7 +67,7 @@ class PaletteModel(QAbstractListModel):
             return result.item.title
         if role == Qt.ItemDataRole.ToolTipRole:
             item = result.item
-            return f"{item.title}\n{item.detail}" if item.detail else item.title
+            return tooltip_html(f"{item.title}\n{item.detail}" if item.detail else item.title)
         if role == Qt.ItemDataRole.AccessibleDescriptionRole:
             return result.item.detail
         return None

@@ -35,6 +35,7 @@ from crisp_console.ui.fuzzy import (
     score_terms,
     terms_of,
 )
+from crisp_console.ui.plain import one_line
 
 log = logging.getLogger(__name__)
 
@@ -115,23 +116,28 @@ class _CommandLike(Protocol):
 # ---- rows --------------------------------------------------------------------------------
 
 
-def one_line(text: str, limit: int = EXCERPT) -> str:
-    flat = " ".join(text.split())
+def excerpt(text: str, limit: int = EXCERPT) -> str:
+    flat = one_line(text, 4 * limit)
     return flat if len(flat) <= limit else flat[:limit - 1] + "…"
 
 
+# Visitor-given text goes through one_line: the rows are painted as text, and bidi controls
+# must not reorder the row around them.
 def conversation_item(conv: Conversation) -> PaletteItem:
-    title = conv.nickname or conv.email or "Visitor"
-    parts = [conv.email if conv.email != title else "", one_line(conv.last_message), conv.state]
+    email = one_line(conv.email)
+    title = one_line(conv.nickname) or email or "Visitor"
+    parts = [email if email != title else "", excerpt(conv.last_message), conv.state]
     return PaletteItem("conversation", conv.session_id, title,
                        " · ".join(p for p in parts if p))
 
 
 def person_item(person: Person) -> PaletteItem:
-    title = person.nickname or person.email or person.people_id
-    detail = person.email if person.email != title else ""
+    email = one_line(person.email)
+    title = one_line(person.nickname) or email or person.people_id
+    detail = email if email != title else ""
     if person.segments:
-        detail = " · ".join(p for p in (detail, ", ".join(person.segments)) if p)
+        detail = " · ".join(p for p in (detail, one_line(", ".join(person.segments)))
+                          if p)
     return PaletteItem("person", person.people_id, title, detail)
 
 

@@ -4,13 +4,12 @@ values: data_values.py).
 
 Everything here reads untrusted payloads (conversation meta, people profiles, RTM events):
 wrong types are skipped, never raised, and every string meant for one line goes through
-``clean()``. Names of countries and languages come from a callable the widget passes (Qt's
+``one_line()``. Names of countries and languages come from a callable the widget passes (Qt's
 QLocale knows them all); the default shows the code itself.
 """
 
 from __future__ import annotations
 
-import html
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -20,6 +19,7 @@ from typing import Any, Generic, TypeVar
 
 from crisp_console.core import Conversation, Person
 from crisp_console.ui.delegates.timefmt import relative_time
+from crisp_console.ui.plain import one_line
 
 Namer = Callable[[str], str]
 T = TypeVar("T")
@@ -33,25 +33,6 @@ MAX_OFFSET = 14 * 60  # minutes: the widest real UTC offset (Kiribati)
 TIMEZONE_EAST_POSITIVE = True
 SEPARATOR = " · "
 STATE_LABELS = {"pending": "Pending", "unresolved": "Unresolved", "resolved": "Resolved"}
-
-# Explicit bidi embeddings/overrides/isolates: they would let a name repaint the app's own text.
-_BIDI = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
-
-
-def clean(text: Any, limit: int = 300) -> str:
-    """``text`` for a one-line label: a string (else ""), at most ``limit`` characters,
-    whitespace runs (newlines included) made one space, bidi controls removed."""
-    if not isinstance(text, str):
-        return ""
-    return " ".join(text[:limit].translate(_BIDI).split())
-
-
-def tooltip_html(text: str, limit: int = 2000) -> str:
-    """``text`` as a tooltip that can only be plain text: Qt renders a tooltip as rich text
-    when it looks like markup, so it is escaped and wrapped in a tag of ours."""
-    body = html.escape(text[:limit] + ("…" if len(text) > limit else ""), quote=False)
-    return f"<p style='white-space:pre-wrap'>{body.translate(_BIDI)}</p>" if body else ""
-
 
 class Pending(Generic[T]):
     """The last value a widget asked for, until the store shows it.
@@ -139,9 +120,9 @@ def geolocation_of(meta: Mapping[str, Any], person: Mapping[str, Any]) -> Mappin
 
 def place(geo: Mapping[str, Any], country_name: Namer = str) -> str:
     """"Paris, France": the city (or the region without one) and the country's name."""
-    town = clean(geo.get("city"), 80) or clean(geo.get("region"), 80)
-    code = clean(geo.get("country"), 8)
-    country = clean(country_name(code), 80) if code else ""
+    town = one_line(geo.get("city"), 80) or one_line(geo.get("region"), 80)
+    code = one_line(geo.get("country"), 8)
+    country = one_line(country_name(code), 80) if code else ""
     return ", ".join(part for part in (town, country) if part)
 
 
@@ -189,9 +170,9 @@ def with_sync(meta: Mapping[str, Any], sync: Mapping[str, Any]) -> Mapping[str, 
 def _named(part: Any, *, major: bool = False) -> str:
     """"Chrome 124" from ``{name, version, major}``; the major version when ``major``."""
     part = _map(part)
-    name = clean(part.get("name"), 40)
-    version = clean(part.get("major"), 16) if major else ""
-    version = version or clean(part.get("version"), 16)
+    name = one_line(part.get("name"), 40)
+    version = one_line(part.get("major"), 16) if major else ""
+    version = version or one_line(part.get("version"), 16)
     if major and version.endswith(".0"):
         version = version[:-2]
     return f"{name} {version}".strip() if name else ""
@@ -205,13 +186,13 @@ def device_line(meta: Mapping[str, Any]) -> str:
 
 
 def user_agent(meta: Mapping[str, Any]) -> str:
-    return clean(_map(device_of(meta).get("system")).get("useragent"), 500)
+    return one_line(_map(device_of(meta).get("system")).get("useragent"), 500)
 
 
 def locales_of(meta: Mapping[str, Any], person: Mapping[str, Any]) -> list[str]:
     for source in (device_of(meta).get("locales"), person.get("locales")):
         if isinstance(source, list):
-            codes = [clean(code, 16) for code in source[:10]]
+            codes = [one_line(code, 16) for code in source[:10]]
             codes = [code for code in codes if code]
             if codes:
                 return codes
@@ -222,7 +203,7 @@ def locales_line(codes: Sequence[str], language_name: Namer = str) -> str:
     """"French, English" (each language once, in the visitor's order of preference)."""
     names: list[str] = []
     for code in codes:
-        name = clean(language_name(code), 40) or code
+        name = one_line(language_name(code), 40) or code
         if name not in names:
             names.append(name)
     return ", ".join(names)
@@ -231,9 +212,9 @@ def locales_line(codes: Sequence[str], language_name: Namer = str) -> str:
 def network_line(meta: Mapping[str, Any]) -> str:
     """"203.0.113.9 · Orange (AS3215)"."""
     connection = _map(meta.get("connection"))
-    isp, asn = clean(connection.get("isp"), 60), clean(connection.get("asn"), 16)
+    isp, asn = one_line(connection.get("isp"), 60), one_line(connection.get("asn"), 16)
     provider = f"{isp} ({asn})" if isp and asn else isp or asn
-    return SEPARATOR.join(part for part in (clean(meta.get("ip"), 64), provider) if part)
+    return SEPARATOR.join(part for part in (one_line(meta.get("ip"), 64), provider) if part)
 
 
 # ---- pages browsed -------------------------------------------------------------------------
@@ -279,9 +260,9 @@ def merge_pages(current: Iterable[Page], new: Iterable[Page], cap: int = MAX_PAG
 
 def page_lines(page: Page, now_ms: int) -> tuple[str, str]:
     """(title, "5 min · https://…") for a two-line list item."""
-    title = clean(page.title, 200) or clean(page.url, 200)
+    title = one_line(page.title, 200) or one_line(page.url, 200)
     when = relative_time(page.timestamp, now_ms)
-    url = clean(page.url, 500)
+    url = one_line(page.url, 500)
     return title, SEPARATOR.join(part for part in (when, url) if part)
 
 
@@ -292,7 +273,7 @@ def split_segments(text: str) -> list[str]:
     """What the "add segment" field holds: comma-separated names, trimmed, deduplicated."""
     out: list[str] = []
     for part in text.split(","):
-        name = clean(part, MAX_SEGMENT)
+        name = one_line(part, MAX_SEGMENT)
         if name and name not in out:
             out.append(name)
     return out
@@ -319,7 +300,7 @@ def known_segments(conversations: Iterable[Conversation], people: Iterable[Perso
 
 def short_id(session_id: str) -> str:
     """"session_1a2b3c4d-…" -> "1a2b3c4d"."""
-    return clean(session_id.removeprefix("session_"), 8)
+    return one_line(session_id.removeprefix("session_"), 8)
 
 
 def conversation_lines(session_id: str, conv: Conversation | None,
@@ -328,10 +309,10 @@ def conversation_lines(session_id: str, conv: Conversation | None,
     the store does not have it."""
     if conv is None:
         return f"Conversation {short_id(session_id)}", ""
-    name = (clean(conv.nickname, 80) or clean(conv.email, 80)
+    name = (one_line(conv.nickname, 80) or one_line(conv.email, 80)
             or f"Conversation {short_id(session_id)}")
     head = [name, STATE_LABELS.get(conv.state, "")]
     when = relative_time(conv.updated_at or conv.created_at, now_ms)
     if when:
         head.append(when)
-    return SEPARATOR.join(part for part in head if part), clean(conv.last_message, 200)
+    return SEPARATOR.join(part for part in head if part), one_line(conv.last_message, 200)

@@ -17,6 +17,7 @@ from PySide6.QtCore import QSettings
 from crisp_console.core import WEBSITES, Change, ChangeKind, Website
 from crisp_console.ui.controller import Controller
 from crisp_console.ui.palette_sources import PaletteItem
+from crisp_console.ui.plain import one_line
 from crisp_console.ui.widgets.website_switcher import ALL_TITLE, WebsiteEntry
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,9 @@ ALL_KEY = ""  # the palette's key for the unified inbox
 
 
 def website_name(site: Website) -> str:
-    return site.name or site.domain or site.website_id[:8]
+    """The website's name for a label, a title or a notice: one line, no bidi controls
+    (the name is whatever the website's owner typed)."""
+    return one_line(site.name, 100) or one_line(site.domain, 100) or site.website_id[:8]
 
 
 class WebsiteScope:

@@ -1,7 +1,8 @@
 """A normal start (no --demo, no environment token): the saved active account connects with
 its key from the keyring, and a key the server refuses brings the sign-in dialog back with
-the reason. The keyring is an in-memory store and the dialog a stand-in; the sandbox, the
-client and the console are real."""
+the reason; so does an account saved with a website token, before any request. The keyring
+is an in-memory store and the dialog a stand-in; the sandbox, the client and the console are
+real. With environment credentials, CRISP_TIER=website stops with the same words."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 import qasync
 
-from crisp_console import app
+from crisp_console import app, tail
 from crisp_console.credentials import Account, AccountBook, SessionOnlyStore
 from crisp_console.log import setup_logging
 from crisp_console.sandbox.server import Sandbox
@@ -39,15 +40,16 @@ def start(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, store: SessionOnlySto
 
 
 def run_accounts(loop: qasync.QEventLoop, tmp_path: Path, key: str | None,
-                 after: float) -> tuple[int, Sandbox]:
-    """Save an account for a fresh sandbox with ``key`` (None: the right one), run."""
+                 after: float, tier: str = "plugin") -> tuple[int, Sandbox]:
+    """Save an account for a fresh sandbox (whose token has ``tier``) with ``key`` (None: the
+    right one), run."""
     async def main() -> tuple[int, Sandbox]:
-        sandbox = Sandbox(make_config())
+        sandbox = Sandbox(make_config(tier=tier))
         await sandbox.start()
         try:
             info = sandbox.info()
             book = AccountBook(tmp_path / "accounts.json")
-            book.add(Account(info["identifier"], "plugin", info["rest"], "Sandbox"))
+            book.add(Account(info["identifier"], tier, info["rest"], "Sandbox"))
             book.save()
             store = app.CredentialStore()
             await store.set(info["identifier"], key or info["key"])
@@ -94,3 +96,39 @@ def test_a_refused_key_brings_back_the_sign_in_with_the_reason(
     assert "refused the saved key" in call["notice"]
     assert call["prefill"].label == "Sandbox"
 
+
+
+def test_a_saved_website_account_brings_the_sign_in_with_the_reason(
+        qloop: qasync.QEventLoop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """An accounts.json from an earlier version, with a website token and its key saved: the
+    dialog explains, and no console starts with it."""
+    dialog = Dialog()
+    start(monkeypatch, tmp_path, SessionOnlyStore(), dialog)
+    rc, sandbox = run_accounts(qloop, tmp_path, key=None, after=20.0, tier="website")
+    assert rc == 0  # the operator cancelled the sign-in: a normal exit
+    (call,) = dialog.calls
+    assert call["prefill"].tier == "website" and call["prefill"].label == "Sandbox"
+    assert "uses a website token; crisp-console needs a plugin token because" in call["notice"]
+    assert "conversations" not in capsys.readouterr().out  # no console ran
+    # The sandbox counts what its token tier let in: nothing was asked as a website token.
+    assert sandbox.faults.quota(sandbox.info()["identifier"])["used"] == 0
+
+
+@pytest.mark.parametrize("tier", ["website", "user"])
+def test_crisp_tier_other_than_plugin_stops_with_the_reason(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        tier: str) -> None:
+    monkeypatch.setenv("CRISP_IDENTIFIER", "some-identifier")
+    monkeypatch.setenv("CRISP_KEY", "some-key-0123456789")
+    monkeypatch.setenv("CRISP_TIER", tier)
+    with pytest.raises(SystemExit, match=f"CRISP_TIER={tier} uses .*needs a plugin token"):
+        app.credentials_from_env()
+    assert tail.main([]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"crisp-console tail: CRISP_TIER={tier} uses")
+    assert "Tokens → Production" in err and "Leave CRISP_TIER unset" in err
+    for ok in ("plugin", ""):
+        monkeypatch.setenv("CRISP_TIER", ok)
+        credentials = app.credentials_from_env()
+        assert credentials is not None and credentials.tier == "plugin"

@@ -1,5 +1,6 @@
 """check_sign_in against a real sandbox on loopback: success and every failure, in words,
-without the key ever reaching a log record or a result."""
+without the key ever reaching a log record or a result. A website token is named as one and
+never signs in (the diagnosis at the unit level, against every answer: test_signin_tier.py)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from crisp_console.client.signin import (
     host_text,
 )
 from crisp_console.credentials import Account
-from crisp_console.sandbox.profile import strict_except
+from crisp_console.sandbox.profile import Behaviours
 from crisp_console.sandbox.server import Sandbox
 from tests.api.helpers import quota_used, set_faults
 from tests.sandbox.conftest import admin, sandbox  # noqa: F401 - fixtures reused here
@@ -38,10 +39,10 @@ def root(sb: Sandbox) -> str:
 
 
 async def check(sb: Sandbox, *, host: str | None = None, key: str | None = None,
-                tier: str = "plugin", timeout: float = 10.0) -> SignInResult:
+                timeout: float = 10.0) -> SignInResult:
     token = sb.state.token
     return await check_sign_in(root(sb) if host is None else host, token.identifier,
-                               token.key if key is None else key, tier, timeout=timeout)
+                               token.key if key is None else key, timeout=timeout)
 
 
 def closed_port() -> int:
@@ -114,11 +115,11 @@ def self_signed(tmp_path: Path) -> ssl.SSLContext:
 
 
 @pytest.mark.asyncio
-async def test_success_returns_the_plugin_and_the_tier(sandbox: Sandbox) -> None:  # noqa: F811
+async def test_success_returns_the_plugin_and_the_host(sandbox: Sandbox) -> None:  # noqa: F811
     result = await check(sandbox)
     assert result.ok and result.failure is None
     assert result.plugin_id == sandbox.info()["plugin_id"]
-    assert result.tier == "plugin" and result.host == root(sandbox)
+    assert result.host == root(sandbox)
     # The /v1/ root and a trailing slash are accepted as well.
     assert (await check(sandbox, host=sandbox.rest_url)).ok
 
@@ -150,28 +151,57 @@ async def test_empty_key_is_said_without_asking_the_server(sandbox: Sandbox,  # 
     assert await quota_used(admin) == 0
 
 
+class Recording(httpx.AsyncHTTPTransport):
+    """Real requests, each noted as (method, path, X-Crisp-Tier)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[tuple[str, str, str | None]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.seen.append((request.method, request.url.path, request.headers.get("X-Crisp-Tier")))
+        return await super().handle_async_request(request)
+
+
+@pytest.mark.sandbox_config(tier="website")
 @pytest.mark.asyncio
-async def test_wrong_tier_names_the_tier_that_works(sandbox: Sandbox) -> None:  # noqa: F811
-    result = await check(sandbox, tier="website")
-    assert result.failure is SignInFailure.WRONG_TIER and result.tier == "plugin"
-    assert "plugin token" in result.message and "Plugin tier" in result.message
-    assert "tier 'website' does not match" in result.detail
-    assert result.failure.field == "tier"
+async def test_a_website_token_is_named_and_never_signs_in(sandbox: Sandbox) -> None:  # noqa: F811
+    token, recording = sandbox.state.token, Recording()
+    result = await check_sign_in(root(sandbox), token.identifier, token.key,
+                                 transport=recording)
+    assert result.failure is SignInFailure.WEBSITE_TIER and result.failure.field == "key"
+    assert result.message.startswith("This is a website token; crisp-console needs a plugin")
+    assert "refuse website tokens" in result.message
+    assert "your plugin → Tokens → Production" in result.message
+    assert "invalid_session" in result.detail and "as a website token" in result.detail
+    # The plugin tier is refused; one HEAD with the website tier diagnoses; nothing more.
+    assert recording.seen == [("HEAD", "/v1/plugin/connect/session", "plugin"),
+                              ("GET", "/v1/plugin/connect/account", "plugin"),
+                              ("HEAD", "/v1/plugin/connect/session", "website")]
 
 
-# console: issue 11 stage 2
-@pytest.mark.sandbox_config(behaviours=strict_except("website_tier_refused"))
+# The strict sandbox refuses the website tier on plugin routes (crisp-api.md §10 row 1), as
+# Crisp does: the diagnosis meets 403 not_allowed.
+@pytest.mark.sandbox_config(tier="website")
 @pytest.mark.asyncio
-async def test_a_website_token_asked_as_plugin(sandbox: Sandbox) -> None:  # noqa: F811
-    sandbox.state.token.tier = "website"
-    result = await check(sandbox, tier="plugin")
-    assert result.failure is SignInFailure.WRONG_TIER and result.tier == "website"
-    assert "This is a website token" in result.message and "Website tier" in result.message
-    assert (await check(sandbox, tier="website")).ok
+async def test_the_strict_sandbox_refuses_the_website_tier_with_403(sandbox: Sandbox,  # noqa: F811
+                                                                    ) -> None:
+    result = await check(sandbox)
+    assert result.failure is SignInFailure.WEBSITE_TIER
+    assert "NotAllowedError" in result.detail and "403" in result.detail
 
 
-# console: issue 11 stage 2
-@pytest.mark.sandbox_config(behaviours=strict_except("opaque_quota"))
+@pytest.mark.sandbox_config(tier="website", behaviours=Behaviours.of("lenient"))
+@pytest.mark.asyncio
+async def test_a_website_token_is_named_where_plugin_routes_let_it_in(
+        sandbox: Sandbox) -> None:  # noqa: F811
+    """Lenient on purpose: a server whose plugin routes accept the website tier proves the pair
+    is a valid website token just as well; the console still does not sign in with it."""
+    result = await check(sandbox)
+    assert result.failure is SignInFailure.WEBSITE_TIER
+    assert "the plugin route accepted it" in result.detail
+
+
 @pytest.mark.asyncio
 async def test_quota_used_up(sandbox: Sandbox, admin: httpx.AsyncClient) -> None:  # noqa: F811
     await set_faults(admin, daily_quota=2)
@@ -219,7 +249,7 @@ async def test_timeout(sandbox: Sandbox, admin: httpx.AsyncClient) -> None:  # n
 @pytest.mark.asyncio
 async def test_no_network_on_a_closed_port() -> None:
     port = closed_port()
-    result = await check_sign_in(f"http://127.0.0.1:{port}", "id", "some-key-123", "plugin")
+    result = await check_sign_in(f"http://127.0.0.1:{port}", "id", "some-key-123")
     assert result.failure is SignInFailure.NO_NETWORK
     assert f"127.0.0.1:{port}" in result.message and "refused" in result.message
     assert result.failure.field == "host"
@@ -227,7 +257,7 @@ async def test_no_network_on_a_closed_port() -> None:
 
 @pytest.mark.asyncio
 async def test_unknown_host_name() -> None:
-    result = await check_sign_in("https://no-such-host.invalid", "id", "some-key-123", "plugin",
+    result = await check_sign_in("https://no-such-host.invalid", "id", "some-key-123",
                                  timeout=10.0)
     assert result.failure in (SignInFailure.NO_NETWORK, SignInFailure.TIMEOUT)
     if result.failure is SignInFailure.NO_NETWORK:
@@ -245,7 +275,7 @@ async def test_https_to_a_plain_http_port_is_a_tls_failure(sandbox: Sandbox,  # 
 @pytest.mark.asyncio
 async def test_an_unverifiable_certificate(serve: Serve, tmp_path: Path) -> None:
     url = await serve(200, "<html></html>", tls=self_signed(tmp_path))
-    result = await check_sign_in(url, "id", "some-key-123", "plugin")
+    result = await check_sign_in(url, "id", "some-key-123")
     assert result.failure is SignInFailure.TLS
     assert "certificate could not be verified" in result.message
     assert "self-signed" in result.message or "self signed" in result.message
@@ -257,7 +287,7 @@ async def test_insecure_host_is_refused_before_any_request() -> None:
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
             raise AssertionError("no request may leave for an insecure host")
 
-    result = await check_sign_in("http://example.com", "id", "some-key-123", "plugin",
+    result = await check_sign_in("http://example.com", "id", "some-key-123",
                                  transport=NoNetwork())
     assert result.failure is SignInFailure.INSECURE_HOST
     assert "unencrypted to example.com" in result.message and "https://" in result.message
@@ -267,7 +297,7 @@ async def test_insecure_host_is_refused_before_any_request() -> None:
                                   "https://api.crisp.chat:99999", "https://exa mple.com"])
 @pytest.mark.asyncio
 async def test_a_malformed_host_gets_words(host: str) -> None:
-    result = await check_sign_in(host, "id", "some-key-123", "plugin")
+    result = await check_sign_in(host, "id", "some-key-123")
     assert result.failure is SignInFailure.BAD_HOST
     assert "is not a usable API host" in result.message and "https://api.crisp.chat" \
         in result.message
@@ -276,7 +306,7 @@ async def test_a_malformed_host_gets_words(host: str) -> None:
 @pytest.mark.asyncio
 async def test_a_web_server_answering_404_html_is_not_crisp(serve: Serve) -> None:
     url = await serve(404, "<html><body>Not here</body></html>")
-    result = await check_sign_in(url, "id", "some-key-123", "plugin")
+    result = await check_sign_in(url, "id", "some-key-123")
     assert result.failure is SignInFailure.NOT_CRISP
     assert "does not answer like the Crisp API" in result.message
 
@@ -284,7 +314,7 @@ async def test_a_web_server_answering_404_html_is_not_crisp(serve: Serve) -> Non
 @pytest.mark.asyncio
 async def test_a_web_server_answering_200_html_is_not_crisp(serve: Serve) -> None:
     url = await serve(200, "<html><body>Welcome</body></html>")
-    result = await check_sign_in(url, "id", "some-key-123", "plugin")
+    result = await check_sign_in(url, "id", "some-key-123")
     assert result.failure is SignInFailure.NOT_CRISP
     assert "unreadable answer" in result.message
 
@@ -292,7 +322,7 @@ async def test_a_web_server_answering_200_html_is_not_crisp(serve: Serve) -> Non
 @pytest.mark.asyncio
 async def test_a_web_server_asking_for_its_own_login_is_not_crisp(serve: Serve) -> None:
     url = await serve(401, "<html><body>Log in</body></html>")
-    result = await check_sign_in(url, "id", "some-key-123", "plugin")
+    result = await check_sign_in(url, "id", "some-key-123")
     assert result.failure is SignInFailure.NOT_CRISP
 
 
@@ -305,8 +335,6 @@ async def test_a_path_outside_the_api_is_not_crisp(sandbox: Sandbox) -> None:  #
 # ---- secrets ---------------------------------------------------------------------------------
 
 
-# console: issue 11 stage 2
-@pytest.mark.sandbox_config(behaviours=strict_except("opaque_quota"))
 @pytest.mark.asyncio
 async def test_the_key_reaches_no_log_and_no_result(sandbox: Sandbox,  # noqa: F811
                                                     admin: httpx.AsyncClient,  # noqa: F811
@@ -319,18 +347,19 @@ async def test_the_key_reaches_no_log_and_no_result(sandbox: Sandbox,  # noqa: F
     results = [
         await check(sandbox),
         await check(sandbox, key=wrong),
-        await check(sandbox, tier="website"),
         await check(sandbox, host=f"https://127.0.0.1:{sandbox.port}"),
         await check(sandbox, host=html),
-        await check_sign_in(f"http://127.0.0.1:{closed_port()}", token.identifier, token.key,
-                            "plugin"),
+        await check_sign_in(f"http://127.0.0.1:{closed_port()}", token.identifier, token.key),
     ]
     await set_faults(admin, error_rate=1.0)
     results.append(await check(sandbox))
     await set_faults(admin, error_rate=0.0, daily_quota=1)
     results.append(await check(sandbox))
+    await set_faults(admin, daily_quota=0)
+    sandbox.state.token.tier = "website"
+    results.append(await check(sandbox))
     assert {r.failure for r in results} >= {None, SignInFailure.BAD_KEY, SignInFailure.TLS,
-                                            SignInFailure.WRONG_TIER, SignInFailure.NOT_CRISP,
+                                            SignInFailure.WEBSITE_TIER, SignInFailure.NOT_CRISP,
                                             SignInFailure.NO_NETWORK, SignInFailure.SERVER,
                                             SignInFailure.QUOTA}
     secrets = {token.key, wrong}

@@ -13,6 +13,7 @@ import pytest
 
 from crisp_console.credentials import (
     DEFAULT_HOST,
+    PLUGIN_TIER,
     Account,
     AccountBook,
     CredentialError,
@@ -222,3 +223,19 @@ async def test_the_key_is_in_no_saved_file_and_no_log_line(
     for record in caplog.records:  # ... without the key
         assert KEY not in record.getMessage()
     assert KEY not in caplog.text
+
+
+def test_a_file_from_an_earlier_version_with_a_website_account_still_loads(
+        tmp_path: Path) -> None:
+    """Website-tier accounts are no longer signed in with, but their file is not corrupt:
+    they load (the start then asks for a plugin token, ui/accounts_flow.py)."""
+    path = tmp_path / "accounts.json"
+    path.write_text(json.dumps({"version": 1, "active": "id-website", "accounts": [
+        {"identifier": "id-website", "tier": "website", "host": DEFAULT_HOST, "label": "Shop"},
+        {"identifier": "id-plugin", "tier": "plugin", "host": DEFAULT_HOST, "label": ""},
+    ]}))
+    book = AccountBook.load(path)
+    assert book.warnings == ()
+    assert book.active == Account("id-website", "website", DEFAULT_HOST, "Shop")
+    assert [a.tier for a in book.accounts] == ["website", PLUGIN_TIER]
+    assert Account("id-new").tier == PLUGIN_TIER

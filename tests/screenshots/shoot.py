@@ -4,20 +4,27 @@ Run by test_screenshots.py inside ``xvfb-run`` with ``QT_QPA_PLATFORM=xcb``. It 
 sandbox in-process (simulator off, so every picture is the same), opens a conversation with
 every message type, makes the visitor type, and saves the main window in the light and the
 dark palette as ``main-light.png`` and ``main-dark.png``. Then, in the light palette, the
-sign-in dialog as it reports a key the sandbox refused, with Advanced open (``signin.png``),
-and the preferences dialog (``preferences.png``).
+sign-in dialog as it names a website token (a second sandbox whose token is website-tier),
+with Advanced open (``signin.png``),
+the preferences dialog (``preferences.png``), and the Ctrl+K palette listing a visitor who
+named themselves ``<img src=file:…>`` (a picture on disk), with the row's tooltip showing
+that name as text (``palette.png``, a grab of the screen: a tooltip is a window of its own).
 """
 
 from __future__ import annotations
 
 import asyncio
 import sys
+import tempfile
 from pathlib import Path
 
 import qasync
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QEvent
+from PySide6.QtGui import QColor, QGuiApplication, QHelpEvent, QImage
+from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 
 from crisp_console.client import ConsoleClient
+from crisp_console.client.signin import SignInFailure
 from crisp_console.credentials import Account, SessionOnlyStore
 from crisp_console.sandbox.config import SandboxConfig, Sizes
 from crisp_console.sandbox.server import Sandbox
@@ -69,8 +76,9 @@ async def shoot(out: Path, theme: Theme) -> list[Path]:
                 raise SystemExit(f"could not save {path}")
             saved.append(path)
         theme.apply(Scheme.LIGHT)
-        saved.append(await shoot_sign_in(out, sandbox))
+        saved.append(await shoot_sign_in(out))
         saved.append(await shoot_preferences(out, console))
+        saved.append(await shoot_palette(out, console, sandbox))
     finally:
         await console.aclose()
         await sandbox.stop()
@@ -83,28 +91,32 @@ def save(widget: QWidget, path: Path) -> Path:
     return path
 
 
-async def shoot_sign_in(out: Path, sandbox: Sandbox) -> Path:
-    """The real check against the sandbox, with a key it refuses: Crisp's BAD_KEY words."""
+async def shoot_sign_in(out: Path) -> Path:
+    """The real check against a sandbox whose token is a website token: the dialog says why
+    the console needs a plugin token, and names the token it was given."""
+    sandbox = Sandbox(SandboxConfig(seed=4, sizes=Sizes.tiny(), tier="website"))
+    await sandbox.start()
     info = sandbox.info()
     prefill = Account(info["identifier"], "plugin", sandbox.base_url, "Sandbox")
     dialog = SignInDialog(store=SessionOnlyStore(), prefill=prefill)
     try:
         dialog.show()
-        dialog.key.setText("a-key-that-was-regenerated")
+        dialog.key.setText(info["key"])
         dialog.sign_in()
         for _ in range(100):
             await settle(0.05)
             if not dialog.checking:
                 break
         shown = dialog.result_shown
-        if shown is None or shown.failure is None:
-            raise SystemExit(f"the sign-in check did not fail as expected: {shown}")
+        if shown is None or shown.failure is not SignInFailure.WEBSITE_TIER:
+            raise SystemExit(f"the sign-in check did not name the website token: {shown}")
         dialog.adjustSize()
         await settle(0.3)
         return save(dialog, out / "signin.png")
     finally:
         dialog.close()
         dialog.deleteLater()
+        await sandbox.stop()
 
 
 async def shoot_preferences(out: Path, console: Console) -> Path:
@@ -116,6 +128,47 @@ async def shoot_preferences(out: Path, console: Console) -> Path:
     finally:
         dialog.close()
         dialog.deleteLater()
+
+
+async def shoot_palette(out: Path, console: Console, sandbox: Sandbox) -> Path:
+    """A visitor renames themselves ``<img src=file:…>`` pointing at a red 240x120 picture;
+    Ctrl+K lists them, the mouse rests on the row. The tooltip must read as text."""
+    picture = Path(tempfile.mkdtemp(prefix="crisp-shot-")) / "red.png"
+    image = QImage(240, 120, QImage.Format.Format_RGB32)
+    image.fill(QColor("red"))
+    image.save(str(picture))
+    name = f"<img src={picture.as_uri()}><b>Eve Mallory</b>"
+    store = console.client.store
+    conv = sandbox.state.conversations[next(iter(store.conversations))]
+    sandbox.state.update_meta(conv, {"nickname": name})
+    for _ in range(100):
+        await settle(0.05)
+        if store.conversations[conv.session_id].nickname == name:
+            break
+    palette = console.panes.palette
+    palette.open_switcher("mallory")
+    palette.flush()
+    await settle(0.3)
+    view = palette.view
+    pos = view.visualRect(palette.model.index(0, 0)).center()
+    QApplication.sendEvent(view.viewport(), QHelpEvent(QEvent.Type.ToolTip, pos,
+                                                       view.viewport().mapToGlobal(pos)))
+    await settle(0.8)
+    if "Mallory" not in QToolTip.text():
+        raise SystemExit(f"the palette showed no tooltip for the visitor: {QToolTip.text()!r}")
+    tips = [w for w in QApplication.topLevelWidgets()
+            if w.objectName() == "qtooltip_label" and w.isVisible()]
+    if not tips or tips[0].height() >= image.height():
+        raise SystemExit("the palette's tooltip loaded the visitor's <img src=file:…>")
+    window = console.window.frameGeometry()
+    screen = QGuiApplication.primaryScreen()
+    shot = screen.grabWindow(0, window.x(), window.y(), window.width(), window.height())
+    path = out / "palette.png"
+    QToolTip.hideText()
+    palette.hide()
+    if not shot.save(str(path)):
+        raise SystemExit(f"could not save {path}")
+    return path
 
 
 def main(argv: list[str]) -> int:

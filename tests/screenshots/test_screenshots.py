@@ -1,5 +1,6 @@
-"""The main window (light and dark), the sign-in dialog showing a refused key, and the
-preferences dialog, under a real X server (Xvfb + xcb), saved as PNGs.
+"""The main window (light and dark), the sign-in dialog showing a refused key, the
+preferences dialog, and the Ctrl+K palette with a hostile visitor's tooltip, under a real X
+server (Xvfb + xcb), saved as PNGs.
 
 The pictures land in ``artifacts/screenshots/`` at the repository root (README, "Screenshots").
 Needs the ``xvfb`` and ``xauth`` Debian packages, which scripts/setup.sh installs.
@@ -19,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "artifacts" / "screenshots"
 
 
-NAMES = ("main-light.png", "main-dark.png", "signin.png", "preferences.png")
+NAMES = ("main-light.png", "main-dark.png", "signin.png", "preferences.png", "palette.png")
 
 
 def mean_lightness(image: QImage) -> float:
@@ -46,7 +47,8 @@ def test_main_window_light_and_dark_under_xvfb() -> None:
         assert not image.isNull() and image.width() >= 1200 and image.height() >= 700
     assert mean_lightness(light) > 0.6 > 0.4 > mean_lightness(dark)
     for name, min_width, min_height in (("signin.png", 440, 380),
-                                        ("preferences.png", 500, 400)):
+                                        ("preferences.png", 500, 400),
+                                        ("palette.png", 1200, 700)):
         image = QImage(str(OUT / name))
         assert not image.isNull(), name
         assert image.width() >= min_width and image.height() >= min_height, (name, image.size())

@@ -1,5 +1,6 @@
 """Which account the console runs as: saved accounts, keys from the (memory) keyring, the
-sign-in dialog when needed, switching, adding and signing out."""
+sign-in dialog when needed, switching, adding and signing out; a website-tier account saved by
+an earlier version brings the dialog with the reason, never a start."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from crisp_console.credentials import (
 from crisp_console.ui.accounts_flow import Accounts, Ending, Next
 
 ADA = Account("ada-identifier", "plugin", "https://api.crisp.chat", "Ada's shop")
-BOB = Account("bob-identifier", "website", "http://127.0.0.1:9999", "")
+BOB = Account("bob-identifier", "plugin", "http://127.0.0.1:9999", "")
+OLD = Account("old-website-identifier", "website", "https://api.crisp.chat", "Old shop")
 KEY = "ada-secret-key-0123456789"
 
 
@@ -141,3 +143,35 @@ def test_keys_in_use_are_redacted_from_logs(tmp_path: Path) -> None:
     record = logging.LogRecord("t", logging.INFO, __file__, 1, "key is %s", (KEY,), None)
     secret_filter().filter(record)
     assert KEY not in record.getMessage()
+
+
+def test_a_saved_website_account_asks_for_a_plugin_token_and_never_starts(
+        tmp_path: Path) -> None:
+    b = book(tmp_path)
+    b.add(OLD)
+    b.save()
+    store = SessionOnlyStore()
+    run(store.set(OLD.identifier, "a-website-key-0123456789"))  # its key is even there
+    sign_in = FakeSignIn((ADA, KEY, True))
+    accounts = Accounts(book(tmp_path), store, sign_in)
+    session = run(accounts.start())
+    assert session.account == ADA and session.credentials.tier == "plugin"
+    (call,) = sign_in.calls
+    assert call["prefill"] == OLD
+    assert call["notice"].startswith("Old shop uses a website token; crisp-console needs a"
+                                     " plugin token because")
+    assert "Tokens → Production" in call["notice"]
+    saved = book(tmp_path)
+    assert saved.active == ADA and saved.get(OLD.identifier) == OLD  # still listed, inactive
+
+
+def test_switching_to_a_website_account_asks_instead(tmp_path: Path) -> None:
+    b = book(tmp_path)
+    b.add(OLD, activate=False)
+    store = SessionOnlyStore()
+    run(store.set(OLD.identifier, "a-website-key-0123456789"))
+    sign_in = FakeSignIn((ADA, KEY, True), None)
+    accounts = Accounts(b, store, sign_in)
+    run(accounts.start())
+    assert run(accounts.handle(Ending(Next.SWITCH, OLD.identifier), ADA)) is None
+    assert sign_in.calls[1]["prefill"] == OLD and "website token" in sign_in.calls[1]["notice"]

@@ -9,16 +9,16 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QUrl
-from PySide6.QtGui import QImage, QPainter, QTextDocument
+from PySide6.QtGui import QTextDocument
 
 from crisp_console.ui.delegates.content import UNSUPPORTED, body_of, event_text, file_name_of
 from crisp_console.ui.delegates.richtext import (
     MAX_TEXT,
     SafeDocument,
     allowed_link,
-    one_line,
     safe_html,
 )
+from tests.ui.hostile import RecordingDocument, render
 
 pytestmark = pytest.mark.usefixtures("qapp")  # documents and painting need a QGuiApplication
 
@@ -67,29 +67,6 @@ def hrefs_of(html: str) -> list[str]:
             it += 1
         block = block.next()
     return out
-
-
-class RecordingDocument(QTextDocument):
-    """Records every resource the document asks for (the probe of the no-load tests)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.requested: list[str] = []
-
-    def loadResource(self, type: int, name: QUrl | str) -> Any:
-        self.requested.append(name.toString() if isinstance(name, QUrl) else str(name))
-        return super().loadResource(type, name)
-
-
-def render(doc: QTextDocument) -> None:
-    """Lay the document out and paint it: everything that could trigger a resource load."""
-    doc.setTextWidth(300)
-    doc.size()
-    image = QImage(320, 400, QImage.Format.Format_ARGB32)
-    image.fill(0)
-    painter = QPainter(image)
-    doc.drawContents(painter)
-    painter.end()
 
 
 # ---- safe_html -------------------------------------------------------------------------------
@@ -219,16 +196,6 @@ def test_allowed_links(url: str) -> None:
 ])
 def test_refused_links(url: Any) -> None:
     assert not allowed_link(url)
-
-
-# ---- one_line --------------------------------------------------------------------------------
-
-
-def test_one_line_flattens_and_drops_bidi_overrides() -> None:
-    assert one_line("a\n\n b\t c  ") == "a b c"
-    assert one_line("Zw\u202eevil\u202c x\u2066y\u2069") == "Zwevil xy"
-    assert one_line("x" * 50, 10) == "x" * 10
-    assert one_line("a\u200db 😀") == "a\u200db 😀"  # joiners are kept (emoji, Persian)
 
 
 # ---- message bodies --------------------------------------------------------------------------

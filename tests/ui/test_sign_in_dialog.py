@@ -1,5 +1,6 @@
 """The sign-in dialog, driven by the keyboard on a qasync loop, with an injected check and
-in-memory or failing secret stores (keyring's own fail backend included)."""
+in-memory or failing secret stores (keyring's own fail backend included). Plugin tokens only:
+no tier to choose, a sentence saying why and where to get one, and a website token named."""
 
 from __future__ import annotations
 
@@ -12,10 +13,15 @@ import pytest
 import qasync
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
-from crisp_console.client.signin import SignedIn, SignInFailure, SignInResult
+from crisp_console.client.signin import (
+    WEBSITE_TOKEN_WORDS,
+    SignedIn,
+    SignInFailure,
+    SignInResult,
+)
 from crisp_console.credentials import (
     DEFAULT_HOST,
     Account,
@@ -24,7 +30,7 @@ from crisp_console.credentials import (
     SecretStore,
     SessionOnlyStore,
 )
-from crisp_console.ui.widgets.sign_in_dialog import SignInDialog, run_sign_in
+from crisp_console.ui.widgets.sign_in_dialog import INTRO, SignInDialog, run_sign_in
 from tests.conftest import MemoryKeyring
 
 Key = Qt.Key
@@ -37,34 +43,34 @@ PLUGIN_ID = "plugin-0001"
 
 
 class FakeCheck:
-    """Records each call; answers with ``answer(host, identifier, key, tier)``, or waits for
+    """Records each call; answers with ``answer(host, identifier, key)``, or waits for
     ``release`` first when it is given."""
 
-    def __init__(self, answer: Callable[[str, str, str, str], SignInResult] | None = None,
+    def __init__(self, answer: Callable[[str, str, str], SignInResult] | None = None,
                  release: asyncio.Event | None = None) -> None:
-        self.calls: list[tuple[str, str, str, str]] = []
+        self.calls: list[tuple[str, str, str]] = []
         self.cancelled = 0
-        self._answer = answer or (lambda host, identifier, key, tier: ok(host, tier))
+        self._answer = answer or (lambda host, identifier, key: ok(host))
         self._release = release
 
-    async def __call__(self, host: str, identifier: str, key: str, tier: str) -> SignInResult:
-        self.calls.append((host, identifier, key, tier))
+    async def __call__(self, host: str, identifier: str, key: str) -> SignInResult:
+        self.calls.append((host, identifier, key))
         if self._release is not None:
             try:
                 await self._release.wait()
             except asyncio.CancelledError:
                 self.cancelled += 1
                 raise
-        return self._answer(host, identifier, key, tier)
+        return self._answer(host, identifier, key)
 
 
-def ok(host: str, tier: str) -> SignInResult:
-    return SignInResult(None, "Signed in.", plugin_id=PLUGIN_ID, tier=tier, host=host)
+def ok(host: str) -> SignInResult:
+    return SignInResult(None, "Signed in.", plugin_id=PLUGIN_ID, host=host)
 
 
-def failing(failure: SignInFailure, message: str, *, tier: str = "",
+def failing(failure: SignInFailure, message: str, *,
             detail: str = "AuthError: invalid_session (401)") -> SignInResult:
-    return SignInResult(failure, message, detail, tier=tier, host=DEFAULT_HOST)
+    return SignInResult(failure, message, detail, host=DEFAULT_HOST)
 
 
 class TimeoutStore(SessionOnlyStore):
@@ -151,6 +157,7 @@ def test_keyboard_only_sign_in_saves_the_key_in_the_keyring(
 
     async def scenario(dialog: SignInDialog, task: asyncio.Task[SignedIn | None]) -> None:
         assert focused() is dialog.identifier
+        assert dialog.intro.text() == INTRO and dialog.intro.isVisible()
         assert "development token" in dialog.hint.text().lower()
         assert "low daily quota" in dialog.hint.text()
         type_text(f"  {IDENTIFIER} ")
@@ -165,15 +172,13 @@ def test_keyboard_only_sign_in_saves_the_key_in_the_keyring(
         press(Key.Key_Space)
         assert dialog.key.echoMode() == QLineEdit.EchoMode.Password
         press(Key.Key_Tab)
-        assert focused() is dialog.tier and dialog.selected_tier() == "plugin"
-        press(Key.Key_Tab)
         assert focused() is dialog.label
         type_text("Support team")
         press(Key.Key_Return)
         await until(task.done, "the dialog to close")
 
     signed = run(qloop, scenario, store=CredentialStore(), check=check)
-    assert check.calls == [(DEFAULT_HOST, IDENTIFIER, SECRET, "plugin")]
+    assert check.calls == [(DEFAULT_HOST, IDENTIFIER, SECRET)]
     assert signed == SignedIn(Account(IDENTIFIER, "plugin", DEFAULT_HOST, "Support team"),
                               SECRET, persisted=True, plugin_id=PLUGIN_ID)
     assert memory_keyring.get_password("crisp-console", IDENTIFIER) == SECRET
@@ -182,14 +187,13 @@ def test_keyboard_only_sign_in_saves_the_key_in_the_keyring(
 def test_tab_order_is_top_to_bottom_and_mnemonics_reach_the_fields(
         qtbot: QtBot, qloop: qasync.QEventLoop) -> None:
     async def scenario(dialog: SignInDialog, task: asyncio.Task[SignedIn | None]) -> None:
-        order = [dialog.identifier, dialog.key, dialog.show_key, dialog.tier, dialog.label,
-                 dialog.advanced, dialog.sign_in_button, dialog.cancel_button,
-                 dialog.identifier]
+        order = [dialog.identifier, dialog.key, dialog.show_key, dialog.label, dialog.advanced,
+                 dialog.sign_in_button, dialog.cancel_button, dialog.identifier]
         for expected in order[1:]:
             press(Key.Key_Tab)
             assert focused() is expected, (focused(), expected)
-        press(Key.Key_T, ALT)
-        assert focused() is dialog.tier
+        press(Key.Key_L, ALT)
+        assert focused() is dialog.label
         press(Key.Key_K, ALT)
         assert focused() is dialog.key
         assert dialog.host.isHidden()
@@ -235,7 +239,7 @@ def test_empty_fields_are_named_before_any_check(qtbot: QtBot,
 
 def test_prefill_and_notice(qtbot: QtBot, qloop: qasync.QEventLoop) -> None:
     check = FakeCheck()
-    account = Account(IDENTIFIER, "website", "http://127.0.0.1:8080", "Sandbox")
+    account = Account(IDENTIFIER, "plugin", "http://127.0.0.1:8080", "Sandbox")
     notice = "Your saved key could not be read: the system keyring is locked."
 
     async def scenario(dialog: SignInDialog, task: asyncio.Task[SignedIn | None]) -> None:
@@ -248,7 +252,7 @@ def test_prefill_and_notice(qtbot: QtBot, qloop: qasync.QEventLoop) -> None:
 
     signed = run(qloop, scenario, store=SessionOnlyStore(), check=check, prefill=account,
                  notice=notice)
-    assert check.calls == [("http://127.0.0.1:8080", IDENTIFIER, SECRET, "website")]
+    assert check.calls == [("http://127.0.0.1:8080", IDENTIFIER, SECRET)]
     assert signed is not None and signed.account == account
     assert signed.persisted is False  # a session-only store keeps nothing on disk
 
@@ -259,7 +263,7 @@ def test_prefill_and_notice(qtbot: QtBot, qloop: qasync.QEventLoop) -> None:
 def test_bad_key_is_said_and_the_key_is_focused(qtbot: QtBot,
                                                 qloop: qasync.QEventLoop) -> None:
     words = "Crisp did not accept this token identifier and key."
-    check = FakeCheck(lambda host, identifier, key, tier: ok(host, tier) if key == SECRET
+    check = FakeCheck(lambda host, identifier, key: ok(host) if key == SECRET
                       else failing(SignInFailure.BAD_KEY, words))
 
     async def scenario(dialog: SignInDialog, task: asyncio.Task[SignedIn | None]) -> None:
@@ -324,55 +328,70 @@ def test_quota_keeps_the_inputs_and_focuses_sign_in(qtbot: QtBot,
     assert run(qloop, scenario, store=SessionOnlyStore(), check=check) is None
 
 
-def test_wrong_tier_offers_the_tier_that_works_on_one_key(qtbot: QtBot,
-                                                         qloop: qasync.QEventLoop) -> None:
-    words = "This is a website token, not a plugin token. Choose the Website tier."
-    check = FakeCheck(lambda host, identifier, key, tier: ok(host, tier) if tier == "website"
-                      else failing(SignInFailure.WRONG_TIER, words, tier="website"))
-
-    async def scenario(dialog: SignInDialog, task: asyncio.Task[SignedIn | None]) -> None:
-        type_text(IDENTIFIER)
-        press(Key.Key_Tab)
-        type_text(SECRET)
-        press(Key.Key_Return)
-        await settled(dialog)
-        assert dialog.message.text() == words and focused() is dialog.tier
-        assert dialog.use_tier.isVisible() and dialog.use_tier.text() == "Use &Website tier"
-        assert dialog.use_tier.isDefault()
-        press(Key.Key_Return)  # Enter takes the suggestion: switch the tier and sign in
-        await until(task.done, "the dialog to close")
-
-    signed = run(qloop, scenario, store=SessionOnlyStore(), check=check)
-    assert [call[3] for call in check.calls] == ["plugin", "website"]
-    assert signed is not None and signed.account.tier == "website"
-
-
-def test_the_tier_suggestion_by_click_and_its_withdrawal_after_an_edit(
+def test_there_is_no_tier_to_choose_and_the_dialog_says_why(
         qtbot: QtBot, qloop: qasync.QEventLoop) -> None:
-    check = FakeCheck(lambda host, identifier, key, tier: ok(host, tier) if tier == "website"
-                      else failing(SignInFailure.WRONG_TIER, "A website token.", tier="website"))
+    async def scenario(dialog: SignInDialog, task: asyncio.Task[SignedIn | None]) -> None:
+        assert not dialog.findChildren(QComboBox)
+        shown = [label.text() for label in dialog.findChildren(QLabel) if label.isVisible()]
+        assert not any("tier" in text.lower() for text in shown)
+        words = dialog.intro.text()
+        assert words.startswith("Sign in with a plugin token, not a website token: Crisp's")
+        assert "refuse website tokens" in words
+        assert "list the subscribed websites" in words and "(RTM) endpoint" in words
+        assert "Crisp Marketplace: your plugin → Tokens → Production." in words
+        press(Key.Key_Escape)
+
+    assert run(qloop, scenario, store=SessionOnlyStore(), check=FakeCheck()) is None
+
+
+def test_a_website_token_is_named_and_the_key_focused(qtbot: QtBot,
+                                                      qloop: qasync.QEventLoop) -> None:
+    check = FakeCheck(lambda host, identifier, key: ok(host) if key == SECRET else failing(
+        SignInFailure.WEBSITE_TIER, WEBSITE_TOKEN_WORDS,
+        detail="AuthError: invalid_session (401); as a website token: NotAllowedError: "
+               "not_allowed (403)"))
 
     async def scenario(dialog: SignInDialog, task: asyncio.Task[SignedIn | None]) -> None:
         type_text(IDENTIFIER)
         press(Key.Key_Tab)
-        type_text(SECRET)
+        type_text("a-website-key")
         press(Key.Key_Return)
         await settled(dialog)
-        press(Key.Key_K, ALT)
-        press(Key.Key_End)
-        type_text("x")  # an edit: the suggestion was about the old inputs
-        assert dialog.use_tier.isHidden() and dialog.sign_in_button.isDefault()
-        press(Key.Key_Backspace)
-        press(Key.Key_Return)  # signs in again with the plugin tier
-        await settled(dialog)
-        assert dialog.use_tier.isVisible()
-        qtbot.mouseClick(dialog.use_tier, Qt.MouseButton.LeftButton)
-        assert dialog.selected_tier() == "website"
+        assert dialog.heading.text() == "A website token"
+        assert dialog.message.text() == WEBSITE_TOKEN_WORDS
+        assert "not_allowed (403)" in dialog.detail.text()
+        assert focused() is dialog.key and dialog.key.selectedText() == "a-website-key"
+        assert dialog.sign_in_button.isDefault() and dialog.isVisible()
+        type_text(SECRET)  # a plugin token's key this time
+        press(Key.Key_Return)
         await until(task.done, "the dialog to close")
 
     signed = run(qloop, scenario, store=SessionOnlyStore(), check=check)
-    assert [call[3] for call in check.calls] == ["plugin", "plugin", "website"]
-    assert signed is not None and signed.account.tier == "website"
+    assert [call[2] for call in check.calls] == ["a-website-key", SECRET]
+    assert signed is not None and signed.account.tier == "plugin"
+
+
+def test_a_website_account_from_an_old_file_asks_for_a_plugin_token(
+        qtbot: QtBot, qloop: qasync.QEventLoop) -> None:
+    old = Account("website-identifier", "website", "http://127.0.0.1:8080", "Shop")
+    notice = "Shop uses a website token; crisp-console needs a plugin token because …"
+
+    async def scenario(dialog: SignInDialog, task: asyncio.Task[SignedIn | None]) -> None:
+        assert dialog.notice.text() == notice
+        assert dialog.identifier.text() == "" and focused() is dialog.identifier
+        assert dialog.label.text() == "Shop" and dialog.host.text() == "http://127.0.0.1:8080"
+        type_text(IDENTIFIER)
+        press(Key.Key_Tab)
+        type_text(SECRET)
+        press(Key.Key_Return)
+        await until(task.done, "the dialog to close")
+
+    check = FakeCheck()
+    signed = run(qloop, scenario, store=SessionOnlyStore(), check=check, prefill=old,
+                 notice=notice)
+    assert check.calls == [("http://127.0.0.1:8080", IDENTIFIER, SECRET)]
+    assert signed is not None
+    assert signed.account == Account(IDENTIFIER, "plugin", "http://127.0.0.1:8080", "Shop")
 
 
 def test_cancel_during_a_check_stops_it_and_gives_the_form_back(

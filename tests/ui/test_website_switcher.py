@@ -7,6 +7,7 @@ from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
 from crisp_console.ui.models import ConversationFilter, Filter, FilterCounts
+from crisp_console.ui.plain import tooltip_html
 from crisp_console.ui.widgets.list_pane import ListPane
 from crisp_console.ui.widgets.website_switcher import (
     ALL_TITLE,
@@ -35,7 +36,7 @@ def test_lists_all_websites_first_then_by_name_and_hides_with_one(qtbot: QtBot) 
     assert switcher.isVisible()
     assert [switcher.itemText(i) for i in range(switcher.count())] == [ALL_TITLE, "Acme",
                                                                        "zeta shop"]
-    assert switcher.itemData(2, Qt.ItemDataRole.ToolTipRole) == "zeta.test"
+    assert switcher.itemData(2, Qt.ItemDataRole.ToolTipRole) == tooltip_html("zeta.test")
 
 
 def test_choice_survives_a_refresh_and_falls_back_when_its_website_goes(qtbot: QtBot) -> None:

@@ -23,8 +23,8 @@ from PySide6.QtGui import (
 from crisp_console.core import Message, MessageStatus
 from crisp_console.ui.delegates import bubble_layout as bl
 from crisp_console.ui.delegates import painting as pt
-from crisp_console.ui.delegates.richtext import one_line
 from crisp_console.ui.delegates.timefmt import clock_time
+from crisp_console.ui.plain import one_line
 
 Role = QPalette.ColorRole
 NOTE_HUE = QColor("#f2b705")

@@ -35,9 +35,6 @@ _URL = re.compile(r"\bhttps?://[^\s<>\"'`" + _INVISIBLE + r"]+", re.IGNORECASE)
 _TRAILING = ".,;:!?'\"*"
 _PAIRS = {")": "(", "]": "[", "}": "{"}
 _FORBIDDEN_IN_URL = frozenset(_INVISIBLE + "<>\"'`\\")
-# Explicit embeddings, overrides and isolates: removed from one-line labels (names, excerpts)
-# so that "\u202eevil" cannot paint as "live" next to the app's own text.
-_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 
 
 def allowed_link(url: Any) -> bool:
@@ -95,12 +92,6 @@ def safe_html(text: Any, max_chars: int = MAX_TEXT) -> str:
         pos = end
     out.append(_plain(text[pos:]))
     return "".join(out)
-
-
-def one_line(text: str, limit: int = 300) -> str:
-    """Plain ``text`` for a one-line label: at most ``limit`` characters of it, whitespace
-    runs (newlines included) made one space, bidi embedding/override controls removed."""
-    return " ".join(text[:limit].translate(_BIDI_CONTROLS).split())
 
 
 def _trim_url(url: str) -> str:

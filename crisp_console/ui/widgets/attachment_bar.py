@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crisp_console.ui.plain import tooltip_html
+
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
 PROGRESS_WIDTH = 140
 PASTED_IMAGE_NAME = "pasted-image.png"
@@ -258,7 +260,7 @@ class AttachmentBar(QWidget):
         title = QLabel(widget)
         title.setTextFormat(Qt.TextFormat.PlainText)
         title.setText(name)
-        title.setToolTip(name)
+        title.setToolTip(tooltip_html(name))
         title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         font = title.font()
         font.setBold(True)
@@ -291,7 +293,7 @@ class AttachmentBar(QWidget):
         row.error = message
         row.progress.hide()
         row.status.setText(message)
-        row.status.setToolTip(message)
+        row.status.setToolTip(tooltip_html(message))  # may quote the server
         row.status.setWordWrap(True)
         layout = row.widget.layout()
         if isinstance(layout, QHBoxLayout):  # the reason gets the room the progress had

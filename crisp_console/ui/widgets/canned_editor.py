@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from crisp_console.client.team_settings import CannedItem, item_problems, load_validator
 from crisp_console.ui.canned import CannedResponse
+from crisp_console.ui.plain import tooltip_html
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,7 @@ class CannedEditorDialog(QDialog):
         self.title_edit.returnPressed.connect(self.locale_edit.setFocus)
         self.locale_edit.returnPressed.connect(self.text_edit.setFocus)
         self.row_error = QLabel(self)
+        self.row_error.setTextFormat(Qt.TextFormat.PlainText)  # may quote the settings
         self.row_error.setObjectName("cannedRowError")
         self.row_error.setWordWrap(True)
         self.row_error.setStyleSheet(f"color: {ERROR_COLOUR}")
@@ -108,6 +110,7 @@ class CannedEditorDialog(QDialog):
         form.addRow("Te&xt", self.text_edit)
 
         self.status = QLabel(self)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # may quote the server
         self.status.setObjectName("cannedStatus")
         self.status.setWordWrap(True)
         buttons = QDialogButtonBox(self)
@@ -221,8 +224,8 @@ class CannedEditorDialog(QDialog):
             cell.setText(value if column != SHORTCUT else f"!{value}")
             wrong = problems.get(FIELDS[column])
             # The shortcut cell names everything wrong with the row; the others their own.
-            cell.setToolTip("; ".join(f"{f}: {why}" for f, why in problems.items())
-                            if column == SHORTCUT else wrong or "")
+            cell.setToolTip(tooltip_html("; ".join(f"{f}: {why}" for f, why in problems.items())
+                                         if column == SHORTCUT else wrong or ""))
             cell.setForeground(QBrush(QColor(ERROR_COLOUR)) if wrong or (
                 column == SHORTCUT and problems) else QBrush())
 

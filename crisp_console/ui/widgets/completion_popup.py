@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from crisp_console.ui.composer_text import Completion
+from crisp_console.ui.plain import tooltip_html
 
 MAX_VISIBLE_ROWS = 8
 MIN_WIDTH = 300
@@ -67,7 +68,7 @@ class _Model(QAbstractListModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return f"{item.label} {item.detail}".strip()
         if role == Qt.ItemDataRole.ToolTipRole:
-            return item.tooltip or None
+            return tooltip_html(item.tooltip) or None  # team settings: never markup
         return None
 
 

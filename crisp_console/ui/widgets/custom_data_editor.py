@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from crisp_console.ui.data_values import format_value, key_error, kind_of, parse_value
-from crisp_console.ui.people_info import Pending, clean, tooltip_html
+from crisp_console.ui.people_info import Pending
+from crisp_console.ui.plain import one_line, tooltip_html
 
 KEY, VALUE = 0, 1
 MAX_VISIBLE_ROWS = 10  # beyond this the table scrolls
@@ -172,7 +173,7 @@ class CustomDataEditor(QWidget):
         try:
             self.table.setRowCount(len(data))
             for row, (key, value) in enumerate(data.items()):
-                key_item = QTableWidgetItem(clean(key, 200))
+                key_item = QTableWidgetItem(one_line(key, 200))
                 key_item.setData(ORIGINAL, key)
                 key_item.setToolTip(tooltip_html(key))
                 value_item = QTableWidgetItem(format_value(value))
@@ -206,12 +207,12 @@ class CustomDataEditor(QWidget):
             return
         if item.column() == KEY:
             new_key = item.text().strip()
-            if new_key == clean(old_key, 200):
+            if new_key == one_line(old_key, 200):
                 return  # untouched (or only its hidden whitespace shown differently)
             problem = key_error(new_key, base, old_key)
             self._show_error(problem)
             if problem:
-                self._revert(item, clean(old_key, 200))
+                self._revert(item, one_line(old_key, 200))
                 return
             self._ask({(new_key if k == old_key else k): v for k, v in base.items()})
         else:

@@ -46,6 +46,7 @@ class NoticeBox(QFrame):
         self.icon.setPixmap(self.style().standardIcon(icon).pixmap(size, size))
         self.icon.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.heading = QLabel()
+        self.heading.setTextFormat(Qt.TextFormat.PlainText)
         bold = self.heading.font()
         bold.setBold(True)
         self.heading.setFont(bold)

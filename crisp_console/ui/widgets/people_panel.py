@@ -28,6 +28,7 @@ from crisp_console.ui import people_info as info
 from crisp_console.ui.delegates import painting as pt
 from crisp_console.ui.delegates.richtext import allowed_link
 from crisp_console.ui.delegates.timefmt import Clock, system_clock
+from crisp_console.ui.plain import one_line, tooltip_html
 from crisp_console.ui.widgets.compact_list import CompactList, Row
 from crisp_console.ui.widgets.custom_data_editor import CustomDataEditor
 from crisp_console.ui.widgets.notepad_editor import NotepadEditor
@@ -287,10 +288,10 @@ class PeoplePanel(QWidget):
         rows: list[Row] = []
         for page in self._pages:
             title, line = info.page_lines(page, now)
-            tip = [title, info.clean(page.url, 2000)]
+            tip = [title, one_line(page.url, 2000)]
             if page.referrer:
-                tip.append(f"From {info.clean(page.referrer, 2000)}")
-            rows.append((f"{title}\n{line}", page.url, info.tooltip_html("\n".join(tip))))
+                tip.append(f"From {one_line(page.referrer, 2000)}")
+            rows.append((f"{title}\n{line}", page.url, tooltip_html("\n".join(tip))))
         self._show_rows("pages", rows)
 
     def _render_past(self) -> None:
@@ -303,7 +304,7 @@ class PeoplePanel(QWidget):
         for sid in ids:
             head, last = info.conversation_lines(sid, convs.get(sid), now)
             rows.append((f"{head}\n{last}" if last else head, sid,
-                         info.tooltip_html(f"{head}\n{last}".strip())))
+                         tooltip_html(f"{head}\n{last}".strip())))
         self._show_rows("past", rows)
 
     def _show_rows(self, key: str, rows: list[Row]) -> None:

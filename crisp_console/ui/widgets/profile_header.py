@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from crisp_console.ui.delegates import painting as pt
-from crisp_console.ui.people_info import clean, tooltip_html
+from crisp_console.ui.plain import one_line, tooltip_html
 
 AVATAR = 44
 COPIED_MS = 1500  # how long a copy button shows its tick
@@ -160,7 +160,7 @@ class ProfileHeader(QWidget):
         self._set("name", name)
         self._set("email", email)
         self._set("phone", phone)
-        args = (key, clean(name, 120), online)
+        args = (key, one_line(name, 120), online)
         if args != self._avatar_args or self.avatar.pixmap().isNull():
             self._avatar_args = args
             self.avatar.setPixmap(avatar_pixmap(key, args[1], online, self))
@@ -239,7 +239,7 @@ class ProfileHeader(QWidget):
         label = self.labels[field]
         full = text if isinstance(text, str) else ""
         label.setProperty(FULL_TEXT, full)
-        label.setAccessibleDescription(clean(full, 500))
+        label.setAccessibleDescription(one_line(full, 500))
         label.setToolTip(tooltip_html(tip or full) if full else "")
         label.setVisible(bool(full) or field == "name")
         button = self.copy_buttons.get(field)
@@ -251,7 +251,7 @@ class ProfileHeader(QWidget):
         self._elide(label)
 
     def _elide(self, label: QLabel) -> None:
-        full = clean(str(label.property(FULL_TEXT) or ""), 1000)
+        full = one_line(str(label.property(FULL_TEXT) or ""), 1000)
         width = label.contentsRect().width()
         label.setText(QFontMetrics(label.font()).elidedText(
             full, Qt.TextElideMode.ElideRight, width) if width > 8 else full)

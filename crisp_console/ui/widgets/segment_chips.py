@@ -30,11 +30,10 @@ from PySide6.QtWidgets import (
 from crisp_console.ui.people_info import (
     MAX_SEGMENT,
     Pending,
-    clean,
     split_segments,
-    tooltip_html,
     with_segments,
 )
+from crisp_console.ui.plain import no_mnemonic, one_line, tooltip_html
 from crisp_console.ui.widgets.flow_layout import FlowLayout
 from crisp_console.ui.widgets.profile_header import icon_pixmap
 
@@ -185,8 +184,9 @@ class SegmentChips(QWidget):
         chip = QToolButton(self._chip_box)
         chip.setObjectName("segmentChip")
         chip.setProperty(SEGMENT, name)
-        shown = clean(name, CHIP_CHARS + 1)
-        chip.setText(shown if len(shown) <= CHIP_CHARS else shown[:CHIP_CHARS - 1] + "…")
+        shown = one_line(name, CHIP_CHARS + 1)
+        chip.setText(no_mnemonic(shown if len(shown) <= CHIP_CHARS
+                                 else shown[:CHIP_CHARS - 1] + "…"))
         chip.setIcon(self._close)
         chip.setIconSize(QSize(12, 12))
         chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -195,7 +195,7 @@ class SegmentChips(QWidget):
         chip.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         chip.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         chip.setToolTip(tooltip_html(f"{name}\n\nDelete removes this segment."))
-        chip.setAccessibleName(f"Segment {clean(name, 100)}")
+        chip.setAccessibleName(f"Segment {one_line(name, 100)}")
         chip.setAccessibleDescription("Press Delete to remove")
         # A QToolButton's own actions would turn into a drop-down menu: build the menu on demand.
         chip.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)

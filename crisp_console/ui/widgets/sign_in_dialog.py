@@ -1,4 +1,8 @@
-"""The sign-in dialog: token identifier, key, tier, optional label, and (Advanced) the API host.
+"""The sign-in dialog: token identifier, key, optional label, and (Advanced) the API host.
+
+The console signs in with plugin tokens only, and the dialog says why and where to get one
+(client/signin.py: Crisp's plugin routes refuse website tokens); a website token is named as
+such when it is tried.
 
 Sign in runs the injected ``check`` (``client.signin.check_sign_in``) as an asyncio task on
 the qasync loop; the inputs are disabled meanwhile, and Cancel (or Esc) stops the check and
@@ -23,7 +27,6 @@ from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QBoxLayout,
     QCheckBox,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -38,7 +41,8 @@ from PySide6.QtWidgets import (
 )
 
 from crisp_console.client.signin import (
-    TIER_NAMES,
+    PLUGIN_ROUTES,
+    WHERE_PLUGIN,
     SignedIn,
     SignInCheck,
     SignInFailure,
@@ -46,13 +50,18 @@ from crisp_console.client.signin import (
     check_sign_in,
     host_text,
 )
-from crisp_console.credentials import DEFAULT_HOST, Account, CredentialError, SecretStore
+from crisp_console.credentials import (
+    DEFAULT_HOST,
+    PLUGIN_TIER,
+    Account,
+    CredentialError,
+    SecretStore,
+)
 from crisp_console.ui.widgets.notice_box import NoticeBox, text_label
 
 log = logging.getLogger("crisp_console.ui")
 
-TIER_LABELS = {"plugin": "Plugin (a Marketplace plugin token)",
-               "website": "Website (a workspace website token)"}
+INTRO = f"Sign in with a plugin token, not a website token: {PLUGIN_ROUTES}. {WHERE_PLUGIN}"
 HINT = ("A development token works only on your plugin's trusted website and has a low daily"
         " quota. A production token is issued once the plugin is published on the Marketplace.")
 
@@ -76,8 +85,8 @@ class SignInDialog(QDialog):
         self.notice_box = NoticeBox(QStyle.StandardPixmap.SP_MessageBoxInformation, "Notice")
         self.notice_box.say(notice)
         self.notice = self.notice_box.message
-        intro = text_label("Sign in with your plugin's token: in the Crisp Marketplace, open"
-                           " your plugin, then Tokens.")
+        self.intro = text_label(INTRO)
+        self.intro.setAccessibleName("Which token")
 
         self.identifier = QLineEdit()
         self.identifier.setAccessibleName("Token identifier")
@@ -87,10 +96,6 @@ class SignInDialog(QDialog):
         self.key.setEchoMode(QLineEdit.EchoMode.Password)
         self.show_key = QCheckBox("Sh&ow")
         self.show_key.setAccessibleName("Show the key")
-        self.tier = QComboBox()
-        self.tier.setAccessibleName("Tier")
-        for tier, text in TIER_LABELS.items():
-            self.tier.addItem(text, tier)
         self.label = QLineEdit()
         self.label.setAccessibleName("Label")
         self.label.setPlaceholderText("Optional, e.g. Support team")
@@ -114,7 +119,6 @@ class SignInDialog(QDialog):
         key_row.addWidget(self.key, 1)
         key_row.addWidget(self.show_key)
         self._row("&Key", self.key, key_row)
-        self._row("&Tier", self.tier)
         self._row("&Label", self.label)
         self.form.addRow("", self.advanced)
         self.host_column = QVBoxLayout()
@@ -131,11 +135,9 @@ class SignInDialog(QDialog):
         self.problem = NoticeBox(QStyle.StandardPixmap.SP_MessageBoxWarning, "Sign-in problem")
         self.heading, self.message = self.problem.heading, self.problem.message
         self.detail, self.progress = self.problem.detail, self.problem.progress
-        self.use_tier = QPushButton()
         self.keep_session = QPushButton("Keep for this s&ession only")
-        for button in (self.use_tier, self.keep_session):
-            button.setAutoDefault(False)  # Enter stays with the dialog's default button
-            self.problem.add_action(button)
+        self.keep_session.setAutoDefault(False)  # Enter stays with the dialog's default button
+        self.problem.add_action(self.keep_session)
 
         self.buttons = QDialogButtonBox()
         self.sign_in_button = self.buttons.addButton("&Sign in",
@@ -143,25 +145,21 @@ class SignInDialog(QDialog):
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.sign_in_button.clicked.connect(self.sign_in)
         self.cancel_button.clicked.connect(self.reject)
-        self.use_tier.clicked.connect(self._use_suggested_tier)
         self.keep_session.clicked.connect(self._keep_for_session)
         self.show_key.toggled.connect(self._show_key)
         self.advanced.toggled.connect(self.show_advanced)
-        for edit in (self.identifier, self.key, self.host):
-            edit.textEdited.connect(self._inputs_changed)
-        self.tier.currentIndexChanged.connect(self._inputs_changed)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.notice_box)
-        layout.addWidget(intro)
+        layout.addWidget(self.intro)
         layout.addLayout(self.form)
         layout.addWidget(self.hint)
         layout.addWidget(self.problem)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
-        order = [self.identifier, self.key, self.show_key, self.tier, self.label, self.advanced,
-                 self.host, self.message, self.use_tier, self.keep_session,
-                 self.sign_in_button, self.cancel_button]
+        order = [self.identifier, self.key, self.show_key, self.label, self.advanced,
+                 self.host, self.message, self.keep_session, self.sign_in_button,
+                 self.cancel_button]
         for first, second in itertools.pairwise(order):
             QWidget.setTabOrder(first, second)
         self._prefill(prefill)
@@ -176,12 +174,6 @@ class SignInDialog(QDialog):
     @property
     def checking(self) -> bool:
         return self._task is not None and not self._task.done()
-
-    def selected_tier(self) -> str:
-        return str(self.tier.currentData())
-
-    def set_tier(self, tier: str) -> None:
-        self.tier.setCurrentIndex(max(0, self.tier.findData(tier)))
 
     def show_advanced(self, shown: bool) -> None:
         self.advanced.setChecked(shown)
@@ -204,8 +196,7 @@ class SignInDialog(QDialog):
                 return
         host = host_text(self.host.text())
         self._busy(f"Checking the token with {host}…")
-        self._start(self._run_check(host, identifier, key, self.selected_tier(),
-                                    self.label.text().strip()))
+        self._start(self._run_check(host, identifier, key, self.label.text().strip()))
 
     # ---- the check and the save ----------------------------------------------------------------
 
@@ -236,16 +227,15 @@ class SignInDialog(QDialog):
         self._say(None, f"{text} Sign in to try again, Cancel to close.", heading=heading)
         self.sign_in_button.setFocus()
 
-    async def _run_check(self, host: str, identifier: str, key: str, tier: str,
-                         label: str) -> None:
-        result = await self._check(host, identifier, key, tier)
+    async def _run_check(self, host: str, identifier: str, key: str, label: str) -> None:
+        result = await self._check(host, identifier, key)
         self.result_shown = result
         if not result.ok:
             self._idle()
             self._failed(result)
             return
         try:
-            account = Account(identifier, result.tier or tier, result.host or host, label)
+            account = Account(identifier, PLUGIN_TIER, result.host or host, label)
         except ValueError as exc:
             self._idle()
             self._say(None, f"This account cannot be saved: {exc}.", heading="Cannot save")
@@ -288,31 +278,18 @@ class SignInDialog(QDialog):
     def _failed(self, result: SignInResult) -> None:
         assert result.failure is not None
         self._say(result.failure, result.message, detail=result.detail)
-        field = result.failure.field
-        if result.failure is SignInFailure.WRONG_TIER and result.tier:
-            self.use_tier.setText(f"Use &{TIER_NAMES[result.tier]} tier")
-            self.use_tier.setProperty("tier", result.tier)
-            self.use_tier.show()
-            self.use_tier.setDefault(True)  # Enter takes the suggestion and signs in
-        target: QWidget = {"key": self.key, "tier": self.tier, "host": self.host}.get(
-            field, self.sign_in_button)
+        target: QWidget = {"key": self.key, "host": self.host}.get(result.failure.field,
+                                                                 self.sign_in_button)
         if target is self.host:
             self.show_advanced(True)
         if isinstance(target, QLineEdit):
             target.selectAll()
         target.setFocus()
 
-    def _use_suggested_tier(self) -> None:
-        tier = self.use_tier.property("tier")
-        if isinstance(tier, str):
-            self.set_tier(tier)
-            self.sign_in()
-
     # ---- states ------------------------------------------------------------------------------
 
     def _inputs(self) -> tuple[QWidget, ...]:
-        return (self.identifier, self.key, self.show_key, self.tier, self.label, self.advanced,
-                self.host)
+        return (self.identifier, self.key, self.show_key, self.label, self.advanced, self.host)
 
     def _busy(self, text: str) -> None:
         for widget in self._inputs():
@@ -329,17 +306,10 @@ class SignInDialog(QDialog):
     def _say(self, failure: SignInFailure | None, text: str = "", *, heading: str = "",
              detail: str = "", busy: bool = False) -> None:
         """Show ``text`` in the problem box (empty: hide it); a failure titles it."""
-        self.use_tier.hide()
         self.keep_session.hide()
         self.sign_in_button.setDefault(True)
         self.problem.say(text, heading=failure.value if failure is not None else heading,
                          detail=detail, icon=not busy, busy=busy)
-
-    def _inputs_changed(self) -> None:
-        # The suggestion was about the inputs as they were; after an edit, Enter signs in.
-        if self.use_tier.isVisible():
-            self.use_tier.hide()
-            self.sign_in_button.setDefault(True)
 
     def _show_key(self, shown: bool) -> None:
         self.key.setEchoMode(QLineEdit.EchoMode.Normal if shown
@@ -355,13 +325,16 @@ class SignInDialog(QDialog):
 
     def _prefill(self, account: Account | None) -> None:
         custom = account is not None and account.host != DEFAULT_HOST
+        # A website-tier account (an older accounts file) needs another token pair altogether:
+        # its identifier would only be in the way.
+        known = account is not None and account.tier == PLUGIN_TIER
         if account is not None:
-            self.identifier.setText(account.identifier)
-            self.set_tier(account.tier)
+            if known:
+                self.identifier.setText(account.identifier)
             self.host.setText(account.host)
             self.label.setText(account.label)
         self.show_advanced(custom)
-        (self.key if account is not None else self.identifier).setFocus()
+        (self.key if known else self.identifier).setFocus()
 
     def _cancel_task(self) -> bool:
         if self._task is None or self._task.done():

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWi
 from crisp_console.core import CONVERSATIONS, OPERATORS, Change, ChangeKind, Conversation, Store
 from crisp_console.ui.delegates import painting as pt
 from crisp_console.ui.delegates.conversation import STATE_COLOURS
-from crisp_console.ui.delegates.richtext import one_line
 from crisp_console.ui.models import display_name
+from crisp_console.ui.plain import one_line
 
 WATCHED = frozenset(("nickname", "email", "state", "assigned", "is_blocked", "website_id"))
 STATE_LABELS = {"pending": "Pending", "unresolved": "Unresolved", "resolved": "Resolved"}

@@ -17,6 +17,8 @@ from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPainter, QPainterPath, QPixmap
 from PySide6.QtWidgets import QComboBox, QSizePolicy, QWidget
 
+from crisp_console.ui.plain import tooltip_html
+
 ALL_TITLE = "All websites"
 ICON_PX = 20
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -115,7 +117,8 @@ class WebsiteSwitcher(QComboBox):
                 row = self.count() - 1
                 self.setItemData(row, entry.website_id, ID_ROLE)
                 self.setItemData(row, entry.name, NAME_ROLE)
-                self.setItemData(row, entry.domain or entry.name, Qt.ItemDataRole.ToolTipRole)
+                self.setItemData(row, tooltip_html(entry.domain or entry.name),
+                                 Qt.ItemDataRole.ToolTipRole)
             self._select(current if current in self._entries else None)
         finally:
             self.blockSignals(False)
