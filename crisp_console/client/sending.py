@@ -14,8 +14,10 @@ second message. So an attempt's outcome decides what may follow:
 - any other refusal: FAILED in words, no retry.
 
 The loop is bounded by ``SendPolicy.window`` including the time inside each API call (a call
-cannot outlive it), and in attempts; its backoff is jittered and capped. When it ends the
-reply is FAILED in words and stays ambiguous if it was: the operator's Retry reads first.
+cannot outlive it), and in attempts; its backoff is jittered and capped. The window opens
+at the reply's first call: at most ``SendPolicy.concurrency`` calls are in flight, and
+waiting for a slot behind thousands of other replies is not Crisp failing. When the window
+ends the reply is FAILED in words and stays ambiguous if it was: Retry reads first.
 The API layer never repeats a send (``retry_safe=False``); this is the only loop that does.
 """
 
@@ -62,6 +64,7 @@ class SendPolicy:
     max_attempts: int = 40  # per window, whatever the delays (a read + its POST is one)
     skew_ms: int = 120_000  # read back this far before the first attempt (clock skew)
     max_pages: int = 50  # history batches one read may take (2,000 messages at 40)
+    concurrency: int = 16  # send-path calls in flight at once (the window opens in a slot)
 
 
 @dataclass
@@ -107,6 +110,26 @@ class _WindowOver(Exception):
     """The send window ended inside (or before) a call."""
 
 
+class _Window:
+    """One delivery's send window. It opens at its first call, not when the reply starts
+    waiting for a free slot behind thousands of others: queueing inside the console is
+    not Crisp failing to answer."""
+
+    def __init__(self, span: float, clock: Callable[[], float]) -> None:
+        self.span = span
+        self._clock = clock
+        self._deadline: float | None = None
+
+    def open(self) -> float:
+        if self._deadline is None:
+            self._deadline = self._clock() + self.span
+        return self._deadline
+
+    @property
+    def deadline(self) -> float:
+        return self._deadline if self._deadline is not None else self._clock() + self.span
+
+
 class Sender:
     """Delivers replies for one client. ``spawn`` is the client's TaskOwner.spawn, so every
     delivery is owned and cancelled on close; ``clock``/``sleep``/``rng`` are injectable."""
@@ -126,6 +149,9 @@ class Sender:
         self._owed: dict[SendKey, Outgoing] = {}  # not confirmed yet (FAILED ones included)
         self._queue: dict[SendKey, None] = {}  # waiting for the quota; sent in fingerprint order
         self._flights: dict[SendKey, asyncio.Task[Any]] = {}  # one delivery per reply at a time
+        # Calls in flight at once: thousands of concurrent sends must queue here, in order,
+        # not in httpx's pool (which slows down quadratically with its queue, and times out).
+        self._slots = asyncio.Semaphore(policy.concurrency)
 
     # ---- public --------------------------------------------------------------------------
 
@@ -196,17 +222,17 @@ class Sender:
         is set before each POST (its body may leave at any moment, a cut included) and
         cleared only by an answer saying it was not processed, or by a complete read."""
         policy = self.policy
-        deadline = self._clock() + policy.window
+        window = _Window(policy.window, self._clock)
         last: BaseException | None = None
         for attempt in range(1, policy.max_attempts + 1):
             posting = False
             wait = 0.0
             try:
                 if out.ambiguous and (self._echoed(out)
-                                      or await self._bounded(self._find(out), deadline)):
+                                      or await self._call(self._find(out), window)):
                     return
-                posting = out.ambiguous = True  # proved absent (or never tried): in doubt
-                await self._bounded(self._post(out), deadline)
+                posting = True  # proved absent, or never tried: one POST may go
+                await self._call(self._post(out), window)
                 return
             except _WindowOver:
                 raise self._give_up(out, last) from None
@@ -237,7 +263,7 @@ class Sender:
             log.info("send %d: attempt %d failed (%s)%s", out.fingerprint, attempt,
                      type(last).__name__, ", read before retry" if out.ambiguous else "")
             delay = max(wait, self._backoff(attempt))
-            if self._clock() + delay >= deadline:
+            if self._clock() + delay >= window.deadline:
                 break
             await self._sleep(delay)
         raise self._give_up(out, last)
@@ -250,6 +276,9 @@ class Sender:
         return _Failed(text, cause)
 
     async def _post(self, out: Outgoing) -> None:
+        # From here the body may leave at any moment: in doubt until an answer says
+        # otherwise (a cut by the window included).
+        out.ambiguous = True
         self.stats.posts += 1
         answered = await self.api.send_message(
             out.website_id, out.session_id, type=out.type, content=out.content,
@@ -280,9 +309,16 @@ class Sender:
         return (msg is not None and not msg.is_pending and msg.type == out.type
                 and same_content(out.content, msg.content))
 
+    async def _call(self, call: Coroutine[Any, Any, T], window: _Window) -> T:
+        """``await call`` in a free slot, cut when the send window ends (a cut POST is
+        ambiguous: its body may have left). The window opens with the first slot."""
+        try:
+            async with self._slots:
+                return await self._bounded(call, window.open())
+        finally:
+            call.close()  # never awaited if cancelled while waiting for a slot
+
     async def _bounded(self, call: Coroutine[Any, Any, T], deadline: float) -> T:
-        """``await call``, cut when the send window ends (the caller takes the cut as
-        ambiguous when it was a POST: its body may have left)."""
         left = deadline - self._clock()
         if left <= 0:
             call.close()
