@@ -62,3 +62,8 @@ class SandboxConfig:
     # Where the sandbox is kinder than Crisp may be (profile.py); strict by default.
     behaviours: Behaviours = field(default_factory=Behaviours)
     grants: Grants = field(default_factory=all_grants)  # the token's scopes (scopes.py)
+    # The admin API (admin_guard.py): X-Sandbox-Token value (default: random per run), and
+    # whether a host off loopback may be bound (the admin API then faces the network).
+    admin_token: str | None = None
+    allow_remote: bool = False
+    state_dir: Path | None = None  # snapshots go only here; default: state_file's directory
