@@ -40,6 +40,7 @@ FAULTS_SCHEMA: dict[str, Any] = {
         "latency_ms": {"type": "number", "minimum": 0},
         "error_rate": _FRACTION,
         "reset_rate": _FRACTION,
+        "late_fraction": _FRACTION,
         "burst_429": _COUNT,
         "burst_status": {"enum": list(BURST_STATUSES)},
         "retry_after": {"type": ["number", "null"], "minimum": 0},
@@ -150,7 +151,8 @@ async def patch_faults(request: web.Request) -> web.Response:
         faults.reseed(body.pop("seed"))
     # Store the config's own types: JSON 3.0 is a valid integer, 1 a valid fraction.
     for name, kind in (("burst_429", int), ("daily_quota", int), ("latency_ms", float),
-                       ("error_rate", float), ("reset_rate", float), ("retry_after", float)):
+                       ("error_rate", float), ("reset_rate", float), ("late_fraction", float),
+                       ("retry_after", float)):
         if body.get(name) is not None:
             body[name] = kind(body[name])
     faults.update(body)

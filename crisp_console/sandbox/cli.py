@@ -104,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="fraction of /v1 requests answered 5xx")
     sim.add_argument("--reset-rate", type=_fraction, default=0.0,
                      help="fraction of /v1 requests whose connection is reset")
+    sim.add_argument("--late-fraction", type=_fraction, default=0.0,
+                     help="fraction of those 5xx and resets that happen after the request "
+                     "was carried out (default 0: all before)")
     sim.add_argument("--burst-429", type=nn_int, default=0, help="answer the next N with 429")
     sim.add_argument("--retry-after", type=nn_float, default=None,
                      help="Retry-After seconds on 429 bursts (default: no header)")
@@ -148,7 +151,8 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
     except ValueError as exc:
         raise SystemExit(f"crisp-sandbox: --revoke-scope: {exc}") from None
     faults = FaultConfig(latency_ms=args.latency_ms, error_rate=args.error_rate,
-                         reset_rate=args.reset_rate, burst_429=args.burst_429,
+                         reset_rate=args.reset_rate, late_fraction=args.late_fraction,
+                         burst_429=args.burst_429,
                          retry_after=args.retry_after, daily_quota=args.quota,
                          quota_status=args.quota_status)
     return SandboxConfig(host=args.host, port=args.port, seed=args.seed, sizes=sizes,
