@@ -45,6 +45,7 @@ from crisp_console.errors import (
     ServerError,
     TransportError,
 )
+from crisp_console.log import ThrottledReporter
 
 log = logging.getLogger("crisp_console.client")
 
@@ -89,10 +90,11 @@ class Outgoing:
 class SendStats:
     """Counters for tests and the soak figures."""
 
-    posts: int = 0
+    posts: int = 0  # POST attempts (the quota gate may refuse one without a request)
     reads: int = 0  # read-before-retry passes
     pages: int = 0  # Get Messages calls they made
     found: int = 0  # ambiguous sends a read proved stored
+    echoed: int = 0  # ... that Crisp's echo (RTM, a REST page) proved stored first
     confirmed: int = 0
     failed: int = 0
 
@@ -142,6 +144,7 @@ class Sender:
         self.store = store
         self.policy = policy
         self.stats = SendStats()
+        self.failures = ThrottledReporter(log)
         self._spawn = spawn
         self._clock = clock
         self._sleep = sleep
@@ -203,16 +206,16 @@ class Sender:
             await self._attempts(out)
         except QuotaExceededError as exc:
             if not self._echoed(out):
-                self._fail(out, words.quota_spent(exc))
+                self._fail(out, words.quota_spent(exc), exc)
                 self._enqueue(out)
                 return exc
         except _Failed as failed:
             if not self._echoed(out):
-                self._fail(out, failed.text)
+                self._fail(out, failed.text, failed.cause)
                 self._queue.pop(out.key, None)
                 return failed.cause
         except asyncio.CancelledError:
-            self._fail(out, words.interrupted(ambiguous=out.ambiguous))
+            self._fail(out, words.interrupted(ambiguous=out.ambiguous), None)
             raise
         self._confirm(out)
         return None
@@ -306,8 +309,10 @@ class Sender:
         """Whether the store already holds Crisp's copy (its RTM echo or a REST page merged
         into the local echo), with our type and content: proof that it is stored."""
         msg = self.store.message(out.session_id, out.fingerprint)
-        return (msg is not None and not msg.is_pending and msg.type == out.type
-                and same_content(out.content, msg.content))
+        echoed = (msg is not None and not msg.is_pending and msg.type == out.type
+                  and same_content(out.content, msg.content))
+        self.stats.echoed += echoed
+        return echoed
 
     async def _call(self, call: Coroutine[Any, Any, T], window: _Window) -> T:
         """``await call`` in a free slot, cut when the send window ends (a cut POST is
@@ -343,9 +348,11 @@ class Sender:
         self.stats.confirmed += 1
         self.store.confirm_pending(out.session_id, out.fingerprint)
 
-    def _fail(self, out: Outgoing, text: str) -> None:
+    def _fail(self, out: Outgoing, text: str, cause: BaseException | None) -> None:
         self.stats.failed += 1
-        log.warning("send %d failed: %s", out.fingerprint, text)
+        # One line per kind, then counts: a spent quota can fail hundreds of replies at once.
+        kind = f"reply not sent ({type(cause).__name__ if cause else 'interrupted'})"
+        self.failures.report(kind, f"{out.fingerprint}: {text}")
         self.store.fail_pending(out.session_id, out.fingerprint, text)
 
     # ---- the quota queue -----------------------------------------------------------------
@@ -379,5 +386,5 @@ class Sender:
     def _abandon(self, exc: CrispError) -> None:
         log.warning("queued replies stay unsent: %s", exc)
         for out in self.queued():
-            self._fail(out, words.refused(exc, ambiguous=out.ambiguous))
+            self._fail(out, words.refused(exc, ambiguous=out.ambiguous), exc)
         self._queue.clear()
