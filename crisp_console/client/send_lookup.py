@@ -23,6 +23,9 @@ from typing import Any
 from crisp_console.errors import CrispError
 
 Batch = list[dict[str, Any]]
+# A batch this short is never a cut one: Crisp's history batches are longer (the sandbox's
+# hold 40; Crisp's size is unconfirmed, its clients show dozens).
+FULL_BATCH = 20
 FetchBefore = Callable[[int | None], Awaitable[Batch]]
 
 
@@ -84,28 +87,38 @@ async def find_sent(fetch: FetchBefore, sought: Sought, *, skew_ms: int,
     """True when history holds the reply; False when a complete read proves it absent.
 
     ``fetch(before)`` is Get Messages (``before=None``: the newest batch). Raises the
-    fetch's error, or LookupIncomplete when ``max_pages`` batches did not reach back far
-    enough (or the server stopped moving back).
+    fetch's error, or LookupIncomplete when the read cannot be complete: ``max_pages``
+    batches did not reach back far enough, the server did not honour the cursor, or more
+    messages share one millisecond than a batch holds.
     """
     floor = sought.since_ms - skew_ms
     cursor: int | None = None
     previous: int | None = None  # the oldest timestamp of the batch before
+    largest = 0  # the longest batch seen: a shorter one holds all there is before its cursor
     for _ in range(max_pages):
-        batch = [m for m in await fetch(cursor) if isinstance(m, dict)]
-        if cursor is not None:  # a server ignoring the cursor must not loop us
-            batch = [m for m in batch if (ts := _stamp(m)) is not None and ts < cursor]
+        raw = await fetch(cursor)
+        if not raw:
+            return False  # the start of the conversation
+        batch = [m for m in raw if isinstance(m, dict) and _stamp(m) is not None]
+        if cursor is not None and any(ts > cursor for m in batch if (ts := _stamp(m))):
+            raise LookupIncomplete("Crisp answered messages newer than the cursor asked for")
         if any(matches(m, sought) for m in batch):
             return True
-        stamps = [ts for m in batch if (ts := _stamp(m)) is not None]
-        if not stamps:
-            return False  # the start of the conversation (or nothing datable before it)
-        oldest = min(stamps)
+        if not batch:
+            raise LookupIncomplete("a history batch without a usable timestamp")
+        oldest = min(ts for m in batch if (ts := _stamp(m)) is not None)
         if oldest < floor:
             return False  # read back past the first attempt: everything since was seen
-        # One millisecond of overlap: if Crisp split a run of equal timestamps between two
-        # batches, a strict cursor would skip the rest of the run (many replies sent at once
-        # share a millisecond). Without progress (a run longer than a batch), step strictly.
-        cursor = oldest if previous is not None and oldest >= previous else oldest + 1
+        if previous is not None and oldest >= previous:
+            # Only messages of one millisecond came back (the cursor overlaps it, below).
+            if len(batch) < max(largest, FULL_BATCH):
+                return False  # all of them, and nothing older: the start
+            raise LookupIncomplete("more messages share one millisecond than a batch holds")
+        largest = max(largest, len(batch))
         previous = oldest
+        # One millisecond of overlap: if Crisp split a run of equal timestamps between two
+        # batches, a strict cursor would skip the rest of the run (replies sent at once
+        # share a millisecond); the overlap reads the run again, whole.
+        cursor = oldest + 1
     raise LookupIncomplete(f"could not read back to the first attempt within {max_pages} "
                            f"batches of history")
