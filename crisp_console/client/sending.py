@@ -378,6 +378,9 @@ class Sender:
                 except QuotaExceededError:
                     spent = True
                     break
+                except ClosedError as exc:  # the client is closing: nothing more goes out
+                    self._abandon(exc)
+                    return
                 except CrispError:
                     pass  # FAILED in words and out of the queue (see _run)
             if spent and not self.api.gate.spent:  # cannot happen; never spin if it does
