@@ -1,10 +1,22 @@
-"""The ConsoleClient facade: start-up, catch-up, commands, owned background tasks."""
+"""The ConsoleClient facade: start-up, catch-up, commands, owned background tasks, health."""
 
 from crisp_console.api import Progress  # the type of send_file's progress callback
 from crisp_console.client.base import ClientConfig, ConversationDetails
 from crisp_console.client.console import ConsoleClient
+from crisp_console.client.health import (
+    LIVE_FEED,
+    OPERATORS,
+    SECTIONS,
+    Health,
+    conversations,
+    team_settings,
+    website_details,
+)
 from crisp_console.client.tasks import TaskOwner
+from crisp_console.client.words import StartupAuthError, StartupError, describe
 from crisp_console.realtime import ConnectionState  # the UI reads it without reaching realtime/
 
-__all__ = ["ClientConfig", "ConnectionState", "ConsoleClient", "ConversationDetails", "Progress",
-           "TaskOwner"]
+__all__ = ["LIVE_FEED", "OPERATORS", "SECTIONS", "ClientConfig", "ConnectionState",
+           "ConsoleClient", "ConversationDetails", "Health", "Progress", "StartupAuthError",
+           "StartupError", "TaskOwner", "conversations", "describe", "team_settings",
+           "website_details"]
