@@ -179,12 +179,12 @@ class ClientBase(ABC):
         try:
             self._dispatch(name, payload)
         except Exception as exc:  # noqa: BLE001 - the sink must never raise into the socket
-            self._problems.report(f"handling RTM {name} failed", brief(exc))
+            self._problems.report("handling an RTM event failed", f"{name}: {brief(exc)}")
         for listener in list(self._listeners):
             try:
                 listener(name, payload)
             except Exception as exc:  # noqa: BLE001 - one listener must not stop the others
-                self._problems.report(f"event listener failed on RTM {name}", brief(exc))
+                self._problems.report("an RTM event listener failed", f"{name}: {brief(exc)}")
 
     def expect_echo(self, name: str, payload: dict[str, Any]) -> None:
         """After an optimistic change: echoes of older values must not undo it on screen."""
@@ -254,3 +254,6 @@ class ClientBase(ABC):
 
     @abstractmethod
     def website_ids(self) -> list[str]: ...
+
+    @abstractmethod
+    async def load_first_pages(self, website_id: str) -> None: ...

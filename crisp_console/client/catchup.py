@@ -73,7 +73,8 @@ class CatchUp:
         self._since: int | None = None  # epoch ms the owed gap starts at
         self._during: int | None = None  # earliest drop while a run was under way
         self._running = False
-        self.completed = 0
+        self.completed = 0  # runs that succeeded
+        self.failures = 0  # attempts that failed, all runs together
         self.problem = ""  # the last failure in words, while owed
 
     @property
@@ -83,6 +84,10 @@ class CatchUp:
     @property
     def since(self) -> int | None:
         return self._since
+
+    @property
+    def running(self) -> bool:
+        return self._running
 
     def owe(self, since_ms: int) -> None:
         self._since = since_ms if self._since is None else min(self._since, since_ms)
@@ -120,6 +125,7 @@ class CatchUp:
             client.monitor.refresh()
 
     def _failed(self, exc: BaseException) -> None:
+        self.failures += 1
         self.problem = describe(exc)
         self._client.monitor.refresh()
 
@@ -142,6 +148,12 @@ class CatchUp:
         """Conversations of the website updated since ``since``, newest activity first;
         [] when its conversations are not allowed (marked denied) or it is gone."""
         client = self._client
+        key = health.conversations(website_id)
+        if client.health.denied_for(key) is not None:
+            # Refused until now: a fresh start for its list, if it is allowed again.
+            await client.load_first_pages(website_id)
+            if client.health.denied_for(key) is not None:
+                return []
         out: list[dict[str, Any]] = []
         try:
             async for conv in client.api.iter_conversations(
@@ -155,7 +167,7 @@ class CatchUp:
             return []
         except _GONE:
             return []  # unbound meanwhile: the next websites refresh removes it
-        client.monitor.allow(health.conversations(website_id))
+        client.monitor.allow(key)
         return out
 
     async def _messages(self, website_id: str, session_id: str, drop_ms: int,

@@ -82,7 +82,7 @@ class OwedFetches:
                     payload = await client.retrier.run(
                         lambda: client.api.get_conversation(entry.website_id, session_id),
                         what=f"fetch of conversation {session_id}", final=_FINAL,
-                        on_failure=self._failed)
+                        on_failure=self._failed, loud=False)
                 except NotAllowedError as exc:
                     client.deny_conversations(entry.website_id, exc)
                     return

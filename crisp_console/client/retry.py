@@ -44,13 +44,14 @@ class Retrier:
 
     async def run(self, attempt: Callable[[], Awaitable[T]], *, what: str,
                   final: tuple[type[BaseException], ...] = (),
-                  on_failure: FailureHook | None = None) -> T:
+                  on_failure: FailureHook | None = None, loud: bool = True) -> T:
         """The result of the first ``attempt()`` that succeeds.
 
         Errors in ``final`` propagate at once (the work is moot: a 404, a 403...), and so do
         ClosedError and anything that is not a CrispError (a bug). Every other CrispError
         is told to ``on_failure`` and retried after a delay; a spent quota is retried once
-        the gate reopens.
+        the gate reopens. ``loud``: the first failure is logged at WARNING (else INFO: many
+        small debts failing together would flood the log).
         """
         failures = 0
         while True:
@@ -75,7 +76,7 @@ class Retrier:
                 if on_failure is not None:
                     on_failure(exc)
                 delay = self.delay(failures)
-                log.log(logging.WARNING if failures == 1 else logging.INFO,
+                log.log(logging.WARNING if loud and failures == 1 else logging.INFO,
                         "%s failed (%s); retry %d in %.2f s", what, describe(exc), failures,
                         delay)
                 await self._sleep(delay)

@@ -58,7 +58,7 @@ class SyncMixin(ClientBase):
         for site in websites:
             website_id = site["website_id"]
             await self._step(f"list the conversations of {site.get('name') or website_id}",
-                             self._load_first_pages(website_id))
+                             self.load_first_pages(website_id))
         await self._step("list the operators", self._load_operators())
         urls = await self._step("find the live feed's address", self._rtm_urls())
         if urls is None:
@@ -120,7 +120,7 @@ class SyncMixin(ClientBase):
                           f"{self._website_label(website_id)}: the team's canned responses "
                           f"and default reply mode are unavailable ({describe(exc)})")
 
-    async def _load_first_pages(self, website_id: str) -> None:
+    async def load_first_pages(self, website_id: str) -> None:
         try:
             for page in range(1, self.config.first_pages + 1):
                 batch = await self.api.list_conversations(website_id, page,
@@ -223,7 +223,7 @@ class SyncMixin(ClientBase):
             site = self.store.websites.get(website_id)
             if site is not None and site.subscribed and not any(
                     c.website_id == website_id for c in self.store.conversations.values()):
-                await self._load_first_pages(website_id)
+                await self.load_first_pages(website_id)
         self._websites_since = checked
 
     async def on_rtm_refused(self) -> None:
