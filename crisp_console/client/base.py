@@ -7,18 +7,19 @@ reads are objects composed here: catchup.py, fetches.py, health.py.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from crisp_console.api import CrispApi, RetryPolicy
 from crisp_console.client import health
 from crisp_console.client.catchup import CatchUp
-from crisp_console.client.fetches import OwedFetches
+from crisp_console.client.fetches import OwedFetches, Touched
 from crisp_console.client.health import Health, HealthMonitor, HealthObserver
 from crisp_console.client.retry import Retrier, Sleep
 from crisp_console.client.tasks import TaskOwner
@@ -111,6 +112,7 @@ class ClientBase(ABC):
         # (event, session_id, fingerprint) -> (value we set, monotonic deadline)
         self._expected: dict[tuple[str, str, int | None], tuple[Any, float]] = {}
         self._compose_sent: dict[str, float] = {}  # session_id -> monotonic time of "start"
+        self._watches: list[Touched] = []  # REST snapshots in flight (watch())
         self._closed = False
         self._problems = OncePerKind(log)  # bad events: once per kind, then counted
         self.retrier = Retrier(api, base=config.catchup_retry_base,
@@ -161,6 +163,17 @@ class ClientBase(ABC):
         self.monitor.deny(health.conversations(website_id),
                           f"Crisp does not allow this token to list the conversations of "
                           f"{name} ({describe(exc)})")
+
+    @contextlib.contextmanager
+    def watch(self) -> Iterator[Touched]:
+        """Collect the sessions live events name while a REST request is out: its answer
+        may be older than them (fetches.settle)."""
+        touched = Touched()
+        self._watches.append(touched)
+        try:
+            yield touched
+        finally:
+            self._watches.remove(touched)
 
     def _website_label(self, website_id: str) -> str:
         site = self.store.websites.get(website_id)
@@ -214,6 +227,10 @@ class ClientBase(ABC):
         if name.startswith("bucket:url:"):
             self._bucket_answer(payload)
             return
+        if self._watches and not name.startswith("message:compose:") \
+                and isinstance(payload, dict) and isinstance(payload.get("session_id"), str):
+            for touched in self._watches:  # typing alone does not outdate a snapshot
+                touched.add(payload["session_id"])
         if self._stale_echo(name, payload):
             return
         result = self.store.apply(name, payload)

@@ -25,8 +25,9 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from crisp_console.client import health
+from crisp_console.client.fetches import settle
 from crisp_console.client.words import describe
-from crisp_console.core import MessageStatus, Store
+from crisp_console.core import MessageStatus
 from crisp_console.errors import (
     NotAllowedError,
     NotFoundError,
@@ -49,20 +50,6 @@ def timestamp(value: Any) -> int | None:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return int(value)
-
-
-def upsert_fresh(store: Store, payloads: list[dict[str, Any]]) -> None:
-    """Load REST conversations, except snapshots older than the row the store has: live
-    events that arrived while the request was out are newer than its answer."""
-    fresh = []
-    for payload in payloads:
-        row = store.conversations.get(str(payload.get("session_id")))
-        updated = timestamp(payload.get("updated_at"))
-        if row is not None and updated is not None and updated < row.updated_at:
-            continue
-        fresh.append(payload)
-    if fresh:
-        store.upsert_conversations(fresh)
 
 
 class CatchUp:
@@ -135,13 +122,22 @@ class CatchUp:
         client = self._client
         since = since_ms - client.config.catchup_margin_ms
         await client.refresh_websites()
+        store = client.store
         for website_id in client.website_ids():
-            updated = await self._updated(website_id, since)
-            upsert_fresh(client.store, updated)
-            for conv in updated:
-                session_id = conv.get("session_id")
-                if isinstance(session_id, str) and session_id in client.loaded_timelines \
-                        and session_id in client.store.conversations:
+            with client.watch() as touched:
+                updated = await self._updated(website_id, since)
+            ids = [sid for conv in updated if isinstance(sid := conv.get("session_id"), str)]
+            # Rows live events changed while the pages were read: their answer may be older.
+            again = [sid for sid in ids if sid in touched and sid in store.conversations]
+            store.upsert_conversations([c for c in updated if c.get("session_id") not in again])
+            for session_id in again:
+                try:
+                    await settle(client, session_id, functools.partial(
+                        client.api.get_conversation, website_id, session_id))
+                except _GONE:
+                    continue
+            for session_id in ids:
+                if session_id in client.loaded_timelines and session_id in store.conversations:
                     await self._messages(website_id, session_id, since_ms, since)
 
     async def _updated(self, website_id: str, since: int) -> list[dict[str, Any]]:

@@ -155,3 +155,67 @@ async def test_messages_of_a_long_gap_are_caught_up_whatever_timestamp_after_doe
     assert [m.fingerprint for m in client.store.messages(opened[0])] == \
         [m.fingerprint for m in sandbox.state.conversations[opened[0]].messages][-len(first):]
     assert "one in the gap" in [m.content for m in client.store.messages(opened[1])]
+
+
+async def test_events_after_the_fetch_answered_are_not_lost(sandbox: Sandbox,
+                                                            client: ConsoleClient) -> None:
+    """An unknown conversation's events that arrive after Crisp answered its fetch (so the
+    answer lacks them) reach the row: it is fetched again."""
+    heard: list[tuple[str, Any]] = []
+    client.add_event_listener(lambda name, payload: heard.append((name, payload)))
+    original = client.api.get_conversation
+    calls: list[str] = []
+
+    async def answer_then_visitor_writes(website_id: str, session_id: str) -> dict[str, Any]:
+        payload = await original(website_id, session_id)
+        calls.append(session_id)
+        if len(calls) == 1:  # after the snapshot, before the client applies it
+            start = len(heard)
+            visitor_says(sandbox, session_id, "after the snapshot")
+            await until(lambda: any(n == "message:send" for n, _ in heard[start:]),
+                        what="the event, while the fetch is out")
+        return payload
+
+    client.api.get_conversation = answer_then_visitor_writes  # type: ignore[method-assign]
+    session_id = new_conversation(sandbox, "first words")
+    await until(lambda: session_id in client.store.conversations
+                and not client.health.catching_up, what="fetched")
+    assert calls == [session_id, session_id]
+    row = client.store.conversations[session_id]
+    conv = sandbox.state.conversations[session_id]
+    assert row.last_message == "after the snapshot"
+    assert (row.updated_at, row.unread_operator) == (conv.updated_at, conv.unread_operator)
+
+
+async def test_a_catch_up_answer_older_than_live_events_does_not_undo_them(
+    sandbox: Sandbox, client: ConsoleClient
+) -> None:
+    """A message arrives live after Crisp answered the catch-up's page: the page's row would
+    undo its unread count and preview, so that conversation is fetched again."""
+    await until(lambda: not client.health.catching_up, what="the start-up catch-up")
+    website_id = sandbox.state.subscribed_website_ids()[0]
+    target = next(c for c in sandbox.state.website_conversations(website_id)
+                  if c.session_id in client.store.conversations)
+    row = client.store.conversations[target.session_id]
+    visitor_says(sandbox, target.session_id, "before the catch-up")  # first on its page
+    await until(lambda: row.last_message == "before the catch-up", what="live")
+    original = client.api.list_conversations
+    pages: list[int] = []
+
+    async def page_then_visitor_writes(wid: str, page: int = 1,
+                                       **kw: Any) -> list[dict[str, Any]]:
+        answer = await original(wid, page, **kw)
+        if wid == website_id and not pages:
+            pages.append(page)
+            assert any(c["session_id"] == target.session_id for c in answer)
+            visitor_says(sandbox, target.session_id, "live after the page")
+            await until(lambda: row.last_message == "live after the page", what="live")
+        return answer  # as Crisp answered it: older than the message
+
+    client.api.list_conversations = page_then_visitor_writes  # type: ignore[method-assign]
+    done = client.catchups
+    client.owe_catchup()
+    await until(lambda: client.catchups > done, what="the catch-up")
+    assert pages == [1]
+    assert row.last_message == "live after the page"
+    assert (row.updated_at, row.unread_operator) == (target.updated_at, target.unread_operator)
