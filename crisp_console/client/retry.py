@@ -5,6 +5,11 @@ dropped because REST failed for a few seconds (issue 11: 17 of 314 conversations
 that way). ``Retrier.run`` repeats an attempt with jittered exponential backoff, each delay
 at most ``cap`` seconds, for as long as it takes; while the daily quota is spent it waits
 for the quota gate (``api.wait_quota()``: at most one probe a minute) instead of looping.
+
+The backoff is shared by all the owed work of a client: they talk to the same Crisp. Once an
+attempt failed, the others do not each hammer it: they take turns, one attempt at a time,
+each after the current delay; the first success lets all of them go at once again. During
+an outage of any length the owed work costs one request per delay, however much is owed.
 """
 
 from __future__ import annotations
@@ -26,6 +31,14 @@ Sleep = Callable[[float], Awaitable[Any]]
 FailureHook = Callable[[BaseException], None]
 
 
+class _Failed(Exception):
+    """An attempt failed in a way worth retrying (wraps the CrispError)."""
+
+    def __init__(self, error: CrispError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 class Retrier:
     """``run(attempt)`` until it succeeds; ``sleep`` and ``rng`` are injectable for tests."""
 
@@ -36,6 +49,8 @@ class Retrier:
         self.cap = cap
         self._sleep = sleep
         self._rng = rng if rng is not None else random.Random()
+        self.failures = 0  # consecutive failed attempts, all owed work together
+        self._turn = asyncio.Lock()  # while failing: one attempt at a time
 
     def delay(self, failures: int) -> float:
         """Before retry ``failures`` (1-based): base * 2**(n-1), capped, jittered to 50-100 %."""
@@ -49,34 +64,52 @@ class Retrier:
 
         Errors in ``final`` propagate at once (the work is moot: a 404, a 403...), and so do
         ClosedError and anything that is not a CrispError (a bug). Every other CrispError
-        is told to ``on_failure`` and retried after a delay; a spent quota is retried once
-        the gate reopens. ``loud``: the first failure is logged at WARNING (else INFO: many
-        small debts failing together would flood the log).
+        is told to ``on_failure`` and retried after the shared delay; a spent quota is
+        retried once the gate reopens. ``loud``: this work's first failure is logged at
+        WARNING (else INFO: many small debts failing together would flood the log).
         """
-        failures = 0
+        mine = 0  # this work's failures, for the log
         while True:
             try:
                 await self.api.wait_quota()
-                return await attempt()
-            except final:
-                raise
-            except ClosedError:
-                raise
-            except QuotaExceededError as exc:
+                return await self._take_turn(attempt, final)
+            except _Failed as failed:
+                exc = failed.error
+                mine += 1
                 if on_failure is not None:
                     on_failure(exc)
-                if self.api.gate.spent:
-                    log.info("%s waits for the daily quota (resets at %s UTC)", what,
-                             f"{exc.resets_at:%H:%M}")
-                    continue  # wait_quota() above: one probe per interval, no loop
-                failures += 1  # the gate is open again already: back off all the same
-                await self._sleep(self.delay(failures))
-            except CrispError as exc:
-                failures += 1
-                if on_failure is not None:
-                    on_failure(exc)
-                delay = self.delay(failures)
-                log.log(logging.WARNING if loud and failures == 1 else logging.INFO,
-                        "%s failed (%s); retry %d in %.2f s", what, describe(exc), failures,
-                        delay)
-                await self._sleep(delay)
+                if isinstance(exc, QuotaExceededError):
+                    if self.api.gate.spent:
+                        log.info("%s waits for the daily quota (resets at %s UTC)", what,
+                                 f"{exc.resets_at:%H:%M}")
+                        continue  # wait_quota() above: one probe per interval, no loop
+                    self.failures += 1  # open again already: take turns all the same
+                log.log(logging.WARNING if loud and mine == 1 else logging.INFO,
+                        "%s failed (%s); retrying in turn, next in about %.2f s", what,
+                        describe(exc), self.delay(self.failures))
+
+    async def _take_turn(self, attempt: Callable[[], Awaitable[T]],
+                         final: tuple[type[BaseException], ...]) -> T:
+        if self.failures:
+            async with self._turn:
+                if self.failures:  # still failing: this turn's attempt, after the delay
+                    await self._sleep(self.delay(self.failures))
+                    return await self._attempt(attempt, final)
+        return await self._attempt(attempt, final)  # REST answers: no need to queue
+
+    async def _attempt(self, attempt: Callable[[], Awaitable[T]],
+                       final: tuple[type[BaseException], ...]) -> T:
+        try:
+            result = await attempt()
+        except final:
+            self.failures = 0  # Crisp answered: the work is moot, REST is fine
+            raise
+        except ClosedError:
+            raise
+        except QuotaExceededError as exc:
+            raise _Failed(exc) from exc  # the quota gate paces these
+        except CrispError as exc:
+            self.failures += 1
+            raise _Failed(exc) from exc
+        self.failures = 0
+        return result

@@ -139,3 +139,36 @@ def test_health_monitor_tells_observers_of_changes_only() -> None:
     monitor.refresh()
     assert len(seen) == 5 and not monitor.current.catching_up
     assert monitor.current.catchup_problem == ""  # only while catching up
+
+
+@pytest.mark.asyncio
+async def test_owed_work_takes_turns_while_rest_fails() -> None:
+    """Ten debts during an outage cost one attempt per delay, not ten; the first success
+    lets them all through."""
+    time = FakeTime()
+    api, _ = make_api(time, [])
+    retrier = Retrier(api, base=1.0, cap=4.0, sleep=time.sleep)
+    down = True
+    attempts = 0
+
+    async def attempt() -> str:
+        nonlocal attempts
+        attempts += 1
+        await asyncio.sleep(0)
+        if down:
+            raise ServerError(503, "service_unavailable")
+        return "ok"
+
+    tasks = [asyncio.ensure_future(retrier.run(attempt, what="test")) for _ in range(10)]
+    await until(lambda: len(time.sleeping) == 1, what="one turn waiting")
+    assert attempts == 10  # the first try of each, before anything had failed
+    for turn in range(1, 6):
+        time.advance(time.sleeping[0])
+        await until(lambda t=turn: attempts == 10 + t and len(time.sleeping) == 1,
+                    what="the next turn")
+    assert retrier.failures == 15
+    down = False
+    time.advance(time.sleeping[0])
+    assert await asyncio.gather(*tasks) == ["ok"] * 10
+    assert attempts == 10 + 5 + 10 and retrier.failures == 0 and not time.sleeping
+    await api.aclose()
