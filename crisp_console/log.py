@@ -4,6 +4,9 @@ Code never logs credentials on purpose; the SecretFilter also scrubs the token k
 auth form, Authorization header values and RTM passwords should one slip into a message, an
 argument, a traceback or a third-party library's debug line (httpx, socketio, aiohttp). It is
 attached to the handlers, not to loggers, so records of every logger pass through it.
+
+ThrottledReporter logs bad input once per kind with a counter, so a hostile peer cannot
+flood the log (see its docstring).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import re
 import sys
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -229,3 +232,115 @@ def install_secret_filter(secrets: Iterable[str] = ()) -> SecretFilter:
             handler.addFilter(_filter)
     return _filter
 
+
+# ---- bad input, once per kind ------------------------------------------------------------
+
+OTHER_KIND = "other"
+MAX_KINDS = 128
+DETAIL_CHARS = 200
+KIND_CHARS = 100
+_SECRET_CHARS = 256  # longer than any secret form (a Basic token is ~140)
+_MAX_WINDOW = 256 * 1024
+# Control characters (a forged "\n... ERROR ..." line), Unicode line separators and lone
+# surrogates (unencodable in the UTF-8 log file) are written as escapes.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str, limit: int, scrub: Callable[[str], str] | None = None) -> str:
+    """``text`` fit for one log line: secrets masked, control characters escaped, at most
+    ``limit`` characters (then "…").
+
+    Only a window a few KB past the limit is scrubbed (a payload can weigh megabytes). A
+    secret cut in two by the window's end is not masked, but it ends the scrubbed text (masks
+    only change what comes before it), so the last ``_SECRET_CHARS`` are dropped; should
+    masking have shrunk the text below the limit, a wider window is scrubbed instead."""
+    window = limit + 4096
+    while True:
+        head = text[:window]
+        cut = len(text) > window
+        if scrub is None:
+            break
+        head = scrub(head)
+        if cut:
+            head = head[:-_SECRET_CHARS]
+            if len(head) < limit and window < _MAX_WINDOW:
+                window *= 4
+                continue
+        break
+    head = _UNPRINTABLE.sub(_escape, head)
+    return head[:limit] + "…" if cut or len(head) > limit else head
+
+
+class ThrottledReporter:
+    """Counts bad input by kind and logs each kind once, not once per occurrence.
+
+    ``report(kind, detail)`` logs the first occurrence of a kind at ``level`` (WARNING), with no
+    traceback, then only a summary line when its count reaches 10, 100, 1000, …; every call
+    is counted. At most ``max_kinds`` kinds are tracked; later kinds share the ``"other"``
+    bucket (memory stays bounded whatever names a peer invents). Kinds and details are
+    scrubbed by the SecretFilter, stripped of control characters and cut to a few hundred
+    characters (a hostile payload can weigh megabytes), so callers may pass wire text.
+
+    With ``exc_info`` (a safety net that caught a bug, not bad input), the first line of the
+    kind is logged at ERROR with that traceback; the repeats are counted like the others.
+    Thread-safe.
+    """
+
+    def __init__(self, logger: logging.Logger | str, *, level: int = logging.WARNING,
+                 max_kinds: int = MAX_KINDS, detail_chars: int = DETAIL_CHARS,
+                 scrub: Callable[[str], str] | None = None) -> None:
+        self._log = logging.getLogger(logger) if isinstance(logger, str) else logger
+        self._level = level
+        self._max_kinds = max(1, max_kinds)
+        self._detail_chars = detail_chars
+        self._scrub = _filter.scrub if scrub is None else scrub
+        self._counts: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def report(self, kind: str, detail: str = "", *,
+               exc_info: BaseException | None = None) -> int:
+        """Count one occurrence of ``kind``; log it if it is the first or a milestone.
+        Returns the kind's count (of ``"other"`` once the kinds are full). Never raises."""
+        kind = printable(kind if isinstance(kind, str) else repr(type(kind)), KIND_CHARS,
+                         self._scrub)
+        detail = detail if isinstance(detail, str) else repr(type(detail))
+        with self._lock:
+            counts = self._counts
+            if kind not in counts and len(counts) >= self._max_kinds:
+                detail = f"[{kind}] {detail}"
+                kind = OTHER_KIND
+            count = counts[kind] = counts.get(kind, 0) + 1
+        if count == 1 or _milestone(count):
+            self._emit(kind, count, detail, exc_info if count == 1 else None)
+        return count
+
+    def _emit(self, kind: str, count: int, detail: str,
+              exc_info: BaseException | None) -> None:
+        text = printable(detail, self._detail_chars, self._scrub)
+        if count == 1:
+            level = logging.ERROR if exc_info is not None else self._level
+            self._log.log(level, "%s: %s (repeats are counted, not logged)", kind, text,
+                          exc_info=exc_info)
+        else:
+            self._log.log(self._level, "%s: %d times so far (latest: %s)", kind, count, text)
+
+    def counts(self) -> dict[str, int]:
+        """Occurrences by kind (a copy), for tests and the UI."""
+        with self._lock:
+            return dict(self._counts)
+
+    def total(self) -> int:
+        with self._lock:
+            return sum(self._counts.values())
+
+
+def _milestone(count: int) -> bool:
+    """10, 100, 1000, …"""
+    while count >= 10 and count % 10 == 0:
+        count //= 10
+    return count == 1

@@ -76,8 +76,10 @@ class SandboxOverHttp:
 
     async def visitor_says(self, session_id: str, text: str) -> None:
         async with httpx.AsyncClient(timeout=STEP_TIMEOUT) as http:
-            response = await http.post(self.info["admin"] + "simulate", json={
-                "action": "message", "session_id": session_id, "text": text})
+            response = await http.post(
+                self.info["admin"] + "simulate",
+                json={"action": "message", "session_id": session_id, "text": text},
+                headers={"X-Sandbox-Token": self.info["admin_token"]})
         if response.status_code != 200:
             raise SmokeFailure(f"the sandbox refused to simulate: {response.text[:200]}")
 

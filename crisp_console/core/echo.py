@@ -8,14 +8,15 @@ echo it back, which is what makes the merge exact.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from crisp_console.core.models import Conversation, Message, MessageStatus
+from crisp_console.core import parse as p
+from crisp_console.core.models import Conversation, Message, MessageStatus, content_of
 from crisp_console.core.results import IGNORED, UNKNOWN_TARGET, ApplyResult, result
 
 if TYPE_CHECKING:
     from crisp_console.core.store import Store
-
 
 
 def add_pending(store: Store, session_id: str, *, fingerprint: int, type: str, content: Any,
@@ -25,19 +26,33 @@ def add_pending(store: Store, session_id: str, *, fingerprint: int, type: str, c
     (preview, activity, mentions from ``extra``; the unread counters move when the server
     confirms). ``extra`` holds the rarely set keys the send carries (``mentions``).
 
-    Raises KeyError when the conversation is not in the store (a programming error: the
-    composer only exists for a loaded conversation). A fingerprint already in the timeline
-    returns that message unchanged, so a double submit shows one message.
+    These are the console's own values, not wire data, and two of them are checked rather
+    than mended: KeyError when the conversation is not in the store (the composer only
+    exists for a loaded conversation; it may have been removed meanwhile), ValueError when
+    ``fingerprint`` is outside 0..2**53-1 or ``type`` is not a short non-empty string. The
+    others are kept within the store's limits (parse.py): content and ``extra`` as free-form
+    JSON, names cut, a timestamp outside 1970..9999 clamped. A fingerprint already in the
+    timeline returns that message unchanged, so a double submit shows one message.
     """
-    conv = store.conversations[session_id]
-    tl = store._timeline(session_id)
+    conv = store.conversations.get(session_id) if isinstance(session_id, str) else None
+    if conv is None:
+        raise KeyError(session_id)
+    if not p.is_int(fingerprint) or not 0 <= fingerprint <= p.MAX_FINGERPRINT:
+        raise ValueError(f"fingerprint outside 0..2**53-1: {fingerprint!r:.40}")
+    if not isinstance(type, str) or not 0 < len(type) <= p.MAX_NAME:
+        raise ValueError("a message type is a short non-empty string")
+    tl = store._timeline(conv.session_id)
     known = tl.by_fp.get(fingerprint)
     if known is not None:
         return known
-    msg = Message(fingerprint=fingerprint, session_id=conv.session_id,
-                  website_id=conv.website_id, type=type, from_="operator", content=content,
-                  timestamp=timestamp, user_id=user_id, nickname=nickname,
-                  status=MessageStatus.PENDING, extra=dict(extra) if extra else None)
+    stamp = min(max(timestamp, 0), p.MAX_TIMESTAMP) if p.is_int(timestamp) else 0
+    msg = Message(fingerprint=int(fingerprint), session_id=conv.session_id,
+                  website_id=conv.website_id, type=p.interned(p.text(type, p.MAX_NAME)),
+                  from_="operator", content=content_of(content), timestamp=stamp,
+                  user_id=p.opt_id(user_id),
+                  nickname=p.text(nickname, p.MAX_NAME) if isinstance(nickname, str) else "",
+                  status=MessageStatus.PENDING,
+                  extra=(p.json_object(extra) or None) if isinstance(extra, Mapping) else None)
     tl.insert(msg, store._emit)
     store._bump(conv, msg, count=False)
     return msg
@@ -55,7 +70,7 @@ def merge(store: Store, conv: Conversation, pending: Message, server: Message) -
 
 
 def _unsent(store: Store, session_id: str, fingerprint: int) -> Message | ApplyResult:
-    msg = store.message(session_id, fingerprint)
+    msg = store.message(session_id, fingerprint)  # None for ids of the wrong type
     if msg is None:
         return UNKNOWN_TARGET
     if not msg.is_pending:
@@ -82,7 +97,8 @@ def fail_pending(store: Store, session_id: str, fingerprint: int, error: str) ->
     msg = _unsent(store, session_id, fingerprint)
     if isinstance(msg, ApplyResult):
         return msg
-    partial = {"status": MessageStatus.FAILED, "error": error}
+    why = p.text(error, p.MAX_ERROR) if isinstance(error, str) else "not sent"
+    partial = {"status": MessageStatus.FAILED, "error": why}
     return result(bool(store._timeline(session_id).update(msg, partial, store._emit)))
 
 

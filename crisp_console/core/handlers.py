@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 from crisp_console.core import echo
 from crisp_console.core import parse as p
-from crisp_console.core.models import STATES, Conversation, Message, Person, excerpt_of
+from crisp_console.core.models import (
+    STATES,
+    Conversation,
+    Message,
+    Person,
+    content_of,
+    excerpt_of,
+)
 from crisp_console.core.results import (
     APPLIED,
     IGNORED,
@@ -29,7 +36,7 @@ Handler = Callable[["Store", Any], ApplyResult]
 
 def _session(store: Store, payload: Any) -> tuple[Mapping[str, Any], Conversation | None]:
     data = p.obj(payload)
-    return data, store.conversations.get(p.req_str(data, "session_id"))
+    return data, store.conversations.get(p.req_id(data, "session_id"))
 
 
 def _set(store: Store, conv: Conversation | None, partial: Mapping[str, Any]) -> ApplyResult:
@@ -69,12 +76,12 @@ def on_message(store: Store, payload: Any) -> ApplyResult:
 
 def on_message_updated(store: Store, payload: Any) -> ApplyResult:
     data, conv = _session(store, payload)
-    fingerprint = p.req_int(data, "fingerprint")
+    fingerprint = p.req_fingerprint(data)
     if "content" not in data:
         raise p.PayloadError("content is missing")
     if conv is None:
         return UNKNOWN_TARGET
-    content = data["content"]
+    content = content_of(data["content"])
     changed = False
     msg = store.message(conv.session_id, fingerprint)
     if msg is not None:
@@ -89,7 +96,7 @@ def on_message_updated(store: Store, payload: Any) -> ApplyResult:
 
 def on_message_removed(store: Store, payload: Any) -> ApplyResult:
     data, conv = _session(store, payload)
-    fingerprint = p.req_int(data, "fingerprint")
+    fingerprint = p.req_fingerprint(data)
     if conv is None:
         return IGNORED  # nothing of it here to remove
     msg = store.message(conv.session_id, fingerprint)
@@ -105,7 +112,7 @@ def _compose(field: str) -> Handler:
     def handler(store: Store, payload: Any) -> ApplyResult:
         data, conv = _session(store, payload)
         kind = p.req_choice(data, "type", frozenset(("start", "stop")))
-        excerpt = None if kind == "stop" else p.opt_str(data, "excerpt")
+        excerpt = None if kind == "stop" else p.opt_str(data, "excerpt", limit=p.MAX_EXCERPT)
         return _set(store, conv, {field: excerpt})
 
     return handler
@@ -117,9 +124,9 @@ def _acknowledge(*, read: bool, reset: str | None) -> Handler:
 
     def handler(store: Store, payload: Any) -> ApplyResult:
         data, conv = _session(store, payload)
-        fingerprints = p.int_list(data.get("fingerprints", []))
+        fingerprints = p.fingerprint_list(data.get("fingerprints", []))
         if fingerprints is None:
-            raise p.PayloadError("fingerprints must be a list of integers")
+            raise p.PayloadError("fingerprints must be a list of fingerprints")
         origin = p.interned(p.opt_str(data, "origin", "chat"))
         if conv is None:
             return UNKNOWN_TARGET
@@ -142,8 +149,8 @@ def on_unread(store: Store, payload: Any) -> ApplyResult:
     """``message:acknowledge:unread:send``: the event does not say whose side was marked
     unread; an operator console only marks its own, so unread_operator becomes at least 1."""
     data, conv = _session(store, payload)
-    if p.int_list(data.get("fingerprints", [])) is None:
-        raise p.PayloadError("fingerprints must be a list of integers")
+    if p.fingerprint_list(data.get("fingerprints", [])) is None:
+        raise p.PayloadError("fingerprints must be a list of fingerprints")
     if conv is None:
         return UNKNOWN_TARGET
     return _set(store, conv, {"unread_operator": max(conv.unread_operator, 1)})
@@ -172,9 +179,9 @@ def on_routing(store: Store, payload: Any) -> ApplyResult:
         value = assigned.get("user_id") if isinstance(assigned, Mapping) else assigned
     else:
         raise p.PayloadError("routing_id is missing")
-    if value is not None and not isinstance(value, str):
-        raise p.PayloadError("routing_id must be a string or null")
-    return _set(store, conv, {"assigned": value or None})
+    if value is not None and (not isinstance(value, str) or len(value) > p.MAX_ID):
+        raise p.PayloadError("routing_id must be an id or null")
+    return _set(store, conv, {"assigned": p.opt_str_or_none(value)})
 
 
 def on_block(store: Store, payload: Any) -> ApplyResult:
@@ -187,26 +194,29 @@ def on_inbox(store: Store, payload: Any) -> ApplyResult:
     if "inbox_id" not in data:
         raise p.PayloadError("inbox_id is missing")
     value = data["inbox_id"]
-    if value is not None and not isinstance(value, str):
-        raise p.PayloadError("inbox_id must be a string or null")
-    return _set(store, conv, {"inbox_id": value or None})
+    if value is not None and (not isinstance(value, str) or len(value) > p.MAX_ID):
+        raise p.PayloadError("inbox_id must be an id or null")
+    return _set(store, conv, {"inbox_id": p.opt_str_or_none(value)})
 
 
-def _meta_value(data: Mapping[str, Any], key: str) -> str | None:
+def _meta_value(data: Mapping[str, Any], key: str, limit: int) -> str | None:
     if key not in data:
         raise p.PayloadError(f"{key} is missing")
     value = data[key]
     if value is not None and not isinstance(value, str):
         raise p.PayloadError(f"{key} must be a string or null")
-    return value
+    return None if value is None else p.text(value, limit)
 
 
 def _set_field(key: str) -> Handler:
-    """``session:set_<key>`` for the meta keys the Conversation has a field for."""
+    """``session:set_<key>`` for the meta keys the Conversation has a field for (a URL that
+    is too long is dropped, not cut)."""
+    url = key == "avatar"
 
     def handler(store: Store, payload: Any) -> ApplyResult:
         data, conv = _session(store, payload)
-        return _set(store, conv, {key: _meta_value(data, key) or ""})
+        value = _meta_value(data, key, p.MAX_URL + 1 if url else p.MAX_NAME) or ""
+        return _set(store, conv, {key: "" if len(value) > p.MAX_URL else value})
 
     return handler
 
@@ -216,7 +226,7 @@ def _set_meta(key: str) -> Handler:
 
     def handler(store: Store, payload: Any) -> ApplyResult:
         data, conv = _session(store, payload)
-        value = _meta_value(data, key)
+        value = _meta_value(data, key, p.MAX_STRING)
         if conv is None:
             return UNKNOWN_TARGET
         meta = {k: v for k, v in conv.meta.items() if k != key}
@@ -236,18 +246,19 @@ def on_segments(store: Store, payload: Any) -> ApplyResult:
 
 def on_data(store: Store, payload: Any) -> ApplyResult:
     data, conv = _session(store, payload)
-    return _set(store, conv, {"data": dict(p.obj(data.get("data"), "data"))})
+    return _set(store, conv, {"data": p.json_object(p.obj(data.get("data"), "data"))})
 
 
 def on_geolocation(store: Store, payload: Any) -> ApplyResult:
     data, conv = _session(store, payload)
-    geolocation = dict(p.obj(data.get("geolocation"), "geolocation"))
+    geolocation = p.obj(data.get("geolocation"), "geolocation")
     if conv is None:
         return UNKNOWN_TARGET
     device = conv.meta.get("device")
     device = dict(device) if isinstance(device, Mapping) else {}
     device["geolocation"] = geolocation
-    return _set(store, conv, {"meta": {**conv.meta, "device": device}})
+    # Cleaned where it lands: two levels down in meta, whose depth and size are limited.
+    return _set(store, conv, {"meta": p.json_object({**conv.meta, "device": device})})
 
 
 def on_availability(store: Store, payload: Any) -> ApplyResult:
@@ -274,43 +285,44 @@ def on_session_removed(store: Store, payload: Any) -> ApplyResult:
 
 def on_person_created(store: Store, payload: Any) -> ApplyResult:
     data = p.obj(payload)
-    p.req_str(data, "people_id")
-    return store.upsert_person(data, p.opt_str(data, "website_id"))
+    p.req_id(data, "people_id")
+    return store.upsert_person(data, p.opt_id(data.get("website_id")))
 
 
 def on_person_updated(store: Store, payload: Any) -> ApplyResult:
     """``update`` is a partial profile: node sends ``{updated_at, person}``, the sandbox also
     ``{updated_at, data}``, go a full profile card."""
     data = p.obj(payload)
-    people_id = p.req_str(data, "people_id")
+    people_id = p.req_id(data, "people_id")
     update = data.get("update", {})
     partial = Person.fields_from_payload(p.obj(update, "update"))
     if isinstance(data.get("email"), str):
-        partial["email"] = data["email"]
+        partial["email"] = p.opt_str(data, "email")
     return store.update_person(people_id, partial)
 
 
 def on_person_removed(store: Store, payload: Any) -> ApplyResult:
-    return store.remove_person(p.req_str(p.obj(payload), "people_id"))
+    return store.remove_person(p.req_id(p.obj(payload), "people_id"))
 
 
 def on_visitors_count(store: Store, payload: Any) -> ApplyResult:
     data = p.obj(payload)
-    website_id = p.req_str(data, "website_id")
-    return store.update_website(website_id, {"visitors_count": p.req_int(data, "visitors_count")})
+    website_id = p.req_id(data, "website_id")
+    count = min(max(p.req_int(data, "visitors_count"), 0), p.MAX_COUNT)
+    return store.update_website(website_id, {"visitors_count": count})
 
 
 def on_operator_availability(store: Store, payload: Any) -> ApplyResult:
     data = p.obj(payload)
-    user_id = p.req_str(data, "user_id")
+    user_id = p.req_id(data, "user_id")
     availability = p.req_str(p.obj(data.get("availability"), "availability"), "type")
     return store.update_operator(user_id, {"availability": p.interned(availability)})
 
 
 def on_settings_saved(store: Store, payload: Any) -> ApplyResult:
     data = p.obj(payload)
-    website_id = p.req_str(data, "website_id")
-    settings = dict(p.obj(data.get("settings"), "settings"))
+    website_id = p.req_id(data, "website_id")
+    settings = p.json_object(p.obj(data.get("settings"), "settings"))
     return store.update_website(website_id, {"settings": settings})
 
 
@@ -318,7 +330,7 @@ def on_subscription(store: Store, payload: Any) -> ApplyResult:
     """Unbound: the website stays (``subscribed=False``) but its conversations go, the plugin
     can no longer read them. Bound but unknown: UNKNOWN_TARGET, the client fetches it."""
     data = p.obj(payload)
-    website_id = p.req_str(data, "website_id")
+    website_id = p.req_id(data, "website_id")
     bound = p.req_bool(data, "bound")
     if website_id not in store.websites:
         return UNKNOWN_TARGET if bound else IGNORED

@@ -1,9 +1,10 @@
 """Domain objects: slotted dataclasses built from wire payloads and updated in place.
 
-``from_payload()`` builds an object (PayloadError when an identity field is missing);
-``fields_from_payload()`` gives only the fields a (partial) payload carries, which is what
-``apply_update()`` takes. ``apply_update()`` returns the names of the fields that really
-changed, so observers repaint only those.
+``from_payload()`` builds an object (PayloadError when an identity field is missing or out
+of range); ``fields_from_payload()`` gives only the fields a (partial) payload carries, which
+is what ``apply_update()`` takes. Every value goes through parse.py's limits first.
+``apply_update()`` returns the names of the fields that really changed, so observers repaint
+only those; it checks each value's type and range first (updatable.py).
 """
 
 from __future__ import annotations
@@ -12,41 +13,17 @@ import enum
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar
+from typing import Any
 
 from crisp_console.core import parse as p
 from crisp_console.core.sharing import Sharer
+from crisp_console.core.updatable import Updatable
 
 STATES = frozenset(("pending", "unresolved", "resolved"))
 SENDERS = frozenset(("user", "operator"))
 # Meta keys the Conversation lifts into fields of their own; the rest stays in ``meta``.
 LIFTED_META = ("nickname", "email", "avatar", "segments", "data")
-EXCERPT_LENGTH = 200
-
-_FIELD_NAMES: dict[type, frozenset[str]] = {}
-
-
-class Updatable:
-    """``apply_update()`` for slotted dataclasses."""
-
-    __slots__ = ()
-    IDENTITY: ClassVar[tuple[str, ...]] = ()  # fields apply_update never changes
-
-    def apply_update(self, partial: Mapping[str, Any]) -> frozenset[str]:
-        """Set the known fields of ``partial`` that differ (identity fields excepted);
-        returns their names."""
-        cls = type(self)
-        names = _FIELD_NAMES.get(cls)
-        if names is None:
-            names = _FIELD_NAMES[cls] = frozenset(
-                f.name for f in fields(self)  # type: ignore[arg-type]
-                if f.name not in cls.IDENTITY)
-        changed: list[str] = []
-        for name, value in partial.items():
-            if name in names and getattr(self, name) != value:
-                setattr(self, name, value)
-                changed.append(name)
-        return frozenset(changed)
+EXCERPT_LENGTH = p.MAX_EXCERPT
 
 
 def excerpt_of(kind: str, content: Any) -> str:
@@ -56,19 +33,25 @@ def excerpt_of(kind: str, content: Any) -> str:
     elif kind in ("animation", "audio") or not isinstance(content, Mapping):
         text = f"[{kind}]"
     elif kind == "file":
-        text = f"[file] {content.get('name', '')}"
+        text = f"[file] {_str_of(content.get('name'))}"
     elif kind == "event":
-        text = f"[event] {content.get('namespace', '')}"
+        text = f"[event] {_str_of(content.get('namespace'))}"
     else:
-        text = str(content.get("text", f"[{kind}]"))
-    return text[:EXCERPT_LENGTH]
+        value = content.get("text")
+        text = value if isinstance(value, str) else f"[{kind}]"
+    return p.text(text, EXCERPT_LENGTH)
+
+
+def _str_of(value: Any) -> str:
+    """A string from content, "" for anything else (str() of a hostile object is unbounded)."""
+    return value[:EXCERPT_LENGTH] if isinstance(value, str) else ""
 
 
 def compose_excerpt(atom: Any) -> str | None:
     """A REST ``compose`` atom as our field: its excerpt, "" when typing without one."""
     if not isinstance(atom, Mapping) or atom.get("type") == "stop":
         return None
-    return p.opt_str(atom, "excerpt")
+    return p.opt_str(atom, "excerpt", limit=EXCERPT_LENGTH)
 
 
 # ---- websites, operators, people -------------------------------------------------------------
@@ -90,21 +73,23 @@ class Website(Updatable):
     def fields_from_payload(cls, payload: Mapping[str, Any]) -> dict[str, Any]:
         """Get A Website gives name/domain/logo, Connect Websites gives settings: merge both."""
         out: dict[str, Any] = {}
-        for key in ("name", "domain", "logo"):
+        for key in ("name", "domain"):
             if isinstance(payload.get(key), str):
-                out[key] = payload[key]
+                out[key] = p.opt_str(payload, key)
+        if isinstance(payload.get("logo"), str):
+            out["logo"] = p.opt_url(payload, "logo")
         if isinstance(payload.get("settings"), Mapping):
-            out["settings"] = dict(payload["settings"])
+            out["settings"] = p.json_object(payload["settings"])
         if isinstance(payload.get("subscribed"), bool):
             out["subscribed"] = payload["subscribed"]
         if "visitors_count" in payload:
-            out["visitors_count"] = p.opt_int(payload, "visitors_count")
+            out["visitors_count"] = p.opt_count(payload, "visitors_count")
         return out
 
     @classmethod
     def from_payload(cls, payload: Any) -> Website:
         payload = p.obj(payload)
-        return cls(p.req_str(payload, "website_id"), **cls.fields_from_payload(payload))
+        return cls(p.req_id(payload, "website_id"), **cls.fields_from_payload(payload))
 
 
 @dataclass(slots=True)
@@ -130,11 +115,11 @@ class Operator(Updatable):
         payload = p.obj(payload)
         details = p.obj(payload.get("details", payload), "details")
         return cls(
-            user_id=p.req_str(details, "user_id"),
+            user_id=p.req_id(details, "user_id"),
             first_name=p.opt_str(details, "first_name"),
             last_name=p.opt_str(details, "last_name"),
             email=p.opt_str(details, "email"),
-            avatar=p.opt_str(details, "avatar"),
+            avatar=p.opt_url(details, "avatar"),
             role=p.interned(p.opt_str(details, "role")),
             title=p.opt_str(details, "title"),
             availability=p.interned(p.opt_str(details, "availability", "offline")),
@@ -164,30 +149,35 @@ class Person(Updatable):
     def fields_from_payload(cls, payload: Mapping[str, Any]) -> dict[str, Any]:
         """The fields a (partial) People Profile carries, e.g. an event's ``update`` object."""
         out: dict[str, Any] = {}
-        for key in ("website_id", "email", "notepad"):
-            if isinstance(payload.get(key), str):
-                out[key] = payload[key]
-        for key in ("score", "created_at", "updated_at"):
+        if isinstance(payload.get("website_id"), str):
+            out["website_id"] = p.opt_id(payload["website_id"])
+        if isinstance(payload.get("email"), str):
+            out["email"] = p.opt_str(payload, "email")
+        if isinstance(payload.get("notepad"), str):
+            out["notepad"] = p.opt_str(payload, "notepad", limit=p.MAX_TEXT)
+        if "score" in payload:
+            out["score"] = p.opt_count(payload, "score", -p.MAX_COUNT)
+        for key in ("created_at", "updated_at"):
             if key in payload:
-                out[key] = p.opt_int(payload, key)
+                out[key] = p.opt_timestamp(payload, key)
         if "segments" in payload:
             out["segments"] = tuple(p.str_list(payload["segments"]))
         for key in ("data", "company", "person"):
             if isinstance(payload.get(key), Mapping):
-                out[key] = dict(payload[key])
+                out[key] = p.json_object(payload[key])
         if "person" in out:
             out["nickname"] = p.opt_str(out["person"], "nickname")
-            out["avatar"] = p.opt_str(out["person"], "avatar")
+            out["avatar"] = p.opt_url(out["person"], "avatar")
         if isinstance(payload.get("active"), Mapping):
-            out["active_last"] = p.opt_int(payload["active"], "last")
+            out["active_last"] = p.opt_timestamp(payload["active"], "last")
         return out
 
     @classmethod
     def from_payload(cls, payload: Any, website_id: str = "") -> Person:
         payload = p.obj(payload)
         values = cls.fields_from_payload(payload)
-        values.setdefault("website_id", website_id)
-        return cls(p.req_str(payload, "people_id"), **values)
+        values.setdefault("website_id", p.opt_id(website_id))
+        return cls(p.req_id(payload, "people_id"), **values)
 
 
 # ---- messages --------------------------------------------------------------------------------
@@ -253,17 +243,18 @@ class Message(Updatable):
         """Every field but the identity (fingerprint, session_id, website_id)."""
         user = payload.get("user")
         user = user if isinstance(user, Mapping) else {}
-        extra = {k: payload[k] for k in payload.keys() - _MESSAGE_KEYS if payload[k]}
+        extra = p.json_object({k: payload[k] for k in payload.keys() - _MESSAGE_KEYS
+                               if isinstance(k, str) and payload[k]})
         return {
             "type": p.interned(p.req_str(payload, "type")),
             "from_": p.req_choice(payload, "from", SENDERS),
             "origin": p.interned(p.opt_str(payload, "origin", "chat")),
-            "content": payload.get("content", ""),
-            "timestamp": p.req_int(payload, "timestamp"),
+            "content": content_of(payload.get("content", "")),
+            "timestamp": p.req_timestamp(payload),
             # A conversation's messages come from a handful of people: one copy each.
-            "user_id": sys.intern(p.opt_str(user, "user_id")),
+            "user_id": sys.intern(p.opt_id(user.get("user_id"))),
             "nickname": sys.intern(p.opt_str(user, "nickname")),
-            "avatar": sys.intern(p.opt_str(user, "avatar")),
+            "avatar": sys.intern(p.opt_url(user, "avatar")),
             "edited": p.opt_bool(payload, "edited"),
             "automated": p.opt_bool(payload, "automated"),
             "read": p.interned(p.opt_str(payload, "read")),
@@ -281,11 +272,17 @@ class Message(Updatable):
         ``session_id``/``website_id`` fill in for payloads that lack them."""
         payload = p.obj(payload)
         return cls(
-            fingerprint=p.req_int(payload, "fingerprint"),
-            session_id=p.opt_str(payload, "session_id") or session_id,
-            website_id=p.opt_str(payload, "website_id") or website_id,
+            fingerprint=p.req_fingerprint(payload),
+            session_id=p.opt_id(payload.get("session_id")) or p.opt_id(session_id),
+            website_id=p.opt_id(payload.get("website_id")) or p.opt_id(website_id),
             **cls.fields_from_payload(payload),
         )
+
+
+def content_of(value: Any) -> Any:
+    """A message's content as kept: text up to MAX_TEXT characters, structured content
+    (file, picker, event…) as safe free-form JSON with strings up to MAX_TEXT too."""
+    return p.json_value(value, p.MAX_TEXT)
 
 
 _MESSAGE_VALUES = tuple(f.name for f in fields(Message)
@@ -331,8 +328,7 @@ class Conversation(Updatable):
         """From a REST Conversation (List Conversations / Get A Conversation); ``sharer``
         shares the heavy meta values (device, connection) with other conversations."""
         payload = p.obj(payload)
-        meta = payload.get("meta")
-        meta = meta if isinstance(meta, Mapping) else {}
+        meta = p.json_object(payload.get("meta"))  # one walk for every meta value
         preview = payload.get("preview_message")
         preview = preview if isinstance(preview, Mapping) else {}
         unread = payload.get("unread")
@@ -342,30 +338,30 @@ class Conversation(Updatable):
         compose = compose if isinstance(compose, Mapping) else {}
         state = payload.get("state")
         return cls(
-            session_id=p.req_str(payload, "session_id"),
-            website_id=sys.intern(p.req_str(payload, "website_id")),
-            people_id=p.opt_str(payload, "people_id"),
+            session_id=p.req_id(payload, "session_id"),
+            website_id=sys.intern(p.req_id(payload, "website_id")),
+            people_id=p.opt_id(payload.get("people_id")),
             inbox_id=p.opt_str_or_none(payload.get("inbox_id")),
-            state=p.interned(state) if state in STATES else "pending",
+            state=sys.intern(state) if isinstance(state, str) and state in STATES else "pending",
             nickname=p.opt_str(meta, "nickname"),
             email=p.opt_str(meta, "email"),
-            avatar=p.opt_str(meta, "avatar"),
+            avatar=p.opt_url(meta, "avatar"),
             segments=tuple(p.str_list(meta.get("segments"))),
-            data=p.opt_dict(meta, "data"),
-            last_message=p.opt_str(payload, "last_message"),
+            data=meta["data"] if isinstance(meta.get("data"), dict) else {},
+            last_message=p.opt_str(payload, "last_message", limit=EXCERPT_LENGTH),
             last_from=p.interned(p.opt_str(preview, "from")),
             last_type=p.interned(p.opt_str(preview, "type")),
-            last_fingerprint=p.opt_int(preview, "fingerprint"),
-            created_at=p.opt_int(payload, "created_at"),
-            updated_at=p.opt_int(payload, "updated_at"),
-            waiting_since=p.opt_int(payload, "waiting_since"),
-            unread_operator=p.opt_int(unread, "operator"),
-            unread_visitor=p.opt_int(unread, "visitor"),
+            last_fingerprint=p.opt_fingerprint(preview),
+            created_at=p.opt_timestamp(payload, "created_at"),
+            updated_at=p.opt_timestamp(payload, "updated_at"),
+            waiting_since=p.opt_timestamp(payload, "waiting_since"),
+            unread_operator=p.opt_count(unread, "operator"),
+            unread_visitor=p.opt_count(unread, "visitor"),
             assigned=(p.opt_str_or_none(assigned.get("user_id"))
                       if isinstance(assigned, Mapping) else None),
             is_blocked=p.opt_bool(payload, "is_blocked"),
             availability=p.interned(p.opt_str(payload, "availability", "offline")),
-            mentions=tuple(p.str_list(payload.get("mentions"))),
+            mentions=tuple(p.id_list(payload.get("mentions"))),
             compose_visitor=compose_excerpt(compose.get("visitor")),
             compose_operator=compose_excerpt(compose.get("operator")),
             meta=_rest_of_meta(meta, sharer),

@@ -15,10 +15,14 @@ from typing import Any
 
 # Meta keys whose values are shared, and how deep: the device's children, then the device.
 SHARED_META = ("device", "connection")
+# A real device's children weigh under 1 KB: a larger value is one visitor's own (or a
+# hostile peer's), and pooling it would only pin its JSON text in memory.
+MAX_SHARED_JSON = 16 * 1024
 
 
 class Sharer:
-    """Returns a shared copy of equal JSON values; bounded, it stops adding when full."""
+    """Returns a shared copy of equal JSON values; bounded, it stops adding when full, and
+    never pools a value whose JSON is over MAX_SHARED_JSON characters."""
 
     __slots__ = ("_limit", "_pool")
 
@@ -39,7 +43,7 @@ class Sharer:
         hit = self._pool.get(key)
         if hit is not None:
             return hit
-        if len(self._pool) < self._limit:
+        if len(self._pool) < self._limit and len(key) <= MAX_SHARED_JSON:
             self._pool[key] = value
         return value
 

@@ -3,6 +3,10 @@
 Pure and synchronous: ``apply(event, payload)`` runs the handler of an RTM event (handlers.py),
 the bulk methods load REST answers, and every change is announced as a paired Change (see
 changes.py) that a Qt model can replay one-to-one.
+
+No public method raises on wire data of any shape: a malformed item is dropped and counted on
+``reporter`` (log.py's ThrottledReporter: one WARNING per kind, then counts), and every value
+kept is within the limits of parse.py, so nothing stored can break the ordering or the UI.
 """
 
 from __future__ import annotations
@@ -27,11 +31,12 @@ from crisp_console.core.directory import Directory
 from crisp_console.core.handlers import HANDLERS
 from crisp_console.core.models import Conversation, Message
 from crisp_console.core.ordering import KEY_FIELDS, KEY_FUNCTIONS, Ordering
-from crisp_console.core.parse import PayloadError
+from crisp_console.core.parse import MAX_COUNT, MAX_LIST, PayloadError, id_list, is_int
 from crisp_console.core.results import APPLIED, ApplyResult, result
 from crisp_console.core.sharing import Sharer
 from crisp_console.core.sortedrows import SortedRows
 from crisp_console.core.timeline import Timeline
+from crisp_console.log import ThrottledReporter
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +47,16 @@ class Store(Directory):
     Attributes (read them, never mutate them):
         websites, operators, people (directory.py), conversations: dicts by id.
         ordering: the current order of the conversation list.
+        reporter: what was dropped, by kind (directory.py).
 
     ``block_size`` tunes the conversation list's blocks (sortedrows.py); tests make it tiny.
+    ``reporter`` defaults to one logging to ``crisp_console.core``.
     """
 
-    def __init__(self, ordering: Ordering = Ordering.ACTIVITY, *, block_size: int = 1000) -> None:
+    def __init__(self, ordering: Ordering = Ordering.ACTIVITY, *, block_size: int = 1000,
+                 reporter: ThrottledReporter | None = None) -> None:
         self._notifier = Notifier()  # before Directory, which binds _emit
-        super().__init__()
+        super().__init__(reporter)
         self.conversations: dict[str, Conversation] = {}
         self.ordering = ordering
         self._key = KEY_FUNCTIONS[ordering]
@@ -81,25 +89,25 @@ class Store(Directory):
     def row_of(self, session_id: str) -> int:
         """The conversation's row, -1 if absent: two bisections plus its block's first row
         (O(log n); sortedrows.py)."""
-        return self._rows.row_of(session_id)
+        return self._rows.row_of(session_id) if isinstance(session_id, str) else -1
 
     def messages(self, session_id: str) -> list[Message]:
         """The conversation's timeline as far as the store has it (REST pages, live messages
         since it knew the conversation, local echoes last), oldest first. A copy: use
         ``message_count``/``message_at`` to read rows."""
-        tl = self._timelines.get(session_id)
+        tl = self._timelines.get(session_id) if isinstance(session_id, str) else None
         return list(tl.messages) if tl else []
 
     def message_count(self, session_id: str) -> int:
-        tl = self._timelines.get(session_id)
+        tl = self._timelines.get(session_id) if isinstance(session_id, str) else None
         return len(tl) if tl else 0
 
     def message_at(self, session_id: str, row: int) -> Message:
         return self._timelines[session_id].messages[row]
 
     def message(self, session_id: str, fingerprint: int) -> Message | None:
-        tl = self._timelines.get(session_id)
-        return tl.by_fp.get(fingerprint) if tl else None
+        tl = self._timelines.get(session_id) if isinstance(session_id, str) else None
+        return tl.by_fp.get(fingerprint) if tl and is_int(fingerprint) else None
 
     def count(self, predicate: Callable[[Conversation], bool]) -> int:
         """How many conversations match (one pass; for filter badges)."""
@@ -108,7 +116,8 @@ class Store(Directory):
     # ---- events ----------------------------------------------------------------------------
 
     def apply(self, event: str, payload: Any) -> ApplyResult:
-        """Apply one RTM event. Never raises: bad input is logged and reported."""
+        """Apply one RTM event. Never raises: a malformed payload is counted on ``reporter``
+        under ``rtm:<event>`` (a handler bug under ``bug:rtm:<event>``, its traceback once)."""
         handler = HANDLERS.get(event) if isinstance(event, str) else None
         if handler is None:
             name = event if isinstance(event, str) else repr(type(event))
@@ -119,10 +128,9 @@ class Store(Directory):
         try:
             return handler(self, payload)
         except PayloadError as exc:
-            log.warning("dropped malformed %s event: %s", event, exc)
-        except Exception:
-            # A bug, not bad input: keep the event loop alive, but say so loudly.
-            log.exception("handler of %s failed", event)
+            self.reporter.report(f"rtm:{event}", str(exc))
+        except Exception as exc:  # noqa: BLE001 - a bug, not bad input: keep the loop alive
+            self.reporter.report(f"bug:rtm:{event}", repr(type(exc)), exc_info=exc)
         return ApplyResult.MALFORMED
 
     # ---- conversations ---------------------------------------------------------------------
@@ -139,19 +147,12 @@ class Store(Directory):
     def upsert_conversations(self, payloads: Any) -> ApplyResult:
         """Load REST conversations: new ones are inserted in runs (one INSERTING/INSERTED
         pair per run of adjacent rows), known ones updated (MOVED if needed, CHANGED)."""
-        if not isinstance(payloads, list):
-            log.warning("dropped conversations: not a list")
+        convs = self.parse_list(
+            "rest:conversation", lambda d: Conversation.from_payload(d, self._sharer), payloads)
+        if convs is None:
             return ApplyResult.MALFORMED
-        parsed: dict[str, Conversation] = {}
-        bad = 0
-        for payload in payloads:
-            try:
-                conv = Conversation.from_payload(payload, self._sharer)
-            except PayloadError as exc:
-                bad += 1
-                log.warning("dropped malformed conversation: %s", exc)
-                continue
-            parsed[conv.session_id] = conv
+        parsed = {conv.session_id: conv for conv in convs}
+        bad = len(payloads) - len(convs)
         changed = False
         new: list[Conversation] = []
         for sid, conv in parsed.items():
@@ -178,10 +179,10 @@ class Store(Directory):
     def update_conversation(self, session_id: str, partial: Mapping[str, Any]) -> frozenset[str]:
         """Set fields of a conversation (field names of ``Conversation``): MOVING/MOVED if its
         sort key changes, then CHANGED with the fields. Returns the changed fields."""
-        conv = self.conversations.get(session_id)
+        conv = self.conversations.get(session_id) if isinstance(session_id, str) else None
         if conv is None:
             return frozenset()
-        changed = conv.apply_update(partial)
+        changed = self.checked_update("update:conversation", conv, partial)
         if changed:
             if changed & KEY_FIELDS[self.ordering]:
                 row = self._rows.rekey(session_id, self._key(conv))
@@ -204,7 +205,7 @@ class Store(Directory):
                 if self._timelines.pop(sid, None) is not None:
                     dropped.append(sid)
 
-        present = [sid for sid in session_ids if sid in self.conversations]
+        present = [sid for sid in session_ids if isinstance(sid, str) and sid in self.conversations]
         self._rows.remove_many(present, forget)
         for sid in dropped:
             self._emit(Change(ChangeKind.RESET, MESSAGES, key=sid))
@@ -223,23 +224,18 @@ class Store(Directory):
         """Load a REST page of messages (oldest first, as Crisp sends them): new ones are
         inserted in runs (a page of older history is one range), known ones updated,
         pending local echoes merged."""
-        conv = self.conversations.get(session_id)
+        conv = self.conversations.get(session_id) if isinstance(session_id, str) else None
         if conv is None:
             return ApplyResult.UNKNOWN_TARGET
-        if not isinstance(payloads, list):
-            log.warning("dropped messages of %s: not a list", session_id)
+        msgs = self.parse_list("rest:message", Message.from_payload, payloads)
+        if msgs is None:
             return ApplyResult.MALFORMED
-        tl = self._timeline(session_id)
+        tl = self._timeline(conv.session_id)
         new: dict[int, Message] = {}
         page: list[Message] = []  # the page's order, known messages included (anchors)
-        changed = bad = 0
-        for payload in payloads:
-            try:
-                msg = Message.from_payload(payload)
-            except PayloadError as exc:
-                bad += 1
-                log.warning("dropped malformed message: %s", exc)
-                continue
+        changed = 0
+        bad = len(payloads) - len(msgs)
+        for msg in msgs:
             known = tl.by_fp.get(msg.fingerprint)
             if known is None:
                 if msg.fingerprint in new:
@@ -264,7 +260,7 @@ class Store(Directory):
 
     def clear_messages(self, session_id: str) -> None:
         """Forget a loaded timeline (memory); emits RESET for it."""
-        if self._timelines.pop(session_id, None) is not None:
+        if isinstance(session_id, str) and self._timelines.pop(session_id, None) is not None:
             self._emit(Change(ChangeKind.RESET, MESSAGES, key=session_id))
 
     def _newer_than_preview(self, conv: Conversation, msg: Message) -> bool:
@@ -294,13 +290,13 @@ class Store(Directory):
         mentions = msg.extra.get("mentions") if msg.extra else None
         if isinstance(mentions, list):
             partial["mentions"] = tuple(sorted(set(conv.mentions).union(
-                m for m in mentions if isinstance(m, str))))
+                id_list(mentions)))[:MAX_LIST])
         if count and msg.counts_as_unread:
-            if msg.from_ == "user":
-                partial["unread_operator"] = conv.unread_operator + 1
+            if msg.from_ == "user":  # counters stop at MAX_COUNT (a REST row may start there)
+                partial["unread_operator"] = min(conv.unread_operator + 1, MAX_COUNT)
                 partial["waiting_since"] = conv.waiting_since or msg.timestamp
             else:
-                partial["unread_visitor"] = conv.unread_visitor + 1
+                partial["unread_visitor"] = min(conv.unread_visitor + 1, MAX_COUNT)
                 partial["waiting_since"] = 0
         return self.update_conversation(conv.session_id, partial)
 
@@ -347,7 +343,7 @@ class Store(Directory):
     def remove_website(self, website_id: str) -> ApplyResult:
         """Remove a website and its conversations (REMOVING/REMOVED for each)."""
         removed = self.remove_website_conversations(website_id)
-        if website_id in self.websites:
+        if (self.websites.get(website_id) if isinstance(website_id, str) else None) is not None:
             self._website_rows.remove(website_id, lambda: self.websites.pop(website_id))
             return APPLIED
         return result(removed)

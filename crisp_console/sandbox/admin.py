@@ -1,16 +1,15 @@
 """Admin routes under ``/_sandbox/``: inspect and steer a running sandbox (tests, demo, CLI).
 
-No authentication: the sandbox listens on loopback by default, and these routes are how a test
-or a developer changes the world from outside. Whoever can reach the port can use them (and
-``snapshot`` writes to any path the process may write), so never expose a sandbox publicly.
-Answers use Crisp's envelope: GET -> 200 "resolved", every change -> 200 "updated", with the
-new value as ``data``; errors are the same ``{namespace, message}`` envelopes as /v1.
+Every handler sits behind ``admin_guard``: a loopback Host and Origin, the per-run
+``X-Sandbox-Token`` and JSON bodies (``info`` shows the token key; ``snapshot`` writes files,
+only inside the state directory, statedir.py). Answers use Crisp's envelope: GET -> 200
+"resolved", every change -> 200 "updated", with the new value as ``data``; errors are the
+same ``{namespace, message}`` envelopes as /v1.
 Fault injection, auth and quota never apply here.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -41,6 +40,7 @@ FAULTS_SCHEMA: dict[str, Any] = {
         "latency_ms": {"type": "number", "minimum": 0},
         "error_rate": _FRACTION,
         "reset_rate": _FRACTION,
+        "late_fraction": _FRACTION,
         "burst_429": _COUNT,
         "burst_status": {"enum": list(BURST_STATUSES)},
         "retry_after": {"type": ["number", "null"], "minimum": 0},
@@ -152,7 +152,8 @@ async def patch_faults(request: web.Request) -> web.Response:
         faults.reseed(body.pop("seed"))
     # Store the config's own types: JSON 3.0 is a valid integer, 1 a valid fraction.
     for name, kind in (("burst_429", int), ("daily_quota", int), ("latency_ms", float),
-                       ("error_rate", float), ("reset_rate", float), ("retry_after", float)):
+                       ("error_rate", float), ("reset_rate", float), ("late_fraction", float),
+                       ("retry_after", float)):
         if body.get(name) is not None:
             body[name] = kind(body[name])
     faults.update(body)
@@ -224,10 +225,12 @@ async def restart(request: web.Request) -> web.Response:
 
 async def snapshot(request: web.Request) -> web.Response:
     body = await json_body(request, SNAPSHOT_SCHEMA)
-    path = Path(body["path"]) if "path" in body else None
+    sandbox = _ctx(request).sandbox
     try:
-        written = _ctx(request).sandbox.save_snapshot(path)
-    except ValueError as exc:  # no path given and no --state-file configured
+        # A name, inside the state directory; else --state-file, which the operator chose.
+        path = sandbox.state_dir.target(body["path"]) if "path" in body else None
+        written = sandbox.save_snapshot(path)
+    except ValueError as exc:  # a path that leaves the state directory, or no path at all
         raise invalid_data(f"data.path: {exc}") from None
     except OSError as exc:
         raise invalid_data(f"data.path: cannot write the snapshot: {exc}") from None
@@ -309,8 +312,19 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
 )
 
 
+def _guarded(handler: Handler) -> Handler:
+    """``handler`` behind the admin checks: no admin route can be registered without them."""
+
+    async def guarded(request: web.Request) -> web.StreamResponse:
+        _ctx(request).sandbox.admin_guard.check(request)
+        return await handler(request)
+
+    return guarded
+
+
 def register(app: web.Application) -> None:
-    for method, path, handler in ROUTES:
+    for method, path, bare in ROUTES:
+        handler = _guarded(bare)
         for variant in (PREFIX + path, PREFIX + path + "/"):
             if method == "GET":
                 app.router.add_get(variant, handler, allow_head=False)

@@ -11,10 +11,12 @@ import asyncio
 import gc
 import json
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
 
+from crisp_console.sandbox.admin_guard import TOKEN_ENV, check_admin_token, is_loopback_host
 from crisp_console.sandbox.config import FaultConfig, SandboxConfig, Sizes
 from crisp_console.sandbox.profile import BEHAVIOURS, PROFILES, Behaviours, parse_switch
 from crisp_console.sandbox.scopes import all_grants, revoke
@@ -48,7 +50,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     nn_int, nn_float = _non_negative(int), _non_negative(float)
     net = p.add_argument_group("network")
-    net.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    net.add_argument("--host", default="127.0.0.1",
+                     help="bind address (default 127.0.0.1); off loopback needs --allow-remote")
+    net.add_argument("--allow-remote", action="store_true",
+                     help="allow a --host off loopback: the admin API (token key included) "
+                     "then faces the network, guarded only by the admin token")
+    net.add_argument("--admin-token", default=os.environ.get(TOKEN_ENV) or None,
+                     metavar="TOKEN",
+                     help=f"a fixed admin token (X-Sandbox-Token) instead of a random one per "
+                     f"run; ${TOKEN_ENV} does the same without showing it in ps")
     net.add_argument("--port", type=nn_int, default=0, help="port; 0 picks a free one")
     net.add_argument("--auth-timeout", type=nn_float, default=10.0,
                      help="seconds an RTM socket may stay unauthenticated (default 10)")
@@ -67,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--state-file", type=Path, default=None,
                       help="load the world from this snapshot if it exists; write it on "
                       "exit and on POST /_sandbox/snapshot")
+    data.add_argument("--state-dir", type=Path, default=None,
+                      help="POST /_sandbox/snapshot {path} writes only here (default: the "
+                      "directory of --state-file, else a private temporary directory)")
     data.add_argument("--identifier", default=None, help="token identifier (default: seeded)")
     data.add_argument("--key", default=None, help="token key (default: seeded)")
     fidelity = p.add_argument_group(
@@ -91,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="fraction of /v1 requests answered 5xx")
     sim.add_argument("--reset-rate", type=_fraction, default=0.0,
                      help="fraction of /v1 requests whose connection is reset")
+    sim.add_argument("--late-fraction", type=_fraction, default=0.0,
+                     help="fraction of those 5xx and resets that happen after the request "
+                     "was carried out (default 0: all before)")
     sim.add_argument("--burst-429", type=nn_int, default=0, help="answer the next N with 429")
     sim.add_argument("--retry-after", type=nn_float, default=None,
                      help="Retry-After seconds on 429 bursts (default: no header)")
@@ -121,19 +137,31 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         except ValueError as exc:
             raise SystemExit(f"crisp-sandbox: --behaviour: {exc}") from None
         behaviours.update({name: on})
+    if not (is_loopback_host(args.host) or args.allow_remote):
+        raise SystemExit(f"crisp-sandbox: --host {args.host} is not a loopback address: the "
+                         "admin API and the token key would be reachable from the network. "
+                         "Add --allow-remote to do it anyway.")
+    if args.admin_token is not None:
+        try:
+            check_admin_token(args.admin_token)
+        except ValueError as exc:
+            raise SystemExit(f"crisp-sandbox: --admin-token: {exc}") from None
     try:
         grants = revoke(all_grants(), args.revoke_scope)
     except ValueError as exc:
         raise SystemExit(f"crisp-sandbox: --revoke-scope: {exc}") from None
     faults = FaultConfig(latency_ms=args.latency_ms, error_rate=args.error_rate,
-                         reset_rate=args.reset_rate, burst_429=args.burst_429,
+                         reset_rate=args.reset_rate, late_fraction=args.late_fraction,
+                         burst_429=args.burst_429,
                          retry_after=args.retry_after, daily_quota=args.quota,
                          quota_status=args.quota_status)
     return SandboxConfig(host=args.host, port=args.port, seed=args.seed, sizes=sizes,
                          faults=faults, simulator_rate=args.simulate,
                          auth_timeout=args.auth_timeout, state_file=args.state_file,
                          base_time=args.base_time, identifier=args.identifier, key=args.key,
-                         tier=args.tier, behaviours=behaviours, grants=grants)
+                         tier=args.tier, behaviours=behaviours, grants=grants,
+                         admin_token=args.admin_token, allow_remote=args.allow_remote,
+                         state_dir=args.state_dir)
 
 
 def describe(info: dict[str, object]) -> str:
@@ -147,6 +175,7 @@ def describe(info: dict[str, object]) -> str:
         f"  plugin_id {info['plugin_id']}",
         f"  websites  {', '.join(map(str, info['websites']))}",  # type: ignore[call-overload]
         f"  admin     {info['admin']}",
+        f"  admin token {info['admin_token']}  (send as X-Sandbox-Token)",
         f"  profile   {info['profile']}",
         "Stop with Ctrl+C (SIGINT) or SIGTERM.",
     ])
@@ -178,6 +207,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=args.log_level, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     config = config_from_args(args)
+    if config.allow_remote and not is_loopback_host(config.host):
+        print(f"crisp-sandbox: WARNING: serving on {config.host}: the admin API and the token "
+              "key are reachable from the network, guarded only by the admin token",
+              file=sys.stderr, flush=True)
     try:
         asyncio.run(serve(config, as_json=args.json))
     except OSError as exc:  # e.g. the port is taken

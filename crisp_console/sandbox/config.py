@@ -34,6 +34,8 @@ class FaultConfig:
     latency_ms: float = 0.0  # added to every /v1 request
     error_rate: float = 0.0  # fraction of /v1 requests answered 5xx
     reset_rate: float = 0.0  # fraction of /v1 requests whose connection is reset unanswered
+    # fraction of those 5xx and resets that come AFTER the request was carried out (faults.py)
+    late_fraction: float = 0.0
     burst_429: int = 0  # the next N /v1 requests are answered 429
     burst_status: int = 429  # 429, or 420 "Enhance Your Calm"
     retry_after: float | None = None  # seconds in Retry-After during a burst; None: no header
@@ -63,3 +65,8 @@ class SandboxConfig:
     # Where the sandbox is kinder than Crisp may be (profile.py); strict by default.
     behaviours: Behaviours = field(default_factory=Behaviours)
     grants: Grants = field(default_factory=all_grants)  # the token's scopes (scopes.py)
+    # The admin API (admin_guard.py): X-Sandbox-Token value (default: random per run), and
+    # whether a host off loopback may be bound (the admin API then faces the network).
+    admin_token: str | None = None
+    allow_remote: bool = False
+    state_dir: Path | None = None  # snapshots go only here; default: state_file's directory

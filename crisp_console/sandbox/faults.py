@@ -13,12 +13,19 @@ Order of the checks for one /v1 request (each stage is a different layer of the 
    behaviour with ``quota_status`` (429 or 420) "rate_limited", the very body of a burst and
    no Retry-After (Crisp documents only "429 or 420"); otherwise 429 "quota_limited";
 5. ``error_rate``: the API fails with 503 "service_unavailable" (the request was counted).
-So resets and bursts do not spend quota, injected 5xx do.
+So resets and bursts do not spend quota (a late reset does, below), injected 5xx do.
+
+``late_fraction`` of the injected resets and 5xx come late instead, so that a client meets
+the ambiguous failure of real networks: the request goes through every stage above and the
+handler (the change is made and its RTM events are emitted), then the client gets a reset
+connection, or a 503 in place of the answer. A late reset spends quota (the request reached
+the API); a late 503 replaces whatever the handler answered, errors included.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
@@ -142,7 +149,20 @@ class Faults:
         if cfg.latency_ms > 0:
             await asyncio.sleep(cfg.latency_ms / 1000)
         if cfg.reset_rate > 0 and self.rng.random() < cfg.reset_rate:
+            if self._late():  # carried out, answer lost: whatever it was, the link drops
+                with contextlib.suppress(SandboxError, web.HTTPException):
+                    await self._limited(request, handler)
             return _reset_connection(request)
+        return await self._limited(request, handler)
+
+    def _late(self) -> bool:
+        """Whether this injected fault comes after the handler (no draw when never)."""
+        fraction = self.config.late_fraction
+        return fraction > 0 and self.rng.random() < fraction
+
+    async def _limited(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """Steps 3 to 5, then the handler (between them, unless the 5xx is late)."""
+        cfg = self.config
         if cfg.burst_429 > 0:
             cfg.burst_429 -= 1  # the admin view shows how many are left
             headers = None
@@ -157,6 +177,10 @@ class Faults:
                                f"the daily quota of {cfg.daily_quota} requests is spent; "
                                "it resets at 00:00 UTC", namespace="quota")
         if cfg.error_rate > 0 and self.rng.random() < cfg.error_rate:
+            if self._late():
+                # Carried out, answer lost: whatever the handler said becomes the 503.
+                with contextlib.suppress(SandboxError, web.HTTPException):
+                    await handler(request)
             raise SandboxError(ERROR_STATUS, ERROR_REASON,
                                "the service is temporarily unavailable (injected fault)",
                                namespace="server")

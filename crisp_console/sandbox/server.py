@@ -24,6 +24,12 @@ from crisp_console.sandbox import (
     routes_website,
     snapshot,
 )
+from crisp_console.sandbox.admin_guard import (
+    AdminGuard,
+    check_admin_token,
+    is_loopback_host,
+    new_admin_token,
+)
 from crisp_console.sandbox.bucket import BucketStore
 from crisp_console.sandbox.config import SandboxConfig
 from crisp_console.sandbox.context import CONTEXT, SandboxContext
@@ -34,6 +40,7 @@ from crisp_console.sandbox.route_scopes import access_middleware
 from crisp_console.sandbox.rtm import RESCUE_PATH, RtmServer, legacy_path
 from crisp_console.sandbox.simulator import Simulator
 from crisp_console.sandbox.state import SandboxState
+from crisp_console.sandbox.statedir import StateDir
 from crisp_console.sandbox.web import STATE, envelope_middleware
 
 log = logging.getLogger("crisp_console.sandbox")
@@ -43,6 +50,15 @@ class Sandbox:
     def __init__(self, config: SandboxConfig | None = None,
                  state: SandboxState | None = None) -> None:
         self.config = config or SandboxConfig()
+        if not (is_loopback_host(self.config.host) or self.config.allow_remote):
+            raise ValueError(f"host {self.config.host} is not loopback: the admin API and the "
+                             "token key would face the network (allow_remote to do it anyway)")
+        given = self.config.admin_token
+        self.admin_token = check_admin_token(given) if given else new_admin_token()
+        self.admin_guard = AdminGuard(self.config, self.admin_token)
+        state_file = self.config.state_file
+        self.state_dir = StateDir(self.config.state_dir
+                                  or (state_file.parent if state_file else None))
         if state is None:
             path = self.config.state_file
             state = snapshot.load(path) if path and path.exists() else build_state(self.config)
@@ -100,6 +116,7 @@ class Sandbox:
             "plugin_id": token.plugin_id,
             "websites": self.state.subscribed_website_ids(),
             "admin": f"{self.base_url}/_sandbox/",
+            "admin_token": self.admin_token,  # send as X-Sandbox-Token
             "profile": self.config.behaviours.profile,
         }
 
@@ -146,6 +163,7 @@ class Sandbox:
             self._restarting.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._restarting
+        self.state_dir.cleanup()
 
     async def _stop_servers(self) -> None:
         if self.rtm is not None:

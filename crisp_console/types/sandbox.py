@@ -11,5 +11,6 @@ class SandboxInfo(TypedDict):
     tier: str
     plugin_id: str
     websites: list[str]
-    admin: str
+    admin: str  # the admin API's base URL, http://127.0.0.1:PORT/_sandbox/
+    admin_token: str  # send as X-Sandbox-Token with every admin request
     profile: NotRequired[str]  # strict, lenient or custom (crisp-api.md section 10)

@@ -37,9 +37,12 @@ def parse_when(text: str, now: datetime) -> datetime | None:
     if found is None:
         return None
     amount, unit = int(found.group(1)), found.group(2)[0]
-    delta = {"m": timedelta(minutes=amount), "h": timedelta(hours=amount),
-             "d": timedelta(days=amount)}[unit]
-    return now + delta if amount > 0 else None
+    try:  # "99999999999d" is past what datetime can hold
+        delta = {"m": timedelta(minutes=amount), "h": timedelta(hours=amount),
+                 "d": timedelta(days=amount)}[unit]
+        return now + delta if amount > 0 else None
+    except OverflowError:
+        return None
 
 
 class ConversationActions:

@@ -108,7 +108,8 @@ class UnreadCounter(QObject):
             self._timer.start()
 
     def _emit(self) -> None:
-        now = (self._total, len(self._counts))
+        # A Qt int is 32-bit: two conversations at the store's unread cap would overflow it.
+        now = (min(self._total, 2**31 - 1), len(self._counts))
         if now != self._emitted:
             self._emitted = now
             self.changed.emit(*now)

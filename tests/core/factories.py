@@ -189,3 +189,46 @@ def profile(people_id: str = "3c1f2b6e-6f0a-4c8e-b5d2-8a9e0c1d2e3f",
         "updated_at": BASE_TIME,
         **overrides,
     }
+
+
+def event_payloads(sid: str, fp: int) -> dict[str, dict[str, Any]]:
+    """A valid payload of every RTM event the store handles, about conversation ``sid`` and
+    its message ``fp`` (the world of test_malformed.py: WEBSITE, OPERATOR, person "p")."""
+    ack = ack_event(sid, [fp])
+    return {
+        "message:send": message_event(sid, timestamp=BASE_TIME + 5),
+        "message:received": message_event(sid, from_="operator", timestamp=BASE_TIME + 6),
+        "message:updated": session_event(sid, fingerprint=fp, content="x"),
+        "message:removed": session_event(sid, fingerprint=fp),
+        "message:compose:send": compose_event(sid),
+        "message:compose:receive": compose_event(sid, operator=True),
+        "message:acknowledge:read:send": ack,
+        "message:acknowledge:read:received": ack,
+        "message:acknowledge:delivered": ack,
+        "message:acknowledge:unread:send": ack,
+        "session:set_state": session_event(sid, state="resolved"),
+        "session:set_routing": session_event(sid, routing_id=OPERATOR),
+        "session:set_block": session_event(sid, is_blocked=True),
+        "session:set_inbox": session_event(sid, inbox_id="i"),
+        **{f"session:set_{k}": session_event(sid, **{k: "v"}) for k in (
+            "email", "nickname", "phone", "address", "subject", "avatar", "origin")},
+        "session:set_segments": session_event(sid, segments=["s"]),
+        "session:set_data": session_event(sid, data={"k": 1}),
+        "session:removed": session_event(sid),
+        "session:update_availability": session_event(sid, availability="online"),
+        "session:sync:pages": session_event(sid, pages=[]),
+        "session:sync:geolocation": session_event(sid, geolocation={"country": "FR"}),
+        "people:profile:created": {"website_id": WEBSITE, "people_id": "p", "email": "e"},
+        "people:profile:updated": {"website_id": WEBSITE, "people_id": "p",
+                                   "update": {"person": {"nickname": "n"}}},
+        "people:profile:removed": {"website_id": WEBSITE, "people_id": "p"},
+        "website:update_visitors_count": {"website_id": WEBSITE, "visitors_count": 2},
+        "website:update_operators_availability": {"website_id": WEBSITE,
+                                                  "user_id": OPERATOR,
+                                                  "availability": {"type": "away"}},
+        "plugin:settings:saved": {"website_id": WEBSITE, "plugin_id": "x",
+                                  "settings": {"a": 1}},
+        "plugin:subscription:updated": {"website_id": WEBSITE, "plugin_id": "x",
+                                        "bound": True, "target": WEBSITE},
+        "bucket:url:upload:generated": {"id": "x", "url": {"signed": "s"}},
+    }

@@ -37,47 +37,6 @@ JUNK: list[Any] = [None, [], [1, 2], "text", 5, 1.5, True, {}, {"session_id": No
                    {"people_id": {}}, {"user_id": 3}]
 
 
-def valid_payloads(sid: str, fp: int) -> dict[str, dict[str, Any]]:
-    ack = f.ack_event(sid, [fp])
-    return {
-        "message:send": f.message_event(sid, timestamp=T + 5),
-        "message:received": f.message_event(sid, from_="operator", timestamp=T + 6),
-        "message:updated": f.session_event(sid, fingerprint=fp, content="x"),
-        "message:removed": f.session_event(sid, fingerprint=fp),
-        "message:compose:send": f.compose_event(sid),
-        "message:compose:receive": f.compose_event(sid, operator=True),
-        "message:acknowledge:read:send": ack,
-        "message:acknowledge:read:received": ack,
-        "message:acknowledge:delivered": ack,
-        "message:acknowledge:unread:send": ack,
-        "session:set_state": f.session_event(sid, state="resolved"),
-        "session:set_routing": f.session_event(sid, routing_id=f.OPERATOR),
-        "session:set_block": f.session_event(sid, is_blocked=True),
-        "session:set_inbox": f.session_event(sid, inbox_id="i"),
-        **{f"session:set_{k}": f.session_event(sid, **{k: "v"}) for k in (
-            "email", "nickname", "phone", "address", "subject", "avatar", "origin")},
-        "session:set_segments": f.session_event(sid, segments=["s"]),
-        "session:set_data": f.session_event(sid, data={"k": 1}),
-        "session:removed": f.session_event(sid),
-        "session:update_availability": f.session_event(sid, availability="online"),
-        "session:sync:pages": f.session_event(sid, pages=[]),
-        "session:sync:geolocation": f.session_event(sid, geolocation={"country": "FR"}),
-        "people:profile:created": {"website_id": f.WEBSITE, "people_id": "p", "email": "e"},
-        "people:profile:updated": {"website_id": f.WEBSITE, "people_id": "p",
-                                   "update": {"person": {"nickname": "n"}}},
-        "people:profile:removed": {"website_id": f.WEBSITE, "people_id": "p"},
-        "website:update_visitors_count": {"website_id": f.WEBSITE, "visitors_count": 2},
-        "website:update_operators_availability": {"website_id": f.WEBSITE,
-                                                  "user_id": f.OPERATOR,
-                                                  "availability": {"type": "away"}},
-        "plugin:settings:saved": {"website_id": f.WEBSITE, "plugin_id": "x",
-                                  "settings": {"a": 1}},
-        "plugin:subscription:updated": {"website_id": f.WEBSITE, "plugin_id": "x",
-                                        "bound": True, "target": f.WEBSITE},
-        "bucket:url:upload:generated": {"id": "x", "url": {"signed": "s"}},
-    }
-
-
 @pytest.fixture
 def world(store: Store, mirror: QtMirror) -> tuple[str, int]:
     store.set_websites([f.website()])
@@ -105,7 +64,7 @@ def test_every_sandbox_event_has_a_handler() -> None:
 
 
 def test_valid_payloads_cover_every_handler(world: tuple[str, int]) -> None:
-    assert set(valid_payloads(*world)) | {
+    assert set(f.event_payloads(*world)) | {
         n for n in HANDLERS if n.startswith("bucket:")} == set(HANDLERS)
 
 
@@ -125,7 +84,7 @@ def test_junk_payloads(store: Store, world: tuple[str, int], event: str) -> None
 def test_each_key_dropped_or_mistyped(store: Store, world: tuple[str, int], event: str) -> None:
     if event.startswith("bucket:"):
         return
-    base = valid_payloads(*world)[event]
+    base = f.event_payloads(*world)[event]
     for key in list(base):
         variants: list[Any] = ["drop", None, [], {"x": 1}, "str", 3, True]
         for variant in variants:
@@ -144,7 +103,7 @@ def test_random_junk_fuzz(store: Store, world: tuple[str, int]) -> None:
     rng = random.Random(7)
     pool: list[Any] = [None, "", "x", 0, -1, 2**60, 1.5, True, [], [1], ["a"], {}, {"a": 1},
                        {"type": "start"}, world[0], world[1]]
-    payloads = valid_payloads(*world)
+    payloads = f.event_payloads(*world)
     for _ in range(3000):
         event = rng.choice(sorted(payloads))
         payload = copy.deepcopy(payloads[event])

@@ -232,3 +232,9 @@ def test_sharer_is_bounded_and_leaves_odd_values() -> None:
     odd = {"x": object()}
     assert sharer.share(odd) is odd
     assert sharer.share([]) == [] and sharer.share("s") == "s"
+
+
+def test_sharer_does_not_pool_large_values() -> None:
+    sharer = Sharer()
+    large = {"useragent": "u" * 20_000}
+    assert sharer.share(large) is large and len(sharer) == 0

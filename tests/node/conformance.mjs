@@ -98,7 +98,7 @@ async function main() {
   for (let attempt = 0; attempt < 20 && message === null; attempt++) {
     await fetch(admin + "simulate", {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: { "Content-Type": "application/json", "X-Sandbox-Token": info.admin_token },
       body: JSON.stringify({ action: "message", website_id: websiteId, typing: false }),
     });
     message = await Promise.race([received, new Promise((r) => setTimeout(() => r(null), 1000))]);

@@ -51,11 +51,15 @@ async def api(sandbox: Sandbox) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
+def admin_headers(sb: Sandbox) -> dict[str, str]:
+    return {"X-Sandbox-Token": sb.admin_token}
+
+
 @pytest_asyncio.fixture
 async def admin(sandbox: Sandbox) -> AsyncIterator[httpx.AsyncClient]:
-    """A client for the admin routes under ``/_sandbox/``."""
+    """A client for the admin routes under ``/_sandbox/``, with the admin token."""
     async with httpx.AsyncClient(base_url=f"{sandbox.base_url}/_sandbox/",
-                                 timeout=10.0) as client:
+                                 headers=admin_headers(sandbox), timeout=10.0) as client:
         yield client
 
 

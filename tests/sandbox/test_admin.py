@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,7 +15,7 @@ import socketio
 
 from crisp_console.sandbox import snapshot
 from crisp_console.sandbox.server import Sandbox
-from tests.sandbox.conftest import RtmProbe, make_config
+from tests.sandbox.conftest import RtmProbe, admin_headers, make_config
 
 Factory = Callable[[], Awaitable[RtmProbe]]
 pytestmark = pytest.mark.asyncio
@@ -36,8 +37,10 @@ def invalid(resp: httpx.Response, *needles: str) -> None:
         assert needle in body["data"]["message"], body
 
 
-async def test_info_needs_no_auth(sandbox: Sandbox, admin: httpx.AsyncClient) -> None:
+async def test_info_needs_the_admin_token_only(sandbox: Sandbox,
+                                               admin: httpx.AsyncClient) -> None:
     assert "Authorization" not in admin.headers
+    assert admin.headers["X-Sandbox-Token"] == sandbox.admin_token
     data = ok(await admin.get("info"), "resolved")
     assert data == sandbox.info()
     assert data["admin"] == f"{sandbox.base_url}/_sandbox/"
@@ -81,7 +84,8 @@ async def test_faults_validation(admin: httpx.AsyncClient, body: dict[str, Any],
 
 
 async def test_invalid_json_body(admin: httpx.AsyncClient) -> None:
-    invalid(await admin.patch("faults", content=b"{nope"), "JSON")
+    invalid(await admin.patch("faults", content=b"{nope",
+                              headers={"Content-Type": "application/json"}), "JSON")
     invalid(await admin.patch("faults", json=[1]), "object")
 
 
@@ -170,33 +174,46 @@ async def test_snapshot_without_a_path(admin: httpx.AsyncClient) -> None:
     invalid(await admin.post("snapshot", json={"path": ""}), "data.path")
 
 
-async def test_snapshot_to_an_unwritable_path(admin: httpx.AsyncClient, tmp_path: Path) -> None:
-    blocker = tmp_path / "a-file"
-    blocker.write_text("not a directory")
-    target = blocker / "snap.json"
-    invalid(await admin.post("snapshot", json={"path": str(target)}), "data.path",
-            "cannot write the snapshot")
+@contextlib.asynccontextmanager
+async def own_sandbox(**config: Any) -> AsyncIterator[tuple[Sandbox, httpx.AsyncClient]]:
+    """A sandbox with ``config`` (e.g. a tmp_path state directory) and its admin client."""
+    sb = Sandbox(make_config(**config))
+    await sb.start()
+    try:
+        async with httpx.AsyncClient(base_url=f"{sb.base_url}/_sandbox/",
+                                     headers=admin_headers(sb)) as admin:
+            yield sb, admin
+    finally:
+        await sb.stop()
 
 
-async def test_snapshot_round_trip(admin: httpx.AsyncClient, tmp_path: Path) -> None:
-    sent = ok(await admin.post("simulate", json={"action": "conversation", "text": "hi"}))
-    target = tmp_path / "snap.json"
-    assert ok(await admin.post("snapshot", json={"path": str(target)})) == {"path": str(target)}
+async def test_snapshot_to_an_unwritable_path(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a directory")
+    async with own_sandbox(state_dir=tmp_path) as (_, admin):
+        invalid(await admin.post("snapshot", json={"path": "a-file/snap.json"}), "data.path",
+                "cannot write the snapshot")
+
+
+async def test_snapshot_round_trip(tmp_path: Path) -> None:
+    async with own_sandbox(state_dir=tmp_path / "snaps") as (_, admin):
+        sent = ok(await admin.post("simulate", json={"action": "conversation", "text": "hi"}))
+        data = ok(await admin.post("snapshot", json={"path": "snap.json"}))
+    target = tmp_path / "snaps" / "snap.json"
+    assert data == {"path": str(target)}
+    assert target.stat().st_mode & 0o777 == 0o600  # it holds the token key
     restored = snapshot.load(target)
     conv = restored.conversations[sent["session_id"]]
     assert conv.messages[-1].fingerprint == sent["fingerprint"]
 
 
 async def test_snapshot_to_the_configured_state_file(tmp_path: Path) -> None:
-    sb = Sandbox(make_config(state_file=tmp_path / "state.json"))
-    await sb.start()
-    try:
-        async with httpx.AsyncClient(base_url=f"{sb.base_url}/_sandbox/") as admin:
-            data = ok(await admin.post("snapshot", json={}))
-    finally:
-        await sb.stop()
+    async with own_sandbox(state_file=tmp_path / "state.json") as (_, admin):
+        data = ok(await admin.post("snapshot", json={}))
+        # The state file's directory is the state directory: a name goes next to it.
+        beside = ok(await admin.post("snapshot", json={"path": "beside.json"}))
     assert data == {"path": str(tmp_path / "state.json")}
-    assert (tmp_path / "state.json").exists()
+    assert beside == {"path": str(tmp_path / "beside.json")}
+    assert (tmp_path / "state.json").exists() and (tmp_path / "beside.json").exists()
 
 
 async def test_subscription_toggle(sandbox: Sandbox, api: httpx.AsyncClient,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -14,7 +15,7 @@ import pytest
 
 BASE = [sys.executable, "-m", "crisp_console.sandbox"]
 KEYS = {"rest", "rtm", "identifier", "key", "tier", "plugin_id", "websites", "admin",
-        "profile"}
+        "admin_token", "profile"}
 
 
 def start(*args: str) -> tuple[subprocess.Popen[str], dict[str, object]]:
@@ -103,3 +104,79 @@ def test_invalid_options_are_refused(args: list[str]) -> None:
                           check=False)
     assert proc.returncode != 0
     assert "crisp-sandbox" in proc.stderr
+
+
+def admin_get(info: dict[str, object], path: str, token: str | None) -> httpx.Response:
+    headers = {"X-Sandbox-Token": token} if token is not None else {}
+    return httpx.get(f"{info['admin']}{path}", headers=headers, timeout=10)
+
+
+def test_json_line_carries_a_per_run_admin_token() -> None:
+    proc, info = start()
+    try:
+        token = str(info["admin_token"])
+        assert admin_get(info, "info", token).json()["data"]["key"] == info["key"]
+        assert admin_get(info, "info", None).status_code == 401
+    finally:
+        stop(proc)
+    again, info2 = start()
+    stop(again)
+    assert info2["admin_token"] != token  # random per run, whatever the seed
+
+
+def test_a_fixed_admin_token_from_the_environment_or_the_flag() -> None:
+    fixed = "scripts-fixed-admin-token"
+    env = {**os.environ, "CRISP_SANDBOX_ADMIN_TOKEN": fixed}
+    proc = subprocess.Popen([*BASE, "--json", "--conversations", "5"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    info = json.loads(proc.stdout.readline())
+    try:
+        assert info["admin_token"] == fixed
+        assert admin_get(info, "faults", fixed).status_code == 200
+    finally:
+        stop(proc)
+    weak = subprocess.run([*BASE, "--admin-token", "short"], capture_output=True, text=True,
+                          timeout=30, check=False)
+    assert weak.returncode != 0
+    assert "--admin-token" in weak.stderr and "Traceback" not in weak.stderr
+
+
+def test_human_output_shows_the_admin_token() -> None:
+    proc = subprocess.Popen([*BASE, "--conversations", "5"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    lines: list[str] = []
+    while not lines or not lines[-1].startswith("Stop with"):
+        lines.append(proc.stdout.readline())
+        assert lines[-1], lines
+    try:
+        words = [line.split() for line in lines]
+        url = next(w[1] for w in words if w[:1] == ["admin"] and len(w) == 2)
+        token = next(w[2] for w in words if w[:2] == ["admin", "token"])
+        assert admin_get({"admin": url}, "info", token).status_code == 200
+    finally:
+        stop(proc)
+
+
+def test_host_off_loopback_needs_allow_remote() -> None:
+    proc = subprocess.run([*BASE, "--host", "0.0.0.0", "--conversations", "5"],  # noqa: S104
+                          capture_output=True, text=True, timeout=30, check=False)
+    assert proc.returncode != 0
+    assert "--allow-remote" in proc.stderr and "not a loopback address" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_allow_remote_serves_with_a_warning() -> None:
+    proc, info = start("--host", "0.0.0.0", "--allow-remote")  # noqa: S104
+    try:
+        token = str(info["admin_token"])
+        assert admin_get(info, "info", token).status_code == 200  # through 127.0.0.1
+        evil = httpx.get(f"{info['admin']}info", timeout=10,
+                         headers={"X-Sandbox-Token": token, "Host": "evil.example"})
+        assert evil.status_code == 403  # still no host names but loopback ones
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=15)
+    assert proc.returncode == 0
+    assert "WARNING" in err and "reachable from the network" in err

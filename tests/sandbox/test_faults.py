@@ -225,7 +225,8 @@ async def test_reset_route_clears_everything(api: httpx.AsyncClient,
     resp = await admin.post("faults/reset")
     assert resp.status_code == 200
     assert resp.json()["data"] == {"latency_ms": 0.0, "error_rate": 0.0, "reset_rate": 0.0,
-                                   "burst_429": 0, "burst_status": 429, "retry_after": None,
+                                   "late_fraction": 0.0, "burst_429": 0, "burst_status": 429,
+                                   "retry_after": None,
                                    "daily_quota": 5000, "quota_status": 429,
                                    "rtm_main_down": False}
     assert (await api.get(PATH)).status_code not in FAULT_STATUSES

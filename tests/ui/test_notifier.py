@@ -362,3 +362,16 @@ def test_a_dialog_of_the_window_in_front_counts_as_the_window(qtbot: QtBot, stor
     assert not window.isActiveWindow()
     says(store, notifier, unresolved(store, 1)[0])
     assert notifier.sent == []
+
+
+def test_a_total_past_a_qt_int_is_capped_not_an_overflow(qapp: QApplication) -> None:
+    store = Store()
+    store.set_websites([{"website_id": f.WEBSITE, "name": "Acme"}])
+    cap = 2**31 - 1  # the store's own cap per conversation: two of them overflow a Qt int
+    store.upsert_conversations([f.conversation("session_0", unread={"operator": cap})])
+    counter = UnreadCounter(store, delay_ms=0)
+    seen: list[tuple[int, int]] = []
+    counter.changed.connect(lambda m, c: seen.append((m, c)))
+    store.upsert_conversations([f.conversation("session_1", unread={"operator": cap})])
+    counter.detach()
+    assert seen == [(cap, 2)]
