@@ -26,8 +26,8 @@ from crisp_console.client.tasks import TaskOwner
 from crisp_console.client.words import describe
 from crisp_console.core import ApplyResult, Store
 from crisp_console.errors import NotAllowedError
+from crisp_console.log import ThrottledReporter
 from crisp_console.realtime import ConnectionState, RealtimeGateway, ReconnectPolicy
-from crisp_console.realtime.reporting import OncePerKind, brief
 
 log = logging.getLogger("crisp_console.client")
 
@@ -114,7 +114,7 @@ class ClientBase(ABC):
         self._compose_sent: dict[str, float] = {}  # session_id -> monotonic time of "start"
         self._watches: list[Touched] = []  # REST snapshots in flight (watch())
         self._closed = False
-        self._problems = OncePerKind(log)  # bad events: once per kind, then counted
+        self.problems = ThrottledReporter(log)  # failures on events: once per kind, counted
         self.retrier = Retrier(api, base=config.catchup_retry_base,
                                cap=config.catchup_retry_cap, sleep=sleep, rng=rng)
         self.catchup = CatchUp(self)
@@ -188,16 +188,19 @@ class ClientBase(ABC):
 
     def on_event(self, name: str, payload: Any) -> None:
         """The gateway's sink: synchronous, never raises, schedules follow-up I/O as tasks.
-        What goes wrong on a peer's payload is logged once per kind, not per event."""
+        A failure on a peer's payload is logged once per kind (its traceback once), then
+        counted in ``problems``: a hostile peer cannot flood the log."""
         try:
             self._dispatch(name, payload)
         except Exception as exc:  # noqa: BLE001 - the sink must never raise into the socket
-            self._problems.report("handling an RTM event failed", f"{name}: {brief(exc)}")
+            self.problems.report("handling an RTM event failed", f"{name}: {exc!r}",
+                                 exc_info=exc)
         for listener in list(self._listeners):
             try:
                 listener(name, payload)
             except Exception as exc:  # noqa: BLE001 - one listener must not stop the others
-                self._problems.report("an RTM event listener failed", f"{name}: {brief(exc)}")
+                self.problems.report("an RTM event listener failed", f"{name}: {exc!r}",
+                                     exc_info=exc)
 
     def expect_echo(self, name: str, payload: dict[str, Any]) -> None:
         """After an optimistic change: echoes of older values must not undo it on screen."""
