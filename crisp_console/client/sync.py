@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from crisp_console.api import secure_url
 from crisp_console.client import details, health
 from crisp_console.client.base import ClientBase, ConversationDetails, now_ms
-from crisp_console.client.words import describe, startup_error
+from crisp_console.client.words import clip, describe, startup_error
 from crisp_console.errors import (
     CrispError,
     NotAllowedError,
@@ -52,12 +52,11 @@ class SyncMixin(ClientBase):
         self._websites_since = datetime.now(UTC)
         connected = await self._step("list the websites", self._connected_websites())
         websites = [site for item in connected
-                    if (site := await self._step(f"read website {item['website_id']}",
+                    if (site := await self._step(f"read website {clip(item['website_id'])}",
                                                  self._website_payload(item))) is not None]
         self.store.set_websites(websites)
-        for site in websites:
-            website_id = site["website_id"]
-            await self._step(f"list the conversations of {site.get('name') or website_id}",
+        for website_id in self.website_ids():
+            await self._step(f"list the conversations of {clip(self._website_label(website_id))}",
                              self.load_first_pages(website_id))
         await self._step("list the operators", self._load_operators())
         urls = await self._step("find the live feed's address", self._rtm_urls())
