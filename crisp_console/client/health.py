@@ -15,8 +15,9 @@ with an equal one), and returns the function that unsubscribes. Observers must n
 - ``catchup_problem``: while ``catching_up``, why the last attempt failed, in words ("" when
   no attempt failed yet). Cleared once the catch-up succeeds.
 - ``quota_resets_at``: while the daily API quota is spent, when it resets (an aware UTC
-  datetime: show it in local time, "resets at HH:MM"); None while requests go out.
-  Background work waits for it; the user's actions fail at once with QuotaExceededError.
+  datetime: show it in local time, "resets at HH:MM"); None while requests go out (again:
+  after a probe succeeds, or once the reset time has passed). Background work waits for
+  it; the user's actions fail at once with QuotaExceededError (its ``resets_at`` too).
 - ``denied``: feature -> words, for every feature Crisp refused with 403 (the token lacks a
   scope). The words say what is unavailable and why; show them where the feature lives.
   A later success removes the key. Keys (build them with the functions below):
@@ -40,6 +41,7 @@ The people panel's sections are denied per conversation, on ``ConversationDetail
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -58,6 +60,7 @@ SECTIONS = ("messages", "pages", "events", "profile", "data", "person_events",
             "past_conversations")
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
+RESET_SLACK = 0.1  # seconds after the quota's reset time to look at the gate again
 
 
 def conversations(website_id: str) -> str:
@@ -107,7 +110,8 @@ class HealthMonitor:
         self._current = Health()
         self._refreshing = False
         self._again = False
-        self._unobserve = gate.observe(lambda _spent, _resets_at: self.refresh())
+        self._reset_timer: asyncio.TimerHandle | None = None
+        self._unobserve = gate.observe(self._on_gate)
 
     @property
     def current(self) -> Health:
@@ -125,6 +129,25 @@ class HealthMonitor:
     def close(self) -> None:
         self._unobserve()
         self._observers.clear()
+        if self._reset_timer is not None:
+            self._reset_timer.cancel()
+
+    def _on_gate(self, spent: bool, resets_at: datetime | None) -> None:
+        """The gate reopens by itself at ``resets_at`` only when it is next read: read it
+        then, so that ``quota_resets_at`` goes back to None even if nothing is owed."""
+        if self._reset_timer is not None:
+            self._reset_timer.cancel()
+            self._reset_timer = None
+        if spent and resets_at is not None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:  # no loop (a synchronous test): read when next refreshed
+                pass
+            else:
+                wait = (resets_at - self._gate.now()).total_seconds()
+                self._reset_timer = loop.call_later(max(0.0, wait) + RESET_SLACK,
+                                                    self.refresh)
+        self.refresh()
 
     def deny(self, key: str, words: str) -> None:
         if self._denied.get(key) != words:

@@ -4,7 +4,7 @@ httpx.MockTransport, clocks injected), and the HealthMonitor's snapshots."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -172,3 +172,16 @@ async def test_owed_work_takes_turns_while_rest_fails() -> None:
     assert await asyncio.gather(*tasks) == ["ok"] * 10
     assert attempts == 10 + 5 + 10 and retrier.failures == 0 and not time.sleeping
     await api.aclose()
+
+
+@pytest.mark.asyncio
+async def test_health_sees_the_quota_reset_time_pass_with_nothing_owed() -> None:
+    gate = QuotaGate()  # real clocks: the reset time is a moment away
+    monitor = HealthMonitor(gate, catching_up=lambda: False, problem=lambda: "")
+    seen: list[Health] = []
+    monitor.observe(seen.append)
+    gate.close(datetime.now(UTC) + timedelta(seconds=0.2))
+    assert seen[-1].quota_resets_at is not None
+    await until(lambda: seen[-1].quota_resets_at is None, what="the reset time")
+    assert len(seen) == 2
+    monitor.close()
