@@ -261,7 +261,8 @@ class ClientBase(ABC):
             self.catchup.start()
         elif state is ConnectionState.UNAUTHORIZED:
             self.monitor.deny(health.LIVE_FEED, "Crisp refused the live feed's "
-                              "authentication: nothing arrives live (sign in again)")
+                              "authentication: nothing arrives live, the list shows what "
+                              "was loaded")
             self.catchup.forgive()
 
     # ---- provided by the sync part --------------------------------------------------------

@@ -190,15 +190,20 @@ class SyncMixin(ClientBase):
     # ---- websites ----------------------------------------------------------------------
 
     def schedule_websites_refresh(self) -> None:
-        self.tasks.spawn(self.refresh_websites(), "websites-refresh", key="websites-refresh")
+        self.tasks.spawn(self._refresh_quietly(), "websites-refresh", key="websites-refresh")
 
     async def _poll_websites(self) -> None:
         while True:
             await asyncio.sleep(self.config.websites_refresh)
-            try:
-                await self.refresh_websites()
-            except CrispError as exc:  # whatever failed, polling must go on
-                log.warning("websites refresh failed: %s", describe(exc))
+            await self._refresh_quietly()
+
+    async def _refresh_quietly(self) -> None:
+        """A refresh in the background: a failure is said once in the log, and the next poll
+        (or catch-up) asks again from the same point (``_websites_since`` stays)."""
+        try:
+            await self.refresh_websites()
+        except CrispError as exc:
+            log.warning("websites refresh failed: %s", describe(exc))
 
     async def refresh_websites(self) -> None:
         """List Connect Websites Since: apply added, updated and removed websites."""
