@@ -8,9 +8,9 @@ from crisp_console.client.health import (
     OPERATORS,
     SECTIONS,
     Health,
-    conversations,
-    team_settings,
-    website_details,
+    conversations_of,
+    team_settings_of,
+    website_details_of,
 )
 from crisp_console.client.tasks import TaskOwner
 from crisp_console.client.words import StartupAuthError, StartupError, describe
@@ -18,5 +18,5 @@ from crisp_console.realtime import ConnectionState  # the UI reads it without re
 
 __all__ = ["LIVE_FEED", "OPERATORS", "SECTIONS", "ClientConfig", "ConnectionState",
            "ConsoleClient", "ConversationDetails", "Health", "Progress", "StartupAuthError",
-           "StartupError", "TaskOwner", "conversations", "describe", "team_settings",
-           "website_details"]
+           "StartupError", "TaskOwner", "conversations_of", "describe", "team_settings_of",
+           "website_details_of"]

@@ -160,7 +160,7 @@ class ClientBase(ABC):
 
     def deny_conversations(self, website_id: str, exc: NotAllowedError) -> None:
         name = self._website_label(website_id)
-        self.monitor.deny(health.conversations(website_id),
+        self.monitor.deny(health.conversations_of(website_id),
                           f"Crisp does not allow this token to list the conversations of "
                           f"{name} ({describe(exc)})")
 

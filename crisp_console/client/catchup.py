@@ -144,7 +144,7 @@ class CatchUp:
         """Conversations of the website updated since ``since``, newest activity first;
         [] when its conversations are not allowed (marked denied) or it is gone."""
         client = self._client
-        key = health.conversations(website_id)
+        key = health.conversations_of(website_id)
         if client.health.denied_for(key) is not None:
             # Refused until now: a fresh start for its list, if it is allowed again.
             await client.load_first_pages(website_id)

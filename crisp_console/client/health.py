@@ -27,10 +27,10 @@ with an equal one), and returns the function that unsubscribes. Observers must n
     owed (there is nothing to catch up with).
   * ``OPERATORS`` ("operators"): the operators could not be listed: "me" is unknown
     (``client.me`` is None unless configured), the assignment picker is empty.
-  * ``conversations(W)`` ("conversations:W"): the conversations of website W: show the
+  * ``conversations_of(W)`` ("conversations:W"): the conversations of website W: show the
     words instead of its rows.
-  * ``website_details(W)`` ("website_details:W"): website W's details: its name is its id.
-  * ``team_settings(W)`` ("team_settings:W"): website W's plugin subscription settings:
+  * ``website_details_of(W)`` ("website_details:W"): website W's details: its name is its id.
+  * ``team_settings_of(W)`` ("team_settings:W"): website W's plugin subscription settings:
     the team's canned responses and default reply mode are unavailable (defaults apply).
 
   ``Health.denied_for(key)`` reads one (None when allowed).
@@ -63,15 +63,15 @@ _EMPTY: Mapping[str, str] = MappingProxyType({})
 RESET_SLACK = 0.1  # seconds after the quota's reset time to look at the gate again
 
 
-def conversations(website_id: str) -> str:
+def conversations_of(website_id: str) -> str:
     return f"conversations:{website_id}"
 
 
-def website_details(website_id: str) -> str:
+def website_details_of(website_id: str) -> str:
     return f"website_details:{website_id}"
 
 
-def team_settings(website_id: str) -> str:
+def team_settings_of(website_id: str) -> str:
     return f"team_settings:{website_id}"
 
 

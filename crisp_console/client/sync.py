@@ -91,14 +91,14 @@ class SyncMixin(ClientBase):
         try:
             site = await self.api.get_website(website_id)
         except NotAllowedError as exc:
-            self.monitor.deny(health.website_details(website_id),
+            self.monitor.deny(health.website_details_of(website_id),
                               f"Crisp does not allow this token to read website "
                               f"{website_id}'s details: it is shown by its id "
                               f"({describe(exc)})")
         except _GONE:
             return None
         else:
-            self.monitor.allow(health.website_details(website_id))
+            self.monitor.allow(health.website_details_of(website_id))
         settings: Any = connected.get("settings", {})
         try:
             answer = await self.api.subscription_settings(website_id, self.plugin_id)
@@ -107,14 +107,14 @@ class SyncMixin(ClientBase):
         except _GONE:
             return None
         else:
-            self.monitor.allow(health.team_settings(website_id))
+            self.monitor.allow(health.team_settings_of(website_id))
             settings = answer.get("settings", settings)
         return {**site, "website_id": website_id, "subscribed": True,
                 "settings": settings if isinstance(settings, dict) else {},
                 "plan": connected.get("plan")}
 
     def deny_team_settings(self, website_id: str, exc: NotAllowedError) -> None:
-        self.monitor.deny(health.team_settings(website_id),
+        self.monitor.deny(health.team_settings_of(website_id),
                           f"Crisp does not allow this token to read the plugin settings of "
                           f"{self._website_label(website_id)}: the team's canned responses "
                           f"and default reply mode are unavailable ({describe(exc)})")
@@ -132,7 +132,7 @@ class SyncMixin(ClientBase):
         except _GONE as exc:  # unbound meanwhile: the next websites refresh removes it
             log.info("conversations of %s not listed: %s", website_id, describe(exc))
         else:
-            self.monitor.allow(health.conversations(website_id))
+            self.monitor.allow(health.conversations_of(website_id))
 
     async def _load_operators(self) -> None:
         seen: dict[str, dict[str, Any]] = {}

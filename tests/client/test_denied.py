@@ -14,9 +14,9 @@ from crisp_console.client import (
     LIVE_FEED,
     OPERATORS,
     ConsoleClient,
-    conversations,
-    team_settings,
-    website_details,
+    conversations_of,
+    team_settings_of,
+    website_details_of,
 )
 from crisp_console.client.team_settings import TeamSettings
 from crisp_console.errors import NotAllowedError
@@ -50,8 +50,8 @@ async def test_start_without_operators_or_website_details(sandbox: Sandbox,
         assert not client.store.operators and client.me is None
         for website_id in subscribed:
             assert client.store.websites[website_id].name == website_id
-            assert website_id in denied[website_details(website_id)]
-            assert conversations(website_id) not in denied
+            assert website_id in denied[website_details_of(website_id)]
+            assert conversations_of(website_id) not in denied
         assert client.store.conversations  # the rest loaded as usual
         await until(lambda: not client.health.catching_up, what="the start-up catch-up")
 
@@ -62,7 +62,7 @@ async def test_start_without_conversations(sandbox: Sandbox, admin: httpx.AsyncC
         await client.start()
         assert not client.store.conversations
         for website_id in sandbox.state.subscribed_website_ids():
-            words = client.health.denied_for(conversations(website_id))
+            words = client.health.denied_for(conversations_of(website_id))
             assert words is not None and "conversations" in words
         assert client.store.operators
         # The owed catch-up is not stuck on the refusal: it skips what is not allowed.
@@ -94,7 +94,7 @@ async def test_start_without_subscription_settings(sandbox: Sandbox) -> None:
         await client.start()
         team = TeamSettings(client)
         for website_id in sandbox.state.subscribed_website_ids():
-            words = client.health.denied_for(team_settings(website_id))
+            words = client.health.denied_for(team_settings_of(website_id))
             assert words is not None and "canned responses" in words
             with pytest.raises(NotAllowedError):
                 await team.load(website_id)

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from crisp_console.api import CrispApi, QuotaGate
-from crisp_console.client import Health, conversations
+from crisp_console.client import Health, conversations_of
 from crisp_console.client.health import HealthMonitor
 from crisp_console.client.retry import Retrier
 from crisp_console.errors import NotFoundError, ServerError, TransportError
@@ -124,16 +124,16 @@ def test_health_monitor_tells_observers_of_changes_only() -> None:
     resets = datetime(2027, 3, 2, tzinfo=UTC)
     gate.close(resets)
     assert seen[-1].quota_resets_at == resets
-    monitor.deny(conversations("w1"), "not allowed")
-    monitor.deny(conversations("w1"), "not allowed")
+    monitor.deny(conversations_of("w1"), "not allowed")
+    monitor.deny(conversations_of("w1"), "not allowed")
     assert seen[-1].denied == {"conversations:w1": "not allowed"}
-    assert seen[-1].denied_for(conversations("w1")) == "not allowed"
+    assert seen[-1].denied_for(conversations_of("w1")) == "not allowed"
     assert len(seen) == 3
     now[0] = resets.timestamp() + 1  # the reset time passes: reading the gate reopens it
     monitor.refresh()
     assert seen[-1].quota_resets_at is None and len(seen) == 4
-    monitor.allow(conversations("w1"))
-    assert seen[-1].denied_for(conversations("w1")) is None
+    monitor.allow(conversations_of("w1"))
+    assert seen[-1].denied_for(conversations_of("w1")) is None
     unsubscribe()
     owed[0] = False
     monitor.refresh()
