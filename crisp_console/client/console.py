@@ -5,12 +5,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
+import time
+from collections.abc import Callable
 
 import httpx
 
 from crisp_console.api import CrispApi
 from crisp_console.client.base import ClientConfig
 from crisp_console.client.commands import CommandsMixin
+from crisp_console.client.retry import Sleep
 from crisp_console.client.support import SupportMixin
 from crisp_console.client.sync import SyncMixin
 from crisp_console.core import Store
@@ -27,16 +31,23 @@ class ConsoleClient(SyncMixin, CommandsMixin, SupportMixin):
     def __init__(self, rest_url: str, credentials: Credentials, *,
                  config: ClientConfig | None = None, store: Store | None = None,
                  transport: httpx.AsyncBaseTransport | None = None,
-                 operator_id: str | None = None) -> None:
+                 operator_id: str | None = None, sleep: Sleep = asyncio.sleep,
+                 clock: Callable[[], float] = time.monotonic,
+                 wall: Callable[[], float] = time.time,
+                 rng: random.Random | None = None) -> None:
         """``operator_id``: who the console acts as (``me``); it overrides
-        ``config.operator_id``."""
+        ``config.operator_id``. ``sleep``, ``clock`` (monotonic) and ``wall`` (epoch) drive
+        the REST layer's waits and quota gate and the owed work's backoff; tests inject
+        them (they must agree, as the defaults do). The live feed keeps real time."""
         config = config or ClientConfig()
-        api = CrispApi(rest_url, credentials, retry=config.retry, transport=transport)
-        super().__init__(api, store or Store(), config)
+        api = CrispApi(rest_url, credentials, retry=config.retry, transport=transport,
+                       sleep=sleep, clock=clock, wall=wall, rng=rng)
+        super().__init__(api, store or Store(), config, sleep=sleep, rng=rng)
         if operator_id is not None:
             self.operator_id = operator_id
         self.gateway = RealtimeGateway(credentials, self.on_event, policy=config.reconnect,
-                                       rebind_interval=config.rebind_interval)
+                                       rebind_interval=config.rebind_interval,
+                                       on_refused=self.on_rtm_refused)
         self.gateway.add_state_observer(self.on_connection_state)
         self._closing: asyncio.Task[None] | None = None
 
@@ -60,6 +71,7 @@ class ConsoleClient(SyncMixin, CommandsMixin, SupportMixin):
         with contextlib.suppress(Exception):
             await self.gateway.aclose()
         await self.tasks.aclose()
+        self.monitor.close()
         await self.api.aclose()
 
     async def __aenter__(self) -> ConsoleClient:

@@ -24,7 +24,8 @@ import jsonschema
 from referencing import Registry, Resource
 
 from crisp_console.client.console import ConsoleClient
-from crisp_console.errors import CrispError
+from crisp_console.client.health import team_settings_of
+from crisp_console.errors import CrispError, NotAllowedError
 from crisp_console.settings import resource_path
 
 log = logging.getLogger("crisp_console.client.team_settings")
@@ -205,9 +206,16 @@ class TeamSettings:
 
     async def load(self, website_id: str) -> WebsiteSettings:
         """Get Subscription Settings for ``website_id``. API and network errors propagate
-        (CrispError); invalid settings do not, they come back as ``problems``."""
+        (CrispError); invalid settings do not, they come back as ``problems``. A 403 also
+        marks ``client.health.denied[team_settings_of(website_id)]`` with words."""
         number = self._next(website_id)
-        data = await self._client.api.subscription_settings(website_id, self._client.plugin_id)
+        try:
+            data = await self._client.api.subscription_settings(website_id,
+                                                                self._client.plugin_id)
+        except NotAllowedError as exc:  # 403: the feature is off, said where it lives
+            self._client.deny_team_settings(website_id, exc)
+            raise
+        self._client.monitor.allow(team_settings_of(website_id))
         raw = data.get("settings") if isinstance(data, dict) else data
         return self._apply(website_id, number, {} if raw is None else raw)  # None: never saved
 

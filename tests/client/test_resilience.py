@@ -8,26 +8,14 @@ import dataclasses
 import httpx
 import pytest
 
-from crisp_console.client import ConsoleClient
+from crisp_console.client import LIVE_FEED, ConsoleClient
 from crisp_console.core import MessageStatus
 from crisp_console.realtime import ConnectionState
 from crisp_console.sandbox.server import Sandbox
 from crisp_console.sandbox.state import PluginToken
-from tests.client.conftest import until
+from tests.client.conftest import assert_store_matches, until
 
 pytestmark = pytest.mark.asyncio
-
-
-def assert_store_matches(sandbox: Sandbox, client: ConsoleClient) -> None:
-    """Every conversation the client holds agrees with the server; loaded timelines too."""
-    server = sandbox.state.conversations
-    for session_id, row in client.store.conversations.items():
-        conv = server[session_id]
-        assert (row.state, row.updated_at, row.unread_operator, row.assigned) == \
-            (conv.state, conv.updated_at, conv.unread_operator, conv.assigned), session_id
-        if session_id in client.loaded_timelines:
-            mine = {m.fingerprint for m in client.store.messages(session_id)}
-            assert {m.fingerprint for m in conv.messages[-40:]} <= mine, session_id
 
 
 async def test_gap_after_a_drop_is_filled(sandbox: Sandbox, client: ConsoleClient,
@@ -76,6 +64,10 @@ async def test_unauthorized_after_a_reconnect_stops_retrying(
     assert states.count(ConnectionState.AUTHENTICATING) <= 2  # no reconnect storm
     assert client.connection_state is ConnectionState.UNAUTHORIZED
     assert not sandbox.rtm.clients
+    # Said in health; no catch-up stays owed for a feed that will not come back.
+    words = client.health.denied_for(LIVE_FEED)
+    assert words is not None and "refused" in words
+    assert not client.health.catching_up
 
 
 async def test_rate_limit_burst_loses_no_command(sandbox: Sandbox, client: ConsoleClient,

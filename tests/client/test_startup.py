@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import logging
+
+import httpx
 import pytest
 
-from crisp_console.client import ConsoleClient
-from crisp_console.errors import AuthError
+from crisp_console.client import ConsoleClient, StartupError
+from crisp_console.errors import AuthError, ProtocolError, QuotaExceededError
 from crisp_console.realtime import ConnectionState
 from crisp_console.sandbox.server import Sandbox
 from tests.client.conftest import make_client, until
@@ -57,11 +61,89 @@ async def test_events_between_loading_and_going_live_are_not_lost(sandbox: Sandb
 async def test_wrong_key_fails_at_the_first_step(sandbox: Sandbox) -> None:
     client = make_client(sandbox, key="wrong")
     try:
-        with pytest.raises(AuthError):
+        with pytest.raises(AuthError) as caught:  # what app.py tells apart: sign in again
             await client.start()
+        assert isinstance(caught.value, StartupError)
+        assert caught.value.message.startswith("Could not check the token: Crisp refused "
+                                               "the token")
+        assert str(caught.value) == caught.value.message
+        assert isinstance(caught.value.error, AuthError)
         assert not client.store.conversations
     finally:
         await client.aclose()
+
+
+async def test_an_unreadable_answer_at_start_up_is_said_in_words(sandbox: Sandbox) -> None:
+    client = make_client(sandbox)
+
+    async def account() -> dict[str, object]:
+        raise ProtocolError("plugin_id should be a non-empty string, not a number",
+                            where="GET plugin/connect/account")
+
+    client.api.connect_account = account  # type: ignore[method-assign]
+    async with client:
+        with pytest.raises(StartupError) as caught:
+            await client.start()
+    error = caught.value
+    assert not isinstance(error, AuthError)
+    assert error.step == "read the plugin's account"
+    assert error.message == (
+        "Could not read the plugin's account: Crisp answered something this console cannot "
+        "read (GET plugin/connect/account: plugin_id should be a non-empty string, not a "
+        "number).")
+    assert isinstance(error.__cause__, ProtocolError)
+
+
+async def test_a_spent_quota_at_start_up_gives_the_reset_time(
+    sandbox: Sandbox, admin: httpx.AsyncClient
+) -> None:
+    await admin.patch("faults", json={"daily_quota": 1})
+    await admin.post("quota/reset")
+    client = make_client(sandbox)
+    async with client:
+        with pytest.raises(StartupError) as caught:
+            await client.start()
+    assert isinstance(caught.value.error, QuotaExceededError)
+    assert caught.value.step == "read the plugin's account"  # check_session spent the last
+    assert "daily API quota is spent; it resets at 00:00 UTC" in caught.value.message
+
+
+async def test_hostile_events_are_reported_once_per_kind(
+    client: ConsoleClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    conv = next(iter(client.store.conversations.values()))
+    # An optimistic change is waiting for its echo: echoes are compared with it.
+    client.expect_echo("session:set_state", {"session_id": conv.session_id, "state": "x"})
+    client.add_event_listener(lambda name, payload: 1 / 0)
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG, logger="crisp_console"):
+        for _ in range(200):
+            client.on_event("session:set_state", {"session_id": ["un", "hashable"],
+                                                  "fingerprint": {}, "state": []})
+            client.on_event("bucket:url:upload:generated", {"id": {"x": 1}})
+            client.on_event("message:send", {"session_id": 7, "website_id": None})
+    # Once per kind (then a line at 10, 100...): 600 failures of the listener's bug give one
+    # traceback; the store's drops of the bad payloads are counted the same way.
+    logged = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    failures = [r.getMessage() for r in logged if "listener failed" in r.getMessage()]
+    assert len(failures) == 3 and "100 times so far" in failures[-1]
+    traced = [r.getMessage() for r in logged if r.exc_info]
+    assert len(traced) == 1 and traced[0] == failures[0]
+    assert client.problems.counts() == {"an RTM event listener failed": 600}
+    assert len(logged) <= 12
+    assert len(client.fetches) == 0
+
+
+async def test_a_refusal_refreshes_the_websites_and_keeps_rooms_out(
+    sandbox: Sandbox, client: ConsoleClient, admin: httpx.AsyncClient
+) -> None:
+    unbound = next(w for w in sandbox.state.websites.values() if not w.subscribed)
+    await admin.post(f"websites/{unbound.website_id}/subscription", json={"bound": True})
+    assert await client.on_rtm_refused() is None  # rooms stay out: every bound website
+    assert unbound.website_id in client.store.websites
+    sandbox.state.token = dataclasses.replace(sandbox.state.token, key="rotated")
+    with pytest.raises(AuthError):  # a refresh that fails makes the refusal final
+        await client.on_rtm_refused()
 
 
 async def test_aclose_is_idempotent(sandbox: Sandbox) -> None:

@@ -1,0 +1,198 @@
+"""The owed catch-up: filling the gap of a live-feed outage, retried until it succeeds.
+
+A drop of the live feed (or start-up: events between the REST snapshot and the first
+authentication) makes a catch-up *owed* from that moment. The debt is kept, the earliest
+``since`` winning across repeated drops, until a catch-up run succeeds; a run that fails
+(REST down, a spent quota) is retried with backoff (retry.py). A drop during a run is owed
+again after it, from that drop. Runs happen only while the live feed is up: events
+received live are in the store, so the run's REST reads and the live feed together leave
+no hole.
+
+A run: the websites are refreshed, then per website List Conversations ordered by
+``updated_at`` is paged until older than ``since`` (minus ``catchup_margin_ms``, against
+clock skew), and for each of those conversations whose timeline is loaded, messages are
+paged back from the newest with ``timestamp_before`` until a batch reaches a message the
+store held before the gap or a timestamp older than ``since`` (bounded in batches), then
+merged oldest first. Nothing depends on which batch ``timestamp_after`` answers
+(crisp-api.md §10 row 5).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+from typing import TYPE_CHECKING, Any
+
+from crisp_console.client import health
+from crisp_console.client.fetches import settle
+from crisp_console.client.words import describe
+from crisp_console.core import MessageStatus
+from crisp_console.errors import (
+    NotAllowedError,
+    NotFoundError,
+    NotSubscribedError,
+)
+from crisp_console.realtime import ConnectionState
+
+if TYPE_CHECKING:
+    from crisp_console.client.base import ClientBase
+
+log = logging.getLogger("crisp_console.client")
+
+_GONE = (NotFoundError, NotSubscribedError)
+
+
+def timestamp(value: Any) -> int | None:
+    """An epoch-ms value as an int; None when it is not a finite number (wire data)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return int(value)
+
+
+class CatchUp:
+    """The debt and the task that pays it. ``owe()`` on a drop, ``start()`` on CONNECTED."""
+
+    def __init__(self, client: ClientBase) -> None:
+        self._client = client
+        self._since: int | None = None  # epoch ms the owed gap starts at
+        self._during: int | None = None  # earliest drop while a run was under way
+        self._running = False
+        self.completed = 0  # runs that succeeded
+        self.failures = 0  # attempts that failed, all runs together
+        self.problem = ""  # the last failure in words, while owed
+
+    @property
+    def owed(self) -> bool:
+        return self._since is not None
+
+    @property
+    def since(self) -> int | None:
+        return self._since
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    def owe(self, since_ms: int) -> None:
+        self._since = since_ms if self._since is None else min(self._since, since_ms)
+        if self._running:
+            self._during = since_ms if self._during is None else min(self._during, since_ms)
+        self._client.monitor.refresh()
+
+    def forgive(self) -> None:
+        """The live feed is gone for good: there is nothing left to catch up with."""
+        self._since = self._during = None
+        self.problem = ""
+        self._client.monitor.refresh()
+
+    def start(self) -> None:
+        """Pay the debt now if there is one (a run already under way carries on)."""
+        if self._since is not None:
+            self._client.tasks.spawn(self._run(), "catch-up", key="catch-up")
+
+    async def _run(self) -> None:
+        client = self._client
+        while self._since is not None and client.gateway.state is ConnectionState.CONNECTED:
+            since = self._since
+            self._during = None
+            self._running = True
+            try:
+                await client.retrier.run(functools.partial(self._fill, since), what="catch-up",
+                                         on_failure=self._failed)
+            finally:
+                self._running = False
+            self._since, self._during = self._during, None
+            self.problem = ""
+            self.completed += 1
+            log.info("caught up since %d%s", since,
+                     "" if self._since is None else "; another drop is owed")
+            client.monitor.refresh()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.failures += 1
+        self.problem = describe(exc)
+        self._client.monitor.refresh()
+
+    # ---- one run -------------------------------------------------------------------------
+
+    async def _fill(self, since_ms: int) -> None:
+        client = self._client
+        since = since_ms - client.config.catchup_margin_ms
+        await client.refresh_websites()
+        store = client.store
+        for website_id in client.website_ids():
+            with client.watch() as touched:
+                updated = await self._updated(website_id, since)
+            ids = [sid for conv in updated if isinstance(sid := conv.get("session_id"), str)]
+            # Rows live events changed while the pages were read: their answer may be older.
+            again = [sid for sid in ids if sid in touched and sid in store.conversations]
+            store.upsert_conversations([c for c in updated if c.get("session_id") not in again])
+            for session_id in again:
+                try:
+                    await settle(client, session_id, functools.partial(
+                        client.api.get_conversation, website_id, session_id))
+                except _GONE:
+                    continue
+            for session_id in ids:
+                if session_id in client.loaded_timelines and session_id in store.conversations:
+                    await self._messages(website_id, session_id, since_ms, since)
+
+    async def _updated(self, website_id: str, since: int) -> list[dict[str, Any]]:
+        """Conversations of the website updated since ``since``, newest activity first;
+        [] when its conversations are not allowed (marked denied) or it is gone."""
+        client = self._client
+        key = health.conversations_of(website_id)
+        if client.health.denied_for(key) is not None:
+            # Refused until now: a fresh start for its list, if it is allowed again.
+            await client.load_first_pages(website_id)
+            if client.health.denied_for(key) is not None:
+                return []
+        out: list[dict[str, Any]] = []
+        try:
+            async for conv in client.api.iter_conversations(
+                    website_id, per_page=client.config.per_page, order_date_updated=True):
+                updated = timestamp(conv.get("updated_at"))
+                if updated is not None and updated < since:
+                    break
+                out.append(conv)
+        except NotAllowedError as exc:
+            client.deny_conversations(website_id, exc)
+            return []
+        except _GONE:
+            return []  # unbound meanwhile: the next websites refresh removes it
+        client.monitor.allow(key)
+        return out
+
+    async def _messages(self, website_id: str, session_id: str, drop_ms: int,
+                        since: int) -> None:
+        """The loaded timeline's messages since ``since``, read backwards from the newest.
+
+        A batch ends the paging when it holds a message the store had as SENT from before
+        the gap (older than ``drop_ms``: a reply confirmed during the gap is no anchor,
+        messages may hide before it) or one older than ``since``.
+        """
+        client = self._client
+        store = client.store
+        anchors = {m.fingerprint for m in store.messages(session_id)
+                   if m.status is MessageStatus.SENT and m.timestamp < drop_ms}
+        batches: list[list[dict[str, Any]]] = []
+        try:
+            async for batch in client.api.iter_messages_before(website_id, session_id, None):
+                batches.append(batch)
+                if any(isinstance(fp := m.get("fingerprint"), int) and fp in anchors
+                       for m in batch) or any(
+                        (ts := timestamp(m.get("timestamp"))) is not None and ts < since
+                        for m in batch):
+                    break
+                if len(batches) >= client.config.catchup_max_batches:
+                    log.warning("catch-up of %s stopped after %d batches: older messages of "
+                                "the gap stay unloaded", session_id, len(batches))
+                    break
+        except (NotAllowedError, *_GONE) as exc:
+            log.info("messages of %s not caught up: %s", session_id, describe(exc))
+            return
+        if batches:
+            store.upsert_messages(session_id, [m for b in reversed(batches) for m in b])

@@ -1,0 +1,191 @@
+"""The client's health, for the status bar and the panels: one frozen snapshot, observed.
+
+``client.health`` is the current ``Health``; ``client.add_health_observer(cb)`` calls
+``cb(health)`` on the event loop, synchronously, each time the snapshot changes (never twice
+with an equal one), and returns the function that unsubscribes. Observers must not raise
+(what they raise is logged and swallowed).
+
+``Health`` fields:
+
+- ``catching_up``: the console owes Crisp a catch-up (after start-up or a reconnect of the
+  live feed) or the fetch of a conversation it heard of over RTM. Until it is done the
+  list may miss conversations or messages: show "catching up". The work is retried with
+  backoff until it succeeds (through REST outages, a spent quota: then it waits for the
+  reset), so this stays True for as long as that takes.
+- ``catchup_problem``: while ``catching_up``, why the last attempt failed, in words ("" when
+  no attempt failed yet). Cleared once the catch-up succeeds.
+- ``quota_resets_at``: while the daily API quota is spent, when it resets (an aware UTC
+  datetime: show it in local time, "resets at HH:MM"); None while requests go out (again:
+  after a probe succeeds, or once the reset time has passed). Background work waits for
+  it; the user's actions fail at once with QuotaExceededError (its ``resets_at`` too).
+- ``denied``: feature -> words, for every feature Crisp refused with 403 (the token lacks a
+  scope). The words say what is unavailable and why; show them where the feature lives.
+  A later success removes the key. Keys (build them with the functions below):
+
+  * ``LIVE_FEED`` ("live_feed"): no live feed. Get Connect Endpoints was refused, or the
+    RTM server refused the authentication for good. Nothing arrives live; no catch-up is
+    owed (there is nothing to catch up with).
+  * ``OPERATORS`` ("operators"): the operators could not be listed: "me" is unknown
+    (``client.me`` is None unless configured), the assignment picker is empty.
+  * ``conversations_of(W)`` ("conversations:W"): the conversations of website W: show the
+    words instead of its rows.
+  * ``website_details_of(W)`` ("website_details:W"): website W's details: its name is its id.
+  * ``team_settings_of(W)`` ("team_settings:W"): website W's plugin subscription settings:
+    the team's canned responses and default reply mode are unavailable (defaults apply).
+
+  ``Health.denied_for(key)`` reads one (None when allowed).
+
+The people panel's sections are denied per conversation, on ``ConversationDetails.denied``
+(section -> words), not here: see ``SECTIONS``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+
+from crisp_console.api import QuotaGate
+
+log = logging.getLogger("crisp_console.client")
+
+LIVE_FEED = "live_feed"
+OPERATORS = "operators"
+
+# ConversationDetails.denied keys: the thread's messages and the people panel's sections.
+SECTIONS = ("messages", "pages", "events", "profile", "data", "person_events",
+            "past_conversations")
+
+_EMPTY: Mapping[str, str] = MappingProxyType({})
+RESET_SLACK = 0.1  # seconds after the quota's reset time to look at the gate again
+
+
+def conversations_of(website_id: str) -> str:
+    return f"conversations:{website_id}"
+
+
+def website_details_of(website_id: str) -> str:
+    return f"website_details:{website_id}"
+
+
+def team_settings_of(website_id: str) -> str:
+    return f"team_settings:{website_id}"
+
+
+@dataclass(frozen=True)
+class Health:
+    """A snapshot; see the module docstring for what each field means."""
+
+    catching_up: bool = False
+    catchup_problem: str = ""
+    quota_resets_at: datetime | None = None
+    denied: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+
+    def denied_for(self, key: str) -> str | None:
+        """The words for a denied feature, or None when it is allowed."""
+        return self.denied.get(key)
+
+
+HealthObserver = Callable[[Health], None]
+
+
+class HealthMonitor:
+    """Builds ``Health`` from its owners and tells observers when it changes.
+
+    It owns only the denials; ``catching_up`` and ``catchup_problem`` are read from
+    ``sources`` (the catch-up and the owed fetches own them) and the quota from the gate.
+    Owners call ``refresh()`` after a change.
+    """
+
+    def __init__(self, gate: QuotaGate, *, catching_up: Callable[[], bool],
+                 problem: Callable[[], str]) -> None:
+        self._gate = gate
+        self._catching_up = catching_up
+        self._problem = problem
+        self._denied: dict[str, str] = {}
+        self._observers: list[HealthObserver] = []
+        self._current = Health()
+        self._refreshing = False
+        self._again = False
+        self._reset_timer: asyncio.TimerHandle | None = None
+        self._unobserve = gate.observe(self._on_gate)
+
+    @property
+    def current(self) -> Health:
+        return self._current
+
+    def observe(self, callback: HealthObserver) -> Callable[[], None]:
+        self._observers.append(callback)
+
+        def unsubscribe() -> None:
+            if callback in self._observers:
+                self._observers.remove(callback)
+
+        return unsubscribe
+
+    def close(self) -> None:
+        self._unobserve()
+        self._observers.clear()
+        if self._reset_timer is not None:
+            self._reset_timer.cancel()
+
+    def _on_gate(self, spent: bool, resets_at: datetime | None) -> None:
+        """The gate reopens by itself at ``resets_at`` only when it is next read: read it
+        then, so that ``quota_resets_at`` goes back to None even if nothing is owed."""
+        if self._reset_timer is not None:
+            self._reset_timer.cancel()
+            self._reset_timer = None
+        if spent and resets_at is not None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:  # no loop (a synchronous test): read when next refreshed
+                pass
+            else:
+                wait = (resets_at - self._gate.now()).total_seconds()
+                self._reset_timer = loop.call_later(max(0.0, wait) + RESET_SLACK,
+                                                    self.refresh)
+        self.refresh()
+
+    def deny(self, key: str, words: str) -> None:
+        if self._denied.get(key) != words:
+            log.warning("not allowed: %s", words)
+            self._denied[key] = words
+            self.refresh()
+
+    def allow(self, key: str) -> None:
+        if self._denied.pop(key, None) is not None:
+            log.info("allowed again: %s", key)
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute; notify observers if the snapshot changed. Re-entrant calls (the gate
+        notifies while it is read) fold into one more pass."""
+        if self._refreshing:
+            self._again = True
+            return
+        self._refreshing = True
+        try:
+            while True:
+                self._again = False
+                snapshot = self._snapshot()
+                if snapshot != self._current:
+                    self._current = snapshot
+                    for callback in list(self._observers):
+                        try:
+                            callback(snapshot)
+                        except Exception:  # an observer's bug must not stop the client
+                            log.exception("health observer failed")
+                if not self._again:
+                    return
+        finally:
+            self._refreshing = False
+
+    def _snapshot(self) -> Health:
+        catching_up = self._catching_up()
+        return Health(catching_up=catching_up,
+                      catchup_problem=self._problem() if catching_up else "",
+                      quota_resets_at=self._gate.resets_at,
+                      denied=MappingProxyType(dict(self._denied)) if self._denied else _EMPTY)
