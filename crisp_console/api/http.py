@@ -313,8 +313,8 @@ class CrispApi(Routes):
 
     async def _backoff(self, delay: float, failures: int, method: str, label: str,
                        what: str) -> None:
-        log.warning("%s %s failed (%s); retry %d/%d in %.2f s", method, label, what, failures,
-                    self.retry.max_attempts - 1, delay)
+        log.info("%s %s failed (%s); retry %d/%d in %.2f s", method, label, what, failures,
+                 self.retry.max_attempts - 1, delay)
         await self._nap(delay)
 
     async def _nap(self, delay: float) -> None:
