@@ -1,0 +1,34 @@
+"""Failures in words for the window: the client's wording (``client.describe``), except a spent
+daily quota, whose reset time is shown in the operator's own time zone.
+
+Crisp's quota resets at midnight UTC; an operator in Paris reads "resets at 01:00" (02:00 in
+summer), never a UTC time to convert in their head.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, tzinfo
+
+from crisp_console.client import StartupError
+from crisp_console.client import describe as client_describe
+from crisp_console.errors import QuotaExceededError
+
+
+def reset_time(resets_at: datetime, tz: tzinfo | None = None) -> str:
+    """HH:MM of ``resets_at`` in ``tz`` (None: the local time zone). A naive datetime is
+    taken as UTC, as the client's are."""
+    aware = resets_at if resets_at.tzinfo is not None else resets_at.replace(tzinfo=UTC)
+    return aware.astimezone(tz).strftime("%H:%M")
+
+
+def quota_words(resets_at: datetime, tz: tzinfo | None = None) -> str:
+    return f"daily API quota spent, resets at {reset_time(resets_at, tz)}"
+
+
+def describe(exc: BaseException, tz: tzinfo | None = None) -> str:
+    """What went wrong, in words: never empty, never a traceback, peer text clipped."""
+    if isinstance(exc, QuotaExceededError):
+        return quota_words(exc.resets_at, tz)
+    if isinstance(exc, StartupError) and isinstance(exc.error, QuotaExceededError):
+        return f"Could not {exc.step}: {quota_words(exc.error.resets_at, tz)}."
+    return client_describe(exc) or type(exc).__name__
