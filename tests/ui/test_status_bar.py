@@ -190,6 +190,11 @@ def test_a_spent_quota_says_when_it_resets_in_local_time(healthy: Parts) -> None
     assert bar.quota_label.text() == "daily API quota spent, resets at 01:00"
     assert "midnight UTC (01:00 here)" in bar.quota_label.toolTip()
     assert bar.state_label.text() == "● Connected"  # the feed is still up
+    # Owed work waits for the reset: said once, in local time, not again in UTC words.
+    health.set(catching_up=True, catchup_problem="the daily API quota is spent; it resets "
+               "at 00:00 UTC (2026-11-22)")
+    assert bar.sync_label.text() == "catching up; waiting for the quota"
+    assert "00:00 UTC" in bar.sync_label.toolTip()
     health.set(quota_resets_at=None)
     assert bar.quota_label.text() == "quota 1,234/5,000 today"
 

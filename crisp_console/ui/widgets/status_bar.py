@@ -168,7 +168,9 @@ class ConnectionStatusBar(QStatusBar):
             text = "catching up"
             if self._lost_at is not None:
                 text += f" (last in sync {ago(now - self._lost_at)})"
-            if health.catchup_problem:
+            if health.quota_resets_at is not None:  # the quota label says until when
+                text += "; waiting for the quota"
+            elif health.catchup_problem:
                 text += f"; last try: {clip(health.catchup_problem, 100)}"
             return text
         if self._lost_at is not None:
