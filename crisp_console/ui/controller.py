@@ -28,7 +28,7 @@ from crisp_console.errors import CrispError
 from crisp_console.settings import Preferences
 from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.default_commands import VIEW_FILTERS
-from crisp_console.ui.failure_words import describe
+from crisp_console.ui.failure_words import EXPECTED, describe
 from crisp_console.ui.models import Filter
 from crisp_console.ui.panes import Panes
 
@@ -180,7 +180,7 @@ class Controller(QObject):
             details = await self.client.open_conversation(session_id)
         except asyncio.CancelledError:
             raise
-        except (CrispError, OSError, TimeoutError) as exc:
+        except Exception as exc:  # noqa: BLE001 - said in words, whatever it is
             self.report("Could not load the conversation", exc)
             return
         finally:
@@ -352,14 +352,18 @@ class Controller(QObject):
         async def guarded() -> None:
             try:
                 await coro
-            except (CrispError, OSError, TimeoutError, KeyError) as exc:
+            except Exception as exc:  # noqa: BLE001 - said in words, whatever it is
                 self.report(failure, exc)
         if self.tasks.spawn(guarded(), failure) is None:
             coro.close()  # closing down: the command never starts
 
     def report(self, failure: str, exc: BaseException) -> None:
-        """``failure`` (what did not happen) and why, in words, in the status bar."""
-        log.info("%s: %s", failure, describe(exc))
+        """``failure`` (what did not happen) and why, in words, in the status bar. An error
+        no command raises on purpose is a bug: its traceback goes to the log."""
+        if isinstance(exc, EXPECTED):
+            log.info("%s: %s", failure, describe(exc))
+        else:
+            log.error("%s: unexpected error", failure, exc_info=exc)
         self.message(f"{failure}: {describe(exc)}", 15_000)
 
     def message(self, text: str, timeout_ms: int = 8000) -> None:

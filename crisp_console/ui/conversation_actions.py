@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 
 from crisp_console.client import OPERATORS
 from crisp_console.core import Conversation
-from crisp_console.errors import CrispError
 from crisp_console.ui.controller import Controller
 from crisp_console.ui.fuzzy import score
 from crisp_console.ui.widgets.command_palette import PaletteItem
@@ -243,5 +242,5 @@ class ConversationActions:
     async def _guard(self, coro: Awaitable[object], failure: str) -> None:
         try:
             await coro
-        except (CrispError, OSError, TimeoutError) as exc:
+        except Exception as exc:  # noqa: BLE001 - said in words, whatever it is
             self.c.report(failure, exc)

@@ -11,7 +11,10 @@ from datetime import UTC, datetime, tzinfo
 
 from crisp_console.client import StartupError
 from crisp_console.client import describe as client_describe
-from crisp_console.errors import QuotaExceededError
+from crisp_console.errors import CrispError, QuotaExceededError
+
+# What a client command raises on purpose; anything else is a bug (logged with its traceback).
+EXPECTED = (CrispError, OSError, TimeoutError)
 
 
 def reset_time(resets_at: datetime, tz: tzinfo | None = None) -> str:
@@ -31,4 +34,8 @@ def describe(exc: BaseException, tz: tzinfo | None = None) -> str:
         return quota_words(exc.resets_at, tz)
     if isinstance(exc, StartupError) and isinstance(exc.error, QuotaExceededError):
         return f"Could not {exc.step}: {quota_words(exc.error.resets_at, tz)}."
+    if isinstance(exc, KeyError):  # the store no longer holds it
+        return "it is no longer in the console"
+    if not isinstance(exc, EXPECTED):  # its text may be anything: the log has it
+        return f"an unexpected error ({type(exc).__name__}; the log has the details)"
     return client_describe(exc) or type(exc).__name__

@@ -13,7 +13,13 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from crisp_console.client import OPERATORS, conversations_of, team_settings_of, website_details_of
+from crisp_console.client import (
+    LIVE_FEED,
+    OPERATORS,
+    conversations_of,
+    team_settings_of,
+    website_details_of,
+)
 from crisp_console.errors import NotAllowedError, ProtocolError
 from crisp_console.sandbox.server import Sandbox
 from crisp_console.ui.console import Console
@@ -185,9 +191,33 @@ async def test_a_spent_quota_in_the_status_bar_and_in_a_failed_action(
                                                  where="PATCH website/W/conversation/S/state")))
 async def test_an_unreadable_answer_to_an_action_is_said(console: Console,
                                                          sandbox: Sandbox) -> None:
-    open_contact(console, sandbox)
+    sid = open_contact(console, sandbox)
     await until(lambda: console.panes.people.session_id() is not None, what="open")
     console.registry.run("conversation.resolve")
     await until(lambda: status(console).startswith("Not resolved"), what="the failure")
     assert status(console).startswith(
         "Not resolved: Crisp answered something this console cannot read")
+    assert "PATCH website/W/conversation/S/state" in status(console)
+    assert console.client.store.conversations[sid].state != "resolved"  # undone on screen
+
+
+@e2e(prepare=refusing("set_state", AttributeError("'NoneType' object has no attribute 'get'")))
+async def test_a_bug_in_an_action_is_said_not_silent(console: Console, sandbox: Sandbox) -> None:
+    open_contact(console, sandbox)
+    await until(lambda: console.panes.people.session_id() is not None, what="open")
+    console.registry.run("conversation.resolve")
+    await until(lambda: status(console).startswith("Not resolved"), what="the failure")
+    assert status(console) == ("Not resolved: an unexpected error (AttributeError; the log "
+                               "has the details)")
+
+
+@e2e(prepare=refusing("connect_endpoints",
+                      NotAllowedError(403, "not_allowed", "the token may not do that")))
+async def test_no_live_feed_is_said_in_the_status_bar(console: Console,
+                                                      sandbox: Sandbox) -> None:
+    bar = console.panes.status_bar
+    words = console.client.health.denied_for(LIVE_FEED)
+    assert words is not None
+    assert bar.state_label.text() == f"✕ no live feed: {words}"
+    assert not bar.sync_label.isVisibleTo(console.window)  # nothing is "in sync" live
+    assert console.panes.list_pane.model.rowCount() > 0  # what was loaded is listed

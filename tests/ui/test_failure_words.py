@@ -50,4 +50,7 @@ def test_other_failures_in_the_clients_words() -> None:
     assert "server error" in describe(ServerError(503, "unavailable"))
     assert describe(StartupError("check the token", ServerError(503, "down"))).startswith(
         "Could not check the token: Crisp answered with a server error")
-    assert describe(KeyError()) == "KeyError"  # never nothing
+    # Never nothing: a conversation gone from the store, and a bug (its text may be anything).
+    assert describe(KeyError("session_1")) == "it is no longer in the console"
+    assert describe(AttributeError("'NoneType' object has no attribute 'x' <b>")) == (
+        "an unexpected error (AttributeError; the log has the details)")
