@@ -9,10 +9,8 @@ or its contact re-render only the sections they touch.
 Edits are requests, never local changes: segments, custom data and the notepad emit the full
 new value and show what the store answers.
 
-A section Crisp refused (``ConversationDetails.denied``: the token lacks that scope) shows
-the words instead: pages browsed, the notepad (the contact's profile) and past
-conversations in place; the parts the panel has no section for (the conversation's events,
-the contact's data and events) in notes under the header. The rest shows as usual.
+A section Crisp refused (``ConversationDetails.denied``) shows the words in its place (the
+notepad stands for the profile); parts without a section of their own, under the header.
 """
 
 from __future__ import annotations
@@ -266,8 +264,7 @@ class PeoplePanel(QWidget):
         refused = self._refused()
         for section, note in self.denied.items():
             note.say(refused.get(section, ""))
-        for key, widget in (("pages", self.pages), ("notepad", self.notepad),
-                            ("past", self.past)):
+        for key, widget in (("pages", self.pages), ("notepad", self.notepad), ("past", self.past)):
             widget.setVisible(IN_PLACE[key] not in refused)
 
     def _render_header(self) -> None:
