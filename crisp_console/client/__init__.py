@@ -2,6 +2,7 @@
 
 from crisp_console.api import Progress  # the type of send_file's progress callback
 from crisp_console.client.base import ClientConfig, ConversationDetails
+from crisp_console.client.commands import CommandNotAllowedError
 from crisp_console.client.console import ConsoleClient
 from crisp_console.client.health import (
     LIVE_FEED,
@@ -16,7 +17,7 @@ from crisp_console.client.tasks import TaskOwner
 from crisp_console.client.words import StartupAuthError, StartupError, describe
 from crisp_console.realtime import ConnectionState  # the UI reads it without reaching realtime/
 
-__all__ = ["LIVE_FEED", "OPERATORS", "SECTIONS", "ClientConfig", "ConnectionState",
-           "ConsoleClient", "ConversationDetails", "Health", "Progress", "StartupAuthError",
-           "StartupError", "TaskOwner", "conversations_of", "describe", "team_settings_of",
-           "website_details_of"]
+__all__ = ["LIVE_FEED", "OPERATORS", "SECTIONS", "ClientConfig", "CommandNotAllowedError",
+           "ConnectionState", "ConsoleClient", "ConversationDetails", "Health", "Progress",
+           "StartupAuthError", "StartupError", "TaskOwner", "conversations_of", "describe",
+           "team_settings_of", "website_details_of"]

@@ -1,46 +1,79 @@
 """Operator commands: an optimistic store change, then the REST call; undone if Crisp refuses.
 
-Replies are never lost: a send carries a client fingerprint from its first attempt, so every
-retry (the API layer's, then this layer's for up to ``send_retry_window``) is idempotent on the
-server, and a reply that still fails stays in the timeline as FAILED, ready for ``retry_send``.
+Replies go through client/sending.py: nothing assumes Crisp de-duplicates fingerprints
+(crisp-api.md §10 row 4), so a reply is posted again only when it certainly was not stored
+or a read of the conversation proved it absent; a reply that still fails stays in the
+timeline as FAILED, in words, ready for ``retry_send`` (which reads first if needed).
+Fingerprints come from one strictly increasing source per process (client/fingerprints.py).
+
+The other commands are PATCH/DELETE (the API layer may repeat them: repeating them changes
+nothing) or POSTs it never repeats (compose, reminders, bucket URLs). None relies on the
+reason of a 404: any 404 is NotFoundError. A 403 becomes CommandNotAllowedError, which names
+the action the token may not do, for the UI to say where it happened.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-import random
 import time
 import uuid
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 from crisp_console.api import Progress
 from crisp_console.client.base import ClientBase, now_ms
+from crisp_console.client.fingerprints import PROCESS_FINGERPRINTS, FingerprintSource
+from crisp_console.client.sending import Outgoing, Sender, SendPolicy
 from crisp_console.core import Message
-from crisp_console.errors import (
-    CrispError,
-    QuotaExceededError,
-    RateLimitError,
-    ServerError,
-    TransportError,
-)
+from crisp_console.errors import NotAllowedError, NotFoundError
 
 log = logging.getLogger("crisp_console.client")
 
-_rng = random.SystemRandom()
 # Meta fields Crisp announces with a `session:set_<field>` event.
 META_EVENTS = frozenset({"email", "nickname", "phone", "address", "subject", "avatar", "origin",
                          "segments", "data"})
 
 
-def new_fingerprint() -> int:
-    """A client fingerprint: 16 digits, below 2**53, unique enough per conversation."""
-    return now_ms() * 1000 + _rng.randrange(1000)
+class CommandNotAllowedError(NotAllowedError):
+    """Crisp refused a command with 403: the plugin token lacks the permission (a scope)
+    for ``action`` ("resolve or reopen conversations"). The message says so in words."""
+
+    def __init__(self, action: str, cause: NotAllowedError) -> None:
+        super().__init__(cause.status, cause.reason,
+                         f"This plugin token is not allowed to {action} (Crisp answered "
+                         f"{cause.status} {cause.reason}); the plugin needs that permission",
+                         cause.data)
+        self.action = action
+
+
+@contextlib.contextmanager
+def allowed(action: str) -> Iterator[None]:
+    """Turn a 403 inside the block into CommandNotAllowedError naming ``action``."""
+    try:
+        yield
+    except CommandNotAllowedError:
+        raise
+    except NotAllowedError as exc:
+        raise CommandNotAllowedError(action, exc) from exc
 
 
 class CommandsMixin(ClientBase):
+    fingerprints: FingerprintSource = PROCESS_FINGERPRINTS
+    _sender: Sender | None = None
+
+    @property
+    def sender(self) -> Sender:
+        """The send path (created on first use, inside the running loop)."""
+        if self._sender is None:
+            config = self.config
+            policy = SendPolicy(window=config.send_retry_window,
+                                first_delay=config.send_retry_delay)
+            self._sender = Sender(self.api, self.store, policy, self.tasks.spawn)
+        return self._sender
+
     def _conv(self, session_id: str) -> tuple[str, str]:
         conv = self.store.conversations[session_id]
         return conv.website_id, conv.session_id
@@ -75,8 +108,9 @@ class CommandsMixin(ClientBase):
         waiter: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._bucket_waiters[request_id] = waiter
         try:
-            await self.api.generate_bucket_url(namespace="upload", request_id=request_id,
-                                               name=name, mime=mime)
+            with allowed("upload files"):
+                await self.api.generate_bucket_url(namespace="upload", request_id=request_id,
+                                                   name=name, mime=mime)
             answer = await asyncio.wait_for(waiter, self.config.bucket_timeout)
         finally:
             self._bucket_waiters.pop(request_id, None)
@@ -87,18 +121,35 @@ class CommandsMixin(ClientBase):
 
     async def _send(self, session_id: str, kind: str, content: Any,
                     extra: dict[str, Any] | None = None) -> Message:
+        """Show the reply at once (PENDING), then deliver it; raises what made it FAILED
+        (QuotaExceededError: it is queued and goes out by itself when the quota resets)."""
+        website_id, _ = self._conv(session_id)
         user_id, nickname = self._operator()
-        message = self.store.add_pending(session_id, fingerprint=new_fingerprint(), type=kind,
-                                         content=content, user_id=user_id, nickname=nickname,
-                                         timestamp=now_ms(), extra=extra)
-        await self._deliver(session_id, message)
+        message = self.store.add_pending(session_id, fingerprint=self.fingerprints.next(),
+                                         type=kind, content=content, user_id=user_id,
+                                         nickname=nickname, timestamp=now_ms(), extra=extra)
+        mentions = (extra or {}).get("mentions") or None
+        out = Outgoing(website_id, session_id, message.fingerprint, kind, content, mentions,
+                       started_ms=message.timestamp)
+        with allowed("send messages in this conversation"):
+            await self.sender.deliver(out)
         return message
 
     async def retry_send(self, session_id: str, fingerprint: int) -> Message:
-        """Send a FAILED reply again, under the same fingerprint (it cannot duplicate)."""
+        """Send a FAILED reply again, under the same fingerprint. If an earlier attempt may
+        have been stored (or its history is unknown here), the conversation is read first:
+        found, it is confirmed without a new POST. A reply already sent is left alone."""
         message = self._message(session_id, fingerprint)
-        self.store.retry_pending(session_id, fingerprint)  # FAILED -> PENDING on screen
-        await self._deliver(session_id, message)
+        if not message.is_pending:
+            return message
+        out = self.sender.owed(session_id, fingerprint)
+        if out is None:  # not sent by this client: assume the worst, read first
+            website_id, _ = self._conv(session_id)
+            mentions = (message.extra or {}).get("mentions") or None
+            out = Outgoing(website_id, session_id, fingerprint, message.type, message.content,
+                           mentions, started_ms=message.timestamp, ambiguous=True)
+        with allowed("send messages in this conversation"):
+            await self.sender.deliver(out)
         return message
 
     def _message(self, session_id: str, fingerprint: int) -> Message:
@@ -107,35 +158,6 @@ class CommandsMixin(ClientBase):
         if found is None:
             raise LookupError(f"no message {fingerprint} in {session_id}")
         return found
-
-    async def _deliver(self, session_id: str, message: Message) -> None:
-        website_id, _ = self._conv(session_id)
-        deadline = time.monotonic() + self.config.send_retry_window
-        delay = self.config.send_retry_delay
-        mentions = (message.extra or {}).get("mentions") or None
-        while True:
-            try:
-                await self.api.send_message(website_id, session_id, type=message.type,
-                                            content=message.content,
-                                            fingerprint=message.fingerprint,
-                                            mentions=mentions)
-                break
-            except QuotaExceededError as exc:  # no retry helps before tomorrow
-                self.store.fail_pending(session_id, message.fingerprint, _describe(exc))
-                raise
-            except (TransportError, ServerError, RateLimitError) as exc:
-                # Transient: the same fingerprint makes the next attempt safe.
-                if time.monotonic() + delay > deadline:
-                    self.store.fail_pending(session_id, message.fingerprint, _describe(exc))
-                    raise
-                log.info("send %d retrying in %.1fs: %r", message.fingerprint, delay, exc)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 8.0)
-            except CrispError as exc:  # refused for good (invalid, not found, closed…)
-                self.store.fail_pending(session_id, message.fingerprint, _describe(exc))
-                raise
-        # Accepted (202): SENT now rather than when the RTM echo comes (it may be down).
-        self.store.confirm_pending(session_id, message.fingerprint)
 
     # ---- optimistic changes ------------------------------------------------------------
 
@@ -159,15 +181,24 @@ class CommandsMixin(ClientBase):
     async def edit_message(self, session_id: str, fingerprint: int, content: Any) -> None:
         website_id, _ = self._conv(session_id)
         old = self._message(session_id, fingerprint).content
-        await self._optimistic(
-            "message:updated", self._session(session_id, fingerprint=fingerprint,
-                                             content=content),
-            self._session(session_id, fingerprint=fingerprint, content=old),
-            self.api.update_message(website_id, session_id, fingerprint, content))
+        with allowed("edit messages"):
+            await self._optimistic(
+                "message:updated", self._session(session_id, fingerprint=fingerprint,
+                                                 content=content),
+                self._session(session_id, fingerprint=fingerprint, content=old),
+                self.api.update_message(website_id, session_id, fingerprint, content))
 
     async def remove_message(self, session_id: str, fingerprint: int) -> None:
+        """Remove a message on Crisp and here. A reply still being sent is removed once its
+        send settles (and is not sent again). Any 404 means Crisp does not have it (a DELETE
+        the API layer repeated after a reset, a reply that never got there): removed too."""
         website_id, _ = self._conv(session_id)
-        await self.api.remove_message(website_id, session_id, fingerprint)
+        await self.sender.settle(session_id, fingerprint)
+        with allowed("remove messages"):
+            try:
+                await self.api.remove_message(website_id, session_id, fingerprint)
+            except NotFoundError as exc:
+                log.info("removing %d: Crisp does not have it (%s)", fingerprint, exc.reason)
         self.store.apply("message:removed", self._session(session_id, fingerprint=fingerprint))
 
     async def compose(self, session_id: str, typing: bool, excerpt: str | None = None) -> None:
@@ -179,32 +210,38 @@ class CommandsMixin(ClientBase):
             if now - sent.get(session_id, -1e9) < self.config.compose_interval:
                 return
             sent[session_id] = now
-            await self.api.compose(website_id, session_id, "start", excerpt=excerpt)
+            with allowed("show that you are typing"):
+                await self.api.compose(website_id, session_id, "start", excerpt=excerpt)
         elif sent.pop(session_id, None) is not None:
-            await self.api.compose(website_id, session_id, "stop")
+            with allowed("show that you are typing"):
+                await self.api.compose(website_id, session_id, "stop")
 
     async def mark_read(self, session_id: str) -> None:
         website_id, _ = self._conv(session_id)
-        await self.api.mark_read(website_id, session_id)
+        with allowed("mark conversations read"):
+            await self.api.mark_read(website_id, session_id)
         self.store.apply("message:acknowledge:read:received",
                          self._session(session_id, origin="chat", fingerprints=[]))
 
     async def mark_delivered(self, session_id: str) -> None:
         website_id, _ = self._conv(session_id)
-        await self.api.mark_delivered(website_id, session_id)
+        with allowed("mark messages delivered"):
+            await self.api.mark_delivered(website_id, session_id)
 
     async def mark_unread(self, session_id: str) -> None:
         website_id, _ = self._conv(session_id)
-        await self.api.mark_unread(website_id, session_id)
+        with allowed("mark conversations unread"):
+            await self.api.mark_unread(website_id, session_id)
         self.store.apply("message:acknowledge:unread:send",
                          self._session(session_id, origin="chat", fingerprints=[]))
 
     async def set_state(self, session_id: str, state: str) -> None:
         old = self.store.conversations[session_id].state
         website_id, _ = self._conv(session_id)
-        await self._optimistic("session:set_state", self._session(session_id, state=state),
-                               self._session(session_id, state=old),
-                               self.api.set_state(website_id, session_id, state))
+        with allowed("resolve or reopen conversations"):
+            await self._optimistic("session:set_state", self._session(session_id, state=state),
+                                   self._session(session_id, state=old),
+                                   self.api.set_state(website_id, session_id, state))
 
     async def resolve(self, session_id: str) -> None:
         await self.set_state(session_id, "resolved")
@@ -220,13 +257,15 @@ class CommandsMixin(ClientBase):
             return self._session(session_id, routing_id=uid,
                                  assigned={"user_id": uid} if uid else None)
 
-        await self._optimistic("session:set_routing", routing(user_id), routing(old),
-                               self.api.assign(website_id, session_id, user_id))
+        with allowed("assign conversations"):
+            await self._optimistic("session:set_routing", routing(user_id), routing(old),
+                                   self.api.assign(website_id, session_id, user_id))
 
     async def update_meta(self, session_id: str, patch: dict[str, Any]) -> None:
         """Segments, data, email, nickname… Applied locally through the matching events."""
         website_id, _ = self._conv(session_id)
-        await self.api.update_meta(website_id, session_id, patch)
+        with allowed("change conversation details"):
+            await self.api.update_meta(website_id, session_id, patch)
         for key, value in patch.items():
             if key in META_EVENTS:  # others (device, ip…) arrive with the next REST refresh
                 self.store.apply(f"session:set_{key}", self._session(session_id, **{key: value}))
@@ -234,9 +273,11 @@ class CommandsMixin(ClientBase):
     async def block(self, session_id: str, blocked: bool = True) -> None:
         old = self.store.conversations[session_id].is_blocked
         website_id, _ = self._conv(session_id)
-        await self._optimistic("session:set_block", self._session(session_id, is_blocked=blocked),
-                               self._session(session_id, is_blocked=old),
-                               self.api.set_block(website_id, session_id, blocked))
+        with allowed("block visitors"):
+            await self._optimistic("session:set_block",
+                                   self._session(session_id, is_blocked=blocked),
+                                   self._session(session_id, is_blocked=old),
+                                   self.api.set_block(website_id, session_id, blocked))
 
     async def remind(self, session_id: str, when: datetime, note: str) -> None:
         """Schedule A Reminder For Conversation at ``when`` (naive: UTC) for ``me``. When it
@@ -246,14 +287,13 @@ class CommandsMixin(ClientBase):
         website_id, _ = self._conv(session_id)
         user_id, nickname = self._operator()
         user = {"user_id": user_id, "nickname": nickname} if user_id else None
-        await self.api.schedule_reminder(website_id, session_id, when, note, user=user)
+        with allowed("schedule reminders"):
+            await self.api.schedule_reminder(website_id, session_id, when, note, user=user)
 
     async def update_person(self, website_id: str, people_id: str,
                             patch: dict[str, Any]) -> None:
-        await self.api.update_person(website_id, people_id, patch)
-        self.store.upsert_person(
-            {**await self.api.get_person(website_id, people_id), "website_id": website_id})
+        with allowed("edit contact profiles"):
+            await self.api.update_person(website_id, people_id, patch)
+            person = await self.api.get_person(website_id, people_id)
+        self.store.upsert_person({**person, "website_id": website_id})
 
-
-def _describe(exc: BaseException) -> str:
-    return getattr(exc, "message", "") or str(exc) or type(exc).__name__

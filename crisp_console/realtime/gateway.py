@@ -26,6 +26,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from typing import Any
 
 from crisp_console.errors import ClosedError, RealtimeUnauthorized
+from crisp_console.log import ThrottledReporter, printable
 from crisp_console.realtime.attempt import (
     Attempt,
     ConnectionState,
@@ -38,11 +39,17 @@ from crisp_console.realtime.attempt import (
 from crisp_console.realtime.backoff import ReconnectPolicy
 from crisp_console.realtime.endpoints import Endpoints
 from crisp_console.realtime.events import DEFAULT_EVENTS
-from crisp_console.realtime.reporting import OncePerKind, brief, clip
 from crisp_console.realtime.transport import RETRYABLE, close_socket, open_socket
 from crisp_console.types import Credentials
 
 log = logging.getLogger("crisp_console.realtime")
+REFUSAL_CHARS = 160  # of the server's refusal text that is kept (it is the peer's)
+
+
+def brief(exc: BaseException) -> str:
+    """``Type: message`` of an error whose text may be the peer's (the reporter cuts it)."""
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
 
 Sink = Callable[[str, Any], None]
 
@@ -83,7 +90,7 @@ class RealtimeGateway:
         self._last_bind: float | None = None
         self._attempt: Attempt | None = None
         self._endpoints: Endpoints | None = None
-        self._problems = OncePerKind(log)
+        self._problems = ThrottledReporter(log)
         self._refusal = ""  # the last refusal's reason (peer text, clipped)
         self._refusals = 0  # refusals since the last successful authentication
         self._ready: asyncio.Future[None] | None = None
@@ -118,7 +125,7 @@ class RealtimeGateway:
     @property
     def problems(self) -> Mapping[str, int]:
         """How often each kind of peer problem (bad frame, failing sink...) happened."""
-        return self._problems.counts
+        return self._problems.counts()
 
     def add_state_observer(self, cb: StateObserver) -> Callable[[], None]:
         """Call ``cb(state)`` on every transition; returns the function that unsubscribes."""
@@ -323,7 +330,7 @@ class RealtimeGateway:
             if not current() or attempt.refusal:
                 return  # the supervisor logs it, once
             message = data.get("message") if isinstance(data, dict) else data
-            attempt.refusal = clip(str(message)) if message else "unauthorized"
+            attempt.refusal = printable(str(message), REFUSAL_CHARS) if message else "unauthorized"
             self._refusal = attempt.refusal
             self._refusals += 1
             attempt.answer(False)
@@ -345,7 +352,8 @@ class RealtimeGateway:
             try:
                 self._sink(event, args[0])
             except Exception as exc:  # noqa: BLE001 - the sink's bug must not stop the feed
-                self._problems.report(f"RTM sink failed on {event}", brief(exc))
+                # Our own bug, not the peer's: its traceback once, then counted.
+                self._problems.report(f"RTM sink failed on {event}", brief(exc), exc_info=exc)
 
         sio = attempt.sio
         sio.on("authenticated", on_authenticated)

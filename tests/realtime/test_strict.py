@@ -50,8 +50,10 @@ class Refusals:
 
 
 def warnings_of(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The first report of each kind (the reporter adds a summary line at 10, 100...)."""
     return [r.getMessage() for r in caplog.records
-            if r.name == "crisp_console.realtime" and r.levelno >= logging.WARNING]
+            if r.name == "crisp_console.realtime" and r.levelno >= logging.WARNING
+            and "times so far" not in r.getMessage()]
 
 
 # ---- refusals and on_refused --------------------------------------------------------------
