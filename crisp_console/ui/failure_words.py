@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, tzinfo
 
-from crisp_console.client import StartupError
+from crisp_console.client import CommandNotAllowedError, StartupError
 from crisp_console.client import describe as client_describe
+from crisp_console.client.words import clip
 from crisp_console.errors import CrispError, QuotaExceededError
 
 # What a client command raises on purpose; anything else is a bug (logged with its traceback).
@@ -34,6 +35,8 @@ def describe(exc: BaseException, tz: tzinfo | None = None) -> str:
         return quota_words(exc.resets_at, tz)
     if isinstance(exc, StartupError) and isinstance(exc.error, QuotaExceededError):
         return f"Could not {exc.step}: {quota_words(exc.error.resets_at, tz)}."
+    if isinstance(exc, CommandNotAllowedError):  # names the action the token may not do
+        return clip(exc.message, 240)
     if isinstance(exc, KeyError):  # the store no longer holds it
         return "it is no longer in the console"
     if not isinstance(exc, EXPECTED):  # its text may be anything: the log has it

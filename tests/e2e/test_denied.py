@@ -20,6 +20,7 @@ from crisp_console.client import (
     team_settings_of,
     website_details_of,
 )
+from crisp_console.core import MessageStatus
 from crisp_console.errors import NotAllowedError, ProtocolError
 from crisp_console.sandbox.server import Sandbox
 from crisp_console.ui.console import Console
@@ -221,3 +222,42 @@ async def test_no_live_feed_is_said_in_the_status_bar(console: Console,
     assert bar.state_label.text() == f"✕ no live feed: {words}"
     assert not bar.sync_label.isVisibleTo(console.window)  # nothing is "in sync" live
     assert console.panes.list_pane.model.rowCount() > 0  # what was loaded is listed
+
+
+@e2e(prepare=revoking("website:conversation:states:write"))
+async def test_a_refused_command_names_the_action(console: Console, sandbox: Sandbox) -> None:
+    sid = open_contact(console, sandbox)
+    await until(lambda: console.panes.people.session_id() == sid, what="open")
+    console.registry.run("conversation.resolve")
+    await until(lambda: status(console).startswith("Not resolved"), what="the refusal")
+    assert status(console).startswith("Not resolved: This plugin token is not allowed to "
+                                      "resolve or reopen conversations")
+    assert console.client.store.conversations[sid].state != "resolved"  # undone on screen
+    assert sandbox.state.conversations[sid].state != "resolved"
+
+
+@e2e()
+async def test_a_reply_while_the_quota_is_spent_waits_in_the_thread(
+        console: Console, sandbox: Sandbox) -> None:
+    sid = open_contact(console, sandbox)
+    await until(lambda: console.panes.people.session_id() == sid, what="open")
+    async with admin_of(sandbox) as admin:
+        await admin.patch("faults", json={"daily_quota": 1})
+        resets = (await admin.get("quota")).json()["data"]["resets_at"]
+    local = datetime.fromtimestamp(resets / 1000, UTC).astimezone().strftime("%H:%M")
+    console.controller.focus_composer("reply")
+    QTest.keyClicks(focused(), "Back in a moment")
+    press(focused(), Qt.Key.Key_Return)
+    await until(lambda: status(console).startswith("Reply not sent"), what="the refusal")
+    assert status(console) == (f"Reply not sent yet: daily API quota spent, resets at "
+                               f"{local}; it goes out by itself then")
+    # The thread shows what the store says: the reply, FAILED, in the client's words.
+    model = console.panes.thread.model
+    row = next(r for r in range(model.rowCount())
+               if model.message_at(r).content == "Back in a moment")
+    failed = model.message_at(row)
+    assert failed.status is MessageStatus.FAILED and failed.error is not None
+    assert f"resets at {local}" in failed.error
+    assert failed.error in model.index(row).data(Qt.ItemDataRole.ToolTipRole)
+    assert not any(m.content == "Back in a moment"
+                   for m in sandbox.state.conversations[sid].messages)

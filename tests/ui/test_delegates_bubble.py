@@ -349,9 +349,11 @@ def test_a_failed_send_says_why_within_its_bubble(width: int) -> None:
     """The client's words for the failure (Message.error) are in the footer, elided to the
     bubble (the full words are the row's tooltip), and the retry target stays inside it."""
     d, pal = delegate(), palette(LIGHT)
-    words = "the daily API quota is spent; it resets at 00:00 UTC (2026-11-22)"
-    short = msg("text", "ok", sender="operator", status=MessageStatus.FAILED, error="offline")
-    long = msg("text", "ok", sender="operator", status=MessageStatus.FAILED, error=words * 3)
+    words = ("Not sent: the daily API quota is spent; it resets at 01:00 — it will be sent "
+             "then")  # client/send_words.py
+    short = msg("text", "ok", sender="operator", status=MessageStatus.FAILED,
+                error="Not sent: offline")
+    long = msg("text", "ok", sender="operator", status=MessageStatus.FAILED, error=words)
     untold = msg("text", "ok", sender="operator", status=MessageStatus.FAILED)
     rect = QRect(0, 0, width, 300)
     font_metrics = Metrics(QApplication.font())
@@ -367,7 +369,8 @@ def test_a_failed_send_says_why_within_its_bubble(width: int) -> None:
         assert fitted[-1] == ("error", "— retry")
         texts.append(fitted[-2][1])
     assert texts[0] == "Not sent: offline"
-    assert texts[1].startswith("Not sent: the daily") and texts[1].endswith("…")
+    assert texts[1].startswith("Not sent: the daily")
+    assert texts[1].endswith("…")  # the full words are the tooltip
     assert texts[2] == "Failed"
     image = QImage(width, 300, QImage.Format.Format_ARGB32)
     painter = QPainter(image)

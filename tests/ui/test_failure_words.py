@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from crisp_console.client import StartupError
+from crisp_console.client import CommandNotAllowedError, StartupError
 from crisp_console.errors import (
     NotAllowedError,
     ProtocolError,
@@ -38,6 +38,13 @@ def test_a_spent_quota_says_when_it_resets(local: bool) -> None:
     started = StartupError("list the operators", quota(local))
     assert describe(started, PARIS) == ("Could not list the operators: daily API quota "
                                         "spent, resets at 01:00.")
+
+
+def test_a_refused_command_names_its_action() -> None:
+    refused = CommandNotAllowedError("assign conversations",
+                                     NotAllowedError(403, "not_allowed", ""))
+    assert describe(refused).startswith("This plugin token is not allowed to assign "
+                                        "conversations (Crisp answered 403 not_allowed)")
 
 
 def test_other_failures_in_the_clients_words() -> None:

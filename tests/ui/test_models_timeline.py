@@ -159,7 +159,7 @@ def test_local_echo_pending_sent_and_failed(store: Store, sid: str, qtmodelteste
     failed = model.index(11).data(ITEM_ROLE)
     assert failed.status is MessageStatus.FAILED and failed.error == "network down"
     # The client's words for the failure, in full, as the row's (plain-text) tooltip.
-    assert "Not sent: network down" in model.index(11).data(TIP)
+    assert model.index(11).data(TIP).startswith("<p style='white-space:pre-wrap'>network down")
     assert model.index(10).data(TIP) is None
     log.clear()
     store.retry_pending(sid, 502)

@@ -76,8 +76,8 @@ def footer_parts(msg: Message, tz: tzinfo | None) -> list[Part]:
         parts.append(("muted", "edited"))
     if msg.status is MessageStatus.PENDING:
         return [*parts, ("clock", ""), ("muted", "Sending…")]
-    if msg.status is MessageStatus.FAILED:  # why, in the client's words, then the action
-        why = f"Not sent: {one_line(msg.error, 300)}" if msg.error else "Failed"
+    if msg.status is MessageStatus.FAILED:  # the client's words ("Not sent: …"), the action
+        why = one_line(msg.error, 300) or "Failed"
         return [*parts, ("alert", ""), ("error", why), ("error", "— retry")]
     when = clock_time(msg.timestamp, tz)
     if when:

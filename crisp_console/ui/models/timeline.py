@@ -56,7 +56,7 @@ def _failure_tip(msg: Message) -> str | None:
     """A failed send's words in full (the footer elides them), as plain text."""
     if msg.status is not MessageStatus.FAILED or not msg.error:
         return None
-    return tooltip_html(f"Not sent: {msg.error}\nSelect it and press Enter, or click, to retry.")
+    return tooltip_html(f"{msg.error}\nSelect it and press Enter, or click, to retry.")
 
 
 _GETTERS: dict[int, Callable[[Message], Any]] = {
