@@ -47,6 +47,7 @@ from crisp_console.ui.accounts_flow import (
 )
 from crisp_console.ui.console import Console
 from crisp_console.ui.default_commands import build_registry
+from crisp_console.ui.failure_words import describe
 from crisp_console.ui.keymap import keymap_path, load_keymap
 from crisp_console.ui.theme import Theme
 from crisp_console.ui.widgets.about_dialog import AboutDialog
@@ -138,17 +139,19 @@ async def run(rest: str, credentials: Credentials, shell: Shell,
     rc = 0
     try:
         await console.start()
-    except AuthError as exc:
-        log.error("the server refused the key: %s", exc)
+    except AuthError as exc:  # StartupAuthError: the token was refused at start-up
+        words = describe(exc)
+        log.error("the server refused the key: %s", words)
         if accounts is not None:
-            end(Ending(Next.REFUSED, notice="Crisp refused the saved key (it may have been "
-                       "revoked or rotated): sign in again."))
+            end(Ending(Next.REFUSED, notice=f"Crisp refused the saved key. {words} "
+                       "Sign in again."))
         else:
-            console.controller.message(f"Could not connect: {exc}", 0)
+            console.start_failed(words)
             rc = 1
-    except (CrispError, OSError, TimeoutError) as exc:
-        log.error("could not connect: %s", exc)
-        console.controller.message(f"Could not connect: {exc}", 0)
+    except (CrispError, OSError, TimeoutError) as exc:  # StartupError: its step, in words
+        words = describe(exc)
+        log.error("could not connect: %s", words)
+        console.start_failed(words)
         rc = 1
     if not done.is_set() and (rc == 0 or args.quit_after is None):
         quit_task = asyncio.ensure_future(shell.quit_requested.wait())

@@ -69,6 +69,12 @@ class Console:
         # Telegram's model: the reply box holds the focus, Alt+Up/Down switch conversations.
         self.panes.composer.editor.setFocus()
 
+    def start_failed(self, words: str) -> None:
+        """``start()`` failed: why, in words, above the list and in the status bar, until
+        the console is closed."""
+        self.panes.list_pane.set_problem(words)
+        self.controller.message(words, 0)
+
     async def aclose(self) -> None:
         if self._closed:
             return

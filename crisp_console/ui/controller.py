@@ -4,7 +4,9 @@ It owns "the open conversation" (the one the thread, composer and people panel s
 navigation and pane commands, and the mark-read policy. Conversation actions (resolve,
 assign, …) live in conversation_actions.py, writing (send, edit, attach) in
 reply_actions.py. All I/O runs as owned tasks; a failure becomes a status-bar message, never
-an exception into Qt.
+an exception into Qt: ``run`` (or ``report``) prefixes what failed ("Not assigned") to why,
+in words (ui/failure_words.py): a 403 says the token may not do it, a spent quota when it
+resets, an answer the console cannot read says so.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from crisp_console.errors import CrispError
 from crisp_console.settings import Preferences
 from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.default_commands import VIEW_FILTERS
+from crisp_console.ui.failure_words import EXPECTED, describe
 from crisp_console.ui.models import Filter
 from crisp_console.ui.panes import Panes
 
@@ -37,9 +40,7 @@ CONTEXT_MENU = ("conversation.resolve", "conversation.reopen", "-", "conversatio
                 "conversation.mark_read", "conversation.mark_unread", "-",
                 "conversation.block")
 
-
-def describe(exc: BaseException) -> str:
-    return getattr(exc, "message", "") or str(exc) or type(exc).__name__
+__all__ = ["Controller", "describe"]
 
 
 class Controller(QObject):
@@ -179,12 +180,13 @@ class Controller(QObject):
             details = await self.client.open_conversation(session_id)
         except asyncio.CancelledError:
             raise
-        except (CrispError, OSError) as exc:
-            self.message(f"Could not load the conversation: {describe(exc)}")
+        except Exception as exc:  # noqa: BLE001 - said in words, whatever it is
+            self.report("Could not load the conversation", exc)
             return
         finally:
             if self.session_id == session_id:
                 self.panes.people.set_loading(False)
+        self.panes.thread.set_denied(session_id, details.denied.get("messages", ""))
         self.panes.people.set_details(session_id, details)
         self.mark_read_if_seen()
 
@@ -350,10 +352,19 @@ class Controller(QObject):
         async def guarded() -> None:
             try:
                 await coro
-            except (CrispError, OSError, TimeoutError, KeyError) as exc:
-                self.message(f"{failure}: {describe(exc)}")
+            except Exception as exc:  # noqa: BLE001 - said in words, whatever it is
+                self.report(failure, exc)
         if self.tasks.spawn(guarded(), failure) is None:
             coro.close()  # closing down: the command never starts
+
+    def report(self, failure: str, exc: BaseException) -> None:
+        """``failure`` (what did not happen) and why, in words, in the status bar. An error
+        no command raises on purpose is a bug: its traceback goes to the log."""
+        if isinstance(exc, EXPECTED):
+            log.info("%s: %s", failure, describe(exc))
+        else:
+            log.error("%s: unexpected error", failure, exc_info=exc)
+        self.message(f"{failure}: {describe(exc)}", 15_000)
 
     def message(self, text: str, timeout_ms: int = 8000) -> None:
         self.panes.window.statusBar().showMessage(text, timeout_ms)

@@ -1,6 +1,8 @@
 """Conversation actions: resolve (and advance), reopen, send-and-resolve, assign, segments,
 remind, read/unread and block. Pickers are the palette's ``pick()``, so every choice is made
-from the keyboard; the commands are optimistic in the client and undone if Crisp refuses."""
+from the keyboard; the commands are optimistic in the client and undone if Crisp refuses.
+When Crisp refused the operators list (``health.denied[OPERATORS]``), the assignment picker
+says so, and "assign to me" says why there is no "me"."""
 
 from __future__ import annotations
 
@@ -9,9 +11,9 @@ import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
+from crisp_console.client import OPERATORS
 from crisp_console.core import Conversation
-from crisp_console.errors import CrispError
-from crisp_console.ui.controller import Controller, describe
+from crisp_console.ui.controller import Controller
 from crisp_console.ui.fuzzy import score
 from crisp_console.ui.widgets.command_palette import PaletteItem
 
@@ -124,8 +126,14 @@ class ConversationActions:
 
     def assign_to_me(self) -> None:
         conv = self._current()
-        if conv is not None and self.client.me:
+        if conv is None:
+            return
+        if self.client.me:
             self.c.run(self.client.assign(conv.session_id, self.client.me), "Not assigned")
+        else:
+            why = self.client.health.denied_for(OPERATORS) or "the operators are not loaded"
+            self.c.message(f"Not assigned: the console does not know which operator you are; "
+                           f"{why}", 15_000)
 
     async def assign(self, name: str = "") -> None:
         conv = self._current()
@@ -143,8 +151,9 @@ class ConversationActions:
                      for uid, label in operators]
             if conv.assigned:
                 items.append(PaletteItem("choice", UNASSIGN, "Unassign"))
-            item = await self.c.panes.palette.pick("Assign to…", items,
-                                                   placeholder="Operator name")
+            item = await self.c.panes.palette.pick(
+                "Assign to…", items, placeholder="Operator name",
+                notice=self.client.health.denied_for(OPERATORS) or "")
             if item is None:
                 return
             chosen = item.key
@@ -233,5 +242,5 @@ class ConversationActions:
     async def _guard(self, coro: Awaitable[object], failure: str) -> None:
         try:
             await coro
-        except (CrispError, OSError, TimeoutError) as exc:
-            self.c.message(f"{failure}: {describe(exc)}")
+        except Exception as exc:  # noqa: BLE001 - said in words, whatever it is
+            self.c.report(failure, exc)

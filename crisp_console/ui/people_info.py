@@ -24,6 +24,13 @@ from crisp_console.ui.plain import one_line
 Namer = Callable[[str], str]
 T = TypeVar("T")
 
+# ConversationDetails.denied sections -> the note's accessible name; the first three have no
+# section of their own (notes under the header), the others replace one (IN_PLACE).
+DENIED_NAMES = {"events": "Conversation events unavailable",
+                "data": "Contact data unavailable", "person_events": "Contact events unavailable",
+                "pages": "Pages browsed unavailable", "profile": "Contact profile unavailable",
+                "past_conversations": "Past conversations unavailable"}
+IN_PLACE = {"pages": "pages", "notepad": "profile", "past": "past_conversations"}
 MAX_PAGES = 50  # pages browsed kept and shown, newest first
 MAX_SEGMENT = 64  # characters of one segment
 MAX_OFFSET = 14 * 60  # minutes: the widest real UTC offset (Kiribati)

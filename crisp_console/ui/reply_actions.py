@@ -4,9 +4,10 @@ the composer's and the thread's signals to the client."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Coroutine
 from typing import Any
 
-from crisp_console.errors import CrispError
+from crisp_console.errors import CrispError, QuotaExceededError
 from crisp_console.ui.controller import Controller, describe
 
 log = logging.getLogger(__name__)
@@ -32,12 +33,26 @@ class ReplyActions:
             coro = self.c.client.send_note(sid, text, mentions=mentions)
         else:
             coro = self.c.client.send_text(sid, text)
-        self.c.run(coro, "Reply not sent (it stays in the thread: select it and press Enter "
-                         "to retry)")
+        self._deliver(coro, "Reply not sent")
 
     def _retry(self, fingerprint: int) -> None:
         if self.c.session_id is not None:
-            self.c.run(self.c.client.retry_send(self.c.session_id, fingerprint), "Retry failed")
+            self._deliver(self.c.client.retry_send(self.c.session_id, fingerprint),
+                          "Retry failed")
+
+    def _deliver(self, coro: Coroutine[Any, Any, object], failure: str) -> None:
+        """A reply that fails stays in the thread, FAILED, its words saying what comes next;
+        the status bar says it too. A spent quota queues it: it goes out by itself."""
+        async def deliver() -> None:
+            try:
+                await coro
+            except QuotaExceededError as exc:
+                self.c.message(f"{failure} yet: {describe(exc)}; it goes out by itself then",
+                               15_000)
+            except Exception as exc:  # noqa: BLE001 - said in words, whatever it is
+                self.c.report(f"{failure} (it stays in the thread, saying what to do)", exc)
+        if self.c.tasks.spawn(deliver(), failure) is None:
+            coro.close()  # closing down: the reply is never sent
 
     def _edit(self, fingerprint: int, text: str) -> None:
         if self.c.session_id is not None:

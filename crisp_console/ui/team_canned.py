@@ -1,11 +1,16 @@
 """The team's canned responses in the console: each website's plugin settings (TeamSettings)
-feed the composer's `!` popup, ahead of the bundled defaults, and the editor saves them back."""
+feed the composer's `!` popup, ahead of the bundled defaults, and the editor saves them back.
+
+When Crisp refused a website's settings (``health.denied[team_settings_of(W)]``), the `!`
+popup says so above the bundled responses, and the editor shows the words instead of a
+table: saving there would replace the team's responses without having read them."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import asdict
 
+from crisp_console.client import Health, team_settings_of
 from crisp_console.client.team_settings import TeamSettings, WebsiteSettings
 from crisp_console.ui.canned import CannedResponse, load_canned
 from crisp_console.ui.controller import Controller
@@ -22,6 +27,8 @@ class TeamCanned:
         self.defaults = load_canned() if defaults is None else defaults
         self.dialog: CannedEditorDialog | None = None
         self.team.add_listener(self._changed)
+        self._refused: str | None = None  # the words for the website the popup is about
+        self._unobserve = controller.client.add_health_observer(self._on_health)
         controller.opened.connect(lambda _sid: self.refresh())
         controller.registry.set_handler("team.canned", self.edit)
         controller.panes.composer.set_default_mode(self.default_mode)
@@ -37,6 +44,7 @@ class TeamCanned:
         self.refresh()
 
     def close(self) -> None:
+        self._unobserve()
         self.team.close()
 
     def default_mode(self, session_id: str) -> str:
@@ -60,8 +68,19 @@ class TeamCanned:
         taken = {r.shortcut for r in team}  # the team's version of a shortcut wins
         return team + [r for r in self.defaults if r.shortcut not in taken]
 
+    def refused(self, website_id: str | None) -> str | None:
+        """Why the team's settings of ``website_id`` are unavailable (None: they are not)."""
+        health = self.c.client.health
+        return health.denied_for(team_settings_of(website_id)) if website_id else None
+
     def refresh(self) -> None:
-        self.c.panes.composer.set_canned(self.responses(self.website()))
+        wid = self.website()
+        self._refused = self.refused(wid)
+        self.c.panes.composer.set_canned(self.responses(wid), self._refused or "")
+
+    def _on_health(self, _health: Health) -> None:
+        if self.refused(self.website()) != self._refused:
+            self.refresh()
 
     def _changed(self, settings: WebsiteSettings) -> None:
         if settings.website_id == self.website():
@@ -79,5 +98,6 @@ class TeamCanned:
             return await self.team.save_canned(wid, [asdict(r) for r in edited])
 
         self.dialog = CannedEditorDialog(items, save, self.c.panes.window,
-                                         title=f"Canned responses of {name}")
+                                         title=f"Canned responses of {name}",
+                                         unavailable=self.refused(wid) or "")
         self.dialog.open()

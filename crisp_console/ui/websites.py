@@ -5,6 +5,10 @@ or removed while the console runs (the plugin was subscribed or unsubscribed).
 The client applies website changes to the store (List Connect Websites Since, and a rebind
 on ``plugin:subscription:updated``); this follows the store's ``websites`` notifications.
 The first sync's RESET sets the baseline: only later differences are announced.
+
+It also follows the client's health for what Crisp refuses per website: a website whose
+conversations are refused gets the words above the list instead of rows; one whose details
+are refused is named by its id (the client's fallback), the words in its tooltip.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QSettings
 
+from crisp_console.client import Health, conversations_of, website_details_of
 from crisp_console.core import WEBSITES, Change, ChangeKind, Website
 from crisp_console.ui.controller import Controller
 from crisp_console.ui.palette_sources import PaletteItem
@@ -44,8 +49,10 @@ class WebsiteScope:
         self._ready = False
         self._logo_urls: dict[str, str] = {}  # logo URL -> website id
         self.notices: list[str] = []
+        self._health = controller.client.health
         panes = controller.panes
         self._unsubscribe: Callable[[], None] | None = controller.store.subscribe(self._on_change)
+        self._unobserve = controller.client.add_health_observer(self._on_health)
         panes.list_pane.website_changed.connect(self._chosen)
         panes.media.loaded.connect(self._logo_loaded)
         controller.registry.set_handler("websites.switch", self.pick)
@@ -56,6 +63,7 @@ class WebsiteScope:
     def ready(self) -> None:
         """After the first sync: names everywhere, the remembered choice, and from now on
         every added or removed website is announced."""
+        self._on_health(self.c.client.health)
         self._refresh()
         self._known = self._names()
         self._ready = True
@@ -67,6 +75,7 @@ class WebsiteScope:
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
+        self._unobserve()
 
     # ---- choosing ------------------------------------------------------------------------------
 
@@ -84,7 +93,9 @@ class WebsiteScope:
 
         def detail(key: str | None) -> str:
             n = unread.get(key, 0)
-            parts = [f"{n} unread" if n else "", "shown" if key == current else ""]
+            refused = key is not None and self._refused(conversations_of, key) is not None
+            parts = [f"{n} unread" if n else "", "conversations unavailable" if refused else "",
+                     "shown" if key == current else ""]
             return " · ".join(p for p in parts if p)
 
         items = [PaletteItem("choice", ALL_KEY, f"{ALL_TITLE} (unified inbox)", detail(None))]
@@ -106,7 +117,8 @@ class WebsiteScope:
         """Switcher entries, row labels and logos from the store's websites."""
         store = self.c.store
         panes = self.c.panes
-        entries = [WebsiteEntry(wid, website_name(site), site.domain)
+        entries = [WebsiteEntry(wid, website_name(site), site.domain,
+                                self._refused(website_details_of, wid) or "")
                    for wid, site in store.websites.items() if site.subscribed]
         panes.list_pane.switcher.set_websites(entries)
         labels = {wid: website_name(site) for wid, site in store.websites.items()}
@@ -118,9 +130,24 @@ class WebsiteScope:
                 panes.media.request(site.logo)  # loads only from trusted hosts (Crisp storage)
                 self._logo_loaded(site.logo)  # already cached
 
+    def _refused(self, key: Callable[[str], str], website_id: str) -> str | None:
+        return self._health.denied_for(key(website_id))
+
+    def _on_health(self, health: Health) -> None:
+        """Refusals per website: the list's note, and the switcher's tooltips."""
+        websites = self.c.store.websites
+        details = [self._refused(website_details_of, wid) for wid in websites]
+        self._health = health
+        self.c.panes.list_pane.set_unavailable(
+            {wid: words for wid in websites
+             if (words := health.denied_for(conversations_of(wid))) is not None})
+        if details != [self._refused(website_details_of, wid) for wid in websites]:
+            self._refresh()
+
     def _on_change(self, change: Change) -> None:
         if change.collection != WEBSITES or change.kind is ChangeKind.REMOVING:
             return
+        self._on_health(self._health)  # a website came or went: its refusals with it
         self._refresh()
         if not self._ready:
             return

@@ -94,6 +94,9 @@ def test_a_refused_key_brings_back_the_sign_in_with_the_reason(
     assert len(dialog.calls) == 1
     call = dialog.calls[0]
     assert "refused the saved key" in call["notice"]
+    # The refusal itself, in the client's words: the step and what Crisp answered.
+    assert "Could not check the token: Crisp refused the token (" in call["notice"]
+    assert call["notice"].endswith("Sign in again.")
     assert call["prefill"].label == "Sandbox"
 
 

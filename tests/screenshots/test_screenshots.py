@@ -1,6 +1,7 @@
 """The main window (light and dark), the sign-in dialog showing a refused key, the
-preferences dialog, and the Ctrl+K palette with a hostile visitor's tooltip, under a real X
-server (Xvfb + xcb), saved as PNGs.
+preferences dialog, the Ctrl+K palette with a hostile visitor's tooltip, and the console on a
+bad day (refused people-panel sections, a failing catch-up, a spent quota in the status bar),
+under a real X server (Xvfb + xcb), saved as PNGs.
 
 The pictures land in ``artifacts/screenshots/`` at the repository root (README, "Screenshots").
 Needs the ``xvfb`` and ``xauth`` Debian packages, which scripts/setup.sh installs.
@@ -20,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "artifacts" / "screenshots"
 
 
-NAMES = ("main-light.png", "main-dark.png", "signin.png", "preferences.png", "palette.png")
+NAMES = ("main-light.png", "main-dark.png", "signin.png", "preferences.png", "palette.png",
+         "people-denied.png", "status-catching-up.png", "status-quota.png")
 
 
 def mean_lightness(image: QImage) -> float:
@@ -42,13 +44,20 @@ def test_main_window_light_and_dark_under_xvfb() -> None:
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
     assert "Traceback" not in proc.stderr, proc.stderr[-4000:]
+    said = [line for line in proc.stdout.splitlines() if line.startswith("status bar:")]
+    assert len(said) == 2, proc.stdout[-2000:]
+    assert "| catching up; last try: " in said[0]
+    assert "| catching up; waiting for the quota | daily API quota spent, resets at " in said[1]
     light, dark = QImage(str(OUT / "main-light.png")), QImage(str(OUT / "main-dark.png"))
     for image in (light, dark):
         assert not image.isNull() and image.width() >= 1200 and image.height() >= 700
     assert mean_lightness(light) > 0.6 > 0.4 > mean_lightness(dark)
     for name, min_width, min_height in (("signin.png", 440, 380),
                                         ("preferences.png", 500, 400),
-                                        ("palette.png", 1200, 700)):
+                                        ("palette.png", 1200, 700),
+                                        ("people-denied.png", 1200, 700),
+                                        ("status-catching-up.png", 2400, 200),
+                                        ("status-quota.png", 2400, 200)):
         image = QImage(str(OUT / name))
         assert not image.isNull(), name
         assert image.width() >= min_width and image.height() >= min_height, (name, image.size())

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from crisp_console.client.team_settings import item_problems, load_validator
+from crisp_console.errors import ValidationError
 from crisp_console.ui.canned import CannedResponse
 from crisp_console.ui.widgets.canned_editor import ERROR_COLOUR, SHORTCUT, CannedEditorDialog
 
@@ -124,11 +125,13 @@ async def test_ctrl_s_awaits_the_callback_then_closes(qtbot: QtBot) -> None:
 
 @pytest.mark.asyncio
 async def test_a_refused_save_keeps_the_dialog_and_the_edits(qtbot: QtBot) -> None:
-    save = Recorder(fail=RuntimeError("invalid_data (400): data.canned_responses"))
+    save = Recorder(fail=ValidationError(400, "invalid_data", "data.canned_responses"))
     dialog = make(qtbot, [HELLO], save)
     dialog.save_button.click()
     await spin(lambda: "Not saved" in dialog.status.text())
-    assert "invalid_data" in dialog.status.text() and dialog.isVisible()
+    assert dialog.status.text() == ("Not saved: Crisp refused the request as invalid: "
+                                    "data.canned_responses")
+    assert dialog.isVisible()
     assert dialog.save_button.isEnabled() and dialog.items() == [HELLO]
     assert dialog.result() != QDialog.DialogCode.Accepted
     # An invalid row keeps Save off: nothing reaches the callback.

@@ -23,7 +23,13 @@ from PySide6.QtWidgets import QApplication, QListView, QStyle, QStyleOptionViewI
 from crisp_console.core import Message, MessageStatus
 from crisp_console.ui.delegates import ITEM_ROLE, MessageDelegate
 from crisp_console.ui.delegates import bubble as bubble_module
-from crisp_console.ui.delegates.bubble_paint import colours_of
+from crisp_console.ui.delegates.bubble_layout import Metrics
+from crisp_console.ui.delegates.bubble_paint import (
+    colours_of,
+    fit_parts,
+    footer_parts,
+    parts_width,
+)
 from crisp_console.ui.delegates.richtext import SafeDocument
 from tests.ui.delegate_helpers import DARK, LIGHT, ObjectModel, palette
 
@@ -336,6 +342,40 @@ def test_clicking_failed_retries() -> None:
     assert retried == [failed]
     pending_lay = d.layout_for(option(rect, pal), model.index(1))
     assert pending_lay is not None and pending_lay.retry is None
+
+
+@pytest.mark.parametrize("width", [WIDTH, 260])
+def test_a_failed_send_says_why_within_its_bubble(width: int) -> None:
+    """The client's words for the failure (Message.error) are in the footer, elided to the
+    bubble (the full words are the row's tooltip), and the retry target stays inside it."""
+    d, pal = delegate(), palette(LIGHT)
+    words = ("Not sent: the daily API quota is spent; it resets at 01:00 — it will be sent "
+             "then")  # client/send_words.py
+    short = msg("text", "ok", sender="operator", status=MessageStatus.FAILED,
+                error="Not sent: offline")
+    long = msg("text", "ok", sender="operator", status=MessageStatus.FAILED, error=words)
+    untold = msg("text", "ok", sender="operator", status=MessageStatus.FAILED)
+    rect = QRect(0, 0, width, 300)
+    font_metrics = Metrics(QApplication.font())
+    model = ObjectModel([short, long, untold])
+    texts = []
+    for row, failed in enumerate((short, long, untold)):
+        lay = d.layout_for(option(rect, pal), model.index(row))
+        assert lay is not None and lay.footer is not None and lay.retry is not None
+        assert lay.footer.contains(lay.retry) and lay.bubble is not None
+        assert lay.bubble.contains(lay.footer)
+        fitted = fit_parts(footer_parts(failed, TZ), lay.footer.width(), font_metrics)
+        assert parts_width(fitted, font_metrics) <= lay.footer.width()
+        assert fitted[-1] == ("error", "— retry")
+        texts.append(fitted[-2][1])
+    assert texts[0] == "Not sent: offline"
+    assert texts[1].startswith("Not sent: the daily")
+    assert texts[1].endswith("…")  # the full words are the tooltip
+    assert texts[2] == "Failed"
+    image = QImage(width, 300, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    d.paint(painter, option(rect, pal), model.index(1))  # elided, not drawn past the bubble
+    painter.end()
 
 
 # ---- hostile content -------------------------------------------------------------------------

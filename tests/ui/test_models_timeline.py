@@ -14,6 +14,8 @@ from crisp_console.ui.models import ITEM_ROLE, MessageRole, TimelineModel
 from tests.core import factories as f
 from tests.ui.conftest import ME, SignalLog, T
 
+TIP = int(Qt.ItemDataRole.ToolTipRole)
+
 Attach = Callable[[QAbstractItemModel], Any]
 DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 M = MessageRole
@@ -149,18 +151,22 @@ def test_local_echo_pending_sent_and_failed(store: Store, sid: str, qtmodelteste
     store.confirm_pending(sid, 501)
     model.flush()
     assert model.index(10).data(M.STATUS) is MessageStatus.SENT and bubble.row() == 10
-    assert log.of("dataChanged") == [(10, 10, sorted({ITEM_ROLE, int(M.STATUS)}))]
+    assert log.of("dataChanged") == [(10, 10, sorted({ITEM_ROLE, int(M.STATUS), TIP}))]
     # A failed send: FAILED with the error, then retried, then discarded.
     echo(store, sid, 502, T + 11_000, "second reply")
     store.fail_pending(sid, 502, "network down")
     model.flush()
     failed = model.index(11).data(ITEM_ROLE)
     assert failed.status is MessageStatus.FAILED and failed.error == "network down"
+    # The client's words for the failure, in full, as the row's (plain-text) tooltip.
+    assert model.index(11).data(TIP).startswith("<p style='white-space:pre-wrap'>network down")
+    assert model.index(10).data(TIP) is None
     log.clear()
     store.retry_pending(sid, 502)
     model.flush()
     assert model.index(11).data(M.STATUS) is MessageStatus.PENDING
-    assert log.of("dataChanged") == [(11, 11, sorted({ITEM_ROLE, int(M.STATUS)}))]
+    assert model.index(11).data(TIP) is None
+    assert log.of("dataChanged") == [(11, 11, sorted({ITEM_ROLE, int(M.STATUS), TIP}))]
     store.discard_pending(sid, 502)
     model.flush()
     assert log.of("rowsRemoved") == [(11, 11)] and fingerprints(model) == truth(store, sid)

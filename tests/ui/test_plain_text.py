@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStyle, QToolTi
 from pytestqt.qtbot import QtBot
 
 from crisp_console.core import Conversation, Store
+from crisp_console.errors import ValidationError
 from crisp_console.ui.canned import CannedResponse
 from crisp_console.ui.composer_text import canned_completions
 from crisp_console.ui.notifier import Notifier
@@ -207,7 +208,7 @@ def test_canned_editor_problem_tooltips_are_ours(qtbot: QtBot) -> None:
 def test_canned_editor_shows_a_server_refusal_as_text(qtbot: QtBot,
                                                       qloop: qasync.QEventLoop) -> None:
     async def refuse(_items: list[CannedResponse]) -> None:
-        raise RuntimeError(f"server said {PASSWD}")
+        raise ValidationError(400, "invalid_data", f"server said {PASSWD}")
 
     dialog = CannedEditorDialog([CannedResponse("hi", "a", "x")], refuse)
     qtbot.addWidget(dialog)
@@ -218,7 +219,8 @@ def test_canned_editor_shows_a_server_refusal_as_text(qtbot: QtBot,
             await asyncio.sleep(0.01)
 
     qloop.run_until_complete(asyncio.wait_for(main(), 5))
-    assert dialog.status.text() == f"Not saved: server said {PASSWD}"
+    assert dialog.status.text() == ("Not saved: Crisp refused the request as invalid: "
+                                    f"server said {PASSWD}")
     assert dialog.status.textFormat() == Qt.TextFormat.PlainText
 
 

@@ -70,7 +70,7 @@ def revision(msg: Message) -> Hashable:
     """What a row's height depends on besides width and grouping: its content revision."""
     content = msg.content
     return (msg.type, msg.from_, content if isinstance(content, str) else repr(content),
-            msg.status, msg.edited)
+            msg.status, msg.edited, msg.error)
 
 
 class MessageDelegate(QStyledItemDelegate):
@@ -224,7 +224,8 @@ class MessageDelegate(QStyledItemDelegate):
                                note=msg.type == "note", body=body, text=doc,
                                footer_width=bp.parts_width(parts, m))
         if msg.status is MessageStatus.FAILED and out.footer is not None:
-            size = bp.parts_width(parts[-2:], m)  # the alert icon and its text
+            fitted = bp.fit_parts(parts, out.footer.width(), m)
+            size = min(bp.failure_width(fitted, m), out.footer.width())
             out.retry = QRect(out.footer.right() - size + 1, out.footer.top(), size,
                               out.footer.height())
         return out
@@ -260,7 +261,8 @@ class MessageDelegate(QStyledItemDelegate):
             if doc is not None:
                 bp.paint_document(painter, doc, lay.text, option.palette, c)
         if lay.footer is not None:
-            bp.paint_footer(painter, lay.footer, bp.footer_parts(msg, self.tz), m, c)
+            bp.paint_footer(painter, lay.footer, bp.fit_parts(bp.footer_parts(msg, self.tz),
+                                                              lay.footer.width(), m), m, c)
 
     def _paint_media(self, painter: QPainter, rect: QRect, body: Body, kind: str,
                      m: bl.Metrics, c: bp.Colours) -> None:

@@ -76,8 +76,9 @@ def footer_parts(msg: Message, tz: tzinfo | None) -> list[Part]:
         parts.append(("muted", "edited"))
     if msg.status is MessageStatus.PENDING:
         return [*parts, ("clock", ""), ("muted", "Sending…")]
-    if msg.status is MessageStatus.FAILED:
-        return [*parts, ("alert", ""), ("error", "Failed — retry")]
+    if msg.status is MessageStatus.FAILED:  # the client's words ("Not sent: …"), the action
+        why = one_line(msg.error, 300) or "Failed"
+        return [*parts, ("alert", ""), ("error", why), ("error", "— retry")]
     when = clock_time(msg.timestamp, tz)
     if when:
         parts.append(("muted", when))
@@ -85,6 +86,25 @@ def footer_parts(msg: Message, tz: tzinfo | None) -> list[Part]:
         parts.append(("read", "") if msg.read else
                      ("ticks2", "") if msg.delivered else ("ticks1", ""))
     return parts
+
+
+def fit_parts(parts: list[Part], width: int, m: bl.Metrics) -> list[Part]:
+    """``parts`` within ``width``: the first error text (why a send failed) elided to fit."""
+    over = parts_width(parts, m) - width
+    if over <= 0:
+        return parts
+    for i, (kind, text) in enumerate(parts):
+        if kind == "error" and text:
+            room = max(0, m.sfm.horizontalAdvance(text) - over)
+            short = m.sfm.elidedText(text, Qt.TextElideMode.ElideRight, room)
+            return [*parts[:i], (kind, short), *parts[i + 1:]]
+    return parts
+
+
+def failure_width(parts: list[Part], m: bl.Metrics) -> int:
+    """The width of the failed send's parts (the alert icon onwards): the retry target."""
+    kinds = [kind for kind, _ in parts]
+    return parts_width(parts[kinds.index("alert"):], m) if "alert" in kinds else 0
 
 
 def parts_width(parts: list[Part], m: bl.Metrics) -> int:

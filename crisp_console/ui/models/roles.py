@@ -75,6 +75,7 @@ MESSAGE_FIELD_ROLES = _invert({
     MessageRole.SENDER: ("from_",),
     MessageRole.TIMESTAMP: ("timestamp",),
     MessageRole.STATUS: ("status", "error"),
+    int(Qt.ItemDataRole.ToolTipRole): ("status", "error"),
     MessageRole.TYPE: ("type",),
     MessageRole.READ: ("read", "delivered"),
     MessageRole.EDITED: ("edited",),

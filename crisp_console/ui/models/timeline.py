@@ -27,9 +27,10 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    Qt,
 )
 
-from crisp_console.core import MESSAGES, Change, ChangeKind, Message, Store
+from crisp_console.core import MESSAGES, Change, ChangeKind, Message, MessageStatus, Store
 from crisp_console.core.ordering import moved_index
 from crisp_console.ui.models.coalesce import (
     DEFAULT_INTERVAL_MS,
@@ -47,10 +48,19 @@ from crisp_console.ui.models.roles import (
     role_names,
     roles_for,
 )
+from crisp_console.ui.plain import tooltip_html
 
 Index = QModelIndex | QPersistentModelIndex
 
+def _failure_tip(msg: Message) -> str | None:
+    """A failed send's words in full (the footer elides them), as plain text."""
+    if msg.status is not MessageStatus.FAILED or not msg.error:
+        return None
+    return tooltip_html(f"{msg.error}\nSelect it and press Enter, or click, to retry.")
+
+
 _GETTERS: dict[int, Callable[[Message], Any]] = {
+    int(Qt.ItemDataRole.ToolTipRole): _failure_tip,
     MessageRole.ITEM: lambda m: m,
     DISPLAY: Message.excerpt,
     MessageRole.FINGERPRINT: lambda m: m.fingerprint,

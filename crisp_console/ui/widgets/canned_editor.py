@@ -9,6 +9,9 @@ TeamSettings) and closes on success; a refusal is shown and the dialog stays ope
 Keyboard: Ctrl+N or Insert adds a row and puts the cursor in its shortcut; Enter or F2 on a row
 edits it; Enter in a form field moves to the next; Delete in the table removes the current
 row; Ctrl+S saves; Esc closes without saving. Opened with open(), never exec().
+
+``unavailable``: Crisp refused the website's settings; the words stand above an empty,
+disabled table and nothing can be saved (it would overwrite responses never read).
 """
 
 from __future__ import annotations
@@ -37,7 +40,9 @@ from PySide6.QtWidgets import (
 
 from crisp_console.client.team_settings import CannedItem, item_problems, load_validator
 from crisp_console.ui.canned import CannedResponse
+from crisp_console.ui.failure_words import describe
 from crisp_console.ui.plain import tooltip_html
+from crisp_console.ui.widgets.unavailable_note import UnavailableNote
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +59,8 @@ class CannedEditorDialog(QDialog):
     once saved."""
 
     def __init__(self, items: Sequence[CannedResponse], save: SaveCallback,
-                 parent: QWidget | None = None, *, title: str = "Team canned responses") -> None:
+                 parent: QWidget | None = None, *, title: str = "Team canned responses",
+                 unavailable: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self._save = save
@@ -63,6 +69,7 @@ class CannedEditorDialog(QDialog):
         self._problems: list[dict[str, str]] = []
         self._task: asyncio.Task[None] | None = None
         self._filling = False  # the form is being filled from a row: not an edit
+        self._locked = bool(unavailable)
 
         self.table = QTableWidget(0, 4, self)
         self.table.setObjectName("cannedTable")
@@ -133,7 +140,9 @@ class CannedEditorDialog(QDialog):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
 
+        self.unavailable = UnavailableNote("Team canned responses unavailable", self)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.unavailable)
         layout.addWidget(self.table, 3)
         layout.addLayout(form, 2)
         layout.addWidget(self.row_error)
@@ -144,6 +153,8 @@ class CannedEditorDialog(QDialog):
         if self._rows:
             self.table.setCurrentCell(0, SHORTCUT)
         self._fill_form(self.table.currentRow())
+        if self._locked:
+            self._lock(unavailable)
 
     # ---- public ----------------------------------------------------------------------------
 
@@ -157,6 +168,8 @@ class CannedEditorDialog(QDialog):
         return [dict(p) for p in self._problems]
 
     def add_row(self) -> None:
+        if self._locked:
+            return
         self._rows.append(CannedItem(shortcut="", title="", text=""))
         self._reload_table()
         self.table.setCurrentCell(len(self._rows) - 1, SHORTCUT)
@@ -164,7 +177,7 @@ class CannedEditorDialog(QDialog):
 
     def delete_row(self) -> None:
         row = self.table.currentRow()
-        if not 0 <= row < len(self._rows):
+        if self._locked or not 0 <= row < len(self._rows):
             return
         del self._rows[row]
         self._reload_table()
@@ -189,6 +202,13 @@ class CannedEditorDialog(QDialog):
 
     # ---- internals -------------------------------------------------------------------------
 
+    def _lock(self, words: str) -> None:
+        self.unavailable.say(words)
+        for widget in (self.table, self.add_button, self.delete_button):
+            widget.setEnabled(False)
+        self.status.setText("Nothing can be edited or saved for this website.")
+        self.unavailable.setFocus()
+
     async def _run_save(self, items: list[CannedResponse]) -> None:
         try:
             await self._save(items)
@@ -199,7 +219,7 @@ class CannedEditorDialog(QDialog):
             self._task = None
             self._update_validity()
             self.status.setStyleSheet(f"color: {ERROR_COLOUR}")
-            self.status.setText(f"Not saved: {exc}")
+            self.status.setText(f"Not saved: {describe(exc)}")
             return
         self._task = None
         self.status.setText("Saved.")
@@ -230,7 +250,7 @@ class CannedEditorDialog(QDialog):
                 column == SHORTCUT and problems) else QBrush())
 
     def _fill_form(self, row: int) -> None:
-        valid = 0 <= row < len(self._rows)
+        valid = 0 <= row < len(self._rows) and not self._locked
         for edit in (*self._edits.values(), self.text_edit):
             edit.setEnabled(valid)
         self.delete_button.setEnabled(valid)
@@ -274,7 +294,7 @@ class CannedEditorDialog(QDialog):
 
     def _update_validity(self) -> None:
         bad = sum(1 for p in self._problems if p)
-        self.save_button.setEnabled(bad == 0 and self._task is None)
+        self.save_button.setEnabled(bad == 0 and self._task is None and not self._locked)
         if bad:
             self.status.setStyleSheet(f"color: {ERROR_COLOUR}")
             self.status.setText(f"{bad} row{'s' if bad > 1 else ''} to fix before saving.")

@@ -95,6 +95,10 @@ class CommandPalette(QDialog):
         self.title_label = QLabel(self)
         self.title_label.setTextFormat(Qt.TextFormat.PlainText)
         self.title_label.setObjectName("PaletteTitle")
+        self.notice_label = QLabel(self)  # why a pick's choices are missing (plain: server words)
+        self.notice_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.notice_label.setObjectName("PaletteNotice")
+        self.notice_label.setWordWrap(True)
         self.line_edit = QLineEdit(self)
         self.line_edit.setObjectName("PaletteInput")
         self.line_edit.setClearButtonEnabled(True)
@@ -126,8 +130,8 @@ class CommandPalette(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 6)
         layout.setSpacing(6)
-        for widget in (self.title_label, self.line_edit, self.view, self.empty_label,
-                       self.hint_label):
+        for widget in (self.title_label, self.notice_label, self.line_edit, self.view,
+                       self.empty_label, self.hint_label):
             layout.addWidget(widget)
 
         self._debounce = QTimer(self)
@@ -152,10 +156,11 @@ class CommandPalette(QDialog):
         self._present("", "Search conversations, people and commands", SWITCHER_HINT, text)
 
     async def pick(self, title: str, items: Sequence[PaletteItem], *, placeholder: str = "",
-                   allow_free_text: bool = False) -> PaletteItem | None:
+                   allow_free_text: bool = False, notice: str = "") -> PaletteItem | None:
         """Let the operator choose one of ``items`` (in the given order until they type);
         None when cancelled. With ``allow_free_text`` the typed text itself is offered too,
-        and returned as ``PaletteItem(kind="text", key=typed)``."""
+        and returned as ``PaletteItem(kind="text", key=typed)``. ``notice``: why choices
+        are missing, shown under the title (and the input's accessible description)."""
         self._cancel_pick()
         loop = asyncio.get_running_loop()
         future: asyncio.Future[PaletteItem | None] = loop.create_future()
@@ -163,7 +168,7 @@ class CommandPalette(QDialog):
         self._mode = _Mode.PICK
         self._choices = list(items)
         self._free_text = allow_free_text
-        self._present(title, placeholder or "Type to filter", PICK_HINT, "")
+        self._present(title, placeholder or "Type to filter", PICK_HINT, "", notice)
         try:
             return await future
         finally:
@@ -206,10 +211,14 @@ class CommandPalette(QDialog):
             return ""
         return QKeySequence.fromString(keys[0], _PORTABLE).toString(_NATIVE)
 
-    def _present(self, title: str, placeholder: str, hint: str, text: str) -> None:
+    def _present(self, title: str, placeholder: str, hint: str, text: str,
+                 notice: str = "") -> None:
         self._chosen = None
         self.title_label.setText(title)
         self.title_label.setVisible(bool(title))
+        self.notice_label.setText(notice)
+        self.notice_label.setVisible(bool(notice))
+        self.line_edit.setAccessibleDescription(notice)
         self.line_edit.setPlaceholderText(placeholder)
         self.hint_label.setText(hint)
         self.line_edit.blockSignals(True)

@@ -6,7 +6,8 @@ accept, Esc closes), so typing goes on while the list filters. It is a child of 
 rather than a separate top-level window: no window-manager focus games, no stray window left
 on screen when the console is hidden, and screenshots of the window include it. Like Slack's
 and Element's, it opens above the line when there is no room below (the reply box sits at the
-bottom of the window).
+bottom of the window). A notice above the entries says why some are missing (the team's
+canned responses when Crisp refused that website's settings).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
+    QLabel,
     QListView,
     QStyle,
     QStyledItemDelegate,
@@ -139,14 +141,29 @@ class CompletionPopup(QFrame):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setMouseTracking(True)
         self.view.clicked.connect(lambda index: self.activated.emit(index.row()))
+        self.notice = QLabel(self)
+        self.notice.setObjectName("completionNotice")
+        self.notice.setTextFormat(Qt.TextFormat.PlainText)  # the words may quote the server
+        self.notice.setWordWrap(True)
+        self.notice.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.notice.setContentsMargins(_PAD, 4, _PAD, 4)
+        self.notice.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(1, 1, 1, 1)
+        layout.setSpacing(0)
+        layout.addWidget(self.notice)
         layout.addWidget(self.view)
         self.hide()
+
+    def set_notice(self, text: str) -> None:
+        """Words above the entries ("" none)."""
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
 
     def set_items(self, items: Sequence[Completion]) -> None:
         """Replace the entries; the selection goes back to the first (the best match)."""
         self._model.set_items(items)
+        self.view.setVisible(bool(items))
         if items:
             self.select(0)
 
@@ -182,10 +199,12 @@ class CompletionPopup(QFrame):
         """Size to the entries and put the popup below ``anchor`` (the cursor line, in the
         parent's coordinates), or above it when there is more room there."""
         row_height = max(1, self.view.sizeHintForRow(0))
-        rows = min(MAX_VISIBLE_ROWS, max(1, len(self._model.items)))
-        frame = 2 * (self.frameWidth() + 1)
-        height = rows * row_height + frame
         width = max(MIN_WIDTH, min(MAX_WIDTH, bounds.width() - 2 * GAP))
+        frame = 2 * (self.frameWidth() + 1)
+        if self.notice.text():
+            frame += self.notice.heightForWidth(width - frame)
+        rows = min(MAX_VISIBLE_ROWS, len(self._model.items))
+        height = rows * row_height + frame
         below = bounds.bottom() - anchor.bottom() - GAP
         above = anchor.top() - bounds.top() - GAP
         if height > below and above > below:

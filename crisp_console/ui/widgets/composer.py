@@ -213,8 +213,10 @@ class Composer(QWidget):
             self.set_mode(mode)
         self.editor.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
-    def set_canned(self, items: Sequence[CannedResponse]) -> None:
+    def set_canned(self, items: Sequence[CannedResponse], notice: str = "") -> None:
+        """The ``!`` entries; ``notice``: why the team's are missing, above them."""
         self._completer.canned = list(items)
+        self.editor.set_notice("canned", notice)
         self.editor.refresh_completions()
 
     def set_operators(self, operators: Sequence[tuple[str, str]]) -> None:

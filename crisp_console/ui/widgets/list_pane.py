@@ -5,11 +5,16 @@ FilterCounts for the tabs' live counts.
 The pane is the window's handle on the list: it says which conversation the operator is on
 (``current_changed``), when they want to reply (``activated``) or act on one
 (``context_menu_requested``), and takes the navigation commands (``select_*``).
+
+A website whose conversations Crisp refuses (the token lacks the scope) has no rows: the
+note above the list says why, for the website shown or, in the unified inbox, for each one
+refused (``set_unavailable``); so does a start-up that failed (``set_problem``). The note is
+in the tab chain, between the filter bar and the list.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import tzinfo
 
 from PySide6.QtCore import QPoint, Qt, Signal
@@ -22,9 +27,11 @@ from crisp_console.ui.list_logic import empty_text, needs_attention
 from crisp_console.ui.models import ConversationFilter, ConversationListModel, Filter, FilterCounts
 from crisp_console.ui.widgets.conversation_list import ConversationListView
 from crisp_console.ui.widgets.filter_bar import DEFAULT_FILTER, FilterBar
+from crisp_console.ui.widgets.unavailable_note import UnavailableNote
 from crisp_console.ui.widgets.website_switcher import WebsiteSwitcher
 
 LOADING_TEXT = "Loading conversations…"
+UNAVAILABLE_TEXT = "This website's conversations are unavailable"
 
 
 class ListPane(QWidget):
@@ -52,18 +59,22 @@ class ListPane(QWidget):
         self._user_id = user_id
         self._website_id: str | None = None  # None: the unified inbox
         self._loading = False
+        self._unavailable: dict[str, str] = {}  # website id -> why its conversations are not
+        self._problem = ""
         self._filter = ConversationFilter(DEFAULT_FILTER, user_id)
         self.model = ConversationListModel(store, coalesce=coalesce, accept=self._filter,
                                            parent=self)
         self.counts = FilterCounts(store, user_id, coalesce=coalesce, parent=self)
         self.switcher = WebsiteSwitcher(unread=self.unread_by_website, parent=self)
         self.filter_bar = FilterBar(parent=self)
+        self.notice = UnavailableNote("Conversations unavailable", self)
         self.view = ConversationListView(self.model, clock=clock, tz=tz, parent=self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.switcher)
         layout.addWidget(self.filter_bar)
+        layout.addWidget(self.notice)
         layout.addWidget(self.view, 1)
         self.setFocusProxy(self.view)  # focusing the pane (F6) lands on the list
 
@@ -95,6 +106,7 @@ class ListPane(QWidget):
             self._website_id = website_id
             self.counts.set_website_id(website_id)
             self._apply()
+            self._update_notice()
             self.website_changed.emit(website_id)
 
     def website_id(self) -> str | None:
@@ -125,6 +137,22 @@ class ListPane(QWidget):
 
     def focus_search(self) -> None:
         self.filter_bar.focus_search()
+
+    def set_unavailable(self, words: Mapping[str, str]) -> None:
+        """Per website id, why its conversations are not listed (Crisp refused them)."""
+        if dict(words) != self._unavailable:
+            self._unavailable = dict(words)
+            self._update_notice()
+            self._update_empty_text()
+
+    def unavailable(self) -> str:
+        """What the note above the list says ("" when it is hidden)."""
+        return self.notice.text() if self.notice.isVisibleTo(self) else ""
+
+    def set_problem(self, text: str) -> None:
+        """A problem with the whole list (the console could not start), above it."""
+        self._problem = text
+        self._update_notice()
 
     def set_loading(self, loading: bool) -> None:
         """While the first sync runs, an empty list says it is loading, not that there is
@@ -199,8 +227,17 @@ class ListPane(QWidget):
         self.filter_bar.set_counts(self.counts.counts())
 
     def _update_empty_text(self) -> None:
-        self.view.set_empty_text(LOADING_TEXT if self._loading and not self._filter.text
-                                 else empty_text(self._filter.kind, self._filter.text))
+        if self._website_id in self._unavailable:
+            self.view.set_empty_text(UNAVAILABLE_TEXT)
+        else:
+            self.view.set_empty_text(LOADING_TEXT if self._loading and not self._filter.text
+                                     else empty_text(self._filter.kind, self._filter.text))
+
+    def _update_notice(self) -> None:
+        wid = self._website_id
+        refused = ([self._unavailable[wid]] if wid in self._unavailable else []) \
+            if wid is not None else list(self._unavailable.values())
+        self.notice.say("\n".join(t for t in (self._problem, *refused) if t))
 
     def _focus_list(self) -> None:
         self.view.setFocus(Qt.FocusReason.OtherFocusReason)

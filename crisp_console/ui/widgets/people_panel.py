@@ -8,16 +8,18 @@ or its contact re-render only the sections they touch.
 
 Edits are requests, never local changes: segments, custom data and the notepad emit the full
 new value and show what the store answers.
+
+A section Crisp refused (``ConversationDetails.denied``) shows the words in its place (the
+notepad stands for the profile); parts without a section of their own, under the header.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any
 
-from PySide6.QtCore import QLocale, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import QLabel, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
 
@@ -28,12 +30,15 @@ from crisp_console.ui import people_info as info
 from crisp_console.ui.delegates import painting as pt
 from crisp_console.ui.delegates.richtext import allowed_link
 from crisp_console.ui.delegates.timefmt import Clock, system_clock
+from crisp_console.ui.locale_names import country_name, language_name
+from crisp_console.ui.people_info import DENIED_NAMES, IN_PLACE
 from crisp_console.ui.plain import one_line, tooltip_html
 from crisp_console.ui.widgets.compact_list import CompactList, Row
 from crisp_console.ui.widgets.custom_data_editor import CustomDataEditor
 from crisp_console.ui.widgets.notepad_editor import NotepadEditor
 from crisp_console.ui.widgets.profile_header import ProfileHeader
 from crisp_console.ui.widgets.segment_chips import SegmentChips
+from crisp_console.ui.widgets.unavailable_note import UnavailableNote
 
 HEADER_FIELDS = frozenset(("nickname", "email", "avatar", "meta", "people_id", "availability"))
 PAST_FIELDS = frozenset(("nickname", "email", "state", "updated_at", "created_at",
@@ -43,20 +48,6 @@ QLabel[copyable="true"] { border: 1px solid transparent; border-radius: 3px; pad
 QLabel[copyable="true"]:focus { border-color: palette(highlight); }
 QLabel#sectionTitle { color: palette(placeholder-text); }
 """
-
-
-@lru_cache(maxsize=512)
-def country_name(code: str) -> str:
-    territory = QLocale.codeToTerritory(code)
-    return code if territory == QLocale.Country.AnyTerritory \
-        else QLocale.territoryToString(territory)
-
-
-@lru_cache(maxsize=512)
-def language_name(code: str) -> str:
-    language = QLocale.codeToLanguage(code.replace("_", "-").split("-")[0])
-    return code if language == QLocale.Language.AnyLanguage \
-        else QLocale.languageToString(language)
 
 
 class PeoplePanel(QWidget):
@@ -186,8 +177,12 @@ class PeoplePanel(QWidget):
         self.past.item_requested.connect(self.conversation_requested)
         self.titles: dict[str, QLabel] = {}
         self.placeholders: dict[str, QLabel] = {}
+        self.denied = {section: UnavailableNote(name, body)
+                       for section, name in DENIED_NAMES.items()}
         layout.addWidget(self.loading)
         layout.addWidget(self.header)
+        for section in ("events", "data", "person_events"):
+            layout.addWidget(self.denied[section])
         for key, title, widget in (
                 ("pages", "Pages browsed", self.pages), ("segments", "Segments", self.chips),
                 ("data", "Custom data", self.data_editor), ("notepad", "Notepad", self.notepad),
@@ -204,6 +199,8 @@ class PeoplePanel(QWidget):
                                                        else "No other conversations", body)
                 none.setForegroundRole(QPalette.ColorRole.PlaceholderText)
                 layout.addWidget(none)
+            if key in IN_PLACE:
+                layout.addWidget(self.denied[IN_PLACE[key]])
         layout.addStretch(1)
         self.scroll_area = QScrollArea(self)
         self.scroll_area.setWidgetResizable(True)
@@ -219,10 +216,11 @@ class PeoplePanel(QWidget):
         outer.addWidget(self.stack)
         # Top to bottom, whatever order the widgets were made in (the chips slot in before
         # the add field as they come and go).
-        editor = self.data_editor
-        order = [*self.header.focus_order(), self.pages, self.chips.add_edit, editor.table,
-                 editor.key_edit, editor.value_edit, editor.add_button, self.notepad.editor,
-                 self.past]
+        editor, d = self.data_editor, self.denied
+        order = [*self.header.focus_order(), d["events"], d["data"], d["person_events"],
+                 self.pages, d["pages"], self.chips.add_edit, editor.table, editor.key_edit,
+                 editor.value_edit, editor.add_button, self.notepad.editor, d["profile"],
+                 self.past, d["past_conversations"]]
         for first, second in itertools.pairwise(order):
             QWidget.setTabOrder(first, second)
 
@@ -252,11 +250,22 @@ class PeoplePanel(QWidget):
             self._minute.stop()
             return
         self.stack.setCurrentWidget(self.scroll_area)
+        self._render_denied()
         self._render_header()
         self.chips.set_segments(conv.segments)
         self.data_editor.set_data(conv.data)
         self._render_notepad()
         self.refresh_clock()
+
+    def _refused(self) -> Mapping[str, str]:
+        return self._details.denied if self._details is not None else {}
+
+    def _render_denied(self) -> None:
+        refused = self._refused()
+        for section, note in self.denied.items():
+            note.say(refused.get(section, ""))
+        for key, widget in (("pages", self.pages), ("notepad", self.notepad), ("past", self.past)):
+            widget.setVisible(IN_PLACE[key] not in refused)
 
     def _render_header(self) -> None:
         conv = self._conv()
@@ -310,7 +319,7 @@ class PeoplePanel(QWidget):
     def _show_rows(self, key: str, rows: list[Row]) -> None:
         view = self.pages if key == "pages" else self.past
         view.set_rows(rows)
-        self.placeholders[key].setVisible(not rows)
+        self.placeholders[key].setVisible(not rows and IN_PLACE[key] not in self._refused())
         title = view.accessibleName()
         self.titles[key].setText((f"{title} ({len(rows)})" if rows else title).upper())
 

@@ -92,6 +92,7 @@ class ReplyEdit(QPlainTextEdit):
         self._source: CompletionSource | None = None
         self._trigger: Trigger | None = None
         self._dismissed: tuple[str, int] | None = None  # (kind, start) closed with Esc
+        self._notices: dict[str, str] = {}  # trigger kind -> why some entries are missing
         self.popup = CompletionPopup(self)
         self.popup.activated.connect(lambda row: self._accept(row, via_enter=False))
         self.destroyed.connect(self.popup.deleteLater)
@@ -115,6 +116,13 @@ class ReplyEdit(QPlainTextEdit):
         keeps the popup closed."""
         self._source = source
         self.close_popup()
+
+    def set_notice(self, kind: str, text: str) -> None:
+        """Words the popup shows above ``kind``'s entries ("" none). With nothing but the
+        trigger typed, the popup opens for them even without entries."""
+        if self._notices.get(kind, "") != text:
+            self._notices[kind] = text
+            self.refresh_completions()
 
     def set_plain(self, text: str) -> None:
         """Replace the text as the program (not an edit: no ``edited``, no popup), cursor at
@@ -163,13 +171,15 @@ class ReplyEdit(QPlainTextEdit):
             self.close_popup()
             return
         items = list(self._source(trigger))
-        if not items:
+        notice = self._notices.get(trigger.kind, "")
+        if not items and not (notice and not trigger.query):
             self.close_popup()
             return
         self._trigger = trigger
-        self._show_popup(trigger, items)
+        self._show_popup(trigger, items, notice)
 
-    def _show_popup(self, trigger: Trigger, items: Sequence[Completion]) -> None:
+    def _show_popup(self, trigger: Trigger, items: Sequence[Completion],
+                    notice: str = "") -> None:
         host = self.window()
         if self.popup.parentWidget() is not host:
             self.popup.setParent(host)
@@ -178,6 +188,7 @@ class ReplyEdit(QPlainTextEdit):
         line = self.cursorRect(cursor)
         anchor = QRect(self.viewport().mapTo(host, line.topLeft()), line.size())
         self.popup.set_items(items)
+        self.popup.set_notice(notice)
         self.popup.place(anchor, host.rect())
         self.popup.show()
         self.popup.raise_()

@@ -16,11 +16,9 @@ view must not do from painting:
 - **Actions.** A link the delegate reports is checked with ``allowed_link`` once more before
   ``link_activated`` goes out; a retry click becomes ``retry_requested(fingerprint)``.
 
-Oldest unread (``scroll_to_oldest_unread``): the oldest visitor message of the run of visitor
-messages at the end of the thread that no operator has read (``read == ""``), scanning back
-from the latest message and stopping at the first operator message (a reply means the
-messages before it were seen) or at a read visitor message. Notes and events are skipped.
-Without such a message it goes to the latest one.
+Refused messages: when Crisp refuses a conversation's messages (the token lacks the scope),
+the words stand above the list (``set_denied``, or a refused older page) and no older page
+is asked for again. ``scroll_to_oldest_unread``: see ui/thread_logic.py.
 """
 
 from __future__ import annotations
@@ -31,27 +29,31 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import tzinfo
 
 from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QPalette, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QGridLayout,
-    QHBoxLayout,
     QLabel,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from crisp_console.client.details import denied_words
 from crisp_console.core import MESSAGES, Change, ChangeKind, Message, MessageStatus, Store
+from crisp_console.errors import NotAllowedError
 from crisp_console.ui.delegates import MessageDelegate
-from crisp_console.ui.delegates import painting as pt
 from crisp_console.ui.delegates.richtext import allowed_link
 from crisp_console.ui.delegates.timefmt import Clock, system_clock
 from crisp_console.ui.media import MediaLoader
 from crisp_console.ui.models import TimelineModel
+from crisp_console.ui.thread_logic import oldest_unread_row
+from crisp_console.ui.widgets.thread_empty import ThreadEmpty
 from crisp_console.ui.widgets.thread_header import ThreadHeader
 from crisp_console.ui.widgets.thread_view import ThreadView
 from crisp_console.ui.widgets.typing_bar import TypingBar
+from crisp_console.ui.widgets.unavailable_note import UnavailableNote
+
+__all__ = ["LOADING_TEXT", "ThreadPane", "oldest_unread_row"]
 
 log = logging.getLogger("crisp_console.ui")
 
@@ -59,11 +61,6 @@ LoadOlder = Callable[[str], Awaitable[int]]
 MEDIA_DEBOUNCE_MS = 60
 RETRY_MS = 5000
 LOADING_TEXT = "Loading earlier messages…"
-EMPTY_TITLE = "Select a conversation"
-DEFAULT_HINTS: tuple[tuple[str, str], ...] = (
-    ("Alt+↓", "next conversation"),
-    ("Ctrl+K", "find a conversation or a command"),
-)
 
 
 class ThreadPane(QWidget):
@@ -90,6 +87,7 @@ class ThreadPane(QWidget):
         self._load_task: asyncio.Task[None] | None = None
         self._detached = False
         self._exhausted: set[str] = set()  # sessions whose first message is loaded
+        self._denied: dict[str, str] = {}  # session -> why Crisp refuses its messages
 
         self.model = TimelineModel(store, coalesce=coalesce, parent=self)
         self.delegate = MessageDelegate(self, clock=clock, tz=tz, media=media)
@@ -100,16 +98,15 @@ class ThreadPane(QWidget):
         self._loading_label = self._overlay()
 
         thread = QWidget()
+        self.denied = UnavailableNote("Messages unavailable", thread)
         column = QVBoxLayout(thread)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addWidget(self.header)
+        column.addWidget(self.denied)
         column.addWidget(self.view, 1)
         column.addWidget(self.typing_bar)
-        self._empty = QWidget()
-        self._empty_hints = QGridLayout()
-        self._hints: tuple[tuple[str, str], ...] = ()
-        self._build_empty()
+        self._empty = ThreadEmpty()
         self._stack = QStackedWidget()
         self._stack.addWidget(self._empty)
         self._stack.addWidget(thread)
@@ -129,7 +126,6 @@ class ThreadPane(QWidget):
         if media is not None:
             media.state_changed.connect(self._on_media_state)
         self._unsubscribe: Callable[[], None] | None = store.subscribe(self._on_change)
-        self.set_empty_hints(DEFAULT_HINTS)
 
     # ---- binding -----------------------------------------------------------------------------
 
@@ -145,11 +141,23 @@ class ThreadPane(QWidget):
         self.model.bind(session_id)
         self.header.bind(session_id)
         self.typing_bar.bind(session_id)
+        self.denied.say(self._denied.get(session_id or "", ""))
         self._stack.setCurrentIndex(0 if session_id is None else 1)
         self.view.pin_to_bottom()
 
     def session_id(self) -> str | None:
         return self._session_id
+
+    def set_denied(self, session_id: str, words: str) -> None:
+        """Crisp refuses ``session_id``'s messages, and ``words`` say why ("": allowed)."""
+        if words:
+            self._denied[session_id] = words
+        else:
+            self._denied.pop(session_id, None)
+        if session_id == self._session_id:
+            self.denied.say(words)
+            if not words:
+                self._top_timer.start()  # allowed again: older pages may be asked for
 
     def set_operator_names(self, names: Mapping[str, str]) -> None:
         self.header.set_operator_names(names)
@@ -160,23 +168,11 @@ class ThreadPane(QWidget):
     def set_empty_hints(self, hints: Sequence[tuple[str, str]]) -> None:
         """The shortcut lines under "Select a conversation": (keys, what they do) pairs, so
         the window can show the user's own bindings."""
-        grid = self._empty_hints
-        while (item := grid.takeAt(0)) is not None:
-            if (widget := item.widget()) is not None:
-                widget.hide()
-                widget.deleteLater()
-        self._hints = tuple(hints)
-        for row, pair in enumerate(self._hints):
-            for column, text in enumerate(pair):
-                label = self._muted(text, bold=column == 0)
-                if column == 0:
-                    label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                grid.addWidget(label, row, column)
-                label.show()  # now, not on the layout's next pass
+        self._empty.set_hints(hints)
 
     def empty_text(self) -> str:
         """The empty state's text: the title, then one "keys  action" line per hint."""
-        return "\n".join([EMPTY_TITLE, *(f"{keys}  {what}" for keys, what in self._hints)])
+        return self._empty.text()
 
     def is_loading_older(self) -> bool:
         return self._loading is not None and self._loading == self._session_id
@@ -244,7 +240,7 @@ class ThreadPane(QWidget):
     def _check_top(self) -> None:
         sid, load = self._session_id, self._load_older
         if (self._detached or load is None or sid is None or self._loading is not None
-                or sid in self._exhausted or self._retry_timer.isActive()
+                or sid in self._exhausted or sid in self._denied or self._retry_timer.isActive()
                 or not self.view.isVisible()):
             return
         if self.view.verticalScrollBar().value() > self.view.viewport().height():
@@ -261,17 +257,22 @@ class ThreadPane(QWidget):
 
     async def _load(self, sid: str, load: LoadOlder) -> None:
         count: int | None = None
+        refused = ""
         try:
             count = await load(sid)
         except asyncio.CancelledError:
             raise
+        except NotAllowedError as exc:  # asking again cannot help: say why, stop asking
+            refused = denied_words("messages", exc)
         except Exception:
             log.warning("loading older messages of %s failed", sid, exc_info=True)
         finally:
             if self._loading == sid:
                 self._loading = None
                 self._loading_label.hide()
-        if sid != self._session_id:
+        if refused:
+            self.set_denied(sid, refused)
+        if sid != self._session_id or refused:
             return
         if count is None:
             self._retry_timer.start()
@@ -347,30 +348,6 @@ class ThreadPane(QWidget):
         label.setGeometry(rect)
         label.raise_()
 
-    def _muted(self, text: str, *, scale: float = 1.0, bold: bool = False) -> QLabel:
-        label = QLabel(text)
-        label.setTextFormat(Qt.TextFormat.PlainText)
-        label.setFont(pt.scaled_font(self.font(), scale, bold=bold))
-        label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        return label
-
-    def _build_empty(self) -> None:
-        title = self._muted(EMPTY_TITLE, scale=1.3, bold=True)
-        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._empty_hints.setHorizontalSpacing(12)
-        self._empty_hints.setVerticalSpacing(4)
-        hints = QHBoxLayout()
-        hints.addStretch(1)
-        hints.addLayout(self._empty_hints)
-        hints.addStretch(1)
-        layout = QVBoxLayout(self._empty)
-        layout.addStretch(1)
-        layout.addWidget(title)
-        layout.addSpacing(12)
-        layout.addLayout(hints)
-        layout.addStretch(1)
-        self._empty.setAccessibleName(EMPTY_TITLE)
-
     # ---- Qt overrides ------------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -382,20 +359,6 @@ class ThreadPane(QWidget):
         super().showEvent(event)
         self._top_timer.start()  # the list may have been laid out while hidden
         self._media_timer.start()
-
-
-def oldest_unread_row(messages: Sequence[Message]) -> int:
-    """The row of the oldest unread visitor message at the end of the thread, -1 if none (see
-    the module docstring)."""
-    found = -1
-    for row in range(len(messages) - 1, -1, -1):
-        msg = messages[row]
-        if msg.type in ("note", "event"):
-            continue
-        if msg.from_ != "user" or msg.read:
-            break
-        found = row
-    return found
 
 
 def _single_shot(parent: QObject, interval_ms: int, slot: Callable[[], None]) -> QTimer:

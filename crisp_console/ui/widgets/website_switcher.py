@@ -32,6 +32,7 @@ class WebsiteEntry:
     website_id: str
     name: str
     domain: str = ""
+    note: str = ""  # why part of it is unavailable (its details refused: named by its id)
 
 
 def initials(name: str) -> str:
@@ -117,8 +118,8 @@ class WebsiteSwitcher(QComboBox):
                 row = self.count() - 1
                 self.setItemData(row, entry.website_id, ID_ROLE)
                 self.setItemData(row, entry.name, NAME_ROLE)
-                self.setItemData(row, tooltip_html(entry.domain or entry.name),
-                                 Qt.ItemDataRole.ToolTipRole)
+                tip = "\n".join(t for t in (entry.domain or entry.name, entry.note) if t)
+                self.setItemData(row, tooltip_html(tip), Qt.ItemDataRole.ToolTipRole)
             self._select(current if current in self._entries else None)
         finally:
             self.blockSignals(False)
