@@ -6,9 +6,8 @@ happens next (it will be sent by itself, or Retry sends it). Crisp's reasons sta
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from crisp_console.client.send_lookup import LookupIncomplete
+from crisp_console.client.words import local_hhmm
 from crisp_console.errors import (
     AuthError,
     ClosedError,
@@ -24,11 +23,6 @@ from crisp_console.errors import (
 )
 
 SAFE_RETRY = "Retry checks first, so it cannot be sent twice"
-
-
-def local_hhmm(when: datetime) -> str:
-    """``when`` (aware) as HH:MM on this computer's clock."""
-    return when.astimezone().strftime("%H:%M")
 
 
 def quota_spent(exc: QuotaExceededError) -> str:

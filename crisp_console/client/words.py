@@ -6,6 +6,8 @@ they reach any words here.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from crisp_console.errors import (
     ApiError,
     AuthError,
@@ -38,20 +40,33 @@ def _status(exc: ApiError) -> str:
     return f"{clip(exc.reason, 40)}, {exc.status}"
 
 
+def local_hhmm(when: datetime) -> str:
+    """``when`` (aware) as HH:MM on this computer's clock: operators read local time."""
+    return when.astimezone().strftime("%H:%M")
+
+
+def quota_reset(resets_at: datetime) -> str:
+    """"it resets at 01:00 (midnight UTC)": local time, and UTC's name for it when it is
+    the usual daily reset."""
+    midnight = (resets_at.hour, resets_at.minute) == (0, 0) and resets_at.utcoffset() is not None \
+        and not resets_at.utcoffset()
+    return f"it resets at {local_hhmm(resets_at)}" + (" (midnight UTC)" if midnight else "")
+
+
 def describe(exc: BaseException) -> str:
     """What went wrong, in words (no traceback, no secrets, peer text clipped)."""
     if isinstance(exc, StartupError):
         return exc.message
     if isinstance(exc, QuotaExceededError):
-        return (f"the daily API quota is spent; it resets at {exc.resets_at:%H:%M} UTC "
-                f"({exc.resets_at:%Y-%m-%d})")
+        return f"the daily API quota is spent; {quota_reset(exc.resets_at)}"
     if isinstance(exc, RateLimitError):
         return "Crisp is limiting the rate of requests; try again in a moment"
     if isinstance(exc, AuthError):
         return (f"Crisp refused the token ({_status(exc)}); it may have been revoked or "
                 "rotated")
     if isinstance(exc, NotAllowedError):
-        return f"this token is not allowed to do that ({_status(exc)})"
+        return f"this token is not allowed to do that (Crisp answered {exc.status} " \
+               f"{clip(exc.reason, 40)})"
     if isinstance(exc, NotSubscribedError):
         return "the plugin is no longer subscribed to that website"
     if isinstance(exc, NotFoundError):

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from crisp_console.client import ConsoleClient, StartupError
+from crisp_console.client.words import local_hhmm
 from crisp_console.errors import AuthError, ProtocolError, QuotaExceededError
 from crisp_console.realtime import ConnectionState
 from crisp_console.sandbox.server import Sandbox
@@ -105,7 +106,9 @@ async def test_a_spent_quota_at_start_up_gives_the_reset_time(
             await client.start()
     assert isinstance(caught.value.error, QuotaExceededError)
     assert caught.value.step == "read the plugin's account"  # check_session spent the last
-    assert "daily API quota is spent; it resets at 00:00 UTC" in caught.value.message
+    resets_at = caught.value.error.resets_at
+    assert f"daily API quota is spent; it resets at {local_hhmm(resets_at)} (midnight UTC)" \
+        in caught.value.message
 
 
 async def test_hostile_events_are_reported_once_per_kind(

@@ -49,7 +49,7 @@ def test_a_refused_command_names_its_action() -> None:
 
 def test_other_failures_in_the_clients_words() -> None:
     refused = describe(NotAllowedError(403, "not_allowed", ""))
-    assert refused == "this token is not allowed to do that (not_allowed, 403)"
+    assert refused == "this token is not allowed to do that (Crisp answered 403 not_allowed)"
     unreadable = describe(ProtocolError("expected an object, got a string",
                                         where="PATCH website/W/conversation/S/state"))
     assert unreadable.startswith("Crisp answered something this console cannot read")
