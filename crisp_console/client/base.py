@@ -23,7 +23,7 @@ from crisp_console.client.fetches import OwedFetches, Touched
 from crisp_console.client.health import Health, HealthMonitor, HealthObserver
 from crisp_console.client.retry import Retrier, Sleep
 from crisp_console.client.tasks import TaskOwner
-from crisp_console.client.words import describe
+from crisp_console.client.words import answered
 from crisp_console.core import ApplyResult, Store
 from crisp_console.errors import NotAllowedError
 from crisp_console.log import ThrottledReporter
@@ -162,7 +162,7 @@ class ClientBase(ABC):
         name = self._website_label(website_id)
         self.monitor.deny(health.conversations_of(website_id),
                           f"Crisp does not allow this token to list the conversations of "
-                          f"{name} ({describe(exc)})")
+                          f"{name} ({answered(exc)})")
 
     @contextlib.contextmanager
     def watch(self) -> Iterator[Touched]:

@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from crisp_console.api import CrispApi
 from crisp_console.client.base import ConversationDetails
-from crisp_console.client.words import describe
+from crisp_console.client.words import answered
 from crisp_console.core import Conversation, Store
 from crisp_console.errors import NotAllowedError, NotFoundError
 
@@ -32,7 +32,7 @@ WHAT = {
 
 def denied_words(section: str, exc: NotAllowedError) -> str:
     return (f"Crisp does not allow this token to read {WHAT.get(section, section)} "
-            f"({describe(exc)})")
+            f"({answered(exc)})")
 
 
 async def _section(found: ConversationDetails, section: str, call: Awaitable[T],

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from crisp_console.api import secure_url
 from crisp_console.client import details, health
 from crisp_console.client.base import ClientBase, ConversationDetails, now_ms
-from crisp_console.client.words import clip, describe, startup_error
+from crisp_console.client.words import answered, clip, describe, startup_error
 from crisp_console.errors import (
     CrispError,
     NotAllowedError,
@@ -94,7 +94,7 @@ class SyncMixin(ClientBase):
             self.monitor.deny(health.website_details_of(website_id),
                               f"Crisp does not allow this token to read website "
                               f"{website_id}'s details: it is shown by its id "
-                              f"({describe(exc)})")
+                              f"({answered(exc)})")
         except _GONE:
             return None
         else:
@@ -117,7 +117,7 @@ class SyncMixin(ClientBase):
         self.monitor.deny(health.team_settings_of(website_id),
                           f"Crisp does not allow this token to read the plugin settings of "
                           f"{self._website_label(website_id)}: the team's canned responses "
-                          f"and default reply mode are unavailable ({describe(exc)})")
+                          f"and default reply mode are unavailable ({answered(exc)})")
 
     async def load_first_pages(self, website_id: str) -> None:
         try:
@@ -155,7 +155,7 @@ class SyncMixin(ClientBase):
             self.monitor.deny(health.OPERATORS,
                               "Crisp does not allow this token to list the operators: who "
                               "\"me\" is stays unknown and conversations cannot be assigned "
-                              f"({describe(refused)})")
+                              f"({answered(refused)})")
         else:
             self.monitor.allow(health.OPERATORS)
 
@@ -168,7 +168,7 @@ class SyncMixin(ClientBase):
             self.monitor.deny(health.LIVE_FEED,
                               "Crisp does not allow this token to find the live feed: "
                               "nothing arrives live, the list shows what start-up loaded "
-                              f"({describe(exc)})")
+                              f"({answered(exc)})")
             self.catchup.forgive()
             return None
         urls = [str(endpoints["socket"]["app"]), *_rescue_url(endpoints)]

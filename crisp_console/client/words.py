@@ -40,6 +40,12 @@ def _status(exc: ApiError) -> str:
     return f"{clip(exc.reason, 40)}, {exc.status}"
 
 
+def answered(exc: ApiError) -> str:
+    """"Crisp answered 403 not_allowed": the refusal's code, for words that already say what
+    was refused."""
+    return f"Crisp answered {exc.status} {clip(exc.reason, 40)}"
+
+
 def local_hhmm(when: datetime) -> str:
     """``when`` (aware) as HH:MM on this computer's clock: operators read local time."""
     return when.astimezone().strftime("%H:%M")
