@@ -13,6 +13,7 @@ from crisp_console.core.changes import (
     ChangeKind,
 )
 from crisp_console.core.handlers import HANDLERS
+from crisp_console.core.live import LiveEvent, VisitedPage
 from crisp_console.core.models import (
     Conversation,
     Message,
@@ -22,6 +23,7 @@ from crisp_console.core.models import (
     Website,
     excerpt_of,
 )
+from crisp_console.core.optimistic import Optimistic
 from crisp_console.core.ordering import Ordering
 from crisp_console.core.parse import PayloadError
 from crisp_console.core.results import ApplyResult
@@ -38,13 +40,16 @@ __all__ = [
     "Change",
     "ChangeKind",
     "Conversation",
+    "LiveEvent",
     "Message",
     "MessageStatus",
     "Operator",
+    "Optimistic",
     "Ordering",
     "PayloadError",
     "Person",
     "Store",
+    "VisitedPage",
     "Website",
     "excerpt_of",
 ]

@@ -12,6 +12,13 @@ arithmetic follow Qt's rules exactly:
 - ``CHANGED`` comes alone (``dataChanged``), with the names of the fields that changed.
 - ``RESET`` comes alone, *after* the whole collection was replaced.
 
+Every Change also names what it concerns, so that a view asks "is it mine?" by id instead of
+turning rows back into ids: ``ids`` holds the ids of the rows (session_id, website_id,
+user_id, people_id) in row order, for a move the one row's; a message Change carries its
+timeline's session_id in ``key`` and the messages' ``fingerprints``. A RESET names nothing:
+it concerns every item of its collection (of its timeline, or of every timeline when its
+``key`` is None). ``concerns(item_id)`` answers the question for a view.
+
 Between an ``-ING`` and its ``-ED`` the store mutates nothing else, and observers must not
 mutate the store from a callback.
 """
@@ -22,6 +29,7 @@ import enum
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +38,7 @@ MESSAGES = "messages"
 WEBSITES = "websites"
 OPERATORS = "operators"
 PEOPLE = "people"
+T = TypeVar("T")
 
 
 class ChangeKind(enum.Enum):
@@ -45,7 +54,8 @@ class ChangeKind(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One notification. ``key`` names the timeline (session_id) for ``messages``."""
+    """One notification. ``key`` names the timeline (session_id) for ``messages``; ``ids``
+    and ``fingerprints`` name the rows it concerns (see the module docstring)."""
 
     kind: ChangeKind
     collection: str
@@ -54,13 +64,23 @@ class Change:
     last: int = -1
     dest: int = -1
     fields: frozenset[str] = frozenset()
+    ids: tuple[str, ...] = ()
+    fingerprints: tuple[int, ...] = ()
+
+    def concerns(self, item_id: str) -> bool:
+        """Whether this change may concern ``item_id``: a row of its collection by id, or for
+        ``messages`` the timeline of that session_id. A RESET concerns every item."""
+        if self.collection == MESSAGES:
+            return self.key is None or self.key == item_id
+        return self.kind is ChangeKind.RESET or item_id in self.ids
 
 
 Observer = Callable[[Change], None]
 
 
-class Notifier:
-    """A list of observers called synchronously, in subscription order.
+class Notifier(Generic[T]):
+    """A list of observers called synchronously, in subscription order (the store's Changes,
+    and its live events: live.py).
 
     An observer that raises is logged and skipped: one broken view must not leave the others
     (or the store) half-updated.
@@ -69,9 +89,13 @@ class Notifier:
     __slots__ = ("_observers",)
 
     def __init__(self) -> None:
-        self._observers: tuple[Observer, ...] = ()
+        self._observers: tuple[Callable[[T], None], ...] = ()
 
-    def subscribe(self, callback: Observer) -> Callable[[], None]:
+    def __len__(self) -> int:
+        """How many observers listen (none: a note nobody reads is never built)."""
+        return len(self._observers)
+
+    def subscribe(self, callback: Callable[[T], None]) -> Callable[[], None]:
         """Add ``callback``; returns a function that removes it (idempotent)."""
         self._observers = (*self._observers, callback)
 
@@ -85,9 +109,9 @@ class Notifier:
 
         return unsubscribe
 
-    def emit(self, change: Change) -> None:
+    def emit(self, item: T) -> None:
         for callback in self._observers:  # a tuple: (un)subscribing inside a callback is safe
             try:
-                callback(change)
+                callback(item)
             except Exception:
-                log.exception("store observer %r failed on %s", callback, change)
+                log.exception("store observer %r failed on %s", callback, item)

@@ -3,24 +3,30 @@ and becomes SENT when the server's copy with the same fingerprint arrives (RTM
 ``message:received`` or a REST page), FAILED when the send fails.
 
 The client chooses the fingerprint and sends it with the message; the sandbox (and Crisp)
-echo it back, which is what makes the merge exact.
+echo it back, which is what makes the merge exact. Functions over the Store's public parts
+(port.py); the Store's methods of the same names call them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from crisp_console.core import parse as p
+from crisp_console.core.counting import Arrival
 from crisp_console.core.models import Conversation, Message, MessageStatus, content_of
+from crisp_console.core.port import StorePort
 from crisp_console.core.results import IGNORED, UNKNOWN_TARGET, ApplyResult, result
 
-if TYPE_CHECKING:
-    from crisp_console.core.store import Store
+
+def adopt(conv: Conversation, msg: Message) -> None:
+    """Share the conversation's id strings instead of one copy per message."""
+    msg.session_id = conv.session_id
+    msg.website_id = conv.website_id
 
 
-def add_pending(store: Store, session_id: str, *, fingerprint: int, type: str, content: Any,
-                user_id: str, nickname: str, timestamp: int,
+def add_pending(store: StorePort, session_id: str, *, fingerprint: int, type: str,
+                content: Any, user_id: str, nickname: str, timestamp: int,
                 extra: dict[str, Any] | None = None) -> Message:
     """Insert a PENDING operator message at the end of the timeline and bump the row
     (preview, activity, mentions from ``extra``; the unread counters move when the server
@@ -34,14 +40,14 @@ def add_pending(store: Store, session_id: str, *, fingerprint: int, type: str, c
     JSON, names cut, a timestamp outside 1970..9999 clamped. A fingerprint already in the
     timeline returns that message unchanged, so a double submit shows one message.
     """
-    conv = store.conversations.get(session_id) if isinstance(session_id, str) else None
+    conv = store.rows.get(session_id)
     if conv is None:
         raise KeyError(session_id)
     if not p.is_int(fingerprint) or not 0 <= fingerprint <= p.MAX_FINGERPRINT:
         raise ValueError(f"fingerprint outside 0..2**53-1: {fingerprint!r:.40}")
     if not isinstance(type, str) or not 0 < len(type) <= p.MAX_NAME:
         raise ValueError("a message type is a short non-empty string")
-    tl = store._timeline(conv.session_id)
+    tl = store.threads.open(conv.session_id)
     known = tl.by_fp.get(fingerprint)
     if known is not None:
         return known
@@ -53,24 +59,24 @@ def add_pending(store: Store, session_id: str, *, fingerprint: int, type: str, c
                   nickname=p.text(nickname, p.MAX_NAME) if isinstance(nickname, str) else "",
                   status=MessageStatus.PENDING,
                   extra=(p.json_object(extra) or None) if isinstance(extra, Mapping) else None)
-    tl.insert(msg, store._emit)
-    store._bump(conv, msg, count=False)
+    tl.insert(msg)
+    store.bump(conv, msg, Arrival.LOCAL)
     return msg
 
 
-def merge(store: Store, conv: Conversation, pending: Message, server: Message) -> bool:
+def merge(store: StorePort, conv: Conversation, pending: Message, server: Message) -> bool:
     """The server's copy of a local echo arrived: SENT with the server's values (it may move
     among the sent messages), and the row counts it now that it really exists."""
     partial = server.field_values()  # the server's copy wins
     partial["status"] = MessageStatus.SENT
     partial["error"] = None
-    store._timeline(conv.session_id).update(pending, partial, store._emit)
-    store._bump(conv, pending, count=True)
+    store.threads.open(conv.session_id).update(pending, partial)
+    store.bump(conv, pending, Arrival.CONFIRMED)
     return True
 
 
-def _unsent(store: Store, session_id: str, fingerprint: int) -> Message | ApplyResult:
-    msg = store.message(session_id, fingerprint)  # None for ids of the wrong type
+def _unsent(store: StorePort, session_id: str, fingerprint: int) -> Message | ApplyResult:
+    msg = store.threads.message(session_id, fingerprint)  # None for ids of the wrong type
     if msg is None:
         return UNKNOWN_TARGET
     if not msg.is_pending:
@@ -78,44 +84,43 @@ def _unsent(store: Store, session_id: str, fingerprint: int) -> Message | ApplyR
     return msg
 
 
-def confirm_pending(store: Store, session_id: str, fingerprint: int) -> ApplyResult:
+def confirm_pending(store: StorePort, session_id: str, fingerprint: int) -> ApplyResult:
     """The send was accepted (REST 202) before any echo: SENT with the local values, and the
     row counts it. The RTM echo that may follow is a duplicate (IGNORED): it may be older
     than an edit made since, so it must not overwrite anything."""
     msg = _unsent(store, session_id, fingerprint)
     if isinstance(msg, ApplyResult):
         return msg
-    conv = store.conversations.get(session_id)
-    partial = {"status": MessageStatus.SENT, "error": None}
-    store._timeline(session_id).update(msg, partial, store._emit)
+    store.threads.open(session_id).update(msg, {"status": MessageStatus.SENT, "error": None})
+    conv = store.rows.get(session_id)
     if conv is not None:
-        store._bump(conv, msg, count=True)
+        store.bump(conv, msg, Arrival.CONFIRMED)
     return result(True)
 
 
-def fail_pending(store: Store, session_id: str, fingerprint: int, error: str) -> ApplyResult:
+def fail_pending(store: StorePort, session_id: str, fingerprint: int, error: str) -> ApplyResult:
     msg = _unsent(store, session_id, fingerprint)
     if isinstance(msg, ApplyResult):
         return msg
     why = p.text(error, p.MAX_ERROR) if isinstance(error, str) else "not sent"
     partial = {"status": MessageStatus.FAILED, "error": why}
-    return result(bool(store._timeline(session_id).update(msg, partial, store._emit)))
+    return result(bool(store.threads.open(session_id).update(msg, partial)))
 
 
-def retry_pending(store: Store, session_id: str, fingerprint: int) -> ApplyResult:
+def retry_pending(store: StorePort, session_id: str, fingerprint: int) -> ApplyResult:
     msg = _unsent(store, session_id, fingerprint)
     if isinstance(msg, ApplyResult):
         return msg
     partial = {"status": MessageStatus.PENDING, "error": None}
-    return result(bool(store._timeline(session_id).update(msg, partial, store._emit)))
+    return result(bool(store.threads.open(session_id).update(msg, partial)))
 
 
-def discard_pending(store: Store, session_id: str, fingerprint: int) -> ApplyResult:
+def discard_pending(store: StorePort, session_id: str, fingerprint: int) -> ApplyResult:
     msg = _unsent(store, session_id, fingerprint)
     if isinstance(msg, ApplyResult):
         return msg
-    store._timeline(session_id).remove(msg, store._emit)
-    conv = store.conversations.get(session_id)
+    store.threads.open(session_id).remove(msg)
+    conv = store.rows.get(session_id)
     if conv is not None and conv.last_fingerprint == fingerprint:
-        store._refresh_preview(conv)
+        store.refresh_preview(conv)
     return result(True)

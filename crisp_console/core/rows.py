@@ -38,32 +38,33 @@ class InsertionRows:
         self.rows: dict[str, int] = {}
 
     def append(self, item_id: str, mutate: Hook = None) -> None:
-        row = len(self.ids)
-        self._emit(Change(ChangeKind.INSERTING, self.collection, first=row, last=row))
+        row, ids = len(self.ids), (item_id,)
+        self._emit(Change(ChangeKind.INSERTING, self.collection, first=row, last=row, ids=ids))
         if mutate is not None:
             mutate()
         self.ids.append(item_id)
         self.rows[item_id] = row
-        self._emit(Change(ChangeKind.INSERTED, self.collection, first=row, last=row))
+        self._emit(Change(ChangeKind.INSERTED, self.collection, first=row, last=row, ids=ids))
 
     def remove(self, item_id: str, mutate: Hook = None) -> None:
         row = self.rows.get(item_id, -1)
         if row < 0:
             return
-        self._emit(Change(ChangeKind.REMOVING, self.collection, first=row, last=row))
+        ids = (item_id,)
+        self._emit(Change(ChangeKind.REMOVING, self.collection, first=row, last=row, ids=ids))
         if mutate is not None:
             mutate()
         del self.ids[row]
         del self.rows[item_id]
         for i, other in enumerate(self.ids[row:], start=row):
             self.rows[other] = i
-        self._emit(Change(ChangeKind.REMOVED, self.collection, first=row, last=row))
+        self._emit(Change(ChangeKind.REMOVED, self.collection, first=row, last=row, ids=ids))
 
     def changed(self, item_id: str, fields: frozenset[str]) -> None:
         row = self.rows.get(item_id, -1)
         if row >= 0 and fields:
             self._emit(Change(ChangeKind.CHANGED, self.collection, first=row, last=row,
-                              fields=fields))
+                              fields=fields, ids=(item_id,)))
 
     def replace(self, item_ids: list[str]) -> None:
         """Replace every row (no notification: the caller emits RESET when done)."""

@@ -185,16 +185,17 @@ class SortedRows:
             count = len(list(grp))
             chunk = items[start:start + count]
             first = pos + offset
+            ids = tuple(i for _, i in chunk)
             self._emit(Change(ChangeKind.INSERTING, self.collection,
-                              first=first, last=first + count - 1))
-            mutate([i for _, i in chunk])
+                              first=first, last=first + count - 1, ids=ids))
+            mutate(list(ids))
             if not self._len:
                 self._fill(chunk)
             else:
                 for k, i in chunk:
                     self._insert(k, i)
             self._emit(Change(ChangeKind.INSERTED, self.collection,
-                              first=first, last=first + count - 1))
+                              first=first, last=first + count - 1, ids=ids))
             offset += count
             start += count
 
@@ -210,10 +211,13 @@ class SortedRows:
                 self._maxes[i] = new_key
             self.key_of[item_id] = new_key
             return src
-        self._emit(Change(ChangeKind.MOVING, self.collection, first=src, last=src, dest=dest))
+        ids = (item_id,)
+        self._emit(Change(ChangeKind.MOVING, self.collection, first=src, last=src, dest=dest,
+                          ids=ids))
         self._delete(item_id)
         self._insert(new_key, item_id)
-        self._emit(Change(ChangeKind.MOVED, self.collection, first=src, last=src, dest=dest))
+        self._emit(Change(ChangeKind.MOVED, self.collection, first=src, last=src, dest=dest,
+                          ids=ids))
         return moved_index(src, dest)
 
     def remove_many(self, item_ids: Iterable[str], mutate: Callable[[list[str]], None]) -> None:
@@ -221,12 +225,14 @@ class SortedRows:
         so the rows of the others stay valid). ``mutate`` gets each run's ids."""
         rows = [r for r in map(self.row_of, item_ids) if r >= 0]
         for first, last in reversed(runs(rows)):
-            self._emit(Change(ChangeKind.REMOVING, self.collection, first=first, last=last))
-            gone = [self.id_at(r) for r in range(first, last + 1)]
+            gone = tuple(self.id_at(r) for r in range(first, last + 1))
+            self._emit(Change(ChangeKind.REMOVING, self.collection, first=first, last=last,
+                              ids=gone))
             for item_id in gone:
                 self._delete(item_id)
-            mutate(gone)
-            self._emit(Change(ChangeKind.REMOVED, self.collection, first=first, last=last))
+            mutate(list(gone))
+            self._emit(Change(ChangeKind.REMOVED, self.collection, first=first, last=last,
+                              ids=gone))
 
     def replace(self, items: list[tuple[SortKey, str]]) -> None:
         """Replace every row (no notification: the caller emits RESET when done)."""

@@ -1,21 +1,31 @@
 """The Store: every domain object by id, the ordered conversation list, the timelines.
 
-Pure and synchronous: ``apply(event, payload)`` runs the handler of an RTM event (handlers.py),
-the bulk methods load REST answers, and every change is announced as a paired Change (see
-changes.py) that a Qt model can replay one-to-one.
+Pure and synchronous. It is built from parts, each with a public API: ``directory``
+(websites, operators, people: directory.py), ``rows`` (the conversations, sorted:
+conversations.py), ``threads`` (the timelines with their history bookkeeping: threads.py),
+``optimistic`` (the changes waiting for their echo: optimistic.py) and ``intake`` (parsing
+and the reporter of what was dropped: intake.py). The Store adds the rules that span parts
+(a message moves its row: counting.py; a removed conversation takes its timeline along) and
+is the one door for callers:
 
-No public method raises on wire data of any shape: a malformed item is dropped and counted on
-``reporter`` (log.py's ThrottledReporter: one WARNING per kind, then counts), and every value
-kept is within the limits of parse.py, so nothing stored can break the ordering or the UI.
+- ``apply(event, payload)``: a live RTM event, through its handler (handlers.py); observers of
+  ``subscribe_live`` then hear what it brought (live.py);
+- the bulk loaders: REST answers (``upsert_conversations``, ``add_history_page``…);
+- the console's own changes, typed (edits.py, echo.py): ``add_pending``, ``change_state``…
+
+Every change is announced as a paired Change naming its ids (changes.py) that a Qt model can
+replay one-to-one. No public method raises on wire data of any shape: a malformed item is
+dropped and counted on ``reporter``, and every value kept is within the limits of parse.py.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from crisp_console.core import echo
+from crisp_console.core import echo, edits, history
 from crisp_console.core.changes import (
     CONVERSATIONS,
     MESSAGES,
@@ -27,291 +37,258 @@ from crisp_console.core.changes import (
     Notifier,
     Observer,
 )
+from crisp_console.core.conversations import ConversationRows
+from crisp_console.core.counting import Arrival, after_message, counts, preview
 from crisp_console.core.directory import Directory
 from crisp_console.core.handlers import HANDLERS
-from crisp_console.core.models import Conversation, Message
-from crisp_console.core.ordering import KEY_FIELDS, KEY_FUNCTIONS, Ordering
-from crisp_console.core.parse import MAX_COUNT, MAX_LIST, PayloadError, id_list, is_int
+from crisp_console.core.intake import Intake
+from crisp_console.core.live import LiveEvent, VisitedPage, named_ids
+from crisp_console.core.models import Conversation, Message, Operator, Person, Website
+from crisp_console.core.optimistic import Expectations, Optimistic
+from crisp_console.core.ordering import Ordering
+from crisp_console.core.parse import PayloadError
 from crisp_console.core.results import APPLIED, ApplyResult, result
-from crisp_console.core.sharing import Sharer
-from crisp_console.core.sortedrows import SortedRows
-from crisp_console.core.timeline import Timeline
+from crisp_console.core.threads import Threads
 from crisp_console.log import ThrottledReporter
 
 log = logging.getLogger(__name__)
 
+LiveObserver = Callable[[LiveEvent], None]
 
-class Store(Directory):
+
+class Store:
     """Domain state of the console. Never raises on wire data; never does I/O.
 
-    Attributes (read them, never mutate them):
-        websites, operators, people (directory.py), conversations: dicts by id.
-        ordering: the current order of the conversation list.
-        reporter: what was dropped, by kind (directory.py).
+    Attributes (read them, never mutate them): the parts above, and through them
+    ``websites``, ``operators``, ``people``, ``conversations`` (dicts by id), ``ordering``
+    and ``reporter``.
 
     ``block_size`` tunes the conversation list's blocks (sortedrows.py); tests make it tiny.
-    ``reporter`` defaults to one logging to ``crisp_console.core``.
+    ``reporter`` defaults to one logging to ``crisp_console.core``. ``clock`` (monotonic
+    seconds) times how long an optimistic change outranks older echoes.
     """
 
     def __init__(self, ordering: Ordering = Ordering.ACTIVITY, *, block_size: int = 1000,
-                 reporter: ThrottledReporter | None = None) -> None:
-        self._notifier = Notifier()  # before Directory, which binds _emit
-        super().__init__(reporter)
-        self.conversations: dict[str, Conversation] = {}
-        self.ordering = ordering
-        self._key = KEY_FUNCTIONS[ordering]
-        self._rows = SortedRows(self._emit, CONVERSATIONS, block_size)
-        self._timelines: dict[str, Timeline] = {}
+                 reporter: ThrottledReporter | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._changes: Notifier[Change] = Notifier()
+        self._live: Notifier[LiveEvent] = Notifier()
+        emit = self._changes.emit
+        self.intake = Intake(reporter)
+        self.directory = Directory(self.intake, emit)
+        self.rows = ConversationRows(self.intake, emit, ordering, block_size)
+        self.threads = Threads(emit)
+        self.optimistic = Expectations(clock)
         self._unknown_events: set[str] = set()
-        self._sharer = Sharer()
+        self._brought: tuple[Message | None, tuple[VisitedPage, ...]] = (None, ())
 
     # ---- observers -------------------------------------------------------------------------
 
     def subscribe(self, callback: Observer) -> Callable[[], None]:
         """Call ``callback(change)`` for every Change; returns the unsubscribe function."""
-        return self._notifier.subscribe(callback)
+        return self._changes.subscribe(callback)
 
-    def _emit(self, change: Change) -> None:
-        self._notifier.emit(change)
+    def subscribe_live(self, callback: LiveObserver) -> Callable[[], None]:
+        """Call ``callback(event)`` after every live event ``apply`` was given (live.py)."""
+        return self._live.subscribe(callback)
+
+    @property
+    def observers(self) -> int:
+        """How many observers ``subscribe`` and ``subscribe_live`` have (views that forgot to
+        unsubscribe show up here)."""
+        return len(self._changes) + len(self._live)
 
     # ---- reading ---------------------------------------------------------------------------
 
+    @property
+    def reporter(self) -> ThrottledReporter:
+        return self.intake.reporter
+
+    @property
+    def conversations(self) -> Mapping[str, Conversation]:
+        return self.rows.by_id
+
+    @property
+    def websites(self) -> Mapping[str, Website]:
+        return self.directory.websites
+
+    @property
+    def operators(self) -> Mapping[str, Operator]:
+        return self.directory.operators
+
+    @property
+    def people(self) -> Mapping[str, Person]:
+        return self.directory.people
+
+    @property
+    def ordering(self) -> Ordering:
+        return self.rows.ordering
+
     def conversation_ids(self) -> list[str]:
         """The conversation list in its current order (a copy)."""
-        return self._rows.all_ids()
+        return self.rows.ids()
 
     def conversation_count(self) -> int:
-        return len(self._rows)
+        return len(self.rows)
 
     def conversation_at(self, row: int) -> Conversation:
-        return self.conversations[self._rows.id_at(row)]
+        return self.rows.at(row)
 
     def row_of(self, session_id: str) -> int:
-        """The conversation's row, -1 if absent: two bisections plus its block's first row
-        (O(log n); sortedrows.py)."""
-        return self._rows.row_of(session_id) if isinstance(session_id, str) else -1
+        """The conversation's row, -1 if absent (O(log n))."""
+        return self.rows.row_of(session_id)
+
+    def count(self, predicate: Callable[[Conversation], bool]) -> int:
+        """How many conversations match (one pass; for filter badges)."""
+        return sum(1 for c in self.rows.by_id.values() if predicate(c))
+
+    def website_ids(self) -> list[str]:
+        return self.directory.website_ids()
+
+    def operator_ids(self) -> list[str]:
+        return self.directory.operator_ids()
+
+    def people_ids(self) -> list[str]:
+        return self.directory.people_ids()
 
     def messages(self, session_id: str) -> list[Message]:
         """The conversation's timeline as far as the store has it (REST pages, live messages
         since it knew the conversation, local echoes last), oldest first. A copy: use
         ``message_count``/``message_at`` to read rows."""
-        tl = self._timelines.get(session_id) if isinstance(session_id, str) else None
-        return list(tl.messages) if tl else []
+        return self.threads.messages(session_id)
 
     def message_count(self, session_id: str) -> int:
-        tl = self._timelines.get(session_id) if isinstance(session_id, str) else None
-        return len(tl) if tl else 0
+        return self.threads.count(session_id)
 
     def message_at(self, session_id: str, row: int) -> Message:
-        return self._timelines[session_id].messages[row]
+        return self.threads.at(session_id, row)
 
     def message(self, session_id: str, fingerprint: int) -> Message | None:
-        tl = self._timelines.get(session_id) if isinstance(session_id, str) else None
-        return tl.by_fp.get(fingerprint) if tl and is_int(fingerprint) else None
+        return self.threads.message(session_id, fingerprint)
 
-    def count(self, predicate: Callable[[Conversation], bool]) -> int:
-        """How many conversations match (one pass; for filter badges)."""
-        return sum(1 for c in self.conversations.values() if predicate(c))
+    def timeline_loaded(self, session_id: str) -> bool:
+        """Whether the conversation's newest page of messages was read (threads.py)."""
+        return self.threads.loaded(session_id)
 
-    # ---- events ----------------------------------------------------------------------------
+    def history_cursor(self, session_id: str) -> int | None:
+        """Where the next older page starts, None before any page gave a timestamp."""
+        return self.threads.cursor(session_id)
+
+    def at_history_start(self, session_id: str) -> bool:
+        """Whether the conversation's first message is loaded."""
+        return self.threads.at_start(session_id)
+
+    # ---- live events -----------------------------------------------------------------------
 
     def apply(self, event: str, payload: Any) -> ApplyResult:
-        """Apply one RTM event. Never raises: a malformed payload is counted on ``reporter``
-        under ``rtm:<event>`` (a handler bug under ``bug:rtm:<event>``, its traceback once)."""
+        """Apply one live RTM event. Never raises: a malformed payload is counted on
+        ``reporter`` under ``rtm:<event>`` (a handler bug under ``bug:rtm:<event>``, its
+        traceback once). Then ``subscribe_live`` observers hear what it brought."""
         handler = HANDLERS.get(event) if isinstance(event, str) else None
+        self._brought = (None, ())
         if handler is None:
             name = event if isinstance(event, str) else repr(type(event))
             if name not in self._unknown_events and len(self._unknown_events) < 256:
                 self._unknown_events.add(name)  # log each name once, not once per event
                 log.info("no handler for RTM event %.80r; dropped", name)
-            return ApplyResult.UNKNOWN_EVENT
-        try:
-            return handler(self, payload)
-        except PayloadError as exc:
-            self.reporter.report(f"rtm:{event}", str(exc))
-        except Exception as exc:  # noqa: BLE001 - a bug, not bad input: keep the loop alive
-            self.reporter.report(f"bug:rtm:{event}", repr(type(exc)), exc_info=exc)
-        return ApplyResult.MALFORMED
+            outcome = ApplyResult.UNKNOWN_EVENT
+        else:
+            try:
+                outcome = handler(self, payload)
+            except PayloadError as exc:
+                self.reporter.report(f"rtm:{event}", str(exc))
+                outcome = ApplyResult.MALFORMED
+            except Exception as exc:  # noqa: BLE001 - a bug, not bad input: keep the loop alive
+                self.reporter.report(f"bug:rtm:{event}", repr(type(exc)), exc_info=exc)
+                outcome = ApplyResult.MALFORMED
+        if self._live and isinstance(event, str):
+            self._tell(event, payload, outcome)
+        return outcome
+
+    def note_live(self, *, message: Message | None = None,
+                  pages: tuple[VisitedPage, ...] = ()) -> None:
+        """For handlers: what the live event being applied brought, for its LiveEvent."""
+        self._brought = (message, pages)
+
+    def _tell(self, event: str, payload: Any, outcome: ApplyResult) -> None:
+        message, pages = self._brought
+        session_id, website_id = named_ids(payload)
+        if message is not None:
+            session_id, website_id = message.session_id, message.website_id or website_id
+        self._live.emit(LiveEvent(event, outcome, session_id, website_id, message, pages))
 
     # ---- conversations ---------------------------------------------------------------------
 
     def set_ordering(self, ordering: Ordering) -> None:
         """Re-sort the conversation list under ``ordering``; emits RESET (if it changed)."""
-        if ordering is self.ordering:
-            return
-        self.ordering = ordering
-        self._key = key = KEY_FUNCTIONS[ordering]
-        self._rows.replace([(key(c), sid) for sid, c in self.conversations.items()])
-        self._emit(Change(ChangeKind.RESET, CONVERSATIONS))
+        self.rows.set_ordering(ordering)
 
     def upsert_conversations(self, payloads: Any) -> ApplyResult:
-        """Load REST conversations: new ones are inserted in runs (one INSERTING/INSERTED
-        pair per run of adjacent rows), known ones updated (MOVED if needed, CHANGED)."""
-        convs = self.parse_list(
-            "rest:conversation", lambda d: Conversation.from_payload(d, self._sharer), payloads)
-        if convs is None:
-            return ApplyResult.MALFORMED
-        parsed = {conv.session_id: conv for conv in convs}
-        bad = len(payloads) - len(convs)
-        changed = False
-        new: list[Conversation] = []
-        for sid, conv in parsed.items():
-            if sid in self.conversations:
-                changed |= bool(self.update_conversation(sid, conv.field_values()))
-            else:
-                new.append(conv)
-        if new:
-            by_id = {c.session_id: c for c in new}
-
-            def add(ids: list[str]) -> None:
-                for sid in ids:
-                    self.conversations[sid] = by_id[sid]
-
-            key = self._key
-            self._rows.insert_many([(key(c), c.session_id) for c in new], add)
-        if bad and not parsed:
-            return ApplyResult.MALFORMED
-        return result(changed or bool(new))
+        """Load REST conversations (new ones inserted in runs, known ones updated)."""
+        return self.rows.upsert(payloads)
 
     def upsert_conversation(self, payload: Any) -> ApplyResult:
-        return self.upsert_conversations([payload])
+        return self.rows.upsert([payload])
 
     def update_conversation(self, session_id: str, partial: Mapping[str, Any]) -> frozenset[str]:
-        """Set fields of a conversation (field names of ``Conversation``): MOVING/MOVED if its
-        sort key changes, then CHANGED with the fields. Returns the changed fields."""
-        conv = self.conversations.get(session_id) if isinstance(session_id, str) else None
-        if conv is None:
-            return frozenset()
-        changed = self.checked_update("update:conversation", conv, partial)
-        if changed:
-            if changed & KEY_FIELDS[self.ordering]:
-                row = self._rows.rekey(session_id, self._key(conv))
-            else:
-                row = self._rows.row_of(session_id)
-            self._emit(Change(ChangeKind.CHANGED, CONVERSATIONS, first=row, last=row,
-                              fields=changed))
-        return changed
+        """Set fields of a conversation (MOVING/MOVED if needed, CHANGED); the changed ones."""
+        return self.rows.update(session_id, partial)
 
     def remove_conversation(self, session_id: str) -> ApplyResult:
-        return result(self._remove_conversations([session_id]))
+        return result(self.remove_conversations([session_id]))
 
-    def _remove_conversations(self, session_ids: Iterable[str]) -> bool:
-        """REMOVING/REMOVED per run of rows; a dropped timeline gets its own RESET."""
+    def remove_conversations(self, session_ids: Iterable[Any]) -> bool:
+        """REMOVING/REMOVED per run of rows. Each conversation's timeline goes with it,
+        bookkeeping included, and gets its own RESET once the rows are done."""
         dropped: list[str] = []
 
         def forget(ids: list[str]) -> None:
-            for sid in ids:
-                del self.conversations[sid]
-                if self._timelines.pop(sid, None) is not None:
-                    dropped.append(sid)
+            dropped.extend(sid for sid in ids if self.threads.take(sid))
 
-        present = [sid for sid in session_ids if isinstance(sid, str) and sid in self.conversations]
-        self._rows.remove_many(present, forget)
+        removed = self.rows.remove(session_ids, forget)
         for sid in dropped:
-            self._emit(Change(ChangeKind.RESET, MESSAGES, key=sid))
-        return bool(present)
+            self.threads.reset(sid)
+        return removed
+
+    def remove_website_conversations(self, website_id: str) -> bool:
+        return self.remove_conversations(
+            [sid for sid, c in self.rows.by_id.items() if c.website_id == website_id])
+
+    def remove_website(self, website_id: str) -> ApplyResult:
+        """Remove a website and its conversations (REMOVING/REMOVED for each)."""
+        removed = self.remove_website_conversations(website_id)
+        return APPLIED if self.directory.remove_website(website_id) else result(removed)
+
+    # ---- the row after its timeline changed (counting.py) ----------------------------------
+
+    def bump(self, conv: Conversation, msg: Message, arrival: Arrival) -> frozenset[str]:
+        """Update the row for ``msg``, now in its timeline: preview, activity, mentions and
+        (if this ``arrival`` counts) the unread counters and the wait."""
+        tl = self.threads.get(conv.session_id)
+        latest = tl is not None and tl.is_latest_sent(msg)
+        return self.rows.update(conv.session_id, after_message(
+            conv, msg, latest=latest, count=counts(arrival, conv, msg)))
+
+    def refresh_preview(self, conv: Conversation) -> frozenset[str]:
+        """After the preview's message left the timeline: show the latest one left."""
+        tl = self.threads.get(conv.session_id)
+        return self.rows.update(conv.session_id,
+                                preview(tl.messages[-1] if tl and tl.messages else None))
 
     # ---- timelines -------------------------------------------------------------------------
 
-    def _timeline(self, session_id: str) -> Timeline:
-        """The conversation's timeline, created empty on first use (for handlers and echo)."""
-        tl = self._timelines.get(session_id)
-        if tl is None:
-            tl = self._timelines[session_id] = Timeline(session_id)
-        return tl
-
     def upsert_messages(self, session_id: str, payloads: Any) -> ApplyResult:
-        """Load a REST page of messages (oldest first, as Crisp sends them): new ones are
-        inserted in runs (a page of older history is one range), known ones updated,
-        pending local echoes merged."""
-        conv = self.conversations.get(session_id) if isinstance(session_id, str) else None
-        if conv is None:
-            return ApplyResult.UNKNOWN_TARGET
-        msgs = self.parse_list("rest:message", Message.from_payload, payloads)
-        if msgs is None:
-            return ApplyResult.MALFORMED
-        tl = self._timeline(conv.session_id)
-        new: dict[int, Message] = {}
-        page: list[Message] = []  # the page's order, known messages included (anchors)
-        changed = 0
-        bad = len(payloads) - len(msgs)
-        for msg in msgs:
-            known = tl.by_fp.get(msg.fingerprint)
-            if known is None:
-                if msg.fingerprint in new:
-                    continue  # twice in one page: the first copy stands
-                self._adopt(conv, msg)
-                new[msg.fingerprint] = msg
-                page.append(msg)
-                continue
-            if known.is_pending:
-                changed += echo.merge(self, conv, known, msg)
-            else:  # REST is the fresher copy (read/delivered/edited may have moved)
-                changed += bool(tl.update(known, msg.field_values(), self._emit))
-            page.append(known)
-        tl.insert_page(page, self._emit)
-        if new:
-            newest = max(reversed(new.values()), key=Message.sort_key)  # the last of equals
-            if self._newer_than_preview(conv, newest):
-                self._bump(conv, newest, count=False)
-        if bad and not new and not changed:
-            return ApplyResult.MALFORMED
-        return result(bool(new) or bool(changed))
+        """Load REST messages (oldest first, as Crisp sends them): new ones inserted in runs,
+        known ones updated, pending local echoes merged (history.py)."""
+        return history.upsert_messages(self, session_id, payloads)
 
-    def clear_messages(self, session_id: str) -> None:
-        """Forget a loaded timeline (memory); emits RESET for it."""
-        if isinstance(session_id, str) and self._timelines.pop(session_id, None) is not None:
-            self._emit(Change(ChangeKind.RESET, MESSAGES, key=session_id))
+    def add_history_page(self, session_id: str, payloads: Any, *,
+                         older: bool) -> ApplyResult:
+        """A REST page of the conversation's messages, the newest (``older=False``) or the
+        one before ``history_cursor``, with the timeline's bookkeeping (history.py)."""
+        return history.add_history_page(self, session_id, payloads, older=older)
 
-    def _newer_than_preview(self, conv: Conversation, msg: Message) -> bool:
-        """Whether a REST message is newer than the row's preview: an older page (or a jump
-        into the past) must not replace the preview the REST row gave."""
-        if msg.timestamp > conv.updated_at:
-            return True
-        shown = self.message(conv.session_id, conv.last_fingerprint)
-        return shown is not None and not shown.is_pending and shown.sort_key() < msg.sort_key()
-
-    @staticmethod
-    def _adopt(conv: Conversation, msg: Message) -> None:
-        """Share the conversation's id strings instead of one copy per message."""
-        msg.session_id = conv.session_id
-        msg.website_id = conv.website_id
-
-    def _bump(self, conv: Conversation, msg: Message, *, count: bool) -> frozenset[str]:
-        """Update the conversation row for a message now in its timeline, as the sandbox
-        does: the preview if it is the latest message, activity, and (``count``) the unread
-        counters and waiting time (notes and events count for neither)."""
-        partial: dict[str, Any] = {}
-        if msg.is_pending or self._timeline(conv.session_id).is_latest_sent(msg):
-            partial.update(last_message=msg.excerpt(), last_from=msg.from_,
-                           last_type=msg.type, last_fingerprint=msg.fingerprint)
-        if msg.timestamp > conv.updated_at:
-            partial["updated_at"] = msg.timestamp
-        mentions = msg.extra.get("mentions") if msg.extra else None
-        if isinstance(mentions, list):
-            partial["mentions"] = tuple(sorted(set(conv.mentions).union(
-                id_list(mentions)))[:MAX_LIST])
-        if count and msg.counts_as_unread:
-            if msg.from_ == "user":  # counters stop at MAX_COUNT (a REST row may start there)
-                partial["unread_operator"] = min(conv.unread_operator + 1, MAX_COUNT)
-                partial["waiting_since"] = conv.waiting_since or msg.timestamp
-            else:
-                partial["unread_visitor"] = min(conv.unread_visitor + 1, MAX_COUNT)
-                partial["waiting_since"] = 0
-        return self.update_conversation(conv.session_id, partial)
-
-    def _refresh_preview(self, conv: Conversation) -> frozenset[str]:
-        """After the preview's message left the timeline: show the latest one left."""
-        tl = self._timelines.get(conv.session_id)
-        last = tl.messages[-1] if tl and tl.messages else None
-        if last is None:
-            return self.update_conversation(conv.session_id, {
-                "last_message": "", "last_from": "", "last_type": "", "last_fingerprint": 0})
-        return self.update_conversation(conv.session_id, {
-            "last_message": last.excerpt(), "last_from": last.from_, "last_type": last.type,
-            "last_fingerprint": last.fingerprint})
-
-    # ---- local echo (echo.py) --------------------------------------------------------------
+    # ---- the console's own changes (echo.py, edits.py) -------------------------------------
 
     def add_pending(self, session_id: str, *, fingerprint: int, type: str, content: Any,
                     user_id: str, nickname: str, timestamp: int,
@@ -338,26 +315,68 @@ class Store(Directory):
         """Drop an unsent local echo (REMOVING/REMOVED)."""
         return echo.discard_pending(self, session_id, fingerprint)
 
-    # ---- websites (the rest of the websites, operators and people: directory.py) ------------
+    def change_state(self, session_id: str, state: str, *, hold: float) -> Optimistic:
+        """Show ``state`` now; echoes of another state are stale for ``hold`` seconds."""
+        return edits.change_state(self, session_id, state, hold)
 
-    def remove_website(self, website_id: str) -> ApplyResult:
-        """Remove a website and its conversations (REMOVING/REMOVED for each)."""
-        removed = self.remove_website_conversations(website_id)
-        if (self.websites.get(website_id) if isinstance(website_id, str) else None) is not None:
-            self._website_rows.remove(website_id, lambda: self.websites.pop(website_id))
-            return APPLIED
-        return result(removed)
+    def change_assignee(self, session_id: str, user_id: str | None, *,
+                        hold: float) -> Optimistic:
+        return edits.change_assignee(self, session_id, user_id, hold)
 
-    def remove_website_conversations(self, website_id: str) -> bool:
-        return self._remove_conversations(
-            [sid for sid, c in self.conversations.items() if c.website_id == website_id])
+    def change_blocked(self, session_id: str, blocked: bool, *, hold: float) -> Optimistic:
+        return edits.change_blocked(self, session_id, blocked, hold)
+
+    def change_content(self, session_id: str, fingerprint: int, content: Any, *,
+                       hold: float) -> Optimistic:
+        return edits.change_content(self, session_id, fingerprint, content, hold)
+
+    def undo(self, change: Optimistic) -> None:
+        """Crisp refused an optimistic change: the old value again."""
+        edits.undo(self, change)
+
+    def mark_read(self, session_id: str) -> ApplyResult:
+        return edits.mark_read(self, session_id)
+
+    def mark_unread(self, session_id: str) -> ApplyResult:
+        return edits.mark_unread(self, session_id)
+
+    def remove_message(self, session_id: str, fingerprint: int) -> ApplyResult:
+        return edits.remove_message(self, session_id, fingerprint)
+
+    def update_meta(self, session_id: str, patch: Mapping[str, Any]) -> ApplyResult:
+        return edits.update_meta(self, session_id, patch)
+
+    # ---- websites, operators, people (directory.py) ----------------------------------------
+
+    def set_websites(self, payloads: Any) -> ApplyResult:
+        return self.directory.set_websites(payloads)
+
+    def upsert_website(self, payload: Any) -> ApplyResult:
+        return self.directory.upsert_website(payload)
+
+    def update_website(self, website_id: str, partial: Mapping[str, Any]) -> ApplyResult:
+        return self.directory.update_website(website_id, partial)
+
+    def set_operators(self, payloads: Any) -> ApplyResult:
+        return self.directory.set_operators(payloads)
+
+    def update_operator(self, user_id: str, partial: Mapping[str, Any]) -> ApplyResult:
+        return self.directory.update_operator(user_id, partial)
+
+    def upsert_person(self, payload: Any, website_id: str = "") -> ApplyResult:
+        return self.directory.upsert_person(payload, website_id)
+
+    def update_person(self, people_id: str, partial: Mapping[str, Any]) -> ApplyResult:
+        return self.directory.update_person(people_id, partial)
+
+    def remove_person(self, people_id: str) -> ApplyResult:
+        return self.directory.remove_person(people_id)
 
     def clear(self) -> None:
         """Forget everything (sign-out, account switch): one RESET per collection, and a
         ``messages`` RESET with ``key=None`` for all timelines."""
-        self._clear_directory()
-        self.conversations = {}
-        self._timelines = {}
-        self._rows.replace([])
+        self.directory.clear()
+        self.rows.clear()
+        self.threads.clear()
         for collection in (CONVERSATIONS, MESSAGES, WEBSITES, OPERATORS, PEOPLE):
-            self._emit(Change(ChangeKind.RESET, collection))
+            self._changes.emit(Change(ChangeKind.RESET, collection))

@@ -5,7 +5,16 @@ arrives while a reply is pending lands above the reply, as in any chat. Messages
 timestamp keep the order the server gave them: a live one goes after its equals, a REST page
 (older history) before them, and a page keeps its own order. Keys are not unique, so a row
 is found by bisection and then identity among its equals (runs are short).
-Notifications carry ``collection="messages"`` and ``key=session_id``.
+Notifications carry ``collection="messages"``, ``key=session_id`` and the fingerprints of
+their rows.
+
+A timeline also keeps its own history bookkeeping, so that it goes wherever the messages go
+(a removed conversation drops all of it, and comes back with none of it):
+- ``loaded``: the newest page was read from REST (opening the conversation loads it once);
+- ``cursor``: the oldest timestamp a REST page gave, where the next older page starts (not
+  the oldest message held: live messages may hold part of a run of equal timestamps that a
+  page must not skip); None until a page gave one;
+- ``at_start``: an older page came back empty, the conversation's first message is here.
 """
 
 from __future__ import annotations
@@ -25,12 +34,20 @@ _sort_key = Message.sort_key
 
 
 class Timeline:
-    __slots__ = ("by_fp", "messages", "session_id")
+    """Attributes (read them; the Store's methods change them):
+        session_id, messages (in order), by_fp (by fingerprint), and the bookkeeping above.
+    """
 
-    def __init__(self, session_id: str) -> None:
+    __slots__ = ("_emit", "at_start", "by_fp", "cursor", "loaded", "messages", "session_id")
+
+    def __init__(self, session_id: str, emit: Emit) -> None:
         self.session_id = session_id
+        self._emit = emit
         self.messages: list[Message] = []
         self.by_fp: dict[int, Message] = {}
+        self.loaded = False
+        self.cursor: int | None = None
+        self.at_start = False
 
     def __len__(self) -> int:
         return len(self.messages)
@@ -49,25 +66,38 @@ class Timeline:
         row = self.row_of(msg) + 1
         return row == len(msgs) or msgs[row].is_pending
 
-    def _change(self, kind: ChangeKind, first: int, last: int, dest: int = -1,
-                fields: frozenset[str] = frozenset()) -> Change:
-        return Change(kind, MESSAGES, self.session_id, first, last, dest, fields)
+    def note_page(self, stamps: Iterable[int], *, older: bool) -> None:
+        """A REST page was read: the newest (``older=False``) or the one before ``cursor``.
+        ``stamps``: the page's timestamps; none in an older page means the start."""
+        if not older:
+            self.loaded = True
+        oldest = min(stamps, default=None)
+        if oldest is not None:
+            self.cursor = oldest if self.cursor is None else min(self.cursor, oldest)
+        elif older:
+            self.at_start = True
+
+    def _change(self, kind: ChangeKind, first: int, last: int, fps: tuple[int, ...],
+                dest: int = -1, fields: frozenset[str] = frozenset()) -> Change:
+        return Change(kind, MESSAGES, self.session_id, first, last, dest, fields,
+                      fingerprints=fps)
 
     # ---- structure -------------------------------------------------------------------------
 
-    def insert(self, msg: Message, emit: Emit) -> int:
-        msgs = self.messages
+    def insert(self, msg: Message) -> int:
+        msgs, emit = self.messages, self._emit
         key = msg.sort_key()
         row = len(msgs)
         if msgs and key < msgs[-1].sort_key():
             row = bisect_right(msgs, key, key=_sort_key)  # after its equals: it came later
-        emit(self._change(ChangeKind.INSERTING, row, row))
+        fps = (msg.fingerprint,)
+        emit(self._change(ChangeKind.INSERTING, row, row, fps))
         msgs.insert(row, msg)
         self.by_fp[msg.fingerprint] = msg
-        emit(self._change(ChangeKind.INSERTED, row, row))
+        emit(self._change(ChangeKind.INSERTED, row, row, fps))
         return row
 
-    def insert_page(self, page: list[Message], emit: Emit) -> int:
+    def insert_page(self, page: list[Message]) -> int:
         """Insert the new messages of a REST page (``page``: the server's order, with the
         timeline's own objects for the messages it has), one pair per gap they fill: a page
         of older history is one range. Returns how many were inserted.
@@ -75,7 +105,7 @@ class Timeline:
         A new message goes after its predecessor in the page when both share a timestamp
         (the server's order), else before the timeline's equals (older history).
         """
-        msgs, by_fp = self.messages, self.by_fp
+        msgs, by_fp, emit = self.messages, self.by_fp, self._emit
         gaps: dict[int, list[Message]] = {}
         prev: Message | None = None
         prev_gap = -1  # the gap of ``prev`` if it is new, else -1
@@ -94,42 +124,42 @@ class Timeline:
         for gap in sorted(gaps):
             chunk = sorted(gaps[gap], key=_sort_key)  # stable: page order among equals
             first, last = gap + offset, gap + offset + len(chunk) - 1
-            emit(self._change(ChangeKind.INSERTING, first, last))
+            fps = tuple(m.fingerprint for m in chunk)
+            emit(self._change(ChangeKind.INSERTING, first, last, fps))
             msgs[first:first] = chunk
             for m in chunk:
                 by_fp[m.fingerprint] = m
-            emit(self._change(ChangeKind.INSERTED, first, last))
+            emit(self._change(ChangeKind.INSERTED, first, last, fps))
             offset += len(chunk)
         return offset
 
-    def remove(self, msg: Message, emit: Emit) -> None:
-        row = self.row_of(msg)
-        emit(self._change(ChangeKind.REMOVING, row, row))
+    def remove(self, msg: Message) -> None:
+        row, fps = self.row_of(msg), (msg.fingerprint,)
+        self._emit(self._change(ChangeKind.REMOVING, row, row, fps))
         del self.messages[row]
         del self.by_fp[msg.fingerprint]
-        emit(self._change(ChangeKind.REMOVED, row, row))
+        self._emit(self._change(ChangeKind.REMOVED, row, row, fps))
 
     # ---- content ---------------------------------------------------------------------------
 
-    def update(self, msg: Message, partial: Mapping[str, Any], emit: Emit) -> frozenset[str]:
+    def update(self, msg: Message, partial: Mapping[str, Any]) -> frozenset[str]:
         """Apply ``partial`` to one message; MOVING/MOVED if its place changes, then CHANGED."""
         src = self.row_of(msg)  # before the update: the key may change
         changed = msg.apply_update(partial)
         if not changed:
             return changed
-        row = src
+        row, fps, emit = src, (msg.fingerprint,), self._emit
         if changed & _KEY_FIELDS:
             dest = move_dest(self.messages, src, msg.sort_key(), key=_sort_key)
             if dest is not None:
-                emit(self._change(ChangeKind.MOVING, src, src, dest))
+                emit(self._change(ChangeKind.MOVING, src, src, fps, dest))
                 row = moved_index(src, dest)
                 self.messages.insert(row, self.messages.pop(src))
-                emit(self._change(ChangeKind.MOVED, src, src, dest))
-        emit(self._change(ChangeKind.CHANGED, row, row, fields=changed))
+                emit(self._change(ChangeKind.MOVED, src, src, fps, dest))
+        emit(self._change(ChangeKind.CHANGED, row, row, fps, fields=changed))
         return changed
 
-    def update_many(self, updates: Iterable[tuple[Message, Mapping[str, Any]]],
-                    emit: Emit) -> bool:
+    def update_many(self, updates: Iterable[tuple[Message, Mapping[str, Any]]]) -> bool:
         """Apply updates that leave every key alone (acknowledgements): one CHANGED per run
         of consecutive changed rows, with the union of the fields. True if any changed."""
         changed_rows: dict[int, frozenset[str]] = {}
@@ -137,7 +167,9 @@ class Timeline:
             fields = msg.apply_update(partial)
             if fields:
                 changed_rows[self.row_of(msg)] = fields
+        msgs = self.messages
         for first, last in runs(changed_rows):
             fields = frozenset().union(*(changed_rows[r] for r in range(first, last + 1)))
-            emit(self._change(ChangeKind.CHANGED, first, last, fields=fields))
+            fps = tuple(m.fingerprint for m in msgs[first:last + 1])
+            self._emit(self._change(ChangeKind.CHANGED, first, last, fps, fields=fields))
         return bool(changed_rows)

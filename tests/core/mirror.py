@@ -4,7 +4,8 @@ This is what a QAbstractListModel adapter does, checked the way pytest-qt's qtmo
 will check it: pairs are well nested, ranges are valid, a MOVING destination follows
 ``beginMoveRows`` (the index in the list *before* the move, never ``src`` or ``src + 1``),
 the store has not changed yet at an ``-ING`` and has finished at the ``-ED``, and after
-every notification each replica equals the store's own list.
+every notification each replica equals the store's own list. Every Change names exactly the
+ids (fingerprints, for messages) of the rows it concerns, and a RESET names none.
 """
 
 from __future__ import annotations
@@ -62,9 +63,19 @@ class QtMirror:
 
     # ---- replay -------------------------------------------------------------------------------
 
+    @staticmethod
+    def named(c: Change) -> tuple[object, ...]:
+        """The ids a Change names: fingerprints for messages (their ``ids`` stay empty)."""
+        if c.collection == MESSAGES:
+            assert c.ids == (), c
+            return c.fingerprints
+        assert c.fingerprints == (), c
+        return c.ids
+
     def on_change(self, c: Change) -> None:
         self.log.append(c)
         ids = self.mirror(c) if c.kind is not ChangeKind.RESET else []
+        named = self.named(c)
         if c.kind in OPENS:
             assert self.pending is None, f"{c} opened inside {self.pending}"
             self.pending = c
@@ -73,21 +84,26 @@ class QtMirror:
             n = len(ids)
             if c.kind is ChangeKind.INSERTING:
                 assert 0 <= c.first <= n and c.last >= c.first, (c, n)
+                assert len(named) == c.last - c.first + 1, c
             elif c.kind is ChangeKind.REMOVING:
                 assert 0 <= c.first <= c.last < n, (c, n)
+                assert named == tuple(ids[c.first:c.last + 1]), c
             else:
                 assert c.first == c.last and 0 <= c.first < n, (c, n)
                 assert 0 <= c.dest <= n and c.dest not in (c.first, c.first + 1), (c, n)
+                assert named == (ids[c.first],), c
             return
         if c.kind in OPENS.values():
             opened = self.pending
             assert opened is not None and OPENS[opened.kind] is c.kind, (opened, c)
-            assert (opened.collection, opened.key, opened.first, opened.last, opened.dest) == (
-                c.collection, c.key, c.first, c.last, c.dest), (opened, c)
+            assert (opened.collection, opened.key, opened.first, opened.last, opened.dest,
+                    self.named(opened)) == (c.collection, c.key, c.first, c.last, c.dest,
+                                            named), (opened, c)
             self.pending = None
             if c.kind is ChangeKind.INSERTED:
                 ids[c.first:c.first] = [self.item_at(c.collection, c.key, r)
                                         for r in range(c.first, c.last + 1)]
+                assert named == tuple(ids[c.first:c.last + 1]), c
             elif c.kind is ChangeKind.REMOVED:
                 del ids[c.first:c.last + 1]
             else:  # Qt: insert before ``dest`` in the old list, then drop the old slot
@@ -98,8 +114,10 @@ class QtMirror:
             assert self.pending is None, f"{c} inside {self.pending}"
             assert 0 <= c.first <= c.last < len(ids), (c, len(ids))
             assert c.fields, c
+            assert named == tuple(ids[c.first:c.last + 1]), c
         else:
             assert c.kind is ChangeKind.RESET and self.pending is None, c
+            assert named == (), c
             if c.collection == MESSAGES and c.key is None:
                 for ident in [i for i in self.lists if i[0] == MESSAGES]:
                     self.lists[ident] = self.truth(MESSAGES, ident[1])

@@ -190,15 +190,65 @@ def test_upsert_messages_bad_input(store: Store, mirror: QtMirror, sid: str) -> 
     assert store.message_count(sid) == 1
 
 
-def test_clear_messages(store: Store, mirror: QtMirror, sid: str) -> None:
-    store.upsert_messages(sid, [f.message(sid)])
+def test_history_pages_keep_the_timelines_bookkeeping(store: Store, mirror: QtMirror,
+                                                       sid: str) -> None:
+    assert not store.timeline_loaded(sid) and store.history_cursor(sid) is None
+    live = f.message_event(sid, timestamp=T - 1)  # live messages are no page: no cursor
+    store.apply("message:send", live)
+    assert not store.timeline_loaded(sid) and store.history_cursor(sid) is None
+    newest = [f.message(sid, timestamp=T - 20 + i) for i in range(3)]
+    assert store.add_history_page(sid, newest, older=False) is ApplyResult.APPLIED
+    assert store.timeline_loaded(sid) and store.history_cursor(sid) == T - 20
+    assert not store.at_history_start(sid)
+    older = [f.message(sid, timestamp=T - 50), {"fingerprint": "junk", "timestamp": T - 60}]
+    store.add_history_page(sid, older, older=True)
+    assert store.history_cursor(sid) == T - 60  # every timestamp the page gave
+    assert store.message_count(sid) == 5 and not store.at_history_start(sid)
+    assert store.add_history_page(sid, [], older=True) is ApplyResult.IGNORED
+    assert store.at_history_start(sid) and store.history_cursor(sid) == T - 60
+    assert store.add_history_page(sid, {"x": 1}, older=True) is ApplyResult.MALFORMED
+    assert store.add_history_page("nobody", [], older=False) is ApplyResult.UNKNOWN_TARGET
+    assert not store.timeline_loaded("nobody")
+
+
+def test_an_empty_newest_page_still_loads_the_timeline(store: Store, mirror: QtMirror,
+                                                       sid: str) -> None:
+    assert store.add_history_page(sid, [], older=False) is ApplyResult.IGNORED
+    assert store.timeline_loaded(sid) and store.history_cursor(sid) is None
+    assert not store.at_history_start(sid) and store.messages(sid) == []
+
+
+@pytest.mark.parametrize("how", ["session:removed", "unbound"])
+def test_a_conversation_removed_and_back_starts_its_timeline_afresh(
+        store: Store, mirror: QtMirror, sid: str, how: str) -> None:
+    """Regression (issue 12): the bookkeeping went with neither the timeline nor the
+    conversation, so one that came back was taken for loaded, and paged back from a stale
+    cursor: its thread stayed empty."""
+    conv = store.conversations[sid]
+    payload = f.conversation(sid, website_id=conv.website_id)
+    store.set_websites([f.website(conv.website_id)])
+    store.add_history_page(sid, [f.message(sid, timestamp=T - 5)], older=False)
+    store.add_history_page(sid, [], older=True)
+    assert store.timeline_loaded(sid) and store.at_history_start(sid)
     mirror.take()
-    store.clear_messages(sid)
-    (change,) = mirror.take()
-    assert (change.kind, change.collection, change.key) == (ChangeKind.RESET, MESSAGES, sid)
-    assert store.messages(sid) == []
-    store.clear_messages(sid)
-    assert mirror.take() == []
+    if how == "unbound":
+        store.apply("plugin:subscription:updated", {"website_id": conv.website_id,
+                                                    "plugin_id": "x", "bound": False})
+    else:
+        store.apply("session:removed", f.session_event(sid, website_id=conv.website_id))
+    changes = mirror.take()
+    resets = [c for c in changes if c.collection == MESSAGES]
+    assert [(c.kind, c.key) for c in resets] == [(ChangeKind.RESET, sid)]
+    assert changes.index(resets[0]) > max(i for i, c in enumerate(changes)
+                                          if c.kind is ChangeKind.REMOVED)
+    store.upsert_conversations([payload])  # it comes back
+    assert sid in store.conversations and store.messages(sid) == []
+    assert not store.timeline_loaded(sid) and store.history_cursor(sid) is None
+    assert not store.at_history_start(sid)
+    store.add_history_page(sid, [f.message(sid, timestamp=T + 9, content="back")],
+                           older=False)
+    assert [m.content for m in store.messages(sid)] == ["back"]
+    assert store.history_cursor(sid) == T + 9
 
 
 def test_rest_correction_of_a_timestamp_moves_the_message_down(store: Store, mirror: QtMirror,

@@ -39,7 +39,7 @@ class Fuzz:
             (30, self.event), (6, self.junk_event), (6, self.conversations),
             (6, self.messages), (2, self.websites), (2, self.website), (2, self.operators),
             (3, self.person), (6, self.update), (6, self.pending), (4, self.local_echo),
-            (3, self.reads), (1, self.remove), (1, self.ordering)]
+            (4, self.edits), (3, self.reads), (1, self.remove), (1, self.ordering)]
         self.names = sorted(HANDLERS)
         self.seen: set[str] = set()
 
@@ -168,6 +168,30 @@ class Fuzz:
         else:
             assert valid
 
+    def edits(self) -> None:
+        """The console's own changes: junk never raises but the documented KeyError (no such
+        conversation), ValueError (no such state) and LookupError (no such message); junk
+        meta is counted like wire data."""
+        s, rng, junk = self.store, self.rng, self.junk.value
+        sid = self.sid()
+        hold = rng.choice([0.0, 5.0])
+        make = rng.choice([
+            lambda: s.change_state(sid, rng.choice(["resolved", "pending", junk()]), hold=hold),
+            lambda: s.change_assignee(sid, rng.choice([f.OPERATOR, None, junk()]), hold=hold),
+            lambda: s.change_blocked(sid, junk(), hold=hold),
+            lambda: s.change_content(sid, self.fp(), junk(), hold=hold)])
+        try:
+            change = make()
+        except (LookupError, ValueError):
+            change = None
+        if change is not None and rng.random() < 0.5:
+            s.undo(change)
+        key = rng.choice(["nickname", "email", "avatar", "phone", "segments", "data", "ip"])
+        patch = {key: junk() if rng.random() < 0.7 else "plain"}
+        assert isinstance(s.update_meta(sid, patch), ApplyResult)
+        for outcome in (s.mark_read(sid), s.mark_unread(sid), s.remove_message(sid, self.fp())):
+            assert isinstance(outcome, ApplyResult)
+
     def reads(self) -> None:
         s = self.store
         sid, fp = self.sid(), self.fp()
@@ -175,8 +199,13 @@ class Fuzz:
         s.messages(sid)
         s.message_count(sid)
         assert s.row_of(sid) >= -1
+        s.timeline_loaded(sid), s.history_cursor(sid), s.at_history_start(sid)
         if self.rng.random() < 0.1:
-            s.clear_messages(sid)
+            payloads = [self.maybe(f.message(sid if isinstance(sid, str) else "x",
+                                             timestamp=f.BASE_TIME - 10**6))]
+            batch = payloads if self.rng.random() < 0.8 else self.junk.value()
+            outcome = s.add_history_page(sid, batch, older=self.rng.random() < 0.5)
+            assert isinstance(outcome, ApplyResult)
 
     def remove(self) -> None:
         s, rng = self.store, self.rng

@@ -190,7 +190,12 @@ def test_junk_ids_at_every_entry_point(store: Store, sid: str, junk: Any) -> Non
     assert s.fail_pending(junk, junk, junk) is ApplyResult.UNKNOWN_TARGET
     assert (s.message(junk, junk), s.messages(junk), s.message_count(junk)) == (None, [], 0)
     assert s.row_of(junk) == -1
-    s.clear_messages(junk)
+    assert (s.timeline_loaded(junk), s.history_cursor(junk), s.at_history_start(junk)) == (
+        False, None, False)
+    assert s.add_history_page(junk, junk, older=True) is ApplyResult.UNKNOWN_TARGET
+    assert s.update_meta(junk, {"nickname": "x"}) is ApplyResult.UNKNOWN_TARGET
+    assert s.mark_read(junk) is s.mark_unread(junk) is ApplyResult.UNKNOWN_TARGET
+    assert s.remove_message(junk, junk) is ApplyResult.UNKNOWN_TARGET
     assert s.upsert_person(f.profile(), junk) is ApplyResult.APPLIED
     assert s.set_websites(junk) is s.set_operators(junk) is s.upsert_conversations(junk) is (
         ApplyResult.MALFORMED)

@@ -234,10 +234,12 @@ def test_removed_conversation_and_store_reset(panel: PeoplePanel, store: Store) 
 
 def test_a_deleted_panel_stops_listening(qtbot: QtBot, store: Store,
                                          caplog: pytest.LogCaptureFixture) -> None:
+    listening = store.observers
     panel = PeoplePanel(store, clock=Clock())
+    assert store.observers > listening
     panel.bind(SID)
     panel.deleteLater()
-    qtbot.waitUntil(lambda: not store._notifier._observers, timeout=1000)
+    qtbot.waitUntil(lambda: store.observers == listening, timeout=1000)
     with caplog.at_level(logging.ERROR):
         store.apply("session:set_nickname", f.session_event(SID, nickname="After"))
     assert not caplog.records

@@ -1,0 +1,134 @@
+"""The conversation list part of the store: conversations by id, kept sorted by ``ordering``.
+
+The rows are a SortedRows (sortedrows.py): a row is found in O(log n), a move costs two small
+blocks. Every Change names the session_ids of its rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from crisp_console.core.changes import CONVERSATIONS, Change, ChangeKind
+from crisp_console.core.intake import Intake
+from crisp_console.core.models import Conversation
+from crisp_console.core.ordering import KEY_FIELDS, KEY_FUNCTIONS, Ordering
+from crisp_console.core.results import ApplyResult, result
+from crisp_console.core.sharing import Sharer
+from crisp_console.core.sortedrows import SortedRows
+
+Emit = Callable[[Change], None]
+Forget = Callable[[list[str]], None]
+
+
+class ConversationRows:
+    """Attributes (read them, never mutate them):
+        by_id: the conversations by session_id.
+        ordering: the current order of the list.
+    """
+
+    def __init__(self, intake: Intake, emit: Emit, ordering: Ordering = Ordering.ACTIVITY,
+                 block_size: int = 1000) -> None:
+        self._intake = intake
+        self._emit = emit
+        self.by_id: dict[str, Conversation] = {}
+        self.ordering = ordering
+        self._key = KEY_FUNCTIONS[ordering]
+        self._rows = SortedRows(emit, CONVERSATIONS, block_size)
+        self._sharer = Sharer()
+
+    # ---- reading ---------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def ids(self) -> list[str]:
+        """The list in its current order (a copy)."""
+        return self._rows.all_ids()
+
+    def at(self, row: int) -> Conversation:
+        return self.by_id[self._rows.id_at(row)]
+
+    def row_of(self, session_id: str) -> int:
+        """The conversation's row, -1 if absent: two bisections plus its block's first row
+        (O(log n); sortedrows.py)."""
+        return self._rows.row_of(session_id) if isinstance(session_id, str) else -1
+
+    def get(self, session_id: Any) -> Conversation | None:
+        """The conversation, None for an unknown id or an id of the wrong type."""
+        return self.by_id.get(session_id) if isinstance(session_id, str) else None
+
+    # ---- changes ---------------------------------------------------------------------------
+
+    def set_ordering(self, ordering: Ordering) -> None:
+        """Re-sort the list under ``ordering``; emits RESET (if it changed)."""
+        if ordering is self.ordering:
+            return
+        self.ordering = ordering
+        self._key = key = KEY_FUNCTIONS[ordering]
+        self._rows.replace([(key(c), sid) for sid, c in self.by_id.items()])
+        self._emit(Change(ChangeKind.RESET, CONVERSATIONS))
+
+    def upsert(self, payloads: Any) -> ApplyResult:
+        """Load REST conversations: new ones are inserted in runs (one INSERTING/INSERTED
+        pair per run of adjacent rows), known ones updated (MOVED if needed, CHANGED)."""
+        sharer = self._sharer
+        convs = self._intake.parse_list(
+            "rest:conversation", lambda d: Conversation.from_payload(d, sharer), payloads)
+        if convs is None:
+            return ApplyResult.MALFORMED
+        parsed = {conv.session_id: conv for conv in convs}
+        bad = len(payloads) - len(convs)
+        changed = False
+        new: list[Conversation] = []
+        for sid, conv in parsed.items():
+            if sid in self.by_id:
+                changed |= bool(self.update(sid, conv.field_values()))
+            else:
+                new.append(conv)
+        if new:
+            by_id = {c.session_id: c for c in new}
+
+            def add(ids: list[str]) -> None:
+                for sid in ids:
+                    self.by_id[sid] = by_id[sid]
+
+            key = self._key
+            self._rows.insert_many([(key(c), c.session_id) for c in new], add)
+        if bad and not parsed:
+            return ApplyResult.MALFORMED
+        return result(changed or bool(new))
+
+    def update(self, session_id: str, partial: Mapping[str, Any]) -> frozenset[str]:
+        """Set fields of a conversation (field names of ``Conversation``): MOVING/MOVED if its
+        sort key changes, then CHANGED with the fields. Returns the changed fields."""
+        conv = self.get(session_id)
+        if conv is None:
+            return frozenset()
+        changed = self._intake.checked_update("update:conversation", conv, partial)
+        if changed:
+            if changed & KEY_FIELDS[self.ordering]:
+                row = self._rows.rekey(session_id, self._key(conv))
+            else:
+                row = self._rows.row_of(session_id)
+            self._emit(Change(ChangeKind.CHANGED, CONVERSATIONS, first=row, last=row,
+                              fields=changed, ids=(session_id,)))
+        return changed
+
+    def remove(self, session_ids: Iterable[Any], forget: Forget) -> bool:
+        """REMOVING/REMOVED per run of rows; ``forget`` gets each run's ids inside its pair
+        (the store drops their timelines there). True if any was removed."""
+        present = [sid for sid in session_ids if isinstance(sid, str) and sid in self.by_id]
+
+        def drop(ids: list[str]) -> None:
+            for sid in ids:
+                del self.by_id[sid]
+            forget(ids)
+
+        self._rows.remove_many(present, drop)
+        return bool(present)
+
+    def clear(self) -> None:
+        """Forget every conversation, silently (the store announces the RESET)."""
+        self.by_id.clear()
+        self._rows.replace([])
