@@ -33,10 +33,6 @@ log = logging.getLogger("crisp_console.client")
 
 EventListener = Callable[[str, Any], None]
 
-# The payload field that carries the value an optimistic change sets, per event.
-ECHO_FIELDS = {"session:set_state": "state", "session:set_routing": "routing_id",
-               "session:set_block": "is_blocked", "message:updated": "content"}
-
 
 def now_ms() -> int:
     return int(time.time() * 1000)
@@ -105,12 +101,8 @@ class ClientBase(ABC):
         self.plugin_id = ""
         self.operator_id = config.operator_id  # see ``me``
         self.details: dict[str, ConversationDetails] = {}
-        self.loaded_timelines: set[str] = set()
-        self._history_cursor: dict[str, int] = {}  # session_id -> oldest REST-paged timestamp
         self._listeners: list[EventListener] = []
         self._bucket_waiters: dict[str, asyncio.Future[dict[str, Any]]] = {}
-        # (event, session_id, fingerprint) -> (value we set, monotonic deadline)
-        self._expected: dict[tuple[str, str, int | None], tuple[Any, float]] = {}
         self._compose_sent: dict[str, float] = {}  # session_id -> monotonic time of "start"
         self._watches: list[Touched] = []  # REST snapshots in flight (watch())
         self._closed = False
@@ -182,7 +174,9 @@ class ClientBase(ABC):
     # ---- events ---------------------------------------------------------------------------
 
     def add_event_listener(self, listener: EventListener) -> Callable[[], None]:
-        """Raw RTM events, after the store applied them (``tail`` prints them)."""
+        """Raw RTM events, after the store applied them (``tail`` prints them; the team
+        settings reload on ``plugin:settings:saved``). Views read ``store.subscribe_live``
+        instead: typed, never a wire dict."""
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
 
@@ -202,40 +196,14 @@ class ClientBase(ABC):
                 self.problems.report("an RTM event listener failed", f"{name}: {exc!r}",
                                      exc_info=exc)
 
-    def expect_echo(self, name: str, payload: dict[str, Any]) -> None:
-        """After an optimistic change: echoes of older values must not undo it on screen."""
-        key = (name, payload["session_id"], payload.get("fingerprint"))
-        self._expected[key] = (payload.get(ECHO_FIELDS[name]),
-                               time.monotonic() + self.config.echo_timeout)
-
-    def _stale_echo(self, name: str, payload: Any) -> bool:
-        if name not in ECHO_FIELDS or not isinstance(payload, dict) or not self._expected:
-            return False
-        session_id, fingerprint = payload.get("session_id"), payload.get("fingerprint")
-        if not isinstance(session_id, str) or not isinstance(fingerprint, int | None):
-            return False  # not one of ours (and not hashable, maybe)
-        key = (name, session_id, fingerprint)
-        expected = self._expected.get(key)
-        if expected is None:
-            return False
-        value, deadline = expected
-        if payload.get(ECHO_FIELDS[name]) == value or time.monotonic() > deadline:
-            del self._expected[key]
-            return False
-        # An event from before our change, still in flight: it is stale.
-        log.debug("dropping stale %s for %s", name, key[1])
-        return True
-
     def _dispatch(self, name: str, payload: Any) -> None:
         if name.startswith("bucket:url:"):
-            self._bucket_answer(payload)
-            return
+            self._bucket_answer(payload)  # the store only hears of it (nothing to keep)
         if self._watches and not name.startswith("message:compose:") \
                 and isinstance(payload, dict) and isinstance(payload.get("session_id"), str):
             for touched in self._watches:  # typing alone does not outdate a snapshot
                 touched.add(payload["session_id"])
-        if self._stale_echo(name, payload):
-            return
+        # Echoes older than an optimistic change are dropped there (core/optimistic.py).
         result = self.store.apply(name, payload)
         if name in ("plugin:settings:saved", "plugin:subscription:updated"):
             self.schedule_websites_refresh()

@@ -137,7 +137,7 @@ class CatchUp:
                 except _GONE:
                     continue
             for session_id in ids:
-                if session_id in client.loaded_timelines and session_id in store.conversations:
+                if store.timeline_loaded(session_id):
                     await self._messages(website_id, session_id, since_ms, since)
 
     async def _updated(self, website_id: str, since: int) -> list[dict[str, Any]]:

@@ -27,14 +27,10 @@ from crisp_console.api import Progress
 from crisp_console.client.base import ClientBase, now_ms
 from crisp_console.client.fingerprints import PROCESS_FINGERPRINTS, FingerprintSource
 from crisp_console.client.sending import Outgoing, Sender, SendPolicy
-from crisp_console.core import Message
+from crisp_console.core import Message, Optimistic
 from crisp_console.errors import NotAllowedError, NotFoundError
 
 log = logging.getLogger("crisp_console.client")
-
-# Meta fields Crisp announces with a `session:set_<field>` event.
-META_EVENTS = frozenset({"email", "nickname", "phone", "address", "subject", "avatar", "origin",
-                         "segments", "data"})
 
 
 class CommandNotAllowedError(NotAllowedError):
@@ -161,32 +157,21 @@ class CommandsMixin(ClientBase):
 
     # ---- optimistic changes ------------------------------------------------------------
 
-    async def _optimistic(self, event: str, payload: dict[str, Any], undo: dict[str, Any],
-                          call: Awaitable[Any]) -> None:
-        """Apply ``event`` to the store now; if the REST call fails, apply ``undo`` instead."""
-        self.store.apply(event, payload)
-        self.expect_echo(event, payload)
+    async def _optimistic(self, change: Optimistic, call: Awaitable[Any]) -> None:
+        """``change`` is in the store already; if the REST call fails, undo it."""
         try:
             await call
         except BaseException:
-            self._expected.pop((event, payload["session_id"], payload.get("fingerprint")), None)
-            self.store.apply(event, undo)
+            self.store.undo(change)
             raise
-
-    def _session(self, session_id: str, **extra: Any) -> dict[str, Any]:
-        conv = self.store.conversations[session_id]
-        return {"website_id": conv.website_id, "session_id": session_id,
-                "inbox_id": conv.inbox_id, **extra}
 
     async def edit_message(self, session_id: str, fingerprint: int, content: Any) -> None:
         website_id, _ = self._conv(session_id)
-        old = self._message(session_id, fingerprint).content
+        change = self.store.change_content(session_id, fingerprint, content,
+                                           hold=self.config.echo_timeout)
         with allowed("edit messages"):
-            await self._optimistic(
-                "message:updated", self._session(session_id, fingerprint=fingerprint,
-                                                 content=content),
-                self._session(session_id, fingerprint=fingerprint, content=old),
-                self.api.update_message(website_id, session_id, fingerprint, content))
+            await self._optimistic(change, self.api.update_message(
+                website_id, session_id, fingerprint, content))
 
     async def remove_message(self, session_id: str, fingerprint: int) -> None:
         """Remove a message on Crisp and here. A reply still being sent is removed once its
@@ -199,7 +184,7 @@ class CommandsMixin(ClientBase):
                 await self.api.remove_message(website_id, session_id, fingerprint)
             except NotFoundError as exc:
                 log.info("removing %d: Crisp does not have it (%s)", fingerprint, exc.reason)
-        self.store.apply("message:removed", self._session(session_id, fingerprint=fingerprint))
+        self.store.remove_message(session_id, fingerprint)
 
     async def compose(self, session_id: str, typing: bool, excerpt: str | None = None) -> None:
         """Typing indicator, throttled: one start per ``compose_interval``, one stop."""
@@ -220,8 +205,7 @@ class CommandsMixin(ClientBase):
         website_id, _ = self._conv(session_id)
         with allowed("mark conversations read"):
             await self.api.mark_read(website_id, session_id)
-        self.store.apply("message:acknowledge:read:received",
-                         self._session(session_id, origin="chat", fingerprints=[]))
+        self.store.mark_read(session_id)
 
     async def mark_delivered(self, session_id: str) -> None:
         website_id, _ = self._conv(session_id)
@@ -232,16 +216,13 @@ class CommandsMixin(ClientBase):
         website_id, _ = self._conv(session_id)
         with allowed("mark conversations unread"):
             await self.api.mark_unread(website_id, session_id)
-        self.store.apply("message:acknowledge:unread:send",
-                         self._session(session_id, origin="chat", fingerprints=[]))
+        self.store.mark_unread(session_id)
 
     async def set_state(self, session_id: str, state: str) -> None:
-        old = self.store.conversations[session_id].state
         website_id, _ = self._conv(session_id)
+        change = self.store.change_state(session_id, state, hold=self.config.echo_timeout)
         with allowed("resolve or reopen conversations"):
-            await self._optimistic("session:set_state", self._session(session_id, state=state),
-                                   self._session(session_id, state=old),
-                                   self.api.set_state(website_id, session_id, state))
+            await self._optimistic(change, self.api.set_state(website_id, session_id, state))
 
     async def resolve(self, session_id: str) -> None:
         await self.set_state(session_id, "resolved")
@@ -250,34 +231,24 @@ class CommandsMixin(ClientBase):
         await self.set_state(session_id, "unresolved")
 
     async def assign(self, session_id: str, user_id: str | None) -> None:
-        old = self.store.conversations[session_id].assigned
         website_id, _ = self._conv(session_id)
-
-        def routing(uid: str | None) -> dict[str, Any]:
-            return self._session(session_id, routing_id=uid,
-                                 assigned={"user_id": uid} if uid else None)
-
+        change = self.store.change_assignee(session_id, user_id, hold=self.config.echo_timeout)
         with allowed("assign conversations"):
-            await self._optimistic("session:set_routing", routing(user_id), routing(old),
-                                   self.api.assign(website_id, session_id, user_id))
+            await self._optimistic(change, self.api.assign(website_id, session_id, user_id))
 
     async def update_meta(self, session_id: str, patch: dict[str, Any]) -> None:
-        """Segments, data, email, nickname… Applied locally through the matching events."""
+        """Segments, data, email, nickname… Shown once Crisp took them (the keys an event
+        would announce; the others arrive with the next REST refresh)."""
         website_id, _ = self._conv(session_id)
         with allowed("change conversation details"):
             await self.api.update_meta(website_id, session_id, patch)
-        for key, value in patch.items():
-            if key in META_EVENTS:  # others (device, ip…) arrive with the next REST refresh
-                self.store.apply(f"session:set_{key}", self._session(session_id, **{key: value}))
+        self.store.update_meta(session_id, patch)
 
     async def block(self, session_id: str, blocked: bool = True) -> None:
-        old = self.store.conversations[session_id].is_blocked
         website_id, _ = self._conv(session_id)
+        change = self.store.change_blocked(session_id, blocked, hold=self.config.echo_timeout)
         with allowed("block visitors"):
-            await self._optimistic("session:set_block",
-                                   self._session(session_id, is_blocked=blocked),
-                                   self._session(session_id, is_blocked=old),
-                                   self.api.set_block(website_id, session_id, blocked))
+            await self._optimistic(change, self.api.set_block(website_id, session_id, blocked))
 
     async def remind(self, session_id: str, when: datetime, note: str) -> None:
         """Schedule A Reminder For Conversation at ``when`` (naive: UTC) for ``me``. When it

@@ -37,12 +37,13 @@ class ConsoleClient(SyncMixin, CommandsMixin, SupportMixin):
                  rng: random.Random | None = None) -> None:
         """``operator_id``: who the console acts as (``me``); it overrides
         ``config.operator_id``. ``sleep``, ``clock`` (monotonic) and ``wall`` (epoch) drive
-        the REST layer's waits and quota gate and the owed work's backoff; tests inject
-        them (they must agree, as the defaults do). The live feed keeps real time."""
+        the REST layer's waits and quota gate and the owed work's backoff, and ``clock``
+        the hold of optimistic changes in a store made here; tests inject them (they must
+        agree, as the defaults do). The live feed keeps real time."""
         config = config or ClientConfig()
         api = CrispApi(rest_url, credentials, retry=config.retry, transport=transport,
                        sleep=sleep, clock=clock, wall=wall, rng=rng)
-        super().__init__(api, store or Store(), config, sleep=sleep, rng=rng)
+        super().__init__(api, store or Store(clock=clock), config, sleep=sleep, rng=rng)
         if operator_id is not None:
             self.operator_id = operator_id
         self.gateway = RealtimeGateway(credentials, self.on_event, policy=config.reconnect,

@@ -240,43 +240,31 @@ class SyncMixin(ClientBase):
     # ---- lazy loading --------------------------------------------------------------------
 
     async def open_conversation(self, session_id: str) -> ConversationDetails:
-        """Load the timeline's latest batch and everything the people panel shows; each
-        part Crisp refuses (403) is named in ``denied`` instead (details.py)."""
+        """Load the timeline's latest batch (unless the store's timeline is loaded already)
+        and everything the people panel shows; each part Crisp refuses (403) is named in
+        ``denied`` instead (details.py)."""
         conv = self.store.conversations[session_id]
         found = ConversationDetails()
-        if session_id not in self.loaded_timelines:
+        if not self.store.timeline_loaded(session_id):
             try:
-                self._history(session_id,
-                              await self.api.get_messages(conv.website_id, session_id))
+                batch = await self.api.get_messages(conv.website_id, session_id)
             except NotAllowedError as exc:
                 found.denied["messages"] = details.denied_words("messages", exc)
             else:
-                self.loaded_timelines.add(session_id)
+                self.store.add_history_page(session_id, batch, older=False)
         await details.load(self.api, self.store, conv, found)
         self.details[session_id] = found
         return found
 
     async def load_older(self, session_id: str) -> int:
-        """The batch before the oldest loaded message; returns how many arrived (0: the start)."""
+        """The batch before the store's history cursor (now, before any page); returns how
+        many arrived (0: the start, which the store then knows: ``at_history_start``)."""
         conv = self.store.conversations[session_id]
-        # The cursor is the oldest message a REST page gave, not the oldest in the store: live
-        # messages may hold part of a run of equal timestamps that a page must not skip.
-        before = self._history_cursor.get(session_id, now_ms())
-        batch = await self.api.get_messages(conv.website_id, session_id, before=before)
-        self._history(session_id, batch)
-        self.loaded_timelines.add(session_id)
+        cursor = self.store.history_cursor(session_id)
+        batch = await self.api.get_messages(conv.website_id, session_id,
+                                            before=now_ms() if cursor is None else cursor)
+        self.store.add_history_page(session_id, batch, older=True)
         return len(batch)
-
-    def _history(self, session_id: str, batch: list[dict[str, Any]]) -> None:
-        stamps = [ts for m in batch if isinstance(ts := m.get("timestamp"), int)
-                  and not isinstance(ts, bool)]
-        if not batch:
-            return
-        self.store.upsert_messages(session_id, batch)
-        if stamps:
-            oldest = min(stamps)
-            self._history_cursor[session_id] = min(oldest,
-                                                   self._history_cursor.get(session_id, oldest))
 
 
 def _rescue_url(endpoints: dict[str, Any]) -> list[str]:

@@ -10,7 +10,8 @@ their rows.
 
 A timeline also keeps its own history bookkeeping, so that it goes wherever the messages go
 (a removed conversation drops all of it, and comes back with none of it):
-- ``loaded``: the newest page was read from REST (opening the conversation loads it once);
+- ``loaded``: the newest page was read from REST (opening the conversation loads it once,
+  unless it is loaded already);
 - ``cursor``: the oldest timestamp a REST page gave, where the next older page starts (not
   the oldest message held: live messages may hold part of a run of equal timestamps that a
   page must not skip); None until a page gave one;
@@ -67,10 +68,10 @@ class Timeline:
         return row == len(msgs) or msgs[row].is_pending
 
     def note_page(self, stamps: Iterable[int], *, older: bool) -> None:
-        """A REST page was read: the newest (``older=False``) or the one before ``cursor``.
-        ``stamps``: the page's timestamps; none in an older page means the start."""
-        if not older:
-            self.loaded = True
+        """A REST page was read: the newest (``older=False``) or the one before ``cursor``
+        (without a cursor, the page before now: the newest too, so either loads the
+        timeline). ``stamps``: the page's timestamps; none in an older page is the start."""
+        self.loaded = True
         oldest = min(stamps, default=None)
         if oldest is not None:
             self.cursor = oldest if self.cursor is None else min(self.cursor, oldest)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from crisp_console.client import ConsoleClient
 from crisp_console.client.tasks import TaskOwner
-from crisp_console.core import CONVERSATIONS, Change, ChangeKind
+from crisp_console.core import CONVERSATIONS, Change, ChangeKind, LiveEvent
 from crisp_console.errors import CrispError
 from crisp_console.settings import Preferences
 from crisp_console.ui.commands import CommandRegistry
@@ -95,8 +95,8 @@ class Controller(QObject):
         p.tray.message_clicked.connect(self.show_window)
         p.unread.changed.connect(self.show_unread)
         p.window.active_changed.connect(self._active_changed)
-        self._unsubscribe.append(self.client.add_event_listener(self._on_event))
-        self._unsubscribe.append(self.client.add_event_listener(p.notifier.on_event))
+        self._unsubscribe.append(self.store.subscribe_live(self._on_live))
+        self._unsubscribe.append(self.store.subscribe_live(p.notifier.on_live))
         self._unsubscribe.append(self.store.subscribe(self._on_change))
         self._drafts_changed()
 
@@ -323,24 +323,12 @@ class Controller(QObject):
     def _on_change(self, change: Change) -> None:
         if (change.kind is ChangeKind.CHANGED and change.collection == CONVERSATIONS
                 and "unread_operator" in change.fields and self.session_id is not None
-                and change.first <= self.store.row_of(self.session_id) <= change.last):
+                and change.concerns(self.session_id)):
             self.mark_read_if_seen()
 
-    def _on_event(self, name: str, payload: Any) -> None:
-        """Every live event refreshes "synced N s ago"; visitor sync events the store does
-        not keep feed the people panel directly."""
+    def _on_live(self, _event: LiveEvent) -> None:
+        """Every live event refreshes "synced N s ago"."""
         self.panes.status_bar.mark_synced()
-        if not name.startswith("session:sync:") or not isinstance(payload, dict):
-            return
-        sid = payload.get("session_id")
-        if not isinstance(sid, str) or sid != self.session_id:
-            return
-        if name == "session:sync:pages":
-            pages = payload.get("pages")
-            if isinstance(pages, list):
-                self.panes.people.add_pages(sid, [p for p in pages if isinstance(p, dict)])
-        else:
-            self.panes.people.add_sync(sid, name, payload)
 
     def open_link(self, url: str) -> None:
         self._open_url(QUrl(url))

@@ -1,8 +1,9 @@
 """Desktop notifications for what needs an operator while the window is not in front.
 
-The app registers ``on_event`` as a ConsoleClient event listener: it sees raw RTM events
-after the store applied them, and only live ones, so the start-up sync and the catch-up after
-a reconnect (REST loads, no events) never notify. Two kinds, each can be turned off:
+The controller subscribes ``on_live`` to the store's live events (core/live.py): it hears
+each RTM event after the store applied it, typed, and only live ones, so the start-up sync
+and the catch-up after a reconnect (REST loads, no events) never notify. Two kinds, each can
+be turned off:
 
 - ``new_conversation``: ``session:request:initiated``, or a visitor message of a conversation
   the store did not know (the client is fetching it) or that is pending and had nothing
@@ -18,13 +19,13 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
-from crisp_console.core import Store, excerpt_of
+from crisp_console.core import LiveEvent, Message, Store, excerpt_of
 from crisp_console.ui.plain import BIDI_CONTROLS
 from crisp_console.ui.widgets.tray_icon import TrayIcon
 
@@ -99,20 +100,18 @@ class Notifier(QObject):
 
     # ---- events -----------------------------------------------------------------------------
 
-    def on_event(self, name: str, payload: Any) -> None:
-        """A ConsoleClient event listener (called after the store applied the event)."""
-        if not self.enabled_events or not isinstance(payload, Mapping):
+    def on_live(self, event: LiveEvent) -> None:
+        """A store live-event observer (called after the store applied the event)."""
+        session_id = event.session_id
+        if not self.enabled_events or not session_id:
             return
-        session_id = payload.get("session_id")
-        if not isinstance(session_id, str) or not session_id:
-            return
-        if name == "session:request:initiated":
+        if event.event == "session:request:initiated":
             if NEW_CONVERSATION in self.enabled_events and session_id not in self._announced:
                 self._announced.add(session_id)
-                self._notify(session_id, f"New conversation: {self._name(session_id, payload)}",
+                self._notify(session_id, f"New conversation: {self._name(session_id, None)}",
                              "Waiting for an operator")
-        elif name == "message:send":
-            self._visitor_message(session_id, payload)
+        elif event.event == "message:send" and event.message is not None:
+            self._visitor_message(event.message)
 
     def flush(self) -> None:
         """Show the summary of a burst now (the burst timer calls this)."""
@@ -128,31 +127,29 @@ class Notifier(QObject):
 
     # ---- internals --------------------------------------------------------------------------
 
-    def _visitor_message(self, session_id: str, payload: Mapping[str, Any]) -> None:
-        kind = payload.get("type")
-        if payload.get("from") != "user" or not isinstance(kind, str) or kind in ("note",
-                                                                               "event"):
+    def _visitor_message(self, msg: Message) -> None:
+        session_id = msg.session_id
+        if msg.from_ != "user" or msg.type in ("note", "event"):
             return
         conv = self._store.conversations.get(session_id)
         if conv is not None and conv.is_blocked:
             return
         fresh = session_id not in self._announced and (
             conv is None or (conv.state == "pending" and conv.unread_operator <= 1))
-        name = self._name(session_id, payload)
-        body = plain_excerpt(kind, payload.get("content", ""))
+        name = self._name(session_id, msg)
+        body = plain_excerpt(msg.type, msg.content)
         if fresh and NEW_CONVERSATION in self.enabled_events:
             self._announced.add(session_id)
             self._notify(session_id, f"New conversation: {name}", body, name)
         elif VISITOR_MESSAGE in self.enabled_events:
             self._notify(session_id, name, body, name)
 
-    def _name(self, session_id: str, payload: Mapping[str, Any]) -> str:
+    def _name(self, session_id: str, msg: Message | None) -> str:
+        """The conversation's name, else the sender's nickname the message carries."""
         conv = self._store.conversations.get(session_id)
         name = (conv.nickname or conv.email) if conv is not None else ""
-        if not name:
-            user = payload.get("user")
-            nickname = user.get("nickname") if isinstance(user, Mapping) else None
-            name = nickname if isinstance(nickname, str) else ""
+        if not name and msg is not None:
+            name = msg.nickname
         name = " ".join(name.translate(_SANITISE).split())
         return name[:60] or "Visitor"
 

@@ -115,7 +115,7 @@ async def exercise(info: Mapping[str, Any], steps: Steps, sandbox: SandboxProbe)
         steps.begin("open")
         session_id = lp.model.session_id_at(0)
         console.controller.jump_to(session_id)
-        await until(lambda: session_id in client.loaded_timelines
+        await until(lambda: client.store.timeline_loaded(session_id)
                     and console.controller.session_id == session_id, "the conversation to open")
         website_id = client.store.conversations[session_id].website_id
         steps.done(session_id)

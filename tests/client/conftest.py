@@ -42,7 +42,7 @@ def assert_store_matches(sandbox: Sandbox, client: ConsoleClient) -> None:  # no
         conv = server[session_id]
         assert (row.state, row.updated_at, row.unread_operator, row.assigned) == \
             (conv.state, conv.updated_at, conv.unread_operator, conv.assigned), session_id
-        if session_id in client.loaded_timelines:
+        if client.store.timeline_loaded(session_id):
             mine = {m.fingerprint for m in client.store.messages(session_id)}
             assert {m.fingerprint for m in conv.messages[-40:]} <= mine, session_id
 

@@ -145,4 +145,4 @@ async def test_people_panel_sections_are_denied_one_by_one(
               "past_conversations": conv.session_id in found.past_conversations}
     for name, present in loaded.items():
         assert present is (name != section), name
-    assert (conv.session_id in client.loaded_timelines) is (section != "messages")
+    assert client.store.timeline_loaded(conv.session_id) is (section != "messages")

@@ -116,7 +116,7 @@ async def test_hostile_events_are_reported_once_per_kind(
 ) -> None:
     conv = next(iter(client.store.conversations.values()))
     # An optimistic change is waiting for its echo: echoes are compared with it.
-    client.expect_echo("session:set_state", {"session_id": conv.session_id, "state": "x"})
+    client.store.change_state(conv.session_id, "resolved", hold=60.0)
     client.add_event_listener(lambda name, payload: 1 / 0)
     caplog.clear()
     with caplog.at_level(logging.DEBUG, logger="crisp_console"):

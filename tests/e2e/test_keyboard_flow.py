@@ -71,7 +71,7 @@ async def test_visitor_message_shows_in_the_thread_and_reorders_the_list(
         console: Console, sandbox: Sandbox) -> None:
     lp = console.panes.list_pane
     sid = await open_next(console)
-    await until(lambda: sid in console.client.loaded_timelines, what="the timeline")
+    await until(lambda: console.client.store.timeline_loaded(sid), what="the timeline")
     visitor_says(sandbox, sid, "Is anyone there?")
     timeline = console.panes.thread.model
     await until(lambda: any(m.content == "Is anyone there?" for m in timeline.messages()),

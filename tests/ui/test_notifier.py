@@ -186,20 +186,24 @@ def tray(qapp: QApplication) -> Iterator[TrayIcon]:
     icon.dispose()
 
 
+def listening(notifier: Notifier, store: Store) -> Notifier:
+    """Hearing the store's live events, as the controller wires it."""
+    store.subscribe_live(notifier.on_live)
+    return notifier
+
+
 @pytest.fixture
 def notifier(store: Store, window: QWidget, tray: TrayIcon, clock: Clock) -> Notifier:
-    return Notifier(store, window, tray=tray, clock=clock)
+    return listening(Notifier(store, window, tray=tray, clock=clock), store)
 
 
 def says(store: Store, notifier: Notifier, sid: str, text: str = "ping",
          **overrides: Any) -> None:
-    """A live visitor message: applied to the store, then given to the listener (as the
-    client does)."""
+    """A live visitor message, applied to the store (which tells the notifier)."""
     event = f.message_event(sid, content=text, timestamp=T + 1000,
                             website_id=site(store, sid) if sid in store.conversations
                             else f.WEBSITE, **overrides)
     store.apply("message:send", event)
-    notifier.on_event("message:send", event)
 
 
 def unresolved(store: Store, n: int) -> list[str]:
@@ -236,11 +240,9 @@ def test_operator_messages_notes_and_other_events_never_notify(store: Store,
         ("message:send", {"type": "note"}),
         ("message:send", {"from_": "operator"})]
     for event, extra in cases:
-        payload = f.message_event(sid, website_id=site(store, sid), **extra)
-        store.apply(event, payload)
-        notifier.on_event(event, payload)
-    notifier.on_event("session:set_state", f.session_event(sid, state="resolved"))
-    notifier.on_event("message:send", "not a mapping")
+        store.apply(event, f.message_event(sid, website_id=site(store, sid), **extra))
+    store.apply("session:set_state", f.session_event(sid, state="resolved"))
+    store.apply("message:send", "not a mapping")
     assert notifier.sent == []
 
 
@@ -258,8 +260,8 @@ def test_new_conversations_are_announced_once(store: Store, notifier: Notifier,
     clock.now += 11
     says(store, notifier, pending, "Still there?")
     assert notifier.sent[-1] == (name, "Still there?", pending)
-    notifier.on_event("session:request:initiated", f.session_event("session_req"))
-    notifier.on_event("session:request:initiated", f.session_event("session_req"))
+    store.apply("session:request:initiated", f.session_event("session_req"))
+    store.apply("session:request:initiated", f.session_event("session_req"))
     assert [s for s in notifier.sent if s[2] == "session_req"] == [
         ("New conversation: Visitor", "Waiting for an operator", "session_req")]
 
@@ -346,7 +348,7 @@ def test_plain_excerpt() -> None:
 
 def test_without_a_tray_notifications_are_still_recorded(store: Store, window: QWidget,
                                                          clock: Clock) -> None:
-    notifier = Notifier(store, window, tray=None, clock=clock)
+    notifier = listening(Notifier(store, window, tray=None, clock=clock), store)
     says(store, notifier, unresolved(store, 1)[0])
     assert len(notifier.sent) == 1
 

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from crisp_console.client.base import ConversationDetails
-from crisp_console.core import Store
+from crisp_console.core import ApplyResult, Store
 from crisp_console.ui.widgets.notepad_editor import NOT_SAVED, NotepadEditor
 from crisp_console.ui.widgets.people_panel import PeoplePanel
 from tests.core import factories as f
@@ -149,16 +149,17 @@ def test_set_details_fills_pages_and_past_conversations(panel: PeoplePanel) -> N
     assert panel.titles["past"].text() == "PAST CONVERSATIONS (3)"
 
 
-def test_details_of_another_session_are_ignored(panel: PeoplePanel) -> None:
+def test_details_of_another_session_are_ignored(panel: PeoplePanel, store: Store) -> None:
     panel.set_details(PAST[0], details())
-    panel.add_pages(PAST[0], details().pages)
+    store.apply("session:sync:pages", f.session_event(PAST[0], pages=details().pages))
     assert panel.pages.count() == 0 and panel.past.count() == 0
 
 
-def test_pages_arrive_live_newest_first_and_capped(panel: PeoplePanel) -> None:
+def test_pages_arrive_live_newest_first_and_capped(panel: PeoplePanel, store: Store) -> None:
     panel.set_details(SID, details())
-    panel.add_pages(SID, [{"page_title": f"P{i}", "page_url": f"https://shop.example/{i}",
-                           "timestamp": NOW + i} for i in range(60)])
+    store.apply("session:sync:pages", f.session_event(SID, pages=[
+        {"page_title": f"P{i}", "page_url": f"https://shop.example/{i}", "timestamp": NOW + i}
+        for i in range(60)]))
     keys = panel.pages.keys()
     assert len(keys) == 50 and keys[0] == "https://shop.example/59"
 
@@ -205,15 +206,22 @@ def test_geolocation_and_sync_events_update_the_context(panel: PeoplePanel,
     store.apply("session:sync:geolocation", f.session_event(
         SID, geolocation={"country": "DE", "city": "Berlin"}))
     assert text(panel, "location").startswith("Berlin, Germany · ")
-    assert panel.add_sync(SID, "session:sync:timezone", {"timezone": {"offset": -300}})
+
+    def sync(sid: str, kind: str, value: object) -> ApplyResult:
+        return store.apply(f"session:sync:{kind}", f.session_event(sid, **{kind: value}))
+
+    assert sync(SID, "timezone", {"offset": -300}) is ApplyResult.APPLIED
     assert text(panel, "location") == "Berlin, Germany · 17:13 local (UTC-5)"
-    assert panel.add_sync(SID, "session:sync:locales", {"locales": {"locales": ["de"]}})
+    assert sync(SID, "locales", {"locales": ["de"]}) is ApplyResult.APPLIED
     assert text(panel, "languages") == "German"
-    assert panel.add_sync(SID, "session:sync:system", {"system": {
-        "os": {"name": "iOS", "version": "17.4"}, "browser": {"name": "Safari", "major": "17"}}})
+    assert sync(SID, "system", {"os": {"name": "iOS", "version": "17.4"},
+                                "browser": {"name": "Safari", "major": "17"}}) is (
+        ApplyResult.APPLIED)
     assert text(panel, "device") == "Safari 17 · iOS 17.4"
-    assert not panel.add_sync(PAST[0], "session:sync:locales", {"locales": ["fr"]})
-    assert not panel.add_sync(SID, "session:sync:timezone", {"timezone": "soon"})
+    assert sync(PAST[0], "locales", ["fr"]) is ApplyResult.APPLIED  # another conversation's
+    assert text(panel, "languages") == "German"
+    assert sync(SID, "timezone", "soon") is ApplyResult.MALFORMED
+    assert text(panel, "location") == "Berlin, Germany · 17:13 local (UTC-5)"
 
 
 def test_local_time_follows_the_injected_clock(panel: PeoplePanel, clock: Clock) -> None:

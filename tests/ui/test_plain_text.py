@@ -265,7 +265,8 @@ def test_notifications_carry_no_markup_and_no_bidi_override(qtbot: QtBot) -> Non
     window = QWidget()
     qtbot.addWidget(window)  # never shown: the console is in the background
     notifier = Notifier(store, window, tray=None, clock=lambda: 0.0)
-    notifier.on_event("message:send", f.message_event(
+    store.subscribe_live(notifier.on_live)
+    store.apply("message:send", f.message_event(
         "session_n", content=f"\u202eevil {PASSWD}", timestamp=T,
         user={"nickname": "\u202e<b>Eve</b>", "user_id": "u"}))
     ((title, body, sid),) = notifier.sent

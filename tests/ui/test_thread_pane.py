@@ -187,13 +187,12 @@ async def test_older_messages_load_at_the_top_and_keep_the_view_in_place(
     calls: list[str] = []
     gate = asyncio.Event()
 
-    async def load_older(session_id: str) -> int:
+    async def load_older(session_id: str) -> int:  # as the client does
         calls.append(session_id)
         await gate.wait()
-        if len(calls) == 1:
-            store.upsert_messages(session_id, older)
-            return len(older)
-        return 0
+        page = older if len(calls) == 1 else []
+        store.add_history_page(session_id, page, older=True)
+        return len(page)
 
     pane = make_pane(store, load_older=load_older)
     pane.bind(sid)
@@ -251,6 +250,7 @@ async def test_a_failed_load_is_retried_later_not_at_once(
         calls.append(session_id)
         if len(calls) == 1:
             raise OSError("offline")
+        store.add_history_page(session_id, [], older=True)  # as the client does
         return 0
 
     pane = make_pane(store, load_older=load_older)
@@ -261,6 +261,32 @@ async def test_a_failed_load_is_retried_later_not_at_once(
     assert calls == [sid] and not pane.at_start()
     await pump(pane.at_start, "the retry")
     assert calls == [sid, sid]
+
+
+@pytest.mark.asyncio
+async def test_the_start_goes_with_a_removed_conversation(
+        make_pane: Callable[..., ThreadPane]) -> None:
+    """The store keeps where the history starts with the timeline (issue 12): a conversation
+    removed and back has its start to find again, and the banner goes meanwhile."""
+    store, sid = thread_store(3)  # short: the top is in view at once
+    payload = f.conversation(sid, website_id=store.conversations[sid].website_id)
+    calls: list[str] = []
+
+    async def load_older(session_id: str) -> int:  # as the client does
+        calls.append(session_id)
+        store.add_history_page(session_id, [], older=True)
+        return 0
+
+    pane = make_pane(store, load_older=load_older)
+    pane.bind(sid)
+    await pump(pane.at_start, "the start")
+    assert pane.delegate.history_start and calls == [sid]
+    store.remove_conversation(sid)
+    assert not pane.at_start() and not pane.delegate.history_start
+    store.upsert_conversations([payload])
+    store.add_history_page(sid, [say(sid, 1)], older=False)  # opened again: the newest page
+    await pump(lambda: pane.at_start() and len(calls) == 2, "the start, found again")
+    assert pane.delegate.history_start
 
 
 # ---- typing bar and header -------------------------------------------------------------------

@@ -2,9 +2,9 @@
 
 ``bind(session_id)`` shows at once what the store has (identity, live context, segments,
 custom data, notepad); ``set_details`` adds what opening the conversation loaded (pages
-browsed, past conversations, the full profile), and ``add_pages``/``add_sync`` add the live
-``session:sync:*`` events the store does not keep. Store changes of the bound conversation
-or its contact re-render only the sections they touch.
+browsed, past conversations, the full profile), and the store's live events add the pages
+the visitor browses (which the store does not keep). Store changes of the bound conversation
+or its contact (asked by id) re-render only the sections they touch.
 
 Edits are requests, never local changes: segments, custom data and the notepad emit the full
 new value and show what the store answers.
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QLabel, QScrollArea, QStackedWidget, QVBoxLayout, 
 
 from crisp_console.client.base import ConversationDetails
 from crisp_console.core import CONVERSATIONS, PEOPLE, Change, ChangeKind, Conversation, Store
+from crisp_console.core.live import LiveEvent
 from crisp_console.core.models import Person
 from crisp_console.ui import people_info as info
 from crisp_console.ui.delegates import painting as pt
@@ -75,7 +76,6 @@ class PeoplePanel(QWidget):
         self._pages: list[info.Page] = []
         self._past: list[str] = []
         self._past_present: frozenset[str] = frozenset()
-        self._sync: dict[str, Any] = {}  # live device fields the store does not keep
         self._note_target: tuple[str, str] | None = None  # (website_id, people_id)
         self._person_seen: tuple[Any, ...] = ()  # what the contact looked like when shown
         self.setStyleSheet(STYLE)
@@ -83,7 +83,13 @@ class PeoplePanel(QWidget):
         self._minute = QTimer(self)
         self._minute.setSingleShot(True)
         self._minute.timeout.connect(self.refresh_clock)
-        unsubscribe = self._unsubscribe = store.subscribe(self._on_change)
+        offs = (store.subscribe(self._on_change), store.subscribe_live(self._on_live))
+
+        def unsubscribe() -> None:
+            for off in offs:
+                off()
+
+        self._unsubscribe = unsubscribe
         self.destroyed.connect(lambda *_: unsubscribe())
         self._render()
 
@@ -96,7 +102,7 @@ class PeoplePanel(QWidget):
             return
         self.notepad.save()  # the previous contact's unsaved notes
         self._sid = session_id
-        self._details, self._pages, self._past, self._sync = None, [], [], {}
+        self._details, self._pages, self._past = None, [], []
         self._past_present = frozenset()
         self.chips.reset()
         self.data_editor.reset()
@@ -114,22 +120,6 @@ class PeoplePanel(QWidget):
         self._pages = info.merge_pages(self._pages, info.pages_from(details.pages))
         self._past = [s for s in details.past_conversations if isinstance(s, str)]
         self._render()
-
-    def add_pages(self, session_id: str, pages: list[dict[str, Any]]) -> None:
-        """Live ``session:sync:pages`` (the store does not keep pages)."""
-        if session_id == self._sid:
-            self._pages = info.merge_pages(self._pages, info.pages_from(pages))
-            self._render_pages()
-
-    def add_sync(self, session_id: str, event: str, payload: Mapping[str, Any]) -> bool:
-        """Live ``session:sync:system|timezone|locales|network`` for the bound conversation,
-        which the store drops; returns whether the event was used."""
-        update = info.sync_update(event, payload) if session_id == self._sid else None
-        if update is None:
-            return False
-        self._sync.update(update)
-        self._render_header()
-        return True
 
     def set_loading(self, loading: bool) -> None:
         self.loading.setVisible(loading and self._sid is not None)
@@ -284,7 +274,7 @@ class PeoplePanel(QWidget):
         conv = self._conv()
         if conv is None:
             return
-        meta, profile = info.with_sync(conv.meta, self._sync), self._profile(conv)
+        meta, profile = conv.meta, self._profile(conv)
         codes = info.locales_of(meta, profile)
         self.header.set_context(
             info.location_line(meta, profile, self._clock(), country_name),
@@ -351,29 +341,33 @@ class PeoplePanel(QWidget):
         if self._sid is None:
             return
         if change.collection == PEOPLE:
-            # People changes carry rows, not ids: compare what the bound contact shows instead.
-            if self._person_state() != self._person_seen:
+            conv = self._conv()
+            # Its contact, and something the panel shows of it.
+            if conv is not None and conv.people_id and change.concerns(conv.people_id) \
+                    and self._person_state() != self._person_seen:
                 self._render_header()
                 self._render_notepad()
         elif change.collection != CONVERSATIONS:
             return
         elif change.kind is ChangeKind.CHANGED:
-            try:
-                changed = self._store.conversation_at(change.first).session_id
-            except (IndexError, KeyError):
-                return
-            if changed == self._sid:
+            if change.concerns(self._sid):
                 self._conversation_changed(change.fields)
-            elif changed in self._past_present and change.fields & PAST_FIELDS:
+            elif change.fields & PAST_FIELDS and not self._past_present.isdisjoint(change.ids):
                 self._render_past()
-        elif change.kind in (ChangeKind.INSERTED, ChangeKind.REMOVED, ChangeKind.RESET):
-            present = self._sid in self._store.conversations
-            if change.kind is ChangeKind.RESET or present != (
-                    self.stack.currentWidget() is self.scroll_area):
-                self._render()  # the bound conversation came or went
-            elif self._past and frozenset(
-                    s for s in self._past if s in self._store.conversations) != self._past_present:
-                self._render_past()
+        elif change.kind is ChangeKind.RESET or (
+                change.kind in (ChangeKind.INSERTED, ChangeKind.REMOVED)
+                and change.concerns(self._sid)):
+            self._render()  # the bound conversation came or went
+        elif change.kind in (ChangeKind.INSERTED, ChangeKind.REMOVED) and self._past \
+                and not frozenset(self._past).isdisjoint(change.ids):
+            self._render_past()  # a past conversation came or went
+
+    def _on_live(self, event: LiveEvent) -> None:
+        """Pages the bound visitor browses, live (the store does not keep them)."""
+        if event.pages and event.session_id == self._sid:
+            pages = [info.Page(p.title, p.url, p.referrer, p.timestamp) for p in event.pages]
+            self._pages = info.merge_pages(self._pages, pages)
+            self._render_pages()
 
     def _conversation_changed(self, fields: frozenset[str]) -> None:
         conv = self._conv()

@@ -124,13 +124,10 @@ class ThreadHeader(QWidget):
         if change.collection == OPERATORS:
             self._refresh()
         elif change.collection == CONVERSATIONS and change.kind is not ChangeKind.MOVED:
-            if change.kind is ChangeKind.CHANGED and not (
-                    change.fields & WATCHED and self._is_bound_row(change)):
+            if not change.concerns(self._session_id) or (
+                    change.kind is ChangeKind.CHANGED and not change.fields & WATCHED):
                 return  # another conversation, or nothing the header shows
             self._refresh()
-
-    def _is_bound_row(self, change: Change) -> bool:
-        return change.first <= self._store.row_of(self._session_id or "") <= change.last
 
     def _refresh(self) -> None:
         conv = self._store.conversations.get(self._session_id or "")

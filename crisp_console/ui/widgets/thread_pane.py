@@ -6,10 +6,11 @@ view must not do from painting:
 - **Older messages.** When the list is within a screen of its top, the pane calls
   ``load_older(session_id)`` (one call at a time, as an asyncio task on the running loop,
   qasync in the app) and shows "Loading earlier messages…" over the top of the list; the page
-  lands as one insert and the view keeps the visible messages in place (thread_view.py). A
-  result of 0 means the conversation's start is loaded: the pane stops asking for it and the
-  first row gets a "Start of the conversation" banner. A failed call is retried after
-  ``RETRY_MS`` at the earliest.
+  lands as one insert and the view keeps the visible messages in place (thread_view.py). Once
+  the store says the conversation's start is loaded (``Store.at_history_start``: the client
+  marks it when an older page comes back empty) the pane stops asking and the first row gets
+  a "Start of the conversation" banner; the store drops that with the timeline. A failed
+  call is retried after ``RETRY_MS`` at the earliest.
 - **Media.** After a layout or a scroll (debounced, ``MEDIA_DEBOUNCE_MS``), the pane asks the
   ``MediaLoader`` for the images of the visible rows; the loader fetches only trusted URLs and
   marks the others blocked until the operator clicks them or presses Enter.
@@ -86,7 +87,6 @@ class ThreadPane(QWidget):
         self._loading: str | None = None  # the session whose older page is being loaded
         self._load_task: asyncio.Task[None] | None = None
         self._detached = False
-        self._exhausted: set[str] = set()  # sessions whose first message is loaded
         self._denied: dict[str, str] = {}  # session -> why Crisp refuses its messages
 
         self.model = TimelineModel(store, coalesce=coalesce, parent=self)
@@ -137,7 +137,7 @@ class ThreadPane(QWidget):
         self._session_id, self._loading = session_id, None
         self._loading_label.hide()
         self._retry_timer.stop()
-        self.delegate.history_start = session_id in self._exhausted
+        self.delegate.history_start = self.at_start()
         self.model.bind(session_id)
         self.header.bind(session_id)
         self.typing_bar.bind(session_id)
@@ -179,7 +179,7 @@ class ThreadPane(QWidget):
 
     def at_start(self) -> bool:
         """Whether the bound conversation's first message is loaded."""
-        return self._session_id is not None and self._session_id in self._exhausted
+        return self._session_id is not None and self._store.at_history_start(self._session_id)
 
     def detach(self) -> None:
         """Stop following the store (before dropping the pane)."""
@@ -240,7 +240,8 @@ class ThreadPane(QWidget):
     def _check_top(self) -> None:
         sid, load = self._session_id, self._load_older
         if (self._detached or load is None or sid is None or self._loading is not None
-                or sid in self._exhausted or sid in self._denied or self._retry_timer.isActive()
+                or sid in self._denied or self._store.at_history_start(sid)
+                or self._retry_timer.isActive()
                 or not self.view.isVisible()):
             return
         if self.view.verticalScrollBar().value() > self.view.viewport().height():
@@ -274,18 +275,17 @@ class ThreadPane(QWidget):
             self.set_denied(sid, refused)
         if sid != self._session_id or refused:
             return
-        if count is None:
-            self._retry_timer.start()
+        if count is None or (count <= 0 and not self.at_start()):
+            self._retry_timer.start()  # failed, or the start went with the conversation
         elif count <= 0:
-            self._reach_start(sid)
+            self._reach_start()
         else:
             self.flush()  # the page is in the store: show it now, then look at the top again
             self._top_timer.start()
 
-    def _reach_start(self, sid: str) -> None:
-        self._exhausted.add(sid)
+    def _reach_start(self) -> None:
         was_at_top = self.view.verticalScrollBar().value() == 0
-        self.delegate.history_start = True
+        self.delegate.history_start = self.at_start()
         if self.model.rowCount():
             self.view.dataChanged(self.model.index(0), self.model.index(0))  # row 0 grows
         self.view.settle()
@@ -317,12 +317,12 @@ class ThreadPane(QWidget):
             self.retry_requested.emit(msg.fingerprint)
 
     def _on_change(self, change: Change) -> None:
-        # A timeline the store dropped may be loaded again from the newest page.
-        if change.collection == MESSAGES and change.kind is ChangeKind.RESET:
-            if change.key is None:
-                self._exhausted.clear()
-            else:
-                self._exhausted.discard(change.key)
+        # A timeline the store dropped (its start with it) is loaded again from the newest
+        # page: the banner goes until the start is reached again.
+        sid = self._session_id
+        if (sid is not None and change.collection == MESSAGES
+                and change.kind is ChangeKind.RESET and change.concerns(sid)):
+            self.delegate.history_start = self.at_start()
 
     # ---- widgets -----------------------------------------------------------------------------
 

@@ -77,9 +77,8 @@ class TypingBar(QWidget):
     def _on_change(self, change: Change) -> None:
         if change.collection != CONVERSATIONS or self._session_id is None:
             return
-        if change.kind is ChangeKind.CHANGED and not (
-                change.fields & WATCHED
-                and change.first <= self._store.row_of(self._session_id) <= change.last):
+        if not change.concerns(self._session_id) or (
+                change.kind is ChangeKind.CHANGED and not change.fields & WATCHED):
             return  # another conversation's typing, or nothing the bar shows
         if change.kind in (ChangeKind.CHANGED, ChangeKind.REMOVED, ChangeKind.RESET):
             self._refresh()
