@@ -80,6 +80,6 @@ def test_a_shrunken_block_folds_into_its_neighbour_and_splits_again() -> None:
 
 def test_first_insert_into_an_empty_structure() -> None:
     rows = SortedRows(lambda change: None, "conversations", block=8)
-    rows._insert((1, "a"), "a")
-    rows._insert((0, "b"), "b")
+    rows._insert((1, "a"), "a")  # noqa: SLF001 - no public call reaches it
+    rows._insert((0, "b"), "b")  # noqa: SLF001
     assert rows.all_ids() == ["b", "a"] and rows.id_at(1) == "a" and rows.row_of("a") == 1

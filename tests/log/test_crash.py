@@ -37,7 +37,7 @@ def test_sys_excepthook_writes_a_report_and_calls_back(log_dir: Path, token: Tok
     logging.getLogger("crisp_console.ui").info("clicked resolve")
     handler = install_excepthook(calls.append, versions={"Qt": "6.11.0", "PySide6": "6.11.0"})
     try:
-        assert sys.excepthook == handler._sys_hook
+        assert sys.excepthook == handler._sys_hook  # noqa: SLF001 - the hook it installs
         sys.excepthook(*_exc_info(ZeroDivisionError(f"oops {token.key}")))
     finally:
         handler.uninstall()

@@ -61,7 +61,7 @@ def test_nothing_secret_in_any_log_file_or_crash_report(log_dir: Path, token: To
         report = handler.handle((type(exc), exc, exc.__traceback__), "test")
     worker = threading.Thread(target=lambda: _raise(token), name="keyring-worker")
     hook = threading.excepthook
-    threading.excepthook = handler._thread_hook
+    threading.excepthook = handler._thread_hook  # noqa: SLF001 - the hook it installs
     try:
         worker.start()
         worker.join()

@@ -126,15 +126,15 @@ class ServerSpy:
 
         async def on_connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
             self.paths.append(environ["PATH_INFO"])
-            await rtm._on_connect(sid, environ, auth)
+            await rtm._on_connect(sid, environ, auth)  # noqa: SLF001 - spying on the sandbox
 
         async def on_authentication(sid: str, data: Any = None) -> None:
             self.auths.append(data)
-            await rtm._on_authentication(sid, data)
+            await rtm._on_authentication(sid, data)  # noqa: SLF001
 
         async def on_bind(sid: str, data: Any = None) -> None:
             self.binds.append(data)
-            await rtm._on_bind(sid, data)
+            await rtm._on_bind(sid, data)  # noqa: SLF001
 
         rtm.sio.on("connect", on_connect)
         rtm.sio.on("authentication", on_authentication)

@@ -180,7 +180,7 @@ async def test_a_silent_server_times_authentication_out_and_retries(
         if len(ignored) < 2:
             ignored.append(sid)
             return
-        await rtm._on_authentication(sid, data)
+        await rtm._on_authentication(sid, data)  # noqa: SLF001 - the sandbox's own answer
 
     rtm.sio.on("authentication", deaf_then_normal)
     policy = ReconnectPolicy(base=0.05, cap=0.2, auth_timeout=0.2, connect_timeout=2.0)
@@ -220,7 +220,7 @@ async def test_a_drop_before_the_answer_is_retried(
             hung_up.append(sid)
             await rtm.sio.disconnect(sid)
             return
-        await rtm._on_authentication(sid, data)
+        await rtm._on_authentication(sid, data)  # noqa: SLF001 - the sandbox's own answer
 
     rtm.sio.on("authentication", hang_up_once)
     gw, rec = make_gateway()

@@ -118,7 +118,7 @@ async def test_rooms_changed_during_authentication_are_bound_right_after(
 
     async def slow_authentication(sid: str, data: Any = None) -> None:
         await answer.wait()
-        await rtm._on_authentication(sid, data)
+        await rtm._on_authentication(sid, data)  # noqa: SLF001 - the sandbox's own answer
 
     rtm.sio.on("authentication", slow_authentication)
     gw, rec = make_gateway(rebind_interval=INTERVAL)

@@ -39,7 +39,7 @@ async def sandbox(request: pytest.FixtureRequest) -> AsyncIterator[Sandbox]:
 def auth_headers(sb: Sandbox, tier: str = "plugin") -> dict[str, str]:
     token = sb.state.token
     basic = httpx.BasicAuth(token.identifier, token.key)
-    header = basic._auth_header  # same header httpx would send
+    header = basic._auth_header  # noqa: SLF001 - the header httpx would send
     return {"Authorization": header, "X-Crisp-Tier": tier}
 
 

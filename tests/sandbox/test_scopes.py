@@ -25,7 +25,7 @@ from tests.sandbox.conv_helpers import busiest, conv_url, data_of, error_of, web
 
 def served_routes() -> set[tuple[str, str]]:
     """(method, template under /v1 without a trailing slash) of every /v1 route served."""
-    app = Sandbox(make_config())._build_app()
+    app = Sandbox(make_config())._build_app()  # noqa: SLF001 - the routes it serves
     served = set()
     for route in app.router.routes():
         canonical = route.resource.canonical if route.resource else ""

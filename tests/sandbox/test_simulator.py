@@ -212,7 +212,7 @@ async def test_stop_cancels_cleanly_and_start_resumes(sandbox: Sandbox, rtm: Fac
     await asyncio.sleep(0.3)
     await sim.stop()
     assert not sim.running
-    assert not sim._tasks
+    assert not sim._tasks  # noqa: SLF001 - no task left behind
     probe = await listening(rtm)
     await asyncio.sleep(0.2)
     await probe.settle()

@@ -186,7 +186,7 @@ def test_a_note_mentioning_me_adds_the_conversation_to_mentions(
 def test_counts_are_incremental(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     counts = FilterCounts(store, ME, coalesce=False)
     evaluated: list[str] = []
-    real = counts._mask
+    real = counts._mask  # noqa: SLF001 - spied on
 
     def spy(conv: Conversation) -> int:
         evaluated.append(conv.session_id)

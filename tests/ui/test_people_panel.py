@@ -606,7 +606,7 @@ def test_a_pause_in_typing_saves_and_a_missing_echo_is_reported(qtbot: QtBot) ->
 
 
 def test_the_minute_timer_runs_while_bound(panel: PeoplePanel, clock: Clock) -> None:
-    timer = panel._minute
+    timer = panel._minute  # noqa: SLF001 - its own timer
     assert timer.isActive() and timer.interval() == 60_000 - NOW % 60_000 + 50
     panel.bind(None)
     assert not timer.isActive()

@@ -35,13 +35,13 @@ def test_theme_follows_the_system_unless_forced(qapp: QApplication) -> None:
     original_style = qapp.style().name()
     try:
         followed = Theme(qapp)
-        followed._system_changed(Qt.ColorScheme.Dark)
+        followed._system_changed(Qt.ColorScheme.Dark)  # noqa: SLF001 - the OS signal
         assert followed.scheme is Scheme.DARK
         assert luminance(qapp.palette(), QPalette.ColorRole.Window) < 0.2
-        followed._system_changed(Qt.ColorScheme.Light)
+        followed._system_changed(Qt.ColorScheme.Light)  # noqa: SLF001
         assert followed.scheme is Scheme.LIGHT
         forced = Theme(qapp, forced=Scheme.DARK)
-        forced._system_changed(Qt.ColorScheme.Light)
+        forced._system_changed(Qt.ColorScheme.Light)  # noqa: SLF001
         assert forced.scheme is Scheme.DARK
         assert "palette(mid)" in qapp.styleSheet()
     finally:
