@@ -2,12 +2,10 @@
 
 ``bind(session_id)`` shows at once what the store has (identity, live context, segments,
 custom data, notepad); ``set_details`` adds what opening the conversation loaded (pages
-browsed, past conversations, the full profile), and the store's live events add the pages
-the visitor browses (which the store does not keep). Store changes of the bound conversation
-or its contact (asked by id) re-render only the sections they touch.
-
-Edits are requests, never local changes: segments, custom data and the notepad emit the full
-new value and show what the store answers.
+browsed, past conversations, the full profile), and the store's live events the pages the
+visitor browses. Store changes of the bound conversation or its contact (asked by id)
+re-render only the sections they touch. Edits are requests, never local changes: segments,
+custom data and the notepad emit the full new value and show what the store answers.
 
 A section Crisp refused (``ConversationDetails.denied``) shows the words in its place (the
 notepad stands for the profile); parts without a section of their own, under the header.
@@ -354,12 +352,11 @@ class PeoplePanel(QWidget):
                 self._conversation_changed(change.fields)
             elif change.fields & PAST_FIELDS and not self._past_present.isdisjoint(change.ids):
                 self._render_past()
-        elif change.kind is ChangeKind.RESET or (
-                change.kind in (ChangeKind.INSERTED, ChangeKind.REMOVED)
-                and change.concerns(self._sid)):
+        elif change.kind not in (ChangeKind.INSERTED, ChangeKind.REMOVED, ChangeKind.RESET):
+            return
+        elif change.concerns(self._sid):  # a RESET concerns it too
             self._render()  # the bound conversation came or went
-        elif change.kind in (ChangeKind.INSERTED, ChangeKind.REMOVED) and self._past \
-                and not frozenset(self._past).isdisjoint(change.ids):
+        elif not frozenset(self._past).isdisjoint(change.ids):
             self._render_past()  # a past conversation came or went
 
     def _on_live(self, event: LiveEvent) -> None:
