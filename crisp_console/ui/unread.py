@@ -66,23 +66,17 @@ class UnreadCounter(QObject):
     def _on_change(self, change: Change) -> None:
         if change.collection != CONVERSATIONS:
             return
-        kind, store = change.kind, self._store
+        kind, conversations = change.kind, self._store.conversations
         if kind is ChangeKind.RESET:
             self._recount()
-        elif kind is ChangeKind.INSERTED:
-            for row in range(change.first, change.last + 1):
-                conv = store.conversation_at(row)
-                self._set(conv.session_id, conv.unread_operator)
-        elif kind is ChangeKind.CHANGED:
-            if "unread_operator" not in change.fields:
-                return
-            if not 0 <= change.first < store.conversation_count():
-                return
-            conv = store.conversation_at(change.first)
-            self._set(conv.session_id, conv.unread_operator)
-        elif kind is ChangeKind.REMOVING:  # rows still readable until REMOVED
-            for row in range(change.first, change.last + 1):
-                self._set(store.conversation_at(row).session_id, 0)
+        elif kind is ChangeKind.INSERTED or (kind is ChangeKind.CHANGED
+                                             and "unread_operator" in change.fields):
+            for sid in change.ids:
+                conv = conversations.get(sid)
+                self._set(sid, conv.unread_operator if conv is not None else 0)
+        elif kind is ChangeKind.REMOVING:
+            for sid in change.ids:
+                self._set(sid, 0)
         else:
             return
         self._schedule()

@@ -6,7 +6,7 @@ How it stays exact while coalescing (coalesce.py has the why):
   what the view has been told. Between flushes they are the store's rows as they were at the
   last flush, so ``rowCount()`` and every index stay consistent with the signals sent.
 - Store notifications only record *which* conversations were touched (and the roles of the
-  fields that changed), reading the ids from the store's rows at that moment: O(log n) each.
+  fields that changed): every Change names the session_ids of its rows.
   A conversation the store removes keeps answering ``data()`` from a reference taken at
   ``REMOVING`` until the flush replays its removal.
 - The flush (≤16 ms after the first touch, or ``flush()``) brings the rows up to date:
@@ -42,7 +42,7 @@ from PySide6.QtCore import (
 )
 
 from crisp_console.core import CONVERSATIONS, Change, ChangeKind, Conversation, Store
-from crisp_console.core.ordering import KEY_FUNCTIONS, SortKey, moved_index
+from crisp_console.core.ordering import KEY_FUNCTIONS, SortKey
 from crisp_console.core.sortedrows import SortedRows
 from crisp_console.ui.models.coalesce import DEFAULT_INTERVAL_MS, Coalescer, changed_runs
 from crisp_console.ui.models.roles import (
@@ -222,19 +222,18 @@ class ConversationListModel(QAbstractListModel):
             return
         kind = c.kind
         if kind is ChangeKind.CHANGED:
-            self._touch(c.first, c.last, roles_for(c.fields, CONVERSATION_FIELD_ROLES))
+            self._touch(c.ids, roles_for(c.fields, CONVERSATION_FIELD_ROLES))
         elif kind is ChangeKind.INSERTED:
             # New to the rows (inserted at the flush), or back after a removal not yet
             # flushed: then it is a new object in an existing row, and every role changed.
-            self._touch(c.first, c.last, _EVERY_ROLE)
+            self._touch(c.ids, _EVERY_ROLE)
         elif kind is ChangeKind.MOVED:
-            row = moved_index(c.first, c.dest)
-            self._touch(row, row, _NO_ROLES)
+            self._touch(c.ids, _NO_ROLES)
         elif kind is ChangeKind.REMOVING:
-            for row in range(c.first, c.last + 1):
-                conv = self._store.conversation_at(row)
-                self._gone[conv.session_id] = conv
-                self._touched.setdefault(conv.session_id, _NO_ROLES)
+            conversations = self._store.conversations
+            for sid in c.ids:
+                self._gone[sid] = conversations[sid]
+                self._touched.setdefault(sid, _NO_ROLES)
             return  # the store is mid-change until REMOVED
         elif kind is ChangeKind.RESET:
             self._reset()
@@ -243,10 +242,9 @@ class ConversationListModel(QAbstractListModel):
             return  # INSERTING, MOVING: nothing to note before the store is done
         self._coalescer.request()
 
-    def _touch(self, first: int, last: int, roles: frozenset[int]) -> None:
-        store, touched = self._store, self._touched
-        for row in range(first, last + 1):
-            sid = store.conversation_at(row).session_id
+    def _touch(self, session_ids: tuple[str, ...], roles: frozenset[int]) -> None:
+        touched = self._touched
+        for sid in session_ids:
             touched[sid] = touched.get(sid, _NO_ROLES) | roles
 
     def _load(self) -> None:

@@ -264,16 +264,16 @@ class FilterCounts(QObject):
     def _on_change(self, c: Change) -> None:
         if c.collection != CONVERSATIONS:
             return
-        store = self._store
+        conversations = self._store.conversations
         moved = False
         if c.kind is ChangeKind.INSERTED or (c.kind is ChangeKind.CHANGED
                                              and not FILTER_FIELDS.isdisjoint(c.fields)):
-            for row in range(c.first, c.last + 1):
-                conv = store.conversation_at(row)
-                moved |= self._set(conv.session_id, self._mask(conv))
+            for sid in c.ids:
+                conv = conversations.get(sid)
+                moved |= self._set(sid, self._mask(conv) if conv is not None else 0)
         elif c.kind is ChangeKind.REMOVING:
-            for row in range(c.first, c.last + 1):
-                moved |= self._set(store.conversation_at(row).session_id, 0)
+            for sid in c.ids:
+                moved |= self._set(sid, 0)
         elif c.kind is ChangeKind.RESET:
             self._recount()
             moved = True
