@@ -100,7 +100,6 @@ class ClientBase(ABC):
         self.tasks = TaskOwner()
         self.plugin_id = ""
         self.operator_id = config.operator_id  # see ``me``
-        self.details: dict[str, ConversationDetails] = {}
         self._listeners: list[EventListener] = []
         self._bucket_waiters: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._compose_sent: dict[str, float] = {}  # session_id -> monotonic time of "start"

@@ -253,7 +253,6 @@ class SyncMixin(ClientBase):
             else:
                 self.store.add_history_page(session_id, batch, older=False)
         await details.load(self.api, self.store, conv, found)
-        self.details[session_id] = found
         return found
 
     async def load_older(self, session_id: str) -> int:

@@ -162,7 +162,7 @@ async def test_people_panel_loads_the_profile_and_edits_segments(
     sid = next(s for s in store.conversation_ids() if store.conversations[s].people_id)
     console.controller.jump_to(sid)
     people = console.panes.people
-    await until(lambda: people.session_id() == sid and sid in console.client.details,
+    await until(lambda: people.session_id() == sid and people.loading.isHidden(),
                 what="the details")
     chips = people.chips
     chips.add_edit.setFocus()
