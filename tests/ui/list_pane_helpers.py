@@ -9,10 +9,10 @@ from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
 from crisp_console.core import Store
-from crisp_console.ui.models import ConversationFilter, Filter
+from crisp_console.present.filters import ConversationFilter, Filter
 from crisp_console.ui.widgets.list_pane import ListPane
 from tests.core import factories as f
-from tests.ui.conftest import ME, T
+from tests.present.seeded import ME, T
 
 NOW = T + 5 * 60_000
 

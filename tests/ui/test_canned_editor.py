@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from crisp_console.client.team_settings import item_problems, load_validator
 from crisp_console.errors import ValidationError
-from crisp_console.ui.canned import CannedResponse
+from crisp_console.present.canned import CannedResponse
 from crisp_console.ui.widgets.canned_editor import ERROR_COLOUR, SHORTCUT, CannedEditorDialog
 
 HELLO = CannedResponse("hello", "Greeting", "Hi!\nHow can I help?")

@@ -9,7 +9,8 @@ from PySide6.QtGui import QInputMethodEvent, QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from crisp_console.ui.canned import CannedResponse, load_canned
+from crisp_console.present.canned import CannedResponse
+from crisp_console.ui.canned import load_canned
 from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.default_commands import build_registry
 from tests.ui.composer_helpers import (

@@ -21,15 +21,11 @@ from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QListView, QStyle, QStyleOptionViewItem
 
 from crisp_console.core import Message, MessageStatus
+from crisp_console.present.content import footer_parts
 from crisp_console.ui.delegates import ITEM_ROLE, MessageDelegate
 from crisp_console.ui.delegates import bubble as bubble_module
 from crisp_console.ui.delegates.bubble_layout import Metrics
-from crisp_console.ui.delegates.bubble_paint import (
-    colours_of,
-    fit_parts,
-    footer_parts,
-    parts_width,
-)
+from crisp_console.ui.delegates.bubble_paint import colours_of, fit_parts, parts_width
 from crisp_console.ui.delegates.richtext import SafeDocument
 from tests.ui.delegate_helpers import DARK, LIGHT, ObjectModel, palette
 

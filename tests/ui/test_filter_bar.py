@@ -7,8 +7,8 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from crisp_console.present.filters import Filter
 from crisp_console.ui.default_commands import VIEW_FILTERS
-from crisp_console.ui.models import Filter
 from crisp_console.ui.widgets.filter_bar import FilterBar
 
 Key = Qt.Key

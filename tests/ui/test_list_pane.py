@@ -8,10 +8,10 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from crisp_console.core import Store
-from crisp_console.ui.models import Filter
+from crisp_console.present.filters import Filter
 from crisp_console.ui.widgets.list_pane import LOADING_TEXT, ListPane
 from tests.core import factories as f
-from tests.ui.conftest import (
+from tests.present.seeded import (
     COLLEAGUE,
     ME,
     conversation_payload,

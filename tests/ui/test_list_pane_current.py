@@ -15,10 +15,17 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from crisp_console.core import Store
-from crisp_console.ui.list_logic import needs_attention
-from crisp_console.ui.models import Filter
+from crisp_console.present.filters import Filter
+from crisp_console.present.list_logic import needs_attention
 from crisp_console.ui.widgets.list_pane import ListPane
-from tests.ui.conftest import ME, burst, conversation_payload, recount, seeded_store, visitor_says
+from tests.present.seeded import (
+    ME,
+    burst,
+    conversation_payload,
+    recount,
+    seeded_store,
+    visitor_says,
+)
 from tests.ui.list_pane_helpers import (
     NOW,
     assert_mirrors,

@@ -12,26 +12,20 @@ from PySide6.QtCore import QAbstractItemModel, QPersistentModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
 from crisp_console.core import CONVERSATIONS, Change, ChangeKind, Ordering, Store
-from crisp_console.ui.models import (
-    ITEM_ROLE,
-    ConversationFilter,
-    ConversationListModel,
-    ConversationRole,
-    Filter,
-)
+from crisp_console.present.filters import ConversationFilter, Filter
+from crisp_console.ui.models import ITEM_ROLE, ConversationListModel, ConversationRole
 from crisp_console.ui.models.roles import CONVERSATION_FIELD_ROLES, roles_for
 from tests.core import factories as f
-from tests.ui.conftest import (
+from tests.present.seeded import (
     ME,
     SITES,
-    SignalLog,
     T,
     burst,
     conversation_payload,
-    pending,
     seeded_store,
     visitor_says,
 )
+from tests.ui.conftest import SignalLog, pending
 
 Attach = Callable[[QAbstractItemModel], Any]
 DISPLAY = int(Qt.ItemDataRole.DisplayRole)

@@ -1,4 +1,5 @@
-"""The quick filters, the text filter, the proxy model and the live counts."""
+"""The proxy model and the live counts over the quick filters and the text filter (the
+predicates themselves: tests/present/test_filters.py)."""
 
 from __future__ import annotations
 
@@ -11,18 +12,16 @@ from PySide6.QtCore import QAbstractItemModel
 from pytestqt.qtbot import QtBot
 
 from crisp_console.core import Conversation, Store
+from crisp_console.present.filters import FILTER_FIELDS, ConversationFilter, Filter
 from crisp_console.ui.models import (
-    FILTER_FIELDS,
-    ConversationFilter,
     ConversationFilterProxy,
     ConversationListModel,
     ConversationRole,
-    Filter,
     FilterCounts,
-    matches,
 )
 from tests.core import factories as f
-from tests.ui.conftest import COLLEAGUE, ME, SignalLog, T, burst, recount, seeded_store
+from tests.present.seeded import ME, T, burst, recount, seeded_store
+from tests.ui.conftest import SignalLog
 
 Attach = Callable[[QAbstractItemModel], Any]
 
@@ -54,27 +53,6 @@ def proxy(source: ConversationListModel, qtmodeltester: Any,
     qtmodeltester.check(proxy)
     live_tester(proxy)
     return proxy
-
-
-def test_what_each_filter_takes(store: Store) -> None:
-    def conv(**kw: Any) -> Conversation:
-        return Conversation.from_payload(f.conversation(**kw))
-
-    pending = conv(state="pending", unread={"operator": 2}, assigned={}, mentions=[ME])
-    mine = conv(state="unresolved", assigned={"user_id": ME}, unread={"operator": 0},
-                mentions=[COLLEAGUE])
-    done = conv(state="resolved", assigned={"user_id": COLLEAGUE}, unread={"operator": 0})
-    table = {
-        Filter.PENDING: (True, False, False), Filter.UNRESOLVED: (True, True, False),
-        Filter.MINE: (False, True, False), Filter.UNASSIGNED: (True, False, False),
-        Filter.MENTIONS: (True, False, False), Filter.UNREAD: (True, False, False),
-        Filter.RESOLVED: (False, False, True), Filter.ALL: (True, True, True),
-    }
-    for kind, want in table.items():
-        assert tuple(matches(kind, c, ME) for c in (pending, mine, done)) == want, kind
-    # Without my user id: nothing is mine, and any mention counts.
-    assert not matches(Filter.MINE, mine, None)
-    assert matches(Filter.MENTIONS, mine, None) and not matches(Filter.MENTIONS, done, None)
 
 
 @pytest.mark.parametrize("kind", list(Filter))

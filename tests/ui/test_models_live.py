@@ -15,20 +15,21 @@ from PySide6.QtCore import QAbstractItemModel, QCoreApplication
 
 from crisp_console.client import ConsoleClient
 from crisp_console.core import MessageStatus, Store
+from crisp_console.present.filters import Filter
 from crisp_console.sandbox.server import Sandbox
 from crisp_console.types import Credentials
 from crisp_console.ui.models import (
     ITEM_ROLE,
     ConversationFilterProxy,
     ConversationListModel,
-    Filter,
     FilterCounts,
     MessageRole,
     TimelineModel,
 )
 from tests.client.conftest import FAST
+from tests.present.seeded import recount
 from tests.sandbox.conftest import sandbox  # noqa: F401 - the fixture
-from tests.ui.conftest import SignalLog, recount
+from tests.ui.conftest import SignalLog
 
 pytestmark = pytest.mark.asyncio
 Attach = Callable[[QAbstractItemModel], Any]

@@ -17,18 +17,18 @@ import pytest
 from PySide6.QtCore import QAbstractItemModel
 
 from crisp_console.core import Store
+from crisp_console.present.filters import ConversationFilter, Filter
 from crisp_console.ui.models import (
     ITEM_ROLE,
-    ConversationFilter,
     ConversationFilterProxy,
     ConversationListModel,
-    Filter,
     FilterCounts,
     TimelineModel,
 )
 from tests.core import factories as f
 from tests.core.test_random_qt_mirror import SITES, WEIGHTS, Walk
-from tests.ui.conftest import ME, SignalLog, recount
+from tests.present.seeded import ME, recount
+from tests.ui.conftest import SignalLog
 
 Attach = Callable[[QAbstractItemModel], Any]
 

@@ -12,7 +12,8 @@ from pytestqt.qtbot import QtBot
 from crisp_console.core import MessageStatus, Store
 from crisp_console.ui.models import ITEM_ROLE, MessageRole, TimelineModel
 from tests.core import factories as f
-from tests.ui.conftest import ME, SignalLog, T
+from tests.present.seeded import ME, T
+from tests.ui.conftest import SignalLog
 
 TIP = int(Qt.ItemDataRole.ToolTipRole)
 

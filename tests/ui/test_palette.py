@@ -16,27 +16,23 @@ from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
 
 from crisp_console.core import Store
-from crisp_console.ui.commands import CommandRegistry
-from crisp_console.ui.default_commands import build_registry
-from crisp_console.ui.palette_sources import (
-    ConversationLines,
-    PaletteIndex,
+from crisp_console.present.palette_sources import (
     PaletteItem,
     Result,
-    parse,
 )
+from crisp_console.ui.commands import CommandRegistry
+from crisp_console.ui.default_commands import build_registry
 from crisp_console.ui.theme import Scheme, palette
 from crisp_console.ui.widgets import command_palette
 from crisp_console.ui.widgets.command_palette import CommandPalette
 from tests.core import factories as f
-from tests.ui.conftest import T, seeded_store
+from tests.present.seeded import T
+from tests.present.test_palette_sources import LINUS, world
 
 OFFSCREEN_SIZE_HINTS = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 pytestmark = OFFSCREEN_SIZE_HINTS
 R = TypeVar("R")
 Key = Qt.Key
-GRACE = "7d5c3a1e-0000-4000-8000-00000000a001"
-LINUS = "7d5c3a1e-0000-4000-8000-00000000a002"
 
 
 def registry() -> CommandRegistry:
@@ -46,19 +42,6 @@ def registry() -> CommandRegistry:
         if command.id != "conversation.block":
             reg.set_handler(command.id, lambda: None)
     return reg
-
-
-def world() -> Store:
-    store = seeded_store(24)
-    store.upsert_conversation(f.conversation(
-        "session_elodie", updated_at=T - 5 * 60_000, state="unresolved",
-        meta={"nickname": "Élodie Müller", "email": "elodie@example.fr"},
-        last_message="Où est ma commande ?"))
-    store.upsert_person(f.profile(GRACE, email="grace@navy.example",
-                                  person={"nickname": "Grace Hopper"}), f.WEBSITE)
-    store.upsert_person(f.profile(LINUS, email="linus@kernel.example",
-                                  person={"nickname": "Linus Torvalds"}), f.OTHER_WEBSITE)
-    return store
 
 
 class Recorder:
@@ -288,20 +271,6 @@ def test_the_index_follows_the_store_between_opens(qtbot: QtBot, pal: CommandPal
     assert "zephyr wind" in pal.results()[0].item.detail
 
 
-def test_parse_prefixes() -> None:
-    assert [parse(t)[0].value for t in (">x", "@x", "x", "")] == [
-        "commands", "people", "mixed", "mixed"]
-    assert parse(">res")[1] == "res"
-
-
-def test_index_search_without_qt_widgets(store: Store) -> None:
-    index = PaletteIndex(store, registry())
-    index.refresh()
-    assert index.search("visitor 13")[0].item.title == "Visitor 13"
-    assert index.website_of(LINUS) == f.OTHER_WEBSITE
-    index.detach()
-
-
 # ---- pick() on a qasync loop -----------------------------------------------------------------
 
 
@@ -439,27 +408,6 @@ def test_changed_conversations_are_folded_while_idle(qtbot: QtBot, window: QMain
     pal.flush()
     assert [r.item.key for r in pal.results()] == [visitor]
     pal.detach()
-
-
-def test_conversation_lines_without_qt(store: Store) -> None:
-    lines = ConversationLines(store)
-    calls: list[int] = []
-    lines.on_dirty = lambda: calls.append(lines.dirty())
-    assert lines.fold_dirty(10) == store.conversation_count() - 10
-    lines.refresh()
-    assert lines.dirty() == 0 and len(lines.haystack) == store.conversation_count()
-    sid = store.conversation_ids()[0]
-    store.apply("session:set_email", f.session_event(
-        sid, website_id=store.conversations[sid].website_id, email="new@example.org"))
-    store.apply("session:set_email", f.session_event(
-        sid, website_id=store.conversations[sid].website_id, email="newer@example.org"))
-    assert calls == [1]  # once: from clean to dirty
-    lines.refresh()
-    assert "newer@example.org" in lines.haystack.lines[lines.ids.index(sid)]
-    store.clear()
-    lines.refresh()
-    assert len(lines.haystack) == 0
-    lines.detach()
 
 
 def test_detach_answers_a_pending_pick(qloop: Any, window: QMainWindow, store: Store) -> None:

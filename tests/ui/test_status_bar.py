@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 from crisp_console.client import LIVE_FEED, ConnectionState, Health
 from crisp_console.errors import QuotaExceededError
 from crisp_console.sandbox.server import Sandbox
-from crisp_console.ui.widgets.status_bar import CATCHING_UP_TIP, ConnectionStatusBar, ago
+from crisp_console.ui.widgets.status_bar import CATCHING_UP_TIP, ConnectionStatusBar
 from tests.client.conftest import make_client, until
 from tests.sandbox.conftest import admin, sandbox  # noqa: F401 - fixtures reused here
 from tests.ui.hostile import HOSTILE, assert_inert_tooltip
@@ -128,12 +128,6 @@ def test_detach_stops_listening(parts: tuple[ConnectionStatusBar, FakeGateway, C
     bar.detach()
     gateway.move(ConnectionState.CONNECTED)
     assert bar.state_label.text() == "○ Connecting…"
-
-
-@pytest.mark.parametrize(("seconds", "text"), [(1, "just now"), (42, "42 s ago"),
-                                               (600, "10 min ago"), (7300, "2 h ago")])
-def test_ago(seconds: float, text: str) -> None:
-    assert ago(seconds) == text
 
 
 @pytest.mark.asyncio

@@ -15,11 +15,12 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QStyleOptionViewItem
 
 from crisp_console.core import Store
+from crisp_console.present.thread_logic import oldest_unread_row
 from crisp_console.ui.media import BLOCKED, LOADED, MediaLoader
 from crisp_console.ui.widgets import thread_pane
-from crisp_console.ui.widgets.thread_pane import LOADING_TEXT, ThreadPane, oldest_unread_row
+from crisp_console.ui.widgets.thread_pane import LOADING_TEXT, ThreadPane
 from tests.core import factories as f
-from tests.ui.conftest import COLLEAGUE, ME, seeded_store, visitor_says
+from tests.present.seeded import COLLEAGUE, ME, seeded_store, visitor_says
 from tests.ui.test_media import Fetcher, png_bytes
 
 T = f.BASE_TIME

@@ -17,8 +17,8 @@ from pytestqt.qtbot import QtBot
 from crisp_console.client.base import ConversationDetails
 from crisp_console.core import Store
 from crisp_console.errors import NotAllowedError
-from crisp_console.ui.canned import CannedResponse
-from crisp_console.ui.models import Filter
+from crisp_console.present.canned import CannedResponse
+from crisp_console.present.filters import Filter
 from crisp_console.ui.widgets.canned_editor import CannedEditorDialog
 from crisp_console.ui.widgets.command_palette import CommandPalette
 from crisp_console.ui.widgets.list_pane import UNAVAILABLE_TEXT, ListPane
@@ -26,8 +26,8 @@ from crisp_console.ui.widgets.people_panel import PeoplePanel
 from crisp_console.ui.widgets.thread_pane import ThreadPane
 from crisp_console.ui.widgets.unavailable_note import UnavailableNote
 from tests.core import factories as f
+from tests.present.seeded import SITES, seeded_store
 from tests.ui.composer_helpers import Make, composer_factory
-from tests.ui.conftest import SITES, seeded_store
 from tests.ui.hostile import HOSTILE
 from tests.ui.list_pane_helpers import make_pane
 from tests.ui.test_palette import registry

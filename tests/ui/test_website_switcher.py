@@ -6,8 +6,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
-from crisp_console.ui.models import ConversationFilter, Filter, FilterCounts
-from crisp_console.ui.plain import tooltip_html
+from crisp_console.present.filters import ConversationFilter, Filter
+from crisp_console.present.plain import tooltip_html
+from crisp_console.ui.models import FilterCounts
 from crisp_console.ui.widgets.list_pane import ListPane
 from crisp_console.ui.widgets.website_switcher import (
     ALL_TITLE,
@@ -16,7 +17,7 @@ from crisp_console.ui.widgets.website_switcher import (
     badge_colour,
     initials,
 )
-from tests.ui.conftest import SITES, seeded_store
+from tests.present.seeded import SITES, seeded_store
 
 ACME = WebsiteEntry("w-acme", "Acme", "acme.test")
 ZETA = WebsiteEntry("w-zeta", "zeta shop", "zeta.test")

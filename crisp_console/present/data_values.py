@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from crisp_console.ui.plain import one_line
+from crisp_console.present.plain import one_line
 
 _INT = re.compile(r"-?(?:0|[1-9]\d{0,14})")  # longer digit runs (phones, cards) stay text
 _FLOAT = re.compile(r"-?(?:0|[1-9]\d*)\.\d+")

@@ -17,10 +17,9 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import Literal, TypeVar
 
-if TYPE_CHECKING:
-    from crisp_console.ui.canned import CannedResponse
+from crisp_console.present.canned import CannedResponse
 
 TriggerKind = Literal["canned", "command", "mention"]
 T = TypeVar("T")

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from crisp_console.ui.fuzzy import (
+from crisp_console.present.fuzzy import (
     TAIL,
     Haystack,
     fold,

@@ -1,4 +1,5 @@
-"""Time labels for rows and bubbles, pure (no Qt): relative times, clock times, day labels.
+"""Time labels for rows and bubbles, pure (no Qt): relative times, clock times, day labels,
+durations, and the status bar's "2 min ago".
 
 Timestamps are epoch milliseconds, as everywhere in core. ``tz`` is a ``tzinfo`` or ``None``
 for the machine's local time; tests pass a fixed zone and a fixed "now". Labels are English
@@ -82,6 +83,17 @@ def day_label(ts_ms: int, now_ms: int, tz: tzinfo | None = None) -> str:
     if then.year == now.year:
         return f"{WEEKDAYS_LONG[then.weekday()]} {then.day} {MONTHS_LONG[then.month - 1]}"
     return f"{then.day} {MONTHS_LONG[then.month - 1]} {then.year}"
+
+
+def ago(seconds: float) -> str:
+    """How long ago, for the status bar: "just now", "42 s ago", "10 min ago", "2 h ago"."""
+    if seconds < 5:
+        return "just now"
+    if seconds < 60:
+        return f"{int(seconds)} s ago"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    return f"{int(seconds // 3600)} h ago"
 
 
 def duration(seconds: object) -> str:

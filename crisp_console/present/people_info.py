@@ -18,8 +18,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from crisp_console.core import Conversation, Person
-from crisp_console.ui.delegates.timefmt import relative_time
-from crisp_console.ui.plain import one_line
+from crisp_console.present.plain import one_line
+from crisp_console.present.timefmt import relative_time
 
 Namer = Callable[[str], str]
 T = TypeVar("T")

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from crisp_console.core import Message, MessageStatus
-from crisp_console.ui.delegates.grouping import (
+from crisp_console.present.grouping import (
     GROUP_GAP_MS,
     RowFlags,
     is_continuation,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from crisp_console.ui.canned import CannedResponse
-from crisp_console.ui.composer_text import (
+from crisp_console.present.canned import CannedResponse
+from crisp_console.present.composer_text import (
     COMMANDS,
     Completer,
     Outcome,

@@ -1,4 +1,6 @@
-"""What a bubble shows for each message type, as safe HTML plus painting hints (no painting).
+"""What a bubble shows for each message type, as safe HTML plus painting hints (no painting);
+its footer (time, ticks, a send's state), a media placeholder's words and the first link it
+would open.
 
 Every builder reads the content defensively: a missing key, a wrong type or a whole content of
 the wrong shape gives an empty part or the "[unsupported message]" fallback, never an
@@ -10,20 +12,38 @@ media is left for later).
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import tzinfo
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from crisp_console.ui.delegates.richtext import allowed_link, escape, link, safe_html
-from crisp_console.ui.delegates.timefmt import duration
+from crisp_console.core import Message, MessageStatus
+from crisp_console.present.plain import one_line
+from crisp_console.present.richtext import allowed_link, escape, link, safe_html
+from crisp_console.present.timefmt import clock_time, duration
 
 log = logging.getLogger("crisp_console.ui")
 
 UNSUPPORTED = "[unsupported message]"
 MAX_ITEMS = 20  # choices or carousel cards shown; the rest is summarised
 MAX_FIELD = 500  # characters of a label, title or description
+
+# Only our own markup is searched (content.py and richtext.py write every <a href>), so a
+# pattern is enough; the result is checked with allowed_link again anyway.
+_HREF = re.compile(r'<a href="([^"]*)">')
+
+_HINTS = {
+    "loading": ("Loading…", False),
+    "blocked": ("Click or press Enter to load {kind}", True),
+    "failed": ("{Kind} unavailable", False),
+}
+
+# A footer part: ("muted"|"error", text) or ("ticks1"|"ticks2"|"read"|"clock"|"alert", "").
+Part = tuple[str, str]
 
 EVENT_TEXTS = {
     "state:resolved": "Conversation resolved",
@@ -109,6 +129,45 @@ def human_size(size: Any) -> str:
             return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1000
     return ""  # unreachable; keeps mypy content
+
+
+def media_hint(state: str, kind: str) -> tuple[str, bool]:
+    """The placeholder's second line for a loader ``state``, and whether it names an action
+    (painted in the link colour)."""
+    text, actionable = _HINTS.get(state, ("", False))
+    noun = "animation" if kind == "animation" else "image"
+    return text.format(kind=noun, Kind=noun.capitalize()), actionable
+
+
+def first_link(body: Body) -> str | None:
+    """The first URL a bubble would open: its media's, else the first link of its text."""
+    if body.target and allowed_link(body.target):
+        return body.target
+    for found in _HREF.finditer(body.html):
+        url = html.unescape(found.group(1))
+        if allowed_link(url):
+            return url
+    return None
+
+
+def footer_parts(msg: Message, tz: tzinfo | None) -> list[Part]:
+    """The footer, left to right: "edited", the time, then ticks (operator messages: one when
+    sent, two when delivered, two in the link colour when read), or the local echo's state."""
+    parts: list[Part] = []
+    if msg.edited:
+        parts.append(("muted", "edited"))
+    if msg.status is MessageStatus.PENDING:
+        return [*parts, ("clock", ""), ("muted", "Sending…")]
+    if msg.status is MessageStatus.FAILED:  # the client's words ("Not sent: …"), the action
+        why = one_line(msg.error, 300) or "Failed"
+        return [*parts, ("alert", ""), ("error", why), ("error", "— retry")]
+    when = clock_time(msg.timestamp, tz)
+    if when:
+        parts.append(("muted", when))
+    if msg.from_ == "operator" and msg.type != "note":  # visitors never see notes
+        parts.append(("read", "") if msg.read else
+                     ("ticks2", "") if msg.delivered else ("ticks1", ""))
+    return parts
 
 
 # ---- builders (content is a Mapping) ---------------------------------------------------------

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from crisp_console.core import Conversation
-from crisp_console.ui.list_logic import (
+from crisp_console.present.filters import Filter
+from crisp_console.present.list_logic import (
     EMPTY_TEXTS,
     compact_count,
     empty_text,
@@ -18,7 +19,6 @@ from crisp_console.ui.list_logic import (
     gap_after_remove,
     needs_attention,
 )
-from crisp_console.ui.models import Filter
 
 GAP = "<gap>"
 

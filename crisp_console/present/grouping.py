@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Protocol
 
-from crisp_console.ui.delegates.timefmt import local_time
+from crisp_console.present.timefmt import local_time
 
 GROUP_GAP_MS = 5 * 60_000  # messages further apart than this start a new group
 

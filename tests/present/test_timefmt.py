@@ -1,4 +1,4 @@
-"""Relative times, clock times, day labels and durations with a fixed clock and zone."""
+"""Relative times, clock times, day labels, durations and "… ago" with a fixed clock and zone."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from crisp_console.ui.delegates.timefmt import (
+from crisp_console.present import timefmt
+from crisp_console.present.timefmt import (
     DAY,
     HOUR,
     MINUTE,
@@ -80,3 +81,9 @@ def test_day_label(ago: int, label: str) -> None:
 ])
 def test_duration(seconds: object, label: str) -> None:
     assert duration(seconds) == label
+
+
+@pytest.mark.parametrize(("seconds", "text"), [(1, "just now"), (42, "42 s ago"),
+                                               (600, "10 min ago"), (7300, "2 h ago")])
+def test_ago(seconds: float, text: str) -> None:
+    assert timefmt.ago(seconds) == text

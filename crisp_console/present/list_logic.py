@@ -10,7 +10,7 @@ arrive exactly at the gap go above it, so the neighbour below stays the one afte
 from __future__ import annotations
 
 from crisp_console.core import Conversation
-from crisp_console.ui.models.filters import Filter
+from crisp_console.present.filters import Filter
 
 # What the list says when a filter takes nothing.
 EMPTY_TEXTS = {

@@ -27,7 +27,7 @@ from crisp_console.core import (
     Store,
 )
 from crisp_console.core.models import Person
-from crisp_console.ui.fuzzy import (
+from crisp_console.present.fuzzy import (
     TAIL,
     Haystack,
     fold_line,
@@ -35,7 +35,7 @@ from crisp_console.ui.fuzzy import (
     score_terms,
     terms_of,
 )
-from crisp_console.ui.plain import one_line
+from crisp_console.present.plain import one_line
 
 log = logging.getLogger(__name__)
 

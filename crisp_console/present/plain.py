@@ -16,8 +16,8 @@ connection). The rules in ui/, which tests/ui/test_plain_text.py checks site by 
 
 QPainter.drawText, the item views' default painting, window titles, QLineEdit, the status
 bar's messages and QAction texts interpret no markup, so they need nothing but ``one_line``.
-Message bubbles are rich text on purpose: delegates/richtext.py escapes them and lays them out
-in a document that loads no resource.
+Message bubbles are rich text on purpose: present/richtext.py escapes them, and
+ui/delegates/richtext.py lays them out in a document that loads no resource.
 """
 
 from __future__ import annotations
