@@ -1,6 +1,6 @@
 """What the command palette searches, without Qt: the prefixes, the index over conversations,
 people and commands, and the folded lines kept current from store changes (the palette
-widget, keys and pick(): tests/ui/test_palette.py)."""
+widget, keys and pick(): tests/ui/widgets/test_command_palette.py)."""
 
 from __future__ import annotations
 

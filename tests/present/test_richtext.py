@@ -1,5 +1,5 @@
 """Safe message text without Qt: escaping, line breaks, which URLs become links, the link gate,
-and text that is too long or not text (what Qt reads of it: tests/ui/test_richtext.py).
+and text that is too long or not text (what Qt reads of it: tests/ui/delegates/test_richtext.py).
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ from tests.ui.hostile import (
     might_be_rich_text,
     shown_words,
 )
-from tests.ui.test_palette import registry
+from tests.ui.widgets.test_command_palette import registry
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints", "raise()")
 TIP = Qt.ItemDataRole.ToolTipRole

@@ -19,7 +19,7 @@ from tests.present.seeded import (
     seeded_store,
     visitor_says,
 )
-from tests.ui.list_pane_helpers import (
+from tests.ui.widgets.list_pane_helpers import (
     NOW,
     assert_mirrors,
     expected_rows,

@@ -13,7 +13,7 @@ from crisp_console.present.canned import CannedResponse
 from crisp_console.ui.canned import load_canned
 from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.default_commands import build_registry
-from tests.ui.composer_helpers import (
+from tests.ui.widgets.composer_helpers import (
     ALT,
     CTRL,
     SHIFT,

@@ -16,7 +16,7 @@ from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.default_commands import build_registry
 from crisp_console.ui.drafts import Draft, DraftStore
 from crisp_console.ui.widgets.attachment_bar import MAX_ATTACHMENT_BYTES, Attachment
-from tests.ui.composer_helpers import CTRL, Key, Make, Mod, composer_factory, key, type_text
+from tests.ui.widgets.composer_helpers import CTRL, Key, Make, Mod, composer_factory, key, type_text
 
 
 @pytest.fixture

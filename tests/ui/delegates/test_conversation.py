@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QListView, QStyle, QStyleOptionViewI
 from crisp_console.core import Conversation
 from crisp_console.ui.delegates import ConversationDelegate
 from crisp_console.ui.delegates.conversation import PAD, STATE_COLOURS, STRIP
-from tests.ui.delegate_helpers import DARK, LIGHT, ObjectModel, palette
+from tests.ui.delegates.delegate_helpers import DARK, LIGHT, ObjectModel, palette
 
 pytestmark = pytest.mark.usefixtures("qapp")
 

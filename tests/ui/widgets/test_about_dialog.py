@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 import crisp_console
 from crisp_console.ui.widgets.about_dialog import AboutDialog
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def pyproject_version() -> str:

@@ -27,7 +27,7 @@ from crisp_console.ui.delegates import bubble as bubble_module
 from crisp_console.ui.delegates.bubble_layout import Metrics
 from crisp_console.ui.delegates.bubble_paint import colours_of, fit_parts, parts_width
 from crisp_console.ui.delegates.richtext import SafeDocument
-from tests.ui.delegate_helpers import DARK, LIGHT, ObjectModel, palette
+from tests.ui.delegates.delegate_helpers import DARK, LIGHT, ObjectModel, palette
 
 pytestmark = pytest.mark.usefixtures("qapp")
 

@@ -27,12 +27,12 @@ from crisp_console.ui.widgets.thread_pane import ThreadPane
 from crisp_console.ui.widgets.unavailable_note import UnavailableNote
 from tests.core import factories as f
 from tests.present.seeded import SITES, seeded_store
-from tests.ui.composer_helpers import Make, composer_factory
 from tests.ui.hostile import HOSTILE
-from tests.ui.list_pane_helpers import make_pane
-from tests.ui.test_palette import registry
-from tests.ui.test_people_panel import SID, build_store
-from tests.ui.test_thread_pane import pump, thread_store
+from tests.ui.widgets.composer_helpers import Make, composer_factory
+from tests.ui.widgets.list_pane_helpers import make_pane
+from tests.ui.widgets.test_command_palette import registry
+from tests.ui.widgets.test_people_panel import SID, build_store
+from tests.ui.widgets.test_thread_pane import pump, thread_store
 
 REFUSED = "Crisp does not allow this token to list the conversations of Acme (not_allowed, 403)"
 SECTIONS = ("messages", "pages", "events", "profile", "data", "person_events",
