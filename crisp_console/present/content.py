@@ -26,6 +26,7 @@ from crisp_console.present.plain import one_line
 from crisp_console.present.richtext import allowed_link, escape, link, safe_html
 from crisp_console.present.timefmt import clock_time, duration
 
+# The UI area's logger, as before the move: a bubble that cannot render is the window's concern.
 log = logging.getLogger("crisp_console.ui")
 
 UNSUPPORTED = "[unsupported message]"
