@@ -26,9 +26,9 @@ from crisp_console.credentials import (
     sign_out,
 )
 from crisp_console.log import secret_filter
+from crisp_console.present.palette_sources import PaletteItem
 from crisp_console.types import Credentials
 from crisp_console.ui.console import Console
-from crisp_console.ui.palette_sources import PaletteItem
 
 log = logging.getLogger(__name__)
 
