@@ -8,12 +8,18 @@ from typing import Any
 import pytest
 
 from crisp_console.client import ConsoleClient
+from crisp_console.core import HANDLERS
+from crisp_console.realtime.events import DEFAULT_EVENTS
 from crisp_console.sandbox.model import Conversation, Person
 from crisp_console.sandbox.server import Sandbox
 from crisp_console.sandbox.state import SandboxState
 from tests.client.conftest import until
 
 pytestmark = pytest.mark.asyncio
+
+
+async def test_every_event_the_gateway_subscribes_to_has_a_store_handler() -> None:
+    assert set(DEFAULT_EVENTS) <= set(HANDLERS), set(DEFAULT_EVENTS) - set(HANDLERS)
 
 
 def loaded(sb: Sandbox, client: ConsoleClient) -> Conversation:
