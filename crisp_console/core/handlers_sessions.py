@@ -1,6 +1,6 @@
 """Handlers of the ``session:*`` RTM events, and the conversation edits they share with the
-console's own commands (edits.py): ``state_of``/``assigned_of``… turn a value into the fields
-the Conversation keeps, raising PayloadError for a value of the wrong type.
+console's own commands (edits.py): ``META_PARTIALS`` turn a ``session:set_<key>`` value into
+the fields the Conversation keeps, raising PayloadError for a value of the wrong type.
 
 ``state``, ``assigned`` and ``is_blocked`` may have been changed optimistically by this
 console (optimistic.py): an echo of an older value is then dropped as stale.
