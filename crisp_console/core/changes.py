@@ -28,8 +28,7 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +51,12 @@ class ChangeKind(enum.Enum):
     RESET = "reset"
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(NamedTuple):
     """One notification. ``key`` names the timeline (session_id) for ``messages``; ``ids``
-    and ``fingerprints`` name the rows it concerns (see the module docstring)."""
+    and ``fingerprints`` name the rows it concerns (see the module docstring).
+
+    Immutable, and a NamedTuple rather than a frozen dataclass: a store event emits several
+    of these, and a frozen dataclass costs twice as much to build (bench_store.py)."""
 
     kind: ChangeKind
     collection: str

@@ -102,7 +102,7 @@ class ConversationRows:
     def update(self, session_id: str, partial: Mapping[str, Any]) -> frozenset[str]:
         """Set fields of a conversation (field names of ``Conversation``): MOVING/MOVED if its
         sort key changes, then CHANGED with the fields. Returns the changed fields."""
-        conv = self.get(session_id)
+        conv = self.by_id.get(session_id) if isinstance(session_id, str) else None
         if conv is None:
             return frozenset()
         changed = self._intake.checked_update("update:conversation", conv, partial)
