@@ -12,10 +12,10 @@ from PySide6.QtGui import QAction, QIcon
 
 from crisp_console.client import ConsoleClient
 from crisp_console.settings import Preferences, resource_path
+from crisp_console.storage.drafts import DraftStore
 from crisp_console.ui.canned import CannedResponse, load_canned
 from crisp_console.ui.cheatsheet import cheat_sheet_rows
 from crisp_console.ui.commands import CommandRegistry
-from crisp_console.ui.drafts import DraftStore
 from crisp_console.ui.media import MediaLoader
 from crisp_console.ui.notifier import Notifier
 from crisp_console.ui.unread import UnreadCounter

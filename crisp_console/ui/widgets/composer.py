@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crisp_console.storage.drafts import MODES, DraftStore, Mode
 from crisp_console.ui.canned import CannedResponse
 from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.composer_text import (
@@ -36,7 +37,6 @@ from crisp_console.ui.composer_text import (
     interpret,
     typing_excerpt,
 )
-from crisp_console.ui.drafts import MODES, DraftStore, Mode
 from crisp_console.ui.widgets.attachment_bar import Attachment, AttachmentBar, error_colour
 from crisp_console.ui.widgets.composer_header import (
     ComposerHeader,
