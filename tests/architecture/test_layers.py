@@ -83,3 +83,15 @@ def test_core_and_its_tests_need_no_qt_no_io_no_loop() -> None:
         if name in IO_AND_QT or name.startswith(tuple(f"{m}." for m in IO_AND_QT))
     }
     assert not offenders
+
+
+def test_storage_and_its_tests_need_no_qt_and_no_network() -> None:
+    # storage/ writes files and nothing else: its tests run without Qt, a server or a loop.
+    tests_storage = PACKAGE.parent / "tests" / "storage"
+    offenders = {
+        f"{path}: {name}"
+        for path in [*(PACKAGE / "storage").rglob("*.py"), *tests_storage.rglob("*.py")]
+        for name in imports_of(path)
+        if name in IO_AND_QT or name.startswith(tuple(f"{m}." for m in IO_AND_QT))
+    }
+    assert not offenders
