@@ -56,14 +56,17 @@ async def test_unauthorized_after_a_reconnect_stops_retrying(
 ) -> None:
     states: list[ConnectionState] = []
     client.gateway.add_state_observer(states.append)
+    assert client.gateway.running
     sandbox.state.token = dataclasses.replace(sandbox.state.token, key="rotated")
-    assert sandbox.rtm is not None
-    await sandbox.rtm.drop_all()
+    rtm = sandbox.rtm
+    assert rtm is not None
+    await rtm.drop_all()
     await until(lambda: client.connection_state is ConnectionState.UNAUTHORIZED, what="refused")
-    await asyncio.sleep(0.5)
+    # The gateway's loop has ended: a storm would keep it running, and no attempt can follow.
+    await until(lambda: not client.gateway.running, what="the gateway gives up")
     assert states.count(ConnectionState.AUTHENTICATING) <= 2  # no reconnect storm
     assert client.connection_state is ConnectionState.UNAUTHORIZED
-    assert not sandbox.rtm.clients
+    await until(lambda: not rtm.clients, what="our socket closed")
     # Said in health; no catch-up stays owed for a feed that will not come back.
     words = client.health.denied_for(LIVE_FEED)
     assert words is not None and "refused" in words
