@@ -69,6 +69,45 @@ class Recorder:
         await self.until(lambda: self.states.count(state) == times, timeout)
 
 
+class VirtualClock:
+    """``monotonic`` and ``sleep`` for a gateway on time that moves only by ``advance()``: a
+    sleep ends when the clock reaches its end (a sleep of 0 just yields), so throttles and
+    backoffs wait exactly as long as the test says, and never on the wall clock."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+        self._sleepers: list[tuple[float, asyncio.Future[None]]] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        if seconds <= 0:
+            await asyncio.sleep(0)
+            return
+        woken = asyncio.get_running_loop().create_future()
+        entry = (self.now + seconds, woken)
+        self._sleepers.append(entry)
+        try:
+            await woken
+        finally:
+            self._sleepers.remove(entry)
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock on; the sleeps that end by then wake (on the next loop turn)."""
+        self.now += seconds
+        for end, woken in self._sleepers:
+            if end <= self.now and not woken.done():
+                woken.set_result(None)
+
+    @property
+    def sleeping(self) -> int:
+        """How many sleeps are waiting for the clock."""
+        return sum(not woken.done() for _, woken in self._sleepers)
+
+
 GatewayFactory = Callable[..., tuple[RealtimeGateway, Recorder]]
 
 
@@ -85,8 +124,12 @@ async def make_gateway(sandbox: Sandbox) -> AsyncIterator[GatewayFactory]:  # no
     made: list[RealtimeGateway] = []
 
     def make(**kw: Any) -> tuple[RealtimeGateway, Recorder]:
+        """``clock=VirtualClock()`` puts the gateway's sleep and monotonic on that clock."""
         rec = Recorder()
         credentials = kw.pop("credentials", None) or credentials_of(sandbox)
+        clock: VirtualClock | None = kw.pop("clock", None)
+        if clock is not None:
+            kw.update(sleep=clock.sleep, monotonic=clock.monotonic)
         kw.setdefault("policy", FAST)
         kw.setdefault("rng", random.Random(SEED))
         kw.setdefault("sleep", rec.sleep)
@@ -157,6 +200,14 @@ def spy(sandbox: Sandbox) -> ServerSpy:  # noqa: F811
 def authenticated_clients(sb: Sandbox) -> list[Any]:
     assert sb.rtm is not None
     return [c for c in sb.rtm.clients.values() if c.authenticated]
+
+
+async def sent_so_far_arrived(sb: Sandbox) -> None:
+    """Whatever the (one) gateway socket queued for the server has reached it: the server
+    asks that socket a question, and the answer leaves after everything queued before it."""
+    assert sb.rtm is not None
+    [sid] = sb.rtm.clients
+    await sb.rtm.sio.call("sandbox:barrier", {}, to=sid, timeout=5)
 
 
 async def settle(sb: Sandbox) -> None:
