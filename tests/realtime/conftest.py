@@ -15,6 +15,7 @@ from crisp_console.realtime import ConnectionState, RealtimeGateway, ReconnectPo
 from crisp_console.sandbox.model import Conversation
 from crisp_console.sandbox.server import Sandbox
 from crisp_console.types import Credentials
+from tests.clock import VirtualClock
 from tests.sandbox.conftest import admin, sandbox  # noqa: F401 - fixtures re-exported
 
 # Small delays keep reconnect tests fast: retries at 0, ~0.05, ~0.1, ~0.2, ~0.2 ... s.
@@ -67,45 +68,6 @@ class Recorder:
                           timeout: float = 5.0) -> None:
         """Wait until ``state`` has been entered ``times`` times."""
         await self.until(lambda: self.states.count(state) == times, timeout)
-
-
-class VirtualClock:
-    """``monotonic`` and ``sleep`` for a gateway on time that moves only by ``advance()``: a
-    sleep ends when the clock reaches its end (a sleep of 0 just yields), so throttles and
-    backoffs wait exactly as long as the test says, and never on the wall clock."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-        self._sleepers: list[tuple[float, asyncio.Future[None]]] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        if seconds <= 0:
-            await asyncio.sleep(0)
-            return
-        woken = asyncio.get_running_loop().create_future()
-        entry = (self.now + seconds, woken)
-        self._sleepers.append(entry)
-        try:
-            await woken
-        finally:
-            self._sleepers.remove(entry)
-
-    def advance(self, seconds: float) -> None:
-        """Move the clock on; the sleeps that end by then wake (on the next loop turn)."""
-        self.now += seconds
-        for end, woken in self._sleepers:
-            if end <= self.now and not woken.done():
-                woken.set_result(None)
-
-    @property
-    def sleeping(self) -> int:
-        """How many sleeps are waiting for the clock."""
-        return sum(not woken.done() for _, woken in self._sleepers)
 
 
 GatewayFactory = Callable[..., tuple[RealtimeGateway, Recorder]]
@@ -202,16 +164,14 @@ def authenticated_clients(sb: Sandbox) -> list[Any]:
     return [c for c in sb.rtm.clients.values() if c.authenticated]
 
 
-async def sent_so_far_arrived(sb: Sandbox) -> None:
-    """Whatever the (one) gateway socket queued for the server has reached it: the server
-    asks that socket a question, and the answer leaves after everything queued before it."""
-    assert sb.rtm is not None
-    [sid] = sb.rtm.clients
-    await sb.rtm.sio.call("sandbox:barrier", {}, to=sid, timeout=5)
-
-
 async def settle(sb: Sandbox) -> None:
-    """Let every event the sandbox queued reach the sockets and their handlers."""
-    if sb.rtm is not None:
-        await sb.rtm.flush()
-    await asyncio.sleep(0.05)
+    """Every event the sandbox queued has been handed to each gateway's sink, and whatever
+    each socket queued for the server has reached it: the server's pump is drained, then
+    the server asks each socket a question, answered after the events that came before it
+    (in order: one socket, handlers started in arrival order) and after what it had queued.
+    Nothing is left in flight that an assertion of absence could miss."""
+    if sb.rtm is None:
+        return
+    await sb.rtm.flush()
+    for sid in list(sb.rtm.clients):
+        await sb.rtm.sio.call("sandbox:barrier", {}, to=sid, timeout=5)

@@ -10,12 +10,12 @@ import pytest
 
 from crisp_console.realtime import DEFAULT_EVENTS, ConnectionState
 from crisp_console.sandbox.server import Sandbox
+from tests.clock import VirtualClock
 from tests.realtime.conftest import (
     GatewayFactory,
     ServerSpy,
-    VirtualClock,
     authenticated_clients,
-    sent_so_far_arrived,
+    settle,
     subscribed,
     visitors,
 )
@@ -71,7 +71,7 @@ async def test_a_burst_coalesces_and_the_latest_rooms_win(
     await rec.until(lambda: server_rooms(sandbox) == set(wanted))
     clock.advance(INTERVAL)  # the binder's next turn...
     await asyncio.sleep(0)  # ...taken
-    await sent_so_far_arrived(sandbox)
+    await settle(sandbox)
     assert len(spy.binds) == sent  # no stray bind after the last one
     # Throttling waits went through the injected sleep, each at most one interval.
     assert clock.sleeps and all(0 < s <= INTERVAL for s in clock.sleeps)
@@ -87,7 +87,7 @@ async def test_the_same_set_in_another_order_sends_nothing(
     gw.set_rooms([second, first, second])
     assert gw.rooms == (second, first)  # de-duplicated, order kept
     await asyncio.sleep(0)  # a bind scheduled for it would take its first step (send) now
-    await sent_so_far_arrived(sandbox)
+    await settle(sandbox)
     assert spy.binds == []
 
 
@@ -110,7 +110,7 @@ async def test_rooms_set_while_disconnected_ride_on_the_reauthentication(
     await rec.until_count(S.CONNECTED, 2)
     assert server_rooms(sandbox) == {second}
     await asyncio.sleep(0)  # a bind scheduled on CONNECTED would take its first step now
-    await sent_so_far_arrived(sandbox)
+    await settle(sandbox)
     assert spy.binds == []  # the authentication carried [second]: no bind was needed
 
 
@@ -133,7 +133,7 @@ async def test_rooms_changed_during_authentication_are_bound_right_after(
     await rec.until_state(S.AUTHENTICATING)
     gw.set_rooms([second])  # the authentication already went out with [first]
     await asyncio.sleep(0)  # a bind scheduled for it would take its first step (send) now
-    await sent_so_far_arrived(sandbox)
+    await settle(sandbox)
     assert spy.binds == []  # not connected yet: nothing sent
     answer.set()
     await connecting
@@ -158,6 +158,6 @@ async def test_a_bind_pending_over_a_drop_is_not_sent_twice(
     assert clock.sleeping == 1  # the pending bind, still waiting for its turn
     clock.advance(INTERVAL)  # its turn...
     await asyncio.sleep(0)  # ...taken
-    await sent_so_far_arrived(sandbox)
+    await settle(sandbox)
     assert len(spy.binds) == 1  # the pending bind found nothing left to do
     assert clock.sleeping == 0
