@@ -63,6 +63,30 @@ async def admin(sandbox: Sandbox) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
+class HeldSleep:
+    """Stands in for the fault middleware's sleep: records each latency and holds every
+    request there until ``release()``."""
+
+    def __init__(self) -> None:
+        self.slept: list[float] = []
+        self.changed = asyncio.Event()
+        self._release = asyncio.Event()
+
+    async def __call__(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.changed.set()
+        await self._release.wait()
+
+    async def until_held(self, count: int) -> None:
+        async with asyncio.timeout(5):
+            while len(self.slept) < count:
+                self.changed.clear()
+                await self.changed.wait()
+
+    def release(self) -> None:
+        self._release.set()
+
+
 BARRIER = "sandbox:settled"  # an event name no Crisp event has
 
 

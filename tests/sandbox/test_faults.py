@@ -13,7 +13,7 @@ import pytest
 
 from crisp_console.sandbox.faults import retry_after_header, utc_day
 from crisp_console.sandbox.server import Sandbox
-from tests.sandbox.conftest import RtmProbe
+from tests.sandbox.conftest import HeldSleep, RtmProbe
 
 Factory = Callable[[], Awaitable[RtmProbe]]
 
@@ -48,30 +48,6 @@ async def test_no_faults_by_default(api: httpx.AsyncClient) -> None:
         resp = await api.get(PATH)
         assert resp.status_code not in FAULT_STATUSES
         assert set(resp.json()) == {"error", "reason", "data"}
-
-
-class HeldSleep:
-    """Stands in for the fault middleware's sleep: records each latency and holds every
-    request there until ``release()``."""
-
-    def __init__(self) -> None:
-        self.slept: list[float] = []
-        self.changed = asyncio.Event()
-        self._release = asyncio.Event()
-
-    async def __call__(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.changed.set()
-        await self._release.wait()
-
-    async def until_held(self, count: int) -> None:
-        async with asyncio.timeout(5):
-            while len(self.slept) < count:
-                self.changed.clear()
-                await self.changed.wait()
-
-    def release(self) -> None:
-        self._release.set()
 
 
 @pytest.mark.asyncio
