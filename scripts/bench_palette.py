@@ -28,10 +28,10 @@ import time
 from collections.abc import Callable
 
 from crisp_console.core import Store
+from crisp_console.present.palette_sources import PaletteIndex
 from crisp_console.sandbox.config import SandboxConfig, Sizes
 from crisp_console.sandbox.dataset import build_state
 from crisp_console.ui.default_commands import build_registry
-from crisp_console.ui.palette_sources import PaletteIndex
 from crisp_console.ui.widgets.command_palette import WARM_CHUNK
 
 BASE = 1_750_000_000_000

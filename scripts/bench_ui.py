@@ -248,9 +248,9 @@ async def fetch_conversations(info: dict[str, Any]) -> list[dict[str, Any]]:
 async def run_console(args: argparse.Namespace, info: dict[str, Any],
                       preload: list[dict[str, Any]], marks: dict[str, float]) -> dict[str, Any]:
     from crisp_console.client import ClientConfig, ConsoleClient
+    from crisp_console.present.filters import Filter
     from crisp_console.types import Credentials
     from crisp_console.ui.console import Console
-    from crisp_console.ui.models import Filter
 
     marks["client"] = time.perf_counter()
     pages = math.ceil(args.conversations / PER_PAGE) + 1 if args.mode == "all-pages" else 1

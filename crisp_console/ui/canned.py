@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 
+from crisp_console.present.canned import CannedResponse
 from crisp_console.settings import resource_path
 
 log = logging.getLogger(__name__)
@@ -27,23 +27,6 @@ def default_path() -> Path:
 
 def schema_path() -> Path:
     return resource_path("schemas", "canned.schema.json")
-
-
-@dataclass(frozen=True, slots=True)
-class CannedResponse:
-    """One reply the operator inserts with ``!shortcut``.
-
-    Attributes:
-        shortcut: what follows ``!`` (lowercase letters, digits, ``_`` and ``-``).
-        title: what the popup shows beside the shortcut.
-        text: the reply inserted in the composer (plain text).
-        locale: the language it is written in ("en", "fr"), when it is not the default.
-    """
-
-    shortcut: str
-    title: str
-    text: str
-    locale: str | None = None
 
 
 def load_canned(path: Path | None = None) -> list[CannedResponse]:

@@ -9,8 +9,8 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 
 from crisp_console.client import ConsoleClient
+from crisp_console.present.canned import CannedResponse
 from crisp_console.settings import Preferences
-from crisp_console.ui.canned import CannedResponse
 from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.controller import Controller
 from crisp_console.ui.conversation_actions import ConversationActions

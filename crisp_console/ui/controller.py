@@ -25,11 +25,11 @@ from crisp_console.client import ConsoleClient
 from crisp_console.client.tasks import TaskOwner
 from crisp_console.core import CONVERSATIONS, Change, ChangeKind
 from crisp_console.errors import CrispError
+from crisp_console.present.filters import Filter
 from crisp_console.settings import Preferences
 from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.default_commands import VIEW_FILTERS
 from crisp_console.ui.failure_words import EXPECTED, describe
-from crisp_console.ui.models import Filter
 from crisp_console.ui.panes import Panes
 
 log = logging.getLogger(__name__)

@@ -7,44 +7,18 @@ says so, and "assign to me" says why there is no "me"."""
 from __future__ import annotations
 
 import inspect
-import re
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from crisp_console.client import OPERATORS
 from crisp_console.core import Conversation
+from crisp_console.present.fuzzy import score
+from crisp_console.present.labels import operator_name
+from crisp_console.present.reminders import parse_when, remind_presets
 from crisp_console.ui.controller import Controller
-from crisp_console.ui.fuzzy import score
 from crisp_console.ui.widgets.command_palette import PaletteItem
 
 UNASSIGN = "\x00unassign"
-_DURATION = re.compile(r"^\s*(\d+)\s*(m|min|mins|minutes?|h|hours?|d|days?)\s*$", re.I)
-
-
-def remind_presets(now: datetime) -> list[tuple[str, datetime]]:
-    tomorrow = (now + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
-    monday = (now + timedelta(days=7 - now.weekday())).replace(hour=9, minute=0, second=0,
-                                                               microsecond=0)
-    return [("In 30 minutes", now + timedelta(minutes=30)), ("In 1 hour", now + timedelta(hours=1)),
-            ("In 3 hours", now + timedelta(hours=3)), ("Tomorrow at 9:00", tomorrow),
-            ("Next Monday at 9:00", monday)]
-
-
-def parse_when(text: str, now: datetime) -> datetime | None:
-    """"30m", "2 h", "1d", "tomorrow" → a moment; None if it is not understood."""
-    text = text.strip().lower()
-    if text == "tomorrow":
-        return remind_presets(now)[3][1]
-    found = _DURATION.match(text)
-    if found is None:
-        return None
-    amount, unit = int(found.group(1)), found.group(2)[0]
-    try:  # "99999999999d" is past what datetime can hold
-        delta = {"m": timedelta(minutes=amount), "h": timedelta(hours=amount),
-                 "d": timedelta(days=amount)}[unit]
-        return now + delta if amount > 0 else None
-    except OverflowError:
-        return None
 
 
 class ConversationActions:
@@ -119,8 +93,8 @@ class ConversationActions:
 
     def _operators(self) -> list[tuple[str, str]]:
         me = self.client.me
-        ops = [(uid, (f"{o.first_name} {o.last_name}".strip() or o.email or uid[:8]),
-                o.availability) for uid, o in self.c.store.operators.items()]
+        ops = [(uid, operator_name(o), o.availability)
+               for uid, o in self.c.store.operators.items()]
         ops.sort(key=lambda o: (o[0] != me, o[2] != "online", o[1].lower()))
         return [(uid, f"{name} (me)" if uid == me else name) for uid, name, _ in ops]
 

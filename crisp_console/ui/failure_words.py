@@ -1,32 +1,22 @@
 """Failures in words for the window: the client's wording (``client.describe``), except a spent
-daily quota, whose reset time is shown in the operator's own time zone.
+daily quota, whose reset time is shown in the operator's own time zone (present/failure_words.py).
 
-Crisp's quota resets at midnight UTC; an operator in Paris reads "resets at 01:00" (02:00 in
-summer), never a UTC time to convert in their head.
+It stays in ui/ because it reads the client's exceptions (present/ sits beside the client and
+never imports it).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from datetime import tzinfo
 
 from crisp_console.client import CommandNotAllowedError, StartupError
 from crisp_console.client import describe as client_describe
 from crisp_console.client.words import clip
 from crisp_console.errors import CrispError, QuotaExceededError
+from crisp_console.present.failure_words import quota_words
 
 # What a client command raises on purpose; anything else is a bug (logged with its traceback).
 EXPECTED = (CrispError, OSError, TimeoutError)
-
-
-def reset_time(resets_at: datetime, tz: tzinfo | None = None) -> str:
-    """HH:MM of ``resets_at`` in ``tz`` (None: the local time zone). A naive datetime is
-    taken as UTC, as the client's are."""
-    aware = resets_at if resets_at.tzinfo is not None else resets_at.replace(tzinfo=UTC)
-    return aware.astimezone(tz).strftime("%H:%M")
-
-
-def quota_words(resets_at: datetime, tz: tzinfo | None = None) -> str:
-    return f"daily API quota spent, resets at {reset_time(resets_at, tz)}"
 
 
 def describe(exc: BaseException, tz: tzinfo | None = None) -> str:

@@ -25,7 +25,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 from crisp_console.core import Store, excerpt_of
-from crisp_console.ui.plain import BIDI_CONTROLS
+from crisp_console.present.plain import BIDI_CONTROLS
 from crisp_console.ui.widgets.tray_icon import TrayIcon
 
 NEW_CONVERSATION = "new_conversation"

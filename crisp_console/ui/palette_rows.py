@@ -24,8 +24,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from crisp_console.ui.palette_sources import PaletteItem, Result
-from crisp_console.ui.plain import tooltip_html
+from crisp_console.present.palette_sources import PaletteItem, Result
+from crisp_console.present.plain import tooltip_html
 from crisp_console.ui.theme import RESOURCES
 
 RESULT_ROLE = Qt.ItemDataRole.UserRole + 1  # the row's Result

@@ -11,9 +11,11 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QIcon
 
 from crisp_console.client import ConsoleClient
+from crisp_console.present.canned import CannedResponse
+from crisp_console.present.labels import operator_name
 from crisp_console.settings import Preferences, resource_path
 from crisp_console.storage.drafts import DraftStore
-from crisp_console.ui.canned import CannedResponse, load_canned
+from crisp_console.ui.canned import load_canned
 from crisp_console.ui.cheatsheet import cheat_sheet_rows
 from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.media import MediaLoader
@@ -123,8 +125,7 @@ def apply_directory(panes: Panes, client: ConsoleClient) -> None:
     """Names of operators, and "me", once the client has loaded them (website names are
     ui/websites.py's: they change while the console runs)."""
     store = client.store
-    operators = {uid: f"{o.first_name} {o.last_name}".strip() or o.email or uid[:8]
-                 for uid, o in store.operators.items()}
+    operators = {uid: operator_name(o) for uid, o in store.operators.items()}
     panes.list_pane.set_user_id(client.me)
     panes.list_pane.set_operator_names(operators)
     panes.thread.set_operator_names(operators)

@@ -12,9 +12,10 @@ from dataclasses import asdict
 
 from crisp_console.client import Health, team_settings_of
 from crisp_console.client.team_settings import TeamSettings, WebsiteSettings
-from crisp_console.ui.canned import CannedResponse, load_canned
+from crisp_console.present.canned import CannedResponse
+from crisp_console.present.labels import website_name
+from crisp_console.ui.canned import load_canned
 from crisp_console.ui.controller import Controller
-from crisp_console.ui.websites import website_name
 from crisp_console.ui.widgets.canned_editor import CannedEditorDialog
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,8 @@
 
 Unread means visitor messages no operator has read: the sum of ``Conversation.unread_operator``
 over all conversations, and how many conversations have any. Each store Change adjusts the
-sums by the touched conversations' difference (O(1) per row); only a RESET recounts.
+sums by the touched conversations' difference (O(1) per row); only a RESET recounts. The
+title's and the badge's text are present/labels.py's.
 """
 
 from __future__ import annotations
@@ -10,11 +11,6 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from crisp_console.core import CONVERSATIONS, Change, ChangeKind, Store
-
-
-def window_title(base: str, unread: int) -> str:
-    """ "(3) crisp-console", or the bare title when nothing is unread."""
-    return f"({unread}) {base}" if unread > 0 else base
 
 
 class UnreadCounter(QObject):

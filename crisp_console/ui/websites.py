@@ -19,22 +19,16 @@ from collections.abc import Callable
 from PySide6.QtCore import QSettings
 
 from crisp_console.client import Health, conversations_of, website_details_of
-from crisp_console.core import WEBSITES, Change, ChangeKind, Website
+from crisp_console.core import WEBSITES, Change, ChangeKind
+from crisp_console.present.labels import website_name
+from crisp_console.present.palette_sources import PaletteItem
 from crisp_console.ui.controller import Controller
-from crisp_console.ui.palette_sources import PaletteItem
-from crisp_console.ui.plain import one_line
 from crisp_console.ui.widgets.website_switcher import ALL_TITLE, WebsiteEntry
 
 log = logging.getLogger(__name__)
 
 SETTINGS_KEY = "list/website"
 ALL_KEY = ""  # the palette's key for the unified inbox
-
-
-def website_name(site: Website) -> str:
-    """The website's name for a label, a title or a notice: one line, no bidi controls
-    (the name is whatever the website's owner typed)."""
-    return one_line(site.name, 100) or one_line(site.domain, 100) or site.website_id[:8]
 
 
 class WebsiteScope:

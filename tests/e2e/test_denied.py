@@ -22,9 +22,9 @@ from crisp_console.client import (
 )
 from crisp_console.core import MessageStatus
 from crisp_console.errors import NotAllowedError, ProtocolError
+from crisp_console.present.filters import Filter
 from crisp_console.sandbox.server import Sandbox
 from crisp_console.ui.console import Console
-from crisp_console.ui.models import Filter
 from crisp_console.ui.widgets.list_pane import UNAVAILABLE_TEXT
 from tests.e2e.conftest import admin_of, e2e, focused, press, revoking, until
 from tests.e2e.test_actions import picker_open

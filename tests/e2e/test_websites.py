@@ -7,9 +7,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from crisp_console.present.filters import Filter
 from crisp_console.sandbox.server import Sandbox
 from crisp_console.ui.console import Console
-from crisp_console.ui.models import Filter
 from tests.e2e.conftest import e2e, focused, press, until
 from tests.e2e.test_actions import picker_open
 

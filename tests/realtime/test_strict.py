@@ -179,13 +179,16 @@ async def test_main_down_switches_to_rescue_after_three_failures_and_stays(
 
 
 async def test_both_down_alternates_between_main_and_rescue(
-    sandbox: Sandbox, make_gateway: GatewayFactory, admin: httpx.AsyncClient
+    sandbox: Sandbox, make_gateway: GatewayFactory
 ) -> None:
     urls: list[str | None] = []
     rec_holder: list[Recorder] = []
+    enough = asyncio.Event()
 
     async def sleep(seconds: float) -> None:  # which URL failed, at each retry
         urls.append(gw.url)
+        if len(urls) >= 6:
+            enough.set()
         await rec_holder[0].sleep(seconds)
 
     policy = ReconnectPolicy(base=0.02, cap=0.05, jitter=0.0, rescue_after=2,
@@ -193,10 +196,14 @@ async def test_both_down_alternates_between_main_and_rescue(
     gw, rec = make_gateway(policy=policy, sleep=sleep)
     rec_holder.append(rec)
     await gw.connect([sandbox.rtm_url, sandbox.rescue_url])
-    await admin.post("restart", json={"down_ms": 400})
+    # Both endpoints stay down until the gateway has retried six times, however slow the
+    # machine: the outage is ended by the attempts, not by a clock.
+    await sandbox.stop()
+    await asyncio.wait_for(enough.wait(), 30)
+    await sandbox.start()
     await rec.until_count(S.CONNECTED, 2, timeout=10)
     main, rescue = sandbox.rtm_url, sandbox.rescue_url
-    assert len(urls) >= 5
+    assert len(urls) >= 6
     # The URL of the next attempt at each wait: the drop keeps the main; after that, two
     # failures on one URL move to the other: M (drop), M, R, R, M, M, R...
     assert urls == [main] + [(main, rescue)[(i // 2) % 2] for i in range(1, len(urls))]

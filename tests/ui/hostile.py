@@ -14,7 +14,7 @@ from PySide6 import QtGui
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QImage, QPainter, QTextDocument
 
-from crisp_console.ui.plain import one_line
+from crisp_console.present.plain import one_line
 
 PASSWD = "<img src=file:///etc/passwd>"
 # Markup an operator must see as typed: tags, a link, an image from disk and from the web,

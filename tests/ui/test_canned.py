@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from crisp_console.ui.canned import CannedResponse, default_path, load_canned
+from crisp_console.present.canned import CannedResponse
+from crisp_console.ui.canned import default_path, load_canned
 
 
 def write(path: Path, data: object) -> Path:

@@ -1,5 +1,6 @@
 """Failures in the window's words: the client's wording, except a spent quota, whose reset is
-said in the operator's own time; and the controller's central report of a failed action."""
+said in the operator's own time (tests/present/test_failure_words.py); and the controller's
+central report of a failed action."""
 
 from __future__ import annotations
 
@@ -14,22 +15,14 @@ from crisp_console.errors import (
     QuotaExceededError,
     ServerError,
 )
-from crisp_console.ui.failure_words import describe, quota_words, reset_time
+from crisp_console.ui.failure_words import describe
 
 RESETS = datetime(2026, 11, 22, 0, 0, tzinfo=UTC)
 PARIS = timezone(timedelta(hours=1))
-NEW_YORK = timezone(timedelta(hours=-5))
 
 
 def quota(local: bool = False) -> QuotaExceededError:
     return QuotaExceededError(429, "rate_limited", resets_at=RESETS, local=local)
-
-
-def test_the_reset_is_midnight_utc_in_local_time() -> None:
-    assert reset_time(RESETS, PARIS) == "01:00"
-    assert reset_time(RESETS, NEW_YORK) == "19:00"
-    assert reset_time(RESETS.replace(tzinfo=None), PARIS) == "01:00"  # naive: UTC
-    assert quota_words(RESETS, PARIS) == "daily API quota spent, resets at 01:00"
 
 
 @pytest.mark.parametrize("local", [False, True])

@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize
 from PySide6.QtGui import QColor, QImage, QImageWriter
 
-from crisp_console.ui.delegates.bubble_media import media_hint
+from crisp_console.present.content import media_hint
 from crisp_console.ui.media import (
     BLOCKED,
     FAILED,

@@ -15,10 +15,10 @@ from pytestqt.qtbot import QtBot
 
 from crisp_console.core import Store
 from crisp_console.ui.notifier import NEW_CONVERSATION, VISITOR_MESSAGE, Notifier, plain_excerpt
-from crisp_console.ui.unread import UnreadCounter, window_title
+from crisp_console.ui.unread import UnreadCounter
 from crisp_console.ui.widgets.tray_icon import APP_ICON, TrayIcon, badge_icon
 from tests.core import factories as f
-from tests.ui.conftest import T, burst, seeded_store, visitor_says
+from tests.present.seeded import T, burst, seeded_store, visitor_says
 
 OFFSCREEN_SIZE_HINTS = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 pytestmark = OFFSCREEN_SIZE_HINTS
@@ -101,11 +101,6 @@ def test_matches_a_recount_through_a_random_backlog(qapp: QApplication) -> None:
                         | {"website_id": site(store, sid)})
         assert (counter.total(), counter.conversations()) == brute(store)
     counter.detach()
-
-
-def test_window_title() -> None:
-    assert window_title("crisp-console", 3) == "(3) crisp-console"
-    assert window_title("crisp-console", 0) == "crisp-console"
 
 
 # ---- TrayIcon --------------------------------------------------------------------------------

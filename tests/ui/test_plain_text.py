@@ -17,12 +17,12 @@ from pytestqt.qtbot import QtBot
 
 from crisp_console.core import Conversation, Store
 from crisp_console.errors import ValidationError
-from crisp_console.ui.canned import CannedResponse
-from crisp_console.ui.composer_text import canned_completions
+from crisp_console.present.canned import CannedResponse
+from crisp_console.present.composer_text import canned_completions
+from crisp_console.present.palette_sources import PaletteItem, Result, conversation_item
+from crisp_console.present.plain import tooltip_html
 from crisp_console.ui.notifier import Notifier
 from crisp_console.ui.palette_rows import PaletteModel
-from crisp_console.ui.palette_sources import PaletteItem, Result, conversation_item
-from crisp_console.ui.plain import no_mnemonic, one_line, tooltip_html
 from crisp_console.ui.widgets.attachment_bar import AttachmentBar
 from crisp_console.ui.widgets.canned_editor import SHORTCUT, CannedEditorDialog
 from crisp_console.ui.widgets.command_palette import CommandPalette
@@ -31,7 +31,7 @@ from crisp_console.ui.widgets.notice_box import NoticeBox
 from crisp_console.ui.widgets.segment_chips import SegmentChips
 from crisp_console.ui.widgets.website_switcher import WebsiteEntry, WebsiteSwitcher
 from tests.core import factories as f
-from tests.ui.conftest import T, seeded_store
+from tests.present.seeded import T, seeded_store
 from tests.ui.hostile import (
     HOSTILE,
     PASSWD,
@@ -40,7 +40,7 @@ from tests.ui.hostile import (
     might_be_rich_text,
     shown_words,
 )
-from tests.ui.test_palette import registry
+from tests.ui.widgets.test_command_palette import registry
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints", "raise()")
 TIP = Qt.ItemDataRole.ToolTipRole
@@ -66,25 +66,6 @@ def test_tooltip_html_shows_the_text_as_typed_and_loads_nothing(raw: str) -> Non
     tip = tooltip_html(raw)
     assert tip.startswith("<p") and "<img" not in tip and "<b>" not in tip
     assert_inert_tooltip(tip, raw)
-
-
-def test_tooltip_html_cuts_long_text_and_ignores_non_text() -> None:
-    assert tooltip_html("") == "" and tooltip_html(None) == "" and tooltip_html(42) == ""
-    assert tooltip_html("<" * 3000, 10) == "<p style='white-space:pre-wrap'>" + "&lt;" * 10 \
-        + "…</p>"
-    assert "&amp;amp;" in tooltip_html("&amp;")  # an entity is shown, not decoded
-
-
-def test_one_line_flattens_and_drops_bidi_controls() -> None:
-    assert one_line("a\n\n b\t c  ") == "a b c"
-    assert one_line("Zw\u202eevil\u202c x\u2066y\u2069") == "Zwevil xy"
-    assert one_line("x" * 50, 10) == "x" * 10
-    assert one_line("a\u200db 😀") == "a\u200db 😀"  # joiners are kept (emoji, Persian)
-    assert one_line(None) == "" and one_line(["x"]) == ""
-
-
-def test_no_mnemonic_keeps_every_ampersand() -> None:
-    assert no_mnemonic("R&D && ops") == "R&&D &&&& ops"
 
 
 # ---- the Ctrl+K palette ---------------------------------------------------------------------

@@ -50,15 +50,23 @@ from PySide6.QtWidgets import (
 )
 
 from crisp_console.core import Message, MessageStatus
+from crisp_console.present.content import (
+    Body,
+    body_of,
+    event_text,
+    first_link,
+    footer_parts,
+    media_hint,
+)
+from crisp_console.present.grouping import RowFlags, row_flags
+from crisp_console.present.richtext import allowed_link
+from crisp_console.present.timefmt import Clock, clock_time, day_label, system_clock
 from crisp_console.ui.delegates import bubble_layout as bl
 from crisp_console.ui.delegates import bubble_paint as bp
-from crisp_console.ui.delegates.bubble_media import LoadMedia, MediaSource, first_link, media_hint
+from crisp_console.ui.delegates.bubble_media import LoadMedia, MediaSource
 from crisp_console.ui.delegates.cache import Lru, SizeHintCache
-from crisp_console.ui.delegates.content import Body, body_of, event_text
-from crisp_console.ui.delegates.grouping import RowFlags, row_flags
-from crisp_console.ui.delegates.richtext import SafeDocument, allowed_link
+from crisp_console.ui.delegates.richtext import SafeDocument
 from crisp_console.ui.delegates.roles import ITEM_ROLE
-from crisp_console.ui.delegates.timefmt import Clock, clock_time, day_label, system_clock
 
 Index = QModelIndex | QPersistentModelIndex
 DEFAULT_WIDTH = 480  # when neither the view nor the option tells the row's width
@@ -219,7 +227,7 @@ class MessageDelegate(QStyledItemDelegate):
             return bl.layout_event(width, flags, m)
         body = self._body(msg)
         doc = self._document(msg, body, bl.max_text_width(width, m, body), m, c.link)
-        parts = bp.footer_parts(msg, self.tz)
+        parts = footer_parts(msg, self.tz)
         out = bl.layout_bubble(width, flags, m, operator=msg.from_ == "operator",
                                note=msg.type == "note", body=body, text=doc,
                                footer_width=bp.parts_width(parts, m))
@@ -261,7 +269,7 @@ class MessageDelegate(QStyledItemDelegate):
             if doc is not None:
                 bp.paint_document(painter, doc, lay.text, option.palette, c)
         if lay.footer is not None:
-            bp.paint_footer(painter, lay.footer, bp.fit_parts(bp.footer_parts(msg, self.tz),
+            bp.paint_footer(painter, lay.footer, bp.fit_parts(footer_parts(msg, self.tz),
                                                               lay.footer.width(), m), m, c)
 
     def _paint_media(self, painter: QPainter, rect: QRect, body: Body, kind: str,

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QFont, QFontMetrics, QTextDocument
 
-from crisp_console.ui.delegates.content import Body
-from crisp_console.ui.delegates.grouping import RowFlags
+from crisp_console.present.content import Body
+from crisp_console.present.grouping import RowFlags
 from crisp_console.ui.delegates.painting import scaled_font
 
 H_MARGIN = 12  # between the view's edges and the bubbles

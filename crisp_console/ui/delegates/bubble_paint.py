@@ -6,7 +6,6 @@ red) blended into it, so light and dark palettes both work.
 
 from __future__ import annotations
 
-from datetime import tzinfo
 from typing import NamedTuple
 
 from PySide6.QtCore import QPoint, QRect, QRectF, Qt
@@ -21,17 +20,15 @@ from PySide6.QtGui import (
 )
 
 from crisp_console.core import Message, MessageStatus
+from crisp_console.present.content import Part
+from crisp_console.present.plain import one_line
 from crisp_console.ui.delegates import bubble_layout as bl
 from crisp_console.ui.delegates import painting as pt
-from crisp_console.ui.delegates.timefmt import clock_time
-from crisp_console.ui.plain import one_line
 
 Role = QPalette.ColorRole
 NOTE_HUE = QColor("#f2b705")
 ERROR = QColor("#d64545")
 FOOTER_GAP = 5
-# A footer part: ("muted"|"error", text) or ("ticks1"|"ticks2"|"read"|"clock"|"alert", "").
-Part = tuple[str, str]
 
 
 class Colours(NamedTuple):
@@ -66,26 +63,6 @@ def colours_of(pal: QPalette) -> Colours:
         media=pt.mix(visitor, text, 0.06),
         selection=selection,
     )
-
-
-def footer_parts(msg: Message, tz: tzinfo | None) -> list[Part]:
-    """The footer, left to right: "edited", the time, then ticks (operator messages: one when
-    sent, two when delivered, two in the link colour when read), or the local echo's state."""
-    parts: list[Part] = []
-    if msg.edited:
-        parts.append(("muted", "edited"))
-    if msg.status is MessageStatus.PENDING:
-        return [*parts, ("clock", ""), ("muted", "Sending…")]
-    if msg.status is MessageStatus.FAILED:  # the client's words ("Not sent: …"), the action
-        why = one_line(msg.error, 300) or "Failed"
-        return [*parts, ("alert", ""), ("error", why), ("error", "— retry")]
-    when = clock_time(msg.timestamp, tz)
-    if when:
-        parts.append(("muted", when))
-    if msg.from_ == "operator" and msg.type != "note":  # visitors never see notes
-        parts.append(("read", "") if msg.read else
-                     ("ticks2", "") if msg.delivered else ("ticks1", ""))
-    return parts
 
 
 def fit_parts(parts: list[Part], width: int, m: bl.Metrics) -> list[Part]:

@@ -17,10 +17,10 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from crisp_console.core import Conversation
+from crisp_console.present.plain import one_line
+from crisp_console.present.timefmt import Clock, relative_time, system_clock
 from crisp_console.ui.delegates import painting as pt
 from crisp_console.ui.delegates.roles import ITEM_ROLE
-from crisp_console.ui.delegates.timefmt import Clock, relative_time, system_clock
-from crisp_console.ui.plain import one_line
 
 Role = QPalette.ColorRole
 Index = QModelIndex | QPersistentModelIndex

@@ -32,6 +32,7 @@ from PySide6.QtCore import (
 
 from crisp_console.core import MESSAGES, Change, ChangeKind, Message, MessageStatus, Store
 from crisp_console.core.ordering import moved_index
+from crisp_console.present.plain import tooltip_html
 from crisp_console.ui.models.coalesce import (
     DEFAULT_INTERVAL_MS,
     Coalescer,
@@ -48,7 +49,6 @@ from crisp_console.ui.models.roles import (
     role_names,
     roles_for,
 )
-from crisp_console.ui.plain import tooltip_html
 
 Index = QModelIndex | QPersistentModelIndex
 

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crisp_console.ui.plain import tooltip_html
+from crisp_console.present.plain import tooltip_html
 
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
 PROGRESS_WIDTH = 140

@@ -39,9 +39,9 @@ from PySide6.QtWidgets import (
 )
 
 from crisp_console.client.team_settings import CannedItem, item_problems, load_validator
-from crisp_console.ui.canned import CannedResponse
+from crisp_console.present.canned import CannedResponse
+from crisp_console.present.plain import tooltip_html
 from crisp_console.ui.failure_words import describe
-from crisp_console.ui.plain import tooltip_html
 from crisp_console.ui.widgets.unavailable_note import UnavailableNote
 
 log = logging.getLogger(__name__)

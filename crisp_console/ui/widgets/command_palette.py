@@ -4,8 +4,8 @@ A frameless popup at the top of its window: a line edit over a short result list
 switcher searches conversations, people and commands together (``>`` commands only, ``@``
 people only); ``pick()`` offers the caller's choices (assign, segments, remind presets).
 It never blocks: ``open()``, never ``exec()``, and ``pick()`` awaits ``finished`` through an
-asyncio future (architecture.md, qasync). The searching lives in palette_sources.py and
-fuzzy.py; this file is keys, layout and signals.
+asyncio future (architecture.md, qasync). The searching lives in present/palette_sources.py
+and present/fuzzy.py; this file is keys, layout and signals.
 """
 
 from __future__ import annotations
@@ -35,9 +35,9 @@ from PySide6.QtWidgets import (
 )
 
 from crisp_console.core import Store
+from crisp_console.present.palette_sources import LIMIT, PaletteIndex, PaletteItem, Result, rank
 from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.palette_rows import PaletteDelegate, PaletteModel
-from crisp_console.ui.palette_sources import LIMIT, PaletteIndex, PaletteItem, Result, rank
 
 __all__ = ["CommandPalette", "PaletteItem"]
 

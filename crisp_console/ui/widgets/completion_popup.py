@@ -36,8 +36,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crisp_console.ui.composer_text import Completion
-from crisp_console.ui.plain import tooltip_html
+from crisp_console.present.composer_text import Completion
+from crisp_console.present.plain import tooltip_html
 
 MAX_VISIBLE_ROWS = 8
 MIN_WIDTH = 300

@@ -27,16 +27,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crisp_console.storage.drafts import MODES, DraftStore, Mode
-from crisp_console.ui.canned import CannedResponse
-from crisp_console.ui.commands import CommandRegistry
-from crisp_console.ui.composer_text import (
+from crisp_console.present.canned import CannedResponse
+from crisp_console.present.composer_text import (
     COMMANDS_BY_NAME,
     Completer,
     Completion,
     interpret,
     typing_excerpt,
 )
+from crisp_console.storage.drafts import MODES, DraftStore, Mode
+from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.widgets.attachment_bar import Attachment, AttachmentBar, error_colour
 from crisp_console.ui.widgets.composer_header import (
     ComposerHeader,

@@ -44,10 +44,10 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QHeaderView, QTableView, QWidget
 
 from crisp_console.core import Conversation
+from crisp_console.present.list_logic import gap_after_insert, gap_after_move, gap_after_remove
+from crisp_console.present.timefmt import Clock, system_clock
 from crisp_console.ui.delegates import ConversationDelegate
 from crisp_console.ui.delegates.painting import mix
-from crisp_console.ui.delegates.timefmt import Clock, system_clock
-from crisp_console.ui.list_logic import gap_after_insert, gap_after_move, gap_after_remove
 from crisp_console.ui.models import ConversationListModel
 
 Accept = Callable[[Conversation], bool]

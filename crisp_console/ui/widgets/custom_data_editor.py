@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crisp_console.ui.data_values import format_value, key_error, kind_of, parse_value
-from crisp_console.ui.people_info import Pending
-from crisp_console.ui.plain import one_line, tooltip_html
+from crisp_console.present.data_values import format_value, key_error, kind_of, parse_value
+from crisp_console.present.people_info import Pending
+from crisp_console.present.plain import one_line, tooltip_html
 
 KEY, VALUE = 0, 1
 MAX_VISIBLE_ROWS = 10  # beyond this the table scrolls

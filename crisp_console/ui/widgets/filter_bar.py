@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crisp_console.present.filters import Filter
+from crisp_console.present.list_logic import compact_count
 from crisp_console.ui.default_commands import VIEW_FILTERS
 from crisp_console.ui.delegates.painting import scaled_font
-from crisp_console.ui.list_logic import compact_count
-from crisp_console.ui.models import Filter
 from crisp_console.ui.widgets.flow_layout import FlowLayout
 
 DEFAULT_FILTER = Filter.UNRESOLVED

@@ -21,10 +21,11 @@ from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from crisp_console.core import Store
+from crisp_console.present.filters import ConversationFilter, Filter
+from crisp_console.present.list_logic import empty_text, needs_attention
+from crisp_console.present.timefmt import Clock, system_clock
 from crisp_console.ui.delegates.conversation import Labels
-from crisp_console.ui.delegates.timefmt import Clock, system_clock
-from crisp_console.ui.list_logic import empty_text, needs_attention
-from crisp_console.ui.models import ConversationFilter, ConversationListModel, Filter, FilterCounts
+from crisp_console.ui.models import ConversationListModel, FilterCounts
 from crisp_console.ui.widgets.conversation_list import ConversationListView
 from crisp_console.ui.widgets.filter_bar import DEFAULT_FILTER, FilterBar
 from crisp_console.ui.widgets.unavailable_note import UnavailableNote

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crisp_console.present.labels import window_title
 from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.default_commands import (
     ACCOUNT,
@@ -140,7 +141,7 @@ class MainWindow(QMainWindow):
         self.people_panel.setVisible(self.people_panel.isHidden())
 
     def set_unread(self, unread: int) -> None:
-        self.setWindowTitle(f"({unread}) {TITLE}" if unread > 0 else TITLE)
+        self.setWindowTitle(window_title(TITLE, unread))
 
     # ---- state -----------------------------------------------------------------------------
 

@@ -26,13 +26,13 @@ from PySide6.QtWidgets import QLabel, QScrollArea, QStackedWidget, QVBoxLayout, 
 from crisp_console.client.base import ConversationDetails
 from crisp_console.core import CONVERSATIONS, PEOPLE, Change, ChangeKind, Conversation, Store
 from crisp_console.core.models import Person
-from crisp_console.ui import people_info as info
+from crisp_console.present import people_info as info
+from crisp_console.present.people_info import DENIED_NAMES, IN_PLACE
+from crisp_console.present.plain import one_line, tooltip_html
+from crisp_console.present.richtext import allowed_link
+from crisp_console.present.timefmt import Clock, system_clock
 from crisp_console.ui.delegates import painting as pt
-from crisp_console.ui.delegates.richtext import allowed_link
-from crisp_console.ui.delegates.timefmt import Clock, system_clock
 from crisp_console.ui.locale_names import country_name, language_name
-from crisp_console.ui.people_info import DENIED_NAMES, IN_PLACE
-from crisp_console.ui.plain import one_line, tooltip_html
 from crisp_console.ui.widgets.compact_list import CompactList, Row
 from crisp_console.ui.widgets.custom_data_editor import CustomDataEditor
 from crisp_console.ui.widgets.notepad_editor import NotepadEditor

@@ -34,8 +34,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crisp_console.present.plain import one_line, tooltip_html
 from crisp_console.ui.delegates import painting as pt
-from crisp_console.ui.plain import one_line, tooltip_html
 
 AVATAR = 44
 COPIED_MS = 1500  # how long a copy button shows its tick

@@ -28,14 +28,14 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
-from crisp_console.ui.commands import CommandRegistry
-from crisp_console.ui.composer_text import (
+from crisp_console.present.composer_text import (
     Completion,
     Trigger,
     active_trigger,
     from_utf16,
     to_utf16,
 )
+from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.widgets.completion_popup import MAX_VISIBLE_ROWS, CompletionPopup
 
 Key = Qt.Key

@@ -27,13 +27,13 @@ from PySide6.QtWidgets import (
     QWidgetItem,
 )
 
-from crisp_console.ui.people_info import (
+from crisp_console.present.people_info import (
     MAX_SEGMENT,
     Pending,
     split_segments,
     with_segments,
 )
-from crisp_console.ui.plain import no_mnemonic, one_line, tooltip_html
+from crisp_console.present.plain import no_mnemonic, one_line, tooltip_html
 from crisp_console.ui.widgets.flow_layout import FlowLayout
 from crisp_console.ui.widgets.profile_header import icon_pixmap
 

@@ -27,8 +27,9 @@ from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from crisp_console.client import LIVE_FEED, ConnectionState, Health
 from crisp_console.client.words import clip
-from crisp_console.ui.failure_words import quota_words, reset_time
-from crisp_console.ui.plain import tooltip_html
+from crisp_console.present.failure_words import quota_words, reset_time
+from crisp_console.present.plain import tooltip_html
+from crisp_console.present.timefmt import ago
 
 # Plugin tokens get 5,000 requests per UTC day by default (crisp-api.md section 6).
 DEFAULT_DAILY_QUOTA = 5000
@@ -65,16 +66,6 @@ class HealthSource(Protocol):
 
 CATCHING_UP_TIP = ("The console owes Crisp a catch-up: until it is done the list may miss "
                    "conversations or messages. It is retried until it succeeds.")
-
-
-def ago(seconds: float) -> str:
-    if seconds < 5:
-        return "just now"
-    if seconds < 60:
-        return f"{int(seconds)} s ago"
-    if seconds < 3600:
-        return f"{int(seconds // 60)} min ago"
-    return f"{int(seconds // 3600)} h ago"
 
 
 class ConnectionStatusBar(QStatusBar):

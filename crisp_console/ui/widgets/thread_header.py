@@ -16,10 +16,10 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from crisp_console.core import CONVERSATIONS, OPERATORS, Change, ChangeKind, Conversation, Store
+from crisp_console.present.plain import one_line
 from crisp_console.ui.delegates import painting as pt
 from crisp_console.ui.delegates.conversation import STATE_COLOURS
 from crisp_console.ui.models import display_name
-from crisp_console.ui.plain import one_line
 
 WATCHED = frozenset(("nickname", "email", "state", "assigned", "is_blocked", "website_id"))
 STATE_LABELS = {"pending": "Pending", "unresolved": "Unresolved", "resolved": "Resolved"}

@@ -41,12 +41,12 @@ from PySide6.QtWidgets import (
 from crisp_console.client.details import denied_words
 from crisp_console.core import MESSAGES, Change, ChangeKind, Message, MessageStatus, Store
 from crisp_console.errors import NotAllowedError
+from crisp_console.present.richtext import allowed_link
+from crisp_console.present.thread_logic import oldest_unread_row
+from crisp_console.present.timefmt import Clock, system_clock
 from crisp_console.ui.delegates import MessageDelegate
-from crisp_console.ui.delegates.richtext import allowed_link
-from crisp_console.ui.delegates.timefmt import Clock, system_clock
 from crisp_console.ui.media import MediaLoader
 from crisp_console.ui.models import TimelineModel
-from crisp_console.ui.thread_logic import oldest_unread_row
 from crisp_console.ui.widgets.thread_empty import ThreadEmpty
 from crisp_console.ui.widgets.thread_header import ThreadHeader
 from crisp_console.ui.widgets.thread_view import ThreadView

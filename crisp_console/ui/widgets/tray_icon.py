@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from crisp_console.present.labels import badge_text
 from crisp_console.ui.theme import RESOURCES
 
 APP_ICON = RESOURCES / "icons" / "crisp-console.svg"
@@ -17,10 +18,6 @@ APP_NAME = "crisp-console"
 BADGE_SIZES = (32, 64)
 BADGE_COLOUR = QColor("#d2473c")  # the usual notification red; readable on any tray
 MESSAGE_MS = 8000  # how long a notification stays up where the desktop lets us choose
-
-
-def badge_text(count: int) -> str:
-    return "99+" if count > 99 else str(count)
 
 
 def badge_icon(icon: QIcon, count: int) -> QIcon:

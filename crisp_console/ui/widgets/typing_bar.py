@@ -16,9 +16,9 @@ from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from crisp_console.core import CONVERSATIONS, Change, ChangeKind, Store
+from crisp_console.present.plain import one_line
 from crisp_console.ui.delegates import painting as pt
 from crisp_console.ui.models import display_name
-from crisp_console.ui.plain import one_line
 
 WATCHED = frozenset(("compose_visitor", "nickname", "email"))
 EXCERPT_CHARS = 500  # MagicType excerpts are short; this bounds the elision work

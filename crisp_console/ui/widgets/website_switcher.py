@@ -17,7 +17,7 @@ from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPainter, QPainterPath, QPixmap
 from PySide6.QtWidgets import QComboBox, QSizePolicy, QWidget
 
-from crisp_console.ui.plain import tooltip_html
+from crisp_console.present.plain import tooltip_html
 
 ALL_TITLE = "All websites"
 ICON_PX = 20
