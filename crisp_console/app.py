@@ -32,11 +32,13 @@ from crisp_console.api import normalise_base_url
 from crisp_console.client import ConsoleClient
 from crisp_console.client.signin import env_tier_problem
 from crisp_console.crash import CrashHandler, install_excepthook
-from crisp_console.credentials import FILE_NAME as ACCOUNTS_FILE
-from crisp_console.credentials import PLUGIN_TIER, Account, AccountBook, CredentialStore
+from crisp_console.credentials import CredentialStore
 from crisp_console.errors import AuthError, CrispError, InsecureHostError
 from crisp_console.log import default_log_dir, log_file, secret_filter, setup_logging
-from crisp_console.settings import config_dir, load_preferences, preferences_path, state_dir
+from crisp_console.settings import config_dir, keymap_path, preferences_path, state_dir
+from crisp_console.storage.accounts import FILE_NAME as ACCOUNTS_FILE
+from crisp_console.storage.accounts import PLUGIN_TIER, Account, AccountBook
+from crisp_console.storage.preferences import load_preferences
 from crisp_console.types import Credentials
 from crisp_console.ui.accounts_flow import (
     Accounts,
@@ -48,7 +50,7 @@ from crisp_console.ui.accounts_flow import (
 from crisp_console.ui.console import Console
 from crisp_console.ui.default_commands import build_registry
 from crisp_console.ui.failure_words import describe
-from crisp_console.ui.keymap import keymap_path, load_keymap
+from crisp_console.ui.keymap import load_keymap
 from crisp_console.ui.theme import Theme
 from crisp_console.ui.widgets.about_dialog import AboutDialog
 from crisp_console.ui.widgets.crash_dialog import CrashNotifier, open_log_folder
@@ -103,7 +105,7 @@ async def run(rest: str, credentials: Credentials, shell: Shell,
               account: Account | None = None) -> tuple[int, Ending]:
     """One console until it is closed or asks for another account."""
     args = shell.args
-    prefs = load_preferences()
+    prefs = load_preferences(preferences_path())
     registry = build_registry(single_key=prefs.single_key)
     keymap = load_keymap(registry)
     settings = QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)

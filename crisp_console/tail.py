@@ -21,9 +21,9 @@ from crisp_console import demo
 from crisp_console.client import ConsoleClient
 from crisp_console.client.signin import env_tier_problem
 from crisp_console.core import Change, ChangeKind
-from crisp_console.credentials import PLUGIN_TIER
 from crisp_console.errors import CrispError
 from crisp_console.log import install_secret_filter
+from crisp_console.storage.accounts import PLUGIN_TIER
 from crisp_console.types import Credentials
 
 DEFAULT_HOST = "https://api.crisp.chat"

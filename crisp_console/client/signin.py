@@ -29,7 +29,6 @@ from typing import Any
 import httpx
 
 from crisp_console.api import CrispApi, RetryPolicy, normalise_base_url
-from crisp_console.credentials import DEFAULT_HOST, PLUGIN_TIER, Account
 from crisp_console.errors import (
     ApiError,
     AuthError,
@@ -43,6 +42,7 @@ from crisp_console.errors import (
     TransportError,
 )
 from crisp_console.log import MASK, secret_filter
+from crisp_console.storage.accounts import DEFAULT_HOST, PLUGIN_TIER, Account
 from crisp_console.types import Credentials
 
 log = logging.getLogger(__name__)

@@ -1,16 +1,8 @@
-"""Credentials: the key in the OS keyring (store.py), the saved accounts beside the
-preferences (accounts.py), and sign-out, which touches both."""
+"""Credentials: the key in the OS keyring (store.py), and sign-out, which touches both it and
+the saved accounts (storage/accounts.py, the file beside the preferences)."""
 
 from __future__ import annotations
 
-from crisp_console.credentials.accounts import (
-    DEFAULT_HOST,
-    FILE_NAME,
-    PLUGIN_TIER,
-    TIERS,
-    Account,
-    AccountBook,
-)
 from crisp_console.credentials.store import (
     SERVICE,
     CredentialError,
@@ -20,10 +12,10 @@ from crisp_console.credentials.store import (
     SecretStore,
     SessionOnlyStore,
 )
+from crisp_console.storage.accounts import AccountBook
 
 __all__ = [
-    "DEFAULT_HOST", "FILE_NAME", "PLUGIN_TIER", "SERVICE", "TIERS", "Account", "AccountBook",
-    "CredentialError", "CredentialStore", "KeyringTimeout", "KeyringUnavailable",
+    "SERVICE", "CredentialError", "CredentialStore", "KeyringTimeout", "KeyringUnavailable",
     "SecretStore", "SessionOnlyStore", "sign_out",
 ]
 

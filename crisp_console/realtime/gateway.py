@@ -107,6 +107,12 @@ class RealtimeGateway:
         return self._state
 
     @property
+    def running(self) -> bool:
+        """Whether the connection loop runs (connect() until a final refusal or aclose()):
+        once False, no connection attempt is left to come."""
+        return self._supervisor is not None and not self._supervisor.done()
+
+    @property
     def retry_at(self) -> float | None:
         """When (``monotonic`` clock) the next reconnect attempt starts, while one is waiting."""
         return self._retry_at

@@ -32,7 +32,7 @@ import logging
 import random
 import socket
 import struct
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -72,8 +72,8 @@ def retry_after_header(seconds: float) -> str:
 class Faults:
     """Live fault settings (``config`` is mutated in place) plus the quota counters.
 
-    ``rng`` drives every random decision; ``clock`` (epoch ms) decides the quota's UTC day.
-    Both are attributes so tests can replace them.
+    ``rng`` drives every random decision; ``clock`` (epoch ms) decides the quota's UTC day;
+    ``sleep`` waits out ``latency_ms``. All are attributes so tests can replace them.
     """
 
     def __init__(self, config: FaultConfig, *, seed: int = 0,
@@ -81,6 +81,7 @@ class Faults:
         self.config = config
         self.rng = random.Random(seed)
         self.clock = clock
+        self.sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
         self._day = ""
         self._used: dict[str, int] = {}
 
@@ -147,7 +148,7 @@ class Faults:
             return await handler(request)
         cfg = self.config
         if cfg.latency_ms > 0:
-            await asyncio.sleep(cfg.latency_ms / 1000)
+            await self.sleep(cfg.latency_ms / 1000)
         if cfg.reset_rate > 0 and self.rng.random() < cfg.reset_rate:
             if self._late():  # carried out, answer lost: whatever it was, the link drops
                 with contextlib.suppress(SandboxError, web.HTTPException):

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import math
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from crisp_console.sandbox.model import Conversation, Person, Website
@@ -63,9 +63,13 @@ PAGES = (("Home", "/"), ("Pricing", "/pricing"), ("Checkout", "/checkout"),
 
 
 class Simulator:
+    """``sleep`` is every wait of the simulation (between ticks, between typed excerpts): an
+    attribute, so a test can put the simulation on its own clock."""
+
     def __init__(self, state: SandboxState, rate: float = 0.0) -> None:
         self.state = state
         self.rate = _clamp_rate(rate)
+        self.sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
         self._task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._wake: asyncio.Event | None = None
@@ -114,18 +118,28 @@ class Simulator:
                 continue
             # Jittered spacing: regular enough to plan for, irregular enough to look human.
             interval = rng.uniform(0.5, 1.5) / self.rate
-            try:
-                await asyncio.wait_for(self._wake.wait(), interval)
-            except TimeoutError:
-                pass
-            else:  # the rate changed: start over with the new spacing
-                self._wake.clear()
+            if await self._woken_within(interval):  # the rate changed: start over
                 continue
             action = rng.choices(ACTIONS, WEIGHTS)[0]
             typing = len(self._tasks) < MAX_IN_FLIGHT and rng.random() < TYPING_CHANCE
             kw: dict[str, Any] = {"typing": typing} if action in ("conversation", "message") \
                 else {}
             self._spawn(self._safe_act(action, kw))
+
+    async def _woken_within(self, seconds: float) -> bool:
+        """Sleep ``seconds``; True (and cleared) if ``set_rate()`` woke the loop first."""
+        assert self._wake is not None
+        woken = asyncio.ensure_future(self._wake.wait())
+        nap = asyncio.ensure_future(self.sleep(seconds))
+        try:
+            await asyncio.wait({woken, nap}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            woken.cancel()
+            nap.cancel()
+        if woken.cancelled() or not woken.done():
+            return False
+        self._wake.clear()
+        return True
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
         task = asyncio.get_running_loop().create_task(coro)
@@ -258,11 +272,11 @@ class Simulator:
         step = duration / (count + 1)
         state.compose(conv, kind="start", from_="user", excerpt=None)
         for cut in cuts:
-            await asyncio.sleep(step)
+            await self.sleep(step)
             if state.conversations.get(conv.session_id) is not conv:
                 return False
             state.compose(conv, kind="start", from_="user", excerpt=text[:cut])
-        await asyncio.sleep(step)
+        await self.sleep(step)
         return state.conversations.get(conv.session_id) is conv
 
     def _pages(self, website_id: str | None = None,

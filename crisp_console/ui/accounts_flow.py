@@ -16,17 +16,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from crisp_console.client.signin import SignedIn, tier_problem
-from crisp_console.credentials import (
-    PLUGIN_TIER,
-    Account,
-    AccountBook,
-    CredentialError,
-    SecretStore,
-    SessionOnlyStore,
-    sign_out,
-)
+from crisp_console.credentials import CredentialError, SecretStore, SessionOnlyStore, sign_out
 from crisp_console.log import secret_filter
 from crisp_console.present.palette_sources import PaletteItem
+from crisp_console.storage.accounts import PLUGIN_TIER, Account, AccountBook
 from crisp_console.types import Credentials
 from crisp_console.ui.console import Console
 

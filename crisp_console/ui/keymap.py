@@ -1,8 +1,5 @@
-"""The user keymap: a JSON file of overrides, applied over the default table at start.
-
-    {"conversation.resolve": "Ctrl+Shift+R",          one sequence
-     "conversation.next": ["Alt+Down", "Ctrl+J"],     several
-     "app.hide": null}                                 unbind ([] too)
+"""The user keymap: a JSON file of overrides (storage/keymap_file.py reads and writes it),
+applied over the default table at start.
 
 A bad file or entry must never stop the console: every problem is logged with the file and
 the command id, and the rest is applied. A user binding wins over a default that held the same
@@ -12,14 +9,12 @@ the first, and the second is reported.
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import platformdirs
-
+from crisp_console.settings import keymap_path
+from crisp_console.storage.keymap_file import read_keymap, write_keymap
 from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.shortcuts import (
     ShortcutError,
@@ -29,15 +24,6 @@ from crisp_console.ui.shortcuts import (
 )
 
 log = logging.getLogger(__name__)
-
-APP_NAME = "crisp-console"
-FILE_NAME = "keymap.json"
-
-
-def keymap_path() -> Path:
-    """Where the keymap lives: the per-user config directory (XDG, AppData, Library)."""
-    return Path(platformdirs.user_config_dir(APP_NAME)) / FILE_NAME
-
 
 @dataclass
 class KeymapResult:
@@ -49,40 +35,29 @@ class KeymapResult:
 
 
 def save_keymap(registry: CommandRegistry, path: Path | None = None) -> Path:
-    """Write the user's overrides (only those: defaults stay in the code) atomically; an
-    unbound command is written as null."""
+    """Write the user's overrides (only those: defaults stay in the code); an unbound command
+    is written as null. Raises OSError for the caller to report."""
     path = keymap_path() if path is None else path
-    data = {cid: (list(keys) if keys else None)
-            for cid, keys in registry.keymap().items() if registry.is_overridden(cid)}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    write_keymap(path, {cid: keys for cid, keys in registry.keymap().items()
+                        if registry.is_overridden(cid)})
     return path
 
 
 def load_keymap(registry: CommandRegistry, path: Path | None = None) -> KeymapResult:
-    """Read the user keymap (default: keymap_path()) and apply it to the registry.
+    """Read the user keymap (default: settings.keymap_path()) and apply it to the registry.
 
     A missing file is normal (nothing to apply). Unreadable or non-JSON files, a top level that
     is not an object, and bad entries are logged as errors and skipped.
     """
     path = keymap_path() if path is None else path
     result = KeymapResult()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        log.debug("no user keymap at %s", path)
+    file = read_keymap(path)
+    if file is None:
         return result
-    except (OSError, UnicodeDecodeError) as exc:
-        _error(result, f"keymap {path}: cannot read it ({exc}); using the default shortcuts")
+    if file.error is not None:
+        _error(result, file.error)
         return result
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        _error(result, f"keymap {path}: not valid JSON ({exc}); using the default shortcuts")
-        return result
-    return apply_keymap(registry, data, source=str(path), result=result)
+    return apply_keymap(registry, file.data, source=str(path), result=result)
 
 
 def apply_keymap(registry: CommandRegistry, data: object, *, source: str = "keymap",

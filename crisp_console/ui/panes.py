@@ -14,10 +14,10 @@ from crisp_console.client import ConsoleClient
 from crisp_console.present.canned import CannedResponse
 from crisp_console.present.labels import operator_name
 from crisp_console.settings import Preferences, resource_path
+from crisp_console.storage.drafts import DraftStore
 from crisp_console.ui.canned import load_canned
 from crisp_console.ui.cheatsheet import cheat_sheet_rows
 from crisp_console.ui.commands import CommandRegistry
-from crisp_console.ui.drafts import DraftStore
 from crisp_console.ui.media import MediaLoader
 from crisp_console.ui.notifier import Notifier
 from crisp_console.ui.unread import UnreadCounter

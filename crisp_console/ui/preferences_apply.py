@@ -10,7 +10,8 @@ from pathlib import Path
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
-from crisp_console.settings import Preferences, save_preferences
+from crisp_console.settings import Preferences
+from crisp_console.storage.preferences import save_preferences
 from crisp_console.ui.controller import Controller
 from crisp_console.ui.keymap import save_keymap
 from crisp_console.ui.panes import media_policy

@@ -23,6 +23,8 @@ from crisp_console.sandbox.server import Sandbox
 from crisp_console.types import Credentials
 from tests.api.conftest import ApiFactory
 from tests.api.helpers import RecordingTransport, bound_website, set_faults, unbound_website
+from tests.clock import VirtualClock
+from tests.sandbox.conftest import HeldSleep
 
 CREDS = Credentials("ident", "secret-key")
 
@@ -145,17 +147,18 @@ async def test_aclose_is_idempotent_and_final(make_api: ApiFactory) -> None:
 @pytest.mark.asyncio
 async def test_aclose_wakes_requests_waiting_out_a_rate_limit(
         make_api: ApiFactory, admin: httpx.AsyncClient) -> None:
-    crisp = make_api(retry=RetryPolicy(rate_limit_max_wait=600.0))
+    clock = VirtualClock()  # the pause can only end by being woken: this clock stands still
+    crisp = make_api(retry=RetryPolicy(rate_limit_max_wait=600.0), sleep=clock.sleep,
+                     clock=clock.monotonic)
     await set_faults(admin, burst_429=1, retry_after=20)  # short: a pause, not a spent quota
     pending = asyncio.create_task(crisp.connect_account())
-    for _ in range(200):  # until the 429 came back and the pause began
-        await asyncio.sleep(0.01)
-        if (await admin.get("faults")).json()["data"]["burst_429"] == 0:
-            break
-    await asyncio.sleep(0.05)
+    async with asyncio.timeout(5):
+        while not clock.sleeping:  # until the 429 came back and the pause began
+            await asyncio.sleep(0.01)
+    assert clock.sleeps == [20.0]
     await crisp.aclose()
     with pytest.raises(ClosedError):
-        await asyncio.wait_for(pending, 2.0)
+        await asyncio.wait_for(pending, 5.0)
 
 
 @pytest.mark.asyncio
@@ -179,12 +182,14 @@ async def test_request_returns_data_for_any_route(crisp: CrispApi, sandbox: Sand
 
 @pytest.mark.asyncio
 async def test_aclose_fails_a_request_in_flight_with_closed_error(
-        make_api: ApiFactory, admin: httpx.AsyncClient) -> None:
+        sandbox: Sandbox, make_api: ApiFactory, admin: httpx.AsyncClient) -> None:
     crisp = make_api()
     await crisp.connect_account()  # the pool holds a connection now
+    sandbox.faults.sleep = held = HeldSleep()
     await set_faults(admin, latency_ms=300)
     pending = asyncio.create_task(crisp.connect_account())
-    await asyncio.sleep(0.05)  # the request is on the wire, the server is sleeping
+    await held.until_held(1)  # the request is on the wire, the server is holding it
     await crisp.aclose()
     with pytest.raises(ClosedError):
-        await asyncio.wait_for(pending, 2.0)
+        await asyncio.wait_for(pending, 5.0)
+    held.release()

@@ -15,9 +15,10 @@ import pytest
 import qasync
 
 from crisp_console import app, tail
-from crisp_console.credentials import Account, AccountBook, SessionOnlyStore
+from crisp_console.credentials import SessionOnlyStore
 from crisp_console.log import setup_logging
 from crisp_console.sandbox.server import Sandbox
+from crisp_console.storage.accounts import Account, AccountBook
 from tests.log.conftest import Token, restore_logging  # noqa: F401 - fixture reused
 from tests.sandbox.conftest import make_config
 

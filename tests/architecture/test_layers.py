@@ -73,13 +73,22 @@ IO_AND_QT = ("PySide6", "qasync", "httpx", "socketio", "engineio", "aiohttp", "a
              "crisp_console.client")
 
 
-def test_core_and_its_tests_need_no_qt_no_io_no_loop() -> None:
-    # core/ is pure and is tested synchronously, without Qt, a server or a network.
-    tests_core = PACKAGE.parent / "tests" / "core"
-    offenders = {
+def io_and_qt_in(area: str) -> set[str]:
+    """``crisp_console/<area>`` and ``tests/<area>``: each import of IO_AND_QT, as path: name."""
+    return {
         f"{path}: {name}"
-        for path in [*(PACKAGE / "core").rglob("*.py"), *tests_core.rglob("*.py")]
+        for path in [*(PACKAGE / area).rglob("*.py"),
+                     *(PACKAGE.parent / "tests" / area).rglob("*.py")]
         for name in imports_of(path)
         if name in IO_AND_QT or name.startswith(tuple(f"{m}." for m in IO_AND_QT))
     }
-    assert not offenders
+
+
+def test_core_and_its_tests_need_no_qt_no_io_no_loop() -> None:
+    # core/ is pure and is tested synchronously, without Qt, a server or a network.
+    assert not io_and_qt_in("core")
+
+
+def test_storage_and_its_tests_need_no_qt_and_no_network() -> None:
+    # storage/ writes files and nothing else: its tests run without Qt, a server or a loop.
+    assert not io_and_qt_in("storage")

@@ -14,6 +14,7 @@ from crisp_console.realtime import ConnectionState
 from crisp_console.sandbox.server import Sandbox
 from crisp_console.sandbox.state import PluginToken
 from tests.client.conftest import assert_store_matches, until
+from tests.clock import VirtualClock
 
 pytestmark = pytest.mark.asyncio
 
@@ -24,11 +25,16 @@ async def test_gap_after_a_drop_is_filled(sandbox: Sandbox, client: ConsoleClien
     opened = [s for s in list(client.store.conversations)[:5] if state.conversations[s].messages]
     for session_id in opened:
         await client.open_conversation(session_id)
+    clock = VirtualClock()  # the simulation's time: as much activity as the test lets pass
+    await sandbox.simulator.stop()
+    sandbox.simulator.sleep = clock.sleep
+    sandbox.simulator.start()
     await admin.patch("simulator", json={"rate": 20})
-    await asyncio.sleep(0.3)
+    await clock.elapse(0.3)
     catchups = client.catchups
     assert sandbox.rtm is not None
     await sandbox.rtm.drop_all()
+    await clock.elapse(0.3)  # the simulation goes on while the client is cut off
     # While the client is cut off: replies in opened conversations and a brand-new one.
     for session_id in opened:
         conv = state.conversations[session_id]
@@ -41,7 +47,7 @@ async def test_gap_after_a_drop_is_filled(sandbox: Sandbox, client: ConsoleClien
                 or client.connection_state is ConnectionState.CONNECTED, what="noticed")
     await until(lambda: client.catchups > catchups, what="the automatic catch-up")
     await admin.patch("simulator", json={"rate": 0})
-    await asyncio.sleep(0.3)  # in-flight simulated typing ends and arrives live
+    await clock.run_out()  # in-flight simulated typing ends and arrives live
     await sandbox.rtm.flush()
     await until(lambda: len(client.tasks) <= 1, what="follow-up fetches")  # only the poller
     assert fresh.session_id in client.store.conversations
@@ -56,14 +62,17 @@ async def test_unauthorized_after_a_reconnect_stops_retrying(
 ) -> None:
     states: list[ConnectionState] = []
     client.gateway.add_state_observer(states.append)
+    assert client.gateway.running
     sandbox.state.token = dataclasses.replace(sandbox.state.token, key="rotated")
-    assert sandbox.rtm is not None
-    await sandbox.rtm.drop_all()
+    rtm = sandbox.rtm
+    assert rtm is not None
+    await rtm.drop_all()
     await until(lambda: client.connection_state is ConnectionState.UNAUTHORIZED, what="refused")
-    await asyncio.sleep(0.5)
+    # The gateway's loop has ended: a storm would keep it running, and no attempt can follow.
+    await until(lambda: not client.gateway.running, what="the gateway gives up")
     assert states.count(ConnectionState.AUTHENTICATING) <= 2  # no reconnect storm
     assert client.connection_state is ConnectionState.UNAUTHORIZED
-    assert not sandbox.rtm.clients
+    await until(lambda: not rtm.clients, what="our socket closed")
     # Said in health; no catch-up stays owed for a feed that will not come back.
     words = client.health.denied_for(LIVE_FEED)
     assert words is not None and "refused" in words
@@ -126,7 +135,10 @@ async def test_websites_added_and_removed_while_running(
     # Its live events now reach the client.
     conv = next(c for c in sandbox.state.website_conversations(unbound.website_id)
                 if c.session_id in client.store.conversations)
-    await asyncio.sleep(0.3)  # the rebind is throttled
+    rtm = sandbox.rtm
+    assert rtm is not None
+    await until(lambda: any(c.authenticated and (c.rooms is None or unbound.website_id in c.rooms)
+                            for c in rtm.clients.values()), what="the (throttled) rebind")
     sandbox.state.set_block(conv, True)
     await until(lambda: client.store.conversations[conv.session_id].is_blocked, what="event")
     gone = client.store.websites[sandbox.state.subscribed_website_ids()[0]].website_id

@@ -24,9 +24,9 @@ from crisp_console.client.signin import (
     check_sign_in,
     host_text,
 )
-from crisp_console.credentials import Account
 from crisp_console.sandbox.profile import Behaviours
 from crisp_console.sandbox.server import Sandbox
+from crisp_console.storage.accounts import Account
 from tests.api.helpers import quota_used, set_faults
 from tests.sandbox.conftest import admin, sandbox  # noqa: F401 - fixtures reused here
 

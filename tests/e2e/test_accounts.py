@@ -8,8 +8,9 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from crisp_console.credentials import Account, AccountBook, SessionOnlyStore
+from crisp_console.credentials import SessionOnlyStore
 from crisp_console.sandbox.server import Sandbox
+from crisp_console.storage.accounts import Account, AccountBook
 from crisp_console.ui.accounts_flow import ADD_KEY, Accounts, Ending, Next, wire_account_commands
 from crisp_console.ui.console import Console
 from tests.e2e.conftest import e2e, focused, press, until

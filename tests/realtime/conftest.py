@@ -15,6 +15,7 @@ from crisp_console.realtime import ConnectionState, RealtimeGateway, ReconnectPo
 from crisp_console.sandbox.model import Conversation
 from crisp_console.sandbox.server import Sandbox
 from crisp_console.types import Credentials
+from tests.clock import VirtualClock
 from tests.sandbox.conftest import admin, sandbox  # noqa: F401 - fixtures re-exported
 
 # Small delays keep reconnect tests fast: retries at 0, ~0.05, ~0.1, ~0.2, ~0.2 ... s.
@@ -85,8 +86,12 @@ async def make_gateway(sandbox: Sandbox) -> AsyncIterator[GatewayFactory]:  # no
     made: list[RealtimeGateway] = []
 
     def make(**kw: Any) -> tuple[RealtimeGateway, Recorder]:
+        """``clock=VirtualClock()`` puts the gateway's sleep and monotonic on that clock."""
         rec = Recorder()
         credentials = kw.pop("credentials", None) or credentials_of(sandbox)
+        clock: VirtualClock | None = kw.pop("clock", None)
+        if clock is not None:
+            kw.update(sleep=clock.sleep, monotonic=clock.monotonic)
         kw.setdefault("policy", FAST)
         kw.setdefault("rng", random.Random(SEED))
         kw.setdefault("sleep", rec.sleep)
@@ -160,7 +165,13 @@ def authenticated_clients(sb: Sandbox) -> list[Any]:
 
 
 async def settle(sb: Sandbox) -> None:
-    """Let every event the sandbox queued reach the sockets and their handlers."""
-    if sb.rtm is not None:
-        await sb.rtm.flush()
-    await asyncio.sleep(0.05)
+    """Every event the sandbox queued has been handed to each gateway's sink, and whatever
+    each socket queued for the server has reached it: the server's pump is drained, then
+    the server asks each socket a question, answered after the events that came before it
+    (in order: one socket, handlers started in arrival order) and after what it had queued.
+    Nothing is left in flight that an assertion of absence could miss."""
+    if sb.rtm is None:
+        return
+    await sb.rtm.flush()
+    for sid in list(sb.rtm.clients):
+        await sb.rtm.sio.call("sandbox:barrier", {}, to=sid, timeout=5)

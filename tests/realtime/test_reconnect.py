@@ -131,8 +131,11 @@ async def test_cancelling_connect_leaves_the_retries_running(
     gw, rec = make_gateway()
     await admin.post("restart", json={"down_ms": 300})
     await wait_down(admin)
-    with pytest.raises(TimeoutError):
-        await asyncio.wait_for(gw.connect(sandbox.rtm_url), 0.05)
+    connecting = asyncio.create_task(gw.connect(sandbox.rtm_url))
+    await rec.until(lambda: S.RECONNECTING in rec.states)  # refused: it is retrying
+    connecting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await connecting
     await rec.until_state(S.CONNECTED, timeout=10)
     assert gw.state is S.CONNECTED
 
@@ -145,10 +148,12 @@ async def test_unauthorized_first_connect_raises_and_never_retries(
         await gw.connect(sandbox.rtm_url)
     assert gw.state is S.UNAUTHORIZED
     assert rec.states == [S.CONNECTING, S.AUTHENTICATING, S.UNAUTHORIZED]
-    await asyncio.sleep(0.5)  # more than the first four retry delays of FAST
+    await rec.until(lambda: not gw.running)  # the loop ended: no attempt is left to come
     assert spy.connects == 1
     assert rec.sleeps == []
-    assert sandbox.rtm is not None and sandbox.rtm.clients == {}  # we closed our socket
+    rtm = sandbox.rtm
+    assert rtm is not None
+    await rec.until(lambda: rtm.clients == {})  # we closed our socket
     await gw.aclose()
     assert rec.states[-1] is S.CLOSED
 
@@ -158,15 +163,18 @@ async def test_unauthorized_after_a_reconnect_stops_the_loop(
 ) -> None:
     gw, rec = make_gateway()
     await gw.connect(sandbox.rtm_url)
+    assert gw.running
     sandbox.state.token.key = "rotated-key"  # the token was revoked meanwhile
     await admin.post("sockets/drop")
     await rec.until_state(S.UNAUTHORIZED)
     assert rec.states[3:] == [S.RECONNECTING, S.AUTHENTICATING, S.UNAUTHORIZED]
-    await asyncio.sleep(0.5)
+    await rec.until(lambda: not gw.running)  # the loop ended: no attempt is left to come
     assert spy.connects == 2
     assert rec.sleeps == [0.0]
     assert gw.state is S.UNAUTHORIZED
-    assert sandbox.rtm is not None and sandbox.rtm.clients == {}
+    rtm = sandbox.rtm
+    assert rtm is not None
+    await rec.until(lambda: rtm.clients == {})
 
 
 async def test_a_silent_server_times_authentication_out_and_retries(

@@ -63,6 +63,33 @@ async def admin(sandbox: Sandbox) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
+class HeldSleep:
+    """Stands in for the fault middleware's sleep: records each latency and holds every
+    request there until ``release()``."""
+
+    def __init__(self) -> None:
+        self.slept: list[float] = []
+        self.changed = asyncio.Event()
+        self._release = asyncio.Event()
+
+    async def __call__(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.changed.set()
+        await self._release.wait()
+
+    async def until_held(self, count: int) -> None:
+        async with asyncio.timeout(5):
+            while len(self.slept) < count:
+                self.changed.clear()
+                await self.changed.wait()
+
+    def release(self) -> None:
+        self._release.set()
+
+
+BARRIER = "sandbox:settled"  # an event name no Crisp event has
+
+
 class RtmProbe:
     """A python-socketio client that records every event it receives."""
 
@@ -71,9 +98,14 @@ class RtmProbe:
         self.sio = socketio.AsyncClient(reconnection=False, handle_sigint=False)
         self.received: list[tuple[str, Any]] = []
         self._arrived = asyncio.Event()
+        self._barrier: asyncio.Future[None] | None = None
         self.sio.on("*", self._record)
 
     async def _record(self, event: str, data: Any = None) -> None:
+        if event == BARRIER:  # settle()'s marker, not the server's own
+            if self._barrier is not None and not self._barrier.done():
+                self._barrier.set_result(None)
+            return
         self.received.append((event, data))
         self._arrived.set()
 
@@ -122,9 +154,22 @@ class RtmProbe:
         return [n for n, _ in self.received]
 
     async def settle(self) -> None:
-        """Let every queued server event reach this client."""
-        await self.sb.rtm.flush() if self.sb.rtm else None
-        await asyncio.sleep(0.05)
+        """Every event the server queued for this probe so far has reached it: the server's
+        queue is drained, then a marker it sends after them on the same socket comes back.
+        A socket the server has let go of gets nothing more: then its disconnect is what
+        comes after the last event."""
+        rtm = self.sb.rtm
+        if rtm is None:
+            return
+        await rtm.flush()
+        async with asyncio.timeout(5):
+            if self.sio.get_sid() not in rtm.clients:
+                while self.sio.connected:
+                    await asyncio.sleep(0.01)
+                return
+            self._barrier = asyncio.get_running_loop().create_future()
+            await rtm.sio.emit(BARRIER, {}, to=self.sio.get_sid())
+            await self._barrier
 
     async def close(self) -> None:
         await self.sio.shutdown()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -14,7 +13,7 @@ import pytest
 
 from crisp_console.sandbox.faults import retry_after_header, utc_day
 from crisp_console.sandbox.server import Sandbox
-from tests.sandbox.conftest import RtmProbe
+from tests.sandbox.conftest import HeldSleep, RtmProbe
 
 Factory = Callable[[], Awaitable[RtmProbe]]
 
@@ -52,11 +51,15 @@ async def test_no_faults_by_default(api: httpx.AsyncClient) -> None:
 
 
 @pytest.mark.asyncio
-async def test_latency_is_added(api: httpx.AsyncClient, admin: httpx.AsyncClient) -> None:
+async def test_latency_is_added(sandbox: Sandbox, api: httpx.AsyncClient,
+                                admin: httpx.AsyncClient) -> None:
+    sandbox.faults.sleep = held = HeldSleep()
     await set_faults(admin, latency_ms=200)
-    started = time.monotonic()
-    resp = await api.get(PATH)
-    assert time.monotonic() - started >= 0.2
+    request = asyncio.create_task(api.get(PATH))
+    await held.until_held(1)
+    assert held.slept == [0.2] and not request.done()  # the answer waits for the latency
+    held.release()
+    resp = await request
     assert resp.status_code not in FAULT_STATUSES
 
 
@@ -236,12 +239,14 @@ async def test_reset_route_clears_everything(api: httpx.AsyncClient,
 
 @pytest.mark.asyncio
 async def test_concurrent_requests_see_latency_independently(
-        api: httpx.AsyncClient, admin: httpx.AsyncClient) -> None:
-    """Latency sleeps per request; it must not serialise the server."""
+        sandbox: Sandbox, api: httpx.AsyncClient, admin: httpx.AsyncClient) -> None:
+    """Latency sleeps per request; it must not serialise the server: all five requests are
+    in their latency at once (served one by one, the second would never get there)."""
+    sandbox.faults.sleep = held = HeldSleep()
     await set_faults(admin, latency_ms=300)
-    started = time.monotonic()
-    results = await asyncio.gather(*(api.get(PATH) for _ in range(5)))
-    elapsed = time.monotonic() - started
+    requests = asyncio.gather(*(api.get(PATH) for _ in range(5)))
+    await held.until_held(5)
+    assert held.slept == [0.3] * 5
+    held.release()
+    results = await requests
     assert all(r.status_code not in FAULT_STATUSES for r in results)
-    assert elapsed >= 0.3
-    assert elapsed < 1.5  # 5 x 0.3 s if requests were served one by one

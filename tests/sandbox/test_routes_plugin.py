@@ -76,7 +76,7 @@ async def test_websites_since_reports_differences(sandbox: Sandbox, api: httpx.A
     state = sandbox.state
     plugin_id = state.token.plugin_id
     since = state.clock()
-    await asyncio.sleep(0.01)  # every change below is strictly later than `since`
+    state.clock = lambda: since + 1  # every change below is strictly later than `since`
     changed, dropped = state.subscribed_website_ids()[:2]
     added = unsubscribed_website(sandbox)
     assert (await api.patch(f"plugins/subscription/{changed}/{plugin_id}/settings",

@@ -71,10 +71,14 @@ async def test_socket_without_authentication_is_closed(sandbox: Sandbox, rtm: Fa
 
 
 @pytest.mark.sandbox_config(auth_timeout=0.3)
-async def test_authenticated_socket_outlives_the_deadline(rtm: Factory) -> None:
+async def test_authenticated_socket_outlives_the_deadline(sandbox: Sandbox,
+                                                         rtm: Factory) -> None:
     probe = await rtm()
     await probe.authenticate(["message:send"])
-    await asyncio.sleep(0.6)
+    assert sandbox.rtm is not None
+    [client] = sandbox.rtm.clients.values()
+    # The deadline's timer is gone, not merely not yet due: nothing is left to close it.
+    assert client.authenticated and client.deadline is None
     assert probe.sio.connected
 
 
@@ -121,7 +125,7 @@ async def test_bind_replaces_events_and_rooms(sandbox: Sandbox, rtm: Factory) ->
     probe = await rtm()
     await probe.authenticate(["session:set_block"], rooms=[first])
     await probe.sio.emit("socket:bind", {"events": ["session:set_state"], "rooms": [second]})
-    await asyncio.sleep(0.05)
+    await bound(sandbox, lambda c: c.events == {"session:set_state"} and c.rooms == {second})
     conv1, conv2 = first_conversation(sandbox, first), first_conversation(sandbox, second)
     sandbox.state.set_block(conv1, True)
     sandbox.state.set_block(conv2, True)
@@ -140,7 +144,7 @@ async def test_empty_bind_rebinds_to_all_subscribed(
     probe = await rtm()
     await probe.authenticate(["session:set_block"], rooms=[first])
     await probe.sio.emit("socket:bind", empty)
-    await asyncio.sleep(0.05)
+    await bound(sandbox, lambda c: c.authenticated and c.rooms is None)
     sandbox.state.set_block(first_conversation(sandbox, first), True)
     sandbox.state.set_block(first_conversation(sandbox, second), True)
     await probe.settle()
@@ -154,7 +158,7 @@ async def test_bind_push_and_pop_edit_the_event_list(sandbox: Sandbox, rtm: Fact
     await probe.authenticate(["session:set_block"])
     await probe.sio.emit("socket:bind:push", {"events": ["session:set_inbox"]})
     await probe.sio.emit("socket:bind:pop", {"events": ["session:set_block"]})
-    await asyncio.sleep(0.05)
+    await bound(sandbox, lambda c: c.events == {"session:set_inbox"})
     sandbox.state.set_block(conv, True)
     sandbox.state.set_inbox(conv, "inbox-1")
     await probe.settle()

@@ -15,6 +15,7 @@ from crisp_console.sandbox.dataset import build_state
 from crisp_console.sandbox.model import Conversation
 from crisp_console.sandbox.server import Sandbox
 from crisp_console.sandbox.simulator import MAX_RATE, Simulator
+from tests.clock import VirtualClock
 from tests.sandbox.conftest import RtmProbe
 
 Factory = Callable[[], Awaitable[RtmProbe]]
@@ -151,11 +152,22 @@ async def test_typing_does_not_block_other_actions(sandbox: Sandbox, rtm: Factor
     assert names.index("website:update_visitors_count") < names.index("message:send")
 
 
+async def on_clock(sim: Simulator) -> VirtualClock:
+    """The simulation, restarted on a VirtualClock (its rate kept)."""
+    clock = VirtualClock()
+    await sim.stop()
+    sim.sleep = clock.sleep
+    sim.start()
+    return clock
+
+
 async def test_off_by_default(sandbox: Sandbox, rtm: Factory, admin: httpx.AsyncClient) -> None:
     probe = await listening(rtm)
-    await asyncio.sleep(0.6)
+    clock = await on_clock(sandbox.simulator)
+    await clock.elapse(60)  # a minute: at any rate, ticks would have come
     await probe.settle()
     assert probe.names() == ["authenticated"]
+    assert clock.sleeps == []
     data = (await admin.get("simulator")).json()["data"]
     assert data == {"rate": 0.0, "max_rate": MAX_RATE, "running": False}
 
@@ -171,16 +183,21 @@ async def test_configured_rate_produces_events(sandbox: Sandbox, rtm: Factory) -
 async def test_rate_changes_live(sandbox: Sandbox, rtm: Factory,
                                  admin: httpx.AsyncClient) -> None:
     probe = await listening(rtm)
+    clock = await on_clock(sandbox.simulator)
     resp = await admin.patch("simulator", json={"rate": 30})
     assert resp.json()["data"] == {"rate": 30.0, "max_rate": MAX_RATE, "running": True}
+    for _ in range(10):  # a second of ticks, some typing sequences among them
+        clock.advance(0.1)
+        await asyncio.sleep(0)
     await probe.wait_for(lambda n, d: n != "authenticated", timeout=3)
     await admin.patch("simulator", json={"rate": 0})
-    await asyncio.sleep(0.3)  # typing sequences already started may finish
+    await clock.run_out()  # typing sequences already started finish; no tick is waiting
     await probe.settle()
     seen = len(probe.received)
-    await asyncio.sleep(0.5)
+    await clock.elapse(60)  # ~1,800 ticks' time at the old rate
     await probe.settle()
     assert len(probe.received) == seen
+    assert clock.sleeping == 0
 
 
 async def test_survives_its_own_errors(sandbox: Sandbox, rtm: Factory,
@@ -208,15 +225,21 @@ async def test_survives_its_own_errors(sandbox: Sandbox, rtm: Factory,
 
 async def test_stop_cancels_cleanly_and_start_resumes(sandbox: Sandbox, rtm: Factory) -> None:
     sim = sandbox.simulator
+    clock = await on_clock(sim)
     sim.set_rate(MAX_RATE)
-    await asyncio.sleep(0.3)
+    for _ in range(20):  # ticks, and typing sequences in flight
+        clock.advance(0.02)
+        await asyncio.sleep(0)
+    assert clock.sleeping
     await sim.stop()
     assert not sim.running
     assert not sim._tasks  # noqa: SLF001 - no task left behind
+    assert clock.sleeping == 0  # every wait was cancelled with its task
     probe = await listening(rtm)
-    await asyncio.sleep(0.2)
+    await clock.elapse(60)
     await probe.settle()
     assert probe.names() == ["authenticated"]
+    sim.sleep = asyncio.sleep  # back on the wall clock
     sim.start()
     await probe.wait_for(lambda n, d: n != "authenticated", timeout=3)
 

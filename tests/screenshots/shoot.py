@@ -27,9 +27,10 @@ from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 
 from crisp_console.client import ConsoleClient
 from crisp_console.client.signin import SignInFailure
-from crisp_console.credentials import Account, SessionOnlyStore
+from crisp_console.credentials import SessionOnlyStore
 from crisp_console.sandbox.config import SandboxConfig, Sizes
 from crisp_console.sandbox.server import Sandbox
+from crisp_console.storage.accounts import Account
 from crisp_console.types import Credentials
 from crisp_console.ui.console import Console
 from crisp_console.ui.theme import Scheme, Theme

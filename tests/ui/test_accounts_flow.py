@@ -10,13 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from crisp_console.client.signin import SignedIn
-from crisp_console.credentials import (
-    Account,
-    AccountBook,
-    KeyringUnavailable,
-    SecretStore,
-    SessionOnlyStore,
-)
+from crisp_console.credentials import KeyringUnavailable, SecretStore, SessionOnlyStore
+from crisp_console.storage.accounts import Account, AccountBook
 from crisp_console.ui.accounts_flow import Accounts, Ending, Next
 
 ADA = Account("ada-identifier", "plugin", "https://api.crisp.chat", "Ada's shop")

@@ -11,9 +11,10 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
+from crisp_console.settings import keymap_path
 from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.default_commands import build_registry
-from crisp_console.ui.keymap import keymap_path, load_keymap
+from crisp_console.ui.keymap import load_keymap
 
 
 @pytest.fixture
@@ -148,6 +149,7 @@ def test_input_method_chords_warn_but_apply(tmp_path: Path, registry: CommandReg
     (b"", "not valid JSON"),
     (b'["app.quit", "Ctrl+Shift+Q"]', "expected an object of command ids"),
     (b'"Ctrl+Q"', "expected an object of command ids"),
+    (b"null", "got NoneType"),
     (b'{"app.quit": "\xff\xfe"}', "cannot read it"),
 ])
 def test_broken_files_leave_the_defaults(tmp_path: Path, registry: CommandRegistry,

@@ -30,6 +30,7 @@ pytestmark = pytest.mark.usefixtures("qapp")
 
 TRUSTED = "https://storage.crisp.chat/u/photo.png"
 OTHER = "https://tracker.example/pixel.png"
+LATER = "https://storage.crisp.chat/u/later.png"  # trusted: loads by itself
 
 
 def png_bytes(width: int = 80, height: int = 40, colour: str = "#3d8bff") -> bytes:
@@ -109,18 +110,20 @@ async def test_trusted_url_loads_by_itself_scaled_to_the_media_box() -> None:
 
 @pytest.mark.asyncio
 async def test_untrusted_url_is_blocked_until_the_operator_asks() -> None:
-    fetch = Fetcher({OTHER: png_bytes()})
+    fetch = Fetcher({OTHER: png_bytes(), LATER: png_bytes()})
     loader = MediaLoader(fetch, trusted=trusted_host)
     states = recorder(loader.state_changed)
     loader.request(OTHER)
     assert loader.state(OTHER) == BLOCKED and fetch.calls == []
     assert states == [OTHER]
-    await asyncio.sleep(0.01)
-    loader.request(OTHER)  # asking again on its own still loads nothing
-    assert fetch.calls == [] and loader.state(OTHER) == BLOCKED
+    loader.request(OTHER)  # asking again on its own still loads nothing...
+    loader.request(LATER)
+    assert await settle(loader, LATER) == LOADED
+    assert fetch.calls == [LATER]  # ...or its fetch would have come before this later one
+    assert loader.state(OTHER) == BLOCKED
     loader.request(OTHER, user_asked=True)
     assert await settle(loader, OTHER) == LOADED
-    assert fetch.calls == [OTHER]
+    assert fetch.calls == [LATER, OTHER]
     image = loader.image(OTHER)
     assert image is not None and image.size() == QSize(80, 40)  # small images stay as they are
 
@@ -133,12 +136,15 @@ async def test_failed_fetch_is_unavailable_and_retried_only_when_asked() -> None
     loader.request(TRUSTED)
     assert await settle(loader, TRUSTED) == FAILED
     loader.request(TRUSTED)
-    await asyncio.sleep(0.01)
-    assert fetch.calls == [TRUSTED] and loader.state(TRUSTED) == FAILED
+    fetch.answers[LATER] = png_bytes()
+    loader.request(LATER)
+    assert await settle(loader, LATER) == LOADED
+    # Not retried by itself: its fetch would have come before this later one.
+    assert fetch.calls == [TRUSTED, LATER] and loader.state(TRUSTED) == FAILED
     fetch.answers[TRUSTED] = png_bytes()
     loader.request(TRUSTED, user_asked=True)
     assert await settle(loader, TRUSTED) == LOADED
-    assert fetch.calls == [TRUSTED, TRUSTED] and loaded == [TRUSTED]
+    assert fetch.calls == [TRUSTED, LATER, TRUSTED] and loaded == [LATER, TRUSTED]
 
 
 @pytest.mark.asyncio
@@ -200,18 +206,29 @@ def test_request_without_an_event_loop_leaves_the_url_idle() -> None:
 @pytest.mark.asyncio
 async def test_cancel_stops_loads_in_flight() -> None:
     gate = asyncio.Event()
+    ended: list[str] = []
 
     async def slow(url: str) -> bytes:
-        await gate.wait()
+        try:
+            await gate.wait()
+        except asyncio.CancelledError:
+            ended.append("cancelled")
+            raise
+        ended.append("fetched")
         return png_bytes()
 
     fetch: Callable[[str], Any] = slow
     loader = MediaLoader(fetch, trusted=trusted_host)
     loader.request(TRUSTED)
     assert loader.state(TRUSTED) == LOADING
+    await asyncio.sleep(0)  # the load is in its fetch
     loader.cancel()
-    gate.set()
-    await asyncio.sleep(0.01)
+    gate.set()  # a load left running would now fetch
+    for _ in range(100):
+        if ended:
+            break
+        await asyncio.sleep(0)
+    assert ended == ["cancelled"]
     assert loader.state(TRUSTED) == IDLE and loader.image(TRUSTED) is None
 
 

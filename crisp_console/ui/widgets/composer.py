@@ -35,8 +35,8 @@ from crisp_console.present.composer_text import (
     interpret,
     typing_excerpt,
 )
+from crisp_console.storage.drafts import MODES, DraftStore, Mode
 from crisp_console.ui.commands import CommandRegistry
-from crisp_console.ui.drafts import MODES, DraftStore, Mode
 from crisp_console.ui.widgets.attachment_bar import Attachment, AttachmentBar, error_colour
 from crisp_console.ui.widgets.composer_header import (
     ComposerHeader,

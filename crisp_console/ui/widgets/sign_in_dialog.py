@@ -50,13 +50,8 @@ from crisp_console.client.signin import (
     check_sign_in,
     host_text,
 )
-from crisp_console.credentials import (
-    DEFAULT_HOST,
-    PLUGIN_TIER,
-    Account,
-    CredentialError,
-    SecretStore,
-)
+from crisp_console.credentials import CredentialError, SecretStore
+from crisp_console.storage.accounts import DEFAULT_HOST, PLUGIN_TIER, Account
 from crisp_console.ui.widgets.notice_box import NoticeBox, text_label
 
 log = logging.getLogger("crisp_console.ui")

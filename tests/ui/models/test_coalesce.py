@@ -4,7 +4,6 @@ the timer."""
 from __future__ import annotations
 
 import random
-import time
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -120,22 +119,31 @@ def test_the_coalescer_flushes_once_per_burst(qtbot: QtBot) -> None:
     assert not pending(timer) and timer.interval_ms == 5
     timer.request()
     timer.cancel()
-    qtbot.wait(20)
+    assert not pending(timer)  # no timer left to flush
     assert calls == [1]
 
 
 def test_the_first_change_after_a_quiet_spell_flushes_at_once_the_next_waits(
         qtbot: QtBot) -> None:
+    now = [0.0]  # the coalescer's clock, moved by hand in binary fractions of a second
     calls: list[float] = []
-    timer = Coalescer(lambda: calls.append(time.monotonic()), 16)
+    timer = Coalescer(lambda: calls.append(now[0]), 16, clock=lambda: now[0])
     timer.request()
     assert timer.scheduled_ms == 0 and calls == []  # never inside the store's notification
     qtbot.waitUntil(lambda: len(calls) == 1, timeout=1000)
-    timer.request()  # right after a flush: waits for the rest of the interval
-    assert 0 < timer.scheduled_ms <= 16
+    timer.request()  # right after a flush: waits for the whole interval
+    assert timer.scheduled_ms == 16
+    timer.cancel()
+    now[0] += 1 / 256  # 3.9 ms later
+    timer.request()  # waits for the rest of the interval: at most one flush per interval
+    assert timer.scheduled_ms == 13
     qtbot.waitUntil(lambda: len(calls) == 2, timeout=1000)
-    assert calls[1] - calls[0] >= 0.015  # at most one flush per interval
-    qtbot.wait(20)  # a quiet spell longer than the interval
+    assert calls == [0.0, 1 / 256]
+    now[0] += 1 / 64  # 15.6 ms after the last flush: not quite an interval
+    timer.request()
+    assert timer.scheduled_ms == 1
+    timer.cancel()
+    now[0] += 1 / 256  # a quiet spell longer than the interval
     timer.request()
     assert timer.scheduled_ms == 0
 

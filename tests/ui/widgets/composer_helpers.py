@@ -10,9 +10,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
+from crisp_console.storage.drafts import DraftStore
 from crisp_console.ui.canned import load_canned
 from crisp_console.ui.commands import CommandRegistry
-from crisp_console.ui.drafts import DraftStore
 from crisp_console.ui.widgets.composer import Composer
 
 Key = Qt.Key

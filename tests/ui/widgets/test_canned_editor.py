@@ -136,8 +136,10 @@ async def test_a_refused_save_keeps_the_dialog_and_the_edits(qtbot: QtBot) -> No
     assert dialog.result() != QDialog.DialogCode.Accepted
     # An invalid row keeps Save off: nothing reaches the callback.
     qtbot.keyClick(dialog.table, Qt.Key.Key_Insert)
+    assert not dialog.save_button.isEnabled()
     dialog.save()
-    await asyncio.sleep(0.01)
+    # No save was started: one would say "Saving…" at once, before its call goes out.
+    assert dialog.status.text() != "Saving…"
     assert len(save.calls) == 1
 
 

@@ -12,9 +12,9 @@ from PySide6.QtGui import QColor, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication, QFileDialog, QToolButton
 from pytestqt.qtbot import QtBot
 
+from crisp_console.storage.drafts import Draft, DraftStore
 from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.default_commands import build_registry
-from crisp_console.ui.drafts import Draft, DraftStore
 from crisp_console.ui.widgets.attachment_bar import MAX_ATTACHMENT_BYTES, Attachment
 from tests.ui.widgets.composer_helpers import CTRL, Key, Make, Mod, composer_factory, key, type_text
 

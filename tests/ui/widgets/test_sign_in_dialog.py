@@ -22,14 +22,8 @@ from crisp_console.client.signin import (
     SignInFailure,
     SignInResult,
 )
-from crisp_console.credentials import (
-    DEFAULT_HOST,
-    Account,
-    CredentialStore,
-    KeyringTimeout,
-    SecretStore,
-    SessionOnlyStore,
-)
+from crisp_console.credentials import CredentialStore, KeyringTimeout, SecretStore, SessionOnlyStore
+from crisp_console.storage.accounts import DEFAULT_HOST, Account
 from crisp_console.ui.widgets.sign_in_dialog import INTRO, SignInDialog, run_sign_in
 from tests.conftest import MemoryKeyring
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from crisp_console.ui.drafts import Draft, DraftStore
+from crisp_console.storage.drafts import Draft, DraftStore
 
 
 def dirty(store: DraftStore) -> bool:
@@ -86,7 +86,7 @@ def test_a_corrupt_file_gives_an_empty_store_and_is_kept_aside(
         tmp_path: Path, caplog: pytest.LogCaptureFixture, content: str) -> None:
     path = tmp_path / "drafts.json"
     path.write_text(content, encoding="utf-8")
-    with caplog.at_level(logging.WARNING, logger="crisp_console.ui.drafts"):
+    with caplog.at_level(logging.WARNING, logger="crisp_console.storage.drafts"):
         store = DraftStore(path)
     assert store.ids() == set()
     assert "starting without drafts" in caplog.text
@@ -106,7 +106,7 @@ def test_malformed_entries_are_skipped_and_the_rest_kept(
         "empty": {"text": "  ", "mode": "reply"},
         "not-a-dict": "text",
     }}), encoding="utf-8")
-    with caplog.at_level(logging.WARNING, logger="crisp_console.ui.drafts"):
+    with caplog.at_level(logging.WARNING, logger="crisp_console.storage.drafts"):
         store = DraftStore(path)
     assert store.ids() == {"good"}
     assert caplog.text.count("malformed draft") == 4
@@ -114,7 +114,7 @@ def test_malformed_entries_are_skipped_and_the_rest_kept(
 
 def test_missing_or_unreadable_files_and_failed_saves_never_raise(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="crisp_console.ui.drafts"):
+    with caplog.at_level(logging.WARNING, logger="crisp_console.storage.drafts"):
         assert DraftStore(tmp_path / "absent.json").ids() == set()
         assert caplog.text == ""  # a first run is not a problem
         folder = tmp_path / "a-folder"

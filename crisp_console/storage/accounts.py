@@ -2,21 +2,22 @@
 
 ``accounts.json`` (the caller passes its path, normally under the config directory) holds the
 identifier, tier, host and a label per account, never the key: the key is in the keyring,
-under the identifier. The identifier is the account's identity (it is the keyring username),
-so adding an account with a known identifier updates it. Loading never raises: a missing file
-is an empty book, a corrupt file or a bad entry is skipped with a warning the UI shows.
+under the identifier (credentials/store.py). The identifier is the account's identity (it is
+the keyring username), so adding an account with a known identifier updates it. Loading never
+raises: a missing file is an empty book, a corrupt file or a bad entry is skipped with a
+warning the UI shows.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from crisp_console.storage.atomic import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -104,20 +105,11 @@ class AccountBook:
         return cls(path, tuple(accounts), active, tuple(warnings))
 
     def save(self) -> None:
-        """Write atomically (temp file + rename, owner-only). Raises OSError if the disk
-        refuses, so the caller can tell the operator."""
+        """Write the file atomically (owner-only). Raises OSError if the disk refuses, so the
+        caller can tell the operator."""
         payload = {"version": _VERSION, "active": self._active,
                    "accounts": [a.to_json() for a in self._accounts.values()]}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".accounts-", suffix=".json", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(payload, fh, indent=2)
-                fh.write("\n")
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(self.path, (json.dumps(payload, indent=2) + "\n").encode("utf-8"))
 
     @property
     def accounts(self) -> tuple[Account, ...]:

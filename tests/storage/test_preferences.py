@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crisp_console.settings import Preferences, load_preferences, save_preferences, with_changes
+from crisp_console.settings import Preferences, with_changes
+from crisp_console.storage.preferences import load_preferences, save_preferences
 
 
 def test_missing_file_gives_defaults(tmp_path: Path) -> None:

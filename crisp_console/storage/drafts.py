@@ -2,9 +2,9 @@
 switch conversations and across restarts (console-ux.md idea d4; Chatwoot #4876, #5301).
 
 The store is plain Python: the composer puts on every change and debounces ``save()``; the
-file is written atomically (temp file, fsync, ``os.replace``) so a crash leaves either the old
-drafts or the new ones. A file that cannot be read never stops the console: it is set aside
-as ``<name>.corrupt`` for recovery by hand, and the store starts empty.
+file is written by ``write_atomic``, so a crash leaves either the old drafts or the new ones.
+A file that cannot be read never stops the console: it is set aside as ``<name>.corrupt`` for
+recovery by hand, and the store starts empty.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, cast
+
+from crisp_console.storage.atomic import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -81,25 +82,11 @@ class DraftStore:
                 "drafts": {sid: {"text": d.text, "mode": d.mode}
                            for sid, d in self._drafts.items()}}
         try:
-            _write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1))
+            write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1).encode())
         except OSError as exc:
             log.warning("drafts not saved to %s: %s", self.path, exc)
             return
         self._dirty = False
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _load(path: Path) -> dict[str, Draft]:

@@ -1,0 +1,99 @@
+"""``preferences.ini``: the operator's Preferences (settings.py) on disk, in a file that never
+crashes us.
+
+QSettings' INI dialect, written by ``configparser``, so it stays hand-editable. A missing file
+gives the defaults; a corrupt file or a bad value gives the defaults for what could not be
+read, plus a warning the UI shows. Unknown keys are kept out of the way (ignored), never an
+error.
+"""
+
+from __future__ import annotations
+
+import configparser
+import io
+import logging
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from crisp_console.settings import AFTER_RESOLVE, IMAGE_LOADING, THEMES, Preferences
+from crisp_console.storage.atomic import write_atomic
+
+log = logging.getLogger(__name__)
+
+# (section, key) of every field, so the file groups related preferences.
+_SECTIONS = {
+    "send_on_enter": "compose",
+    "edit_last_with_up": "compose",
+    "after_resolve": "conversation",
+    "single_key": "keyboard",
+    "notify_new_conversation": "notifications",
+    "notify_visitor_message": "notifications",
+    "notify_sound": "notifications",
+    "theme": "appearance",
+    "font_size": "appearance",
+    "load_images": "privacy",
+}
+_CHOICES = {"after_resolve": AFTER_RESOLVE, "theme": THEMES, "load_images": IMAGE_LOADING}
+
+
+def _parse(name: str, kind: Any, raw: str) -> Any:
+    if kind is bool or kind == "bool":
+        lowered = raw.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"expected true or false, not {raw!r}")
+    if kind is int or kind == "int":
+        number = int(raw.strip())
+        if name == "font_size" and not (number == 0 or 6 <= number <= 48):
+            raise ValueError("expected 0 (system) or 6 to 48")
+        return number
+    choice = raw.strip().lower()
+    if choice not in _CHOICES[name]:
+        raise ValueError(f"expected one of {', '.join(_CHOICES[name])}, not {raw!r}")
+    return choice
+
+
+def load_preferences(path: Path) -> Preferences:
+    """Read the preferences; never raises. Problems become ``Preferences.warnings``."""
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        with path.open(encoding="utf-8") as fh:
+            parser.read_file(fh)
+    except FileNotFoundError:
+        return Preferences()
+    except (OSError, UnicodeDecodeError, configparser.Error) as exc:
+        warning = f"{path} could not be read ({type(exc).__name__}); using the defaults"
+        log.warning("%s: %s", warning, exc)
+        return Preferences(warnings=(warning,))
+    values: dict[str, Any] = {}
+    warnings: list[str] = []
+    for f in fields(Preferences):
+        section = _SECTIONS.get(f.name)
+        if section is None or not parser.has_option(section, f.name):
+            continue
+        try:
+            values[f.name] = _parse(f.name, f.type, parser.get(section, f.name))
+        except ValueError as exc:
+            warnings.append(f"{section}.{f.name}: {exc}; using the default")
+    for warning in warnings:
+        log.warning("%s: %s", path, warning)
+    return Preferences(**values, warnings=tuple(warnings))
+
+
+def save_preferences(prefs: Preferences, path: Path) -> None:
+    """Write the file atomically (owner-only); raises OSError for the caller to report."""
+    parser = configparser.ConfigParser(interpolation=None)
+    for f in fields(Preferences):
+        section = _SECTIONS.get(f.name)
+        if section is None:
+            continue
+        if not parser.has_section(section):
+            parser.add_section(section)
+        value = getattr(prefs, f.name)
+        parser.set(section, f.name, str(value).lower() if isinstance(value, bool) else str(value))
+    text = io.StringIO()
+    parser.write(text)
+    write_atomic(path, text.getvalue().encode("utf-8"))
