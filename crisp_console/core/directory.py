@@ -20,7 +20,8 @@ Emit = Callable[[Change], None]
 
 
 class Directory:
-    """Attributes (read them, never mutate them): websites, operators, people: dicts by id."""
+    """Attributes (read them, never mutate them): websites, operators, people: dicts by id,
+    updated in place (the Store hands them out as they are)."""
 
     def __init__(self, intake: Intake, emit: Emit) -> None:
         self._intake = intake
@@ -43,7 +44,8 @@ class Directory:
 
     def clear(self) -> None:
         """Forget everything, silently: the store announces its RESETs once it is all done."""
-        self.websites, self.operators, self.people = {}, {}, {}
+        for items in (self.websites, self.operators, self.people):
+            items.clear()
         for rows in (self._website_rows, self._operator_rows, self._people_rows):
             rows.replace([])
 
@@ -56,7 +58,8 @@ class Directory:
                                         whole=True)
         if sites is None:
             return ApplyResult.MALFORMED
-        self.websites = {w.website_id: w for w in sites}
+        self.websites.clear()
+        self.websites.update((w.website_id, w) for w in sites)
         self._website_rows.replace(list(self.websites))
         self._emit(Change(ChangeKind.RESET, WEBSITES))
         return APPLIED
@@ -97,7 +100,8 @@ class Directory:
                                       whole=True)
         if ops is None:
             return ApplyResult.MALFORMED
-        self.operators = {o.user_id: o for o in ops}
+        self.operators.clear()
+        self.operators.update((o.user_id, o) for o in ops)
         self._operator_rows.replace(list(self.operators))
         self._emit(Change(ChangeKind.RESET, OPERATORS))
         return APPLIED

@@ -79,6 +79,12 @@ class Store:
         self.rows = ConversationRows(self.intake, emit, ordering, block_size)
         self.threads = Threads(emit)
         self.optimistic = Expectations(clock)
+        # The parts' own dicts (they are updated in place, never replaced): read-only views.
+        self.reporter: ThrottledReporter = self.intake.reporter
+        self.conversations: Mapping[str, Conversation] = self.rows.by_id
+        self.websites: Mapping[str, Website] = self.directory.websites
+        self.operators: Mapping[str, Operator] = self.directory.operators
+        self.people: Mapping[str, Person] = self.directory.people
         self._unknown_events: set[str] = set()
         self._brought: tuple[Message | None, tuple[VisitedPage, ...]] = (None, ())
 
@@ -99,26 +105,6 @@ class Store:
         return len(self._changes) + len(self._live)
 
     # ---- reading ---------------------------------------------------------------------------
-
-    @property
-    def reporter(self) -> ThrottledReporter:
-        return self.intake.reporter
-
-    @property
-    def conversations(self) -> Mapping[str, Conversation]:
-        return self.rows.by_id
-
-    @property
-    def websites(self) -> Mapping[str, Website]:
-        return self.directory.websites
-
-    @property
-    def operators(self) -> Mapping[str, Operator]:
-        return self.directory.operators
-
-    @property
-    def people(self) -> Mapping[str, Person]:
-        return self.directory.people
 
     @property
     def ordering(self) -> Ordering:
