@@ -2,10 +2,10 @@
 languages and network lines, browsed pages, segments and past conversations (custom-data
 values: data_values.py).
 
-Everything here reads untrusted payloads (conversation meta, people profiles, RTM events):
-wrong types are skipped, never raised, and every string meant for one line goes through
-``one_line()``. Names of countries and languages come from a callable the widget passes (Qt's
-QLocale knows them all); the default shows the code itself.
+Everything here reads untrusted payloads (conversation meta, people profiles): wrong types
+are skipped, never raised, and every string meant for one line goes through ``one_line()``.
+Names of countries and languages come from a callable the widget passes (Qt's QLocale knows
+them all); the default shows the code itself.
 """
 
 from __future__ import annotations
@@ -139,36 +139,6 @@ def location_line(meta: Mapping[str, Any], person: Mapping[str, Any], now_ms: in
     parts = (place(geolocation_of(meta, person), country_name),
              local_time_label(timezone_offset(meta, person), now_ms))
     return SEPARATOR.join(part for part in parts if part)
-
-
-SYNC_KINDS = ("system", "timezone", "locales", "network")
-
-
-def sync_update(event: str, payload: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The device fields a ``session:sync:system|timezone|locales|network`` event sets (the
-    store keeps none of them), or None for anything else or a malformed payload."""
-    kind = event.removeprefix("session:sync:")
-    value = payload.get(kind) if isinstance(payload, Mapping) else None
-    if kind == "timezone":  # {timezone: {offset}} as crisp-api.md lists it, or a bare number
-        value = value.get("offset") if isinstance(value, Mapping) else value
-        ok = isinstance(value, int) and not isinstance(value, bool)
-    elif kind == "locales":  # {locales: {locales: [...]}}, or a bare list
-        value = value.get("locales") if isinstance(value, Mapping) else value
-        ok = isinstance(value, list)
-    else:
-        ok = kind in SYNC_KINDS and isinstance(value, Mapping)
-    return {kind: value} if ok else None
-
-
-def with_sync(meta: Mapping[str, Any], sync: Mapping[str, Any]) -> Mapping[str, Any]:
-    """``meta`` with live sync fields on top: system/timezone/locales in ``device``, the
-    network's ip/connection at the top level."""
-    if not sync:
-        return meta
-    device = {**device_of(meta), **{k: v for k, v in sync.items() if k != "network"}}
-    network = _map(sync.get("network"))
-    return {**meta, **{k: network[k] for k in ("ip", "connection") if k in network},
-            "device": device}
 
 
 # ---- device, languages, network ------------------------------------------------------------

@@ -40,8 +40,6 @@ CONTEXT_MENU = ("conversation.resolve", "conversation.reopen", "-", "conversatio
                 "conversation.mark_read", "conversation.mark_unread", "-",
                 "conversation.block")
 
-__all__ = ["Controller", "describe"]
-
 
 class Controller(QObject):
     """Signals:

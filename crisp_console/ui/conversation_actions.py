@@ -14,9 +14,9 @@ from crisp_console.client import OPERATORS
 from crisp_console.core import Conversation
 from crisp_console.present.fuzzy import score
 from crisp_console.present.labels import operator_name
+from crisp_console.present.palette_sources import PaletteItem
 from crisp_console.present.reminders import parse_when, remind_presets
 from crisp_console.ui.controller import Controller
-from crisp_console.ui.widgets.command_palette import PaletteItem
 
 UNASSIGN = "\x00unassign"
 

@@ -22,11 +22,12 @@ from collections import deque
 from collections.abc import Callable, Collection
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 from crisp_console.core import LiveEvent, Message, Store, excerpt_of
 from crisp_console.present.plain import BIDI_CONTROLS
+from crisp_console.ui.timers import single_shot
 from crisp_console.ui.widgets.tray_icon import TrayIcon
 
 NEW_CONVERSATION = "new_conversation"
@@ -79,10 +80,7 @@ class Notifier(QObject):
         self._last_by_session: dict[str, float] = {}
         self._recent: deque[float] = deque()  # times of the last individual notifications
         self._batch: list[tuple[str, str]] = []  # (name, session_id) waiting for the summary
-        self._summary = QTimer(self)
-        self._summary.setSingleShot(True)
-        self._summary.setInterval(int(BURST_S * 1000))
-        self._summary.timeout.connect(self.flush)
+        self._summary = single_shot(self, int(BURST_S * 1000), self.flush)
         if tray is not None:
             tray.message_clicked.connect(self._clicked)
 

@@ -8,7 +8,8 @@ from collections.abc import Coroutine
 from typing import Any
 
 from crisp_console.errors import CrispError, QuotaExceededError
-from crisp_console.ui.controller import Controller, describe
+from crisp_console.ui.controller import Controller
+from crisp_console.ui.failure_words import describe
 
 log = logging.getLogger(__name__)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from crisp_console.core import CONVERSATIONS, Change, ChangeKind, Store
+from crisp_console.ui.timers import single_shot
 
 
 class UnreadCounter(QObject):
@@ -32,10 +33,7 @@ class UnreadCounter(QObject):
         self._emitted = (0, 0)
         self._timer: QTimer | None = None
         if delay_ms > 0:
-            self._timer = QTimer(self)
-            self._timer.setSingleShot(True)
-            self._timer.setInterval(delay_ms)
-            self._timer.timeout.connect(self._emit)
+            self._timer = single_shot(self, delay_ms, self._emit)
         self._unsubscribe = store.subscribe(self._on_change)
         self._recount()
         self._emitted = (self._total, len(self._counts))

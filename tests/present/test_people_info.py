@@ -116,34 +116,6 @@ def test_page_lines_fall_back_to_the_url_and_stay_on_one_line() -> None:
     assert line == "2 min · https://x.example/ path"
 
 
-# ---- live sync events ---------------------------------------------------------------------
-
-
-def test_sync_events_become_device_fields() -> None:
-    assert info.sync_update("session:sync:timezone", {"timezone": {"offset": -300}}) == \
-        {"timezone": -300}
-    assert info.sync_update("session:sync:timezone", {"timezone": 120}) == {"timezone": 120}
-    assert info.sync_update("session:sync:locales", {"locales": {"locales": ["de"]}}) == \
-        {"locales": ["de"]}
-    assert info.sync_update("session:sync:system", {"system": {"os": {}}}) == \
-        {"system": {"os": {}}}
-    for event, payload in (("session:sync:timezone", {"timezone": {"offset": True}}),
-                           ("session:sync:locales", {"locales": "de"}),
-                           ("session:sync:system", {"system": []}),
-                           ("session:sync:pages", {"pages": []}),
-                           ("session:sync:network", "junk")):
-        assert info.sync_update(event, payload) is None  # type: ignore[arg-type]
-
-
-def test_sync_fields_overlay_the_meta() -> None:
-    base = {"ip": "1.1.1.1", "device": {"timezone": 60, "locales": ["fr"]}}
-    merged = info.with_sync(base, {"timezone": -300, "network": {"ip": "2.2.2.2"}})
-    assert merged["device"] == {"timezone": -300, "locales": ["fr"]}
-    assert merged["ip"] == "2.2.2.2"
-    assert base["device"] == {"timezone": 60, "locales": ["fr"]}  # not changed in place
-    assert info.with_sync(base, {}) is base
-
-
 # ---- segments ------------------------------------------------------------------------------
 
 

@@ -1,7 +1,7 @@
-"""Item delegates: conversation-list rows and thread bubbles, painted from one ``ITEM_ROLE``."""
+"""Item delegates: conversation-list rows and thread bubbles, painted from one role
+(``ui/models/roles.py`` ``ITEM_ROLE``: the row's core object)."""
 
 from crisp_console.ui.delegates.bubble import MessageDelegate
 from crisp_console.ui.delegates.conversation import ConversationDelegate
-from crisp_console.ui.delegates.roles import ITEM_ROLE
 
-__all__ = ["ITEM_ROLE", "ConversationDelegate", "MessageDelegate"]
+__all__ = ["ConversationDelegate", "MessageDelegate"]

@@ -66,7 +66,7 @@ from crisp_console.ui.delegates import bubble_paint as bp
 from crisp_console.ui.delegates.bubble_media import LoadMedia, MediaSource
 from crisp_console.ui.delegates.cache import Lru, SizeHintCache
 from crisp_console.ui.delegates.richtext import SafeDocument
-from crisp_console.ui.delegates.roles import ITEM_ROLE
+from crisp_console.ui.models.roles import ITEM_ROLE
 
 Index = QModelIndex | QPersistentModelIndex
 DEFAULT_WIDTH = 480  # when neither the view nor the option tells the row's width

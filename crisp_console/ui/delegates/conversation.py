@@ -20,7 +20,7 @@ from crisp_console.core import Conversation
 from crisp_console.present.plain import one_line
 from crisp_console.present.timefmt import Clock, relative_time, system_clock
 from crisp_console.ui.delegates import painting as pt
-from crisp_console.ui.delegates.roles import ITEM_ROLE
+from crisp_console.ui.models.roles import ITEM_ROLE
 
 Role = QPalette.ColorRole
 Index = QModelIndex | QPersistentModelIndex

@@ -23,9 +23,12 @@ How it stays exact while coalescing (coalesce.py has the why):
   not change the store; the app uses the timer.
 - ``RESET`` (ordering changed, store cleared) drops what is queued and resets the model.
 
-An optional ``accept`` predicate (filters.py ``ConversationFilter``) keeps only matching
-conversations in the rows: filtering here costs O(touched · log n) per flush, where a
-QSortFilterProxyModel re-filters every row on each source move (see filters.py).
+An optional ``accept`` predicate (present/filters.py ``ConversationFilter``) keeps only
+matching conversations in the rows: filtering here costs O(touched · log n) per flush. A
+QSortFilterProxyModel would not do: for every source ``rowsMoved`` it makes a layout change,
+and with persistent indexes in the view (a current row) it re-tests *every* source row,
+2-3 µs per row from Python: a flush of 8 visitor messages over 10k rows took ~200 ms through
+a proxy, under 1 ms with this filter (PySide6 6.11, offscreen).
 """
 
 from __future__ import annotations
@@ -137,15 +140,6 @@ class ConversationListModel(QAbstractListModel):
         return self._rows.row_of(session_id)
 
     # ---- control -----------------------------------------------------------------------------
-
-    @property
-    def coalescing(self) -> bool:
-        return self._coalescer.enabled
-
-    def set_coalescing(self, enabled: bool) -> None:
-        if not enabled:
-            self.flush()
-        self._coalescer.enabled = enabled
 
     def set_accept(self, accept: Accept | None) -> None:
         """Keep only the conversations ``accept`` takes (None: all); resets the model."""

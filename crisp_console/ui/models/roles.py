@@ -1,9 +1,11 @@
 """Item roles of the conversation list and the timeline, and which fields feed which role.
 
-Delegates read ``ITEM`` only (the row's core object, napari's ``ItemRole``; see
-delegates/roles.py). The other roles exist for tests, accessibility and simple views; a
-``dataChanged`` names the roles of the fields that changed (always ``ITEM``, since the
-object changed), so a view repaints only what it must.
+Delegates read ``ITEM_ROLE`` only: the row's core object (napari's ``ItemRole``), a
+``core.Conversation`` in the list and a ``core.Message`` in the timeline, whose fields they
+read instead of querying one role per field (style-anchors.md §5.2). The other roles exist
+for tests, accessibility and simple views; a ``dataChanged`` names the roles of the fields
+that changed (always ``ITEM``, since the object changed), so a view repaints only what it
+must.
 """
 
 from __future__ import annotations

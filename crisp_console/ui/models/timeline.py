@@ -130,15 +130,6 @@ class TimelineModel(QAbstractListModel):
         self._session_id = session_id
         self._reload()
 
-    @property
-    def coalescing(self) -> bool:
-        return self._coalescer.enabled
-
-    def set_coalescing(self, enabled: bool) -> None:
-        if not enabled:
-            self.flush()
-        self._coalescer.enabled = enabled
-
     def flush(self) -> None:
         """Replay what is queued now, emitting the Qt signals.
 

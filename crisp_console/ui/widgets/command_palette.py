@@ -14,7 +14,7 @@ import asyncio
 import enum
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import (
     QGuiApplication,
     QKeyEvent,
@@ -38,8 +38,7 @@ from crisp_console.core import Store
 from crisp_console.present.palette_sources import LIMIT, PaletteIndex, PaletteItem, Result, rank
 from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.palette_rows import PaletteDelegate, PaletteModel
-
-__all__ = ["CommandPalette", "PaletteItem"]
+from crisp_console.ui.timers import single_shot
 
 DEBOUNCE_MS = 30  # a burst of keystrokes is one search
 WARM_DELAY_MS = 1000  # after store changes, fold the changed conversations when idle…
@@ -134,13 +133,9 @@ class CommandPalette(QDialog):
                        self.empty_label, self.hint_label):
             layout.addWidget(widget)
 
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.timeout.connect(self._search)
+        self._debounce = single_shot(self, self.debounce_ms, self._search)
         # Fold changed conversations while idle, so that Ctrl+K finds the index ready.
-        self._warm = QTimer(self)
-        self._warm.setSingleShot(True)
-        self._warm.timeout.connect(self._warm_up)
+        self._warm = single_shot(self, WARM_DELAY_MS, self._warm_up)
         self.index.conversations.on_dirty = self._schedule_warm_up
         self._schedule_warm_up()
         self.line_edit.textChanged.connect(self._text_changed)

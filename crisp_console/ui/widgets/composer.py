@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QImage, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -37,6 +37,7 @@ from crisp_console.present.composer_text import (
 )
 from crisp_console.storage.drafts import MODES, DraftStore, Mode
 from crisp_console.ui.commands import CommandRegistry
+from crisp_console.ui.timers import single_shot
 from crisp_console.ui.widgets.attachment_bar import Attachment, AttachmentBar, error_colour
 from crisp_console.ui.widgets.composer_header import (
     ComposerHeader,
@@ -45,8 +46,6 @@ from crisp_console.ui.widgets.composer_header import (
     tint_editor,
 )
 from crisp_console.ui.widgets.reply_edit import ReplyEdit, local_files
-
-__all__ = ["Attachment", "Composer"]
 
 LastOwnMessage = Callable[[str], "tuple[int, str] | None"]
 _NATIVE = QKeySequence.SequenceFormat.NativeText
@@ -97,8 +96,8 @@ class Composer(QWidget):
         self._mode: Mode = "reply"
         self._editing: tuple[int, str] | None = None  # (fingerprint, original text)
         self._typing = False
-        self._save_timer = _single_shot(self, draft_save_ms, self._drafts.save)
-        self._idle_timer = _single_shot(self, typing_idle_ms, self._stop_typing)
+        self._save_timer = single_shot(self, draft_save_ms, self._drafts.save)
+        self._idle_timer = single_shot(self, typing_idle_ms, self._stop_typing)
         self.editor = ReplyEdit(registry, self)
         self.editor.send_on_enter = send_on_enter
         self.editor.set_completion_source(lambda trigger: self._completer.entries(
@@ -446,10 +445,3 @@ class Composer(QWidget):
             event.acceptProposedAction()
             self.add_files(paths)
 
-
-def _single_shot(parent: QWidget, ms: int, slot: Callable[[], None]) -> QTimer:
-    timer = QTimer(parent)
-    timer.setSingleShot(True)
-    timer.setInterval(ms)
-    timer.timeout.connect(slot)
-    return timer

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -25,6 +25,7 @@ from crisp_console.present.filters import Filter
 from crisp_console.present.list_logic import compact_count
 from crisp_console.ui.default_commands import VIEW_FILTERS
 from crisp_console.ui.delegates.painting import scaled_font
+from crisp_console.ui.timers import single_shot
 from crisp_console.ui.widgets.flow_layout import FlowLayout
 
 DEFAULT_FILTER = Filter.UNRESOLVED
@@ -66,10 +67,7 @@ class FilterBar(QWidget):
             "Filters the list by name, email or last message. Enter or Down goes to the list, "
             "Escape clears the filter")
         self.search.installEventFilter(self)
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(debounce_ms)
-        self._debounce.timeout.connect(self.flush_text)
+        self._debounce = single_shot(self, debounce_ms, self.flush_text)
         self.search.textChanged.connect(lambda _text: self._debounce.start())
 
         self._group = QButtonGroup(self)

@@ -1,6 +1,6 @@
 """The conversation list pane: the filter bar above the list, over one ConversationListModel
-that filters its own rows (never a QSortFilterProxyModel: see ui/models/filters.py) and one
-FilterCounts for the tabs' live counts.
+that filters its own rows (never a QSortFilterProxyModel: see ui/models/conversations.py)
+and one FilterCounts for the tabs' live counts.
 
 The pane is the window's handle on the list: it says which conversation the operator is on
 (``current_changed``), when they want to reply (``activated``) or act on one

@@ -7,9 +7,11 @@ are never replaced by what the store says; the same text is never asked for twic
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QPalette
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+
+from crisp_console.ui.timers import single_shot
 
 IDLE_MS = 2000  # a pause in typing this long saves
 CONFIRM_MS = 15_000  # no echo from the store by then: say it is not saved
@@ -41,20 +43,13 @@ class NotepadEditor(QWidget):
         self.status = QLabel(self)
         self.status.setObjectName("notepadStatus")
         self.status.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self._idle = self._timer(idle_ms, self.save)
-        self._confirm = self._timer(confirm_ms, self._unconfirmed)
+        self._idle = single_shot(self, idle_ms, self.save)
+        self._confirm = single_shot(self, confirm_ms, self._unconfirmed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.editor)
         layout.addWidget(self.status)
-
-    def _timer(self, interval: int, slot: object) -> QTimer:
-        timer = QTimer(self)
-        timer.setSingleShot(True)
-        timer.setInterval(interval)
-        timer.timeout.connect(slot)
-        return timer
 
     def clear(self) -> None:
         """Another contact: forget the text and what was asked for."""

@@ -17,7 +17,7 @@ import itertools
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import QLabel, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
 
@@ -32,6 +32,7 @@ from crisp_console.present.richtext import allowed_link
 from crisp_console.present.timefmt import Clock, system_clock
 from crisp_console.ui.delegates import painting as pt
 from crisp_console.ui.locale_names import country_name, language_name
+from crisp_console.ui.timers import single_shot
 from crisp_console.ui.widgets.compact_list import CompactList, Row
 from crisp_console.ui.widgets.custom_data_editor import CustomDataEditor
 from crisp_console.ui.widgets.notepad_editor import NotepadEditor
@@ -78,9 +79,7 @@ class PeoplePanel(QWidget):
         self._person_seen: tuple[Any, ...] = ()  # what the contact looked like when shown
         self.setStyleSheet(STYLE)
         self._build()
-        self._minute = QTimer(self)
-        self._minute.setSingleShot(True)
-        self._minute.timeout.connect(self.refresh_clock)
+        self._minute = single_shot(self, 60_000, self.refresh_clock)
         offs = (store.subscribe(self._on_change), store.subscribe_live(self._on_live))
 
         def unsubscribe() -> None:

@@ -19,7 +19,7 @@ view must not do from painting:
 
 Refused messages: when Crisp refuses a conversation's messages (the token lacks the scope),
 the words stand above the list (``set_denied``, or a refused older page) and no older page
-is asked for again. ``scroll_to_oldest_unread``: see ui/thread_logic.py.
+is asked for again. ``scroll_to_oldest_unread``: see present/thread_logic.py.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import tzinfo
 
-from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -48,13 +48,14 @@ from crisp_console.present.timefmt import Clock, system_clock
 from crisp_console.ui.delegates import MessageDelegate
 from crisp_console.ui.media import MediaLoader
 from crisp_console.ui.models import TimelineModel
+from crisp_console.ui.timers import single_shot
 from crisp_console.ui.widgets.thread_empty import ThreadEmpty
 from crisp_console.ui.widgets.thread_header import ThreadHeader
 from crisp_console.ui.widgets.thread_view import ThreadView
 from crisp_console.ui.widgets.typing_bar import TypingBar
 from crisp_console.ui.widgets.unavailable_note import UnavailableNote
 
-__all__ = ["LOADING_TEXT", "ThreadPane", "oldest_unread_row"]
+__all__ = ["LOADING_TEXT", "ThreadPane"]
 
 log = logging.getLogger("crisp_console.ui")
 
@@ -115,9 +116,9 @@ class ThreadPane(QWidget):
         outer.addWidget(self._stack)
         self.setFocusProxy(self.view)
 
-        self._media_timer = _single_shot(self, MEDIA_DEBOUNCE_MS, self._request_visible_media)
-        self._top_timer = _single_shot(self, 0, self._check_top)
-        self._retry_timer = _single_shot(self, RETRY_MS, self._check_top)
+        self._media_timer = single_shot(self, MEDIA_DEBOUNCE_MS, self._request_visible_media)
+        self._top_timer = single_shot(self, 0, self._check_top)
+        self._retry_timer = single_shot(self, RETRY_MS, self._check_top)
         self.view.laid_out.connect(self._after_layout)
         self.view.verticalScrollBar().valueChanged.connect(self._after_scroll)
         self.view.installEventFilter(self)
@@ -360,10 +361,3 @@ class ThreadPane(QWidget):
         self._top_timer.start()  # the list may have been laid out while hidden
         self._media_timer.start()
 
-
-def _single_shot(parent: QObject, interval_ms: int, slot: Callable[[], None]) -> QTimer:
-    timer = QTimer(parent)
-    timer.setSingleShot(True)
-    timer.setInterval(interval_ms)
-    timer.timeout.connect(slot)
-    return timer

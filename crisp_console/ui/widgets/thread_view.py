@@ -40,7 +40,8 @@ from PySide6.QtGui import QFocusEvent, QGuiApplication, QKeyEvent, QKeySequence,
 from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 
 from crisp_console.core import Message
-from crisp_console.ui.delegates import ITEM_ROLE, MessageDelegate
+from crisp_console.ui.delegates import MessageDelegate
+from crisp_console.ui.models.roles import ITEM_ROLE
 
 PIN_SLACK = 6  # px from the bottom that still count as "at the bottom"
 Index = QModelIndex | QPersistentModelIndex

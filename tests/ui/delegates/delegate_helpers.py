@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QPalette
 
-from crisp_console.ui.delegates import ITEM_ROLE
+from crisp_console.ui.models import ITEM_ROLE
 
 R = QPalette.ColorRole
 LIGHT = {R.Window: "#f4f5f7", R.Base: "#ffffff", R.Text: "#1c1e21", R.WindowText: "#1c1e21",

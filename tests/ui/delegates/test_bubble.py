@@ -22,11 +22,12 @@ from PySide6.QtWidgets import QApplication, QListView, QStyle, QStyleOptionViewI
 from crisp_console.core import Message, MessageStatus
 from crisp_console.present.content import footer_parts
 from crisp_console.present.richtext import MAX_TEXT
-from crisp_console.ui.delegates import ITEM_ROLE, MessageDelegate
+from crisp_console.ui.delegates import MessageDelegate
 from crisp_console.ui.delegates import bubble as bubble_module
 from crisp_console.ui.delegates.bubble_layout import Metrics
 from crisp_console.ui.delegates.bubble_paint import colours_of, fit_parts, parts_width
 from crisp_console.ui.delegates.richtext import SafeDocument
+from crisp_console.ui.models import ITEM_ROLE
 from tests.ui.delegates.delegate_helpers import DARK, LIGHT, ObjectModel, palette
 
 pytestmark = pytest.mark.usefixtures("qapp")

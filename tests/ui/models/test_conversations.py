@@ -271,19 +271,6 @@ def test_the_timer_flushes_by_itself_within_a_frame(
     qtmodeltester.check(model)
 
 
-def test_switching_coalescing_off_flushes(
-        store: Store, live_tester: Attach, qtmodeltester: Any) -> None:
-    model = ConversationListModel(store)
-    live_tester(model)
-    log = SignalLog(model)
-    visitor_says(store, store.conversation_ids()[-1], T + 1)
-    model.set_coalescing(False)
-    assert not model.coalescing and len(log) == 2 + 1  # the move pair and dataChanged
-    visitor_says(store, store.conversation_ids()[-1], T + 2)
-    assert rows_of(model) == store.conversation_ids() and not model.pending
-    qtmodeltester.check(model)
-
-
 def test_a_conversation_removed_and_added_again_is_refreshed_whole(
         store: Store, qtmodeltester: Any, live_tester: Attach) -> None:
     model, log = watched(store, qtmodeltester, live_tester)

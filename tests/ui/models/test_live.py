@@ -15,12 +15,11 @@ from PySide6.QtCore import QAbstractItemModel, QCoreApplication
 
 from crisp_console.client import ConsoleClient
 from crisp_console.core import MessageStatus, Store
-from crisp_console.present.filters import Filter
+from crisp_console.present.filters import ConversationFilter, Filter
 from crisp_console.sandbox.server import Sandbox
 from crisp_console.types import Credentials
 from crisp_console.ui.models import (
     ITEM_ROLE,
-    ConversationFilterProxy,
     ConversationListModel,
     FilterCounts,
     MessageRole,
@@ -61,8 +60,7 @@ async def test_models_follow_a_live_client(sandbox: Sandbox, qapp: Any,  # noqa:
                            config=FAST, store=store)
     merged = ConversationListModel(store)
     exact = ConversationListModel(store, coalesce=False)
-    unresolved = ConversationFilterProxy(merged)
-    unresolved.set_filter(Filter.UNRESOLVED)
+    unresolved = ConversationListModel(store, accept=ConversationFilter(Filter.UNRESOLVED))
     timeline = TimelineModel(store)
     counts = FilterCounts(store)
     models: list[QAbstractItemModel] = [merged, exact, unresolved, timeline]
@@ -116,12 +114,12 @@ async def test_models_follow_a_live_client(sandbox: Sandbox, qapp: Any,  # noqa:
         # Resolving takes the row out of Unresolved.
         assert sid in [c.session_id for c in ids_of(unresolved)]
         await client.resolve(sid)
-        await pump(qapp, until=lambda: not merged.pending, what="the resolve")
+        await pump(qapp, until=lambda: not unresolved.pending, what="the resolve")
         assert sid not in [c.session_id for c in ids_of(unresolved)]
 
         sandbox.simulator.set_rate(0)
         await pump(qapp, 0.5)
-        for model in (merged, timeline):
+        for model in (merged, unresolved, timeline):
             model.flush()
         assert merged.session_ids() == exact.session_ids() == store.conversation_ids()
         assert [c.session_id for c in ids_of(unresolved)] == [

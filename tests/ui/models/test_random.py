@@ -20,7 +20,6 @@ from crisp_console.core import Store
 from crisp_console.present.filters import ConversationFilter, Filter
 from crisp_console.ui.models import (
     ITEM_ROLE,
-    ConversationFilterProxy,
     ConversationListModel,
     FilterCounts,
     TimelineModel,
@@ -54,15 +53,13 @@ class Models:
         self.merged = ConversationListModel(store, block_size=4)
         self.flt = ConversationFilter(Filter.UNRESOLVED, ME)
         self.filtered = ConversationListModel(store, accept=self.flt)
-        self.proxy = ConversationFilterProxy(self.merged, user_id=ME)
         self.timeline_exact = TimelineModel(store, coalesce=False)
         self.timeline_merged = TimelineModel(store)
         self.counts = FilterCounts(store, ME)
         self.coalesced: list[ConversationListModel | TimelineModel] = [
             self.merged, self.filtered, self.timeline_merged]
         self.all: list[QAbstractItemModel] = [self.exact, self.merged, self.filtered,
-                                              self.proxy, self.timeline_exact,
-                                              self.timeline_merged]
+                                              self.timeline_exact, self.timeline_merged]
         self.logs = [SignalLog(m) for m in self.all]
         for model in self.all:
             attach(model)
@@ -75,9 +72,8 @@ class Models:
 
     def switch_filter(self) -> None:
         rng = self.rng
-        self.proxy.set_filter(rng.choice(list(Filter)))
-        self.proxy.set_text(rng.choice(["", "grace", "HELLO", "zzz"]))
-        self.flt = ConversationFilter(rng.choice(list(Filter)), ME, rng.choice(["", "x"]))
+        self.flt = ConversationFilter(rng.choice(list(Filter)), ME,
+                                      rng.choice(["", "x", "grace", "HELLO", "zzz"]))
         self.filtered.set_accept(self.flt)
 
     def flush(self) -> None:
@@ -90,7 +86,7 @@ class Models:
         sid = self.timeline_exact.session_id
         truth = [m.fingerprint for m in store.messages(sid)] if sid else []
         assert timeline_rows(self.timeline_exact) == truth
-        for model in (self.merged, self.filtered, self.proxy, self.timeline_merged):
+        for model in (self.merged, self.filtered, self.timeline_merged):
             assert every_row_answers(model)
         assert self.counts.counts() == recount(store, ME)
 
@@ -99,8 +95,6 @@ class Models:
         ids = store.conversation_ids()
         assert list_rows(self.merged) == ids
         assert list_rows(self.filtered) == [s for s in ids if self.flt(store.conversations[s])]
-        assert list_rows(self.proxy) == [s for s in ids
-                                         if self.proxy.filter(store.conversations[s])]
         assert timeline_rows(self.timeline_merged) == timeline_rows(self.timeline_exact)
 
 

@@ -244,8 +244,6 @@ def test_removing_the_conversation_or_clearing_the_store_empties_it(
     store.clear()
     assert model.rowCount() == 0
     model.detach()
-    model.set_coalescing(False)
-    assert not model.coalescing
     qtmodeltester.check(model)
 
 

@@ -1,101 +1,21 @@
-"""The conversation list's filters: what each one takes, a proxy model, and live counts.
+"""FilterCounts: how many conversations each quick filter takes, for the filter bar's tabs.
 
-``Filter`` names the quick filters; ``ConversationFilter`` is one filter plus a text search,
-callable on a Conversation in O(1) (field reads and three substring tests). It can filter
-in two places:
-
-- ``ConversationListModel(accept=...)`` / ``set_accept(...)``: the model's own rows keep only
-  what matches, at O(touched · log n) per flush. This is the one to give a large list.
-- ``ConversationFilterProxy``, a QSortFilterProxyModel over a ConversationListModel. It
-  filters dynamically (a ``dataChanged`` re-tests that row: resolving takes a row out of
-  Unresolved) and never sorts: the store sorts. Measured with PySide6 6.11: for every source
-  ``rowsMoved`` QSortFilterProxyModel turns the move into a layout change, and when the view
-  holds persistent indexes (a current row, a selection) it rebuilds its mapping by testing
-  *every* source row, 2-3 µs per row from Python: a flush of 8 visitor messages over 10k
-  rows took ~200 ms through the proxy, against under 1 ms with the model's own filter
-  (QTableView, offscreen). Fine for small lists; under live traffic use the model's filter.
-
-``FilterCounts`` keeps the count of every filter up to date from the store's notifications:
-each conversation's set of matching filters is a small bit mask, recomputed only when an
-event touches one of the fields the filters read (``FILTER_FIELDS``); a full pass happens
-only on RESET or when the operator changes.
+The filters themselves are predicates (present/filters.py); the list filters its own rows
+(``ConversationListModel(accept=...)``). The counts follow the store's notifications: each
+conversation's set of matching filters is a small bit mask, recomputed only when an event
+touches one of the fields the filters read (``FILTER_FIELDS``); a full pass happens only on
+RESET or when the operator or the website changes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
-from PySide6.QtCore import (
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QObject, Signal
 
 from crisp_console.core import CONVERSATIONS, Change, ChangeKind, Conversation, Store
-from crisp_console.present.filters import FILTER_FIELDS, ConversationFilter, Filter, matches
+from crisp_console.present.filters import FILTER_FIELDS, Filter, matches
 from crisp_console.ui.models.coalesce import MAX_INTERVAL_MS, Coalescer
-from crisp_console.ui.models.conversations import ConversationListModel
-from crisp_console.ui.models.roles import ITEM_ROLE
-
-Index = QModelIndex | QPersistentModelIndex
-
-
-class ConversationFilterProxy(QSortFilterProxyModel):
-    """Filters a ConversationListModel; keeps the source's order (no sorting, ever)."""
-
-    def __init__(self, source: ConversationListModel | None = None, *,
-                 user_id: str | None = None, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._filter = ConversationFilter(user_id=user_id)
-        # Dynamic *filtering*: a dataChanged re-tests its rows. With no sort column set, the
-        # proxy never re-sorts; sort() below refuses to set one.
-        self.setDynamicSortFilter(True)
-        if source is not None:
-            self.setSourceModel(source)
-
-    @property
-    def filter(self) -> ConversationFilter:
-        return self._filter
-
-    def set_filter(self, kind: Filter) -> None:
-        self._change(replace(self._filter, kind=kind))
-
-    def set_text(self, text: str) -> None:
-        self._change(replace(self._filter, text=text))
-
-    def set_user_id(self, user_id: str | None) -> None:
-        self._change(replace(self._filter, user_id=user_id))
-
-    def conversation_at(self, row: int) -> Conversation:
-        conv = self.index(row, 0).data(ITEM_ROLE)
-        if not isinstance(conv, Conversation):
-            raise IndexError(row)
-        return conv
-
-    def _change(self, new: ConversationFilter) -> None:
-        if new == self._filter:
-            return
-        self.beginFilterChange()
-        self._filter = new
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    # ---- Qt overrides ------------------------------------------------------------------------
-
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
-        source = self.sourceModel()
-        if isinstance(source, ConversationListModel):
-            conv: object = source.conversation_at(source_row)
-        else:
-            conv = source.index(source_row, 0, source_parent).data(ITEM_ROLE)
-        return isinstance(conv, Conversation) and self._filter(conv)
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """Ignored: the store orders the list (and re-sorting here would fight its moves)."""
-
 
 _KINDS = tuple(Filter)
 _BITS = {kind: 1 << i for i, kind in enumerate(_KINDS)}
