@@ -31,6 +31,7 @@ from crisp_console import __version__, demo
 from crisp_console.api import normalise_base_url
 from crisp_console.client import ConsoleClient
 from crisp_console.client.signin import env_tier_problem
+from crisp_console.client.tasks import TaskOwner
 from crisp_console.crash import CrashHandler, install_excepthook
 from crisp_console.credentials import CredentialStore
 from crisp_console.errors import AuthError, CrispError, InsecureHostError
@@ -106,11 +107,12 @@ async def run(rest: str, credentials: Credentials, shell: Shell,
     """One console until it is closed or asks for another account."""
     args = shell.args
     prefs = load_preferences(preferences_path())
-    registry = build_registry(single_key=prefs.single_key)
+    tasks = TaskOwner()  # the ui's own: the console cancels and awaits it when it closes
+    registry = build_registry(single_key=prefs.single_key, tasks=tasks)
     keymap = load_keymap(registry)
     settings = QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
     client = ConsoleClient(rest, credentials)
-    console = Console(client, prefs=prefs, registry=registry,
+    console = Console(client, prefs=prefs, registry=registry, tasks=tasks,
                       drafts_path=state_dir() / "drafts.json", settings=settings,
                       theme=shell.theme, prefs_path=preferences_path(),
                       keymap_path=keymap_path())
@@ -136,7 +138,8 @@ async def run(rest: str, credentials: Credentials, shell: Shell,
         ending = what
         done.set()
 
-    wire_account_commands(console, accounts, account, end)
+    wire_account_commands(console.registry, accounts, account, end,
+                          pick=console.panes.palette.pick, message=console.feedback.message)
     window.close_requested.connect(lambda: end(Ending(Next.QUIT)))
     rc = 0
     try:

@@ -21,7 +21,8 @@ from crisp_console.log import secret_filter
 from crisp_console.present.palette_sources import PaletteItem
 from crisp_console.storage.accounts import PLUGIN_TIER, Account, AccountBook
 from crisp_console.types import Credentials
-from crisp_console.ui.console import Console
+from crisp_console.ui.commands import CommandRegistry
+from crisp_console.ui.ports import Pick
 
 log = logging.getLogger(__name__)
 
@@ -159,17 +160,17 @@ ADD_KEY = "\x00add"  # the palette key of "Add an account…" (no identifier can
 COMMANDS = ("account.switch", "account.add", "account.sign_out")
 
 
-def wire_account_commands(console: Console, accounts: Accounts | None,
-                          current: Account | None, end: Callable[[Ending], None]) -> None:
-    """The Account menu of a running console; ``end`` closes it and says what comes next."""
-    registry, controller = console.registry, console.controller
+def wire_account_commands(registry: CommandRegistry, accounts: Accounts | None,
+                          current: Account | None, end: Callable[[Ending], None], *,
+                          pick: Pick, message: Callable[[str], None]) -> None:
+    """The Account menu of a running console; ``end`` closes it and says what comes next.
+    ``pick``: the console's palette; ``message(text)``: its status bar."""
     if accounts is None or current is None:
         for cid in COMMANDS:
-            registry.set_handler(cid, lambda: controller.message(
+            registry.set_handler(cid, lambda: message(
                 "This console runs with --demo or with environment credentials: saved "
                 "accounts are used only by a normal start"))
         return
-    palette = console.panes.palette
 
     async def switch() -> None:
         items = [PaletteItem("choice", a.identifier, a.display_name,
@@ -178,14 +179,14 @@ def wire_account_commands(console: Console, accounts: Accounts | None,
                              else f"a {a.tier} token: sign in with a plugin token")
                  for a in accounts.book.accounts]
         items.append(PaletteItem("choice", ADD_KEY, "Add an account…"))
-        item = await palette.pick("Switch to the account…", items, placeholder="Account")
+        item = await pick("Switch to the account…", items, placeholder="Account")
         if item is None or item.key == current.identifier:
             return
         end(Ending(Next.ADD) if item.key == ADD_KEY else Ending(Next.SWITCH, item.key))
 
     async def confirm_sign_out() -> None:
         # Signing out deletes the key: asked first, as Block is (nothing fires by accident).
-        item = await palette.pick(f"Sign out of {current.display_name}? The key is removed "
+        item = await pick(f"Sign out of {current.display_name}? The key is removed "
                                   "from the keyring.",
                                   [PaletteItem("choice", "yes", "Sign out"),
                                    PaletteItem("choice", "no", "Stay signed in")])

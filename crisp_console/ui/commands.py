@@ -11,13 +11,14 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QWidget
 
+from crisp_console.client.tasks import TaskOwner
 from crisp_console.ui.shortcuts import (
     CONTEXTS,
     Chord,
@@ -85,13 +86,16 @@ class Conflict:
 class CommandRegistry:
     """All commands, their effective shortcuts (defaults + user overrides) and handlers.
 
-    Built once by app.py (no module-level registry); one instance per window is fine.
+    Built once by app.py (no module-level registry); one instance per window is fine. An
+    async handler runs as a task of ``tasks`` (the ui's TaskOwner); a registry without one
+    (the keymap editor's, a test's) refuses async handlers.
     """
 
-    def __init__(self, commands: Iterable[Command] = (), *, single_key: bool = True) -> None:
+    def __init__(self, commands: Iterable[Command] = (), *, single_key: bool = True,
+                 tasks: TaskOwner | None = None) -> None:
         self._commands: dict[str, Command] = {}
         self._overrides: dict[str, tuple[str, ...]] = {}
-        self._tasks: set[asyncio.Future[object]] = set()
+        self.tasks = tasks
         self.single_key_enabled = single_key
         for command in commands:
             self.register(command)
@@ -137,8 +141,8 @@ class CommandRegistry:
     def run(self, command_id: str) -> bool:
         """Run the handler; True if one ran. A failing handler is logged, never raised into Qt.
 
-        A handler may return an awaitable (an async action); it is scheduled on the running
-        loop (qasync) and its failure is logged too.
+        A handler may return an awaitable (an async action); it runs as a task of ``tasks``
+        on the running loop (qasync) and its failure is logged too.
         """
         run = self.handler(command_id)
         if run is None:
@@ -308,27 +312,34 @@ class CommandRegistry:
             keys.append(QKeySequence.fromString(seq, _PORTABLE))
         return keys
 
-    def _schedule(self, command_id: str, awaitable: object) -> None:
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            log.error("command %s is async but no event loop is running", command_id)
+    def _schedule(self, command_id: str, awaitable: Awaitable[object]) -> None:
+        tasks = self.tasks
+        if tasks is None or not _loop_running():
+            why = "no task owner runs it" if tasks is None else "no event loop is running"
+            log.error("command %s is async but %s", command_id, why)
             if inspect.iscoroutine(awaitable):
                 awaitable.close()
             return
-        future = asyncio.ensure_future(awaitable, loop=loop)  # type: ignore[call-overload]
-        self._tasks.add(future)
 
-        def done(fut: asyncio.Future[object]) -> None:
-            self._tasks.discard(fut)
-            if not fut.cancelled() and fut.exception() is not None:
-                log.error("command %s failed", command_id, exc_info=fut.exception())
+        async def guarded() -> None:
+            try:
+                await awaitable
+            except Exception:
+                log.exception("command %s failed", command_id)
 
-        future.add_done_callback(done)
-
+        if tasks.spawn(guarded(), f"command {command_id}") is None \
+                and inspect.iscoroutine(awaitable):
+            awaitable.close()  # closing down: it never starts
 
 def attach_actions(registry: CommandRegistry, actions: Mapping[str, QAction],
                    context: Context, widget: QWidget) -> None:
     """Add the actions of one pane context to the widget whose focus activates them."""
     widget.addActions([a for cid, a in actions.items() if registry.get(cid).context == context])
 
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True

@@ -1,5 +1,11 @@
 """One console: the window, its panes and controller around a ConsoleClient, with an orderly
-start and close. app.py runs one; the end-to-end tests run one against the sandbox."""
+start and close. app.py runs one; the end-to-end tests run one against the sandbox.
+
+This is ui/'s composition root: it builds every part, gives each only what it uses, and
+connects them. Every task of the ui (commands, loads, uploads, the canned editor's save)
+belongs to one TaskOwner, ``tasks``: cancelled and awaited on close, before the client
+closes.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +15,15 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 
 from crisp_console.client import ConsoleClient
+from crisp_console.client.tasks import TaskOwner
+from crisp_console.client.team_settings import TeamSettings
 from crisp_console.present.canned import CannedResponse
 from crisp_console.settings import Preferences
 from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.controller import Controller
 from crisp_console.ui.conversation_actions import ConversationActions
 from crisp_console.ui.default_commands import build_registry
+from crisp_console.ui.feedback import Feedback
 from crisp_console.ui.panes import Panes, apply_directory, build_console
 from crisp_console.ui.preferences_apply import PreferencesFlow
 from crisp_console.ui.reply_actions import ReplyActions
@@ -28,39 +37,98 @@ log = logging.getLogger(__name__)
 
 class Console:
     def __init__(self, client: ConsoleClient, *, prefs: Preferences | None = None,
-                 registry: CommandRegistry | None = None, drafts_path: Path | None = None,
-                 settings: QSettings | None = None, canned: list[CannedResponse] | None = None,
-                 coalesce: bool = True, theme: Theme | None = None,
-                 prefs_path: Path | None = None, keymap_path: Path | None = None) -> None:
+                 registry: CommandRegistry | None = None, tasks: TaskOwner | None = None,
+                 drafts_path: Path | None = None, settings: QSettings | None = None,
+                 canned: list[CannedResponse] | None = None, coalesce: bool = True,
+                 theme: Theme | None = None, prefs_path: Path | None = None,
+                 keymap_path: Path | None = None) -> None:
+        """A ``registry`` built by the caller runs its async commands on ``tasks``."""
         self.client = client
-        self.prefs = prefs or Preferences()
-        self.registry = registry or build_registry(single_key=self.prefs.single_key)
+        self.tasks = tasks if tasks is not None else TaskOwner()
+        prefs = prefs or Preferences()
+        if registry is not None and registry.tasks is not self.tasks:
+            raise ValueError("the registry must run its commands on the console's tasks")
+        self.registry = registry or build_registry(single_key=prefs.single_key,
+                                                   tasks=self.tasks)
         self.panes: Panes
-        self.panes, self.actions = build_console(client, self.registry, self.prefs,
-                                                 drafts_path=drafts_path, settings=settings,
-                                                 canned=canned, coalesce=coalesce)
-        self.controller = Controller(client, self.panes, self.registry, self.actions, self.prefs)
-        self.conversation_actions = ConversationActions(self.controller)
-        self.reply_actions = ReplyActions(self.controller)
-        self.team_canned = TeamCanned(self.controller, canned)
-        self.websites = WebsiteScope(self.controller, settings)
-        self.preferences = PreferencesFlow(self.controller, theme=theme, prefs_path=prefs_path,
-                                           keymap_path=keymap_path)
+        self.panes, self.actions = build_console(client, self.registry, prefs,
+                                                 tasks=self.tasks, drafts_path=drafts_path,
+                                                 settings=settings, canned=canned,
+                                                 coalesce=coalesce)
+        p, store = self.panes, client.store
+        self.feedback = feedback = Feedback(p.window.statusBar().showMessage, self.tasks)
+        self.preferences = PreferencesFlow(
+            prefs, self.registry, self.actions, composer=p.composer, notifier=p.notifier,
+            media=p.media, last_own=p.last_own, trusted_media=client.trusted_media,
+            window=p.window, theme=theme, prefs_path=prefs_path, keymap_path=keymap_path,
+            message=feedback.message)
+        self.controller = controller = Controller(
+            store, client, client, p, self.registry, self.actions, feedback=feedback,
+            tasks=self.tasks)
+
+        def open_conversation() -> str | None:
+            return controller.session_id
+
+        self.conversation_actions = ConversationActions(
+            client, store, controller, pick=p.palette.pick, send=p.composer.request_send,
+            after_resolve=lambda: self.preferences.prefs.after_resolve, feedback=feedback,
+            tasks=self.tasks)
+        self.reply_actions = ReplyActions(client, client, p.composer,
+                                          open_conversation=open_conversation,
+                                          feedback=feedback, tasks=self.tasks)
+        self.team_canned = TeamCanned(TeamSettings(client), client, store, p.composer, canned,
+                                      open_conversation=open_conversation, feedback=feedback,
+                                      tasks=self.tasks, parent=p.window)
+        self.websites = WebsiteScope(store, client, p.list_pane, p.media, pick=p.palette.pick,
+                                     notify=self._announce, message=feedback.message,
+                                     labels=p.thread.set_website_labels, settings=settings)
+        self._wire()
         self._closed = False
+
+    def _wire(self) -> None:
+        p, registry = self.panes, self.registry
+        handlers = {**self.conversation_actions.handlers(), **self.websites.handlers(),
+                    "composer.attach": self.reply_actions.attach_dialog,
+                    "team.canned": self.team_canned.edit, "app.settings": self.preferences.open}
+        for cid, run in handlers.items():
+            registry.set_handler(cid, run)
+        reply = self.reply_actions
+        p.composer.command_requested.connect(self.conversation_actions.slash_command)
+        p.composer.send_requested.connect(reply.send)
+        p.composer.edit_requested.connect(reply.edit)
+        p.composer.typing_changed.connect(reply.typing)
+        p.composer.attachments_added.connect(reply.attach)
+        p.thread.retry_requested.connect(reply.retry)
+        p.composer.set_default_mode(self.team_canned.default_mode)
+        self.controller.opened.connect(lambda _sid: self.team_canned.refresh())
+        p.list_pane.website_changed.connect(self.websites.chosen)
+        p.media.loaded.connect(self.websites.logo_loaded)
 
     @property
     def window(self) -> MainWindow:
         return self.panes.window
 
+    @property
+    def prefs(self) -> Preferences:
+        """The preferences in force (the preferences dialog changes them)."""
+        return self.preferences.prefs
+
     def notify(self, warnings: list[str]) -> None:
         """Start-up problems (a bad keymap or preferences file) shown, not hidden in a log."""
         if warnings:
-            self.controller.message(" · ".join(warnings), 20_000)
+            self.feedback.message(" · ".join(warnings), 20_000)
+
+    def _announce(self, title: str, body: str) -> None:
+        """A website added or removed: in the status bar, and from the tray when the window
+        is not in front."""
+        self.feedback.message(f"{title}: {body}", 15_000)
+        if not self.panes.window.isActiveWindow():
+            self.panes.tray.show_message(title, body)
 
     async def start(self) -> None:
         """Connect, then show what arrived: names, "me", and the first conversation."""
         await self.client.start()
-        apply_directory(self.panes, self.client)
+        apply_directory(self.panes, self.client.store, self.client.me)
         self.websites.ready()
         await self.team_canned.load()
         self.panes.list_pane.flush()
@@ -73,7 +141,7 @@ class Console:
         """``start()`` failed: why, in words, above the list and in the status bar, until
         the console is closed."""
         self.panes.list_pane.set_problem(words)
-        self.controller.message(words, 0)
+        self.feedback.message(words, 0)
 
     async def aclose(self) -> None:
         if self._closed:
@@ -83,7 +151,8 @@ class Console:
         self.panes.detach()
         self.websites.detach()
         self.team_canned.close()
-        await self.controller.aclose()
+        self.controller.detach()
+        await self.tasks.aclose()
         await self.client.aclose()
         self.panes.tray.dispose()
         self.panes.window.hide()

@@ -1,12 +1,11 @@
-"""The controller: wires the panes to each other and to the ConsoleClient.
+"""The controller: wires the panes to each other, and owns "the open conversation".
 
-It owns "the open conversation" (the one the thread, composer and people panel show), the
-navigation and pane commands, and the mark-read policy. Conversation actions (resolve,
-assign, …) live in conversation_actions.py, writing (send, edit, attach) in
-reply_actions.py. All I/O runs as owned tasks; a failure becomes a status-bar message, never
-an exception into Qt: ``run`` (or ``report``) prefixes what failed ("Not assigned") to why,
-in words (ui/failure_words.py): a 403 says the token may not do it, a spent quota when it
-resets, an answer the console cannot read says so.
+The open conversation is the one the thread, composer and people panel show; the controller
+also has the navigation and pane commands and the mark-read policy. Conversation actions
+(resolve, assign, …) live in conversation_actions.py, writing (send, edit, attach) in
+reply_actions.py; each gets only what it uses. What the controller asks of the client is
+``Loads`` and ``Edits`` below; every command runs through ``Feedback`` (a failure is a
+status-bar message in words) as a task of the ui's one TaskOwner.
 """
 
 from __future__ import annotations
@@ -14,22 +13,22 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Callable, Coroutine
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QPoint, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import QApplication, QWidget
 
-from crisp_console.client import ConsoleClient
+from crisp_console.client import ConversationDetails
 from crisp_console.client.tasks import TaskOwner
-from crisp_console.core import CONVERSATIONS, Change, ChangeKind, LiveEvent
+from crisp_console.core import CONVERSATIONS, Change, ChangeKind, LiveEvent, Store
 from crisp_console.errors import CrispError
 from crisp_console.present.filters import Filter
-from crisp_console.settings import Preferences
 from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.default_commands import VIEW_FILTERS
-from crisp_console.ui.failure_words import EXPECTED, describe
+from crisp_console.ui.failure_words import describe
+from crisp_console.ui.feedback import Feedback
 from crisp_console.ui.panes import Panes
 
 log = logging.getLogger(__name__)
@@ -41,6 +40,25 @@ CONTEXT_MENU = ("conversation.resolve", "conversation.reopen", "-", "conversatio
                 "conversation.block")
 
 
+class Loads(Protocol):
+    """What the controller loads through the client."""
+
+    async def open_conversation(self, session_id: str) -> ConversationDetails: ...
+
+    async def fetch_conversation(self, website_id: str, session_id: str) -> object: ...
+
+
+class Edits(Protocol):
+    """The client commands the controller runs for the panes (read, segments, data, notes)."""
+
+    async def mark_read(self, session_id: str) -> object: ...
+
+    async def update_meta(self, session_id: str, patch: dict[str, Any]) -> object: ...
+
+    async def update_person(self, website_id: str, people_id: str,
+                            patch: dict[str, Any]) -> object: ...
+
+
 class Controller(QObject):
     """Signals:
     opened(str): a conversation was bound to the thread, composer and people panel.
@@ -48,16 +66,16 @@ class Controller(QObject):
 
     opened = Signal(str)
 
-    def __init__(self, client: ConsoleClient, panes: Panes, registry: CommandRegistry,
-                 actions: dict[str, QAction], prefs: Preferences, *,
+    def __init__(self, store: Store, loads: Loads, edits: Edits, panes: Panes,
+                 registry: CommandRegistry, actions: dict[str, QAction], *,
+                 feedback: Feedback, tasks: TaskOwner,
                  open_url: OpenUrl = QDesktopServices.openUrl) -> None:
         super().__init__(panes.window)
-        self.client, self.panes, self.registry = client, panes, registry
-        self.actions, self.prefs = actions, prefs
-        self.store = client.store
-        self.tasks = TaskOwner()
+        self.store, self._loads, self._edits = store, loads, edits
+        self.panes, self.registry, self.actions = panes, registry, actions
+        self.feedback, self._tasks = feedback, tasks
         self.session_id: str | None = None
-        self._open_task: asyncio.Task[None] | None = None
+        self._opening: asyncio.Task[Any] | None = None
         self._open_url = open_url
         self._unsubscribe: list[Callable[[], None]] = []
         self._wire()
@@ -74,15 +92,16 @@ class Controller(QObject):
         p.composer.leave_requested.connect(p.list_pane.view.setFocus)
         p.composer.drafts_changed.connect(self._drafts_changed)
         p.people.conversation_requested.connect(self.jump_to)
+        run, edits = self.feedback.run, self._edits
         p.people.segments_edited.connect(
-            lambda sid, segments: self.run(self.client.update_meta(sid, {"segments": segments}),
-                                           "Segments not saved"))
+            lambda sid, segments: run(edits.update_meta(sid, {"segments": segments}),
+                                      "Segments not saved"))
         p.people.data_edited.connect(
-            lambda sid, data: self.run(self.client.update_meta(sid, {"data": data}),
-                                       "Custom data not saved"))
+            lambda sid, data: run(edits.update_meta(sid, {"data": data}),
+                                  "Custom data not saved"))
         p.people.notepad_edited.connect(
-            lambda wid, pid, text: self.run(self.client.update_person(wid, pid, {"notepad": text}),
-                                            "Notepad not saved"))
+            lambda wid, pid, text: run(edits.update_person(wid, pid, {"notepad": text}),
+                                       "Notepad not saved"))
         p.people.link_activated.connect(self.open_link)
         p.palette.conversation_chosen.connect(self.jump_to)
         p.palette.command_chosen.connect(self.registry.run)
@@ -99,15 +118,10 @@ class Controller(QObject):
         self._drafts_changed()
 
     def detach(self) -> None:
+        """Stop following the store (the console then cancels and awaits the ui's tasks)."""
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()
-
-    async def aclose(self) -> None:
-        self.detach()
-        if self._open_task is not None:
-            self._open_task.cancel()
-        await self.tasks.aclose()
 
     def _install_handlers(self) -> None:
         r, p = self.registry, self.panes
@@ -163,10 +177,9 @@ class Controller(QObject):
             p.people.bind(session_id)
             self.opened.emit(session_id)
             p.people.set_loading(True)
-            if self._open_task is not None:
-                self._open_task.cancel()
-            self._open_task = asyncio.get_running_loop().create_task(
-                self._load(session_id), name=f"open {session_id}")
+            if self._opening is not None:
+                self._opening.cancel()
+            self._opening = self._tasks.spawn(self._load(session_id), f"open {session_id}")
             if keep_typing and focus is None:  # Alt+Up/Down while typing: keep typing
                 p.composer.editor.setFocus()
         if focus is not None:
@@ -175,11 +188,11 @@ class Controller(QObject):
 
     async def _load(self, session_id: str) -> None:
         try:
-            details = await self.client.open_conversation(session_id)
+            details = await self._loads.open_conversation(session_id)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - said in words, whatever it is
-            self.report("Could not load the conversation", exc)
+            self.feedback.report("Could not load the conversation", exc)
             return
         finally:
             if self.session_id == session_id:
@@ -198,7 +211,7 @@ class Controller(QObject):
                 lp.select_session(session_id)
             self.open(session_id)
             return
-        self.run(self._fetch_and_open(session_id), "Could not open the conversation")
+        self.feedback.run(self._fetch_and_open(session_id), "Could not open the conversation")
 
     async def _fetch_and_open(self, session_id: str) -> None:
         """A conversation not loaded yet (an older one of this person): the open
@@ -208,18 +221,18 @@ class Controller(QObject):
         if conv is not None:
             websites.sort(key=lambda wid: wid != conv.website_id)
         for website_id in websites:
-            await self.client.fetch_conversation(website_id, session_id)
+            await self._loads.fetch_conversation(website_id, session_id)
             if session_id in self.store.conversations:
                 self.jump_to(session_id)
                 return
-        self.message("That conversation is no longer available")
+        self.feedback.message("That conversation is no longer available")
 
     def _person_chosen(self, website_id: str, people_id: str) -> None:
         latest = max((c for c in self.store.conversations.values()
                       if c.people_id == people_id and c.website_id == website_id),
                      key=lambda c: c.updated_at, default=None)
         if latest is None:
-            self.message("No conversation with this person is loaded yet")
+            self.feedback.message("No conversation with this person is loaded yet")
         else:
             self.jump_to(latest.session_id)
 
@@ -229,7 +242,8 @@ class Controller(QObject):
         people panel."""
         p = self.panes
         if not p.list_pane.select_next(step, unread_only=unread_only):
-            self.message("No more unread conversations" if unread_only else "End of the list")
+            self.feedback.message("No more unread conversations" if unread_only
+                                  else "End of the list")
             return
         focused = QApplication.focusWidget()
         elsewhere = focused is not None and (focused is p.thread.view
@@ -242,7 +256,7 @@ class Controller(QObject):
     def focus_composer(self, mode: str) -> None:
         composer = self.panes.composer
         if self.session_id is None:
-            self.message("Open a conversation first")
+            self.feedback.message("Open a conversation first")
             return
         if mode == "note":
             composer.focus_note()
@@ -310,11 +324,11 @@ class Controller(QObject):
             return
         if not self.panes.window.isActiveWindow():
             return
-        self.tasks.spawn(self._mark_read(sid), f"mark read {sid}", key=f"read:{sid}")
+        self._tasks.spawn(self._mark_read(sid), f"mark read {sid}", key=f"read:{sid}")
 
     async def _mark_read(self, session_id: str) -> None:
         try:
-            await self.client.mark_read(session_id)
+            await self._edits.mark_read(session_id)
         except (CrispError, OSError) as exc:
             log.info("mark read failed for %s: %s", session_id, describe(exc))
 
@@ -330,27 +344,3 @@ class Controller(QObject):
 
     def open_link(self, url: str) -> None:
         self._open_url(QUrl(url))
-
-    # ---- helpers -----------------------------------------------------------------------------
-
-    def run(self, coro: Coroutine[Any, Any, Any], failure: str) -> None:
-        """Run a client command; a refusal becomes a status-bar message."""
-        async def guarded() -> None:
-            try:
-                await coro
-            except Exception as exc:  # noqa: BLE001 - said in words, whatever it is
-                self.report(failure, exc)
-        if self.tasks.spawn(guarded(), failure) is None:
-            coro.close()  # closing down: the command never starts
-
-    def report(self, failure: str, exc: BaseException) -> None:
-        """``failure`` (what did not happen) and why, in words, in the status bar. An error
-        no command raises on purpose is a bug: its traceback goes to the log."""
-        if isinstance(exc, EXPECTED):
-            log.info("%s: %s", failure, describe(exc))
-        else:
-            log.error("%s: unexpected error", failure, exc_info=exc)
-        self.message(f"{failure}: {describe(exc)}", 15_000)
-
-    def message(self, text: str, timeout_ms: int = 8000) -> None:
-        self.panes.window.statusBar().showMessage(text, timeout_ms)

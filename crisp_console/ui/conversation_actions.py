@@ -2,31 +2,81 @@
 remind, read/unread and block. Pickers are the palette's ``pick()``, so every choice is made
 from the keyboard; the commands are optimistic in the client and undone if Crisp refuses.
 When Crisp refused the operators list (``health.denied[OPERATORS]``), the assignment picker
-says so, and "assign to me" says why there is no "me"."""
+says so, and "assign to me" says why there is no "me".
+
+What they use is named here: the client's ``ConversationCommands``, the controller's
+``OpenConversation`` (which one is open, moving on from it), the palette's ``Pick``; the
+console wires them, their command handlers and the composer's slash commands."""
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime
+from typing import Any, Protocol
 
-from crisp_console.client import OPERATORS
-from crisp_console.core import Conversation
+from crisp_console.client import OPERATORS, Health
+from crisp_console.client.tasks import TaskOwner
+from crisp_console.core import Conversation, Store
 from crisp_console.present.fuzzy import score
 from crisp_console.present.labels import operator_name
 from crisp_console.present.palette_sources import PaletteItem
 from crisp_console.present.reminders import parse_when, remind_presets
-from crisp_console.ui.controller import Controller
+from crisp_console.ui.feedback import Feedback
+from crisp_console.ui.ports import Pick
 
 UNASSIGN = "\x00unassign"
 
+class ConversationCommands(Protocol):
+    """The client's commands on a conversation, and who "me" is."""
+
+    @property
+    def me(self) -> str | None: ...
+
+    @property
+    def health(self) -> Health: ...
+
+    async def resolve(self, session_id: str) -> object: ...
+
+    async def reopen(self, session_id: str) -> object: ...
+
+    async def mark_read(self, session_id: str) -> object: ...
+
+    async def mark_unread(self, session_id: str) -> object: ...
+
+    async def assign(self, session_id: str, user_id: str | None) -> object: ...
+
+    async def update_meta(self, session_id: str, patch: dict[str, Any]) -> object: ...
+
+    async def remind(self, session_id: str, when: datetime, note: str) -> object: ...
+
+    async def block(self, session_id: str, blocked: bool = True) -> object: ...
+
+
+class OpenConversation(Protocol):
+    """The controller's part: the conversation the thread shows, and moving through the list."""
+
+    @property
+    def session_id(self) -> str | None: ...
+
+    def step(self, step: int) -> object: ...
+
+    def focus_composer(self, mode: str) -> object: ...
+
 
 class ConversationActions:
-    def __init__(self, controller: Controller) -> None:
-        self.c = controller
-        self.client = controller.client
-        registry = controller.registry
-        handlers: dict[str, Callable[[], object]] = {
+    def __init__(self, client: ConversationCommands, store: Store, lead: OpenConversation, *,
+                 pick: Pick, send: Callable[[], object], after_resolve: Callable[[], str],
+                 feedback: Feedback, tasks: TaskOwner) -> None:
+        """``send``: the composer's Enter path; ``after_resolve``: the preference as it is
+        now ("next", "previous" or "stay")."""
+        self.client, self.store, self.lead = client, store, lead
+        self._pick, self._send, self._after_resolve = pick, send, after_resolve
+        self.feedback, self._tasks = feedback, tasks
+
+    def handlers(self) -> dict[str, Callable[[], object]]:
+        """The registry's handlers these actions provide, by command id."""
+        return {
             "conversation.resolve": self.resolve_toggle,
             "conversation.reopen": self.reopen,
             "conversation.send_and_resolve": self.send_and_resolve,
@@ -38,15 +88,19 @@ class ConversationActions:
             "conversation.mark_unread": self.mark_unread,
             "conversation.block": self.block,
         }
-        for cid, run in handlers.items():
-            registry.set_handler(cid, run)
-        controller.panes.composer.command_requested.connect(self.slash_command)
 
     def _current(self) -> Conversation | None:
-        conv = self.c.store.conversations.get(self.c.session_id or "")
+        conv = self.store.conversations.get(self.lead.session_id or "")
         if conv is None:
-            self.c.message("Open a conversation first")
+            self.feedback.message("Open a conversation first")
         return conv
+
+    def _on_current(self, command: Callable[[str], Coroutine[Any, Any, object]],
+                    failure: str) -> None:
+        """Run ``command(session_id)`` on the open conversation (if one is)."""
+        conv = self._current()
+        if conv is not None:
+            self.feedback.run(command(conv.session_id), failure)
 
     # ---- state -------------------------------------------------------------------------------
 
@@ -59,42 +113,36 @@ class ConversationActions:
             return
         sid = conv.session_id
         # Advance first: the resolved row may leave the current filter on the next flush.
-        after = self.c.prefs.after_resolve
+        after = self._after_resolve()
         if after != "stay":
-            self.c.step(1 if after == "next" else -1)
-        self.c.run(self.client.resolve(sid), "Not resolved")
-        self.c.message("Conversation resolved", 3000)
+            self.lead.step(1 if after == "next" else -1)
+        self.feedback.run(self.client.resolve(sid), "Not resolved")
+        self.feedback.message("Conversation resolved", 3000)
 
     def reopen(self) -> None:
-        conv = self._current()
-        if conv is not None:
-            self.c.run(self.client.reopen(conv.session_id), "Not reopened")
+        self._on_current(self.client.reopen, "Not reopened")
 
     def send_and_resolve(self) -> None:
         conv = self._current()
         if conv is None:
             return
         # The Enter path: mentions, slash commands and edits behave exactly as when typing.
-        self.c.panes.composer.request_send()
+        self._send()
         if conv.state != "resolved":
             self.resolve_toggle()
 
     def mark_read(self) -> None:
-        conv = self._current()
-        if conv is not None:
-            self.c.run(self.client.mark_read(conv.session_id), "Not marked read")
+        self._on_current(self.client.mark_read, "Not marked read")
 
     def mark_unread(self) -> None:
-        conv = self._current()
-        if conv is not None:
-            self.c.run(self.client.mark_unread(conv.session_id), "Not marked unread")
+        self._on_current(self.client.mark_unread, "Not marked unread")
 
     # ---- pickers -----------------------------------------------------------------------------
 
     def _operators(self) -> list[tuple[str, str]]:
         me = self.client.me
         ops = [(uid, operator_name(o), o.availability)
-               for uid, o in self.c.store.operators.items()]
+               for uid, o in self.store.operators.items()]
         ops.sort(key=lambda o: (o[0] != me, o[2] != "online", o[1].lower()))
         return [(uid, f"{name} (me)" if uid == me else name) for uid, name, _ in ops]
 
@@ -102,12 +150,13 @@ class ConversationActions:
         conv = self._current()
         if conv is None:
             return
-        if self.client.me:
-            self.c.run(self.client.assign(conv.session_id, self.client.me), "Not assigned")
+        me = self.client.me
+        if me:
+            self.feedback.run(self.client.assign(conv.session_id, me), "Not assigned")
         else:
             why = self.client.health.denied_for(OPERATORS) or "the operators are not loaded"
-            self.c.message(f"Not assigned: the console does not know which operator you are; "
-                           f"{why}", 15_000)
+            self.feedback.message(f"Not assigned: the console does not know which operator "
+                                  f"you are; {why}", 15_000)
 
     async def assign(self, name: str = "") -> None:
         conv = self._current()
@@ -125,37 +174,37 @@ class ConversationActions:
                      for uid, label in operators]
             if conv.assigned:
                 items.append(PaletteItem("choice", UNASSIGN, "Unassign"))
-            item = await self.c.panes.palette.pick(
-                "Assign to…", items, placeholder="Operator name",
-                notice=self.client.health.denied_for(OPERATORS) or "")
+            item = await self._pick("Assign to…", items, placeholder="Operator name",
+                                    notice=self.client.health.denied_for(OPERATORS) or "")
             if item is None:
                 return
             chosen = item.key
-        await self._guard(self.client.assign(conv.session_id,
-                                             None if chosen == UNASSIGN else chosen),
-                          "Not assigned")
+        await self.feedback.guard(self.client.assign(conv.session_id,
+                                                     None if chosen == UNASSIGN else chosen),
+                                  "Not assigned")
 
     async def segments(self) -> None:
         conv = self._current()
         if conv is None:
             return
         known: set[str] = set()
-        for other in self.c.store.conversations.values():
+        for other in self.store.conversations.values():
             known.update(other.segments)
             if len(known) > 200:
                 break
         current = list(conv.segments)
         items = [PaletteItem("choice", s, f"✓ {s}", "remove") for s in current]
         items += [PaletteItem("choice", s, s, "add") for s in sorted(known - set(current))]
-        item = await self.c.panes.palette.pick("Toggle a segment", items, allow_free_text=True,
-                                               placeholder="Segment (type a new one to add it)")
+        item = await self._pick("Toggle a segment", items, allow_free_text=True,
+                                placeholder="Segment (type a new one to add it)")
         if item is None or not item.key.strip():
             return
         segment = item.key.strip()
         updated = [s for s in current if s != segment] if segment in current \
             else [*current, segment]
-        await self._guard(self.client.update_meta(conv.session_id, {"segments": updated}),
-                          "Segments not saved")
+        await self.feedback.guard(self.client.update_meta(conv.session_id,
+                                                          {"segments": updated}),
+                                  "Segments not saved")
 
     async def remind(self, when_text: str = "") -> None:
         conv = self._current()
@@ -164,28 +213,32 @@ class ConversationActions:
         now = datetime.now().astimezone()
         when = parse_when(when_text, now) if when_text else None
         if when is None:
-            presets = remind_presets(now)
-            items = [PaletteItem("choice", str(i), label, moment.strftime("%a %d %b %H:%M"))
-                     for i, (label, moment) in enumerate(presets)]
-            item = await self.c.panes.palette.pick(
-                "Remind me…", items, allow_free_text=True,
-                placeholder="When? (pick, or type 45m, 2h, 1d, tomorrow)")
-            if item is None:
+            when = await self._pick_when(now)
+            if when is None:
                 return
-            if item.kind == "text":
-                when = parse_when(item.key, now)
-                if when is None:
-                    self.c.message(f"Could not understand “{item.key}”; try 45m, 2h or 1d")
-                    return
-            else:
-                when = presets[int(item.key)][1]
-        note = await self.c.panes.palette.pick("Reminder note", [], allow_free_text=True,
-                                               placeholder="What to do then (Enter)")
+        note = await self._pick("Reminder note", [], allow_free_text=True,
+                                placeholder="What to do then (Enter)")
         if note is None:
             return
         text = note.key.strip() or "Follow up"
-        await self._guard(self.client.remind(conv.session_id, when, text), "Reminder not set")
-        self.c.message(f"Reminder set for {when.strftime('%a %d %b %H:%M')}", 4000)
+        await self.feedback.guard(self.client.remind(conv.session_id, when, text),
+                                  "Reminder not set")
+        self.feedback.message(f"Reminder set for {when.strftime('%a %d %b %H:%M')}", 4000)
+
+    async def _pick_when(self, now: datetime) -> datetime | None:
+        presets = remind_presets(now)
+        items = [PaletteItem("choice", str(i), label, moment.strftime("%a %d %b %H:%M"))
+                 for i, (label, moment) in enumerate(presets)]
+        item = await self._pick("Remind me…", items, allow_free_text=True,
+                                placeholder="When? (pick, or type 45m, 2h, 1d, tomorrow)")
+        if item is None:
+            return None
+        if item.kind != "text":
+            return presets[int(item.key)][1]
+        when = parse_when(item.key, now)
+        if when is None:
+            self.feedback.message(f"Could not understand “{item.key}”; try 45m, 2h or 1d")
+        return when
 
     async def block(self) -> None:
         conv = self._current()
@@ -195,26 +248,21 @@ class ConversationActions:
         verb = "Block" if blocking else "Unblock"
         items = [PaletteItem("choice", "yes", f"{verb} this visitor"),
                  PaletteItem("choice", "no", "Cancel")]
-        item = await self.c.panes.palette.pick(f"{verb} {conv.nickname or 'the visitor'}?", items)
+        item = await self._pick(f"{verb} {conv.nickname or 'the visitor'}?", items)
         if item is not None and item.key == "yes":
-            await self._guard(self.client.block(conv.session_id, blocking), f"Not {verb.lower()}ed")
+            await self.feedback.guard(self.client.block(conv.session_id, blocking),
+                                      f"Not {verb.lower()}ed")
 
     # ---- the composer's slash commands -----------------------------------------------------------
 
     def slash_command(self, name: str, arg: str) -> None:
         runs: dict[str, Callable[[], object]] = {
             "resolve": self.resolve_toggle, "assign": lambda: self.assign(arg),
-            "remind": lambda: self.remind(arg), "note": lambda: self.c.focus_composer("note")}
+            "remind": lambda: self.remind(arg), "note": lambda: self.lead.focus_composer("note")}
         run = runs.get(name)
         if run is None:
-            self.c.message(f"Unknown command /{name}")
+            self.feedback.message(f"Unknown command /{name}")
             return
         result = run()
         if inspect.iscoroutine(result):
-            self.c.tasks.spawn(result, f"/{name}")
-
-    async def _guard(self, coro: Awaitable[object], failure: str) -> None:
-        try:
-            await coro
-        except Exception as exc:  # noqa: BLE001 - said in words, whatever it is
-            self.c.report(failure, exc)
+            self._tasks.spawn(result, f"/{name}")

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import sys
 
+from crisp_console.client.tasks import TaskOwner
 from crisp_console.ui.commands import Command, CommandRegistry, Context
 
 APPLICATION = "Application"
@@ -137,6 +138,8 @@ def default_commands(platform: str = sys.platform) -> tuple[Command, ...]:
     )
 
 
-def build_registry(*, platform: str = sys.platform, single_key: bool = True) -> CommandRegistry:
-    """A fresh registry holding the default table (app.py then loads the user keymap)."""
-    return CommandRegistry(default_commands(platform), single_key=single_key)
+def build_registry(*, platform: str = sys.platform, single_key: bool = True,
+                   tasks: TaskOwner | None = None) -> CommandRegistry:
+    """A fresh registry holding the default table (app.py then loads the user keymap);
+    ``tasks`` runs its async handlers (the ui's TaskOwner)."""
+    return CommandRegistry(default_commands(platform), single_key=single_key, tasks=tasks)

@@ -7,11 +7,12 @@ Enter on it (``user_asked=True``), since loading a visitor-supplied URL tells it
 the conversation was opened, and from where.
 
 The bytes come from ``fetch``, built on ConsoleClient by the window's owner (https only, except
-loopback; capped in size; no credentials sent). Decoding runs in a worker thread through
-``QImageReader``, which reads the header first: images over ``MAX_PIXELS`` are refused before
-a pixel is decoded, and the rest are decoded straight down to the bubble's media box (in the
-screen's device pixels), so a cached image costs at most ``max_size`` pixels. The cache keeps
-``max_items`` images (least recently used go; they load again when shown).
+loopback; capped in size; no credentials sent), each load a task of the ui's TaskOwner.
+Decoding runs in a worker thread through ``QImageReader``, which reads the header first: images
+over ``MAX_PIXELS`` are refused before a pixel is decoded, and the rest are decoded straight
+down to the bubble's media box (in the screen's device pixels), so a cached image costs at most
+``max_size`` pixels. The cache keeps ``max_items`` images (least recently used go; they load
+again when shown).
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QImage, QImageReader
 
+from crisp_console.client.tasks import TaskOwner
 from crisp_console.ui.delegates.bubble_layout import MEDIA_WIDTH
 
 log = logging.getLogger("crisp_console.ui")
@@ -94,11 +97,12 @@ class MediaLoader(QObject):
     loaded = Signal(str)
     state_changed = Signal(str)
 
-    def __init__(self, fetch: Fetch | None, *, trusted: Callable[[str], bool],
+    def __init__(self, fetch: Fetch | None, *, tasks: TaskOwner, trusted: Callable[[str], bool],
                  max_items: int = 200, max_size: QSize | None = None,
                  max_pixels: int = MAX_PIXELS, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._fetch = fetch
+        self._tasks = tasks
         self._trusted = trusted
         self._max_items = max(1, max_items)
         # Decoded down to the media box, in the device pixels of the sharpest screen.
@@ -107,7 +111,7 @@ class MediaLoader(QObject):
         self._images: OrderedDict[str, QImage] = OrderedDict()
         # Loading, failed and blocked URLs; bounded too, since a long session sees many.
         self._states: OrderedDict[str, str] = OrderedDict()
-        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._loading: dict[str, asyncio.Task[Any]] = {}  # by URL, to cancel them
 
     @property
     def enabled(self) -> bool:
@@ -141,19 +145,21 @@ class MediaLoader(QObject):
             self._set_state(url, BLOCKED)
             return
         try:
-            loop = asyncio.get_running_loop()
+            asyncio.get_running_loop()
         except RuntimeError:
             log.debug("no event loop: media not loaded: %.200s", url)
             return
-        self._set_state(url, LOADING)
-        self._tasks[url] = loop.create_task(self._load(url, self._fetch))
+        task = self._tasks.spawn(self._load(url, self._fetch), f"media {url[:80]}")
+        if task is not None:  # None: the console is closing
+            self._loading[url] = task
+            self._set_state(url, LOADING)
 
     def cancel(self) -> None:
         """Stop every load in flight (on shutdown); their URLs go back to idle."""
-        for url, task in list(self._tasks.items()):
+        for url, task in list(self._loading.items()):
             task.cancel()
             self._states.pop(url, None)
-        self._tasks.clear()
+        self._loading.clear()
 
     def clear(self) -> None:
         """Forget every image and state (e.g. after signing out)."""
@@ -169,10 +175,10 @@ class MediaLoader(QObject):
             raise
         except Exception as exc:  # noqa: BLE001 - any fetch or decode failure: "unavailable"
             log.info("image not loaded (%s): %.200s", exc, url)
-            self._tasks.pop(url, None)
+            self._loading.pop(url, None)
             self._set_state(url, FAILED)
             return
-        self._tasks.pop(url, None)
+        self._loading.pop(url, None)
         self._states.pop(url, None)
         self._images[url] = image
         while len(self._images) > self._max_items:

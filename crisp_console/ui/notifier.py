@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
-from crisp_console.core import LiveEvent, Message, Store, excerpt_of
+from crisp_console.core import Conversation, LiveEvent, Message, excerpt_of
 from crisp_console.present.plain import BIDI_CONTROLS
 from crisp_console.ui.timers import single_shot
 from crisp_console.ui.widgets.tray_icon import TrayIcon
@@ -55,19 +55,21 @@ class Notifier(QObject):
     """Signals:
         activated(session_id): the operator clicked a notification; open that conversation.
 
-    ``sent`` lists every notification shown, as (title, body, session_id): the tests read
-    it, and the app may show it as an in-app log. ``clock`` gives seconds (monotonic).
+    ``conversations`` is the store's (names, blocked, pending). ``sent`` lists every
+    notification shown, as (title, body, session_id): the tests read it, and the app may
+    show it as an in-app log. ``clock`` gives seconds (monotonic).
     """
 
     activated = Signal(str)
 
-    def __init__(self, store: Store, window: QWidget, *, tray: TrayIcon | None,
+    def __init__(self, conversations: Mapping[str, Conversation], window: QWidget, *,
+                 tray: TrayIcon | None,
                  sound: bool = False,
                  enabled_events: Collection[str] = (NEW_CONVERSATION, VISITOR_MESSAGE),
                  clock: Callable[[], float] = time.monotonic,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._store = store
+        self._conversations = conversations  # the store's own mapping: always current
         self._window = window
         self._tray = tray
         self._clock = clock
@@ -129,7 +131,7 @@ class Notifier(QObject):
         session_id = msg.session_id
         if msg.from_ != "user" or msg.type in ("note", "event"):
             return
-        conv = self._store.conversations.get(session_id)
+        conv = self._conversations.get(session_id)
         if conv is not None and conv.is_blocked:
             return
         fresh = session_id not in self._announced and (
@@ -144,7 +146,7 @@ class Notifier(QObject):
 
     def _name(self, session_id: str, msg: Message | None) -> str:
         """The conversation's name, else the sender's nickname the message carries."""
-        conv = self._store.conversations.get(session_id)
+        conv = self._conversations.get(session_id)
         name = (conv.nickname or conv.email) if conv is not None else ""
         if not name and msg is not None:
             name = msg.nickname

@@ -11,6 +11,8 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QIcon
 
 from crisp_console.client import ConsoleClient
+from crisp_console.client.tasks import TaskOwner
+from crisp_console.core import Store
 from crisp_console.present.canned import CannedResponse
 from crisp_console.present.labels import operator_name
 from crisp_console.settings import Preferences, resource_path
@@ -20,6 +22,7 @@ from crisp_console.ui.cheatsheet import cheat_sheet_rows
 from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.media import MediaLoader
 from crisp_console.ui.notifier import Notifier
+from crisp_console.ui.preferences_apply import media_policy
 from crisp_console.ui.unread import UnreadCounter
 from crisp_console.ui.widgets.cheat_sheet import CheatSheetDialog
 from crisp_console.ui.widgets.command_palette import CommandPalette
@@ -72,24 +75,18 @@ def app_icon() -> QIcon:
     return QIcon(str(resource_path("icons", "crisp-console.svg")))
 
 
-def media_policy(client: ConsoleClient, prefs: Preferences) -> Callable[[str], bool]:
-    """Which image URLs load without the operator asking (Preferences.load_images)."""
-    if prefs.load_images == "always":
-        return lambda _url: True
-    if prefs.load_images == "never":
-        return lambda _url: False
-    return client.trusted_media
-
-
 def build_console(client: ConsoleClient, registry: CommandRegistry, prefs: Preferences, *,
-                  drafts_path: Path | None, settings: QSettings | None,
+                  tasks: TaskOwner, drafts_path: Path | None, settings: QSettings | None,
                   canned: list[CannedResponse] | None = None,
                   coalesce: bool = True) -> tuple[Panes, dict[str, QAction]]:
+    """Every pane; ``tasks`` (the ui's TaskOwner) runs their loads."""
     store = client.store
     drafts = DraftStore(drafts_path)
-    media = MediaLoader(client.fetch_media, trusted=media_policy(client, prefs))
+    media = MediaLoader(client.fetch_media, tasks=tasks,
+                        trusted=media_policy(client.trusted_media, prefs))
     list_pane = ListPane(store, coalesce=coalesce)
-    thread = ThreadPane(store, load_older=client.load_older, media=media, coalesce=coalesce)
+    thread = ThreadPane(store, load_older=client.load_older, tasks=tasks, media=media,
+                        coalesce=coalesce)
 
     def last_own(session_id: str) -> tuple[int, str] | None:
         message = client.last_own_message(session_id)
@@ -108,7 +105,7 @@ def build_console(client: ConsoleClient, registry: CommandRegistry, prefs: Prefe
                         icon=icon)
     palette = CommandPalette(registry, store, window)
     tray = TrayIcon(icon, window)
-    notifier = Notifier(store, window, tray=tray, sound=prefs.notify_sound,
+    notifier = Notifier(store.conversations, window, tray=tray, sound=prefs.notify_sound,
                         enabled_events=prefs.notify_events())
     unread = UnreadCounter(store)
     actions = registry.create_actions(window, {"list": list_pane.view, "thread": thread.view,
@@ -121,14 +118,12 @@ def build_console(client: ConsoleClient, registry: CommandRegistry, prefs: Prefe
     return panes, actions
 
 
-def apply_directory(panes: Panes, client: ConsoleClient) -> None:
+def apply_directory(panes: Panes, store: Store, me: str | None) -> None:
     """Names of operators, and "me", once the client has loaded them (website names are
     ui/websites.py's: they change while the console runs)."""
-    store = client.store
     operators = {uid: operator_name(o) for uid, o in store.operators.items()}
-    panes.list_pane.set_user_id(client.me)
+    panes.list_pane.set_user_id(me)
     panes.list_pane.set_operator_names(operators)
     panes.thread.set_operator_names(operators)
-    me = client.me
     ordered = sorted(operators.items(), key=lambda item: (item[0] != me, item[1].lower()))
     panes.composer.set_operators(ordered)

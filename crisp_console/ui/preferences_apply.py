@@ -1,67 +1,88 @@
-"""Opening the preferences dialog and applying what it saved, live: send key, single-key
-mode, notifications, theme, font size, image loading; the keymap goes back on the QActions."""
+"""The preferences in force, the dialog that changes them, and applying them live: send key,
+Up-to-edit, single-key mode, notifications, theme, font size, image loading; the keymap goes
+back on the QActions. ``prefs`` is the one copy of the preferences in force: whoever reads a
+preference while the console runs (after-resolve, say) reads it here."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QAction, QFont
+from PySide6.QtWidgets import QApplication, QWidget
 
 from crisp_console.settings import Preferences
 from crisp_console.storage.preferences import save_preferences
-from crisp_console.ui.controller import Controller
+from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.keymap import save_keymap
-from crisp_console.ui.panes import media_policy
+from crisp_console.ui.media import MediaLoader
+from crisp_console.ui.notifier import Notifier
 from crisp_console.ui.theme import Scheme, Theme, system_scheme
+from crisp_console.ui.widgets.composer import Composer, LastOwnMessage
 from crisp_console.ui.widgets.preferences_dialog import PreferencesDialog
 
 log = logging.getLogger(__name__)
 
 
+def media_policy(trusted: Callable[[str], bool], prefs: Preferences) -> Callable[[str], bool]:
+    """Which image URLs load without the operator asking (Preferences.load_images):
+    ``trusted`` is the client's own rule (Crisp's storage hosts, the connected host)."""
+    if prefs.load_images == "always":
+        return lambda _url: True
+    if prefs.load_images == "never":
+        return lambda _url: False
+    return trusted
+
+
 class PreferencesFlow:
-    def __init__(self, controller: Controller, *, theme: Theme | None,
+    def __init__(self, prefs: Preferences, registry: CommandRegistry,
+                 actions: Mapping[str, QAction], *, composer: Composer, notifier: Notifier,
+                 media: MediaLoader, last_own: LastOwnMessage,
+                 trusted_media: Callable[[str], bool], window: QWidget, theme: Theme | None,
                  prefs_path: Path | None, keymap_path: Path | None,
-                 on_change: Callable[[Preferences], None] | None = None) -> None:
-        self.c = controller
-        self.theme = theme
+                 message: Callable[[str], None]) -> None:
+        """``last_own``: where Up finds my last message (when the preference allows);
+        ``trusted_media``: the client's rule for images (media_policy); ``message(text)``:
+        the status bar."""
+        self.prefs = prefs
+        self._registry, self._actions = registry, actions
+        self._composer, self._notifier, self._media = composer, notifier, media
+        self._last_own, self._trusted_media = last_own, trusted_media
+        self._window, self.theme = window, theme
         self.prefs_path, self.keymap_path = prefs_path, keymap_path
-        self.on_change = on_change
+        self._message = message
         self.dialog: PreferencesDialog | None = None
         app = QApplication.instance()
         self._system_font = QFont(app.font()) if isinstance(app, QApplication) else QFont()
-        controller.registry.set_handler("app.settings", self.open)
-        self.apply(controller.prefs, save=False)
+        self.apply(prefs, save=False)
 
     def open(self) -> None:
         if self.dialog is None:
-            self.dialog = PreferencesDialog(self.c.prefs, self.c.registry, self.c.panes.window)
+            self.dialog = PreferencesDialog(self.prefs, self._registry, self._window)
             self.dialog.saved.connect(self._saved)
         else:
-            self.dialog.load(self.c.prefs)
+            self.dialog.load(self.prefs)
         self.dialog.open()
 
     def _saved(self, prefs: Preferences) -> None:
-        self.c.registry.rebind_actions(self.c.actions)
+        self._registry.rebind_actions(self._actions)
         if self.keymap_path is not None:
             try:
-                save_keymap(self.c.registry, self.keymap_path)
+                save_keymap(self._registry, self.keymap_path)
             except OSError as exc:
-                self.c.message(f"Shortcuts not saved: {exc}")
+                self._message(f"Shortcuts not saved: {exc}")
         self.apply(prefs, save=True)
 
     def apply(self, prefs: Preferences, *, save: bool) -> None:
-        c = self.c
-        c.prefs = prefs
-        p = c.panes
-        p.composer.set_send_on_enter(prefs.send_on_enter)
-        p.composer.set_last_own_message(p.last_own if prefs.edit_last_with_up else None)
-        c.registry.set_single_key_enabled(prefs.single_key, c.actions)
-        p.notifier.set_enabled_events(prefs.notify_events())
-        p.notifier.set_sound(prefs.notify_sound)
-        p.media.set_trusted(media_policy(c.client, prefs))
+        self.prefs = prefs
+        composer, notifier = self._composer, self._notifier
+        composer.set_send_on_enter(prefs.send_on_enter)
+        composer.set_last_own_message(self._last_own if prefs.edit_last_with_up else None)
+        self._registry.set_single_key_enabled(prefs.single_key, self._actions)
+        notifier.set_enabled_events(prefs.notify_events())
+        notifier.set_sound(prefs.notify_sound)
+        self._media.set_trusted(media_policy(self._trusted_media, prefs))
         if self.theme is not None:
             forced = None if prefs.theme == "system" else Scheme(prefs.theme)
             self.theme.forced = forced
@@ -77,6 +98,4 @@ class PreferencesFlow:
             try:
                 save_preferences(prefs, self.prefs_path)
             except OSError as exc:
-                c.message(f"Preferences not saved: {exc}")
-        if self.on_change is not None:
-            self.on_change(prefs)
+                self._message(f"Preferences not saved: {exc}")

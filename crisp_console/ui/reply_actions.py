@@ -1,45 +1,88 @@
-"""Writing in a conversation: send, retry, edit, typing indicators and attachments, from
-the composer's and the thread's signals to the client."""
+"""Writing in a conversation: send, retry, edit, typing indicators and attachments, from the
+composer's and the thread's signals (the console connects them) to the client.
+
+What it uses is named here: the client's ``Replies`` (what goes out as a message) and
+``Edits`` (changing a sent one, typing), the controller's open conversation and the
+composer's ``ReplyBox`` side (it takes a sent text back, shows uploads).
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Coroutine
-from typing import Any
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any, Protocol
 
+from crisp_console.client import Progress
+from crisp_console.client.tasks import TaskOwner
 from crisp_console.errors import CrispError, QuotaExceededError
-from crisp_console.ui.controller import Controller
 from crisp_console.ui.failure_words import describe
+from crisp_console.ui.feedback import Feedback
+from crisp_console.ui.widgets.attachment_bar import Attachment
 
 log = logging.getLogger(__name__)
 
 
+class Replies(Protocol):
+    """The client's sending side."""
+
+    async def send_text(self, session_id: str, text: str) -> object: ...
+
+    async def send_note(self, session_id: str, text: str,
+                        mentions: Sequence[str] = ()) -> object: ...
+
+    async def retry_send(self, session_id: str, fingerprint: int) -> object: ...
+
+    async def send_file(self, session_id: str, name: str, mime: str, data: bytes,
+                        progress: Progress | None = None) -> object: ...
+
+
+class Edits(Protocol):
+    """The client's commands on what is written: an edit of a sent message, typing."""
+
+    async def edit_message(self, session_id: str, fingerprint: int, content: Any) -> object: ...
+
+    async def compose(self, session_id: str, typing: bool,
+                      excerpt: str | None = None) -> object: ...
+
+
+class ReplyBox(Protocol):
+    """The composer as the sending side sees it."""
+
+    def session_id(self) -> str | None: ...
+
+    def take_sent(self) -> None: ...
+
+    def open_attach_dialog(self) -> None: ...
+
+    def set_upload_progress(self, name: str, done: int, total: int) -> None: ...
+
+    def upload_finished(self, name: str, error: str | None = None) -> None: ...
+
+
 class ReplyActions:
-    def __init__(self, controller: Controller) -> None:
-        self.c = controller
-        p = controller.panes
-        p.thread.retry_requested.connect(self._retry)
-        p.composer.send_requested.connect(self.send)
-        p.composer.edit_requested.connect(self._edit)
-        p.composer.typing_changed.connect(self._typing)
-        p.composer.attachments_added.connect(self._attach)
-        controller.registry.set_handler("composer.attach", self._attach_dialog)
+    def __init__(self, replies: Replies, edits: Edits, box: ReplyBox, *,
+                 open_conversation: Callable[[], str | None], feedback: Feedback,
+                 tasks: TaskOwner) -> None:
+        """``open_conversation()``: the controller's open conversation (None: none)."""
+        self._replies, self._edits, self._box = replies, edits, box
+        self._open = open_conversation
+        self.feedback, self._tasks = feedback, tasks
 
     def send(self, text: str, mode: str, mentions: list[str]) -> None:
-        sid = self.c.session_id
+        sid = self._open()
         if sid is None:
             return
-        self.c.panes.composer.take_sent()
+        self._box.take_sent()
         if mode == "note":
-            coro = self.c.client.send_note(sid, text, mentions=mentions)
+            coro = self._replies.send_note(sid, text, mentions=mentions)
         else:
-            coro = self.c.client.send_text(sid, text)
+            coro = self._replies.send_text(sid, text)
         self._deliver(coro, "Reply not sent")
 
-    def _retry(self, fingerprint: int) -> None:
-        if self.c.session_id is not None:
-            self._deliver(self.c.client.retry_send(self.c.session_id, fingerprint),
-                          "Retry failed")
+    def retry(self, fingerprint: int) -> None:
+        sid = self._open()
+        if sid is not None:
+            self._deliver(self._replies.retry_send(sid, fingerprint), "Retry failed")
 
     def _deliver(self, coro: Coroutine[Any, Any, object], failure: str) -> None:
         """A reply that fails stays in the thread, FAILED, its words saying what comes next;
@@ -48,52 +91,54 @@ class ReplyActions:
             try:
                 await coro
             except QuotaExceededError as exc:
-                self.c.message(f"{failure} yet: {describe(exc)}; it goes out by itself then",
-                               15_000)
+                self.feedback.message(f"{failure} yet: {describe(exc)}; it goes out by "
+                                      "itself then", 15_000)
             except Exception as exc:  # noqa: BLE001 - said in words, whatever it is
-                self.c.report(f"{failure} (it stays in the thread, saying what to do)", exc)
-        if self.c.tasks.spawn(deliver(), failure) is None:
+                self.feedback.report(f"{failure} (it stays in the thread, saying what to do)",
+                                     exc)
+        if self._tasks.spawn(deliver(), failure) is None:
             coro.close()  # closing down: the reply is never sent
 
-    def _edit(self, fingerprint: int, text: str) -> None:
-        if self.c.session_id is not None:
-            self.c.run(self.c.client.edit_message(self.c.session_id, fingerprint, text),
-                       "Edit not saved")
-
-    def _typing(self, typing: bool, excerpt: str) -> None:
-        # The composer's own conversation: a "stop" on switching belongs to the old one.
-        sid = self.c.panes.composer.session_id()
+    def edit(self, fingerprint: int, text: str) -> None:
+        sid = self._open()
         if sid is not None:
-            self.c.tasks.spawn(self._compose(sid, typing, excerpt), "compose")
+            self.feedback.run(self._edits.edit_message(sid, fingerprint, text), "Edit not saved")
+
+    def typing(self, typing: bool, excerpt: str) -> None:
+        # The composer's own conversation: a "stop" on switching belongs to the old one.
+        sid = self._box.session_id()
+        if sid is not None:
+            self._tasks.spawn(self._compose(sid, typing, excerpt), "compose")
 
     async def _compose(self, sid: str, typing: bool, excerpt: str) -> None:
         try:
-            await self.c.client.compose(sid, typing, excerpt or None)
+            await self._edits.compose(sid, typing, excerpt or None)
         except (CrispError, OSError) as exc:
             log.debug("compose failed: %s", describe(exc))
 
-    def _attach_dialog(self) -> None:
-        if self.c.session_id is None:
-            self.c.message("Open a conversation first")
+    def attach_dialog(self) -> None:
+        if self._open() is None:
+            self.feedback.message("Open a conversation first")
         else:
-            self.c.panes.composer.open_attach_dialog()
+            self._box.open_attach_dialog()
 
-    def _attach(self, attachments: list[Any]) -> None:
-        sid = self.c.session_id
+    def attach(self, attachments: list[Attachment]) -> None:
+        sid = self._open()
         if sid is None:
             return
         for item in attachments:
-            self.c.tasks.spawn(self._upload(sid, item), f"upload {item.name}")
+            self._tasks.spawn(self._upload(sid, item), f"upload {item.name}")
 
-    async def _upload(self, sid: str, item: Any) -> None:
-        composer = self.c.panes.composer
+    async def _upload(self, sid: str, item: Attachment) -> None:
+        box = self._box
 
         def progress(done: int, total: int) -> None:
-            composer.set_upload_progress(item.name, done, total)
+            box.set_upload_progress(item.name, done, total)
 
         try:
-            await self.c.client.send_file(sid, item.name, item.mime, item.data, progress=progress)
+            await self._replies.send_file(sid, item.name, item.mime, item.data,
+                                          progress=progress)
         except (CrispError, OSError, TimeoutError) as exc:
-            composer.upload_finished(item.name, describe(exc))
+            box.upload_finished(item.name, describe(exc))
         else:
-            composer.upload_finished(item.name)
+            box.upload_finished(item.name)

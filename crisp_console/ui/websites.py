@@ -9,20 +9,25 @@ The first sync's RESET sets the baseline: only later differences are announced.
 It also follows the client's health for what Crisp refuses per website: a website whose
 conversations are refused gets the words above the list instead of rows; one whose details
 are refused is named by its id (the client's fallback), the words in its tooltip.
+
+The console wires it: the list pane's ``website_changed`` to ``chosen``, the media loader's
+``loaded`` to ``logo_loaded``, and the two websites commands.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QSettings
 
 from crisp_console.client import Health, conversations_of, website_details_of
-from crisp_console.core import WEBSITES, Change, ChangeKind
+from crisp_console.core import WEBSITES, Change, ChangeKind, Store
 from crisp_console.present.labels import website_name
 from crisp_console.present.palette_sources import PaletteItem
-from crisp_console.ui.controller import Controller
+from crisp_console.ui.media import MediaLoader
+from crisp_console.ui.ports import HealthSource, Pick
+from crisp_console.ui.widgets.list_pane import ListPane
 from crisp_console.ui.widgets.website_switcher import ALL_TITLE, WebsiteEntry
 
 log = logging.getLogger(__name__)
@@ -32,32 +37,38 @@ ALL_KEY = ""  # the palette's key for the unified inbox
 
 
 class WebsiteScope:
-    """Signals go through the list pane (``website_changed``); ``notices`` is for tests."""
+    """``notify(title, body)`` tells the operator of a website added or removed; ``notices``
+    keeps them all (for tests)."""
 
-    def __init__(self, controller: Controller, settings: QSettings | None = None,
-                 notify: Callable[[str, str], None] | None = None) -> None:
-        self.c = controller
+    def __init__(self, store: Store, health: HealthSource, list_pane: ListPane,
+                 media: MediaLoader, *, pick: Pick, notify: Callable[[str, str], None],
+                 message: Callable[[str, int], None],
+                 labels: Callable[[Mapping[str, str]], None],
+                 settings: QSettings | None = None) -> None:
+        """``message(text, ms)``: the status bar; ``labels(names)``: the websites' names for
+        the thread's header (the list pane gets them here too)."""
+        self._store, self._health_source = store, health
+        self._list, self._media = list_pane, media
+        self._pick, self._notify, self._message, self._labels = pick, notify, message, labels
         self.settings = settings
-        self._notify = notify or self._default_notify
         self._known: dict[str, str] = {}  # website id -> name, as last announced
         self._ready = False
         self._logo_urls: dict[str, str] = {}  # logo URL -> website id
         self.notices: list[str] = []
-        self._health = controller.client.health
-        panes = controller.panes
-        self._unsubscribe: Callable[[], None] | None = controller.store.subscribe(self._on_change)
-        self._unobserve = controller.client.add_health_observer(self._on_health)
-        panes.list_pane.website_changed.connect(self._chosen)
-        panes.media.loaded.connect(self._logo_loaded)
-        controller.registry.set_handler("websites.switch", self.pick)
-        controller.registry.set_handler("websites.all", lambda: self.show(None))
+        self._health = health.health
+        self._unsubscribe: Callable[[], None] | None = store.subscribe(self._on_change)
+        self._unobserve = health.add_health_observer(self._on_health)
+
+    def handlers(self) -> dict[str, Callable[[], object]]:
+        """The registry's handlers it provides, by command id."""
+        return {"websites.switch": self.pick, "websites.all": lambda: self.show(None)}
 
     # ---- life ------------------------------------------------------------------------------
 
     def ready(self) -> None:
         """After the first sync: names everywhere, the remembered choice, and from now on
         every added or removed website is announced."""
-        self._on_health(self.c.client.health)
+        self._on_health(self._health_source.health)
         self._refresh()
         self._known = self._names()
         self._ready = True
@@ -74,16 +85,16 @@ class WebsiteScope:
     # ---- choosing ------------------------------------------------------------------------------
 
     def show(self, website_id: str | None) -> None:
-        self.c.panes.list_pane.set_website(website_id)
+        self._list.set_website(website_id)
 
     async def pick(self) -> None:
         """Ctrl+Shift+K: the websites in the palette, unread counts beside them."""
         names = self._names()
         if not names:
-            self.c.message("No website is subscribed to this plugin")
+            self._message("No website is subscribed to this plugin", 8000)
             return
-        unread = self.c.panes.list_pane.unread_by_website()
-        current = self.c.panes.list_pane.website_id()
+        unread = self._list.unread_by_website()
+        current = self._list.website_id()
 
         def detail(key: str | None) -> str:
             n = unread.get(key, 0)
@@ -95,44 +106,43 @@ class WebsiteScope:
         items = [PaletteItem("choice", ALL_KEY, f"{ALL_TITLE} (unified inbox)", detail(None))]
         items += [PaletteItem("choice", wid, name, detail(wid))
                   for wid, name in sorted(names.items(), key=lambda kv: kv[1].casefold())]
-        item = await self.c.panes.palette.pick("Show the conversations of…", items,
-                                               placeholder="Website name")
+        item = await self._pick("Show the conversations of…", items,
+                                placeholder="Website name")
         if item is not None:
             self.show(item.key or None)
-            self.c.panes.list_pane.view.setFocus()  # next: pick a conversation of that inbox
+            self._list.view.setFocus()  # next: pick a conversation of that inbox
 
     # ---- internals -----------------------------------------------------------------------------
 
     def _names(self) -> dict[str, str]:
-        return {wid: website_name(site) for wid, site in self.c.store.websites.items()
+        return {wid: website_name(site) for wid, site in self._store.websites.items()
                 if site.subscribed}
 
     def _refresh(self) -> None:
         """Switcher entries, row labels and logos from the store's websites."""
-        store = self.c.store
-        panes = self.c.panes
+        store = self._store
         entries = [WebsiteEntry(wid, website_name(site), site.domain,
                                 self._refused(website_details_of, wid) or "")
                    for wid, site in store.websites.items() if site.subscribed]
-        panes.list_pane.switcher.set_websites(entries)
+        self._list.switcher.set_websites(entries)
         labels = {wid: website_name(site) for wid, site in store.websites.items()}
-        panes.list_pane.set_website_labels(labels)
-        panes.thread.set_website_labels(labels)
+        self._list.set_website_labels(labels)
+        self._labels(labels)
         for wid, site in store.websites.items():
             if site.logo and site.logo not in self._logo_urls:
                 self._logo_urls[site.logo] = wid
-                panes.media.request(site.logo)  # loads only from trusted hosts (Crisp storage)
-                self._logo_loaded(site.logo)  # already cached
+                self._media.request(site.logo)  # loads only from trusted hosts (Crisp storage)
+                self.logo_loaded(site.logo)  # already cached
 
     def _refused(self, key: Callable[[str], str], website_id: str) -> str | None:
         return self._health.denied_for(key(website_id))
 
     def _on_health(self, health: Health) -> None:
         """Refusals per website: the list's note, and the switcher's tooltips."""
-        websites = self.c.store.websites
+        websites = self._store.websites
         details = [self._refused(website_details_of, wid) for wid in websites]
         self._health = health
-        self.c.panes.list_pane.set_unavailable(
+        self._list.set_unavailable(
             {wid: words for wid in websites
              if (words := health.denied_for(conversations_of(wid))) is not None})
         if details != [self._refused(website_details_of, wid) for wid in websites]:
@@ -154,7 +164,7 @@ class WebsiteScope:
                            f"{name} subscribed to the plugin: its conversations are in the "
                            "inbox now.")
         for wid, name in removed.items():
-            shown = self.c.panes.list_pane.website_id() == wid
+            shown = self._list.website_id() == wid
             if shown:
                 self.show(None)
             self._announce("Website removed",
@@ -167,22 +177,16 @@ class WebsiteScope:
         self.notices.append(f"{title}: {body}")
         self._notify(title, body)
 
-    def _default_notify(self, title: str, body: str) -> None:
-        self.c.message(f"{title}: {body}", 15_000)
-        panes = self.c.panes
-        if not panes.window.isActiveWindow():
-            panes.tray.show_message(title, body)
-
-    def _chosen(self, website_id: object) -> None:
+    def chosen(self, website_id: object) -> None:
         if self.settings is not None:
             self.settings.setValue(SETTINGS_KEY, website_id if isinstance(website_id, str)
                                    else ALL_KEY)
         name = self._names().get(website_id) if isinstance(website_id, str) else None
-        self.c.message(f"Showing {name}'s conversations" if name
-                       else "Showing every website's conversations", 4000)
+        self._message(f"Showing {name}'s conversations" if name
+                      else "Showing every website's conversations", 4000)
 
-    def _logo_loaded(self, url: str) -> None:
+    def logo_loaded(self, url: str) -> None:
         wid = self._logo_urls.get(url)
-        image = self.c.panes.media.image(url)
+        image = self._media.image(url)
         if wid is not None and image is not None:
-            self.c.panes.list_pane.switcher.set_logo(wid, image)
+            self._list.switcher.set_logo(wid, image)

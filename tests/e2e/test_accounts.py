@@ -29,8 +29,9 @@ def wired(console: Console) -> list[Ending]:
     # The commands only read the book; nothing here writes it.
     book = AccountBook(Path("/nonexistent/accounts.json"), (ADA, BOB), active=ADA.identifier)
     endings: list[Ending] = []
-    wire_account_commands(console, Accounts(book, SessionOnlyStore(), no_dialog), ADA,
-                          endings.append)
+    wire_account_commands(console.registry, Accounts(book, SessionOnlyStore(), no_dialog),
+                          ADA, endings.append, pick=console.panes.palette.pick,
+                          message=console.feedback.message)
     return endings
 
 

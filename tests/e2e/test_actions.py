@@ -185,7 +185,7 @@ async def test_preferences_change_the_send_key_live(console: Console, sandbox: S
     press(flow.dialog.send_key, Qt.Key.Key_Down)  # "Ctrl+Enter sends"
     press(flow.dialog.send_key, Qt.Key.Key_Return)  # Save is the default button
     await until(lambda: not flow.dialog.isVisible(), what="Save")
-    assert console.controller.prefs.send_on_enter is False
+    assert console.prefs.send_on_enter is False
     console.panes.composer.editor.setFocus()
     editor = console.panes.composer.editor
     QTest.keyClicks(editor, "first line")

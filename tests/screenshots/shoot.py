@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 
 from crisp_console.client import ConsoleClient
 from crisp_console.client.signin import SignInFailure
+from crisp_console.client.tasks import TaskOwner
 from crisp_console.credentials import SessionOnlyStore
 from crisp_console.sandbox.config import SandboxConfig, Sizes
 from crisp_console.sandbox.server import Sandbox
@@ -102,7 +103,7 @@ async def shoot_sign_in(out: Path) -> Path:
     await sandbox.start()
     info = sandbox.info()
     prefill = Account(info["identifier"], "plugin", sandbox.base_url, "Sandbox")
-    dialog = SignInDialog(store=SessionOnlyStore(), prefill=prefill)
+    dialog = SignInDialog(tasks=TaskOwner(), store=SessionOnlyStore(), prefill=prefill)
     try:
         dialog.show()
         dialog.key.setText(info["key"])

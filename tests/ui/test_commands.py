@@ -12,6 +12,7 @@ from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QListView, QPlainTextEdit, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
+from crisp_console.client.tasks import TaskOwner
 from crisp_console.ui.commands import Command, CommandRegistry
 from crisp_console.ui.default_commands import build_registry
 from crisp_console.ui.shortcuts import (
@@ -213,9 +214,10 @@ def test_a_failing_handler_is_logged_not_raised(caplog: pytest.LogCaptureFixture
     assert "command app.settings failed" in caplog.text and "kaput" in caplog.text
 
 
-def test_async_handlers_are_scheduled_on_the_running_loop(
+def test_async_handlers_run_as_tasks_of_the_ui_task_owner(
         caplog: pytest.LogCaptureFixture) -> None:
-    registry = build_registry()
+    tasks = TaskOwner()
+    registry = build_registry(tasks=tasks)
     done: list[str] = []
 
     async def assign() -> None:
@@ -235,8 +237,10 @@ def test_async_handlers_are_scheduled_on_the_running_loop(
     async def main() -> None:
         registry.run("conversation.assign_to_me")
         registry.run("conversation.block")
-        for _ in range(5):
-            await asyncio.sleep(0)
+        assert len(tasks) == 2  # owned: the console cancels and awaits them on close
+        await tasks.drain()
+        await tasks.aclose()
+        registry.run("conversation.assign_to_me")  # closed: never starts
 
     caplog.clear()
     with caplog.at_level(logging.ERROR):
@@ -244,6 +248,17 @@ def test_async_handlers_are_scheduled_on_the_running_loop(
     assert done == ["assigned"]
     assert "command conversation.block failed" in caplog.text
     assert "server said no" in caplog.text
+    # A registry without a task owner (the keymap editor's) refuses async handlers.
+    bare = build_registry()
+    bare.set_handler("conversation.assign_to_me", assign)
+
+    async def run_bare() -> None:
+        assert bare.run("conversation.assign_to_me") is True
+
+    caplog.clear()
+    with caplog.at_level(logging.ERROR):
+        asyncio.run(run_bare())
+    assert "no task owner runs it" in caplog.text and done == ["assigned"]
 
 
 # -- QActions --

@@ -13,6 +13,7 @@ import pytest
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize
 from PySide6.QtGui import QColor, QImage, QImageWriter
 
+from crisp_console.client.tasks import TaskOwner
 from crisp_console.present.content import media_hint
 from crisp_console.ui.media import (
     BLOCKED,
@@ -91,7 +92,7 @@ def recorder(signal: Any) -> list[str]:
 @pytest.mark.asyncio
 async def test_trusted_url_loads_by_itself_scaled_to_the_media_box() -> None:
     fetch = Fetcher({TRUSTED: png_bytes(1600, 900)})
-    loader = MediaLoader(fetch, trusted=trusted_host, max_size=QSize(440, 248))
+    loader = MediaLoader(fetch, tasks=TaskOwner(), trusted=trusted_host, max_size=QSize(440, 248))
     loaded = recorder(loader.loaded)
     assert loader.state(TRUSTED) == IDLE and loader.image(TRUSTED) is None
     loader.request(TRUSTED)
@@ -111,7 +112,7 @@ async def test_trusted_url_loads_by_itself_scaled_to_the_media_box() -> None:
 @pytest.mark.asyncio
 async def test_untrusted_url_is_blocked_until_the_operator_asks() -> None:
     fetch = Fetcher({OTHER: png_bytes(), LATER: png_bytes()})
-    loader = MediaLoader(fetch, trusted=trusted_host)
+    loader = MediaLoader(fetch, tasks=TaskOwner(), trusted=trusted_host)
     states = recorder(loader.state_changed)
     loader.request(OTHER)
     assert loader.state(OTHER) == BLOCKED and fetch.calls == []
@@ -131,7 +132,7 @@ async def test_untrusted_url_is_blocked_until_the_operator_asks() -> None:
 @pytest.mark.asyncio
 async def test_failed_fetch_is_unavailable_and_retried_only_when_asked() -> None:
     fetch = Fetcher({TRUSTED: OSError("404 not found")})
-    loader = MediaLoader(fetch, trusted=trusted_host)
+    loader = MediaLoader(fetch, tasks=TaskOwner(), trusted=trusted_host)
     loaded = recorder(loader.loaded)
     loader.request(TRUSTED)
     assert await settle(loader, TRUSTED) == FAILED
@@ -156,7 +157,7 @@ async def test_failed_fetch_is_unavailable_and_retried_only_when_asked() -> None
 ])
 async def test_unusable_bytes_fail(data: bytes) -> None:
     fetch = Fetcher({TRUSTED: data})
-    loader = MediaLoader(fetch, trusted=trusted_host)
+    loader = MediaLoader(fetch, tasks=TaskOwner(), trusted=trusted_host)
     loader.request(TRUSTED)
     assert await settle(loader, TRUSTED) == FAILED
     assert loader.image(TRUSTED) is None
@@ -178,7 +179,7 @@ def test_decode_refuses_by_header_before_decoding() -> None:
 async def test_cache_keeps_max_items_images() -> None:
     urls = [f"https://storage.crisp.chat/{i}.png" for i in range(3)]
     fetch = Fetcher({url: png_bytes() for url in urls})
-    loader = MediaLoader(fetch, trusted=trusted_host, max_items=2)
+    loader = MediaLoader(fetch, tasks=TaskOwner(), trusted=trusted_host, max_items=2)
     for url in urls:
         loader.request(url)
         assert await settle(loader, url) == LOADED
@@ -191,14 +192,14 @@ async def test_cache_keeps_max_items_images() -> None:
 
 @pytest.mark.asyncio
 async def test_without_a_fetcher_nothing_loads() -> None:
-    loader = MediaLoader(None, trusted=lambda _url: True)
+    loader = MediaLoader(None, tasks=TaskOwner(), trusted=lambda _url: True)
     loader.request(TRUSTED, user_asked=True)
     assert loader.state(TRUSTED) == IDLE and not loader.enabled
 
 
 def test_request_without_an_event_loop_leaves_the_url_idle() -> None:
     fetch = Fetcher({TRUSTED: png_bytes()})
-    loader = MediaLoader(fetch, trusted=trusted_host)
+    loader = MediaLoader(fetch, tasks=TaskOwner(), trusted=trusted_host)
     loader.request(TRUSTED)
     assert loader.state(TRUSTED) == IDLE and fetch.calls == []
 
@@ -218,7 +219,7 @@ async def test_cancel_stops_loads_in_flight() -> None:
         return png_bytes()
 
     fetch: Callable[[str], Any] = slow
-    loader = MediaLoader(fetch, trusted=trusted_host)
+    loader = MediaLoader(fetch, tasks=TaskOwner(), trusted=trusted_host)
     loader.request(TRUSTED)
     assert loader.state(TRUSTED) == LOADING
     await asyncio.sleep(0)  # the load is in its fetch

@@ -189,7 +189,7 @@ def listening(notifier: Notifier, store: Store) -> Notifier:
 
 @pytest.fixture
 def notifier(store: Store, window: QWidget, tray: TrayIcon, clock: Clock) -> Notifier:
-    return listening(Notifier(store, window, tray=tray, clock=clock), store)
+    return listening(Notifier(store.conversations, window, tray=tray, clock=clock), store)
 
 
 def says(store: Store, notifier: Notifier, sid: str, text: str = "ping",
@@ -343,7 +343,7 @@ def test_plain_excerpt() -> None:
 
 def test_without_a_tray_notifications_are_still_recorded(store: Store, window: QWidget,
                                                          clock: Clock) -> None:
-    notifier = listening(Notifier(store, window, tray=None, clock=clock), store)
+    notifier = listening(Notifier(store.conversations, window, tray=None, clock=clock), store)
     says(store, notifier, unresolved(store, 1)[0])
     assert len(notifier.sent) == 1
 

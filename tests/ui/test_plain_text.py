@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QHelpEvent, QImage
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStyle, QToolTip, QWidget
 from pytestqt.qtbot import QtBot
 
+from crisp_console.client.tasks import TaskOwner
 from crisp_console.core import Conversation, Store
 from crisp_console.errors import ValidationError
 from crisp_console.present.canned import CannedResponse
@@ -175,7 +176,7 @@ def test_canned_editor_problem_tooltips_are_ours(qtbot: QtBot) -> None:
 
     rows = [CannedResponse(PASSWD, "a", "x"), CannedResponse("ok", "b", "y"),
             CannedResponse("ok", "c", "z")]
-    dialog = CannedEditorDialog(rows, save)
+    dialog = CannedEditorDialog(rows, save, tasks=TaskOwner())
     qtbot.addWidget(dialog)
     for row in (0, 2):  # a bad shortcut, a duplicate
         tip = dialog.table.item(row, SHORTCUT).toolTip()
@@ -191,7 +192,7 @@ def test_canned_editor_shows_a_server_refusal_as_text(qtbot: QtBot,
     async def refuse(_items: list[CannedResponse]) -> None:
         raise ValidationError(400, "invalid_data", f"server said {PASSWD}")
 
-    dialog = CannedEditorDialog([CannedResponse("hi", "a", "x")], refuse)
+    dialog = CannedEditorDialog([CannedResponse("hi", "a", "x")], refuse, tasks=TaskOwner())
     qtbot.addWidget(dialog)
 
     async def main() -> None:
@@ -245,7 +246,7 @@ def test_notifications_carry_no_markup_and_no_bidi_override(qtbot: QtBot) -> Non
     store.set_websites([f.website()])
     window = QWidget()
     qtbot.addWidget(window)  # never shown: the console is in the background
-    notifier = Notifier(store, window, tray=None, clock=lambda: 0.0)
+    notifier = Notifier(store.conversations, window, tray=None, clock=lambda: 0.0)
     store.subscribe_live(notifier.on_live)
     store.apply("message:send", f.message_event(
         "session_n", content=f"\u202eevil {PASSWD}", timestamp=T,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QShortcut
@@ -38,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crisp_console.client.tasks import TaskOwner
 from crisp_console.client.team_settings import CannedItem, item_problems, load_validator
 from crisp_console.present.canned import CannedResponse
 from crisp_console.present.plain import tooltip_html
@@ -59,15 +61,16 @@ class CannedEditorDialog(QDialog):
     once saved."""
 
     def __init__(self, items: Sequence[CannedResponse], save: SaveCallback,
-                 parent: QWidget | None = None, *, title: str = "Team canned responses",
-                 unavailable: str = "") -> None:
+                 parent: QWidget | None = None, *, tasks: TaskOwner,
+                 title: str = "Team canned responses", unavailable: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self._save = save
+        self._tasks = tasks
         self._validator = load_validator()
         self._rows: list[CannedItem] = [_item(r) for r in items]
         self._problems: list[dict[str, str]] = []
-        self._task: asyncio.Task[None] | None = None
+        self._task: asyncio.Task[Any] | None = None
         self._filling = False  # the form is being filled from a row: not an edit
         self._locked = bool(unavailable)
 
@@ -191,14 +194,17 @@ class CannedEditorDialog(QDialog):
         if not self.save_button.isEnabled():
             return
         try:
-            loop = asyncio.get_running_loop()
+            asyncio.get_running_loop()
         except RuntimeError:
             log.warning("no event loop: canned responses not saved")
             return
+        task = self._tasks.spawn(self._run_save(self.items()), "save canned responses")
+        if task is None:
+            return  # the console is closing
+        self._task = task
         self.save_button.setEnabled(False)
         self.status.setStyleSheet("")
         self.status.setText("Saving…")
-        self._task = loop.create_task(self._run_save(self.items()))
 
     # ---- internals -------------------------------------------------------------------------
 

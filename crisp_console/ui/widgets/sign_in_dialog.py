@@ -4,12 +4,13 @@ The console signs in with plugin tokens only, and the dialog says why and where 
 (client/signin.py: Crisp's plugin routes refuse website tokens); a website token is named as
 such when it is tried.
 
-Sign in runs the injected ``check`` (``client.signin.check_sign_in``) as an asyncio task on
-the qasync loop; the inputs are disabled meanwhile, and Cancel (or Esc) stops the check and
-gives the form back, a second Cancel closes. A failure is said in words, and the focus goes
-to the input to fix. A working token's key is saved with ``store.set``; when no keyring
-can keep it, the reason is shown with "Keep for this session only" (the key then lives in
-memory only, ``SignedIn.persisted`` is False). The key is never written anywhere else.
+Sign in runs the injected ``check`` (``client.signin.check_sign_in``) as a task of ``tasks``
+(``run_sign_in`` owns one for the dialog's life, and awaits it when the dialog closes); the
+inputs are disabled meanwhile, and Cancel (or Esc) stops the check and gives the form back, a
+second Cancel closes. A failure is said in words, and the focus goes to the input to fix. A
+working token's key is saved with ``store.set``; when no keyring can keep it, the reason is
+shown with "Keep for this session only" (the key then lives in memory only,
+``SignedIn.persisted`` is False). The key is never written anywhere else.
 
 Open it with ``run_sign_in`` (open() + await ``finished``, never exec()).
 """
@@ -50,6 +51,7 @@ from crisp_console.client.signin import (
     check_sign_in,
     host_text,
 )
+from crisp_console.client.tasks import TaskOwner
 from crisp_console.credentials import CredentialError, SecretStore
 from crisp_console.storage.accounts import DEFAULT_HOST, PLUGIN_TIER, Account
 from crisp_console.ui.widgets.notice_box import NoticeBox, text_label
@@ -64,15 +66,16 @@ HINT = ("A development token works only on your plugin's trusted website and has
 class SignInDialog(QDialog):
     """Read ``signed_in`` after ``finished``: a SignedIn, or None when cancelled."""
 
-    def __init__(self, parent: QWidget | None = None, *, store: SecretStore,
+    def __init__(self, parent: QWidget | None = None, *, tasks: TaskOwner, store: SecretStore,
                  check: SignInCheck = check_sign_in, prefill: Account | None = None,
                  notice: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle("Sign in to Crisp")
         self.setMinimumWidth(520)
+        self._tasks = tasks
         self._store = store
         self._check = check
-        self._task: asyncio.Task[None] | None = None
+        self._task: asyncio.Task[Any] | None = None
         self._verified: tuple[Account, str, str] | None = None  # account, key, plugin_id
         self._signed_in: SignedIn | None = None
         self.result_shown: SignInResult | None = None  # the last check's result
@@ -196,25 +199,30 @@ class SignInDialog(QDialog):
     # ---- the check and the save ----------------------------------------------------------------
 
     def _start(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.get_running_loop().create_task(work, name="sign-in")
+        task = self._tasks.spawn(self._guarded(work), "sign-in")
+        if task is None:  # closing: the dialog goes too
+            return
         task.add_done_callback(self._ended)
         self._task = task
 
-    def _ended(self, task: asyncio.Task[None]) -> None:
-        # Here rather than in the coroutine: a task cancelled before its first step never
-        # runs its own except clauses, and a bug must not leave the dialog "Checking".
-        if task is not self._task:
-            return
-        if task.cancelled():
-            heading, text = "Stopped", "The check was stopped."
-        else:
-            exc = task.exception()
-            if exc is None:
-                return
+    async def _guarded(self, work: Coroutine[Any, Any, None]) -> None:
+        # A bug must not leave the dialog "Checking" (nor reach the task owner as a failure).
+        try:
+            await work
+        except Exception as exc:
             log.error("sign-in failed unexpectedly", exc_info=exc)
-            # The type only: an unknown exception's text might quote anything, the key too.
-            heading = "Unexpected error"
-            text = f"The sign-in failed unexpectedly ({type(exc).__name__}); see the log."
+            if asyncio.current_task() is self._task:
+                # The type only: an unknown exception's text might quote anything, the key too.
+                self._interrupted("Unexpected error", "The sign-in failed unexpectedly "
+                                  f"({type(exc).__name__}); see the log.")
+
+    def _ended(self, task: asyncio.Task[Any]) -> None:
+        # Here rather than in the coroutine: a task cancelled before its first step never
+        # runs its own except clauses.
+        if task is self._task and task.cancelled():
+            self._interrupted("Stopped", "The check was stopped.")
+
+    def _interrupted(self, heading: str, text: str) -> None:
         if self._verified is not None:  # the token was accepted: only the save is to redo
             self._keyring_failed(text)
             return
@@ -364,7 +372,9 @@ async def run_sign_in(parent: QWidget | None, *, store: SecretStore,
     While it is open, closing it does not quit the application even when it is the only
     window (first run, or after sign-out): what follows a None is the caller's decision.
     """
-    dialog = SignInDialog(parent, store=store, check=check, prefill=prefill, notice=notice)
+    tasks = TaskOwner()  # the dialog's check and save; awaited once it is closed
+    dialog = SignInDialog(parent, tasks=tasks, store=store, check=check, prefill=prefill,
+                          notice=notice)
     finished: asyncio.Future[int] = asyncio.get_running_loop().create_future()
 
     def closed(code: int) -> None:
@@ -383,4 +393,5 @@ async def run_sign_in(parent: QWidget | None, *, store: SecretStore,
         QGuiApplication.setQuitOnLastWindowClosed(quits)
         signed_in = dialog.signed_in
         dialog.deleteLater()
+        await tasks.aclose()
     return signed_in

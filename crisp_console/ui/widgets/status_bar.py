@@ -30,6 +30,7 @@ from crisp_console.client.words import clip
 from crisp_console.present.failure_words import quota_words, reset_time
 from crisp_console.present.plain import tooltip_html
 from crisp_console.present.timefmt import ago
+from crisp_console.ui.ports import HealthSource
 
 # Plugin tokens get 5,000 requests per UTC day by default (crisp-api.md section 6).
 DEFAULT_DAILY_QUOTA = 5000
@@ -52,16 +53,6 @@ class Quota(Protocol):
 
     @property
     def day(self) -> date: ...
-
-
-class HealthSource(Protocol):
-    """The ConsoleClient's health (client/health.py)."""
-
-    @property
-    def health(self) -> Health: ...
-
-    def add_health_observer(self, observer: Callable[[Health], None]) -> Callable[[], None]:
-        ...
 
 
 CATCHING_UP_TIP = ("The console owes Crisp a catch-up: until it is done the list may miss "

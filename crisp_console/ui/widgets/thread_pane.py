@@ -4,13 +4,14 @@ The pane owns the timeline model and the bubble delegate, and does the asynchron
 view must not do from painting:
 
 - **Older messages.** When the list is within a screen of its top, the pane calls
-  ``load_older(session_id)`` (one call at a time, as an asyncio task on the running loop,
-  qasync in the app) and shows "Loading earlier messages…" over the top of the list; the page
-  lands as one insert and the view keeps the visible messages in place (thread_view.py). Once
-  the store says the conversation's start is loaded (``Store.at_history_start``: the client
-  marks it when an older page comes back empty) the pane stops asking and the first row gets
-  a "Start of the conversation" banner; the store drops that with the timeline. A failed
-  call is retried after ``RETRY_MS`` at the earliest.
+  ``load_older(session_id)`` (one call at a time, as a task of the ui's TaskOwner, on the
+  running loop: qasync in the app) and shows "Loading earlier messages…" over the top of the
+  list; the page lands as one insert and the view keeps the visible messages in place
+  (thread_view.py). Once the store says the conversation's start is loaded
+  (``Store.at_history_start``: the client marks it when an older page comes back empty) the
+  pane stops asking and the first row gets a "Start of the conversation" banner; the store
+  drops that with the timeline. A failed call is retried after ``RETRY_MS`` at the earliest
+  (``retry_timer``: a test's own timer).
 - **Media.** After a layout or a scroll (debounced, ``MEDIA_DEBOUNCE_MS``), the pane asks the
   ``MediaLoader`` for the images of the visible rows; the loader fetches only trusted URLs and
   marks the others blocked until the operator clicks them or presses Enter.
@@ -28,6 +29,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import tzinfo
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QRect, Qt, Signal
 from PySide6.QtGui import QShowEvent
@@ -40,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from crisp_console.client.details import denied_words
+from crisp_console.client.tasks import TaskOwner
 from crisp_console.core import MESSAGES, Change, ChangeKind, Message, MessageStatus, Store
 from crisp_console.errors import NotAllowedError
 from crisp_console.present.richtext import allowed_link
@@ -48,7 +51,7 @@ from crisp_console.present.timefmt import Clock, system_clock
 from crisp_console.ui.delegates import MessageDelegate
 from crisp_console.ui.media import MediaLoader
 from crisp_console.ui.models import TimelineModel
-from crisp_console.ui.timers import single_shot
+from crisp_console.ui.timers import MakeTimer, single_shot
 from crisp_console.ui.widgets.thread_empty import ThreadEmpty
 from crisp_console.ui.widgets.thread_header import ThreadHeader
 from crisp_console.ui.widgets.thread_view import ThreadView
@@ -77,16 +80,20 @@ class ThreadPane(QWidget):
     retry_requested = Signal(object)
 
     def __init__(self, store: Store, *, load_older: LoadOlder | None = None,
-                 media: MediaLoader | None = None, clock: Clock = system_clock,
-                 tz: tzinfo | None = None, coalesce: bool = True,
-                 parent: QWidget | None = None) -> None:
+                 tasks: TaskOwner | None = None, media: MediaLoader | None = None,
+                 clock: Clock = system_clock, tz: tzinfo | None = None, coalesce: bool = True,
+                 retry_timer: MakeTimer = single_shot, parent: QWidget | None = None) -> None:
+        """``load_older`` runs as a task of ``tasks`` (both or neither)."""
         super().__init__(parent)
+        if (load_older is None) != (tasks is None):
+            raise ValueError("load_older runs as a task of tasks: give both or neither")
         self._store = store
         self._load_older = load_older
+        self._tasks = tasks
         self._media = media
         self._session_id: str | None = None
         self._loading: str | None = None  # the session whose older page is being loaded
-        self._load_task: asyncio.Task[None] | None = None
+        self._load_task: asyncio.Task[Any] | None = None
         self._detached = False
         self._denied: dict[str, str] = {}  # session -> why Crisp refuses its messages
 
@@ -118,7 +125,7 @@ class ThreadPane(QWidget):
 
         self._media_timer = single_shot(self, MEDIA_DEBOUNCE_MS, self._request_visible_media)
         self._top_timer = single_shot(self, 0, self._check_top)
-        self._retry_timer = single_shot(self, RETRY_MS, self._check_top)
+        self._retry_timer = retry_timer(self, RETRY_MS, self._check_top)
         self.view.laid_out.connect(self._after_layout)
         self.view.verticalScrollBar().valueChanged.connect(self._after_scroll)
         self.view.installEventFilter(self)
@@ -239,23 +246,26 @@ class ThreadPane(QWidget):
         self._media_timer.start()
 
     def _check_top(self) -> None:
-        sid, load = self._session_id, self._load_older
-        if (self._detached or load is None or sid is None or self._loading is not None
-                or sid in self._denied or self._store.at_history_start(sid)
-                or self._retry_timer.isActive()
+        sid, load, tasks = self._session_id, self._load_older, self._tasks
+        if (self._detached or load is None or tasks is None or sid is None
+                or self._loading is not None or sid in self._denied
+                or self._store.at_history_start(sid) or self._retry_timer.isActive()
                 or not self.view.isVisible()):
             return
         if self.view.verticalScrollBar().value() > self.view.viewport().height():
             return
         try:
-            loop = asyncio.get_running_loop()
+            asyncio.get_running_loop()
         except RuntimeError:
             log.debug("no event loop: older messages not loaded")
             return
+        task = tasks.spawn(self._load(sid, load), f"older messages of {sid}")
+        if task is None:
+            return  # the console is closing
+        self._load_task = task
         self._loading = sid
         self._place_overlay()
         self._loading_label.show()
-        self._load_task = loop.create_task(self._load(sid, load))
 
     async def _load(self, sid: str, load: LoadOlder) -> None:
         count: int | None = None

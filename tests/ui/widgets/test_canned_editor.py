@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
+from crisp_console.client.tasks import TaskOwner
 from crisp_console.client.team_settings import item_problems, load_validator
 from crisp_console.errors import ValidationError
 from crisp_console.present.canned import CannedResponse
@@ -32,7 +33,7 @@ class Recorder:
 
 
 def make(qtbot: QtBot, items: list[CannedResponse], save: Recorder) -> CannedEditorDialog:
-    dialog = CannedEditorDialog(items, save)
+    dialog = CannedEditorDialog(items, save, tasks=TaskOwner())
     qtbot.addWidget(dialog)
     dialog.open()
     qtbot.waitExposed(dialog)

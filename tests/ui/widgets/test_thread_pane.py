@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QStyleOptionViewItem
 
+from crisp_console.client.tasks import TaskOwner
 from crisp_console.core import Store
 from crisp_console.present.thread_logic import oldest_unread_row
 from crisp_console.ui.media import BLOCKED, LOADED, MediaLoader
@@ -43,9 +44,39 @@ def thread_store(n: int = 40) -> tuple[Store, str]:
     return store, sid
 
 
+class ManualTimer:
+    """A single-shot timer the test fires itself (``MakeTimer``): what the pane waits for
+    happens when the test says, not after some wall-clock time."""
+
+    def __init__(self, _parent: object, interval_ms: int, slot: Callable[[], None]) -> None:
+        self.interval_ms, self._slot, self._active = interval_ms, slot, False
+
+    def start(self) -> None:
+        self._active = True
+
+    def stop(self) -> None:
+        self._active = False
+
+    def isActive(self) -> bool:
+        return self._active
+
+    def fire(self) -> None:
+        assert self._active, "the timer was not started"
+        self._active = False
+        self._slot()
+
+
 @pytest.fixture
-def make_pane(qtbot: Any) -> Callable[..., ThreadPane]:
+def tasks() -> TaskOwner:
+    """The ui's task owner, as the console gives it: the pane's loads run as its tasks."""
+    return TaskOwner()
+
+
+@pytest.fixture
+def make_pane(qtbot: Any, tasks: TaskOwner) -> Callable[..., ThreadPane]:
     def make(store: Store, **kw: Any) -> ThreadPane:
+        if "load_older" in kw:
+            kw.setdefault("tasks", tasks)
         pane = ThreadPane(store, clock=lambda: T + 10**7, tz=UTC, **kw)
         qtbot.addWidget(pane)
         pane.resize(WIDTH, HEIGHT)
@@ -69,17 +100,6 @@ def centre_message(pane: ThreadPane) -> tuple[int, int]:
 def last_row_visible(pane: ThreadPane) -> bool:
     rect = pane.view.visualRect(pane.model.index(pane.model.rowCount() - 1))
     return rect.isValid() and 0 <= rect.bottom() < pane.view.viewport().height()
-
-
-async def idle(seconds: float = 0.05) -> None:
-    """Process Qt events and run the asyncio loop for a while (timers fire meanwhile)."""
-    app = QApplication.instance()
-    assert app is not None
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    while loop.time() < deadline:
-        app.processEvents()
-        await asyncio.sleep(0.005)
 
 
 async def pump(until: Callable[[], bool], what: str = "condition") -> None:
@@ -180,9 +200,16 @@ def test_resizing_keeps_a_pinned_view_at_the_bottom(
 # ---- older messages --------------------------------------------------------------------------
 
 
+def top_checked(pane: ThreadPane) -> None:
+    """Have the pane look at the top now, as a scroll makes it (it does synchronously): a
+    load it decides on is under way when this returns (``is_loading_older``)."""
+    bar = pane.view.verticalScrollBar()
+    bar.valueChanged.emit(bar.value())
+
+
 @pytest.mark.asyncio
 async def test_older_messages_load_at_the_top_and_keep_the_view_in_place(
-        make_pane: Callable[..., ThreadPane]) -> None:
+        make_pane: Callable[..., ThreadPane], tasks: TaskOwner) -> None:
     store, sid = thread_store(40)
     older = [say(sid, i, sender="operator" if i % 3 else "user") for i in range(-30, 0)]
     calls: list[str] = []
@@ -198,20 +225,19 @@ async def test_older_messages_load_at_the_top_and_keep_the_view_in_place(
     pane = make_pane(store, load_older=load_older)
     pane.bind(sid)
     pane.flush()
-    await idle()
-    assert calls == []  # at the bottom of a long thread: nothing to load yet
+    top_checked(pane)
+    assert not pane.is_loading_older() and len(tasks) == 0  # at the bottom: nothing to load
 
     bar = pane.view.verticalScrollBar()
     bar.setValue(0)
-    assert pane.is_loading_older()
+    assert pane.is_loading_older() and len(tasks) == 1
     await asyncio.sleep(0)
     assert calls == [sid]
     overlay = [w for w in pane.findChildren(QLabel) if w.text() == LOADING_TEXT]
     assert len(overlay) == 1 and overlay[0].isVisible()
     bar.setValue(20)
     bar.setValue(0)
-    await idle()
-    assert calls == [sid]  # one call at a time
+    assert len(tasks) == 1  # one call at a time: no second load was started
 
     fingerprint, top = centre_message(pane)
     gate.set()
@@ -221,8 +247,8 @@ async def test_older_messages_load_at_the_top_and_keep_the_view_in_place(
     assert not overlay[0].isVisible()
     assert pane.model.message_at(0).content == "message -30"
     assert bar.value() > pane.view.viewport().height()  # the page is above: no second call
-    await idle()
-    assert len(calls) == 1
+    top_checked(pane)
+    assert not pane.is_loading_older() and len(calls) == 1
 
     bar.setValue(0)  # the top again: this time the server has nothing older
     await pump(lambda: pane.at_start(), "the start of the conversation")
@@ -230,10 +256,11 @@ async def test_older_messages_load_at_the_top_and_keep_the_view_in_place(
     assert bar.value() == 0  # the "Start of the conversation" banner is in view
     banner = pane.delegate.layout_for(_option(pane, 0), pane.model.index(0))
     assert banner is not None and banner.banner is not None
+    await tasks.drain()
     bar.setValue(10)
     bar.setValue(0)
-    await idle()
-    assert len(calls) == 2  # never asked again for this conversation
+    assert not pane.is_loading_older() and len(tasks) == 0  # never asked again
+    assert len(calls) == 2
     pane.bind(None)
     pane.bind(sid)
     pane.flush()
@@ -242,8 +269,7 @@ async def test_older_messages_load_at_the_top_and_keep_the_view_in_place(
 
 @pytest.mark.asyncio
 async def test_a_failed_load_is_retried_later_not_at_once(
-        make_pane: Callable[..., ThreadPane], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(thread_pane, "RETRY_MS", 150)
+        make_pane: Callable[..., ThreadPane]) -> None:
     store, sid = thread_store(3)  # short: the top is in view at once
     calls: list[str] = []
 
@@ -254,14 +280,24 @@ async def test_a_failed_load_is_retried_later_not_at_once(
         store.add_history_page(session_id, [], older=True)  # as the client does
         return 0
 
-    pane = make_pane(store, load_older=load_older)
+    timers: list[ManualTimer] = []
+
+    def retry_timer(parent: object, interval_ms: int, slot: Callable[[], None]) -> ManualTimer:
+        timers.append(ManualTimer(parent, interval_ms, slot))
+        return timers[-1]
+
+    pane = make_pane(store, load_older=load_older, retry_timer=retry_timer)
+    [retry] = timers
+    assert retry.interval_ms == thread_pane.RETRY_MS
     pane.bind(sid)
     await pump(lambda: bool(calls) and not pane.is_loading_older(), "the first call")
-    pane.view.verticalScrollBar().valueChanged.emit(0)  # scrolling does not hurry it
-    await idle(0.05)
-    assert calls == [sid] and not pane.at_start()
+    assert retry.isActive()  # the failure holds the next call back
+    top_checked(pane)  # scrolling does not hurry it
+    assert not pane.is_loading_older() and calls == [sid] and not pane.at_start()
+    retry.fire()  # the retry time has come
+    assert pane.is_loading_older()
     await pump(pane.at_start, "the retry")
-    assert calls == [sid, sid]
+    assert calls == [sid, sid] and not retry.isActive()
 
 
 @pytest.mark.asyncio
@@ -493,7 +529,8 @@ async def test_media_loads_when_trusted_and_when_the_operator_asks(
                                 _image_message(sid, 3, clicked), say(sid, 4, text="end")])
     fetch = Fetcher({trusted: png_bytes(320, 180, "#ff8a00"), other: png_bytes(64, 36),
                      clicked: png_bytes(64, 36)})
-    media = MediaLoader(fetch, trusted=lambda url: url.startswith("https://storage.crisp.chat/"))
+    media = MediaLoader(fetch, tasks=TaskOwner(),
+                        trusted=lambda url: url.startswith("https://storage.crisp.chat/"))
     pane = make_pane(store, media=media)
     pane.resize(WIDTH, 700)
     pane.bind(sid)

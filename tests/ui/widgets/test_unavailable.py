@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from crisp_console.client.base import ConversationDetails
+from crisp_console.client.tasks import TaskOwner
 from crisp_console.core import Store
 from crisp_console.errors import NotAllowedError
 from crisp_console.present.canned import CannedResponse
@@ -196,7 +197,7 @@ async def test_a_refused_older_page_is_said_and_not_asked_again(qtbot: QtBot) ->
         calls.append(session_id)
         raise NotAllowedError(403, "not_allowed", "")
 
-    pane = ThreadPane(store, load_older=load_older)
+    pane = ThreadPane(store, load_older=load_older, tasks=TaskOwner())
     qtbot.addWidget(pane)
     pane.resize(520, 360)
     pane.show()
@@ -251,7 +252,7 @@ def test_the_editor_shows_the_words_and_saves_nothing(qtbot: QtBot) -> None:
     async def save(items: list[CannedResponse]) -> None:
         saved.append(items)
 
-    dialog = CannedEditorDialog([], save, unavailable=TEAM_REFUSED)
+    dialog = CannedEditorDialog([], save, tasks=TaskOwner(), unavailable=TEAM_REFUSED)
     qtbot.addWidget(dialog)
     dialog.open()
     qtbot.waitExposed(dialog)
