@@ -18,14 +18,7 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QImage, QKeySequence
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QSizePolicy,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from crisp_console.present.canned import CannedResponse
 from crisp_console.present.composer_text import (
@@ -33,19 +26,21 @@ from crisp_console.present.composer_text import (
     Completer,
     Completion,
     interpret,
-    typing_excerpt,
 )
 from crisp_console.storage.drafts import MODES, DraftStore, Mode
 from crisp_console.ui.commands import CommandRegistry
-from crisp_console.ui.timers import single_shot
-from crisp_console.ui.widgets.attachment_bar import Attachment, AttachmentBar, error_colour
+from crisp_console.ui.widgets.attachment_bar import Attachment, AttachmentBar
+from crisp_console.ui.widgets.composer_drafts import DraftKeeper
+from crisp_console.ui.widgets.composer_footer import ComposerFooter
 from crisp_console.ui.widgets.composer_header import (
     ComposerHeader,
     placeholder,
     send_hint,
     tint_editor,
 )
+from crisp_console.ui.widgets.layouts import column
 from crisp_console.ui.widgets.reply_edit import ReplyEdit, local_files
+from crisp_console.ui.widgets.typing_indicator import TypingIndicator
 
 LastOwnMessage = Callable[[str], "tuple[int, str] | None"]
 _NATIVE = QKeySequence.SequenceFormat.NativeText
@@ -69,6 +64,7 @@ class Composer(QWidget):
         editor: the text field (the lead attaches the "composer" actions to it).
         attachments: the upload strip.
         header: mode switch, note chip, key hint, edit banner.
+        footer: "Attach…", the notice, the send button.
     """
 
     send_requested = Signal(str, str, list)
@@ -87,7 +83,8 @@ class Composer(QWidget):
         super().__init__(parent)
         self.setObjectName("composer")
         self._registry = registry
-        self._drafts = drafts
+        self._drafts = DraftKeeper(drafts, draft_save_ms, self)
+        self._drafts.changed.connect(self.drafts_changed)
         self._default_mode: Callable[[str], str] = lambda _sid: "reply"
         self._completer = Completer()
         self._completer.canned = list(canned)
@@ -95,14 +92,16 @@ class Composer(QWidget):
         self._session: str | None = None
         self._mode: Mode = "reply"
         self._editing: tuple[int, str] | None = None  # (fingerprint, original text)
-        self._typing = False
-        self._save_timer = single_shot(self, draft_save_ms, self._drafts.save)
-        self._idle_timer = single_shot(self, typing_idle_ms, self._stop_typing)
+        self._typing = TypingIndicator(typing_idle_ms, self)
+        self._typing.changed.connect(self.typing_changed)
         self.editor = ReplyEdit(registry, self)
         self.editor.send_on_enter = send_on_enter
         self.editor.set_completion_source(lambda trigger: self._completer.entries(
             trigger, note=self._mode == "note", editing=self._editing is not None))
         self.attachments = AttachmentBar(self)
+        self.footer = ComposerFooter(self)
+        self.footer.attach_clicked.connect(self.open_attach_dialog)
+        self.footer.send_clicked.connect(self.request_send)
         toggle = registry.shortcuts("composer.toggle_note")
         self.header = ComposerHeader(QKeySequence(toggle[0]).toString(_NATIVE) if toggle else "",
                                      self)
@@ -120,30 +119,10 @@ class Composer(QWidget):
         self.bind(None)
 
     def _build(self) -> None:
-        self.notice = QLabel(self)
-        self.notice.setObjectName("composerNotice")
-        self.notice.setTextFormat(Qt.TextFormat.PlainText)
-        self.notice.setWordWrap(True)  # empty (and so invisible) unless there is a notice
-        self.attach_button = QPushButton("Attach…", self)
-        self.attach_button.setToolTip("Attach files (Ctrl+O); you can also paste or drop them")
-        self.attach_button.clicked.connect(self.open_attach_dialog)
-        self.send_button = QPushButton("Send", self)
-        self.send_button.clicked.connect(self.request_send)
-        for button in (self.attach_button, self.send_button):
-            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # a click leaves focus in the box
         self.editor.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.editor.setMinimumHeight(self.editor.fontMetrics().lineSpacing() * 2 + 16)
-        footer = QHBoxLayout()
-        footer.addWidget(self.attach_button)
-        footer.addWidget(self.notice, 1)
-        footer.addWidget(self.send_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 4, 8, 8)
-        layout.setSpacing(4)
-        layout.addWidget(self.header)
-        layout.addWidget(self.editor, 1)
-        layout.addWidget(self.attachments)
-        layout.addLayout(footer)
+        column(self, self.header, (self.editor, 1), self.attachments, self.footer,
+               margins=(8, 4, 8, 8), spacing=4)
 
     # ---- binding and state ---------------------------------------------------------------------
 
@@ -152,13 +131,13 @@ class Composer(QWidget):
         The old conversation's draft is already stored; typing there stops first."""
         if session_id is not None and session_id == self._session:
             return
-        self._stop_typing()
+        self._typing.stop()
         self._editing = None  # an unfinished edit is dropped, never moved elsewhere
         self.flush_drafts()
         self._session = session_id
         self._completer.forget()
-        self._clear_notice()
-        draft = self._drafts.get(session_id) if session_id is not None else None
+        self.footer.clear_notice()
+        draft = self._drafts.get(session_id)
         if draft is not None:
             self._mode = draft.mode
         else:  # a fresh conversation opens in the team's default mode (plugin settings)
@@ -189,11 +168,11 @@ class Composer(QWidget):
         if mode == self._mode:
             return
         if self._editing is not None:
-            self._show_notice("Finish the edit (Enter) or cancel it (Esc) first")
+            self.footer.say("Finish the edit (Enter) or cancel it (Esc) first")
             return
         self._mode = "note" if mode == "note" else "reply"
         if self._mode == "note":
-            self._stop_typing()
+            self._typing.stop()
         self.editor.refresh_completions()
         self._store_draft()
         self._update_chrome()
@@ -241,17 +220,16 @@ class Composer(QWidget):
 
     def take_sent(self) -> None:
         """The lead accepted the send: the box and the draft are cleared (the mode stays)."""
-        self._stop_typing()
+        self._typing.stop()
         self._completer.forget()
-        self._clear_notice()
+        self.footer.clear_notice()
         self.editor.set_plain("")
         self._store_draft()
         self._update_chrome()
 
     def flush_drafts(self) -> None:
         """Write pending draft changes now (bind, close, quit)."""
-        self._save_timer.stop()
-        self._drafts.save()
+        self._drafts.flush()
 
     # ---- Enter -----------------------------------------------------------------------------------
 
@@ -263,7 +241,7 @@ class Composer(QWidget):
         original = self._editing[1] if self._editing is not None else None
         outcome = interpret(self.editor.toPlainText(), editing=original)
         if outcome.kind == "refuse":
-            self._show_notice(outcome.text)
+            self.footer.say(outcome.text)
         elif outcome.kind in ("edit", "unchanged") and self._editing is not None:
             fingerprint = self._editing[0]
             self._leave_edit()
@@ -276,7 +254,7 @@ class Composer(QWidget):
             self.command_requested.emit("note", outcome.text)
             return True
         elif outcome.kind == "command":
-            self._stop_typing()
+            self._typing.stop()
             self.editor.set_plain("")
             self._store_draft()
             self._update_chrome()
@@ -284,7 +262,7 @@ class Composer(QWidget):
             return True
         elif outcome.kind == "send":
             mentions = self._completer.mentions(outcome.text) if self._mode == "note" else []
-            self._stop_typing()
+            self._typing.stop()
             self.send_requested.emit(outcome.text, self._mode, mentions)
             return True
         return False
@@ -296,9 +274,9 @@ class Composer(QWidget):
             return
         found = self._last_own(self._session)
         if found is None:
-            self._show_notice("No message of yours to edit in this conversation")
+            self.footer.say("No message of yours to edit in this conversation")
             return
-        self._stop_typing()
+        self._typing.stop()
         self._editing = found
         self.editor.set_plain(found[1])
         self._update_chrome()
@@ -306,9 +284,9 @@ class Composer(QWidget):
     def _leave_edit(self) -> None:
         """Back to the draft that was there before Up (the edit text is never a draft)."""
         self._editing = None
-        draft = self._drafts.get(self._session) if self._session is not None else None
+        draft = self._drafts.get(self._session)
         self.editor.set_plain(draft.text if draft is not None else "")
-        self._clear_notice()
+        self.footer.clear_notice()
         self._update_chrome()
 
     def _on_cancel(self) -> None:
@@ -331,37 +309,15 @@ class Composer(QWidget):
     # ---- typing and drafts ---------------------------------------------------------------------
 
     def _on_edited(self) -> None:
-        self._clear_notice()
+        self.footer.clear_notice()
         if self._editing is None:
             self._store_draft()
-            self._update_typing()
-        self._update_send_button()
+            self._typing.update(self.editor.toPlainText(), replying=self._mode == "reply")
+        self.footer.set_can_send(self._can_send())
 
     def _store_draft(self) -> None:
-        sid = self._session
-        if sid is None or self._editing is not None:
-            return
-        had = self._drafts.get(sid) is not None
-        self._drafts.put(sid, self.editor.toPlainText(), self._mode)
-        if (self._drafts.get(sid) is not None) != had:
-            self.drafts_changed.emit()
-        if self._drafts.dirty:
-            self._save_timer.start()
-
-    def _update_typing(self) -> None:
-        text = self.editor.toPlainText()
-        if self._mode != "reply" or self._editing is not None or not text.strip():
-            self._stop_typing()
-            return
-        self._typing = True
-        self.typing_changed.emit(True, typing_excerpt(text))
-        self._idle_timer.start()
-
-    def _stop_typing(self) -> None:
-        self._idle_timer.stop()
-        if self._typing:
-            self._typing = False
-            self.typing_changed.emit(False, "")
+        if self._session is not None and self._editing is None:
+            self._drafts.put(self._session, self.editor.toPlainText(), self._mode)
 
     # ---- attachments ---------------------------------------------------------------------------
 
@@ -391,16 +347,6 @@ class Composer(QWidget):
 
     # ---- chrome ----------------------------------------------------------------------------------
 
-    def _show_notice(self, text: str) -> None:
-        self.notice.setText(text)
-
-    def _clear_notice(self) -> None:
-        if self.notice.text():
-            self.notice.clear()
-
-    def _update_send_button(self) -> None:
-        self.send_button.setEnabled(bool(self.editor.toPlainText().strip()))
-
     def _update_chrome(self) -> None:
         note, editing = self._mode == "note", self._editing is not None
         hint = send_hint(self._registry.shortcuts("composer.send"),
@@ -409,15 +355,14 @@ class Composer(QWidget):
         self.editor.setPlaceholderText(placeholder(bound=self._session is not None,
                                                    editing=editing, note=note))
         self.editor.setAccessibleName("Private note" if note else "Reply")
-        self.send_button.setText("Save" if editing else "Add note" if note else "Send")
-        self._update_send_button()
+        self.footer.set_state(note=note, editing=editing, can_send=self._can_send())
         self._restyle()
+
+    def _can_send(self) -> bool:
+        return bool(self.editor.toPlainText().strip())
 
     def _restyle(self) -> None:
         tint_editor(self.editor, self.palette(), note=self._mode == "note")
-        sheet = f"color: {error_colour(self.palette()).name()};"
-        if self.notice.styleSheet() != sheet:
-            self.notice.setStyleSheet(sheet)
 
     def _mode_clicked(self, mode: str) -> None:
         self.set_mode(mode)

@@ -80,9 +80,9 @@ def test_blank_text_is_never_sent_and_ends_are_trimmed(qtbot: QtBot, make: Make)
     key(qtbot, composer, Key.Key_Return, SHIFT)
     key(qtbot, composer, Key.Key_Return)
     assert rec.of("send_requested") == []
-    assert not composer.send_button.isEnabled()
+    assert not composer.footer.send_button.isEnabled()
     composer.set_text("\n\nHello\n\n  world   \n\n")
-    assert composer.send_button.isEnabled()
+    assert composer.footer.send_button.isEnabled()
     key(qtbot, composer, Key.Key_Return)
     assert rec.of("send_requested") == [("Hello\n\n  world", "reply", [])]
     assert composer.text() != ""  # cleared only when the lead calls take_sent()
@@ -288,9 +288,9 @@ def test_unknown_commands_are_refused_and_double_slash_sends(qtbot: QtBot, make:
     composer.set_text("/shrug")
     key(qtbot, composer, Key.Key_Return)
     assert rec.of("send_requested") == [] and rec.of("command_requested") == []
-    assert "Unknown command /shrug" in composer.notice.text()
+    assert "Unknown command /shrug" in composer.footer.notice.text()
     type_text(qtbot, composer, "!")  # any edit clears the notice
-    assert composer.notice.text() == ""
+    assert composer.footer.notice.text() == ""
     composer.set_text("//shrug")
     key(qtbot, composer, Key.Key_Return)
     assert rec.of("send_requested") == [("/shrug", "reply", [])]
@@ -370,4 +370,4 @@ def test_up_only_edits_from_an_empty_box(qtbot: QtBot, make: Make) -> None:
     assert not composer.editing() and composer.editor.textCursor().blockNumber() == 0
     nothing, _ = make(last_own_message=lambda sid: None)
     key(qtbot, nothing, Key.Key_Up)
-    assert not nothing.editing() and "No message of yours" in nothing.notice.text()
+    assert not nothing.editing() and "No message of yours" in nothing.footer.notice.text()

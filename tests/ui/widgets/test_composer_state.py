@@ -125,13 +125,13 @@ def test_no_typing_events_for_notes_and_stop_before_switching(qtbot: QtBot, make
 def test_note_mode_is_visibly_distinct(qtbot: QtBot, make: Make) -> None:
     composer, _ = make()
     assert not composer.header.note_label.isVisible()
-    assert composer.send_button.text() == "Send"
+    assert composer.footer.send_button.text() == "Send"
     reply_base = composer.editor.grab().toImage().pixelColor(20, 30)
     composer.toggle_mode()
     assert composer.mode() == "note" and composer.property("mode") == "note"
     assert composer.header.note_label.isVisible()
     assert composer.header.note_label.text() == "Private note — only operators see it"
-    assert composer.send_button.text() == "Add note"
+    assert composer.footer.send_button.text() == "Add note"
     note_base = composer.editor.grab().toImage().pixelColor(20, 30)
     assert note_base != reply_base and _yellowish(note_base)
     composer.header.reply_button.click()

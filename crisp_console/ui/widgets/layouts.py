@@ -1,0 +1,42 @@
+"""Box layouts in one call: the panes stack their parts in columns and rows, edge to edge
+unless told otherwise."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLayout, QVBoxLayout, QWidget
+
+Part = QWidget | QLayout
+Item = Part | tuple[Part, int]  # (part, stretch)
+Margins = tuple[int, int, int, int]
+Box = TypeVar("Box", bound=QBoxLayout)
+
+
+def column(parent: QWidget | None, *items: Item, margins: Margins = (0, 0, 0, 0),
+           spacing: int | None = None) -> QVBoxLayout:
+    """``items`` top to bottom, on ``parent`` (None: a layout to nest); ``spacing`` None
+    keeps the style's."""
+    return _fill(QVBoxLayout(parent) if parent is not None else QVBoxLayout(), items,
+                 margins, spacing)
+
+
+def row(parent: QWidget | None, *items: Item, margins: Margins = (0, 0, 0, 0),
+        spacing: int | None = None) -> QHBoxLayout:
+    """``items`` left to right (see ``column``)."""
+    return _fill(QHBoxLayout(parent) if parent is not None else QHBoxLayout(), items,
+                 margins, spacing)
+
+
+def _fill(layout: Box, items: tuple[Item, ...], margins: Margins,
+          spacing: int | None) -> Box:
+    layout.setContentsMargins(*margins)
+    if spacing is not None:
+        layout.setSpacing(spacing)
+    for item in items:
+        part, stretch = item if isinstance(item, tuple) else (item, 0)
+        if isinstance(part, QLayout):
+            layout.addLayout(part, stretch)
+        else:
+            layout.addWidget(part, stretch)
+    return layout
