@@ -30,6 +30,7 @@ from typing import Generic, TypeVar
 
 from PySide6.QtCore import QObject, Qt, QTimer
 
+from crisp_console.core import Change, Store
 from crisp_console.ui.models.roles import ALL_ROLES
 
 MAX_INTERVAL_MS = 16  # one frame at 60 Hz: a burst shows up within a frame
@@ -94,6 +95,23 @@ class Coalescer(QObject):
 
     def cancel(self) -> None:
         self._timer.stop()
+
+
+class StoreCoalescer(Coalescer):
+    """A Coalescer for what follows the store: it subscribes ``on_change`` to the store's
+    Changes (which note what to flush, then ``request()``); ``detach()`` stops both."""
+
+    def __init__(self, store: Store, on_change: Callable[[Change], None],
+                 flush: Callable[[], None], interval_ms: int, *, enabled: bool,
+                 parent: QObject | None) -> None:
+        super().__init__(flush, interval_ms, enabled=enabled, parent=parent)
+        self._unsubscribe: Callable[[], None] | None = store.subscribe(on_change)
+
+    def detach(self) -> None:
+        self.cancel()
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
 
 
 # ---- ordered replay (the timeline) -------------------------------------------------------

@@ -36,29 +36,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractListModel,
-    QByteArray,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-)
+from PySide6.QtCore import QModelIndex, QObject
 
 from crisp_console.core import CONVERSATIONS, Change, ChangeKind, Conversation, Store
 from crisp_console.core.ordering import KEY_FUNCTIONS, SortKey
 from crisp_console.core.sortedrows import SortedRows
-from crisp_console.ui.models.coalesce import DEFAULT_INTERVAL_MS, Coalescer, changed_runs
+from crisp_console.ui.models.base import StoreListModel
+from crisp_console.ui.models.coalesce import DEFAULT_INTERVAL_MS
 from crisp_console.ui.models.roles import (
     ALL_ROLES,
     CONVERSATION_FIELD_ROLES,
     DISPLAY,
     ConversationRole,
-    role_names,
     roles_for,
 )
 
 Accept = Callable[[Conversation], bool]
-Index = QModelIndex | QPersistentModelIndex
 _NO_ROLES: frozenset[int] = frozenset()
 _EVERY_ROLE = frozenset((ALL_ROLES,))
 
@@ -87,33 +80,27 @@ def _nothing(_ids: list[str]) -> None:
     """SortedRows' mutate hook: the model's rows hold ids only, nothing else to update."""
 
 
-class ConversationListModel(QAbstractListModel):
+class ConversationListModel(StoreListModel):
     """The conversation list of ``store`` (its order), one column, ``ConversationRole`` roles.
 
     ``block_size`` tunes the rows' blocks like the store's (tests make it tiny).
     """
 
+    _rows: SortedRows
+
     def __init__(self, store: Store, *, coalesce: bool = True,
                  interval_ms: int = DEFAULT_INTERVAL_MS, accept: Accept | None = None,
                  block_size: int = 1000, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._store = store
+        super().__init__(store, _GETTERS, ConversationRole, coalesce=coalesce,
+                         interval_ms=interval_ms, parent=parent)
         self._accept = accept
         self._key = KEY_FUNCTIONS[store.ordering]
         self._rows = SortedRows(self._announce, CONVERSATIONS, block_size)
         self._touched: dict[str, frozenset[int]] = {}  # session_id -> roles to refresh
         self._gone: dict[str, Conversation] = {}  # removed from the store, not yet from rows
-        self._flushing = False
-        self._epoch = 0  # counts resets
-        self._coalescer = Coalescer(self.flush, interval_ms, enabled=coalesce, parent=self)
         self._load()
-        self._unsubscribe: Callable[[], None] | None = store.subscribe(self._on_change)
 
     # ---- reading -----------------------------------------------------------------------------
-
-    @property
-    def store(self) -> Store:
-        return self._store
 
     @property
     def pending(self) -> bool:
@@ -146,25 +133,10 @@ class ConversationListModel(QAbstractListModel):
         self._accept = accept
         self._reset()
 
-    def flush(self) -> None:
-        """Bring the rows up to date with the store now, emitting the Qt signals.
-
-        Re-entrant safe: a slot that changes the store while the signals go out (say, marks
-        the conversation read) only touches more ids, which this same flush then applies; a
-        nested ``flush()`` returns at once.
-        """
-        if self._flushing:
-            return
-        self._flushing = True
-        try:
-            while self._touched:
-                touched, self._touched = self._touched, {}
-                self._apply(touched)
-        finally:
-            self._flushing = False
-            self._coalescer.cancel()
-
-    def _apply(self, touched: dict[str, frozenset[int]]) -> None:
+    def _catch_up(self) -> None:
+        """One pass over the touched ids (a slot marking a conversation read while the
+        signals go out only touches more: the flush makes another pass)."""
+        touched, self._touched = self._touched, {}
         conversations, rows, key, accept = (self._store.conversations, self._rows, self._key,
                                             self._accept)
         epoch = self._epoch  # a reset from a slot ends this pass: the rows were replaced
@@ -197,17 +169,7 @@ class ConversationListModel(QAbstractListModel):
             if sid not in rows.key_of:
                 self._gone.pop(sid, None)
         refresh = [(rows.row_of(sid), touched[sid]) for _, sid in kept if touched[sid]]
-        for first, last, roles in changed_runs(refresh):
-            if epoch != self._epoch:
-                return
-            self.dataChanged.emit(self.index(first), self.index(last), roles)
-
-    def detach(self) -> None:
-        """Stop following the store (before dropping the model)."""
-        self._coalescer.cancel()
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
+        self._emit_changed(refresh, epoch)
 
     # ---- store notifications -----------------------------------------------------------------
 
@@ -246,15 +208,11 @@ class ConversationListModel(QAbstractListModel):
         self._rows.replace([(key(c), sid) for sid, c in self._store.conversations.items()
                             if accept is None or accept(c)])
 
-    def _reset(self) -> None:
-        self._coalescer.cancel()
-        self._epoch += 1
-        self.beginResetModel()
+    def _reload(self) -> None:
         self._touched.clear()
         self._gone.clear()
         self._key = KEY_FUNCTIONS[self._store.ordering]
         self._load()
-        self.endResetModel()
 
     def _announce(self, c: Change) -> None:
         """The rows' own notifications, at flush time: the Qt signals, one-to-one."""
@@ -273,21 +231,8 @@ class ConversationListModel(QAbstractListModel):
         elif kind is ChangeKind.REMOVED:
             self.endRemoveRows()
 
-    # ---- Qt overrides ------------------------------------------------------------------------
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def data(self, index: Index, role: int = DISPLAY) -> Any:
-        getter = _GETTERS.get(role)
-        if getter is None or not index.isValid():
-            return None
-        row = index.row()
+    def _item_at(self, row: int) -> Conversation | None:
         if not 0 <= row < len(self._rows):
             return None
         sid = self._rows.id_at(row)
-        conv = self._store.conversations.get(sid) or self._gone.get(sid)
-        return None if conv is None else getter(conv)
-
-    def roleNames(self) -> dict[int, QByteArray]:
-        return {**super().roleNames(), **role_names(ConversationRole)}
+        return self._store.conversations.get(sid) or self._gone.get(sid)

@@ -9,13 +9,11 @@ RESET or when the operator or the website changes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtCore import QObject, Signal
 
 from crisp_console.core import CONVERSATIONS, Change, ChangeKind, Conversation, Store
 from crisp_console.present.filters import FILTER_FIELDS, Filter, matches
-from crisp_console.ui.models.coalesce import MAX_INTERVAL_MS, Coalescer
+from crisp_console.ui.models.coalesce import MAX_INTERVAL_MS, StoreCoalescer
 
 _KINDS = tuple(Filter)
 _BITS = {kind: 1 << i for i, kind in enumerate(_KINDS)}
@@ -40,10 +38,10 @@ class FilterCounts(QObject):
         self._masks: dict[str, int] = {}
         self._counts = dict.fromkeys(_KINDS, 0)
         self._emitted = dict(self._counts)
-        self._coalescer = Coalescer(self.flush, interval_ms, enabled=coalesce, parent=self)
         self._recount()
         self._emitted = dict(self._counts)
-        self._unsubscribe: Callable[[], None] | None = store.subscribe(self._on_change)
+        self._coalescer = StoreCoalescer(store, self._on_change, self.flush, interval_ms,
+                                         enabled=coalesce, parent=self)
 
     @property
     def user_id(self) -> str | None:
@@ -80,10 +78,7 @@ class FilterCounts(QObject):
             self.changed.emit()
 
     def detach(self) -> None:
-        self._coalescer.cancel()
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
+        self._coalescer.detach()
 
     # ---- bookkeeping -------------------------------------------------------------------------
 

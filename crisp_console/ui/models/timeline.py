@@ -21,36 +21,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractListModel,
-    QByteArray,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-)
+from PySide6.QtCore import QModelIndex, QObject, Qt
 
 from crisp_console.core import MESSAGES, Change, ChangeKind, Message, MessageStatus, Store
 from crisp_console.core.ordering import moved_index
 from crisp_console.present.plain import tooltip_html
-from crisp_console.ui.models.coalesce import (
-    DEFAULT_INTERVAL_MS,
-    Coalescer,
-    Insert,
-    Move,
-    ReplayQueue,
-    RowOp,
-    changed_runs,
-)
-from crisp_console.ui.models.roles import (
-    DISPLAY,
-    MESSAGE_FIELD_ROLES,
-    MessageRole,
-    role_names,
-    roles_for,
-)
+from crisp_console.ui.models.base import StoreListModel
+from crisp_console.ui.models.coalesce import DEFAULT_INTERVAL_MS, Insert, Move, ReplayQueue
+from crisp_console.ui.models.roles import DISPLAY, MESSAGE_FIELD_ROLES, MessageRole, roles_for
 
-Index = QModelIndex | QPersistentModelIndex
 
 def _failure_tip(msg: Message) -> str | None:
     """A failed send's words in full (the footer elides them), as plain text."""
@@ -74,27 +53,19 @@ _GETTERS: dict[int, Callable[[Message], Any]] = {
 }
 
 
-class TimelineModel(QAbstractListModel):
+class TimelineModel(StoreListModel):
     """The bound conversation's timeline, oldest first; empty while unbound."""
 
     def __init__(self, store: Store, *, coalesce: bool = True,
                  interval_ms: int = DEFAULT_INTERVAL_MS, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._store = store
+        super().__init__(store, _GETTERS, MessageRole, coalesce=coalesce,
+                         interval_ms=interval_ms, parent=parent)
         self._session_id: str | None = None
         self._rows: list[Message] = []
         self._queue: ReplayQueue[Message] = ReplayQueue()
         self._changed: dict[int, tuple[Message, frozenset[int]]] = {}  # by id(message)
-        self._flushing = False
-        self._epoch = 0  # counts resets
-        self._coalescer = Coalescer(self.flush, interval_ms, enabled=coalesce, parent=self)
-        self._unsubscribe: Callable[[], None] | None = store.subscribe(self._on_change)
 
     # ---- reading -----------------------------------------------------------------------------
-
-    @property
-    def store(self) -> Store:
-        return self._store
 
     @property
     def session_id(self) -> str | None:
@@ -128,29 +99,14 @@ class TimelineModel(QAbstractListModel):
             self.flush()
             return
         self._session_id = session_id
-        self._reload()
+        self._reset()
 
-    def flush(self) -> None:
-        """Replay what is queued now, emitting the Qt signals.
-
-        Re-entrant safe: what a slot changes in the store meanwhile is queued against the
-        store's rows, which this flush reaches before replaying it; a nested ``flush()``
-        returns at once, and a rebind (or RESET) from a slot ends the replay of the old rows.
-        """
-        if self._flushing:
-            return
-        self._flushing = True
-        try:
-            while self.pending:
-                ops = self._queue.take()
-                changed, self._changed = self._changed, {}
-                self._replay(ops, changed)
-        finally:
-            self._flushing = False
-            self._coalescer.cancel()
-
-    def _replay(self, ops: list[RowOp[Message]],
-                changed: dict[int, tuple[Message, frozenset[int]]]) -> None:
+    def _catch_up(self) -> None:
+        """Replay what is queued, in order. What a slot changes in the store meanwhile is
+        queued against the store's rows, which this replay reaches first; a rebind (or
+        RESET) from a slot ends the replay of the old rows."""
+        ops = self._queue.take()
+        changed, self._changed = self._changed, {}
         rows, root, epoch = self._rows, QModelIndex(), self._epoch
         inserted: set[int] = set()
         for op in ops:
@@ -174,17 +130,7 @@ class TimelineModel(QAbstractListModel):
         if not wanted or epoch != self._epoch:
             return
         refresh = [(row, wanted[id(m)]) for row, m in enumerate(rows) if id(m) in wanted]
-        for first, last, roles in changed_runs(refresh):
-            if epoch != self._epoch:
-                return
-            self.dataChanged.emit(self.index(first), self.index(last), roles)
-
-    def detach(self) -> None:
-        """Stop following the store (before dropping the model)."""
-        self._coalescer.cancel()
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
+        self._emit_changed(refresh, epoch)
 
     # ---- store notifications -----------------------------------------------------------------
 
@@ -194,7 +140,7 @@ class TimelineModel(QAbstractListModel):
         sid = self._session_id
         if c.kind is ChangeKind.RESET:
             if sid is not None and c.key in (None, sid):
-                self._reload()
+                self._reset()
             return
         if sid is None or c.key != sid:
             return
@@ -218,26 +164,11 @@ class TimelineModel(QAbstractListModel):
         self._coalescer.request()
 
     def _reload(self) -> None:
-        self._coalescer.cancel()
-        self._epoch += 1
-        self.beginResetModel()
         self._queue.take()
         self._changed.clear()
         sid = self._session_id
         self._rows = self._store.messages(sid) if sid is not None else []
-        self.endResetModel()
 
-    # ---- Qt overrides ------------------------------------------------------------------------
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def data(self, index: Index, role: int = DISPLAY) -> Any:
-        getter = _GETTERS.get(role)
-        if getter is None or not index.isValid():
-            return None
-        row = index.row()
-        return getter(self._rows[row]) if 0 <= row < len(self._rows) else None
-
-    def roleNames(self) -> dict[int, QByteArray]:
-        return {**super().roleNames(), **role_names(MessageRole)}
+    def _item_at(self, row: int) -> Message | None:
+        rows = self._rows
+        return rows[row] if 0 <= row < len(rows) else None
