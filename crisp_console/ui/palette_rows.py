@@ -11,24 +11,20 @@ tooltip, which Qt would read as rich text, is escaped (plain.tooltip_html).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractListModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    QRect,
-    QSize,
-    Qt,
-)
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from crisp_console.present.palette_sources import PaletteItem, Result
 from crisp_console.present.plain import tooltip_html
+from crisp_console.ui.models.items import ItemListModel
+from crisp_console.ui.models.roles import ITEM_ROLE
 from crisp_console.ui.theme import RESOURCES
 
-RESULT_ROLE = Qt.ItemDataRole.UserRole + 1  # the row's Result
+DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+DESCRIPTION = int(Qt.ItemDataRole.AccessibleDescriptionRole)
 Role = QPalette.ColorRole
 Group = QPalette.ColorGroup
 ICON_SIZE = 16
@@ -36,41 +32,27 @@ PAD = 8
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class PaletteModel(QAbstractListModel):
+def _tooltip(result: Result) -> str:
+    item = result.item
+    return tooltip_html(f"{item.title}\n{item.detail}" if item.detail else item.title)
+
+
+class PaletteModel(ItemListModel):
     """Rows of Results; a disabled item's row is not enabled (greyed, not choosable)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[Result] = []
+        super().__init__({DISPLAY: lambda r: r.item.title, TOOLTIP: _tooltip,
+                          DESCRIPTION: lambda r: r.item.detail}, parent)
 
     def set_results(self, results: Sequence[Result]) -> None:
-        self.beginResetModel()
-        self._rows = list(results)
-        self.endResetModel()
+        self.set_items(results)
 
     def results(self) -> list[Result]:
-        return list(self._rows)
+        return self.items()
 
     def item(self, row: int) -> PaletteItem | None:
-        return self._rows[row].item if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        result = self._rows[index.row()]
-        if role == RESULT_ROLE:
-            return result
-        if role == Qt.ItemDataRole.DisplayRole:
-            return result.item.title
-        if role == Qt.ItemDataRole.ToolTipRole:
-            item = result.item
-            return tooltip_html(f"{item.title}\n{item.detail}" if item.detail else item.title)
-        if role == Qt.ItemDataRole.AccessibleDescriptionRole:
-            return result.item.detail
-        return None
+        result = self.item_at(row)
+        return result.item if isinstance(result, Result) else None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         item = self.item(index.row()) if index.isValid() else None
@@ -132,7 +114,7 @@ class PaletteDelegate(QStyledItemDelegate):
             x += width
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
-        result = index.data(RESULT_ROLE)
+        result = index.data(ITEM_ROLE)
         if not isinstance(result, Result):
             return
         item = result.item

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import (
-    QAbstractListModel,
     QModelIndex,
     QPersistentModelIndex,
     QRect,
@@ -38,47 +37,33 @@ from PySide6.QtWidgets import (
 
 from crisp_console.present.composer_text import Completion
 from crisp_console.present.plain import tooltip_html
+from crisp_console.ui.models.items import ItemListModel
+from crisp_console.ui.models.roles import ITEM_ROLE
 
 MAX_VISIBLE_ROWS = 8
 MIN_WIDTH = 300
 MAX_WIDTH = 520
 GAP = 4  # between the cursor line and the popup
 _PAD = 8  # horizontal padding inside a row
-ItemRole = Qt.ItemDataRole.UserRole + 1
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class _Model(QAbstractListModel):
-    def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.items: list[Completion] = []
+def _entries(parent: QWidget) -> ItemListModel:
+    def text(item: Completion) -> str:
+        return f"{item.label} {item.detail}".strip()
 
-    def set_items(self, items: Sequence[Completion]) -> None:
-        self.beginResetModel()
-        self.items = list(items)
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.items)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self.items):
-            return None
-        item = self.items[index.row()]
-        if role == ItemRole:
-            return item
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return f"{item.label} {item.detail}".strip()
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return tooltip_html(item.tooltip) or None  # team settings: never markup
-        return None
+    return ItemListModel({int(Qt.ItemDataRole.DisplayRole): text,
+                          int(Qt.ItemDataRole.AccessibleTextRole): text,
+                          # team settings: never markup
+                          int(Qt.ItemDataRole.ToolTipRole): lambda i: tooltip_html(i.tooltip)
+                          or None}, parent)
 
 
 class _Delegate(QStyledItemDelegate):
     """The label in bold, then the detail dimmed and elided, on one line of fixed height."""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
-        item = index.data(ItemRole)
+        item = index.data(ITEM_ROLE)
         if not isinstance(item, Completion):
             return
         painter.save()
@@ -130,7 +115,7 @@ class CompletionPopup(QFrame):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setAutoFillBackground(True)
         self.setBackgroundRole(QPalette.ColorRole.Base)
-        self._model = _Model(self)
+        self._model = _entries(self)
         self.view = QListView(self)
         self.view.setModel(self._model)
         self.view.setItemDelegate(_Delegate(self.view))
@@ -168,25 +153,26 @@ class CompletionPopup(QFrame):
             self.select(0)
 
     def items(self) -> list[Completion]:
-        return list(self._model.items)
+        return self._model.items()
 
     def current_row(self) -> int:
         return self.view.currentIndex().row()
 
     def current(self) -> Completion | None:
         row = self.current_row()
-        return self._model.items[row] if 0 <= row < len(self._model.items) else None
+        item = self._model.item_at(row)
+        return item if isinstance(item, Completion) else None
 
     def select(self, row: int) -> None:
-        if self._model.items:
-            index = self._model.index(max(0, min(row, len(self._model.items) - 1)))
+        if self._model.rowCount():
+            index = self._model.index(max(0, min(row, self._model.rowCount() - 1)))
             self.view.setCurrentIndex(index)
             self.view.scrollTo(index)
 
     def step(self, delta: int) -> None:
         """Move the selection, wrapping around at either end (one row at a time), or by a
         page without wrapping."""
-        n = len(self._model.items)
+        n = self._model.rowCount()
         if not n:
             return
         row = self.current_row()
@@ -203,7 +189,7 @@ class CompletionPopup(QFrame):
         frame = 2 * (self.frameWidth() + 1)
         if self.notice.text():
             frame += self.notice.heightForWidth(width - frame)
-        rows = min(MAX_VISIBLE_ROWS, len(self._model.items))
+        rows = min(MAX_VISIBLE_ROWS, self._model.rowCount())
         height = rows * row_height + frame
         below = bounds.bottom() - anchor.bottom() - GAP
         above = anchor.top() - bounds.top() - GAP
