@@ -23,6 +23,7 @@ The `!`, `/` and `@` composer triggers are typed text, not shortcuts; the cheat 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 from crisp_console.client.tasks import TaskOwner
 from crisp_console.ui.commands import Command, CommandRegistry, Context
@@ -37,6 +38,8 @@ SINGLE_KEY = "Single-key mode (conversation list focused)"
 HELP = "Help"
 ACCOUNT = "Account"
 
+Row = Callable[[str], Command]  # a command of the category it is given
+
 # The list filters in the issue's order; Ctrl+<n> selects the n-th.
 VIEW_FILTERS: tuple[tuple[str, str], ...] = (
     ("pending", "Pending"), ("unresolved", "Unresolved"), ("mine", "Mine"),
@@ -45,96 +48,106 @@ VIEW_FILTERS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _cmd(cid: str, title: str, category: str, *keys: str, context: Context = "global",
-         widget_handled: bool = False, in_palette: bool = True) -> Command:
-    return Command(cid, title, category, keys, context, widget_handled=widget_handled,
-                   in_palette=in_palette)
+def _cmd(cid: str, title: str, *keys: str, context: Context = "global",
+         widget_handled: bool = False, in_palette: bool = True) -> Row:
+    return lambda category: Command(cid, title, category, keys, context,
+                                    widget_handled=widget_handled, in_palette=in_palette)
 
 
-def _single_key(cid: str, target: str, title: str, *keys: str) -> Command:
-    return Command(cid, title, SINGLE_KEY, keys, "list", alias_of=target)
+def _alias(cid: str, target: str, title: str, *keys: str) -> Row:
+    """A single-key twin of ``target`` (list context)."""
+    return lambda category: Command(cid, title, category, keys, "list", alias_of=target)
+
+
+def _in(category: str, *rows: Row) -> tuple[Command, ...]:
+    return tuple(row(category) for row in rows)
 
 
 def default_commands(platform: str = sys.platform) -> tuple[Command, ...]:
     """The table, in cheat-sheet order (categories appear in the order of their first row)."""
     tab = "Meta" if platform == "darwin" else "Ctrl"
-    views = tuple(
-        _cmd(f"view.{name}", f"Show {label}", VIEWS, f"Ctrl+{n}")
-        for n, (name, label) in enumerate(VIEW_FILTERS, start=1)
-    )
+    views = tuple(_cmd(f"view.{name}", f"Show {label}", f"Ctrl+{n}")
+                  for n, (name, label) in enumerate(VIEW_FILTERS, start=1))
     return (
-        _cmd("app.palette", "Command palette and quick switcher", APPLICATION, "Ctrl+K"),
-        _cmd("app.cheat_sheet", "Keyboard shortcuts", APPLICATION, "Ctrl+/", "F1"),
-        _cmd("app.settings", "Settings", APPLICATION, "Ctrl+,"),
-        _cmd("app.hide", "Hide to tray", APPLICATION, "Ctrl+W"),
-        _cmd("app.minimize", "Minimize", APPLICATION, "Ctrl+M"),
-        _cmd("app.quit", "Quit", APPLICATION, "Ctrl+Q"),
-        _cmd("team.canned", "Edit the team's canned responses…", APPLICATION),
-        _cmd("websites.switch", "Switch website…", VIEWS, "Ctrl+Shift+K"),
-        _cmd("websites.all", "Show every website (unified inbox)", VIEWS, "Ctrl+0"),
-        _cmd("account.switch", "Switch account…", ACCOUNT),
-        _cmd("account.add", "Add an account…", ACCOUNT),
-        _cmd("account.sign_out", "Sign out", ACCOUNT),
-        _cmd("conversation.next", "Next conversation", NAVIGATION,
-             "Alt+Down", f"{tab}+Tab", "Ctrl+PgDown"),
-        _cmd("conversation.previous", "Previous conversation", NAVIGATION,
-             "Alt+Up", f"{tab}+Shift+Tab", "Ctrl+PgUp"),
-        _cmd("conversation.next_unread", "Next unread or waiting conversation", NAVIGATION,
-             "Alt+Shift+Down"),
-        _cmd("conversation.previous_unread", "Previous unread or waiting conversation",
-             NAVIGATION, "Alt+Shift+Up"),
-        _cmd("conversation.first", "Top of the queue", NAVIGATION, "Ctrl+Alt+Home"),
-        _cmd("conversation.last", "Bottom of the list", NAVIGATION, "Ctrl+Alt+End"),
-        _cmd("search.conversations", "Search conversations", NAVIGATION, "Ctrl+Shift+F"),
-        _cmd("focus.next_pane", "Next pane", NAVIGATION, "F6"),
-        _cmd("focus.previous_pane", "Previous pane", NAVIGATION, "Shift+F6"),
-        _cmd("view.people_panel", "Show or hide the people panel", NAVIGATION,
-             "Ctrl+.", "Ctrl+Shift+P"),
-        *views,
-        _cmd("conversation.resolve", "Resolve (reopen if resolved)", CONVERSATION,
-             "Ctrl+Shift+E"),
-        _cmd("conversation.reopen", "Reopen", CONVERSATION),
-        _cmd("conversation.send_and_resolve", "Send and resolve", CONVERSATION,
-             "Ctrl+Shift+Return", "Ctrl+Shift+Enter"),
-        _cmd("conversation.assign", "Assign…", CONVERSATION, "Ctrl+Shift+A"),
-        _cmd("conversation.assign_to_me", "Assign to me", CONVERSATION),
-        _cmd("conversation.segments", "Segments…", CONVERSATION, "Ctrl+Shift+L"),
-        _cmd("conversation.remind", "Remind me…", CONVERSATION, "Ctrl+Shift+M"),
-        _cmd("conversation.mark_read", "Mark as read", CONVERSATION, "Ctrl+R"),
-        _cmd("conversation.mark_unread", "Mark as unread", CONVERSATION, "Ctrl+U"),
-        # Kept off direct keys so it cannot fire by accident (Chatwoot #2847).
-        _cmd("conversation.block", "Block the visitor", CONVERSATION),
-        _cmd("composer.reply", "Reply (focus the reply box)", COMPOSER),
-        _cmd("composer.note", "Write a private note", COMPOSER),
-        _cmd("composer.toggle_note", "Switch between reply and private note", COMPOSER,
-             "Ctrl+Shift+N"),
-        _cmd("composer.send", "Send", COMPOSER, "Return", "Ctrl+Return",
-             context="composer", widget_handled=True),
-        _cmd("composer.newline", "New line", COMPOSER, "Shift+Return",
-             context="composer", widget_handled=True, in_palette=False),
-        _cmd("composer.edit_last", "Edit my last message (in an empty reply box)", COMPOSER,
-             "Up", context="composer", widget_handled=True),
-        _cmd("composer.cancel", "Cancel editing, close the popup, or leave the reply box",
-             COMPOSER, "Esc", context="composer", widget_handled=True, in_palette=False),
-        _cmd("composer.attach", "Attach a file…", COMPOSER, "Ctrl+O", context="composer"),
-        _cmd("thread.first", "First message", THREAD, "Ctrl+Home", context="thread"),
-        _cmd("thread.latest", "Latest message", THREAD, "Ctrl+End", context="thread"),
-        _cmd("thread.oldest_unread", "Oldest unread message", THREAD, "Shift+PgUp",
-             context="thread"),
-        _cmd("help.log_folder", "Open the log folder", HELP),
-        _cmd("help.about", "About crisp-console", HELP),
-        _single_key("list.next", "conversation.next", "Next conversation", "J"),
-        _single_key("list.previous", "conversation.previous", "Previous conversation", "K"),
-        _single_key("list.reply", "composer.reply", "Open and reply", "R", "Return"),
-        _single_key("list.note", "composer.note", "Open in note mode", "N"),
-        _single_key("list.resolve", "conversation.resolve", "Resolve (reopen if resolved)",
-                    "E"),
-        _single_key("list.assign", "conversation.assign", "Assign…", "A"),
-        _single_key("list.segments", "conversation.segments", "Segments…", "L"),
-        _single_key("list.remind", "conversation.remind", "Remind me…", "M"),
-        _single_key("list.mark_unread", "conversation.mark_unread", "Mark as unread", "U"),
-        _single_key("list.search", "search.conversations", "Search conversations", "/"),
-        _single_key("list.cheat_sheet", "app.cheat_sheet", "Keyboard shortcuts", "?"),
+        *_in(APPLICATION,
+             _cmd("app.palette", "Command palette and quick switcher", "Ctrl+K"),
+             _cmd("app.cheat_sheet", "Keyboard shortcuts", "Ctrl+/", "F1"),
+             _cmd("app.settings", "Settings", "Ctrl+,"),
+             _cmd("app.hide", "Hide to tray", "Ctrl+W"),
+             _cmd("app.minimize", "Minimize", "Ctrl+M"),
+             _cmd("app.quit", "Quit", "Ctrl+Q"),
+             _cmd("team.canned", "Edit the team's canned responses…")),
+        *_in(VIEWS,
+             _cmd("websites.switch", "Switch website…", "Ctrl+Shift+K"),
+             _cmd("websites.all", "Show every website (unified inbox)", "Ctrl+0")),
+        *_in(ACCOUNT,
+             _cmd("account.switch", "Switch account…"),
+             _cmd("account.add", "Add an account…"),
+             _cmd("account.sign_out", "Sign out")),
+        *_in(NAVIGATION,
+             _cmd("conversation.next", "Next conversation",
+                  "Alt+Down", f"{tab}+Tab", "Ctrl+PgDown"),
+             _cmd("conversation.previous", "Previous conversation",
+                  "Alt+Up", f"{tab}+Shift+Tab", "Ctrl+PgUp"),
+             _cmd("conversation.next_unread", "Next unread or waiting conversation",
+                  "Alt+Shift+Down"),
+             _cmd("conversation.previous_unread", "Previous unread or waiting conversation",
+                  "Alt+Shift+Up"),
+             _cmd("conversation.first", "Top of the queue", "Ctrl+Alt+Home"),
+             _cmd("conversation.last", "Bottom of the list", "Ctrl+Alt+End"),
+             _cmd("search.conversations", "Search conversations", "Ctrl+Shift+F"),
+             _cmd("focus.next_pane", "Next pane", "F6"),
+             _cmd("focus.previous_pane", "Previous pane", "Shift+F6"),
+             _cmd("view.people_panel", "Show or hide the people panel",
+                  "Ctrl+.", "Ctrl+Shift+P")),
+        *_in(VIEWS, *views),
+        *_in(CONVERSATION,
+             _cmd("conversation.resolve", "Resolve (reopen if resolved)", "Ctrl+Shift+E"),
+             _cmd("conversation.reopen", "Reopen"),
+             _cmd("conversation.send_and_resolve", "Send and resolve",
+                  "Ctrl+Shift+Return", "Ctrl+Shift+Enter"),
+             _cmd("conversation.assign", "Assign…", "Ctrl+Shift+A"),
+             _cmd("conversation.assign_to_me", "Assign to me"),
+             _cmd("conversation.segments", "Segments…", "Ctrl+Shift+L"),
+             _cmd("conversation.remind", "Remind me…", "Ctrl+Shift+M"),
+             _cmd("conversation.mark_read", "Mark as read", "Ctrl+R"),
+             _cmd("conversation.mark_unread", "Mark as unread", "Ctrl+U"),
+             # Kept off direct keys so it cannot fire by accident (Chatwoot #2847).
+             _cmd("conversation.block", "Block the visitor")),
+        *_in(COMPOSER,
+             _cmd("composer.reply", "Reply (focus the reply box)"),
+             _cmd("composer.note", "Write a private note"),
+             _cmd("composer.toggle_note", "Switch between reply and private note",
+                  "Ctrl+Shift+N"),
+             _cmd("composer.send", "Send", "Return", "Ctrl+Return",
+                  context="composer", widget_handled=True),
+             _cmd("composer.newline", "New line", "Shift+Return",
+                  context="composer", widget_handled=True, in_palette=False),
+             _cmd("composer.edit_last", "Edit my last message (in an empty reply box)", "Up",
+                  context="composer", widget_handled=True),
+             _cmd("composer.cancel", "Cancel editing, close the popup, or leave the reply box",
+                  "Esc", context="composer", widget_handled=True, in_palette=False),
+             _cmd("composer.attach", "Attach a file…", "Ctrl+O", context="composer")),
+        *_in(THREAD,
+             _cmd("thread.first", "First message", "Ctrl+Home", context="thread"),
+             _cmd("thread.latest", "Latest message", "Ctrl+End", context="thread"),
+             _cmd("thread.oldest_unread", "Oldest unread message", "Shift+PgUp",
+                  context="thread")),
+        *_in(HELP,
+             _cmd("help.log_folder", "Open the log folder"),
+             _cmd("help.about", "About crisp-console")),
+        *_in(SINGLE_KEY,
+             _alias("list.next", "conversation.next", "Next conversation", "J"),
+             _alias("list.previous", "conversation.previous", "Previous conversation", "K"),
+             _alias("list.reply", "composer.reply", "Open and reply", "R", "Return"),
+             _alias("list.note", "composer.note", "Open in note mode", "N"),
+             _alias("list.resolve", "conversation.resolve", "Resolve (reopen if resolved)", "E"),
+             _alias("list.assign", "conversation.assign", "Assign…", "A"),
+             _alias("list.segments", "conversation.segments", "Segments…", "L"),
+             _alias("list.remind", "conversation.remind", "Remind me…", "M"),
+             _alias("list.mark_unread", "conversation.mark_unread", "Mark as unread", "U"),
+             _alias("list.search", "search.conversations", "Search conversations", "/"),
+             _alias("list.cheat_sheet", "app.cheat_sheet", "Keyboard shortcuts", "?")),
     )
 
 

@@ -27,27 +27,34 @@ class Scheme(Enum):
 
 Role = QPalette.ColorRole
 
-_LIGHT = {
-    Role.Window: "#f4f5f7", Role.WindowText: "#1c1e21", Role.Base: "#ffffff",
-    Role.AlternateBase: "#f0f2f5", Role.Text: "#1c1e21", Role.Button: "#eceef1",
-    Role.ButtonText: "#1c1e21", Role.Highlight: "#1972f5", Role.HighlightedText: "#ffffff",
-    Role.ToolTipBase: "#ffffff", Role.ToolTipText: "#1c1e21", Role.PlaceholderText: "#8a8f98",
-    Role.Link: "#0b5cd6", Role.Mid: "#c9ced6", Role.Dark: "#9aa1ab", Role.Light: "#ffffff",
+# Each role's colour in the light and in the dark scheme, side by side.
+_COLOURS: dict[QPalette.ColorRole, tuple[str, str]] = {
+    Role.Window: ("#f4f5f7", "#1e2024"),
+    Role.WindowText: ("#1c1e21", "#e6e8eb"),
+    Role.Base: ("#ffffff", "#16181b"),
+    Role.AlternateBase: ("#f0f2f5", "#23262b"),
+    Role.Text: ("#1c1e21", "#e6e8eb"),
+    Role.Button: ("#eceef1", "#2a2d33"),
+    Role.ButtonText: ("#1c1e21", "#e6e8eb"),
+    Role.Highlight: ("#1972f5", "#3d8bff"),
+    Role.HighlightedText: ("#ffffff", "#ffffff"),
+    Role.ToolTipBase: ("#ffffff", "#2a2d33"),
+    Role.ToolTipText: ("#1c1e21", "#e6e8eb"),
+    Role.PlaceholderText: ("#8a8f98", "#80868f"),
+    Role.Link: ("#0b5cd6", "#7fb2ff"),
+    Role.Mid: ("#c9ced6", "#3a3e45"),
+    Role.Dark: ("#9aa1ab", "#0f1012"),
+    Role.Light: ("#ffffff", "#4a4f57"),
 }
-_DARK = {
-    Role.Window: "#1e2024", Role.WindowText: "#e6e8eb", Role.Base: "#16181b",
-    Role.AlternateBase: "#23262b", Role.Text: "#e6e8eb", Role.Button: "#2a2d33",
-    Role.ButtonText: "#e6e8eb", Role.Highlight: "#3d8bff", Role.HighlightedText: "#ffffff",
-    Role.ToolTipBase: "#2a2d33", Role.ToolTipText: "#e6e8eb", Role.PlaceholderText: "#80868f",
-    Role.Link: "#7fb2ff", Role.Mid: "#3a3e45", Role.Dark: "#0f1012", Role.Light: "#4a4f57",
-}
+_DISABLED_TEXT = ("#a0a5ad", "#6b7079")
 
 
 def palette(scheme: Scheme) -> QPalette:
+    which = 1 if scheme is Scheme.DARK else 0  # the column of _COLOURS
     pal = QPalette()
-    for role, colour in (_DARK if scheme is Scheme.DARK else _LIGHT).items():
-        pal.setColor(role, QColor(colour))
-    disabled = QColor("#6b7079" if scheme is Scheme.DARK else "#a0a5ad")
+    for role, colours in _COLOURS.items():
+        pal.setColor(role, QColor(colours[which]))
+    disabled = QColor(_DISABLED_TEXT[which])
     for role in (Role.Text, Role.WindowText, Role.ButtonText):
         pal.setColor(QPalette.ColorGroup.Disabled, role, disabled)
     return pal

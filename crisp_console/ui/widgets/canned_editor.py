@@ -24,7 +24,6 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -33,7 +32,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -44,6 +42,7 @@ from crisp_console.client.team_settings import CannedItem, item_problems, load_v
 from crisp_console.present.canned import CannedResponse
 from crisp_console.present.plain import tooltip_html
 from crisp_console.ui.failure_words import describe
+from crisp_console.ui.widgets.tables import row_table
 from crisp_console.ui.widgets.unavailable_note import UnavailableNote
 
 log = logging.getLogger(__name__)
@@ -74,15 +73,10 @@ class CannedEditorDialog(QDialog):
         self._filling = False  # the form is being filled from a row: not an edit
         self._locked = bool(unavailable)
 
-        self.table = QTableWidget(0, 4, self)
+        self.table = row_table(self, ["Shortcut", "Title", "Locale", "Text"],
+                               name="Canned responses")
         self.table.setObjectName("cannedTable")
-        self.table.setAccessibleName("Canned responses")
-        self.table.setHorizontalHeaderLabels(["Shortcut", "Title", "Locale", "Text"])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         for column in (SHORTCUT, TITLE, LOCALE):

@@ -10,13 +10,11 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QKeySequenceEdit,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -29,6 +27,7 @@ from crisp_console.ui.shortcuts import (
     contexts_overlap,
     sequence_chords,
 )
+from crisp_console.ui.widgets.tables import row_table
 
 _PORTABLE = QKeySequence.SequenceFormat.PortableText
 _NATIVE = QKeySequence.SequenceFormat.NativeText
@@ -41,14 +40,8 @@ class KeymapEditor(QWidget):
         super().__init__(parent)
         self.registry = registry
         self._pending: dict[str, tuple[str, ...] | None] = {}
-        self.table = QTableWidget(0, 2, self)
-        self.table.setHorizontalHeaderLabels(["Command", "Shortcuts"])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
+        self.table = row_table(self, ["Command", "Shortcuts"], name="Keyboard shortcuts")
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.table.setAccessibleName("Keyboard shortcuts")
         self.recorder = QKeySequenceEdit(self)
         self.recorder.setMaximumSequenceLength(1)
         self.recorder.setAccessibleName("New shortcut")

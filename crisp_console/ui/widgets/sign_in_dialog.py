@@ -54,6 +54,7 @@ from crisp_console.client.signin import (
 from crisp_console.client.tasks import TaskOwner
 from crisp_console.credentials import CredentialError, SecretStore
 from crisp_console.storage.accounts import DEFAULT_HOST, PLUGIN_TIER, Account
+from crisp_console.ui.widgets.fields import line_edit
 from crisp_console.ui.widgets.notice_box import NoticeBox, text_label
 
 log = logging.getLogger("crisp_console.ui")
@@ -86,17 +87,12 @@ class SignInDialog(QDialog):
         self.intro = text_label(INTRO)
         self.intro.setAccessibleName("Which token")
 
-        self.identifier = QLineEdit()
-        self.identifier.setAccessibleName("Token identifier")
-        self.identifier.setPlaceholderText("e.g. 7c3ef21c-1e04-41ce-8c06-5605c346f73e")
-        self.key = QLineEdit()
-        self.key.setAccessibleName("Key")
-        self.key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.identifier = line_edit(None, "Token identifier",
+                                    "e.g. 7c3ef21c-1e04-41ce-8c06-5605c346f73e")
+        self.key = line_edit(None, "Key", password=True)
         self.show_key = QCheckBox("Sh&ow")
         self.show_key.setAccessibleName("Show the key")
-        self.label = QLineEdit()
-        self.label.setAccessibleName("Label")
-        self.label.setPlaceholderText("Optional, e.g. Support team")
+        self.label = line_edit(None, "Label", "Optional, e.g. Support team")
         self.advanced = QToolButton()
         self.advanced.setText("&Advanced")
         self.advanced.setCheckable(True)
@@ -105,8 +101,7 @@ class SignInDialog(QDialog):
         self.advanced.setAutoRaise(True)
         self.advanced.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.advanced.setAccessibleName("Advanced: API host")
-        self.host = QLineEdit(DEFAULT_HOST)
-        self.host.setAccessibleName("API host")
+        self.host = line_edit(None, "API host", text=DEFAULT_HOST)
         self.host_hint = text_label(
             "A sandbox or proxy: its root address, e.g. http://127.0.0.1:8080. Plain http://"
             " is only accepted for this computer.")
