@@ -21,14 +21,10 @@ GROUP_GAP_MS = 5 * 60_000  # messages further apart than this start a new group
 class Groupable(Protocol):
     """What grouping reads of a message (``core.Message`` has all of it)."""
 
-    @property
-    def type(self) -> str: ...
-    @property
-    def from_(self) -> str: ...
-    @property
-    def user_id(self) -> str: ...
-    @property
-    def timestamp(self) -> int: ...
+    type: str
+    from_: str
+    user_id: str
+    timestamp: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,7 +73,7 @@ class Console:
             client, store, controller, pick=p.palette.pick, send=p.composer.request_send,
             after_resolve=lambda: self.preferences.prefs.after_resolve, feedback=feedback,
             tasks=self.tasks)
-        self.reply_actions = ReplyActions(client, client, p.composer,
+        self.reply_actions = ReplyActions(client, client, p.composer, p.composer.attachments,
                                           open_conversation=open_conversation,
                                           feedback=feedback, tasks=self.tasks)
         self.team_canned = TeamCanned(TeamSettings(client), client, store, p.composer, canned,

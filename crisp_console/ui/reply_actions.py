@@ -3,7 +3,7 @@ composer's and the thread's signals (the console connects them) to the client.
 
 What it uses is named here: the client's ``Replies`` (what goes out as a message) and
 ``Edits`` (changing a sent one, typing), the controller's open conversation and the
-composer's ``ReplyBox`` side (it takes a sent text back, shows uploads).
+composer's ``ReplyBox`` side (it takes a sent text back) and its attachment strip (uploads).
 """
 
 from __future__ import annotations
@@ -54,17 +54,22 @@ class ReplyBox(Protocol):
 
     def open_attach_dialog(self) -> None: ...
 
-    def set_upload_progress(self, name: str, done: int, total: int) -> None: ...
 
-    def upload_finished(self, name: str, error: str | None = None) -> None: ...
+class Uploads(Protocol):
+    """Where uploads show (the composer's attachment strip)."""
+
+    def set_progress(self, name: str, done: int, total: int) -> None: ...
+
+    def finish(self, name: str, error: str | None = None) -> None: ...
 
 
 class ReplyActions:
-    def __init__(self, replies: Replies, edits: Edits, box: ReplyBox, *,
+    def __init__(self, replies: Replies, edits: Edits, box: ReplyBox, uploads: Uploads, *,
                  open_conversation: Callable[[], str | None], feedback: Feedback,
                  tasks: TaskOwner) -> None:
         """``open_conversation()``: the controller's open conversation (None: none)."""
         self._replies, self._edits, self._box = replies, edits, box
+        self._uploads = uploads
         self._open = open_conversation
         self.feedback, self._tasks = feedback, tasks
 
@@ -130,15 +135,15 @@ class ReplyActions:
             self._tasks.spawn(self._upload(sid, item), f"upload {item.name}")
 
     async def _upload(self, sid: str, item: Attachment) -> None:
-        box = self._box
+        uploads = self._uploads
 
         def progress(done: int, total: int) -> None:
-            box.set_upload_progress(item.name, done, total)
+            uploads.set_progress(item.name, done, total)
 
         try:
             await self._replies.send_file(sid, item.name, item.mime, item.data,
                                           progress=progress)
         except (CrispError, OSError, TimeoutError) as exc:
-            box.upload_finished(item.name, describe(exc))
+            uploads.finish(item.name, describe(exc))
         else:
-            box.upload_finished(item.name)
+            uploads.finish(item.name)

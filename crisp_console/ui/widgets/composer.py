@@ -2,7 +2,7 @@
 editing my last message, per-conversation drafts, typing events and attachments.
 
 It decides what the operator's keys mean and says so with signals; the lead (the controller)
-talks to the client and calls back (``take_sent``, ``set_upload_progress``...). Decisions:
+talks to the client and calls back (``take_sent``; uploads show in ``attachments``). Decisions:
 - a draft belongs to its conversation: it is stored on every change, written to disk at most
   every ``draft_save_ms`` and on ``bind()``/close, and never carried to another conversation;
 - a private note never reveals itself to the visitor: no typing event while writing one (nor
@@ -94,35 +94,42 @@ class Composer(QWidget):
         self._editing: tuple[int, str] | None = None  # (fingerprint, original text)
         self._typing = TypingIndicator(typing_idle_ms, self)
         self._typing.changed.connect(self.typing_changed)
-        self.editor = ReplyEdit(registry, self)
-        self.editor.send_on_enter = send_on_enter
-        self.editor.set_completion_source(lambda trigger: self._completer.entries(
-            trigger, note=self._mode == "note", editing=self._editing is not None))
-        self.attachments = AttachmentBar(self)
+        self.editor = self._editor(registry, send_on_enter)
+        self.attachments = self._attachments(self.editor)
         self.footer = ComposerFooter(self)
         self.footer.attach_clicked.connect(self.open_attach_dialog)
         self.footer.send_clicked.connect(self.request_send)
         toggle = registry.shortcuts("composer.toggle_note")
         self.header = ComposerHeader(QKeySequence(toggle[0]).toString(_NATIVE) if toggle else "",
                                      self)
-        self._build()
         self.header.mode_clicked.connect(self._mode_clicked)
-        self.editor.edited.connect(self._on_edited)
-        self.editor.submit_requested.connect(self.request_send)
-        self.editor.edit_last_requested.connect(self._start_edit)
-        self.editor.cancel_requested.connect(self._on_cancel)
-        self.editor.completion_accepted.connect(self._on_completion)
-        self.editor.files_pasted.connect(self.add_files)
-        self.editor.image_pasted.connect(self._add_image)
-        self.setFocusProxy(self.editor)
-        self.setAcceptDrops(True)
-        self.bind(None)
-
-    def _build(self) -> None:
-        self.editor.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.editor.setMinimumHeight(self.editor.fontMetrics().lineSpacing() * 2 + 16)
         column(self, self.header, (self.editor, 1), self.attachments, self.footer,
                margins=(8, 4, 8, 8), spacing=4)
+        self.setFocusProxy(self.editor)
+        self.bind(None)
+
+    def _editor(self, registry: CommandRegistry, send_on_enter: bool) -> ReplyEdit:
+        """The text field: its completions come from here, its intents mean what is below."""
+        editor = ReplyEdit(registry, self)
+        editor.send_on_enter = send_on_enter
+        editor.set_completion_source(lambda trigger: self._completer.entries(
+            trigger, note=self._mode == "note", editing=self._editing is not None))
+        editor.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        editor.setMinimumHeight(editor.fontMetrics().lineSpacing() * 2 + 16)
+        editor.edited.connect(self._on_edited)
+        editor.submit_requested.connect(self.request_send)
+        editor.edit_last_requested.connect(self._start_edit)
+        editor.cancel_requested.connect(self._on_cancel)
+        editor.completion_accepted.connect(self._on_completion)
+        return editor
+
+    def _attachments(self, editor: ReplyEdit) -> AttachmentBar:
+        """The upload strip, fed by files and images pasted in the editor or dropped here
+        (and by the attach dialog)."""
+        editor.files_pasted.connect(self.add_files)
+        editor.image_pasted.connect(self._add_image)
+        self.setAcceptDrops(True)
+        return AttachmentBar(self)
 
     # ---- binding and state ---------------------------------------------------------------------
 
@@ -331,12 +338,6 @@ class Composer(QWidget):
         if self._session is not None:
             self._hand_over(self.attachments.take_files(paths, self._session))
 
-    def set_upload_progress(self, name: str, done: int, total: int) -> None:
-        self.attachments.set_progress(name, done, total)
-
-    def upload_finished(self, name: str, error: str | None = None) -> None:
-        self.attachments.finish(name, error)
-
     def _add_image(self, image: QImage) -> None:
         if self._session is not None:
             self._hand_over(self.attachments.take_image(image, self._session))
@@ -356,13 +357,10 @@ class Composer(QWidget):
                                                    editing=editing, note=note))
         self.editor.setAccessibleName("Private note" if note else "Reply")
         self.footer.set_state(note=note, editing=editing, can_send=self._can_send())
-        self._restyle()
+        tint_editor(self.editor, self.palette(), note=note)
 
     def _can_send(self) -> bool:
         return bool(self.editor.toPlainText().strip())
-
-    def _restyle(self) -> None:
-        tint_editor(self.editor, self.palette(), note=self._mode == "note")
 
     def _mode_clicked(self, mode: str) -> None:
         self.set_mode(mode)
@@ -373,7 +371,7 @@ class Composer(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
-            self._restyle()
+            tint_editor(self.editor, self.palette(), note=self._mode == "note")
         super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -1,19 +1,6 @@
-"""The message list of the thread: a QListView of bubbles that stays where the operator left it.
-
-Scroll position rules (Ruqola's ``checkIfAtBottom``/``maybeScrollToBottom``, style-anchors.md
-§3c and §5.7):
-
-- Before anything that can move rows (inserts, removals, moves, resets, a row's height
-  changing, a resize), the view *captures* where it is: pinned (at the bottom, within
-  ``PIN_SLACK`` px), or the row at the viewport's centre and that row's top.
-- After the next items layout (QListView lays out on a delayed timer), it *restores*: pinned
-  goes to the new bottom; otherwise the captured row goes back to the same place on screen.
-  So a live message keeps a pinned view at the bottom, a message arriving while the
-  operator reads older ones moves nothing, and an older page inserted above keeps the visible
-  messages exactly where they are. The centre row is the anchor because the rows next to an
-  insertion change their grouping (day separator, header) and so their height.
-- The first capture wins until it is restored: a burst of changes is measured against the
-  position before the burst.
+"""The message list of the thread: a QListView of bubbles that stays where the operator left it
+(pinned to the bottom, or the message they read in place) whatever rows arrive, leave or
+change height: scroll_anchor.py has the rules.
 
 Keys: PgUp/PgDn scroll a page (the current row stays), Up/Down move the current row, Enter
 does what the delegate says the row does (``MessageDelegate.activate``: open its first link,
@@ -24,14 +11,12 @@ highlighted only while the view has focus.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from PySide6.QtCore import (
     QAbstractItemModel,
     QEvent,
     QItemSelectionModel,
     QModelIndex,
-    QPersistentModelIndex,
     QPoint,
     Qt,
     Signal,
@@ -41,18 +26,9 @@ from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 
 from crisp_console.core import Message
 from crisp_console.ui.delegates import MessageDelegate
+from crisp_console.ui.models.base import Index
 from crisp_console.ui.models.roles import ITEM_ROLE
-
-PIN_SLACK = 6  # px from the bottom that still count as "at the bottom"
-Index = QModelIndex | QPersistentModelIndex
-
-
-class _Pinned:
-    """Capture marker: stay at the bottom."""
-
-
-PINNED = _Pinned()
-Capture = _Pinned | tuple[QPersistentModelIndex, int]
+from crisp_console.ui.widgets.scroll_anchor import ScrollAnchor, at_bottom
 
 
 class ThreadView(QListView):
@@ -66,8 +42,7 @@ class ThreadView(QListView):
     def __init__(self, delegate: MessageDelegate, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._delegate = delegate
-        self._capture_state: Capture | None = None
-        self._watched: QAbstractItemModel | None = None
+        self._anchor = ScrollAnchor(self)
         self.setItemDelegate(delegate)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -86,8 +61,7 @@ class ThreadView(QListView):
     # ---- position ----------------------------------------------------------------------------
 
     def at_bottom(self) -> bool:
-        bar = self.verticalScrollBar()
-        return bar.value() >= bar.maximum() - PIN_SLACK
+        return at_bottom(self)
 
     def message_at(self, index: Index) -> Message | None:
         msg = index.data(ITEM_ROLE) if index.isValid() else None
@@ -95,13 +69,13 @@ class ThreadView(QListView):
 
     def pin_to_bottom(self) -> None:
         """Go to the bottom after the next layout, whatever was captured (a rebind)."""
-        self._capture_state = PINNED
+        self._anchor.pin()
         self.scheduleDelayedItemsLayout()
 
     def settle(self) -> None:
         """Lay out now if a layout is due, and restore the captured position."""
         self.executeDelayedItemsLayout()
-        if self._capture_state is not None:
+        if self._anchor.captured:
             self.doItemsLayout()
 
     def scroll_to_row(self, row: int, hint: QAbstractItemView.ScrollHint) -> None:
@@ -111,7 +85,7 @@ class ThreadView(QListView):
             return
         index = model.index(row, 0)
         self.settle()
-        self._capture_state = None
+        self._anchor.forget()
         self.selectionModel().setCurrentIndex(
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect
             if self.hasFocus() else QItemSelectionModel.SelectionFlag.NoUpdate)
@@ -127,26 +101,6 @@ class ThreadView(QListView):
         top = first.row() if first.isValid() else 0
         bottom = last.row() if last.isValid() else model.rowCount() - 1
         return range(top, bottom + 1)
-
-    def _capture(self, *_args: Any) -> None:
-        if self._capture_state is not None:
-            return  # the position before the first of several changes is the one to keep
-        if self.at_bottom():
-            self._capture_state = PINNED
-            return
-        anchor = self.indexAt(QPoint(1, self.viewport().height() // 2))
-        if anchor.isValid():
-            self._capture_state = (QPersistentModelIndex(anchor), self.visualRect(anchor).top())
-
-    def _restore(self) -> None:
-        state, self._capture_state = self._capture_state, None
-        bar = self.verticalScrollBar()
-        if isinstance(state, _Pinned):
-            bar.setValue(bar.maximum())
-        elif state is not None and state[0].isValid():
-            index, top = state
-            rect = self.visualRect(self.model().index(index.row(), 0))
-            bar.setValue(bar.value() + rect.top() - top)
 
     def _current_or_visible(self) -> QModelIndex:
         """The current row, else the lowest row fully in view (so focusing scrolls nothing)."""
@@ -173,34 +127,27 @@ class ThreadView(QListView):
     # ---- Qt overrides ------------------------------------------------------------------------
 
     def setModel(self, model: QAbstractItemModel | None) -> None:
-        old = self._watched
-        if old is not None:
-            for signal in _capture_signals(old):
-                signal.disconnect(self._capture)
         super().setModel(model)
-        self._watched = model
-        if model is not None:
-            for signal in _capture_signals(model):
-                signal.connect(self._capture)
+        self._anchor.watch(model)
 
     def doItemsLayout(self) -> None:
         super().doItemsLayout()
         bar = self.verticalScrollBar()
         bar.setSingleStep(max(12, self.fontMetrics().height() * 2))
-        self._restore()
+        self._anchor.restore()
         self.laid_out.emit()
 
     def dataChanged(self, topLeft: Index, bottomRight: Index,
                     roles: Sequence[int] = ()) -> None:
         # Rows may have changed height (an edit, a merged echo): re-measure them.
-        self._capture()
+        self._anchor.capture()
         model = self.model()
         for row in range(topLeft.row(), bottomRight.row() + 1):
             self._delegate.row_changed(model.index(row, 0))
         super().dataChanged(topLeft, bottomRight, list(roles))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        self._capture()
+        self._anchor.capture()
         width_changed = event.size().width() != event.oldSize().width()
         if width_changed:
             self._delegate.clear()  # every height depends on the width
@@ -213,7 +160,7 @@ class ThreadView(QListView):
         kind = event.type()
         if kind in (QEvent.Type.FontChange, QEvent.Type.StyleChange,
                     QEvent.Type.PaletteChange):
-            self._capture()
+            self._anchor.capture()
             self._delegate.clear()
             self.scheduleDelayedItemsLayout()
         super().changeEvent(event)
@@ -256,9 +203,4 @@ class ThreadView(QListView):
             event.accept()
             return
         super().keyPressEvent(event)
-
-
-def _capture_signals(model: QAbstractItemModel) -> list[Any]:
-    return [model.rowsAboutToBeInserted, model.rowsAboutToBeRemoved, model.rowsAboutToBeMoved,
-            model.layoutAboutToBeChanged, model.modelAboutToBeReset]
 

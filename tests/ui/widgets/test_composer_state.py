@@ -212,15 +212,15 @@ def test_upload_progress_states(qtbot: QtBot, make: Make, tmp_path: Path) -> Non
         (tmp_path / name).write_text("data", encoding="utf-8")
     composer.add_files([str(tmp_path / "a.txt"), str(tmp_path / "b.txt")])
     assert bar.names() == ["a.txt", "b.txt"] and bar.isVisible()
-    composer.set_upload_progress("a.txt", 0, 0)
+    bar.set_progress("a.txt", 0, 0)
     assert bar.state("a.txt") == ("waiting", 0, 0, None)
-    composer.set_upload_progress("a.txt", 512, 2048)
+    bar.set_progress("a.txt", 512, 2048)
     assert bar.state("a.txt") == ("uploading", 512, 2048, None)
-    composer.set_upload_progress("b.txt", 3 * 2**30, 6 * 2**30)  # beyond int32 still works
+    bar.set_progress("b.txt", 3 * 2**30, 6 * 2**30)  # beyond int32 still works
     assert bar.state("b.txt") == ("uploading", 2**29, 2**30, None)  # scaled down by 6
-    composer.upload_finished("a.txt")
+    bar.finish("a.txt")
     assert bar.names() == ["b.txt"]
-    composer.upload_finished("b.txt", "Upload refused by the server")
+    bar.finish("b.txt", "Upload refused by the server")
     assert bar.state("b.txt") == ("failed", 0, 0, "Upload refused by the server")
     composer.bind("s2")  # rows belong to their conversation
     assert not bar.isVisible() and bar.names() == []
