@@ -185,15 +185,6 @@ class Sender:
         if error is not None:
             raise error
 
-    async def settle(self, session_id: str, fingerprint: int) -> None:
-        """Wait until no delivery of this reply is in flight; forget it (it is removed)."""
-        key = (session_id, fingerprint)
-        task = self._flights.get(key)
-        if task is not None:
-            await asyncio.wait({task})
-        self._owed.pop(key, None)
-        self._queue.pop(key, None)
-
     def _landed(self, key: SendKey, task: asyncio.Task[Any]) -> None:
         if self._flights.get(key) is task:
             del self._flights[key]
