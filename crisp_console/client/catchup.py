@@ -24,16 +24,13 @@ import logging
 import math
 from typing import Any
 
-from crisp_console.api import CrispApi
 from crisp_console.client import health
 from crisp_console.client.config import ClientConfig, Clocks
-from crisp_console.client.health import HealthMonitor
-from crisp_console.client.retry import Retrier
-from crisp_console.client.tasks import TaskOwner
-from crisp_console.client.watches import Watches, settle
-from crisp_console.client.websites import GONE, Websites
+from crisp_console.client.owed import OwedWork
+from crisp_console.client.watches import settle
+from crisp_console.client.websites import GONE
 from crisp_console.client.words import describe
-from crisp_console.core import MessageStatus, Store
+from crisp_console.core import MessageStatus
 from crisp_console.errors import NotAllowedError
 from crisp_console.realtime import ConnectionState
 
@@ -53,16 +50,9 @@ class CatchUp:
     """The debt and the task that pays it. It hears the live feed's state
     (``on_connection_state``): a drop owes, being connected pays."""
 
-    def __init__(self, api: CrispApi, store: Store, websites: Websites, watches: Watches,
-                 retrier: Retrier, monitor: HealthMonitor, tasks: TaskOwner,
-                 config: ClientConfig, clocks: Clocks) -> None:
-        self._api = api
-        self._store = store
-        self._websites = websites
-        self._watches = watches
-        self._retrier = retrier
-        self._monitor = monitor
-        self._tasks = tasks
+    def __init__(self, work: OwedWork, config: ClientConfig, clocks: Clocks) -> None:
+        self._work = work
+        self._monitor = work.monitor  # told of every change of the debt
         self._config = config
         self._clocks = clocks
         self._live = False  # the live feed is CONNECTED: runs happen only then
@@ -121,7 +111,7 @@ class CatchUp:
     def _start(self) -> None:
         """Pay the debt now if there is one (a run already under way carries on)."""
         if self._since is not None:
-            self._tasks.spawn(self._run(), "catch-up", key="catch-up")
+            self._work.tasks.spawn(self._run(), "catch-up", key="catch-up")
 
     async def _run(self) -> None:
         while self._since is not None and self._live:
@@ -129,7 +119,7 @@ class CatchUp:
             self._during = None
             self._running = True
             try:
-                await self._retrier.run(functools.partial(self._fill, since), what="catch-up",
+                await self._work.retrier.run(functools.partial(self._fill, since), what="catch-up",
                                         on_failure=self._failed)
             finally:
                 self._running = False
@@ -149,10 +139,11 @@ class CatchUp:
 
     async def _fill(self, since_ms: int) -> None:
         since = since_ms - self._config.catchup_margin_ms
-        websites, store = self._websites, self._store
+        work = self._work
+        websites, store = work.websites, work.store
         await websites.refresh()
         for website_id in websites.ids():
-            with self._watches.watch() as touched:
+            with work.watches.watch() as touched:
                 updated = await self._updated(website_id, since)
             ids = [sid for conv in updated if isinstance(sid := conv.get("session_id"), str)]
             # Rows live events changed while the pages were read: their answer may be older.
@@ -160,8 +151,8 @@ class CatchUp:
             store.upsert_conversations([c for c in updated if c.get("session_id") not in again])
             for session_id in again:
                 try:
-                    await settle(store, self._watches, session_id, functools.partial(
-                        self._api.get_conversation, website_id, session_id))
+                    await settle(store, work.watches, session_id, functools.partial(
+                        work.api.get_conversation, website_id, session_id))
                 except GONE:
                     continue
             for session_id in ids:
@@ -174,19 +165,19 @@ class CatchUp:
         key = health.conversations_of(website_id)
         if self._monitor.current.denied_for(key) is not None:
             # Refused until now: a fresh start for its list, if it is allowed again.
-            await self._websites.load_first_pages(website_id)
+            await self._work.websites.load_first_pages(website_id)
             if self._monitor.current.denied_for(key) is not None:
                 return []
         out: list[dict[str, Any]] = []
         try:
-            async for conv in self._api.iter_conversations(
+            async for conv in self._work.api.iter_conversations(
                     website_id, per_page=self._config.per_page, order_date_updated=True):
                 updated = timestamp(conv.get("updated_at"))
                 if updated is not None and updated < since:
                     break
                 out.append(conv)
         except NotAllowedError as exc:
-            self._websites.deny_conversations(website_id, exc)
+            self._work.websites.deny_conversations(website_id, exc)
             return []
         except GONE:
             return []  # unbound meanwhile: the next websites refresh removes it
@@ -201,12 +192,12 @@ class CatchUp:
         the gap (older than ``drop_ms``: a reply confirmed during the gap is no anchor,
         messages may hide before it) or one older than ``since``.
         """
-        store = self._store
+        store = self._work.store
         anchors = {m.fingerprint for m in store.messages(session_id)
                    if m.status is MessageStatus.SENT and m.timestamp < drop_ms}
         batches: list[list[dict[str, Any]]] = []
         try:
-            async for batch in self._api.iter_messages_before(website_id, session_id, None):
+            async for batch in self._work.api.iter_messages_before(website_id, session_id, None):
                 batches.append(batch)
                 if any(isinstance(fp := m.get("fingerprint"), int) and fp in anchors
                        for m in batch) or any(

@@ -35,6 +35,7 @@ from crisp_console.client.health import Health, HealthMonitor, HealthObserver
 from crisp_console.client.identity import Identity
 from crisp_console.client.loader import Loader
 from crisp_console.client.media import Media
+from crisp_console.client.owed import OwedWork
 from crisp_console.client.replies import Replies
 from crisp_console.client.retry import Retrier, Sleep
 from crisp_console.client.sending import Sender, SendPolicy
@@ -83,10 +84,9 @@ class ConsoleClient:
                                          cap=config.catchup_retry_cap, sleep=sleep,
                                          rng=clocks.rng)
         self.websites = websites = Websites(api, store, monitor, tasks, config, clocks)
-        self.catchup = catchup = CatchUp(api, store, websites, watches, retrier, monitor,
-                                         tasks, config, clocks)
-        self.fetches = fetches = OwedFetches(api, store, websites, watches, retrier, monitor,
-                                             tasks, limit=config.max_owed_fetches,
+        owed = OwedWork(api, store, websites, watches, retrier, monitor, tasks)
+        self.catchup = catchup = CatchUp(owed, config, clocks)
+        self.fetches = fetches = OwedFetches(owed, limit=config.max_owed_fetches,
                                              overflow=catchup.owe)
         self._uploads = uploads = Uploads(api, timeout=config.bucket_timeout)
         self.events = EventSink(store, watches, bucket_answer=uploads.answer,

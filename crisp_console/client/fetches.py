@@ -18,14 +18,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from crisp_console.api import CrispApi
-from crisp_console.client.health import HealthMonitor
-from crisp_console.client.retry import Retrier
-from crisp_console.client.tasks import TaskOwner
-from crisp_console.client.watches import Watches, settle
-from crisp_console.client.websites import GONE, Websites
+from crisp_console.client.owed import OwedWork
+from crisp_console.client.watches import settle
+from crisp_console.client.websites import GONE
 from crisp_console.client.words import describe
-from crisp_console.core import Store
 from crisp_console.errors import NotAllowedError, ProtocolError, ValidationError
 
 log = logging.getLogger("crisp_console.client")
@@ -35,16 +31,9 @@ _FINAL = (*GONE, NotAllowedError, ValidationError, ProtocolError)
 
 
 class OwedFetches:
-    def __init__(self, api: CrispApi, store: Store, websites: Websites, watches: Watches,
-                 retrier: Retrier, monitor: HealthMonitor, tasks: TaskOwner, *, limit: int,
-                 overflow: Callable[[], None]) -> None:
-        self._api = api
-        self._store = store
-        self._websites = websites
-        self._watches = watches
-        self._retrier = retrier
-        self._monitor = monitor
-        self._tasks = tasks
+    def __init__(self, work: OwedWork, *, limit: int, overflow: Callable[[], None]) -> None:
+        self._work = work
+        self._monitor = work.monitor  # told of every change of the debts
         self._limit = limit
         self._overflow = overflow
         self._owed: dict[str, str] = {}  # session_id -> website_id
@@ -65,20 +54,22 @@ class OwedFetches:
             return
         self._owed[session_id] = website_id
         self._monitor.refresh()
-        self._tasks.spawn(self._fetch(website_id, session_id), f"fetch {session_id}",
+        self._work.tasks.spawn(self._fetch(website_id, session_id), f"fetch {session_id}",
                           key=f"conversation:{session_id}")
 
     async def _fetch(self, website_id: str, session_id: str) -> None:
+        work = self._work
+
         def fetch() -> Awaitable[dict[str, Any]]:
-            return self._retrier.run(
-                lambda: self._api.get_conversation(website_id, session_id),
+            return work.retrier.run(
+                lambda: work.api.get_conversation(website_id, session_id),
                 what=f"fetch of conversation {session_id}", final=_FINAL,
                 on_failure=self._failed, loud=False)
 
         try:
-            await settle(self._store, self._watches, session_id, fetch)
+            await settle(work.store, work.watches, session_id, fetch)
         except NotAllowedError as exc:
-            self._websites.deny_conversations(website_id, exc)
+            work.websites.deny_conversations(website_id, exc)
         except _FINAL as exc:
             log.info("conversation %s not fetched: %s", session_id, describe(exc))
         finally:

@@ -26,11 +26,8 @@ class Replies:
     def __init__(self, store: Store, sender: Sender, uploads: Uploads, identity: Identity,
                  clocks: Clocks, *, fingerprints: FingerprintSource = PROCESS_FINGERPRINTS
                  ) -> None:
-        self._store = store
-        self._sender = sender
-        self._uploads = uploads
-        self._identity = identity
-        self._clocks = clocks
+        self._store, self._identity, self._clocks = store, identity, clocks
+        self._sender, self._uploads = sender, uploads
         self._fingerprints = fingerprints
 
     async def send_text(self, session_id: str, text: str) -> Message:

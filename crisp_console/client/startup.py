@@ -30,12 +30,9 @@ class StartUp:
     def __init__(self, api: CrispApi, store: Store, websites: Websites, catchup: CatchUp,
                  gateway: RealtimeGateway, monitor: HealthMonitor,
                  config: ClientConfig) -> None:
-        self._api = api
-        self._store = store
-        self._websites = websites
-        self._catchup = catchup
+        self._api, self._store, self._monitor = api, store, monitor
+        self._websites, self._catchup = websites, catchup
         self._gateway = gateway
-        self._monitor = monitor
         self._config = config
 
     async def run(self) -> None:

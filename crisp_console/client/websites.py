@@ -32,12 +32,9 @@ class Websites:
 
     def __init__(self, api: CrispApi, store: Store, monitor: HealthMonitor, tasks: TaskOwner,
                  config: ClientConfig, clocks: Clocks) -> None:
-        self._api = api
-        self._store = store
-        self._monitor = monitor
-        self._tasks = tasks
-        self._config = config
-        self._clocks = clocks
+        self._api, self._store = api, store
+        self._monitor, self._tasks = monitor, tasks
+        self._config, self._clocks = config, clocks
         self.plugin_id = ""
         self._since: datetime | None = None  # the next refresh asks for changes since then
 

@@ -21,7 +21,7 @@ import pytest
 
 from crisp_console.api.quota import next_midnight
 from crisp_console.client import CommandNotAllowedError, ConsoleClient
-from crisp_console.client.send_words import local_hhmm
+from crisp_console.client.words import local_hhmm
 from crisp_console.core import Message, MessageStatus
 from crisp_console.errors import QuotaExceededError, ServerError
 from crisp_console.sandbox.model import Conversation
