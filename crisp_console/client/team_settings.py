@@ -31,7 +31,6 @@ from crisp_console.settings import resource_path
 log = logging.getLogger("crisp_console.client.team_settings")
 
 CANNED_KEY = "canned_responses"
-REPLY_MODES = ("reply", "note")
 MAX_PROBLEM = 160  # characters of one problem line: jsonschema quotes the offending value
 
 ReplyMode = Literal["reply", "note"]
