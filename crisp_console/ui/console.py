@@ -59,21 +59,23 @@ class Console:
         self.feedback = feedback = Feedback(p.window.statusBar().showMessage, self.tasks)
         self.preferences = PreferencesFlow(
             prefs, self.registry, self.actions, composer=p.composer, notifier=p.notifier,
-            media=p.media, last_own=p.last_own, trusted_media=client.trusted_media,
+            media=p.media, last_own=p.last_own, trusted_media=client.media.trusted,
             window=p.window, theme=theme, prefs_path=prefs_path, keymap_path=keymap_path,
             message=feedback.message)
         self.controller = controller = Controller(
-            store, client, client, p, self.registry, self.actions, feedback=feedback,
-            tasks=self.tasks)
+            store, client.loader, client.commands, p, self.registry, self.actions,
+            feedback=feedback, tasks=self.tasks)
 
         def open_conversation() -> str | None:
             return controller.session_id
 
         self.conversation_actions = ConversationActions(
-            client, store, controller, pick=p.palette.pick, send=p.composer.request_send,
+            client.commands, client, store, controller, pick=p.palette.pick,
+            send=p.composer.request_send,
             after_resolve=lambda: self.preferences.prefs.after_resolve, feedback=feedback,
             tasks=self.tasks)
-        self.reply_actions = ReplyActions(client, client, p.composer, p.composer.attachments,
+        self.reply_actions = ReplyActions(client.replies, client.commands, p.composer,
+                                          p.composer.attachments,
                                           open_conversation=open_conversation,
                                           feedback=feedback, tasks=self.tasks)
         self.team_canned = TeamCanned(TeamSettings(client), client, store, p.composer, canned,

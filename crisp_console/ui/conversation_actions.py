@@ -4,9 +4,10 @@ from the keyboard; the commands are optimistic in the client and undone if Crisp
 When Crisp refused the operators list (``health.denied[OPERATORS]``), the assignment picker
 says so, and "assign to me" says why there is no "me".
 
-What they use is named here: the client's ``ConversationCommands``, the controller's
-``OpenConversation`` (which one is open, moving on from it), the palette's ``Pick``; the
-console wires them, their command handlers and the composer's slash commands."""
+What they use is named here: the client's ``ConversationCommands`` and ``Operator`` (who
+"me" is), the controller's ``OpenConversation`` (which one is open, moving on from it), the
+palette's ``Pick``; the console wires them, their command handlers and the composer's slash
+commands."""
 
 from __future__ import annotations
 
@@ -28,13 +29,7 @@ from crisp_console.ui.ports import Pick
 UNASSIGN = "\x00unassign"
 
 class ConversationCommands(Protocol):
-    """The client's commands on a conversation, and who "me" is."""
-
-    @property
-    def me(self) -> str | None: ...
-
-    @property
-    def health(self) -> Health: ...
+    """The client's commands on a conversation."""
 
     async def resolve(self, session_id: str) -> object: ...
 
@@ -53,6 +48,16 @@ class ConversationCommands(Protocol):
     async def block(self, session_id: str, blocked: bool = True) -> object: ...
 
 
+class Operator(Protocol):
+    """Who "me" is, and what Crisp refused (the operators list, when there is no "me")."""
+
+    @property
+    def me(self) -> str | None: ...
+
+    @property
+    def health(self) -> Health: ...
+
+
 class OpenConversation(Protocol):
     """The controller's part: the conversation the thread shows, and moving through the list."""
 
@@ -65,12 +70,13 @@ class OpenConversation(Protocol):
 
 
 class ConversationActions:
-    def __init__(self, client: ConversationCommands, store: Store, lead: OpenConversation, *,
-                 pick: Pick, send: Callable[[], object], after_resolve: Callable[[], str],
-                 feedback: Feedback, tasks: TaskOwner) -> None:
+    def __init__(self, commands: ConversationCommands, operator: Operator, store: Store,
+                 lead: OpenConversation, *, pick: Pick, send: Callable[[], object],
+                 after_resolve: Callable[[], str], feedback: Feedback,
+                 tasks: TaskOwner) -> None:
         """``send``: the composer's Enter path; ``after_resolve``: the preference as it is
         now ("next", "previous" or "stay")."""
-        self.client, self.store, self.lead = client, store, lead
+        self.commands, self.operator, self.store, self.lead = commands, operator, store, lead
         self._pick, self._send, self._after_resolve = pick, send, after_resolve
         self.feedback, self._tasks = feedback, tasks
 
@@ -116,11 +122,11 @@ class ConversationActions:
         after = self._after_resolve()
         if after != "stay":
             self.lead.step(1 if after == "next" else -1)
-        self.feedback.run(self.client.resolve(sid), "Not resolved")
+        self.feedback.run(self.commands.resolve(sid), "Not resolved")
         self.feedback.message("Conversation resolved", 3000)
 
     def reopen(self) -> None:
-        self._on_current(self.client.reopen, "Not reopened")
+        self._on_current(self.commands.reopen, "Not reopened")
 
     def send_and_resolve(self) -> None:
         conv = self._current()
@@ -132,15 +138,15 @@ class ConversationActions:
             self.resolve_toggle()
 
     def mark_read(self) -> None:
-        self._on_current(self.client.mark_read, "Not marked read")
+        self._on_current(self.commands.mark_read, "Not marked read")
 
     def mark_unread(self) -> None:
-        self._on_current(self.client.mark_unread, "Not marked unread")
+        self._on_current(self.commands.mark_unread, "Not marked unread")
 
     # ---- pickers -----------------------------------------------------------------------------
 
     def _operators(self) -> list[tuple[str, str]]:
-        me = self.client.me
+        me = self.operator.me
         ops = [(uid, operator_name(o), o.availability)
                for uid, o in self.store.operators.items()]
         ops.sort(key=lambda o: (o[0] != me, o[2] != "online", o[1].lower()))
@@ -150,11 +156,11 @@ class ConversationActions:
         conv = self._current()
         if conv is None:
             return
-        me = self.client.me
+        me = self.operator.me
         if me:
-            self.feedback.run(self.client.assign(conv.session_id, me), "Not assigned")
+            self.feedback.run(self.commands.assign(conv.session_id, me), "Not assigned")
         else:
-            why = self.client.health.denied_for(OPERATORS) or "the operators are not loaded"
+            why = self.operator.health.denied_for(OPERATORS) or "the operators are not loaded"
             self.feedback.message(f"Not assigned: the console does not know which operator "
                                   f"you are; {why}", 15_000)
 
@@ -175,11 +181,11 @@ class ConversationActions:
             if conv.assigned:
                 items.append(PaletteItem("choice", UNASSIGN, "Unassign"))
             item = await self._pick("Assign to…", items, placeholder="Operator name",
-                                    notice=self.client.health.denied_for(OPERATORS) or "")
+                                    notice=self.operator.health.denied_for(OPERATORS) or "")
             if item is None:
                 return
             chosen = item.key
-        await self.feedback.guard(self.client.assign(conv.session_id,
+        await self.feedback.guard(self.commands.assign(conv.session_id,
                                                      None if chosen == UNASSIGN else chosen),
                                   "Not assigned")
 
@@ -202,7 +208,7 @@ class ConversationActions:
         segment = item.key.strip()
         updated = [s for s in current if s != segment] if segment in current \
             else [*current, segment]
-        await self.feedback.guard(self.client.update_meta(conv.session_id,
+        await self.feedback.guard(self.commands.update_meta(conv.session_id,
                                                           {"segments": updated}),
                                   "Segments not saved")
 
@@ -221,7 +227,7 @@ class ConversationActions:
         if note is None:
             return
         text = note.key.strip() or "Follow up"
-        await self.feedback.guard(self.client.remind(conv.session_id, when, text),
+        await self.feedback.guard(self.commands.remind(conv.session_id, when, text),
                                   "Reminder not set")
         self.feedback.message(f"Reminder set for {when.strftime('%a %d %b %H:%M')}", 4000)
 
@@ -250,7 +256,7 @@ class ConversationActions:
                  PaletteItem("choice", "no", "Cancel")]
         item = await self._pick(f"{verb} {conv.nickname or 'the visitor'}?", items)
         if item is not None and item.key == "yes":
-            await self.feedback.guard(self.client.block(conv.session_id, blocking),
+            await self.feedback.guard(self.commands.block(conv.session_id, blocking),
                                       f"Not {verb.lower()}ed")
 
     # ---- the composer's slash commands -----------------------------------------------------------

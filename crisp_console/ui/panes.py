@@ -82,14 +82,14 @@ def build_console(client: ConsoleClient, registry: CommandRegistry, prefs: Prefe
     """Every pane; ``tasks`` (the ui's TaskOwner) runs their loads."""
     store = client.store
     drafts = DraftStore(drafts_path)
-    media = MediaLoader(client.fetch_media, tasks=tasks,
-                        trusted=media_policy(client.trusted_media, prefs))
+    media = MediaLoader(client.media.fetch, tasks=tasks,
+                        trusted=media_policy(client.media.trusted, prefs))
     list_pane = ListPane(store, coalesce=coalesce)
-    thread = ThreadPane(store, load_older=client.load_older, tasks=tasks, media=media,
+    thread = ThreadPane(store, load_older=client.loader.load_older, tasks=tasks, media=media,
                         coalesce=coalesce)
 
     def last_own(session_id: str) -> tuple[int, str] | None:
-        message = client.last_own_message(session_id)
+        message = client.replies.last_own_message(session_id)
         if message is None or not isinstance(message.content, str):
             return None
         return message.fingerprint, message.content

@@ -8,6 +8,7 @@ whole process).
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -16,6 +17,7 @@ import pytest
 from PySide6.QtCore import QAbstractItemModel, QModelIndex
 from PySide6.QtTest import QAbstractItemModelTester
 
+from crisp_console.client.tasks import TaskOwner
 from crisp_console.core import Store
 from tests.present.seeded import seeded_store
 
@@ -23,6 +25,16 @@ from tests.present.seeded import seeded_store
 def pending(model: Any) -> bool:
     """``model.pending``, read through a call (mypy would keep a narrowed property)."""
     return bool(model.pending)
+
+
+async def tasks_done(tasks: TaskOwner, turns: int = 1000) -> None:
+    """Let the loop turn until ``tasks`` has nothing running (each task here ends by itself
+    within a few turns; one that does not fails the test)."""
+    for _ in range(turns):
+        if len(tasks) == 0:
+            return
+        await asyncio.sleep(0)
+    raise AssertionError(f"{len(tasks)} task(s) still running")
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from crisp_console.ui.shortcuts import (
     sequence_chords,
     validate_shortcut,
 )
+from tests.ui.conftest import tasks_done
 
 Key = Qt.Key
 Mod = Qt.KeyboardModifier
@@ -238,7 +239,7 @@ def test_async_handlers_run_as_tasks_of_the_ui_task_owner(
         registry.run("conversation.assign_to_me")
         registry.run("conversation.block")
         assert len(tasks) == 2  # owned: the console cancels and awaits them on close
-        await tasks.drain()
+        await tasks_done(tasks)
         await tasks.aclose()
         registry.run("conversation.assign_to_me")  # closed: never starts
 

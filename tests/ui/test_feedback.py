@@ -11,6 +11,7 @@ import pytest
 from crisp_console.client.tasks import TaskOwner
 from crisp_console.errors import NotAllowedError
 from crisp_console.ui.feedback import Feedback
+from tests.ui.conftest import tasks_done
 
 
 class Bar:
@@ -60,7 +61,7 @@ def test_run_is_an_owned_task_and_never_starts_once_the_owner_closed() -> None:
     async def main() -> None:
         feedback.run(command("first"), "Not sent")
         assert len(tasks) == 1
-        await tasks.drain()
+        await tasks_done(tasks)
         await tasks.aclose()
         feedback.run(command("second"), "Not sent")  # closed: closed, not left unawaited
 

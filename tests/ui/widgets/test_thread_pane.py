@@ -22,6 +22,7 @@ from crisp_console.ui.widgets import thread_pane
 from crisp_console.ui.widgets.thread_pane import LOADING_TEXT, ThreadPane
 from tests.core import factories as f
 from tests.present.seeded import COLLEAGUE, ME, seeded_store, visitor_says
+from tests.ui.conftest import tasks_done
 from tests.ui.test_media import Fetcher, png_bytes
 
 T = f.BASE_TIME
@@ -256,7 +257,7 @@ async def test_older_messages_load_at_the_top_and_keep_the_view_in_place(
     assert bar.value() == 0  # the "Start of the conversation" banner is in view
     banner = pane.delegate.layout_for(_option(pane, 0), pane.model.index(0))
     assert banner is not None and banner.banner is not None
-    await tasks.drain()
+    await tasks_done(tasks)
     bar.setValue(10)
     bar.setValue(0)
     assert not pane.is_loading_older() and len(tasks) == 0  # never asked again
