@@ -56,6 +56,7 @@ class Console:
                                                  settings=settings, canned=canned,
                                                  coalesce=coalesce)
         p, store = self.panes, client.store
+        self.window: MainWindow = p.window
         self.feedback = feedback = Feedback(p.window.statusBar().showMessage, self.tasks)
         self.preferences = PreferencesFlow(
             prefs, self.registry, self.actions, composer=p.composer, notifier=p.notifier,
@@ -105,10 +106,6 @@ class Console:
         self.controller.opened.connect(lambda _sid: self.team_canned.refresh())
         p.list_pane.website_changed.connect(self.websites.chosen)
         p.media.loaded.connect(self.websites.logo_loaded)
-
-    @property
-    def window(self) -> MainWindow:
-        return self.panes.window
 
     @property
     def prefs(self) -> Preferences:
