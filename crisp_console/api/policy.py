@@ -112,7 +112,7 @@ class QuotaMeter:
         self._clock = clock
         self._day = self._today()
         self._count = 0
-        self._observers: Observers[[date, int]] = Observers(log, "quota observer failed")
+        self._observers: Observers[[date, int]] = Observers(log, "quota observer")
 
     def _today(self) -> date:
         return datetime.fromtimestamp(self._clock(), UTC).date()

@@ -72,8 +72,7 @@ class QuotaGate:
         self._clock = clock
         self._resets_at: datetime | None = None
         self._next_probe = 0.0  # clock time of the next probe slot while spent
-        self._observers: Observers[[bool, datetime | None]] = Observers(
-            log, "quota gate observer failed")
+        self._observers: Observers[[bool, datetime | None]] = Observers(log, "quota gate observer")
 
     def __repr__(self) -> str:
         return f"QuotaGate(spent={self.spent}, resets_at={self._resets_at})"

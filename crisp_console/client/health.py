@@ -107,7 +107,7 @@ class HealthMonitor:
         self._catching_up = catching_up
         self._problem = problem
         self._denied: dict[str, str] = {}
-        self._observers: Observers[[Health]] = Observers(log, "health observer failed")
+        self._observers: Observers[[Health]] = Observers(log, "health observer")
         self._current = Health()
         self._refreshing = False
         self._again = False
