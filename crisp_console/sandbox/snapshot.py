@@ -39,7 +39,8 @@ from crisp_console.sandbox.model import (
     Website,
     index_fingerprints,
 )
-from crisp_console.sandbox.state import PluginToken, SandboxState
+from crisp_console.sandbox.state import SandboxState
+from crisp_console.sandbox.world import PluginToken
 
 VERSION = 1
 FORMAT = "crisp-console sandbox snapshot"
