@@ -328,7 +328,7 @@ async def load_everything(console: Console) -> dict[str, Any]:
 
     async def history(sid: str) -> None:
         async with gate:
-            while await client.load_older(sid) >= HISTORY_BATCH:
+            while await client.loader.load_older(sid) >= HISTORY_BATCH:
                 pass
 
     start = time.perf_counter()

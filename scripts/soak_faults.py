@@ -185,7 +185,7 @@ async def replies(count: int) -> None:
         sid, text = sids[i % 5], f"soak {i}"
         async with slots:
             try:
-                return await client.send_text(sid, text)
+                return await client.replies.send_text(sid, text)
             except CrispError as exc:  # FAILED in the thread, with words
                 failed[type(exc).__name__] += 1
                 return next(m for m in client.store.messages(sid) if m.content == text)
@@ -211,7 +211,7 @@ async def replies(count: int) -> None:
     by_hand = [m for m in sent if m.status is MessageStatus.FAILED]
     for m in by_hand:  # what an operator does with a reply that says "not sent"
         with contextlib.suppress(CrispError):
-            await client.retry_send(m.session_id, m.fingerprint)
+            await client.replies.retry_send(m.session_id, m.fingerprint)
     elapsed = time.monotonic() - started
     methods = Counter(method for method, _ in counting.sent[before:])
     stats = client.sender.stats
@@ -232,7 +232,7 @@ async def concurrent(count: int) -> None:
     client = await console(crisp)
     sid = next(iter(client.store.conversations))
     started = time.monotonic()
-    outcome = await asyncio.gather(*(client.send_text(sid, f"together {i}")
+    outcome = await asyncio.gather(*(client.replies.send_text(sid, f"together {i}")
                                      for i in range(count)), return_exceptions=True)
     elapsed = time.monotonic() - started
     sent = [m for m in outcome if isinstance(m, Message)]
@@ -286,7 +286,7 @@ async def quota(watch: float) -> None:
     await crisp.admin.patch("simulator", json={"rate": 1})  # new visitors keep arriving
     started = time.monotonic()
     with contextlib.suppress(CrispError):
-        await client.send_text(sid, "after the quota")
+        await client.replies.send_text(sid, "after the quota")
     said = time.monotonic() - started
     message = next(m for m in reversed(client.store.messages(sid))
                    if m.content == "after the quota")

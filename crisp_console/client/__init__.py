@@ -1,9 +1,11 @@
-"""The ConsoleClient facade: start-up, catch-up, commands, owned background tasks, health."""
+"""The ConsoleClient facade and its parts: start-up, catch-up, replies, commands, owned
+background tasks, health."""
 
 from crisp_console.api import Progress  # the type of send_file's progress callback
-from crisp_console.client.base import ClientConfig, ConversationDetails
-from crisp_console.client.commands import CommandNotAllowedError
+from crisp_console.client.allowed import CommandNotAllowedError
+from crisp_console.client.config import ClientConfig
 from crisp_console.client.console import ConsoleClient
+from crisp_console.client.details import ConversationDetails
 from crisp_console.client.health import (
     LIVE_FEED,
     OPERATORS,

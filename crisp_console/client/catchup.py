@@ -22,25 +22,19 @@ from __future__ import annotations
 import functools
 import logging
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from crisp_console.client import health
-from crisp_console.client.fetches import settle
+from crisp_console.client.config import ClientConfig, Clocks
+from crisp_console.client.owed import OwedWork
+from crisp_console.client.watches import settle
+from crisp_console.client.websites import GONE
 from crisp_console.client.words import describe
 from crisp_console.core import MessageStatus
-from crisp_console.errors import (
-    NotAllowedError,
-    NotFoundError,
-    NotSubscribedError,
-)
+from crisp_console.errors import NotAllowedError
 from crisp_console.realtime import ConnectionState
 
-if TYPE_CHECKING:
-    from crisp_console.client.base import ClientBase
-
 log = logging.getLogger("crisp_console.client")
-
-_GONE = (NotFoundError, NotSubscribedError)
 
 
 def timestamp(value: Any) -> int | None:
@@ -53,10 +47,15 @@ def timestamp(value: Any) -> int | None:
 
 
 class CatchUp:
-    """The debt and the task that pays it. ``owe()`` on a drop, ``start()`` on CONNECTED."""
+    """The debt and the task that pays it. It hears the live feed's state
+    (``on_connection_state``): a drop owes, being connected pays."""
 
-    def __init__(self, client: ClientBase) -> None:
-        self._client = client
+    def __init__(self, work: OwedWork, config: ClientConfig, clocks: Clocks) -> None:
+        self._work = work
+        self._monitor = work.monitor  # told of every change of the debt
+        self._config = config
+        self._clocks = clocks
+        self._live = False  # the live feed is CONNECTED: runs happen only then
         self._since: int | None = None  # epoch ms the owed gap starts at
         self._during: int | None = None  # earliest drop while a run was under way
         self._running = False
@@ -76,32 +75,52 @@ class CatchUp:
     def running(self) -> bool:
         return self._running
 
-    def owe(self, since_ms: int) -> None:
+    def owe(self, since_ms: int | None = None) -> None:
+        """Owe a catch-up from ``since_ms`` (default: now; an earlier debt's ``since``
+        wins), paid at once if the live feed is up, else once it is."""
+        if since_ms is None:
+            since_ms = self._clocks.now_ms()
         self._since = since_ms if self._since is None else min(self._since, since_ms)
         if self._running:
             self._during = since_ms if self._during is None else min(self._during, since_ms)
-        self._client.monitor.refresh()
+        self._monitor.refresh()
+        if self._live:
+            self._start()
 
     def forgive(self) -> None:
         """The live feed is gone for good: there is nothing left to catch up with."""
         self._since = self._during = None
         self.problem = ""
-        self._client.monitor.refresh()
+        self._monitor.refresh()
 
-    def start(self) -> None:
+    def on_connection_state(self, state: ConnectionState) -> None:
+        """A drop owes a catch-up from now; being connected pays it. A refusal for good
+        forgives it: nothing comes to catch up with."""
+        self._live = state is ConnectionState.CONNECTED
+        if state is ConnectionState.RECONNECTING:
+            self.owe()
+        elif state is ConnectionState.CONNECTED:
+            self._monitor.allow(health.LIVE_FEED)
+            self._start()
+        elif state is ConnectionState.UNAUTHORIZED:
+            self._monitor.deny(health.LIVE_FEED, "Crisp refused the live feed's "
+                               "authentication: nothing arrives live, the list shows what "
+                               "was loaded")
+            self.forgive()
+
+    def _start(self) -> None:
         """Pay the debt now if there is one (a run already under way carries on)."""
         if self._since is not None:
-            self._client.tasks.spawn(self._run(), "catch-up", key="catch-up")
+            self._work.tasks.spawn(self._run(), "catch-up", key="catch-up")
 
     async def _run(self) -> None:
-        client = self._client
-        while self._since is not None and client.gateway.state is ConnectionState.CONNECTED:
+        while self._since is not None and self._live:
             since = self._since
             self._during = None
             self._running = True
             try:
-                await client.retrier.run(functools.partial(self._fill, since), what="catch-up",
-                                         on_failure=self._failed)
+                await self._work.retrier.run(functools.partial(self._fill, since), what="catch-up",
+                                        on_failure=self._failed)
             finally:
                 self._running = False
             self._since, self._during = self._during, None
@@ -109,22 +128,22 @@ class CatchUp:
             self.completed += 1
             log.info("caught up since %d%s", since,
                      "" if self._since is None else "; another drop is owed")
-            client.monitor.refresh()
+            self._monitor.refresh()
 
     def _failed(self, exc: BaseException) -> None:
         self.failures += 1
         self.problem = describe(exc)
-        self._client.monitor.refresh()
+        self._monitor.refresh()
 
     # ---- one run -------------------------------------------------------------------------
 
     async def _fill(self, since_ms: int) -> None:
-        client = self._client
-        since = since_ms - client.config.catchup_margin_ms
-        await client.refresh_websites()
-        store = client.store
-        for website_id in client.website_ids():
-            with client.watch() as touched:
+        since = since_ms - self._config.catchup_margin_ms
+        work = self._work
+        websites, store = work.websites, work.store
+        await websites.refresh()
+        for website_id in websites.ids():
+            with work.watches.watch() as touched:
                 updated = await self._updated(website_id, since)
             ids = [sid for conv in updated if isinstance(sid := conv.get("session_id"), str)]
             # Rows live events changed while the pages were read: their answer may be older.
@@ -132,9 +151,9 @@ class CatchUp:
             store.upsert_conversations([c for c in updated if c.get("session_id") not in again])
             for session_id in again:
                 try:
-                    await settle(client, session_id, functools.partial(
-                        client.api.get_conversation, website_id, session_id))
-                except _GONE:
+                    await settle(store, work.watches, session_id, functools.partial(
+                        work.api.get_conversation, website_id, session_id))
+                except GONE:
                     continue
             for session_id in ids:
                 if store.timeline_loaded(session_id):
@@ -143,27 +162,26 @@ class CatchUp:
     async def _updated(self, website_id: str, since: int) -> list[dict[str, Any]]:
         """Conversations of the website updated since ``since``, newest activity first;
         [] when its conversations are not allowed (marked denied) or it is gone."""
-        client = self._client
         key = health.conversations_of(website_id)
-        if client.health.denied_for(key) is not None:
+        if self._monitor.current.denied_for(key) is not None:
             # Refused until now: a fresh start for its list, if it is allowed again.
-            await client.load_first_pages(website_id)
-            if client.health.denied_for(key) is not None:
+            await self._work.websites.load_first_pages(website_id)
+            if self._monitor.current.denied_for(key) is not None:
                 return []
         out: list[dict[str, Any]] = []
         try:
-            async for conv in client.api.iter_conversations(
-                    website_id, per_page=client.config.per_page, order_date_updated=True):
+            async for conv in self._work.api.iter_conversations(
+                    website_id, per_page=self._config.per_page, order_date_updated=True):
                 updated = timestamp(conv.get("updated_at"))
                 if updated is not None and updated < since:
                     break
                 out.append(conv)
         except NotAllowedError as exc:
-            client.deny_conversations(website_id, exc)
+            self._work.websites.deny_conversations(website_id, exc)
             return []
-        except _GONE:
+        except GONE:
             return []  # unbound meanwhile: the next websites refresh removes it
-        client.monitor.allow(key)
+        self._monitor.allow(key)
         return out
 
     async def _messages(self, website_id: str, session_id: str, drop_ms: int,
@@ -174,24 +192,23 @@ class CatchUp:
         the gap (older than ``drop_ms``: a reply confirmed during the gap is no anchor,
         messages may hide before it) or one older than ``since``.
         """
-        client = self._client
-        store = client.store
+        store = self._work.store
         anchors = {m.fingerprint for m in store.messages(session_id)
                    if m.status is MessageStatus.SENT and m.timestamp < drop_ms}
         batches: list[list[dict[str, Any]]] = []
         try:
-            async for batch in client.api.iter_messages_before(website_id, session_id, None):
+            async for batch in self._work.api.iter_messages_before(website_id, session_id, None):
                 batches.append(batch)
                 if any(isinstance(fp := m.get("fingerprint"), int) and fp in anchors
                        for m in batch) or any(
                         (ts := timestamp(m.get("timestamp"))) is not None and ts < since
                         for m in batch):
                     break
-                if len(batches) >= client.config.catchup_max_batches:
+                if len(batches) >= self._config.catchup_max_batches:
                     log.warning("catch-up of %s stopped after %d batches: older messages of "
                                 "the gap stay unloaded", session_id, len(batches))
                     break
-        except (NotAllowedError, *_GONE) as exc:
+        except (NotAllowedError, *GONE) as exc:
             log.info("messages of %s not caught up: %s", session_id, describe(exc))
             return
         if batches:

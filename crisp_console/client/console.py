@@ -1,4 +1,18 @@
-"""ConsoleClient: the facade the UI talks to. It composes api + realtime + core."""
+"""ConsoleClient: the facade the UI talks to. It builds the client's parts and holds them.
+
+Each part takes what it needs through its constructor and offers a narrow public API; none
+reaches into another. The UI uses the parts by name:
+
+- ``replies``: send_text, send_note, send_file, retry_send, last_own_message (replies.py);
+- ``commands``: the optimistic commands, typing, read marks, reminders (commands.py);
+- ``loader``: open_conversation, load_older, fetch_conversation (loader.py);
+- ``media``: trusted, fetch (media.py);
+- ``websites``, ``catchup``, ``fetches``, ``sender``, ``events``: the sync and the owed work.
+
+Two retry loops, one per layer: the send path's (``sender``: one per reply, sending.py) and
+the owed work's (``retrier``, shared by the catch-up and the owed fetches: retry.py). The API
+layer's retries (api/) are below both.
+"""
 
 from __future__ import annotations
 
@@ -12,21 +26,33 @@ from collections.abc import Callable
 import httpx
 
 from crisp_console.api import CrispApi
-from crisp_console.client.base import ClientConfig
-from crisp_console.client.commands import CommandsMixin
-from crisp_console.client.retry import Sleep
-from crisp_console.client.support import SupportMixin
-from crisp_console.client.sync import SyncMixin
+from crisp_console.client.catchup import CatchUp
+from crisp_console.client.commands import Commands
+from crisp_console.client.config import ClientConfig, Clocks
+from crisp_console.client.events import EventListener, EventSink
+from crisp_console.client.fetches import OwedFetches
+from crisp_console.client.health import Health, HealthMonitor, HealthObserver
+from crisp_console.client.identity import Identity
+from crisp_console.client.loader import Loader
+from crisp_console.client.media import Media
+from crisp_console.client.owed import OwedWork
+from crisp_console.client.replies import Replies
+from crisp_console.client.retry import Retrier, Sleep
+from crisp_console.client.sending import Sender, SendPolicy
+from crisp_console.client.startup import StartUp
+from crisp_console.client.tasks import TaskOwner
+from crisp_console.client.uploads import Uploads
+from crisp_console.client.watches import Watches
+from crisp_console.client.websites import Websites
 from crisp_console.core import Store
-from crisp_console.errors import ClosedError
 from crisp_console.realtime import ConnectionState, RealtimeGateway
 from crisp_console.types import Credentials
 
 log = logging.getLogger("crisp_console.client")
 
 
-class ConsoleClient(SyncMixin, CommandsMixin, SupportMixin):
-    """``await start()``, use the store and the commands, ``await aclose()`` (idempotent)."""
+class ConsoleClient:
+    """``await start()``, use the store and the parts, ``await aclose()`` (idempotent)."""
 
     def __init__(self, rest_url: str, credentials: Credentials, *,
                  config: ClientConfig | None = None, store: Store | None = None,
@@ -36,25 +62,88 @@ class ConsoleClient(SyncMixin, CommandsMixin, SupportMixin):
                  wall: Callable[[], float] = time.time,
                  rng: random.Random | None = None) -> None:
         """``operator_id``: who the console acts as (``me``); it overrides
-        ``config.operator_id``. ``sleep``, ``clock`` (monotonic) and ``wall`` (epoch) drive
-        the REST layer's waits and quota gate and the owed work's backoff, and ``clock``
-        the hold of optimistic changes in a store made here; tests inject them (they must
-        agree, as the defaults do). The live feed keeps real time."""
-        config = config or ClientConfig()
-        api = CrispApi(rest_url, credentials, retry=config.retry, transport=transport,
-                       sleep=sleep, clock=clock, wall=wall, rng=rng)
-        super().__init__(api, store or Store(clock=clock), config, sleep=sleep, rng=rng)
-        if operator_id is not None:
-            self.operator_id = operator_id
-        self.gateway = RealtimeGateway(credentials, self.on_event, policy=config.reconnect,
+        ``config.operator_id``. ``sleep``, ``clock`` (monotonic), ``wall`` (epoch) and ``rng``
+        drive every wait of the client: the REST layer's waits and quota gate, the send
+        path's window and backoff, the owed work's backoff, the websites poll, the typing
+        throttle, and ``clock`` the hold of optimistic changes in a store made here; tests
+        inject them (they must agree, as the defaults do). The live feed keeps real time."""
+        self.config = config = config or ClientConfig()
+        clocks = Clocks(sleep, clock, wall, rng if rng is not None else random.Random())
+        self.api = api = CrispApi(rest_url, credentials, retry=config.retry,
+                                  transport=transport, sleep=sleep, clock=clock, wall=wall,
+                                  rng=rng)
+        self.store = store = store if store is not None else Store(clock=clock)
+        self.tasks = tasks = TaskOwner()
+        self.identity = Identity(store, operator_id if operator_id is not None
+                                 else config.operator_id)
+        self.monitor = monitor = HealthMonitor(api.gate, catching_up=self._catching_up,
+                                               problem=self._catchup_problem)
+        watches = Watches()
+        # The owed work's one retry policy: the catch-up and the owed fetches share it.
+        self.retrier = retrier = Retrier(api, base=config.catchup_retry_base,
+                                         cap=config.catchup_retry_cap, sleep=sleep,
+                                         rng=clocks.rng)
+        self.websites = websites = Websites(api, store, monitor, tasks, config, clocks)
+        owed = OwedWork(api, store, websites, watches, retrier, monitor, tasks)
+        self.catchup = catchup = CatchUp(owed, config, clocks)
+        self.fetches = fetches = OwedFetches(owed, limit=config.max_owed_fetches,
+                                             overflow=catchup.owe)
+        self._uploads = uploads = Uploads(api, timeout=config.bucket_timeout)
+        self.events = EventSink(store, watches, bucket_answer=uploads.answer,
+                                owe_fetch=fetches.owe, plugin_changed=websites.schedule_refresh)
+        self.gateway = RealtimeGateway(credentials, self.events.on_event,
+                                       policy=config.reconnect,
                                        rebind_interval=config.rebind_interval,
-                                       on_refused=self.on_rtm_refused)
-        self.gateway.add_state_observer(self.on_connection_state)
+                                       on_refused=websites.refresh)
+        self.gateway.add_state_observer(catchup.on_connection_state)
+        # The send path's one retry policy (sending.py), on the client's clocks.
+        self.sender = Sender(api, store, SendPolicy(window=config.send_retry_window,
+                                                    first_delay=config.send_retry_delay),
+                             tasks.spawn, clock=clock, sleep=sleep, rng=clocks.rng)
+        self.replies = Replies(store, self.sender, uploads, self.identity, clocks)
+        self.commands = Commands(api, store, self.identity, config, clock)
+        self.loader = Loader(api, store, clocks)
+        self.media = Media(api)
+        self._startup = StartUp(api, store, websites, catchup, self.gateway, monitor, config)
         self._closing: asyncio.Task[None] | None = None
+
+    @property
+    def me(self) -> str | None:
+        """The user_id of the operator the console acts as (identity.py)."""
+        return self.identity.me
 
     @property
     def connection_state(self) -> ConnectionState:
         return self.gateway.state
+
+    # ---- health (health.py) ---------------------------------------------------------------
+
+    @property
+    def health(self) -> Health:
+        return self.monitor.current
+
+    def add_health_observer(self, observer: HealthObserver) -> Callable[[], None]:
+        """``observer(health)`` on every change of ``health``; returns the unsubscribe."""
+        return self.monitor.observe(observer)
+
+    def _catching_up(self) -> bool:
+        return self.catchup.owed or len(self.fetches) > 0
+
+    def _catchup_problem(self) -> str:
+        return self.catchup.problem or self.fetches.problem
+
+    # ---- events ---------------------------------------------------------------------------
+
+    def add_event_listener(self, listener: EventListener) -> Callable[[], None]:
+        """Raw RTM events, after the store applied them (events.py); returns the function
+        that unsubscribes."""
+        return self.events.add_listener(listener)
+
+    # ---- lifecycle ------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """The start-up sequence (startup.py); raises StartupError with the step in words."""
+        await self._startup.run()
 
     async def aclose(self) -> None:
         """Stop the live feed, the background tasks and HTTP, in that order. Idempotent."""
@@ -64,11 +153,7 @@ class ConsoleClient(SyncMixin, CommandsMixin, SupportMixin):
         await asyncio.shield(self._closing)
 
     async def _close(self) -> None:
-        self._closed = True
-        for waiter in self._bucket_waiters.values():
-            if not waiter.done():
-                waiter.set_exception(ClosedError("the client is closing"))
-        self._bucket_waiters.clear()
+        self._uploads.close()
         with contextlib.suppress(Exception):
             await self.gateway.aclose()
         await self.tasks.aclose()

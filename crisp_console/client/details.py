@@ -8,15 +8,33 @@ usual. Other errors propagate (the UI says the conversation could not be loaded)
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from typing import TypeVar
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from crisp_console.api import CrispApi
-from crisp_console.client.base import ConversationDetails
 from crisp_console.client.words import answered
 from crisp_console.core import Conversation, Store
 from crisp_console.errors import NotAllowedError, NotFoundError
 
 T = TypeVar("T")
+
+
+@dataclass
+class ConversationDetails:
+    """What opening a conversation loads lazily for the people panel.
+
+    ``denied``: section -> words for each part Crisp refused (403), the others loaded as
+    usual. Sections (health.SECTIONS): ``messages`` (the thread's latest batch), ``pages``,
+    ``events`` (the conversation's), ``profile``, ``data``, ``person_events``,
+    ``past_conversations``."""
+
+    pages: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    profile: dict[str, Any] | None = None
+    person_data: dict[str, Any] = field(default_factory=dict)
+    person_events: list[dict[str, Any]] = field(default_factory=list)
+    past_conversations: list[str] = field(default_factory=list)
+    denied: dict[str, str] = field(default_factory=dict)
 
 # What each section shows, for "Crisp does not allow this token to read …".
 WHAT = {

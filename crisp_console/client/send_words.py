@@ -6,47 +6,50 @@ happens next (it will be sent by itself, or Retry sends it). Crisp's reasons sta
 
 from __future__ import annotations
 
+from crisp_console import errors
 from crisp_console.client.send_lookup import LookupIncomplete
 from crisp_console.client.words import local_hhmm
-from crisp_console.errors import (
-    AuthError,
-    ClosedError,
-    NotAllowedError,
-    NotFoundError,
-    NotSubscribedError,
-    ProtocolError,
-    QuotaExceededError,
-    RateLimitError,
-    ServerError,
-    TransportError,
-    ValidationError,
-)
 
 SAFE_RETRY = "Retry checks first, so it cannot be sent twice"
 
+Table = tuple[tuple[type[BaseException], str], ...]  # the first type that matches wins
 
-def quota_spent(exc: QuotaExceededError) -> str:
+# Refusals that say for sure the reply is not on Crisp, after "Not sent: ".
+_NOT_SENT: Table = (
+    (errors.NotSubscribedError, "the plugin is no longer connected to this website"),
+    (errors.NotFoundError, "this conversation no longer exists on Crisp"),
+    (errors.NotAllowedError, "this plugin token is not allowed to send messages here"),
+    (errors.AuthError, "Crisp refused the token; sign in again, then Retry"),
+)
+# Why the send window ended, by the last failure.
+_WHY: Table = (
+    (errors.RateLimitError, "Crisp kept asking to slow down"),
+    (errors.TransportError, "Crisp could not be reached"),
+    (LookupIncomplete, "the conversation could not be read back far enough to check"),
+)
+
+
+def _lookup(table: Table, exc: BaseException | None) -> str | None:
+    return next((words for kind, words in table if isinstance(exc, kind)), None)
+
+
+def quota_spent(exc: errors.QuotaExceededError) -> str:
     return (f"Not sent: the daily API quota is spent; it resets at {local_hhmm(exc.resets_at)}"
             " — it will be sent then")
 
 
 def refused(exc: BaseException, *, ambiguous: bool) -> str:
     """A refusal no retry would change."""
-    if isinstance(exc, ValidationError):
+    if isinstance(exc, errors.ValidationError):
         detail = f" ({exc.message})" if exc.message else ""
         return f"Not sent: Crisp refused this message{detail}"
-    if isinstance(exc, NotSubscribedError):
-        return "Not sent: the plugin is no longer connected to this website"
-    if isinstance(exc, NotFoundError):
-        return "Not sent: this conversation no longer exists on Crisp"
-    if isinstance(exc, NotAllowedError):
-        return "Not sent: this plugin token is not allowed to send messages here"
-    if isinstance(exc, AuthError):
-        return "Not sent: Crisp refused the token; sign in again, then Retry"
-    if isinstance(exc, ProtocolError):
+    not_sent = _lookup(_NOT_SENT, exc)
+    if not_sent is not None:
+        return f"Not sent: {not_sent}"
+    if isinstance(exc, errors.ProtocolError):
         return ("Perhaps sent: Crisp accepted it but answered something this console cannot "
                 f"read; {SAFE_RETRY}")
-    if isinstance(exc, ClosedError):
+    if isinstance(exc, errors.ClosedError):
         return _maybe(ambiguous, "the console was closing")
     return _maybe(ambiguous, f"Crisp refused it ({exc})")
 
@@ -67,14 +70,11 @@ def window_over(window: float, exc: BaseException | None, *, ambiguous: bool) ->
 
 
 def _why(exc: BaseException | None) -> str:
-    if isinstance(exc, RateLimitError):
-        return "Crisp kept asking to slow down"
-    if isinstance(exc, ServerError):
+    if isinstance(exc, errors.ServerError):
         return f"Crisp kept failing ({exc.status})"
-    if isinstance(exc, TransportError):
-        return "Crisp could not be reached"
-    if isinstance(exc, LookupIncomplete):
-        return "the conversation could not be read back far enough to check"
+    known = _lookup(_WHY, exc)
+    if known is not None:
+        return known
     if exc is None or not str(exc):
         return "no answer came"
     return str(exc)

@@ -31,20 +31,11 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from crisp_console import errors
 from crisp_console.api import CrispApi
 from crisp_console.client import send_words as words
 from crisp_console.client.send_lookup import LookupIncomplete, Sought, find_sent, same_content
 from crisp_console.core import Store
-from crisp_console.errors import (
-    ClosedError,
-    CrispError,
-    NotAllowedError,
-    ProtocolError,
-    QuotaExceededError,
-    RateLimitError,
-    ServerError,
-    TransportError,
-)
 from crisp_console.log import ThrottledReporter
 
 log = logging.getLogger("crisp_console.client")
@@ -175,24 +166,15 @@ class Sender:
         if task is None or task.done():
             task = self._spawn(self._run(known), f"send {out.fingerprint}")
             if task is None:
-                raise ClosedError("the client is closing")
+                raise errors.ClosedError("the client is closing")
             self._flights[out.key] = task
             task.add_done_callback(lambda done: self._landed(out.key, done))
         await asyncio.wait({task})
         if task.cancelled():
-            raise ClosedError("the client closed while sending")
+            raise errors.ClosedError("the client closed while sending")
         error = task.result()
         if error is not None:
             raise error
-
-    async def settle(self, session_id: str, fingerprint: int) -> None:
-        """Wait until no delivery of this reply is in flight; forget it (it is removed)."""
-        key = (session_id, fingerprint)
-        task = self._flights.get(key)
-        if task is not None:
-            await asyncio.wait({task})
-        self._owed.pop(key, None)
-        self._queue.pop(key, None)
 
     def _landed(self, key: SendKey, task: asyncio.Task[Any]) -> None:
         if self._flights.get(key) is task:
@@ -204,7 +186,7 @@ class Sender:
         self.store.retry_pending(out.session_id, out.fingerprint)  # FAILED -> PENDING
         try:
             await self._attempts(out)
-        except QuotaExceededError as exc:
+        except errors.QuotaExceededError as exc:
             if not self._echoed(out):
                 self._fail(out, words.quota_spent(exc), exc)
                 self._enqueue(out)
@@ -239,28 +221,28 @@ class Sender:
                 return
             except _WindowOver:
                 raise self._give_up(out, last) from None
-            except QuotaExceededError:
+            except errors.QuotaExceededError:
                 out.ambiguous = out.ambiguous and not posting  # refused: not processed
                 raise
-            except RateLimitError as exc:  # refused at the edge: not processed
+            except errors.RateLimitError as exc:  # refused at the edge: not processed
                 out.ambiguous = out.ambiguous and not posting
                 last, wait = exc, exc.retry_after or 0.0
-            except TransportError as exc:  # ``sent`` False: it never left
+            except errors.TransportError as exc:  # ``sent`` False: it never left
                 out.ambiguous = out.ambiguous and (exc.sent or not posting)
                 last = exc
-            except (ServerError, LookupIncomplete) as exc:  # processed or not: unknown
+            except (errors.ServerError, LookupIncomplete) as exc:  # processed or not: unknown
                 last = exc
-            except ProtocolError as exc:
+            except errors.ProtocolError as exc:
                 last = exc
                 if posting:  # a 2xx Crisp answered unreadably: it was accepted
                     raise _Failed(words.refused(exc, ambiguous=True), exc) from exc
                 # an unreadable history batch: read again later
-            except ClosedError as exc:  # the client closed mid-call: the outcome is unknown
+            except errors.ClosedError as exc:  # the client closed mid-call: the outcome is unknown
                 raise _Failed(words.refused(exc, ambiguous=out.ambiguous), exc) from exc
-            except CrispError as exc:  # refused for good: invalid, gone, not allowed...
+            except errors.CrispError as exc:  # refused for good: invalid, gone, not allowed...
                 if posting:  # a 4xx: Crisp did not store it
                     out.ambiguous = False
-                elif isinstance(exc, NotAllowedError):
+                elif isinstance(exc, errors.NotAllowedError):
                     raise _Failed(words.cannot_check(exc), exc) from exc
                 raise _Failed(words.refused(exc, ambiguous=out.ambiguous), exc) from exc
             log.info("send %d: attempt %d failed (%s)%s", out.fingerprint, attempt,
@@ -273,7 +255,7 @@ class Sender:
 
     def _give_up(self, out: Outgoing, last: BaseException | None) -> _Failed:
         text = words.window_over(self.policy.window, last, ambiguous=out.ambiguous)
-        cause = last if last is not None else TransportError(
+        cause = last if last is not None else errors.TransportError(
             f"no answer from Crisp within the send window ({self.policy.window:g} s)",
             sent=True)
         return _Failed(text, cause)
@@ -366,7 +348,7 @@ class Sender:
         while self._queue:
             try:
                 await self.api.wait_quota()  # at most one probe per probe interval
-            except CrispError as exc:  # the token was refused, or the client closed
+            except errors.CrispError as exc:  # the token was refused, or the client closed
                 self._abandon(exc)
                 return
             spent = False
@@ -375,18 +357,18 @@ class Sender:
                     continue  # sent meanwhile (the operator's Retry)
                 try:
                     await self.deliver(out)
-                except QuotaExceededError:
+                except errors.QuotaExceededError:
                     spent = True
                     break
-                except ClosedError as exc:  # the client is closing: nothing more goes out
+                except errors.ClosedError as exc:  # the client is closing: nothing more goes out
                     self._abandon(exc)
                     return
-                except CrispError:
+                except errors.CrispError:
                     pass  # FAILED in words and out of the queue (see _run)
             if spent and not self.api.gate.spent:  # cannot happen; never spin if it does
                 await self._sleep(self.policy.max_delay)
 
-    def _abandon(self, exc: CrispError) -> None:
+    def _abandon(self, exc: errors.CrispError) -> None:
         log.warning("queued replies stay unsent: %s", exc)
         for out in self.queued():
             self._fail(out, words.refused(exc, ambiguous=out.ambiguous), exc)

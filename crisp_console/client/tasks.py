@@ -53,11 +53,6 @@ class TaskOwner:
     def __len__(self) -> int:
         return len(self._tasks)
 
-    async def drain(self) -> None:
-        """Wait until no owned task is running (tests and orderly shutdown)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
-
     async def aclose(self) -> None:
         self._closed = True
         tasks = list(self._tasks)

@@ -31,7 +31,6 @@ from crisp_console.settings import resource_path
 log = logging.getLogger("crisp_console.client.team_settings")
 
 CANNED_KEY = "canned_responses"
-REPLY_MODES = ("reply", "note")
 MAX_PROBLEM = 160  # characters of one problem line: jsonschema quotes the offending value
 
 ReplyMode = Literal["reply", "note"]
@@ -171,7 +170,10 @@ class TeamSettings:
 
     def __init__(self, client: ConsoleClient, *,
                  validator: jsonschema.Draft202012Validator | None = None) -> None:
-        self._client = client
+        self._api = client.api
+        self._websites = client.websites
+        self._monitor = client.monitor
+        self._tasks = client.tasks
         self._validator = validator or load_validator()
         self._cache: dict[str, WebsiteSettings] = {}
         self._raw: dict[str, dict[str, Any]] = {}  # the server's settings, for re-parsing
@@ -210,19 +212,19 @@ class TeamSettings:
         marks ``client.health.denied[team_settings_of(website_id)]`` with words."""
         number = self._next(website_id)
         try:
-            data = await self._client.api.subscription_settings(website_id,
-                                                                self._client.plugin_id)
+            data = await self._api.subscription_settings(website_id,
+                                                         self._websites.plugin_id)
         except NotAllowedError as exc:  # 403: the feature is off, said where it lives
-            self._client.deny_team_settings(website_id, exc)
+            self._websites.deny_team_settings(website_id, exc)
             raise
-        self._client.monitor.allow(team_settings_of(website_id))
+        self._monitor.allow(team_settings_of(website_id))
         raw = data.get("settings") if isinstance(data, dict) else data
         return self._apply(website_id, number, {} if raw is None else raw)  # None: never saved
 
     async def load_all(self) -> dict[str, WebsiteSettings]:
         """Every subscribed website; one that fails to load is logged and left out."""
         loaded: dict[str, WebsiteSettings] = {}
-        for website_id in self._client.website_ids():
+        for website_id in self._websites.ids():
             try:
                 loaded[website_id] = await self.load(website_id)
             except CrispError as exc:
@@ -248,7 +250,7 @@ class TeamSettings:
         if problems:
             raise InvalidSettingsError(problems)
         number = self._next(website_id)
-        await self._client.api.update_settings(website_id, self._client.plugin_id, document)
+        await self._api.update_settings(website_id, self._websites.plugin_id, document)
         return self._apply(website_id, number, {**self._raw.get(website_id, {}), **document})
 
     # ---- internals -------------------------------------------------------------------------
@@ -287,11 +289,11 @@ class TeamSettings:
         plugin_id = payload.get("plugin_id")
         if not isinstance(website_id, str) or website_id not in self._started:
             return  # a website nobody asked about: load() will read it fresh
-        if plugin_id and self._client.plugin_id and plugin_id != self._client.plugin_id:
+        if plugin_id and self._websites.plugin_id and plugin_id != self._websites.plugin_id:
             return
         self._stale.add(website_id)
-        self._client.tasks.spawn(self._refresh(website_id), f"team-settings {website_id}",
-                                 key=f"team-settings:{website_id}")
+        self._tasks.spawn(self._refresh(website_id), f"team-settings {website_id}",
+                          key=f"team-settings:{website_id}")
 
     async def _refresh(self, website_id: str) -> None:
         while website_id in self._stale:

@@ -76,14 +76,15 @@ class Controller(QObject):
         p.composer.leave_requested.connect(p.list_pane.view.setFocus)
         p.composer.drafts_changed.connect(self._drafts_changed)
         p.people.conversation_requested.connect(self.jump_to)
+        commands = self.client.commands
         p.people.segments_edited.connect(
-            lambda sid, segments: self.run(self.client.update_meta(sid, {"segments": segments}),
+            lambda sid, segments: self.run(commands.update_meta(sid, {"segments": segments}),
                                            "Segments not saved"))
         p.people.data_edited.connect(
-            lambda sid, data: self.run(self.client.update_meta(sid, {"data": data}),
+            lambda sid, data: self.run(commands.update_meta(sid, {"data": data}),
                                        "Custom data not saved"))
         p.people.notepad_edited.connect(
-            lambda wid, pid, text: self.run(self.client.update_person(wid, pid, {"notepad": text}),
+            lambda wid, pid, text: self.run(commands.update_person(wid, pid, {"notepad": text}),
                                             "Notepad not saved"))
         p.people.link_activated.connect(self.open_link)
         p.palette.conversation_chosen.connect(self.jump_to)
@@ -177,7 +178,7 @@ class Controller(QObject):
 
     async def _load(self, session_id: str) -> None:
         try:
-            details = await self.client.open_conversation(session_id)
+            details = await self.client.loader.open_conversation(session_id)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - said in words, whatever it is
@@ -210,7 +211,7 @@ class Controller(QObject):
         if conv is not None:
             websites.sort(key=lambda wid: wid != conv.website_id)
         for website_id in websites:
-            await self.client.fetch_conversation(website_id, session_id)
+            await self.client.loader.fetch_conversation(website_id, session_id)
             if session_id in self.store.conversations:
                 self.jump_to(session_id)
                 return
@@ -316,7 +317,7 @@ class Controller(QObject):
 
     async def _mark_read(self, session_id: str) -> None:
         try:
-            await self.client.mark_read(session_id)
+            await self.client.commands.mark_read(session_id)
         except (CrispError, OSError) as exc:
             log.info("mark read failed for %s: %s", session_id, describe(exc))
 

@@ -62,13 +62,13 @@ class ConversationActions:
         after = self.c.prefs.after_resolve
         if after != "stay":
             self.c.step(1 if after == "next" else -1)
-        self.c.run(self.client.resolve(sid), "Not resolved")
+        self.c.run(self.client.commands.resolve(sid), "Not resolved")
         self.c.message("Conversation resolved", 3000)
 
     def reopen(self) -> None:
         conv = self._current()
         if conv is not None:
-            self.c.run(self.client.reopen(conv.session_id), "Not reopened")
+            self.c.run(self.client.commands.reopen(conv.session_id), "Not reopened")
 
     def send_and_resolve(self) -> None:
         conv = self._current()
@@ -82,12 +82,12 @@ class ConversationActions:
     def mark_read(self) -> None:
         conv = self._current()
         if conv is not None:
-            self.c.run(self.client.mark_read(conv.session_id), "Not marked read")
+            self.c.run(self.client.commands.mark_read(conv.session_id), "Not marked read")
 
     def mark_unread(self) -> None:
         conv = self._current()
         if conv is not None:
-            self.c.run(self.client.mark_unread(conv.session_id), "Not marked unread")
+            self.c.run(self.client.commands.mark_unread(conv.session_id), "Not marked unread")
 
     # ---- pickers -----------------------------------------------------------------------------
 
@@ -103,7 +103,7 @@ class ConversationActions:
         if conv is None:
             return
         if self.client.me:
-            self.c.run(self.client.assign(conv.session_id, self.client.me), "Not assigned")
+            self.c.run(self.client.commands.assign(conv.session_id, self.client.me), "Not assigned")
         else:
             why = self.client.health.denied_for(OPERATORS) or "the operators are not loaded"
             self.c.message(f"Not assigned: the console does not know which operator you are; "
@@ -131,8 +131,8 @@ class ConversationActions:
             if item is None:
                 return
             chosen = item.key
-        await self._guard(self.client.assign(conv.session_id,
-                                             None if chosen == UNASSIGN else chosen),
+        await self._guard(self.client.commands.assign(conv.session_id,
+                                                      None if chosen == UNASSIGN else chosen),
                           "Not assigned")
 
     async def segments(self) -> None:
@@ -154,7 +154,7 @@ class ConversationActions:
         segment = item.key.strip()
         updated = [s for s in current if s != segment] if segment in current \
             else [*current, segment]
-        await self._guard(self.client.update_meta(conv.session_id, {"segments": updated}),
+        await self._guard(self.client.commands.update_meta(conv.session_id, {"segments": updated}),
                           "Segments not saved")
 
     async def remind(self, when_text: str = "") -> None:
@@ -184,7 +184,8 @@ class ConversationActions:
         if note is None:
             return
         text = note.key.strip() or "Follow up"
-        await self._guard(self.client.remind(conv.session_id, when, text), "Reminder not set")
+        await self._guard(self.client.commands.remind(conv.session_id, when, text),
+                          "Reminder not set")
         self.c.message(f"Reminder set for {when.strftime('%a %d %b %H:%M')}", 4000)
 
     async def block(self) -> None:
@@ -197,7 +198,8 @@ class ConversationActions:
                  PaletteItem("choice", "no", "Cancel")]
         item = await self.c.panes.palette.pick(f"{verb} {conv.nickname or 'the visitor'}?", items)
         if item is not None and item.key == "yes":
-            await self._guard(self.client.block(conv.session_id, blocking), f"Not {verb.lower()}ed")
+            await self._guard(self.client.commands.block(conv.session_id, blocking),
+                              f"Not {verb.lower()}ed")
 
     # ---- the composer's slash commands -----------------------------------------------------------
 

@@ -78,7 +78,7 @@ def media_policy(client: ConsoleClient, prefs: Preferences) -> Callable[[str], b
         return lambda _url: True
     if prefs.load_images == "never":
         return lambda _url: False
-    return client.trusted_media
+    return client.media.trusted
 
 
 def build_console(client: ConsoleClient, registry: CommandRegistry, prefs: Preferences, *,
@@ -87,12 +87,12 @@ def build_console(client: ConsoleClient, registry: CommandRegistry, prefs: Prefe
                   coalesce: bool = True) -> tuple[Panes, dict[str, QAction]]:
     store = client.store
     drafts = DraftStore(drafts_path)
-    media = MediaLoader(client.fetch_media, trusted=media_policy(client, prefs))
+    media = MediaLoader(client.media.fetch, trusted=media_policy(client, prefs))
     list_pane = ListPane(store, coalesce=coalesce)
-    thread = ThreadPane(store, load_older=client.load_older, media=media, coalesce=coalesce)
+    thread = ThreadPane(store, load_older=client.loader.load_older, media=media, coalesce=coalesce)
 
     def last_own(session_id: str) -> tuple[int, str] | None:
-        message = client.last_own_message(session_id)
+        message = client.replies.last_own_message(session_id)
         if message is None or not isinstance(message.content, str):
             return None
         return message.fingerprint, message.content

@@ -30,14 +30,14 @@ class ReplyActions:
             return
         self.c.panes.composer.take_sent()
         if mode == "note":
-            coro = self.c.client.send_note(sid, text, mentions=mentions)
+            coro = self.c.client.replies.send_note(sid, text, mentions=mentions)
         else:
-            coro = self.c.client.send_text(sid, text)
+            coro = self.c.client.replies.send_text(sid, text)
         self._deliver(coro, "Reply not sent")
 
     def _retry(self, fingerprint: int) -> None:
         if self.c.session_id is not None:
-            self._deliver(self.c.client.retry_send(self.c.session_id, fingerprint),
+            self._deliver(self.c.client.replies.retry_send(self.c.session_id, fingerprint),
                           "Retry failed")
 
     def _deliver(self, coro: Coroutine[Any, Any, object], failure: str) -> None:
@@ -56,7 +56,7 @@ class ReplyActions:
 
     def _edit(self, fingerprint: int, text: str) -> None:
         if self.c.session_id is not None:
-            self.c.run(self.c.client.edit_message(self.c.session_id, fingerprint, text),
+            self.c.run(self.c.client.commands.edit_message(self.c.session_id, fingerprint, text),
                        "Edit not saved")
 
     def _typing(self, typing: bool, excerpt: str) -> None:
@@ -67,7 +67,7 @@ class ReplyActions:
 
     async def _compose(self, sid: str, typing: bool, excerpt: str) -> None:
         try:
-            await self.c.client.compose(sid, typing, excerpt or None)
+            await self.c.client.commands.compose(sid, typing, excerpt or None)
         except (CrispError, OSError) as exc:
             log.debug("compose failed: %s", describe(exc))
 
@@ -91,7 +91,8 @@ class ReplyActions:
             composer.set_upload_progress(item.name, done, total)
 
         try:
-            await self.c.client.send_file(sid, item.name, item.mime, item.data, progress=progress)
+            await self.c.client.replies.send_file(sid, item.name, item.mime, item.data,
+                                                  progress=progress)
         except (CrispError, OSError, TimeoutError) as exc:
             composer.upload_finished(item.name, describe(exc))
         else:

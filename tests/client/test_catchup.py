@@ -74,8 +74,8 @@ async def test_a_failed_catch_up_is_redone(sandbox: Sandbox, client: ConsoleClie
                                            admin: httpx.AsyncClient) -> None:
     opened = next(s for s in client.store.conversations
                   if sandbox.state.conversations[s].messages)
-    await client.open_conversation(opened)
-    done = client.catchups
+    await client.loader.open_conversation(opened)
+    done = client.catchup.completed
     await admin.patch("faults", json={"error_rate": 1.0})
     assert sandbox.rtm is not None
     await sandbox.rtm.drop_all()
@@ -84,10 +84,10 @@ async def test_a_failed_catch_up_is_redone(sandbox: Sandbox, client: ConsoleClie
     failed = client.catchup.failures
     await until(lambda: client.catchup.failures >= failed + 3 and client.connection_state
                 is ConnectionState.CONNECTED, what="failed attempts")
-    assert client.catchups == done and client.health.catching_up
+    assert client.catchup.completed == done and client.health.catching_up
     await admin.post("faults/reset")
     await until(lambda: not client.health.catching_up, timeout=10, what="redone")
-    assert client.catchups == done + 1
+    assert client.catchup.completed == done + 1
     assert fresh in client.store.conversations
     assert any(m.content == "said during the gap" for m in client.store.messages(opened))
 
@@ -116,17 +116,17 @@ async def test_a_drop_during_a_catch_up_is_owed_after_it(
     sandbox: Sandbox, client: ConsoleClient, admin: httpx.AsyncClient
 ) -> None:
     await until(lambda: not client.health.catching_up, what="the start-up catch-up")
-    done = client.catchups
+    done = client.catchup.completed
     await admin.patch("faults", json={"latency_ms": 150})  # a run takes a while
     assert sandbox.rtm is not None
     await sandbox.rtm.drop_all()
     await until(lambda: client.catchup.running, what="a run under way")
     await sandbox.rtm.drop_all()  # during the run: what the run read may predate this gap
     late = new_conversation(sandbox, "during the run")
-    await until(lambda: client.catchups > done, timeout=10, what="the first run")
+    await until(lambda: client.catchup.completed > done, timeout=10, what="the first run")
     await admin.post("faults/reset")
     await until(lambda: not client.health.catching_up, timeout=10, what="the second run")
-    assert client.catchups >= done + 2
+    assert client.catchup.completed >= done + 2
     assert late in client.store.conversations
 
 
@@ -139,15 +139,15 @@ async def test_messages_of_a_long_gap_are_caught_up_whatever_timestamp_after_doe
     opened = [s for s in client.store.conversations
               if sandbox.state.conversations[s].messages][:2]
     for session_id in opened:
-        await client.open_conversation(session_id)
+        await client.loader.open_conversation(session_id)
     before = {s: len(client.store.messages(s)) for s in opened}
-    done = client.catchups
+    done = client.catchup.completed
     assert sandbox.rtm is not None
     await sandbox.rtm.drop_all()
     for i in range(100):  # two and a half batches of 40 in the first one
         visitor_says(sandbox, opened[0], f"gap message {i}")
     visitor_says(sandbox, opened[1], "one in the gap")
-    await until(lambda: client.catchups > done, what="the catch-up")
+    await until(lambda: client.catchup.completed > done, what="the catch-up")
     first = [m.content for m in client.store.messages(opened[0])]
     assert [c for c in first if str(c).startswith("gap message")] == \
         [f"gap message {i}" for i in range(100)]
@@ -213,9 +213,9 @@ async def test_a_catch_up_answer_older_than_live_events_does_not_undo_them(
         return answer  # as Crisp answered it: older than the message
 
     client.api.list_conversations = page_then_visitor_writes  # type: ignore[method-assign]
-    done = client.catchups
-    client.owe_catchup()
-    await until(lambda: client.catchups > done, what="the catch-up")
+    done = client.catchup.completed
+    client.catchup.owe()
+    await until(lambda: client.catchup.completed > done, what="the catch-up")
     assert pages == [1]
     assert row.last_message == "live after the page"
     assert (row.updated_at, row.unread_operator) == (target.updated_at, target.unread_operator)

@@ -67,7 +67,7 @@ async def test_start_without_conversations(sandbox: Sandbox, admin: httpx.AsyncC
         assert client.store.operators
         # The owed catch-up is not stuck on the refusal: it skips what is not allowed.
         await until(lambda: not client.health.catching_up, what="the start-up catch-up")
-        assert client.catchups == 1
+        assert client.catchup.completed == 1
         # A visitor's live event names an unknown conversation: its fetch is refused, dropped.
         answer = await admin.post("simulate", json={"action": "conversation", "text": "hi"})
         assert answer.status_code == 200
@@ -137,7 +137,7 @@ async def test_people_panel_sections_are_denied_one_by_one(
     conv = next(state.conversations[s] for s in client.store.conversations
                 if state.conversations[s].people_id and state.conversations[s].messages)
     await revoke(admin, SECTION_SCOPES[section])
-    found = await client.open_conversation(conv.session_id)
+    found = await client.loader.open_conversation(conv.session_id)
     assert set(found.denied) == {section}
     assert "not allow" in found.denied[section]
     loaded = {"messages": bool(client.store.messages(conv.session_id)),

@@ -92,7 +92,7 @@ async def test_message_edit_and_removal_reach_an_open_timeline(
     sandbox: Sandbox, client: ConsoleClient
 ) -> None:
     conv = loaded(sandbox, client)
-    await client.open_conversation(conv.session_id)
+    await client.loader.open_conversation(conv.session_id)
     msg = conv.messages[-1]
     sandbox.state.update_message(conv, msg, "edited by the server")
     await until(lambda: any(m.content == "edited by the server" and m.edited

@@ -24,14 +24,14 @@ async def test_gap_after_a_drop_is_filled(sandbox: Sandbox, client: ConsoleClien
     state = sandbox.state
     opened = [s for s in list(client.store.conversations)[:5] if state.conversations[s].messages]
     for session_id in opened:
-        await client.open_conversation(session_id)
+        await client.loader.open_conversation(session_id)
     clock = VirtualClock()  # the simulation's time: as much activity as the test lets pass
     await sandbox.simulator.stop()
     sandbox.simulator.sleep = clock.sleep
     sandbox.simulator.start()
     await admin.patch("simulator", json={"rate": 20})
     await clock.elapse(0.3)
-    catchups = client.catchups
+    catchups = client.catchup.completed
     assert sandbox.rtm is not None
     await sandbox.rtm.drop_all()
     await clock.elapse(0.3)  # the simulation goes on while the client is cut off
@@ -45,7 +45,7 @@ async def test_gap_after_a_drop_is_filled(sandbox: Sandbox, client: ConsoleClien
                       user=fresh.visitor)
     await until(lambda: client.connection_state is ConnectionState.RECONNECTING
                 or client.connection_state is ConnectionState.CONNECTED, what="noticed")
-    await until(lambda: client.catchups > catchups, what="the automatic catch-up")
+    await until(lambda: client.catchup.completed > catchups, what="the automatic catch-up")
     await admin.patch("simulator", json={"rate": 0})
     await clock.run_out()  # in-flight simulated typing ends and arrives live
     await sandbox.rtm.flush()
@@ -83,10 +83,11 @@ async def test_rate_limit_burst_loses_no_command(sandbox: Sandbox, client: Conso
                                                  admin: httpx.AsyncClient) -> None:
     convs = [sandbox.state.conversations[s] for s in list(client.store.conversations)[:4]]
     await admin.patch("faults", json={"burst_429": 15, "retry_after": 0.05})
-    sends = [client.send_text(c.session_id, f"burst {i}") for i, c in enumerate(convs * 3)]
-    others = [client.resolve(convs[0].session_id), client.assign(convs[1].session_id,
-                                                                 sandbox.state.operators[0].user_id),
-              client.block(convs[2].session_id, True)]
+    sends = [client.replies.send_text(c.session_id, f"burst {i}") for i, c in enumerate(convs * 3)]
+    commands = client.commands
+    others = [commands.resolve(convs[0].session_id),
+              commands.assign(convs[1].session_id, sandbox.state.operators[0].user_id),
+              commands.block(convs[2].session_id, True)]
     results = await asyncio.gather(*sends, *others)
     assert (await admin.get("faults")).json()["data"]["burst_429"] == 0
     for message in results[:len(sends)]:
@@ -107,7 +108,7 @@ async def test_thousand_sends_under_errors_and_resets_land_exactly_once(
 
     async def send(i: int) -> int:
         async with gate:
-            msg = await client.send_text(convs[i % len(convs)].session_id, f"load {i}")
+            msg = await client.replies.send_text(convs[i % len(convs)].session_id, f"load {i}")
             return msg.fingerprint
 
     fingerprints = await asyncio.gather(*(send(i) for i in range(1000)))
@@ -155,5 +156,5 @@ async def test_rotated_rest_token_is_an_auth_error(sandbox: Sandbox,
     from crisp_console.errors import AuthError
 
     with pytest.raises(AuthError):
-        await client.resolve(conv)
+        await client.commands.resolve(conv)
     assert client.store.conversations[conv].state != "resolved"  # the optimistic change undone

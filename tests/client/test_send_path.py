@@ -11,8 +11,8 @@ import pytest
 
 from crisp_console.api import RetryPolicy
 from crisp_console.client.send_lookup import LookupIncomplete
-from crisp_console.client.send_words import local_hhmm
 from crisp_console.client.sending import SendPolicy
+from crisp_console.client.words import local_hhmm
 from crisp_console.errors import (
     ClosedError,
     NotAllowedError,

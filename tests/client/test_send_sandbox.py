@@ -20,9 +20,8 @@ import httpx
 import pytest
 
 from crisp_console.api.quota import next_midnight
-from crisp_console.client import ConsoleClient
-from crisp_console.client.commands import CommandNotAllowedError
-from crisp_console.client.send_words import local_hhmm
+from crisp_console.client import CommandNotAllowedError, ConsoleClient
+from crisp_console.client.words import local_hhmm
 from crisp_console.core import Message, MessageStatus
 from crisp_console.errors import QuotaExceededError, ServerError
 from crisp_console.sandbox.model import Conversation
@@ -60,7 +59,7 @@ async def test_concurrent_sends_into_one_conversation(sandbox: Sandbox,
                                                       client: ConsoleClient) -> None:
     conv = open_conv(sandbox, client)
     started = time.monotonic()
-    sent = await asyncio.gather(*(client.send_text(conv.session_id, f"concurrent {i}")
+    sent = await asyncio.gather(*(client.replies.send_text(conv.session_id, f"concurrent {i}")
                                   for i in range(CONCURRENT)))
     print(f"\n{CONCURRENT} concurrent sends confirmed in {time.monotonic() - started:.1f} s")
     assert [m.content for m in sent] == [f"concurrent {i}" for i in range(CONCURRENT)]
@@ -76,7 +75,7 @@ async def test_5xx_and_resets_store_each_send_exactly_once(
     convs = open_convs(sandbox, client, 5)
     await admin.patch("faults", json={"error_rate": 0.2, "reset_rate": 0.05, "seed": 11,
                                       "late_fraction": late})
-    sent = await asyncio.gather(*(client.send_text(convs[i % 5].session_id, f"faulty {i}")
+    sent = await asyncio.gather(*(client.replies.send_text(convs[i % 5].session_id, f"faulty {i}")
                                   for i in range(400)))
     await admin.post("faults/reset")
     assert_exactly_once(client, convs, "faulty ", sent)
@@ -94,7 +93,7 @@ async def test_a_429_burst_with_a_short_retry_after_is_waited_out(
         retry_after: float) -> None:
     convs = open_convs(sandbox, client, 3)
     await admin.patch("faults", json={"burst_429": 12, "retry_after": retry_after})
-    sent = await asyncio.gather(*(client.send_text(convs[i % 3].session_id, f"burst {i}")
+    sent = await asyncio.gather(*(client.replies.send_text(convs[i % 3].session_id, f"burst {i}")
                                   for i in range(30)))
     assert (await admin.get("faults")).json()["data"]["burst_429"] == 0
     assert_exactly_once(client, convs, "burst ", sent)
@@ -106,7 +105,7 @@ async def test_a_429_burst_without_retry_after_reads_as_a_spent_quota_then_recov
     client.api.gate.probe_interval = 0.1  # one probe per 60 s in real use
     conv = open_conv(sandbox, client)
     await admin.patch("faults", json={"burst_429": 6, "retry_after": None})
-    results = await asyncio.gather(*(client.send_text(conv.session_id, f"opaque {i}")
+    results = await asyncio.gather(*(client.replies.send_text(conv.session_id, f"opaque {i}")
                                      for i in range(10)), return_exceptions=True)
     assert any(isinstance(r, QuotaExceededError) for r in results)
     mine = [m for m in client.store.messages(conv.session_id)
@@ -120,7 +119,7 @@ async def test_a_429_burst_without_retry_after_reads_as_a_spent_quota_then_recov
 async def test_a_sandbox_restart_loses_and_duplicates_nothing(
         sandbox: Sandbox, client: ConsoleClient, admin: httpx.AsyncClient) -> None:
     convs = open_convs(sandbox, client, 3)
-    sending = asyncio.gather(*(client.send_text(convs[i % 3].session_id, f"restart {i}")
+    sending = asyncio.gather(*(client.replies.send_text(convs[i % 3].session_id, f"restart {i}")
                                for i in range(600)))
     await until(lambda: client.sender.stats.confirmed >= 50, what="sends under way")
     await admin.post("restart", json={"down_ms": 500})
@@ -139,14 +138,14 @@ async def test_a_reply_crisp_stored_despite_the_error_is_found_not_posted_again(
         # Every answer is a 503 that comes after the request was carried out.
         await admin.patch("faults", json={"error_rate": 1.0, "late_fraction": 1.0})
         with pytest.raises(ServerError):
-            await client.send_text(conv.session_id, "stored after all")
+            await client.replies.send_text(conv.session_id, "stored after all")
         (failed,) = client.store.messages(conv.session_id)
         assert failed.status is MessageStatus.FAILED
         assert (failed.error or "").startswith("Perhaps not sent")
         assert client.sender.stats.posts == 1  # its reads failed too: never posted blind
         await admin.post("faults/reset")
         posts = client.sender.stats.posts
-        await client.retry_send(conv.session_id, failed.fingerprint)
+        await client.replies.retry_send(conv.session_id, failed.fingerprint)
         assert client.sender.stats.posts == posts and client.sender.stats.found == 1
         assert_exactly_once(client, [conv], "stored after all", [failed])
     finally:
@@ -170,7 +169,7 @@ async def test_a_spent_quota_says_so_sends_only_probes_and_then_the_queue_in_ord
     sent = []
     for i in range(3):
         with pytest.raises(QuotaExceededError):
-            await client.send_text(conv.session_id, f"queued {i}")
+            await client.replies.send_text(conv.session_id, f"queued {i}")
         sent.append(client.store.messages(conv.session_id)[-1])
     print(f"\nquota spent: said after {time.monotonic() - started:.2f} s")
     resets = local_hhmm(next_midnight(datetime.now(UTC)))
@@ -200,23 +199,14 @@ async def test_a_command_refused_with_403_names_the_action(
     await admin.patch("scopes", json={"revoke": ["website:conversation:states:write",
                                                  "website:conversation:messages:write"]})
     with pytest.raises(CommandNotAllowedError) as refused:
-        await client.resolve(conv.session_id)
+        await client.commands.resolve(conv.session_id)
     assert refused.value.action == "resolve or reopen conversations"
     assert refused.value.status == 403
     assert "not allowed to resolve or reopen conversations" in refused.value.message
     assert client.store.conversations[conv.session_id].state == before  # undone
     with pytest.raises(CommandNotAllowedError):
-        await client.send_text(conv.session_id, "no scope for this")
+        await client.replies.send_text(conv.session_id, "no scope for this")
     failed = client.store.messages(conv.session_id)[-1]
     assert failed.status is MessageStatus.FAILED
     assert failed.error == "Not sent: this plugin token is not allowed to send messages here"
 
-
-async def test_removing_a_message_crisp_no_longer_has_removes_it_here(
-        sandbox: Sandbox, client: ConsoleClient) -> None:
-    conv = open_conv(sandbox, client)
-    message = await client.send_text(conv.session_id, "gone already")
-    gone = conv.by_fp.pop(message.fingerprint)  # removed elsewhere, its event lost
-    conv.messages.remove(gone)
-    await client.remove_message(conv.session_id, message.fingerprint)  # a 404, whatever reason
-    assert client.store.message(conv.session_id, message.fingerprint) is None

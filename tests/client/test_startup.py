@@ -22,7 +22,7 @@ async def test_start_loads_websites_conversations_operators_then_goes_live(
     sandbox: Sandbox, client: ConsoleClient
 ) -> None:
     state = sandbox.state
-    assert client.plugin_id == state.token.plugin_id
+    assert client.websites.plugin_id == state.token.plugin_id
     assert set(client.store.websites) == set(state.subscribed_website_ids())
     for website_id, website in client.store.websites.items():
         assert website.settings == state.websites[website_id].settings
@@ -121,10 +121,10 @@ async def test_hostile_events_are_reported_once_per_kind(
     caplog.clear()
     with caplog.at_level(logging.DEBUG, logger="crisp_console"):
         for _ in range(200):
-            client.on_event("session:set_state", {"session_id": ["un", "hashable"],
-                                                  "fingerprint": {}, "state": []})
-            client.on_event("bucket:url:upload:generated", {"id": {"x": 1}})
-            client.on_event("message:send", {"session_id": 7, "website_id": None})
+            client.events.on_event("session:set_state", {"session_id": ["un", "hashable"],
+                                                         "fingerprint": {}, "state": []})
+            client.events.on_event("bucket:url:upload:generated", {"id": {"x": 1}})
+            client.events.on_event("message:send", {"session_id": 7, "website_id": None})
     # Once per kind (then a line at 10, 100...): 600 failures of the listener's bug give one
     # traceback; the store's drops of the bad payloads are counted the same way.
     logged = [r for r in caplog.records if r.levelno >= logging.WARNING]
@@ -132,7 +132,7 @@ async def test_hostile_events_are_reported_once_per_kind(
     assert len(failures) == 3 and "100 times so far" in failures[-1]
     traced = [r.getMessage() for r in logged if r.exc_info]
     assert len(traced) == 1 and traced[0] == failures[0]
-    assert client.problems.counts() == {"an RTM event listener failed": 600}
+    assert client.events.problems.counts() == {"an RTM event listener failed": 600}
     assert len(logged) <= 12
     assert len(client.fetches) == 0
 
@@ -142,11 +142,11 @@ async def test_a_refusal_refreshes_the_websites_and_keeps_rooms_out(
 ) -> None:
     unbound = next(w for w in sandbox.state.websites.values() if not w.subscribed)
     await admin.post(f"websites/{unbound.website_id}/subscription", json={"bound": True})
-    assert await client.on_rtm_refused() is None  # rooms stay out: every bound website
+    assert await client.websites.refresh() is None  # rooms stay out: every bound website
     assert unbound.website_id in client.store.websites
     sandbox.state.token = dataclasses.replace(sandbox.state.token, key="rotated")
     with pytest.raises(AuthError):  # a refresh that fails makes the refusal final
-        await client.on_rtm_refused()
+        await client.websites.refresh()
 
 
 async def test_aclose_is_idempotent(sandbox: Sandbox) -> None:

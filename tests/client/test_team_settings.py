@@ -152,7 +152,7 @@ async def test_a_save_in_console_a_reaches_console_b(sandbox: Sandbox) -> None:
 @pytest.mark.asyncio
 async def test_load_all_skips_what_fails(sandbox: Sandbox, client: ConsoleClient) -> None:
     team = TeamSettings(client)
-    assert set(await team.load_all()) == set(client.website_ids())
+    assert set(await team.load_all()) == set(client.websites.ids())
     team.close()
 
 

@@ -30,13 +30,13 @@ def long_conversation(sb: Sandbox, client: ConsoleClient) -> Conversation:
 async def read_it_all(client: ConsoleClient, conv: Conversation) -> None:
     """Open the conversation, then page back to its start, as the thread does."""
     sid = conv.session_id
-    await client.open_conversation(sid)
+    await client.loader.open_conversation(sid)
     # The newest page at least (a catch-up may have brought more), in the server's order.
     mine = [m.fingerprint for m in client.store.messages(sid)]
     server = [m.fingerprint for m in conv.messages]
     assert mine and mine[-1] == server[-1]
     assert mine == [fp for fp in server if fp in set(mine)]
-    while await client.load_older(sid):
+    while await client.loader.load_older(sid):
         pass
     assert client.store.at_history_start(sid)
     assert [m.fingerprint for m in client.store.messages(sid)] == [
@@ -51,7 +51,7 @@ async def test_open_loads_the_newest_page_once_and_older_pages_reach_the_start(
     await read_it_all(client, conv)
     assert client.store.history_cursor(sid) == conv.messages[0].timestamp
     held = client.store.messages(sid)
-    await client.open_conversation(sid)  # loaded: no page again, nothing changes
+    await client.loader.open_conversation(sid)  # loaded: no page again, nothing changes
     assert client.store.messages(sid) == held
 
 

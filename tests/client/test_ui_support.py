@@ -41,12 +41,12 @@ async def test_me_defaults_to_the_first_operator_of_the_first_website(sandbox: S
         before = client.me
         assert before is None  # nothing known before start()
         await client.start()
-        first_website = client.website_ids()[0]
+        first_website = client.websites.ids()[0]
         first = sandbox.state.operators[0]  # every sandbox operator is on every website
         ops = await client.api.list_operators(first_website)
         assert client.me == ops[0]["details"]["user_id"] == first.user_id
         conv = open_conv(sandbox, client)
-        msg = await client.send_text(conv.session_id, "echo shows me")
+        msg = await client.replies.send_text(conv.session_id, "echo shows me")
         assert (msg.user_id, msg.nickname) == (first.user_id, first.nickname)
     finally:
         await client.aclose()
@@ -64,7 +64,7 @@ async def test_me_can_be_configured(sandbox: Sandbox) -> None:
         await by_argument.start()
         assert by_argument.me == chosen.user_id
         conv = open_conv(sandbox, by_argument)
-        msg = await by_argument.send_text(conv.session_id, "as the third operator")
+        msg = await by_argument.replies.send_text(conv.session_id, "as the third operator")
         assert (msg.user_id, msg.nickname) == (chosen.user_id, chosen.nickname)
     finally:
         await by_config.aclose()
@@ -80,11 +80,11 @@ async def test_last_own_message(sandbox: Sandbox, admin: httpx.AsyncClient) -> N
         await client.start()
         conv = open_conv(sandbox, client)
         sid = conv.session_id
-        await client.open_conversation(sid)
-        first = await client.send_text(sid, "first")
-        assert client.last_own_message(sid) is first
-        second = await client.send_text(sid, "second")
-        await client.send_note(sid, "a note is not a reply to edit")
+        await client.loader.open_conversation(sid)
+        first = await client.replies.send_text(sid, "first")
+        assert client.replies.last_own_message(sid) is first
+        second = await client.replies.send_text(sid, "second")
+        await client.replies.send_note(sid, "a note is not a reply to edit")
         state = sandbox.state
         other = state.operator(colleague(sandbox, client))
         assert other is not None
@@ -93,16 +93,16 @@ async def test_last_own_message(sandbox: Sandbox, admin: httpx.AsyncClient) -> N
         state.add_message(conv, type="text", from_="user", origin="chat", content="thanks",
                           user=conv.visitor)
         await until(lambda: client.store.messages(sid)[-1].content == "thanks")
-        assert client.last_own_message(sid) is second
+        assert client.replies.last_own_message(sid) is second
 
         # A reply that failed exists only here: it is retried, not edited.
         await set_faults(admin, error_rate=1.0)
         with pytest.raises(ServerError):
-            await client.send_text(sid, "never arrives")
+            await client.replies.send_text(sid, "never arrives")
         await set_faults(admin, error_rate=0.0)
         assert client.store.messages(sid)[-1].status is MessageStatus.FAILED
-        assert client.last_own_message(sid) is second
-        assert client.last_own_message("session_unknown") is None
+        assert client.replies.last_own_message(sid) is second
+        assert client.replies.last_own_message("session_unknown") is None
     finally:
         await client.aclose()
 
@@ -111,14 +111,14 @@ async def test_last_own_message_follows_the_configured_operator(sandbox: Sandbox
                                                                 client: ConsoleClient) -> None:
     conv = open_conv(sandbox, client)
     sid = conv.session_id
-    await client.open_conversation(sid)
-    mine = await client.send_text(sid, "from the default me")
+    await client.loader.open_conversation(sid)
+    mine = await client.replies.send_text(sid, "from the default me")
     mate = colleague(sandbox, client)
-    client.operator_id = mate
-    before = client.last_own_message(sid)
+    client.identity.operator_id = mate
+    before = client.replies.last_own_message(sid)
     assert before is not mine and (before is None or before.user_id == mate)
-    theirs = await client.send_text(sid, "now as the colleague")
-    assert theirs.user_id == mate and client.last_own_message(sid) is theirs
+    theirs = await client.replies.send_text(sid, "now as the colleague")
+    assert theirs.user_id == mate and client.replies.last_own_message(sid) is theirs
 
 
 # ---- mentions ---------------------------------------------------------------------------------
@@ -130,16 +130,17 @@ async def test_note_mentions_reach_the_sandbox_and_the_mentions_filter(
     sid = conv.session_id
     mate = colleague(sandbox, client)
     assert mate not in client.store.conversations[sid].mentions
-    note = await client.send_note(sid, f"@{mate} can you take this?", mentions=[mate, mate, ""])
+    note = await client.replies.send_note(sid, f"@{mate} can you take this?",
+                                          mentions=[mate, mate, ""])
     assert conv.by_fp[note.fingerprint].mentions == [mate]  # deduplicated, empties dropped
     assert mate in conv.mentions
     row = client.store.conversations[sid]
     assert mate in row.mentions
     assert (note.extra or {}).get("mentions") == [mate]
     # Still there once the REST copy replaces the row.
-    await client.fetch_conversation(conv.website_id, sid)
+    await client.loader.fetch_conversation(conv.website_id, sid)
     assert mate in client.store.conversations[sid].mentions
-    plain = await client.send_note(sid, "no mention")
+    plain = await client.replies.send_note(sid, "no mention")
     assert conv.by_fp[plain.fingerprint].mentions is None
 
 
@@ -152,11 +153,11 @@ async def test_a_retried_note_keeps_its_mentions(sandbox: Sandbox,
         mate = colleague(sandbox, client)
         await set_faults(admin, error_rate=1.0)
         with pytest.raises(ServerError):
-            await client.send_note(conv.session_id, "ping", mentions=[mate])
+            await client.replies.send_note(conv.session_id, "ping", mentions=[mate])
         await set_faults(admin, error_rate=0.0)
         failed = client.store.messages(conv.session_id)[-1]
         assert failed.status is MessageStatus.FAILED
-        await client.retry_send(conv.session_id, failed.fingerprint)
+        await client.replies.retry_send(conv.session_id, failed.fingerprint)
         assert conv.by_fp[failed.fingerprint].mentions == [mate]
     finally:
         await client.aclose()
@@ -169,9 +170,9 @@ async def test_remind_leaves_a_note_mentioning_me_when_due(sandbox: Sandbox,
                                                           client: ConsoleClient) -> None:
     conv = open_conv(sandbox, client)
     sid = conv.session_id
-    await client.open_conversation(sid)
+    await client.loader.open_conversation(sid)
     when = datetime.now(UTC) + timedelta(milliseconds=300)
-    await client.remind(sid, when, "call back about the renewal")
+    await client.commands.remind(sid, when, "call back about the renewal")
     (reminder,) = conv.reminders
     assert reminder["user"]["user_id"] == client.me and reminder["fired_at"] == 0
     expected = REMINDER_PREFIX + "call back about the renewal"
@@ -185,10 +186,10 @@ async def test_remind_refusals_raise_the_typed_error(sandbox: Sandbox,
                                                     client: ConsoleClient) -> None:
     conv = open_conv(sandbox, client)
     with pytest.raises(ValidationError) as err:
-        await client.remind(conv.session_id, datetime.now(UTC) - timedelta(days=1), "late")
+        await client.commands.remind(conv.session_id, datetime.now(UTC) - timedelta(days=1), "late")
     assert err.value.message == "data.date should not be in the past"
     with pytest.raises(ValidationError):
-        await client.remind(conv.session_id, datetime.now(UTC) + timedelta(days=1), "")
+        await client.commands.remind(conv.session_id, datetime.now(UTC) + timedelta(days=1), "")
     assert conv.reminders == []
 
 
@@ -200,15 +201,15 @@ async def test_send_file_progress_and_fetch_media(sandbox: Sandbox,
     conv = open_conv(sandbox, client)
     data = bytes(range(256)) * 1100  # 275 KiB: five chunks
     seen: list[tuple[int, int]] = []
-    msg = await client.send_file(conv.session_id, "scan.png", "image/png", data,
-                                 progress=lambda sent, total: seen.append((sent, total)))
+    msg = await client.replies.send_file(conv.session_id, "scan.png", "image/png", data,
+                                         progress=lambda sent, total: seen.append((sent, total)))
     assert seen[-1] == (len(data), len(data)) and len(seen) == 5
     assert [s for s, _ in seen] == sorted({s for s, _ in seen})
     url = conv.by_fp[msg.fingerprint].content["url"]
-    assert client.trusted_media(url)  # the bucket is on the REST host
-    assert await client.fetch_media(url) == data
+    assert client.media.trusted(url)  # the bucket is on the REST host
+    assert await client.media.fetch(url) == data
     with pytest.raises(MediaTooLargeError):
-        await client.fetch_media(url, max_bytes=len(data) - 1)
+        await client.media.fetch(url, max_bytes=len(data) - 1)
 
 
 @pytest.mark.parametrize(("url", "trusted"), [
@@ -224,13 +225,13 @@ async def test_send_file_progress_and_fetch_media(sandbox: Sandbox,
     ("", False),
 ])
 async def test_trusted_media(client: ConsoleClient, url: str, trusted: bool) -> None:
-    assert client.trusted_media(url) is trusted
+    assert client.media.trusted(url) is trusted
 
 
 async def test_only_the_connected_rest_host_is_trusted(sandbox: Sandbox,
                                                        client: ConsoleClient) -> None:
     base = sandbox.base_url  # http://127.0.0.1:PORT
-    assert client.trusted_media(f"{base}/_bucket/files/k/a.png")
-    assert not client.trusted_media(f"http://127.0.0.1:{sandbox.port + 1}/a.png")
-    assert not client.trusted_media(base.replace("http://", "https://") + "/a.png")
-    assert not client.trusted_media(base.replace("127.0.0.1", "localhost") + "/a.png")
+    assert client.media.trusted(f"{base}/_bucket/files/k/a.png")
+    assert not client.media.trusted(f"http://127.0.0.1:{sandbox.port + 1}/a.png")
+    assert not client.media.trusted(base.replace("http://", "https://") + "/a.png")
+    assert not client.media.trusted(base.replace("127.0.0.1", "localhost") + "/a.png")

@@ -21,7 +21,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import QLabel, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
 
-from crisp_console.client.base import ConversationDetails
+from crisp_console.client import ConversationDetails
 from crisp_console.core import CONVERSATIONS, PEOPLE, Change, ChangeKind, Conversation, Store
 from crisp_console.core.live import LiveEvent
 from crisp_console.core.models import Person

@@ -81,7 +81,7 @@ async def test_models_follow_a_live_client(sandbox: Sandbox, qapp: Any,  # noqa:
                    if len(sandbox.state.conversations[s].messages) > 3
                    and store.conversations[s].state != "resolved")
         timeline.bind(sid)
-        await client.open_conversation(sid)
+        await client.loader.open_conversation(sid)
         await pump(qapp, until=lambda: not timeline.pending, what="the history page")
         count = store.message_count(sid)
         assert logs[id(timeline)].of("rowsInserted") == [(0, count - 1)]
@@ -100,7 +100,7 @@ async def test_models_follow_a_live_client(sandbox: Sandbox, qapp: Any,  # noqa:
 
         # A reply shows PENDING, then SENT (the sandbox answers 150 ms late).
         sandbox.faults.update({"latency_ms": 150})
-        sending = asyncio.create_task(client.send_text(sid, "hello from the console"))
+        sending = asyncio.create_task(client.replies.send_text(sid, "hello from the console"))
 
         def reply_status() -> Any:
             row = next((r for r in range(timeline.rowCount())
@@ -115,7 +115,7 @@ async def test_models_follow_a_live_client(sandbox: Sandbox, qapp: Any,  # noqa:
 
         # Resolving takes the row out of Unresolved.
         assert sid in [c.session_id for c in ids_of(unresolved)]
-        await client.resolve(sid)
+        await client.commands.resolve(sid)
         await pump(qapp, until=lambda: not merged.pending, what="the resolve")
         assert sid not in [c.session_id for c in ids_of(unresolved)]
 

@@ -12,7 +12,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
-from crisp_console.client.base import ConversationDetails
+from crisp_console.client import ConversationDetails
 from crisp_console.core import ApplyResult, Store
 from crisp_console.ui.widgets.notepad_editor import NOT_SAVED, NotepadEditor
 from crisp_console.ui.widgets.people_panel import PeoplePanel

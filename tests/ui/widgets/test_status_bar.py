@@ -243,7 +243,7 @@ async def test_the_quota_running_out_shows_at_the_health_event(
         client.add_health_observer(observe)
         await admin.patch("faults", json={"daily_quota": 1})  # far less than start-up used
         with pytest.raises(QuotaExceededError):
-            await client.mark_unread(next(iter(client.store.conversations)))
+            await client.commands.mark_unread(next(iter(client.store.conversations)))
         await asyncio.wait_for(spent.wait(), 10)
         resets = (await admin.get("quota")).json()["data"]["resets_at"]
         local = datetime.fromtimestamp(resets / 1000, UTC).astimezone().strftime("%H:%M")

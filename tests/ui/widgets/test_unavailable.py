@@ -14,7 +14,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from crisp_console.client.base import ConversationDetails
+from crisp_console.client import ConversationDetails
 from crisp_console.core import Store
 from crisp_console.errors import NotAllowedError
 from crisp_console.present.canned import CannedResponse

@@ -1,0 +1,59 @@
+"""The client's knobs (ClientConfig) and the clocks every part of it waits on (Clocks)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from crisp_console.api import RetryPolicy
+from crisp_console.client.retry import Sleep
+from crisp_console.realtime import ReconnectPolicy
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """Knobs of the client; tests shrink the delays."""
+
+    per_page: int = 50  # conversations per page (Crisp allows 20..50)
+    first_pages: int = 1  # pages of conversations per website at start-up
+    websites_refresh: float = 180.0  # seconds between List Connect Websites Since polls
+    catchup_margin_ms: int = 10_000  # overlap before the disconnect, against clock skew
+    # Owed work (a catch-up, a conversation heard of live) is retried until it succeeds:
+    # delays from catchup_retry_base doubling up to catchup_retry_cap seconds (jittered).
+    catchup_retry_base: float = 1.0
+    catchup_retry_cap: float = 60.0
+    catchup_max_batches: int = 25  # message batches read back per timeline in a catch-up
+    max_owed_fetches: int = 200  # past this many owed fetches, owe a catch-up instead
+    compose_interval: float = 2.0  # at most one "typing" start per conversation this often
+    send_retry_window: float = 120.0  # keep retrying a reply this long before marking it failed
+    send_retry_delay: float = 0.5  # first delay between whole-send retries (doubles, cap 8 s)
+    rtm_connect_timeout: float = 30.0
+    bucket_timeout: float = 30.0  # wait for the bucket URL to arrive over RTM
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    reconnect: ReconnectPolicy = field(default_factory=ReconnectPolicy)
+    rebind_interval: float = 2.5
+    echo_timeout: float = 10.0  # how long an optimistic change outranks older echoes
+    # The operator the console acts as ("me"); None: the first operator of the first website.
+    operator_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Clocks:
+    """The time a client's parts wait on and read. ``monotonic`` paces (backoff, windows,
+    throttles), ``wall`` dates (epoch seconds: timestamps, "since" cursors), ``sleep`` waits
+    and ``rng`` jitters. Tests inject them; they must agree, as the defaults do."""
+
+    sleep: Sleep = asyncio.sleep
+    monotonic: Callable[[], float] = time.monotonic
+    wall: Callable[[], float] = time.time
+    rng: random.Random = field(default_factory=random.Random)
+
+    def now_ms(self) -> int:
+        return int(self.wall() * 1000)
+
+    def utcnow(self) -> datetime:
+        return datetime.fromtimestamp(self.wall(), UTC)

@@ -1,0 +1,29 @@
+"""Who the console acts as ("me"): Mine and Mentions, "assign to me", my own messages."""
+
+from __future__ import annotations
+
+from crisp_console.core import Store
+
+
+class Identity:
+    """``operator_id`` when configured (it may change while the console runs), else the first
+    operator of the first website once start-up has listed them; None while none is known."""
+
+    def __init__(self, store: Store, operator_id: str | None) -> None:
+        self._store = store
+        self.operator_id = operator_id
+
+    @property
+    def me(self) -> str | None:
+        if self.operator_id:
+            return self.operator_id
+        return next(iter(self._store.operators), None)
+
+    def signature(self) -> tuple[str, str]:
+        """(user_id, nickname) of ``me``, shown on local echoes until the server's echo
+        replaces them."""
+        me = self.me
+        if me is None:
+            return "", "You"
+        op = self._store.operators.get(me)
+        return me, (op.nickname if op is not None else "") or "You"

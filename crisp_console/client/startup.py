@@ -1,0 +1,126 @@
+"""The start-up sequence: the token, the account, the websites and their first conversations,
+the operators, then the live feed. The catch-up after a reconnect is catchup.py's.
+
+A 403 on one route disables that feature (health.py's ``denied``), never start-up: besides the
+websites' parts (websites.py), operators (no "me") and connect endpoints (no live feed). Any
+other failure of a step raises StartupError, whose ``message`` says what failed in words.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from typing import Any, TypeVar
+
+from crisp_console.api import CrispApi, secure_url
+from crisp_console.client import health
+from crisp_console.client.catchup import CatchUp
+from crisp_console.client.config import ClientConfig
+from crisp_console.client.health import HealthMonitor
+from crisp_console.client.websites import GONE, Websites
+from crisp_console.client.words import answered, clip, startup_error
+from crisp_console.core import Store
+from crisp_console.errors import CrispError, NotAllowedError, RealtimeUnauthorized
+from crisp_console.realtime import RealtimeGateway
+
+T = TypeVar("T")
+
+
+class StartUp:
+    def __init__(self, api: CrispApi, store: Store, websites: Websites, catchup: CatchUp,
+                 gateway: RealtimeGateway, monitor: HealthMonitor,
+                 config: ClientConfig) -> None:
+        self._api, self._store, self._monitor = api, store, monitor
+        self._websites, self._catchup = websites, catchup
+        self._gateway = gateway
+        self._config = config
+
+    async def run(self) -> None:
+        """Returns once the live feed is authenticated (or known to be refused:
+        ``health.denied[LIVE_FEED]``). Raises StartupError (StartupAuthError for a refused
+        token) with the failed step in words.
+
+        Events between the REST snapshot and the first authentication would be lost, so a
+        catch-up is owed from the moment loading began and paid once connected.
+        """
+        websites = self._websites
+        self._catchup.owe()
+        await self._step("check the token", self._api.check_session())
+        account = await self._step("read the plugin's account", self._api.connect_account())
+        websites.plugin_id = str(account["plugin_id"])
+        connected = await self._step("list the websites", websites.connected())
+        found = [site for item in connected
+                 if (site := await self._step(f"read website {clip(item['website_id'])}",
+                                              websites.payload(item))) is not None]
+        self._store.set_websites(found)
+        for website_id in websites.ids():
+            await self._step(f"list the conversations of {clip(websites.label(website_id))}",
+                             websites.load_first_pages(website_id))
+        await self._step("list the operators", self._load_operators())
+        urls = await self._step("find the live feed's address", self._rtm_urls())
+        if urls is None:
+            return
+        # rooms=None: every subscribed website (Crisp refuses rooms it does not consider bound).
+        await self._step("connect the live feed", asyncio.wait_for(
+            self._gateway.connect(urls, None), self._config.rtm_connect_timeout))
+        websites.start_polling()
+
+    async def _step(self, step: str, work: Awaitable[T]) -> T:
+        """``work``'s result; its failure as a StartupError that names ``step``."""
+        try:
+            return await work
+        except (CrispError, TimeoutError) as exc:
+            if isinstance(exc, RealtimeUnauthorized):
+                self._catchup.forgive()
+            raise startup_error(step, exc) from exc
+
+    async def _load_operators(self) -> None:
+        seen: dict[str, dict[str, Any]] = {}
+        refused: NotAllowedError | None = None
+        for website_id in self._websites.ids():
+            try:
+                operators = await self._api.list_operators(website_id)
+            except NotAllowedError as exc:
+                refused = exc
+                continue
+            except GONE:
+                continue
+            for op in operators:
+                details = op.get("details")
+                user_id = details.get("user_id") if isinstance(details, dict) else None
+                if isinstance(user_id, str) and user_id:
+                    seen.setdefault(user_id, op)
+        self._store.set_operators(list(seen.values()))
+        if refused is not None:
+            self._monitor.deny(health.OPERATORS,
+                               "Crisp does not allow this token to list the operators: who "
+                               "\"me\" is stays unknown and conversations cannot be assigned "
+                               f"({answered(refused)})")
+        else:
+            self._monitor.allow(health.OPERATORS)
+
+    async def _rtm_urls(self) -> list[str] | None:
+        """``[socket.app, rescue.socket.app?]``; None when endpoints are refused (403): no
+        live feed, and nothing to catch up with."""
+        try:
+            endpoints = await self._api.connect_endpoints()
+        except NotAllowedError as exc:
+            self._monitor.deny(health.LIVE_FEED,
+                               "Crisp does not allow this token to find the live feed: "
+                               "nothing arrives live, the list shows what start-up loaded "
+                               f"({answered(exc)})")
+            self._catchup.forgive()
+            return None
+        urls = [str(endpoints["socket"]["app"]), *_rescue_url(endpoints)]
+        for url in urls:
+            # The RTM password travels over this socket: same rule as REST (TLS unless loopback).
+            secure_url(url.replace("wss://", "https://", 1).replace("ws://", "http://", 1))
+        return urls
+
+
+def _rescue_url(endpoints: dict[str, Any]) -> list[str]:
+    """``[rescue.socket.app]`` when Get Connect Endpoints names one, else ``[]``."""
+    rescue = endpoints.get("rescue")
+    socket = rescue.get("socket") if isinstance(rescue, dict) else None
+    app = socket.get("app") if isinstance(socket, dict) else None
+    return [app] if isinstance(app, str) and app else []
