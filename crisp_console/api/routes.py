@@ -234,23 +234,13 @@ class Routes:
             body["excerpt"] = excerpt
         await self.request("PATCH", _conv(website_id, session_id) + "/compose", json=body)
 
-    async def _acknowledge(self, kind: str, website_id: str, session_id: str,
-                           fingerprints: list[int] | None, from_: str, origin: str) -> None:
-        body: Json = {"from": from_, "origin": origin}
-        if fingerprints is not None:  # omitted: every message
-            body["fingerprints"] = list(fingerprints)
-        await self.request("PATCH", f"{_conv(website_id, session_id)}/{kind}", json=body)
-
     async def mark_read(self, website_id: str, session_id: str,
                         fingerprints: list[int] | None = None, *, from_: str = "operator",
                         origin: str = "chat") -> None:
-        await self._acknowledge("read", website_id, session_id, fingerprints, from_, origin)
-
-    async def mark_delivered(self, website_id: str, session_id: str,
-                             fingerprints: list[int] | None = None, *,
-                             from_: str = "operator", origin: str = "chat") -> None:
-        await self._acknowledge("delivered", website_id, session_id, fingerprints, from_,
-                                origin)
+        body: Json = {"from": from_, "origin": origin}
+        if fingerprints is not None:  # omitted: every message
+            body["fingerprints"] = list(fingerprints)
+        await self.request("PATCH", _conv(website_id, session_id) + "/read", json=body)
 
     async def mark_unread(self, website_id: str, session_id: str, *,
                           from_: str = "operator") -> None:

@@ -106,8 +106,6 @@ async def test_compose_and_acknowledgements(crisp: CrispApi, sandbox: Sandbox) -
     assert "operator" not in conv.compose
 
     first = conv.messages[0].fingerprint
-    await crisp.mark_delivered(wid, sid, [first])
-    assert [m.delivered for m in conv.messages] == ["chat", "", ""]
     await crisp.mark_read(wid, sid, [first])
     assert [m.read for m in conv.messages] == ["chat", "", ""]
     await crisp.mark_read(wid, sid)  # no fingerprints: every message

@@ -58,7 +58,6 @@ CALLS: dict[str, Call] = {
     "remove_message": lambda a: a.remove_message(W, S, 7),
     "compose": lambda a: a.compose(W, S, "start", excerpt="typing"),
     "mark_read": lambda a: a.mark_read(W, S),
-    "mark_delivered": lambda a: a.mark_delivered(W, S, [7]),
     "mark_unread": lambda a: a.mark_unread(W, S),
     "schedule_reminder": lambda a: a.schedule_reminder(W, S, WHEN, "note"),
     "set_state": lambda a: a.set_state(W, S, "resolved"),
