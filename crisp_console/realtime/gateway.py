@@ -8,7 +8,7 @@ python-socketio's own reconnection is off (``reconnection=False``): its loop kno
 ``unauthorized`` (a revoked token would reconnect forever), its delays cannot be "immediately,
 then growing" (a zero first delay stays zero), and cancelling it does not stop it (socketio
 #1333). Instead a supervisor task owned by the gateway opens a fresh socket per attempt,
-authenticates it, waits for it to drop, and retries on ``ReconnectPolicy.delays()``.
+authenticates it, waits for it to drop, and retries on ``Backoff.delays()`` (backoff.py).
 
 Every socket.io handler here is a plain function. python-socketio runs each incoming message
 in its own task, but a synchronous handler runs in that task's first step and tasks start in
@@ -194,7 +194,7 @@ class RealtimeGateway:
     # ---- the connection loop --------------------------------------------------------------
 
     async def _supervise(self, endpoints: Endpoints) -> None:
-        delays = self._policy.delays(self._rng)
+        delays = self._policy.backoff.delays(self._rng)
         try:
             while True:
                 outcome = await self._attempt_once(*endpoints.current)
@@ -208,7 +208,7 @@ class RealtimeGateway:
                 elif outcome is Outcome.FAILED:
                     endpoints.failed()
                 else:  # it was connected: the backoff starts over
-                    delays = self._policy.delays(self._rng)
+                    delays = self._policy.backoff.delays(self._rng)
                 self._set_state(ConnectionState.RECONNECTING)
                 if outcome is Outcome.WIDEN:
                     continue
