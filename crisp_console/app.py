@@ -37,8 +37,8 @@ from crisp_console.credentials import CredentialStore
 from crisp_console.errors import AuthError, CrispError, InsecureHostError
 from crisp_console.log import default_log_dir, log_file, secret_filter, setup_logging
 from crisp_console.settings import config_dir, keymap_path, preferences_path, state_dir
+from crisp_console.storage.accounts import DEFAULT_HOST, PLUGIN_TIER, Account, AccountBook
 from crisp_console.storage.accounts import FILE_NAME as ACCOUNTS_FILE
-from crisp_console.storage.accounts import PLUGIN_TIER, Account, AccountBook
 from crisp_console.storage.preferences import load_preferences
 from crisp_console.types import Credentials
 from crisp_console.ui.accounts_flow import (
@@ -58,8 +58,6 @@ from crisp_console.ui.widgets.crash_dialog import CrashNotifier, open_log_folder
 from crisp_console.ui.widgets.sign_in_dialog import run_sign_in
 
 log = logging.getLogger("crisp_console")
-
-DEFAULT_HOST = "https://api.crisp.chat"
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

@@ -30,6 +30,7 @@ from typing import IO, Any
 
 from crisp_console import __version__
 from crisp_console.log import default_log_dir, log_file, recent_lines, secret_filter
+from crisp_console.observers import call_logged
 
 log = logging.getLogger(__name__)
 
@@ -174,12 +175,9 @@ class CrashHandler:
             path = self.write_report(exc_info, where)
             self.reports.append(path)
         log.error("crash report written to %s", path)
-        callback = self.on_crash
+        callback = self.on_crash  # read once: another thread may replace it meanwhile
         if callback is not None:
-            try:
-                callback(path)
-            except Exception:
-                log.exception("the crash callback failed")
+            call_logged(log, "the crash callback failed", callback, path)
         return path
 
     def report_text(self, exc_info: ExcInfo, where: str) -> str:

@@ -168,12 +168,8 @@ def setup_logging(level: int = logging.INFO, log_dir: Path | None = None, *,
     so the console still starts and the crash handler still has somewhere to write.
     """
     global _log_file
+    _remove_ours()
     root = logging.getLogger()
-    for handler in _ours:
-        root.removeHandler(handler)
-        if handler is not _tail:
-            handler.close()
-    _ours.clear()
     directory = default_log_dir() if log_dir is None else log_dir
     handlers: list[logging.Handler] = []
     warning = None
@@ -207,13 +203,19 @@ def setup_logging(level: int = logging.INFO, log_dir: Path | None = None, *,
 def teardown_logging() -> None:
     """Remove and close what ``setup_logging`` added (tests, and a clean exit)."""
     global _log_file
+    _remove_ours()
+    _log_file = None
+
+
+def _remove_ours() -> None:
+    """Take the handlers ``setup_logging`` added off the root logger and close them (the
+    in-memory tail stays open: it outlives a re-setup)."""
     root = logging.getLogger()
     for handler in _ours:
         root.removeHandler(handler)
         if handler is not _tail:
             handler.close()
     _ours.clear()
-    _log_file = None
 
 
 def install_secret_filter(secrets: Iterable[str] = ()) -> SecretFilter:

@@ -23,10 +23,8 @@ from crisp_console.client.signin import env_tier_problem
 from crisp_console.core import Change, ChangeKind
 from crisp_console.errors import CrispError
 from crisp_console.log import install_secret_filter
-from crisp_console.storage.accounts import PLUGIN_TIER
+from crisp_console.storage.accounts import DEFAULT_HOST, PLUGIN_TIER
 from crisp_console.types import Credentials
-
-DEFAULT_HOST = "https://api.crisp.chat"
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from crisp_console.observers import Observers
+
 log = logging.getLogger("crisp_console.api")
 
 QuotaObserver = Callable[[date, int], None]
@@ -110,7 +112,7 @@ class QuotaMeter:
         self._clock = clock
         self._day = self._today()
         self._count = 0
-        self._observers: list[QuotaObserver] = []
+        self._observers: Observers[[date, int]] = Observers(log, "quota observer")
 
     def _today(self) -> date:
         return datetime.fromtimestamp(self._clock(), UTC).date()
@@ -132,20 +134,10 @@ class QuotaMeter:
 
     def observe(self, callback: QuotaObserver) -> Callable[[], None]:
         """Call ``callback(day, count)`` after each counted request; returns an unsubscribe."""
-        self._observers.append(callback)
-
-        def unsubscribe() -> None:
-            if callback in self._observers:
-                self._observers.remove(callback)
-
-        return unsubscribe
+        return self._observers.add(callback)
 
     def record(self) -> None:
         """Count one request and tell the observers."""
         self._roll()
         self._count += 1
-        for callback in list(self._observers):
-            try:
-                callback(self._day, self._count)
-            except Exception:  # an observer's bug must not fail the request it observed
-                log.exception("quota observer failed")
+        self._observers.notify(self._day, self._count)

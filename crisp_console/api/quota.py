@@ -18,6 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from crisp_console.errors import QuotaExceededError, RateLimitError
+from crisp_console.observers import Observers
 
 log = logging.getLogger("crisp_console.api")
 
@@ -71,7 +72,7 @@ class QuotaGate:
         self._clock = clock
         self._resets_at: datetime | None = None
         self._next_probe = 0.0  # clock time of the next probe slot while spent
-        self._observers: list[GateObserver] = []
+        self._observers: Observers[[bool, datetime | None]] = Observers(log, "quota gate observer")
 
     def __repr__(self) -> str:
         return f"QuotaGate(spent={self.spent}, resets_at={self._resets_at})"
@@ -94,13 +95,7 @@ class QuotaGate:
 
     def observe(self, callback: GateObserver) -> Callable[[], None]:
         """Call ``callback(spent, resets_at)`` on every change; returns an unsubscribe."""
-        self._observers.append(callback)
-
-        def unsubscribe() -> None:
-            if callback in self._observers:
-                self._observers.remove(callback)
-
-        return unsubscribe
+        return self._observers.add(callback)
 
     def close(self, resets_at: datetime) -> None:
         """Crisp refused a request for quota: spent until ``resets_at``."""
@@ -151,9 +146,4 @@ class QuotaGate:
 
     def _set(self, resets_at: datetime | None) -> None:
         self._resets_at = resets_at
-        spent = resets_at is not None
-        for callback in list(self._observers):
-            try:
-                callback(spent, resets_at)
-            except Exception:  # an observer's bug must not fail the request it observed
-                log.exception("quota gate observer failed")
+        self._observers.notify(resets_at is not None, resets_at)

@@ -20,7 +20,7 @@ from urllib.parse import quote
 from crisp_console.api.paging import iter_before, iter_pages
 from crisp_console.api.shapes import ShapeLog, kind, obj, safe_int, text
 from crisp_console.api.wire import iso_utc
-from crisp_console.errors import NotFoundError, ProtocolError
+from crisp_console.errors import ProtocolError
 
 log = logging.getLogger("crisp_console.api")
 
@@ -134,13 +134,6 @@ class Routes:
     async def list_operators(self, website_id: str) -> list[Json]:
         return await self._objects("list_operators", f"website/{q(website_id)}/operators/list")
 
-    async def availability_status(self, website_id: str) -> Json:
-        return (await self._object("GET", f"website/{q(website_id)}/availability/status"))[0]
-
-    async def operator_availabilities(self, website_id: str) -> list[Json]:
-        return await self._objects("operator_availabilities",
-                                   f"website/{q(website_id)}/availability/operators")
-
     # ---- conversations -------------------------------------------------------------------
 
     async def list_conversations(self, website_id: str, page: int = 1, *,
@@ -161,13 +154,6 @@ class Routes:
 
     async def get_conversation(self, website_id: str, session_id: str) -> Json:
         return (await self._object("GET", _conv(website_id, session_id)))[0]
-
-    async def conversation_exists(self, website_id: str, session_id: str) -> bool:
-        try:
-            await self.request("HEAD", _conv(website_id, session_id))
-        except NotFoundError:
-            return False
-        return True
 
     async def create_conversation(self, website_id: str) -> str:
         """The new conversation's session_id. Not retried: a repeat could create two."""
@@ -233,10 +219,6 @@ class Routes:
                                 f"range, not {kind(answered)}", where=f"POST {path}")
         return checked
 
-    async def get_message(self, website_id: str, session_id: str, fingerprint: int) -> Json:
-        return (await self._object(
-            "GET", f"{_conv(website_id, session_id)}/message/{fingerprint}"))[0]
-
     async def update_message(self, website_id: str, session_id: str, fingerprint: int,
                              content: Any) -> None:
         await self.request("PATCH", f"{_conv(website_id, session_id)}/message/{fingerprint}",
@@ -252,23 +234,13 @@ class Routes:
             body["excerpt"] = excerpt
         await self.request("PATCH", _conv(website_id, session_id) + "/compose", json=body)
 
-    async def _acknowledge(self, kind: str, website_id: str, session_id: str,
-                           fingerprints: list[int] | None, from_: str, origin: str) -> None:
-        body: Json = {"from": from_, "origin": origin}
-        if fingerprints is not None:  # omitted: every message
-            body["fingerprints"] = list(fingerprints)
-        await self.request("PATCH", f"{_conv(website_id, session_id)}/{kind}", json=body)
-
     async def mark_read(self, website_id: str, session_id: str,
                         fingerprints: list[int] | None = None, *, from_: str = "operator",
                         origin: str = "chat") -> None:
-        await self._acknowledge("read", website_id, session_id, fingerprints, from_, origin)
-
-    async def mark_delivered(self, website_id: str, session_id: str,
-                             fingerprints: list[int] | None = None, *,
-                             from_: str = "operator", origin: str = "chat") -> None:
-        await self._acknowledge("delivered", website_id, session_id, fingerprints, from_,
-                                origin)
+        body: Json = {"from": from_, "origin": origin}
+        if fingerprints is not None:  # omitted: every message
+            body["fingerprints"] = list(fingerprints)
+        await self.request("PATCH", _conv(website_id, session_id) + "/read", json=body)
 
     async def mark_unread(self, website_id: str, session_id: str, *,
                           from_: str = "operator") -> None:
@@ -286,27 +258,9 @@ class Routes:
 
     # ---- state, routing, meta, block, sub-lists ------------------------------------------
 
-    async def get_state(self, website_id: str, session_id: str) -> str:
-        data, label = await self._object("GET", _conv(website_id, session_id) + "/state")
-        return text(data, "state", label)
-
     async def set_state(self, website_id: str, session_id: str, state: str) -> None:
         await self.request("PATCH", _conv(website_id, session_id) + "/state",
                            json={"state": state})
-
-    async def get_routing(self, website_id: str, session_id: str) -> str | None:
-        """The assigned operator's user_id, or None."""
-        data, label = await self._object("GET", _conv(website_id, session_id) + "/routing")
-        assigned = data.get("assigned")
-        if assigned is None:
-            return None
-        user_id = obj(assigned, label, "assigned").get("user_id")
-        if user_id is None or user_id == "":
-            return None
-        if not isinstance(user_id, str):
-            raise ProtocolError(f"assigned.user_id should be a string, not {kind(user_id)}",
-                                where=label)
-        return user_id
 
     async def assign(self, website_id: str, session_id: str, user_id: str | None) -> None:
         """Assign to ``user_id``; None unassigns."""
@@ -314,20 +268,9 @@ class Routes:
         await self.request("PATCH", _conv(website_id, session_id) + "/routing",
                            json={"assigned": assigned})
 
-    async def get_meta(self, website_id: str, session_id: str) -> Json:
-        return (await self._object("GET", _conv(website_id, session_id) + "/meta"))[0]
-
     async def update_meta(self, website_id: str, session_id: str,
                           patch: Mapping[str, Any]) -> None:
         await self.request("PATCH", _conv(website_id, session_id) + "/meta", json=dict(patch))
-
-    async def get_block(self, website_id: str, session_id: str) -> bool:
-        data, label = await self._object("GET", _conv(website_id, session_id) + "/block")
-        blocked = data.get("blocked")
-        if not isinstance(blocked, bool):
-            raise ProtocolError(f"blocked should be a boolean, not {kind(blocked)}",
-                                where=label)
-        return blocked
 
     async def set_block(self, website_id: str, session_id: str, blocked: bool) -> None:
         await self.request("PATCH", _conv(website_id, session_id) + "/block",
@@ -359,12 +302,6 @@ class Routes:
         data, label = await self._object("GET", _people(website_id, "data", people_id))
         inner = data.get("data")
         return {} if inner is None else obj(inner, label, "data.data")
-
-    async def update_person_data(self, website_id: str, people_id: str,
-                                 data: Mapping[str, Any]) -> None:
-        """Merge ``data`` into the custom data."""
-        await self.request("PATCH", _people(website_id, "data", people_id),
-                           json={"data": dict(data)})
 
     async def list_person_events(self, website_id: str, people_id: str,
                                  page: int = 1) -> list[Json]:

@@ -21,21 +21,16 @@ Json = dict[str, Any]
 SAFE_INTEGER = 2**53 - 1  # JavaScript's Number.MAX_SAFE_INTEGER: node's types expect it
 
 
+# JSON's kinds in words, the first that fits (bool before int: a bool is an int).
+_KINDS: tuple[tuple[type | tuple[type, ...], str], ...] = (
+    (type(None), "null"), (bool, "a boolean"), ((int, float), "a number"), (str, "a string"),
+    (list, "a list"), (dict, "an object"))
+
+
 def kind(value: object) -> str:
     """What a JSON value is, in words (for error messages; never the value itself)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
+    return next((words for types, words in _KINDS if isinstance(value, types)),
+                type(value).__name__)
 
 
 def obj(data: Any, where: str, what: str = "the answer") -> Json:

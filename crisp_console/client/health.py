@@ -49,6 +49,7 @@ from datetime import datetime
 from types import MappingProxyType
 
 from crisp_console.api import QuotaGate
+from crisp_console.observers import Observers
 
 log = logging.getLogger("crisp_console.client")
 
@@ -106,7 +107,7 @@ class HealthMonitor:
         self._catching_up = catching_up
         self._problem = problem
         self._denied: dict[str, str] = {}
-        self._observers: list[HealthObserver] = []
+        self._observers: Observers[[Health]] = Observers(log, "health observer")
         self._current = Health()
         self._refreshing = False
         self._again = False
@@ -118,13 +119,7 @@ class HealthMonitor:
         return self._current
 
     def observe(self, callback: HealthObserver) -> Callable[[], None]:
-        self._observers.append(callback)
-
-        def unsubscribe() -> None:
-            if callback in self._observers:
-                self._observers.remove(callback)
-
-        return unsubscribe
+        return self._observers.add(callback)
 
     def close(self) -> None:
         self._unobserve()
@@ -173,11 +168,7 @@ class HealthMonitor:
                 snapshot = self._snapshot()
                 if snapshot != self._current:
                     self._current = snapshot
-                    for callback in list(self._observers):
-                        try:
-                            callback(snapshot)
-                        except Exception:  # an observer's bug must not stop the client
-                            log.exception("health observer failed")
+                    self._observers.notify(snapshot)
                 if not self._again:
                     return
         finally:

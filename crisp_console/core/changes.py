@@ -26,18 +26,15 @@ mutate the store from a callback.
 from __future__ import annotations
 
 import enum
-import logging
 from collections.abc import Callable
-from typing import Generic, NamedTuple, TypeVar
-
-log = logging.getLogger(__name__)
+from typing import NamedTuple
 
 CONVERSATIONS = "conversations"
 MESSAGES = "messages"
 WEBSITES = "websites"
 OPERATORS = "operators"
 PEOPLE = "people"
-T = TypeVar("T")
+COLLECTIONS = (CONVERSATIONS, MESSAGES, WEBSITES, OPERATORS, PEOPLE)
 
 
 class ChangeKind(enum.Enum):
@@ -77,42 +74,3 @@ class Change(NamedTuple):
 
 
 Observer = Callable[[Change], None]
-
-
-class Notifier(Generic[T]):
-    """A list of observers called synchronously, in subscription order (the store's Changes,
-    and its live events: live.py).
-
-    An observer that raises is logged and skipped: one broken view must not leave the others
-    (or the store) half-updated.
-    """
-
-    __slots__ = ("_observers",)
-
-    def __init__(self) -> None:
-        self._observers: tuple[Callable[[T], None], ...] = ()
-
-    def __len__(self) -> int:
-        """How many observers listen (none: a note nobody reads is never built)."""
-        return len(self._observers)
-
-    def subscribe(self, callback: Callable[[T], None]) -> Callable[[], None]:
-        """Add ``callback``; returns a function that removes it (idempotent)."""
-        self._observers = (*self._observers, callback)
-
-        def unsubscribe() -> None:
-            # Identity, not equality: two equal bound methods are still two subscriptions.
-            obs = self._observers
-            for i, cb in enumerate(obs):
-                if cb is callback:
-                    self._observers = obs[:i] + obs[i + 1:]
-                    return
-
-        return unsubscribe
-
-    def emit(self, item: T) -> None:
-        for callback in self._observers:  # a tuple: (un)subscribing inside a callback is safe
-            try:
-                callback(item)
-            except Exception:
-                log.exception("store observer %r failed on %s", callback, item)

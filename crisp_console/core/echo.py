@@ -99,19 +99,21 @@ def confirm_pending(store: StorePort, session_id: str, fingerprint: int) -> Appl
 
 
 def fail_pending(store: StorePort, session_id: str, fingerprint: int, error: str) -> ApplyResult:
-    msg = _unsent(store, session_id, fingerprint)
-    if isinstance(msg, ApplyResult):
-        return msg
     why = p.text(error, p.MAX_ERROR) if isinstance(error, str) else "not sent"
-    partial = {"status": MessageStatus.FAILED, "error": why}
-    return result(bool(store.threads.open(session_id).update(msg, partial)))
+    return _restatus(store, session_id, fingerprint, MessageStatus.FAILED, why)
 
 
 def retry_pending(store: StorePort, session_id: str, fingerprint: int) -> ApplyResult:
+    return _restatus(store, session_id, fingerprint, MessageStatus.PENDING, None)
+
+
+def _restatus(store: StorePort, session_id: str, fingerprint: int, status: MessageStatus,
+              error: str | None) -> ApplyResult:
+    """An unsent message's new status and error; APPLIED only when either changed."""
     msg = _unsent(store, session_id, fingerprint)
     if isinstance(msg, ApplyResult):
         return msg
-    partial = {"status": MessageStatus.PENDING, "error": None}
+    partial = {"status": status, "error": error}
     return result(bool(store.threads.open(session_id).update(msg, partial)))
 
 

@@ -17,12 +17,10 @@ from typing import Any
 
 from crisp_console.core import parse as p
 from crisp_console.core.sharing import Sharer
-from crisp_console.core.updatable import Updatable
+from crisp_console.core.updatable import Updatable, model
 
 STATES = frozenset(("pending", "unresolved", "resolved"))
 SENDERS = frozenset(("user", "operator"))
-# Meta keys the Conversation lifts into fields of their own; the rest stays in ``meta``.
-LIFTED_META = ("nickname", "email", "avatar", "segments", "data")
 EXCERPT_LENGTH = p.MAX_EXCERPT
 
 
@@ -57,10 +55,8 @@ def compose_excerpt(atom: Any) -> str | None:
 # ---- websites, operators, people -------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@model("website_id")
 class Website(Updatable):
-    IDENTITY = ("website_id",)
-
     website_id: str
     name: str = ""
     domain: str = ""
@@ -92,10 +88,8 @@ class Website(Updatable):
         return cls(p.req_id(payload, "website_id"), **cls.fields_from_payload(payload))
 
 
-@dataclass(slots=True)
+@model("user_id")
 class Operator(Updatable):
-    IDENTITY = ("user_id",)
-
     user_id: str
     first_name: str = ""
     last_name: str = ""
@@ -126,17 +120,27 @@ class Operator(Updatable):
         )
 
 
-@dataclass(slots=True)
-class Person(Updatable):
-    IDENTITY = ("people_id",)
+@dataclass(slots=True, kw_only=True)
+class Contact(Updatable):
+    """Who someone is, as the console shows them: a people profile's card, and the one a
+    conversation lifts out of its meta (LIFTED_META). Keyword-only, after the subclass's own
+    fields."""
 
-    people_id: str
-    website_id: str = ""
-    email: str = ""
     nickname: str = ""
+    email: str = ""
     avatar: str = ""
     segments: tuple[str, ...] = ()
     data: dict[str, Any] = field(default_factory=dict)
+
+
+# Meta keys the Conversation lifts into fields of their own; the rest stays in ``meta``.
+LIFTED_META = tuple(f.name for f in fields(Contact))
+
+
+@model("people_id")
+class Person(Contact):
+    people_id: str
+    website_id: str = ""
     company: dict[str, Any] = field(default_factory=dict)
     person: dict[str, Any] = field(default_factory=dict)
     notepad: str = ""
@@ -196,10 +200,8 @@ _MESSAGE_KEYS = frozenset((
 ))
 
 
-@dataclass(slots=True)
+@model("fingerprint", "session_id", "website_id")
 class Message(Updatable):
-    IDENTITY = ("fingerprint", "session_id", "website_id")
-
     fingerprint: int
     session_id: str
     website_id: str
@@ -292,20 +294,13 @@ _MESSAGE_VALUES = tuple(f.name for f in fields(Message)
 # ---- conversations ---------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class Conversation(Updatable):
-    IDENTITY = ("session_id",)
-
+@model("session_id")
+class Conversation(Contact):
     session_id: str
     website_id: str
     people_id: str = ""
     inbox_id: str | None = None
     state: str = "pending"
-    nickname: str = ""
-    email: str = ""
-    avatar: str = ""
-    segments: tuple[str, ...] = ()
-    data: dict[str, Any] = field(default_factory=dict)
     last_message: str = ""  # excerpt of the last message
     last_from: str = ""  # "user" | "operator" | ""
     last_type: str = ""

@@ -13,8 +13,6 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-# Meta keys whose values are shared, and how deep: the device's children, then the device.
-SHARED_META = ("device", "connection")
 # A real device's children weigh under 1 KB: a larger value is one visitor's own (or a
 # hostile peer's), and pooling it would only pin its JSON text in memory.
 MAX_SHARED_JSON = 16 * 1024

@@ -26,17 +26,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from crisp_console.core import echo, edits, history
-from crisp_console.core.changes import (
-    CONVERSATIONS,
-    MESSAGES,
-    OPERATORS,
-    PEOPLE,
-    WEBSITES,
-    Change,
-    ChangeKind,
-    Notifier,
-    Observer,
-)
+from crisp_console.core.changes import COLLECTIONS, Change, ChangeKind, Observer
 from crisp_console.core.conversations import ConversationRows
 from crisp_console.core.counting import Arrival, after_message, counts, preview
 from crisp_console.core.directory import Directory
@@ -50,6 +40,7 @@ from crisp_console.core.parse import PayloadError
 from crisp_console.core.results import APPLIED, ApplyResult, result
 from crisp_console.core.threads import Threads
 from crisp_console.log import ThrottledReporter
+from crisp_console.observers import Observers
 
 log = logging.getLogger(__name__)
 
@@ -71,9 +62,9 @@ class Store:
     def __init__(self, ordering: Ordering = Ordering.ACTIVITY, *, block_size: int = 1000,
                  reporter: ThrottledReporter | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        self._changes: Notifier[Change] = Notifier()
-        self._live: Notifier[LiveEvent] = Notifier()
-        emit = self._changes.emit
+        self._changes: Observers[[Change]] = Observers(log, "store observer")
+        self._live: Observers[[LiveEvent]] = Observers(log, "store live observer")
+        emit = self._changes.notify
         self.intake = Intake(reporter)
         self.directory = Directory(self.intake, emit)
         self.rows = ConversationRows(self.intake, emit, ordering, block_size)
@@ -92,11 +83,11 @@ class Store:
 
     def subscribe(self, callback: Observer) -> Callable[[], None]:
         """Call ``callback(change)`` for every Change; returns the unsubscribe function."""
-        return self._changes.subscribe(callback)
+        return self._changes.add(callback)
 
     def subscribe_live(self, callback: LiveObserver) -> Callable[[], None]:
         """Call ``callback(event)`` after every live event ``apply`` was given (live.py)."""
-        return self._live.subscribe(callback)
+        return self._live.add(callback)
 
     @property
     def observers(self) -> int:
@@ -201,7 +192,7 @@ class Store:
         session_id, website_id = named_ids(payload)
         if message is not None:
             session_id, website_id = message.session_id, message.website_id or website_id
-        self._live.emit(LiveEvent(event, outcome, session_id, website_id, message, pages))
+        self._live.notify(LiveEvent(event, outcome, session_id, website_id, message, pages))
 
     # ---- conversations ---------------------------------------------------------------------
 
@@ -364,5 +355,5 @@ class Store:
         self.directory.clear()
         self.rows.clear()
         self.threads.clear()
-        for collection in (CONVERSATIONS, MESSAGES, WEBSITES, OPERATORS, PEOPLE):
-            self._changes.emit(Change(ChangeKind.RESET, collection))
+        for collection in COLLECTIONS:
+            self._changes.notify(Change(ChangeKind.RESET, collection))

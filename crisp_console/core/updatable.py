@@ -13,8 +13,8 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Callable, Mapping
-from dataclasses import fields
-from typing import Any, ClassVar
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar, TypeVar, dataclass_transform
 
 from crisp_console.core import parse as p
 from crisp_console.core.parse import PayloadError
@@ -36,6 +36,7 @@ _STRING_LIMITS: dict[str, int] = {
     "error": p.MAX_ERROR,
 }
 Check = Callable[[Any], bool]
+M = TypeVar("M", bound="Updatable")
 _CHECKS: dict[type, dict[str, Check]] = {}
 
 
@@ -117,3 +118,15 @@ class Updatable:
                 setattr(self, name, value)
                 changed.append(name)
         return frozenset(changed)
+
+
+@dataclass_transform(field_specifiers=(field,))
+def model(*identity: str) -> Callable[[type[M]], type[M]]:
+    """A domain model: a slotted dataclass (a million messages fit in memory) whose
+    ``identity`` fields name it and ``apply_update()`` never changes."""
+
+    def make(cls: type[M]) -> type[M]:
+        cls.IDENTITY = identity
+        return dataclass(slots=True)(cls)
+
+    return make

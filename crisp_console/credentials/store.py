@@ -106,10 +106,6 @@ class CredentialStore:
         self._pending: threading.Event | None = None  # set when a timed-out call finally ends
         self._name: str | None = None
 
-    @property
-    def service(self) -> str:
-        return self._service
-
     def backend_name(self) -> str:
         """Display name of the backend, e.g. "SecretService Keyring". Resolving keyring's
         default may touch D-Bus once; after any awaited call the name is cached."""

@@ -1,8 +1,8 @@
-"""When to retry a lost RTM connection.
+"""When to retry a lost RTM connection, and how long one attempt may take.
 
 Crisp's advice (crisp-api.md section 3.1): retry immediately once, then back off with growing
-intervals, and reset the counter once a connection succeeds. ``ReconnectPolicy.delays()``
-yields exactly that sequence; the gateway asks for a fresh iterator after every successful
+intervals, and reset the counter once a connection succeeds. ``Backoff.delays()`` yields
+exactly that sequence; the gateway asks for a fresh iterator after every successful
 authentication, which is the reset.
 """
 
@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
-class ReconnectPolicy:
-    """Reconnect delays and the timeouts of one connection attempt (all in seconds).
+class Backoff:
+    """The waits between attempts (seconds).
 
     Attributes:
         first_delay: wait before the first retry after a drop (0: immediately).
@@ -25,10 +25,6 @@ class ReconnectPolicy:
         cap: largest nominal wait. Jitter applies around the capped value, so a wait lies in
             ``[nominal * (1 - jitter), nominal * (1 + jitter)]``.
         jitter: +/- fraction of randomness so that many clients do not retry in lockstep.
-        auth_timeout: how long to wait for ``authenticated`` after sending ``authentication``.
-        connect_timeout: how long the socket (TCP + WebSocket + Socket.IO) may take to open.
-        rescue_after: consecutive failed attempts on one URL before the next attempt uses the
-            other one (Get Connect Endpoints' ``rescue.socket.app``, or back to the main).
     """
 
     first_delay: float = 0.0
@@ -36,9 +32,6 @@ class ReconnectPolicy:
     factor: float = 2.0
     cap: float = 30.0
     jitter: float = 0.3
-    auth_timeout: float = 10.0
-    connect_timeout: float = 10.0
-    rescue_after: int = 3
 
     def __post_init__(self) -> None:
         for name in ("first_delay", "base", "cap"):
@@ -48,11 +41,6 @@ class ReconnectPolicy:
             raise ValueError("factor should be >= 1")
         if not 0 <= self.jitter < 1:
             raise ValueError("jitter should be in [0, 1)")
-        for name in ("auth_timeout", "connect_timeout"):
-            if getattr(self, name) <= 0:
-                raise ValueError(f"{name} should be > 0")
-        if self.rescue_after < 1:
-            raise ValueError("rescue_after should be >= 1")
 
     def delays(self, rng: random.Random | None = None) -> Iterator[float]:
         """Endless waits before retry 1, 2, 3...: ``first_delay``, then ~base, ~base*factor...
@@ -67,3 +55,28 @@ class ReconnectPolicy:
             spread = nominal * self.jitter
             yield max(0.0, nominal + rand.uniform(-spread, spread))
             nominal = min(nominal * self.factor, self.cap)
+
+
+@dataclass(frozen=True)
+class ReconnectPolicy:
+    """How the gateway retries (``backoff``) and the limits of one attempt (seconds).
+
+    Attributes:
+        backoff: the waits between attempts.
+        auth_timeout: how long to wait for ``authenticated`` after sending ``authentication``.
+        connect_timeout: how long the socket (TCP + WebSocket + Socket.IO) may take to open.
+        rescue_after: consecutive failed attempts on one URL before the next attempt uses the
+            other one (Get Connect Endpoints' ``rescue.socket.app``, or back to the main).
+    """
+
+    backoff: Backoff = field(default_factory=Backoff)
+    auth_timeout: float = 10.0
+    connect_timeout: float = 10.0
+    rescue_after: int = 3
+
+    def __post_init__(self) -> None:
+        for name in ("auth_timeout", "connect_timeout"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} should be > 0")
+        if self.rescue_after < 1:
+            raise ValueError("rescue_after should be >= 1")

@@ -8,7 +8,8 @@ bucket answer for uploads. Names Crisp documents but the console has no use for 
 
 from __future__ import annotations
 
-MESSAGE_EVENTS: tuple[str, ...] = (
+DEFAULT_EVENTS: tuple[str, ...] = (
+    # messages
     "message:send",
     "message:received",
     "message:updated",
@@ -19,9 +20,7 @@ MESSAGE_EVENTS: tuple[str, ...] = (
     "message:acknowledge:read:received",
     "message:acknowledge:delivered",
     "message:acknowledge:unread:send",
-)
-
-SESSION_EVENTS: tuple[str, ...] = (
+    # conversations
     "session:set_state",
     "session:set_routing",
     "session:set_block",
@@ -39,25 +38,15 @@ SESSION_EVENTS: tuple[str, ...] = (
     "session:update_availability",
     "session:sync:pages",
     "session:sync:geolocation",
-)
-
-PEOPLE_EVENTS: tuple[str, ...] = (
+    # people profiles
     "people:profile:created",
     "people:profile:updated",
     "people:profile:removed",
-)
-
-WEBSITE_EVENTS: tuple[str, ...] = (
+    # websites and their operators
     "website:update_visitors_count",
     "website:update_operators_availability",
-)
-
-PLUGIN_EVENTS: tuple[str, ...] = (
+    # the plugin, and the bucket's upload answers
     "plugin:settings:saved",
     "plugin:subscription:updated",
     "bucket:url:upload:generated",
-)
-
-DEFAULT_EVENTS: tuple[str, ...] = (
-    MESSAGE_EVENTS + SESSION_EVENTS + PEOPLE_EVENTS + WEBSITE_EVENTS + PLUGIN_EVENTS
 )

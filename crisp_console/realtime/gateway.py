@@ -8,7 +8,7 @@ python-socketio's own reconnection is off (``reconnection=False``): its loop kno
 ``unauthorized`` (a revoked token would reconnect forever), its delays cannot be "immediately,
 then growing" (a zero first delay stays zero), and cancelling it does not stop it (socketio
 #1333). Instead a supervisor task owned by the gateway opens a fresh socket per attempt,
-authenticates it, waits for it to drop, and retries on ``ReconnectPolicy.delays()``.
+authenticates it, waits for it to drop, and retries on ``Backoff.delays()`` (backoff.py).
 
 Every socket.io handler here is a plain function. python-socketio runs each incoming message
 in its own task, but a synchronous handler runs in that task's first step and tasks start in
@@ -18,7 +18,6 @@ creation order, so the sink sees events in arrival order (style-anchors.md secti
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
@@ -27,6 +26,7 @@ from typing import Any
 
 from crisp_console.errors import ClosedError, RealtimeUnauthorized
 from crisp_console.log import ThrottledReporter, printable
+from crisp_console.observers import Observers
 from crisp_console.realtime.attempt import (
     Attempt,
     ConnectionState,
@@ -34,11 +34,11 @@ from crisp_console.realtime.attempt import (
     RefusalHandler,
     Rooms,
     StateObserver,
-    normalize_rooms,
 )
 from crisp_console.realtime.backoff import ReconnectPolicy
 from crisp_console.realtime.endpoints import Endpoints
 from crisp_console.realtime.events import DEFAULT_EVENTS
+from crisp_console.realtime.rooms import RoomBinding
 from crisp_console.realtime.transport import RETRYABLE, close_socket, open_socket
 from crisp_console.types import Credentials
 
@@ -77,17 +77,16 @@ class RealtimeGateway:
         self._events = tuple(dict.fromkeys(events))
         self._event_set = frozenset(self._events)
         self._policy = policy
-        self._rebind_interval = rebind_interval
         self._rng = rng if rng is not None else random.Random()
         self._sleep = sleep
         self._monotonic = monotonic
         self._retry_at: float | None = None
         self._state = ConnectionState.IDLE
-        self._observers: list[StateObserver] = []
+        self._observers: Observers[[ConnectionState]] = Observers(log, "RTM state observer")
         self._on_refused = on_refused
-        self._rooms: Rooms = None
-        self._bound_rooms: frozenset[str] | None = None  # what the server holds for our socket
-        self._last_bind: float | None = None
+        self._rooms = RoomBinding(self._events, interval=rebind_interval, sleep=sleep,
+                                  monotonic=monotonic, connected=self._connected,
+                                  spawn=self._spawn)
         self._attempt: Attempt | None = None
         self._endpoints: Endpoints | None = None
         self._problems = ThrottledReporter(log)
@@ -95,7 +94,6 @@ class RealtimeGateway:
         self._refusals = 0  # refusals since the last successful authentication
         self._ready: asyncio.Future[None] | None = None
         self._supervisor: asyncio.Task[None] | None = None
-        self._binder: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._closing = False
         self._closed: asyncio.Event | None = None
@@ -121,7 +119,7 @@ class RealtimeGateway:
     def rooms(self) -> Rooms:
         """The rooms used on the next (re-)authentication and by pending binds; None: not
         narrowed (``authentication`` carries no ``rooms``: every subscribed website)."""
-        return self._rooms
+        return self._rooms.wanted
 
     @property
     def url(self) -> str | None:
@@ -135,13 +133,7 @@ class RealtimeGateway:
 
     def add_state_observer(self, cb: StateObserver) -> Callable[[], None]:
         """Call ``cb(state)`` on every transition; returns the function that unsubscribes."""
-        self._observers.append(cb)
-
-        def unsubscribe() -> None:
-            with contextlib.suppress(ValueError):
-                self._observers.remove(cb)
-
-        return unsubscribe
+        return self._observers.add(cb)
 
     async def connect(self, urls: str | Sequence[str], rooms: Sequence[str] | None = None) -> None:
         """Connect to ``socket.app`` or ``[socket.app, rescue.socket.app]`` and authenticate.
@@ -162,7 +154,7 @@ class RealtimeGateway:
         if self._supervisor is not None:
             raise RuntimeError("connect() may be called once per gateway")
         self._endpoints = Endpoints(urls, self._policy.rescue_after)
-        self._rooms = normalize_rooms(rooms)
+        self._rooms.want(rooms)
         ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         # Mark a failure retrieved even if the caller gave up waiting (timeout, cancel).
         ready.add_done_callback(lambda f: f.cancelled() or f.exception())
@@ -172,15 +164,9 @@ class RealtimeGateway:
         await asyncio.shield(ready)
 
     def set_rooms(self, rooms: Sequence[str] | None) -> None:
-        """Narrow the feed to ``rooms`` (website ids), or widen it again with None (or empty).
-
-        Changed narrowed rooms go out as ``socket:bind``, at most once per ``rebind_interval``
-        (a burst coalesces; the latest wins). Widening is no bind (what a bind without rooms
-        means is unconfirmed): a fresh socket authenticates without rooms, as after a drop.
-        """
-        self._rooms = normalize_rooms(rooms)
-        if self._state is ConnectionState.CONNECTED and self._rooms_dirty():
-            self._schedule_bind()
+        """Narrow the feed to ``rooms`` (website ids), or widen it again with None (or empty);
+        while connected, the server is told at most once per ``rebind_interval`` (rooms.py)."""
+        self._rooms.want(rooms)
 
     async def aclose(self) -> None:
         """Disconnect, stop retrying, and wait for every task the gateway started.
@@ -208,7 +194,7 @@ class RealtimeGateway:
     # ---- the connection loop --------------------------------------------------------------
 
     async def _supervise(self, endpoints: Endpoints) -> None:
-        delays = self._policy.delays(self._rng)
+        delays = self._policy.backoff.delays(self._rng)
         try:
             while True:
                 outcome = await self._attempt_once(*endpoints.current)
@@ -222,7 +208,7 @@ class RealtimeGateway:
                 elif outcome is Outcome.FAILED:
                     endpoints.failed()
                 else:  # it was connected: the backoff starts over
-                    delays = self._policy.delays(self._rng)
+                    delays = self._policy.backoff.delays(self._rng)
                 self._set_state(ConnectionState.RECONNECTING)
                 if outcome is Outcome.WIDEN:
                     continue
@@ -248,7 +234,7 @@ class RealtimeGateway:
                         "trying once more", reason)
             self._set_state(ConnectionState.RECONNECTING)
             try:
-                self._rooms = normalize_rooms(await self._on_refused())
+                self._rooms.want(await self._on_refused())
             except Exception as exc:  # noqa: BLE001 - any failure to refresh makes it final
                 log.warning("RTM: refreshing the websites after the refusal failed (%s)",
                             brief(exc))
@@ -284,7 +270,7 @@ class RealtimeGateway:
 
     async def _authenticate(self, attempt: Attempt) -> Outcome:
         self._set_state(ConnectionState.AUTHENTICATING)
-        rooms = self._rooms
+        rooms = self._rooms.wanted
         creds = self._credentials
         payload: dict[str, Any] = {"username": creds.identifier, "password": creds.key,
                                    "tier": creds.tier, "events": list(self._events)}
@@ -321,7 +307,7 @@ class RealtimeGateway:
         def on_authenticated(data: Any = None) -> None:
             if not current() or attempt.reply.done() or data is False:
                 return
-            self._bound_rooms = attempt.rooms_sent
+            self._rooms.bound = attempt.rooms_sent
             self._refusals = 0
             if self._endpoints is not None:
                 self._endpoints.succeeded()
@@ -329,8 +315,7 @@ class RealtimeGateway:
             attempt.answer(True)
             if self._ready is not None and not self._ready.done():
                 self._ready.set_result(None)
-            if self._rooms_dirty():  # set_rooms() ran while we authenticated
-                self._schedule_bind()
+            self._rooms.sync()  # set_rooms() may have run while we authenticated
 
         def on_unauthorized(data: Any = None) -> None:
             if not current() or attempt.refusal:
@@ -370,52 +355,19 @@ class RealtimeGateway:
     def _malformed(self, exc: Exception) -> None:
         self._problems.report("RTM frame that could not be read", brief(exc))
 
-    # ---- rooms ----------------------------------------------------------------------------
-
-    def _rooms_dirty(self) -> bool:
-        wanted = None if self._rooms is None else frozenset(self._rooms)
-        return wanted != self._bound_rooms
-
-    def _schedule_bind(self) -> None:
-        if not self._closing and (self._binder is None or self._binder.done()):
-            self._binder = self._spawn(self._bind_loop(), "rebind")
-
-    async def _bind_loop(self) -> None:
-        # Reads the rooms only after waiting, so the latest set_rooms() wins; loops in case the
-        # rooms changed again while a bind was being sent.
-        while True:
-            if self._last_bind is not None:
-                wait = self._last_bind + self._rebind_interval - self._monotonic()
-                if wait > 0:
-                    await self._sleep(wait)
-            attempt = self._attempt
-            if (attempt is None or self._state is not ConnectionState.CONNECTED
-                    or not self._rooms_dirty()):
-                return  # nothing to do, or the next authentication will carry the rooms
-            rooms = self._rooms
-            self._last_bind = self._monotonic()
-            if rooms is None:  # widened: a fresh socket authenticates without rooms
-                attempt.widen = True
-                attempt.ended.set()
-                return
-            self._bound_rooms = frozenset(rooms)
-            try:
-                await attempt.sio.emit("socket:bind",
-                                       {"events": list(self._events), "rooms": list(rooms)})
-            except RETRYABLE as exc:
-                log.info("RTM socket:bind not sent: %s", exc)  # re-auth will carry the rooms
-
     # ---- plumbing -------------------------------------------------------------------------
 
     def _set_state(self, state: ConnectionState) -> None:
         if state is self._state or self._state is ConnectionState.CLOSED:
             return
         self._state = state
-        for cb in list(self._observers):
-            try:
-                cb(state)
-            except Exception:
-                log.exception("RTM state observer failed on %s", state.name)
+        self._observers.notify(state)
+
+    def _connected(self) -> Attempt | None:
+        """The current attempt while it is CONNECTED and the gateway not closing."""
+        if self._closing or self._state is not ConnectionState.CONNECTED:
+            return None
+        return self._attempt
 
     def _fail_ready(self, exc: Exception, cause: BaseException | None = None) -> None:
         if self._ready is not None and not self._ready.done():

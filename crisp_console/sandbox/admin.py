@@ -289,26 +289,22 @@ async def fire_reminders(request: web.Request) -> web.Response:
 
 # ---- registration ------------------------------------------------------------------------
 
-ROUTES: tuple[tuple[str, str, Handler], ...] = (
-    ("GET", "/info", get_info),
-    ("GET", "/faults", get_faults),
-    ("PATCH", "/faults", patch_faults),
-    ("POST", "/faults/reset", reset_faults),
-    ("GET", "/profile", get_profile),
-    ("PATCH", "/profile", patch_profile),
-    ("GET", "/scopes", get_scopes),
-    ("PATCH", "/scopes", patch_scopes),
-    ("GET", "/quota", get_quota),
-    ("POST", "/quota/reset", reset_quota),
-    ("POST", "/sockets/drop", drop_sockets),
-    ("POST", "/restart", restart),
-    ("POST", "/snapshot", snapshot),
-    ("GET", "/simulator", get_simulator),
-    ("PATCH", "/simulator", patch_simulator),
-    ("POST", "/simulate", simulate),
-    ("POST", "/websites/{website_id}/subscription", set_subscription),
-    ("GET", "/reminders", get_reminders),
-    ("POST", "/reminders/fire", fire_reminders),
+ROUTES: tuple[tuple[str, dict[str, Handler]], ...] = (  # path -> a handler per method
+    ("/info", {"GET": get_info}),
+    ("/faults", {"GET": get_faults, "PATCH": patch_faults}),
+    ("/faults/reset", {"POST": reset_faults}),
+    ("/profile", {"GET": get_profile, "PATCH": patch_profile}),
+    ("/scopes", {"GET": get_scopes, "PATCH": patch_scopes}),
+    ("/quota", {"GET": get_quota}),
+    ("/quota/reset", {"POST": reset_quota}),
+    ("/sockets/drop", {"POST": drop_sockets}),
+    ("/restart", {"POST": restart}),
+    ("/snapshot", {"POST": snapshot}),
+    ("/simulator", {"GET": get_simulator, "PATCH": patch_simulator}),
+    ("/simulate", {"POST": simulate}),
+    ("/websites/{website_id}/subscription", {"POST": set_subscription}),
+    ("/reminders", {"GET": get_reminders}),
+    ("/reminders/fire", {"POST": fire_reminders}),
 )
 
 
@@ -323,10 +319,11 @@ def _guarded(handler: Handler) -> Handler:
 
 
 def register(app: web.Application) -> None:
-    for method, path, bare in ROUTES:
-        handler = _guarded(bare)
-        for variant in (PREFIX + path, PREFIX + path + "/"):
-            if method == "GET":
-                app.router.add_get(variant, handler, allow_head=False)
-            else:
-                app.router.add_route(method, variant, handler)
+    for path, handlers in ROUTES:
+        for method, bare in handlers.items():
+            handler = _guarded(bare)
+            for variant in (PREFIX + path, PREFIX + path + "/"):
+                if method == "GET":
+                    app.router.add_get(variant, handler, allow_head=False)
+                else:
+                    app.router.add_route(method, variant, handler)

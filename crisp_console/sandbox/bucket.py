@@ -33,7 +33,8 @@ from urllib.parse import quote
 from aiohttp import web
 
 from crisp_console.sandbox.context import CONTEXT
-from crisp_console.sandbox.web import STATE, SandboxError, add_route, envelope, json_body, not_found
+from crisp_console.sandbox.route_scopes import add_resources, resource
+from crisp_console.sandbox.web import STATE, SandboxError, envelope, json_body, not_found
 
 MiB = 1024 * 1024
 NAMESPACES = ("upload", "avatar", "website", "campaign", "helpdesk", "status", "processing")
@@ -99,7 +100,7 @@ class BucketStore:
         self._used = 0  # bytes held by uploaded slots
 
     def register(self, app: web.Application) -> None:
-        add_route(app, "POST", "/bucket/url/generate", self.generate)
+        add_resources(app, [resource("/bucket/url/generate", "bucket:url", POST=self.generate)])
         for method in ("PUT", "POST"):
             app.router.add_route(method, "/_bucket/upload/{key}", self.upload)
         app.router.add_get("/_bucket/files/{key}/{name:.*}", self.serve)

@@ -36,7 +36,6 @@ from crisp_console.sandbox.web import flag, int_param, invalid_data, validate
 
 PER_PAGE_MIN = 20
 PER_PAGE_MAX = 50
-SEARCH_TYPES = ("text", "segment", "filter")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 Predicate = Callable[[Conversation], bool]

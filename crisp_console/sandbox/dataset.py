@@ -29,7 +29,8 @@ from crisp_console.sandbox.dataset_people import (
     make_person,
 )
 from crisp_console.sandbox.model import Operator, Website
-from crisp_console.sandbox.state import PluginToken, SandboxState, now_ms, seeded_uuid
+from crisp_console.sandbox.state import SandboxState
+from crisp_console.sandbox.world import PluginToken, now_ms, seeded_uuid
 
 # The plugin's settings schema; routes validate saved settings against it. The last three
 # keys are the console's (resources/schemas/plugin-settings.schema.json, with the canned item

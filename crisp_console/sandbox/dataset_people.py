@@ -13,7 +13,8 @@ from typing import Any
 
 from crisp_console.sandbox import dataset_text as text
 from crisp_console.sandbox.model import Person
-from crisp_console.sandbox.state import SandboxState, seeded_uuid
+from crisp_console.sandbox.state import SandboxState
+from crisp_console.sandbox.world import seeded_uuid
 
 DAY_MS = 86_400_000
 WINDOW_MS = 30 * DAY_MS  # every timestamp falls within this many ms before base_time

@@ -38,7 +38,6 @@ from typing import Any
 from aiohttp import web
 
 from crisp_console.sandbox.config import FaultConfig
-from crisp_console.sandbox.state import now_ms
 from crisp_console.sandbox.web import (
     API_PREFIX,
     STATE,
@@ -47,6 +46,7 @@ from crisp_console.sandbox.web import (
     behaviours_of,
     error_response,
 )
+from crisp_console.sandbox.world import now_ms
 
 log = logging.getLogger("crisp_console.sandbox.faults")
 

@@ -116,60 +116,27 @@ class Person:
         }
 
 
+@dataclass(slots=True, kw_only=True, eq=False)
 class Message:
-    """One message. Plain ``__slots__`` class: a dataclass adds nothing and costs per-call."""
+    """One message. ``eq=False``: messages compare by identity (``Conversation.drop`` removes
+    this one, never an equal twin); the read/delivered marks and flags start unset."""
 
-    __slots__ = (
-        "automated",
-        "content",
-        "delivered",
-        "edited",
-        "fingerprint",
-        "from_",
-        "mentions",
-        "origin",
-        "properties",
-        "read",
-        "references",
-        "stamped",
-        "timestamp",
-        "translated",
-        "type",
-        "user",
-    )
-
-    def __init__(
-        self,
-        *,
-        type: str,
-        from_: str,
-        origin: str,
-        content: Any,
-        fingerprint: int,
-        timestamp: int,
-        user: dict[str, Any],
-        mentions: list[str] | None = None,
-        automated: bool = False,
-        translated: bool = False,
-        references: list[dict[str, Any]] | None = None,
-        properties: dict[str, Any] | None = None,
-    ) -> None:
-        self.type = type
-        self.from_ = from_
-        self.origin = origin
-        self.content = content
-        self.fingerprint = fingerprint
-        self.timestamp = timestamp
-        self.user = user
-        self.mentions = mentions
-        self.automated = automated
-        self.translated = translated
-        self.references = references
-        self.properties = properties
-        self.read = ""
-        self.delivered = ""
-        self.edited = False
-        self.stamped = True
+    type: str
+    from_: str
+    origin: str
+    content: Any
+    fingerprint: int
+    timestamp: int
+    user: dict[str, Any]
+    mentions: list[str] | None = None
+    automated: bool = False
+    translated: bool = False
+    references: list[dict[str, Any]] | None = None
+    properties: dict[str, Any] | None = None
+    read: str = field(default="", init=False)
+    delivered: str = field(default="", init=False)
+    edited: bool = field(default=False, init=False)
+    stamped: bool = field(default=True, init=False)
 
     def to_payload(self, website_id: str, session_id: str) -> MessagePayload:
         payload: MessagePayload = {
@@ -269,7 +236,7 @@ class Conversation:
     def drop(self, msg: Message) -> None:
         """Remove a message and its file entry; a twin, if any, takes its place in by_fp."""
         fp = msg.fingerprint
-        self.messages.remove(msg)  # by identity: Message has no __eq__
+        self.messages.remove(msg)  # by identity: Message is eq=False
         if self.by_fp.get(fp) is msg:
             twin = next((m for m in self.messages if m.fingerprint == fp), None)
             if twin is None:

@@ -113,13 +113,6 @@ def strict_except(*names: str) -> Behaviours:
     return behaviours
 
 
-def lenient_except(*names: str) -> Behaviours:
-    """Every switch off but ``names``: a lenient sandbox with a few strict behaviours."""
-    behaviours = Behaviours.of("lenient")
-    behaviours.update(dict.fromkeys(names, True))
-    return behaviours
-
-
 def parse_switch(raw: str) -> tuple[str, bool]:
     """``name=on`` / ``name=off`` (also true/false, 1/0; a bare ``name`` means on)."""
     name, sep, value = raw.partition("=")

@@ -32,10 +32,10 @@ from aiohttp import web
 from crisp_console.sandbox import schemas_conversation as schemas
 from crisp_console.sandbox.context import CONTEXT
 from crisp_console.sandbox.model import Conversation
+from crisp_console.sandbox.route_scopes import resource
 from crisp_console.sandbox.state import SandboxState
 from crisp_console.sandbox.web import (
     STATE,
-    add_route,
     conversation_of,
     envelope,
     invalid_data,
@@ -192,6 +192,7 @@ async def schedule_reminder(request: web.Request) -> web.Response:
     return envelope({}, "updated")
 
 
-def register(app: web.Application) -> None:
-    add_route(app, "POST", "/website/{website_id}/conversation/{session_id}/reminder",
-              schedule_reminder)
+RESOURCES = (
+    resource("/website/{website_id}/conversation/{session_id}/reminder",
+             "website:conversation:reminders", POST=schedule_reminder),
+)

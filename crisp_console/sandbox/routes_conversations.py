@@ -13,15 +13,19 @@ UNCONFIRMED choices (see sandbox/README.md):
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
 
 from crisp_console.sandbox import schemas_conversation as schemas
 from crisp_console.sandbox.conversation_query import parse_query
+from crisp_console.sandbox.model import Conversation
+from crisp_console.sandbox.route_scopes import resource
+from crisp_console.sandbox.state import SandboxState
 from crisp_console.sandbox.web import (
     STATE,
-    add_route,
+    Handler,
     conversation_of,
     envelope,
     invalid_data,
@@ -75,11 +79,20 @@ async def get_state(request: web.Request) -> web.Response:
     return envelope({"state": conversation_of(request).state})
 
 
-async def change_state(request: web.Request) -> web.Response:
-    conv = conversation_of(request)
-    body = await json_body(request, schemas.CHANGE_STATE)
-    request.app[STATE].set_state(conv, body["state"])
-    return updated()
+def _setter(schema: dict[str, Any], key: str,
+            apply: Callable[[SandboxState, Conversation, Any], None]) -> Handler:
+    """A PATCH whose body's ``key`` goes to one SandboxState method (which emits the event)."""
+
+    async def handler(request: web.Request) -> web.Response:
+        conv = conversation_of(request)
+        body = await json_body(request, schema)
+        apply(request.app[STATE], conv, body[key])
+        return updated()
+
+    return handler
+
+
+change_state = _setter(schemas.CHANGE_STATE, "state", SandboxState.set_state)
 
 
 async def get_routing(request: web.Request) -> web.Response:
@@ -108,7 +121,7 @@ async def get_meta(request: web.Request) -> web.Response:
 async def update_meta(request: web.Request) -> web.Response:
     conv = conversation_of(request)
     body = await json_body(request, schemas.UPDATE_META)
-    if body:
+    if body:  # an empty patch changes nothing and tells nobody
         request.app[STATE].update_meta(conv, body)
     return updated()
 
@@ -117,18 +130,8 @@ async def get_block(request: web.Request) -> web.Response:
     return envelope({"blocked": conversation_of(request).is_blocked})
 
 
-async def block(request: web.Request) -> web.Response:
-    conv = conversation_of(request)
-    body = await json_body(request, schemas.BLOCK)
-    request.app[STATE].set_block(conv, body["blocked"])
-    return updated()
-
-
-async def update_inbox(request: web.Request) -> web.Response:
-    conv = conversation_of(request)
-    body = await json_body(request, schemas.UPDATE_INBOX)
-    request.app[STATE].set_inbox(conv, body["inbox_id"])
-    return updated()
+block = _setter(schemas.BLOCK, "blocked", SandboxState.set_block)
+update_inbox = _setter(schemas.UPDATE_INBOX, "inbox_id", SandboxState.set_inbox)
 
 
 # ---- pages, events, files -----------------------------------------------------------------
@@ -157,21 +160,22 @@ async def list_files(request: web.Request) -> web.Response:
     return envelope(newest_page(conv.files, page_of(request)))
 
 
-def register(app: web.Application) -> None:
-    add_route(app, "GET", "/website/{website_id}/conversations", list_conversations)
-    add_route(app, "GET", "/website/{website_id}/conversations/{page}", list_conversations)
-    add_route(app, "POST", "/website/{website_id}/conversation", create_conversation)
-    add_route(app, "GET", _CONV, get_conversation)
-    add_route(app, "DELETE", _CONV, remove_conversation)
-    add_route(app, "GET", _CONV + "/state", get_state)
-    add_route(app, "PATCH", _CONV + "/state", change_state)
-    add_route(app, "GET", _CONV + "/routing", get_routing)
-    add_route(app, "PATCH", _CONV + "/routing", assign_routing)
-    add_route(app, "GET", _CONV + "/meta", get_meta)
-    add_route(app, "PATCH", _CONV + "/meta", update_meta)
-    add_route(app, "GET", _CONV + "/block", get_block)
-    add_route(app, "PATCH", _CONV + "/block", block)
-    add_route(app, "PATCH", _CONV + "/inbox", update_inbox)
-    add_route(app, "GET", _CONV + "/pages/{page}", list_pages)
-    add_route(app, "GET", _CONV + "/events/{page}", list_events)
-    add_route(app, "GET", _CONV + "/files/{page}", list_files)
+_SESSIONS = "website:conversation:sessions"
+_W = "/website/{website_id}"
+
+RESOURCES = (
+    resource(_W + "/conversations", _SESSIONS, GET=list_conversations),
+    resource(_W + "/conversations/{page}", _SESSIONS, GET=list_conversations),
+    resource(_W + "/conversation", "website:conversation:initiate", POST=create_conversation),
+    resource(_CONV, _SESSIONS, GET=get_conversation, DELETE=remove_conversation),
+    resource(_CONV + "/state", "website:conversation:states", GET=get_state,
+             PATCH=change_state),
+    resource(_CONV + "/routing", "website:conversation:routing", GET=get_routing,
+             PATCH=assign_routing),
+    resource(_CONV + "/meta", _SESSIONS, GET=get_meta, PATCH=update_meta),
+    resource(_CONV + "/block", _SESSIONS, GET=get_block, PATCH=block),
+    resource(_CONV + "/inbox", _SESSIONS, PATCH=update_inbox),
+    resource(_CONV + "/pages/{page}", "website:conversation:pages", GET=list_pages),
+    resource(_CONV + "/events/{page}", "website:conversation:events", GET=list_events),
+    resource(_CONV + "/files/{page}", "website:conversation:files", GET=list_files),
+)

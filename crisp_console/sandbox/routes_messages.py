@@ -32,12 +32,12 @@ from aiohttp import web
 
 from crisp_console.sandbox import schemas_conversation as schemas
 from crisp_console.sandbox.model import Conversation, Message
+from crisp_console.sandbox.route_scopes import resource
 from crisp_console.sandbox.state import SandboxState
 from crisp_console.sandbox.web import (
     STATE,
     Handler,
     SandboxError,
-    add_route,
     behaviours_of,
     conversation_of,
     envelope,
@@ -247,13 +247,15 @@ async def mark_unread(request: web.Request) -> web.Response:
     return updated()
 
 
-def register(app: web.Application) -> None:
-    add_route(app, "GET", _CONV + "/messages", list_messages)
-    add_route(app, "POST", _CONV + "/message", send_message)
-    add_route(app, "GET", _CONV + "/message/{fingerprint}", get_message)
-    add_route(app, "PATCH", _CONV + "/message/{fingerprint}", update_message)
-    add_route(app, "DELETE", _CONV + "/message/{fingerprint}", remove_message)
-    add_route(app, "PATCH", _CONV + "/compose", compose)
-    add_route(app, "PATCH", _CONV + "/read", _acknowledge("read"))
-    add_route(app, "PATCH", _CONV + "/delivered", _acknowledge("delivered"))
-    add_route(app, "PATCH", _CONV + "/unread", mark_unread)
+_MESSAGES = "website:conversation:messages"
+
+RESOURCES = (
+    resource(_CONV + "/messages", _MESSAGES, GET=list_messages),
+    resource(_CONV + "/message", _MESSAGES, POST=send_message),
+    resource(_CONV + "/message/{fingerprint}", _MESSAGES, GET=get_message,
+             PATCH=update_message, DELETE=remove_message),
+    resource(_CONV + "/compose", _MESSAGES, PATCH=compose),
+    resource(_CONV + "/read", _MESSAGES, PATCH=_acknowledge("read")),
+    resource(_CONV + "/delivered", _MESSAGES, PATCH=_acknowledge("delivered")),
+    resource(_CONV + "/unread", _MESSAGES, PATCH=mark_unread),
+)

@@ -23,6 +23,7 @@ from aiohttp import web
 
 from crisp_console.sandbox.model import Person
 from crisp_console.sandbox.people_query import parse_people_query
+from crisp_console.sandbox.route_scopes import resource
 from crisp_console.sandbox.schemas_people import (
     ADD_EVENT,
     ADD_PROFILE,
@@ -31,39 +32,21 @@ from crisp_console.sandbox.schemas_people import (
 )
 from crisp_console.sandbox.state import SandboxState
 from crisp_console.sandbox.web import (
+    PAGE_SIZE,
     STATE,
     SandboxError,
-    add_route,
     envelope,
     flag,
     json_body,
     not_found,
+    page_items,
     page_of,
     validate,
     website_of,
 )
 
-PAGE_SIZE = 20
-
 _W = "/website/{website_id}/people"
 _P = "{people_id}"
-
-
-def register(app: web.Application) -> None:
-    add_route(app, "GET", f"{_W}/stats", get_stats)
-    add_route(app, "GET", f"{_W}/segments/{{page}}", list_segments)
-    add_route(app, "GET", f"{_W}/profiles/{{page}}", list_profiles)
-    add_route(app, "POST", f"{_W}/profile", add_profile)
-    add_route(app, "GET", f"{_W}/profile/{_P}", get_profile)
-    add_route(app, "PATCH", f"{_W}/profile/{_P}", update_profile)
-    add_route(app, "PUT", f"{_W}/profile/{_P}", update_profile)
-    add_route(app, "DELETE", f"{_W}/profile/{_P}", remove_profile)
-    add_route(app, "GET", f"{_W}/data/{_P}", get_data)
-    add_route(app, "PATCH", f"{_W}/data/{_P}", update_data)
-    add_route(app, "PUT", f"{_W}/data/{_P}", update_data)
-    add_route(app, "GET", f"{_W}/conversations/{_P}/list/{{page}}", list_conversations)
-    add_route(app, "GET", f"{_W}/events/{_P}/list/{{page}}", list_events)
-    add_route(app, "POST", f"{_W}/events/{_P}", add_event)
 
 
 # ---- helpers -----------------------------------------------------------------------------
@@ -81,10 +64,6 @@ def person_of(request: web.Request) -> Person:
     if person is None or person.website_id != website.website_id:
         raise not_found("people profile")
     return person
-
-
-def _page(items: list[Any], page: int) -> list[Any]:
-    return items[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
 
 
 def _check_email_free(state: SandboxState, website_id: str, email: str,
@@ -110,7 +89,7 @@ async def list_segments(request: web.Request) -> web.Response:
     counts = Counter(s for p in request.app[STATE].people.values()
                      if p.website_id == website_id for s in p.segments)
     ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return envelope([{"segment": s, "count": n} for s, n in _page(ordered, page)])
+    return envelope([{"segment": s, "count": n} for s, n in page_items(ordered, page)])
 
 
 async def list_profiles(request: web.Request) -> web.Response:
@@ -209,7 +188,7 @@ async def list_conversations(request: web.Request) -> web.Response:
     if not_resolved:
         convs = [c for c in convs if c.state != "resolved"]
     convs.sort(key=lambda c: (c.updated_at, c.session_id), reverse=True)
-    return envelope([c.session_id for c in _page(convs, page)])
+    return envelope([c.session_id for c in page_items(convs, page)])
 
 
 async def list_events(request: web.Request) -> web.Response:
@@ -218,7 +197,7 @@ async def list_events(request: web.Request) -> web.Response:
     # Index as tie-break: two events stamped in the same millisecond keep their order.
     order = sorted(range(len(person.events)),
                    key=lambda i: (person.events[i].get("timestamp", 0), i), reverse=True)
-    return envelope([person.events[i] for i in _page(order, page)])
+    return envelope([person.events[i] for i in page_items(order, page)])
 
 
 async def add_event(request: web.Request) -> web.Response:
@@ -228,3 +207,23 @@ async def add_event(request: web.Request) -> web.Response:
              "color": body.get("color", "blue")}
     request.app[STATE].add_person_event(person, event)
     return envelope({}, "added", 201)
+
+
+_STATISTICS = "website:people:statistics"
+_PROFILES = "website:people:profiles"
+_EVENTS = "website:people:events"
+
+RESOURCES = (
+    resource(f"{_W}/stats", _STATISTICS, GET=get_stats),
+    resource(f"{_W}/segments/{{page}}", _STATISTICS, GET=list_segments),
+    resource(f"{_W}/profiles/{{page}}", _PROFILES, GET=list_profiles),
+    resource(f"{_W}/profile", _PROFILES, POST=add_profile),
+    resource(f"{_W}/profile/{_P}", _PROFILES, GET=get_profile, PATCH=update_profile,
+             PUT=update_profile, DELETE=remove_profile),
+    resource(f"{_W}/data/{_P}", "website:people:data", GET=get_data, PATCH=update_data,
+             PUT=update_data),
+    resource(f"{_W}/conversations/{_P}/list/{{page}}", "website:people:conversations",
+             GET=list_conversations),
+    resource(f"{_W}/events/{_P}/list/{{page}}", _EVENTS, GET=list_events),
+    resource(f"{_W}/events/{_P}", _EVENTS, POST=add_event),
+)

@@ -29,42 +29,25 @@ from aiohttp import web
 
 from crisp_console.sandbox.context import CONTEXT
 from crisp_console.sandbox.model import Website
+from crisp_console.sandbox.route_scopes import resource
 from crisp_console.sandbox.state import SandboxState
 from crisp_console.sandbox.web import (
     STATE,
-    SandboxError,
-    add_route,
     envelope,
     flag,
     invalid_data,
     json_body,
     not_found,
+    not_subscribed,
+    page_items,
     page_of,
     validate,
-    website_of,
 )
 
-PAGE_SIZE = 20
 PLUGIN_URLS = "https://plugin.sandbox.invalid"
 
 _SUB = "/plugins/subscription/{website_id}"
 _SUBSCRIBE = {"type": "object", "properties": {"plugin_id": {"type": "string", "minLength": 1}}}
-
-
-def register(app: web.Application) -> None:
-    add_route(app, "GET", "/plugin/connect/account", connect_account)
-    add_route(app, "GET", "/plugin/connect/session", connect_session)  # HEAD included
-    add_route(app, "GET", "/plugin/connect/websites/all/{page}", connect_websites_all)
-    add_route(app, "GET", "/plugin/connect/websites/since", connect_websites_since)
-    add_route(app, "GET", "/plugin/connect/endpoints", connect_endpoints)
-    add_route(app, "GET", "/plugins/subscription", list_all_subscriptions)
-    add_route(app, "GET", _SUB, list_website_subscriptions)
-    add_route(app, "POST", _SUB, subscribe)
-    add_route(app, "GET", _SUB + "/{plugin_id}", get_subscription)
-    add_route(app, "DELETE", _SUB + "/{plugin_id}", unsubscribe)
-    add_route(app, "GET", _SUB + "/{plugin_id}/settings", get_settings)
-    add_route(app, "PUT", _SUB + "/{plugin_id}/settings", save_settings)
-    add_route(app, "PATCH", _SUB + "/{plugin_id}/settings", save_settings)
 
 
 # ---- helpers -----------------------------------------------------------------------------
@@ -81,11 +64,6 @@ def _any_website(request: web.Request) -> Website:
 def _check_plugin(state: SandboxState, plugin_id: str) -> None:
     if plugin_id != state.token.plugin_id:
         raise not_found("plugin")
-
-
-def _not_subscribed() -> SandboxError:
-    return SandboxError(404, "not_subscribed", "the website is not subscribed to the plugin",
-                        namespace="subscription")
 
 
 def _ordered(state: SandboxState) -> list[Website]:
@@ -161,8 +139,7 @@ async def connect_websites_all(request: web.Request) -> web.Response:
     include_plan = bool(flag(request, "include_plan"))
     websites = [w for w in _ordered(state)
                 if w.subscribed and (w.settings or not configured)]
-    chunk = websites[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
-    return envelope([connect_item(w, include_plan) for w in chunk])
+    return envelope([connect_item(w, include_plan) for w in page_items(websites, page)])
 
 
 async def connect_websites_since(request: web.Request) -> web.Response:
@@ -212,13 +189,18 @@ async def list_website_subscriptions(request: web.Request) -> web.Response:
     return envelope([subscription_payload(state, website)] if website.subscribed else [])
 
 
-async def get_subscription(request: web.Request) -> web.Response:
+def _subscribed(request: web.Request) -> Website:
+    """The URL's website, subscribed to the URL's plugin: not_found for an unknown website
+    or another plugin, not_subscribed when the website is not bound."""
     website = _any_website(request)
-    state = request.app[STATE]
-    _check_plugin(state, request.match_info["plugin_id"])
+    _check_plugin(request.app[STATE], request.match_info["plugin_id"])
     if not website.subscribed:
-        raise _not_subscribed()
-    return envelope(subscription_payload(state, website))
+        raise not_subscribed()
+    return website
+
+
+async def get_subscription(request: web.Request) -> web.Response:
+    return envelope(subscription_payload(request.app[STATE], _subscribed(request)))
 
 
 async def subscribe(request: web.Request) -> web.Response:
@@ -233,26 +215,15 @@ async def subscribe(request: web.Request) -> web.Response:
 
 
 async def unsubscribe(request: web.Request) -> web.Response:
-    website = _any_website(request)
-    state = request.app[STATE]
-    _check_plugin(state, request.match_info["plugin_id"])
-    if not website.subscribed:
-        raise _not_subscribed()
-    state.set_subscribed(website, False)
+    request.app[STATE].set_subscribed(_subscribed(request), False)
     return envelope({}, "deleted")
 
 
 # ---- settings ----------------------------------------------------------------------------
 
 
-def _settings_website(request: web.Request) -> Website:
-    _any_website(request)
-    _check_plugin(request.app[STATE], request.match_info["plugin_id"])
-    return website_of(request)  # not_subscribed when unbound
-
-
 async def get_settings(request: web.Request) -> web.Response:
-    website = _settings_website(request)
+    website = _subscribed(request)
     state = request.app[STATE]
     return envelope({
         "plugin_id": state.token.plugin_id,
@@ -267,10 +238,27 @@ async def get_settings(request: web.Request) -> web.Response:
 
 async def save_settings(request: web.Request) -> web.Response:
     """PUT replaces the settings, PATCH merges into them; the result must fit the schema."""
-    website = _settings_website(request)
+    website = _subscribed(request)
     state = request.app[STATE]
     body = await json_body(request, {"type": "object"})
     settings = body if request.method == "PUT" else {**website.settings, **body}
     validate(settings, state.plugin_schema)
     state.save_settings(website, settings)
     return envelope({}, "updated")
+
+
+# The plugin's own routes: no scope (route_scopes.py).
+_CONNECT = "/plugin/connect"
+
+RESOURCES = (
+    resource(_CONNECT + "/account", None, GET=connect_account),
+    resource(_CONNECT + "/session", None, GET=connect_session),  # HEAD included
+    resource(_CONNECT + "/websites/all/{page}", None, GET=connect_websites_all),
+    resource(_CONNECT + "/websites/since", None, GET=connect_websites_since),
+    resource(_CONNECT + "/endpoints", None, GET=connect_endpoints),
+    resource("/plugins/subscription", None, GET=list_all_subscriptions),
+    resource(_SUB, None, GET=list_website_subscriptions, POST=subscribe),
+    resource(_SUB + "/{plugin_id}", None, GET=get_subscription, DELETE=unsubscribe),
+    resource(_SUB + "/{plugin_id}/settings", None, GET=get_settings, PUT=save_settings,
+             PATCH=save_settings),
+)

@@ -13,15 +13,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from crisp_console.sandbox.model import Operator
-from crisp_console.sandbox.web import STATE, add_route, envelope, website_of
-
-
-def register(app: web.Application) -> None:
-    add_route(app, "GET", "/website/{website_id}", get_website)
-    add_route(app, "GET", "/website/{website_id}/operators/list", list_operators)
-    add_route(app, "GET", "/website/{website_id}/availability/status", availability_status)
-    add_route(app, "GET", "/website/{website_id}/availability/operators",
-              operator_availabilities)
+from crisp_console.sandbox.route_scopes import resource
+from crisp_console.sandbox.web import STATE, envelope, website_of
 
 
 async def get_website(request: web.Request) -> web.Response:
@@ -61,3 +54,14 @@ async def operator_availabilities(request: web.Request) -> web.Response:
         items.append({"user_id": op.user_id, "type": op.availability,
                       "time": {"for": max(0, (now - since) // 1000), "since": since}})
     return envelope(items)
+
+
+_W = "/website/{website_id}"
+
+RESOURCES = (
+    resource(_W, "website:settings", GET=get_website),
+    resource(_W + "/operators/list", "website:operators", GET=list_operators),
+    resource(_W + "/availability/status", "website:availability", GET=availability_status),
+    resource(_W + "/availability/operators", "website:availability",
+             GET=operator_availabilities),
+)

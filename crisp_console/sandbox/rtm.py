@@ -184,10 +184,6 @@ class RtmServer:
         needed = event_scope(name)
         return needed is None or allows(self.config.grants, *needed)
 
-    def send_to_token(self, name: str, payload: dict[str, Any]) -> None:
-        """Events with no website (bucket answers) go to every socket of the token."""
-        self.broadcast(name, payload)
-
     async def _drain(self) -> None:
         # One consumer keeps events in the order the state produced them.
         assert self._outbox is not None

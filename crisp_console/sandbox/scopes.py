@@ -10,10 +10,10 @@ guess (UNCONFIRMED). Plugin connect and subscription routes need no scope: they 
 plugin's own.
 
 A token's grants are ``{scope: {"read", "write"}}``; by default it holds every scope in both
-modes. Which scope a route needs is route_scopes.py's table; which scope an event needs is
-``event_scope``. The live grants are ``SandboxConfig.grants`` (``SandboxContext.grants``):
-the admin route and ``set_grants`` change that dict in place, so a reference held by the RTM
-server stays current.
+modes. Which scope a route needs is declared with the route (route_scopes.Resource); which
+scope an event needs is ``event_scope``. The live grants are ``SandboxConfig.grants``
+(``SandboxContext.grants``): the admin route and ``set_grants`` change that dict in place, so
+a reference held by the RTM server stays current.
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ from crisp_console.sandbox.context import CONTEXT, SandboxContext
 from crisp_console.sandbox.dataset import build_state
 from crisp_console.sandbox.faults import Faults
 from crisp_console.sandbox.reminders import ReminderScheduler
-from crisp_console.sandbox.route_scopes import access_middleware
+from crisp_console.sandbox.route_scopes import access_middleware, add_resources
 from crisp_console.sandbox.rtm import RESCUE_PATH, RtmServer, legacy_path
 from crisp_console.sandbox.simulator import Simulator
 from crisp_console.sandbox.state import SandboxState
@@ -135,8 +135,9 @@ class Sandbox:
         app[CONTEXT] = SandboxContext(self, self.state, rtm, self.faults, self.simulator,
                                       self.bucket, self.reminders, self.config.behaviours)
         for module in (routes_conversations, routes_messages, routes_people, routes_website,
-                       routes_plugin, reminders, admin):
-            module.register(app)
+                       routes_plugin, reminders):
+            add_resources(app, module.RESOURCES)
+        admin.register(app)
         self.bucket.register(app)
         return app
 

@@ -24,13 +24,13 @@ import gzip
 import json
 import os
 import random
-import re
 import tempfile
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from crisp_console.sandbox.json_stream import NotAnObject, parse_object
 from crisp_console.sandbox.model import (
     Conversation,
     Message,
@@ -39,7 +39,8 @@ from crisp_console.sandbox.model import (
     Website,
     index_fingerprints,
 )
-from crisp_console.sandbox.state import PluginToken, SandboxState
+from crisp_console.sandbox.state import SandboxState
+from crisp_console.sandbox.world import PluginToken
 
 VERSION = 1
 FORMAT = "crisp-console sandbox snapshot"
@@ -182,8 +183,10 @@ def load(path: Path | str) -> SandboxState:
     gc.disable()  # millions of acyclic containers: collections would only burn time
     try:
         loader = _Loader()
-        _parse_object(text, loader.field)
+        parse_object(text, loader.field, "conversations")
         return loader.state(source)
+    except NotAnObject:
+        raise ValueError(f"{source}: not a sandbox snapshot (not a JSON object)") from None
     except _NotSnapshot as exc:
         raise ValueError(f"{source}: {exc}") from None
     except (KeyError, TypeError, IndexError, ValueError, AttributeError) as exc:
@@ -197,64 +200,6 @@ def load(path: Path | str) -> SandboxState:
 
 class _NotSnapshot(Exception):
     """A readable file that is not (this version of) a sandbox snapshot."""
-
-
-_WS = re.compile(r"[ \t\n\r]*")
-_DECODER = json.JSONDecoder()
-
-
-def _skip(text: str, i: int) -> int:
-    """Past the JSON whitespace at ``i``."""
-    match = _WS.match(text, i)
-    return match.end() if match else i
-
-
-def _parse_object(text: str, field: Callable[[str, Any], None]) -> None:
-    """Parse a top-level JSON object, handing each member to ``field``; the items of a
-    ``conversations`` array are handed one by one as ``("conversations[]", item)``."""
-    decode = _DECODER.raw_decode
-    i = _skip(text, 0)
-    if text[i:i + 1] != "{":
-        raise _NotSnapshot("not a sandbox snapshot (not a JSON object)")
-    i = _skip(text, i + 1)
-    more = text[i:i + 1] != "}"
-    if not more:
-        i += 1
-    while more:
-        key, i = decode(text, i)
-        i = _skip(text, i)
-        if not isinstance(key, str) or text[i:i + 1] != ":":
-            raise ValueError(f"expected a member name and ':' at character {i}")
-        i = _skip(text, i + 1)
-        if key == "conversations" and text[i:i + 1] == "[":
-            i = _parse_items(text, _skip(text, i + 1), field)
-        else:
-            value, i = decode(text, i)
-            field(key, value)
-        i, more = _separator(text, _skip(text, i), "}")
-    if _skip(text, i) < len(text):
-        raise ValueError(f"extra data after the snapshot at character {i}")
-
-
-def _parse_items(text: str, i: int, field: Callable[[str, Any], None]) -> int:
-    more = text[i:i + 1] != "]"
-    if not more:
-        return i + 1
-    while more:
-        item, i = _DECODER.raw_decode(text, i)
-        field("conversations[]", item)
-        i, more = _separator(text, _skip(text, i), "]")
-    return i
-
-
-def _separator(text: str, i: int, closing: str) -> tuple[int, bool]:
-    """After a member or item: (where the next one starts, whether there is one)."""
-    sep = text[i:i + 1]
-    if sep == closing:
-        return i + 1, False
-    if sep != ",":
-        raise ValueError(f"expected ',' or {closing!r} at character {i}")
-    return _skip(text, i + 1), True
 
 
 class _Loader:

@@ -1,4 +1,5 @@
-"""The sandbox's in-memory world and every mutation of it.
+"""The sandbox's in-memory world and every mutation of it: the conversations and their
+messages here, the websites, operators and people in world.py.
 
 Each mutation emits the RTM events Crisp would send for it, whoever made it (a REST call, the
 simulator, an admin route), so the event stream and the REST view can never disagree.
@@ -8,16 +9,12 @@ Events go to ``emit(name, payload)``, which the RTM server filters per socket.
 from __future__ import annotations
 
 import itertools
-import random
-import time
-import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from crisp_console.sandbox.model import Conversation, Message, Operator, Person, Website
-
-Emit = Callable[[str, dict[str, Any]], None]
+from crisp_console.sandbox.model import Conversation, Message
+from crisp_console.sandbox.world import World
 
 # Meta fields whose change Crisp announces with its own `session:set_<field>` event.
 META_EVENTS = ("email", "nickname", "phone", "address", "subject", "avatar", "origin")
@@ -25,39 +22,12 @@ META_EVENTS = ("email", "nickname", "phone", "address", "subject", "avatar", "or
 REMINDER_PREFIX = "\u23f0 Reminder: "
 
 
-def now_ms() -> int:
-    return int(time.time() * 1000)
-
-
-@dataclass(slots=True)
-class PluginToken:
-    identifier: str
-    key: str
-    plugin_id: str
-    tier: str = "plugin"
-
-
 @dataclass
-class SandboxState:
-    token: PluginToken
-    plugin_schema: dict[str, Any]
-    websites: dict[str, Website] = field(default_factory=dict)
-    operators: list[Operator] = field(default_factory=list)
-    people: dict[str, Person] = field(default_factory=dict)
+class SandboxState(World):
     conversations: dict[str, Conversation] = field(default_factory=dict)
-    # people_id by (website_id, lower-cased email), for "email already taken" checks.
-    people_by_email: dict[tuple[str, str], str] = field(default_factory=dict)
     # (session_id, fingerprint) of every client-fingerprinted send, kept after a removal so a
     # retried send never resurrects a message (idempotency, see sandbox/README.md).
     client_fingerprints: set[tuple[str, int]] = field(default_factory=set)
-    # Websites whose subscription was removed, with the time, for Connect Websites Since.
-    removed_websites: dict[str, int] = field(default_factory=dict)
-    # Websites (re)bound while the sandbox ran, with the time: Connect Websites Since reports
-    # them as "added" even when the website itself is older than `date_since`.
-    bound_websites: dict[str, int] = field(default_factory=dict)
-    emit: Emit = field(default=lambda name, payload: None, repr=False)
-    clock: Callable[[], int] = field(default=now_ms, repr=False)
-    rng: random.Random = field(default_factory=lambda: random.Random(0), repr=False)
     _fp_counter: Iterator[int] = field(default_factory=itertools.count, repr=False)
 
     # ---- identifiers ----------------------------------------------------------------------
@@ -66,17 +36,7 @@ class SandboxState:
         """A fresh 15-digit fingerprint (below 2**53, as Crisp's are)."""
         return 100_000_000_000_000 + self.clock() % 10**12 * 100 + next(self._fp_counter) % 100
 
-    def uuid(self) -> str:
-        # Seeded so that simulator runs are reproducible when the clock is.
-        return seeded_uuid(self.rng)
-
     # ---- lookups --------------------------------------------------------------------------
-
-    def subscribed_website_ids(self) -> list[str]:
-        return [w.website_id for w in self.websites.values() if w.subscribed]
-
-    def operator(self, user_id: str) -> Operator | None:
-        return next((o for o in self.operators if o.user_id == user_id), None)
 
     def website_conversations(self, website_id: str) -> Iterable[Conversation]:
         return (c for c in self.conversations.values() if c.website_id == website_id)
@@ -91,6 +51,11 @@ class SandboxState:
         }
         payload.update(extra)
         self.emit(name, payload)
+
+    def _touched(self, name: str, conv: Conversation, **extra: Any) -> None:
+        """The conversation changed now: stamp it and announce ``name``."""
+        conv.updated_at = self.clock()
+        self._session_event(name, conv, **extra)
 
     def create_conversation(
         self, website_id: str, *, people_id: str | None = None, meta: dict[str, Any] | None = None
@@ -196,13 +161,11 @@ class SandboxState:
     def update_message(self, conv: Conversation, msg: Message, content: Any) -> None:
         msg.content = content
         msg.edited = True
-        conv.updated_at = self.clock()
-        self._session_event("message:updated", conv, fingerprint=msg.fingerprint, content=content)
+        self._touched("message:updated", conv, fingerprint=msg.fingerprint, content=content)
 
     def remove_message(self, conv: Conversation, msg: Message) -> None:
         conv.drop(msg)
-        conv.updated_at = self.clock()
-        self._session_event("message:removed", conv, fingerprint=msg.fingerprint)
+        self._touched("message:removed", conv, fingerprint=msg.fingerprint)
 
     def compose(self, conv: Conversation, *, kind: str, from_: str, excerpt: str | None,
                 user: dict[str, Any] | None = None, automated: bool = False,
@@ -267,32 +230,25 @@ class SandboxState:
         if conv.state == state:
             return
         conv.state = state
-        conv.updated_at = self.clock()
         if state == "resolved":
             conv.waiting_since = 0
-        self._session_event("session:set_state", conv, state=state)
+        self._touched("session:set_state", conv, state=state)
 
     def set_routing(self, conv: Conversation, user_id: str | None) -> None:
-        previous = conv.assigned
-        conv.assigned = user_id
-        conv.updated_at = self.clock()
+        previous, conv.assigned = conv.assigned, user_id
         # UNCONFIRMED: Crisp names the target `routing_id`; we also give `assigned` so a
         # consumer need not guess what the id means.
-        self._session_event("session:set_routing", conv, routing_id=user_id,
-                            previous_routing_id=previous,
-                            assigned={"user_id": user_id} if user_id else None)
+        self._touched("session:set_routing", conv, routing_id=user_id,
+                      previous_routing_id=previous,
+                      assigned={"user_id": user_id} if user_id else None)
 
     def set_block(self, conv: Conversation, blocked: bool) -> None:
         conv.is_blocked = blocked
-        conv.updated_at = self.clock()
-        self._session_event("session:set_block", conv, is_blocked=blocked)
+        self._touched("session:set_block", conv, is_blocked=blocked)
 
     def set_inbox(self, conv: Conversation, inbox_id: str | None) -> None:
-        previous = conv.inbox_id
-        conv.inbox_id = inbox_id
-        conv.updated_at = self.clock()
-        self._session_event("session:set_inbox", conv, inbox_id=inbox_id,
-                            previous_inbox_id=previous)
+        previous, conv.inbox_id = conv.inbox_id, inbox_id
+        self._touched("session:set_inbox", conv, inbox_id=inbox_id, previous_inbox_id=previous)
 
     def update_meta(self, conv: Conversation, patch: dict[str, Any]) -> None:
         meta = conv.meta
@@ -338,94 +294,3 @@ class SandboxState:
         return self.add_message(conv, type="note", from_="operator", origin="chat",
                                 content=REMINDER_PREFIX + reminder["note"],
                                 user=reminder["user"], mentions=[author] if author else None)
-
-    # ---- people -------------------------------------------------------------------------
-
-    def _people_event(self, name: str, person: Person, **extra: Any) -> None:
-        payload: dict[str, Any] = {"website_id": person.website_id, "people_id": person.people_id}
-        payload.update(extra)
-        self.emit(name, payload)
-
-    def add_person(self, person: Person) -> None:
-        self.people[person.people_id] = person
-        if person.email:
-            self.people_by_email[(person.website_id, person.email.lower())] = person.people_id
-        self._people_event("people:profile:created", person, email=person.email)
-
-    def update_person(self, person: Person, fields: dict[str, Any], *, replace: bool) -> None:
-        if person.email:
-            self.people_by_email.pop((person.website_id, person.email.lower()), None)
-        for key in ("email", "segments", "notepad", "company"):
-            if key in fields:
-                setattr(person, key, fields[key])
-            elif replace and key in ("segments", "notepad", "company"):
-                setattr(person, key, [] if key == "segments" else {} if key == "company" else "")
-        if "person" in fields:
-            person.person = fields["person"] if replace else {**person.person, **fields["person"]}
-        if "active" in fields and isinstance(fields["active"], dict):
-            person.active_last = int(fields["active"].get("last", person.active_last))
-        if person.email:
-            self.people_by_email[(person.website_id, person.email.lower())] = person.people_id
-        person.updated_at = self.clock()
-        self._people_event("people:profile:updated", person, email=person.email,
-                           update={"updated_at": person.updated_at, "person": person.person})
-
-    def remove_person(self, person: Person) -> None:
-        del self.people[person.people_id]
-        if person.email:
-            self.people_by_email.pop((person.website_id, person.email.lower()), None)
-        self._people_event("people:profile:removed", person, email=person.email)
-
-    def set_person_data(self, person: Person, data: dict[str, Any], *, replace: bool) -> None:
-        person.data = dict(data) if replace else {**person.data, **data}
-        person.updated_at = self.clock()
-        self._people_event("people:profile:updated", person, email=person.email,
-                           update={"updated_at": person.updated_at, "data": person.data})
-
-    def add_person_event(self, person: Person, event: dict[str, Any]) -> dict[str, Any]:
-        """Append ``{text, data, color}`` stamped now. Crisp sends no RTM event for this."""
-        stamped = {**event, "timestamp": self.clock()}
-        person.events.append(stamped)
-        return stamped
-
-    # ---- websites and plugin --------------------------------------------------------------
-
-    def save_settings(self, website: Website, settings: dict[str, Any]) -> None:
-        website.settings = settings
-        website.updated_at = self.clock()
-        self.emit("plugin:settings:saved", {"website_id": website.website_id,
-                                            "plugin_id": self.token.plugin_id,
-                                            "settings": settings})
-
-    def set_subscribed(self, website: Website, bound: bool) -> None:
-        if website.subscribed == bound:
-            return
-        now = self.clock()
-        website.subscribed = bound
-        website.updated_at = now
-        if bound:
-            self.removed_websites.pop(website.website_id, None)
-            self.bound_websites[website.website_id] = now
-        else:
-            self.bound_websites.pop(website.website_id, None)
-            self.removed_websites[website.website_id] = now
-        self.emit("plugin:subscription:updated", {"website_id": website.website_id,
-                                                  "plugin_id": self.token.plugin_id,
-                                                  "bound": bound,
-                                                  "target": website.website_id})
-
-    def set_visitors_count(self, website: Website, count: int) -> None:
-        website.visitors_count = count
-        self.emit("website:update_visitors_count", {"website_id": website.website_id,
-                                                    "visitors_count": count})
-
-    def set_operator_availability(self, website_id: str, op: Operator, availability: str) -> None:
-        op.availability = availability
-        op.availability_since = self.clock()
-        self.emit("website:update_operators_availability",
-                  {"website_id": website_id, "user_id": op.user_id,
-                   "availability": {"type": availability}})
-
-
-def seeded_uuid(rng: random.Random) -> str:
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))

@@ -15,8 +15,8 @@ import base64
 import binascii
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import jsonschema
 from aiohttp import web
@@ -32,6 +32,8 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 STATE: web.AppKey[SandboxState] = web.AppKey("state", SandboxState)
 API_PREFIX = "/v1"
+PAGE_SIZE = 20  # items a page of the paged lists (people, segments, websites; UNCONFIRMED)
+T = TypeVar("T")
 
 
 class SandboxError(Exception):
@@ -149,6 +151,11 @@ def int_param(request: web.Request, name: str, *, default: int | None = None,
     return value
 
 
+def page_items(items: Sequence[T], page: int) -> list[T]:
+    """Page ``page`` (from 1) of a paged list, PAGE_SIZE items a page; past the end: []."""
+    return list(items[(page - 1) * PAGE_SIZE:page * PAGE_SIZE])
+
+
 def page_of(request: web.Request) -> int:
     raw = request.match_info.get("page", "1")
     if not raw.isdigit() or int(raw) < 1:
@@ -235,9 +242,13 @@ def website_of(request: web.Request) -> Website:
     if website is None:
         raise not_found("website")
     if not website.subscribed:
-        raise SandboxError(404, "not_subscribed", "the website is not subscribed to the plugin",
-                           namespace="subscription")
+        raise not_subscribed()
     return website
+
+
+def not_subscribed() -> SandboxError:
+    return SandboxError(404, "not_subscribed", "the website is not subscribed to the plugin",
+                        namespace="subscription")
 
 
 def conversation_of(request: web.Request) -> Conversation:

@@ -71,18 +71,16 @@ async def test_iter_conversations_reaches_the_end_once_each(crisp: CrispApi,
     assert [c async for c in crisp.iter_conversations(wid, filter_date_start=later)] == []
 
 
-async def test_get_exists_create_remove(crisp: CrispApi, sandbox: Sandbox) -> None:
+async def test_get_create_remove(crisp: CrispApi, sandbox: Sandbox) -> None:
     wid = bound_website(sandbox)
     session_id = await crisp.create_conversation(wid)
     assert session_id.startswith("session_")
     assert session_id in sandbox.state.conversations
     conv = await crisp.get_conversation(wid, session_id)
     assert conv["session_id"] == session_id and conv["state"] == "pending"
-    assert await crisp.conversation_exists(wid, session_id) is True
 
     await crisp.remove_conversation(wid, session_id)
     assert session_id not in sandbox.state.conversations
-    assert await crisp.conversation_exists(wid, session_id) is False
     with pytest.raises(NotFoundError):
         await crisp.get_conversation(wid, session_id)
 
@@ -92,29 +90,29 @@ async def test_state_routing_meta_block(crisp: CrispApi, sandbox: Sandbox) -> No
     sid = await crisp.create_conversation(wid)
     conv = sandbox.state.conversations[sid]
 
-    assert await crisp.get_state(wid, sid) == "pending"
+    assert conv.state == "pending"
     await crisp.set_state(wid, sid, "resolved")
-    assert await crisp.get_state(wid, sid) == "resolved" == conv.state
+    assert conv.state == "resolved"
 
     operator = sandbox.state.operators[1].user_id
-    assert await crisp.get_routing(wid, sid) is None
+    assert conv.assigned is None
     await crisp.assign(wid, sid, operator)
-    assert await crisp.get_routing(wid, sid) == operator == conv.assigned
+    assert conv.assigned == operator
     await crisp.assign(wid, sid, None)
-    assert await crisp.get_routing(wid, sid) is None
+    assert conv.assigned is None
 
     await crisp.update_meta(wid, sid, {"nickname": "Ada", "segments": ["vip"],
                                        "data": {"plan": "pro"}})
-    meta = await crisp.get_meta(wid, sid)
+    meta = conv.meta
     assert (meta["nickname"], meta["segments"], meta["data"]) == ("Ada", ["vip"],
                                                                  {"plan": "pro"})
     with pytest.raises(ValidationError) as err:
         await crisp.update_meta(wid, sid, {"email": "not an email"})
     assert err.value.message.startswith("data.email")
 
-    assert await crisp.get_block(wid, sid) is False
+    assert conv.is_blocked is False
     await crisp.set_block(wid, sid, True)
-    assert await crisp.get_block(wid, sid) is True and conv.is_blocked
+    assert conv.is_blocked is True
 
 
 async def test_pages_events_files_lists(crisp: CrispApi, sandbox: Sandbox) -> None:

@@ -63,16 +63,15 @@ async def test_iter_messages_before_goes_back_to_the_start(crisp: CrispApi,
     assert [m["content"] for b in reversed(older) for m in b] == [f"m{i}" for i in range(50)]
 
 
-async def test_send_get_update_remove(crisp: CrispApi, sandbox: Sandbox) -> None:
+async def test_send_update_remove(crisp: CrispApi, sandbox: Sandbox) -> None:
     wid, sid = await new_conversation(crisp, sandbox)
     conv = sandbox.state.conversations[sid]
     fingerprint = 123_456_789_012_345
     sent = await crisp.send_message(wid, sid, type="text", content="Hello",
                                     fingerprint=fingerprint)
     assert sent == fingerprint
-    message = await crisp.get_message(wid, sid, fingerprint)
-    assert (message["content"], message["from"], message["origin"]) == ("Hello", "operator",
-                                                                        "chat")
+    message = conv.by_fp[fingerprint]
+    assert (message.content, message.from_, message.origin) == ("Hello", "operator", "chat")
     assert [m.content for m in conv.messages] == ["Hello"]
 
     note = await crisp.send_message(wid, sid, type="note", content="internal", fingerprint=7,
@@ -81,11 +80,12 @@ async def test_send_get_update_remove(crisp: CrispApi, sandbox: Sandbox) -> None
     assert (stored.type, stored.user["nickname"], stored.mentions) == ("note", "Bot", ["u1"])
 
     await crisp.update_message(wid, sid, fingerprint, "Hello, edited")
-    edited = await crisp.get_message(wid, sid, fingerprint)
-    assert edited["content"] == "Hello, edited" and edited["edited"] is True
+    edited = conv.by_fp[fingerprint]
+    assert edited.content == "Hello, edited" and edited.edited is True
     await crisp.remove_message(wid, sid, fingerprint)
+    assert fingerprint not in conv.by_fp
     with pytest.raises(NotFoundError):
-        await crisp.get_message(wid, sid, fingerprint)
+        await crisp.remove_message(wid, sid, fingerprint)
 
     with pytest.raises(ValidationError) as err:
         await crisp.send_message(wid, sid, type="text", content="", fingerprint=8)
@@ -106,8 +106,6 @@ async def test_compose_and_acknowledgements(crisp: CrispApi, sandbox: Sandbox) -
     assert "operator" not in conv.compose
 
     first = conv.messages[0].fingerprint
-    await crisp.mark_delivered(wid, sid, [first])
-    assert [m.delivered for m in conv.messages] == ["chat", "", ""]
     await crisp.mark_read(wid, sid, [first])
     assert [m.read for m in conv.messages] == ["chat", "", ""]
     await crisp.mark_read(wid, sid)  # no fingerprints: every message

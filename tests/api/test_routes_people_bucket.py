@@ -37,9 +37,6 @@ async def test_person_profile_and_data(crisp: CrispApi, sandbox: Sandbox) -> Non
 
     data = await crisp.get_person_data(wid, person.people_id)
     assert data == person.data and "data" not in data  # the inner object
-    await crisp.update_person_data(wid, person.people_id, {"plan": "pro", "seats": 3})
-    assert await crisp.get_person_data(wid, person.people_id) == {**data, "plan": "pro",
-                                                                  "seats": 3}
 
 
 async def test_person_conflict_is_a_conflict_error(crisp: CrispApi, sandbox: Sandbox) -> None:

@@ -84,7 +84,7 @@ async def test_subscription_settings_get_save_update(crisp: CrispApi, sandbox: S
     assert err.value.message == "data.sla_minutes should be >= 1"
 
 
-async def test_website_operators_and_availability(crisp: CrispApi, sandbox: Sandbox) -> None:
+async def test_website_and_operators(crisp: CrispApi, sandbox: Sandbox) -> None:
     wid = bound_website(sandbox)
     website = await crisp.get_website(wid)
     assert website["website_id"] == wid
@@ -93,11 +93,3 @@ async def test_website_operators_and_availability(crisp: CrispApi, sandbox: Sand
     operators = await crisp.list_operators(wid)
     assert [op["details"]["user_id"] for op in operators] == [
         op.user_id for op in sandbox.state.operators]
-
-    status = await crisp.availability_status(wid)
-    assert status["status"] in ("online", "away", "offline")
-    assert isinstance(status["since"], int)
-
-    availabilities = await crisp.operator_availabilities(wid)
-    assert {a["user_id"]: a["type"] for a in availabilities} == {
-        op.user_id: op.availability for op in sandbox.state.operators}

@@ -11,7 +11,7 @@ import pytest_asyncio
 
 from crisp_console.api import RetryPolicy
 from crisp_console.client import ClientConfig, ConsoleClient
-from crisp_console.realtime import ReconnectPolicy
+from crisp_console.realtime import Backoff, ReconnectPolicy
 from crisp_console.sandbox.server import Sandbox
 from crisp_console.types import Credentials
 from tests.sandbox.conftest import admin, rtm, sandbox  # noqa: F401 - fixtures reused here
@@ -19,7 +19,8 @@ from tests.sandbox.conftest import admin, rtm, sandbox  # noqa: F401 - fixtures 
 FAST = ClientConfig(
     retry=RetryPolicy(max_attempts=5, base_delay=0.005, max_delay=0.05,
                       rate_limit_min_delay=0.05, rate_limit_max_wait=30.0),
-    reconnect=ReconnectPolicy(base=0.05, cap=0.3, auth_timeout=5.0, connect_timeout=5.0),
+    reconnect=ReconnectPolicy(Backoff(base=0.05, cap=0.3), auth_timeout=5.0,
+                              connect_timeout=5.0),
     rebind_interval=0.1, send_retry_delay=0.01, send_retry_window=60.0,
     websites_refresh=3600.0, catchup_margin_ms=2000, compose_interval=5.0,
     rtm_connect_timeout=10.0, bucket_timeout=5.0,

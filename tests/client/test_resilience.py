@@ -12,7 +12,7 @@ from crisp_console.client import LIVE_FEED, ConsoleClient
 from crisp_console.core import MessageStatus
 from crisp_console.realtime import ConnectionState
 from crisp_console.sandbox.server import Sandbox
-from crisp_console.sandbox.state import PluginToken
+from crisp_console.sandbox.world import PluginToken
 from tests.client.conftest import assert_store_matches, until
 from tests.clock import VirtualClock
 

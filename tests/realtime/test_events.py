@@ -14,7 +14,10 @@ EVENT_NAME = re.compile(r"^(message|session|people|website|plugin):[a-z_:]+$")
 
 
 def names_emitted_by_the_sandbox_state() -> set[str]:
-    source = (Path(sandbox_pkg.__file__).parent / "state.py").read_text(encoding="utf-8")
+    """What SandboxState emits: its conversations (state.py) and its directory (world.py)."""
+    folder = Path(sandbox_pkg.__file__).parent
+    source = "\n".join((folder / name).read_text(encoding="utf-8")
+                       for name in ("state.py", "world.py"))
     found = {node.value for node in ast.walk(ast.parse(source))
              if isinstance(node, ast.Constant) and isinstance(node.value, str)
              and EVENT_NAME.match(node.value)}

@@ -13,7 +13,8 @@ import pytest
 from crisp_console.sandbox.config import SandboxConfig, Sizes
 from crisp_console.sandbox.dataset import build_state
 from crisp_console.sandbox.model import Conversation, Message
-from crisp_console.sandbox.state import SandboxState, now_ms
+from crisp_console.sandbox.state import SandboxState
+from crisp_console.sandbox.world import now_ms
 
 BASE = 1_750_000_000_000
 DAY = 86_400_000

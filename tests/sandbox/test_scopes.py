@@ -8,11 +8,12 @@ from typing import Any
 
 import httpx
 import pytest
+from aiohttp import web
 
 from crisp_console.sandbox.cli import build_parser, config_from_args
 from crisp_console.sandbox.profile import strict_except
 from crisp_console.sandbox.route_scopes import (
-    ROUTE_SCOPES,
+    NEEDS,
     UnmappedRoute,
     is_plugin_route,
     required_scope,
@@ -23,9 +24,12 @@ from tests.sandbox.conftest import make_config
 from tests.sandbox.conv_helpers import busiest, conv_url, data_of, error_of, website_id
 
 
-def served_routes() -> set[tuple[str, str]]:
+def sandbox_app() -> web.Application:
+    return Sandbox(make_config())._build_app()  # noqa: SLF001 - the routes it serves
+
+
+def served_routes(app: web.Application) -> set[tuple[str, str]]:
     """(method, template under /v1 without a trailing slash) of every /v1 route served."""
-    app = Sandbox(make_config())._build_app()  # noqa: SLF001 - the routes it serves
     served = set()
     for route in app.router.routes():
         canonical = route.resource.canonical if route.resource else ""
@@ -35,13 +39,14 @@ def served_routes() -> set[tuple[str, str]]:
 
 
 def test_every_served_route_has_exactly_one_entry() -> None:
-    served = served_routes()
+    app = sandbox_app()
+    served = served_routes(app)
     assert len(served) > 50
-    assert served == set(ROUTE_SCOPES), (served ^ set(ROUTE_SCOPES))
+    assert served == set(app[NEEDS]), (served ^ set(app[NEEDS]))
 
 
 def test_reads_need_read_writes_need_write_plugin_routes_need_nothing() -> None:
-    for (method, template), need in ROUTE_SCOPES.items():
+    for (method, template), need in sandbox_app()[NEEDS].items():
         if is_plugin_route(template):
             assert need is None, template
             continue
@@ -52,9 +57,10 @@ def test_reads_need_read_writes_need_write_plugin_routes_need_nothing() -> None:
 
 
 def test_head_is_a_get_and_an_unknown_route_is_refused() -> None:
-    assert required_scope("HEAD", "/website/{website_id}") == ("website:settings", "read")
+    app = sandbox_app()
+    assert required_scope(app, "HEAD", "/website/{website_id}") == ("website:settings", "read")
     with pytest.raises(UnmappedRoute, match="/v1/nowhere"):
-        required_scope("GET", "/nowhere")
+        required_scope(app, "GET", "/nowhere")
 
 
 async def scopes_patch(admin: httpx.AsyncClient, **body: Any) -> dict[str, list[str]]:
