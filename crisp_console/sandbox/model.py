@@ -7,7 +7,7 @@ strings (contents drawn from a phrase pool, user dicts per participant) keep the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from crisp_console.types import (
     ConversationPayload,
@@ -19,6 +19,16 @@ from crisp_console.types import (
 
 # Crisp's numeric mirror of the state (UNCONFIRMED; see sandbox/README.md).
 STATE_STATUS = {"pending": 0, "unresolved": 1, "resolved": 2}
+Shape = TypeVar("Shape")
+
+
+def wire(record: object, shape: type[Shape], **values: Any) -> Shape:
+    """The payload ``shape`` (a TypedDict of types/) of ``record``: each key it declares, in its
+    order, from ``values`` or else from the record's attribute of that name, so the TypedDict
+    is the one list of what the payload carries."""
+    keys = shape.__annotations__
+    return cast(Shape, {key: values[key] if key in values else getattr(record, key)
+                        for key in keys})
 
 
 @dataclass(slots=True)
@@ -37,14 +47,7 @@ class Website:
     token: str = ""
 
     def to_payload(self) -> WebsitePayload:
-        return {
-            "website_id": self.website_id,
-            "name": self.name,
-            "domain": self.domain,
-            "logo": self.logo,
-            "verified": self.verified,
-            "institutional": False,
-        }
+        return wire(self, WebsitePayload, institutional=False)
 
 
 @dataclass(slots=True)
@@ -84,36 +87,27 @@ class Operator:
         }
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class Person:
+    # Where and when first, then the profile's card (always built by keyword).
     people_id: str
     website_id: str
-    email: str
-    person: dict[str, Any]
-    company: dict[str, Any]
-    segments: list[str]
-    notepad: str
-    score: int
     created_at: int
     updated_at: int
     active_last: int
+    score: int
+    email: str
+    notepad: str
+    segments: list[str]
+    person: dict[str, Any]
+    company: dict[str, Any]
     data: dict[str, Any] = field(default_factory=dict)
     events: list[dict[str, Any]] = field(default_factory=list)
     sessions: list[str] = field(default_factory=list)
 
     def to_payload(self) -> PeopleProfilePayload:
-        return {
-            "people_id": self.people_id,
-            "email": self.email,
-            "person": self.person,
-            "company": self.company,
-            "segments": list(self.segments),
-            "notepad": self.notepad,
-            "active": {"now": False, "last": self.active_last},
-            "score": self.score,
-            "created_at": self.created_at,
-            "updated_at": self.updated_at,
-        }
+        return wire(self, PeopleProfilePayload, segments=list(self.segments),
+                    active={"now": False, "last": self.active_last})
 
 
 @dataclass(slots=True, kw_only=True, eq=False)
