@@ -91,4 +91,7 @@ def test_core_and_its_tests_need_no_qt_no_io_no_loop() -> None:
 
 def test_storage_and_its_tests_need_no_qt_and_no_network() -> None:
     # storage/ writes files and nothing else: its tests run without Qt, a server or a loop.
-    assert not io_and_qt_in("storage")
+    # One exception: Database.awrite/aread (DESIGN-issue13) wrap the writer thread's future
+    # for a coroutine with asyncio.wrap_future; the database runs no loop of its own.
+    allowed = {f"{PACKAGE / 'storage' / 'database.py'}: asyncio"}
+    assert not io_and_qt_in("storage") - allowed
