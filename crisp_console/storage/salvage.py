@@ -27,6 +27,7 @@ OUTBOX_COLUMNS = ("id", "kind", "website_id", "session_id", "fingerprint", "body
 # moved copies keep them: the copy opens with its last commits.
 COMPANIONS = ("-wal", "-shm", "-journal")
 PROBES = 10_000  # ids looked up beyond those the scans saw
+MAX_ERRORS = 200  # rows that fail before the salvage gives up on the rest
 
 
 def stamp(clock: Callable[[], float] = time.time) -> str:
@@ -127,6 +128,8 @@ def _rows(engine: Engine, connect: Callable[[], Any]) -> tuple[list[dict[str, An
                 skipped += 1
                 log.debug("salvage: outbox row %s cannot be read: %r", row_id, exc)
                 reader.reset()
+                if skipped >= MAX_ERRORS:  # each costs a new connection: stop somewhere
+                    break
                 continue
             if row is not None:
                 values = dict(zip(names, tuple(row), strict=True))
@@ -204,5 +207,6 @@ def outbox_words(rows: list[dict[str, Any]], skipped: int) -> str:
     text = (f"{unsent} unsent action(s) were recovered from it and kept." if unsent
             else "It held no unsent actions that could be read.")
     if skipped:
-        text += f" {skipped} outbox item(s) in it could not be read."
+        # Probed ids include ones deleted after sending: "up to".
+        text += f" Up to {skipped} other outbox item(s) in it could not be read."
     return text
