@@ -15,8 +15,8 @@ from crisp_console.client.persist import Persister
 from crisp_console.core import Ordering, Store
 from crisp_console.storage import cache as c
 from crisp_console.storage.cache import Cache, load_snapshot
+from tests.client.db_runner import ThreadRunner
 from tests.core import factories as f
-from tests.storage.runner import ThreadRunner
 
 pytestmark = pytest.mark.asyncio
 

@@ -21,8 +21,8 @@ from crisp_console.sandbox.model import Conversation as SandboxConversation
 from crisp_console.sandbox.server import Sandbox
 from crisp_console.sandbox.world import now_ms
 from tests.client.conftest import FAST, assert_store_matches, make_client, until
+from tests.client.db_runner import ThreadRunner
 from tests.sandbox.conftest import make_config
-from tests.storage.runner import ThreadRunner
 
 pytestmark = pytest.mark.asyncio
 

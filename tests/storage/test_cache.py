@@ -3,6 +3,7 @@ removed by id, the warm start's bounded snapshot, meta, eviction to a cap, clear
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -55,7 +56,10 @@ def test_a_saved_world_loads_back_as_it_was(conn: sqlite3.Connection) -> None:
         assert len(mine) == len(theirs)
         for a, b in zip(mine, theirs, strict=True):  # in the order they were saved
             assert_same_model(a, b)
-    by_id = {v.session_id: v for v in models.conversations}
+    # Typing is not kept: it is stale by the next start.
+    by_id = {v.session_id: dataclasses.replace(v, compose_visitor=None, compose_operator=None)
+             for v in models.conversations}
+    assert any(v.compose_visitor is not None for v in models.conversations)
     assert set(by_id) == {v.session_id for v in snap.conversations}
     for conv in snap.conversations:
         assert_same_model(conv, by_id[conv.session_id])

@@ -1,15 +1,22 @@
-"""Core models of a sandbox-generated world, as the store would hold them."""
+"""A seeded random world of core models built from the payload factories (shaped like the
+sandbox's: tests/core/factories.py), and an equality that also compares types.
+
+tests/sandbox/test_cache_agreement.py runs the same checks over the sandbox's own worlds
+(tests/storage imports no sandbox: architecture/test_layers.py)."""
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, fields
 from typing import Any
 
 from crisp_console.core import Conversation, Message, Operator, Person, Website
-from crisp_console.sandbox.config import SandboxConfig, Sizes
-from crisp_console.sandbox.dataset import build_state
+from tests.core import factories as f
 
-BASE = 1_750_000_000_000
+BASE = f.BASE_TIME
+_SEGMENTS = ["customer", "vip", "lead", "churn-risk", "beta", "üñï", "a b"]
+_TEXTS = ["Hello", "héllo 😀 «quotes»", "line one\nline two", "", "x" * 3000,
+          "<b>not html</b>", "1.5"]
 
 
 @dataclass
@@ -21,17 +28,59 @@ class Models:
     messages: list[Message]
 
 
-def world(seed: int = 1, sizes: Sizes | None = None) -> Models:
-    state = build_state(SandboxConfig(seed=seed, sizes=sizes or Sizes.tiny(), base_time=BASE))
-    convs = list(state.conversations.values())
-    return Models(
-        websites=[Website.from_payload(w.to_payload()) for w in state.websites.values()],
-        operators=[Operator.from_payload(o.to_payload()) for o in state.operators],
-        people=[Person.from_payload(p.to_payload(), p.website_id)
-                for p in state.people.values()],
-        conversations=[Conversation.from_payload(c.to_payload()) for c in convs],
-        messages=[Message.from_payload(m.to_payload(c.website_id, c.session_id))
-                  for c in convs for m in c.messages])
+def _content(rng: random.Random, kind: str) -> Any:
+    if kind in ("text", "note"):
+        return rng.choice(_TEXTS)
+    if kind == "file":
+        return {"name": "report.pdf", "url": "https://files.example/r.pdf",
+                "type": "application/pdf"}
+    if kind == "event":
+        return {"namespace": "state:resolved", "text": rng.choice(_TEXTS)}
+    return {"id": "pick", "text": "Which one?", "choices": [
+        {"value": "a", "icon": "", "label": "A", "selected": rng.random() < 0.5},
+        {"value": "b", "icon": "", "label": "B", "selected": False}],
+        "ratio": rng.random(), "count": rng.randrange(-5, 5), "none": None}
+
+
+def world(seed: int = 1, conversations: int = 60) -> Models:
+    rng = random.Random(seed)
+    site_ids = [f.WEBSITE, f.OTHER_WEBSITE]
+    websites = [Website.from_payload({**f.connect_website(wid), **f.website(
+        wid, name=f"Site {i}", visitors_count=rng.randrange(100))}) for i, wid in
+        enumerate(site_ids)]
+    operators = [Operator.from_payload(f.operator(
+        f"op-{seed}-{k}", first_name=f"Op{k}", availability=rng.choice(
+            ["online", "away", "offline"]))) for k in range(4)]
+    op_ids = [o.user_id for o in operators]
+    people_ids = [f"people-{seed}-{k}" for k in range(conversations // 2)]
+    people = [Person.from_payload(f.profile(
+        pid, score=rng.randrange(-10, 100), segments=rng.sample(_SEGMENTS, rng.randrange(4)),
+        notepad=rng.choice(_TEXTS), updated_at=BASE + rng.randrange(10**6)),
+        rng.choice(site_ids)) for pid in people_ids]
+    convs: list[Conversation] = []
+    msgs: list[Message] = []
+    for _ in range(conversations):
+        sid = f.session_id()
+        website_id = rng.choice(site_ids)
+        assigned = rng.choice([None, *op_ids])
+        convs.append(Conversation.from_payload(f.conversation(
+            sid, website_id=website_id, people_id=rng.choice([*people_ids, ""]),
+            state=rng.choice(["pending", "unresolved", "resolved"]),
+            updated_at=BASE + rng.randrange(10**8), is_blocked=rng.random() < 0.1,
+            unread={"operator": rng.randrange(5), "visitor": rng.randrange(3)},
+            assigned={"user_id": assigned} if assigned else {},
+            mentions=rng.sample(op_ids, rng.randrange(2)),
+            compose={"visitor": {"type": "start", "excerpt": "typ"}} if rng.random() < 0.2
+            else {})))
+        for j in range(rng.randrange(25)):
+            kind = rng.choice(["text", "text", "note", "file", "event", "picker"])
+            msgs.append(Message.from_payload(f.message(
+                sid, website_id=website_id, from_=rng.choice(["user", "operator"]), type=kind,
+                content=_content(rng, kind), timestamp=BASE + j * 1000 + rng.randrange(999),
+                edited=rng.random() < 0.1, read=rng.choice(["", "chat"]),
+                delivered=rng.choice(["", "chat", "email"]), automated=rng.random() < 0.1,
+                mentions=rng.sample(op_ids, rng.randrange(2)))))
+    return Models(websites, operators, people, convs, msgs)
 
 
 def same(a: Any, b: Any) -> bool:
@@ -49,6 +98,6 @@ def same(a: Any, b: Any) -> bool:
 
 def assert_same_model(a: Any, b: Any) -> None:
     assert type(a) is type(b)
-    for f in fields(a):
-        assert same(getattr(a, f.name), getattr(b, f.name)), (f.name, getattr(a, f.name),
-                                                             getattr(b, f.name))
+    for fld in fields(a):
+        assert same(getattr(a, fld.name), getattr(b, fld.name)), (
+            fld.name, getattr(a, fld.name), getattr(b, fld.name))
