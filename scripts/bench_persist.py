@@ -122,7 +122,8 @@ def main() -> None:
             conn.execute("COMMIT")
             return time.perf_counter() - started
 
-        persister._reset.update(("conversations", "websites", "operators"))  # noqa: SLF001
+        persister._reset.update(("websites", "operators"))  # noqa: SLF001
+        persister._dirty["conversations"].update(store.conversations)  # noqa: SLF001
         for sid in store.conversations:
             persister._messages[sid] = {m.fingerprint for m in store.messages(sid)}  # noqa: SLF001
         full = persister.take()

@@ -15,9 +15,12 @@ What each Change means for the cache:
 - a row removed: remove it (a conversation takes its messages and timeline along);
 - a timeline's RESET (its conversation was removed, or the saved one dropped): its messages
   and bookkeeping are removed, then whatever it holds at the flush is saved;
-- websites or operators RESET: they were replaced; conversations or people RESET (a new
-  order, a restore): saved again. A RESET of an empty store (clear()) writes nothing: the
-  cache is cleared by Clear local data (cache.clear) or with the account.
+- websites or operators RESET: they were replaced, the cache keeps just those (unless none
+  are left: that is clear(), and an account without websites keeps its last). A RESET of
+  conversations or people changes no row (a new order, clear(), a restore, which happens
+  before the Persister starts): nothing is written; re-encoding thousands of rows there
+  would stall the loop for nothing. The cache is cleared by Clear local data
+  (cache.clear) or with the account.
 Pending and failed local echoes are never written (the outbox owns them).
 
 Timeline bookkeeping (loaded, cursor, at_start) changes without a Change of its own: the
@@ -136,6 +139,9 @@ class Persister:
             elif change.key is not None:
                 self._messages.setdefault(change.key, set()).update(change.fingerprints)
         elif kind is ChangeKind.RESET:
+            held = self._store.websites if collection == WEBSITES else self._store.operators
+            if collection not in (WEBSITES, OPERATORS) or not held:
+                return  # no row changed, or clear(): nothing to write (module docstring)
             self._reset.add(collection)
         elif kind is ChangeKind.CHANGED and change.fields <= _TRANSIENT:
             return
@@ -203,9 +209,6 @@ class Persister:
         dirty, reset = self._dirty, self._reset
         self._dirty = {c: set() for c in dirty}
         self._reset = set()
-        for collection in reset & {CONVERSATIONS, PEOPLE}:
-            dirty[collection].update(store.conversations if collection == CONVERSATIONS
-                                     else store.people)
         batch.websites_only = WEBSITES in reset
         batch.operators_only = OPERATORS in reset
         if batch.websites_only:

@@ -96,6 +96,18 @@ async def test_one_timer_per_quiet_period_and_one_row_per_id(runner: ThreadRunne
     await persister.close()
 
 
+async def test_a_new_order_or_a_clear_writes_nothing(runner: ThreadRunner) -> None:
+    store, _ = filled_store()
+    timers = Timers()
+    persister = Persister(store, Cache(runner), schedule=timers)
+    persister.start()
+    store.set_ordering(Ordering.WAITING)
+    store.clear()
+    assert not timers.armed and not persister.dirty
+    await persister.close()
+    assert runner.writes == 0
+
+
 async def test_typing_alone_writes_nothing(runner: ThreadRunner) -> None:
     store, sids = filled_store()
     timers = Timers()
@@ -117,7 +129,7 @@ async def test_a_flush_leaves_the_cache_equal_to_the_store(runner: ThreadRunner)
     sids = fill(store)
     store.set_websites([f.website()])  # RESET: replaced
     store.upsert_conversations([f.conversation(sid) for sid in sids])  # no change: no row
-    store.set_ordering(Ordering.CREATED)  # RESET: every row again
+    store.set_ordering(Ordering.CREATED)  # RESET: no row changed, nothing more
     persister.timeline_read(sids[0])
     await flushed(persister, timers)
     snap = loaded(runner).snapshot
