@@ -39,6 +39,14 @@ class ClientConfig:
     echo_timeout: float = 10.0  # how long an optimistic change outranks older echoes
     # The operator the console acts as ("me"); None: the first operator of the first website.
     operator_id: str | None = None
+    # The local cache (warmstart.py, persist.py): its size cap (Preferences), what a warm
+    # start restores, how often changes are written, how long cached operators stay fresh.
+    cache_cap_bytes: int = 512 * 1024 * 1024
+    cache_conversations: int = 2000  # the most recently updated
+    cache_timelines: int = 30  # the most recently read, each with its newest messages:
+    cache_messages: int = 400
+    cache_flush_interval: float = 0.25
+    operators_freshness: float = 3600.0
 
 
 @dataclass(frozen=True)

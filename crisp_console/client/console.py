@@ -7,7 +7,9 @@ reaches into another. The UI uses the parts by name:
 - ``commands``: the optimistic commands, typing, read marks, reminders (commands.py);
 - ``loader``: open_conversation, load_older, fetch_conversation (loader.py);
 - ``media``: trusted, fetch (media.py);
-- ``websites``, ``catchup``, ``fetches``, ``sender``, ``events``: the sync and the owed work.
+- ``websites``, ``catchup``, ``fetches``, ``sender``, ``events``: the sync and the owed work;
+- with a local database (``cache=``): ``persister`` (persist.py) and ``warm``
+  (warmstart.py): ``await restore_cache()`` before ``start()`` paints the saved inbox.
 
 Two retry loops, one per layer: the send path's (``sender``: one per reply, sending.py) and
 the owed work's (``retrier``, shared by the catch-up and the owed fetches: retry.py). The API
@@ -22,6 +24,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 
@@ -36,16 +39,20 @@ from crisp_console.client.identity import Identity
 from crisp_console.client.loader import Loader
 from crisp_console.client.media import Media
 from crisp_console.client.owed import OwedWork
+from crisp_console.client.persist import Persister
 from crisp_console.client.replies import Replies
 from crisp_console.client.retry import Retrier, Sleep
 from crisp_console.client.sending import Sender, SendPolicy
 from crisp_console.client.startup import StartUp
 from crisp_console.client.tasks import TaskOwner
 from crisp_console.client.uploads import Uploads
+from crisp_console.client.warmstart import Restored, WarmStart
 from crisp_console.client.watches import Watches
 from crisp_console.client.websites import Websites
 from crisp_console.core import Store
 from crisp_console.realtime import ConnectionState, RealtimeGateway
+from crisp_console.storage import cache as cached
+from crisp_console.storage.cache import Cache, Runner
 from crisp_console.types import Credentials
 
 log = logging.getLogger("crisp_console.client")
@@ -60,13 +67,15 @@ class ConsoleClient:
                  operator_id: str | None = None, sleep: Sleep = asyncio.sleep,
                  clock: Callable[[], float] = time.monotonic,
                  wall: Callable[[], float] = time.time,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None, cache: Runner | None = None) -> None:
         """``operator_id``: who the console acts as (``me``); it overrides
         ``config.operator_id``. ``sleep``, ``clock`` (monotonic), ``wall`` (epoch) and ``rng``
         drive every wait of the client: the REST layer's waits and quota gate, the send
         path's window and backoff, the owed work's backoff, the websites poll, the typing
         throttle, and ``clock`` the hold of optimistic changes in a store made here; tests
-        inject them (they must agree, as the defaults do). The live feed keeps real time."""
+        inject them (they must agree, as the defaults do). The live feed keeps real time.
+        ``cache``: the account's database (storage/database.py) for the local cache; None:
+        no cache, every start is cold."""
         self.config = config = config or ClientConfig()
         clocks = Clocks(sleep, clock, wall, rng if rng is not None else random.Random())
         self.api = api = CrispApi(rest_url, credentials, retry=config.retry,
@@ -102,9 +111,20 @@ class ConsoleClient:
                              tasks.spawn, clock=clock, sleep=sleep, rng=clocks.rng)
         self.replies = Replies(store, self.sender, uploads, self.identity, clocks)
         self.commands = Commands(api, store, self.identity, config, clock)
-        self.loader = Loader(api, store, clocks)
         self.media = Media(api)
-        self._startup = StartUp(api, store, websites, catchup, self.gateway, monitor, config)
+        self._startup = StartUp(api, store, websites, catchup, self.gateway, monitor, config,
+                                tasks, retrier, clocks)
+        self.persister: Persister | None = None
+        self.warm: WarmStart | None = None
+        if cache is not None:
+            self.persister = Persister(store, Cache(cache), interval=config.cache_flush_interval,
+                                       wall=wall)
+            self.warm = WarmStart(store, self.persister.cache, self.persister, websites,
+                                  catchup, self.gateway, self._startup, config, clocks)
+            self.persister.set_meta_source(self.warm.meta)
+        self.loader = Loader(api, store, clocks, max_batches=config.catchup_max_batches,
+                             on_page=self.persister.timeline_read if self.persister
+                             else lambda session_id: None)
         self._closing: asyncio.Task[None] | None = None
 
     @property
@@ -130,7 +150,7 @@ class ConsoleClient:
         return self.catchup.owed or len(self.fetches) > 0
 
     def _catchup_problem(self) -> str:
-        return self.catchup.problem or self.fetches.problem
+        return self.catchup.problem or self.fetches.problem or self._startup.problem
 
     # ---- events ---------------------------------------------------------------------------
 
@@ -141,9 +161,29 @@ class ConsoleClient:
 
     # ---- lifecycle ------------------------------------------------------------------------
 
+    async def restore_cache(self) -> Restored | None:
+        """Fill the store from the local cache, before any request (warmstart.py): what it
+        restored and when it was saved. None without a cache."""
+        if self.warm is None:
+            return None
+        restored = await self.warm.restore()
+        self.loader.restored(restored.timeline_ids)
+        return restored
+
+    def save_view(self, **view: Any) -> None:
+        """Keep ``last_open``, ``filter``, ``scope`` (plain values) for the next start."""
+        if self.persister is not None:
+            unknown = view.keys() - {cached.LAST_OPEN, cached.FILTER, cached.SCOPE}
+            if unknown:
+                raise ValueError(f"not a view value: {sorted(unknown)}")
+            self.persister.set_meta(**view)
+
     async def start(self) -> None:
-        """The start-up sequence (startup.py); raises StartupError with the step in words."""
-        await self._startup.run()
+        """The start-up sequence (startup.py); raises StartupError with the step in words.
+        After ``restore_cache()`` it is a warm start: it reconciles instead of loading."""
+        if self.persister is not None:
+            self.persister.start()
+        await self._startup.run(self.warm.resume() if self.warm is not None else None)
 
     async def aclose(self) -> None:
         """Stop the live feed, the background tasks and HTTP, in that order. Idempotent."""
@@ -154,9 +194,13 @@ class ConsoleClient:
 
     async def _close(self) -> None:
         self._uploads.close()
+        if self.persister is not None:
+            await self.persister.flush()  # while still in step: the sync cursor is now
         with contextlib.suppress(Exception):
             await self.gateway.aclose()
         await self.tasks.aclose()
+        if self.persister is not None:
+            await self.persister.close()  # with the sync cursor as it stands now
         self.monitor.close()
         await self.api.aclose()
 

@@ -1,38 +1,70 @@
 """What the UI loads on demand: an opened conversation's latest messages and people panel,
 older history, and one conversation it has not loaded. Conversations heard of live are
-fetched as owed work instead (fetches.py)."""
+fetched as owed work instead (fetches.py).
+
+A timeline restored from the local cache (warmstart.py) shows at once and is *unverified*
+until its first opening reads Crisp's newest messages back to one it holds (1 request when
+nothing changed). A saved timeline that cannot be joined to them (more new messages than
+``max_batches`` batches) is dropped for the newest page: no silent hole. A 404 there means
+the conversation was removed while the console was away: it is removed here too.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from crisp_console.api import CrispApi
 from crisp_console.client import details
 from crisp_console.client.config import Clocks
 from crisp_console.client.details import ConversationDetails
 from crisp_console.client.websites import GONE
-from crisp_console.core import Store
+from crisp_console.core import Conversation, MessageStatus, Store
 from crisp_console.errors import NotAllowedError
 
 
+def _nothing(session_id: str) -> None:
+    return None
+
+
 class Loader:
-    def __init__(self, api: CrispApi, store: Store, clocks: Clocks) -> None:
+    """``on_page(session_id)``: a page of that timeline was read from Crisp (the local
+    cache dates and saves its bookkeeping: persist.py)."""
+
+    def __init__(self, api: CrispApi, store: Store, clocks: Clocks, *,
+                 on_page: Callable[[str], None] = _nothing, max_batches: int = 25) -> None:
         self._api = api
         self._store = store
         self._clocks = clocks
+        self._on_page = on_page
+        self._max_batches = max_batches
+        self._unverified: set[str] = set()
 
-    async def open_conversation(self, session_id: str) -> ConversationDetails:
-        """Load the timeline's latest batch (unless the store's timeline is loaded already)
-        and everything the people panel shows; each part Crisp refuses (403) is named in
-        ``denied`` instead (details.py)."""
+    def restored(self, session_ids: Iterable[str]) -> None:
+        """Timelines that came from the local cache: refresh each at its first opening."""
+        self._unverified.update(session_ids)
+
+    def unverified(self, session_id: str) -> bool:
+        return session_id in self._unverified
+
+    async def open_conversation(self, session_id: str, *,
+                                people: bool = True) -> ConversationDetails:
+        """Load the timeline's latest batch (unless the store's timeline is loaded already;
+        a restored one is refreshed once) and, with ``people``, everything the people panel
+        shows; each part Crisp refuses (403) is named in ``denied`` instead (details.py)."""
         conv = self._store.conversations[session_id]
         found = ConversationDetails()
-        if not self._store.timeline_loaded(session_id):
-            try:
+        try:
+            if session_id in self._unverified:
+                await self._refresh(conv)
+            elif not self._store.timeline_loaded(session_id):
                 batch = await self._api.get_messages(conv.website_id, session_id)
-            except NotAllowedError as exc:
-                found.denied["messages"] = details.denied_words("messages", exc)
-            else:
                 self._store.add_history_page(session_id, batch, older=False)
-        await details.load(self._api, self._store, conv, found)
+                self._on_page(session_id)
+        except NotAllowedError as exc:
+            found.denied["messages"] = details.denied_words("messages", exc)
+        if people:
+            await details.load(self._api, self._store, conv, found)
         return found
 
     async def load_older(self, session_id: str) -> int:
@@ -43,6 +75,7 @@ class Loader:
         before = self._clocks.now_ms() if cursor is None else cursor
         batch = await self._api.get_messages(conv.website_id, session_id, before=before)
         self._store.add_history_page(session_id, batch, older=True)
+        self._on_page(session_id)
         return len(batch)
 
     async def fetch_conversation(self, website_id: str, session_id: str) -> None:
@@ -53,3 +86,29 @@ class Loader:
         except GONE:
             return
         self._store.upsert_conversations([payload])
+
+    async def _refresh(self, conv: Conversation) -> None:
+        """A restored timeline: Crisp's newest batches back to a message it holds."""
+        store, sid = self._store, conv.session_id
+        anchors = {m.fingerprint for m in store.messages(sid) if m.status is MessageStatus.SENT}
+        batches: list[list[dict[str, Any]]] = []
+        joined = False
+        try:
+            async for batch in self._api.iter_messages_before(conv.website_id, sid, None):
+                batches.append(batch)
+                joined = any(m.get("fingerprint") in anchors for m in batch)
+                if joined or not anchors or len(batches) >= self._max_batches:
+                    break
+        except GONE:
+            self._unverified.discard(sid)
+            store.remove_conversation(sid)
+            raise
+        self._unverified.discard(sid)
+        if joined:
+            store.upsert_messages(sid, [m for b in reversed(batches) for m in b])
+        else:  # nothing to join to: Crisp's pages replace the saved timeline
+            store.forget_timeline(sid)
+            store.add_history_page(sid, batches[0] if batches else [], older=False)
+            for batch in batches[1:]:
+                store.add_history_page(sid, batch, older=True)
+        self._on_page(sid)

@@ -1,6 +1,14 @@
 """The start-up sequence: the token, the account, the websites and their first conversations,
 the operators, then the live feed. The catch-up after a reconnect is catchup.py's.
 
+A warm start (``run(resume)``: the store holds the local cache, warmstart.py) asks only for
+the live feed's address and connects: the reconcile is the catch-up owed from the last sync
+cursor, paid once the live feed is up (websites changed since, conversations updated since,
+the new messages of their loaded timelines). The account, the websites' details and the
+operators come from the cache (operators again once older than
+``config.operators_freshness``). Without Crisp (network down, 5xx, quota spent) a warm
+start does not fail: the console shows its cache and a task keeps trying (``problem``).
+
 A 403 on one route disables that feature (health.py's ``denied``), never start-up: besides the
 websites' parts (websites.py), operators (no "me") and connect endpoints (no live feed). Any
 other failure of a step raises StartupError, whose ``message`` says what failed in words.
@@ -9,40 +17,75 @@ other failure of a step raises StartupError, whose ``message`` says what failed 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from crisp_console.api import CrispApi, secure_url
 from crisp_console.client import health
 from crisp_console.client.catchup import CatchUp
-from crisp_console.client.config import ClientConfig
+from crisp_console.client.config import ClientConfig, Clocks
 from crisp_console.client.health import HealthMonitor
+from crisp_console.client.retry import Retrier
+from crisp_console.client.tasks import TaskOwner
 from crisp_console.client.websites import GONE, Websites
-from crisp_console.client.words import answered, clip, startup_error
+from crisp_console.client.words import StartupError, answered, clip, describe, startup_error
 from crisp_console.core import Store
-from crisp_console.errors import CrispError, NotAllowedError, RealtimeUnauthorized
+from crisp_console.errors import (
+    AuthError,
+    CrispError,
+    NotAllowedError,
+    QuotaExceededError,
+    RateLimitError,
+    RealtimeUnauthorized,
+    ServerError,
+    TransportError,
+)
 from crisp_console.realtime import RealtimeGateway
 
+log = logging.getLogger("crisp_console.client")
+
 T = TypeVar("T")
+# Failures that mean "Crisp cannot be reached now", not "this cannot work".
+_UNREACHABLE = (TransportError, ServerError, QuotaExceededError, RateLimitError, TimeoutError)
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Where a warm start picks up (warmstart.py reads it from the local cache)."""
+
+    plugin_id: str
+    since_ms: int  # the store was in step with Crisp until then
+    websites_since: datetime | None
+    operators_fresh: bool
 
 
 class StartUp:
     def __init__(self, api: CrispApi, store: Store, websites: Websites, catchup: CatchUp,
-                 gateway: RealtimeGateway, monitor: HealthMonitor,
-                 config: ClientConfig) -> None:
+                 gateway: RealtimeGateway, monitor: HealthMonitor, config: ClientConfig,
+                 tasks: TaskOwner, retrier: Retrier, clocks: Clocks) -> None:
         self._api, self._store, self._monitor = api, store, monitor
         self._websites, self._catchup = websites, catchup
         self._gateway = gateway
         self._config = config
+        self._tasks, self._retrier, self._clocks = tasks, retrier, clocks
+        self.operators_at: int | None = None  # epoch ms the operators were last listed
+        self.problem = ""  # why a warm start is still offline, in words
 
-    async def run(self) -> None:
+    async def run(self, resume: Resume | None = None) -> None:
         """Returns once the live feed is authenticated (or known to be refused:
-        ``health.denied[LIVE_FEED]``). Raises StartupError (StartupAuthError for a refused
-        token) with the failed step in words.
+        ``health.denied[LIVE_FEED]``); a warm start (``resume``) also when Crisp cannot be
+        reached. Raises StartupError (StartupAuthError for a refused token) with the failed
+        step in words.
 
         Events between the REST snapshot and the first authentication would be lost, so a
         catch-up is owed from the moment loading began and paid once connected.
         """
+        if resume is not None:
+            await self._warm(resume)
+            return
         websites = self._websites
         self._catchup.owe()
         await self._step("check the token", self._api.check_session())
@@ -64,6 +107,63 @@ class StartUp:
         await self._step("connect the live feed", asyncio.wait_for(
             self._gateway.connect(urls, None), self._config.rtm_connect_timeout))
         websites.start_polling()
+
+    # ---- warm start ----------------------------------------------------------------------
+
+    async def _warm(self, resume: Resume) -> None:
+        self._websites.resume(resume.plugin_id, resume.websites_since)
+        self._catchup.owe(resume.since_ms)
+        try:
+            urls = await self._step("find the live feed's address", self._rtm_urls())
+        except StartupError as exc:
+            if not isinstance(exc.error, _UNREACHABLE):
+                raise
+            self._unreachable(exc.error)
+            self._tasks.spawn(self._go_live_later(resume), "warm start", key="warm-start")
+            return
+        await self._go_live(urls, resume)
+
+    def _unreachable(self, exc: BaseException) -> None:
+        first, self.problem = not self.problem, describe(exc)
+        if first:  # the retrier logs the attempts after this one
+            log.warning("warm start: %s; showing the local cache until Crisp answers",
+                        self.problem)
+        self._monitor.refresh()
+
+    async def _go_live_later(self, resume: Resume) -> None:
+        urls = await self._retrier.run(self._rtm_urls, what="the warm start",
+                                       final=(AuthError,), on_failure=self._unreachable)
+        self.problem = ""
+        self._monitor.refresh()
+        try:
+            await self._go_live(urls, resume)
+        except StartupError as exc:
+            log.warning("warm start: %s", exc.message)
+
+    async def _go_live(self, urls: list[str] | None, resume: Resume) -> None:
+        websites = self._websites
+        if urls is None:  # no live feed, so no catch-up: list them as a cold start does
+            for website_id in websites.ids():
+                await self._step(f"list the conversations of {clip(websites.label(website_id))}",
+                                 websites.load_first_pages(website_id))
+        else:
+            try:
+                await self._step("connect the live feed", asyncio.wait_for(
+                    self._gateway.connect(urls, None), self._config.rtm_connect_timeout))
+            except StartupError as exc:
+                if not isinstance(exc.error, TimeoutError):
+                    raise
+                # The gateway keeps trying on its own; the catch-up is paid once it is up.
+                log.warning("warm start: %s", exc.message)
+        websites.start_polling()
+        if not resume.operators_fresh:
+            self._tasks.spawn(self._operators_quietly(), "operators", key="operators")
+
+    async def _operators_quietly(self) -> None:
+        try:
+            await self._load_operators()
+        except CrispError as exc:
+            log.warning("operators not refreshed: %s", describe(exc))
 
     async def _step(self, step: str, work: Awaitable[T]) -> T:
         """``work``'s result; its failure as a StartupError that names ``step``."""
@@ -91,6 +191,7 @@ class StartUp:
                 if isinstance(user_id, str) and user_id:
                     seen.setdefault(user_id, op)
         self._store.set_operators(list(seen.values()))
+        self.operators_at = self._clocks.now_ms()
         if refused is not None:
             self._monitor.deny(health.OPERATORS,
                                "Crisp does not allow this token to list the operators: who "

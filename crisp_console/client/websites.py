@@ -38,6 +38,17 @@ class Websites:
         self.plugin_id = ""
         self._since: datetime | None = None  # the next refresh asks for changes since then
 
+    @property
+    def since(self) -> datetime | None:
+        """Where the next refresh starts (kept in the local cache between runs)."""
+        return self._since
+
+    def resume(self, plugin_id: str, since: datetime | None) -> None:
+        """A warm start: the account and the last check come from the local cache, so the
+        first refresh asks for what changed while the console was away."""
+        self.plugin_id = plugin_id
+        self._since = since
+
     def ids(self) -> list[str]:
         return [w.website_id for w in self._store.websites.values() if w.subscribed]
 

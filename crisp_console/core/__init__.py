@@ -27,6 +27,7 @@ from crisp_console.core.optimistic import Optimistic
 from crisp_console.core.ordering import Ordering
 from crisp_console.core.parse import PayloadError
 from crisp_console.core.results import ApplyResult
+from crisp_console.core.snapshot import SavedTimeline, Snapshot
 from crisp_console.core.store import Store
 
 __all__ = [
@@ -48,6 +49,8 @@ __all__ = [
     "Ordering",
     "PayloadError",
     "Person",
+    "SavedTimeline",
+    "Snapshot",
     "Store",
     "VisitedPage",
     "Website",

@@ -128,6 +128,18 @@ class ConversationRows:
         self._rows.remove_many(present, drop)
         return bool(present)
 
+    def restore(self, convs: list[Conversation]) -> None:
+        """Replace every conversation with saved ones, silently (the store announces the
+        RESET); the first of a session_id wins. Their heavy meta values are shared as a
+        REST load shares them (sharing.py)."""
+        self.by_id.clear()
+        for conv in convs:
+            if conv.session_id not in self.by_id:
+                self._sharer.meta(conv.meta)
+                self.by_id[conv.session_id] = conv
+        key = self._key
+        self._rows.replace([(key(c), sid) for sid, c in self.by_id.items()])
+
     def clear(self) -> None:
         """Forget every conversation, silently (the store announces the RESET)."""
         self.by_id.clear()

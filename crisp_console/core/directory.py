@@ -39,6 +39,14 @@ class Entries(Generic[T]):
         self.items.clear()
         self.rows.replace([])
 
+    def restore(self, items: list[T]) -> None:
+        """Replace them all with saved entries, silently (the store announces the RESET);
+        the first of an id wins."""
+        self.items.clear()
+        for item in items:
+            self.items.setdefault(self._key(item), item)
+        self.rows.replace(list(self.items))
+
     def replace(self, parse: Callable[[Any], T], payloads: Any) -> ApplyResult:
         """Replace them all; emits RESET. A list of which no item parses is MALFORMED and
         replaces nothing."""
@@ -108,6 +116,13 @@ class Directory:
         self._websites.clear()
         self._operators.clear()
         self._people.clear()
+
+    def restore(self, websites: list[Website], operators: list[Operator],
+                people: list[Person]) -> None:
+        """Replace everything with saved entries, silently (Store.restore announces)."""
+        self._websites.restore(websites)
+        self._operators.restore(operators)
+        self._people.restore(people)
 
     # ---- websites --------------------------------------------------------------------------
 

@@ -38,6 +38,7 @@ from crisp_console.core.optimistic import Expectations, Optimistic
 from crisp_console.core.ordering import Ordering
 from crisp_console.core.parse import PayloadError
 from crisp_console.core.results import APPLIED, ApplyResult, result
+from crisp_console.core.snapshot import Snapshot
 from crisp_console.core.threads import Threads
 from crisp_console.log import ThrottledReporter
 from crisp_console.observers import Observers
@@ -355,5 +356,26 @@ class Store:
         self.directory.clear()
         self.rows.clear()
         self.threads.clear()
+        self._reset_all()
+
+    def restore(self, snapshot: Snapshot) -> None:
+        """Replace everything with a saved snapshot (the warm start; snapshot.py): no
+        per-row changes, one RESET per collection as ``clear`` announces. The first of an id
+        wins; timelines of conversations the snapshot lacks are dropped."""
+        self.directory.restore(snapshot.websites, snapshot.operators, snapshot.people)
+        self.rows.restore(snapshot.conversations)
+        by_id = self.rows.by_id
+        self.threads.restore(t for t in snapshot.timelines if t.session_id in by_id)
+        self._reset_all()
+
+    def forget_timeline(self, session_id: str) -> bool:
+        """Drop a conversation's timeline and its bookkeeping (a saved one that can no
+        longer be joined to the server's newest messages); its own RESET. The row stays."""
+        if not isinstance(session_id, str) or not self.threads.take(session_id):
+            return False
+        self.threads.reset(session_id)
+        return True
+
+    def _reset_all(self) -> None:
         for collection in COLLECTIONS:
             self._changes.notify(Change(ChangeKind.RESET, collection))

@@ -7,12 +7,13 @@ forgets all of it at once, so a conversation that is removed and comes back star
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from crisp_console.core.changes import MESSAGES, Change, ChangeKind
 from crisp_console.core.models import Message
 from crisp_console.core.parse import is_int
+from crisp_console.core.snapshot import SavedTimeline
 from crisp_console.core.timeline import Timeline
 
 Emit = Callable[[Change], None]
@@ -84,3 +85,12 @@ class Threads:
     def clear(self) -> None:
         """Forget every timeline, silently (the store announces the RESET)."""
         self._timelines = {}
+
+    def restore(self, saved: Iterable[SavedTimeline]) -> None:
+        """Replace every timeline with saved ones, silently (the store announces the RESET);
+        the first of a session_id wins."""
+        self._timelines = {}
+        for s in saved:
+            if s.session_id not in self._timelines:
+                tl = self._timelines[s.session_id] = Timeline(s.session_id, self._emit)
+                tl.restore(s.messages, loaded=s.loaded, cursor=s.cursor, at_start=s.at_start)

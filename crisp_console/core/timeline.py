@@ -78,6 +78,17 @@ class Timeline:
         elif older:
             self.at_start = True
 
+    def restore(self, messages: Iterable[Message], *, loaded: bool, cursor: int | None,
+                at_start: bool) -> None:
+        """Fill an empty timeline, silently (Store.restore announces one RESET): messages of
+        this conversation only, the first of a fingerprint winning, sorted stably."""
+        by_fp = self.by_fp
+        for msg in messages:
+            if msg.session_id == self.session_id and msg.fingerprint not in by_fp:
+                by_fp[msg.fingerprint] = msg
+        self.messages = sorted(by_fp.values(), key=_sort_key)
+        self.loaded, self.cursor, self.at_start = loaded, cursor, at_start
+
     def _change(self, kind: ChangeKind, first: int, last: int, fps: tuple[int, ...],
                 dest: int = -1, fields: frozenset[str] = frozenset()) -> Change:
         return Change(kind, MESSAGES, self.session_id, first, last, dest, fields,

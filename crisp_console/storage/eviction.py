@@ -1,0 +1,105 @@
+"""Keeping the cache under its size cap, and clearing it (cache.py's neighbours).
+
+The cap counts the pages the file uses (``page_count - freelist_count``): deleted rows free
+pages that later writes reuse, so the file stops growing without a VACUUM. Eviction drops
+the conversations least recently updated first, each with its messages and timeline, and
+the people profiles only they referred to. A row's share of the pages is estimated from
+its text; deleting rows frees fewer whole pages than that (others stay partly full), so it
+measures again and goes on, a few rounds at most. Drafts and the outbox are never evicted:
+they are the user's, not a copy of Crisp's.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Collection
+from dataclasses import dataclass
+
+_ROUNDS = 8
+_ROW_OVERHEAD = 48  # bytes of key, header and cell pointers per row, roughly
+_AHEAD = 1.25  # evict a quarter more than estimated: estimates run short
+
+
+@dataclass(frozen=True)
+class Eviction:
+    before: int  # bytes used before
+    after: int
+    conversations: int = 0
+    messages: int = 0
+    people: int = 0
+
+
+def used_bytes(conn: sqlite3.Connection) -> int:
+    """Bytes of the pages the database uses (free pages excluded)."""
+    size = conn.execute("PRAGMA page_size").fetchone()[0]
+    count = conn.execute("PRAGMA page_count").fetchone()[0]
+    free = conn.execute("PRAGMA freelist_count").fetchone()[0]
+    return int(size) * (int(count) - int(free))
+
+
+# Each conversation with the bytes it and its messages take, oldest first.
+_OLDEST = f"""
+    SELECT c.session_id, length(c.body) + {_ROW_OVERHEAD} + coalesce(
+        (SELECT sum(length(m.body) + {_ROW_OVERHEAD}) FROM messages m
+         WHERE m.session_id = c.session_id), 0)
+    FROM conversations c ORDER BY c.updated_at, c.session_id
+"""  # noqa: S608 - constants only
+
+
+def evict(conn: sqlite3.Connection, cap_bytes: int,
+          keep: Collection[str] = frozenset()) -> Eviction:
+    """Drop the oldest conversations (never those in ``keep``: the open one) until the
+    database uses at most ``cap_bytes``, or nothing is left to drop."""
+    before = used = used_bytes(conn)
+    convs = msgs = people = 0
+    for _ in range(_ROUNDS):
+        if used <= cap_bytes:
+            break
+        target = (used - cap_bytes) * _AHEAD
+        victims: list[str] = []
+        total = 0
+        for sid, size in conn.execute(_OLDEST):
+            if sid in keep:
+                continue
+            victims.append(sid)
+            total += size
+            if total >= target:
+                break
+        if not victims:
+            break
+        gone_msgs, gone_people = drop_conversations(conn, victims)
+        convs, msgs, people = convs + len(victims), msgs + gone_msgs, people + gone_people
+        used = used_bytes(conn)
+    return Eviction(before, used, convs, msgs, people)
+
+
+def drop_conversations(conn: sqlite3.Connection, session_ids: list[str]) -> tuple[int, int]:
+    """Delete conversations with their messages and timelines, and the people only they
+    referred to; returns (messages, people) deleted."""
+    ids = [(sid,) for sid in session_ids]
+    referred: set[str] = set()
+    for sid in session_ids:
+        row = conn.execute("SELECT json_extract(body, '$.people_id') FROM conversations "
+                           "WHERE session_id = ?", (sid,)).fetchone()
+        if row is not None and isinstance(row[0], str) and row[0]:
+            referred.add(row[0])
+    before = conn.total_changes
+    conn.executemany("DELETE FROM messages WHERE session_id = ?", ids)
+    messages = conn.total_changes - before
+    conn.executemany("DELETE FROM timelines WHERE session_id = ?", ids)
+    conn.executemany("DELETE FROM conversations WHERE session_id = ?", ids)
+    still = {row[0] for row in conn.execute(
+        "SELECT DISTINCT json_extract(body, '$.people_id') FROM conversations "
+        "WHERE json_extract(body, '$.people_id') IS NOT NULL")}
+    orphans = [(pid,) for pid in referred - still]
+    before = conn.total_changes
+    conn.executemany("DELETE FROM people WHERE people_id = ?", orphans)
+    return messages, conn.total_changes - before
+
+
+def clear(conn: sqlite3.Connection, meta_keys: Collection[str]) -> None:
+    """Forget every cached row and the cache's own meta; drafts and the outbox stay."""
+    for table in ("messages", "timelines", "conversations", "people", "operators",
+                  "websites"):
+        conn.execute(f"DELETE FROM {table}")  # noqa: S608 - the tables above, never input
+    conn.executemany("DELETE FROM meta WHERE key = ?", [(k,) for k in meta_keys])
