@@ -3,15 +3,19 @@
 Each part takes what it needs through its constructor and offers a narrow public API; none
 reaches into another. The UI uses the parts by name:
 
-- ``replies``: send_text, send_note, send_file, retry_send, last_own_message (replies.py);
+- ``replies``: send_text, send_note, send_file, retry_send, discard_send, last_own_message
+  (replies.py);
 - ``commands``: the optimistic commands, typing, read marks, reminders (commands.py);
+- ``outbox``: every outgoing action kept until Crisp has it: resume() after a restart,
+  unsent_count(), unsent(), wait_sent(), discard() for the quit question (outbox.py);
 - ``loader``: open_conversation, load_older, fetch_conversation (loader.py);
 - ``media``: trusted, fetch (media.py);
 - ``websites``, ``catchup``, ``fetches``, ``sender``, ``events``: the sync and the owed work.
 
 Two retry loops, one per layer: the send path's (``sender``: one per reply, sending.py) and
 the owed work's (``retrier``, shared by the catch-up and the owed fetches: retry.py). The API
-layer's retries (api/) are below both.
+layer's retries (api/) are below both. Actions that wait for the quota or the connection
+wait in ``waiting`` (waiting.py), which sends them again through their own path.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from crisp_console.client.health import Health, HealthMonitor, HealthObserver
 from crisp_console.client.identity import Identity
 from crisp_console.client.loader import Loader
 from crisp_console.client.media import Media
+from crisp_console.client.outbox import ClientOutbox
 from crisp_console.client.owed import OwedWork
 from crisp_console.client.replies import Replies
 from crisp_console.client.retry import Retrier, Sleep
@@ -42,10 +47,12 @@ from crisp_console.client.sending import Sender, SendPolicy
 from crisp_console.client.startup import StartUp
 from crisp_console.client.tasks import TaskOwner
 from crisp_console.client.uploads import Uploads
+from crisp_console.client.waiting import Waiting
 from crisp_console.client.watches import Watches
 from crisp_console.client.websites import Websites
 from crisp_console.core import Store
 from crisp_console.realtime import ConnectionState, RealtimeGateway
+from crisp_console.storage.outbox import InlineRunner, Outbox, Runner
 from crisp_console.types import Credentials
 
 log = logging.getLogger("crisp_console.client")
@@ -60,13 +67,16 @@ class ConsoleClient:
                  operator_id: str | None = None, sleep: Sleep = asyncio.sleep,
                  clock: Callable[[], float] = time.monotonic,
                  wall: Callable[[], float] = time.time,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None,
+                 database: Runner | None = None) -> None:
         """``operator_id``: who the console acts as (``me``); it overrides
         ``config.operator_id``. ``sleep``, ``clock`` (monotonic), ``wall`` (epoch) and ``rng``
         drive every wait of the client: the REST layer's waits and quota gate, the send
         path's window and backoff, the owed work's backoff, the websites poll, the typing
         throttle, and ``clock`` the hold of optimistic changes in a store made here; tests
-        inject them (they must agree, as the defaults do). The live feed keeps real time."""
+        inject them (they must agree, as the defaults do). The live feed keeps real time.
+        ``database`` keeps the outbox (the account's storage.Database; its owner closes
+        it); by default an in-memory one of this client's (nothing survives it)."""
         self.config = config = config or ClientConfig()
         clocks = Clocks(sleep, clock, wall, rng if rng is not None else random.Random())
         self.api = api = CrispApi(rest_url, credentials, retry=config.retry,
@@ -96,13 +106,22 @@ class ConsoleClient:
                                        rebind_interval=config.rebind_interval,
                                        on_refused=websites.refresh)
         self.gateway.add_state_observer(catchup.on_connection_state)
+        self._own_database: InlineRunner | None = None
+        if database is None:  # nothing to keep it in: in memory, for this client's life
+            database = self._own_database = InlineRunner.open()
+        self.outbox = outbox = ClientOutbox(Outbox(database, clock=wall))
+        # Actions waiting for the quota or the connection, in order per conversation.
+        self.waiting = waiting = Waiting(api, retrier, tasks.spawn, sleep=sleep)
+        self.gateway.add_state_observer(self._on_connection)
         # The send path's one retry policy (sending.py), on the client's clocks.
         self.sender = Sender(api, store, SendPolicy(window=config.send_retry_window,
                                                     first_delay=config.send_retry_delay),
-                             tasks.spawn, clock=clock, sleep=sleep, rng=clocks.rng)
-        self.replies = Replies(store, self.sender, uploads, self.identity, clocks)
-        self.commands = Commands(api, store, self.identity, config, clock)
+                             tasks.spawn, clock=clock, sleep=sleep, rng=clocks.rng,
+                             waiting=waiting, journal=outbox)
         self.loader = Loader(api, store, clocks)
+        self.replies = Replies(store, self.sender, uploads, self.identity, clocks, outbox,
+                               self.loader)
+        self.commands = Commands(api, store, self.identity, config, clock, outbox, waiting)
         self.media = Media(api)
         self._startup = StartUp(api, store, websites, catchup, self.gateway, monitor, config)
         self._closing: asyncio.Task[None] | None = None
@@ -132,6 +151,10 @@ class ConsoleClient:
     def _catchup_problem(self) -> str:
         return self.catchup.problem or self.fetches.problem
 
+    def _on_connection(self, state: ConnectionState) -> None:
+        if state is ConnectionState.CONNECTED:
+            self.waiting.wake()  # Crisp answers again: what waits for it may go now
+
     # ---- events ---------------------------------------------------------------------------
 
     def add_event_listener(self, listener: EventListener) -> Callable[[], None]:
@@ -142,8 +165,12 @@ class ConsoleClient:
     # ---- lifecycle ------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """The start-up sequence (startup.py); raises StartupError with the step in words."""
+        """The start-up sequence (startup.py); raises StartupError with the step in words.
+        Then the outbox's unsent actions of earlier runs resume (once per client: call
+        ``outbox.resume()`` earlier, e.g. after a warm start or when start-up fails offline,
+        for them to go as soon as Crisp answers)."""
         await self._startup.run()
+        await self.outbox.resume()
 
     async def aclose(self) -> None:
         """Stop the live feed, the background tasks and HTTP, in that order. Idempotent."""
@@ -153,12 +180,17 @@ class ConsoleClient:
         await asyncio.shield(self._closing)
 
     async def _close(self) -> None:
+        """Unsent actions stay in the outbox as they are (never failed nor removed): the
+        next start sends them."""
         self._uploads.close()
         with contextlib.suppress(Exception):
             await self.gateway.aclose()
+        await self.outbox.flush()
         await self.tasks.aclose()
         self.monitor.close()
         await self.api.aclose()
+        if self._own_database is not None:
+            self._own_database.close()
 
     async def __aenter__(self) -> ConsoleClient:
         return self
