@@ -16,10 +16,11 @@ from crisp_console.client.health import (
     website_details_of,
 )
 from crisp_console.client.tasks import TaskOwner
+from crisp_console.client.waiting import QueuedError
 from crisp_console.client.words import StartupAuthError, StartupError, describe
 from crisp_console.realtime import ConnectionState  # the UI reads it without reaching realtime/
 
 __all__ = ["LIVE_FEED", "OPERATORS", "SECTIONS", "ClientConfig", "CommandNotAllowedError",
            "ConnectionState", "ConsoleClient", "ConversationDetails", "Health", "Progress",
-           "StartupAuthError", "StartupError", "TaskOwner", "conversations_of", "describe",
-           "team_settings_of", "website_details_of"]
+           "QueuedError", "StartupAuthError", "StartupError", "TaskOwner", "conversations_of",
+           "describe", "team_settings_of", "website_details_of"]

@@ -3,8 +3,11 @@
 Each part takes what it needs through its constructor and offers a narrow public API; none
 reaches into another. The UI uses the parts by name:
 
-- ``replies``: send_text, send_note, send_file, retry_send, last_own_message (replies.py);
+- ``replies``: send_text, send_note, send_file, retry_send, discard_send, last_own_message
+  (replies.py);
 - ``commands``: the optimistic commands, typing, read marks, reminders (commands.py);
+- ``outbox``: every outgoing action kept until Crisp has it: resume() after a restart,
+  unsent_count(), unsent(), wait_sent(), discard() for the quit question (outbox.py);
 - ``loader``: open_conversation, load_older, fetch_conversation (loader.py);
 - ``media``: trusted, fetch (media.py);
 - ``websites``, ``catchup``, ``fetches``, ``sender``, ``events``: the sync and the owed work;
@@ -13,7 +16,8 @@ reaches into another. The UI uses the parts by name:
 
 Two retry loops, one per layer: the send path's (``sender``: one per reply, sending.py) and
 the owed work's (``retrier``, shared by the catch-up and the owed fetches: retry.py). The API
-layer's retries (api/) are below both.
+layer's retries (api/) are below both. Actions that wait for the quota or the connection
+wait in ``waiting`` (waiting.py), which sends them again through their own path.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from crisp_console.client.health import Health, HealthMonitor, HealthObserver
 from crisp_console.client.identity import Identity
 from crisp_console.client.loader import Loader
 from crisp_console.client.media import Media
+from crisp_console.client.outbox import ClientOutbox
 from crisp_console.client.owed import OwedWork
 from crisp_console.client.persist import Persister
 from crisp_console.client.replies import Replies
@@ -46,13 +51,16 @@ from crisp_console.client.sending import Sender, SendPolicy
 from crisp_console.client.startup import StartUp
 from crisp_console.client.tasks import TaskOwner
 from crisp_console.client.uploads import Uploads
+from crisp_console.client.waiting import Waiting
 from crisp_console.client.warmstart import Restored, WarmStart
 from crisp_console.client.watches import Watches
 from crisp_console.client.websites import Websites
 from crisp_console.core import Store
 from crisp_console.realtime import ConnectionState, RealtimeGateway
 from crisp_console.storage import cache as cached
-from crisp_console.storage.cache import Cache, Runner
+from crisp_console.storage.cache import Cache
+from crisp_console.storage.cache import Runner as CacheRunner
+from crisp_console.storage.outbox import InlineRunner, Outbox, Runner
 from crisp_console.types import Credentials
 
 log = logging.getLogger("crisp_console.client")
@@ -67,15 +75,18 @@ class ConsoleClient:
                  operator_id: str | None = None, sleep: Sleep = asyncio.sleep,
                  clock: Callable[[], float] = time.monotonic,
                  wall: Callable[[], float] = time.time,
-                 rng: random.Random | None = None, cache: Runner | None = None) -> None:
+                 rng: random.Random | None = None, database: Runner | None = None,
+                 cache: CacheRunner | None = None) -> None:
         """``operator_id``: who the console acts as (``me``); it overrides
         ``config.operator_id``. ``sleep``, ``clock`` (monotonic), ``wall`` (epoch) and ``rng``
         drive every wait of the client: the REST layer's waits and quota gate, the send
         path's window and backoff, the owed work's backoff, the websites poll, the typing
         throttle, and ``clock`` the hold of optimistic changes in a store made here; tests
         inject them (they must agree, as the defaults do). The live feed keeps real time.
-        ``cache``: the account's database (storage/database.py) for the local cache; None:
-        no cache, every start is cold."""
+        ``database`` keeps the outbox (the account's storage.Database; its owner closes
+        it); by default an in-memory one of this client's (nothing survives it).
+        ``cache``: the database the local cache lives in (the app passes the same one);
+        None: no cache, every start is cold."""
         self.config = config = config or ClientConfig()
         clocks = Clocks(sleep, clock, wall, rng if rng is not None else random.Random())
         self.api = api = CrispApi(rest_url, credentials, retry=config.retry,
@@ -105,26 +116,36 @@ class ConsoleClient:
                                        rebind_interval=config.rebind_interval,
                                        on_refused=websites.refresh)
         self.gateway.add_state_observer(catchup.on_connection_state)
+        self._own_database: InlineRunner | None = None
+        if database is None:  # nothing to keep it in: in memory, for this client's life
+            database = self._own_database = InlineRunner.open()
+        self.outbox = outbox = ClientOutbox(Outbox(database, clock=wall))
+        # Actions waiting for the quota or the connection, in order per conversation.
+        self.waiting = waiting = Waiting(api, retrier, tasks.spawn, sleep=sleep)
+        self.gateway.add_state_observer(self._on_connection)
         # The send path's one retry policy (sending.py), on the client's clocks.
         self.sender = Sender(api, store, SendPolicy(window=config.send_retry_window,
                                                     first_delay=config.send_retry_delay),
-                             tasks.spawn, clock=clock, sleep=sleep, rng=clocks.rng)
-        self.replies = Replies(store, self.sender, uploads, self.identity, clocks)
-        self.commands = Commands(api, store, self.identity, config, clock)
-        self.media = Media(api)
-        self._startup = StartUp(api, store, websites, catchup, self.gateway, monitor, config,
-                                tasks, retrier, clocks)
+                             tasks.spawn, clock=clock, sleep=sleep, rng=clocks.rng,
+                             waiting=waiting, journal=outbox)
         self.persister: Persister | None = None
-        self.warm: WarmStart | None = None
         if cache is not None:
             self.persister = Persister(store, Cache(cache), interval=config.cache_flush_interval,
                                        wall=wall)
-            self.warm = WarmStart(store, self.persister.cache, self.persister, websites,
-                                  catchup, self.gateway, self._startup, config, clocks)
-            self.persister.set_meta_source(self.warm.meta)
         self.loader = Loader(api, store, clocks, max_batches=config.catchup_max_batches,
                              on_page=self.persister.timeline_read if self.persister
                              else lambda session_id: None)
+        self.replies = Replies(store, self.sender, uploads, self.identity, clocks, outbox,
+                               self.loader)
+        self.commands = Commands(api, store, self.identity, config, clock, outbox, waiting)
+        self.media = Media(api)
+        self._startup = StartUp(api, store, websites, catchup, self.gateway, monitor, config,
+                                tasks, retrier, clocks)
+        self.warm: WarmStart | None = None
+        if self.persister is not None:
+            self.warm = WarmStart(store, self.persister.cache, self.persister, websites,
+                                  catchup, self.gateway, self._startup, config, clocks)
+            self.persister.set_meta_source(self.warm.meta)
         self._closing: asyncio.Task[None] | None = None
 
     @property
@@ -151,6 +172,10 @@ class ConsoleClient:
 
     def _catchup_problem(self) -> str:
         return self.catchup.problem or self.fetches.problem or self._startup.problem
+
+    def _on_connection(self, state: ConnectionState) -> None:
+        if state is ConnectionState.CONNECTED:
+            self.waiting.wake()  # Crisp answers again: what waits for it may go now
 
     # ---- events ---------------------------------------------------------------------------
 
@@ -180,10 +205,14 @@ class ConsoleClient:
 
     async def start(self) -> None:
         """The start-up sequence (startup.py); raises StartupError with the step in words.
-        After ``restore_cache()`` it is a warm start: it reconciles instead of loading."""
+        After ``restore_cache()`` it is a warm start: it reconciles instead of loading.
+        Then the outbox's unsent actions of earlier runs resume (once per client: call
+        ``outbox.resume()`` earlier, e.g. after a warm start or when start-up fails offline,
+        for them to go as soon as Crisp answers)."""
         if self.persister is not None:
             self.persister.start()
         await self._startup.run(self.warm.resume() if self.warm is not None else None)
+        await self.outbox.resume()
 
     async def aclose(self) -> None:
         """Stop the live feed, the background tasks and HTTP, in that order. Idempotent."""
@@ -193,16 +222,21 @@ class ConsoleClient:
         await asyncio.shield(self._closing)
 
     async def _close(self) -> None:
+        """Unsent actions stay in the outbox as they are (never failed nor removed): the
+        next start sends them."""
         self._uploads.close()
         if self.persister is not None:
             await self.persister.flush()  # while still in step: the sync cursor is now
         with contextlib.suppress(Exception):
             await self.gateway.aclose()
+        await self.outbox.flush()
         await self.tasks.aclose()
         if self.persister is not None:
             await self.persister.close()  # with the sync cursor as it stands now
         self.monitor.close()
         await self.api.aclose()
+        if self._own_database is not None:
+            self._own_database.close()
 
     async def __aenter__(self) -> ConsoleClient:
         return self

@@ -34,8 +34,36 @@ def _lookup(table: Table, exc: BaseException | None) -> str | None:
 
 
 def quota_spent(exc: errors.QuotaExceededError) -> str:
-    return (f"Not sent: the daily API quota is spent; it resets at {local_hhmm(exc.resets_at)}"
+    return (f"Queued: the daily API quota is spent; it resets at {local_hhmm(exc.resets_at)}"
             " — it will be sent then")
+
+
+def unreachable(*, ambiguous: bool) -> str:
+    """Waiting for the connection (kept across a quit: it goes at the next start)."""
+    checked = " (checked first, so it cannot be sent twice)" if ambiguous else ""
+    return ("Queued: Crisp cannot be reached; it will be sent when the connection returns"
+            f"{checked}")
+
+
+def behind() -> str:
+    """Waiting behind an earlier action of its conversation that waits."""
+    return "Queued: it will be sent after the earlier replies of this conversation"
+
+
+def upload_waits() -> str:
+    return "Queued: the upload did not go through; it will be tried again by itself"
+
+
+def action_waits(*, offline: bool) -> str:
+    """A command (resolve, assign, read...) that waits; shown as it will be."""
+    if offline:
+        return ("Not done yet: Crisp cannot be reached; it will be done when the connection "
+                "returns")
+    return "Not done yet: it will be done by itself, in order"
+
+
+def gone() -> str:
+    return "Not sent: this conversation no longer exists on Crisp"
 
 
 def refused(exc: BaseException, *, ambiguous: bool) -> str:

@@ -9,8 +9,11 @@ second message. So an attempt's outcome decides what may follow:
   the reply may be stored. Before any new POST the conversation's latest messages are read
   (send_lookup.py); found means confirmed, and only a complete read that does not find it
   allows the next POST. A failed read keeps it ambiguous: read again later, never post blind;
-- a spent daily quota: FAILED with the reset time, and queued; when the quota gate reopens
-  the queue is sent again in order, through this same loop;
+- a spent daily quota, or a window that ended without reaching Crisp: the reply waits
+  (PENDING, its words saying until when) in the client's Waiting (waiting.py), which
+  delivers it again through this same loop, in order per conversation, when the quota
+  gate reopens or the connection returns. While Crisp cannot be reached, or an earlier
+  reply of its conversation waits, a new reply waits at once without trying;
 - any other refusal: FAILED in words, no retry.
 
 The loop is bounded by ``SendPolicy.window`` including the time inside each API call (a call
@@ -19,6 +22,9 @@ at the reply's first call: at most ``SendPolicy.concurrency`` calls are in fligh
 waiting for a slot behind thousands of other replies is not Crisp failing. When the window
 ends the reply is FAILED in words and stays ambiguous if it was: Retry reads first.
 The API layer never repeats a send (``retry_safe=False``); this is the only loop that does.
+
+A ``SendJournal`` hears each reply's states (the durable outbox: client/outbox.py); a reply
+interrupted by the client closing is not reported failed to it: it is sent at the next start.
 """
 
 from __future__ import annotations
@@ -28,66 +34,32 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
 from crisp_console import errors
 from crisp_console.api import CrispApi
 from crisp_console.client import send_words as words
+from crisp_console.client.retry import Retrier
 from crisp_console.client.send_lookup import LookupIncomplete, Sought, find_sent, same_content
+from crisp_console.client.send_parts import (
+    NoJournal,
+    Outgoing,
+    SendJournal,
+    SendKey,
+    SendPolicy,
+    SendStats,
+    Window,
+    WindowOver,
+)
+from crisp_console.client.waiting import Parked, QueuedError, Waiting, unreachable, waits
 from crisp_console.core import Store
 from crisp_console.log import ThrottledReporter
 
 log = logging.getLogger("crisp_console.client")
 
 T = TypeVar("T")
-SendKey = tuple[str, int]  # (session_id, fingerprint)
 Spawn = Callable[..., "asyncio.Task[Any] | None"]  # TaskOwner.spawn(coro, name, key=...)
-
-
-@dataclass(frozen=True)
-class SendPolicy:
-    """How hard one reply is tried; seconds unless named otherwise."""
-
-    window: float = 120.0  # from the first attempt to FAILED, time inside calls included
-    first_delay: float = 0.5  # backoff before the second attempt; doubles per failure
-    max_delay: float = 8.0
-    jitter: float = 0.5  # fraction of a delay that is randomised (down)
-    max_attempts: int = 40  # per window, whatever the delays (a read + its POST is one)
-    skew_ms: int = 120_000  # read back this far before the first attempt (clock skew)
-    max_pages: int = 50  # history batches one read may take (2,000 messages at 40)
-    concurrency: int = 16  # send-path calls in flight at once (the window opens in a slot)
-
-
-@dataclass
-class Outgoing:
-    """One reply the console owes Crisp, from its first attempt until it is confirmed."""
-
-    website_id: str
-    session_id: str
-    fingerprint: int
-    type: str
-    content: Any
-    mentions: list[str] | None
-    started_ms: int  # the console's clock at the first attempt (the floor of reads)
-    ambiguous: bool = False  # an attempt may be stored: read before posting again
-
-    @property
-    def key(self) -> SendKey:
-        return self.session_id, self.fingerprint
-
-
-@dataclass
-class SendStats:
-    """Counters for tests and the soak figures."""
-
-    posts: int = 0  # POST attempts (the quota gate may refuse one without a request)
-    reads: int = 0  # read-before-retry passes
-    pages: int = 0  # Get Messages calls they made
-    found: int = 0  # ambiguous sends a read proved stored
-    echoed: int = 0  # ... that Crisp's echo (RTM, a REST page) proved stored first
-    confirmed: int = 0
-    failed: int = 0
 
 
 class _Failed(Exception):
@@ -99,49 +71,30 @@ class _Failed(Exception):
         self.cause = cause
 
 
-class _WindowOver(Exception):
-    """The send window ended inside (or before) a call."""
-
-
-class _Window:
-    """One delivery's send window. It opens at its first call, not when the reply starts
-    waiting for a free slot behind thousands of others: queueing inside the console is
-    not Crisp failing to answer."""
-
-    def __init__(self, span: float, clock: Callable[[], float]) -> None:
-        self.span = span
-        self._clock = clock
-        self._deadline: float | None = None
-
-    def open(self) -> float:
-        if self._deadline is None:
-            self._deadline = self._clock() + self.span
-        return self._deadline
-
-    @property
-    def deadline(self) -> float:
-        return self._deadline if self._deadline is not None else self._clock() + self.span
-
-
 class Sender:
     """Delivers replies for one client. ``spawn`` is the client's TaskOwner.spawn, so every
-    delivery is owned and cancelled on close; ``clock``/``sleep``/``rng`` are injectable."""
+    delivery is owned and cancelled on close; ``clock``/``sleep``/``rng`` are injectable.
+    ``waiting`` is the client's (shared with the commands); by default one of its own."""
 
     def __init__(self, api: CrispApi, store: Store, policy: SendPolicy, spawn: Spawn, *,
                  clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None, waiting: Waiting | None = None,
+                 journal: SendJournal | None = None) -> None:
         self.api = api
         self.store = store
         self.policy = policy
         self.stats = SendStats()
         self.failures = ThrottledReporter(log)
+        self.journal: SendJournal = journal if journal is not None else NoJournal()
         self._spawn = spawn
         self._clock = clock
         self._sleep = sleep
         self._rng = rng if rng is not None else random.Random()
+        self.waiting = waiting if waiting is not None else Waiting(
+            api, Retrier(api, base=policy.first_delay, cap=policy.max_delay, sleep=sleep,
+                         rng=self._rng), spawn, sleep=sleep)
         self._owed: dict[SendKey, Outgoing] = {}  # not confirmed yet (FAILED ones included)
-        self._queue: dict[SendKey, None] = {}  # waiting for the quota; sent in fingerprint order
         self._flights: dict[SendKey, asyncio.Task[Any]] = {}  # one delivery per reply at a time
         # Calls in flight at once: thousands of concurrent sends must queue here, in order,
         # not in httpx's pool (which slows down quadratically with its queue, and times out).
@@ -153,16 +106,38 @@ class Sender:
         return self._owed.get((session_id, fingerprint))
 
     def queued(self) -> list[Outgoing]:
-        """Replies waiting for the daily quota to reset, in the order they will go."""
-        return [self._owed[k] for k in sorted(self._queue, key=lambda k: k[1])
-                if k in self._owed]
+        """Replies waiting (for the quota, the connection, an earlier reply), in the order
+        they will go per conversation."""
+        return [out for key in self.waiting.order()
+                if isinstance(key, tuple) and (out := self._owed.get(key)) is not None]
 
-    async def deliver(self, out: Outgoing) -> None:
-        """Send ``out`` (or join its delivery in flight); raises what made it FAILED.
+    def adopt(self, out: Outgoing) -> Outgoing:
+        """Know ``out`` as owed (a reply resumed from the outbox); the one already known
+        under its key wins."""
+        return self._owed.setdefault(out.key, out)
 
-        The delivery is a task of the client: cancelling the caller does not cancel it."""
+    def forget(self, session_id: str, fingerprint: int) -> bool:
+        """Drop an unsent reply (the operator discarded it); False while it is in flight."""
+        key = (session_id, fingerprint)
+        task = self._flights.get(key)
+        if task is not None and not task.done():
+            return False
+        self._owed.pop(key, None)
+        self.waiting.unpark(key)
+        return True
+
+    async def deliver(self, out: Outgoing, *, now: bool = False) -> None:
+        """Send ``out`` (or join its delivery in flight); raises what made it FAILED, or
+        QueuedError / QuotaExceededError when it waits (it goes out by itself).
+
+        ``now``: try at once even if it would wait (the operator's Retry). The delivery is
+        a task of the client: cancelling the caller does not cancel it."""
         known = self._owed.setdefault(out.key, out)
         task = self._flights.get(out.key)
+        if (task is None or task.done()) and not now \
+                and self.waiting.blocks(out.session_id, self._order(known)):
+            self._wait(known, None)
+            raise self.waiting.error(self._queued_words(known))
         if task is None or task.done():
             task = self._spawn(self._run(known), f"send {out.fingerprint}")
             if task is None:
@@ -184,30 +159,34 @@ class Sender:
 
     async def _run(self, out: Outgoing) -> BaseException | None:
         self.store.retry_pending(out.session_id, out.fingerprint)  # FAILED -> PENDING
+        self.journal.sending(out)
         try:
             await self._attempts(out)
         except errors.QuotaExceededError as exc:
             if not self._echoed(out):
-                self._fail(out, words.quota_spent(exc), exc)
-                self._enqueue(out)
+                self._wait(out, exc)
                 return exc
         except _Failed as failed:
             if not self._echoed(out):
+                if unreachable(failed.cause):  # Crisp cannot be reached: wait for it
+                    self._wait(out, failed.cause)
+                    return QueuedError(self._queued_words(out), failed.cause)
                 self._fail(out, failed.text, failed.cause)
-                self._queue.pop(out.key, None)
+                self.waiting.unpark(out.key)
                 return failed.cause
-        except asyncio.CancelledError:
+        except asyncio.CancelledError:  # the client is closing: sent at the next start
             self._fail(out, words.interrupted(ambiguous=out.ambiguous), None)
             raise
         self._confirm(out)
         return None
 
     async def _attempts(self, out: Outgoing) -> None:
-        """Attempts until confirmed; raises QuotaExceededError or _Failed. ``out.ambiguous``
+        """Attempts until confirmed; raises QuotaExceededError or _Failed (at once when
+        Crisp cannot be reached: the API layer tried to connect already). ``out.ambiguous``
         is set before each POST (its body may leave at any moment, a cut included) and
         cleared only by an answer saying it was not processed, or by a complete read."""
         policy = self.policy
-        window = _Window(policy.window, self._clock)
+        window = Window(policy.window, self._clock)
         last: BaseException | None = None
         for attempt in range(1, policy.max_attempts + 1):
             posting = False
@@ -219,7 +198,7 @@ class Sender:
                 posting = True  # proved absent, or never tried: one POST may go
                 await self._call(self._post(out), window)
                 return
-            except _WindowOver:
+            except WindowOver:
                 raise self._give_up(out, last) from None
             except errors.QuotaExceededError:
                 out.ambiguous = out.ambiguous and not posting  # refused: not processed
@@ -230,6 +209,8 @@ class Sender:
             except errors.TransportError as exc:  # ``sent`` False: it never left
                 out.ambiguous = out.ambiguous and (exc.sent or not posting)
                 last = exc
+                if unreachable(exc):  # the API layer could not connect: wait for the link
+                    raise _Failed(words.unreachable(ambiguous=out.ambiguous), exc) from exc
             except (errors.ServerError, LookupIncomplete) as exc:  # processed or not: unknown
                 last = exc
             except errors.ProtocolError as exc:
@@ -296,7 +277,7 @@ class Sender:
         self.stats.echoed += echoed
         return echoed
 
-    async def _call(self, call: Coroutine[Any, Any, T], window: _Window) -> T:
+    async def _call(self, call: Coroutine[Any, Any, T], window: Window) -> T:
         """``await call`` in a free slot, cut when the send window ends (a cut POST is
         ambiguous: its body may have left). The window opens with the first slot."""
         try:
@@ -309,14 +290,14 @@ class Sender:
         left = deadline - self._clock()
         if left <= 0:
             call.close()
-            raise _WindowOver
+            raise WindowOver
         timeout = asyncio.timeout(left)
         try:
             async with timeout:
                 return await call
         except TimeoutError:
             if timeout.expired():
-                raise _WindowOver from None
+                raise WindowOver from None
             raise
 
     def _backoff(self, attempt: int) -> float:
@@ -326,9 +307,10 @@ class Sender:
 
     def _confirm(self, out: Outgoing) -> None:
         self._owed.pop(out.key, None)
-        self._queue.pop(out.key, None)
+        self.waiting.unpark(out.key)
         self.stats.confirmed += 1
         self.store.confirm_pending(out.session_id, out.fingerprint)
+        self.journal.sent(out)
 
     def _fail(self, out: Outgoing, text: str, cause: BaseException | None) -> None:
         self.stats.failed += 1
@@ -336,40 +318,53 @@ class Sender:
         kind = f"reply not sent ({type(cause).__name__ if cause else 'interrupted'})"
         self.failures.report(kind, f"{out.fingerprint}: {text}")
         self.store.fail_pending(out.session_id, out.fingerprint, text)
+        if cause is not None and not isinstance(cause, errors.ClosedError):
+            self.journal.failed(out, text)  # closing is no failure: it goes next start
 
-    # ---- the quota queue -----------------------------------------------------------------
+    # ---- waiting (waiting.py) -----------------------------------------------------------
 
-    def _enqueue(self, out: Outgoing) -> None:
-        self._queue[out.key] = None
-        self._spawn(self._drain(), "send queue", key="send-queue")
+    def _order(self, out: Outgoing) -> int:
+        order = self.journal.order(out)
+        return order if order is not None else out.fingerprint
 
-    async def _drain(self) -> None:
-        """Send the queued replies again, in order, each time the quota gate opens."""
-        while self._queue:
-            try:
-                await self.api.wait_quota()  # at most one probe per probe interval
-            except errors.CrispError as exc:  # the token was refused, or the client closed
-                self._abandon(exc)
-                return
-            spent = False
-            for out in self.queued():
-                if out.key not in self._queue:
-                    continue  # sent meanwhile (the operator's Retry)
-                try:
-                    await self.deliver(out)
-                except errors.QuotaExceededError:
-                    spent = True
-                    break
-                except errors.ClosedError as exc:  # the client is closing: nothing more goes out
-                    self._abandon(exc)
-                    return
-                except errors.CrispError:
-                    pass  # FAILED in words and out of the queue (see _run)
-            if spent and not self.api.gate.spent:  # cannot happen; never spin if it does
-                await self._sleep(self.policy.max_delay)
+    def _queued_words(self, out: Outgoing) -> str:
+        waiting = self.waiting
+        if waiting.offline:
+            return words.unreachable(ambiguous=out.ambiguous)
+        if waiting.quota_spent and isinstance(waiting.reason, errors.QuotaExceededError):
+            return words.quota_spent(waiting.reason)
+        return words.behind()
 
-    def _abandon(self, exc: errors.CrispError) -> None:
-        log.warning("queued replies stay unsent: %s", exc)
-        for out in self.queued():
-            self._fail(out, words.refused(exc, ambiguous=out.ambiguous), exc)
-        self._queue.clear()
+    def _wait(self, out: Outgoing, cause: BaseException | None) -> None:
+        """Park ``out`` (it goes again in order when Crisp can take it) and say so;
+        ``cause`` None: it waits behind others without trying."""
+        offline = unreachable(cause)
+        self.waiting.park(self._parked(out), cause, offline=offline)
+        text = self._queued_words(out)
+        self.store.wait_pending(out.session_id, out.fingerprint, text)
+        self.journal.waiting(out, text)
+
+    def _parked(self, out: Outgoing) -> Parked:
+        return Parked(out.key, self._order(out), out.session_id, partial(self._again, out),
+                      partial(self._give_up_waiting, out))
+
+    async def _again(self, out: Outgoing) -> None:
+        """One more delivery of a waiting reply (the drain's run): Wait when it must wait
+        again; over when confirmed or FAILED in words."""
+        if self._owed.get(out.key) is None:
+            return  # confirmed meanwhile (the operator's Retry), or discarded
+        try:
+            await self.deliver(self._owed[out.key])
+        except errors.CrispError as exc:
+            wait = waits(exc)
+            if wait is not None:
+                raise wait from exc
+            if isinstance(exc, errors.ClosedError):
+                raise  # closing: it stays parked (and in the outbox)
+
+    def _give_up_waiting(self, out: Outgoing, exc: BaseException) -> None:
+        """Waiting cannot help (the token was refused): FAILED in the thread, so Retry can
+        send it; the outbox keeps it queued for the next start."""
+        self.stats.failed += 1
+        self.store.fail_pending(out.session_id, out.fingerprint,
+                                words.refused(exc, ambiguous=out.ambiguous))

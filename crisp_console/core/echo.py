@@ -107,6 +107,12 @@ def retry_pending(store: StorePort, session_id: str, fingerprint: int) -> ApplyR
     return _restatus(store, session_id, fingerprint, MessageStatus.PENDING, None)
 
 
+def wait_pending(store: StorePort, session_id: str, fingerprint: int, why: str) -> ApplyResult:
+    """Queued: PENDING, with ``why`` it waits (``error`` holds the words; no failure)."""
+    text = p.text(why, p.MAX_ERROR) if isinstance(why, str) else None
+    return _restatus(store, session_id, fingerprint, MessageStatus.PENDING, text or None)
+
+
 def _restatus(store: StorePort, session_id: str, fingerprint: int, status: MessageStatus,
               error: str | None) -> ApplyResult:
     """An unsent message's new status and error; APPLIED only when either changed."""

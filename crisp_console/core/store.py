@@ -289,6 +289,11 @@ class Store:
         """A FAILED message is being sent again: back to PENDING (CHANGED)."""
         return echo.retry_pending(self, session_id, fingerprint)
 
+    def wait_pending(self, session_id: str, fingerprint: int, why: str) -> ApplyResult:
+        """The send waits (no connection, a spent quota): PENDING, ``error`` saying why and
+        what comes next (CHANGED); ``retry_pending`` or the server's copy clears it."""
+        return echo.wait_pending(self, session_id, fingerprint, why)
+
     def discard_pending(self, session_id: str, fingerprint: int) -> ApplyResult:
         """Drop an unsent local echo (REMOVING/REMOVED)."""
         return echo.discard_pending(self, session_id, fingerprint)

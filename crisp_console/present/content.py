@@ -157,8 +157,8 @@ def footer_parts(msg: Message, tz: tzinfo | None) -> list[Part]:
     parts: list[Part] = []
     if msg.edited:
         parts.append(("muted", "edited"))
-    if msg.status is MessageStatus.PENDING:
-        return [*parts, ("clock", ""), ("muted", "Sending…")]
+    if msg.status is MessageStatus.PENDING:  # queued: the client's words say until when
+        return [*parts, ("clock", ""), ("muted", one_line(msg.error, 300) or "Sending…")]
     if msg.status is MessageStatus.FAILED:  # the client's words ("Not sent: …"), the action
         why = one_line(msg.error, 300) or "Failed"
         return [*parts, ("alert", ""), ("error", why), ("error", "— retry")]

@@ -43,6 +43,7 @@ class FakeCrisp:
     posts: list[str] = field(default_factory=list)
     reads: list[str] = field(default_factory=list)
     probe_ok: bool = True
+    reachable: bool = True  # False: every request is refused at connect (Crisp is away)
     flood_after_store: int = 0  # visitor messages that arrive right after ours is stored
     on_store: Callable[[dict[str, Any]], None] | None = None
     messages: list[dict[str, Any]] = field(default_factory=list)
@@ -64,6 +65,8 @@ class FakeCrisp:
 
     async def __call__(self, request: httpx.Request) -> httpx.Response:
         self.log.append(request.method)
+        if not self.reachable:
+            raise httpx.ConnectError("connection refused")
         if request.method == "HEAD":
             return httpx.Response(200 if self.probe_ok else 429)
         if request.method == "GET":

@@ -12,6 +12,7 @@ import pytest
 from crisp_console.api import RetryPolicy
 from crisp_console.client.send_lookup import LookupIncomplete
 from crisp_console.client.sending import SendPolicy
+from crisp_console.client.waiting import QueuedError
 from crisp_console.client.words import local_hhmm
 from crisp_console.errors import (
     ClosedError,
@@ -62,13 +63,40 @@ async def test_failed_before_storing_is_posted_again_after_a_read_proves_it_abse
     assert r.crisp.stored(out.fingerprint) == [out.content]
 
 
-async def test_not_sent_is_posted_again_without_a_read() -> None:
+async def test_a_reply_that_cannot_reach_crisp_waits_and_goes_without_a_read() -> None:
+    """Refused connections (the API layer tried already): queued at once, in words; each
+    time a probe gets through it is posted again, never read (it never left)."""
     r = rig()
     r.crisp.posts = ["refused", "refused"]
     out = r.pending()
-    await r.sender.deliver(out)
-    assert r.crisp.log == ["POST", "POST", "POST"]
+    with pytest.raises(QueuedError):
+        await r.sender.deliver(out)
+    assert r.status(out)[1] is not None
+    assert (r.status(out)[1] or "").startswith("Queued: Crisp cannot be reached")
+    await until(lambda: r.status(out)[0] == "sent", "sent once Crisp answers")
+    assert r.crisp.log == ["POST", "HEAD", "POST", "HEAD", "POST"]
     assert r.crisp.stored(out.fingerprint) == [out.content]
+    await r.tasks.aclose()
+
+
+async def test_while_crisp_cannot_be_reached_new_replies_wait_at_once_in_order() -> None:
+    r = rig(manual=True)
+    r.crisp.reachable = False
+    first, second = r.pending("first"), r.pending("second")
+    with pytest.raises(QueuedError):
+        await r.sender.deliver(first)
+    with pytest.raises(QueuedError):
+        await r.sender.deliver(second)  # no attempt: Crisp is known to be away
+    assert r.crisp.log.count("POST") == 1
+    assert r.status(second) == ("pending", r.status(first)[1])
+    assert [o.fingerprint for o in r.sender.queued()] == [first.fingerprint, second.fingerprint]
+    await until(lambda: r.clock.sleeping > 0, "probing, on the backoff")
+    assert set(r.crisp.log[1:]) == {"HEAD"}
+    r.crisp.reachable = True
+    r.clock.advance(60.0)  # past the probe's backoff delay
+    await until(lambda: r.status(second)[0] == "sent", "both sent once a probe got through")
+    assert [m["content"] for m in r.crisp.messages[-2:]] == ["first", "second"]
+    await r.tasks.aclose()
 
 
 async def test_a_failed_read_never_lets_a_post_through() -> None:
@@ -178,18 +206,18 @@ async def test_retry_after_zero_cannot_loop() -> None:
     assert "GET" not in r.crisp.log  # rate limited means not processed: nothing to read
 
 
-async def test_a_spent_quota_fails_in_words_and_the_queue_goes_out_in_order() -> None:
+async def test_a_spent_quota_queues_in_words_and_the_queue_goes_out_in_order() -> None:
     r = rig(manual=True)
     r.crisp.posts = ["quota"]
     replies = [r.pending(f"reply {i}") for i in range(3)]
     for out in replies:
         with pytest.raises(QuotaExceededError):
             await r.sender.deliver(out)
-    assert r.crisp.log == ["POST"]  # the gate refused the next two without a request
+    assert r.crisp.log == ["POST"]  # the next two waited behind the first, no request
     for out in replies:
         status, error = r.status(out)
-        assert status == "failed"
-        assert error == (f"Not sent: the daily API quota is spent; it resets at "
+        assert status == "pending"  # queued: not failed, it goes by itself
+        assert error == (f"Queued: the daily API quota is spent; it resets at "
                          f"{local_hhmm(MIDNIGHT)} — it will be sent then")
     assert [o.fingerprint for o in r.sender.queued()] == [o.fingerprint for o in replies]
     await until(lambda: r.clock.sleeping == 1, "the queue waiting for the probe slot")

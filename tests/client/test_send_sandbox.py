@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from crisp_console.api.quota import next_midnight
-from crisp_console.client import CommandNotAllowedError, ConsoleClient
+from crisp_console.client import CommandNotAllowedError, ConsoleClient, QueuedError
 from crisp_console.client.words import local_hhmm
 from crisp_console.core import Message, MessageStatus
 from crisp_console.errors import QuotaExceededError, ServerError
@@ -118,12 +118,20 @@ async def test_a_429_burst_without_retry_after_reads_as_a_spent_quota_then_recov
 
 async def test_a_sandbox_restart_loses_and_duplicates_nothing(
         sandbox: Sandbox, client: ConsoleClient, admin: httpx.AsyncClient) -> None:
+    """Replies that meet the refused connections wait (QueuedError: they go by themselves
+    once Crisp answers again, in order), the others are sent; all exactly once."""
     convs = open_convs(sandbox, client, 3)
     sending = asyncio.gather(*(client.replies.send_text(convs[i % 3].session_id, f"restart {i}")
-                               for i in range(600)))
+                               for i in range(600)), return_exceptions=True)
     await until(lambda: client.sender.stats.confirmed >= 50, what="sends under way")
     await admin.post("restart", json={"down_ms": 500})
-    sent = await sending
+    results = await sending
+    assert all(isinstance(r, Message | QueuedError) for r in results), results
+    sent = [m for c in convs for m in client.store.messages(c.session_id)
+            if str(m.content).startswith("restart ")]
+    assert len(sent) == 600
+    await until(lambda: all(m.status is MessageStatus.SENT for m in sent), timeout=30,
+                what="the waiting replies sent once Crisp is back")
     assert_exactly_once(client, convs, "restart ", sent)
 
 
@@ -174,8 +182,8 @@ async def test_a_spent_quota_says_so_sends_only_probes_and_then_the_queue_in_ord
     print(f"\nquota spent: said after {time.monotonic() - started:.2f} s")
     resets = local_hhmm(next_midnight(datetime.now(UTC)))
     for message in sent:
-        assert message.status is MessageStatus.FAILED
-        assert message.error == (f"Not sent: the daily API quota is spent; it resets at "
+        assert message.status is MessageStatus.PENDING  # queued, not failed
+        assert message.error == (f"Queued: the daily API quota is spent; it resets at "
                                  f"{resets} — it will be sent then")
     mark = len(caplog.records)
 

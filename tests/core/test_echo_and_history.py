@@ -121,6 +121,23 @@ def test_fail_retry_discard(store: Store, mirror: QtMirror, sid: str) -> None:
     assert store.fail_pending("nobody", 11, "x") is ApplyResult.UNKNOWN_TARGET
 
 
+def test_a_queued_message_is_pending_with_words_until_sent(store: Store, mirror: QtMirror,
+                                                          sid: str) -> None:
+    pend(store, sid, 11, T + 1)
+    mirror.take()
+    assert store.wait_pending(sid, 11, "Queued: offline") is ApplyResult.APPLIED
+    (change,) = mirror.take()
+    assert change.fields == frozenset({"error"})
+    assert status(store, sid, 11) == (MessageStatus.PENDING, "Queued: offline")
+    assert store.wait_pending(sid, 11, "Queued: offline") is ApplyResult.IGNORED
+    assert store.retry_pending(sid, 11) is ApplyResult.APPLIED  # sending again: no words
+    assert status(store, sid, 11) == (MessageStatus.PENDING, None)
+    store.wait_pending(sid, 11, "Queued: offline")
+    assert store.confirm_pending(sid, 11) is ApplyResult.APPLIED
+    assert status(store, sid, 11) == (MessageStatus.SENT, None)
+    assert store.wait_pending(sid, 11, "late") is ApplyResult.IGNORED  # sent wins
+
+
 def test_failed_message_still_merges_on_a_late_echo(store: Store, mirror: QtMirror,
                                                     sid: str) -> None:
     pend(store, sid, 11, T + 1)

@@ -185,7 +185,9 @@ async def test_a_spent_quota_in_the_status_bar_and_in_a_failed_action(
     await until(lambda: status(console).startswith("Not resolved"), what="the refusal")
     assert status(console) == f"Not resolved: {spent}"
     assert bar.quota_label.text() == spent
-    assert console.client.store.conversations[sid].state != "resolved"  # undone on screen
+    # Kept, not undone: the outbox sends it when the quota resets (issue 13).
+    assert console.client.store.conversations[sid].state == "resolved"
+    assert "state" in [item.kind for item in console.client.outbox.unsent()]
 
 
 @e2e(prepare=refusing("set_state", ProtocolError("expected an object, got a list",
@@ -251,13 +253,13 @@ async def test_a_reply_while_the_quota_is_spent_waits_in_the_thread(
     await until(lambda: status(console).startswith("Reply not sent"), what="the refusal")
     assert status(console) == (f"Reply not sent yet: daily API quota spent, resets at "
                                f"{local}; it goes out by itself then")
-    # The thread shows what the store says: the reply, FAILED, in the client's words.
+    # The thread shows what the store says: the reply, queued (PENDING, in the client's
+    # words; the footer shows them), kept in the outbox until the reset (issue 13).
     model = console.panes.thread.model
     row = next(r for r in range(model.rowCount())
                if model.message_at(r).content == "Back in a moment")
-    failed = model.message_at(row)
-    assert failed.status is MessageStatus.FAILED and failed.error is not None
-    assert f"resets at {local}" in failed.error
-    assert failed.error in model.index(row).data(Qt.ItemDataRole.ToolTipRole)
+    queued = model.message_at(row)
+    assert queued.status is MessageStatus.PENDING and queued.error is not None
+    assert queued.error.startswith("Queued:") and f"resets at {local}" in queued.error
     assert not any(m.content == "Back in a moment"
                    for m in sandbox.state.conversations[sid].messages)

@@ -102,6 +102,10 @@ def test_footer_parts_say_time_ticks_and_a_sends_state() -> None:
     pending = message(from_="operator", timestamp=at)
     pending.status = MessageStatus.PENDING
     assert footer_parts(pending, UTC) == [("clock", ""), ("muted", "Sending…")]
+    pending.error = "Queued: Crisp cannot be reached;\nit will be sent when it returns"
+    assert footer_parts(pending, UTC) == [
+        ("clock", ""), ("muted", "Queued: Crisp cannot be reached; it will be sent when it "
+                                 "returns")]
     failed = message(from_="operator", timestamp=at)
     failed.status, failed.error = MessageStatus.FAILED, "Not sent:\n\u202equota spent"
     assert footer_parts(failed, UTC) == [("alert", ""), ("error", "Not sent: quota spent"),
