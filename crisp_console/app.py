@@ -30,13 +30,20 @@ from PySide6.QtWidgets import QApplication
 from crisp_console import __version__, demo
 from crisp_console.api import normalise_base_url
 from crisp_console.client import ConsoleClient
+from crisp_console.client.local import close_local, open_local
 from crisp_console.client.signin import env_tier_problem
 from crisp_console.client.tasks import TaskOwner
 from crisp_console.crash import CrashHandler, install_excepthook
 from crisp_console.credentials import CredentialStore
 from crisp_console.errors import AuthError, CrispError, InsecureHostError
 from crisp_console.log import default_log_dir, log_file, secret_filter, setup_logging
-from crisp_console.settings import config_dir, keymap_path, preferences_path, state_dir
+from crisp_console.settings import (
+    config_dir,
+    databases_dir,
+    keymap_path,
+    preferences_path,
+    state_dir,
+)
 from crisp_console.storage.accounts import DEFAULT_HOST, PLUGIN_TIER, Account, AccountBook
 from crisp_console.storage.accounts import FILE_NAME as ACCOUNTS_FILE
 from crisp_console.storage.preferences import load_preferences
@@ -109,7 +116,11 @@ async def run(rest: str, credentials: Credentials, shell: Shell,
     registry = build_registry(single_key=prefs.single_key, tasks=tasks)
     keymap = load_keymap(registry)
     settings = QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
-    client = ConsoleClient(rest, credentials)
+    # The demo's sandbox is new each run: its data is kept in memory only.
+    local = await open_local(None if args.demo else databases_dir(), rest,
+                             credentials.identifier,
+                             accounts.store if accounts is not None else CredentialStore())
+    client = ConsoleClient(rest, credentials, database=local.database, cache=local.database)
     console = Console(client, prefs=prefs, registry=registry, tasks=tasks,
                       drafts_path=state_dir() / "drafts.json", settings=settings,
                       theme=shell.theme, prefs_path=preferences_path(),
@@ -124,7 +135,7 @@ async def run(rest: str, credentials: Credentials, shell: Shell,
     console.registry.set_handler("help.log_folder", lambda: open_log_folder(logs))
     about = AboutDialog(window, log_folder=logs)
     console.registry.set_handler("help.about", about.open)
-    warnings = [*prefs.warnings, *keymap.errors, *keymap.warnings]
+    warnings = [*prefs.warnings, *keymap.errors, *keymap.warnings, *local.notices]
     if accounts is not None:
         warnings += list(accounts.book.warnings)
     console.notify(warnings)
@@ -166,6 +177,7 @@ async def run(rest: str, credentials: Credentials, shell: Shell,
         window.grab().save(args.screenshot)
     print(f"crisp-console: {len(client.store.conversations)} conversations", flush=True)
     await console.aclose()
+    await close_local(local)
     return rc, ending
 
 

@@ -50,6 +50,11 @@ def state_dir() -> Path:
     return Path(platformdirs.user_state_dir(APP_NAME))
 
 
+def databases_dir() -> Path:
+    """One folder per signed-in account, each holding its encrypted database."""
+    return state_dir() / "accounts"
+
+
 def log_dir() -> Path:
     """The rotating log and crash reports (the platform's user log directory)."""
     return default_log_dir()

@@ -1,0 +1,69 @@
+"""The account's database as the app opens it: encrypted in the account's folder when the
+keyring keeps a key, in memory otherwise (saying why), and gone with its key at sign-out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crisp_console.client.local import LocalDatabase, close_local, erase_local, open_local
+from crisp_console.credentials import CredentialStore, SessionOnlyStore
+from crisp_console.credentials.dbkey import key_name
+from crisp_console.credentials.store import SERVICE
+from crisp_console.storage.database import StorageMode, account_dir
+from tests.conftest import MemoryKeyring
+
+HOST = "https://api.crisp.chat"
+ID = "6f3e6cbb-2d7c-4a25-9b52-0c2f1a3d4e5f"
+
+
+async def _rows(local_db: LocalDatabase) -> int:
+    return await local_db.database.aread(
+        lambda c: c.execute("SELECT count(*) FROM drafts").fetchone()[0])
+
+
+@pytest.mark.asyncio
+async def test_encrypted_in_the_accounts_folder_and_erased_at_sign_out(
+        tmp_path: Path, memory_keyring: MemoryKeyring) -> None:
+    secrets = CredentialStore()
+    local = await open_local(tmp_path, HOST, ID, secrets)
+    assert local.database.mode is StorageMode.ENCRYPTED
+    assert local.database.path is not None
+    assert local.database.path.parent == account_dir(tmp_path, HOST, ID)
+    await local.database.awrite(lambda c: c.execute(
+        "INSERT INTO drafts VALUES ('s1', 'hello', 'reply', 1)"))
+    await close_local(local)
+    again = await open_local(tmp_path, HOST, ID, secrets)  # same key, same file
+    assert await _rows(again) == 1
+    await close_local(again)
+    await erase_local(tmp_path, HOST, ID, secrets)
+    assert not account_dir(tmp_path, HOST, ID).exists()
+    assert memory_keyring.get_password(SERVICE, key_name(ID)) is None
+
+
+@pytest.mark.asyncio
+async def test_without_a_keyring_the_data_stays_in_memory_and_says_so(tmp_path: Path) -> None:
+    local = await open_local(tmp_path, HOST, ID, SessionOnlyStore())
+    assert local.database.mode is StorageMode.MEMORY
+    assert any("keyring" in notice for notice in local.notices)
+    assert not account_dir(tmp_path, HOST, ID).exists()
+    await close_local(local)
+
+
+@pytest.mark.asyncio
+async def test_the_demo_keeps_nothing(tmp_path: Path) -> None:
+    local = await open_local(None, HOST, ID, None)
+    assert local.database.mode is StorageMode.MEMORY and local.notices == ()
+    await close_local(local)
+
+
+@pytest.mark.asyncio
+async def test_an_unusable_folder_keeps_the_data_in_memory_in_words(
+        tmp_path: Path, memory_keyring: MemoryKeyring) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    local = await open_local(blocker, HOST, ID, CredentialStore())
+    assert local.database.mode is StorageMode.MEMORY
+    assert any("cannot be used" in notice for notice in local.notices)
+    await close_local(local)
