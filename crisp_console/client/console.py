@@ -6,6 +6,7 @@ reaches into another. The UI uses the parts by name:
 - ``replies``: send_text, send_note, send_file, retry_send, last_own_message (replies.py);
 - ``commands``: the optimistic commands, typing, read marks, reminders (commands.py);
 - ``loader``: open_conversation, load_older, fetch_conversation (loader.py);
+- ``details``: the people panel's extras, loaded when it shows them (details.py);
 - ``media``: trusted, fetch (media.py);
 - ``websites``, ``catchup``, ``fetches``, ``sender``, ``events``: the sync and the owed work.
 
@@ -29,6 +30,7 @@ from crisp_console.api import CrispApi
 from crisp_console.client.catchup import CatchUp
 from crisp_console.client.commands import Commands
 from crisp_console.client.config import ClientConfig, Clocks
+from crisp_console.client.details import PeopleDetails
 from crisp_console.client.events import EventListener, EventSink
 from crisp_console.client.fetches import OwedFetches
 from crisp_console.client.health import Health, HealthMonitor, HealthObserver
@@ -103,6 +105,8 @@ class ConsoleClient:
         self.replies = Replies(store, self.sender, uploads, self.identity, clocks)
         self.commands = Commands(api, store, self.identity, config, clock)
         self.loader = Loader(api, store, clocks)
+        self.details = PeopleDetails(api, store, listen=self.events.add_listener, clock=clock,
+                                     fresh_for=config.details_fresh_for)
         self.media = Media(api)
         self._startup = StartUp(api, store, websites, catchup, self.gateway, monitor, config)
         self._closing: asyncio.Task[None] | None = None

@@ -1,10 +1,10 @@
-"""What the UI loads on demand: an opened conversation's latest messages and people panel,
-older history, and one conversation it has not loaded. Conversations heard of live are
-fetched as owed work instead (fetches.py)."""
+"""What the UI loads on demand: an opened conversation's latest messages, older history,
+and one conversation it has not loaded. The people panel's extras load when the panel shows
+them (details.py); conversations heard of live are fetched as owed work (fetches.py)."""
 
 from __future__ import annotations
 
-from crisp_console.api import CrispApi
+from crisp_console.api import CrispApi, tagged
 from crisp_console.client import details
 from crisp_console.client.config import Clocks
 from crisp_console.client.details import ConversationDetails
@@ -19,10 +19,10 @@ class Loader:
         self._store = store
         self._clocks = clocks
 
+    @tagged("open")
     async def open_conversation(self, session_id: str) -> ConversationDetails:
-        """Load the timeline's latest batch (unless the store's timeline is loaded already)
-        and everything the people panel shows; each part Crisp refuses (403) is named in
-        ``denied`` instead (details.py)."""
+        """Load the timeline's latest batch (unless the store's timeline is loaded already);
+        a refusal (403) is named in ``denied["messages"]`` instead (details.py)."""
         conv = self._store.conversations[session_id]
         found = ConversationDetails()
         if not self._store.timeline_loaded(session_id):
@@ -32,9 +32,9 @@ class Loader:
                 found.denied["messages"] = details.denied_words("messages", exc)
             else:
                 self._store.add_history_page(session_id, batch, older=False)
-        await details.load(self._api, self._store, conv, found)
         return found
 
+    @tagged("history")
     async def load_older(self, session_id: str) -> int:
         """The batch before the store's history cursor (now, before any page); returns how
         many arrived (0: the start, which the store then knows: ``at_history_start``)."""
@@ -45,6 +45,7 @@ class Loader:
         self._store.add_history_page(session_id, batch, older=True)
         return len(batch)
 
+    @tagged("open")
     async def fetch_conversation(self, website_id: str, session_id: str) -> None:
         """One Get A Conversation into the store, now. Gone (404, not subscribed): nothing
         happens. Other errors propagate."""
