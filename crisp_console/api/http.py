@@ -15,6 +15,9 @@ and in time (RetryPolicy), whatever the server says:
   (api/quota.py) closes: later requests fail at once without being sent, but one probe per
   ``probe_interval``, until a success or the reset time.
 
+Every attempt that may have reached Crisp is counted in ``requests`` under the purpose of
+the code that asked (api/purpose.py).
+
 The Authorization header and the key are never logged: log lines name the method and path.
 """
 
@@ -39,6 +42,7 @@ from crisp_console.api.media import (
     UploadBody,
 )
 from crisp_console.api.policy import QuotaMeter, RetryBudget, RetryPolicy
+from crisp_console.api.purpose import RequestMeter, current_purpose
 from crisp_console.api.quota import QuotaGate, is_quota, quota_error, quota_resets_at
 from crisp_console.api.routes import Routes
 from crisp_console.api.shapes import ShapeLog
@@ -93,6 +97,7 @@ class CrispApi(Routes):
         self.quota = quota if quota is not None else QuotaMeter(clock=wall)
         self.gate = gate if gate is not None else QuotaGate(wall=wall, clock=clock)
         self.shapes = ShapeLog()
+        self.requests = RequestMeter()
         self._tier = credentials.tier
         self._auth = httpx.BasicAuth(credentials.identifier, credentials.key)
         self._timeout = httpx.Timeout(timeout)
@@ -155,6 +160,10 @@ class CrispApi(Routes):
             retry_safe = method != "POST"
         return await self._call(method, path.lstrip("/"), crisp=True, retry_safe=retry_safe,
                                 params=encode_params(params), json=json)
+
+    def requests_by_purpose(self) -> dict[str, int]:
+        """Requests sent to Crisp so far, by purpose (``requests`` to observe them)."""
+        return self.requests.by_purpose()
 
     async def wait_quota(self) -> None:
         """Return once the quota gate is open (at once if it is).
@@ -239,9 +248,9 @@ class CrispApi(Routes):
                 probe = self.gate.probing()  # the one request let through while spent
             self._check_open()
             try:
-                response = await client.request(method, url, params=params, json=json,
-                                                content=content, headers=send_headers,
-                                                auth=auth)
+                response = await self._attempt(client, method, url, crisp, params=params,
+                                               json=json, content=content,
+                                               headers=send_headers, auth=auth)
             except httpx.TransportError as exc:
                 self._check_open(exc)
                 sent = not isinstance(exc, _NOT_SENT)
@@ -282,6 +291,20 @@ class CrispApi(Routes):
                                         f"{status} {err.reason}")
                     continue
             raise err
+
+    async def _attempt(self, client: httpx.AsyncClient, method: str, url: str, crisp: bool,
+                       **kwargs: Any) -> httpx.Response:
+        """One attempt. A Crisp request is counted unless it surely never left: it may have
+        reached Crisp even when it fails or is cancelled on its way."""
+        counted = crisp
+        try:
+            return await client.request(method, url, **kwargs)
+        except (*_NOT_SENT, RuntimeError):  # RuntimeError: the client closed first
+            counted = False
+            raise
+        finally:
+            if counted:
+                self.requests.record(current_purpose())
 
     def _rate_limited(self, err: RateLimitError, budget: RetryBudget, probe: bool) -> float:
         """The pause a 429/420 asks for, or the error to raise instead."""

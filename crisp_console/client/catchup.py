@@ -24,6 +24,7 @@ import logging
 import math
 from typing import Any
 
+from crisp_console.api import tagged
 from crisp_console.client import health
 from crisp_console.client.config import ClientConfig, Clocks
 from crisp_console.client.owed import OwedWork
@@ -113,6 +114,7 @@ class CatchUp:
         if self._since is not None:
             self._work.tasks.spawn(self._run(), "catch-up", key="catch-up")
 
+    @tagged("reconcile")  # whoever started the task: its requests are the catch-up's
     async def _run(self) -> None:
         while self._since is not None and self._live:
             since = self._since

@@ -37,6 +37,7 @@ class ClientConfig:
     reconnect: ReconnectPolicy = field(default_factory=ReconnectPolicy)
     rebind_interval: float = 2.5
     echo_timeout: float = 10.0  # how long an optimistic change outranks older echoes
+    details_fresh_for: float = 300.0  # people-panel extras are not asked again this long
     # The operator the console acts as ("me"); None: the first operator of the first website.
     operator_id: str | None = None
     # The local cache (warmstart.py, persist.py): its size cap (Preferences), what a warm

@@ -9,6 +9,7 @@ reaches into another. The UI uses the parts by name:
 - ``outbox``: every outgoing action kept until Crisp has it: resume() after a restart,
   unsent_count(), unsent(), wait_sent(), discard() for the quit question (outbox.py);
 - ``loader``: open_conversation, load_older, fetch_conversation (loader.py);
+- ``details``: the people panel's extras, loaded when it shows them (details.py);
 - ``media``: trusted, fetch (media.py);
 - ``websites``, ``catchup``, ``fetches``, ``sender``, ``events``: the sync and the owed work;
 - with a local database (``cache=``): ``persister`` (persist.py) and ``warm``
@@ -36,6 +37,7 @@ from crisp_console.api import CrispApi
 from crisp_console.client.catchup import CatchUp
 from crisp_console.client.commands import Commands
 from crisp_console.client.config import ClientConfig, Clocks
+from crisp_console.client.details import PeopleDetails
 from crisp_console.client.events import EventListener, EventSink
 from crisp_console.client.fetches import OwedFetches
 from crisp_console.client.health import Health, HealthMonitor, HealthObserver
@@ -135,6 +137,8 @@ class ConsoleClient:
         self.loader = Loader(api, store, clocks, max_batches=config.catchup_max_batches,
                              on_page=self.persister.timeline_read if self.persister
                              else lambda session_id: None)
+        self.details = PeopleDetails(api, store, listen=self.events.add_listener, clock=clock,
+                                     fresh_for=config.details_fresh_for)
         self.replies = Replies(store, self.sender, uploads, self.identity, clocks, outbox,
                                self.loader)
         self.commands = Commands(api, store, self.identity, config, clock, outbox, waiting)

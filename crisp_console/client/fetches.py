@@ -18,6 +18,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from crisp_console.api import tagged
 from crisp_console.client.owed import OwedWork
 from crisp_console.client.watches import settle
 from crisp_console.client.websites import GONE
@@ -57,6 +58,8 @@ class OwedFetches:
         self._work.tasks.spawn(self._fetch(website_id, session_id), f"fetch {session_id}",
                           key=f"conversation:{session_id}")
 
+    # The live feed's own follow-up (not the operator opening it): it keeps the store in step.
+    @tagged("reconcile")
     async def _fetch(self, website_id: str, session_id: str) -> None:
         work = self._work
 

@@ -1,6 +1,6 @@
-"""What the UI loads on demand: an opened conversation's latest messages and people panel,
-older history, and one conversation it has not loaded. Conversations heard of live are
-fetched as owed work instead (fetches.py).
+"""What the UI loads on demand: an opened conversation's latest messages, older history,
+and one conversation it has not loaded. The people panel's extras load when the panel shows
+them (details.py); conversations heard of live are fetched as owed work (fetches.py).
 
 A timeline restored from the local cache (warmstart.py) shows at once and is *unverified*
 until its first opening reads Crisp's newest messages back to one it holds (1 request when
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from crisp_console.api import CrispApi
+from crisp_console.api import CrispApi, tagged
 from crisp_console.client import details
 from crisp_console.client.config import Clocks
 from crisp_console.client.details import ConversationDetails
@@ -47,11 +47,11 @@ class Loader:
     def unverified(self, session_id: str) -> bool:
         return session_id in self._unverified
 
-    async def open_conversation(self, session_id: str, *,
-                                people: bool = True) -> ConversationDetails:
+    @tagged("open")
+    async def open_conversation(self, session_id: str) -> ConversationDetails:
         """Load the timeline's latest batch (unless the store's timeline is loaded already;
-        a restored one is refreshed once) and, with ``people``, everything the people panel
-        shows; each part Crisp refuses (403) is named in ``denied`` instead (details.py)."""
+        a restored one is refreshed once); a refusal (403) is named in
+        ``denied["messages"]`` instead (details.py)."""
         conv = self._store.conversations[session_id]
         found = ConversationDetails()
         try:
@@ -63,10 +63,9 @@ class Loader:
                 self._on_page(session_id)
         except NotAllowedError as exc:
             found.denied["messages"] = details.denied_words("messages", exc)
-        if people:
-            await details.load(self._api, self._store, conv, found)
         return found
 
+    @tagged("history")
     async def load_older(self, session_id: str) -> int:
         """The batch before the store's history cursor (now, before any page); returns how
         many arrived (0: the start, which the store then knows: ``at_history_start``)."""
@@ -78,6 +77,7 @@ class Loader:
         self._on_page(session_id)
         return len(batch)
 
+    @tagged("open")
     async def fetch_conversation(self, website_id: str, session_id: str) -> None:
         """One Get A Conversation into the store, now. Gone (404, not subscribed): nothing
         happens. Other errors propagate."""

@@ -38,7 +38,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 from crisp_console import errors
-from crisp_console.api import CrispApi
+from crisp_console.api import CrispApi, tagged
 from crisp_console.client import send_words as words
 from crisp_console.client.retry import Retrier
 from crisp_console.client.send_lookup import LookupIncomplete, Sought, find_sent, same_content
@@ -157,6 +157,7 @@ class Sender:
 
     # ---- one delivery --------------------------------------------------------------------
 
+    @tagged("send")
     async def _run(self, out: Outgoing) -> BaseException | None:
         self.store.retry_pending(out.session_id, out.fingerprint)  # FAILED -> PENDING
         self.journal.sending(out)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from crisp_console.api import CrispApi, secure_url
+from crisp_console.api import CrispApi, purpose, secure_url, tagged
 from crisp_console.client import health
 from crisp_console.client.catchup import CatchUp
 from crisp_console.client.config import ClientConfig, Clocks
@@ -74,6 +74,7 @@ class StartUp:
         self.operators_at: int | None = None  # epoch ms the operators were last listed
         self.problem = ""  # why a warm start is still offline, in words
 
+    @tagged("start-up")
     async def run(self, resume: Resume | None = None) -> None:
         """Returns once the live feed is authenticated (or known to be refused:
         ``health.denied[LIVE_FEED]``); a warm start (``resume``) also when Crisp cannot be
@@ -104,8 +105,9 @@ class StartUp:
         if urls is None:
             return
         # rooms=None: every subscribed website (Crisp refuses rooms it does not consider bound).
-        await self._step("connect the live feed", asyncio.wait_for(
-            self._gateway.connect(urls, None), self._config.rtm_connect_timeout))
+        with purpose("other"):  # the live feed's tasks outlive start-up: not its requests
+            await self._step("connect the live feed", asyncio.wait_for(
+                self._gateway.connect(urls, None), self._config.rtm_connect_timeout))
         websites.start_polling()
 
     # ---- warm start ----------------------------------------------------------------------
@@ -148,8 +150,9 @@ class StartUp:
                                  websites.load_first_pages(website_id))
         else:
             try:
-                await self._step("connect the live feed", asyncio.wait_for(
-                    self._gateway.connect(urls, None), self._config.rtm_connect_timeout))
+                with purpose("other"):  # as above: the live feed's tasks are not start-up's
+                    await self._step("connect the live feed", asyncio.wait_for(
+                        self._gateway.connect(urls, None), self._config.rtm_connect_timeout))
             except StartupError as exc:
                 if not isinstance(exc.error, TimeoutError):
                     raise

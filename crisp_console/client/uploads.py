@@ -6,7 +6,7 @@ import asyncio
 import uuid
 from typing import Any
 
-from crisp_console.api import CrispApi, Progress
+from crisp_console.api import CrispApi, Progress, tagged
 from crisp_console.client.allowed import allowed
 from crisp_console.errors import ClosedError
 
@@ -27,6 +27,7 @@ class Uploads:
         if waiter is not None and not waiter.done():
             waiter.set_result(payload)
 
+    @tagged("send")  # the bucket URL is asked for to send a file
     async def upload(self, name: str, mime: str, data: bytes,
                      progress: Progress | None = None) -> Any:
         """Upload ``data`` through a fresh bucket URL; returns the file's resource URL (as

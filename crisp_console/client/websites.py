@@ -12,7 +12,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from crisp_console.api import CrispApi
+from crisp_console.api import CrispApi, tagged
 from crisp_console.client import health
 from crisp_console.client.config import ClientConfig, Clocks
 from crisp_console.client.health import HealthMonitor
@@ -131,9 +131,11 @@ class Websites:
             await self._clocks.sleep(self._config.websites_refresh)
             await self._refresh_quietly()
 
+    @tagged("poll")
     async def _refresh_quietly(self) -> None:
-        """A refresh in the background: a failure is said once in the log, and the next poll
-        (or catch-up) asks again from the same point (``_since`` stays)."""
+        """A refresh in the background (the poll, a plugin event): a failure is said once in
+        the log, and the next poll (or catch-up) asks again from the same point (``_since``
+        stays). Its requests count as ``poll``; the catch-up's refresh as ``reconcile``."""
         try:
             await self.refresh()
         except CrispError as exc:

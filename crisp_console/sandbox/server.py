@@ -36,6 +36,7 @@ from crisp_console.sandbox.context import CONTEXT, SandboxContext
 from crisp_console.sandbox.dataset import build_state
 from crisp_console.sandbox.faults import Faults
 from crisp_console.sandbox.reminders import ReminderScheduler
+from crisp_console.sandbox.request_log import RequestLog
 from crisp_console.sandbox.route_scopes import access_middleware, add_resources
 from crisp_console.sandbox.rtm import RESCUE_PATH, RtmServer, legacy_path
 from crisp_console.sandbox.simulator import Simulator
@@ -64,6 +65,7 @@ class Sandbox:
             state = snapshot.load(path) if path and path.exists() else build_state(self.config)
         self.state = state
         self.faults = Faults(self.config.faults)
+        self.requests = RequestLog()  # every /v1/ request received, across restarts
         self.bucket = BucketStore()
         self.simulator = Simulator(state, rate=self.config.simulator_rate)
         self.reminders = ReminderScheduler(state)
@@ -123,9 +125,10 @@ class Sandbox:
     # ---- lifecycle ------------------------------------------------------------------------
 
     def _build_app(self) -> web.Application:
-        # Outermost first: auth and the envelope, then faults, then tier and scopes.
-        app = web.Application(middlewares=[envelope_middleware, self.faults.middleware,
-                                           access_middleware],
+        # Outermost first: the request log, auth and the envelope, then faults, then tier
+        # and scopes.
+        app = web.Application(middlewares=[self.requests.middleware, envelope_middleware,
+                                           self.faults.middleware, access_middleware],
                               client_max_size=64 * 1024 * 1024)
         rtm = RtmServer(self.state, self.config)
         rtm.attach(app)

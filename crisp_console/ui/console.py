@@ -25,6 +25,7 @@ from crisp_console.ui.conversation_actions import ConversationActions
 from crisp_console.ui.default_commands import build_registry
 from crisp_console.ui.feedback import Feedback
 from crisp_console.ui.panes import Panes, apply_directory, build_console
+from crisp_console.ui.people_loads import PeopleLoads
 from crisp_console.ui.preferences_apply import PreferencesFlow
 from crisp_console.ui.reply_actions import ReplyActions
 from crisp_console.ui.team_canned import TeamCanned
@@ -66,6 +67,8 @@ class Console:
         self.controller = controller = Controller(
             store, client.loader, client.commands, p, self.registry, self.actions,
             feedback=feedback, tasks=self.tasks)
+        self.people_loads = PeopleLoads(p.people, client.details, feedback=feedback,
+                                        tasks=self.tasks)
 
         def open_conversation() -> str | None:
             return controller.session_id
@@ -104,6 +107,7 @@ class Console:
         p.thread.retry_requested.connect(reply.retry)
         p.composer.set_default_mode(self.team_canned.default_mode)
         self.controller.opened.connect(lambda _sid: self.team_canned.refresh())
+        self.controller.opened.connect(self.people_loads.opened)
         p.list_pane.website_changed.connect(self.websites.chosen)
         p.media.loaded.connect(self.websites.logo_loaded)
 

@@ -164,7 +164,8 @@ class Controller(QObject):
             self.open(session_id)
 
     def open(self, session_id: str, *, focus: str | None = None) -> None:
-        """Show a conversation in the thread, composer and people panel (details load later)."""
+        """Show a conversation in the thread, composer and people panel; its messages load
+        here, the people panel's extras when the panel shows them (people_loads.py)."""
         if session_id not in self.store.conversations:
             return
         p = self.panes
@@ -176,7 +177,6 @@ class Controller(QObject):
             p.thread.bind(session_id)
             p.people.bind(session_id)
             self.opened.emit(session_id)
-            p.people.set_loading(True)
             if self._opening is not None:
                 self._opening.cancel()
             self._opening = self._tasks.spawn(self._load(session_id), f"open {session_id}")
@@ -194,11 +194,7 @@ class Controller(QObject):
         except Exception as exc:  # noqa: BLE001 - said in words, whatever it is
             self.feedback.report("Could not load the conversation", exc)
             return
-        finally:
-            if self.session_id == session_id:
-                self.panes.people.set_loading(False)
         self.panes.thread.set_denied(session_id, details.denied.get("messages", ""))
-        self.panes.people.set_details(session_id, details)
         self.mark_read_if_seen()
 
     def jump_to(self, session_id: str) -> None:

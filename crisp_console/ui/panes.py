@@ -98,7 +98,8 @@ def build_console(client: ConsoleClient, registry: CommandRegistry, prefs: Prefe
                         send_on_enter=prefs.send_on_enter,
                         last_own_message=last_own if prefs.edit_last_with_up else None)
     people = PeoplePanel(store)
-    status_bar = ConnectionStatusBar(client.gateway, client.api.quota, health=client)
+    status_bar = ConnectionStatusBar(client.gateway, client.api.quota, health=client,
+                                     requests=client.api.requests)
     icon = app_icon()
     window = MainWindow(list_pane=list_pane, thread_pane=thread, composer=composer,
                         people_panel=people, status_bar=status_bar, settings=settings,

@@ -75,6 +75,7 @@ async def test_a_failed_catch_up_is_redone(sandbox: Sandbox, client: ConsoleClie
     opened = next(s for s in client.store.conversations
                   if sandbox.state.conversations[s].messages)
     await client.loader.open_conversation(opened)
+    await until(lambda: not client.health.catching_up, what="the start-up catch-up")
     done = client.catchup.completed
     await admin.patch("faults", json={"error_rate": 1.0})
     assert sandbox.rtm is not None

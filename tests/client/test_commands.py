@@ -130,7 +130,8 @@ async def test_open_conversation_loads_history_and_the_people_panel(
     conv = next(sandbox.state.conversations[s] for s in client.store.conversations
                 if sandbox.state.conversations[s].people_id
                 and len(sandbox.state.conversations[s].messages) > 3)
-    details = await client.loader.open_conversation(conv.session_id)
+    await client.loader.open_conversation(conv.session_id)
+    details = await client.details.load(conv.session_id)
     fps = [m.fingerprint for m in client.store.messages(conv.session_id)]
     assert fps == [m.fingerprint for m in conv.messages[-len(fps):]]
     assert details.profile is not None and details.profile["people_id"] == conv.people_id

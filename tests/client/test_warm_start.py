@@ -53,7 +53,7 @@ async def first_run(sb: Sandbox, db: Path, opens: int = 3) -> FirstRun:
                       if c.updated_at < old and len(sb.state.conversations[sid].messages) > 3]
         opened = sorted(candidates)[:opens]
         for sid in opened:
-            await client.loader.open_conversation(sid, people=False)
+            await client.loader.open_conversation(sid)
         client.save_view(last_open=opened[0], filter="mine", scope=None)
         return FirstRun(set(client.store.conversations), opened,
                         {sid: [m.fingerprint for m in client.store.messages(sid)]
@@ -136,10 +136,10 @@ async def test_opening_a_cached_conversation_costs_one_request_when_nothing_chan
     sid = run.opened[1]
     shown = [m.fingerprint for m in client.store.messages(sid)]
     before = used(sandbox)
-    await client.loader.open_conversation(sid, people=False)
+    await client.loader.open_conversation(sid)
     assert used(sandbox) - before == 1
     assert [m.fingerprint for m in client.store.messages(sid)] == shown
-    await client.loader.open_conversation(sid, people=False)  # verified now: none
+    await client.loader.open_conversation(sid)  # verified now: none
     assert used(sandbox) - before == 1
 
 
@@ -153,7 +153,7 @@ async def test_a_conversation_removed_while_away_goes_when_opened(
     await until(lambda: not client.catchup.owed, what="the reconcile")
     assert sid in client.store.conversations  # not in the reconcile's pages: still shown
     with pytest.raises(NotFoundError):
-        await client.loader.open_conversation(sid, people=False)
+        await client.loader.open_conversation(sid)
     assert sid not in client.store.conversations
     assert client.persister is not None
     await client.persister.flush()
@@ -204,7 +204,7 @@ async def test_an_offline_start_shows_the_cache_and_catches_up_when_crisp_is_bac
             for sid in run.opened:
                 assert [m.fingerprint for m in client.store.messages(sid)] == run.messages[sid]
             with pytest.raises(CrispError):
-                await client.loader.open_conversation(run.opened[0], people=False)
+                await client.loader.open_conversation(run.opened[0])
             assert [m.fingerprint for m in client.store.messages(run.opened[0])] == \
                 run.messages[run.opened[0]]
 

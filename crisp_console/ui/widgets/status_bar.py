@@ -12,6 +12,8 @@ The client's ``Health`` (observed, so a change shows at once) overrides what wou
 - a spent daily quota says "daily API quota spent, resets at HH:MM" (local time) instead of
   the count.
 
+The quota's tooltip says what this session's requests were for (api/purpose.py).
+
 Everything is plain text: the reasons may quote the server.
 """
 
@@ -55,6 +57,16 @@ class Quota(Protocol):
     def day(self) -> date: ...
 
 
+class Requests(Protocol):
+    """Requests sent this session, by purpose (CrispApi.requests)."""
+
+    def by_purpose(self) -> dict[str, int]: ...
+
+
+# Purposes (api/purpose.py) in the quota's tooltip.
+PURPOSE_WORDS = {"start-up": "start-up", "reconcile": "catching up", "open": "opening",
+                 "history": "older messages", "poll": "website polls", "send": "sending",
+                 "other": "other"}
 CATCHING_UP_TIP = ("The console owes Crisp a catch-up: until it is done the list may miss "
                    "conversations or messages. It is retried until it succeeds.")
 
@@ -65,10 +77,11 @@ class ConnectionStatusBar(QStatusBar):
     def __init__(self, gateway: Gateway, quota: Quota, *, daily_quota: int = DEFAULT_DAILY_QUOTA,
                  health: HealthSource | None = None, tz: tzinfo | None = None,
                  monotonic: Callable[[], float] = time.monotonic,
-                 parent: QWidget | None = None) -> None:
+                 requests: Requests | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._gateway = gateway
         self._quota = quota
+        self._requests = requests
         self._daily_quota = daily_quota
         self._tz = tz  # None: the local time zone
         self._monotonic = monotonic
@@ -194,4 +207,11 @@ class ConnectionStatusBar(QStatusBar):
                     "reopens.")
         near_limit = self._daily_quota > 0 and self._quota.count >= 0.9 * self._daily_quota
         return ("Requests to Crisp's REST API today (UTC); the plugin quota resets at "
-                "midnight UTC" + (". Nearly spent." if near_limit else "."))
+                "midnight UTC" + (". Nearly spent." if near_limit else ".")
+                + self._purposes_tip())
+
+    def _purposes_tip(self) -> str:
+        spent = self._requests.by_purpose() if self._requests is not None else {}
+        parts = [f"{PURPOSE_WORDS.get(name, name)} {count:,}"
+                 for name, count in spent.items() if count]
+        return f"\nThis session: {' · '.join(parts)}." if parts else ""

@@ -123,6 +123,21 @@ def test_quota_is_shown(parts: tuple[ConnectionStatusBar, FakeGateway, Clock]) -
     assert bar.quota_label.text() == "quota 1,234/5,000 today"
 
 
+class FakeRequests:
+    def by_purpose(self) -> dict[str, int]:
+        return {"start-up": 9, "reconcile": 0, "open": 1_204, "poll": 3, "other": 18}
+
+
+def test_the_quota_tip_says_what_the_requests_were_for(qtbot: QtBot) -> None:
+    bar = ConnectionStatusBar(FakeGateway(), FakeQuota(), requests=FakeRequests())
+    qtbot.addWidget(bar)
+    assert bar.quota_label.toolTip().endswith(
+        "\nThis session: start-up 9 · opening 1,204 · website polls 3 · other 18.")
+    plain = ConnectionStatusBar(FakeGateway(), FakeQuota())
+    qtbot.addWidget(plain)
+    assert "This session" not in plain.quota_label.toolTip()
+
+
 def test_detach_stops_listening(parts: tuple[ConnectionStatusBar, FakeGateway, Clock]) -> None:
     bar, gateway, _ = parts
     bar.detach()

@@ -1,0 +1,75 @@
+"""The people panel's extras are asked for only while the panel is shown.
+
+Every extra (pages browsed, the contact's profile, past conversations…) costs a request, and
+the daily quota is shared: a hidden panel asks nothing. When a conversation opens in a shown
+panel, or the panel is shown with a conversation bound, the client is asked for that
+conversation's extras; the client (client/details.py) decides which ones it must fetch and
+which are still fresh, so showing the panel again within its freshness window costs nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Protocol
+
+from PySide6.QtCore import QEvent, QObject
+
+from crisp_console.client import ConversationDetails
+from crisp_console.client.tasks import TaskOwner
+from crisp_console.ui.feedback import Feedback
+from crisp_console.ui.widgets.people_panel import PeoplePanel
+
+
+class DetailsSource(Protocol):
+    """What the panel's extras are loaded through (client.details)."""
+
+    async def load(self, session_id: str) -> ConversationDetails: ...
+
+
+class PeopleLoads(QObject):
+    """Call ``opened(session_id)`` once the panel is bound to a conversation; the panel's
+    own Show events do the rest."""
+
+    def __init__(self, panel: PeoplePanel, source: DetailsSource, *, feedback: Feedback,
+                 tasks: TaskOwner) -> None:
+        super().__init__(panel)
+        self._panel, self._source = panel, source
+        self._feedback, self._tasks = feedback, tasks
+        self._task: asyncio.Task[object] | None = None
+        self._for: str | None = None  # the conversation _task loads
+        panel.installEventFilter(self)
+
+    def opened(self, _session_id: str = "") -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Load the bound conversation's extras if the panel is on screen."""
+        panel = self._panel
+        session_id = panel.session_id()
+        if session_id is None or not panel.isVisible():
+            return
+        if self._task is not None and not self._task.done():
+            if self._for == session_id:
+                return  # under way already
+            self._task.cancel()  # another conversation: its answer would be dropped
+        panel.set_loading(True)
+        self._for = session_id
+        self._task = self._tasks.spawn(self._load(session_id), f"people panel {session_id}")
+
+    async def _load(self, session_id: str) -> None:
+        try:
+            details = await self._source.load(session_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - said in words, whatever it is
+            self._feedback.report("Could not load the contact's details", exc)
+            return
+        finally:
+            if self._panel.session_id() == session_id:
+                self._panel.set_loading(False)
+        self._panel.set_details(session_id, details)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._panel and event.type() == QEvent.Type.Show:
+            self.refresh()
+        return False

@@ -1,0 +1,179 @@
+"""The whole console against the sandbox: the people panel's extras are asked for only while
+the panel is shown (ui/people_loads.py), once within the client's freshness window. What
+was asked is read off the sandbox's own request log, once every task of the ui is done."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+import qasync
+from pytestqt.qtbot import QtBot
+
+from crisp_console.client import ConversationDetails
+from crisp_console.client.tasks import TaskOwner
+from crisp_console.errors import ServerError
+from crisp_console.sandbox.server import Sandbox
+from crisp_console.ui.console import Console
+from crisp_console.ui.feedback import Feedback
+from crisp_console.ui.people_loads import PeopleLoads
+from crisp_console.ui.widgets.people_panel import PeoplePanel
+from tests.client.conftest import until
+from tests.client.test_details import extra_paths
+from tests.e2e.conftest import running_console
+from tests.qloop import qloop  # noqa: F401 - the fixture
+from tests.ui.conftest import tasks_done
+from tests.ui.widgets.test_people_panel import PAST, SID, build_store
+
+
+async def hide_people_panel(console: Console, _sandbox: Sandbox) -> None:
+    console.window.toggle_people_panel()
+    assert not console.window.people_visible()
+
+
+def quiet_conversations(console: Console) -> list[str]:
+    """Conversations of a contact with nothing unread: opening one marks nothing read."""
+    store = console.client.store
+    return [sid for sid in store.conversation_ids()
+            if store.conversations[sid].people_id and store.conversations[sid].unread_operator == 0
+            and sid != console.controller.session_id]
+
+
+async def settled(console: Console) -> None:
+    """Every task of the ui has ended (no request can be on its way from it)."""
+    await until(lambda: len(console.tasks) == 0, what="the ui's tasks to end")
+
+
+def asked(sandbox: Sandbox, mark: int) -> list[str]:
+    return [f"{r.method} {r.path}" for r in sandbox.requests.since(mark)]
+
+
+def messages_of(console: Console, session_id: str) -> str:
+    conv = console.client.store.conversations[session_id]
+    return f"GET website/{conv.website_id}/conversation/{session_id}/messages"
+
+
+def test_a_hidden_panel_asks_nothing_and_showing_it_asks_once(
+        qloop: qasync.QEventLoop, tmp_path: Path) -> None:  # noqa: F811
+    async def scenario() -> None:
+        async with running_console(tmp_path, hide_people_panel) as (console, sandbox):
+            people = console.panes.people
+            await settled(console)
+            sid = quiet_conversations(console)[0]
+            mark = sandbox.requests.total
+            before = console.client.api.requests_by_purpose()
+
+            console.controller.open(sid)
+            await until(lambda: console.client.store.timeline_loaded(sid), what="messages")
+            await settled(console)
+            paths = asked(sandbox, mark)
+            assert paths and set(paths) == {messages_of(console, sid)}  # and older pages
+            after = console.client.api.requests_by_purpose()
+            assert {k: after[k] - before[k] for k in after if after[k] != before[k]}.keys() \
+                <= {"open", "history"}
+            assert people.session_id() == sid and people.loading.isHidden()
+
+            people_id = console.client.store.conversations[sid].people_id
+            assert people_id not in console.client.store.people  # no profile asked for
+            mark = sandbox.requests.total
+            console.window.toggle_people_panel()  # shown: its extras load, once
+            assert not people.loading.isHidden()
+            await settled(console)
+            assert asked(sandbox, mark) == [f"GET {p}" for p in extra_paths(console.client, sid)]
+            assert people.loading.isHidden() and people_id in console.client.store.people
+
+            mark = sandbox.requests.total
+            console.window.toggle_people_panel()
+            console.window.toggle_people_panel()  # hidden and shown again: still fresh
+            await settled(console)
+            assert asked(sandbox, mark) == []
+
+            other = quiet_conversations(console)[0]
+            mark = sandbox.requests.total
+            console.controller.open(other)  # the panel is shown: messages and extras
+            await until(lambda: console.client.store.timeline_loaded(other), what="messages")
+            await settled(console)
+            paths = asked(sandbox, mark)
+            extras = [f"GET {p}" for p in extra_paths(console.client, other)]
+            shared = console.client.store.conversations[other].people_id == \
+                console.client.store.conversations[sid].people_id
+            assert [p for p in paths if p != messages_of(console, other)] == \
+                (extras[:2] if shared else extras)
+
+    qloop.run_until_complete(asyncio.wait_for(scenario(), 60))
+
+
+# ---- the same rules on a fake client part, one step at a time -----------------------------
+
+
+class Source:
+    """Stands in for client.details: each load waits until the test answers it."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+        self.answers: dict[str, asyncio.Future[ConversationDetails]] = {}
+        self.cancelled: list[str] = []
+
+    async def load(self, session_id: str) -> ConversationDetails:
+        self.asked.append(session_id)
+        future = self.answers[session_id] = asyncio.get_running_loop().create_future()
+        try:
+            return await future
+        except asyncio.CancelledError:
+            self.cancelled.append(session_id)
+            raise
+
+
+@pytest.fixture
+def parts(qtbot: QtBot) -> Any:
+    store = build_store()
+    panel = PeoplePanel(store)
+    qtbot.addWidget(panel)  # closed at the end, as a window the test showed must be
+    tasks = TaskOwner()
+    said: list[str] = []
+    source = Source()
+    loads = PeopleLoads(panel, source, feedback=Feedback(lambda text, _ms: said.append(text),
+                                                         tasks), tasks=tasks)
+    return panel, source, loads, tasks, said
+
+
+@pytest.mark.asyncio
+async def test_the_panel_asks_only_while_shown(parts: Any) -> None:
+    panel, source, loads, tasks, _said = parts
+    panel.bind(SID)
+    loads.opened(SID)
+    assert source.asked == [] and panel.loading.isHidden()
+    panel.show()  # the Show event: the bound conversation's extras
+    await asyncio.sleep(0)
+    assert source.asked == [SID] and not panel.loading.isHidden()
+    loads.refresh()  # one load at a time per conversation
+    await asyncio.sleep(0)
+    assert source.asked == [SID]
+    source.answers[SID].set_result(ConversationDetails(past_conversations=list(PAST)))
+    await tasks_done(tasks)
+    assert panel.loading.isHidden() and panel.past.count() == 2
+    panel.hide()
+    panel.bind(PAST[0])
+    loads.opened(PAST[0])
+    assert source.asked == [SID]
+    await tasks.aclose()
+
+
+@pytest.mark.asyncio
+async def test_opening_another_conversation_drops_the_previous_load(parts: Any) -> None:
+    panel, source, loads, tasks, said = parts
+    panel.show()
+    panel.bind(SID)
+    loads.opened(SID)
+    await asyncio.sleep(0)
+    panel.bind(PAST[0])
+    loads.opened(PAST[0])
+    await asyncio.sleep(0)
+    assert source.asked == [SID, PAST[0]] and source.cancelled == [SID]
+    source.answers[PAST[0]].set_exception(ServerError(503, "service_unavailable", "down"))
+    await tasks_done(tasks)
+    assert panel.loading.isHidden()
+    assert said and said[0].startswith("Could not load the contact's details")
+    await tasks.aclose()
