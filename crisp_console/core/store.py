@@ -284,8 +284,12 @@ class Store:
         """The send failed: status FAILED with ``error`` (CHANGED)."""
         return echo.fail_pending(self, session_id, fingerprint, error)
 
+    def queue_pending(self, session_id: str, fingerprint: int, why: str = "") -> ApplyResult:
+        """Offline: status QUEUED (waits for the connection), ``why`` in ``error`` (CHANGED)."""
+        return echo.queue_pending(self, session_id, fingerprint, why)
+
     def retry_pending(self, session_id: str, fingerprint: int) -> ApplyResult:
-        """A FAILED message is being sent again: back to PENDING (CHANGED)."""
+        """A FAILED (or QUEUED) message is being sent again: back to PENDING (CHANGED)."""
         return echo.retry_pending(self, session_id, fingerprint)
 
     def discard_pending(self, session_id: str, fingerprint: int) -> ApplyResult:

@@ -121,6 +121,25 @@ def test_fail_retry_discard(store: Store, mirror: QtMirror, sid: str) -> None:
     assert store.fail_pending("nobody", 11, "x") is ApplyResult.UNKNOWN_TARGET
 
 
+def test_queued_waits_then_goes_and_merges(store: Store, mirror: QtMirror, sid: str) -> None:
+    pend(store, sid, 11, T + 1)
+    mirror.take()
+    assert store.queue_pending(sid, 11, "No connection to Crisp") is ApplyResult.APPLIED
+    (change,) = mirror.take()
+    assert change.kind is ChangeKind.CHANGED and change.fields == frozenset({"status", "error"})
+    assert status(store, sid, 11) == (MessageStatus.QUEUED, "No connection to Crisp")
+    msg = store.message(sid, 11)
+    assert msg is not None and msg.is_pending  # still an unsent echo: stays at the bottom
+    assert store.queue_pending(sid, 11, "No connection to Crisp") is ApplyResult.IGNORED
+    assert store.retry_pending(sid, 11) is ApplyResult.APPLIED  # the connection is back
+    assert status(store, sid, 11) == (MessageStatus.PENDING, None)
+    store.queue_pending(sid, 11)
+    assert status(store, sid, 11) == (MessageStatus.QUEUED, None)
+    store.apply("message:received", echo_of(sid, 11, T + 2))
+    assert status(store, sid, 11) == (MessageStatus.SENT, None)
+    assert store.queue_pending(sid, 11) is ApplyResult.IGNORED  # sent: nothing to queue
+
+
 def test_failed_message_still_merges_on_a_late_echo(store: Store, mirror: QtMirror,
                                                     sid: str) -> None:
     pend(store, sid, 11, T + 1)
