@@ -26,6 +26,7 @@ from crisp_console.ui.default_commands import build_registry
 from crisp_console.ui.feedback import Feedback
 from crisp_console.ui.panes import Panes, apply_directory, build_console
 from crisp_console.ui.preferences_apply import PreferencesFlow
+from crisp_console.ui.quit_guard import QuitGuard, Unsent, UnsentLine, review_in_palette
 from crisp_console.ui.reply_actions import ReplyActions
 from crisp_console.ui.team_canned import TeamCanned
 from crisp_console.ui.theme import Theme
@@ -41,8 +42,9 @@ class Console:
                  drafts_path: Path | None = None, settings: QSettings | None = None,
                  canned: list[CannedResponse] | None = None, coalesce: bool = True,
                  theme: Theme | None = None, prefs_path: Path | None = None,
-                 keymap_path: Path | None = None) -> None:
-        """A ``registry`` built by the caller runs its async commands on ``tasks``."""
+                 keymap_path: Path | None = None, unsent: Unsent | None = None) -> None:
+        """A ``registry`` built by the caller runs its async commands on ``tasks``.
+        ``unsent``: the outbox's unsent items; quitting asks about them (None: never asks)."""
         self.client = client
         self.tasks = tasks if tasks is not None else TaskOwner()
         prefs = prefs or Preferences()
@@ -85,6 +87,11 @@ class Console:
         self.websites = WebsiteScope(store, client, p.list_pane, p.media, pick=p.palette.pick,
                                      notify=self._announce, message=feedback.message,
                                      labels=p.thread.set_website_labels, settings=settings)
+        # Quitting (Ctrl+Q, the close button, the tray) goes through the guard: app.py ends
+        # the console on ``quit_guard.confirmed``, not on the window's close_requested.
+        self.quit_guard = QuitGuard(unsent, p.window, tasks=self.tasks,
+                                    review=self._review_unsent,
+                                    show_window=controller.show_window)
         self._wire()
         self._closed = False
 
@@ -106,6 +113,7 @@ class Console:
         self.controller.opened.connect(lambda _sid: self.team_canned.refresh())
         p.list_pane.website_changed.connect(self.websites.chosen)
         p.media.loaded.connect(self.websites.logo_loaded)
+        p.window.close_requested.connect(self.quit_guard.request)
 
     @property
     def prefs(self) -> Preferences:
@@ -116,6 +124,12 @@ class Console:
         """Start-up problems (a bad keymap or preferences file) shown, not hidden in a log."""
         if warnings:
             self.feedback.message(" · ".join(warnings), 20_000)
+
+    def _review_unsent(self, lines: list[UnsentLine]) -> None:
+        """Quit → Review: the unsent items in the palette; Enter opens the conversation."""
+        self.feedback.run(review_in_palette(lines, self.panes.palette.pick,
+                                            self.controller.jump_to),
+                          "Could not show the unsent items")
 
     def _announce(self, title: str, body: str) -> None:
         """A website added or removed: in the status bar, and from the tray when the window
@@ -147,6 +161,7 @@ class Console:
             return
         self._closed = True
         self.panes.window.save_state()
+        self.quit_guard.detach()
         self.panes.detach()
         self.websites.detach()
         self.team_canned.close()

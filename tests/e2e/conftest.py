@@ -19,6 +19,7 @@ from crisp_console.present.canned import CannedResponse
 from crisp_console.sandbox.server import Sandbox
 from crisp_console.settings import Preferences
 from crisp_console.ui.console import Console
+from crisp_console.ui.quit_guard import Unsent
 from tests.client.conftest import make_client, until
 from tests.sandbox.conftest import admin_headers, make_config
 
@@ -48,12 +49,14 @@ def revoking(*scopes: str) -> Prepare:
 
 @asynccontextmanager
 async def running_console(tmp_path: Path, prepare: Prepare | None = None,
+                          unsent: Unsent | None = None,
                           **prefs: Any) -> AsyncIterator[tuple[Console, Sandbox]]:
     sandbox = Sandbox(make_config())
     await sandbox.start()
     try:
         console = Console(make_client(sandbox), prefs=Preferences(**prefs),
-                          drafts_path=tmp_path / "drafts.json", settings=None, canned=CANNED)
+                          drafts_path=tmp_path / "drafts.json", settings=None, canned=CANNED,
+                          unsent=unsent)
         try:
             window = console.window
             window.show()
