@@ -32,6 +32,8 @@ from crisp_console.ui.team_canned import TeamCanned
 from crisp_console.ui.theme import Theme
 from crisp_console.ui.websites import WebsiteScope
 from crisp_console.ui.widgets.main_window import MainWindow
+from crisp_console.ui.widgets.offline_banner import Reachability
+from crisp_console.ui.widgets.status_bar import SavedDataSource
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +44,13 @@ class Console:
                  drafts_path: Path | None = None, settings: QSettings | None = None,
                  canned: list[CannedResponse] | None = None, coalesce: bool = True,
                  theme: Theme | None = None, prefs_path: Path | None = None,
-                 keymap_path: Path | None = None, unsent: Unsent | None = None) -> None:
+                 keymap_path: Path | None = None, unsent: Unsent | None = None,
+                 saved: SavedDataSource | None = None,
+                 reachability: Reachability | None = None) -> None:
         """A ``registry`` built by the caller runs its async commands on ``tasks``.
-        ``unsent``: the outbox's unsent items; quitting asks about them (None: never asks)."""
+        ``unsent``: the outbox's unsent items; quitting asks about them (None: never asks).
+        ``saved``: the saved data a warm start shows, until reconciled (the status bar);
+        ``reachability``: whether Crisp answers (the offline banner)."""
         self.client = client
         self.tasks = tasks if tasks is not None else TaskOwner()
         prefs = prefs or Preferences()
@@ -56,7 +62,8 @@ class Console:
         self.panes, self.actions = build_console(client, self.registry, prefs,
                                                  tasks=self.tasks, drafts_path=drafts_path,
                                                  settings=settings, canned=canned,
-                                                 coalesce=coalesce)
+                                                 coalesce=coalesce, saved=saved,
+                                                 reachability=reachability)
         p, store = self.panes, client.store
         self.window: MainWindow = p.window
         self.feedback = feedback = Feedback(p.window.statusBar().showMessage, self.tasks)

@@ -41,7 +41,7 @@ def test_ctrl_q_asks_review_opens_the_conversation_and_quit_now_quits(
     outbox = Outbox()
 
     async def main() -> None:
-        async with running_console(tmp_path, unsent=outbox) as (console, _sandbox):
+        async with running_console(tmp_path, parts={"unsent": outbox}) as (console, _sandbox):
             quits: list[bool] = []
             console.quit_guard.confirmed.connect(lambda: quits.append(True))
             guard, palette = console.quit_guard, console.panes.palette
