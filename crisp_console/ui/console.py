@@ -31,6 +31,7 @@ from crisp_console.ui.reply_actions import ReplyActions
 from crisp_console.ui.team_canned import TeamCanned
 from crisp_console.ui.theme import Theme
 from crisp_console.ui.websites import WebsiteScope
+from crisp_console.ui.widgets.local_data_section import LocalData
 from crisp_console.ui.widgets.main_window import MainWindow
 from crisp_console.ui.widgets.offline_banner import Reachability
 from crisp_console.ui.widgets.status_bar import SavedDataSource
@@ -46,11 +47,14 @@ class Console:
                  theme: Theme | None = None, prefs_path: Path | None = None,
                  keymap_path: Path | None = None, unsent: Unsent | None = None,
                  saved: SavedDataSource | None = None,
-                 reachability: Reachability | None = None) -> None:
+                 reachability: Reachability | None = None,
+                 local_data: LocalData | None = None) -> None:
         """A ``registry`` built by the caller runs its async commands on ``tasks``.
         ``unsent``: the outbox's unsent items; quitting asks about them (None: never asks).
         ``saved``: the saved data a warm start shows, until reconciled (the status bar);
-        ``reachability``: whether Crisp answers (the offline banner)."""
+        ``reachability``: whether Crisp answers (the offline banner). ``local_data``: this
+        account's database (Preferences → Local data; in memory only, quitting says that
+        unsent items are lost)."""
         self.client = client
         self.tasks = tasks if tasks is not None else TaskOwner()
         prefs = prefs or Preferences()
@@ -71,7 +75,7 @@ class Console:
             prefs, self.registry, self.actions, composer=p.composer, notifier=p.notifier,
             media=p.media, last_own=p.last_own, trusted_media=client.media.trusted,
             window=p.window, theme=theme, prefs_path=prefs_path, keymap_path=keymap_path,
-            message=feedback.message)
+            message=feedback.message, local_data=local_data, spawn=self.tasks.spawn)
         self.controller = controller = Controller(
             store, client.loader, client.commands, p, self.registry, self.actions,
             feedback=feedback, tasks=self.tasks)
@@ -98,7 +102,9 @@ class Console:
         # the console on ``quit_guard.confirmed``, not on the window's close_requested.
         self.quit_guard = QuitGuard(unsent, p.window, tasks=self.tasks,
                                     review=self._review_unsent,
-                                    show_window=controller.show_window)
+                                    show_window=controller.show_window,
+                                    kept=lambda: local_data is not None
+                                    and local_data.mode != "memory")
         self._wire()
         self._closed = False
 

@@ -10,7 +10,7 @@ at once, as before; otherwise ``UnsentDialog`` asks (open(), never exec()):
   asks again, saying why.
 - **Quit now**: ``confirmed``, and nothing else: the guard never cancels, discards or
   flushes anything. The items stay in the outbox, and the client sends them at the next
-  start.
+  start (where storage is memory-only, ``kept()`` False, the dialog says they are lost).
 - **Review**: the dialog closes and ``review(lines)`` shows the items; nothing quits.
 
 While the dialog is up the count is read again every ``poll_ms``; if everything got sent
@@ -76,10 +76,13 @@ class QuitGuard(QObject):
 
     def __init__(self, unsent: Unsent | None, window: QWidget, *, tasks: TaskOwner,
                  review: Review, show_window: Callable[[], None] = lambda: None,
-                 poll_ms: int = POLL_MS) -> None:
+                 kept: Callable[[], bool] = lambda: True, poll_ms: int = POLL_MS) -> None:
         """``unsent`` None: nothing to guard (quitting is immediate). ``show_window`` brings
-        the window back (the tray's Quit may come while it is hidden)."""
+        the window back (the tray's Quit may come while it is hidden). ``kept()``: whether
+        the unsent items outlive the process (False in memory-only storage: Quit now then
+        says they are lost)."""
         super().__init__(window)
+        self._kept = kept
         self._unsent, self._window, self._tasks = unsent, window, tasks
         self._review, self._show_window = review, show_window
         self.dialog: UnsentDialog | None = None
@@ -189,7 +192,8 @@ class QuitGuard(QObject):
         return self.dialog
 
     def _ask(self, problem: str = "") -> None:
-        self._dialog().ask(self._count(), [text for _sid, text in self._lines()], problem)
+        self._dialog().ask(self._count(), [text for _sid, text in self._lines()], problem,
+                           kept=self._kept())
 
     def _stop_waiting(self) -> None:
         """Stop *waiting* (the sends go on)."""

@@ -74,7 +74,7 @@ class FakeUnsent:
 
 
 class Harness:
-    def __init__(self, qtbot: QtBot, unsent: FakeUnsent | None) -> None:
+    def __init__(self, qtbot: QtBot, unsent: FakeUnsent | None, *, kept: bool = True) -> None:
         self.window = QMainWindow()
         qtbot.addWidget(self.window)
         self.window.show()
@@ -83,7 +83,8 @@ class Harness:
         self.shown = 0
         self.confirmed = 0
         self.guard = QuitGuard(unsent, self.window, tasks=self.tasks,
-                               review=self.reviewed.append, show_window=self._show)
+                               review=self.reviewed.append, show_window=self._show,
+                               kept=lambda: kept)
         self.guard.confirmed.connect(self._confirmed)
 
     def _show(self) -> None:
@@ -333,6 +334,21 @@ def test_review_in_the_palette_opens_the_chosen_conversation(qloop: qasync.QEven
     assert title == REVIEW_TITLE and "connection is back" in notice
     assert [(i.key, i.title) for i in items] == LINES
     assert opened == ["session_bob"]
+
+
+def test_memory_only_storage_says_quitting_loses_them(qtbot: QtBot,
+                                                     qloop: qasync.QEventLoop) -> None:
+    unsent = FakeUnsent(LINES)
+    h = Harness(qtbot, unsent, kept=False)
+
+    async def main() -> None:
+        await ask(h)
+        d = h.dialog
+        assert d.quit_button.text() == "Quit &now and lose them"
+        assert "they are lost" in d.explain.text() and "next start" not in d.explain.text()
+        assert d.wait_button.isDefault()  # the safe choice stays the default
+
+    run(qloop, main)
 
 
 def test_the_dialog_is_plain_text(qtbot: QtBot) -> None:

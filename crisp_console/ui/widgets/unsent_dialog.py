@@ -3,8 +3,9 @@
 Two states, one dialog (opened with open(), never exec(): no nested event loop):
 
 - **asking**: "N replies and actions are not sent yet.", the first few of them, and three
-  choices: **Wait** (the default), **Quit now** (they are sent at the next start) and
-  **Review…**; Esc (or closing the dialog) returns to the console;
+  choices: **Wait** (the default), **Quit now** (they are sent at the next start; or, where
+  nothing outlives the process, "Quit now and lose them", saying so) and **Review…**; Esc
+  (or closing the dialog) returns to the console;
 - **waiting**: "Sending… N left" with a progress bar, **Quit now** still offered, and
   **Cancel** (Esc too) returning to the console.
 
@@ -33,6 +34,12 @@ SHOWN_LINES = 5  # the rest is "…and N more" (Review lists them all)
 EXPLAIN = ("Wait: the console quits by itself once they are all sent.\n"
            "Quit now: they are kept, and sent at the next start.\n"
            "Review: see them in the console.")
+# Memory-only storage (no keyring): nothing outlives the process, and the dialog says so.
+EXPLAIN_LOST = ("Wait: the console quits by itself once they are all sent.\n"
+                "Quit now: they are lost. Nothing is kept after quitting on this computer "
+                "(no system keyring: memory only).\n"
+                "Review: see them in the console.")
+QUIT_KEPT, QUIT_LOST = "Quit &now", "Quit &now and lose them"
 
 
 def not_sent_words(count: int) -> str:
@@ -93,11 +100,10 @@ class UnsentDialog(QDialog):
         self.problem.hide()
 
         self.wait_button = QPushButton("&Wait", self)
-        self.quit_button = QPushButton("Quit &now", self)
+        self.quit_button = QPushButton(QUIT_KEPT, self)
         self.review_button = QPushButton("&Review…", self)
         self.cancel_button = QPushButton("Cancel", self)
         self.wait_button.setToolTip("Quit by itself once everything is sent")
-        self.quit_button.setToolTip("They are kept, and sent at the next start")
         self.review_button.setToolTip("Close this and show what is not sent yet")
         self.cancel_button.setToolTip("Stop waiting and go back to the console (Esc)")
         self.wait_button.clicked.connect(self.wait_chosen)
@@ -127,10 +133,15 @@ class UnsentDialog(QDialog):
 
     # ---- states ----------------------------------------------------------------------------
 
-    def ask(self, count: int, lines: Sequence[str], problem: str = "") -> None:
+    def ask(self, count: int, lines: Sequence[str], problem: str = "", *,
+            kept: bool = True) -> None:
         """The question: ``count`` not sent, the first ``lines``; ``problem``: why waiting
-        stopped, if it did."""
+        stopped, if it did; ``kept``: whether quitting keeps them for the next start."""
         self.waiting = False
+        self.explain.setText(EXPLAIN if kept else EXPLAIN_LOST)
+        self.quit_button.setText(QUIT_KEPT if kept else QUIT_LOST)
+        self.quit_button.setToolTip("They are kept, and sent at the next start" if kept
+                                    else "They are lost: nothing is kept after quitting")
         self.set_count(count)
         shown = [f"• {line}" for line in lines[:SHOWN_LINES]]
         if len(lines) > SHOWN_LINES:
