@@ -24,6 +24,7 @@ from crisp_console.ui.controller import Controller
 from crisp_console.ui.conversation_actions import ConversationActions
 from crisp_console.ui.default_commands import build_registry
 from crisp_console.ui.feedback import Feedback
+from crisp_console.ui.last_view import LastView, SettingsViewMemory, ViewMemory
 from crisp_console.ui.panes import Panes, apply_directory, build_console
 from crisp_console.ui.preferences_apply import PreferencesFlow
 from crisp_console.ui.quit_guard import QuitGuard, Unsent, UnsentLine, review_in_palette
@@ -48,13 +49,15 @@ class Console:
                  keymap_path: Path | None = None, unsent: Unsent | None = None,
                  saved: SavedDataSource | None = None,
                  reachability: Reachability | None = None,
-                 local_data: LocalData | None = None) -> None:
+                 local_data: LocalData | None = None,
+                 view_memory: ViewMemory | None = None) -> None:
         """A ``registry`` built by the caller runs its async commands on ``tasks``.
         ``unsent``: the outbox's unsent items; quitting asks about them (None: never asks).
         ``saved``: the saved data a warm start shows, until reconciled (the status bar);
         ``reachability``: whether Crisp answers (the offline banner). ``local_data``: this
         account's database (Preferences → Local data; in memory only, quitting says that
-        unsent items are lost)."""
+        unsent items are lost). ``view_memory``: where the last view (scope, filter, open
+        conversation) is kept; by default the window's ``settings``."""
         self.client = client
         self.tasks = tasks if tasks is not None else TaskOwner()
         prefs = prefs or Preferences()
@@ -97,7 +100,12 @@ class Console:
                                       tasks=self.tasks, parent=p.window)
         self.websites = WebsiteScope(store, client, p.list_pane, p.media, pick=p.palette.pick,
                                      notify=self._announce, message=feedback.message,
-                                     labels=p.thread.set_website_labels, settings=settings)
+                                     labels=p.thread.set_website_labels)
+        if view_memory is None and settings is not None:
+            view_memory = SettingsViewMemory(settings)
+        self.last_view = (LastView(view_memory, store, p.list_pane, controller,
+                                   controller.opened.connect)
+                          if view_memory is not None else None)
         # Quitting (Ctrl+Q, the close button, the tray) goes through the guard: app.py ends
         # the console on ``quit_guard.confirmed``, not on the window's close_requested.
         self.quit_guard = QuitGuard(unsent, p.window, tasks=self.tasks,
@@ -156,6 +164,8 @@ class Console:
         await self.client.start()
         apply_directory(self.panes, self.client.store, self.client.me)
         self.websites.ready()
+        if self.last_view is not None:
+            self.last_view.restore()  # the scope, the filter and the conversation left open
         await self.team_canned.load()
         self.panes.list_pane.flush()
         unread = self.panes.unread
