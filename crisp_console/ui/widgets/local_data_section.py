@@ -22,7 +22,9 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -75,6 +77,20 @@ class LocalData(Protocol):
     async def clear(self) -> None: ...
 
 
+def _stacked(*widgets: QWidget) -> QWidget:
+    """Widgets one under the other, tight: one form row (a wrapped label's row in a
+    QFormLayout gets uneven gaps)."""
+    box = QWidget()
+    column = QVBoxLayout(box)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(4)
+    for widget in widgets:
+        column.addWidget(widget, 0, Qt.AlignmentFlag.AlignLeft
+                         if widget.sizePolicy().horizontalPolicy() is QSizePolicy.Policy.Fixed
+                         else Qt.AlignmentFlag(0))
+    return box
+
+
 class LocalDataSection(QWidget):
     def __init__(self, data: LocalData, spawn: Spawn, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -111,15 +127,14 @@ class LocalDataSection(QWidget):
         self.outcome.setWordWrap(True)
         self.outcome.setAccessibleName("Clearing")
         self.outcome.hide()
+        for fixed in (self.cap, self.clear_button):  # their own width, not the column's
+            fixed.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         form = QFormLayout(self)
-        form.addRow("Storage", self.mode_label)
-        form.addRow("", self.mode_detail)
+        form.addRow("Storage", _stacked(self.mode_label, self.mode_detail))
         form.addRow(self.notices_note)
         form.addRow("Size", self.size_label)
-        form.addRow("Cache size &cap", self.cap)
-        form.addRow("", cap_help)
-        form.addRow("", self.clear_button)
-        form.addRow("", self.outcome)
+        form.addRow("Cache size &cap", _stacked(self.cap, cap_help))
+        form.addRow("", _stacked(self.clear_button, self.outcome))
         self.refresh()
 
     def refresh(self) -> None:

@@ -3,9 +3,10 @@ saying what still works.
 
 It follows a ``Reachability`` (the client's word on whether REST answers) and shows itself
 only while that says offline. Not colour alone: a warning icon and the words, which are also
-its accessible name and description; like the unavailable notes it is selectable by mouse and
-keyboard, so a keyboard or screen-reader user reaches it with Tab, and it is announced
-(``QAccessible`` alert) when it appears.
+its accessible name and description, announced (a ``QAccessible`` alert) when it appears.
+It takes no keyboard focus: shown at start it would otherwise be the first stop of the focus
+chain and swallow the operator's first keys (the unavailable notes are Tab stops because they
+stand where the operator is working; this one only tells).
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ STYLE = """
 QFrame#offlineBanner { border: 1px solid palette(mid); border-left: 4px solid #c98a00;
                        background: palette(alternate-base); }
 QFrame#offlineBanner QLabel { color: palette(text); }
-QFrame#offlineBanner QLabel:focus { text-decoration: underline; }
 """
 
 
@@ -58,9 +58,8 @@ class OfflineBanner(QFrame):
         self.label = QLabel(OFFLINE_TEXT, self)
         self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
-                                           | Qt.TextInteractionFlag.TextSelectableByKeyboard)
-        self.label.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.label.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.label.setAccessibleName("Offline")
         self.label.setAccessibleDescription(OFFLINE_TEXT)
         layout = QHBoxLayout(self)

@@ -31,6 +31,8 @@ from PySide6.QtWidgets import (
 
 TITLE = "Quit crisp-console?"
 SHOWN_LINES = 5  # the rest is "…and N more" (Review lists them all)
+WAITING = ("The console quits by itself once they are all sent. Cancel (Esc) goes back to "
+           "the console; they are still sent.")
 EXPLAIN = ("Wait: the console quits by itself once they are all sent.\n"
            "Quit now: they are kept, and sent at the next start.\n"
            "Review: see them in the console.")
@@ -117,6 +119,7 @@ class UnsentDialog(QDialog):
         text.addWidget(self.explain)
         text.addWidget(self.progress)
         text.addWidget(self.problem)
+        text.addStretch(1)
         top = QHBoxLayout()
         top.addWidget(icon)
         top.addLayout(text, 1)
@@ -157,6 +160,7 @@ class UnsentDialog(QDialog):
         self.cancel_button.hide()
         self.wait_button.setDefault(True)
         self.wait_button.setFocus()
+        self.adjustSize()
 
     def wait(self, count: int) -> None:
         """Waiting for ``count`` items to be sent."""
@@ -165,7 +169,7 @@ class UnsentDialog(QDialog):
         self.progress.setValue(0)
         self.set_count(count)
         self.lines.hide()
-        self.explain.hide()
+        self.explain.setText(WAITING)
         self.problem.hide()
         self.progress.show()
         self.wait_button.hide()
@@ -173,6 +177,7 @@ class UnsentDialog(QDialog):
         self.cancel_button.show()
         self.wait_button.setDefault(False)
         self.cancel_button.setFocus()
+        self.adjustSize()
 
     def set_count(self, count: int) -> None:
         """How many are still not sent (refreshed while the dialog is up)."""

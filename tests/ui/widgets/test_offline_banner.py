@@ -42,7 +42,9 @@ def test_the_banner_follows_reachability(qtbot: QtBot) -> None:
                              "go out when the connection is back")
     assert banner.label.textFormat() is Qt.TextFormat.PlainText
     assert banner.label.accessibleDescription() == OFFLINE_TEXT
-    assert banner.label.focusPolicy() is Qt.FocusPolicy.TabFocus  # reachable with Tab
+    # It only tells: it must not take the keys (shown at start it would be the first stop).
+    assert banner.label.focusPolicy() is Qt.FocusPolicy.NoFocus
+    assert banner.focusPolicy() is Qt.FocusPolicy.NoFocus
     source.move(False)
     assert not banner.is_offline()
     banner.detach()
