@@ -4,9 +4,10 @@ Who the console runs as: ``--demo`` (a local sandbox), a token pair in the envir
 else the saved active account (ui/accounts_flow.py), with the sign-in dialog when there is
 none; switching accounts or signing out closes that console and starts the next one.
 
-Quitting is asynchronous and ordered: the window asks (close_requested), the console saves its
-state, the client closes its socket, tasks and HTTP, and only then does the loop stop. No
-nested event loop is ever started (dialogs use open(), never exec()).
+Quitting is asynchronous and ordered: the window asks (close_requested), the console's quit
+guard asks the operator when replies or actions are not sent yet (quit_guard.confirmed), the
+console saves its state, the client closes its socket, tasks and HTTP, and only then does the
+loop stop. No nested event loop is ever started (dialogs use open(), never exec()).
 """
 
 from __future__ import annotations
@@ -149,7 +150,10 @@ async def run(rest: str, credentials: Credentials, shell: Shell,
 
     wire_account_commands(console.registry, accounts, account, end,
                           pick=console.panes.palette.pick, message=console.feedback.message)
-    window.close_requested.connect(lambda: end(Ending(Next.QUIT)))
+    # Ctrl+Q, the close button and the tray's Quit ask first when replies or actions are
+    # not sent yet (ui/quit_guard.py); SIGINT/SIGTERM/--quit-after set shell.quit_requested
+    # instead and never ask: headless, nobody to answer (the outbox keeps what is unsent).
+    console.quit_guard.confirmed.connect(lambda: end(Ending(Next.QUIT)))
     rc = 0
     try:
         await console.start()

@@ -24,6 +24,7 @@ KEYMAP_FILE = "keymap.json"
 AFTER_RESOLVE = ("stay", "next", "previous")
 THEMES = ("system", "light", "dark")
 IMAGE_LOADING = ("trusted", "always", "never")
+CACHE_CAP_MB = (50, 10_000)  # the bounds of Preferences.cache_cap_mb
 
 
 def resource_dir() -> Path:
@@ -81,6 +82,7 @@ class Preferences:
     theme: str = "system"  # system | light | dark
     font_size: int = 0  # points; 0 follows the system
     load_images: str = "trusted"  # trusted (Crisp storage, the connected host) | always | never
+    cache_cap_mb: int = 500  # the local database's cache, in MB (CACHE_CAP_MB); oldest go first
     warnings: tuple[str, ...] = field(default=(), compare=False)  # what could not be read
 
     def notify_events(self) -> tuple[str, ...]:

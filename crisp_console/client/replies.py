@@ -150,14 +150,14 @@ class Replies:
     def last_own_message(self, session_id: str) -> Message | None:
         """The newest text message I sent in the loaded timeline ("Up edits my last
         message"): from an operator, and ``me``'s, or a local echo of this console that the
-        server accepted or still holds. FAILED echoes are skipped: they exist only here, so
-        they are retried rather than edited."""
+        server accepted or still holds. FAILED and QUEUED echoes are skipped: they exist only
+        here, so they are retried (or go by themselves) rather than edited."""
         me = self._identity.me
         store = self._store
         for row in range(store.message_count(session_id) - 1, -1, -1):
             msg = store.message_at(session_id, row)
             if msg.type != "text" or msg.from_ != "operator" \
-                    or msg.status is MessageStatus.FAILED:
+                    or msg.status in (MessageStatus.FAILED, MessageStatus.QUEUED):
                 continue
             if msg.status is MessageStatus.PENDING or (me is not None and msg.user_id == me):
                 return msg

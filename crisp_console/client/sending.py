@@ -342,7 +342,7 @@ class Sender:
         offline = unreachable(cause)
         self.waiting.park(self._parked(out), cause, offline=offline)
         text = self._queued_words(out)
-        self.store.wait_pending(out.session_id, out.fingerprint, text)
+        self.store.queue_pending(out.session_id, out.fingerprint, text)
         self.journal.waiting(out, text)
 
     def _parked(self, out: Outgoing) -> Parked:

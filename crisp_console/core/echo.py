@@ -1,6 +1,7 @@
 """Local echo (Quaternion's pending events): an operator's message shows at once as PENDING,
 and becomes SENT when the server's copy with the same fingerprint arrives (RTM
-``message:received`` or a REST page), FAILED when the send fails.
+``message:received`` or a REST page), FAILED when the send fails, QUEUED while it waits for
+the connection (then PENDING again when it goes: ``retry_pending``).
 
 The client chooses the fingerprint and sends it with the message; the sandbox (and Crisp)
 echo it back, which is what makes the merge exact. Functions over the Store's public parts
@@ -103,14 +104,15 @@ def fail_pending(store: StorePort, session_id: str, fingerprint: int, error: str
     return _restatus(store, session_id, fingerprint, MessageStatus.FAILED, why)
 
 
+def queue_pending(store: StorePort, session_id: str, fingerprint: int,
+                  why: str = "") -> ApplyResult:
+    """Offline: the message waits for the connection (QUEUED), ``why`` in words."""
+    reason = p.text(why, p.MAX_ERROR) if isinstance(why, str) and why else None
+    return _restatus(store, session_id, fingerprint, MessageStatus.QUEUED, reason)
+
+
 def retry_pending(store: StorePort, session_id: str, fingerprint: int) -> ApplyResult:
     return _restatus(store, session_id, fingerprint, MessageStatus.PENDING, None)
-
-
-def wait_pending(store: StorePort, session_id: str, fingerprint: int, why: str) -> ApplyResult:
-    """Queued: PENDING, with ``why`` it waits (``error`` holds the words; no failure)."""
-    text = p.text(why, p.MAX_ERROR) if isinstance(why, str) else None
-    return _restatus(store, session_id, fingerprint, MessageStatus.PENDING, text or None)
 
 
 def _restatus(store: StorePort, session_id: str, fingerprint: int, status: MessageStatus,

@@ -191,6 +191,9 @@ class MessageStatus(enum.Enum):
     SENT = "sent"  # the server has it (any message that came from the server)
     PENDING = "pending"  # local echo, waiting for the server's echo
     FAILED = "failed"  # local echo whose send failed; ``error`` says why
+    # Local echo waiting for the connection (REST unreachable, quota spent): it goes out by
+    # itself when the connection is back; ``error`` may say why it waits. Not a failure.
+    QUEUED = "queued"
 
 
 # Message keys with a field of their own; other truthy keys go to ``extra``.
@@ -216,7 +219,7 @@ class Message(Updatable):
     read: str = ""  # the acknowledging origin ("chat"), "" until read
     delivered: str = ""
     status: MessageStatus = MessageStatus.SENT
-    error: str | None = None  # why a FAILED local echo failed
+    error: str | None = None  # why a FAILED local echo failed (or a QUEUED one waits)
     avatar: str = ""
     automated: bool = False
     # Rarely set keys (mentions, references, properties, preview, original, translated).

@@ -285,14 +285,13 @@ class Store:
         """The send failed: status FAILED with ``error`` (CHANGED)."""
         return echo.fail_pending(self, session_id, fingerprint, error)
 
-    def retry_pending(self, session_id: str, fingerprint: int) -> ApplyResult:
-        """A FAILED message is being sent again: back to PENDING (CHANGED)."""
-        return echo.retry_pending(self, session_id, fingerprint)
+    def queue_pending(self, session_id: str, fingerprint: int, why: str = "") -> ApplyResult:
+        """Offline: status QUEUED (waits for the connection), ``why`` in ``error`` (CHANGED)."""
+        return echo.queue_pending(self, session_id, fingerprint, why)
 
-    def wait_pending(self, session_id: str, fingerprint: int, why: str) -> ApplyResult:
-        """The send waits (no connection, a spent quota): PENDING, ``error`` saying why and
-        what comes next (CHANGED); ``retry_pending`` or the server's copy clears it."""
-        return echo.wait_pending(self, session_id, fingerprint, why)
+    def retry_pending(self, session_id: str, fingerprint: int) -> ApplyResult:
+        """A FAILED (or QUEUED) message is being sent again: back to PENDING (CHANGED)."""
+        return echo.retry_pending(self, session_id, fingerprint)
 
     def discard_pending(self, session_id: str, fingerprint: int) -> ApplyResult:
         """Drop an unsent local echo (REMOVING/REMOVED)."""

@@ -43,8 +43,12 @@ _HINTS = {
     "failed": ("{Kind} unavailable", False),
 }
 
-# A footer part: ("muted"|"error", text) or ("ticks1"|"ticks2"|"read"|"clock"|"alert", "").
+# A footer part: ("muted"|"error"|"status", text) or
+# ("ticks1"|"ticks2"|"read"|"clock"|"alert"|"queued", ""). "error" and "status" may be elided.
 Part = tuple[str, str]
+
+SENDING_WORDS = "Sending…"
+QUEUED_WORDS = "Queued — goes out by itself"  # offline or quota: why is in the tooltip
 
 EVENT_TEXTS = {
     "state:resolved": "Conversation resolved",
@@ -157,8 +161,10 @@ def footer_parts(msg: Message, tz: tzinfo | None) -> list[Part]:
     parts: list[Part] = []
     if msg.edited:
         parts.append(("muted", "edited"))
-    if msg.status is MessageStatus.PENDING:  # queued: the client's words say until when
-        return [*parts, ("clock", ""), ("muted", one_line(msg.error, 300) or "Sending…")]
+    if msg.status is MessageStatus.PENDING:
+        return [*parts, ("clock", ""), ("muted", SENDING_WORDS)]
+    if msg.status is MessageStatus.QUEUED:  # waits: an icon and words (why: the tooltip)
+        return [*parts, ("queued", ""), ("status", QUEUED_WORDS)]
     if msg.status is MessageStatus.FAILED:  # the client's words ("Not sent: …"), the action
         why = one_line(msg.error, 300) or "Failed"
         return [*parts, ("alert", ""), ("error", why), ("error", "— retry")]
@@ -169,6 +175,17 @@ def footer_parts(msg: Message, tz: tzinfo | None) -> list[Part]:
         parts.append(("read", "") if msg.read else
                      ("ticks2", "") if msg.delivered else ("ticks1", ""))
     return parts
+
+
+def status_words(msg: Message) -> str:
+    """A local echo's state in words, for screen readers and tooltips ("" once sent)."""
+    if msg.status is MessageStatus.PENDING:
+        return SENDING_WORDS
+    if msg.status is MessageStatus.QUEUED:
+        return QUEUED_WORDS
+    if msg.status is MessageStatus.FAILED:
+        return f"{one_line(msg.error, 300) or 'Failed'} — retry"
+    return ""
 
 
 # ---- builders (content is a Mapping) ---------------------------------------------------------

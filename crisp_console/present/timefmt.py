@@ -1,5 +1,5 @@
 """Time labels for rows and bubbles, pure (no Qt): relative times, clock times, day labels,
-durations, and the status bar's "2 min ago".
+durations, and the status bar's "2 min ago" and "14:02".
 
 Timestamps are epoch milliseconds, as everywhere in core. ``tz`` is a ``tzinfo`` or ``None``
 for the machine's local time; tests pass a fixed zone and a fixed "now". Labels are English
@@ -83,6 +83,18 @@ def day_label(ts_ms: int, now_ms: int, tz: tzinfo | None = None) -> str:
     if then.year == now.year:
         return f"{WEEKDAYS_LONG[then.weekday()]} {then.day} {MONTHS_LONG[then.month - 1]}"
     return f"{then.day} {MONTHS_LONG[then.month - 1]} {then.year}"
+
+
+def moment(then: datetime, now: datetime, tz: tzinfo | None = None) -> str:
+    """A past moment for the status bar: "14:02" today (in ``tz``, local when None), else
+    "21 Nov 14:02", with the year when it is not this year's. Both datetimes are aware."""
+    then, now = then.astimezone(tz), now.astimezone(tz)
+    clock = f"{then.hour:02d}:{then.minute:02d}"
+    if then.date() == now.date():
+        return clock
+    if then.year == now.year:
+        return f"{then.day} {MONTHS[then.month - 1]} {clock}"
+    return f"{then.day} {MONTHS[then.month - 1]} {then.year} {clock}"
 
 
 def ago(seconds: float) -> str:

@@ -16,7 +16,13 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from crisp_console.settings import AFTER_RESOLVE, IMAGE_LOADING, THEMES, Preferences
+from crisp_console.settings import (
+    AFTER_RESOLVE,
+    CACHE_CAP_MB,
+    IMAGE_LOADING,
+    THEMES,
+    Preferences,
+)
 from crisp_console.storage.atomic import write_atomic
 
 log = logging.getLogger(__name__)
@@ -33,6 +39,7 @@ _SECTIONS = {
     "theme": "appearance",
     "font_size": "appearance",
     "load_images": "privacy",
+    "cache_cap_mb": "local_data",
 }
 _CHOICES = {"after_resolve": AFTER_RESOLVE, "theme": THEMES, "load_images": IMAGE_LOADING}
 
@@ -49,6 +56,9 @@ def _parse(name: str, kind: Any, raw: str) -> Any:
         number = int(raw.strip())
         if name == "font_size" and not (number == 0 or 6 <= number <= 48):
             raise ValueError("expected 0 (system) or 6 to 48")
+        low, high = CACHE_CAP_MB
+        if name == "cache_cap_mb" and not low <= number <= high:
+            raise ValueError(f"expected {low} to {high:,} (MB), not {number}")
         return number
     choice = raw.strip().lower()
     if choice not in _CHOICES[name]:

@@ -24,14 +24,19 @@ from crisp_console.ui.controller import Controller
 from crisp_console.ui.conversation_actions import ConversationActions
 from crisp_console.ui.default_commands import build_registry
 from crisp_console.ui.feedback import Feedback
+from crisp_console.ui.last_view import LastView, SettingsViewMemory, ViewMemory
 from crisp_console.ui.panes import Panes, apply_directory, build_console
 from crisp_console.ui.people_loads import PeopleLoads
 from crisp_console.ui.preferences_apply import PreferencesFlow
+from crisp_console.ui.quit_guard import QuitGuard, Unsent, UnsentLine, review_in_palette
 from crisp_console.ui.reply_actions import ReplyActions
 from crisp_console.ui.team_canned import TeamCanned
 from crisp_console.ui.theme import Theme
 from crisp_console.ui.websites import WebsiteScope
+from crisp_console.ui.widgets.local_data_section import LocalData
 from crisp_console.ui.widgets.main_window import MainWindow
+from crisp_console.ui.widgets.offline_banner import Reachability
+from crisp_console.ui.widgets.status_bar import SavedDataSource
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +47,18 @@ class Console:
                  drafts_path: Path | None = None, settings: QSettings | None = None,
                  canned: list[CannedResponse] | None = None, coalesce: bool = True,
                  theme: Theme | None = None, prefs_path: Path | None = None,
-                 keymap_path: Path | None = None) -> None:
-        """A ``registry`` built by the caller runs its async commands on ``tasks``."""
+                 keymap_path: Path | None = None, unsent: Unsent | None = None,
+                 saved: SavedDataSource | None = None,
+                 reachability: Reachability | None = None,
+                 local_data: LocalData | None = None,
+                 view_memory: ViewMemory | None = None) -> None:
+        """A ``registry`` built by the caller runs its async commands on ``tasks``.
+        ``unsent``: the outbox's unsent items; quitting asks about them (None: never asks).
+        ``saved``: the saved data a warm start shows, until reconciled (the status bar);
+        ``reachability``: whether Crisp answers (the offline banner). ``local_data``: this
+        account's database (Preferences → Local data; in memory only, quitting says that
+        unsent items are lost). ``view_memory``: where the last view (scope, filter, open
+        conversation) is kept; by default the window's ``settings``."""
         self.client = client
         self.tasks = tasks if tasks is not None else TaskOwner()
         prefs = prefs or Preferences()
@@ -55,7 +70,8 @@ class Console:
         self.panes, self.actions = build_console(client, self.registry, prefs,
                                                  tasks=self.tasks, drafts_path=drafts_path,
                                                  settings=settings, canned=canned,
-                                                 coalesce=coalesce)
+                                                 coalesce=coalesce, saved=saved,
+                                                 reachability=reachability)
         p, store = self.panes, client.store
         self.window: MainWindow = p.window
         self.feedback = feedback = Feedback(p.window.statusBar().showMessage, self.tasks)
@@ -63,7 +79,7 @@ class Console:
             prefs, self.registry, self.actions, composer=p.composer, notifier=p.notifier,
             media=p.media, last_own=p.last_own, trusted_media=client.media.trusted,
             window=p.window, theme=theme, prefs_path=prefs_path, keymap_path=keymap_path,
-            message=feedback.message)
+            message=feedback.message, local_data=local_data, spawn=self.tasks.spawn)
         self.controller = controller = Controller(
             store, client.loader, client.commands, p, self.registry, self.actions,
             feedback=feedback, tasks=self.tasks)
@@ -87,7 +103,19 @@ class Console:
                                       tasks=self.tasks, parent=p.window)
         self.websites = WebsiteScope(store, client, p.list_pane, p.media, pick=p.palette.pick,
                                      notify=self._announce, message=feedback.message,
-                                     labels=p.thread.set_website_labels, settings=settings)
+                                     labels=p.thread.set_website_labels)
+        if view_memory is None and settings is not None:
+            view_memory = SettingsViewMemory(settings)
+        self.last_view = (LastView(view_memory, store, p.list_pane, controller,
+                                   controller.opened.connect)
+                          if view_memory is not None else None)
+        # Quitting (Ctrl+Q, the close button, the tray) goes through the guard: app.py ends
+        # the console on ``quit_guard.confirmed``, not on the window's close_requested.
+        self.quit_guard = QuitGuard(unsent, p.window, tasks=self.tasks,
+                                    review=self._review_unsent,
+                                    show_window=controller.show_window,
+                                    kept=lambda: local_data is not None
+                                    and local_data.mode != "memory")
         self._wire()
         self._closed = False
 
@@ -110,6 +138,7 @@ class Console:
         self.controller.opened.connect(self.people_loads.opened)
         p.list_pane.website_changed.connect(self.websites.chosen)
         p.media.loaded.connect(self.websites.logo_loaded)
+        p.window.close_requested.connect(self.quit_guard.request)
 
     @property
     def prefs(self) -> Preferences:
@@ -120,6 +149,12 @@ class Console:
         """Start-up problems (a bad keymap or preferences file) shown, not hidden in a log."""
         if warnings:
             self.feedback.message(" · ".join(warnings), 20_000)
+
+    def _review_unsent(self, lines: list[UnsentLine]) -> None:
+        """Quit → Review: the unsent items in the palette; Enter opens the conversation."""
+        self.feedback.run(review_in_palette(lines, self.panes.palette.pick,
+                                            self.controller.jump_to),
+                          "Could not show the unsent items")
 
     def _announce(self, title: str, body: str) -> None:
         """A website added or removed: in the status bar, and from the tray when the window
@@ -133,6 +168,8 @@ class Console:
         await self.client.start()
         apply_directory(self.panes, self.client.store, self.client.me)
         self.websites.ready()
+        if self.last_view is not None:
+            self.last_view.restore()  # the scope, the filter and the conversation left open
         await self.team_canned.load()
         self.panes.list_pane.flush()
         unread = self.panes.unread
@@ -151,6 +188,7 @@ class Console:
             return
         self._closed = True
         self.panes.window.save_state()
+        self.quit_guard.detach()
         self.panes.detach()
         self.websites.detach()
         self.team_canned.close()

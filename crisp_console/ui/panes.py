@@ -29,8 +29,9 @@ from crisp_console.ui.widgets.command_palette import CommandPalette
 from crisp_console.ui.widgets.composer import Composer
 from crisp_console.ui.widgets.list_pane import ListPane
 from crisp_console.ui.widgets.main_window import MainWindow
+from crisp_console.ui.widgets.offline_banner import OfflineBanner, Reachability
 from crisp_console.ui.widgets.people_panel import PeoplePanel
-from crisp_console.ui.widgets.status_bar import ConnectionStatusBar
+from crisp_console.ui.widgets.status_bar import ConnectionStatusBar, SavedDataSource
 from crisp_console.ui.widgets.thread_pane import ThreadPane
 from crisp_console.ui.widgets.tray_icon import TrayIcon
 
@@ -51,6 +52,7 @@ class Panes:
     registry: CommandRegistry
     media: MediaLoader
     last_own: Callable[[str], tuple[int, str] | None]
+    offline_banner: OfflineBanner
     cheat_sheet: CheatSheetDialog | None = field(default=None)
 
     def open_cheat_sheet(self) -> None:
@@ -63,8 +65,8 @@ class Panes:
 
     def detach(self) -> None:
         """Stop every store/gateway subscription before the client closes."""
-        for part in (self.status_bar, self.unread, self.list_pane, self.thread, self.people,
-                     self.palette, self.notifier, self.media):
+        for part in (self.status_bar, self.offline_banner, self.unread, self.list_pane,
+                     self.thread, self.people, self.palette, self.notifier, self.media):
             detach = getattr(part, "detach", None)
             if detach is not None:
                 detach()
@@ -77,9 +79,12 @@ def app_icon() -> QIcon:
 
 def build_console(client: ConsoleClient, registry: CommandRegistry, prefs: Preferences, *,
                   tasks: TaskOwner, drafts_path: Path | None, settings: QSettings | None,
-                  canned: list[CannedResponse] | None = None,
-                  coalesce: bool = True) -> tuple[Panes, dict[str, QAction]]:
-    """Every pane; ``tasks`` (the ui's TaskOwner) runs their loads."""
+                  canned: list[CannedResponse] | None = None, coalesce: bool = True,
+                  saved: SavedDataSource | None = None,
+                  reachability: Reachability | None = None) -> tuple[Panes, dict[str, QAction]]:
+    """Every pane; ``tasks`` (the ui's TaskOwner) runs their loads. ``saved``: the data a warm
+    start shows (the status bar says so until it is reconciled); ``reachability``: whether
+    Crisp answers (the offline banner)."""
     store = client.store
     drafts = DraftStore(drafts_path)
     media = MediaLoader(client.media.fetch, tasks=tasks,
@@ -99,11 +104,12 @@ def build_console(client: ConsoleClient, registry: CommandRegistry, prefs: Prefe
                         last_own_message=last_own if prefs.edit_last_with_up else None)
     people = PeoplePanel(store)
     status_bar = ConnectionStatusBar(client.gateway, client.api.quota, health=client,
-                                     requests=client.api.requests)
+                                     requests=client.api.requests, saved=saved)
+    banner = OfflineBanner(reachability)
     icon = app_icon()
     window = MainWindow(list_pane=list_pane, thread_pane=thread, composer=composer,
                         people_panel=people, status_bar=status_bar, settings=settings,
-                        icon=icon)
+                        icon=icon, banner=banner)
     palette = CommandPalette(registry, store, window)
     tray = TrayIcon(icon, window)
     notifier = Notifier(store.conversations, window, tray=tray, sound=prefs.notify_sound,
@@ -115,7 +121,7 @@ def build_console(client: ConsoleClient, registry: CommandRegistry, prefs: Prefe
     panes = Panes(window=window, list_pane=list_pane, thread=thread, composer=composer,
                   people=people, palette=palette, status_bar=status_bar, tray=tray,
                   notifier=notifier, unread=unread, drafts=drafts, registry=registry,
-                  media=media, last_own=last_own)
+                  media=media, last_own=last_own, offline_banner=banner)
     return panes, actions
 
 

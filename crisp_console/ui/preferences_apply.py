@@ -1,7 +1,8 @@
 """The preferences in force, the dialog that changes them, and applying them live: send key,
 Up-to-edit, single-key mode, notifications, theme, font size, image loading; the keymap goes
 back on the QActions. ``prefs`` is the one copy of the preferences in force: whoever reads a
-preference while the console runs (after-resolve, say) reads it here."""
+preference while the console runs (after-resolve, say, or the cache's size cap) reads it
+here."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from crisp_console.ui.media import MediaLoader
 from crisp_console.ui.notifier import Notifier
 from crisp_console.ui.theme import Scheme, Theme, system_scheme
 from crisp_console.ui.widgets.composer import Composer, LastOwnMessage
+from crisp_console.ui.widgets.local_data_section import LocalData, Spawn
 from crisp_console.ui.widgets.preferences_dialog import PreferencesDialog
 
 log = logging.getLogger(__name__)
@@ -41,10 +43,11 @@ class PreferencesFlow:
                  media: MediaLoader, last_own: LastOwnMessage,
                  trusted_media: Callable[[str], bool], window: QWidget, theme: Theme | None,
                  prefs_path: Path | None, keymap_path: Path | None,
-                 message: Callable[[str], None]) -> None:
+                 message: Callable[[str], None], local_data: LocalData | None = None,
+                 spawn: Spawn | None = None) -> None:
         """``last_own``: where Up finds my last message (when the preference allows);
         ``trusted_media``: the client's rule for images (media_policy); ``message(text)``:
-        the status bar."""
+        the status bar; ``local_data`` and ``spawn`` (the ui's tasks): the Local data tab."""
         self.prefs = prefs
         self._registry, self._actions = registry, actions
         self._composer, self._notifier, self._media = composer, notifier, media
@@ -52,6 +55,7 @@ class PreferencesFlow:
         self._window, self.theme = window, theme
         self.prefs_path, self.keymap_path = prefs_path, keymap_path
         self._message = message
+        self._local_data, self._spawn = local_data, spawn
         self.dialog: PreferencesDialog | None = None
         app = QApplication.instance()
         self._system_font = QFont(app.font()) if isinstance(app, QApplication) else QFont()
@@ -59,7 +63,8 @@ class PreferencesFlow:
 
     def open(self) -> None:
         if self.dialog is None:
-            self.dialog = PreferencesDialog(self.prefs, self._registry, self._window)
+            self.dialog = PreferencesDialog(self.prefs, self._registry, self._window,
+                                            local_data=self._local_data, spawn=self._spawn)
             self.dialog.saved.connect(self._saved)
         else:
             self.dialog.load(self.prefs)

@@ -1,6 +1,7 @@
 """Websites in the console: the switcher's entries, the names rows show, the choice of one
-website or the unified inbox (remembered across runs), and a notice when a website is added
-or removed while the console runs (the plugin was subscribed or unsubscribed).
+website or the unified inbox (ui/last_view.py brings it back at start), and a notice when a
+website is added or removed while the console runs (the plugin was subscribed or
+unsubscribed).
 
 The client applies website changes to the store (List Connect Websites Since, and a rebind
 on ``plugin:subscription:updated``); this follows the store's ``websites`` notifications.
@@ -19,8 +20,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 
-from PySide6.QtCore import QSettings
-
 from crisp_console.client import Health, conversations_of, website_details_of
 from crisp_console.core import WEBSITES, Change, ChangeKind, Store
 from crisp_console.present.labels import website_name
@@ -32,7 +31,6 @@ from crisp_console.ui.widgets.website_switcher import ALL_TITLE, WebsiteEntry
 
 log = logging.getLogger(__name__)
 
-SETTINGS_KEY = "list/website"
 ALL_KEY = ""  # the palette's key for the unified inbox
 
 
@@ -43,14 +41,12 @@ class WebsiteScope:
     def __init__(self, store: Store, health: HealthSource, list_pane: ListPane,
                  media: MediaLoader, *, pick: Pick, notify: Callable[[str, str], None],
                  message: Callable[[str, int], None],
-                 labels: Callable[[Mapping[str, str]], None],
-                 settings: QSettings | None = None) -> None:
+                 labels: Callable[[Mapping[str, str]], None]) -> None:
         """``message(text, ms)``: the status bar; ``labels(names)``: the websites' names for
         the thread's header (the list pane gets them here too)."""
         self._store, self._health_source = store, health
         self._list, self._media = list_pane, media
         self._pick, self._notify, self._message, self._labels = pick, notify, message, labels
-        self.settings = settings
         self._known: dict[str, str] = {}  # website id -> name, as last announced
         self._ready = False
         self._logo_urls: dict[str, str] = {}  # logo URL -> website id
@@ -66,15 +62,12 @@ class WebsiteScope:
     # ---- life ------------------------------------------------------------------------------
 
     def ready(self) -> None:
-        """After the first sync: names everywhere, the remembered choice, and from now on
-        every added or removed website is announced."""
+        """After the first sync: names everywhere, and from now on every added or removed
+        website is announced."""
         self._on_health(self._health_source.health)
         self._refresh()
         self._known = self._names()
         self._ready = True
-        saved = self.settings.value(SETTINGS_KEY, ALL_KEY) if self.settings is not None else None
-        if isinstance(saved, str) and saved in self._known:
-            self.show(saved)
 
     def detach(self) -> None:
         if self._unsubscribe is not None:
@@ -178,9 +171,6 @@ class WebsiteScope:
         self._notify(title, body)
 
     def chosen(self, website_id: object) -> None:
-        if self.settings is not None:
-            self.settings.setValue(SETTINGS_KEY, website_id if isinstance(website_id, str)
-                                   else ALL_KEY)
         name = self._names().get(website_id) if isinstance(website_id, str) else None
         self._message(f"Showing {name}'s conversations" if name
                       else "Showing every website's conversations", 4000)

@@ -100,7 +100,7 @@ async def test_an_offline_start_queues_replies_that_go_in_order_when_crisp_retur
         shown = [m for c in (a, b) for m in client.store.messages(c.session_id)]
         assert len(shown) == 4
         for msg in shown:
-            assert msg.status is MessageStatus.PENDING
+            assert msg.status is MessageStatus.QUEUED
             assert (msg.error or "").startswith("Queued: Crisp cannot be reached")
         assert [r.state for r in await rows(path)] == ["queued"] * 5
         assert client.outbox.unsent_count() == 5

@@ -88,7 +88,7 @@ async def test_while_crisp_cannot_be_reached_new_replies_wait_at_once_in_order()
     with pytest.raises(QueuedError):
         await r.sender.deliver(second)  # no attempt: Crisp is known to be away
     assert r.crisp.log.count("POST") == 1
-    assert r.status(second) == ("pending", r.status(first)[1])
+    assert r.status(second) == ("queued", r.status(first)[1])
     assert [o.fingerprint for o in r.sender.queued()] == [first.fingerprint, second.fingerprint]
     await until(lambda: r.clock.sleeping > 0, "probing, on the backoff")
     assert set(r.crisp.log[1:]) == {"HEAD"}
@@ -216,7 +216,7 @@ async def test_a_spent_quota_queues_in_words_and_the_queue_goes_out_in_order() -
     assert r.crisp.log == ["POST"]  # the next two waited behind the first, no request
     for out in replies:
         status, error = r.status(out)
-        assert status == "pending"  # queued: not failed, it goes by itself
+        assert status == "queued"  # not failed: it goes by itself
         assert error == (f"Queued: the daily API quota is spent; it resets at "
                          f"{local_hhmm(MIDNIGHT)} — it will be sent then")
     assert [o.fingerprint for o in r.sender.queued()] == [o.fingerprint for o in replies]

@@ -182,7 +182,7 @@ async def test_a_spent_quota_says_so_sends_only_probes_and_then_the_queue_in_ord
     print(f"\nquota spent: said after {time.monotonic() - started:.2f} s")
     resets = local_hhmm(next_midnight(datetime.now(UTC)))
     for message in sent:
-        assert message.status is MessageStatus.PENDING  # queued, not failed
+        assert message.status is MessageStatus.QUEUED  # queued, not failed
         assert message.error == (f"Queued: the daily API quota is spent; it resets at "
                                  f"{resets} — it will be sent then")
     mark = len(caplog.records)

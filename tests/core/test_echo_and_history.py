@@ -121,21 +121,23 @@ def test_fail_retry_discard(store: Store, mirror: QtMirror, sid: str) -> None:
     assert store.fail_pending("nobody", 11, "x") is ApplyResult.UNKNOWN_TARGET
 
 
-def test_a_queued_message_is_pending_with_words_until_sent(store: Store, mirror: QtMirror,
-                                                          sid: str) -> None:
+def test_queued_waits_then_goes_and_merges(store: Store, mirror: QtMirror, sid: str) -> None:
     pend(store, sid, 11, T + 1)
     mirror.take()
-    assert store.wait_pending(sid, 11, "Queued: offline") is ApplyResult.APPLIED
+    assert store.queue_pending(sid, 11, "No connection to Crisp") is ApplyResult.APPLIED
     (change,) = mirror.take()
-    assert change.fields == frozenset({"error"})
-    assert status(store, sid, 11) == (MessageStatus.PENDING, "Queued: offline")
-    assert store.wait_pending(sid, 11, "Queued: offline") is ApplyResult.IGNORED
-    assert store.retry_pending(sid, 11) is ApplyResult.APPLIED  # sending again: no words
+    assert change.kind is ChangeKind.CHANGED and change.fields == frozenset({"status", "error"})
+    assert status(store, sid, 11) == (MessageStatus.QUEUED, "No connection to Crisp")
+    msg = store.message(sid, 11)
+    assert msg is not None and msg.is_pending  # still an unsent echo: stays at the bottom
+    assert store.queue_pending(sid, 11, "No connection to Crisp") is ApplyResult.IGNORED
+    assert store.retry_pending(sid, 11) is ApplyResult.APPLIED  # the connection is back
     assert status(store, sid, 11) == (MessageStatus.PENDING, None)
-    store.wait_pending(sid, 11, "Queued: offline")
-    assert store.confirm_pending(sid, 11) is ApplyResult.APPLIED
+    store.queue_pending(sid, 11)
+    assert status(store, sid, 11) == (MessageStatus.QUEUED, None)
+    store.apply("message:received", echo_of(sid, 11, T + 2))
     assert status(store, sid, 11) == (MessageStatus.SENT, None)
-    assert store.wait_pending(sid, 11, "late") is ApplyResult.IGNORED  # sent wins
+    assert store.queue_pending(sid, 11) is ApplyResult.IGNORED  # sent: nothing to queue
 
 
 def test_failed_message_still_merges_on_a_late_echo(store: Store, mirror: QtMirror,

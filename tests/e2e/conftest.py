@@ -4,7 +4,7 @@ loopback, on a qasync loop, driven by key events only."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -48,12 +48,15 @@ def revoking(*scopes: str) -> Prepare:
 
 @asynccontextmanager
 async def running_console(tmp_path: Path, prepare: Prepare | None = None,
+                          parts: Mapping[str, Any] | None = None,
                           **prefs: Any) -> AsyncIterator[tuple[Console, Sandbox]]:
+    """``parts``: more of Console's keyword arguments (unsent, saved, reachability…)."""
     sandbox = Sandbox(make_config())
     await sandbox.start()
     try:
         console = Console(make_client(sandbox), prefs=Preferences(**prefs),
-                          drafts_path=tmp_path / "drafts.json", settings=None, canned=CANNED)
+                          drafts_path=tmp_path / "drafts.json", settings=None, canned=CANNED,
+                          **(parts or {}))
         try:
             window = console.window
             window.show()

@@ -253,13 +253,13 @@ async def test_a_reply_while_the_quota_is_spent_waits_in_the_thread(
     await until(lambda: status(console).startswith("Reply not sent"), what="the refusal")
     assert status(console) == (f"Reply not sent yet: daily API quota spent, resets at "
                                f"{local}; it goes out by itself then")
-    # The thread shows what the store says: the reply, queued (PENDING, in the client's
-    # words; the footer shows them), kept in the outbox until the reset (issue 13).
+    # The thread shows what the store says: the reply, QUEUED (the client's words in its
+    # tooltip), kept in the outbox until the reset (issue 13).
     model = console.panes.thread.model
     row = next(r for r in range(model.rowCount())
                if model.message_at(r).content == "Back in a moment")
     queued = model.message_at(row)
-    assert queued.status is MessageStatus.PENDING and queued.error is not None
+    assert queued.status is MessageStatus.QUEUED and queued.error is not None
     assert queued.error.startswith("Queued:") and f"resets at {local}" in queued.error
     assert not any(m.content == "Back in a moment"
                    for m in sandbox.state.conversations[sid].messages)

@@ -10,6 +10,7 @@ import pytest
 
 from crisp_console.core import Message, MessageStatus
 from crisp_console.present.content import (
+    QUEUED_WORDS,
     UNSUPPORTED,
     Body,
     body_of,
@@ -17,6 +18,7 @@ from crisp_console.present.content import (
     file_name_of,
     first_link,
     footer_parts,
+    status_words,
 )
 from tests.core import factories as f
 
@@ -102,13 +104,23 @@ def test_footer_parts_say_time_ticks_and_a_sends_state() -> None:
     pending = message(from_="operator", timestamp=at)
     pending.status = MessageStatus.PENDING
     assert footer_parts(pending, UTC) == [("clock", ""), ("muted", "Sending…")]
-    pending.error = "Queued: Crisp cannot be reached;\nit will be sent when it returns"
-    assert footer_parts(pending, UTC) == [
-        ("clock", ""), ("muted", "Queued: Crisp cannot be reached; it will be sent when it "
-                                 "returns")]
     failed = message(from_="operator", timestamp=at)
     failed.status, failed.error = MessageStatus.FAILED, "Not sent:\n\u202equota spent"
     assert footer_parts(failed, UTC) == [("alert", ""), ("error", "Not sent: quota spent"),
                                          ("error", "— retry")]
     failed.error = ""
     assert footer_parts(failed, UTC)[1] == ("error", "Failed")
+    queued = message(from_="operator", timestamp=at)
+    queued.status, queued.error = MessageStatus.QUEUED, "No connection to Crisp"
+    assert footer_parts(queued, UTC) == [("queued", ""), ("status", QUEUED_WORDS)]
+
+
+def test_status_words_name_every_unsent_state() -> None:
+    msg = message(from_="operator")
+    assert status_words(msg) == ""
+    msg.status = MessageStatus.PENDING
+    assert status_words(msg) == "Sending…"
+    msg.status = MessageStatus.QUEUED
+    assert status_words(msg) == "Queued — goes out by itself"
+    msg.status, msg.error = MessageStatus.FAILED, "Not sent: timeout"
+    assert status_words(msg) == "Not sent: timeout — retry"

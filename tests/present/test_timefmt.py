@@ -87,3 +87,15 @@ def test_duration(seconds: object, label: str) -> None:
                                                (600, "10 min ago"), (7300, "2 h ago")])
 def test_ago(seconds: float, text: str) -> None:
     assert timefmt.ago(seconds) == text
+
+
+def test_moment_is_a_clock_today_and_a_date_before() -> None:
+    paris = timezone(timedelta(hours=1))
+    now = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
+    assert timefmt.moment(datetime(2026, 11, 21, 8, 2, tzinfo=UTC), now, paris) == "09:02"
+    # 23:10 UTC on the 20th is already the 21st in Paris: still "today" there.
+    assert timefmt.moment(datetime(2026, 11, 20, 23, 10, tzinfo=UTC), now, paris) == "00:10"
+    assert timefmt.moment(datetime(2026, 11, 20, 22, 10, tzinfo=UTC), now,
+                          paris) == "20 Nov 23:10"
+    assert timefmt.moment(datetime(2025, 12, 31, 12, 0, tzinfo=UTC), now,
+                          UTC) == "31 Dec 2025 12:00"

@@ -62,7 +62,9 @@ def test_preferences(tmp_path: Path) -> None:
     old.write_bytes(OLD_PREFERENCES)
     assert load_preferences(old) == prefs
     save_preferences(prefs, tmp_path / "preferences.ini")
-    assert (tmp_path / "preferences.ini").read_bytes() == OLD_PREFERENCES
+    # Issue 13 added one section (the cache's size cap); the rest is byte for byte the same.
+    assert (tmp_path / "preferences.ini").read_bytes() == (
+        OLD_PREFERENCES + b"[local_data]\ncache_cap_mb = 500\n\n")
     assert mode(tmp_path / "preferences.ini") == 0o600
 
 

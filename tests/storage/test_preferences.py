@@ -44,3 +44,19 @@ def test_bad_values_fall_back_one_by_one(tmp_path: Path) -> None:
     assert prefs.edit_last_with_up is False and prefs.theme == "light"
     assert len(prefs.warnings) == 3
     assert any("after_resolve" in w and "sideways" in w for w in prefs.warnings)
+
+
+def test_the_cache_cap_round_trips_and_stays_in_bounds(tmp_path: Path) -> None:
+    assert Preferences().cache_cap_mb == 500
+    path = tmp_path / "preferences.ini"
+    save_preferences(with_changes(Preferences(), cache_cap_mb=2000), path)
+    assert "[local_data]\ncache_cap_mb = 2000" in path.read_text()
+    assert load_preferences(path).cache_cap_mb == 2000
+    for bad in ("49", "10001", "-5", "lots", "1e3"):
+        path.write_text(f"[local_data]\ncache_cap_mb = {bad}\n")
+        prefs = load_preferences(path)
+        assert prefs.cache_cap_mb == 500
+        (warning,) = prefs.warnings
+        assert warning.startswith("local_data.cache_cap_mb:") and "using the default" in warning
+    path.write_text("[local_data]\ncache_cap_mb = 50\n[other]\ncache_cap_mb = 9\n")
+    assert load_preferences(path) == with_changes(Preferences(), cache_cap_mb=50)

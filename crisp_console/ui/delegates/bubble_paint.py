@@ -17,6 +17,7 @@ from PySide6.QtGui import (
     QPainter,
     QPainterPath,
     QPalette,
+    QPen,
 )
 
 from crisp_console.core import Message, MessageStatus
@@ -66,12 +67,13 @@ def colours_of(pal: QPalette) -> Colours:
 
 
 def fit_parts(parts: list[Part], width: int, m: bl.Metrics) -> list[Part]:
-    """``parts`` within ``width``: the first error text (why a send failed) elided to fit."""
+    """``parts`` within ``width``: the first error or status text (why a send failed, what a
+    queued one waits for) elided to fit."""
     over = parts_width(parts, m) - width
     if over <= 0:
         return parts
     for i, (kind, text) in enumerate(parts):
-        if kind == "error" and text:
+        if kind in ("error", "status") and text:
             room = max(0, m.sfm.horizontalAdvance(text) - over)
             short = m.sfm.elidedText(text, Qt.TextElideMode.ElideRight, room)
             return [*parts[:i], (kind, short), *parts[i + 1:]]
@@ -105,11 +107,14 @@ def paint_header(painter: QPainter, rect: QRect, msg: Message, m: bl.Metrics,
 
 
 def paint_frame(painter: QPainter, rect: QRect, msg: Message, c: Colours) -> None:
-    """The bubble itself: note, operator or visitor fill; a red outline when sending failed."""
+    """The bubble itself: note, operator or visitor fill; a red outline when sending failed,
+    a dashed one while it is queued."""
     note = msg.type == "note"
     fill = c.note if note else c.operator if msg.from_ == "operator" else c.visitor
     if msg.status is MessageStatus.FAILED:
         painter.setPen(ERROR)
+    elif msg.status is MessageStatus.QUEUED:  # waiting: a dashed outline (and the footer's words)
+        painter.setPen(QPen(c.muted, 1, Qt.PenStyle.DashLine))
     elif note:
         painter.setPen(pt.mix(fill, NOTE_HUE, 0.6))
     else:
@@ -239,6 +244,8 @@ def paint_footer(painter: QPainter, rect: QRect, parts: list[Part], m: bl.Metric
             box = QRect(x, rect.top(), width, rect.height())
             if kind == "clock":
                 pt.draw_clock(painter, box, c.muted)
+            elif kind == "queued":
+                pt.draw_hourglass(painter, box, c.muted)
             elif kind == "alert":
                 pt.draw_alert(painter, box, ERROR)
             else:

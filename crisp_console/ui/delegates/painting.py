@@ -1,5 +1,5 @@
 """Small painting helpers shared by the delegates: colours derived from the palette, avatar
-initials, pills, and vector icons (ticks, clock, file, audio, image, typing dots).
+initials, pills, and vector icons (ticks, clock, hourglass, file, audio, image, typing dots).
 
 Icons are drawn as paths rather than glyphs, so they look the same whatever fonts the system
 has (the offscreen test platform has DejaVu only, without emoji).
@@ -116,6 +116,31 @@ def draw_clock(painter: QPainter, rect: QRect, colour: QColor) -> None:
     painter.drawEllipse(centre, side / 2, side / 2)
     painter.drawLine(centre, centre + QPointF(0, -side * 0.3))
     painter.drawLine(centre, centre + QPointF(side * 0.22, 0))
+
+
+def draw_hourglass(painter: QPainter, rect: QRect, colour: QColor) -> None:
+    """An hourglass: the queued state (waits for the connection), unlike the clock of a
+    send in progress."""
+    side = min(rect.width(), rect.height()) * 0.72
+    box = QRectF(0, 0, side * 0.72, side)
+    box.moveCenter(QPointF(rect.center()))
+    pen = _pen(colour, max(1.0, side / 9))
+    painter.setPen(pen)
+    painter.drawLine(box.topLeft(), box.topRight())
+    painter.drawLine(box.bottomLeft(), box.bottomRight())
+    glass = QPainterPath(box.topLeft())
+    glass.lineTo(box.bottomRight())
+    glass.lineTo(box.bottomLeft())
+    glass.lineTo(box.topRight())
+    glass.closeSubpath()
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawPath(glass)
+    sand = QPainterPath(QPointF(box.center().x(), box.center().y() + side * 0.12))
+    sand.lineTo(box.left() + box.width() * 0.2, box.bottom())
+    sand.lineTo(box.right() - box.width() * 0.2, box.bottom())
+    sand.closeSubpath()
+    painter.setBrush(colour)
+    painter.drawPath(sand)
 
 
 def draw_alert(painter: QPainter, rect: QRect, colour: QColor) -> None:

@@ -78,6 +78,7 @@ MESSAGE_FIELD_ROLES = _invert({
     MessageRole.TIMESTAMP: ("timestamp",),
     MessageRole.STATUS: ("status", "error"),
     int(Qt.ItemDataRole.ToolTipRole): ("status", "error"),
+    int(Qt.ItemDataRole.AccessibleTextRole): ("content", "type", "status", "error"),
     MessageRole.TYPE: ("type",),
     MessageRole.READ: ("read", "delivered"),
     MessageRole.EDITED: ("edited",),

@@ -25,21 +25,36 @@ from PySide6.QtCore import QModelIndex, QObject, Qt
 
 from crisp_console.core import MESSAGES, Change, ChangeKind, Message, MessageStatus, Store
 from crisp_console.core.ordering import moved_index
+from crisp_console.present.content import status_words
 from crisp_console.present.plain import tooltip_html
 from crisp_console.ui.models.base import StoreListModel
 from crisp_console.ui.models.coalesce import DEFAULT_INTERVAL_MS, Insert, Move, ReplayQueue
 from crisp_console.ui.models.roles import DISPLAY, MESSAGE_FIELD_ROLES, MessageRole, roles_for
 
+QUEUED_TIP = ("Queued: it goes out by itself, in order, as soon as Crisp takes it again "
+              "(the connection is back, or the daily quota resets).")
 
-def _failure_tip(msg: Message) -> str | None:
-    """A failed send's words in full (the footer elides them), as plain text."""
+
+def _status_tip(msg: Message) -> str | None:
+    """A failed send's words in full (the footer elides them), or why a queued one waits,
+    as plain text."""
+    if msg.status is MessageStatus.QUEUED:
+        return tooltip_html(QUEUED_TIP + (f"\n{msg.error}" if msg.error else ""))
     if msg.status is not MessageStatus.FAILED or not msg.error:
         return None
     return tooltip_html(f"{msg.error}\nSelect it and press Enter, or click, to retry.")
 
 
+def _accessible_text(msg: Message) -> str:
+    """What a screen reader says for the row: the text, then an unsent echo's state (the
+    footer's icon and colour are not enough)."""
+    words = status_words(msg)
+    return f"{msg.excerpt()} — {words}" if words else msg.excerpt()
+
+
 _GETTERS: dict[int, Callable[[Message], Any]] = {
-    int(Qt.ItemDataRole.ToolTipRole): _failure_tip,
+    int(Qt.ItemDataRole.ToolTipRole): _status_tip,
+    int(Qt.ItemDataRole.AccessibleTextRole): _accessible_text,
     MessageRole.ITEM: lambda m: m,
     DISPLAY: Message.excerpt,
     MessageRole.FINGERPRINT: lambda m: m.fingerprint,

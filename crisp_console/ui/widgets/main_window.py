@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStatusBar,
     QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -66,7 +67,9 @@ class MainWindow(QMainWindow):
 
     def __init__(self, *, list_pane: QWidget, thread_pane: QWidget, composer: QWidget,
                  people_panel: QWidget, status_bar: QStatusBar | None = None,
-                 settings: QSettings | None = None, icon: QIcon | None = None) -> None:
+                 settings: QSettings | None = None, icon: QIcon | None = None,
+                 banner: QWidget | None = None) -> None:
+        """``banner``: a strip above the panes (the offline banner), hidden until it speaks."""
         super().__init__()
         self.setObjectName("ConsoleWindow")
         self.setWindowTitle(TITLE)
@@ -90,7 +93,16 @@ class MainWindow(QMainWindow):
         self.splitter.setCollapsible(0, False)
         self.splitter.setCollapsible(1, False)
         self.splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(self.splitter)
+        if banner is None:
+            self.setCentralWidget(self.splitter)
+        else:
+            central = QWidget()
+            column = QVBoxLayout(central)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(0)
+            column.addWidget(banner)
+            column.addWidget(self.splitter, 1)
+            self.setCentralWidget(central)
         if status_bar is not None:
             self.setStatusBar(status_bar)
         self.toolbar = QToolBar("Conversation actions")

@@ -1,6 +1,7 @@
 """Preferences (Ctrl+,): sending, resolving, appearance, notifications, keyboard and the
-keymap editor. Opened with open(); ``saved`` carries the new Preferences after Save, and the
-keymap edits are already in the registry by then."""
+keymap editor, and Local data (local_data_section.py) when the console has a database.
+Opened with open(); ``saved`` carries the new Preferences after Save, and the keymap edits
+are already in the registry by then."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 from crisp_console.settings import AFTER_RESOLVE, IMAGE_LOADING, THEMES, Preferences, with_changes
 from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.widgets.keymap_editor import KeymapEditor
+from crisp_console.ui.widgets.local_data_section import LocalData, LocalDataSection, Spawn
 
 SEND_KEYS: dict[object, str] = {True: "Enter sends, Shift+Enter adds a line",
                                 False: "Ctrl+Enter sends, Enter adds a line"}
@@ -51,7 +53,9 @@ class PreferencesDialog(QDialog):
     saved = Signal(object)  # Preferences
 
     def __init__(self, prefs: Preferences, registry: CommandRegistry,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, local_data: LocalData | None = None,
+                 spawn: Spawn | None = None) -> None:
+        """``local_data`` (with ``spawn``, which runs its clearing): the Local data tab."""
         super().__init__(parent)
         self.setWindowTitle("Preferences")
         self.resize(640, 520)
@@ -89,6 +93,10 @@ class PreferencesDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.addTab(general, "&General")
         self.tabs.addTab(self.keymap, "&Keyboard")
+        self.local_data: LocalDataSection | None = None
+        if local_data is not None and spawn is not None:
+            self.local_data = LocalDataSection(local_data, spawn)
+            self.tabs.addTab(self.local_data, "Local &data")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
@@ -110,6 +118,9 @@ class PreferencesDialog(QDialog):
         self.notify_message.setChecked(prefs.notify_visitor_message)
         self.notify_sound.setChecked(prefs.notify_sound)
         self.single_key.setChecked(prefs.single_key)
+        if self.local_data is not None:
+            self.local_data.set_cap(prefs.cache_cap_mb)
+            self.local_data.refresh()
 
     def preferences(self) -> Preferences:
         """What the form says now."""
@@ -121,7 +132,9 @@ class PreferencesDialog(QDialog):
             load_images=str(self.load_images.currentData()),
             notify_new_conversation=self.notify_new.isChecked(),
             notify_visitor_message=self.notify_message.isChecked(),
-            notify_sound=self.notify_sound.isChecked(), single_key=self.single_key.isChecked())
+            notify_sound=self.notify_sound.isChecked(), single_key=self.single_key.isChecked(),
+            cache_cap_mb=(self.local_data.cap_mb() if self.local_data is not None
+                          else self._prefs.cache_cap_mb))
 
     # ---- Qt overrides ------------------------------------------------------------------------
 

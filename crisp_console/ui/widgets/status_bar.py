@@ -10,7 +10,10 @@ The client's ``Health`` (observed, so a change shows at once) overrides what wou
   replaces "synced …": the list may miss conversations until it is done; why the last try
   failed is in the words and the tooltip;
 - a spent daily quota says "daily API quota spent, resets at HH:MM" (local time) instead of
-  the count.
+  the count;
+- a warm start (the console painted what it saved last time, ``SavedDataSource``) says
+  "showing saved data from HH:MM" instead of any freshness, until the client says that data
+  is reconciled with Crisp: saved data is not "synced".
 
 The quota's tooltip says what this session's requests were for (api/purpose.py).
 
@@ -21,7 +24,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import date, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from typing import Protocol
 
 from PySide6.QtCore import Qt, QTimer
@@ -31,7 +34,7 @@ from crisp_console.client import LIVE_FEED, ConnectionState, Health
 from crisp_console.client.words import clip
 from crisp_console.present.failure_words import quota_words, reset_time
 from crisp_console.present.plain import tooltip_html
-from crisp_console.present.timefmt import ago
+from crisp_console.present.timefmt import ago, moment
 from crisp_console.ui.ports import HealthSource
 
 # Plugin tokens get 5,000 requests per UTC day by default (crisp-api.md section 6).
@@ -67,18 +70,41 @@ class Requests(Protocol):
 PURPOSE_WORDS = {"start-up": "start-up", "reconcile": "catching up", "open": "opening",
                  "history": "older messages", "poll": "website polls", "send": "sending",
                  "other": "other"}
+
+
+class SavedDataSource(Protocol):
+    """What the console shows before Crisp answers: the data saved last time (warm start).
+
+    ``saved_at()``: when that data was last known in sync with Crisp (an aware datetime);
+    None when nothing saved is shown (a cold start). ``reconciled()``: True once the client has
+    brought it up to date (then the usual freshness applies). ``add_saved_data_observer(cb)``
+    calls ``cb()`` on the UI thread whenever either changes, and returns the unsubscribe."""
+
+    def saved_at(self) -> datetime | None: ...
+
+    def reconciled(self) -> bool: ...
+
+    def add_saved_data_observer(self, observer: Callable[[], None]) -> Callable[[], None]: ...
+
+
 CATCHING_UP_TIP = ("The console owes Crisp a catch-up: until it is done the list may miss "
                    "conversations or messages. It is retried until it succeeds.")
+SAVED_DATA_TIP = ("The console shows what it saved on this computer at {when}. It is being "
+                  "brought up to date with Crisp: until then conversations and messages may "
+                  "be missing or out of date.")
 
 
 class ConnectionStatusBar(QStatusBar):
     """Three permanent labels, refreshed on every state change and once a second."""
 
     def __init__(self, gateway: Gateway, quota: Quota, *, daily_quota: int = DEFAULT_DAILY_QUOTA,
-                 health: HealthSource | None = None, tz: tzinfo | None = None,
-                 monotonic: Callable[[], float] = time.monotonic,
+                 health: HealthSource | None = None, saved: SavedDataSource | None = None,
+                 tz: tzinfo | None = None, monotonic: Callable[[], float] = time.monotonic,
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC),
                  requests: Requests | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._saved = saved
+        self._now = now
         self._gateway = gateway
         self._quota = quota
         self._requests = requests
@@ -98,6 +124,8 @@ class ConnectionStatusBar(QStatusBar):
         self._unsubscribe = gateway.add_state_observer(self._on_state)
         self._unobserve = (health.add_health_observer(self._on_health) if health is not None
                            else lambda: None)
+        self._unsaved = (saved.add_saved_data_observer(self._on_saved) if saved is not None
+                         else lambda: None)
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self.refresh)
@@ -109,6 +137,7 @@ class ConnectionStatusBar(QStatusBar):
         self._timer.stop()
         self._unsubscribe()
         self._unobserve()
+        self._unsaved()
 
     def _on_state(self, state: ConnectionState) -> None:
         now = self._monotonic()
@@ -126,8 +155,22 @@ class ConnectionStatusBar(QStatusBar):
         self._health = health
         self.refresh()
 
+    def _on_saved(self) -> None:
+        saved = self._saved
+        if (saved is not None and saved.reconciled()
+                and self._gateway.state is ConnectionState.CONNECTED):
+            self._synced_at = self._monotonic()  # reconciled: complete as of now
+        self.refresh()
+
     def health(self) -> Health:
         return self._health
+
+    def saved_from(self) -> datetime | None:
+        """When the saved data on screen is from, while it is not reconciled yet; else None."""
+        saved = self._saved
+        if saved is None or saved.reconciled():
+            return None
+        return saved.saved_at()
 
     def state_text(self) -> str:
         refused = self._health.denied_for(LIVE_FEED)
@@ -154,25 +197,37 @@ class ConnectionStatusBar(QStatusBar):
             self._synced_at = self._monotonic()
 
     def sync_text(self) -> str:
-        """"" while the live feed is refused (the state says so: nothing is "in sync")."""
+        """"" while the live feed is refused (the state says so: nothing is "in sync"),
+        unless saved data is on screen: that is said whatever the feed does."""
         now = self._monotonic()
         health = self._health
+        saved_from = self.saved_from()
+        if saved_from is not None:
+            return f"showing saved data from {moment(saved_from, self._now(), self._tz)}" \
+                + self._waiting_for(health)
         if health.denied_for(LIVE_FEED) is not None:
             return ""
         if health.catching_up:
             text = "catching up"
             if self._lost_at is not None:
                 text += f" (last in sync {ago(now - self._lost_at)})"
-            if health.quota_resets_at is not None:  # the quota label says until when
-                text += "; waiting for the quota"
-            elif health.catchup_problem:
-                text += f"; last try: {clip(health.catchup_problem, 100)}"
-            return text
+            return text + self._waiting_for(health)
         if self._lost_at is not None:
             return f"last in sync {ago(now - self._lost_at)}"
         if self._synced_at is not None:
             return f"synced {ago(now - self._synced_at)}"
         return "not synced yet"
+
+    @staticmethod
+    def _waiting_for(health: Health) -> str:
+        """What the catch-up waits for, if anything: the quota, or why its last try failed."""
+        if not health.catching_up:
+            return ""
+        if health.quota_resets_at is not None:  # the quota label says until when
+            return "; waiting for the quota"
+        if health.catchup_problem:
+            return f"; last try: {clip(health.catchup_problem, 100)}"
+        return ""
 
     def quota_text(self) -> str:
         resets_at = self._health.quota_resets_at
@@ -193,8 +248,13 @@ class ConnectionStatusBar(QStatusBar):
         self.sync_label.setVisible(bool(sync))
         problem = f"\nThe last try failed: {health.catchup_problem}" \
             if health.catchup_problem else ""
-        self.sync_label.setToolTip(tooltip_html(CATCHING_UP_TIP + problem)
-                                   if health.catching_up else "")
+        saved_from = self.saved_from()
+        if saved_from is not None:
+            when = moment(saved_from, self._now(), self._tz)
+            self.sync_label.setToolTip(tooltip_html(SAVED_DATA_TIP.format(when=when) + problem))
+        else:
+            self.sync_label.setToolTip(tooltip_html(CATCHING_UP_TIP + problem)
+                                       if health.catching_up else "")
         self.quota_label.setText(self.quota_text())
         self.quota_label.setToolTip(self._quota_tip())
 

@@ -81,6 +81,7 @@ def every_type() -> list[Message]:
         msg("mystery", None, ts=NOW - 9 * MIN),
         msg("text", "Sending…", sender="operator", status=MessageStatus.PENDING, ts=NOW),
         msg("text", "Failed", sender="operator", status=MessageStatus.FAILED, error="x", ts=NOW),
+        msg("text", "Queued", sender="operator", status=MessageStatus.QUEUED, ts=NOW),
     ]
 
 
@@ -372,6 +373,34 @@ def test_a_failed_send_says_why_within_its_bubble(width: int) -> None:
     image = QImage(width, 300, QImage.Format.Format_ARGB32)
     painter = QPainter(image)
     d.paint(painter, option(rect, pal), model.index(1))  # elided, not drawn past the bubble
+    painter.end()
+
+
+@pytest.mark.parametrize("width", [WIDTH, 260])
+def test_a_queued_reply_says_it_waits_within_its_bubble(width: int) -> None:
+    """QUEUED: an hourglass and "Queued — goes out by itself", elided to a
+    narrow bubble; nothing to click (it goes by itself), and Enter does not retry it."""
+    d, pal = delegate(), palette(DARK)
+    queued = msg("text", "Thanks, I will check", sender="operator",
+                 status=MessageStatus.QUEUED, error="No connection to Crisp")
+    model = ObjectModel([queued])
+    rect = QRect(0, 0, width, 300)
+    lay = d.layout_for(option(rect, pal), model.index(0))
+    assert lay is not None and lay.footer is not None and lay.bubble is not None
+    assert lay.retry is None and d.activation(model.index(0)) is None
+    assert lay.bubble.contains(lay.footer)
+    font_metrics = Metrics(QApplication.font())
+    fitted = fit_parts(footer_parts(queued, TZ), lay.footer.width(), font_metrics)
+    assert fitted[0] == ("queued", "") and fitted[1][0] == "status"
+    assert parts_width(fitted, font_metrics) <= lay.footer.width()
+    if width == WIDTH:
+        assert fitted[1][1] == "Queued — goes out by itself"
+    else:
+        assert fitted[1][1].startswith("Queued")  # whole, or elided with "…" to fit
+    image = QImage(width, 300, QImage.Format.Format_ARGB32)
+    image.fill(pal.color(R.Base))
+    painter = QPainter(image)
+    d.paint(painter, option(rect, pal), model.index(0))
     painter.end()
 
 

@@ -16,6 +16,7 @@ from tests.present.seeded import ME, T
 from tests.ui.conftest import SignalLog
 
 TIP = int(Qt.ItemDataRole.ToolTipRole)
+ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole)
 
 Attach = Callable[[QAbstractItemModel], Any]
 DISPLAY = int(Qt.ItemDataRole.DisplayRole)
@@ -152,7 +153,7 @@ def test_local_echo_pending_sent_and_failed(store: Store, sid: str, qtmodelteste
     store.confirm_pending(sid, 501)
     model.flush()
     assert model.index(10).data(M.STATUS) is MessageStatus.SENT and bubble.row() == 10
-    assert log.of("dataChanged") == [(10, 10, sorted({ITEM_ROLE, int(M.STATUS), TIP}))]
+    assert log.of("dataChanged") == [(10, 10, sorted({ITEM_ROLE, int(M.STATUS), TIP, ACCESSIBLE}))]
     # A failed send: FAILED with the error, then retried, then discarded.
     echo(store, sid, 502, T + 11_000, "second reply")
     store.fail_pending(sid, 502, "network down")
@@ -167,10 +168,34 @@ def test_local_echo_pending_sent_and_failed(store: Store, sid: str, qtmodelteste
     model.flush()
     assert model.index(11).data(M.STATUS) is MessageStatus.PENDING
     assert model.index(11).data(TIP) is None
-    assert log.of("dataChanged") == [(11, 11, sorted({ITEM_ROLE, int(M.STATUS), TIP}))]
+    assert log.of("dataChanged") == [(11, 11, sorted({ITEM_ROLE, int(M.STATUS), TIP, ACCESSIBLE}))]
     store.discard_pending(sid, 502)
     model.flush()
     assert log.of("rowsRemoved") == [(11, 11)] and fingerprints(model) == truth(store, sid)
+    qtmodeltester.check(model)
+
+
+def test_a_queued_reply_says_so_in_its_tooltip_and_to_screen_readers(
+        store: Store, sid: str, qtmodeltester: Any, live_tester: Attach) -> None:
+    model = TimelineModel(store, coalesce=False)
+    model.bind(sid)
+    live_tester(model)
+    echo(store, sid, 503, T + 10_000, "Thanks, I will check")
+    row = model.index(model.rowCount() - 1)
+    assert row.data(ACCESSIBLE) == "Thanks, I will check — Sending…"
+    log = SignalLog(model)
+    store.queue_pending(sid, 503, "No connection to Crisp (connection refused)")
+    assert row.data(M.STATUS) is MessageStatus.QUEUED
+    assert log.of("dataChanged") == [(row.row(), row.row(),
+                                      sorted({ITEM_ROLE, int(M.STATUS), TIP, ACCESSIBLE}))]
+    assert row.data(ACCESSIBLE) == "Thanks, I will check — Queued — goes out by itself"
+    tip = row.data(TIP)
+    assert "goes out by itself, in order, as soon as Crisp takes it again" in tip
+    assert "connection refused" in tip
+    store.retry_pending(sid, 503)  # it goes
+    assert row.data(ACCESSIBLE) == "Thanks, I will check — Sending…"
+    store.confirm_pending(sid, 503)
+    assert row.data(ACCESSIBLE) == "Thanks, I will check" and row.data(TIP) is None
     qtmodeltester.check(model)
 
 

@@ -118,6 +118,71 @@ def test_states_read_honestly(parts: tuple[ConnectionStatusBar, FakeGateway, Clo
     assert bar.state_label.text() == "○ Offline"
 
 
+class FakeSaved:
+    """The warm start's SavedDataSource: when the saved data is from, and whether the client
+    has reconciled it yet; observers told of every change."""
+
+    def __init__(self, saved_at: datetime | None) -> None:
+        self.at, self.done = saved_at, False
+        self.observers: list[Callable[[], None]] = []
+
+    def saved_at(self) -> datetime | None:
+        return self.at
+
+    def reconciled(self) -> bool:
+        return self.done
+
+    def add_saved_data_observer(self, cb: Callable[[], None]) -> Callable[[], None]:
+        self.observers.append(cb)
+        return lambda: self.observers.remove(cb)
+
+    def reconcile(self) -> None:
+        self.done = True
+        for cb in list(self.observers):
+            cb()
+
+
+NOW = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
+
+
+def test_saved_data_is_said_until_it_is_reconciled(qtbot: QtBot) -> None:
+    gateway, clock, health = FakeGateway(), Clock(), FakeHealth()
+    saved = FakeSaved(datetime(2026, 11, 21, 7, 2, tzinfo=UTC))
+    bar = ConnectionStatusBar(gateway, FakeQuota(), health=health, saved=saved,
+                              tz=PARIS_WINTER, monotonic=clock, now=lambda: NOW)
+    qtbot.addWidget(bar)
+    assert bar.sync_label.text() == "showing saved data from 08:02"  # Paris time
+    assert "saved on this computer at 08:02" in bar.sync_label.toolTip()
+    health.set(catching_up=True, catchup_problem="Crisp could not be reached")
+    gateway.move(ConnectionState.CONNECTED)  # the feed is up: saved data is still not synced
+    assert bar.sync_label.text() == ("showing saved data from 08:02; last try: Crisp could "
+                                     "not be reached")
+    assert "The last try failed: Crisp could not be reached" in bar.sync_label.toolTip()
+    health.set(denied={LIVE_FEED: "no scope"})
+    assert bar.sync_label.text().startswith("showing saved data from 08:02")
+    health.set(denied={}, catching_up=False, catchup_problem="")
+    clock.now += 40
+    saved.reconcile()
+    assert bar.sync_label.text() == "synced just now"  # reconciled: complete as of now
+    assert bar.sync_label.toolTip() == "" and bar.saved_from() is None
+    bar.detach()
+    assert saved.observers == []
+
+
+def test_saved_data_from_another_day_names_the_day(qtbot: QtBot) -> None:
+    saved = FakeSaved(datetime(2026, 11, 19, 17, 45, tzinfo=UTC))
+    bar = ConnectionStatusBar(FakeGateway(), FakeQuota(), saved=saved, tz=UTC,
+                              now=lambda: NOW)
+    qtbot.addWidget(bar)
+    assert bar.sync_label.text() == "showing saved data from 19 Nov 17:45"
+
+
+def test_a_cold_start_shows_no_saved_data(qtbot: QtBot) -> None:
+    bar = ConnectionStatusBar(FakeGateway(), FakeQuota(), saved=FakeSaved(None))
+    qtbot.addWidget(bar)
+    assert bar.sync_label.text() == "not synced yet"
+
+
 def test_quota_is_shown(parts: tuple[ConnectionStatusBar, FakeGateway, Clock]) -> None:
     bar, _, _ = parts
     assert bar.quota_label.text() == "quota 1,234/5,000 today"
