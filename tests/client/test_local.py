@@ -4,6 +4,7 @@ keyring keeps a key, in memory otherwise (saying why), and gone with its key at 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,7 +12,9 @@ from crisp_console.client.local import LocalDatabase, close_local, erase_local, 
 from crisp_console.credentials import CredentialStore, SessionOnlyStore
 from crisp_console.credentials.dbkey import key_name
 from crisp_console.credentials.store import SERVICE
+from crisp_console.sandbox.server import Sandbox
 from crisp_console.storage.database import StorageMode, account_dir
+from tests.client.conftest import make_client
 from tests.conftest import MemoryKeyring
 
 HOST = "https://api.crisp.chat"
@@ -67,3 +70,52 @@ async def test_an_unusable_folder_keeps_the_data_in_memory_in_words(
     assert local.database.mode is StorageMode.MEMORY
     assert any("cannot be used" in notice for notice in local.notices)
     await close_local(local)
+
+
+@pytest.mark.asyncio
+async def test_a_real_session_keeps_no_secret_and_warm_starts_the_next(
+        tmp_path: Path, memory_keyring: MemoryKeyring, sandbox: Sandbox) -> None:
+    """The composition the app runs: the encrypted Database as the client's outbox and cache.
+    After a session (a conversation opened, a reply sent) nothing secret is in any table,
+    and the next client on the file paints the inbox from it before any request."""
+    secrets = CredentialStore()
+    local = await open_local(tmp_path, HOST, ID, secrets)
+    db = local.database
+    client = make_client(sandbox, database=db, cache=db)
+    try:
+        await client.restore_cache()
+        await client.start()
+        sid = next(iter(client.store.conversations))
+        await client.loader.open_conversation(sid)
+        await client.replies.send_text(sid, "Kept in the outbox until Crisp has it")
+        assert await client.outbox.wait_sent() == 0
+        held = set(client.store.conversations)
+    finally:
+        await client.aclose()
+    key = await secrets.get(key_name(ID))
+    token = sandbox.info()["key"]
+
+    def every_value(conn: Any) -> list[str]:
+        tables = [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return [str(v) for t in tables for row in conn.execute(f"SELECT * FROM {t}")  # noqa: S608
+                for v in row]
+
+    values = await db.aread(every_value)
+    assert any("Kept in the outbox" in v for v in values)  # the cache holds the reply
+    assert key and token and not any(key in v or token in v for v in values)
+    await close_local(local)
+    raw = account_dir(tmp_path, HOST, ID).joinpath("console.db").read_bytes()
+    assert b"Kept in the outbox" not in raw  # encrypted at rest
+
+    again = await open_local(tmp_path, HOST, ID, secrets)
+    warm = make_client(sandbox, database=again.database, cache=again.database)
+    try:
+        before = len(sandbox.requests)
+        restored = await warm.restore_cache()
+        assert restored is not None and restored.conversations > 0
+        assert set(warm.store.conversations) == held
+        assert len(sandbox.requests) == before  # painted from the file, no request yet
+    finally:
+        await warm.aclose()
+        await close_local(again)
