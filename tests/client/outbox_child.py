@@ -2,7 +2,9 @@
 says READY, and sends one reply per line read from stdin ("<session_id> <text>"); the test
 kills it while a POST is inside the server.
 
-Environment: CRISP_REST, CRISP_IDENTIFIER, CRISP_KEY, OUTBOX_DB (the file).
+Environment: CRISP_REST, CRISP_IDENTIFIER, CRISP_KEY, OUTBOX_DIR (the account's folder)
+and OUTBOX_KEY (its database key): the encrypted Database the app runs on, writer thread and
+all.
 """
 
 from __future__ import annotations
@@ -13,15 +15,16 @@ import sys
 from pathlib import Path
 
 from crisp_console.client import ConsoleClient
-from crisp_console.storage.outbox import InlineRunner
+from crisp_console.storage.database import StorageMode, open_database
 from crisp_console.types import Credentials
 
 
 async def main() -> None:
-    runner = InlineRunner.open(Path(os.environ["OUTBOX_DB"]))
+    db = open_database(Path(os.environ["OUTBOX_DIR"]), os.environ["OUTBOX_KEY"])
+    assert db.mode is StorageMode.ENCRYPTED, db.notices
     client = ConsoleClient(os.environ["CRISP_REST"],
                            Credentials(os.environ["CRISP_IDENTIFIER"], os.environ["CRISP_KEY"]),
-                           database=runner)
+                           database=db)
     await client.start()
     idle = asyncio.Event()
     client.add_health_observer(lambda health: idle.set() if not health.catching_up else None)
@@ -34,6 +37,7 @@ async def main() -> None:
         client.tasks.spawn(client.replies.send_text(session_id, text), "send")
         print("SENDING", flush=True)
     await client.aclose()
+    db.close()
 
 
 if __name__ == "__main__":
