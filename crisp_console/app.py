@@ -31,11 +31,18 @@ from PySide6.QtWidgets import QApplication
 from crisp_console import __version__, demo
 from crisp_console.api import normalise_base_url
 from crisp_console.client import ConsoleClient
-from crisp_console.client.local import close_local, open_local
+from crisp_console.client.config import ClientConfig
+from crisp_console.client.local import close_local, erase_local, open_local
+from crisp_console.client.local_ports import (
+    DatabaseViewMemory,
+    LocalStorage,
+    OutboxUnsent,
+    Reachable,
+)
 from crisp_console.client.signin import env_tier_problem
 from crisp_console.client.tasks import TaskOwner
 from crisp_console.crash import CrashHandler, install_excepthook
-from crisp_console.credentials import CredentialStore
+from crisp_console.credentials import CredentialStore, SecretStore
 from crisp_console.errors import AuthError, CrispError, InsecureHostError
 from crisp_console.log import default_log_dir, log_file, secret_filter, setup_logging
 from crisp_console.settings import (
@@ -47,6 +54,7 @@ from crisp_console.settings import (
 )
 from crisp_console.storage.accounts import DEFAULT_HOST, PLUGIN_TIER, Account, AccountBook
 from crisp_console.storage.accounts import FILE_NAME as ACCOUNTS_FILE
+from crisp_console.storage.database import StorageMode
 from crisp_console.storage.preferences import load_preferences
 from crisp_console.types import Credentials
 from crisp_console.ui.accounts_flow import (
@@ -66,6 +74,8 @@ from crisp_console.ui.widgets.crash_dialog import CrashNotifier, open_log_folder
 from crisp_console.ui.widgets.sign_in_dialog import run_sign_in
 
 log = logging.getLogger("crisp_console")
+
+MB = 1_000_000  # Preferences.cache_cap_mb counts decimal megabytes
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -121,11 +131,20 @@ async def run(rest: str, credentials: Credentials, shell: Shell,
     local = await open_local(None if args.demo else databases_dir(), rest,
                              credentials.identifier,
                              accounts.store if accounts is not None else CredentialStore())
-    client = ConsoleClient(rest, credentials, database=local.database, cache=local.database)
+    # The cache's cap as the preferences say at start (a change applies at the next start).
+    config = ClientConfig(cache_cap_bytes=prefs.cache_cap_mb * MB)
+    client = ConsoleClient(rest, credentials, config=config, database=local.database,
+                           cache=local.database)
     console = Console(client, prefs=prefs, registry=registry, tasks=tasks,
                       drafts_path=state_dir() / "drafts.json", settings=settings,
                       theme=shell.theme, prefs_path=preferences_path(),
-                      keymap_path=keymap_path())
+                      keymap_path=keymap_path(), database=local.database,
+                      unsent=OutboxUnsent(client), saved=client.saved_data,
+                      reachability=Reachable(client),
+                      local_data=LocalStorage(client, local.database, local.notices),
+                      # In memory only the view is kept in window.ini, as before.
+                      view_memory=None if local.database.mode is StorageMode.MEMORY
+                      else DatabaseViewMemory(client))
     window = console.window
     if account is not None:
         window.setWindowTitle(f"{window.windowTitle()} — {account.display_name}")
@@ -149,7 +168,8 @@ async def run(rest: str, credentials: Credentials, shell: Shell,
         done.set()
 
     wire_account_commands(console.registry, accounts, account, end,
-                          pick=console.panes.palette.pick, message=console.feedback.message)
+                          pick=console.panes.palette.pick, message=console.feedback.message,
+                          unsent=client.outbox.unsent_count)
     # Ctrl+Q, the close button and the tray's Quit ask first when replies or actions are
     # not sent yet (ui/quit_guard.py); SIGINT/SIGTERM/--quit-after set shell.quit_requested
     # instead and never ask: headless, nobody to answer (the outbox keeps what is unsent).
@@ -185,11 +205,21 @@ async def run(rest: str, credentials: Credentials, shell: Shell,
     return rc, ending
 
 
+async def erase_account_data(account: Account, secrets: SecretStore) -> None:
+    """Sign-out: the account's database and its key, found as run() opened them (the
+    same root, the host as normalise_base_url names it, the identifier)."""
+    try:
+        host = normalise_base_url(account.host)
+    except InsecureHostError:
+        return  # never opened: run() does not start a console for an insecure host
+    await erase_local(databases_dir(), host, account.identifier, secrets)
+
+
 async def run_accounts(shell: Shell) -> int:
     """A normal start: the saved active account, or sign in; then one console per account
     until the operator quits (switching accounts or signing out starts the next one)."""
     accounts = Accounts(AccountBook.load(config_dir() / ACCOUNTS_FILE), CredentialStore(),
-                        lambda **kw: run_sign_in(None, **kw))
+                        lambda **kw: run_sign_in(None, **kw), erase=erase_account_data)
     session = await _until_quit(shell, accounts.start())
     rc = 0
     while session is not None:

@@ -44,6 +44,7 @@ from crisp_console.api.media import (
 from crisp_console.api.policy import QuotaMeter, RetryBudget, RetryPolicy
 from crisp_console.api.purpose import RequestMeter, current_purpose
 from crisp_console.api.quota import QuotaGate, is_quota, quota_error, quota_resets_at
+from crisp_console.api.reach import Reach
 from crisp_console.api.routes import Routes
 from crisp_console.api.shapes import ShapeLog
 from crisp_console.api.wire import (
@@ -98,6 +99,7 @@ class CrispApi(Routes):
         self.gate = gate if gate is not None else QuotaGate(wall=wall, clock=clock)
         self.shapes = ShapeLog()
         self.requests = RequestMeter()
+        self.reach = Reach()  # whether Crisp's requests connect (api/reach.py)
         self._tier = credentials.tier
         self._auth = httpx.BasicAuth(credentials.identifier, credentials.key)
         self._timeout = httpx.Timeout(timeout)
@@ -255,6 +257,8 @@ class CrispApi(Routes):
                 self._check_open(exc)
                 sent = not isinstance(exc, _NOT_SENT)
                 what = type(exc).__name__
+                if crisp and not sent:
+                    self.reach.unreachable()
                 if (retry_safe or not sent) and not probe:
                     delay = budget.failure(self.retry.backoff(budget.failures + 1, self._rng))
                     if delay is not None:
@@ -270,6 +274,8 @@ class CrispApi(Routes):
                 raise
             status = response.status_code
             log.debug("%s %s -> %d", method, label, status)
+            if crisp:
+                self.reach.answered()
             if crisp and status not in RATE_LIMIT_STATUSES:
                 self.quota.record()  # an edge-refused 429/420 is not counted by Crisp
             if 200 <= status < 300:

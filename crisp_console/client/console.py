@@ -43,6 +43,7 @@ from crisp_console.client.fetches import OwedFetches
 from crisp_console.client.health import Health, HealthMonitor, HealthObserver
 from crisp_console.client.identity import Identity
 from crisp_console.client.loader import Loader
+from crisp_console.client.local_ports import SavedData
 from crisp_console.client.media import Media
 from crisp_console.client.outbox import ClientOutbox
 from crisp_console.client.owed import OwedWork
@@ -99,7 +100,9 @@ class ConsoleClient:
         self.identity = Identity(store, operator_id if operator_id is not None
                                  else config.operator_id)
         self.monitor = monitor = HealthMonitor(api.gate, catching_up=self._catching_up,
-                                               problem=self._catchup_problem)
+                                               problem=self._catchup_problem,
+                                               offline=lambda: api.reach.offline)
+        api.reach.observe(lambda _offline: monitor.refresh())
         watches = Watches()
         # The owed work's one retry policy: the catch-up and the owed fetches share it.
         self.retrier = retrier = Retrier(api, base=config.catchup_retry_base,
@@ -150,6 +153,8 @@ class ConsoleClient:
             self.warm = WarmStart(store, self.persister.cache, self.persister, websites,
                                   catchup, self.gateway, self._startup, config, clocks)
             self.persister.set_meta_source(self.warm.meta)
+        # The status bar's "showing saved data from HH:MM", until reconciled (local_ports.py).
+        self.saved_data = SavedData(monitor)
         self._closing: asyncio.Task[None] | None = None
 
     @property
@@ -197,7 +202,18 @@ class ConsoleClient:
             return None
         restored = await self.warm.restore()
         self.loader.restored(restored.timeline_ids)
+        self.saved_data.restored(restored.saved_at if restored.conversations else None)
         return restored
+
+    async def clear_cache(self) -> None:
+        """Preferences → Clear local data: the cached rows and the sync state go; the
+        outbox and the drafts stay. What the store holds stays on screen; from now on only
+        what changes is written, and the next start is cold (no sync cursor is kept)."""
+        if self.persister is None or self.warm is None:
+            return
+        await self.persister.flush()  # nothing queued lands after the clear
+        self.warm.forget_cursors()
+        await self.persister.cache.clear()
 
     def save_view(self, **view: Any) -> None:
         """Keep ``last_open``, ``filter``, ``scope`` (plain values) for the next start."""
@@ -216,6 +232,7 @@ class ConsoleClient:
         if self.persister is not None:
             self.persister.start()
         await self._startup.run(self.warm.resume() if self.warm is not None else None)
+        self.saved_data.started()
         await self.outbox.resume()
 
     async def aclose(self) -> None:

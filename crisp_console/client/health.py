@@ -18,6 +18,10 @@ with an equal one), and returns the function that unsubscribes. Observers must n
   datetime: show it in local time, "resets at HH:MM"); None while requests go out (again:
   after a probe succeeds, or once the reset time has passed). Background work waits for
   it; the user's actions fail at once with QuotaExceededError (its ``resets_at`` too).
+- ``offline``: Crisp's REST API cannot be reached: the last request could not connect
+  (refused, no route, DNS, connect timeout) and none was answered since (api/reach.py). Not
+  set by a refusal, a 5xx or a spent quota: Crisp is there. Show that saved data can be read
+  and replies queue.
 - ``denied``: feature -> words, for every feature Crisp refused with 403 (the token lacks a
   scope). The words say what is unavailable and why; show them where the feature lives.
   A later success removes the key. Keys (build them with the functions below):
@@ -83,6 +87,7 @@ class Health:
     catching_up: bool = False
     catchup_problem: str = ""
     quota_resets_at: datetime | None = None
+    offline: bool = False
     denied: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
 
     def denied_for(self, key: str) -> str | None:
@@ -102,8 +107,11 @@ class HealthMonitor:
     """
 
     def __init__(self, gate: QuotaGate, *, catching_up: Callable[[], bool],
-                 problem: Callable[[], str]) -> None:
+                 problem: Callable[[], str],
+                 offline: Callable[[], bool] = lambda: False) -> None:
+        """``offline``: whether Crisp cannot be reached now (its owner calls refresh())."""
         self._gate = gate
+        self._offline = offline
         self._catching_up = catching_up
         self._problem = problem
         self._denied: dict[str, str] = {}
@@ -178,5 +186,5 @@ class HealthMonitor:
         catching_up = self._catching_up()
         return Health(catching_up=catching_up,
                       catchup_problem=self._problem() if catching_up else "",
-                      quota_resets_at=self._gate.resets_at,
+                      quota_resets_at=self._gate.resets_at, offline=self._offline(),
                       denied=MappingProxyType(dict(self._denied)) if self._denied else _EMPTY)

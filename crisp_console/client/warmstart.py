@@ -64,6 +64,7 @@ class WarmStart:
         self._config, self._clocks = config, clocks
         self._meta: dict[str, Any] = {}  # as read at restore
         self._cursors: dict[str, int] = {}
+        self._forgotten = False  # the cache was cleared: its rows no longer cover the inbox
         self.restored: Restored | None = None
 
     async def restore(self) -> Restored:
@@ -130,9 +131,15 @@ class WarmStart:
             return self._clocks.now_ms()
         return None
 
+    def forget_cursors(self) -> None:
+        """The cache was cleared: no cursor is written again this session (the rows
+        written from now on are only what changed, not the inbox: the next start is cold)."""
+        self._forgotten = True
+        self._cursors = {}
+
     def meta(self) -> dict[str, Any]:
         """The sync state, written with every batch (the Persister's ``meta``)."""
-        synced = self.synced_until()
+        synced = None if self._forgotten else self.synced_until()
         ids = set(self._websites.ids())
         cursors = {w: v for w, v in self._cursors.items() if w in ids}
         if synced is not None:

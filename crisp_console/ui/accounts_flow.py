@@ -53,12 +53,20 @@ class Session:
     credentials: Credentials
 
 
+# Sign-out's erasing of the account's local data (its database and the database's key):
+# app.py's, which knows where the databases live and how it named the account's host.
+Erase = Callable[[Account, SecretStore], Awaitable[None]]
+
+
 class Accounts:
-    def __init__(self, book: AccountBook, store: SecretStore, sign_in: SignIn) -> None:
+    def __init__(self, book: AccountBook, store: SecretStore, sign_in: SignIn, *,
+                 erase: Erase | None = None) -> None:
+        """``erase``: what signing out deletes besides the key (None: nothing)."""
         self.book = book
         self.store = store
         self.session_keys = SessionOnlyStore()  # "keep for this session only"
         self._sign_in = sign_in
+        self._erase = erase
 
     async def start(self, notice: str = "") -> Session | None:
         """The active account with its key, else the sign-in dialog (None: cancelled)."""
@@ -93,16 +101,29 @@ class Accounts:
         return await self.sign_in(prefill=account, notice=notice)
 
     async def sign_out(self, identifier: str) -> str:
-        """Delete the key (keyring and memory); the account stays listed, inactive. Returns
-        a problem in words, or ""."""
+        """Delete the key (keyring and memory) and the account's local data (its console
+        closed its database already: unsent items in it are discarded, as the question
+        said); the account stays listed, inactive. Switching accounts erases nothing: the
+        outbox goes when that account is used again. Returns a problem in words, or ""."""
+        account = self.book.get(identifier)
+        problem = ""
+        if self._erase is not None and account is not None:
+            try:
+                await self._erase(account, self.store)
+            except CredentialError as exc:
+                problem = f"The local database's key could not be removed: {exc.reason}. "
+            except OSError as exc:
+                problem = f"The data saved on this computer could not be deleted: {exc}. "
         await self.session_keys.delete(identifier)
         try:
             await sign_out(self.store, self.book, identifier)
         except CredentialError as exc:
-            return f"Signed out, but the key could not be removed from the keyring: {exc.reason}"
+            return (f"Signed out, but the key could not be removed from the keyring: "
+                    f"{exc.reason}. {problem}").strip()
         except OSError as exc:
-            return f"Signed out, but the accounts file could not be saved: {exc}"
-        return ""
+            return f"Signed out, but the accounts file could not be saved: {exc}. {problem}" \
+                .strip()
+        return f"Signed out, but: {problem}".strip() if problem else ""
 
     async def handle(self, ending: Ending, current: Account) -> Session | None:
         """The next session after a console ended (None: quit)."""
@@ -162,9 +183,11 @@ COMMANDS = ("account.switch", "account.add", "account.sign_out")
 
 def wire_account_commands(registry: CommandRegistry, accounts: Accounts | None,
                           current: Account | None, end: Callable[[Ending], None], *,
-                          pick: Pick, message: Callable[[str], None]) -> None:
+                          pick: Pick, message: Callable[[str], None],
+                          unsent: Callable[[], int] = lambda: 0) -> None:
     """The Account menu of a running console; ``end`` closes it and says what comes next.
-    ``pick``: the console's palette; ``message(text)``: its status bar."""
+    ``pick``: the console's palette; ``message(text)``: its status bar; ``unsent()``: how
+    many replies and actions are not sent yet (signing out discards them)."""
     if accounts is None or current is None:
         for cid in COMMANDS:
             registry.set_handler(cid, lambda: message(
@@ -186,13 +209,22 @@ def wire_account_commands(registry: CommandRegistry, accounts: Accounts | None,
 
     async def confirm_sign_out() -> None:
         # Signing out deletes the key: asked first, as Block is (nothing fires by accident).
-        item = await pick(f"Sign out of {current.display_name}? The key is removed "
-                                  "from the keyring.",
-                                  [PaletteItem("choice", "yes", "Sign out"),
-                                   PaletteItem("choice", "no", "Stay signed in")])
+        item = await pick(sign_out_question(current.display_name, unsent()),
+                          [PaletteItem("choice", "yes", "Sign out"),
+                           PaletteItem("choice", "no", "Stay signed in")])
         if item is not None and item.key == "yes":
             end(Ending(Next.SIGN_OUT, current.identifier))
 
     registry.set_handler("account.switch", switch)
     registry.set_handler("account.add", lambda: end(Ending(Next.ADD)))
     registry.set_handler("account.sign_out", confirm_sign_out)
+
+
+def sign_out_question(name: str, unsent: int) -> str:
+    """What signing out removes, and what it loses: the unsent items, counted."""
+    lost = ""
+    if unsent:
+        lost = (f" {unsent} {'reply or action' if unsent == 1 else 'replies or actions'} not "
+                f"sent yet will be discarded.")
+    return (f"Sign out of {name}? The key is removed from the keyring and the data saved on "
+            f"this computer is deleted.{lost}")

@@ -19,6 +19,7 @@ from crisp_console.client.tasks import TaskOwner
 from crisp_console.client.team_settings import TeamSettings
 from crisp_console.present.canned import CannedResponse
 from crisp_console.settings import Preferences
+from crisp_console.storage.database import Database
 from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.controller import Controller
 from crisp_console.ui.conversation_actions import ConversationActions
@@ -51,14 +52,16 @@ class Console:
                  saved: SavedDataSource | None = None,
                  reachability: Reachability | None = None,
                  local_data: LocalData | None = None,
-                 view_memory: ViewMemory | None = None) -> None:
+                 view_memory: ViewMemory | None = None,
+                 database: Database | None = None) -> None:
         """A ``registry`` built by the caller runs its async commands on ``tasks``.
         ``unsent``: the outbox's unsent items; quitting asks about them (None: never asks).
         ``saved``: the saved data a warm start shows, until reconciled (the status bar);
         ``reachability``: whether Crisp answers (the offline banner). ``local_data``: this
         account's database (Preferences → Local data; in memory only, quitting says that
         unsent items are lost). ``view_memory``: where the last view (scope, filter, open
-        conversation) is kept; by default the window's ``settings``."""
+        conversation) is kept; by default the window's ``settings``. ``database``: the
+        account's (the drafts live in it; its owner closes it after ``aclose()``)."""
         self.client = client
         self.tasks = tasks if tasks is not None else TaskOwner()
         prefs = prefs or Preferences()
@@ -69,6 +72,7 @@ class Console:
         self.panes: Panes
         self.panes, self.actions = build_console(client, self.registry, prefs,
                                                  tasks=self.tasks, drafts_path=drafts_path,
+                                                 database=database,
                                                  settings=settings, canned=canned,
                                                  coalesce=coalesce, saved=saved,
                                                  reachability=reachability)
@@ -164,13 +168,27 @@ class Console:
             self.panes.tray.show_message(title, body)
 
     async def start(self) -> None:
-        """Connect, then show what arrived: names, "me", and the first conversation."""
-        await self.client.start()
+        """Paint what the local cache saved (no request), show the replies still queued,
+        then connect and show what arrived. A warm start that finds Crisp unreachable does
+        not raise: the console reads its cache, replies queue, the banner says so."""
+        client = self.client
+        restored = await client.restore_cache()
+        if restored is not None and restored.conversations:
+            self._show_directory()  # the saved inbox, before any request
+            # Replies queued by earlier runs show at once (on a cold start client.start()
+            # resumes them once their conversations are known).
+            await client.outbox.resume()
+        await client.start()
+        self._show_directory()
+        await self.team_canned.load()
+        self.panes.list_pane.flush()
+
+    def _show_directory(self) -> None:
+        """Names, "me", the websites, the last view, the unread count, the focus."""
         apply_directory(self.panes, self.client.store, self.client.me)
         self.websites.ready()
         if self.last_view is not None:
             self.last_view.restore()  # the scope, the filter and the conversation left open
-        await self.team_canned.load()
         self.panes.list_pane.flush()
         unread = self.panes.unread
         self.controller.show_unread(unread.total(), unread.conversations())

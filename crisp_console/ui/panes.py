@@ -16,6 +16,7 @@ from crisp_console.core import Store
 from crisp_console.present.canned import CannedResponse
 from crisp_console.present.labels import operator_name
 from crisp_console.settings import Preferences, resource_path
+from crisp_console.storage.database import Database
 from crisp_console.storage.drafts import DraftStore
 from crisp_console.ui.canned import load_canned
 from crisp_console.ui.cheatsheet import cheat_sheet_rows
@@ -81,12 +82,14 @@ def build_console(client: ConsoleClient, registry: CommandRegistry, prefs: Prefe
                   tasks: TaskOwner, drafts_path: Path | None, settings: QSettings | None,
                   canned: list[CannedResponse] | None = None, coalesce: bool = True,
                   saved: SavedDataSource | None = None,
-                  reachability: Reachability | None = None) -> tuple[Panes, dict[str, QAction]]:
+                  reachability: Reachability | None = None,
+                  database: Database | None = None) -> tuple[Panes, dict[str, QAction]]:
     """Every pane; ``tasks`` (the ui's TaskOwner) runs their loads. ``saved``: the data a warm
     start shows (the status bar says so until it is reconciled); ``reachability``: whether
-    Crisp answers (the offline banner)."""
+    Crisp answers (the offline banner); ``database``: the account's, which keeps the drafts
+    (``drafts_path``, the old drafts.json, is moved into it once)."""
     store = client.store
-    drafts = DraftStore(drafts_path)
+    drafts = DraftStore(drafts_path, database=database)
     media = MediaLoader(client.media.fetch, tasks=tasks,
                         trusted=media_policy(client.media.trusted, prefs))
     list_pane = ListPane(store, coalesce=coalesce)

@@ -47,8 +47,8 @@ MODE_WORDS = {
                "No system keyring works here, so nothing is written to disk: the saved "
                "conversations and anything not sent yet are gone after quitting."),
 }
-CAP_HELP = ("When saved conversations take more than this, the oldest are removed first. "
-            "Unsent replies and actions are never removed.")
+CAP_HELP = ("When saved conversations take more than this, the oldest are removed first, "
+            "at the next start. Unsent replies and actions are never removed.")
 CONFIRM_TITLE = "Clear local data?"
 CONFIRM_TEXT = "Clear the conversations, messages and profiles saved on this computer?"
 CONFIRM_DETAIL = ("The console loads them from Crisp again as you open them. Unsent replies "
