@@ -5,11 +5,15 @@ The console owns three keys there (resources/schemas/plugin-settings.schema.json
 belongs to the plugin and is never touched: saving canned responses is a PATCH (Update
 Subscription Settings) of that one key.
 
-Settings are read with Get Subscription Settings, validated with jsonschema and cached per
-website. What the server holds is untrusted: an invalid part is logged and listed in
-``WebsiteSettings.problems`` and falls back to its default; a bad canned response is dropped
-on its own, so one broken row does not hide the team's other replies. Nothing here raises on
-bad server data. ``plugin:settings:saved`` for a website reloads it on every open console.
+Settings are validated with jsonschema and cached per website. ``load_all`` takes them from
+the store, where start-up put them (websites.py reads each website's subscription settings;
+a warm start restores them and its "websites since" brings the changed ones) and follows the
+store's changes of them from then on: it spends no request. ``load`` reads them with Get
+Subscription Settings and puts them in the store. What the server holds is untrusted: an
+invalid part is logged and listed in ``WebsiteSettings.problems`` and falls back to its
+default; a bad canned response is dropped on its own, so one broken row does not hide the
+team's other replies. Nothing here raises on bad server data. ``plugin:settings:saved`` for a
+website reloads it on every open console.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from referencing import Registry, Resource
 
 from crisp_console.client.console import ConsoleClient
 from crisp_console.client.health import team_settings_of
+from crisp_console.core import WEBSITES, Change, ChangeKind
 from crisp_console.errors import CrispError, NotAllowedError
 from crisp_console.settings import resource_path
 
@@ -166,13 +171,15 @@ class TeamSettings:
 
     ``await load(website_id)`` (or ``load_all()``) after ``client.start()``; then read
     ``get``/``canned``; listeners hear every change, including the ones another console saved
-    (``plugin:settings:saved``). ``close()`` detaches from the client."""
+    (``plugin:settings:saved``) and the ones a websites refresh put in the store (after
+    ``load_all``). ``close()`` detaches from the client."""
 
     def __init__(self, client: ConsoleClient, *,
                  validator: jsonschema.Draft202012Validator | None = None) -> None:
         self._api = client.api
         self._websites = client.websites
         self._monitor = client.monitor
+        self._store = client.store
         self._tasks = client.tasks
         self._validator = validator or load_validator()
         self._cache: dict[str, WebsiteSettings] = {}
@@ -182,10 +189,14 @@ class TeamSettings:
         self._stale: set[str] = set()  # websites a settings event asked to reload
         self._listeners: list[SettingsListener] = []
         self._unlisten = client.add_event_listener(self._on_event)
+        self._unfollow: Callable[[], None] | None = None  # the store's websites, once loaded
 
     def close(self) -> None:
         self._unlisten()
         self._unlisten = lambda: None
+        if self._unfollow is not None:
+            self._unfollow()
+            self._unfollow = None
 
     # ---- reading ---------------------------------------------------------------------------
 
@@ -219,16 +230,25 @@ class TeamSettings:
             raise
         self._monitor.allow(team_settings_of(website_id))
         raw = data.get("settings") if isinstance(data, dict) else data
-        return self._apply(website_id, number, {} if raw is None else raw)  # None: never saved
+        settings = self._apply(website_id, number, {} if raw is None else raw)  # None: never saved
+        if raw is None or isinstance(raw, dict):  # not what a buggy back end wrote instead
+            self._keep(website_id)
+        return settings
 
     async def load_all(self) -> dict[str, WebsiteSettings]:
-        """Every subscribed website; one that fails to load is logged and left out."""
+        """Every subscribed website's settings as the store holds them, without a request;
+        from then on, what a websites refresh changes in the store shows too. A website
+        whose settings Crisp refused (``health.denied``) is left out: the refusal is on show,
+        and a ``plugin:settings:saved`` for it still reloads it."""
         loaded: dict[str, WebsiteSettings] = {}
+        if self._unfollow is None:
+            self._unfollow = self._store.subscribe(self._on_store)
         for website_id in self._websites.ids():
-            try:
-                loaded[website_id] = await self.load(website_id)
-            except CrispError as exc:
-                log.warning("settings of website %s not loaded: %s", website_id, exc)
+            if self._refused(website_id):
+                self._started.setdefault(website_id, 0)  # followed: its events reload it
+                continue
+            loaded[website_id] = self._apply(website_id, self._next(website_id),
+                                             self._store.websites[website_id].settings)
         return loaded
 
     # ---- writing ---------------------------------------------------------------------------
@@ -251,7 +271,9 @@ class TeamSettings:
             raise InvalidSettingsError(problems)
         number = self._next(website_id)
         await self._api.update_settings(website_id, self._websites.plugin_id, document)
-        return self._apply(website_id, number, {**self._raw.get(website_id, {}), **document})
+        settings = self._apply(website_id, number, {**self._raw.get(website_id, {}), **document})
+        self._keep(website_id)  # the plugin's other keys as they were
+        return settings
 
     # ---- internals -------------------------------------------------------------------------
 
@@ -279,6 +301,32 @@ class TeamSettings:
                 except Exception:
                     log.exception("team settings listener failed")
         return settings
+
+    def _refused(self, website_id: str) -> bool:
+        return self._monitor.current.denied_for(team_settings_of(website_id)) is not None
+
+    def _keep(self, website_id: str) -> None:
+        """Put what is on show in the store (and so in the local cache, for the next start)."""
+        raw = self._raw.get(website_id)
+        site = self._store.websites.get(website_id)
+        if raw is not None and site is not None and site.settings != raw:
+            self._store.update_website(website_id, {"settings": raw})
+
+    def _on_store(self, change: Change) -> None:
+        """A website's settings changed in the store (a websites refresh read them): show
+        them, unless they are what is on show already or Crisp refused them."""
+        if change.collection != WEBSITES or change.kind not in (
+                ChangeKind.INSERTED, ChangeKind.CHANGED, ChangeKind.RESET):
+            return
+        if change.kind is ChangeKind.CHANGED and "settings" not in change.fields:
+            return
+        for website_id in self._websites.ids():
+            if not change.concerns(website_id) or self._refused(website_id):
+                continue
+            settings = self._store.websites[website_id].settings
+            if website_id in self._raw and settings == self._raw[website_id]:
+                continue
+            self._apply(website_id, self._next(website_id), settings)
 
     def _on_event(self, name: str, payload: Any) -> None:
         """``plugin:settings:saved``: reload that website (REST is the authority; the event's

@@ -8,6 +8,7 @@ website's conversations (that website shows the words).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 from typing import Any
@@ -37,6 +38,8 @@ class Websites:
         self._config, self._clocks = config, clocks
         self.plugin_id = ""
         self._since: datetime | None = None  # the next refresh asks for changes since then
+        self._refreshing = asyncio.Lock()  # one refresh at a time: each reads after the last
+        self._asked = False  # a plugin event asked for a refresh not yet started
 
     @property
     def since(self) -> datetime | None:
@@ -121,7 +124,17 @@ class Websites:
     # ---- keeping in step -----------------------------------------------------------------
 
     def schedule_refresh(self) -> None:
-        self._tasks.spawn(self._refresh_quietly(), "websites-refresh", key="websites-refresh")
+        """A plugin event: refresh in the background. An event heard while a refresh is
+        under way is not dropped: that refresh may have read the changes before it, so
+        another one runs after it."""
+        self._asked = True
+        self._tasks.spawn(self._refresh_while_asked(), "websites-refresh",
+                          key="websites-refresh")
+
+    async def _refresh_while_asked(self) -> None:
+        while self._asked:
+            self._asked = False
+            await self._refresh_quietly()
 
     def start_polling(self) -> None:
         self._tasks.spawn(self._poll(), "websites-poll")
@@ -146,6 +159,10 @@ class Websites:
         gateway's ``on_refused``: RTM refused the authentication, maybe because a website
         was unbound meanwhile; it tries once more after this (rooms left out: the console
         never narrows them), and a refresh that raises makes the refusal final."""
+        async with self._refreshing:  # the catch-up's, the poll's, an event's: in turn
+            await self._refresh()
+
+    async def _refresh(self) -> None:
         since = self._since or self._clocks.utcnow()
         checked = self._clocks.utcnow()
         changes = await self._api.connect_websites_since(since)

@@ -14,6 +14,7 @@ from typing import Any
 from crisp_console.core import echo
 from crisp_console.core.counting import Arrival
 from crisp_console.core.models import Conversation, Message
+from crisp_console.core.optimistic import CONTENT
 from crisp_console.core.parse import is_int
 from crisp_console.core.port import StorePort
 from crisp_console.core.results import ApplyResult, result
@@ -45,8 +46,14 @@ def upsert_messages(store: StorePort, session_id: str, payloads: Any) -> ApplyRe
             continue
         if known.is_pending:
             changed += echo.merge(store, conv, known, msg)
-        else:  # REST is the fresher copy (read/delivered/edited may have moved)
-            changed += bool(tl.update(known, msg.field_values()))
+        else:  # REST is the fresher copy (read/delivered/edited may have moved)...
+            values = msg.field_values()
+            # ...but not of a content this console changed since: a page read before the
+            # edit reached Crisp would show the old words until the edit's echo.
+            if store.optimistic.holds(CONTENT, conv.session_id, known.fingerprint,
+                                      values["content"]):
+                del values["content"], values["edited"]
+            changed += bool(tl.update(known, values))
         page.append(known)
     tl.insert_page(page)
     if new:

@@ -5,7 +5,9 @@ returns an ``Optimistic``), the client sends the REST call, and undoes the chang
 (``Store.undo``) if Crisp refuses it. Meanwhile events sent before the change may still be in
 flight: an echo of another value for the same field would undo it on screen. So each change
 is *expected* for ``hold`` seconds: until an echo of the same value arrives (or the time is
-up), an echo of another value is stale and dropped (the handlers ask ``outdated``).
+up), an echo of another value is stale and dropped (the handlers ask ``outdated``). A REST
+page of messages read before the change reached Crisp is just as stale for its content
+(history.py asks ``holds``), but it never ends the expectation.
 
 The clock is injected (monotonic seconds), so tests drive the hold without waiting.
 """
@@ -61,6 +63,16 @@ class Expectations:
     def forget(self, change: Optimistic) -> None:
         """The change was undone: no echo is stale because of it any more."""
         self._expected.pop(change.key, None)
+
+    def holds(self, field: str, session_id: str, fingerprint: int | None, value: Any) -> bool:
+        """Whether a REST answer giving ``field`` as ``value`` may predate an optimistic
+        change of another value (keep the change on show). Unlike an echo, a REST answer
+        never ends the expectation: it may have been read before the change reached Crisp."""
+        expected = self._expected.get((field, session_id, fingerprint))
+        if expected is None:
+            return False
+        wanted, deadline = expected
+        return value != wanted and self._clock() <= deadline
 
     def outdated(self, field: str, session_id: str, fingerprint: int | None,
                  value: Any) -> bool:

@@ -54,7 +54,8 @@ class TeamCanned:
         self._unobserve = health.add_health_observer(self._on_health)
 
     async def load(self) -> None:
-        """After the client started: every subscribed website's settings (failures logged)."""
+        """After the client started: every subscribed website's settings, from the store
+        (start-up read them: no request), then kept in step with it."""
         await self.team.load_all()
         problems = [p for wid in self._store.websites for p in self.team.problems(wid)]
         if problems:

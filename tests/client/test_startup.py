@@ -149,6 +149,41 @@ async def test_a_refusal_refreshes_the_websites_and_keeps_rooms_out(
         await client.websites.refresh()
 
 
+async def test_a_website_bound_again_during_a_refresh_gets_its_conversations_back(
+    sandbox: Sandbox, client: ConsoleClient
+) -> None:
+    """Plugin events heard while a websites refresh is under way ask for another one: that
+    refresh read the changes before them (once, a website unbound and bound again in that
+    window never got its conversations back until the next poll, an hour later)."""
+    state = sandbox.state
+    store = client.store
+    await until(lambda: client.catchup.completed > 0, what="the start-up's catch-up")
+    site = next(state.websites[c.website_id] for c in store.conversations.values())
+    other = next(w for w in state.websites.values() if not w.subscribed)
+    original = client.api.connect_websites_since
+    answered = 0
+
+    async def changes_then_more(since: object) -> list[dict[str, object]]:
+        nonlocal answered
+        changes = await original(since)  # type: ignore[arg-type]
+        answered += 1
+        if answered == 1:  # read: now the website is unbound and bound again, both heard
+            state.set_subscribed(site, False)
+            await until(lambda: not store.websites[site.website_id].subscribed,
+                        what="the unbinding heard")
+            state.set_subscribed(site, True)
+            await until(lambda: store.websites[site.website_id].subscribed,
+                        what="the binding heard")
+        return changes
+
+    client.api.connect_websites_since = changes_then_more  # type: ignore[method-assign]
+    state.set_subscribed(other, True)  # its event starts a refresh
+    await until(lambda: answered >= 2 and any(c.website_id == site.website_id
+                                              for c in store.conversations.values()),
+                what="another refresh, and the website's conversations back")
+    assert store.websites[other.website_id].subscribed
+
+
 async def test_aclose_is_idempotent(sandbox: Sandbox) -> None:
     client = make_client(sandbox)
     await client.start()

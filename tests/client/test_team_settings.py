@@ -9,7 +9,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from crisp_console.client import ConsoleClient
+from crisp_console.client import ConsoleClient, team_settings_of
 from crisp_console.client.team_settings import (
     InvalidSettingsError,
     TeamSettings,
@@ -149,10 +149,56 @@ async def test_a_save_in_console_a_reaches_console_b(sandbox: Sandbox) -> None:
         await b.aclose()
 
 
+def settings_reads(sb: Sandbox, mark: int) -> list[str]:
+    """The Get Subscription Settings requests the sandbox served since ``mark``."""
+    return [r.path for r in sb.requests.since(mark)
+            if r.method == "GET" and r.path.startswith("plugins/subscription/")]
+
+
 @pytest.mark.asyncio
-async def test_load_all_skips_what_fails(sandbox: Sandbox, client: ConsoleClient) -> None:
+async def test_load_all_takes_the_stores_settings_without_a_request(
+        sandbox: Sandbox, client: ConsoleClient) -> None:
+    """Start-up read every website's settings into the store moments earlier: load_all
+    shows them and spends nothing, then follows what a websites refresh puts there."""
+    ids = client.websites.ids()
+    validator = load_validator()
     team = TeamSettings(client)
-    assert set(await team.load_all()) == set(client.websites.ids())
+    mark = sandbox.requests.total
+    loaded = await team.load_all()
+    assert settings_reads(sandbox, mark) == []
+    assert set(loaded) == set(ids)
+    for wid in ids:
+        assert client.store.websites[wid].settings == sandbox.state.websites[wid].settings
+        assert loaded[wid] == parse_settings(wid, sandbox.state.websites[wid].settings,
+                                             validator)
+    heard: list[WebsiteSettings] = []
+    team.add_listener(heard.append)
+    wid = ids[0]
+    client.store.update_website(wid, {"settings": {"canned_responses": [HELLO]}})  # a refresh
+    assert team.canned(wid) == [HELLO] and heard[-1].website_id == wid
+    await team.load(wid)  # REST again: what it read is in the store (and the local cache)
+    assert client.store.websites[wid].settings == sandbox.state.websites[wid].settings
+    assert team.canned(wid) == [] and settings_reads(sandbox, mark) == [
+        f"plugins/subscription/{wid}/{client.websites.plugin_id}/settings"]
+    team.close()
+
+
+@pytest.mark.asyncio
+async def test_load_all_leaves_a_refused_website_out_and_its_event_reloads_it(
+        sandbox: Sandbox, client: ConsoleClient) -> None:
+    wid = first_website(sandbox)
+    client.monitor.deny(team_settings_of(wid), "refused at start-up")
+    team = TeamSettings(client)
+    mark = sandbox.requests.total
+    loaded = await team.load_all()
+    assert wid not in loaded and team.get(wid) is None and settings_reads(sandbox, mark) == []
+    assert client.health.denied_for(team_settings_of(wid)) == "refused at start-up"
+    client.store.update_website(wid, {"settings": {"canned_responses": [HELLO]}})
+    assert team.get(wid) is None  # still refused: the store's copy is not shown
+    site = sandbox.state.websites[wid]
+    sandbox.state.save_settings(site, {**site.settings, "canned_responses": [BYE]})
+    await until(lambda: team.canned(wid) == [BYE], what="the reload its event asked for")
+    assert client.health.denied_for(team_settings_of(wid)) is None  # allowed now
     team.close()
 
 

@@ -15,6 +15,7 @@ import pytest
 import pytest_asyncio
 
 from crisp_console.client import ConsoleClient
+from crisp_console.client.team_settings import TeamSettings
 from crisp_console.errors import CrispError, NotFoundError
 from crisp_console.realtime import ConnectionState
 from crisp_console.sandbox.model import Conversation as SandboxConversation
@@ -125,6 +126,30 @@ async def test_an_unchanged_inbox_costs_at_most_five_requests(
     # Get Connect Endpoints, List Connect Websites Since, one List Conversations a website.
     assert used(sandbox) - before <= 5
     assert used(sandbox) - before == 2 + len(sandbox.state.subscribed_website_ids())
+
+
+async def test_team_settings_come_from_the_cache_then_the_reconcile(
+        sandbox: Sandbox, second: tuple[ConsoleClient, FirstRun]) -> None:
+    """No Get Subscription Settings for the team settings: the cache has them, and the
+    reconcile's websites since reads those of a website that changed while away."""
+    client, _ = second
+    state = sandbox.state
+    changed = state.websites[state.subscribed_website_ids()[0]]
+    hello = {"shortcut": "hello", "title": "Greeting", "text": "Hi! How can I help?"}
+    state.save_settings(changed, {**changed.settings, "canned_responses": [hello]})
+    await client.restore_cache()
+    mark = sandbox.requests.total
+    await client.start()
+    team = TeamSettings(client)
+    assert set(await team.load_all()) == set(client.websites.ids())
+    await until(lambda: client.catchup.completed >= 1 and not client.catchup.owed,
+                what="the reconcile")
+    assert team.canned(changed.website_id) == [hello]
+    reads = [r.path for r in sandbox.requests.since(mark)
+             if r.method == "GET" and r.path.startswith("plugins/subscription/")]
+    assert reads == [f"plugins/subscription/{changed.website_id}/{client.websites.plugin_id}"
+                     "/settings"]  # the reconcile's payload of the changed website, only
+    team.close()
 
 
 async def test_opening_a_cached_conversation_costs_one_request_when_nothing_changed(

@@ -99,6 +99,28 @@ def test_an_optimistic_edit_of_a_message(store: Store, mirror: QtMirror, sid: st
         store.change_content(sid, 12345, "x", hold=HOLD)
 
 
+def test_a_rest_page_read_before_an_edit_does_not_undo_it(store: Store, clock: Clock,
+                                                          sid: str) -> None:
+    """The catch-up (or a refresh) read the timeline before the edit reached Crisp and
+    answers after it was shown: the page's other fields count, its old words do not."""
+    conv = store.conversations[sid]
+    fp = conv.last_fingerprint
+    store.upsert_messages(sid, [f.message(sid, fingerprint=fp, timestamp=T - 1, content="Helo")])
+    store.change_content(sid, fp, "Hello", hold=HOLD)
+    page = [f.message(sid, fingerprint=fp, timestamp=T - 1, content="Helo", read="chat")]
+    store.upsert_messages(sid, page)
+    shown = store.message(sid, fp)
+    assert shown is not None and (shown.content, shown.edited) == ("Hello", True)
+    assert shown.read == "chat"
+    assert len(store.optimistic) == 1  # a REST answer is no echo: still expected
+    confirmed = [f.message(sid, fingerprint=fp, timestamp=T - 1, content="Hello", edited=True)]
+    store.upsert_messages(sid, confirmed)
+    assert (shown.content, shown.edited) == ("Hello", True)
+    clock.now += HOLD + 0.1  # the hold is over: REST is the authority again
+    store.upsert_messages(sid, page)
+    assert shown.content == "Helo"
+
+
 def test_optimistic_changes_check_the_consoles_own_values(store: Store, sid: str) -> None:
     with pytest.raises(KeyError):
         store.change_state("nobody", "resolved", hold=HOLD)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from crisp_console.client.team_settings import load_validator, parse_settings
 from crisp_console.present.filters import Filter
 from crisp_console.sandbox.server import Sandbox
 from crisp_console.ui.console import Console
@@ -103,6 +104,24 @@ async def test_websites_bound_and_unbound_at_run_time_are_announced(console: Con
     await until(lambda: any(c.website_id == removed.website_id
                             for c in store.conversations.values()),
                 timeout=10, what="the website's conversations back")
+
+
+@e2e()
+async def test_start_up_reads_each_websites_team_settings_once(console: Console,
+                                                              sandbox: Sandbox) -> None:
+    """The websites' payloads read the subscription settings; the team settings (the
+    canned responses, the default reply mode) take them from the store, at no cost."""
+    plugin_id = console.client.websites.plugin_id
+    ids = sandbox.state.subscribed_website_ids()
+    reads = [r.path for r in sandbox.requests.entries
+             if r.method == "GET" and r.path.startswith("plugins/subscription/")]
+    assert sorted(reads) == sorted(f"plugins/subscription/{w}/{plugin_id}/settings"
+                                   for w in ids)
+    team = console.team_canned.team
+    validator = load_validator()
+    for website_id in ids:
+        assert team.get(website_id) == parse_settings(
+            website_id, sandbox.state.websites[website_id].settings, validator)
 
 
 @e2e()

@@ -42,7 +42,9 @@ def quiet_conversations(console: Console) -> list[str]:
 
 
 async def settled(console: Console) -> None:
-    """Every task of the ui has ended (no request can be on its way from it)."""
+    """Every task of the ui has ended, and the start-up's catch-up too (a background task of
+    the client that start() does not wait for): no request can be on its way from them."""
+    await until(lambda: not console.client.health.catching_up, what="the start-up's catch-up")
     await until(lambda: len(console.tasks) == 0, what="the ui's tasks to end")
 
 
