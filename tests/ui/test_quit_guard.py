@@ -100,7 +100,12 @@ class Harness:
 
     def key(self, qtbot: QtBot, key: Qt.Key,
             modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
-        target = QApplication.focusWidget() or self.dialog
+        # The dialog's own focus widget, not the application's: on a busy machine the
+        # window manager may not have made the dialog active yet, and a key sent to the
+        # main window would never reach it.
+        focused = QApplication.focusWidget()
+        target = focused if focused is not None and self.dialog.isAncestorOf(focused) \
+            else self.dialog.focusWidget() or self.dialog
         qtbot.keyClick(target, key, modifier)
 
 
