@@ -257,6 +257,7 @@ async def run_console(args: argparse.Namespace, info: dict[str, Any], marks: dic
         sids = lp.model.session_ids()[:args.fill]
         for sid in sids:  # what the next start restores: timelines and people too
             await client.loader.open_conversation(sid)
+            await client.details.load(sid)  # the panel shown: the people are cached too
         if sids:
             client.save_view(last_open=sids[0], filter=lp.filter().value, scope=None)
     finally:

@@ -119,7 +119,7 @@ def shift(run: Run) -> None:
           f"{first['factor']:.0f}. Live traffic: the sandbox's simulator, {args.traffic} "
           f"actions (one per {8 * 3600 / args.traffic:.0f} s of the shift). Load average "
           f"{os.getloadavg()[0]:.2f}.")
-    for r, label in zip(results, ("people panel", "people=False"), strict=True):
+    for r, label in zip(results, ("people panel", "panel hidden"), strict=True):
         acts = delta(r["end"], r["start"], "actions")
         events = sum(delta(r["end"], r["start"], "emitted").values())
         print(f"  traffic ({label}): " + ", ".join(f"{k} {v}" for k, v in acts.most_common())
@@ -129,7 +129,7 @@ def shift(run: Run) -> None:
         start_k = by_kind(delta(r["start"], r["before"]))
         shift_k = by_kind(delta(r["end"], r["start"]))
         columns.append((start_k, shift_k))
-    print(f"  {'requests':<48} {'people panel on open':>22} {'people=False':>14}")
+    print(f"  {'requests':<48} {'people panel on open':>22} {'panel hidden':>14}")
     start_totals = [sum(s.values()) for s, _ in columns]
     how = "warm" if all(r["warm"] for r in results) else "cold"
     print(f"  {f'the {how} start before the shift (client only)¹':<48} "
@@ -246,7 +246,9 @@ async def run_shift(args: argparse.Namespace, info: dict[str, Any]) -> dict[str,
                            store.conversation_ids()[0])
             opened.append(sid)
             try:
-                await client.loader.open_conversation(sid, people=args.people)
+                await client.loader.open_conversation(sid)
+                if args.people:  # the panel shown: its extras (fresh ones are not asked again)
+                    await client.details.load(sid)
                 done["opened"] += 1
                 if store.conversations[sid].unread_operator > 0:  # as the UI's open does
                     await client.commands.mark_read(sid)
