@@ -61,6 +61,16 @@ log = logging.getLogger("crisp_console.client")
 _SKIPPED = (ChangeKind.INSERTING, ChangeKind.MOVING, ChangeKind.REMOVING)
 _TRANSIENT = frozenset(("compose_visitor", "compose_operator"))
 
+# The collections kept by id, each with its encoder (the cache's ``*_row`` helper, given the
+# flush's epoch ms); the store's mapping, the batch's rows and its ``gone_*`` ids are named
+# after the collection.
+_ENCODERS: dict[str, Callable[[Any, int], tuple[Any, ...]]] = {
+    CONVERSATIONS: lambda conv, _now: conversation_row(conv),
+    WEBSITES: lambda site, _now: website_row(site),
+    OPERATORS: lambda op, _now: operator_row(op),
+    PEOPLE: person_row,
+}
+
 
 class Handle(Protocol):
     def cancel(self) -> None: ...
@@ -89,8 +99,7 @@ class Persister:
         self._unsubscribe: Callable[[], None] | None = None
         self._timer: Handle | None = None
         self._writing: asyncio.Task[None] | None = None
-        self._dirty: dict[str, set[str]] = {c: set() for c in
-                                            (CONVERSATIONS, WEBSITES, OPERATORS, PEOPLE)}
+        self._dirty: dict[str, set[str]] = {c: set() for c in _ENCODERS}
         self._reset: set[str] = set()
         self._messages: dict[str, set[int]] = {}  # session_id -> fingerprints
         self._dropped: set[str] = set()  # timelines whose saved copy goes
@@ -215,30 +224,15 @@ class Persister:
             dirty[WEBSITES] = set(store.websites)
         if batch.operators_only:
             dirty[OPERATORS] = set(store.operators)
-        for sid in dirty[CONVERSATIONS]:
-            conv = store.conversations.get(sid)
-            if conv is None:
-                batch.gone_conversations.append(sid)
-            else:
-                batch.conversations.append(conversation_row(conv))
-        for wid in dirty[WEBSITES]:
-            site = store.websites.get(wid)
-            if site is None:
-                batch.gone_websites.append(wid)
-            else:
-                batch.websites.append(website_row(site))
-        for uid in dirty[OPERATORS]:
-            op = store.operators.get(uid)
-            if op is None:
-                batch.gone_operators.append(uid)
-            else:
-                batch.operators.append(operator_row(op))
-        for pid in dirty[PEOPLE]:
-            person = store.people.get(pid)
-            if person is None:
-                batch.gone_people.append(pid)
-            else:
-                batch.people.append(person_row(person, now))
+        for collection, encode in _ENCODERS.items():
+            held = getattr(store, collection)
+            rows, gone = getattr(batch, collection), getattr(batch, f"gone_{collection}")
+            for key in dirty[collection]:
+                obj = held.get(key)
+                if obj is None:
+                    gone.append(key)
+                else:
+                    rows.append(encode(obj, now))
         self._take_timelines(batch, now)
         batch.meta.update(self._meta)
         self._meta = {}
@@ -249,11 +243,9 @@ class Persister:
     def _note_again(self, batch: Batch) -> None:
         """A batch that was not written: note its ids again, for the next turn."""
         dirty = self._dirty
-        dirty[CONVERSATIONS].update([r[0] for r in batch.conversations],
-                                    batch.gone_conversations)
-        dirty[WEBSITES].update([r[0] for r in batch.websites], batch.gone_websites)
-        dirty[OPERATORS].update([r[0] for r in batch.operators], batch.gone_operators)
-        dirty[PEOPLE].update([r[0] for r in batch.people], batch.gone_people)
+        for collection in _ENCODERS:
+            dirty[collection].update([r[0] for r in getattr(batch, collection)],
+                                     getattr(batch, f"gone_{collection}"))
         self._reset.update(name for name, only in ((WEBSITES, batch.websites_only),
                                                    (OPERATORS, batch.operators_only)) if only)
         for sid, fp in [*((m[0], m[1]) for m in batch.messages), *batch.gone_messages]:
