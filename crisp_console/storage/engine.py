@@ -12,6 +12,7 @@ import functools
 import logging
 import os
 import sqlite3
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -90,26 +91,25 @@ class Engine:
             # SQLCipher reports a page that fails its HMAC as SQLITE_NOMEM once the first
             # failure is reported (Python raises MemoryError): damage, not a lack of memory.
             return True
-        if not isinstance(exc, self.Error):
-            return False
-        code = getattr(exc, "sqlite_errorcode", None)
-        if code is not None:
-            return int(code) & 0xFF in _UNREADABLE
-        text = str(exc).lower()
-        return any(words in text for words in _UNREADABLE_WORDS)
+        return self._says(exc, _UNREADABLE, _UNREADABLE_WORDS)
 
     def is_transient(self, exc: BaseException) -> bool:
         """A condition of the moment or of the machine (busy, locked, disk full, I/O,
         permissions), not of the file's content."""
         if isinstance(exc, OSError):
             return True
+        return self._says(exc, _TRANSIENT, _TRANSIENT_WORDS)
+
+    def _says(self, exc: BaseException, codes: Container[int], words: Iterable[str]) -> bool:
+        """A database error whose primary result code is one of ``codes`` (or, when the
+        driver does not give it, whose message has one of ``words``)."""
         if not isinstance(exc, self.Error):
             return False
         code = getattr(exc, "sqlite_errorcode", None)
         if code is not None:
-            return int(code) & 0xFF in _TRANSIENT
+            return int(code) & 0xFF in codes
         text = str(exc).lower()
-        return any(words in text for words in _TRANSIENT_WORDS)
+        return any(w in text for w in words)
 
 
 def check_key(key: str) -> str:
