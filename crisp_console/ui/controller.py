@@ -187,12 +187,9 @@ class Controller(QObject):
         self.mark_read_if_seen()
 
     async def _load(self, session_id: str) -> None:
-        try:
-            details = await self._loads.open_conversation(session_id)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - said in words, whatever it is
-            self.feedback.report("Could not load the conversation", exc)
+        details = await self.feedback.result(self._loads.open_conversation(session_id),
+                                             "Could not load the conversation")
+        if details is None:
             return
         self.panes.thread.set_denied(session_id, details.denied.get("messages", ""))
         self.mark_read_if_seen()

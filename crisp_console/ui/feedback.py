@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from typing import Any, TypeVar
 
 from crisp_console.client.tasks import TaskOwner
 from crisp_console.ui.failure_words import EXPECTED, describe
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 Show = Callable[[str, int], None]  # QStatusBar.showMessage(text, timeout_ms)
 
@@ -40,10 +42,16 @@ class Feedback:
 
     async def guard(self, command: Awaitable[object], failure: str) -> None:
         """Await a client command; a refusal becomes a status-bar message."""
+        await self.result(command, failure)
+
+    async def result(self, load: Awaitable[T], failure: str) -> T | None:
+        """Await ``load``: what it gives, or None when it failed (reported as ``guard``
+        does; a cancellation is not a failure, it goes through)."""
         try:
-            await command
+            return await load
         except Exception as exc:  # noqa: BLE001 - said in words, whatever it is
             self.report(failure, exc)
+            return None
 
     def run(self, command: Coroutine[Any, Any, object], failure: str) -> None:
         """``guard`` as an owned task; closing down, the command never starts."""

@@ -58,16 +58,13 @@ class PeopleLoads(QObject):
 
     async def _load(self, session_id: str) -> None:
         try:
-            details = await self._source.load(session_id)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - said in words, whatever it is
-            self._feedback.report("Could not load the contact's details", exc)
-            return
+            details = await self._feedback.result(self._source.load(session_id),
+                                                  "Could not load the contact's details")
         finally:
             if self._panel.session_id() == session_id:
                 self._panel.set_loading(False)
-        self._panel.set_details(session_id, details)
+        if details is not None:
+            self._panel.set_details(session_id, details)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self._panel and event.type() == QEvent.Type.Show:
