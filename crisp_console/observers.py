@@ -64,3 +64,14 @@ class Observers(Generic[P]):
                 callback(*args, **kwargs)
             except Exception:  # noqa: BLE001 - logged with its traceback: see the docstring
                 self._log.exception("%s failed: %r on %r", self._what, callback, args)
+
+
+class Observed(Generic[P]):
+    """An owner whose changes are told to observers: ``observe(callback)`` adds one and
+    returns the function that takes it off; the owner calls ``self._observers.notify``."""
+
+    def __init__(self, log: logging.Logger, what: str) -> None:
+        self._observers: Observers[P] = Observers(log, what)
+
+    def observe(self, callback: Callable[P, object]) -> Callable[[], None]:
+        return self._observers.add(callback)

@@ -11,26 +11,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from crisp_console.observers import Observers
+from crisp_console.observers import Observed
 
 log = logging.getLogger("crisp_console.api")
 
 ReachObserver = Callable[[bool], None]
 
 
-class Reach:
+class Reach(Observed[[bool]]):
+    """Observed: ``callback(offline)`` when it changes."""
+
     def __init__(self) -> None:
+        super().__init__(log, "reach observer")
         self._offline = False
-        self._observers: Observers[[bool]] = Observers(log, "reach observer")
 
     @property
     def offline(self) -> bool:
         """The last Crisp request could not connect, and none has been answered since."""
         return self._offline
-
-    def observe(self, callback: ReachObserver) -> Callable[[], None]:
-        """``callback(offline)`` when it changes; returns the unsubscribe."""
-        return self._observers.add(callback)
 
     def answered(self) -> None:
         self._set(False)

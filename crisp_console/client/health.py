@@ -53,7 +53,7 @@ from datetime import datetime
 from types import MappingProxyType
 
 from crisp_console.api import QuotaGate
-from crisp_console.observers import Observers
+from crisp_console.observers import Observed
 
 log = logging.getLogger("crisp_console.client")
 
@@ -98,7 +98,7 @@ class Health:
 HealthObserver = Callable[[Health], None]
 
 
-class HealthMonitor:
+class HealthMonitor(Observed[[Health]]):
     """Builds ``Health`` from its owners and tells observers when it changes.
 
     It owns only the denials; ``catching_up`` and ``catchup_problem`` are read from
@@ -110,12 +110,12 @@ class HealthMonitor:
                  problem: Callable[[], str],
                  offline: Callable[[], bool] = lambda: False) -> None:
         """``offline``: whether Crisp cannot be reached now (its owner calls refresh())."""
+        super().__init__(log, "health observer")
         self._gate = gate
         self._offline = offline
         self._catching_up = catching_up
         self._problem = problem
         self._denied: dict[str, str] = {}
-        self._observers: Observers[[Health]] = Observers(log, "health observer")
         self._current = Health()
         self._refreshing = False
         self._again = False
@@ -125,9 +125,6 @@ class HealthMonitor:
     @property
     def current(self) -> Health:
         return self._current
-
-    def observe(self, callback: HealthObserver) -> Callable[[], None]:
-        return self._observers.add(callback)
 
     def close(self) -> None:
         self._unobserve()
