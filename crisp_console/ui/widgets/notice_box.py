@@ -17,9 +17,10 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QStyle,
-    QVBoxLayout,
     QWidget,
 )
+
+from crisp_console.ui.widgets.layouts import column, row
 
 
 def text_label(text: str = "", *, keyboard: bool = False) -> QLabel:
@@ -65,15 +66,9 @@ class NoticeBox(QFrame):
         self.progress.setAccessibleName("Working")
         self.buttons = QHBoxLayout()
         self.buttons.addStretch(1)
-        column = QVBoxLayout()
-        column.addWidget(self.heading)
-        column.addWidget(self.message)
-        column.addWidget(self.detail)
-        column.addWidget(self.progress)
-        column.addLayout(self.buttons)
-        row = QHBoxLayout(self)
-        row.addWidget(self.icon)
-        row.addLayout(column, 1)
+        words = column(None, self.heading, self.message, self.detail, self.progress,
+                       self.buttons)
+        row(self, self.icon, (words, 1), margins=None)
         self.say("")
 
     def add_action(self, button: QAbstractButton) -> None:

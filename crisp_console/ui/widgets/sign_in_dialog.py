@@ -55,6 +55,7 @@ from crisp_console.client.tasks import TaskOwner
 from crisp_console.credentials import CredentialError, SecretStore
 from crisp_console.storage.accounts import DEFAULT_HOST, PLUGIN_TIER, Account
 from crisp_console.ui.widgets.fields import line_edit
+from crisp_console.ui.widgets.layouts import column
 from crisp_console.ui.widgets.notice_box import NoticeBox, text_label
 
 log = logging.getLogger("crisp_console.ui")
@@ -142,14 +143,8 @@ class SignInDialog(QDialog):
         self.show_key.toggled.connect(self._show_key)
         self.advanced.toggled.connect(self.show_advanced)
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.notice_box)
-        layout.addWidget(self.intro)
-        layout.addLayout(self.form)
-        layout.addWidget(self.hint)
-        layout.addWidget(self.problem)
-        layout.addStretch(1)
-        layout.addWidget(self.buttons)
+        column(self, self.notice_box, self.intro, self.form, self.hint, self.problem, 1,
+               self.buttons, margins=None)
         order = [self.identifier, self.key, self.show_key, self.label, self.advanced,
                  self.host, self.message, self.keep_session, self.sign_in_button,
                  self.cancel_button]

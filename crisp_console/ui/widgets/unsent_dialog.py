@@ -20,14 +20,14 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
     QStyle,
-    QVBoxLayout,
     QWidget,
 )
+
+from crisp_console.ui.widgets.layouts import column, row
 
 TITLE = "Quit crisp-console?"
 SHOWN_LINES = 5  # the rest is "…and N more" (Review lists them all)
@@ -113,24 +113,11 @@ class UnsentDialog(QDialog):
         self.review_button.clicked.connect(self.review_chosen)
         self.cancel_button.clicked.connect(self.reject)
 
-        text = QVBoxLayout()
-        text.addWidget(self.heading)
-        text.addWidget(self.lines)
-        text.addWidget(self.explain)
-        text.addWidget(self.progress)
-        text.addWidget(self.problem)
-        text.addStretch(1)
-        top = QHBoxLayout()
-        top.addWidget(icon)
-        top.addLayout(text, 1)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.review_button)
-        buttons.addStretch(1)
-        for button in (self.quit_button, self.cancel_button, self.wait_button):
-            buttons.addWidget(button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addLayout(buttons)
+        text = column(None, self.heading, self.lines, self.explain, self.progress, self.problem,
+                      1)
+        buttons = row(None, self.review_button, 1, self.quit_button, self.cancel_button,
+                      self.wait_button)
+        column(self, row(None, icon, (text, 1)), buttons, margins=None)
         self.setMinimumWidth(460)
         self.ask(0, [])
 
