@@ -139,15 +139,9 @@ class UnsentDialog(QDialog):
         self.lines.setText("\n".join(shown))
         self.lines.setVisible(bool(shown))
         self.explain.show()
-        self.progress.hide()
         self.problem.setText(problem)
         self.problem.setVisible(bool(problem))
-        self.wait_button.show()
-        self.review_button.show()
-        self.cancel_button.hide()
-        self.wait_button.setDefault(True)
-        self.wait_button.setFocus()
-        self.adjustSize()
+        self._show_state()
 
     def wait(self, count: int) -> None:
         """Waiting for ``count`` items to be sent."""
@@ -158,12 +152,18 @@ class UnsentDialog(QDialog):
         self.lines.hide()
         self.explain.setText(WAITING)
         self.problem.hide()
-        self.progress.show()
-        self.wait_button.hide()
-        self.review_button.hide()
-        self.cancel_button.show()
-        self.wait_button.setDefault(False)
-        self.cancel_button.setFocus()
+        self._show_state()
+
+    def _show_state(self) -> None:
+        """Asking: Wait (the default, focused) and Review; waiting: the progress and Cancel
+        (focused)."""
+        waiting = self.waiting
+        self.progress.setVisible(waiting)
+        self.wait_button.setVisible(not waiting)
+        self.review_button.setVisible(not waiting)
+        self.cancel_button.setVisible(waiting)
+        self.wait_button.setDefault(not waiting)
+        (self.cancel_button if waiting else self.wait_button).setFocus()
         self.adjustSize()
 
     def set_count(self, count: int) -> None:
