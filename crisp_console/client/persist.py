@@ -36,16 +36,8 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from crisp_console.core import (
-    CONVERSATIONS,
-    MESSAGES,
-    OPERATORS,
-    PEOPLE,
-    WEBSITES,
-    Change,
-    ChangeKind,
-    Store,
-)
+from crisp_console.core import Change, ChangeKind, Store
+from crisp_console.core.changes import CONVERSATIONS, MESSAGES, OPERATORS, PEOPLE, WEBSITES
 from crisp_console.storage.cache import (
     Batch,
     Cache,
@@ -90,12 +82,8 @@ class Persister:
     def __init__(self, store: Store, cache: Cache, *, interval: float = 0.25,
                  schedule: Schedule | None = None, wall: Callable[[], float] = time.time,
                  meta: MetaSource | None = None) -> None:
-        self._store = store
-        self.cache = cache
-        self._interval = interval
-        self._schedule = schedule
-        self._wall = wall
-        self._meta_source = meta
+        self._store, self.cache, self._interval = store, cache, interval
+        self._schedule, self._wall, self._meta_source = schedule, wall, meta
         self._unsubscribe: Callable[[], None] | None = None
         self._timer: Handle | None = None
         self._writing: asyncio.Task[None] | None = None

@@ -29,12 +29,8 @@ class RoomBinding:
     def __init__(self, events: Sequence[str], *, interval: float,
                  sleep: Callable[[float], Awaitable[Any]], monotonic: Callable[[], float],
                  connected: Connected, spawn: Spawn) -> None:
-        self._events = events
-        self._interval = interval
-        self._sleep = sleep
-        self._monotonic = monotonic
-        self._connected = connected
-        self._spawn = spawn
+        self._events, self._interval, self._spawn = events, interval, spawn
+        self._sleep, self._monotonic, self._connected = sleep, monotonic, connected
         self.wanted: Rooms = None
         self.bound: frozenset[str] | None = None  # what the server holds for our socket
         self._last_bind: float | None = None

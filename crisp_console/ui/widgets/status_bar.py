@@ -103,12 +103,8 @@ class ConnectionStatusBar(QStatusBar):
                  now: Callable[[], datetime] = lambda: datetime.now(UTC),
                  requests: Requests | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._saved = saved
-        self._now = now
-        self._gateway = gateway
-        self._quota = quota
-        self._requests = requests
-        self._daily_quota = daily_quota
+        self._saved, self._now, self._requests = saved, now, requests
+        self._gateway, self._quota, self._daily_quota = gateway, quota, daily_quota
         self._tz = tz  # None: the local time zone
         self._monotonic = monotonic
         self._health = health.health if health is not None else Health()
