@@ -12,12 +12,15 @@ from typing import Any
 from crisp_console.core.changes import CONVERSATIONS, Change, ChangeKind
 from crisp_console.core.intake import Intake
 from crisp_console.core.models import Conversation
+from crisp_console.core.optimistic import ASSIGNED, BLOCKED, STATE
 from crisp_console.core.ordering import KEY_FIELDS, KEY_FUNCTIONS, Ordering
 from crisp_console.core.results import ApplyResult, result
 from crisp_console.core.sharing import Sharer
 from crisp_console.core.sortedrows import SortedRows
 
 Emit = Callable[[Change], None]
+Held = Callable[[str, str, Any], bool]
+OPTIMISTIC_FIELDS = frozenset({STATE, ASSIGNED, BLOCKED})
 Forget = Callable[[list[str]], None]
 
 
@@ -28,7 +31,10 @@ class ConversationRows:
     """
 
     def __init__(self, intake: Intake, emit: Emit, ordering: Ordering = Ordering.ACTIVITY,
-                 block_size: int = 1000) -> None:
+                 block_size: int = 1000, *, held: Held | None = None) -> None:
+        """``held(field, session_id, value)``: whether a REST value of ``field`` may predate
+        an optimistic change still waiting for Crisp (optimistic.py ``holds``)."""
+        self._held = held
         self._intake = intake
         self._emit = emit
         self.by_id: dict[str, Conversation] = {}
@@ -83,7 +89,7 @@ class ConversationRows:
         new: list[Conversation] = []
         for sid, conv in parsed.items():
             if sid in self.by_id:
-                changed |= bool(self.update(sid, conv.field_values()))
+                changed |= bool(self.update(sid, self._fresh(sid, conv.field_values())))
             else:
                 new.append(conv)
         if new:
@@ -98,6 +104,16 @@ class ConversationRows:
         if bad and not parsed:
             return ApplyResult.MALFORMED
         return result(changed or bool(new))
+
+    def _fresh(self, session_id: str, values: dict[str, Any]) -> dict[str, Any]:
+        """A REST row's values without the ones an optimistic change outranks: a page read
+        before a resolve (or an assignment, a block) reached Crisp must not undo it on
+        screen; the change's echo, or its hold's end, settles it."""
+        held = self._held
+        if held is None:
+            return values
+        return {field: value for field, value in values.items()
+                if field not in OPTIMISTIC_FIELDS or not held(field, session_id, value)}
 
     def update(self, session_id: str, partial: Mapping[str, Any]) -> frozenset[str]:
         """Set fields of a conversation (field names of ``Conversation``): MOVING/MOVED if its

@@ -68,9 +68,11 @@ class Store:
         emit = self._changes.notify
         self.intake = Intake(reporter)
         self.directory = Directory(self.intake, emit)
-        self.rows = ConversationRows(self.intake, emit, ordering, block_size)
+        self.optimistic = optimistic = Expectations(clock)
+        self.rows = ConversationRows(
+            self.intake, emit, ordering, block_size,
+            held=lambda field, sid, value: optimistic.holds(field, sid, None, value))
         self.threads = Threads(emit)
-        self.optimistic = Expectations(clock)
         # The parts' own dicts (they are updated in place, never replaced): read-only views.
         self.reporter: ThrottledReporter = self.intake.reporter
         self.conversations: Mapping[str, Conversation] = self.rows.by_id

@@ -121,6 +121,26 @@ def test_a_rest_page_read_before_an_edit_does_not_undo_it(store: Store, clock: C
     assert shown.content == "Helo"
 
 
+def test_a_rest_row_read_before_a_resolve_does_not_undo_it(store: Store, clock: Clock,
+                                                           sid: str) -> None:
+    """A conversations page (the catch-up, a refresh) read before the resolve, assignment or
+    block reached Crisp answers after they were shown: its other fields count, its old state,
+    assignee and block do not, until an echo or the hold's end."""
+    store.change_state(sid, "resolved", hold=HOLD)
+    store.change_assignee(sid, f.OPERATOR, hold=HOLD)
+    store.change_blocked(sid, True, hold=HOLD)
+    old = f.conversation(sid, updated_at=T + 5, state="unresolved",
+                         unread={"operator": 2, "visitor": 0})
+    store.upsert_conversations([old])
+    conv = store.conversations[sid]
+    assert (conv.state, conv.assigned, conv.is_blocked) == ("resolved", f.OPERATOR, True)
+    assert conv.unread_operator == 2  # the rest of the row is news
+    assert len(store.optimistic) == 3  # a REST answer is no echo: still expected
+    clock.now += HOLD + 0.1  # the hold is over: REST is the authority again
+    store.upsert_conversations([old])
+    assert (conv.state, conv.assigned, conv.is_blocked) == ("unresolved", None, False)
+
+
 def test_optimistic_changes_check_the_consoles_own_values(store: Store, sid: str) -> None:
     with pytest.raises(KeyError):
         store.change_state("nobody", "resolved", hold=HOLD)
