@@ -138,12 +138,12 @@ def parts(qtbot: QtBot) -> Any:
     source = Source()
     loads = PeopleLoads(panel, source, feedback=Feedback(lambda text, _ms: said.append(text),
                                                          tasks), tasks=tasks)
-    return panel, source, loads, tasks, said
+    return panel, source, loads, tasks, said, store
 
 
 @pytest.mark.asyncio
 async def test_the_panel_asks_only_while_shown(parts: Any) -> None:
-    panel, source, loads, tasks, _said = parts
+    panel, source, loads, tasks, _said, _store = parts
     panel.bind(SID)
     loads.opened(SID)
     assert source.asked == [] and panel.loading.isHidden()
@@ -165,7 +165,7 @@ async def test_the_panel_asks_only_while_shown(parts: Any) -> None:
 
 @pytest.mark.asyncio
 async def test_opening_another_conversation_drops_the_previous_load(parts: Any) -> None:
-    panel, source, loads, tasks, said = parts
+    panel, source, loads, tasks, said, _store = parts
     panel.show()
     panel.bind(SID)
     loads.opened(SID)
@@ -178,4 +178,24 @@ async def test_opening_another_conversation_drops_the_previous_load(parts: Any) 
     await tasks_done(tasks)
     assert panel.loading.isHidden()
     assert said and said[0].startswith("Could not load the contact's details")
+    await tasks.aclose()
+
+
+@pytest.mark.asyncio
+async def test_a_profile_that_could_not_be_loaded_says_so_not_loading(parts: Any) -> None:
+    """Offline, a contact whose profile is not saved: the notepad says "Loading…" only while
+    the load runs, then that it could not be loaded (not "Loading…" forever)."""
+    panel, source, loads, tasks, _said, store = parts
+    people_id = store.conversations[SID].people_id
+    store.remove_person(people_id)
+    panel.show()
+    panel.bind(SID)
+    loads.opened(SID)
+    await asyncio.sleep(0)
+    placeholder = panel.notepad.editor.placeholderText
+    assert placeholder() == "Loading the contact's notepad…"
+    source.answers[SID].set_exception(ServerError(503, "service_unavailable", "down"))
+    await tasks_done(tasks)
+    assert placeholder().startswith("The contact's profile could not be loaded")
+    assert not panel.notepad.editor.isEnabled()
     await tasks.aclose()

@@ -1,11 +1,9 @@
 """The people panel: the visitor's profile next to the thread, fed by the store.
 
-``bind(session_id)`` shows at once what the store has (identity, live context, segments,
-custom data, notepad); ``set_details`` adds what opening the conversation loaded (pages
-browsed, past conversations, the full profile), and the store's live events the pages the
-visitor browses. Store changes of the bound conversation or its contact (asked by id)
-re-render only the sections they touch. Edits are requests, never local changes: segments,
-custom data and the notepad emit the full new value and show what the store answers.
+``bind(session_id)`` shows what the store has (identity, context, segments, data, notepad);
+``set_details`` adds what the shown panel loaded (people_loads.py: pages, past conversations,
+the profile), live events the pages browsed. Store changes of the bound conversation or its
+contact re-render only their sections. Edits are requests: the store's answer is shown.
 
 A section Crisp refused (``ConversationDetails.denied``) shows the words in its place (the
 notepad stands for the profile); parts without a section of their own, under the header.
@@ -68,10 +66,10 @@ class PeoplePanel(QWidget):
     def __init__(self, store: Store, *, clock: Clock = system_clock,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._store = store
-        self._clock = clock
+        self._store, self._clock = store, clock
         self._sid: str | None = None
         self._details: ConversationDetails | None = None
+        self._loading_now = False  # the extras are being asked for (people_loads.py)
         self._pages: list[info.Page] = []
         self._past: list[str] = []
         self._past_present: frozenset[str] = frozenset()
@@ -119,7 +117,9 @@ class PeoplePanel(QWidget):
         self._render()
 
     def set_loading(self, loading: bool) -> None:
-        self.loading.setVisible(loading and self._sid is not None)
+        self._loading_now = loading and self._sid is not None
+        self.loading.setVisible(self._loading_now)
+        self._render_notepad()  # "loading" only while it is: offline it says so instead
 
     def refresh_clock(self) -> None:
         """Local time and relative dates (the minute timer calls it)."""
@@ -328,9 +328,11 @@ class PeoplePanel(QWidget):
         if person is not None:
             self.notepad.show_stored(person.notepad, "Notes about this contact, for your team")
         else:  # anonymous, or the profile is not (yet, or no longer) loaded
-            loading = target is not None and self._details is None
-            self.notepad.show_stored(None, "Loading the contact's notepad…" if loading
-                                     else "No contact profile for this visitor")
+            words = ("No contact profile for this visitor" if target is None
+                     else "Loading the contact's notepad…" if self._loading_now
+                     else "The contact's profile could not be loaded (offline, or Crisp "
+                     "did not answer)")
+            self.notepad.show_stored(None, words)
 
     # ---- reactions ------------------------------------------------------------------------
 
