@@ -142,14 +142,16 @@ class QuitGuard(QObject):
         if unsent is None or self._wait_task is not None:
             return
         dialog.wait(self._count())
-        self._wait_task = self._tasks.spawn(self._waiting(unsent.wait_all_sent()),
+        self._wait_task = self._tasks.spawn(self._waiting(unsent.wait_all_sent),
                                             "wait for the unsent items")
         if self._wait_task is None:  # the console is closing: nothing to wait with
             self._ask()
 
-    async def _waiting(self, wait: Awaitable[None]) -> None:
+    async def _waiting(self, wait: Callable[[], Awaitable[None]]) -> None:
+        # The wait starts inside the task: cancelled before its first step (Esc at once),
+        # no coroutine is left never awaited.
         try:
-            await wait
+            await wait()
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # said in words, and asked again

@@ -229,8 +229,9 @@ def test_cancel_stops_waiting_not_sending_and_returns_to_the_console(
         h.key(qtbot, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)  # &Wait
         await until(lambda: h.dialog.waiting, "waiting")
         h.key(qtbot, Qt.Key.Key_Escape)
-        await until(lambda: unsent.wait_cancelled and len(h.tasks) == 0,
-                    "the wait to be cancelled and its task gone")
+        await until(lambda: len(h.tasks) == 0, "the wait's task gone")
+        # Esc may come before the wait's first step: then it never started at all.
+        assert unsent.wait_cancelled or "wait" not in unsent.calls
         assert not h.guard.asking() and h.confirmed == 0
         assert unsent.lines == LINES  # nothing dropped
         unsent.deliver()  # no task is left that could quit when they are sent
