@@ -27,7 +27,6 @@ import os
 import secrets
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,47 +36,16 @@ from typing import Any
 
 import bench_storage_children as children
 from bench_storage_load import KIND, delta, routes_line, shift, stalls
-from bench_ui import WINDOW
+from bench_ui import WINDOW, Child
 
 HERE = Path(__file__).resolve()
 
 # ---- children -----------------------------------------------------------------------------
 
 
-class Child:
-    """A child of this script speaking JSON lines; ``close()`` always ends it."""
-
-    def __init__(self, registry: list[Child], argv: list[str], env: dict[str, str]) -> None:
-        # Its own session: Ctrl+C reaches the parent only, which then closes the children.
-        self.proc = subprocess.Popen([sys.executable, str(HERE), *argv], env=env,
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     start_new_session=True)
-        self.name = argv[1]
-        registry.append(self)
-
-    def read(self) -> dict[str, Any]:
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        if not line:
-            raise RuntimeError(f"child {self.name} exited (rc={self.proc.wait()})")
-        answer: dict[str, Any] = json.loads(line)
-        return answer
-
-    def send(self, obj: dict[str, Any]) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(json.dumps(obj).encode() + b"\n")
-        self.proc.stdin.flush()
-
-    def close(self) -> None:
-        if self.proc.stdin is not None and not self.proc.stdin.closed:
-            self.proc.stdin.close()  # the sandbox stops on EOF
-        for stop in (lambda: None, self.proc.terminate, self.proc.kill):
-            stop()
-            try:
-                self.proc.wait(5)
-                return
-            except subprocess.TimeoutExpired:
-                continue
+def spawn_child(registry: list[Child], argv: list[str], env: dict[str, str]) -> Child:
+    """A child of this script speaking JSON lines (bench_ui's Child); ``close()`` ends it."""
+    return Child(registry, argv, env, script=HERE, name=argv[1])
 
 
 class Run:
@@ -94,7 +62,7 @@ class Run:
 
     def child(self, kind: str, *argv: str, info: bool = True) -> Child:
         extra = ["--info", json.dumps(self.info)] if info else []
-        return Child(self.children, ["--child", kind, *extra, "--spawned-at",
+        return spawn_child(self.children, ["--child", kind, *extra, "--spawned-at",
                                      repr(time.time()), *argv], self.env)
 
     def once(self, kind: str, *argv: str, info: bool = True) -> dict[str, Any]:
@@ -121,7 +89,7 @@ class Run:
         return out
 
     def start_sandbox(self, conversations: int) -> None:
-        self.sandbox = Child(self.children, ["--child", "sandbox", "--conversations",
+        self.sandbox = spawn_child(self.children, ["--child", "sandbox", "--conversations",
                                              str(conversations), "--seed",
                                              str(self.args.seed)], self.env)
         self.info = self.sandbox.read()
@@ -196,13 +164,13 @@ def starts(run: Run) -> None:
               f"{fw:.2f} s = {fw / b:.1f}x, cold {fc:.2f} s = {fc / b:.1f}x the bare window's "
               "median")
     warm_totals = [sum(k.values()) for k in warm_counts]
-    client = [sum(n for route, n in k.items() if KIND.get(route) != "team settings (ui)")
-              for k in warm_counts]
+    settings = [sum(n for route, n in k.items() if KIND.get(route) == "team settings (ui)")
+                for k in warm_counts]
     print("2. requests of a start, counted by the sandbox:")
     print(f"  warm, inbox unchanged since the previous run: {statistics.median(warm_totals):.0f} "
-          f"[{' '.join(map(str, warm_totals))}] = client (restore, start, reconcile) "
-          f"{statistics.median(client):.0f}, goal <= 5: "
-          f"{'met' if max(client) <= 5 else 'NOT met'}; + Console.start()'s team settings")
+          f"[{' '.join(map(str, warm_totals))}] (the whole console; of them team settings "
+          f"{statistics.median(settings):.0f}), goal <= 5: "
+          f"{'met' if max(warm_totals) <= 5 else 'NOT met'}")
     print(f"    {routes_line(warm_counts[0])}")
     print(f"  cold, empty database: {sum(cold_start.values())}  ({routes_line(cold_start)})")
     print(f"  (the cold run then opened {args.fill} conversations with their people panel, "

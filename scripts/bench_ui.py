@@ -381,12 +381,15 @@ class Child:
     """This script in another process, speaking JSON lines; ``close()`` always ends it."""
 
     def __init__(self, children: list[Child], argv: list[str],
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None, *, script: Path | None = None,
+                 name: str | None = None) -> None:
+        """``script``: the one to run (default: this one); other benches reuse the class."""
         # Its own session: Ctrl+C reaches the parent only, which then closes the children.
-        self.proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), *argv],
+        target = script if script is not None else Path(__file__).resolve()
+        self.proc = subprocess.Popen([sys.executable, str(target), *argv],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
                                      start_new_session=True)
-        self.name = " ".join(argv[1:4:2])
+        self.name = name if name is not None else " ".join(argv[1:4:2])
         children.append(self)
 
     def read(self) -> dict[str, Any]:
