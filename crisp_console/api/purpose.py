@@ -26,7 +26,8 @@ from crisp_console.observers import Observers
 
 log = logging.getLogger("crisp_console.api")
 
-Purpose = Literal["start-up", "reconcile", "open", "history", "poll", "send", "other"]
+Purpose = Literal["start-up", "reconcile", "open", "history", "list", "backfill", "search",
+                  "poll", "send", "other"]
 PURPOSES: tuple[Purpose, ...] = get_args(Purpose)
 RequestObserver = Callable[[Purpose, int], None]
 

@@ -48,6 +48,13 @@ class ClientConfig:
     cache_messages: int = 400
     cache_flush_interval: float = 0.25
     operators_freshness: float = 3600.0
+    list_retry_pause: float = 15.0  # after a list page failed, scrolling asks again after this
+    # The backfill (backfill.py): reads the views to their end so counts become exact.
+    backfill: bool = True
+    backfill_budget: int = 200  # requests per session at most
+    backfill_interval: float = 0.5  # seconds between two of its pages
+    daily_quota: int = 5000  # the plugin's requests per UTC day, as far as we know
+    backfill_quota_share: float = 0.5  # it stops once today's requests reach this share
 
 
 @dataclass(frozen=True)

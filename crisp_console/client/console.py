@@ -34,6 +34,7 @@ from typing import Any
 import httpx
 
 from crisp_console.api import CrispApi
+from crisp_console.client.backfill import Backfill
 from crisp_console.client.catchup import CatchUp
 from crisp_console.client.commands import Commands
 from crisp_console.client.config import ClientConfig, Clocks
@@ -54,11 +55,13 @@ from crisp_console.client.sending import Sender, SendPolicy
 from crisp_console.client.startup import StartUp
 from crisp_console.client.tasks import TaskOwner
 from crisp_console.client.uploads import Uploads
+from crisp_console.client.views import ViewPager
 from crisp_console.client.waiting import Waiting
 from crisp_console.client.warmstart import Restored, WarmStart
 from crisp_console.client.watches import Watches
 from crisp_console.client.websites import Websites
 from crisp_console.core import Store
+from crisp_console.core.views import ALL_QUERY
 from crisp_console.realtime import ConnectionState, RealtimeGateway
 from crisp_console.storage import cache as cached
 from crisp_console.storage.cache import Cache
@@ -108,7 +111,15 @@ class ConsoleClient:
         self.retrier = retrier = Retrier(api, base=config.catchup_retry_base,
                                          cap=config.catchup_retry_cap, sleep=sleep,
                                          rng=clocks.rng)
-        self.websites = websites = Websites(api, store, monitor, tasks, config, clocks)
+        # How far each view's list was read (views.py); the backfill makes counts exact.
+        self.pager = pager = ViewPager(api, store, tasks, config, clocks,
+                                       denied=lambda wid, exc: websites.deny_conversations(
+                                           wid, exc))
+        self.websites = websites = Websites(
+            api, store, monitor, tasks, config, clocks,
+            lambda wid: pager.read_next(ALL_QUERY, wid, why="start-up"))
+        self.backfill = Backfill(api, pager, config, clocks, websites=websites.ids,
+                                 me=lambda: self.identity.me)
         owed = OwedWork(api, store, websites, watches, retrier, monitor, tasks)
         self.catchup = catchup = CatchUp(owed, config, clocks)
         self.fetches = fetches = OwedFetches(owed, limit=config.max_owed_fetches,
@@ -233,6 +244,8 @@ class ConsoleClient:
             self.persister.start()
         await self._startup.run(self.warm.resume() if self.warm is not None else None)
         self.saved_data.started()
+        if self.config.backfill:
+            self.tasks.spawn(self.backfill.run(), "backfill", key="backfill")
         await self.outbox.resume()
 
     async def aclose(self) -> None:

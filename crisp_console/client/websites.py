@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -32,8 +33,12 @@ class Websites:
     websites the store holds."""
 
     def __init__(self, api: CrispApi, store: Store, monitor: HealthMonitor, tasks: TaskOwner,
-                 config: ClientConfig, clocks: Clocks) -> None:
+                 config: ClientConfig, clocks: Clocks,
+                 first_page: Callable[[str], Awaitable[int]]) -> None:
+        """``first_page(website_id)`` reads the next page of the website's conversations
+        into the store (views.py's pager, which keeps how far it read)."""
         self._api, self._store = api, store
+        self._first_page = first_page
         self._monitor, self._tasks = monitor, tasks
         self._config, self._clocks = config, clocks
         self.plugin_id = ""
@@ -108,14 +113,11 @@ class Websites:
 
     async def load_first_pages(self, website_id: str) -> None:
         try:
-            for page in range(1, self._config.first_pages + 1):
-                batch = await self._api.list_conversations(website_id, page,
-                                                           per_page=self._config.per_page)
-                if not batch:
+            for _page in range(self._config.first_pages):
+                if not await self._first_page(website_id):
                     break
-                self._store.upsert_conversations(batch)
-        except NotAllowedError as exc:
-            self.deny_conversations(website_id, exc)
+        except NotAllowedError:
+            pass  # the pager marked them refused (deny_conversations)
         except GONE as exc:  # unbound meanwhile: the next websites refresh removes it
             log.info("conversations of %s not listed: %s", website_id, describe(exc))
         else:

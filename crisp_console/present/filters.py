@@ -1,5 +1,6 @@
-"""The conversation list's filters as predicates: the quick filters (``Filter``), what each
-one takes (``matches``), and ``ConversationFilter``, one quick filter plus a text search and a
+"""The conversation list's filters as predicates: the quick filters (``Filter``) and what each
+one takes (``matches``) are core's (core/views.py: the client pages them from Crisp too), and
+``ConversationFilter``, one quick filter plus a text search and a
 website, callable on a Conversation in O(1) (field reads and three substring tests).
 
 ui/models/ applies them: ``ConversationListModel(accept=...)`` keeps only matching rows, and
@@ -9,45 +10,20 @@ touches one of ``FILTER_FIELDS``.
 
 from __future__ import annotations
 
-import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from crisp_console.core import Conversation
+from crisp_console.core.views import (
+    FILTER_FIELDS,
+    Filter,
+    SavedKind,
+    SavedView,
+    has_segment,
+    matches,
+)
 
-
-class Filter(enum.Enum):
-    PENDING = "pending"  # no operator reply yet (Crisp's meaning)
-    UNRESOLVED = "unresolved"  # not resolved: pending or unresolved (Crisp's filter_not_resolved)
-    MINE = "mine"  # assigned to me
-    UNASSIGNED = "unassigned"
-    MENTIONS = "mentions"  # I am mentioned; with no user id, any mention
-    UNREAD = "unread"  # visitor messages no operator has read
-    RESOLVED = "resolved"
-    ALL = "all"
-
-
-# The Conversation fields the filters read: an update touching none of them changes no count.
-FILTER_FIELDS = frozenset(("state", "assigned", "mentions", "unread_operator"))
-
-
-def matches(kind: Filter, conv: Conversation, user_id: str | None) -> bool:
-    """Whether ``conv`` belongs under the quick filter ``kind`` for operator ``user_id``."""
-    if kind is Filter.ALL:
-        return True
-    if kind is Filter.UNRESOLVED:
-        return conv.state != "resolved"
-    if kind is Filter.PENDING:
-        return conv.state == "pending"
-    if kind is Filter.RESOLVED:
-        return conv.state == "resolved"
-    if kind is Filter.UNREAD:
-        return conv.unread_operator > 0
-    if kind is Filter.UNASSIGNED:
-        return conv.assigned is None
-    if kind is Filter.MINE:
-        return user_id is not None and conv.assigned == user_id
-    # MENTIONS
-    return user_id in conv.mentions if user_id is not None else bool(conv.mentions)
+__all__ = ["FILTER_FIELDS", "ConversationFilter", "Filter", "matches"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +35,10 @@ class ConversationFilter:
     user_id: str | None = None
     text: str = ""
     website_id: str | None = None
+    # A saved view instead of ``kind``: a segment's are the conversations in it; a custom
+    # filter's are those Crisp answered for it (``member``, the pager's, by session id).
+    saved: SavedView | None = None
+    member: Callable[[str], bool] | None = field(default=None, compare=False)
     needle: str = field(init=False, repr=False, compare=False)  # ``text``, casefolded once
 
     def __post_init__(self) -> None:
@@ -67,7 +47,14 @@ class ConversationFilter:
     def __call__(self, conv: Conversation) -> bool:
         if self.website_id is not None and conv.website_id != self.website_id:
             return False
-        if not matches(self.kind, conv, self.user_id):
+        saved = self.saved
+        if saved is None:
+            if not matches(self.kind, conv, self.user_id):
+                return False
+        elif saved.kind is SavedKind.SEGMENT:
+            if not has_segment(conv, saved.query):
+                return False
+        elif self.member is None or not self.member(conv.session_id):
             return False
         needle = self.needle
         return not needle or (needle in conv.nickname.casefold()

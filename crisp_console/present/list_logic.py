@@ -38,6 +38,22 @@ def compact_count(n: int) -> str:
     return f"{n // scale}{suffix}"
 
 
+def count_text(n: int, exact: bool) -> str:
+    """A tab's count: exact only when the view's list was read to its end on Crisp, else
+    what is loaded followed by "+" ("50+")."""
+    return compact_count(n) if exact else f"{compact_count(n)}+"
+
+
+def count_words(label: str, n: int, exact: bool, as_of: str = "") -> str:
+    """The tab's accessible name and tooltip: "Unresolved, 12 conversations", or "Mentions,
+    at least 50 conversations as of 14:02; more are on Crisp" when not read to its end."""
+    many = f"{n:,} conversation{'s' * (n != 1)}"
+    if exact:
+        return f"{label}, {many}"
+    when = f" as of {as_of}" if as_of else ""
+    return f"{label}, at least {many}{when}; more are on Crisp (scroll the list to load them)"
+
+
 def empty_text(kind: Filter, text: str) -> str:
     """The empty list's message for quick filter ``kind`` and search ``text``."""
     needle = " ".join(text.split())

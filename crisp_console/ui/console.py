@@ -141,6 +141,7 @@ class Console:
         self.controller.opened.connect(lambda _sid: self.team_canned.refresh())
         self.controller.opened.connect(self.people_loads.opened)
         p.list_pane.website_changed.connect(self.websites.chosen)
+        p.list_pane.set_listings(self.client.pager)
         p.media.loaded.connect(self.websites.logo_loaded)
         p.window.close_requested.connect(self.quit_guard.request)
 

@@ -35,7 +35,8 @@ def counts(crisp: CrispApi) -> dict[str, int]:
 
 async def test_every_purpose_is_listed_from_the_start(crisp: CrispApi) -> None:
     assert crisp.requests_by_purpose() == dict.fromkeys(PURPOSES, 0)
-    assert set(PURPOSES) == {"start-up", "reconcile", "open", "history", "poll", "send",
+    assert set(PURPOSES) == {"start-up", "reconcile", "open", "history", "list", "backfill",
+                             "search", "poll", "send",
                              "other"}
 
 

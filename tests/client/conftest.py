@@ -24,7 +24,7 @@ FAST = ClientConfig(
     rebind_interval=0.1, send_retry_delay=0.01, send_retry_window=60.0,
     websites_refresh=3600.0, catchup_margin_ms=2000, compose_interval=5.0,
     rtm_connect_timeout=10.0, bucket_timeout=5.0,
-    catchup_retry_base=0.01, catchup_retry_cap=0.1,
+    catchup_retry_base=0.01, catchup_retry_cap=0.1, backfill=False,
 )
 
 

@@ -33,10 +33,10 @@ a proxy, under 1 ms with this filter (PySide6 6.11, offscreen).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
 
-from PySide6.QtCore import QModelIndex, QObject
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex
 
 from crisp_console.core import CONVERSATIONS, Change, ChangeKind, Conversation, Store
 from crisp_console.core.ordering import KEY_FUNCTIONS, SortKey
@@ -52,6 +52,17 @@ from crisp_console.ui.models.roles import (
 )
 
 Accept = Callable[[Conversation], bool]
+Index = QModelIndex | QPersistentModelIndex
+
+
+class More(Protocol):
+    """Where more rows come from (the list pane's view of the pager): Qt's
+    canFetchMore/fetchMore ask it when the view reaches the last row."""
+
+    def can_fetch_more(self) -> bool: ...
+
+    def fetch_more(self) -> None: ...
+
 _NO_ROLES: frozenset[int] = frozenset()
 _EVERY_ROLE = frozenset((ALL_ROLES,))
 
@@ -98,6 +109,7 @@ class ConversationListModel(StoreListModel):
         self._rows = SortedRows(self._announce, CONVERSATIONS, block_size)
         self._touched: dict[str, frozenset[int]] = {}  # session_id -> roles to refresh
         self._gone: dict[str, Conversation] = {}  # removed from the store, not yet from rows
+        self._more: More | None = None
         self._load()
 
     # ---- reading -----------------------------------------------------------------------------
@@ -132,6 +144,17 @@ class ConversationListModel(StoreListModel):
         """Keep only the conversations ``accept`` takes (None: all); resets the model."""
         self._accept = accept
         self._reset()
+
+    def set_more(self, more: More | None) -> None:
+        """Where ``fetchMore`` reads more rows from (None: the rows are all there is)."""
+        self._more = more
+
+    def recheck(self, session_ids: Iterable[str]) -> None:
+        """Test these conversations against ``accept`` again at the next flush (what it
+        answers changed without the store changing: a saved view's members)."""
+        self._touch(tuple(session_ids), _NO_ROLES)
+        if self._touched:
+            self._coalescer.request()
 
     def _catch_up(self) -> None:
         """One pass over the touched ids (a slot marking a conversation read while the
@@ -236,3 +259,12 @@ class ConversationListModel(StoreListModel):
             return None
         sid = self._rows.id_at(row)
         return self._store.conversations.get(sid) or self._gone.get(sid)
+
+    # ---- Qt overrides ------------------------------------------------------------------------
+
+    def canFetchMore(self, parent: Index) -> bool:
+        return not parent.isValid() and self._more is not None and self._more.can_fetch_more()
+
+    def fetchMore(self, parent: Index) -> None:
+        if not parent.isValid() and self._more is not None:
+            self._more.fetch_more()

@@ -12,10 +12,11 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from crisp_console.core import CONVERSATIONS, Change, ChangeKind, Conversation, Store
-from crisp_console.present.filters import FILTER_FIELDS, Filter, matches
+from crisp_console.present.filters import FILTER_FIELDS, ConversationFilter, Filter, matches
 from crisp_console.ui.models.coalesce import MAX_INTERVAL_MS, StoreCoalescer
 
 _KINDS = tuple(Filter)
+_TEXT_FIELDS = FILTER_FIELDS | {"nickname", "email", "last_message"}
 _BITS = {kind: 1 << i for i, kind in enumerate(_KINDS)}
 
 
@@ -35,6 +36,7 @@ class FilterCounts(QObject):
         self._store = store
         self._user_id = user_id
         self._website_id = website_id  # None: count every website (the unified inbox)
+        self._text = ConversationFilter()  # the text filter: counts are of what it takes too
         self._masks: dict[str, int] = {}
         self._counts = dict.fromkeys(_KINDS, 0)
         self._emitted = dict(self._counts)
@@ -70,6 +72,18 @@ class FilterCounts(QObject):
             self._recount()
             self._coalescer.request()
 
+    @property
+    def text(self) -> str:
+        return self._text.text
+
+    def set_text(self, text: str) -> None:
+        """Count only the conversations the list's text filter takes (combined with each
+        quick filter: what the operator would see on that tab)."""
+        if text.strip().casefold() != self._text.needle:
+            self._text = ConversationFilter(text=text)
+            self._recount()
+            self._coalescer.request()
+
     def flush(self) -> None:
         """Emit ``changed`` now if any count differs from the last emission."""
         self._coalescer.cancel()
@@ -84,6 +98,8 @@ class FilterCounts(QObject):
 
     def _mask(self, conv: Conversation) -> int:
         if self._website_id is not None and conv.website_id != self._website_id:
+            return 0
+        if self._text.needle and not self._text(conv):
             return 0
         uid = self._user_id
         mask = 0
@@ -120,8 +136,9 @@ class FilterCounts(QObject):
             return
         conversations = self._store.conversations
         moved = False
+        fields = _TEXT_FIELDS if self._text.needle else FILTER_FIELDS
         if c.kind is ChangeKind.INSERTED or (c.kind is ChangeKind.CHANGED
-                                             and not FILTER_FIELDS.isdisjoint(c.fields)):
+                                             and not fields.isdisjoint(c.fields)):
             for sid in c.ids:
                 conv = conversations.get(sid)
                 moved |= self._set(sid, self._mask(conv) if conv is not None else 0)

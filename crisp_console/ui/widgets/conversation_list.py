@@ -129,6 +129,15 @@ class ConversationListView(QTableView):
         """The conversation the operator is on, listed or not."""
         return self._current
 
+    def end_in_sight(self) -> bool:
+        """Whether the last row (or the empty list's place) is in the viewport: the list
+        pane's paging reads more then."""
+        count = self._model.rowCount()
+        if count == 0:
+            return True
+        rect = self.visualRect(self._model.index(count - 1, 0))
+        return rect.isValid() and self.viewport().rect().intersects(rect)
+
     def current_row(self) -> int:
         """Its row, or -1 while it is not in the list."""
         return self._index.row() if self._index.isValid() else -1
@@ -157,9 +166,11 @@ class ConversationListView(QTableView):
         nowhere to go.
         """
         count = self._model.rowCount()
+        row, down = self.current_row(), step > 0
+        if down and row == count - 1 and self._model.canFetchMore(QModelIndex()):
+            self._model.fetchMore(QModelIndex())  # past the end: read the next page
         if step == 0 or count == 0:
             return False
-        row, down = self.current_row(), step > 0
         if row >= 0:
             start = row + (1 if down else -1)
         elif self._current is not None and self._gap is not None:

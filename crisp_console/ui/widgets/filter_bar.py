@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from crisp_console.present.filters import Filter
-from crisp_console.present.list_logic import compact_count
+from crisp_console.present.list_logic import count_text, count_words
 from crisp_console.ui.default_commands import VIEW_FILTERS
 from crisp_console.ui.delegates.painting import scaled_font
 from crisp_console.ui.timers import single_shot
@@ -57,6 +57,7 @@ class FilterBar(QWidget):
         self._filter = DEFAULT_FILTER
         self._text = ""
         self._counts: dict[Filter, int] = {}
+        self._inexact: dict[Filter, str] = {}  # filter -> "as of" time, while not exact
         self._hints: dict[Filter, str] = {}
         self._tabs = tabs = QWidget(self)
         self.search = QLineEdit(self)
@@ -115,10 +116,14 @@ class FilterBar(QWidget):
     def button(self, kind: Filter) -> QToolButton:
         return self._buttons[kind]
 
-    def set_counts(self, counts: Mapping[Filter, int]) -> None:
-        """Show each filter's count (the pane passes FilterCounts.counts())."""
-        if counts != self._counts:
-            self._counts = dict(counts)
+    def set_counts(self, counts: Mapping[Filter, int],
+                   inexact: Mapping[Filter, str] | None = None) -> None:
+        """Show each filter's count (the pane passes FilterCounts.counts()); ``inexact``
+        names the filters whose list Crisp has more of, with the time ("14:02") of the
+        newest page read ("" when none was): their count reads "50+"."""
+        inexact = dict(inexact or {})
+        if counts != self._counts or inexact != self._inexact:
+            self._counts, self._inexact = dict(counts), inexact
             self._refresh_tabs()
 
     def set_shortcut_hints(self, hints: Mapping[Filter, str]) -> None:
@@ -130,11 +135,13 @@ class FilterBar(QWidget):
         for kind, label in FILTER_TABS:
             button = self._buttons[kind]
             count = self._counts.get(kind)
-            button.setText(label if count is None else f"{label} {compact_count(count)}")
-            many = "" if count is None else f", {count:,} conversation{'s' * (count != 1)}"
-            button.setAccessibleName(f"{label}{many}")
+            exact = kind not in self._inexact
+            button.setText(label if count is None else f"{label} {count_text(count, exact)}")
+            words = label if count is None else count_words(label, count, exact,
+                                                            self._inexact.get(kind, ""))
+            button.setAccessibleName(words)
             hint = self._hints.get(kind)
-            button.setToolTip(f"{label}{many}" + (f" ({hint})" if hint else ""))
+            button.setToolTip(words + (f" ({hint})" if hint else ""))
             # One tab stop: the checked tab (see the module docstring).
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus if kind is self._filter
                                   else Qt.FocusPolicy.NoFocus)

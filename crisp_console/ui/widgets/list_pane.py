@@ -14,20 +14,23 @@ in the tab chain, between the filter bar and the list.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import tzinfo
 
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from crisp_console.core import Store
+from crisp_console.core.views import ListQuery, SavedKind, SavedView, quick_query
 from crisp_console.present.filters import ConversationFilter, Filter
 from crisp_console.present.list_logic import empty_text, needs_attention
 from crisp_console.present.timefmt import Clock, system_clock
 from crisp_console.ui.delegates.conversation import Labels
+from crisp_console.ui.list_paging import Listings, ListPaging
 from crisp_console.ui.models import ConversationListModel, FilterCounts
 from crisp_console.ui.widgets.conversation_list import ConversationListView
 from crisp_console.ui.widgets.filter_bar import DEFAULT_FILTER, FilterBar
+from crisp_console.ui.widgets.list_footer import ListFooter
 from crisp_console.ui.widgets.unavailable_note import UnavailableNote
 from crisp_console.ui.widgets.website_switcher import WebsiteSwitcher
 
@@ -62,6 +65,8 @@ class ListPane(QWidget):
         self._loading = False
         self._unavailable: dict[str, str] = {}  # website id -> why its conversations are not
         self._problem = ""
+        self._saved: SavedView | None = None
+        self._members: frozenset[str] = frozenset()  # a custom filter's, as Crisp answered
         self._filter = ConversationFilter(DEFAULT_FILTER, user_id)
         self.model = ConversationListModel(store, coalesce=coalesce, accept=self._filter,
                                            parent=self)
@@ -70,6 +75,9 @@ class ListPane(QWidget):
         self.filter_bar = FilterBar(parent=self)
         self.notice = UnavailableNote("Conversations unavailable", self)
         self.view = ConversationListView(self.model, clock=clock, tz=tz, parent=self)
+        self.footer = ListFooter(self)
+        self.paging = ListPaging(store, self.view, tz=tz, parent=self)
+        self.model.set_more(self.paging)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -77,6 +85,7 @@ class ListPane(QWidget):
         layout.addWidget(self.filter_bar)
         layout.addWidget(self.notice)
         layout.addWidget(self.view, 1)
+        layout.addWidget(self.footer)
         self.setFocusProxy(self.view)  # focusing the pane (F6) lands on the list
 
         self.view.current_changed.connect(self.current_changed)
@@ -88,10 +97,31 @@ class ListPane(QWidget):
         self.filter_bar.text_changed.connect(self._apply)
         self.filter_bar.focus_list_requested.connect(self._focus_list)
         self.counts.changed.connect(self._show_counts)
+        self.paging.changed.connect(self._paging_changed)
+        self.footer.retry_requested.connect(self.paging.retry)
         self._show_counts()
         self._update_empty_text()
 
     # ---- filters -----------------------------------------------------------------------------
+
+    def set_listings(self, listings: Listings | None) -> None:
+        """The client's pager: the list then reads more of its view from Crisp as the
+        operator scrolls, and the counts say "+" until a view is read to its end."""
+        self.paging.set_listings(listings)
+        self._show_paging()
+
+    def query(self) -> ListQuery | None:
+        """What Crisp is asked for the view shown (None: nothing to ask)."""
+        saved = self._filter.saved
+        if saved is not None:
+            return saved.list_query()
+        return quick_query(self._filter.kind, self._user_id)
+
+    def set_saved_view(self, view: SavedView | None) -> None:
+        """Show a saved segment or custom-filter view (None: back to the quick filter)."""
+        if view != self._saved:
+            self._saved = view
+            self._apply()
 
     def set_user_id(self, user_id: str | None) -> None:
         """Who "me" is, for Mine, Mentions and their counts."""
@@ -213,19 +243,43 @@ class ListPane(QWidget):
         """Stop following the store (before it or the pane goes away)."""
         self.model.detach()
         self.counts.detach()
+        self.paging.detach()
 
     # ---- internals ---------------------------------------------------------------------------
 
     def _apply(self) -> None:
+        saved = self._saved
+        member = None
+        if saved is not None and saved.kind is SavedKind.FILTER:
+            member = self._member_of(saved.list_query())
         new = ConversationFilter(self.filter_bar.filter(), self._user_id, self.filter_bar.text(),
-                                 self._website_id)
+                                 self._website_id, saved, member)
+        self.counts.set_text(new.text)
         if new != self._filter:
             self._filter = new
             self.model.set_accept(new)  # a reset; the view keeps its conversation by id
             self._update_empty_text()
+        self._show_paging()
+
+    def _member_of(self, query: ListQuery) -> Callable[[str], bool]:
+        """A custom filter's rows are those Crisp answered for it (kept as pages land)."""
+        self._members = self.paging.members(query)
+        return lambda sid: sid in self._members
+
+    def _show_paging(self) -> None:
+        self.paging.show(self.query(), self._website_id, self._user_id)
+
+    def _paging_changed(self) -> None:
+        self.footer.show_state(*self.paging.footer_state())
+        self._show_counts()
+        if self._filter.member is not None:
+            members = self.paging.members(self.query() or ListQuery())
+            if members != self._members:
+                new, self._members = members - self._members, members
+                self.model.recheck(new)
 
     def _show_counts(self) -> None:
-        self.filter_bar.set_counts(self.counts.counts())
+        self.filter_bar.set_counts(self.counts.counts(), self.paging.inexact())
 
     def _update_empty_text(self) -> None:
         if self._website_id in self._unavailable:

@@ -68,8 +68,9 @@ class Requests(Protocol):
 
 # Purposes (api/purpose.py) in the quota's tooltip.
 PURPOSE_WORDS = {"start-up": "start-up", "reconcile": "catching up", "open": "opening",
-                 "history": "older messages", "poll": "website polls", "send": "sending",
-                 "other": "other"}
+                 "history": "older messages", "list": "more of a list",
+                 "backfill": "exact counts", "search": "searching", "poll": "website polls",
+                 "send": "sending", "other": "other"}
 
 
 class SavedDataSource(Protocol):

@@ -1,0 +1,250 @@
+"""Paging the inbox's views from Crisp: one ``Listing`` per (query, website), the one owner
+of how far each List Conversations query has been read.
+
+A view's rows are the store's (core/views.py); pages only feed the store, so a conversation
+read for one view shows in every view it matches, and live events keep them all current.
+
+- ``fetch_more(query, websites)`` reads the next page of the one website that limits the
+  merged list: the one whose oldest conversation read is the newest (a website not started
+  limits most). A scroll to the end asks again until the view fills or every website's
+  query is exhausted.
+- A query is exhausted at its first empty page (Crisp gives no total: crisp-api.md §1.3).
+  Then the view's count is exact, and stays so: live events and the catch-up bring every
+  later change. The empty query (every conversation) exhausted makes every quick filter
+  exact, as the predicates are local.
+- Pages are numbered, and the list moves while it is read. A conversation that comes in
+  above shifts the rest down (a repeat: harmless); one that leaves the query shifts the rest
+  up, and the first row of the next page would be skipped. So when a conversation read for
+  a query no longer matches it (core's ``query_takes``) the next read starts a page back.
+  A server that ignores the page number (pages with nothing new, twice) ends the listing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
+
+from crisp_console.api import CrispApi, Purpose, purpose
+from crisp_console.client.config import ClientConfig, Clocks
+from crisp_console.client.tasks import TaskOwner
+from crisp_console.client.words import describe
+from crisp_console.core import CONVERSATIONS, WEBSITES, Change, ChangeKind, Store
+from crisp_console.core.views import ALL_QUERY, ListQuery, query_takes
+from crisp_console.errors import CrispError, NotAllowedError, NotFoundError, NotSubscribedError
+from crisp_console.observers import Observed
+
+log = logging.getLogger("crisp_console.client")
+
+MAX_PAGES = 2000  # 100k conversations at 50 a page: past that, a server is looping us
+_STALE_LIMIT = 2  # pages in a row with nothing new: the server ignores the page number
+
+
+@dataclass
+class Listing:
+    """How far one query has been read on one website."""
+
+    next_page: int = 1
+    exhausted: bool = False
+    denied: bool = False  # Crisp refused the list (403) or the website is gone
+    loading: bool = False
+    read_at: int = 0  # epoch ms of the last page read (0: never)
+    oldest: int | None = None  # updated_at of the oldest conversation read: the frontier
+    shifted: bool = False  # a row read left the query: read one page back next time
+    stale: int = 0  # pages in a row that brought nothing new
+    problem: str = ""  # why the last read failed, in words ("" when it did not)
+    failed_at: float | None = None  # monotonic time of that failure
+    members: set[str] = field(default_factory=set)  # session ids Crisp answered
+
+    @property
+    def done(self) -> bool:
+        return self.exhausted or self.denied
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """A view's paging over its websites: ``exhausted`` (nothing more on Crisp: the count
+    is exact), ``loading``, ``read_at`` (epoch ms of the newest page read, 0: none),
+    ``problem`` (why the last read failed, "" if it did not)."""
+
+    exhausted: bool
+    loading: bool
+    read_at: int
+    problem: str
+
+
+class ViewPager(Observed[[]]):
+    """Observers are called (no arguments) after any listing changed."""
+
+    def __init__(self, api: CrispApi, store: Store, tasks: TaskOwner, config: ClientConfig,
+                 clocks: Clocks, *, denied: Callable[[str, NotAllowedError], None]) -> None:
+        super().__init__(log, "view pager observer")
+        self._api, self._store, self._tasks = api, store, tasks
+        self._config, self._clocks = config, clocks
+        self._denied = denied
+        self._listings: dict[tuple[ListQuery, str], Listing] = {}
+        store.subscribe(self._on_change)
+
+    # ---- reading -------------------------------------------------------------------------
+
+    def listing(self, query: ListQuery, website_id: str) -> Listing:
+        key = (query, website_id)
+        found = self._listings.get(key)
+        if found is None:
+            found = self._listings[key] = Listing()
+        return found
+
+    def state(self, query: ListQuery, website_ids: Iterable[str]) -> ViewState:
+        listings = [self.listing(query, wid) for wid in website_ids]
+        return ViewState(
+            exhausted=all(lst.done for lst in listings),
+            loading=any(lst.loading for lst in listings),
+            read_at=max((lst.read_at for lst in listings), default=0),
+            problem=next((lst.problem for lst in listings if lst.problem), ""))
+
+    def exact(self, query: ListQuery | None, website_ids: Collection[str]) -> bool:
+        """Whether the store holds every conversation ``query`` takes on these websites:
+        the query, or the one of every conversation, read to its end on each. A view with
+        nothing to ask (None) is exact."""
+        if query is None:
+            return True
+        return all(self.listing(query, wid).done or self.listing(ALL_QUERY, wid).done
+                   for wid in website_ids)
+
+    def members(self, query: ListQuery) -> frozenset[str]:
+        """Session ids Crisp answered for ``query`` so far, on every website."""
+        out: set[str] = set()
+        for (q, _wid), lst in self._listings.items():
+            if q == query:
+                out |= lst.members
+        return frozenset(out)
+
+    def can_fetch_more(self, query: ListQuery | None, website_ids: Collection[str]) -> bool:
+        """Whether a scroll to the end should read more: something is left, and no read
+        failed in the last ``config.list_retry_pause`` seconds (the list's every layout
+        would ask again: the footer's Retry asks at once)."""
+        return bool(self._open(query, website_ids, now=False))
+
+    def _open(self, query: ListQuery | None, website_ids: Collection[str], *,
+              now: bool) -> list[tuple[str, Listing]]:
+        if query is None:
+            return []
+        pause_from = self._clocks.monotonic() - self._config.list_retry_pause
+        out = []
+        for wid in website_ids:
+            listing = self.listing(query, wid)
+            if listing.done or self.listing(ALL_QUERY, wid).done:
+                continue
+            if not now and listing.failed_at is not None and listing.failed_at > pause_from:
+                continue
+            out.append((wid, listing))
+        return out
+
+    # ---- reading more --------------------------------------------------------------------
+
+    def fetch_more(self, query: ListQuery | None, website_ids: Collection[str], *,
+                   now: bool = False) -> bool:
+        """Start reading the next page of the website that limits the view; False when
+        nothing is left to read or a read is already out for that view. ``now``: even
+        within the pause after a failure (the operator asked)."""
+        open_ = self._open(query, website_ids, now=now)
+        if query is None or not open_ or any(lst.loading for _wid, lst in open_):
+            return False
+        wid, _lst = max(open_, key=lambda item: (item[1].oldest is None,
+                                                 item[1].oldest or 0, item[0]))
+        self._tasks.spawn(self._read_quietly(query, wid), f"list page of {wid}",
+                          key=f"list:{wid}:{query.params!r}")
+        return True
+
+    async def _read_quietly(self, query: ListQuery, website_id: str) -> None:
+        try:
+            await self.read_next(query, website_id, why="list")
+        except CrispError as exc:
+            log.info("more conversations of %s not listed: %s", website_id, describe(exc))
+
+    async def read_next(self, query: ListQuery, website_id: str, *,
+                        why: Purpose = "list") -> int:
+        """Read ``query``'s next page on ``website_id`` into the store; how many
+        conversations it brought (0: the end). Raises what the API raised; a 403 marks the
+        website's conversations refused and ends the listing, as does a website gone."""
+        listing = self.listing(query, website_id)
+        if listing.done or listing.loading:
+            return 0
+        listing.loading = True
+        listing.problem, listing.failed_at = "", None
+        self._observers.notify()
+        try:
+            with purpose(why):
+                return await self._read(query, website_id, listing)
+        except NotAllowedError as exc:
+            listing.denied = True
+            self._denied(website_id, exc)
+            raise
+        except (NotFoundError, NotSubscribedError):
+            listing.denied = True
+            raise
+        except CrispError as exc:
+            listing.problem, listing.failed_at = describe(exc), self._clocks.monotonic()
+            raise
+        finally:
+            listing.loading = False
+            self._observers.notify()
+
+    async def _read(self, query: ListQuery, website_id: str, listing: Listing) -> int:
+        page = max(1, listing.next_page - 1) if listing.shifted else listing.next_page
+        listing.shifted = False
+        batch = await self._api.list_conversations(website_id, page,
+                                                   per_page=self._config.per_page,
+                                                   **query.as_params())
+        listing.read_at = self._clocks.now_ms()
+        listing.next_page = page + 1
+        if not batch:
+            listing.exhausted = True
+            return 0
+        self._store.upsert_conversations(batch)
+        new = 0
+        for item in batch:
+            sid = item.get("session_id") if isinstance(item, dict) else None
+            if isinstance(sid, str) and sid not in listing.members:
+                listing.members.add(sid)
+                new += 1
+            conv = self._store.conversations.get(sid) if isinstance(sid, str) else None
+            if conv is not None and (listing.oldest is None or conv.updated_at < listing.oldest):
+                listing.oldest = conv.updated_at
+        listing.stale = 0 if new else listing.stale + 1
+        if listing.stale >= _STALE_LIMIT or listing.next_page > MAX_PAGES:
+            log.warning("stopped listing %s of %s: pages bring nothing new", query.params,
+                        website_id)
+            listing.exhausted = True
+        return len(batch)
+
+    # ---- keeping in step -----------------------------------------------------------------
+
+    def forget(self, website_id: str | None = None) -> None:
+        """Start over (a website unbound, the store reset): nothing read counts any more."""
+        for key in [k for k in self._listings if website_id is None or k[1] == website_id]:
+            del self._listings[key]  # a read still out lands in the store, not in a listing
+        self._observers.notify()
+
+    def _on_change(self, c: Change) -> None:
+        if c.collection == WEBSITES and c.kind is ChangeKind.REMOVED:
+            for wid in c.ids:
+                self.forget(wid)
+            return
+        if c.collection != CONVERSATIONS:
+            return
+        if c.kind is ChangeKind.RESET:
+            self.forget()
+        elif c.kind is ChangeKind.CHANGED or c.kind is ChangeKind.REMOVING:
+            conversations = self._store.conversations
+            for (query, _wid), listing in self._listings.items():
+                if listing.done or listing.shifted:
+                    continue
+                for sid in c.ids:
+                    if sid not in listing.members:
+                        continue
+                    conv = conversations.get(sid)
+                    if c.kind is ChangeKind.REMOVING or conv is None \
+                            or query_takes(query, conv) is False:
+                        listing.shifted = True
+                        break
