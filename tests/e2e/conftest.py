@@ -19,7 +19,8 @@ from crisp_console.present.canned import CannedResponse
 from crisp_console.sandbox.server import Sandbox
 from crisp_console.settings import Preferences
 from crisp_console.ui.console import Console
-from tests.client.conftest import make_client, until
+from crisp_console.client import ClientConfig
+from tests.client.conftest import FAST, make_client, until
 from tests.sandbox.conftest import admin_headers, make_config
 
 CANNED = [CannedResponse("hello", "Greeting", "Hello! How can I help you today?")]
@@ -49,12 +50,16 @@ def revoking(*scopes: str) -> Prepare:
 @asynccontextmanager
 async def running_console(tmp_path: Path, prepare: Prepare | None = None,
                           parts: Mapping[str, Any] | None = None,
+                          sandbox_config: Mapping[str, Any] | None = None,
+                          client_config: ClientConfig = FAST,
                           **prefs: Any) -> AsyncIterator[tuple[Console, Sandbox]]:
-    """``parts``: more of Console's keyword arguments (unsent, saved, reachability…)."""
-    sandbox = Sandbox(make_config())
+    """``parts``: more of Console's keyword arguments (unsent, saved, reachability…);
+    ``sandbox_config``: make_config's overrides (sizes…)."""
+    sandbox = Sandbox(make_config(**(sandbox_config or {})))
     await sandbox.start()
     try:
-        console = Console(make_client(sandbox), prefs=Preferences(**prefs),
+        console = Console(make_client(sandbox, config=client_config),
+                          prefs=Preferences(**prefs),
                           drafts_path=tmp_path / "drafts.json", settings=None, canned=CANNED,
                           **(parts or {}))
         try:
