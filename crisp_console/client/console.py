@@ -51,6 +51,7 @@ from crisp_console.client.owed import OwedWork
 from crisp_console.client.persist import Persister
 from crisp_console.client.replies import Replies
 from crisp_console.client.retry import Retrier, Sleep
+from crisp_console.client.search import Search
 from crisp_console.client.sending import Sender, SendPolicy
 from crisp_console.client.startup import StartUp
 from crisp_console.client.tasks import TaskOwner
@@ -118,6 +119,7 @@ class ConsoleClient:
         self.websites = websites = Websites(
             api, store, monitor, tasks, config, clocks,
             lambda wid: pager.read_next(ALL_QUERY, wid, why="start-up"))
+        self.search = Search(api, store)  # the local index is set once the database opens
         self.backfill = Backfill(api, pager, config, clocks, websites=websites.ids,
                                  me=lambda: self.identity.me)
         owed = OwedWork(api, store, websites, watches, retrier, monitor, tasks)
