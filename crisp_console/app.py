@@ -34,6 +34,7 @@ from crisp_console.client import ConsoleClient
 from crisp_console.client.config import ClientConfig
 from crisp_console.client.local import close_local, erase_local, open_local
 from crisp_console.client.local_ports import (
+    DatabaseSavedViews,
     DatabaseViewMemory,
     LocalStorage,
     OutboxUnsent,
@@ -144,7 +145,9 @@ async def run(rest: str, credentials: Credentials, shell: Shell,
                       local_data=LocalStorage(client, local.database, local.notices),
                       # In memory only the view is kept in window.ini, as before.
                       view_memory=None if local.database.mode is StorageMode.MEMORY
-                      else DatabaseViewMemory(client))
+                      else DatabaseViewMemory(client),
+                      saved_views=None if local.database.mode is StorageMode.MEMORY
+                      else DatabaseSavedViews(client))
     window = console.window
     if account is not None:
         window.setWindowTitle(f"{window.windowTitle()} — {account.display_name}")

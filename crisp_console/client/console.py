@@ -62,7 +62,6 @@ from crisp_console.client.warmstart import Restored, WarmStart
 from crisp_console.client.watches import Watches
 from crisp_console.client.websites import Websites
 from crisp_console.core import Store
-from crisp_console.core.views import ALL_QUERY
 from crisp_console.realtime import ConnectionState, RealtimeGateway
 from crisp_console.storage import cache as cached
 from crisp_console.storage.cache import Cache
@@ -118,7 +117,7 @@ class ConsoleClient:
                                            wid, exc))
         self.websites = websites = Websites(
             api, store, monitor, tasks, config, clocks,
-            lambda wid: pager.read_next(ALL_QUERY, wid, why="start-up"))
+            pager.read_start)
         self.search = Search(api, store)  # the local index is set once the database opens
         self.backfill = Backfill(api, pager, config, clocks, websites=websites.ids,
                                  me=lambda: self.identity.me)
@@ -229,9 +228,11 @@ class ConsoleClient:
         await self.persister.cache.clear()
 
     def save_view(self, **view: Any) -> None:
-        """Keep ``last_open``, ``filter``, ``scope`` (plain values) for the next start."""
+        """Keep ``last_open``, ``filter``, ``scope``, ``saved_views`` (plain values) for the
+        next start."""
         if self.persister is not None:
-            unknown = view.keys() - {cached.LAST_OPEN, cached.FILTER, cached.SCOPE}
+            unknown = view.keys() - {cached.LAST_OPEN, cached.FILTER, cached.SCOPE,
+                                     cached.SAVED_VIEWS}
             if unknown:
                 raise ValueError(f"not a view value: {sorted(unknown)}")
             self.persister.set_meta(**view)

@@ -8,6 +8,7 @@ these satisfy them structurally; ui/console.py takes them, app.py builds them).
 - ``Reachable``: the offline banner's ``Reachability`` over ``Health.offline``.
 - ``LocalStorage``: Preferences → Local data over the account's Database.
 - ``DatabaseViewMemory``: the last view (``ViewMemory``) in the database's meta table.
+- ``DatabaseSavedViews``: the saved views (``SavedViewsMemory``) in the same table.
 """
 
 from __future__ import annotations
@@ -221,3 +222,20 @@ class DatabaseViewMemory:
     def set(self, view: Mapping[str, str]) -> None:
         values = {meta: view.get(key) or None for key, meta in self.KEYS}
         self._client.save_view(**values)
+
+
+class DatabaseSavedViews:
+    """``SavedViewsMemory`` (ui/saved_views.py) in the cache's meta: read from what the warm
+    start restored, written with ``client.save_view`` (queued with the next batch)."""
+
+    def __init__(self, client: ConsoleClient) -> None:
+        self._client = client
+
+    def get(self) -> Sequence[Any]:
+        warm = self._client.warm
+        restored = warm.restored if warm is not None else None
+        views = restored.view.get(cached.SAVED_VIEWS) if restored is not None else None
+        return views if isinstance(views, list) else []
+
+    def set(self, views: list[dict[str, str]]) -> None:
+        self._client.save_view(**{cached.SAVED_VIEWS: views})

@@ -152,15 +152,35 @@ class ViewPager(Observed[[]]):
             return False
         wid, _lst = max(open_, key=lambda item: (item[1].oldest is None,
                                                  item[1].oldest or 0, item[0]))
-        self._tasks.spawn(self._read_quietly(query, wid), f"list page of {wid}",
-                          key=f"list:{wid}:{query.params!r}")
-        return True
+        listing = self.listing(query, wid)
+        self._start(listing)  # loading from now: the footer says so, nothing asks twice
+        task = self._tasks.spawn(self._read_quietly(query, wid, listing),
+                                 f"list page of {wid}")
+        if task is None:  # closing
+            listing.loading = False
+        return task is not None
 
-    async def _read_quietly(self, query: ListQuery, website_id: str) -> None:
+    async def _read_quietly(self, query: ListQuery, website_id: str, listing: Listing) -> None:
         try:
-            await self.read_next(query, website_id, why="list")
+            await self._run(query, website_id, listing, "list")
         except CrispError as exc:
             log.info("more conversations of %s not listed: %s", website_id, describe(exc))
+        except BaseException:
+            listing.loading = False  # cancelled before it ran
+            raise
+
+    def _start(self, listing: Listing) -> None:
+        listing.loading = True
+        listing.problem, listing.failed_at = "", None
+        self._observers.notify()
+
+    async def read_start(self, website_id: str) -> int:
+        """Start-up's (and a website's first) next page of every conversation. Lists Crisp
+        refused before start over: the scope may be granted again."""
+        for key in [k for k, lst in self._listings.items()
+                    if k[1] == website_id and lst.denied]:
+            del self._listings[key]
+        return await self.read_next(ALL_QUERY, website_id, why="start-up")
 
     async def read_next(self, query: ListQuery, website_id: str, *,
                         why: Purpose = "list") -> int:
@@ -170,9 +190,11 @@ class ViewPager(Observed[[]]):
         listing = self.listing(query, website_id)
         if listing.done or listing.loading:
             return 0
-        listing.loading = True
-        listing.problem, listing.failed_at = "", None
-        self._observers.notify()
+        self._start(listing)
+        return await self._run(query, website_id, listing, why)
+
+    async def _run(self, query: ListQuery, website_id: str, listing: Listing,
+                   why: Purpose) -> int:
         try:
             with purpose(why):
                 return await self._read(query, website_id, listing)

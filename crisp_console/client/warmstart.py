@@ -92,7 +92,7 @@ class WarmStart:
             skipped=loaded.skipped, evicted=eviction.conversations,
             saved_at=datetime.fromtimestamp(saved / 1000, UTC) if isinstance(saved, int)
             else None,
-            view={k: meta.get(k) for k in (c.LAST_OPEN, c.FILTER, c.SCOPE)},
+            view={k: meta.get(k) for k in (c.LAST_OPEN, c.FILTER, c.SCOPE, c.SAVED_VIEWS)},
             timeline_ids=tuple(t.session_id for t in snap.timelines))
         log.info("warm start: %d conversations, %d timelines (%d messages) from the cache; "
                  "%d rows skipped, %d conversations evicted", self.restored.conversations,

@@ -198,6 +198,8 @@ def check_criteria(text: str) -> list[dict[str, Any]]:
                              f"{', '.join(sorted(_OPERATORS))}")
         if not isinstance(item.get("query"), list):
             raise ValueError(f"criterion {n}'s query is not a list")
+        if not item["query"] and item["operator"] not in ("has", "has_not"):
+            raise ValueError(f"criterion {n} ({item['criterion']}) needs a value")
         if not isinstance(item.get("model", "session"), str):
             raise ValueError(f"criterion {n}'s model is not a string")
     return criteria

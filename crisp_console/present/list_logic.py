@@ -54,11 +54,12 @@ def count_words(label: str, n: int, exact: bool, as_of: str = "") -> str:
     return f"{label}, at least {many}{when}; more are on Crisp (scroll the list to load them)"
 
 
-def empty_text(kind: Filter, text: str) -> str:
-    """The empty list's message for quick filter ``kind`` and search ``text``."""
+def empty_text(kind: Filter, text: str, saved: str = "") -> str:
+    """The empty list's message for quick filter ``kind`` (or the saved view named
+    ``saved``) and search ``text``."""
     needle = " ".join(text.split())
     if not needle:
-        return EMPTY_TEXTS[kind]
+        return f"No conversation in “{saved}”" if saved else EMPTY_TEXTS[kind]
     if len(needle) > QUOTED_CHARS:
         needle = needle[:QUOTED_CHARS - 1] + "…"
     return f"No conversation matches “{needle}”"

@@ -51,8 +51,9 @@ SAVED_AT = "saved_at"  # epoch ms of the last write
 LAST_OPEN = "last_open"  # the session_id the console showed last
 FILTER = "filter"
 SCOPE = "scope"  # the website scope (a website_id, or None: all)
+SAVED_VIEWS = "saved_views"  # the operator's saved segment and custom-filter views
 META_KEYS = (SYNC_CURSORS, WEBSITES_SINCE, PLUGIN_ID, OPERATORS_AT, SAVED_AT, LAST_OPEN,
-             FILTER, SCOPE)
+             FILTER, SCOPE, SAVED_VIEWS)
 
 _CONVERSATION_OMIT = frozenset(("session_id", "compose_visitor", "compose_operator"))
 _MESSAGE_OMIT = frozenset(("session_id", "fingerprint"))

@@ -17,6 +17,7 @@ from PySide6.QtCore import QSettings
 from crisp_console.client import ConsoleClient
 from crisp_console.client.tasks import TaskOwner
 from crisp_console.client.team_settings import TeamSettings
+from crisp_console.core.views import SavedView
 from crisp_console.present.canned import CannedResponse
 from crisp_console.settings import Preferences
 from crisp_console.storage.database import Database
@@ -31,12 +32,21 @@ from crisp_console.ui.people_loads import PeopleLoads
 from crisp_console.ui.preferences_apply import PreferencesFlow
 from crisp_console.ui.quit_guard import QuitGuard, Unsent, UnsentLine, review_in_palette
 from crisp_console.ui.reply_actions import ReplyActions
+from crisp_console.ui.saved_views import (
+    SavedViewActions,
+    SavedViews,
+    SavedViewsMemory,
+    SettingsSavedViews,
+    known_data_keys,
+    known_segments,
+)
 from crisp_console.ui.team_canned import TeamCanned
 from crisp_console.ui.theme import Theme
 from crisp_console.ui.websites import WebsiteScope
 from crisp_console.ui.widgets.local_data_section import LocalData
 from crisp_console.ui.widgets.main_window import MainWindow
 from crisp_console.ui.widgets.offline_banner import Reachability
+from crisp_console.ui.widgets.saved_view_dialog import SavedViewDialog
 from crisp_console.ui.widgets.status_bar import SavedDataSource
 
 log = logging.getLogger(__name__)
@@ -53,6 +63,7 @@ class Console:
                  reachability: Reachability | None = None,
                  local_data: LocalData | None = None,
                  view_memory: ViewMemory | None = None,
+                 saved_views: SavedViewsMemory | None = None,
                  database: Database | None = None) -> None:
         """A ``registry`` built by the caller runs its async commands on ``tasks``.
         ``unsent``: the outbox's unsent items; quitting asks about them (None: never asks).
@@ -60,7 +71,8 @@ class Console:
         ``reachability``: whether Crisp answers (the offline banner). ``local_data``: this
         account's database (Preferences → Local data; in memory only, quitting says that
         unsent items are lost). ``view_memory``: where the last view (scope, filter, open
-        conversation) is kept; by default the window's ``settings``. ``database``: the
+        conversation) is kept; by default the window's ``settings``; ``saved_views``: where
+        the saved views are kept (by default the settings too). ``database``: the
         account's (the drafts live in it; its owner closes it after ``aclose()``)."""
         self.client = client
         self.tasks = tasks if tasks is not None else TaskOwner()
@@ -110,6 +122,12 @@ class Console:
                                      labels=p.thread.set_website_labels)
         if view_memory is None and settings is not None:
             view_memory = SettingsViewMemory(settings)
+        if saved_views is None and settings is not None:
+            saved_views = SettingsSavedViews(settings)
+        self.saved_views = SavedViews(saved_views, parent=p.window)
+        self.saved_view_actions = SavedViewActions(
+            self.saved_views, p.list_pane, pick=p.palette.pick, create=self._new_saved_view,
+            message=feedback.message)
         self.last_view = (LastView(view_memory, store, p.list_pane, controller,
                                    controller.opened.connect)
                           if view_memory is not None else None)
@@ -123,9 +141,18 @@ class Console:
         self._wire()
         self._closed = False
 
+    def _new_saved_view(self) -> SavedView | None:
+        store = self.client.store
+        dialog = SavedViewDialog(known_segments(store), known_data_keys(store), self.window)
+        try:
+            return dialog.view() if dialog.exec() else None
+        finally:
+            dialog.deleteLater()
+
     def _wire(self) -> None:
         p, registry = self.panes, self.registry
         handlers = {**self.conversation_actions.handlers(), **self.websites.handlers(),
+                    **self.saved_view_actions.handlers(),
                     "composer.attach": self.reply_actions.attach_dialog,
                     "team.canned": self.team_canned.edit, "app.settings": self.preferences.open}
         for cid, run in handlers.items():

@@ -15,11 +15,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
+from crisp_console.client import ClientConfig
 from crisp_console.present.canned import CannedResponse
 from crisp_console.sandbox.server import Sandbox
 from crisp_console.settings import Preferences
 from crisp_console.ui.console import Console
-from crisp_console.client import ClientConfig
 from tests.client.conftest import FAST, make_client, until
 from tests.sandbox.conftest import admin_headers, make_config
 

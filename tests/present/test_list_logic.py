@@ -13,6 +13,8 @@ from crisp_console.present.filters import Filter
 from crisp_console.present.list_logic import (
     EMPTY_TEXTS,
     compact_count,
+    count_text,
+    count_words,
     empty_text,
     gap_after_insert,
     gap_after_move,
@@ -110,3 +112,13 @@ def test_gap_examples() -> None:
     # Rows removed across the gap: it lands where the range was.
     assert gap_after_remove(5, 3, 8) == 3
     assert gap_after_insert(0, 0, 2) == 3 and gap_after_insert(3, 4, 4) == 3
+
+
+def test_counts_say_plus_until_exact_and_name_the_time() -> None:
+    assert count_text(50, exact=False) == "50+"
+    assert count_text(1234, exact=True) == "1.2k"
+    assert count_words("All", 1, exact=True) == "All, 1 conversation"
+    assert count_words("All", 50, exact=False, as_of="14:02") == (
+        "All, at least 50 conversations as of 14:02; more are on Crisp "
+        "(scroll the list to load them)")
+    assert empty_text(Filter.ALL, "", "VIP") == "No conversation in “VIP”"

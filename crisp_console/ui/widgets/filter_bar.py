@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crisp_console.core.views import SavedView
 from crisp_console.present.filters import Filter
 from crisp_console.present.list_logic import count_text, count_words
 from crisp_console.ui.default_commands import VIEW_FILTERS
@@ -43,12 +44,14 @@ FILTER_TABS: tuple[tuple[Filter, str], ...] = tuple(
 class FilterBar(QWidget):
     """Signals:
     filter_changed(Filter): the quick filter changed (a click, the keys, or ``set_filter``).
+    saved_chosen(SavedView | None): a saved view's tab was chosen (None: a quick filter's).
     text_changed(str): the applied search text changed (after the debounce, at once on
         Enter, Esc or ``set_text``).
     focus_list_requested(): Down, Enter or Esc in the search box: the list should take focus.
     """
 
     filter_changed = Signal(object)
+    saved_chosen = Signal(object)  # SavedView | None (back to the quick filter)
     text_changed = Signal(str)
     focus_list_requested = Signal()
 
@@ -59,6 +62,10 @@ class FilterBar(QWidget):
         self._counts: dict[Filter, int] = {}
         self._inexact: dict[Filter, str] = {}  # filter -> "as of" time, while not exact
         self._hints: dict[Filter, str] = {}
+        self._saved_views: list[SavedView] = []
+        self._saved: SavedView | None = None
+        self._saved_buttons: list[QToolButton] = []
+        self._saved_count: tuple[int, bool] | None = None  # the shown saved view's rows
         self._tabs = tabs = QWidget(self)
         self.search = QLineEdit(self)
         self.search.setPlaceholderText(PLACEHOLDER)
@@ -76,16 +83,10 @@ class FilterBar(QWidget):
         self._buttons: dict[Filter, QToolButton] = {}
         tabs.setAccessibleName("Conversation filters")
         tabs.setFont(scaled_font(self.font(), TAB_FONT_SCALE))  # eight tabs in two lines
-        flow = FlowLayout(tabs, TAB_SPACING)
+        self._flow = flow = FlowLayout(tabs, TAB_SPACING)
         for kind, _label in FILTER_TABS:
-            button = QToolButton(tabs)
-            button.setObjectName("filterTab")
-            button.setCheckable(True)
-            button.setAutoRaise(True)
-            button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-            button.installEventFilter(self)
+            button = self._tab()
             button.clicked.connect(lambda _checked=False, kind=kind: self.set_filter(kind))
-            self._group.addButton(button)
             flow.addWidget(button)
             self._buttons[kind] = button
         self._buttons[self._filter].setChecked(True)
@@ -103,15 +104,94 @@ class FilterBar(QWidget):
         return self._filter
 
     def set_filter(self, kind: Filter) -> None:
-        """Check ``kind``'s tab; emits ``filter_changed`` if it is a change."""
+        """Check ``kind``'s tab; emits ``filter_changed`` if it is a change (and
+        ``saved_chosen(None)`` when a saved view was shown)."""
+        had_focus = self._checked().hasFocus()
         self._buttons[kind].setChecked(True)
-        if kind is not self._filter:
-            had_focus = self._buttons[self._filter].hasFocus()
-            self._filter = kind
-            self._refresh_tabs()
-            if had_focus:
-                self._buttons[kind].setFocus(Qt.FocusReason.TabFocusReason)
+        left_saved, self._saved = self._saved is not None, None
+        changed, self._filter = kind is not self._filter, kind
+        self._refresh_tabs()
+        if had_focus:
+            self._buttons[kind].setFocus(Qt.FocusReason.TabFocusReason)
+        if left_saved:
+            self.saved_chosen.emit(None)
+        if changed:
             self.filter_changed.emit(kind)
+
+    # ---- saved views -------------------------------------------------------------------------
+
+    def saved(self) -> SavedView | None:
+        """The saved view shown (None: the quick filter)."""
+        return self._saved
+
+    def saved_views(self) -> list[SavedView]:
+        return list(self._saved_views)
+
+    def set_saved_views(self, views: list[SavedView]) -> None:
+        """One tab per saved view, after the quick filters'. A shown view that is gone
+        gives way to the quick filter."""
+        for button in self._saved_buttons:
+            self._group.removeButton(button)
+            self._flow.removeWidget(button)
+            button.deleteLater()
+        self._saved_views, self._saved_buttons = list(views), []
+        for view in self._saved_views:
+            button = self._tab()
+            button.clicked.connect(lambda _checked=False, view=view: self.set_saved(view))
+            self._flow.addWidget(button)
+            button.show()  # at once, not at the layout's next turn: it may take the focus now
+            self._saved_buttons.append(button)
+        if self._saved is not None and self._saved not in self._saved_views:
+            self._saved = None
+            self._buttons[self._filter].setChecked(True)
+            self._refresh_tabs()
+            self.saved_chosen.emit(None)
+            return
+        if self._saved is not None:
+            self._saved_buttons[self._saved_views.index(self._saved)].setChecked(True)
+        self._refresh_tabs()
+
+    def set_saved(self, view: SavedView | None) -> None:
+        """Show ``view`` (one of ``saved_views()``), or None: the quick filter again."""
+        if view is None:
+            self.set_filter(self._filter)
+            return
+        if view not in self._saved_views:
+            raise ValueError(f"not a saved view: {view.name}")
+        had_focus = self._checked().hasFocus()
+        button = self._saved_buttons[self._saved_views.index(view)]
+        button.setChecked(True)
+        changed, self._saved = view != self._saved, view
+        self._refresh_tabs()
+        if had_focus:
+            button.setFocus(Qt.FocusReason.TabFocusReason)
+        if changed:
+            self.saved_chosen.emit(view)
+
+    def button_for(self, view: SavedView) -> QToolButton:
+        return self._saved_buttons[self._saved_views.index(view)]
+
+    def set_saved_count(self, rows: int | None, exact: bool = True) -> None:
+        """What the shown saved view's tab counts (its rows; None: no count)."""
+        count = None if rows is None else (rows, exact)
+        if count != self._saved_count:
+            self._saved_count = count
+            self._refresh_tabs()
+
+    def _tab(self) -> QToolButton:
+        button = QToolButton(self._tabs)
+        button.setObjectName("filterTab")
+        button.setCheckable(True)
+        button.setAutoRaise(True)
+        button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        button.installEventFilter(self)
+        self._group.addButton(button)
+        return button
+
+    def _checked(self) -> QToolButton:
+        if self._saved is not None:
+            return self._saved_buttons[self._saved_views.index(self._saved)]
+        return self._buttons[self._filter]
 
     def button(self, kind: Filter) -> QToolButton:
         return self._buttons[kind]
@@ -143,17 +223,34 @@ class FilterBar(QWidget):
             hint = self._hints.get(kind)
             button.setToolTip(words + (f" ({hint})" if hint else ""))
             # One tab stop: the checked tab (see the module docstring).
-            button.setFocusPolicy(Qt.FocusPolicy.TabFocus if kind is self._filter
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus
+                                  if kind is self._filter and self._saved is None
                                   else Qt.FocusPolicy.NoFocus)
+        for view, button in zip(self._saved_views, self._saved_buttons, strict=True):
+            shown = view == self._saved
+            text, words = view.name, f"{view.name}, a saved {view.kind.value} view"
+            if shown and self._saved_count is not None:
+                rows, exact = self._saved_count
+                text = f"{view.name} {count_text(rows, exact)}"
+                words = count_words(view.name, rows, exact)
+            button.setText(text)
+            button.setAccessibleName(words)
+            button.setToolTip(words)
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus if shown else Qt.FocusPolicy.NoFocus)
 
     def _step_filter(self, key: int) -> bool:
-        kinds = [kind for kind, _ in FILTER_TABS]
-        at = kinds.index(self._filter)
+        tabs: list[Filter | SavedView] = [kind for kind, _ in FILTER_TABS]
+        tabs.extend(self._saved_views)
+        at = tabs.index(self._saved if self._saved is not None else self._filter)
         target = {Key.Key_Left: at - 1, Key.Key_Right: at + 1, Key.Key_Home: 0,
-                  Key.Key_End: len(kinds) - 1}.get(Key(key))
+                  Key.Key_End: len(tabs) - 1}.get(Key(key))
         if target is None:
             return False
-        self.set_filter(kinds[min(max(target, 0), len(kinds) - 1)])
+        tab = tabs[min(max(target, 0), len(tabs) - 1)]
+        if isinstance(tab, Filter):
+            self.set_filter(tab)
+        else:
+            self.set_saved(tab)
         return True
 
     # ---- text --------------------------------------------------------------------------------

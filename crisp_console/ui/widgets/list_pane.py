@@ -95,6 +95,9 @@ class ListPane(QWidget):
         self.switcher.website_chosen.connect(self.set_website)
         self.filter_bar.filter_changed.connect(self._apply)
         self.filter_bar.text_changed.connect(self._apply)
+        self.filter_bar.saved_chosen.connect(self._saved_chosen)
+        for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.modelReset):
+            signal.connect(self._count_saved)
         self.filter_bar.focus_list_requested.connect(self._focus_list)
         self.counts.changed.connect(self._show_counts)
         self.paging.changed.connect(self._paging_changed)
@@ -117,11 +120,28 @@ class ListPane(QWidget):
             return saved.list_query()
         return quick_query(self._filter.kind, self._user_id)
 
-    def set_saved_view(self, view: SavedView | None) -> None:
+    def set_saved_views(self, views: list[SavedView]) -> None:
+        """The saved views, as tabs after the quick filters'."""
+        self.filter_bar.set_saved_views(views)
+
+    def show_saved(self, view: SavedView | None) -> None:
         """Show a saved segment or custom-filter view (None: back to the quick filter)."""
+        self.filter_bar.set_saved(view)
+
+    def saved(self) -> SavedView | None:
+        return self._saved
+
+    def _saved_chosen(self, view: SavedView | None) -> None:
         if view != self._saved:
             self._saved = view
             self._apply()
+
+    def _count_saved(self) -> None:
+        if self._saved is not None:
+            self.filter_bar.set_saved_count(self.model.rowCount(),
+                                            self.paging.exact(self.query()))
+        else:
+            self.filter_bar.set_saved_count(None)
 
     def set_user_id(self, user_id: str | None) -> None:
         """Who "me" is, for Mine, Mentions and their counts."""
@@ -280,13 +300,15 @@ class ListPane(QWidget):
 
     def _show_counts(self) -> None:
         self.filter_bar.set_counts(self.counts.counts(), self.paging.inexact())
+        self._count_saved()
 
     def _update_empty_text(self) -> None:
         if self._website_id in self._unavailable:
             self.view.set_empty_text(UNAVAILABLE_TEXT)
         else:
             self.view.set_empty_text(LOADING_TEXT if self._loading and not self._filter.text
-                                     else empty_text(self._filter.kind, self._filter.text))
+                                     else empty_text(self._filter.kind, self._filter.text,
+                                                     self._saved.name if self._saved else ""))
 
     def _update_notice(self) -> None:
         wid = self._website_id
