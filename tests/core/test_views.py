@@ -53,11 +53,13 @@ def test_saved_views_round_trip_and_refuse_what_crisp_would() -> None:
         [{"criterion": "country", "operator": "eq", "query": ["FR"]}]), "or")
     assert SavedView.from_json(view.to_json()) == view
     assert view.list_query().get("search_operator") == "or"
-    for raw in (7, {"name": "", "kind": "segment", "query": "x"},
-                {"name": "a", "kind": "nope", "query": "x"},
-                {"name": "a", "kind": "segment", "query": "x", "operator": "xor"},
-                {"name": "a", "kind": "filter", "query": "[]"}):
-        with pytest.raises(ValueError):
+    for raw, words in ((7, "an object"), ({"name": "", "kind": "segment", "query": "x"},
+                                          "a name"),
+                       ({"name": "a", "kind": "nope", "query": "x"}, "not a valid"),
+                       ({"name": "a", "kind": "segment", "query": "x", "operator": "xor"},
+                        "'and' or 'or'"),
+                       ({"name": "a", "kind": "filter", "query": "[]"}, "non-empty")):
+        with pytest.raises(ValueError, match=words):
             SavedView.from_json(raw)
     for bad, words in (("{", "not JSON"), ("[1]", "not an object"),
                        ('[{"operator":"eq","query":["a"]}]', "names no field"),
