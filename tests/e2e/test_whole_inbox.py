@@ -88,3 +88,46 @@ def test_a_mention_of_me_is_in_mentions_at_start(qloop: qasync.QEventLoop,
                         timeout=15.0, what="Mentions read to its end")
             assert tab_text(console, Filter.MENTIONS) == f"Mentions {len(mentioned)}"
     qloop.run_until_complete(asyncio.wait_for(main(), 90))
+
+
+def test_views_follow_live_changes_in_and_out(qloop: qasync.QEventLoop,
+                                              tmp_path: Path) -> None:
+    """A new mention enters Mentions; a resolve leaves Unresolved and a reopen comes back,
+    each with its count, with no request of the list's."""
+    async def main() -> None:
+        async with running_console(tmp_path, sandbox_config=SCENARIO) as (console, sandbox):
+            me = console.client.identity.me
+            assert me is not None
+            pane = console.panes.list_pane
+            state = sandbox.state
+
+            def rows() -> set[str]:
+                pane.flush()
+                return set(pane.model.session_ids())
+
+            pane.set_filter(Filter.MENTIONS)
+            await until(lambda: not pane.paging.footer_state()[0], what="mentions listed")
+            outside = next(c for c in state.conversations.values()
+                           if c.messages and me not in c.mentions
+                           and c.website_id in state.subscribed_website_ids())
+            before = pane.counts.count(Filter.MENTIONS)
+            state.add_message(outside, type="note", from_="operator", origin="chat",
+                              content="@you can you confirm?", user={"user_id": "someone"},
+                              mentions=[me])
+            await until(lambda: outside.session_id in rows(), what="the mention entering")
+            assert pane.counts.count(Filter.MENTIONS) == before + 1
+
+            pane.set_filter(Filter.UNRESOLVED)
+            while pane.model.canFetchMore(QModelIndex()) or pane.paging.footer_state()[0]:
+                pane.model.fetchMore(QModelIndex())  # read to its end: the count holds still
+                await until(lambda: not pane.paging.footer_state()[0], what="a page")
+            shown = rows()
+            target = next(sid for sid in shown if state.conversations[sid].state != "resolved")
+            count = pane.counts.count(Filter.UNRESOLVED)
+            state.set_state(state.conversations[target], "resolved")
+            await until(lambda: target not in rows(), what="the resolve leaving")
+            assert pane.counts.count(Filter.UNRESOLVED) == count - 1
+            state.set_state(state.conversations[target], "unresolved")
+            await until(lambda: target in rows(), what="the reopen coming back")
+            assert pane.counts.count(Filter.UNRESOLVED) == count
+    qloop.run_until_complete(asyncio.wait_for(main(), 90))
