@@ -197,3 +197,24 @@ def test_the_filtered_list_and_the_counts_follow_a_burst(qtmodeltester: Any,
     assert own.session_ids() == expected(store, flt)
     assert counts.counts() == recount(store, ME)
     qtmodeltester.check(own)
+
+
+def test_a_text_filter_counts_its_combination_with_each_tab(qtbot: QtBot) -> None:
+    """With text in the list's filter box, each tab counts what it would show: the
+    combination, kept exact through a burst that renames and re-words conversations."""
+    store = seeded_store(200)
+    counts = FilterCounts(store, ME)
+    word = "VISITOR 1"  # Visitor 1, Visitor 10…: some, not all
+
+    def combined() -> dict[Filter, int]:
+        return {kind: sum(1 for c in store.conversations.values()
+                          if ConversationFilter(kind, ME, word)(c)) for kind in Filter}
+
+    counts.set_text(word)
+    assert counts.counts() == combined()
+    assert counts.count(Filter.ALL) < len(store.conversations)
+    burst(store, random.Random(5), 400)
+    counts.flush()
+    assert counts.counts() == combined()
+    counts.set_text("")
+    assert counts.counts() == recount(store, ME)
