@@ -25,12 +25,13 @@ log = logging.getLogger(__name__)
 
 CONVERSATION, FILTER, WEBSITE = "conversation", "filter", "website"
 KEYS = (CONVERSATION, FILTER, WEBSITE)
+SAVED_PREFIX = "saved:"  # FILTER's value for a saved view: "saved:<its name>"
 LEGACY_WEBSITE_KEY = "list/website"  # where the website scope was kept before
 
 
 class ViewMemory(Protocol):
     """A small dict of strings kept across runs, per account: ``conversation`` (a session
-    id), ``filter`` (a ``Filter`` value) and ``website`` (a website id, "" for the unified
+    id), ``filter`` (a ``Filter`` value, or "saved:<name>" for a saved view) and ``website`` (a website id, "" for the unified
     inbox). ``get`` is read once at start; ``set`` is called on every change of the view, on
     the UI thread, and must not wait on disk (queue the write)."""
 
@@ -79,6 +80,7 @@ class LastView:
         self._saved: dict[str, str] | None = None
         list_pane.website_changed.connect(self._changed)
         list_pane.filter_bar.filter_changed.connect(self._changed)
+        list_pane.filter_bar.saved_chosen.connect(self._changed)
         opened(self._changed)
 
     def restore(self) -> None:
@@ -99,6 +101,11 @@ class LastView:
         kind = view.get(FILTER, "")
         if kind in {f.value for f in Filter}:
             lp.set_filter(Filter(kind))
+        elif kind.startswith(SAVED_PREFIX):  # a saved view, when it is still saved
+            name = kind[len(SAVED_PREFIX):]
+            saved = next((v for v in lp.filter_bar.saved_views() if v.name == name), None)
+            if saved is not None:
+                lp.show_saved(saved)
         sid = view.get(CONVERSATION, "")
         # Selected in the list when the filter shows it (the controller opens it then); else
         # opened anyway: the filter stays as the operator left it.
@@ -110,8 +117,10 @@ class LastView:
 
     def current(self) -> dict[str, str]:
         """The view as it is now."""
+        saved = self._list.saved()
         return {CONVERSATION: self._opener.session_id or "",
-                FILTER: self._list.filter().value,
+                FILTER: (SAVED_PREFIX + saved.name) if saved is not None
+                else self._list.filter().value,
                 WEBSITE: self._list.website_id() or ""}
 
     def _changed(self, *_args: object) -> None:

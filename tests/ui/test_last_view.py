@@ -12,6 +12,7 @@ from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from crisp_console.core import Store
+from crisp_console.core.views import SavedKind, SavedView
 from crisp_console.present.filters import Filter
 from crisp_console.ui.last_view import LastView, SettingsViewMemory
 from crisp_console.ui.widgets.list_pane import ListPane
@@ -148,3 +149,21 @@ def test_settings_memory_round_trips_and_reads_the_old_website_key(tmp_path: Pat
     again = SettingsViewMemory(QSettings(str(tmp_path / "window.ini"),
                                          QSettings.Format.IniFormat))
     assert again.get() == {"conversation": "session_1", "filter": "mine", "website": ""}
+
+
+def test_a_saved_view_comes_back_while_it_is_still_saved(qtbot: QtBot, store: Store) -> None:
+    vip = SavedView("VIP", SavedKind.SEGMENT, "vip")
+    memory = FakeMemory({"filter": "saved:VIP", "website": "", "conversation": ""})
+    last, pane, _controller = build(qtbot, store, memory)
+    pane.set_saved_views([vip])
+    last.restore()
+    assert pane.saved() == vip
+    pane.set_filter(Filter.ALL)
+    assert memory.writes[-1]["filter"] == "all"
+    pane.show_saved(vip)
+    assert memory.writes[-1]["filter"] == "saved:VIP"
+
+    gone = FakeMemory({"filter": "saved:Gone", "website": "", "conversation": ""})
+    last, pane, _controller = build(qtbot, store, gone)
+    last.restore()
+    assert pane.saved() is None  # no longer saved: the quick filter stays
