@@ -31,9 +31,10 @@ LEGACY_WEBSITE_KEY = "list/website"  # where the website scope was kept before
 
 class ViewMemory(Protocol):
     """A small dict of strings kept across runs, per account: ``conversation`` (a session
-    id), ``filter`` (a ``Filter`` value, or "saved:<name>" for a saved view) and ``website`` (a website id, "" for the unified
-    inbox). ``get`` is read once at start; ``set`` is called on every change of the view, on
-    the UI thread, and must not wait on disk (queue the write)."""
+    id), ``filter`` (a ``Filter`` value, or "saved:<name>" for a saved view) and ``website``
+    (a website id, "" for the unified inbox). ``get`` is read once at start; ``set`` is
+    called on every change of the view, on the UI thread, and must not wait on disk (queue
+    the write)."""
 
     def get(self) -> Mapping[str, str]: ...
 
