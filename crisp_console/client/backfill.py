@@ -1,11 +1,12 @@
 """The backfill: reading the views' lists to their end in the background, so that their
 counts become exact without the operator scrolling, within a request budget.
 
-It reads one page at a time, ``config.backfill_interval`` apart, the small views that need
-an operator first (Mentions, Mine, Unread, not resolved, Unassigned), then every
-conversation (which makes every quick filter exact at once). It stops for good once it has
-spent ``config.backfill_budget`` requests this session, and waits while the quota is
-spent; it also stops once today's requests reach ``config.backfill_quota_share`` of
+It reads one page at a time, ``config.backfill_interval`` apart, round-robin over the views
+that need an operator (Mentions, not resolved — which holds the pending ones the list shows
+first —, Mine, Unread, Unassigned) and every conversation (which makes every quick filter
+exact at once, Resolved included): the small views end in the first rounds. It stops for
+good once it has spent ``config.backfill_budget`` requests this session, and waits while the
+quota is spent; it also stops once today's requests reach ``config.backfill_quota_share`` of
 ``config.daily_quota``: what is left of the quota is the operator's (replies, opening
 conversations). A failure of one list is logged once and that list is skipped.
 """
@@ -25,8 +26,8 @@ from crisp_console.errors import CrispError, QuotaExceededError
 
 log = logging.getLogger("crisp_console.client")
 
-# Small, actionable views first; every conversation last (it covers them all).
-ORDER = (F.MENTIONS, F.MINE, F.UNREAD, F.UNRESOLVED, F.UNASSIGNED, F.ALL)
+# On a tie, the views that need an operator first; every conversation last.
+ORDER = (F.MENTIONS, F.UNRESOLVED, F.MINE, F.UNREAD, F.UNASSIGNED, F.ALL)
 
 
 class Backfill:
@@ -47,17 +48,22 @@ class Backfill:
         return ""
 
     def _next(self, skipped: set[tuple[ListQuery, str]]) -> tuple[ListQuery, str] | None:
+        """Round-robin: the open list with the fewest pages read, in ORDER on a tie, so the
+        small views end in the first rounds while the big ones go on."""
         pager = self._pager
-        for wid in self._websites():
+        best: tuple[int, int, int] | None = None
+        found: tuple[ListQuery, str] | None = None
+        for w, wid in enumerate(self._websites()):
             if pager.listing(ALL_QUERY, wid).done:
                 continue
-            for query in self._queries():
-                if (query, wid) in skipped:
-                    continue
+            for q, query in enumerate(self._queries()):
                 listing = pager.listing(query, wid)
-                if not listing.done and not listing.loading:
-                    return query, wid
-        return None
+                if (query, wid) in skipped or listing.done or listing.loading:
+                    continue
+                rank = (listing.next_page, q, w)
+                if best is None or rank < best:
+                    best, found = rank, (query, wid)
+        return found
 
     def _queries(self) -> Iterator[ListQuery]:
         seen: set[ListQuery] = set()
