@@ -182,3 +182,19 @@ async def test_mine_without_me_asks_nothing(sandbox: Sandbox) -> None:
         assert not client.pager.fetch_more(None, client.websites.ids())
     finally:
         await client.aclose()
+
+
+@pytest.mark.sandbox_config(sizes=Sizes())
+async def test_the_backfill_ends_the_small_views_first(sandbox: Sandbox) -> None:
+    config = dataclasses.replace(SMALL_PAGES, backfill_budget=40, backfill_interval=0.0)
+    client = make_client(sandbox, config=config)
+    try:
+        await client.start()
+        await client.backfill.run()
+        ids, me = client.websites.ids(), client.identity.me
+        assert client.backfill.spent == 40
+        assert client.pager.exact(quick_query(Filter.MENTIONS, me), ids)
+        assert client.pager.exact(quick_query(Filter.MINE, me), ids)
+        assert not client.pager.exact(quick_query(Filter.ALL, me), ids)
+    finally:
+        await client.aclose()
