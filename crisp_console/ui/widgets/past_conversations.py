@@ -26,6 +26,13 @@ from crisp_console.present.timefmt import Clock, system_clock
 from crisp_console.ui.widgets.compact_list import CompactList, Row
 
 LookupSource = Callable[[str], Lookup | None]
+# "Show more" reads as a link, and shows where the keyboard focus is.
+STYLE = """
+QPushButton#showMore { color: palette(link); background: transparent; padding: 2px 6px;
+                       border: 1px solid transparent; border-radius: 3px; }
+QPushButton#showMore:hover { text-decoration: underline; }
+QPushButton#showMore:focus { border-color: palette(highlight); }
+"""
 # What a row shows of its conversation: a change of any other field leaves the section alone.
 ROW_FIELDS = frozenset(("state", "updated_at", "created_at", "last_message", "nickname",
                         "email"))
@@ -59,7 +66,9 @@ class PastConversations(QWidget):
         self.placeholder = QLabel("No other conversations", self)
         self.placeholder.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.more = QPushButton("Show more", self)
-        self.more.setFlat(True)
+        self.more.setObjectName("showMore")
+        self.more.setStyleSheet(STYLE)
+        self.more.setAccessibleName("Show more past conversations")
         self.more.setCursor(Qt.CursorShape.PointingHandCursor)
         self.more.clicked.connect(self.show_more)
         self.more.hide()
