@@ -8,8 +8,10 @@ reaches into another. The UI uses the parts by name:
 - ``commands``: the optimistic commands, typing, read marks, reminders (commands.py);
 - ``outbox``: every outgoing action kept until Crisp has it: resume() after a restart,
   unsent_count(), unsent(), wait_sent(), discard() for the quit question (outbox.py);
-- ``loader``: open_conversation, load_older, fetch_conversation (loader.py);
+- ``loader``: open_conversation, load_older, fetch_conversation, and ensure_conversation,
+  the one way a conversation named by its id alone reaches the store (loader.py);
 - ``details``: the people panel's extras, loaded when it shows them (details.py);
+- ``past``: the past conversations the people panel shows that the store lacks (past.py);
 - ``media``: trusted, fetch (media.py);
 - ``websites``, ``catchup``, ``fetches``, ``sender``, ``events``: the sync and the owed work;
 - with a local database (``cache=``): ``persister`` (persist.py) and ``warm``
@@ -48,6 +50,7 @@ from crisp_console.client.local_ports import SavedData
 from crisp_console.client.media import Media
 from crisp_console.client.outbox import ClientOutbox
 from crisp_console.client.owed import OwedWork
+from crisp_console.client.past import PastLookups
 from crisp_console.client.persist import Persister
 from crisp_console.client.replies import Replies
 from crisp_console.client.retry import Retrier, Sleep
@@ -154,6 +157,9 @@ class ConsoleClient:
                              else lambda session_id: None)
         self.details = PeopleDetails(api, store, listen=self.events.add_listener, clock=clock,
                                      fresh_for=config.details_fresh_for)
+        self.past = PastLookups(self.loader.fetch_conversation, store, tasks,
+                                low=lambda: api.gate.spent, clock=clock,
+                                fresh_for=config.details_fresh_for)
         self.replies = Replies(store, self.sender, uploads, self.identity, clocks, outbox,
                                self.loader)
         self.commands = Commands(api, store, self.identity, config, clock, outbox, waiting)

@@ -8,7 +8,8 @@ seconds ago (5 minutes), unless a live event says it changed:
 
 - ``session:sync:pages``: that conversation's pages;
 - ``people:profile:created|updated|removed``: the contact's profile and custom data;
-- a new conversation of the contact in the store: the contact's past conversations;
+- a new conversation of the contact in the store: the contact's past conversations (unless
+  the loaded list names it already: a past conversation fetched into the store, past.py);
 - ``session:removed``: everything of that conversation.
 
 The contact's sections are kept per contact: a second conversation of the same person costs
@@ -253,11 +254,13 @@ class PeopleDetails:
                     box.changed(("profile", "data"))
 
     def _on_change(self, change: Change) -> None:
-        """A conversation new to the store: its contact has one more past conversation."""
+        """A conversation new to the store: its contact may have one more past conversation
+        (not when the list loaded names it: a past conversation fetched into the store)."""
         if change.kind is not ChangeKind.INSERTED or change.collection != CONVERSATIONS:
             return
         for session_id in change.ids:
             conv = self._store.conversations.get(session_id)
             box = self._contacts.get((conv.website_id, conv.people_id)) if conv else None
-            if box is not None:
+            listed = box.loaded.get("past_conversations") if box is not None else None
+            if box is not None and (listed is None or session_id not in listed.value):
                 box.changed(("past_conversations",))

@@ -2,6 +2,12 @@
 and one conversation it has not loaded. The people panel's extras load when the panel shows
 them (details.py); conversations heard of live are fetched as owed work (fetches.py).
 
+``ensure_conversation`` is the one way a conversation named by its id alone (a visitor's
+past conversation, a notification, a search result) reaches the store: Get A Conversation,
+upserted like any REST page, so it joins every view it matches (and their counts) once, and
+the persister caches it. The past conversations the people panel shows fetch through the
+same ``fetch_conversation`` (past.py).
+
 A timeline restored from the local cache (warmstart.py) shows at once and is *unverified*
 until its first opening reads Crisp's newest messages back to one it holds (1 request when
 nothing changed). A saved timeline that cannot be joined to them (more new messages than
@@ -11,7 +17,7 @@ the conversation was removed while the console was away: it is removed here too.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from crisp_console.api import CrispApi, tagged
@@ -78,14 +84,28 @@ class Loader:
         return len(batch)
 
     @tagged("open")
-    async def fetch_conversation(self, website_id: str, session_id: str) -> None:
-        """One Get A Conversation into the store, now. Gone (404, not subscribed): nothing
-        happens. Other errors propagate."""
+    async def fetch_conversation(self, website_id: str, session_id: str) -> bool:
+        """One Get A Conversation into the store, now; True when the store holds it after.
+        Gone (404, not subscribed): nothing happens (False). Other errors propagate."""
         try:
             payload = await self._api.get_conversation(website_id, session_id)
         except GONE:
-            return
+            return False
         self._store.upsert_conversations([payload])
+        return session_id in self._store.conversations
+
+    @tagged("open")
+    async def ensure_conversation(self, session_id: str,
+                                  websites: Sequence[str] | None = None) -> bool:
+        """Make sure the store holds ``session_id`` (no request when it does): else ask
+        ``websites`` in turn (None: every website the store knows) until one has it.
+        False: none has it (gone). Other errors (refused, quota, offline) propagate."""
+        if session_id in self._store.conversations:
+            return True
+        for website_id in list(self._store.websites) if websites is None else websites:
+            if await self.fetch_conversation(website_id, session_id):
+                return True
+        return False
 
     async def _refresh(self, conv: Conversation) -> None:
         """A restored timeline: Crisp's newest batches back to a message it holds."""

@@ -1,6 +1,6 @@
 """What the people panel shows, computed without Qt: the visitor's place and local time, device,
-languages and network lines, browsed pages, segments and past conversations (custom-data
-values: data_values.py).
+languages and network lines, browsed pages and segments (custom-data values: data_values.py;
+past conversations: past_conversations.py).
 
 Everything here reads untrusted payloads (conversation meta, people profiles): wrong types
 are skipped, never raised, and every string meant for one line goes through ``one_line()``.
@@ -270,26 +270,3 @@ def known_segments(conversations: Iterable[Conversation], people: Iterable[Perso
     for person in people:
         counts.update(person.segments)
     return sorted(counts, key=lambda name: (-counts[name], name))
-
-
-# ---- past conversations --------------------------------------------------------------------
-
-
-def short_id(session_id: str) -> str:
-    """"session_1a2b3c4d-…" -> "1a2b3c4d"."""
-    return one_line(session_id.removeprefix("session_"), 8)
-
-
-def conversation_lines(session_id: str, conv: Conversation | None,
-                       now_ms: int) -> tuple[str, str]:
-    """(name · state · when, last message) for a past conversation; a generic title when
-    the store does not have it."""
-    if conv is None:
-        return f"Conversation {short_id(session_id)}", ""
-    name = (one_line(conv.nickname, 80) or one_line(conv.email, 80)
-            or f"Conversation {short_id(session_id)}")
-    head = [name, STATE_LABELS.get(conv.state, "")]
-    when = relative_time(conv.updated_at or conv.created_at, now_ms)
-    if when:
-        head.append(when)
-    return SEPARATOR.join(part for part in head if part), one_line(conv.last_message, 200)

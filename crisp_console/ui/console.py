@@ -100,7 +100,7 @@ class Console:
             store, client.loader, client.commands, p, self.registry, self.actions,
             feedback=feedback, tasks=self.tasks)
         self.people_loads = PeopleLoads(p.people, client.details, feedback=feedback,
-                                        tasks=self.tasks)
+                                        tasks=self.tasks, past=client.past)
 
         def open_conversation() -> str | None:
             return controller.session_id
@@ -236,6 +236,7 @@ class Console:
         self.panes.window.save_state()
         self.quit_guard.detach()
         self.panes.detach()
+        self.people_loads.detach()
         self.websites.detach()
         self.team_canned.close()
         self.controller.detach()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QPoint, QUrl, Signal
@@ -45,7 +45,8 @@ class Loads(Protocol):
 
     async def open_conversation(self, session_id: str) -> ConversationDetails: ...
 
-    async def fetch_conversation(self, website_id: str, session_id: str) -> object: ...
+    async def ensure_conversation(self, session_id: str,
+                                  websites: Sequence[str] | None = None) -> bool: ...
 
 
 class Edits(Protocol):
@@ -194,8 +195,11 @@ class Controller(QObject):
         self.panes.thread.set_denied(session_id, details.denied.get("messages", ""))
         self.mark_read_if_seen()
 
-    def jump_to(self, session_id: str) -> None:
-        """Open a conversation from outside the list (palette, people panel, notification)."""
+    def jump_to(self, session_id: str, website_id: str = "") -> None:
+        """Open a conversation from outside the list (palette, people panel, notification,
+        search result), selected in the list (All when the filter hides it). One the store
+        lacks is fetched into it first (client loader.ensure_conversation): from
+        ``website_id`` when the caller knows it, else from each website."""
         lp = self.panes.list_pane
         if session_id in self.store.conversations:
             if not lp.select_session(session_id):
@@ -204,21 +208,21 @@ class Controller(QObject):
                 lp.select_session(session_id)
             self.open(session_id)
             return
-        self.feedback.run(self._fetch_and_open(session_id), "Could not open the conversation")
+        self.feedback.run(self._fetch_and_open(session_id, website_id),
+                          "Could not open the conversation")
 
-    async def _fetch_and_open(self, session_id: str) -> None:
-        """A conversation not loaded yet (an older one of this person): the open
-        conversation's website is the likely one, then the others."""
-        conv = self.store.conversations.get(self.session_id or "")
-        websites = list(self.store.websites)
+    async def _fetch_and_open(self, session_id: str, website_id: str) -> None:
+        """Without a website: the open conversation's is the likely one, then the others.
+        Opened once fetched, unless the operator opened another one meanwhile."""
+        opened = self.session_id
+        websites = [website_id] if website_id else list(self.store.websites)
+        conv = self.store.conversations.get(opened or "")
         if conv is not None:
             websites.sort(key=lambda wid: wid != conv.website_id)
-        for website_id in websites:
-            await self._loads.fetch_conversation(website_id, session_id)
-            if session_id in self.store.conversations:
-                self.jump_to(session_id)
-                return
-        self.feedback.message("That conversation is no longer available")
+        if not await self._loads.ensure_conversation(session_id, websites):
+            self.feedback.message("That conversation is no longer available")
+        elif self.session_id == opened:
+            self.jump_to(session_id)
 
     def _person_chosen(self, website_id: str, people_id: str) -> None:
         latest = max((c for c in self.store.conversations.values()

@@ -5,16 +5,22 @@ the daily quota is shared: a hidden panel asks nothing. When a conversation open
 panel, or the panel is shown with a conversation bound, the client is asked for that
 conversation's extras; the client (client/details.py) decides which ones it must fetch and
 which are still fresh, so showing the panel again within its freshness window costs nothing.
+
+The past conversations the panel shows but the store lacks (``past_wanted``) are handed to
+the client's lookups (client/past.py) the same way: only while the panel is on screen. The
+client fetches them into the store, and tells how each lookup went; the panel reads both.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Collection, Iterable
 from typing import Protocol
 
 from PySide6.QtCore import QEvent, QObject
 
 from crisp_console.client import ConversationDetails
+from crisp_console.client.past import Lookup
 from crisp_console.client.tasks import TaskOwner
 from crisp_console.ui.feedback import Feedback
 from crisp_console.ui.widgets.people_panel import PeoplePanel
@@ -26,18 +32,38 @@ class DetailsSource(Protocol):
     async def load(self, session_id: str) -> ConversationDetails: ...
 
 
+class PastSource(Protocol):
+    """Where the past conversations the store lacks are fetched (client.past)."""
+
+    def lookup(self, session_id: str) -> Lookup | None: ...
+
+    def want(self, website_id: str, session_ids: Iterable[str]) -> object: ...
+
+    def observe(self, callback: Callable[[Collection[str]], None]) -> Callable[[], None]: ...
+
+
 class PeopleLoads(QObject):
     """Call ``opened(session_id)`` once the panel is bound to a conversation; the panel's
     own Show events do the rest."""
 
     def __init__(self, panel: PeoplePanel, source: DetailsSource, *, feedback: Feedback,
-                 tasks: TaskOwner) -> None:
+                 tasks: TaskOwner, past: PastSource | None = None) -> None:
         super().__init__(panel)
-        self._panel, self._source = panel, source
+        self._panel, self._source, self._past = panel, source, past
         self._feedback, self._tasks = feedback, tasks
         self._task: asyncio.Task[object] | None = None
         self._for: str | None = None  # the conversation _task loads
+        self._unobserve: Callable[[], None] = lambda: None
+        if past is not None:
+            panel.set_lookups(past.lookup)
+            self._unobserve = off = past.observe(panel.past_looked_up)
+            panel.destroyed.connect(lambda *_: off())
+            panel.past_wanted.connect(self._past_wanted)
         panel.installEventFilter(self)
+
+    def detach(self) -> None:
+        """Stop hearing the client's lookups (before the client goes away)."""
+        self._unobserve()
 
     def opened(self, _session_id: str = "") -> None:
         self.refresh()
@@ -65,6 +91,10 @@ class PeopleLoads(QObject):
                 self._panel.set_loading(False)
         if details is not None:
             self._panel.set_details(session_id, details)
+
+    def _past_wanted(self, website_id: str, session_ids: list[str]) -> None:
+        if self._past is not None and self._panel.isVisible():
+            self._past.want(website_id, session_ids)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self._panel and event.type() == QEvent.Type.Show:

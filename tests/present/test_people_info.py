@@ -1,5 +1,6 @@
-"""The people panel's pure helpers: place and local time, device lines, pages, segments, past
-conversation labels, and the pending-edit base (custom data values: test_data_values.py)."""
+"""The people panel's pure helpers: place and local time, device lines, pages, segments, and
+the pending-edit base (custom data values: test_data_values.py; past conversations:
+test_past_conversations.py)."""
 
 from __future__ import annotations
 
@@ -133,17 +134,7 @@ def test_known_segments_most_used_first() -> None:
     assert info.known_segments(convs, people) == ["lead", "vip", "b2b", "beta"]
 
 
-# ---- past conversations, pending edits ---------------------------------------
-
-
-def test_conversation_lines() -> None:
-    conv = Conversation.from_payload(f.conversation(
-        "session_1a2b3c4d-0000", state="resolved", updated_at=NOW - 3 * 3_600_000,
-        last_message="Thanks!\nBye", meta={"nickname": "Grace"}))
-    assert info.conversation_lines(conv.session_id, conv, NOW) == \
-        ("Grace · Resolved · 3 h", "Thanks! Bye")
-    assert info.conversation_lines("session_1a2b3c4d-0000", None, NOW) == \
-        ("Conversation 1a2b3c4d", "")
+# ---- pending edits ---------------------------------------------------------------------
 
 
 def test_pending_base_until_seen_or_expired() -> None:

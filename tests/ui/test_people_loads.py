@@ -5,6 +5,7 @@ was asked is read off the sandbox's own request log, once every task of the ui i
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import qasync
 from pytestqt.qtbot import QtBot
 
 from crisp_console.client import ConversationDetails
+from crisp_console.client.past import Lookup
 from crisp_console.client.tasks import TaskOwner
 from crisp_console.errors import ServerError
 from crisp_console.sandbox.server import Sandbox
@@ -198,4 +200,63 @@ async def test_a_profile_that_could_not_be_loaded_says_so_not_loading(parts: Any
     await tasks_done(tasks)
     assert placeholder().startswith("The contact's profile could not be loaded")
     assert not panel.notepad.editor.isEnabled()
+    await tasks.aclose()
+
+
+class Past:
+    """Stands in for client.past: records what was wanted, and tells its observers."""
+
+    def __init__(self) -> None:
+        self.lookups: dict[str, Lookup] = {}
+        self.wanted: list[tuple[str, list[str]]] = []
+        self.observers: list[Callable[[Collection[str]], None]] = []
+
+    def lookup(self, session_id: str) -> Lookup | None:
+        return self.lookups.get(session_id)
+
+    def want(self, website_id: str, session_ids: Iterable[str]) -> None:
+        ids = list(session_ids)
+        self.wanted.append((website_id, ids))
+        self.lookups.update({sid: Lookup("loading", 0.0) for sid in ids})
+        self.tell(ids)
+
+    def tell(self, ids: Collection[str]) -> None:
+        for observer in list(self.observers):
+            observer(ids)
+
+    def observe(self, callback: Callable[[Collection[str]], None]) -> Callable[[], None]:
+        self.observers.append(callback)
+
+        def off() -> None:  # idempotent, as the client's
+            if callback in self.observers:
+                self.observers.remove(callback)
+        return off
+
+
+@pytest.mark.asyncio
+async def test_past_conversations_the_store_lacks_are_asked_for_only_while_shown(
+        qtbot: QtBot) -> None:
+    store = build_store()
+    panel = PeoplePanel(store)
+    qtbot.addWidget(panel)
+    tasks, source, past = TaskOwner(), Source(), Past()
+    loads = PeopleLoads(panel, source, feedback=Feedback(lambda _t, _ms: None, tasks),
+                        tasks=tasks, past=past)
+    unknown = "session_0d0d0d0d-0000-4000-8000-000000000004"
+    panel.bind(SID)
+    panel.set_details(SID, ConversationDetails(past_conversations=[*PAST, unknown]))
+    assert past.wanted == []  # hidden: nothing is asked
+    assert panel.past.item(2).text() == "Conversation 0d0d0d0d"
+    panel.show()  # shown: the details load again (fresh in the client), then the lookups
+    await asyncio.sleep(0)
+    source.answers[SID].set_result(ConversationDetails(past_conversations=[*PAST, unknown]))
+    await tasks_done(tasks)
+    website_id = store.conversations[SID].website_id
+    assert past.wanted == [(website_id, [unknown])]
+    assert panel.past.item(2).text() == "Conversation 0d0d0d0d\nLoading…"
+    past.lookups[unknown] = Lookup("failed", 0.0, "Crisp did not answer")
+    past.tell([unknown])
+    assert panel.past.item(2).text() == "Conversation 0d0d0d0d\nCould not be loaded"
+    loads.detach()
+    assert past.observers == []
     await tasks.aclose()

@@ -4,6 +4,9 @@
 ``set_details`` adds what the shown panel loaded (people_loads.py: pages, past conversations,
 the profile), live events the pages browsed. Store changes of the bound conversation or its
 contact re-render only their sections. Edits are requests: the store's answer is shown.
+Past conversations are a section of their own (past_conversations.py): the ones the store
+lacks are asked for with ``past_wanted``; ``set_lookups`` and ``past_looked_up`` show how
+those lookups stand.
 
 A section Crisp refused (``ConversationDetails.denied``) shows the words in its place (the
 notepad stands for the profile); parts without a section of their own, under the header.
@@ -12,7 +15,7 @@ notepad stands for the profile); parts without a section of their own, under the
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -34,13 +37,12 @@ from crisp_console.ui.timers import single_shot
 from crisp_console.ui.widgets.compact_list import CompactList, Row
 from crisp_console.ui.widgets.custom_data_editor import CustomDataEditor
 from crisp_console.ui.widgets.notepad_editor import NotepadEditor
+from crisp_console.ui.widgets.past_conversations import LookupSource, PastConversations
 from crisp_console.ui.widgets.profile_header import ProfileHeader
 from crisp_console.ui.widgets.segment_chips import SegmentChips
 from crisp_console.ui.widgets.unavailable_note import UnavailableNote
 
 HEADER_FIELDS = frozenset(("nickname", "email", "avatar", "meta", "people_id", "availability"))
-PAST_FIELDS = frozenset(("nickname", "email", "state", "updated_at", "created_at",
-                         "last_message"))
 STYLE = """
 QLabel[copyable="true"] { border: 1px solid transparent; border-radius: 3px; padding: 0 2px; }
 QLabel[copyable="true"]:focus { border-color: palette(highlight); }
@@ -50,14 +52,16 @@ QLabel#sectionTitle { color: palette(placeholder-text); }
 
 class PeoplePanel(QWidget):
     """Signals:
-    conversation_requested(session_id): a past conversation was activated.
+    conversation_requested(session_id, website_id): a past conversation was activated.
+    past_wanted(website_id, session_ids): past conversations shown that the store lacks.
     segments_edited(session_id, segments): the full new segment list.
     data_edited(session_id, data): the full new custom data.
     notepad_edited(website_id, people_id, text): the contact's notepad.
     link_activated(url): a browsed page to open (http/https only).
     """
 
-    conversation_requested = Signal(str)
+    conversation_requested = Signal(str, str)
+    past_wanted = Signal(str, list)
     segments_edited = Signal(str, list)
     data_edited = Signal(str, object)  # a dict; object keeps its key order (not a QVariantMap)
     notepad_edited = Signal(str, str, str)
@@ -71,8 +75,6 @@ class PeoplePanel(QWidget):
         self._details: ConversationDetails | None = None
         self._loading_now = False  # the extras are being asked for (people_loads.py)
         self._pages: list[info.Page] = []
-        self._past: list[str] = []
-        self._past_present: frozenset[str] = frozenset()
         self._note_target: tuple[str, str] | None = None  # (website_id, people_id)
         self._person_seen: tuple[Any, ...] = ()  # what the contact looked like when shown
         self.setStyleSheet(STYLE)
@@ -97,8 +99,8 @@ class PeoplePanel(QWidget):
             return
         self.notepad.save()  # the previous contact's unsaved notes
         self._sid = session_id
-        self._details, self._pages, self._past = None, [], []
-        self._past_present = frozenset()
+        self._details, self._pages = None, []
+        self.past_section.bind(session_id)
         self.chips.reset()
         self.data_editor.reset()
         self.set_loading(False)
@@ -113,7 +115,7 @@ class PeoplePanel(QWidget):
         self._details = details
         self.loading.hide()
         self._pages = info.merge_pages(self._pages, info.pages_from(details.pages))
-        self._past = [s for s in details.past_conversations if isinstance(s, str)]
+        self.past_section.set_ids(details.past_conversations)
         self._render()
 
     def set_loading(self, loading: bool) -> None:
@@ -121,11 +123,20 @@ class PeoplePanel(QWidget):
         self.loading.setVisible(self._loading_now)
         self._render_notepad()  # "loading" only while it is: offline it says so instead
 
+    def set_lookups(self, source: LookupSource) -> None:
+        """Where the past conversations the store lacks read their lookups (client.past)."""
+        self.past_section.set_lookups(source)
+
+    def past_looked_up(self, session_ids: Collection[str]) -> None:
+        """The lookups of those past conversations changed."""
+        self.past_section.looked_up(session_ids)
+
     def refresh_clock(self) -> None:
         """Local time and relative dates (the minute timer calls it)."""
         self._render_context()
         self._render_pages()
-        self._render_past()
+        self.past_section.refresh()
+        self._past_title()
         if self._sid is not None:
             self._minute.start(60_000 - self._clock() % 60_000 + 50)
 
@@ -159,11 +170,12 @@ class PeoplePanel(QWidget):
         self.data_editor.data_edited.connect(self._data_edited)
         self.notepad = NotepadEditor(body)
         self.notepad.save_requested.connect(self._notepad_saved)
-        self.past = CompactList("past", single_click=True, parent=body, actions=(
-            ("Open conversation", self.conversation_requested.emit),))
-        self.past.item_requested.connect(self.conversation_requested)
+        self.past_section = PastConversations(self._store, clock=self._clock, parent=body)
+        self.past_section.conversation_requested.connect(self.conversation_requested)
+        self.past_section.wanted.connect(self.past_wanted)
+        self.past = self.past_section.list
         self.titles: dict[str, QLabel] = {}
-        self.placeholders: dict[str, QLabel] = {}
+        self.placeholders: dict[str, QLabel] = {"past": self.past_section.placeholder}
         self.denied = {section: UnavailableNote(name, body)
                        for section, name in DENIED_NAMES.items()}
         layout.addWidget(self.loading)
@@ -180,10 +192,9 @@ class PeoplePanel(QWidget):
             heading.setFont(pt.scaled_font(self.font(), 0.8, bold=True))
             layout.addSpacing(8)
             layout.addWidget(heading)
-            layout.addWidget(widget)
-            if key in ("pages", "past"):
-                self.placeholders[key] = none = QLabel("None yet" if key == "pages"
-                                                       else "No other conversations", body)
+            layout.addWidget(self.past_section if key == "past" else widget)
+            if key == "pages":
+                self.placeholders[key] = none = QLabel("None yet", body)
                 none.setForegroundRole(QPalette.ColorRole.PlaceholderText)
                 layout.addWidget(none)
             if key in IN_PLACE:
@@ -207,7 +218,7 @@ class PeoplePanel(QWidget):
         order = [*self.header.focus_order(), d["events"], d["data"], d["person_events"],
                  self.pages, d["pages"], self.chips.add_edit, editor.table, editor.key_edit,
                  editor.value_edit, editor.add_button, self.notepad.editor, d["profile"],
-                 self.past, d["past_conversations"]]
+                 self.past, self.past_section.more, d["past_conversations"]]
         for first, second in itertools.pairwise(order):
             QWidget.setTabOrder(first, second)
 
@@ -251,7 +262,8 @@ class PeoplePanel(QWidget):
         refused = self._refused()
         for section, note in self.denied.items():
             note.say(refused.get(section, ""))
-        for key, widget in (("pages", self.pages), ("notepad", self.notepad), ("past", self.past)):
+        for key, widget in (("pages", self.pages), ("notepad", self.notepad),
+                            ("past", self.past_section)):
             widget.setVisible(IN_PLACE[key] not in refused)
 
     def _render_header(self) -> None:
@@ -288,27 +300,14 @@ class PeoplePanel(QWidget):
             if page.referrer:
                 tip.append(f"From {one_line(page.referrer, 2000)}")
             rows.append((f"{title}\n{line}", page.url, tooltip_html("\n".join(tip))))
-        self._show_rows("pages", rows)
+        self.pages.set_rows(rows)
+        self.placeholders["pages"].setVisible(not rows and "pages" not in self._refused())
+        self.titles["pages"].setText(f"PAGES BROWSED ({len(rows)})" if rows else "PAGES BROWSED")
 
-    def _render_past(self) -> None:
-        now, convs = self._clock(), self._store.conversations
-        ids = [sid for sid in dict.fromkeys(self._past) if sid != self._sid]
-        self._past_present = frozenset(sid for sid in ids if sid in convs)
-        # Known ones newest first; the ones the store lacks keep the server's order, after.
-        ids.sort(key=lambda sid: -c.updated_at if (c := convs.get(sid)) else 1)
-        rows: list[Row] = []
-        for sid in ids:
-            head, last = info.conversation_lines(sid, convs.get(sid), now)
-            rows.append((f"{head}\n{last}" if last else head, sid,
-                         tooltip_html(f"{head}\n{last}".strip())))
-        self._show_rows("past", rows)
-
-    def _show_rows(self, key: str, rows: list[Row]) -> None:
-        view = self.pages if key == "pages" else self.past
-        view.set_rows(rows)
-        self.placeholders[key].setVisible(not rows and IN_PLACE[key] not in self._refused())
-        title = view.accessibleName()
-        self.titles[key].setText((f"{title} ({len(rows)})" if rows else title).upper())
+    def _past_title(self) -> None:
+        count = self.past_section.total()
+        self.titles["past"].setText(f"PAST CONVERSATIONS ({count})" if count
+                                    else "PAST CONVERSATIONS")
 
     def _person_state(self) -> tuple[Any, ...]:
         conv = self._conv()
@@ -339,6 +338,7 @@ class PeoplePanel(QWidget):
     def _on_change(self, change: Change) -> None:
         if self._sid is None:
             return
+        self.past_section.on_change(change)
         if change.collection == PEOPLE:
             conv = self._conv()
             # Its contact, and something the panel shows of it.
@@ -351,14 +351,9 @@ class PeoplePanel(QWidget):
         elif change.kind is ChangeKind.CHANGED:
             if change.concerns(self._sid):
                 self._conversation_changed(change.fields)
-            elif change.fields & PAST_FIELDS and not self._past_present.isdisjoint(change.ids):
-                self._render_past()
-        elif change.kind not in (ChangeKind.INSERTED, ChangeKind.REMOVED, ChangeKind.RESET):
-            return
-        elif change.concerns(self._sid):  # a RESET concerns it too
+        elif change.kind in (ChangeKind.INSERTED, ChangeKind.REMOVED, ChangeKind.RESET) \
+                and change.concerns(self._sid):  # a RESET concerns it too
             self._render()  # the bound conversation came or went
-        elif not frozenset(self._past).isdisjoint(change.ids):
-            self._render_past()  # a past conversation came or went
 
     def _on_live(self, event: LiveEvent) -> None:
         """Pages the bound visitor browses, live (the store does not keep them)."""

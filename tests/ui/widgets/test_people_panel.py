@@ -144,7 +144,7 @@ def test_set_details_fills_pages_and_past_conversations(panel: PeoplePanel) -> N
     assert panel.pages.item(0).text() == "Checkout\nnow · https://shop.example/checkout"
     # The bound conversation is not its own past; known ones newest first, unknown ones after.
     assert panel.past.keys() == [PAST[1], PAST[0], UNKNOWN]
-    assert panel.past.item(0).text() == "Grace H. · Unresolved · 1 h\nInvoice for March?"
+    assert panel.past.item(0).text() == "Unresolved · 1 h\nInvoice for March?"
     assert panel.past.item(2).text() == "Conversation 0d0d0d0d"
     assert panel.titles["past"].text() == "PAST CONVERSATIONS (3)"
 
@@ -170,7 +170,7 @@ def test_a_past_conversation_fetched_later_gets_its_label(panel: PeoplePanel,
     store.upsert_conversation(f.conversation(UNKNOWN, updated_at=NOW - 1000,
                                              meta={"nickname": "Grace (email)"}))
     assert panel.past.keys()[0] == UNKNOWN
-    assert panel.past.item(0).text().startswith("Grace (email) · Unresolved · now")
+    assert panel.past.item(0).text().startswith("Unresolved · now\n")
 
 
 # ---- live updates --------------------------------------------------------------------------
@@ -495,11 +495,11 @@ def test_past_conversations_open_by_enter_and_click(qtbot: QtBot, panel: PeopleP
     past.setCurrentRow(2)
     with qtbot.waitSignal(panel.conversation_requested) as sent:
         qtbot.keyClick(past, Qt.Key.Key_Return)
-    assert sent.args == [UNKNOWN]
+    assert sent.args == [UNKNOWN, f.WEBSITE]
     centre = past.visualItemRect(past.item(0)).center()
     with qtbot.waitSignal(panel.conversation_requested) as sent:
         qtbot.mouseClick(past.viewport(), Qt.MouseButton.LeftButton, pos=centre)
-    assert sent.args == [PAST[1]]
+    assert sent.args == [PAST[1], f.WEBSITE]
 
 
 def test_pages_open_only_http_links(qtbot: QtBot, panel: PeoplePanel) -> None:

@@ -164,7 +164,7 @@ def test_one_refused_section_leaves_the_others_shown(panel: PeoplePanel) -> None
     panel.bind(None)
     panel.bind(SID)  # another opening: nothing refused until its details say so
     assert not any(n.isVisibleTo(panel) for n in panel.denied.values())
-    assert panel.past.isVisibleTo(panel) and panel.notepad.isVisibleTo(panel)
+    assert panel.placeholders["past"].isVisibleTo(panel) and panel.notepad.isVisibleTo(panel)
 
 
 # ---- the thread -------------------------------------------------------------------------------
