@@ -91,7 +91,8 @@ async def test_the_cached_inbox_shows_before_any_request_then_reconciles(
     assert restored is not None and restored.saved_at is not None
     assert set(client.store.conversations) == run.ids
     assert restored.timelines == len(run.opened) and restored.skipped == 0
-    assert restored.view == {"last_open": run.opened[0], "filter": "mine", "scope": None}
+    assert restored.view == {"last_open": run.opened[0], "filter": "mine", "scope": None,
+                             "saved_views": None}
     for sid in run.opened:
         assert client.store.timeline_loaded(sid)
         assert [m.fingerprint for m in client.store.messages(sid)] == run.messages[sid]
