@@ -29,12 +29,16 @@ class SandboxState(World):
     # retried send never resurrects a message (idempotency, see sandbox/README.md).
     client_fingerprints: set[tuple[str, int]] = field(default_factory=set)
     _fp_counter: Iterator[int] = field(default_factory=itertools.count, repr=False)
+    _fp_last: int = field(default=0, repr=False)
 
     # ---- identifiers ----------------------------------------------------------------------
 
     def new_fingerprint(self) -> int:
-        """A fresh 15-digit fingerprint (below 2**53, as Crisp's are)."""
-        return 100_000_000_000_000 + self.clock() % 10**12 * 100 + next(self._fp_counter) % 100
+        """A fresh 15-digit fingerprint (below 2**53, as Crisp's are), never one issued
+        before: past 100 in one millisecond the time part alone would repeat."""
+        fp = 100_000_000_000_000 + self.clock() % 10**12 * 100 + next(self._fp_counter) % 100
+        self._fp_last = max(fp, self._fp_last + 1)
+        return self._fp_last
 
     # ---- lookups --------------------------------------------------------------------------
 

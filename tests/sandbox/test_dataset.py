@@ -330,3 +330,12 @@ def test_people_and_their_links(tiny: SandboxState) -> None:
     assert any(p.company for p in tiny.people.values())
     assert any(p.data for p in tiny.people.values())
     assert any(p.events for p in tiny.people.values())
+
+
+def test_fingerprints_never_repeat_within_one_millisecond() -> None:
+    """Past 100 messages in one millisecond the time part alone would repeat."""
+    state = build_state(SandboxConfig(sizes=Sizes.tiny()))
+    state.clock = lambda: 1_750_000_000_000  # type: ignore[method-assign]
+    fingerprints = [state.new_fingerprint() for _ in range(1000)]
+    assert len(set(fingerprints)) == 1000
+    assert fingerprints == sorted(fingerprints) and fingerprints[-1] < 2**53
