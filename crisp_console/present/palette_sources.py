@@ -47,6 +47,7 @@ PEOPLE_LIMIT = 15  # people among the mixed results
 COMMAND_LIMIT = 15  # commands among the mixed results
 RECENT = 20  # conversations shown for an empty query
 EXCERPT = 120  # characters of the last message searched and shown
+SEARCH_QUOTED = 60  # characters of the typed text quoted in "Search messages for …"
 # Conversation fields folded into its line: a change to any other field leaves it as is.
 _LINE_FIELDS = frozenset(("nickname", "email", "last_message", "meta"))
 _KIND_ORDER = {"conversation": 0, "person": 1, "command": 2, "choice": 3, "text": 4}
@@ -54,9 +55,10 @@ _KIND_ORDER = {"conversation": 0, "person": 1, "command": 2, "choice": 3, "text"
 
 @dataclass(frozen=True)
 class PaletteItem:
-    """One row. ``kind``: "command" | "conversation" | "person" | "choice" (pick()), and
-    "text" for the free text pick() returns. ``key``: command id, session id, people id, or
-    the caller's key of a choice."""
+    """One row. ``kind``: "command" | "conversation" | "person" | "choice" (pick()),
+    "text" for the free text pick() returns, and "search" (search messages for the typed
+    text). ``key``: command id, session id, people id, the caller's key of a choice, or the
+    text to search."""
 
     kind: str
     key: str
@@ -390,3 +392,16 @@ class PaletteIndex:
             return person.website_id
         return next((c.website_id for c in self.store.conversations.values()
                      if c.people_id == people_id), "")
+
+
+def search_item(text: str, shortcut: str = "") -> PaletteItem | None:
+    """"Search messages for “<text>”": the last row of the switcher, when the typed text is
+    not a command (no ">" or "@" prefix). One item, no search: the search runs in the
+    search pane once chosen."""
+    mode, query = parse(text)
+    query = " ".join(query.split())
+    if mode is not Mode.MIXED or not query:
+        return None
+    shown = one_line(query, SEARCH_QUOTED) + ("…" if len(query) > SEARCH_QUOTED else "")
+    return PaletteItem("search", query, f"Search messages for “{shown}”",
+                       "Messages, notes, files, names and emails", shortcut)

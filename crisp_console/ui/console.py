@@ -10,6 +10,7 @@ closes.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
@@ -40,6 +41,7 @@ from crisp_console.ui.saved_views import (
     known_data_keys,
     known_segments,
 )
+from crisp_console.ui.search_flow import SearchFlow, as_reveal_port, as_thread_reveal
 from crisp_console.ui.team_canned import TeamCanned
 from crisp_console.ui.theme import Theme
 from crisp_console.ui.websites import WebsiteScope
@@ -119,7 +121,17 @@ class Console:
                                       tasks=self.tasks, parent=p.window)
         self.websites = WebsiteScope(store, client, p.list_pane, p.media, pick=p.palette.pick,
                                      notify=self._announce, message=feedback.message,
-                                     labels=p.thread.set_website_labels)
+                                     labels=self._website_labels)
+        # Searching messages (Ctrl+Shift+F). Revealing a chosen message plugs in through
+        # two ports, taken when they exist (issue 14's find branch adds them):
+        # ConsoleClient.reveal_message and ThreadPane.reveal / reveal_text.
+        self.search = SearchFlow(
+            p.search, p.left, client.search, store, tasks=self.tasks,
+            scope=self._search_scope, open_conversation=controller.jump_to,
+            current=open_conversation, focus_list=p.list_pane.view.setFocus,
+            reveal=as_reveal_port(client), thread=as_thread_reveal(p.thread),
+            offline=reachability.offline if reachability is not None else None,
+            message=feedback.message)
         if view_memory is None and settings is not None:
             view_memory = SettingsViewMemory(settings)
         if saved_views is None and settings is not None:
@@ -168,6 +180,10 @@ class Console:
         self.controller.opened.connect(lambda _sid: self.team_canned.refresh())
         self.controller.opened.connect(self.people_loads.opened)
         p.list_pane.website_changed.connect(self.websites.chosen)
+        p.list_pane.website_changed.connect(self.search.scope_changed)
+        self.controller.opened.connect(self.search.conversation_opened)
+        p.palette.search_chosen.connect(self.search.show)
+        self.search.install(registry)
         p.list_pane.set_listings(self.client.pager)
         p.media.loaded.connect(self.websites.logo_loaded)
         p.window.close_requested.connect(self.quit_guard.request)
@@ -181,6 +197,15 @@ class Console:
         """Start-up problems (a bad keymap or preferences file) shown, not hidden in a log."""
         if warnings:
             self.feedback.message(" · ".join(warnings), 20_000)
+
+    def _website_labels(self, labels: Mapping[str, str]) -> None:
+        self.panes.thread.set_website_labels(labels)
+        self.panes.search.set_website_labels(labels)
+
+    def _search_scope(self) -> list[str]:
+        """The websites a search covers: the one the list shows, else every subscribed one."""
+        website_id = self.panes.list_pane.website_id()
+        return [website_id] if website_id is not None else self.client.websites.ids()
 
     def _review_unsent(self, lines: list[UnsentLine]) -> None:
         """Quit → Review: the unsent items in the palette; Enter opens the conversation."""
@@ -235,6 +260,7 @@ class Console:
         self._closed = True
         self.panes.window.save_state()
         self.quit_guard.detach()
+        self.search.detach()
         self.panes.detach()
         self.people_loads.detach()
         self.websites.detach()

@@ -262,7 +262,7 @@ class Controller(QObject):
 
     def focus_order(self) -> list[QWidget]:
         p = self.panes
-        order: list[QWidget] = [p.list_pane.view, p.thread.view, p.composer.editor]
+        order: list[QWidget] = [p.left_focus(), p.thread.view, p.composer.editor]
         if p.window.people_visible():
             order.append(p.people)
         return order

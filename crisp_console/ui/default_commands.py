@@ -10,8 +10,9 @@ Departures from (b), each for a reason:
   switcher (rule 2, as Telegram does).
 - Views Ctrl+1…8 follow the issue's filter order (Pending, Unresolved, Mine, Unassigned,
   Mentions, Unread, Resolved, All).
-- In issue 4 `/` and Ctrl+Shift+F focus the list's text filter, the only search there is; the
-  local full-text search (idea d3) takes the same command later.
+- Ctrl+Shift+F is (b)'s global search: `search.messages` shows the search pane in the list's
+  place (ui/search_flow.py). `/` in the list still focuses the list's text filter
+  (`search.conversations`, which has no global chord since issue 14).
 - Rows of (b) for features not built yet are left out rather than shown dead: search in the
   conversation (Ctrl+F), LiveTranslate (Ctrl+Shift+T), undo send (Ctrl+Z), bulk select (X),
   transcript, participants and co-browse.
@@ -98,7 +99,8 @@ def default_commands(platform: str = sys.platform) -> tuple[Command, ...]:
                   "Alt+Shift+Up"),
              _cmd("conversation.first", "Top of the queue", "Ctrl+Alt+Home"),
              _cmd("conversation.last", "Bottom of the list", "Ctrl+Alt+End"),
-             _cmd("search.conversations", "Search conversations", "Ctrl+Shift+F"),
+             _cmd("search.messages", "Search messages…", "Ctrl+Shift+F"),
+             _cmd("search.conversations", "Filter the conversation list"),
              _cmd("focus.next_pane", "Next pane", "F6"),
              _cmd("focus.previous_pane", "Previous pane", "Shift+F6"),
              _cmd("view.people_panel", "Show or hide the people panel",
@@ -149,7 +151,7 @@ def default_commands(platform: str = sys.platform) -> tuple[Command, ...]:
              _alias("list.segments", "conversation.segments", "Segments…", "L"),
              _alias("list.remind", "conversation.remind", "Remind me…", "M"),
              _alias("list.mark_unread", "conversation.mark_unread", "Mark as unread", "U"),
-             _alias("list.search", "search.conversations", "Search conversations", "/"),
+             _alias("list.search", "search.conversations", "Filter the list", "/"),
              _alias("list.cheat_sheet", "app.cheat_sheet", "Keyboard shortcuts", "?")),
     )
 

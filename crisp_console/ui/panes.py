@@ -9,6 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QIcon
+from PySide6.QtWidgets import QWidget
 
 from crisp_console.client import ConsoleClient
 from crisp_console.client.tasks import TaskOwner
@@ -28,10 +29,12 @@ from crisp_console.ui.unread import UnreadCounter
 from crisp_console.ui.widgets.cheat_sheet import CheatSheetDialog
 from crisp_console.ui.widgets.command_palette import CommandPalette
 from crisp_console.ui.widgets.composer import Composer
+from crisp_console.ui.widgets.left_column import LeftColumn
 from crisp_console.ui.widgets.list_pane import ListPane
 from crisp_console.ui.widgets.main_window import MainWindow
 from crisp_console.ui.widgets.offline_banner import OfflineBanner, Reachability
 from crisp_console.ui.widgets.people_panel import PeoplePanel
+from crisp_console.ui.widgets.search_pane import SearchPane
 from crisp_console.ui.widgets.status_bar import ConnectionStatusBar, SavedDataSource
 from crisp_console.ui.widgets.thread_pane import ThreadPane
 from crisp_console.ui.widgets.tray_icon import TrayIcon
@@ -54,7 +57,13 @@ class Panes:
     media: MediaLoader
     last_own: Callable[[str], tuple[int, str] | None]
     offline_banner: OfflineBanner
+    search: SearchPane
+    left: LeftColumn  # the list pane, or the search pane in its place
     cheat_sheet: CheatSheetDialog | None = field(default=None)
+
+    def left_focus(self) -> QWidget:
+        """Where the focus goes in the left column (F6): the list, or the search box."""
+        return self.search.box if self.left.showing_search() else self.list_pane.view
 
     def open_cheat_sheet(self) -> None:
         rows = cheat_sheet_rows(self.registry)
@@ -93,6 +102,8 @@ def build_console(client: ConsoleClient, registry: CommandRegistry, prefs: Prefe
     media = MediaLoader(client.media.fetch, tasks=tasks,
                         trusted=media_policy(client.media.trusted, prefs))
     list_pane = ListPane(store, coalesce=coalesce)
+    search = SearchPane()
+    left = LeftColumn(list_pane, search)
     thread = ThreadPane(store, load_older=client.loader.load_older, tasks=tasks, media=media,
                         coalesce=coalesce)
 
@@ -110,7 +121,7 @@ def build_console(client: ConsoleClient, registry: CommandRegistry, prefs: Prefe
                                      requests=client.api.requests, saved=saved)
     banner = OfflineBanner(reachability)
     icon = app_icon()
-    window = MainWindow(list_pane=list_pane, thread_pane=thread, composer=composer,
+    window = MainWindow(list_pane=left, thread_pane=thread, composer=composer,
                         people_panel=people, status_bar=status_bar, settings=settings,
                         icon=icon, banner=banner)
     palette = CommandPalette(registry, store, window)
@@ -124,7 +135,8 @@ def build_console(client: ConsoleClient, registry: CommandRegistry, prefs: Prefe
     panes = Panes(window=window, list_pane=list_pane, thread=thread, composer=composer,
                   people=people, palette=palette, status_bar=status_bar, tray=tray,
                   notifier=notifier, unread=unread, drafts=drafts, registry=registry,
-                  media=media, last_own=last_own, offline_banner=banner)
+                  media=media, last_own=last_own, offline_banner=banner, search=search,
+                  left=left)
     return panes, actions
 
 

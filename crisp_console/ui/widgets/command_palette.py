@@ -35,7 +35,14 @@ from PySide6.QtWidgets import (
 )
 
 from crisp_console.core import Store
-from crisp_console.present.palette_sources import LIMIT, PaletteIndex, PaletteItem, Result, rank
+from crisp_console.present.palette_sources import (
+    LIMIT,
+    PaletteIndex,
+    PaletteItem,
+    Result,
+    rank,
+    search_item,
+)
 from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.palette_rows import PaletteDelegate, PaletteModel
 from crisp_console.ui.timers import single_shot
@@ -48,6 +55,7 @@ WIDTH = (480, 720)  # min and max width; 60 % of the window in between
 TOP_MARGIN = 48  # from the top of the window
 SWITCHER_HINT = "↑↓ move · Enter open · Esc close · > commands · @ people"
 PICK_HINT = "↑↓ move · Enter choose · Esc cancel"
+SEARCH_COMMAND = "search.messages"  # its keys are shown on the "Search messages for" row
 _PORTABLE = QKeySequence.SequenceFormat.PortableText
 _NATIVE = QKeySequence.SequenceFormat.NativeText
 _MOVES = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1, Qt.Key.Key_Backtab: -1, Qt.Key.Key_Tab: 1}
@@ -70,12 +78,13 @@ class _Mode(enum.Enum):
 class CommandPalette(QDialog):
     """Signals (switcher mode; emitted after the popup closed):
         command_chosen(command_id), conversation_chosen(session_id),
-        person_chosen(website_id, people_id).
+        person_chosen(website_id, people_id), search_chosen(text): search messages for it.
     """
 
     command_chosen = Signal(str)
     conversation_chosen = Signal(str)
     person_chosen = Signal(str, str)
+    search_chosen = Signal(str)
 
     def __init__(self, registry: CommandRegistry, store: Store,
                  parent: QWidget | None = None) -> None:
@@ -201,6 +210,8 @@ class CommandPalette(QDialog):
             self._warm.start(0)  # more: after the events that are waiting
 
     def _shortcut_text(self, command_id: str) -> str:
+        if command_id not in self._registry:
+            return ""
         keys = self._registry.shortcuts(command_id)
         if not keys:
             return ""
@@ -258,6 +269,9 @@ class CommandPalette(QDialog):
                 results.append(Result(PaletteItem("text", typed, typed, "Use this text")))
         else:
             results = self.index.search(text, LIMIT)
+            search = search_item(text, self._shortcut_text(SEARCH_COMMAND))
+            if search is not None:  # last: Up from the first row reaches it
+                results = [*results[:LIMIT - 1], Result(search)]
         self.model.set_results(results)
         has_rows = bool(results)
         self.view.setVisible(has_rows)
@@ -327,6 +341,8 @@ class CommandPalette(QDialog):
             self.person_chosen.emit(self.index.website_of(item.key), item.key)
         elif item.kind == "command":
             self.command_chosen.emit(item.key)
+        elif item.kind == "search":
+            self.search_chosen.emit(item.key)
 
     def _finished(self, result: int) -> None:
         self._debounce.stop()
