@@ -7,7 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from crisp_console.core import Store
-from crisp_console.present.palette_sources import ConversationLines, PaletteIndex, parse
+from crisp_console.present.palette_sources import (
+    ConversationLines,
+    PaletteIndex,
+    PaletteItem,
+    parse,
+    search_item,
+)
 from tests.core import factories as f
 from tests.present.seeded import T, seeded_store
 
@@ -100,3 +106,15 @@ def test_commands_are_listed_ranked_and_greyed() -> None:
     assert (best.item.title, scattered.item.title) == ("Resolve", "Block the visitor")
     assert best.highlights == (0, 1, 2) and best.score > scattered.score
     index.detach()
+
+
+def test_search_item_offers_the_typed_text_unless_it_is_a_command() -> None:
+    item = search_item("  VAT   number ", "Ctrl+Shift+F")
+    assert item == PaletteItem("search", "VAT number", "Search messages for “VAT number”",
+                               "Messages, notes, files, names and emails", "Ctrl+Shift+F")
+    assert search_item(">resolve") is None and search_item("@ada") is None
+    assert search_item("   ") is None
+    long = search_item("x" * 200)
+    assert long is not None and long.key == "x" * 200 and long.title.endswith("…”")
+    hostile = search_item("\u202eevil\n<b>")
+    assert hostile is not None and "\u202e" not in hostile.title

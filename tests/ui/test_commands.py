@@ -64,6 +64,8 @@ def test_default_table_follows_console_ux_b() -> None:
         "composer.edit_last": ("Up",),
         "composer.cancel": ("Esc",),
         "composer.attach": ("Ctrl+O",),
+        "search.messages": ("Ctrl+Shift+F",),  # console-ux.md (b): global search
+        "search.conversations": (),  # "/" in the list (single-key mode)
         "view.pending": ("Ctrl+1",),
         "view.all": ("Ctrl+8",),
     }

@@ -425,3 +425,22 @@ def test_detach_answers_a_pending_pick(qloop: Any, window: QMainWindow, store: S
 
     assert until_done(qloop, scenario()) is None
     assert not pal.isVisible()
+
+
+def test_the_last_row_searches_messages_for_the_typed_text(qtbot: QtBot,
+                                                          pal: CommandPalette) -> None:
+    chosen: list[str] = []
+    pal.search_chosen.connect(chosen.append)
+    pal.open_switcher()
+    type_text(qtbot, pal, "visitor")
+    rows = pal.results()
+    assert rows[-1].item.kind == "search" and rows[-1].item.key == "visitor"
+    assert rows[-1].item.shortcut  # Ctrl+Shift+F, in the platform's words
+    assert [r.item.kind for r in rows].count("search") == 1
+    qtbot.keyClick(pal.line_edit, Key.Key_Up)  # the first row's Up wraps to it
+    qtbot.keyClick(pal.line_edit, Key.Key_Return)
+    assert chosen == ["visitor"] and not pal.isVisible()
+    pal.open_switcher(">visitor")
+    pal.flush()
+    assert all(r.item.kind != "search" for r in pal.results())
+    pal.reject()

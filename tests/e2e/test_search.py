@@ -1,0 +1,106 @@
+"""Searching messages in the whole console against the sandbox, keyboard only: Ctrl+Shift+F,
+"VAT" lists every conversation Crisp finds (many never loaded), Enter opens one while the
+results stay, Esc goes back to the list and Ctrl+Shift+F brings the same results back; the
+Ctrl+K palette's "Search messages for …" row opens the search on its text.
+
+The local index is not on this branch (client.search.index is None): the rows here are
+Crisp's, which is what "server search finds one never loaded" asks."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import qasync
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from crisp_console.present.search_rows import CRISP
+from crisp_console.sandbox.config import Sizes
+from crisp_console.sandbox.server import Sandbox
+from crisp_console.ui.console import Console
+from tests.client.conftest import until
+from tests.client.test_search import mentions_vat
+from tests.e2e.conftest import focused, press, running_console
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+SCENARIO = {"sizes": Sizes()}  # 3 websites (one not subscribed), 300 conversations
+
+
+def vat_conversations(sandbox: Sandbox) -> set[str]:
+    state = sandbox.state
+    return {c.session_id for wid in state.subscribed_website_ids()
+            for c in state.website_conversations(wid) if c.messages and mentions_vat(c)}
+
+
+async def search_for(console: Console, text: str) -> None:
+    pane = console.panes.search
+    press(focused(), Qt.Key.Key_F, CTRL | SHIFT)
+    assert console.panes.left.showing_search() and focused() is pane.box
+    QTest.keyClicks(pane.box, text)
+    await until(lambda: pane.status_text().startswith("Crisp found"), timeout=10.0,
+                what="Crisp's answer")
+
+
+def test_ctrl_shift_f_vat_lists_crisps_conversations_and_enter_opens_one(
+        qloop: qasync.QEventLoop, tmp_path: Path) -> None:
+    async def main() -> None:
+        async with running_console(tmp_path, sandbox_config=SCENARIO) as (console, sandbox):
+            expected = vat_conversations(sandbox)
+            loaded_before = set(console.client.store.conversations)
+            assert expected - loaded_before  # some were never loaded
+            pane = console.panes.search
+            await search_for(console, "VAT")
+            rows = pane.rows()
+            assert {r.session_id for r in rows} == expected
+            assert all(r.sources == (CRISP,) for r in rows)
+            assert pane.status_text() == f"Crisp found {len(expected)}"
+            first = pane.current_row()
+            assert first is not None and first == rows[0]
+            press(pane.box, Qt.Key.Key_Down)
+            chosen = pane.current_row()
+            assert chosen is not None and chosen == rows[1]
+            press(pane.box, Qt.Key.Key_Return)
+            await until(lambda: console.controller.session_id == chosen.session_id,
+                        what="Enter to open the result")
+            assert console.panes.thread.session_id() == chosen.session_id
+            assert console.panes.left.showing_search() and focused() is pane.box
+            # Esc: the list, the conversation still open; Ctrl+Shift+F: the same results.
+            press(pane.box, Qt.Key.Key_Escape)
+            assert not console.panes.left.showing_search()
+            assert focused() is console.panes.list_pane.view
+            assert console.controller.session_id == chosen.session_id
+            requests = console.client.api.requests_by_purpose()["search"]
+            press(focused(), Qt.Key.Key_F, CTRL | SHIFT)
+            assert console.panes.left.showing_search() and pane.box.text() == "VAT"
+            assert pane.rows() == rows and pane.current_row() == chosen
+            assert console.client.api.requests_by_purpose()["search"] == requests
+            # Alt+Down steps through the results and opens them.
+            press(focused(), Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+            await until(lambda: console.controller.session_id == rows[2].session_id,
+                        what="Alt+Down to open the next result")
+    qloop.run_until_complete(asyncio.wait_for(main(), 90))
+
+
+def test_the_palette_offers_to_search_messages_for_its_text(
+        qloop: qasync.QEventLoop, tmp_path: Path) -> None:
+    async def main() -> None:
+        async with running_console(tmp_path, sandbox_config=SCENARIO) as (console, sandbox):
+            palette = console.panes.palette
+            press(focused(), Qt.Key.Key_K, CTRL)
+            await until(palette.line_edit.hasFocus, what="the palette")
+            QTest.keyClicks(palette.line_edit, "VAT")
+            palette.flush()
+            last = palette.results()[-1].item
+            assert (last.kind, last.key, last.title) == ("search", "VAT",
+                                                         "Search messages for “VAT”")
+            press(palette.line_edit, Qt.Key.Key_Up)  # from the first row to the last
+            assert palette.current_item() == last
+            press(palette.line_edit, Qt.Key.Key_Return)
+            pane = console.panes.search
+            await until(lambda: pane.status_text().startswith("Crisp found"), timeout=10.0,
+                        what="Crisp's answer")
+            assert console.panes.left.showing_search() and pane.box.text() == "VAT"
+            assert {r.session_id for r in pane.rows()} == vat_conversations(sandbox)
+    qloop.run_until_complete(asyncio.wait_for(main(), 90))
