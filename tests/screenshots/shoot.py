@@ -9,8 +9,8 @@ with Advanced open (``signin.png``),
 the preferences dialog (``preferences.png``), and the Ctrl+K palette listing a visitor who
 named themselves ``<img src=file:…>`` (a picture on disk), with the row's tooltip showing
 that name as text (``palette.png``, a grab of the screen: a tooltip is a window of its own).
-Last, shoot_health.py's pictures of refused sections, a catch-up that keeps failing and a
-spent quota.
+Then shoot_health.py's pictures of refused sections, a catch-up that keeps failing and a
+spent quota; last, shoot_search.py's of searching messages (Ctrl+Shift+F, "VAT").
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from crisp_console.ui.theme import Scheme, Theme
 from crisp_console.ui.widgets.preferences_dialog import PreferencesDialog
 from crisp_console.ui.widgets.sign_in_dialog import SignInDialog
 from tests.screenshots.shoot_health import shoot_health
+from tests.screenshots.shoot_search import shoot as shoot_search
 
 
 async def settle(seconds: float = 0.4) -> None:
@@ -188,6 +189,7 @@ def main(argv: list[str]) -> int:
     with loop:
         saved = loop.run_until_complete(shoot(out, theme))
         saved += loop.run_until_complete(shoot_health(out))
+        saved += loop.run_until_complete(shoot_search(out, theme))
     for path in saved:
         print(path, flush=True)
     return 0

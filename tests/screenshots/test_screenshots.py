@@ -1,6 +1,7 @@
 """The main window (light and dark), the sign-in dialog showing a refused key, the
 preferences dialog, the Ctrl+K palette with a hostile visitor's tooltip, and the console on a
-bad day (refused people-panel sections, a failing catch-up, a spent quota in the status bar),
+bad day (refused people-panel sections, a failing catch-up, a spent quota in the status bar)
+and searching messages (Ctrl+Shift+F "VAT", the Ctrl+K row that searches for its text),
 under a real X server (Xvfb + xcb), saved as PNGs.
 
 The pictures land in ``artifacts/screenshots/`` at the repository root (README, "Screenshots").
@@ -22,7 +23,8 @@ OUT = ROOT / "artifacts" / "screenshots"
 
 
 NAMES = ("main-light.png", "main-dark.png", "signin.png", "preferences.png", "palette.png",
-         "people-denied.png", "status-catching-up.png", "status-quota.png")
+         "people-denied.png", "status-catching-up.png", "status-quota.png", "search-light.png",
+         "search-dark.png", "search-column.png", "search-palette.png")
 
 
 def mean_lightness(image: QImage) -> float:
@@ -52,12 +54,16 @@ def test_main_window_light_and_dark_under_xvfb() -> None:
     for image in (light, dark):
         assert not image.isNull() and image.width() >= 1200 and image.height() >= 700
     assert mean_lightness(light) > 0.6 > 0.4 > mean_lightness(dark)
+    assert mean_lightness(QImage(str(OUT / "search-dark.png"))) < 0.4
     for name, min_width, min_height in (("signin.png", 440, 380),
                                         ("preferences.png", 500, 400),
                                         ("palette.png", 1200, 700),
                                         ("people-denied.png", 1200, 700),
                                         ("status-catching-up.png", 2400, 200),
-                                        ("status-quota.png", 2400, 200)):
+                                        ("status-quota.png", 2400, 200),
+                                        ("search-light.png", 1200, 700),
+                                        ("search-column.png", 500, 1000),
+                                        ("search-palette.png", 480, 300)):
         image = QImage(str(OUT / name))
         assert not image.isNull(), name
         assert image.width() >= min_width and image.height() >= min_height, (name, image.size())

@@ -42,6 +42,8 @@ PAD = 8
 LINE_GAP = 3
 SNIPPET_LINES = 2
 MIN_HINT_WIDTH = 160
+SITE_MIN = 72  # pixels the website's name keeps beside a long visitor name…
+SITE_FLOOR = 32  # …and below which an elided name is left out
 HIT_COLOUR = QColor("#ffc929")  # amber, mixed into the base colour: light and dark alike
 ELLIPSIS = "…"
 UNBOUNDED = 1_000_000  # the width of an elided last line: it never wraps again
@@ -130,16 +132,24 @@ class SearchHitDelegate(QStyledItemDelegate):
                 ink = pt.mix(accent, pal.color(Role.Base), 0.15)
             pt.draw_pill(painter, pill, fill, source, ink, f.small)
             right -= width + PAD // 2
+        if row.sources:
+            right -= PAD // 2
+        # The name first; the website gets what is left (at least a little, else nothing).
+        avail = max(0, right - line.left())
         site = self.website(row.website_id)
-        name_width = max(0, right - line.left() - PAD // 2)
+        name_width = avail
         if site:
-            shown = f.small_fm.elidedText(site, Qt.TextElideMode.ElideRight, name_width // 2)
-            width = f.small_fm.horizontalAdvance(shown)
-            painter.setFont(f.small)
-            painter.setPen(muted)
-            painter.drawText(QRect(right - width - PAD // 2, line.top(), width, line.height()),
-                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, shown)
-            name_width = max(0, name_width - width - PAD)
+            wanted = f.small_fm.horizontalAdvance(site)
+            spare = avail - f.bold_fm.horizontalAdvance(row.name) - PAD
+            width = min(wanted, max(spare, min(SITE_MIN, avail // 4)))
+            if width >= min(wanted, SITE_FLOOR):
+                shown = f.small_fm.elidedText(site, Qt.TextElideMode.ElideRight, width)
+                painter.setFont(f.small)
+                painter.setPen(muted)
+                painter.drawText(QRect(right - width + 1, line.top(), width, line.height()),
+                                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                                 shown)
+                name_width = max(0, avail - width - PAD)
         painter.setFont(f.bold)
         painter.setPen(text)
         name = f.bold_fm.elidedText(row.name, Qt.TextElideMode.ElideRight, name_width)

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListView,
     QStackedLayout,
-    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -92,9 +91,7 @@ class SearchPane(QWidget):
         super().__init__(parent)
         self.setObjectName("SearchPane")
         self.back = QToolButton(self)
-        self.back.setText("Inbox")
-        self.back.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_ArrowBack))
-        self.back.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.back.setText("← Inbox")
         self.back.setAutoRaise(True)
         self.back.setAccessibleName("Back to the conversation list")
         self.back.setToolTip("Back to the conversation list (Esc)")

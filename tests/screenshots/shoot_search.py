@@ -1,0 +1,171 @@
+"""Screenshots of searching messages: ``python -m tests.screenshots.shoot_search DIR``.
+
+A sandbox in-process (simulator off), the whole console, Ctrl+Shift+F and "VAT". The local
+full-text index is another branch's: here a small stand-in (``SeenIndex``) answers for the
+conversations the console has loaded, from the sandbox's messages, with the index's own
+snippet marks, so that the pictures show every kind of row: a message found here (its
+matches highlighted), one found here and by Crisp, and conversations only Crisp found. One
+visitor wrote markup and a right-to-left override around "VAT": it must show as text.
+
+Saves ``search-light.png`` and ``search-dark.png`` (the window, the second result open),
+``search-column.png`` (the left column alone, twice as large, to read the rows) and
+``search-palette.png`` (Ctrl+K on "VAT", its last row "Search messages for “VAT”").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from collections.abc import Collection
+from pathlib import Path
+
+import qasync
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from crisp_console.client import ConsoleClient
+from crisp_console.core import Store
+from crisp_console.sandbox.config import SandboxConfig, Sizes
+from crisp_console.sandbox.server import Sandbox
+from crisp_console.storage.search import HIT_END, HIT_START, LocalHit
+from crisp_console.types import Credentials
+from crisp_console.ui.console import Console
+from crisp_console.ui.theme import Scheme, Theme
+
+HOSTILE = "<b>VAT</b> invoice <img src=file:///etc/passwd> \u202eevil\u202c please"
+CONTEXT = 48  # characters either side of the first match, as FTS5's snippet() would keep
+
+
+class SeenIndex:
+    """Stands in for the local index: the text messages and notes of the conversations the
+    console holds, read from the sandbox, matched by word prefix, ranked by recency."""
+
+    def __init__(self, sandbox: Sandbox, store: Store) -> None:
+        self._sandbox, self._store = sandbox, store
+
+    async def search(self, text: str, *, limit: int = 100,
+                     website_ids: Collection[str] | None = None) -> list[LocalHit]:
+        words = [w for w in re.findall(r"\w+", text) if w]
+        if not words:
+            return []
+        pattern = re.compile("|".join(rf"\b{re.escape(w)}\w*" for w in words), re.IGNORECASE)
+        hits: list[LocalHit] = []
+        for sid in self._store.conversations:
+            conv = self._sandbox.state.conversations.get(sid)
+            if conv is None or (website_ids is not None and conv.website_id not in website_ids):
+                continue
+            for msg in conv.messages:
+                if msg.type not in ("text", "note") or not isinstance(msg.content, str):
+                    continue
+                first = pattern.search(msg.content)
+                if first is None:
+                    continue
+                start = max(0, first.start() - CONTEXT)
+                part = msg.content[start:first.end() + 3 * CONTEXT]
+                snippet = pattern.sub(lambda m: f"{HIT_START}{m.group(0)}{HIT_END}", part)
+                hits.append(LocalHit(sid, conv.website_id, msg.fingerprint, msg.timestamp,
+                                     "note" if msg.type == "note" else "message",
+                                     ("…" if start else "") + snippet, 0.0))
+        hits.sort(key=lambda h: -h.timestamp)
+        return hits[:limit]
+
+
+async def settle(seconds: float = 0.4) -> None:
+    await asyncio.sleep(seconds)  # the qasync loop is Qt's: sleeping paints
+
+
+async def shoot(out: Path, theme: Theme) -> list[Path]:
+    sandbox = Sandbox(SandboxConfig(seed=3, sizes=Sizes(), simulator_rate=0.0))
+    await sandbox.start()
+    info = sandbox.info()
+    client = ConsoleClient(info["rest"], Credentials(info["identifier"], info["key"]))
+    console = Console(client, drafts_path=None, settings=None)
+    saved: list[Path] = []
+    try:
+        window = console.window
+        window.resize(1440, 860)
+        window.show()
+        await console.start()
+        store = client.store
+        loaded = [sid for sid in store.conversation_ids()[:40]]
+        victim = sandbox.state.conversations[loaded[3]]
+        sandbox.state.add_message(victim, type="text", from_="user", origin="chat",
+                                  content=HOSTILE, user=victim.visitor)
+        client.search.set_index(SeenIndex(sandbox, store))
+        window.activateWindow()  # window shortcuts need the active window
+        for _ in range(100):
+            await settle(0.05)
+            if window.isActiveWindow():
+                break
+        else:
+            raise SystemExit("the window never became active")
+        QTest.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier
+                       | Qt.KeyboardModifier.ShiftModifier)
+        pane = console.panes.search
+        if not console.panes.left.showing_search():
+            raise SystemExit("Ctrl+Shift+F did not show the search")
+        QTest.keyClicks(pane.box, "VAT")
+        for _ in range(200):
+            await settle(0.05)
+            if "Crisp found" in pane.status_text():
+                break
+        else:
+            raise SystemExit(f"Crisp's answer never came: {pane.status_text()!r}")
+        QTest.keyClick(pane.box, Qt.Key.Key_Down)
+        QTest.keyClick(pane.box, Qt.Key.Key_Return)
+        await settle(1.0)
+        print("search:", pane.status_text(), "| rows:", len(pane.rows()), flush=True)
+        if not console.panes.left.showing_search():
+            raise SystemExit("the search pane went away when a result opened")
+        for scheme, name in ((Scheme.LIGHT, "light"), (Scheme.DARK, "dark")):
+            theme.apply(scheme)
+            await settle(0.6)
+            saved.append(save(window.grab().toImage(), out / f"search-{name}.png"))
+        theme.apply(Scheme.LIGHT)
+        await settle(0.4)
+        column = console.panes.left
+        image = column.grab().toImage()
+        saved.append(save(image.scaled(image.width() * 2, image.height() * 2,
+                                       Qt.AspectRatioMode.KeepAspectRatio,
+                                       Qt.TransformationMode.SmoothTransformation),
+                          out / "search-column.png"))
+        palette = console.panes.palette
+        palette.open_switcher("VAT")
+        palette.flush()
+        QTest.keyClick(palette.line_edit, Qt.Key.Key_Up)  # the last row: search messages
+        await settle(0.4)
+        saved.append(save(palette.grab().toImage(), out / "search-palette.png"))
+        palette.reject()
+    finally:
+        await console.aclose()
+        await sandbox.stop()
+    return saved
+
+
+def save(image: QImage, path: Path) -> Path:
+    if not image.save(str(path)):
+        raise SystemExit(f"could not save {path}")
+    return path
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[0] if argv else "artifacts/screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("crisp-console")
+    theme = Theme(app, forced=Scheme.LIGHT)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        saved = loop.run_until_complete(shoot(out, theme))
+    for path in saved:
+        print(path, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
