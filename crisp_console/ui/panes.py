@@ -62,8 +62,9 @@ class Panes:
     cheat_sheet: CheatSheetDialog | None = field(default=None)
 
     def left_focus(self) -> QWidget:
-        """Where the focus goes in the left column (F6): the list, or the search box."""
-        return self.search.box if self.left.showing_search() else self.list_pane.view
+        """The left column's stop in the F6 cycle: the list, or the search pane (its box
+        takes the focus; from its results F6 goes on to the thread)."""
+        return self.search if self.left.showing_search() else self.list_pane.view
 
     def open_cheat_sheet(self) -> None:
         rows = cheat_sheet_rows(self.registry)

@@ -381,9 +381,10 @@ class SearchFlow(QObject):
     def _stepper(self, fallback: Callable[[], object] | None,
                  step: int) -> Callable[[], object]:
         def run() -> object:
-            if self.column.showing_search() and self.pane.model.rowCount():
+            if self.column.showing_search():  # the results, not the hidden list
                 if not self.step(step):
-                    self._message("End of the results", 3000)
+                    self._message("End of the results" if self.pane.model.rowCount()
+                                  else "No results to go through", 3000)
                 return None
             return fallback() if fallback is not None else None
         return run

@@ -66,6 +66,13 @@ def test_ctrl_shift_f_vat_lists_crisps_conversations_and_enter_opens_one(
                         what="Enter to open the result")
             assert console.panes.thread.session_id() == chosen.session_id
             assert console.panes.left.showing_search() and focused() is pane.box
+            # F6 goes around the panes from the search, and back to it.
+            press(pane.box, Qt.Key.Key_Tab)
+            assert focused() is pane.view
+            press(pane.view, Qt.Key.Key_F6)
+            assert focused() is console.panes.thread.view
+            press(focused(), Qt.Key.Key_F6, SHIFT)
+            assert focused() is pane.box
             # Esc: the list, the conversation still open; Ctrl+Shift+F: the same results.
             press(pane.box, Qt.Key.Key_Escape)
             assert not console.panes.left.showing_search()

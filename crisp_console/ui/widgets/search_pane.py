@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
-    QStackedLayout,
+    QStackedWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -140,7 +140,7 @@ class SearchPane(QWidget):
         top.setSpacing(4)
         top.addWidget(self.back)
         top.addWidget(self.box, 1)
-        self._stack = QStackedLayout()
+        self._stack = QStackedWidget(self)  # a widget: the focus chain stays box → results
         self._stack.addWidget(self.empty)
         self._stack.addWidget(self.view)
         layout = QVBoxLayout(self)
@@ -151,9 +151,8 @@ class SearchPane(QWidget):
         status_row.setContentsMargins(10, 0, 8, 2)
         status_row.addWidget(self.status)
         layout.addLayout(status_row)
-        layout.addLayout(self._stack, 1)
+        layout.addWidget(self._stack, 1)
         self.setFocusProxy(self.box)
-        self.setTabOrder(self.box, self.view)
 
         self.back.clicked.connect(self.close_requested)
         self.box.textChanged.connect(self.query_changed)
