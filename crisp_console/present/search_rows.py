@@ -176,6 +176,8 @@ def status_text(s: SearchStatus) -> str:
             parts.append(f"Crisp found {s.more}")
         else:
             parts.append(f"Crisp found {s.more} more" if s.more else "Crisp found nothing more")
+        if s.problem:  # a website failed, the others answered
+            parts.append(f"not every website could be searched: {one_line(s.problem, 160)}")
     elif s.server == "failed":
         parts.append(f"Crisp could not be searched: {one_line(s.problem, 160)}")
     elif s.server == "short" and len(s.query) < SERVER_MIN_CHARS:

@@ -73,6 +73,9 @@ def test_ctrl_shift_f_vat_lists_crisps_conversations_and_enter_opens_one(
             assert focused() is console.panes.thread.view
             press(focused(), Qt.Key.Key_F6, SHIFT)
             assert focused() is pane.box
+            press(pane.box, Qt.Key.Key_F6)  # from the thread, Ctrl+Shift+F: into the box
+            press(focused(), Qt.Key.Key_F, CTRL | SHIFT)
+            assert console.panes.left.showing_search() and focused() is pane.box
             # Esc: the list, the conversation still open; Ctrl+Shift+F: the same results.
             press(pane.box, Qt.Key.Key_Escape)
             assert not console.panes.left.showing_search()

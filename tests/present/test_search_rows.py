@@ -81,6 +81,8 @@ def test_status_words() -> None:
         "12 found here · Crisp found 3 more"
     assert status_text(SearchStatus("vat", 12, True, "done")) == \
         "12 found here · Crisp found nothing more"
+    assert status_text(SearchStatus("vat", 2, True, "done", more=1, problem="refused")) == \
+        "2 found here · Crisp found 1 more · not every website could be searched: refused"
     assert status_text(SearchStatus("vat", 0, True, "failed", problem="quota\nspent")) == \
         "0 found here · Crisp could not be searched: quota spent"
     assert status_text(SearchStatus("vat", 4, True, "offline")) == \
