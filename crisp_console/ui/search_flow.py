@@ -104,15 +104,15 @@ def as_thread_reveal(thread: object) -> ThreadReveal | None:
 class SearchFlow(QObject):
     def __init__(self, pane: SearchPane, column: LeftColumn, search: Searcher, store: Store,
                  *, tasks: TaskOwner, scope: Callable[[], list[str]],
-                 open_conversation: Callable[[str], None], current: Callable[[], str | None],
+                 open_conversation: Callable[[str, str], None], current: Callable[[], str | None],
                  focus_list: Callable[[], None], reveal: RevealPort | None = None,
                  thread: ThreadReveal | None = None, offline: Callable[[], bool] | None = None,
                  message: Callable[[str, int], None] | None = None,
                  make_timer: MakeTimer = single_shot) -> None:
-        """``open_conversation(session_id)``: the controller's ``jump_to``; ``current()``: the open
-        conversation; ``focus_list()``: the conversation list takes the focus (back from
-        the search); ``offline()``: Crisp cannot be reached (only the local index is
-        searched); ``message(text, ms)``: the status bar."""
+        """``open_conversation(session_id, website_id)``: the controller's ``jump_to``;
+        ``current()``: the open conversation; ``focus_list()``: the conversation list takes
+        the focus (back from the search); ``offline()``: Crisp cannot be reached (only the
+        local index is searched); ``message(text, ms)``: the status bar."""
         super().__init__(pane)
         self.pane, self.column, self.search, self.store = pane, column, search, store
         self._tasks, self._scope, self._current = tasks, scope, current
@@ -308,7 +308,7 @@ class SearchFlow(QObject):
         if not isinstance(row, SearchRow):
             return
         self._pending_reveal = (row, self._query)
-        self._open(row.session_id)
+        self._open(row.session_id, row.website_id)
         if self._current() == row.session_id:
             self._reveal_pending()
         # else: the conversation is being fetched; ``conversation_opened`` reveals it

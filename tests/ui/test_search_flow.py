@@ -165,7 +165,8 @@ class Rig:
                                message=lambda text, _ms: self.messages.append(text),
                                make_timer=make_timer)
 
-    def open(self, session_id: str) -> None:
+    def open(self, session_id: str, website_id: str) -> None:
+        assert website_id == "w"  # the row's: the controller fetches from there
         self.opened.append(session_id)
         if not self.fetching:
             self.current = session_id
