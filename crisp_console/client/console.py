@@ -9,6 +9,8 @@ reaches into another. The UI uses the parts by name:
 - ``outbox``: every outgoing action kept until Crisp has it: resume() after a restart,
   unsent_count(), unsent(), wait_sent(), discard() for the quit question (outbox.py);
 - ``loader``: open_conversation, load_older, fetch_conversation (loader.py);
+- ``reveal``: a message (a search result) brought into its timeline with context, and the
+  newest message matching a text (reveal.py); ``reveal_message`` is its facade;
 - ``details``: the people panel's extras, loaded when it shows them (details.py);
 - ``media``: trusted, fetch (media.py);
 - ``websites``, ``catchup``, ``fetches``, ``sender``, ``events``: the sync and the owed work;
@@ -50,6 +52,7 @@ from crisp_console.client.owed import OwedWork
 from crisp_console.client.persist import Persister
 from crisp_console.client.replies import Replies
 from crisp_console.client.retry import Retrier, Sleep
+from crisp_console.client.reveal import Reveal
 from crisp_console.client.sending import Sender, SendPolicy
 from crisp_console.client.startup import StartUp
 from crisp_console.client.tasks import TaskOwner
@@ -137,9 +140,11 @@ class ConsoleClient:
         if cache is not None:
             self.persister = Persister(store, Cache(cache), interval=config.cache_flush_interval,
                                        wall=wall)
+        on_page: Callable[[str], None] = (self.persister.timeline_read if self.persister
+                                          else lambda session_id: None)
         self.loader = Loader(api, store, clocks, max_batches=config.catchup_max_batches,
-                             on_page=self.persister.timeline_read if self.persister
-                             else lambda session_id: None)
+                             on_page=on_page)
+        self.reveal = Reveal(api, store, self.loader, on_page=on_page)
         self.details = PeopleDetails(api, store, listen=self.events.add_listener, clock=clock,
                                      fresh_for=config.details_fresh_for)
         self.replies = Replies(store, self.sender, uploads, self.identity, clocks, outbox,
@@ -185,6 +190,14 @@ class ConsoleClient:
     def _on_connection(self, state: ConnectionState) -> None:
         if state is ConnectionState.CONNECTED:
             self.waiting.wake()  # Crisp answers again: what waits for it may go now
+
+    # ---- reveal (reveal.py) ---------------------------------------------------------------
+
+    async def reveal_message(self, session_id: str, fingerprint: int, timestamp: int) -> bool:
+        """Make sure the message is in the store's timeline, loading its context from Crisp
+        when it is not (``timestamp``: the message's, epoch ms). False when it could not be:
+        ``reveal.problem`` says why in words."""
+        return await self.reveal.reveal(session_id, fingerprint, timestamp)
 
     # ---- events ---------------------------------------------------------------------------
 
