@@ -75,8 +75,8 @@ class ThreadPane(QWidget):
             activated; the window opens it with QDesktopServices.
         retry_requested(int): the fingerprint of a FAILED local echo to send again. Declared
             with ``object``: fingerprints exceed the 32-bit int a ``Signal(int)`` carries.
-        older_loaded(object): an older page was asked for and came: how many messages (0:
-            the start), None when it failed.
+        older_loaded(object): an older page was asked for: how many messages came (0: the
+            start), None when none came for the thread shown (failed, refused, switched).
     """
 
     link_activated = Signal(str)
@@ -339,6 +339,7 @@ class ThreadPane(QWidget):
         if refused:
             self.set_denied(sid, refused)
         if sid != self._session_id or refused:
+            self.older_loaded.emit(None)  # no page for the shown thread (the find stops)
             return
         if count is None or (count <= 0 and not self.at_start()):
             self._retry_timer.start()  # failed, or the start went with the conversation

@@ -204,6 +204,31 @@ async def test_no_match_offers_to_search_older_which_loads_pages_until_one_match
     assert not bar.search_older.isVisible()
 
 
+@pytest.mark.asyncio
+async def test_a_failed_search_older_stops_and_offers_it_again(qtbot: QtBot) -> None:
+    store, sid = words_store()
+    tasks = TaskOwner()
+    calls: list[str] = []
+
+    async def load_older(session_id: str) -> int:
+        calls.append(session_id)
+        await asyncio.sleep(0)
+        raise OSError("offline")  # the pane logs it and retries later
+
+    win = shown_window(qtbot, store, load_older=load_older, tasks=tasks)
+    pane, bar = win.pane, win.pane.find_bar
+    pane.bind(sid)
+    pane.flush()
+    pane.open_find()
+    qtbot.keyClicks(bar.edit, "invoice")
+    bar.search_older.click()
+    assert bar.count.text() == SEARCHING_OLDER
+    await pump(lambda: not pane.finder.searching_older, "the failed page")
+    await tasks_done(tasks)
+    assert calls == [sid] and bar.count.text() == NO_MATCH_LOADED
+    assert bar.search_older.isVisible()
+
+
 def test_find_needs_a_conversation(window: Window) -> None:
     pane = window.pane
     pane.bind(None)
