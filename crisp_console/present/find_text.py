@@ -130,11 +130,20 @@ def _plain(markup: str) -> str:
     return html.unescape(_TAG.sub("", _BREAK.sub("\n", markup)))
 
 
-def matcher(text: str) -> Callable[[Message], bool]:
+def matcher(text: str, *, every_word: bool = False) -> Callable[[Message], bool]:
     """A predicate: whether a message's visible text contains ``text``, folded (never, for
-    a blank ``text``). The client's ``newest_match`` takes it."""
+    a blank ``text``); ``every_word``: each of its words, anywhere (as a server's word search
+    matches). The client's ``newest_match`` takes it."""
     q = query_of(text)
-    return lambda msg: bool(q) and q in fold(visible_text(msg))
+    words = q.split() if every_word else [q] if q else []
+
+    def matches(msg: Message) -> bool:
+        if not words:
+            return False
+        folded = fold(visible_text(msg))
+        return all(word in folded for word in words)
+
+    return matches
 
 
 @dataclass(frozen=True, slots=True)

@@ -99,6 +99,9 @@ def test_matcher_folds_and_refuses_a_blank_query() -> None:
     match = matcher("CAFE")
     assert match(msg("un café, merci")) and not match(msg("tea"))
     assert not matcher("  ")(msg("anything"))
+    assert not matcher("vat number")(msg("my number for VAT"))
+    assert matcher("vat number", every_word=True)(msg("my number for VAT"))
+    assert not matcher("vat number", every_word=True)(msg("my VAT"))
 
 
 # ---- one find --------------------------------------------------------------------------------
