@@ -229,6 +229,22 @@ async def test_a_failed_search_older_stops_and_offers_it_again(qtbot: QtBot) -> 
     assert bar.search_older.isVisible()
 
 
+def test_the_find_follows_the_operator_to_another_conversation(window: Window) -> None:
+    pane, bar = window.pane, window.pane.find_bar
+    sid = pane.session_id() or ""
+    pane.open_find()
+    bar.edit.setText("refund")
+    assert bar.count.text() == "1 of 3"
+    pane.bind(pane.model.store.conversation_ids()[1])  # no refund there
+    pane.flush()
+    assert bar.isVisible() and bar.count.text() == NO_MATCH_LOADED and marks(pane) == {}
+    pane.bind(sid)
+    pane.flush()
+    assert bar.count.text() == "3 matches" and pane.at_bottom()  # none current: no jump
+    QTest.keyClick(bar.edit, Key.Key_Return)
+    assert bar.count.text() == "1 of 3" and marks(pane)[30].current
+
+
 def test_find_needs_a_conversation(window: Window) -> None:
     pane = window.pane
     pane.bind(None)
