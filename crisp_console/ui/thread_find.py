@@ -45,7 +45,7 @@ class ThreadFinder(QObject):
     whether the conversation's first message is loaded; ``focus_thread()`` focuses the view."""
 
     def __init__(self, model: TimelineModel, bar: FindBar, *,
-                 scroll_to: Callable[[int], None], load_older: Callable[[], bool],
+                 scroll_to: Callable[[int], object], load_older: Callable[[], bool],
                  at_start: Callable[[], bool], focus_thread: Callable[[], None],
                  flash_timer: MakeTimer = single_shot, parent: QObject | None = None) -> None:
         super().__init__(parent)

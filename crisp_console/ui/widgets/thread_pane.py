@@ -251,9 +251,8 @@ class ThreadPane(QWidget):
         """Centre the message and flash it (``ConsoleClient.reveal_message`` puts it in the
         store's timeline); False when the thread lacks it."""
         self.flush()
-        if self.model.row_of(fingerprint) < 0:
+        if not self._centre(fingerprint):
             return False
-        self._centre(fingerprint)
         self.finder.flash(fingerprint)
         return True
 
@@ -277,10 +276,11 @@ class ThreadPane(QWidget):
         if self._session_id is not None:
             self.finder.step(older=older)
 
-    def _centre(self, fingerprint: int) -> None:
+    def _centre(self, fingerprint: int) -> bool:
         row = self.model.row_of(fingerprint)
         if row >= 0:
             self.view.scroll_to_row(row, QAbstractItemView.ScrollHint.PositionAtCenter)
+        return row >= 0
 
     # ---- older messages ----------------------------------------------------------------------
 
