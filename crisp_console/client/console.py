@@ -10,6 +10,11 @@ reaches into another. The UI uses the parts by name:
   unsent_count(), unsent(), wait_sent(), discard() for the quit question (outbox.py);
 - ``loader``: open_conversation, load_older, fetch_conversation, and ensure_conversation,
   the one way a conversation named by its id alone reaches the store (loader.py);
+- ``reveal``: a message (a search result) brought into its timeline with context, and the
+  newest message matching a text (reveal.py); ``reveal_message`` is its facade;
+- ``search``: the local index and Crisp's text search (search.py); ``pager`` and
+  ``backfill``: how far each view's list was read, and reading them to the end (views.py,
+  backfill.py);
 - ``details``: the people panel's extras, loaded when it shows them (details.py);
 - ``past``: the past conversations the people panel shows that the store lacks (past.py);
 - ``media``: trusted, fetch (media.py);
@@ -54,6 +59,7 @@ from crisp_console.client.past import PastLookups
 from crisp_console.client.persist import Persister
 from crisp_console.client.replies import Replies
 from crisp_console.client.retry import Retrier, Sleep
+from crisp_console.client.reveal import Reveal
 from crisp_console.client.search import Search
 from crisp_console.client.sending import Sender, SendPolicy
 from crisp_console.client.startup import StartUp
@@ -64,7 +70,7 @@ from crisp_console.client.waiting import Waiting
 from crisp_console.client.warmstart import Restored, WarmStart
 from crisp_console.client.watches import Watches
 from crisp_console.client.websites import Websites
-from crisp_console.core import Store
+from crisp_console.core import Message, Store
 from crisp_console.realtime import ConnectionState, RealtimeGateway
 from crisp_console.storage import cache as cached
 from crisp_console.storage.cache import Cache
@@ -152,9 +158,11 @@ class ConsoleClient:
         if cache is not None:
             self.persister = Persister(store, Cache(cache), interval=config.cache_flush_interval,
                                        wall=wall)
+        on_page: Callable[[str], None] = (self.persister.timeline_read if self.persister
+                                          else lambda session_id: None)
         self.loader = Loader(api, store, clocks, max_batches=config.catchup_max_batches,
-                             on_page=self.persister.timeline_read if self.persister
-                             else lambda session_id: None)
+                             on_page=on_page)
+        self.reveal = Reveal(api, store, self.loader, on_page=on_page)
         self.details = PeopleDetails(api, store, listen=self.events.add_listener, clock=clock,
                                      fresh_for=config.details_fresh_for)
         self.past = PastLookups(self.loader.fetch_conversation, store, tasks,
@@ -203,6 +211,20 @@ class ConsoleClient:
     def _on_connection(self, state: ConnectionState) -> None:
         if state is ConnectionState.CONNECTED:
             self.waiting.wake()  # Crisp answers again: what waits for it may go now
+
+    # ---- reveal (reveal.py) ---------------------------------------------------------------
+
+    async def reveal_message(self, session_id: str, fingerprint: int, timestamp: int) -> bool:
+        """Make sure the message is in the store's timeline, loading its context from Crisp
+        when it is not (``timestamp``: the message's, epoch ms). False when it could not be:
+        ``reveal.problem`` says why in words."""
+        return await self.reveal.reveal(session_id, fingerprint, timestamp)
+
+    async def newest_match(self, session_id: str,
+                           matches: Callable[[Message], bool]) -> int | None:
+        """The newest message of the conversation ``matches`` takes (the loaded messages,
+        then up to 5 older pages); None if none (``reveal.problem`` says why on a failure)."""
+        return await self.reveal.newest_match(session_id, matches)
 
     # ---- events ---------------------------------------------------------------------------
 

@@ -41,7 +41,7 @@ from crisp_console.ui.saved_views import (
     known_data_keys,
     known_segments,
 )
-from crisp_console.ui.search_flow import SearchFlow, as_reveal_port, as_thread_reveal
+from crisp_console.ui.search_flow import SearchFlow
 from crisp_console.ui.team_canned import TeamCanned
 from crisp_console.ui.theme import Theme
 from crisp_console.ui.websites import WebsiteScope
@@ -122,14 +122,13 @@ class Console:
         self.websites = WebsiteScope(store, client, p.list_pane, p.media, pick=p.palette.pick,
                                      notify=self._announce, message=feedback.message,
                                      labels=self._website_labels)
-        # Searching messages (Ctrl+Shift+F). Revealing a chosen message plugs in through
-        # two ports, taken when they exist (issue 14's find branch adds them):
-        # ConsoleClient.reveal_message and ThreadPane.reveal / reveal_text.
+        # Searching messages (Ctrl+Shift+F); a chosen message is revealed through the
+        # client (its context loaded) and the thread (scrolled to, highlighted).
         self.search = SearchFlow(
             p.search, p.left, client.search, store, tasks=self.tasks,
             scope=self._search_scope, open_conversation=controller.jump_to,
             current=open_conversation, focus_list=p.list_pane.view.setFocus,
-            reveal=as_reveal_port(client), thread=as_thread_reveal(p.thread),
+            reveal=client, thread=p.thread,
             offline=reachability.offline if reachability is not None else None,
             message=feedback.message)
         if view_memory is None and settings is not None:

@@ -152,6 +152,9 @@ class Controller(QObject):
             "thread.first": p.thread.scroll_to_first,
             "thread.latest": p.thread.scroll_to_latest,
             "thread.oldest_unread": p.thread.scroll_to_oldest_unread,
+            "thread.find": p.thread.open_find,
+            "thread.find_next": lambda: p.thread.find_step(older=True),
+            "thread.find_previous": lambda: p.thread.find_step(older=False),
         }
         for name, _label in VIEW_FILTERS:
             handlers[f"view.{name}"] = functools.partial(lp.set_filter, Filter(name))

@@ -13,9 +13,12 @@ Departures from (b), each for a reason:
 - Ctrl+Shift+F is (b)'s global search: `search.messages` shows the search pane in the list's
   place (ui/search_flow.py). `/` in the list still focuses the list's text filter
   (`search.conversations`, which has no global chord since issue 14).
-- Rows of (b) for features not built yet are left out rather than shown dead: search in the
-  conversation (Ctrl+F), LiveTranslate (Ctrl+Shift+T), undo send (Ctrl+Z), bulk select (X),
-  transcript, participants and co-browse.
+- Rows of (b) for features not built yet are left out rather than shown dead: LiveTranslate
+  (Ctrl+Shift+T), undo send (Ctrl+Z), bulk select (X), transcript, participants and co-browse.
+- Find in the conversation (Ctrl+F, `QKeySequence::Find`) works from anywhere, as (b) lists it
+  among the global keys; its next/previous match are F3/Shift+F3 (`FindNext`/`FindPrevious`
+  on Windows and KDE), plus ⌘G/⌘⇧G on macOS. Enter/Shift+Enter in the find box do the same
+  (the box's own keys, not commands: Return belongs to the composer and the list).
 - Switch workspace (Ctrl+Shift+K) picks a Crisp website; Ctrl+0 goes back to every website
   (the unified inbox), next to the Ctrl+1…8 views.
 The `!`, `/` and `@` composer triggers are typed text, not shortcuts; the cheat sheet lists them.
@@ -67,6 +70,7 @@ def _in(category: str, *rows: Row) -> tuple[Command, ...]:
 def default_commands(platform: str = sys.platform) -> tuple[Command, ...]:
     """The table, in cheat-sheet order (categories appear in the order of their first row)."""
     tab = "Meta" if platform == "darwin" else "Ctrl"
+    mac = platform == "darwin"
     views = tuple(_cmd(f"view.{name}", f"Show {label}", f"Ctrl+{n}")
                   for n, (name, label) in enumerate(VIEW_FILTERS, start=1))
     return (
@@ -137,7 +141,11 @@ def default_commands(platform: str = sys.platform) -> tuple[Command, ...]:
              _cmd("thread.first", "First message", "Ctrl+Home", context="thread"),
              _cmd("thread.latest", "Latest message", "Ctrl+End", context="thread"),
              _cmd("thread.oldest_unread", "Oldest unread message", "Shift+PgUp",
-                  context="thread")),
+                  context="thread"),
+             _cmd("thread.find", "Find in this conversation", "Ctrl+F"),
+             _cmd("thread.find_next", "Next match (older)", "F3", *(("Ctrl+G",) if mac else ())),
+             _cmd("thread.find_previous", "Previous match (newer)", "Shift+F3",
+                  *(("Ctrl+Shift+G",) if mac else ()))),
         *_in(HELP,
              _cmd("help.log_folder", "Open the log folder"),
              _cmd("help.about", "About crisp-console")),

@@ -28,13 +28,14 @@ import functools
 import logging
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject
 
 from crisp_console.client.search import SearchResult, ServerAnswer, merge
 from crisp_console.client.tasks import TaskOwner
-from crisp_console.core import Store
+from crisp_console.core import Message, Store
+from crisp_console.present.find_text import matcher
 from crisp_console.present.search_rows import (
     SERVER_MIN_CHARS,
     SearchRow,
@@ -71,7 +72,6 @@ class Searcher(Protocol):
     async def server(self, text: str, website_ids: Sequence[str]) -> ServerAnswer: ...
 
 
-@runtime_checkable
 class RevealPort(Protocol):
     """The client's side of revealing a message (``ConsoleClient.reveal_message``): make
     sure it is in the store's timeline (loading around ``timestamp`` when it is not);
@@ -80,25 +80,20 @@ class RevealPort(Protocol):
     async def reveal_message(self, session_id: str, fingerprint: int,
                              timestamp: int) -> bool: ...
 
+    async def newest_match(self, session_id: str,
+                           matches: Callable[[Message], bool]) -> int | None:
+        """The newest message ``matches`` takes (loaded ones first, then a few older
+        pages); None when none does."""
+        ...
 
-@runtime_checkable
+
 class ThreadReveal(Protocol):
     """The thread pane's side: scroll to a loaded message and highlight it (False: not in
-    the thread), or open the find bar on some text."""
+    the thread), or open the find bar on some text (False: no match loaded)."""
 
     def reveal(self, fingerprint: int) -> bool: ...
 
-    def reveal_text(self, query: str) -> None: ...
-
-
-def as_reveal_port(client: object) -> RevealPort | None:
-    """``client`` when it reveals messages (has ``reveal_message``), else None."""
-    return client if isinstance(client, RevealPort) else None
-
-
-def as_thread_reveal(thread: object) -> ThreadReveal | None:
-    """``thread`` when it reveals messages (has ``reveal`` and ``reveal_text``), else None."""
-    return thread if isinstance(thread, ThreadReveal) else None
+    def reveal_text(self, query: str) -> bool: ...
 
 
 class SearchFlow(QObject):
@@ -338,8 +333,16 @@ class SearchFlow(QObject):
 
     async def _reveal_row(self, row: SearchRow, query: str) -> None:
         thread, sid, fingerprint = self._thread, row.session_id, row.fingerprint
+        if fingerprint is None and self._reveal is not None:
+            # Crisp named only the conversation: the newest message with the words, older
+            # pages read if the loaded ones have none (the find bar then starts there).
+            try:
+                fingerprint = await self._reveal.newest_match(
+                    sid, matcher(find_text(query), every_word=True))
+            except EXPECTED as exc:
+                log.info("no match looked up in %s: %s", sid, describe(exc))
         if fingerprint is None:
-            if thread is not None:
+            if thread is not None and self._current() == sid:
                 thread.reveal_text(find_text(query))
             return
         found = True

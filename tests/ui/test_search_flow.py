@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from crisp_console.client.search import ServerAnswer
 from crisp_console.client.tasks import TaskOwner
-from crisp_console.core import Store
+from crisp_console.core import Message, Store
 from crisp_console.errors import TransportError
 from crisp_console.present.search_rows import CRISP, SAVED
 from crisp_console.storage.search import HIT_END, HIT_START, LocalHit
@@ -27,8 +27,6 @@ from crisp_console.ui.search_flow import (
     LOCAL_MS,
     SERVER_MS,
     SearchFlow,
-    as_reveal_port,
-    as_thread_reveal,
 )
 from crisp_console.ui.widgets.left_column import LeftColumn
 from crisp_console.ui.widgets.search_pane import SearchPane
@@ -119,8 +117,9 @@ class Thread:
         self.calls.append(("reveal", fingerprint))
         return self.found
 
-    def reveal_text(self, query: str) -> None:
+    def reveal_text(self, query: str) -> bool:
         self.calls.append(("text", query))
+        return True
 
 
 class Client:
@@ -131,6 +130,13 @@ class Client:
         self.calls.append((session_id, fingerprint, timestamp))
         await turns()
         return self.found
+
+    async def newest_match(self, session_id: str,
+                           matches: Callable[[Message], bool]) -> int | None:
+        """Crisp-only rows: no message holds the words here (the find bar opens)."""
+        self.calls.append((session_id, -1, 0))
+        await turns()
+        return None
 
 
 class Rig:
@@ -471,8 +477,3 @@ def test_commands(qtbot: QtBot, qloop: qasync.QEventLoop, rig: Rig) -> None:  # 
         assert stepped == [0, 1]
         await tasks_done(rig.tasks)
     run(qloop, scenario())
-
-
-def test_ports_are_taken_when_they_exist() -> None:
-    assert as_reveal_port(Client()) is not None and as_reveal_port(object()) is None
-    assert as_thread_reveal(Thread()) is not None and as_thread_reveal(object()) is None

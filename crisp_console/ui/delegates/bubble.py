@@ -9,6 +9,7 @@ unavailable. The delegate never starts a load by itself: the pane requests the v
 media, and a click (or ``activate``) asks on the operator's behalf. Heights are cached by
 ``(fingerprint, revision + status + flags + width)``; laid-out documents by revision and
 wrap width. ``history_start`` adds the "Start of the conversation" banner above row 0.
+Highlights (the MARK role: a find's matches, a revealed message) are bubble_marks.py's.
 Whoever owns the view calls ``clear()`` when the viewport's width, the font or the palette
 changes, and ``invalidate(fingerprint)`` when a row's grouping may have changed.
 
@@ -58,10 +59,12 @@ from crisp_console.present.content import (
     footer_parts,
     media_hint,
 )
+from crisp_console.present.find_text import Mark
 from crisp_console.present.grouping import RowFlags, row_flags
 from crisp_console.present.richtext import allowed_link
 from crisp_console.present.timefmt import Clock, clock_time, day_label, system_clock
 from crisp_console.ui.delegates import bubble_layout as bl
+from crisp_console.ui.delegates import bubble_marks as bm
 from crisp_console.ui.delegates import bubble_paint as bp
 from crisp_console.ui.delegates.bubble_media import LoadMedia, MediaSource
 from crisp_console.ui.delegates.cache import Lru, SizeHintCache
@@ -241,7 +244,9 @@ class MessageDelegate(QStyledItemDelegate):
     # ---- painting ----------------------------------------------------------------------------
 
     def _paint_row(self, painter: QPainter, option: QStyleOptionViewItem, msg: Message,
-                   lay: bl.BubbleLayout, m: bl.Metrics, c: bp.Colours) -> None:
+                   lay: bl.BubbleLayout, m: bl.Metrics, c: bp.Colours,
+                   mark: Mark | None = None) -> None:
+        marks = bm.mark_colours(option.palette) if mark is not None else None
         if lay.banner is not None:
             bp.paint_day(painter, lay.banner, START_BANNER, m, c)
         if lay.day is not None:
@@ -250,12 +255,16 @@ class MessageDelegate(QStyledItemDelegate):
             when = clock_time(msg.timestamp, self.tz)
             text = event_text(msg.content) + (f" · {when}" if when else "")
             bp.paint_event(painter, lay.event_line, text, m, c)
+            if marks is not None:
+                bm.paint_outline(painter, lay.event_line, mark, marks, lay.event_line.height() / 2)
             return
         if lay.header is not None:
             bp.paint_header(painter, lay.header, msg, m, c)
         if lay.bubble is None:
             return
         bp.paint_frame(painter, lay.bubble, msg, c)
+        if marks is not None:
+            bm.paint_outline(painter, lay.bubble, mark, marks, bl.RADIUS)
         if lay.note_label is not None:
             bp.paint_note_label(painter, lay.note_label, m, c)
         body = self._body(msg)
@@ -267,7 +276,8 @@ class MessageDelegate(QStyledItemDelegate):
             wrap = bl.max_text_width(option.rect.width(), m, body)
             doc = self._document(msg, body, wrap, m, c.link)
             if doc is not None:
-                bp.paint_document(painter, doc, lay.text, option.palette, c)
+                found = bm.selections(doc.doc, mark, marks) if marks is not None else []
+                bp.paint_document(painter, doc, lay.text, option.palette, c, found)
         if lay.footer is not None:
             bp.paint_footer(painter, lay.footer, bp.fit_parts(footer_parts(msg, self.tz),
                                                               lay.footer.width(), m), m, c)
@@ -297,8 +307,11 @@ class MessageDelegate(QStyledItemDelegate):
             painter.setClipRect(option.rect)
             if option.state & QStyle.StateFlag.State_Selected:
                 painter.fillRect(option.rect, c.selection)
+            mark = bm.mark_of(index)
+            if mark is not None:
+                bm.paint_flash(painter, option.rect, mark, bm.mark_colours(option.palette))
             painter.translate(option.rect.topLeft())
-            self._paint_row(painter, option, msg, lay, m, c)
+            self._paint_row(painter, option, msg, lay, m, c, mark)
         finally:
             painter.restore()
 

@@ -6,6 +6,7 @@ red) blended into it, so light and dark palettes both work.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from PySide6.QtCore import QPoint, QRect, QRectF, Qt
@@ -215,7 +216,9 @@ def paint_icon(painter: QPainter, rect: QRect, kind: str | None, c: Colours) -> 
 
 
 def paint_document(painter: QPainter, entry: bl.DocEntry, rect: QRect, pal: QPalette,
-                   c: Colours) -> None:
+                   c: Colours,
+                   selections: Sequence[QAbstractTextDocumentLayout.Selection] = ()) -> None:
+    """The bubble's text; ``selections``: marker backgrounds (a find's matches)."""
     painter.save()
     painter.translate(rect.topLeft())
     context = QAbstractTextDocumentLayout.PaintContext()
@@ -223,6 +226,8 @@ def paint_document(painter: QPainter, entry: bl.DocEntry, rect: QRect, pal: QPal
     palette.setColor(Role.Text, c.text)
     context.palette = palette
     context.clip = QRectF(0, 0, rect.width(), rect.height())
+    if selections:
+        context.selections = list(selections)
     entry.doc.documentLayout().draw(painter, context)
     painter.restore()
 

@@ -44,6 +44,7 @@ class MessageRole(enum.IntEnum):
     TYPE = _USER + 7
     READ = _USER + 8  # the acknowledging origin, "" until read
     EDITED = _USER + 9
+    MARK = _USER + 10  # present.find_text.Mark: the find's or a reveal's highlight, or None
 
 
 ITEM_ROLE = int(ConversationRole.ITEM)

@@ -14,11 +14,16 @@ removed message keeps answering ``data()`` until its removal is replayed, since 
 holds the object. Consecutive inserts into one block become one range. ``CHANGED`` is not
 replayed in order but gathered per message (union of roles) and sent once after the
 structure, at the message's final row; a message inserted in the same flush needs none.
+
+Highlights (``MessageRole.MARK``) are not the store's: whoever highlights (the thread's find
+and reveal) gives ``set_mark_source`` a function of the fingerprint, and calls
+``marks_changed`` with the messages whose highlight changed: one ``dataChanged`` of the MARK
+role per run of their rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, Qt
@@ -26,10 +31,14 @@ from PySide6.QtCore import QModelIndex, QObject, Qt
 from crisp_console.core import MESSAGES, Change, ChangeKind, Message, MessageStatus, Store
 from crisp_console.core.ordering import moved_index
 from crisp_console.present.content import status_words
+from crisp_console.present.find_text import Mark
 from crisp_console.present.plain import tooltip_html
 from crisp_console.ui.models.base import StoreListModel
 from crisp_console.ui.models.coalesce import DEFAULT_INTERVAL_MS, Insert, Move, ReplayQueue
 from crisp_console.ui.models.roles import DISPLAY, MESSAGE_FIELD_ROLES, MessageRole, roles_for
+
+MarkSource = Callable[[int], Mark | None]
+_MARK_ONLY = frozenset((int(MessageRole.MARK),))
 
 QUEUED_TIP = ("Queued: it goes out by itself, in order, as soon as Crisp takes it again "
               "(the connection is back, or the daily quota resets).")
@@ -73,8 +82,10 @@ class TimelineModel(StoreListModel):
 
     def __init__(self, store: Store, *, coalesce: bool = True,
                  interval_ms: int = DEFAULT_INTERVAL_MS, parent: QObject | None = None) -> None:
-        super().__init__(store, _GETTERS, MessageRole, coalesce=coalesce,
+        getters = {**_GETTERS, int(MessageRole.MARK): lambda m: self._mark_of(m)}
+        super().__init__(store, getters, MessageRole, coalesce=coalesce,
                          interval_ms=interval_ms, parent=parent)
+        self._marks: MarkSource | None = None
         self._session_id: str | None = None
         self._rows: list[Message] = []
         self._queue: ReplayQueue[Message] = ReplayQueue()
@@ -105,6 +116,24 @@ class TimelineModel(StoreListModel):
             if rows[row].fingerprint == fingerprint:
                 return row
         return -1
+
+    # ---- highlights --------------------------------------------------------------------------
+
+    def set_mark_source(self, source: MarkSource | None) -> None:
+        """Where MARK reads a message's highlight (None: nothing is highlighted); every row's
+        MARK changes."""
+        self._marks = source
+        self.marks_changed(None)
+
+    def marks_changed(self, fingerprints: Collection[int] | None) -> None:
+        """The highlight of these messages changed (None: of any): ``dataChanged`` of the
+        MARK role for their rows (those the view knows)."""
+        fps = None if fingerprints is None else set(fingerprints)
+        self._emit_changed([(row, _MARK_ONLY) for row, m in enumerate(self._rows)
+                            if fps is None or m.fingerprint in fps], self._epoch)
+
+    def _mark_of(self, msg: Message) -> Mark | None:
+        return self._marks(msg.fingerprint) if self._marks is not None else None
 
     # ---- control -----------------------------------------------------------------------------
 

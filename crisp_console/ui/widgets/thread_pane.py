@@ -21,6 +21,10 @@ view must not do from painting:
 Refused messages: when Crisp refuses a conversation's messages (the token lacks the scope),
 the words stand above the list (``set_denied``, or a refused older page) and no older page
 is asked for again. ``scroll_to_oldest_unread``: see present/thread_logic.py.
+
+Find and reveal (ui/thread_find.py): ``open_find`` (Ctrl+F) shows the find bar above the list,
+``find_step`` (F3) moves through matches; ``reveal(fingerprint)`` centres a message and
+flashes it, ``reveal_text(query)`` opens the find bar on a query.
 """
 
 from __future__ import annotations
@@ -31,15 +35,9 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import tzinfo
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QRect, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QLabel,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QAbstractItemView, QStackedWidget, QVBoxLayout, QWidget
 
 from crisp_console.client.details import denied_words
 from crisp_console.client.tasks import TaskOwner
@@ -51,7 +49,10 @@ from crisp_console.present.timefmt import Clock, system_clock
 from crisp_console.ui.delegates import MessageDelegate
 from crisp_console.ui.media import MediaLoader
 from crisp_console.ui.models import TimelineModel
+from crisp_console.ui.thread_find import ThreadFinder
 from crisp_console.ui.timers import MakeTimer, single_shot
+from crisp_console.ui.widgets.find_bar import FindBar
+from crisp_console.ui.widgets.loading_pill import LoadingPill
 from crisp_console.ui.widgets.thread_empty import ThreadEmpty
 from crisp_console.ui.widgets.thread_header import ThreadHeader
 from crisp_console.ui.widgets.thread_view import ThreadView
@@ -74,23 +75,25 @@ class ThreadPane(QWidget):
             activated; the window opens it with QDesktopServices.
         retry_requested(int): the fingerprint of a FAILED local echo to send again. Declared
             with ``object``: fingerprints exceed the 32-bit int a ``Signal(int)`` carries.
+        older_loaded(object): an older page was asked for: how many messages came (0: the
+            start), None when none came for the thread shown (failed, refused, switched).
     """
 
     link_activated = Signal(str)
     retry_requested = Signal(object)
+    older_loaded = Signal(object)
 
     def __init__(self, store: Store, *, load_older: LoadOlder | None = None,
                  tasks: TaskOwner | None = None, media: MediaLoader | None = None,
                  clock: Clock = system_clock, tz: tzinfo | None = None, coalesce: bool = True,
-                 retry_timer: MakeTimer = single_shot, parent: QWidget | None = None) -> None:
-        """``load_older`` runs as a task of ``tasks`` (both or neither)."""
+                 retry_timer: MakeTimer = single_shot, flash_timer: MakeTimer = single_shot,
+                 parent: QWidget | None = None) -> None:
+        """``load_older`` runs as a task of ``tasks`` (both or neither); ``flash_timer``
+        ends a revealed message's highlight (thread_find.py)."""
         super().__init__(parent)
         if (load_older is None) != (tasks is None):
             raise ValueError("load_older runs as a task of tasks: give both or neither")
-        self._store = store
-        self._load_older = load_older
-        self._tasks = tasks
-        self._media = media
+        self._store, self._load_older, self._tasks, self._media = store, load_older, tasks, media
         self._session_id: str | None = None
         self._loading: str | None = None  # the session whose older page is being loaded
         self._load_task: asyncio.Task[Any] | None = None
@@ -103,21 +106,26 @@ class ThreadPane(QWidget):
         self.view.setModel(self.model)
         self.header = ThreadHeader(store)
         self.typing_bar = TypingBar(store)
-        self._loading_label = self._overlay()
+        self._loading_label = LoadingPill(LOADING_TEXT, self.view)
+        self.find_bar = FindBar()
+        self.finder = ThreadFinder(
+            self.model, self.find_bar, scroll_to=self._centre, load_older=self.load_older_now,
+            at_start=self.at_start, flash_timer=flash_timer, parent=self,
+            focus_thread=lambda: self.view.setFocus(Qt.FocusReason.OtherFocusReason))
+        self.older_loaded.connect(self.finder.older_loaded)
 
         thread = QWidget()
         self.denied = UnavailableNote("Messages unavailable", thread)
         column = QVBoxLayout(thread)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
-        column.addWidget(self.header)
-        column.addWidget(self.denied)
-        column.addWidget(self.view, 1)
-        column.addWidget(self.typing_bar)
+        for widget, stretch in ((self.header, 0), (self.denied, 0), (self.find_bar, 0),
+                                (self.view, 1), (self.typing_bar, 0)):
+            column.addWidget(widget, stretch)
         self._empty = ThreadEmpty()
         self._stack = QStackedWidget()
-        self._stack.addWidget(self._empty)
-        self._stack.addWidget(thread)
+        for page in (self._empty, thread):
+            self._stack.addWidget(page)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self._stack)
@@ -145,6 +153,7 @@ class ThreadPane(QWidget):
         self._session_id, self._loading = session_id, None
         self._loading_label.hide()
         self._retry_timer.stop()
+        self.finder.rebound()
         self.delegate.history_start = self.at_start()
         self.model.bind(session_id)
         self.header.bind(session_id)
@@ -198,6 +207,7 @@ class ThreadPane(QWidget):
             self._load_task = None
         self._loading = None  # so a cancelled load's cleanup touches no widget
         self._detached = True
+        self.finder.rebound()
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
@@ -235,6 +245,43 @@ class ThreadPane(QWidget):
         else:
             self.view.scroll_to_row(row, QAbstractItemView.ScrollHint.PositionAtTop)
 
+    # ---- find and reveal ---------------------------------------------------------------------
+
+    def reveal(self, fingerprint: int) -> bool:
+        """Centre the message and flash it (``ConsoleClient.reveal_message`` puts it in the
+        store's timeline); False when the thread lacks it."""
+        self.flush()
+        if not self._centre(fingerprint):
+            return False
+        self.finder.flash(fingerprint)
+        return True
+
+    def reveal_text(self, query: str) -> bool:
+        """Open the find bar on ``query``, its newest match current and centred; False when
+        no loaded message matches (the bar then offers to search older ones)."""
+        if self._session_id is None:
+            return False
+        self.flush()
+        self.finder.open(query)
+        return self.finder.results.current is not None
+
+    def open_find(self) -> None:
+        """Ctrl+F: the find bar, focused (nothing without a conversation)."""
+        if self._session_id is not None:
+            self.flush()
+            self.finder.open()
+
+    def find_step(self, *, older: bool) -> None:
+        """F3 (``older``), Shift+F3: the next older or newer match."""
+        if self._session_id is not None:
+            self.finder.step(older=older)
+
+    def _centre(self, fingerprint: int) -> bool:
+        row = self.model.row_of(fingerprint)
+        if row >= 0:
+            self.view.scroll_to_row(row, QAbstractItemView.ScrollHint.PositionAtCenter)
+        return row >= 0
+
     # ---- older messages ----------------------------------------------------------------------
 
     def _after_layout(self) -> None:
@@ -246,26 +293,33 @@ class ThreadPane(QWidget):
         self._media_timer.start()
 
     def _check_top(self) -> None:
+        if self._retry_timer.isActive() or not self.view.isVisible() \
+                or self.view.verticalScrollBar().value() > self.view.viewport().height():
+            return
+        self.load_older_now()
+
+    def load_older_now(self) -> bool:
+        """Load the page before the loaded messages, wherever the list is scrolled (the
+        find's "Search older"); True while one loads, False when none can."""
         sid, load, tasks = self._session_id, self._load_older, self._tasks
         if (self._detached or load is None or tasks is None or sid is None
                 or self._loading is not None or sid in self._denied
-                or self._store.at_history_start(sid) or self._retry_timer.isActive()
-                or not self.view.isVisible()):
-            return
-        if self.view.verticalScrollBar().value() > self.view.viewport().height():
-            return
+                or self._store.at_history_start(sid)):
+            return self.is_loading_older()
         try:
             asyncio.get_running_loop()
         except RuntimeError:
             log.debug("no event loop: older messages not loaded")
-            return
+            return False
         task = tasks.spawn(self._load(sid, load), f"older messages of {sid}")
         if task is None:
-            return  # the console is closing
+            return False  # the console is closing
+        self._retry_timer.stop()
         self._load_task = task
         self._loading = sid
-        self._place_overlay()
+        self._loading_label.place()
         self._loading_label.show()
+        return True
 
     async def _load(self, sid: str, load: LoadOlder) -> None:
         count: int | None = None
@@ -285,6 +339,7 @@ class ThreadPane(QWidget):
         if refused:
             self.set_denied(sid, refused)
         if sid != self._session_id or refused:
+            self.older_loaded.emit(None)  # no page for the shown thread (the find stops)
             return
         if count is None or (count <= 0 and not self.at_start()):
             self._retry_timer.start()  # failed, or the start went with the conversation
@@ -293,6 +348,7 @@ class ThreadPane(QWidget):
         else:
             self.flush()  # the page is in the store: show it now, then look at the top again
             self._top_timer.start()
+        self.older_loaded.emit(count)
 
     def _reach_start(self) -> None:
         was_at_top = self.view.verticalScrollBar().value() == 0
@@ -335,35 +391,13 @@ class ThreadPane(QWidget):
                 and change.kind is ChangeKind.RESET and change.concerns(sid)):
             self.delegate.history_start = self.at_start()
 
-    # ---- widgets -----------------------------------------------------------------------------
-
-    def _overlay(self) -> QLabel:
-        """The "Loading earlier messages…" pill floating over the list's top edge (a child of
-        the view, not of its viewport, so scrolling does not move it)."""
-        label = QLabel(LOADING_TEXT, self.view)
-        label.setTextFormat(Qt.TextFormat.PlainText)
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        label.setStyleSheet("QLabel { background: palette(window); color: palette(text);"
-                            " border: 1px solid palette(mid); border-radius: 10px;"
-                            " padding: 2px 12px; }")
-        label.hide()
-        return label
-
-    def _place_overlay(self) -> None:
-        label = self._loading_label
-        label.adjustSize()
-        viewport = self.view.viewport().geometry()
-        rect = QRect(0, 0, label.width(), label.height())
-        rect.moveCenter(viewport.center())
-        rect.moveTop(viewport.top() + 8)
-        label.setGeometry(rect)
-        label.raise_()
-
     # ---- Qt overrides ------------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.view and event.type() == QEvent.Type.Resize:
-            self._place_overlay()
+            self._loading_label.place()
+        elif watched is self.view and event.type() == QEvent.Type.KeyPress:
+            self.finder.clear_flash()  # the operator moves on
         return super().eventFilter(watched, event)
 
     def showEvent(self, event: QShowEvent) -> None:

@@ -27,8 +27,10 @@ from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 from crisp_console.core import Message
 from crisp_console.ui.delegates import MessageDelegate
 from crisp_console.ui.models.base import Index
-from crisp_console.ui.models.roles import ITEM_ROLE
+from crisp_console.ui.models.roles import ITEM_ROLE, MessageRole
 from crisp_console.ui.widgets.scroll_anchor import ScrollAnchor, at_bottom
+
+_MARK = int(MessageRole.MARK)
 
 
 class ThreadView(QListView):
@@ -139,6 +141,9 @@ class ThreadView(QListView):
 
     def dataChanged(self, topLeft: Index, bottomRight: Index,
                     roles: Sequence[int] = ()) -> None:
+        if list(roles) == [_MARK]:  # a highlight: a repaint, no height changes
+            super().dataChanged(topLeft, bottomRight, list(roles))
+            return
         # Rows may have changed height (an edit, a merged echo): re-measure them.
         self._anchor.capture()
         model = self.model()
