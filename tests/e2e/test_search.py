@@ -65,6 +65,12 @@ def test_ctrl_shift_f_vat_lists_crisps_conversations_and_enter_opens_one(
             await until(lambda: console.controller.session_id == chosen.session_id,
                         what="Enter to open the result")
             assert console.panes.thread.session_id() == chosen.session_id
+            # Crisp named only the conversation: it opens at its newest message with "VAT".
+            finder = console.panes.thread.finder
+            await until(lambda: finder.flashing is not None, what="the message revealed")
+            store = console.client.store
+            revealed = store.message(chosen.session_id, finder.flashing or 0)
+            assert revealed is not None and "vat" in str(revealed.content).casefold()
             assert console.panes.left.showing_search() and focused() is pane.box
             # F6 goes around the panes from the search, and back to it.
             press(pane.box, Qt.Key.Key_Tab)
