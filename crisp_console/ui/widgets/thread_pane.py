@@ -3,28 +3,22 @@
 The pane owns the timeline model and the bubble delegate, and does the asynchronous work the
 view must not do from painting:
 
-- **Older messages.** When the list is within a screen of its top, the pane calls
-  ``load_older(session_id)`` (one call at a time, as a task of the ui's TaskOwner, on the
-  running loop: qasync in the app) and shows "Loading earlier messages…" over the top of the
-  list; the page lands as one insert and the view keeps the visible messages in place
-  (thread_view.py). Once the store says the conversation's start is loaded
-  (``Store.at_history_start``: the client marks it when an older page comes back empty) the
-  pane stops asking and the first row gets a "Start of the conversation" banner; the store
-  drops that with the timeline. A failed call is retried after ``RETRY_MS`` at the earliest
-  (``retry_timer``: a test's own timer).
-- **Media.** After a layout or a scroll (debounced, ``MEDIA_DEBOUNCE_MS``), the pane asks the
-  ``MediaLoader`` for the images of the visible rows; the loader fetches only trusted URLs and
-  marks the others blocked until the operator clicks them or presses Enter.
-- **Actions.** A link the delegate reports is checked with ``allowed_link`` once more before
-  ``link_activated`` goes out; a retry click becomes ``retry_requested(fingerprint)``.
+- **Older messages.** Within a screen of the top, the pane calls ``load_older(session_id)``
+  (one call at a time, a task of the ui's TaskOwner) under a "Loading earlier messages…"
+  pill; the page lands as one insert and the view keeps the visible messages in place
+  (thread_view.py). Once the store says the start is loaded (``Store.at_history_start``) it
+  stops asking and the first row gets a "Start of the conversation" banner. A failed call
+  is retried after ``RETRY_MS`` at the earliest (``retry_timer``: a test's own timer).
+- **Media.** After a layout or a scroll (debounced), the ``MediaLoader`` is asked for the
+  visible rows' images: trusted URLs only, the others blocked until the operator asks.
+- **Actions.** A link is checked with ``allowed_link`` once more before ``link_activated``;
+  a retry click becomes ``retry_requested(fingerprint)``.
+- **Find and reveal** (ui/thread_find.py): ``open_find`` (Ctrl+F) shows the find bar,
+  ``find_step`` (F3) moves through matches; ``reveal(fingerprint)`` centres a message and
+  flashes it, ``reveal_text(query)`` opens the find bar on a query.
 
-Refused messages: when Crisp refuses a conversation's messages (the token lacks the scope),
-the words stand above the list (``set_denied``, or a refused older page) and no older page
-is asked for again. ``scroll_to_oldest_unread``: see present/thread_logic.py.
-
-Find and reveal (ui/thread_find.py): ``open_find`` (Ctrl+F) shows the find bar above the list,
-``find_step`` (F3) moves through matches; ``reveal(fingerprint)`` centres a message and
-flashes it, ``reveal_text(query)`` opens the find bar on a query.
+Refused messages: the words stand above the list (``set_denied``, or a refused older page)
+and no older page is asked for again. ``scroll_to_oldest_unread``: present/thread_logic.py.
 """
 
 from __future__ import annotations
