@@ -84,6 +84,7 @@ class ViewPager(Observed[[]]):
         self._denied = denied
         self._listings: dict[tuple[ListQuery, str], Listing] = {}
         store.subscribe(self._on_change)
+        api.reach.observe(self._on_reach)
 
     # ---- reading -------------------------------------------------------------------------
 
@@ -247,6 +248,17 @@ class ViewPager(Observed[[]]):
         for key in [k for k in self._listings if website_id is None or k[1] == website_id]:
             del self._listings[key]  # a read still out lands in the store, not in a listing
         self._observers.notify()
+
+    def _on_reach(self, offline: bool) -> None:
+        """Crisp answers again: a read that failed meanwhile may be asked at once (the
+        list asks again if its end is in sight)."""
+        if offline:
+            return
+        failed = [lst for lst in self._listings.values() if lst.failed_at is not None]
+        for listing in failed:
+            listing.failed_at = None
+        if failed:
+            self._observers.notify()
 
     def _on_change(self, c: Change) -> None:
         if c.collection == WEBSITES and c.kind is ChangeKind.REMOVED:

@@ -123,6 +123,10 @@ async def test_a_failed_page_is_said_and_retried_only_when_asked(sandbox: Sandbo
         state = client.pager.state(query, [wid])
         assert state.problem and not state.loading and not state.exhausted
         assert not client.pager.can_fetch_more(query, [wid])  # paused after a failure
+        client.api.reach.unreachable()
+        client.api.reach.answered()  # Crisp answers again: the pause ends
+        assert client.pager.can_fetch_more(query, [wid])
+        assert client.pager.state(query, [wid]).problem  # still said until a read succeeds
         client.api.list_conversations = real  # type: ignore[method-assign]
         assert client.pager.fetch_more(query, [wid], now=True)
         await until(lambda: client.pager.listing(query, wid).next_page == 2,
