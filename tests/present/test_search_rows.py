@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from crisp_console.client.search import SearchResult
+from dataclasses import dataclass
+
 from crisp_console.present.search_rows import (
     CRISP,
     EMPTY_QUERY_TEXT,
@@ -19,6 +20,21 @@ from crisp_console.present.search_rows import (
 from tests.present.seeded import seeded_store
 
 S, E = "\ue000", "\ue001"
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """A client/search.py SearchResult as present/ reads it (present's tests import no I/O
+    layer: the client's own type is checked against the Hit protocol by mypy there)."""
+
+    session_id: str
+    website_id: str
+    fingerprint: int | None
+    timestamp: int
+    snippet: str
+    field: str
+    local: bool
+    server: bool
 MARKS = (S, E)
 
 
