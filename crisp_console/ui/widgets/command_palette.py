@@ -41,8 +41,8 @@ from crisp_console.ui.palette_rows import PaletteDelegate, PaletteModel
 from crisp_console.ui.timers import single_shot
 
 DEBOUNCE_MS = 30  # a burst of keystrokes is one search
-WARM_DELAY_MS = 1000  # after store changes, fold the changed conversations when idle…
-WARM_CHUNK = 3000  # …this many per turn of the event loop (~10 ms)
+WARM_DELAY_MS = 1000  # after store changes, fold the changed conversations (then lay the
+WARM_CHUNK = 1500  # lines out) when idle, this many per turn of the event loop (~10 ms)
 VISIBLE_ROWS = 9  # rows shown before the list scrolls
 WIDTH = (480, 720)  # min and max width; 60 % of the window in between
 TOP_MARGIN = 48  # from the top of the window
@@ -134,7 +134,7 @@ class CommandPalette(QDialog):
             layout.addWidget(widget)
 
         self._debounce = single_shot(self, self.debounce_ms, self._search)
-        # Fold changed conversations while idle, so that Ctrl+K finds the index ready.
+        # Fold changed conversations (and lay them out) while idle: Ctrl+K finds it ready.
         self._warm = single_shot(self, WARM_DELAY_MS, self._warm_up)
         self.index.conversations.on_dirty = self._schedule_warm_up
         self._schedule_warm_up()
@@ -197,7 +197,7 @@ class CommandPalette(QDialog):
             self._warm.start(WARM_DELAY_MS)
 
     def _warm_up(self) -> None:
-        if self.index.conversations.fold_dirty(WARM_CHUNK):
+        if self.index.conversations.prepare(WARM_CHUNK):
             self._warm.start(0)  # more: after the events that are waiting
 
     def _shortcut_text(self, command_id: str) -> str:
