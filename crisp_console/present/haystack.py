@@ -27,15 +27,15 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from itertools import accumulate
 
 from crisp_console.present.fuzzy import TAIL
 
 SEP = "\x1e"  # between a head's signature and the head (fold_line never leaves one)
 _RARITY = "`~^|\\{}<>[]$%&*=;!?#\"'()/,:qxjzw9876543210vkfbygp+_ucdhmt-lsrnoie.@a"
-_MEMO = 32  # tier searches a Haystack remembers
+_MEMO = 32  # tiers of queries a Haystack remembers
 _SAMPLE = 100_000  # characters of the lines sampled to tell rare characters from common ones
 
 
@@ -135,10 +135,9 @@ class Tier:
 
 
 Region = tuple[list[int], int]  # rows holding every line sought below a row, and the row
-Joined = tuple[str, list[int]]  # items joined, each after a line feed, and where each starts
 
 
-def _joined(items: list[str], at: int = 0) -> Joined:
+def _joined(items: list[str], at: int = 0) -> tuple[str, list[int]]:
     """The items in one string, each after a line feed, and where each starts (the string
     itself starting at ``at``)."""
     starts = list(accumulate(map((1).__add__, map(len, items)), initial=at + 1))
@@ -146,49 +145,77 @@ def _joined(items: list[str], at: int = 0) -> Joined:
     return "\n" + "\n".join(items), starts
 
 
+@dataclass(slots=True)
+class Text:
+    """Items searched together: one or more strings of whole items, each item after a line
+    feed (a big one is laid out in parts and never joined: that would take a while), where
+    each string begins in their concatenation, and where each item begins."""
+
+    parts: list[str] = field(default_factory=list)
+    offsets: list[int] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, items: list[str]) -> Text:
+        text = cls()
+        text.add(items)
+        return text
+
+    def add(self, items: list[str]) -> None:
+        end = self.offsets[-1] + len(self.parts[-1]) if self.parts else 0
+        part, starts = _joined(items, end)
+        self.parts.append(part)
+        self.offsets.append(end)
+        self.starts += starts
+
+    def rows(self, pattern: re.Pattern[str], start: int) -> Iterator[int]:
+        """The items where ``pattern`` matches, from item ``start`` on (one a match; a
+        match ends in its item)."""
+        if start >= len(self.starts):
+            return
+        starts, offsets = self.starts, self.offsets
+        at = starts[start] - 1
+        for n in range(bisect_right(offsets, at) - 1, len(self.parts)):
+            base = offsets[n]
+            for match in pattern.finditer(self.parts[n], max(at - base, 0)):
+                yield bisect_right(starts, base + match.end() - 1) - 1
+
+
 class Builder:
-    """Lays a big Haystack out a part at a time (idle work), then puts it together."""
+    """Lays a big Haystack out a part at a time (idle work)."""
 
     def __init__(self) -> None:
         self._lines: list[str] = []
         self._heads: list[str] = []
-        self._texts: tuple[list[str], list[str]] = ([], [])
-        self._starts: tuple[list[int], list[int]] = ([], [])
-        self._ends = [0, 0]  # the length of each text so far
+        self._texts = (Text(), Text())
 
     def add(self, lines: list[str], heads: list[str]) -> None:
         """The next lines, and their heads (``head_of``)."""
-        self._lines += lines
-        self._heads += heads
-        for n, items in enumerate((lines, heads)):
-            if items:
-                text, starts = _joined(items, self._ends[n])
-                self._texts[n].append(text)
-                self._starts[n].extend(starts)
-                self._ends[n] += len(text)
+        if lines:
+            self._lines += lines
+            self._heads += heads
+            self._texts[0].add(lines)
+            self._texts[1].add(heads)
 
     def build(self) -> Haystack:
-        texts = ["".join(pieces) or "\n" for pieces in self._texts]
-        return Haystack(self._lines, self._heads,
-                        ((texts[0], self._starts[0]), (texts[1], self._starts[1])))
+        return Haystack(self._lines, self._heads, self._texts)
 
 
 class Haystack:
     """Folded lines searched together (see the module docstring)."""
 
-    __slots__ = ("_head_starts", "_heads", "_heads_text", "_line_starts", "_lines",
-                 "_lines_text", "_memo", "_sample")
+    __slots__ = ("_heads", "_heads_text", "_lines", "_lines_text", "_memo", "_sample")
 
     def __init__(self, lines: Iterable[str] = (), heads: list[str] | None = None,
-                 texts: tuple[Joined, Joined] | None = None) -> None:
+                 texts: tuple[Text, Text] | None = None) -> None:
         """``heads``: the lines' ``head_of``, when known (cached per object); ``texts``: the
-        lines and the heads joined (``_joined``), when laid out already (``Builder``).
-        Lists given are kept, not copied."""
+        lines and the heads laid out, when they are already (``Builder``). Lists given are
+        kept, not copied."""
         self._lines = lines if isinstance(lines, list) else list(lines)
         self._heads = heads if heads is not None else list(map(head_of, self._lines))
-        joined = texts or (_joined(self._lines), _joined(self._heads))
-        (self._lines_text, self._line_starts), (self._heads_text, self._head_starts) = joined
-        self._memo: dict[tuple[tuple[str, ...], bool, int], Tier] = {}
+        self._lines_text, self._heads_text = texts or (Text.of(self._lines),
+                                                       Text.of(self._heads))
+        self._memo: dict[tuple[tuple[str, ...], bool], Tier] = {}
         self._sample: str | None = None
 
     def __len__(self) -> int:
@@ -197,8 +224,8 @@ class Haystack:
     def _rarity(self, ch: str) -> int:
         """How often ``ch`` occurs in a sample of the lines (taken on first use)."""
         if self._sample is None:
-            step = max(1, len(self._lines_text) // _SAMPLE)
-            self._sample = self._lines_text[::step]
+            step = max(1, len(self._lines) * 80 // _SAMPLE)  # lines of ~80 characters
+            self._sample = "\n".join(self._lines[::step])
         return self._sample.count(ch)
 
     def line(self, row: int) -> str:
@@ -220,13 +247,20 @@ class Haystack:
         if not terms or limit <= 0 or not self._lines or (
                 strong and len(terms[longest(terms)]) < 2):  # no strong tier then
             return Tier([], len(self))
-        key = (terms, strong, limit)
+        key = (terms, strong)
         found = self._memo.pop(key, None)
         if found is None:
             found = self._search(terms, strong, limit)
             if len(self._memo) >= _MEMO:
                 del self._memo[next(iter(self._memo))]  # the least recently used
+        elif len(found.rows) < limit and found.upto < len(self):  # asked for more: go on
+            at = longest(terms)
+            more = self.find(strong, terms[at], terms[:at] + terms[at + 1:],
+                             limit - len(found.rows), found.upto)
+            found = Tier(found.rows + more.rows, more.upto)
         self._memo[key] = found
+        if len(found.rows) > limit:
+            return Tier(found.rows[:limit], found.rows[limit - 1] + 1)
         return found
 
     # ---- searching -----------------------------------------------------------------------
@@ -272,11 +306,9 @@ class Haystack:
         new one; both their tiers hold every line the new query matches."""
         term = terms[longest(terms)]
         tiers: dict[tuple[str, ...], dict[bool, Tier]] = {}
-        for (old, old_strong, _limit), tier in self._memo.items():
+        for (old, old_strong), tier in self._memo.items():
             if refines(old, terms):
-                kept = tiers.setdefault(old, {})
-                if tier.upto > (kept[old_strong].upto if old_strong in kept else -1):
-                    kept[old_strong] = tier
+                tiers.setdefault(old, {})[old_strong] = tier
         best: Region = ([], 0)
         for old, kept in tiers.items():
             old_term = old[longest(old)]
@@ -297,13 +329,10 @@ class Haystack:
         if start >= len(self) or limit <= 0:
             return Tier([], len(self) if limit > 0 else start)
         pattern, check = _patterns(strong, term, others, self._rarity)
-        text, starts = ((self._lines_text, self._line_starts) if strong
-                        else (self._heads_text, self._head_starts))
-        lines_text, line_starts = self._lines_text, self._line_starts
+        lines = self._lines
         found: list[int] = []
-        for match in pattern.finditer(text, starts[start] - 1):
-            row = bisect_right(starts, match.end() - 1) - 1  # a match ends in its line
-            if check is not None and check.match(lines_text, line_starts[row]) is None:
+        for row in (self._lines_text if strong else self._heads_text).rows(pattern, start):
+            if check is not None and check.match(lines[row]) is None:
                 continue
             found.append(row)
             if len(found) >= limit:

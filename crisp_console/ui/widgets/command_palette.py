@@ -42,7 +42,7 @@ from crisp_console.ui.timers import single_shot
 
 DEBOUNCE_MS = 30  # a burst of keystrokes is one search
 WARM_DELAY_MS = 1000  # after store changes, fold the changed conversations (then lay the
-WARM_CHUNK = 1500  # lines out) when idle, this many per turn of the event loop (~10 ms)
+WARM_CHUNK = 1000  # lines out) when idle, this many per turn of the event loop (~10 ms)
 VISIBLE_ROWS = 9  # rows shown before the list scrolls
 WIDTH = (480, 720)  # min and max width; 60 % of the window in between
 TOP_MARGIN = 48  # from the top of the window
