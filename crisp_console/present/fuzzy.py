@@ -250,6 +250,17 @@ def bound(terms: Sequence[str], folded: str) -> tuple[int, bool]:
     return total, exact
 
 
+def as_prefix(term: str) -> int:
+    """The score of a term a line starts with (``_whole``): the best a term can have, but
+    for EXACT (the line is the term)."""
+    return len(term) * (MATCH + RUN) - RUN + WORD + PREFIX
+
+
+def as_is(term: str) -> int:
+    """The best score of a term found as is, not at the start (``_whole``)."""
+    return len(term) * (MATCH + RUN) - RUN + WORD
+
+
 def scattered_bound(terms: Sequence[str], scattered: int) -> int:
     """An upper bound of ``score_terms`` over the lines every term matches but where
     ``terms[scattered]`` does not occur as is. That one is in r >= 2 runs: 32k - 16r + WORD

@@ -83,27 +83,32 @@ def _subsequence(term: str) -> str:
     return "".join(f"[^{c}{TAIL}\\n]*+{c}" for c in map(re.escape, term))
 
 
-def _holds(terms: Sequence[str]) -> str:
-    """Lookaheads, from the start of a line, for "each term matches it"."""
-    return "".join(f"(?=[^\\n]*?{re.escape(t)}|{_subsequence(t)})" if len(t) > 1
-                   else f"(?={_subsequence(t)})" for t in terms)
+def _check(others: Sequence[str], without: str = "") -> Callable[[str], bool] | None:
+    """Whether a line holds each other term as is (two characters or more) or scattered in
+    its head, and not ``without`` as is; None when there is nothing to check. Plain
+    ``in`` tests: the regex engine's lazy scans for a term are far slower."""
+    scattered = [(t, len(t) > 1, re.compile(_subsequence(t)).match) for t in others]
+    if not scattered and not without:
+        return None
 
+    def check(line: str) -> bool:
+        if without and without in line:
+            return False
+        return all((whole and t in line) or fits(line) is not None
+                   for t, whole, fits in scattered)
 
-def _check(others: Sequence[str]) -> re.Pattern[str] | None:
-    """The other terms matching a line, from its start (None: no other term)."""
-    return re.compile(_holds(others)) if others else None
+    return check
 
 
 def _patterns(strong: bool, term: str, others: Sequence[str], rarity: Callable[[str], int]
-              ) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+              ) -> tuple[re.Pattern[str], Callable[[str], bool] | None]:
     """What finds a tier's lines (in the lines, or in the heads), and what checks the line
-    of a find, from its start (None: nothing to check).
+    of a find (None: nothing to check).
 
     Strong: the term as is, and the rest of its line (one match a line). Weak: the term's
     codes in a signature, rarest first (without any, each line is tried: slow, and only
     then), and the term scattered in the head; its line must not hold the term as is (that
     is a strong line). Either way the other terms must match the line."""
-    check = _holds(others)
     if strong:
         # From a clearly rarer character, the part before it checked behind: the engine's
         # fast search for the (two characters or more) literal stops less often.
@@ -111,15 +116,11 @@ def _patterns(strong: bool, term: str, others: Sequence[str], rarity: Callable[[
         if 2 * rarity(term[cut]) >= rarity(term[0]):
             cut = 0
         find = re.escape(term[cut:]) + (f"(?<={re.escape(term)})" if cut else "") + "[^\\n]*"
-        return re.compile(find), re.compile(check) if check else None
+        return re.compile(find), _check(others)
     codes = list(map(re.escape, signature(term)))
     start = codes[0] + "".join(f"[^{c}{SEP}\\n]*+{c}" for c in codes[1:]) if codes else "\\n"
-    whole = ""
-    if len(term) > 1:  # not as is, in the head here, in the line by the check
-        whole = f"(?![^\\n]*?{re.escape(term)})"
-        check = whole + check
-    find = f"{start}[^{SEP}\\n]*+{SEP}(?={_subsequence(term)}){whole}[^\\n]*"  # cheap first
-    return re.compile(find), re.compile(check) if check else None
+    find = f"{start}[^{SEP}\\n]*+{SEP}(?={_subsequence(term)})[^\\n]*"
+    return re.compile(find), _check(others, term if len(term) > 1 else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +232,10 @@ class Haystack:
     def line(self, row: int) -> str:
         return self._lines[row]
 
+    @property
+    def lines(self) -> Sequence[str]:
+        return self._lines
+
     def candidates(self, terms: Sequence[str], cap: int, *, enough: int | None = None,
                    scattered: int | None = None) -> list[int]:
         """At most ``cap`` lines matching every term: the strong ones, then (unless there
@@ -284,16 +289,16 @@ class Haystack:
         """The first ``limit`` of ``rows`` in a tier, checked one by one (each check in C)."""
         lines = self._lines
         check = _check(others)
-        scattered = re.compile(_subsequence(term))
+        scattered = re.compile(_subsequence(term)).match
         found: list[int] = []
         for row in rows:
             line = lines[row]
             if strong:
                 if term not in line:
                     continue
-            elif (len(term) > 1 and term in line) or scattered.match(line) is None:
+            elif (len(term) > 1 and term in line) or scattered(line) is None:
                 continue
-            if check is not None and check.match(line) is None:
+            if check is not None and not check(line):
                 continue
             found.append(row)
             if len(found) >= limit:
@@ -332,7 +337,7 @@ class Haystack:
         lines = self._lines
         found: list[int] = []
         for row in (self._lines_text if strong else self._heads_text).rows(pattern, start):
-            if check is not None and check.match(lines[row]) is None:
+            if check is not None and not check(lines[row]):
                 continue
             found.append(row)
             if len(found) >= limit:

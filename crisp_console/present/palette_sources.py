@@ -11,12 +11,15 @@ import enum
 import heapq
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from typing import Protocol
 
 from crisp_console.core import Conversation, Ordering, Store
 from crisp_console.core.models import Person
 from crisp_console.present.fuzzy import (
+    EXACT,
+    as_is,
+    as_prefix,
     bound,
     fold_line,
     match_positions,
@@ -151,6 +154,32 @@ def rank(items: Iterable[PaletteItem], query: str, limit: int = LIMIT) -> list[R
     return [_result(item, -neg, query) for neg, _n, item in best]
 
 
+def _merged(parts: list[tuple[list[tuple[str, str]], list[int], Callable[[int], int] | None]],
+            limit: int) -> list[tuple[str, str]]:
+    """The first ``limit`` items of sections' parts in the list's order: the few changed
+    rows (the first part) put in place among the others by bisection, so that few of
+    those need their place worked out."""
+    (changed, rows, place), (others, other_rows, other_place) = parts
+    assert place is not None and other_place is not None
+    out: list[tuple[str, str]] = []
+    done = 0
+    for item, row in zip(changed, rows, strict=True):
+        at = place(row)
+        lo, hi = done, len(others)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if other_place(other_rows[mid]) < at:
+                lo = mid + 1
+            else:
+                hi = mid
+        out += others[done:lo]
+        out.append(item)
+        done = lo
+        if len(out) >= limit:
+            return out[:limit]
+    return (out + others[done:])[:limit]
+
+
 def _ranked(best: list[tuple[int, int, str]]) -> list[tuple[int, str]]:
     return [(value, key) for value, _at, key in sorted(best, reverse=True)]
 
@@ -253,29 +282,34 @@ class PaletteIndex:
     def _lines(sections: Sequence[Section], terms: tuple[str, ...], strong: bool,
                limit: int) -> list[tuple[str, str]]:
         """The first ``limit`` (line, id) of a tier in the list's order, across sections."""
-        found: list[tuple[int, str, str]] = []  # (place in the list, line, id)
+        parts: list[tuple[list[tuple[str, str]], list[int], Callable[[int], int] | None]] = []
         for section in sections:
-            hay, ids, skip, place = section.haystack, section.ids, section.skip, section.position
+            hay, ids, skip = section.haystack, section.ids, section.skip
             want = limit
             while True:  # rows with a stale line do not count
                 tier = hay.tier(terms, strong, want)
-                rows = [r for r in tier.rows if ids[r] not in skip]
+                rows = [r for r in tier.rows if ids[r] not in skip] if skip else tier.rows
                 if len(rows) >= limit or tier.upto >= len(hay):
                     break
                 want += limit - len(rows)
-            found += [(place(r) if place else r, hay.line(r), ids[r]) for r in rows[:limit]]
-        if len(sections) > 1:
-            found.sort(key=itemgetter(0))
-        return [(line, key) for _at, line, key in found[:limit]]
+            lines = hay.lines
+            rows = rows[:limit]
+            parts.append(([(lines[r], ids[r]) for r in rows], rows, section.position))
+        found = [part for part in parts if part[0]]
+        if len(found) < 2:
+            return found[0][0] if found else []
+        return _merged(found, limit)
 
     @staticmethod
     def _rank(lines: list[tuple[str, str]], terms: tuple[str, ...], limit: int, least: int,
               recency: Callable[[str], int | None], best: list[tuple[int, int, str]],
               *, exact: bool = False) -> None:
         """Add the lines scoring above ``least`` to the heap ``best`` (``limit`` long).
-        ``exact``: every line holds every term as is, cheap to score (fuzzy._whole). Else
-        they are taken best bound first (fuzzy.bound), until no bound left can reach the
-        worst of the heap: the same heap as scoring them all, for a fraction of the work."""
+        ``exact``: one term, as is in every line, cheap to score (fuzzy._whole): the lines
+        it starts first (the best score a term can have), the others only if those leave
+        room. Else lines are taken best bound first (fuzzy.bound), until no bound left can
+        reach the worst of the heap: the same heap as scoring them all, for a fraction of
+        the work."""
         def add(value: int | None, key: str) -> None:
             if value is None or value <= least or (len(best) == limit and value < best[0][0]):
                 return
@@ -288,7 +322,17 @@ class PaletteIndex:
                 heapq.heapreplace(best, (value, at, key))
 
         if exact:
+            term = terms[0]
+            first = as_prefix(term)
+            rest = []
             for line, key in lines:
+                if line.startswith(term):
+                    add(first + (EXACT if line == term else 0), key)
+                else:
+                    rest.append((line, key))
+            if as_is(term) <= least or (len(best) == limit and as_is(term) < best[0][0]):
+                return
+            for line, key in rest:
                 add(score_terms(terms, line), key)
             return
         bounds = [bound(terms, line) for line, _key in lines]
