@@ -16,9 +16,9 @@ a regex over every line when few lines hold the query as is, and scores every ca
 "after" is present/haystack.py and palette_sources.py: a keystroke that extends the last
 query searches only what that one found, the heads are prefiltered by character
 signatures, and lines are scored best bound first. Both indexes follow the same store and
-type the same script, each query on both in turns (so that the machine's load weighs on
-both alike); both answers are compared. The built world is frozen out of the garbage
-collector's scans (``gc.freeze``) before the typing, as a long-running app would do.
+type the same script, one after the other (the load average when each began is printed);
+both answers are compared. The built world is frozen out of the garbage collector's scans
+(``gc.freeze``) before the typing, as a long-running app would do.
 
 Prints, before | after: the first open with everything to fold; the idle work after
 start-up (before: fold in chunks; after: fold, then lay the lines out, in chunks) and the
@@ -149,17 +149,18 @@ def rows(results: list[Result]) -> list[tuple[str, str, int]]:
 
 
 def type_script(before: Index, after: Index, typed: list[str]) -> None:
-    """Each query typed on one index, then on the other (in turns: the first one changes
-    each time), so that the machine's load weighs on both alike and neither finds its
-    caches emptied by the other in the middle of a word."""
+    """The whole script typed on one index, then on the other: alternating would leave each
+    one's caches emptied by the other's scans at every word (the load average before each
+    is printed: the machine may be busier during one)."""
     times: tuple[list[float], list[float]] = ([], [])
     worst: tuple[list[tuple[float, str]], list[tuple[float, str]]] = ([], [])
     answers: tuple[list[list[Result]], list[list[Result]]] = ([], [])
     full = len(gc.get_stats()) - 1
     collections = gc.get_stats()[full]["collections"]
-    for n, query in enumerate(typed):
-        for which in ((0, 1) if n % 2 == 0 else (1, 0)):
-            index = (before, after)[which]
+    loads = []
+    for which, index in enumerate((before, after)):
+        loads.append(f"{os.getloadavg()[0]:.1f}")
+        for query in typed:
             for end in range(1, len(query) + 1):
                 start = time.perf_counter()
                 answers[which].append(index.search(query[:end]))
@@ -167,6 +168,7 @@ def type_script(before: Index, after: Index, typed: list[str]) -> None:
                 times[which].append(elapsed)
                 worst[which].append((elapsed, query[:end]))
     count = len(times[0])
+    side("load average (1 min) when typing began", *loads)
     side(f"search per keystroke ({count} keystrokes)", figures(times[0]), figures(times[1]))
     for label, slow in (("slowest before", worst[0]), ("slowest after", worst[1])):
         slow.sort(reverse=True)
