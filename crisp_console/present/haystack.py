@@ -25,6 +25,7 @@ Haystack is a snapshot and remembers its last searches for that.
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -55,8 +56,10 @@ def _codes() -> tuple[bytes, bytes]:
 _TABLE, _DELETE = _codes()
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def signature(text: str) -> str:
-    """The distinct characters of ``text``, coded (``_codes``) and sorted rarest first."""
+    """The distinct characters of ``text``, coded (``_codes``) and sorted rarest first.
+    Cached: a visitor's conversations share their head."""
     return bytes(sorted(set(text.encode().translate(_TABLE, _DELETE)))).decode("latin-1")
 
 
