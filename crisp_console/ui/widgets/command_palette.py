@@ -4,8 +4,9 @@ A frameless popup at the top of its window: a line edit over a short result list
 switcher searches conversations, people and commands together (``>`` commands only, ``@``
 people only); ``pick()`` offers the caller's choices (assign, segments, remind presets).
 It never blocks: ``open()``, never ``exec()``, and ``pick()`` awaits ``finished`` through an
-asyncio future (architecture.md, qasync). The searching lives in present/palette_sources.py
-and present/fuzzy.py; this file is keys, layout and signals.
+asyncio future (architecture.md, qasync). The searching lives in present/ (palette_sources.py
+ranks, palette_lines.py keeps the folded lines, haystack.py prefilters, fuzzy.py scores); this
+file is keys, layout, signals, and the idle work that keeps the index ready.
 """
 
 from __future__ import annotations
