@@ -9,12 +9,14 @@ as is, the *weak* ones only scattered in the head. Each tier is asked for separa
 first lines in line order up to a cap, so the work of a keystroke is bounded however many
 lines there are.
 
-The lines live in one string, searched by the regex engine (C speed, no Python loop over
-them). The heads live in a second one, each behind its *signature*: the distinct characters
-of the head, coded and sorted rarest first. The strong lines are a regex search for the
-term as is; the weak ones a regex that starts at the term's rarest character in the
-signatures (the engine skips to the few lines that have it), checks its other characters
-there, then its order in the head.
+The lines live in one string (or a few parts, when laid out a part at a time), searched by
+the regex engine: C speed, no Python loop over them. The heads live in another, each behind
+its *signature*: the distinct characters of the head, coded and sorted rarest first. The
+strong lines are a regex search for the term as is (from its rarest character when that
+one is clearly rarer); the weak ones a regex that starts at the term's rarest character in
+the signatures (the engine skips to the lines that have it), checks its other characters
+there, then its order in the head. Python sees only what the regex found, to check the
+other terms with plain ``in`` tests.
 
 Typing one more character searches only what the previous query found: when every term of
 an old query is part of a term of the new one (``refines``), every line the new query
@@ -289,7 +291,7 @@ class Haystack:
 
     def _filter(self, rows: list[int], strong: bool, term: str, others: tuple[str, ...],
                 limit: int) -> list[int]:
-        """The first ``limit`` of ``rows`` in a tier, checked one by one (each check in C)."""
+        """The first ``limit`` of ``rows`` in a tier, checked one by one."""
         lines = self._lines
         check = _check(others)
         scattered = re.compile(_subsequence(term)).match

@@ -1,14 +1,15 @@
 """The folded lines the command palette searches, kept current from store Changes.
 
-Qt-free. Each conversation's line is folded once and kept (in its stored form, haystack.py)
-per session id; a Change refolds only the conversations it touches (the palette does that
-while idle), so opening the palette over 100k conversations costs at most one layout of the
-lines, not 100k folds. The layout is a snapshot in the list's order. What changed since
-(new, edited, moved or removed conversations) is searched from a small second Haystack of
-the current lines, ahead of the snapshot, whose stale lines for those conversations are
-skipped: a search sees the store as it is, keystroke after keystroke, while the palette is
-open, and the snapshot (with the searches it remembers) stays valid. A layout is redone
-only when that second Haystack grows past ``RELAYOUT``.
+Qt-free. Each conversation's line (and its head with its signature, haystack.head_of) is
+folded once and kept per session id; a Change refolds only the conversations it touches.
+The palette's idle work folds them, then lays the lines out, a part at a time, so that
+opening it over 100k conversations finds the index ready. The layout is a snapshot in the
+list's order. What changed since (new, edited, moved or removed conversations) is searched
+from a small second Haystack of the current lines, each row put at its place in the list
+now, while the snapshot's stale lines for those conversations are skipped: a search sees
+the store as it is, keystroke after keystroke, while the palette is open, and the snapshot
+(with the searches it remembers) stays valid. The lines are laid out anew while idle once
+``IDLE_RELAYOUT`` conversations changed, and at once (on a search) past ``RELAYOUT``.
 """
 
 from __future__ import annotations
