@@ -1,4 +1,5 @@
-"""Benchmark of the command palette's search: 100k conversations, 5k people, the commands.
+"""Benchmark of the command palette's search: 100k conversations, 5k people, the commands;
+today's index and the one before issue 14 side by side, in one run.
 
 A script that prints figures, not a test that asserts them. The world comes from the
 sandbox's seeded dataset (realistic, multilingual names and messages), loaded into a Store.
@@ -10,31 +11,58 @@ and "@" people. Examples:
     .venv/bin/python scripts/bench_palette.py --conversations 10000 --people 1000
     .venv/bin/python scripts/bench_palette.py --widget     # also through the Qt dialog
 
-Prints: the first build of the index (all at once, and as the palette does it: folded in
-chunks while idle, then laid out on open), a rebuild after live changes, per-keystroke
-search times (p50/p95/max, the slowest queries), and with --widget the time from a
-keystroke to the repainted result list.
+"before" is the search as it was (scripts/palette_before.py, frozen): every keystroke runs
+a regex over every line when few lines hold the query as is, and scores every candidate.
+"after" is present/haystack.py and palette_sources.py: a keystroke that extends the last
+query searches only what that one found, the heads are prefiltered by character
+signatures, and lines are scored best bound first. Both indexes follow the same store and
+type the same script, one after the other (the load average when each began is printed);
+both answers are compared. The built world is frozen out of the garbage collector's scans
+(``gc.freeze``) before the typing, as a long-running app would do.
+
+Prints, before | after: the first open with everything to fold; the idle work after
+start-up (before: fold in chunks; after: fold, then lay the lines out, in chunks) and the
+first open after it; the open after 500 live messages (the rebuild after live changes:
+before, a new layout; after, the changed conversations only); per-keystroke search times
+(p50/p95/max, the slowest queries); how many keystrokes gave the same rows; and with
+--widget the time from a keystroke to the repainted result list.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import random
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Protocol
+
+import palette_before
 
 from crisp_console.core import Store
-from crisp_console.present.palette_sources import PaletteIndex
+from crisp_console.present.palette_sources import PaletteIndex, Result
 from crisp_console.sandbox.config import SandboxConfig, Sizes
 from crisp_console.sandbox.dataset import build_state
 from crisp_console.ui.default_commands import build_registry
 from crisp_console.ui.widgets.command_palette import WARM_CHUNK
 
+if TYPE_CHECKING:
+    from crisp_console.ui.widgets.command_palette import CommandPalette
+
 BASE = 1_750_000_000_000
+BEFORE_CHUNK = 3000  # the idle chunk before issue 14
+
+
+class Index(Protocol):
+    def refresh(self) -> None: ...
+
+    def search(self, text: str, limit: int = 50) -> list[Result]: ...
+
+    def detach(self) -> None: ...
 
 
 def world(conversations: int, people: int, seed: int) -> Store:
@@ -70,10 +98,10 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def report(label: str, times: list[float]) -> None:
+def figures(times: Sequence[float]) -> str:
     ms = [t * 1000 for t in times]
-    print(f"{label}: {len(ms)} keystrokes, p50 {statistics.median(ms):.1f} ms, "
-          f"p95 {percentile(ms, 95):.1f} ms, max {max(ms):.1f} ms")
+    return (f"p50 {statistics.median(ms):.1f} ms, p95 {percentile(ms, 95):.1f} ms, "
+            f"max {max(ms):.1f} ms")
 
 
 def churn(store: Store, rng: random.Random, n: int) -> None:
@@ -97,38 +125,106 @@ def timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
+def side(label: str, before: str, after: str) -> None:
+    print(f"{label:<52} {before:>24} | {after}")
+
+
+def ms(seconds: float, digits: int = 0) -> str:
+    return f"{seconds * 1000:.{digits}f} ms"
+
+
+def idle(step: Callable[[], bool]) -> tuple[int, float, float]:
+    """Run idle work to its end: how many turns, the longest, the total."""
+    turns: list[float] = []
+    more = True
+    while more:
+        start = time.perf_counter()
+        more = step()
+        turns.append(time.perf_counter() - start)
+    return len(turns), max(turns), sum(turns)
+
+
+def rows(results: list[Result]) -> list[tuple[str, str, int]]:
+    return [(r.item.kind, r.item.key, r.score) for r in results]
+
+
+def type_script(before: Index, after: Index, typed: list[str]) -> None:
+    """The whole script typed on one index, then on the other: alternating would leave each
+    one's caches emptied by the other's scans at every word (the load average before each
+    is printed: the machine may be busier during one)."""
+    times: tuple[list[float], list[float]] = ([], [])
+    worst: tuple[list[tuple[float, str]], list[tuple[float, str]]] = ([], [])
+    answers: tuple[list[list[Result]], list[list[Result]]] = ([], [])
+    full = len(gc.get_stats()) - 1
+    collections = gc.get_stats()[full]["collections"]
+    loads = []
+    for which, index in enumerate((before, after)):
+        loads.append(f"{os.getloadavg()[0]:.1f}")
+        for query in typed:
+            for end in range(1, len(query) + 1):
+                start = time.perf_counter()
+                answers[which].append(index.search(query[:end]))
+                elapsed = time.perf_counter() - start
+                times[which].append(elapsed)
+                worst[which].append((elapsed, query[:end]))
+    count = len(times[0])
+    side("load average (1 min) when typing began", *loads)
+    side(f"search per keystroke ({count} keystrokes)", figures(times[0]), figures(times[1]))
+    for label, slow in (("slowest before", worst[0]), ("slowest after", worst[1])):
+        slow.sort(reverse=True)
+        print(f"{label}:", ", ".join(f"{q!r} {t * 1000:.1f} ms" for t, q in slow[:5]))
+    prefixes = [q[:end] for q in typed for end in range(1, len(q) + 1)]
+    differ = [p for p, a, b in zip(prefixes, *answers, strict=True) if rows(a) != rows(b)]
+    print(f"same rows, scores and order: {count - len(differ)} of {count} keystrokes"
+          + (f"; differ: {', '.join(map(repr, differ[:12]))}" if differ else ""))
+    print(f"full garbage collections while typing: "
+          f"{gc.get_stats()[full]['collections'] - collections}")
+
+
 def bench_widget(store: Store, typed: list[str]) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import Qt
-    from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication, QMainWindow
 
     from crisp_console.ui.widgets.command_palette import CommandPalette
 
-    app = QApplication.instance() or QApplication(sys.argv)
+    _app = QApplication.instance() or QApplication(sys.argv)  # alive till the end
     window = QMainWindow()
     window.resize(1100, 700)
     window.show()
-    palette = CommandPalette(build_registry(), store, window)
-    palette.debounce_ms = 0  # measure the work, not the debounce
-    open_times, key_times = [], []
-    for query in typed:
-        open_times.append(timed(lambda: palette.open_switcher()))
-        for ch in query:
-            def key(ch: str = ch) -> None:
-                palette.line_edit.insert(ch)  # QTest types ASCII only; names are not
-                palette.flush()
-                palette.view.viewport().repaint()  # paint the rows now, not later
-                app.processEvents()
-            key_times.append(timed(key))
-        QTest.keyClick(palette.line_edit, Qt.Key.Key_Escape)
-        app.processEvents()
-    report_opens = [t * 1000 for t in open_times]
-    print(f"widget open_switcher(): {len(open_times)} opens, first {report_opens[0]:.0f} ms "
-          f"(cold index), then max {max(report_opens[1:], default=0):.1f} ms")
-    report("widget keystroke to refreshed list (no debounce)", key_times)
-    palette.deleteLater()
+    keys: list[list[float]] = []
+    for which in ("before", "after"):
+        palette = CommandPalette(build_registry(), store, window)
+        if which == "before":
+            palette.index.detach()
+            palette.index = palette_before.PaletteIndex(store, build_registry())  # type: ignore[assignment]
+        palette.debounce_ms = 0  # measure the work, not the debounce
+        keys.append(type_into(palette, typed))
+        palette.detach()
+        palette.deleteLater()
+    side(f"widget: keystroke to repainted list ({len(keys[0])}, no debounce)",
+         figures(keys[0]), figures(keys[1]))
     window.close()
+
+
+def type_into(palette: CommandPalette, typed: list[str]) -> list[float]:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    def key(ch: str) -> None:
+        palette.line_edit.insert(ch)  # QTest types ASCII only; names are not
+        palette.flush()
+        palette.view.viewport().repaint()  # paint the rows now, not later
+        QApplication.processEvents()
+
+    times: list[float] = []
+    for query in typed:
+        palette.open_switcher()  # the first open lays the lines out (timed above)
+        for ch in query:
+            times.append(timed(lambda ch=ch: key(ch)))
+        QTest.keyClick(palette.line_edit, Qt.Key.Key_Escape)
+        QApplication.processEvents()
+    return times[len(typed[0]):]  # the first query's keystrokes follow the first layout
 
 
 def main() -> None:
@@ -144,45 +240,44 @@ def main() -> None:
     print(f"world: {store.conversation_count()} conversations, {len(store.people)} people "
           f"in {time.perf_counter() - start:.1f} s")
     registry = build_registry()
-    cold = PaletteIndex(store, registry)
-    print(f"first open, cold (fold everything at once): {timed(cold.refresh) * 1000:.0f} ms; "
-          f"{len(cold.command_items())} commands")
-    cold.detach()
-    index = PaletteIndex(store, registry)
-    lines = index.conversations
-    chunks: list[float] = []
-    while lines.dirty():
-        chunks.append(timed(lambda: lines.fold_dirty(WARM_CHUNK)))
-    print(f"idle folding (what the palette does after start-up): {len(chunks)} chunks of "
-          f"{WARM_CHUNK}, longest {max(chunks, default=0) * 1000:.1f} ms, "
-          f"total {sum(chunks) * 1000:.0f} ms")
-    print(f"first open after idle folding (lay out the lines): "
-          f"{timed(index.refresh) * 1000:.0f} ms")
+    side("", "before", "after")
+    cold: list[str] = []
+    for make in (palette_before.PaletteIndex, PaletteIndex):
+        index = make(store, registry)
+        cold.append(ms(timed(index.refresh)))
+        index.detach()
+    side("first open, cold (fold everything at once)", *cold)
+
+    before = palette_before.PaletteIndex(store, registry)
+    after = PaletteIndex(store, registry)
+    turns = idle(lambda: before.conversations.fold_dirty(BEFORE_CHUNK) > 0)
+    turns_after = idle(lambda: after.conversations.prepare(WARM_CHUNK))
+    side("idle work after start-up: turns of the event loop",
+         f"{turns[0]} x {BEFORE_CHUNK} folds", f"{turns_after[0]} x {WARM_CHUNK} (fold, lay out)")
+    side("  the longest turn, all of them", f"{ms(turns[1], 1)}, {ms(turns[2])}",
+         f"{ms(turns_after[1], 1)}, {ms(turns_after[2])}")
+    side("first open after the idle work", ms(timed(before.refresh)), ms(timed(after.refresh)))
     rng = random.Random(args.seed)
     churn(store, rng, 500)
-    print(f"open after 500 live messages, without idle folding: "
-          f"{timed(index.refresh) * 1000:.0f} ms")
-    print(f"open with nothing changed: {timed(index.refresh) * 1000:.2f} ms")
-    print(f"empty query (recent conversations + commands): "
-          f"{timed(lambda: index.search('')) * 1000:.1f} ms")
+    side("open after 500 live messages, without idle work",
+         ms(timed(before.refresh)), ms(timed(after.refresh)))
+    side("open with nothing changed", ms(timed(before.refresh), 2), ms(timed(after.refresh), 2))
+    side("empty query (recent conversations + commands)",
+         ms(timed(lambda: before.search("")), 1), ms(timed(lambda: after.search("")), 1))
 
     typed = queries(store, rng)
-    times: list[float] = []
-    worst: list[tuple[float, str, int]] = []
-    for query in typed:
-        for end in range(1, len(query) + 1):
-            prefix = query[:end]
-            start = time.perf_counter()
-            results = index.search(prefix)
-            elapsed = time.perf_counter() - start
-            times.append(elapsed)
-            worst.append((elapsed, prefix, len(results)))
-    report("search per keystroke", times)
-    worst.sort(reverse=True)
-    print("slowest:", ", ".join(f"{q!r} {t * 1000:.1f} ms ({n} rows)" for t, q, n in worst[:5]))
+    # The world and the indexes are built: a long-running app would freeze them out of the
+    # garbage collector's scans. Else a full collection (0.1-0.2 s at this size) lands on
+    # whichever keystroke triggers it, before or after.
+    gc.collect()
+    gc.freeze()
+    type_script(before, after, typed)
     sample = typed[0]
-    print(f"top results for {sample!r}:",
-          "; ".join(f"{r.item.title} [{r.score}]" for r in index.search(sample)[:3]))
+    for label, index in (("before", before), ("after", after)):
+        print(f"top results for {sample!r} ({label}):",
+              "; ".join(f"{r.item.title} [{r.score}]" for r in index.search(sample)[:3]))
+    before.detach()
+    after.detach()
     if args.widget:
         bench_widget(store, typed[:8])
 

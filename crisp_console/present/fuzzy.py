@@ -6,8 +6,7 @@ whitespace into terms; every term must match somewhere (in any order), each as a
 subsequence. A term scores more when its characters come in contiguous runs, when a run
 starts a word, and when the match is a prefix of the text.
 
-``Haystack`` holds many folded lines in one string so that the per-keystroke prefilter runs
-in the regex engine and ``str.find`` (C speed), not in a Python loop over 100k lines.
+Which of many lines to score at all is haystack.py's job.
 """
 
 from __future__ import annotations
@@ -15,9 +14,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from bisect import bisect_right
-from collections.abc import Iterable, Sequence
-from itertools import accumulate
+from collections.abc import Sequence
 
 # Score weights. A contiguous run is worth more than the same letters scattered, a word start
 # more than a run inside a word, and the very start of the text most (prefix > word > inner).
@@ -32,9 +29,9 @@ LEAD_CAP, LEAD_DIV = 15, 3  # a late first run costs a little: start // 3, at mo
 
 _OCCURRENCES = 4  # occurrences of a run's first character tried when placing a run
 # In a Haystack line, what follows TAIL (a message excerpt) is searched for terms as they
-# are, never for scattered characters: "v…i…k…r…a…m" spread over a sentence is noise, and
-# the prefilter's scan stops there (a third of the work).
+# are, never for scattered characters: "v…i…k…r…a…m" spread over a sentence is noise.
 TAIL = "\x1f"
+_SEPARATORS = "\n" + TAIL + "\x1e"  # haystack.SEP too: a line never holds one
 
 
 @functools.cache
@@ -67,23 +64,28 @@ def fold(text: str) -> str:
 
 
 def fold_line(text: str) -> str:
-    """``fold`` for a Haystack field: line feeds and TAIL characters become spaces."""
+    """``fold`` for a Haystack field: line feeds and the separators become spaces."""
     folded = fold(text)
-    if "\n" in folded or TAIL in folded:
-        return folded.replace("\n", " ").replace(TAIL, " ")
+    if any(ch in folded for ch in _SEPARATORS):
+        for ch in _SEPARATORS:
+            folded = folded.replace(ch, " ")
     return folded
 
 
-def fold_map(text: str) -> tuple[str, list[int]]:
+@functools.lru_cache(maxsize=4096)
+def fold_map(text: str) -> tuple[str, tuple[int, ...]]:
     """The folded text and, for each folded character, the index it came from in ``text``
-    (folding may drop or add characters: "é" -> "e", "ß" -> "ss")."""
+    (folding may drop or add characters: "é" -> "e", "ß" -> "ss"). Cached: the palette
+    highlights the same titles keystroke after keystroke."""
+    if text.isascii():
+        return text.lower(), tuple(range(len(text)))
     out: list[str] = []
     where: list[int] = []
     for i, ch in enumerate(text):
         folded = fold(ch)
         out.append(folded)
         where.extend([i] * len(folded))
-    return "".join(out), where
+    return "".join(out), tuple(where)
 
 
 def terms_of(query: str) -> tuple[str, ...]:
@@ -122,23 +124,34 @@ def _runs(term: str, text: str) -> list[tuple[int, int]] | None:
     whole = _best_occurrence(term, text)
     if whole >= 0:
         return [(whole, len(term))]
+    return _scattered(term, text)
+
+
+def _scattered(term: str, text: str) -> list[tuple[int, int]] | None:
+    """``_runs`` for a term that does not occur as is."""
+    n = len(term)
+    # latest[j]: where term[j] is in the rightmost placement of term[j:], so term[j:] fits
+    # in text[pos:] exactly when pos <= latest[j] (what _fits answers, in O(1)).
+    latest = [len(text)] * (n + 1)
+    for j in range(n - 1, -1, -1):
+        latest[j] = text.rfind(term[j], 0, latest[j + 1])
+        if latest[j] < 0:
+            return None
     runs: list[tuple[int, int]] = []
     pos = i = 0
-    n = len(term)
     while i < n:
         best: tuple[int, int, bool] | None = None  # (start, length, word start)
         at = text.find(term[i], pos)
         tries = 0
-        while at >= 0 and tries < _OCCURRENCES:
+        while 0 <= at <= latest[i] and tries < _OCCURRENCES:  # later: nothing fits
             k = 1
             while i + k < n and at + k < len(text) and text[at + k] == term[i + k]:
                 k += 1
-            while k and not _fits(term[i + k:], text, at + k):
+            while at + k > latest[i + k]:
                 k -= 1  # a long run here would leave no room for the rest
-            if k:
-                word = _word_start(text, at)
-                if best is None or (k, word) > (best[1], best[2]):
-                    best = (at, k, word)
+            word = _word_start(text, at)
+            if best is None or (k, word) > (best[1], best[2]):
+                best = (at, k, word)
             at = text.find(term[i], at + 1)
             tries += 1
         if best is None:
@@ -168,15 +181,101 @@ def _score_runs(runs: Sequence[tuple[int, int]], text: str, term: str) -> int:
     return total
 
 
+def _whole(term: str, text: str) -> int | None:
+    """``_score_runs`` of ``_runs`` when the term occurs as is, inlined (the palette scores
+    hundreds of lines a keystroke); None when it does not occur as is."""
+    at = text.find(term)
+    if at < 0:
+        return None
+    word = at == 0 or not text[at - 1].isalnum()
+    if not word:  # _best_occurrence: a later word-start occurrence, among the next 8
+        first = at
+        for _ in range(8):
+            at = text.find(term, at + 1)
+            if at < 0:
+                break
+            if not text[at - 1].isalnum():
+                word = True
+                break
+        if not word:
+            at = first
+    total = len(term) * (MATCH + RUN) - RUN - min(at, LEAD_CAP) // LEAD_DIV
+    if word:
+        total += WORD + PREFIX if at == 0 else WORD
+    if term == text:
+        total += EXACT
+    return total
+
+
 def score_terms(terms: Sequence[str], folded: str) -> int | None:
     """``score`` for terms and text that are already folded (the palette's hot path)."""
     total = 0
     for term in terms:
-        runs = _runs(term, folded)
-        if runs is None:
-            return None
-        total += _score_runs(runs, folded, term)
+        value = _whole(term, folded)
+        if value is None:
+            runs = _scattered(term, folded)
+            if runs is None:
+                return None
+            value = _score_runs(runs, folded, term)
+        total += value
     return total
+
+
+def _two_runs(term: str, text: str) -> bool:
+    """Whether ``term`` fits in ``text`` in two pieces."""
+    for cut in range(1, len(term)):
+        at = text.find(term[:cut])
+        if at >= 0 and text.find(term[cut:], at + cut) >= 0:
+            return True
+    return False
+
+
+def bound(terms: Sequence[str], folded: str) -> tuple[int, bool]:
+    """An upper bound of ``score_terms`` for a line every term matches, and whether it is
+    the score itself: exact for the terms that occur as is (``_whole`` is cheap); for the
+    others (see ``scattered_bound``) the first run starts at the first occurrence of the
+    first character at the earliest, and runs beyond two cost RUN each at least."""
+    total = 0
+    exact = True
+    for term in terms:
+        value = _whole(term, folded)
+        if value is None:
+            exact = False
+            first = folded.find(term[0])
+            value = (len(term) * (MATCH + RUN) - 2 * RUN + WORD + (PREFIX if first == 0 else 0)
+                     - min(first, LEAD_CAP) // LEAD_DIV)
+            if not _two_runs(term, folded):
+                value -= RUN
+        total += value
+    return total, exact
+
+
+def as_prefix(term: str) -> int:
+    """The score of a term a line starts with (``_whole``): the best a term can have, but
+    for EXACT (the line is the term)."""
+    return len(term) * (MATCH + RUN) - RUN + WORD + PREFIX
+
+
+def as_is(term: str) -> int:
+    """The best score of a term found as is, not at the start (``_whole``)."""
+    return len(term) * (MATCH + RUN) - RUN + WORD
+
+
+def scattered_bound(terms: Sequence[str], scattered: int) -> int:
+    """An upper bound of ``score_terms`` over the lines every term matches but where
+    ``terms[scattered]`` does not occur as is. That one is in r >= 2 runs: 32k - 16r + WORD
+    + PREFIX + (r - 1) * (WORD // 2 - CHUNK - gap), at most 32k - 32 + WORD + PREFIX (as
+    WORD // 2 - CHUNK <= RUN). The prefix bonus goes to the terms starting with the line's
+    first character only."""
+    total = 0
+    for n, term in enumerate(terms):
+        total += len(term) * (MATCH + RUN) - RUN + WORD
+        if n == scattered:
+            total -= RUN
+        elif _fits(terms[scattered], term, 0):  # the line could be this very term
+            total += EXACT
+    firsts = [term[0] for term in terms]
+    return total + PREFIX * max(map(firsts.count, firsts))
 
 
 def score(query: str, text: str) -> int | None:
@@ -197,82 +296,3 @@ def match_positions(query: str, text: str) -> list[int] | None:
         for start, length in runs:
             hits.update(where[start:start + length])
     return sorted(hits)
-
-
-def _subsequence(term: str) -> str:
-    """A linear-time regex for "term is a subsequence of the rest of this line, before its
-    TAIL": possessive runs up to the first occurrence of each character never backtrack."""
-    parts = []
-    for ch in term:
-        esc = re.escape(ch)  # escapes "]", "^", "-" and "\\" too, so it is safe in a set
-        parts.append(f"[^{esc}\\n{TAIL}]*+{esc}")
-    return "".join(parts)
-
-
-class Haystack:
-    """Folded lines (no line feeds) searched together. ``candidates`` returns line indices,
-    in two tiers: lines holding the longest term as is, then lines where the terms only
-    match scattered. The caller orders its lines so that the first ones are the most
-    relevant (the conversation list's order), because both tiers stop at a cap: the work of
-    a keystroke is bounded, however many lines there are. A list given to the constructor
-    is kept, not copied."""
-
-    __slots__ = ("_starts", "_text", "lines")
-
-    def __init__(self, lines: Iterable[str]) -> None:
-        self.lines: list[str] = lines if isinstance(lines, list) else list(lines)
-        # One leading "\n" per line: each line's scan starts at a literal, which the regex
-        # engine finds with its fast search instead of trying every position.
-        self._text = "\n" + "\n".join(self.lines)
-        # Where each line starts: 1 + the lengths (and line feeds) before it; C iterators.
-        self._starts = list(accumulate(map((1).__add__, map(len, self.lines)), initial=1))
-        self._starts.pop()
-
-    def __len__(self) -> int:
-        return len(self.lines)
-
-    def line_of(self, pos: int) -> int:
-        return bisect_right(self._starts, pos) - 1
-
-    def candidates(self, terms: Sequence[str], cap: int, *, enough: int | None = None,
-                   scattered: int | None = None) -> list[int]:
-        """At most ``cap`` lines matching every term. The scattered tier is skipped when the
-        first gave ``enough`` lines (they outrank scattered matches anyway), and adds at
-        most ``scattered`` lines (scoring a scattered match is the costly case)."""
-        if not terms or cap <= 0 or not self.lines:
-            return []
-        found: list[int] = []
-        seen: set[int] = set()
-        longest = max(terms, key=len)
-        if len(longest) > 1:
-            self._contiguous(longest, terms, cap, found, seen)
-            if enough is not None and len(found) >= enough:
-                return found
-        limit = cap if scattered is None else min(cap, len(found) + scattered)
-        if len(found) < limit:
-            pattern = "\\n" + "".join(f"(?={_subsequence(t)})" for t in terms)
-            for match in re.finditer(pattern, self._text):
-                line = self.line_of(match.start() + 1)
-                if line not in seen:
-                    found.append(line)
-                    if len(found) >= limit:
-                        break
-        return found
-
-    def _contiguous(self, literal: str, terms: Sequence[str], cap: int,
-                    found: list[int], seen: set[int]) -> None:
-        """Lines holding ``literal`` as is (and the other terms as subsequences)."""
-        text, find = self._text, self._text.find
-        others = [t for t in terms if t is not literal]
-        pos = find(literal)
-        while pos >= 0:
-            line = self.line_of(pos)
-            if all(_fits(t, self.lines[line], 0) for t in others):
-                found.append(line)
-                seen.add(line)
-                if len(found) >= cap:
-                    return
-            end = text.find("\n", pos)
-            if end < 0:
-                return
-            pos = find(literal, end)

@@ -1,43 +1,40 @@
 """What the command palette searches: conversations, people and commands, ranked.
 
-Qt-free. The folded line of each conversation is kept per session id and refolded only for
-the conversations a store Change touched (the palette does that while idle), so opening the
-palette over 100k conversations costs one layout of the lines, not 100k folds. The layout is
-a snapshot taken when the palette opens (``refresh``); a search only reads it, and skips
-conversations that have gone since.
+Qt-free. The folded lines come from palette_lines.py (kept current from store Changes), the
+prefilter from haystack.py (which lines can match, strong ones first, capped), the scores
+from fuzzy.py. A keystroke scores at most ``CAP`` lines per kind, however many there are.
 """
 
 from __future__ import annotations
 
 import enum
 import heapq
-import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Protocol
 
-from crisp_console.core import (
-    CONVERSATIONS,
-    PEOPLE,
-    Change,
-    ChangeKind,
-    Conversation,
-    Ordering,
-    Store,
-)
+from crisp_console.core import Conversation, Ordering, Store
 from crisp_console.core.models import Person
 from crisp_console.present.fuzzy import (
-    TAIL,
-    Haystack,
+    EXACT,
+    as_is,
+    as_prefix,
+    bound,
     fold_line,
     match_positions,
+    scattered_bound,
     score_terms,
     terms_of,
 )
+from crisp_console.present.haystack import longest
+from crisp_console.present.palette_lines import (
+    EXCERPT,
+    ConversationLines,
+    PeopleLines,
+    Section,
+)
 from crisp_console.present.plain import one_line
-
-log = logging.getLogger(__name__)
 
 LIMIT = 50  # rows shown
 CAP = 1000  # lines scored per keystroke (after the prefilter), at most
@@ -46,10 +43,7 @@ SCATTERED = 300  # lines matching only scattered, at most
 PEOPLE_LIMIT = 15  # people among the mixed results
 COMMAND_LIMIT = 15  # commands among the mixed results
 RECENT = 20  # conversations shown for an empty query
-EXCERPT = 120  # characters of the last message searched and shown
 SEARCH_QUOTED = 60  # characters of the typed text quoted in "Search messages for …"
-# Conversation fields folded into its line: a change to any other field leaves it as is.
-_LINE_FIELDS = frozenset(("nickname", "email", "last_message", "meta"))
 _KIND_ORDER = {"conversation": 0, "person": 1, "command": 2, "choice": 3, "text": 4}
 
 
@@ -143,17 +137,6 @@ def person_item(person: Person) -> PaletteItem:
     return PaletteItem("person", person.people_id, title, detail)
 
 
-def conversation_line(conv: Conversation) -> str:
-    phone = conv.meta.get("phone")
-    head = (conv.nickname, conv.email, phone if isinstance(phone, str) else "")
-    return "\t".join(map(fold_line, head)) + TAIL + fold_line(conv.last_message[:EXCERPT])
-
-
-def person_line(person: Person) -> str:
-    return (f"{fold_line(person.nickname)}\t{fold_line(person.email)}"
-            f"{TAIL}{fold_line(' '.join(person.segments))}")
-
-
 def item_line(item: PaletteItem) -> str:
     return f"{fold_line(item.title)}\t{fold_line(item.detail)}"
 
@@ -173,117 +156,41 @@ def rank(items: Iterable[PaletteItem], query: str, limit: int = LIMIT) -> list[R
     return [_result(item, -neg, query) for neg, _n, item in best]
 
 
+def _merged(parts: list[tuple[list[tuple[str, str]], list[int], Callable[[int], int] | None]],
+            limit: int) -> list[tuple[str, str]]:
+    """The first ``limit`` items of sections' parts in the list's order: the few changed
+    rows (the first part) put in place among the others by bisection, so that few of
+    those need their place worked out."""
+    (changed, rows, place), (others, other_rows, other_place) = parts
+    assert place is not None and other_place is not None
+    out: list[tuple[str, str]] = []
+    done = 0
+    for item, row in zip(changed, rows, strict=True):
+        at = place(row)
+        lo, hi = done, len(others)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if other_place(other_rows[mid]) < at:
+                lo = mid + 1
+            else:
+                hi = mid
+        out += others[done:lo]
+        out.append(item)
+        done = lo
+        if len(out) >= limit:
+            return out[:limit]
+    return (out + others[done:])[:limit]
+
+
+def _ranked(best: list[tuple[int, int, str]]) -> list[tuple[int, str]]:
+    return [(value, key) for value, _at, key in sorted(best, reverse=True)]
+
+
 def _result(item: PaletteItem, value: int, query: str) -> Result:
     return Result(item, value, tuple(match_positions(query, item.title) or ()))
 
 
-# ---- sources -----------------------------------------------------------------------------
-
-
-class ConversationLines:
-    """The folded line of every conversation, kept current from store Changes: a Change
-    marks the conversations it touches dirty (O(log n) each); ``fold_dirty`` refolds some
-    of them (idle work, so that opening the palette finds little to do), and ``refresh``
-    refolds the rest and lays the lines out in the list's order.
-
-    ``on_dirty`` is called when the first conversation turns dirty after a fold, so the Qt
-    side can schedule the idle work."""
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-        self._lines: dict[str, str] = {}
-        self._dirty: set[str] = set(store.conversations)
-        self._stale = True  # the order or a line changed since the last snapshot
-        self.ids: list[str] = []
-        self.haystack = Haystack(())
-        self.on_dirty: Callable[[], None] | None = None
-        self._unsubscribe = store.subscribe(self._on_change)
-
-    def detach(self) -> None:
-        self._unsubscribe()
-
-    def dirty(self) -> int:
-        """How many conversations wait to be folded."""
-        return len(self._dirty)
-
-    def _on_change(self, change: Change) -> None:
-        if change.collection != CONVERSATIONS:
-            return
-        kind, store = change.kind, self._store
-        was_clean = not self._dirty
-        if kind is ChangeKind.RESET:
-            self._lines = {}
-            self._dirty = set(store.conversations)
-        elif kind is ChangeKind.INSERTED:
-            self._dirty.update(store.conversation_at(r).session_id
-                               for r in range(change.first, change.last + 1))
-        elif kind is ChangeKind.CHANGED:
-            if not change.fields & _LINE_FIELDS:
-                return  # a change of the order comes as MOVING/MOVED
-            if 0 <= change.first < store.conversation_count():
-                self._dirty.add(store.conversation_at(change.first).session_id)
-        elif kind is ChangeKind.REMOVING:
-            for r in range(change.first, change.last + 1):
-                sid = store.conversation_at(r).session_id
-                self._lines.pop(sid, None)
-                self._dirty.discard(sid)
-        elif kind not in (ChangeKind.MOVED, ChangeKind.REMOVED):
-            return
-        self._stale = True
-        if was_clean and self._dirty and self.on_dirty is not None:
-            self.on_dirty()
-
-    def fold_dirty(self, limit: int) -> int:
-        """Fold up to ``limit`` dirty conversations; returns how many are left."""
-        convs, lines, dirty = self._store.conversations, self._lines, self._dirty
-        for _ in range(min(limit, len(dirty))):
-            sid = dirty.pop()
-            conv = convs.get(sid)
-            if conv is not None:
-                lines[sid] = conversation_line(conv)
-        return len(dirty)
-
-    def refresh(self) -> None:
-        """Bring the snapshot up to date (nothing to do when nothing changed)."""
-        if not self._stale and not self._dirty:
-            return
-        self.fold_dirty(len(self._dirty))
-        self.ids = self._store.conversation_ids()
-        try:
-            lines = list(map(self._lines.__getitem__, self.ids))
-        except KeyError:  # a Change we did not see (a bug): fold everything again
-            log.warning("palette index out of step with the store; rebuilt")
-            self._lines = {sid: conversation_line(c)
-                           for sid, c in self._store.conversations.items()}
-            lines = list(map(self._lines.__getitem__, self.ids))
-        self.haystack = Haystack(lines)
-        self._stale = False
-
-
-class PeopleLines:
-    """People are few (thousands): any Change of them refolds them all on the next refresh."""
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-        self._stale = True
-        self.ids: list[str] = []
-        self.haystack = Haystack(())
-        self._unsubscribe = store.subscribe(self._on_change)
-
-    def detach(self) -> None:
-        self._unsubscribe()
-
-    def _on_change(self, change: Change) -> None:
-        if change.collection == PEOPLE:
-            self._stale = True
-
-    def refresh(self) -> None:
-        if not self._stale:
-            return
-        people = self._store.people
-        self.ids = self._store.people_ids()
-        self.haystack = Haystack([person_line(people[pid]) for pid in self.ids])
-        self._stale = False
+# ---- the index ------------------------------------------------------------------------------
 
 
 class PaletteIndex:
@@ -306,7 +213,7 @@ class PaletteIndex:
         self.people.detach()
 
     def refresh(self) -> None:
-        """Take a snapshot for a palette session (on open)."""
+        """Bring the index up to date for a palette session (on open)."""
         self.conversations.refresh()
         self.people.refresh()
         self._command_items = [
@@ -328,7 +235,11 @@ class PaletteIndex:
         if not query.strip():
             recent = self._recent_conversations(min(RECENT, limit))
             return recent + rank(self._command_items, "", limit - len(recent))
-        merged = (self._conversations(query, limit) + self._people(query, PEOPLE_LIMIT)
+        convs = self._conversations(query, limit)
+        # A person ranks after the conversations of the same score: below the worst of a
+        # full page of them, they would not be shown.
+        floor = convs[-1].score if len(convs) == limit else None
+        merged = (convs + self._people(query, PEOPLE_LIMIT, floor)
                   + rank(self._command_items, query, COMMAND_LIMIT))
         merged.sort(key=lambda r: (-r.score, _KIND_ORDER.get(r.item.kind, 9)))  # stable
         return merged[:limit]
@@ -337,28 +248,102 @@ class PaletteIndex:
 
     def _conversations(self, query: str, limit: int) -> list[Result]:
         convs = self.store.conversations
-        best = self._best(self.conversations.haystack, self.conversations.ids, query, limit,
+        best = self._best(self.conversations.sections(), query, limit,
                           lambda sid: c.updated_at if (c := convs.get(sid)) else None)
         return [_result(conversation_item(convs[sid]), value, query) for value, sid in best]
 
-    def _people(self, query: str, limit: int) -> list[Result]:
+    def _people(self, query: str, limit: int, floor: int | None = None) -> list[Result]:
         people = self.store.people
-        best = self._best(self.people.haystack, self.people.ids, query, limit,
-                          lambda pid: p.active_last if (p := people.get(pid)) else None)
+        best = self._best(self.people.sections(), query, limit,
+                          lambda pid: p.active_last if (p := people.get(pid)) else None, floor)
         return [_result(person_item(people[pid]), value, query) for value, pid in best]
 
-    def _best(self, hay: Haystack, ids: Sequence[str], query: str, limit: int,
-              recency: Callable[[str], int | None]) -> list[tuple[int, str]]:
-        """The ``limit`` best (score, id) among the prefiltered lines; ties go to the most
-        recent; ids whose object left the store are skipped."""
+    def _best(self, sections: Sequence[Section], query: str, limit: int,
+              recency: Callable[[str], int | None],
+              floor: int | None = None) -> list[tuple[int, str]]:
+        """The ``limit`` best (score, id) above ``floor`` among the first ``cap`` strong
+        lines, then (unless there are ``ENOUGH`` of those) the first weak ones; ties go to
+        the most recent; ids whose object left the store are skipped. The weak lines are
+        not even looked for when their bound cannot beat what the strong ones gave."""
         terms = terms_of(query)
-        scored: list[tuple[int, int, str]] = []
-        for row in hay.candidates(terms, self.cap, enough=ENOUGH, scattered=SCATTERED):
-            value = score_terms(terms, hay.lines[row])
-            at = recency(ids[row])
-            if value is not None and at is not None:
-                scored.append((value, at, ids[row]))
-        return [(value, key) for value, _at, key in heapq.nlargest(limit, scored)]
+        best: list[tuple[int, int, str]] = []  # a heap: the worst of the best first
+        least = -1 << 62 if floor is None else floor
+        strong = self._lines(sections, terms, True, self.cap)
+        self._rank(strong, terms, limit, least, recency, best, exact=len(terms) == 1)
+        room = min(self.cap - len(strong), SCATTERED)
+        if len(strong) >= ENOUGH or room <= 0:
+            return _ranked(best)
+        top = scattered_bound(terms, longest(terms))
+        if top <= least or (len(best) == limit and top < best[0][0]):
+            return _ranked(best)
+        self._rank(self._lines(sections, terms, False, room), terms, limit, least, recency,
+                   best)
+        return _ranked(best)
+
+    @staticmethod
+    def _lines(sections: Sequence[Section], terms: tuple[str, ...], strong: bool,
+               limit: int) -> list[tuple[str, str]]:
+        """The first ``limit`` (line, id) of a tier in the list's order, across sections."""
+        parts: list[tuple[list[tuple[str, str]], list[int], Callable[[int], int] | None]] = []
+        for section in sections:
+            hay, ids, skip = section.haystack, section.ids, section.skip
+            want = limit
+            while True:  # rows with a stale line do not count
+                tier = hay.tier(terms, strong, want)
+                rows = [r for r in tier.rows if ids[r] not in skip] if skip else tier.rows
+                if len(rows) >= limit or tier.upto >= len(hay):
+                    break
+                want += limit - len(rows)
+            lines = hay.lines
+            rows = rows[:limit]
+            parts.append(([(lines[r], ids[r]) for r in rows], rows, section.position))
+        found = [part for part in parts if part[0]]
+        if len(found) < 2:
+            return found[0][0] if found else []
+        return _merged(found, limit)
+
+    @staticmethod
+    def _rank(lines: list[tuple[str, str]], terms: tuple[str, ...], limit: int, least: int,
+              recency: Callable[[str], int | None], best: list[tuple[int, int, str]],
+              *, exact: bool = False) -> None:
+        """Add the lines scoring above ``least`` to the heap ``best`` (``limit`` long).
+        ``exact``: one term, as is in every line, cheap to score (fuzzy._whole): the lines
+        it starts first (the best score a term can have), the others only if those leave
+        room. Else lines are taken best bound first (fuzzy.bound), until no bound left can
+        reach the worst of the heap: the same heap as scoring them all, for a fraction of
+        the work."""
+        def add(value: int | None, key: str) -> None:
+            if value is None or value <= least or (len(best) == limit and value < best[0][0]):
+                return
+            at = recency(key)
+            if at is None:
+                return
+            if len(best) < limit:
+                heapq.heappush(best, (value, at, key))
+            elif (value, at, key) > best[0]:
+                heapq.heapreplace(best, (value, at, key))
+
+        if exact:
+            term = terms[0]
+            first = as_prefix(term)
+            rest = []
+            for line, key in lines:
+                if line.startswith(term):
+                    add(first + (EXACT if line == term else 0), key)
+                else:
+                    rest.append((line, key))
+            if as_is(term) <= least or (len(best) == limit and as_is(term) < best[0][0]):
+                return
+            for line, key in rest:
+                add(score_terms(terms, line), key)
+            return
+        bounds = [bound(terms, line) for line, _key in lines]
+        for n in sorted(range(len(lines)), key=lambda n: bounds[n][0], reverse=True):
+            top, known = bounds[n]
+            if top <= least or (len(best) == limit and top < best[0][0]):
+                break
+            line, key = lines[n]
+            add(top if known else score_terms(terms, line), key)
 
     def _recent_conversations(self, limit: int) -> list[Result]:
         """The most recent activity first, whatever the list's ordering."""

@@ -1,4 +1,5 @@
-"""ui/fuzzy.py: folding, scoring and the Haystack prefilter (pure Python, no Qt)."""
+"""present/fuzzy.py and present/haystack.py: folding, scoring and the Haystack prefilter
+(pure Python, no Qt)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import pytest
 
 from crisp_console.present.fuzzy import (
     TAIL,
-    Haystack,
     fold,
     fold_line,
     match_positions,
@@ -16,6 +16,7 @@ from crisp_console.present.fuzzy import (
     score_terms,
     terms_of,
 )
+from crisp_console.present.haystack import Haystack
 
 # ---- folding ---------------------------------------------------------------------------------
 
@@ -147,13 +148,11 @@ def _brute_force(lines: list[str], terms: tuple[str, ...]) -> set[int]:
         it = iter(text)
         return all(ch in it for ch in term)
 
-    longest = max(terms, key=len)
     found = set()
     for n, line in enumerate(lines):
         head = line.split(TAIL)[0]
-        contiguous = len(longest) > 1 and longest in line and all(
-            subsequence(t, line) for t in terms if t is not longest)
-        if contiguous or all(subsequence(t, head) for t in terms):
+        # a term matches as is anywhere (two characters or more), or scattered in the head
+        if all((len(t) > 1 and t in line) or subsequence(t, head) for t in terms):
             found.add(n)
     return found
 

@@ -4,8 +4,9 @@ A frameless popup at the top of its window: a line edit over a short result list
 switcher searches conversations, people and commands together (``>`` commands only, ``@``
 people only); ``pick()`` offers the caller's choices (assign, segments, remind presets).
 It never blocks: ``open()``, never ``exec()``, and ``pick()`` awaits ``finished`` through an
-asyncio future (architecture.md, qasync). The searching lives in present/palette_sources.py
-and present/fuzzy.py; this file is keys, layout and signals.
+asyncio future (architecture.md, qasync). The searching lives in present/ (palette_sources.py
+ranks, palette_lines.py keeps the folded lines, haystack.py prefilters, fuzzy.py scores); this
+file is keys, layout, signals, and the idle work that keeps the index ready.
 """
 
 from __future__ import annotations
@@ -15,14 +16,7 @@ import enum
 from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
-from PySide6.QtGui import (
-    QGuiApplication,
-    QKeyEvent,
-    QKeySequence,
-    QPainter,
-    QPaintEvent,
-    QPalette,
-)
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -48,8 +42,8 @@ from crisp_console.ui.palette_rows import PaletteDelegate, PaletteModel
 from crisp_console.ui.timers import single_shot
 
 DEBOUNCE_MS = 30  # a burst of keystrokes is one search
-WARM_DELAY_MS = 1000  # after store changes, fold the changed conversations when idle…
-WARM_CHUNK = 3000  # …this many per turn of the event loop (~10 ms)
+WARM_DELAY_MS = 1000  # after store changes, fold the changed conversations (then lay the
+WARM_CHUNK = 1000  # lines out) when idle, this many per turn of the event loop (~10 ms)
 VISIBLE_ROWS = 9  # rows shown before the list scrolls
 WIDTH = (480, 720)  # min and max width; 60 % of the window in between
 TOP_MARGIN = 48  # from the top of the window
@@ -143,7 +137,7 @@ class CommandPalette(QDialog):
             layout.addWidget(widget)
 
         self._debounce = single_shot(self, self.debounce_ms, self._search)
-        # Fold changed conversations while idle, so that Ctrl+K finds the index ready.
+        # Fold changed conversations (and lay them out) while idle: Ctrl+K finds it ready.
         self._warm = single_shot(self, WARM_DELAY_MS, self._warm_up)
         self.index.conversations.on_dirty = self._schedule_warm_up
         self._schedule_warm_up()
@@ -206,7 +200,7 @@ class CommandPalette(QDialog):
             self._warm.start(WARM_DELAY_MS)
 
     def _warm_up(self) -> None:
-        if self.index.conversations.fold_dirty(WARM_CHUNK):
+        if self.index.conversations.prepare(WARM_CHUNK):
             self._warm.start(0)  # more: after the events that are waiting
 
     def _shortcut_text(self, command_id: str) -> str:

@@ -275,6 +275,25 @@ def test_the_index_follows_the_store_between_opens(qtbot: QtBot, pal: CommandPal
     assert "zephyr wind" in pal.results()[0].item.detail
 
 
+def test_a_live_change_shows_on_the_next_keystroke(qtbot: QtBot, pal: CommandPalette,
+                                                   store: Store) -> None:
+    def conversations() -> list[str]:
+        return [r.item.title for r in pal.results() if r.item.kind == "conversation"]
+
+    pal.open_switcher()
+    type_text(qtbot, pal, "zep")
+    assert conversations() == []
+    sid = store.conversation_ids()[3]
+    store.apply("session:set_nickname", f.session_event(  # while the palette is open
+        sid, website_id=store.conversations[sid].website_id, nickname="Zephyr Quill"))
+    type_text(qtbot, pal, "h")
+    assert conversations() == ["Zephyr Quill"]
+    store.apply("session:set_nickname", f.session_event(
+        sid, website_id=store.conversations[sid].website_id, nickname="Quill"))
+    type_text(qtbot, pal, "y")
+    assert conversations() == []
+
+
 # ---- pick() on a qasync loop -----------------------------------------------------------------
 
 
