@@ -6,10 +6,14 @@ Two FTS5 tables, one tokenizer (``unicode61 remove_diacritics 2``: case and acce
 both sides, so "zoe" finds "Zoë"):
 
 - ``search_text``: one document per cached message that carries readable text
-  (search_docs.py), with prefix indexes of 2 and 3 characters: a two-letter prefix reads one
-  doclist instead of merging every word it starts (a query's one-letter words are exact
-  terms there, search_query.py). Its ``site`` column holds a token per website ("s3",
-  ``search_websites``), so a website filter is part of the MATCH, not a scan after it.
+  (search_docs.py), with prefix indexes of 2 to 6 characters: such a prefix reads one
+  doclist, newest first, as far as the query needs, where without an index FTS5 merges the
+  doclists of every word it starts, whole, for each statement (40 ms for "thank*" over a
+  million messages with SQLCipher's SQLite; 0.1 ms with the index). Each length costs about
+  20 MB per million messages. A query's one-letter words are exact words there
+  (search_query.py): a one-letter prefix matches nearly every message. Its ``site`` column
+  holds a token per website ("s3", ``search_websites``), so a website filter is part of the
+  MATCH, not a scan after it.
 - ``search_cards``: one document per conversation: its visitor's name, email, phone,
   subject, segments, custom data, and those of their people profile, the profile's notepad
   and the conversation's last message excerpt. Small (one per conversation), so every
@@ -18,8 +22,9 @@ both sides, so "zoe" finds "Zoë"):
 Row mapping. ``messages`` is WITHOUT ROWID (session_id, fingerprint), and an FTS5 rowid is an
 integer, so a message's document gets a rowid of its own, remembered in ``search_messages``
 ((ref, fingerprint) -> doc, WITHOUT ROWID: replacing or deleting one message, or all of a
-conversation's, is a primary-key lookup); the document carries (ref, fingerprint) back
-(UNINDEXED columns). A session is referred to by a small integer (``search_sessions.ref``),
+conversation's, is a primary-key lookup); the document carries (ref, fingerprint) back,
+and the message's time and kind (UNINDEXED columns: a hit reads them in the row it reads
+anyway for its snippet). A session is referred to by a small integer (``search_sessions.ref``),
 not its 44-character id, in both places: a million documents would otherwise store 90 MB of
 ids. The rowid is not a hash of the key: it is time, ``(timestamp // 1000) * 16 + n`` (n the
 first free of the second's 16 slots, or the next free rowid after them), so that
@@ -50,7 +55,10 @@ DDL = f"""
     CREATE TABLE search_sessions (
         ref INTEGER PRIMARY KEY,
         session_id TEXT NOT NULL UNIQUE,
-        people_id TEXT NOT NULL DEFAULT ''
+        people_id TEXT NOT NULL DEFAULT '',
+        website_id TEXT NOT NULL DEFAULT '',         -- the conversation's, as its card's hits
+        updated_at INTEGER NOT NULL DEFAULT 0,       -- need them: no conversation body read
+        last_fingerprint INTEGER NOT NULL DEFAULT 0
     );
     CREATE INDEX search_sessions_people ON search_sessions (people_id) WHERE people_id <> '';
     CREATE TABLE search_websites (
@@ -64,14 +72,16 @@ DDL = f"""
         PRIMARY KEY (ref, fingerprint)
     ) WITHOUT ROWID;
     CREATE VIRTUAL TABLE search_text USING fts5 (
-        body, site, ref UNINDEXED, fingerprint UNINDEXED, kind UNINDEXED,
-        tokenize = '{_TOKENIZER}', prefix = '2 3'
+        body, site, ref UNINDEXED, fingerprint UNINDEXED, kind UNINDEXED, timestamp UNINDEXED,
+        tokenize = '{_TOKENIZER}', prefix = '2 3 4 5 6'
     );
     CREATE VIRTUAL TABLE search_cards USING fts5 (
         {", ".join(docs.CARD_COLUMNS)},
         tokenize = '{_TOKENIZER}', prefix = '1 2 3'
     )
 """
+_INSERT_TEXT = ("INSERT INTO search_text (rowid, body, site, ref, fingerprint, kind, timestamp) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)")
 TABLES = ("search_text", "search_cards", "search_messages", "search_websites",
           "search_sessions")
 
@@ -129,17 +139,17 @@ def save(conn: sqlite3.Connection, batch: Any) -> None:
     people = {pid: body for pid, _wid, body, _at in batch.people}
     gone_people = set(batch.gone_people)
     carded: set[str] = set()
-    for sid, _wid, _updated, body in batch.conversations:
-        index.card(sid, body, people, gone_people)
-        carded.add(sid)
+    for row in batch.conversations:
+        index.card(row, people, gone_people)
+        carded.add(row[0])
     # A profile saved or removed alone: the cards of its conversations follow it.
     for pid in [*people, *gone_people]:
         for sid in index.sessions_of(pid):
             if sid not in carded:
-                row = conn.execute("SELECT body FROM conversations WHERE session_id = ?",
-                                   (sid,)).fetchone()
+                row = conn.execute("SELECT session_id, website_id, updated_at, body FROM "
+                                   "conversations WHERE session_id = ?", (sid,)).fetchone()
                 if row is not None:
-                    index.card(sid, row[0], people, gone_people)
+                    index.card(tuple(row), people, gone_people)
                     carded.add(sid)
     for sid, fingerprint, timestamp, body in batch.messages:
         index.message(sid, fingerprint, timestamp, body)
@@ -246,17 +256,15 @@ class Index:
         assert doc is not None
         site = self.site(_str(doc.get("website_id")))
         row = self.conn.execute(
-            "SELECT t.rowid, t.body, t.site, t.kind FROM search_messages m "
+            "SELECT t.rowid, t.body, t.site, t.kind, t.timestamp FROM search_messages m "
             "JOIN search_text t ON t.rowid = m.doc WHERE m.ref = ? AND m.fingerprint = ?",
             (ref, fingerprint)).fetchone()
         if row is not None:
-            if tuple(row[1:]) == (text, site, kind):
+            if tuple(row[1:]) == (text, site, kind, timestamp):
                 return
             self.conn.execute("DELETE FROM search_text WHERE rowid = ?", (row[0],))
         rowid = self._free_rowid(timestamp)
-        self.conn.execute("INSERT INTO search_text (rowid, body, site, ref, fingerprint, kind) "
-                          "VALUES (?, ?, ?, ?, ?, ?)",
-                          (rowid, text, site, ref, fingerprint, kind))
+        self.conn.execute(_INSERT_TEXT, (rowid, text, site, ref, fingerprint, kind, timestamp))
         self.conn.execute("INSERT INTO search_messages (ref, fingerprint, doc) VALUES (?, ?, ?) "
                           "ON CONFLICT (ref, fingerprint) DO UPDATE SET doc = excluded.doc",
                           (ref, fingerprint, rowid))
@@ -281,10 +289,12 @@ class Index:
                 return last + 1
             start = end
 
-    def card(self, sid: str, body: str, people: Mapping[str, str],
+    def card(self, row: tuple[str, str, int, str], people: Mapping[str, str],
              gone_people: Collection[str]) -> None:
         """Index (or re-index) a conversation's card, with its profile: from ``people`` (the
-        batch's), else the people table unless ``gone_people`` has it."""
+        batch's), else the people table unless ``gone_people`` has it. ``row``: the
+        conversation's (session_id, website_id, updated_at, body)."""
+        sid, website_id, updated_at, body = row
         conv = self.decode(body, "conversation")
         pid = _str(conv.get("people_id")) if conv is not None else ""
         person = None
@@ -298,13 +308,15 @@ class Index:
         columns = None if conv is None else docs.card(conv, person)
         ref = self.ref(sid, make=True)
         assert ref is not None
-        self.conn.execute("UPDATE search_sessions SET people_id = ? WHERE ref = ? "
-                          "AND people_id <> ?", (pid, ref, pid))
+        self.conn.execute(
+            "UPDATE search_sessions SET people_id = ?, website_id = ?, updated_at = ?, "
+            "last_fingerprint = ? WHERE ref = ?",
+            (pid, website_id, updated_at, _int((conv or {}).get("last_fingerprint")), ref))
         names = ", ".join(docs.CARD_COLUMNS)
-        row = self.conn.execute(f"SELECT {names} FROM search_cards WHERE rowid = ?",  # noqa: S608
-                                (ref,)).fetchone()
-        if row is not None:
-            if columns is not None and tuple(row) == columns:
+        held = self.conn.execute(f"SELECT {names} FROM search_cards WHERE rowid = ?",  # noqa: S608
+                                 (ref,)).fetchone()
+        if held is not None:
+            if columns is not None and tuple(held) == columns:
                 return
             self.conn.execute("DELETE FROM search_cards WHERE rowid = ?", (ref,))
         if columns is not None:
@@ -332,6 +344,10 @@ def _str(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
 # ---- the migration's backfill --------------------------------------------------------------
 
 
@@ -340,10 +356,11 @@ def backfill(conn: sqlite3.Connection) -> None:
     Messages go in by rowid, a chunk at a time (sorted inserts are twice as fast, and a
     chunk bounds the memory); a row that does not decode is skipped, logged once."""
     index = Index(conn)
-    for sid, body in conn.execute("SELECT session_id, body FROM conversations"):
-        index.card(sid, body, {}, ())
+    for row in conn.execute("SELECT session_id, website_id, updated_at, body "
+                            "FROM conversations"):
+        index.card(tuple(row), {}, ())
     used: set[int] = set()  # rowids given: a million ints, the backfill's largest memory
-    chunk: list[tuple[int, str, str, int, int, int]] = []
+    chunk: list[tuple[int, str, str, int, int, int, int]] = []
     count = 0
     for sid, fingerprint, timestamp, body in conn.execute(
             "SELECT session_id, fingerprint, timestamp, body FROM messages"):
@@ -354,7 +371,7 @@ def backfill(conn: sqlite3.Connection) -> None:
         ref = index.ref(sid, make=True)
         assert ref is not None
         chunk.append((first_rowid(timestamp), found[1], index.site(_str(doc.get("website_id"))),
-                      ref, fingerprint, found[0]))
+                      ref, fingerprint, found[0], timestamp))
         if len(chunk) >= _BACKFILL_CHUNK:
             count += _insert(conn, chunk, used)
     count += _insert(conn, chunk, used)
@@ -362,23 +379,22 @@ def backfill(conn: sqlite3.Connection) -> None:
         log.info("search index: %d message documents made from the cache", count)
 
 
-def _insert(conn: sqlite3.Connection, chunk: list[tuple[int, str, str, int, int, int]],
+def _insert(conn: sqlite3.Connection, chunk: list[tuple[int, str, str, int, int, int, int]],
             used: set[int]) -> int:
     """Insert a chunk of documents whose rowids are their first ones: sorted, each moved
     past the one before it in the chunk and past those of earlier chunks."""
     chunk.sort()
-    rows: list[tuple[int, str, str, int, int, int]] = []
+    rows: list[tuple[int, str, str, int, int, int, int]] = []
     last = -1
-    for first, text, site, ref, fingerprint, kind in chunk:
+    for first, text, site, ref, fingerprint, kind, timestamp in chunk:
         rowid = max(first, last + 1)
         while rowid in used:
             rowid += 1
         used.add(rowid)
         last = rowid
-        rows.append((rowid, text, site, ref, fingerprint, kind))
+        rows.append((rowid, text, site, ref, fingerprint, kind, timestamp))
     chunk.clear()
-    conn.executemany("INSERT INTO search_text (rowid, body, site, ref, fingerprint, kind) "
-                     "VALUES (?, ?, ?, ?, ?, ?)", rows)
+    conn.executemany(_INSERT_TEXT, rows)
     conn.executemany("INSERT INTO search_messages (doc, ref, fingerprint) VALUES (?, ?, ?)",
-                     [(rowid, ref, fp) for rowid, _t, _s, ref, fp, _k in rows])
+                     [(rowid, ref, fp) for rowid, _t, _s, ref, fp, _k, _ts in rows])
     return len(rows)
