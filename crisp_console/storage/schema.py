@@ -6,7 +6,7 @@ transaction, so a crash mid-way leaves the last completed version. A file newer 
 program (an older console opened after a newer one) is refused, never rewritten.
 
 v2 adds the local search index (search_index.py: FTS5 tables kept in step by the cache) and
-fills it from the rows already cached.
+fills it from the rows already cached (search_migration.py).
 
 Model rows keep their model's fields as JSON (``body``, codec.py) beside the columns that
 are queried or ordered on. The outbox keeps what an outgoing action needs to be sent again
@@ -18,7 +18,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Sequence
 
-from crisp_console.storage import search_index
+from crisp_console.storage import search_migration
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -102,7 +102,7 @@ def _v1(conn: sqlite3.Connection) -> None:
 
 
 def _v2(conn: sqlite3.Connection) -> None:
-    search_index.create(conn)
+    search_migration.create(conn)
 
 
 MIGRATIONS: tuple[Migration, ...] = (_v1, _v2)

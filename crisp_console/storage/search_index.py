@@ -1,6 +1,6 @@
 """The local search index (schema v2), kept in step with the cache in the cache's own
 transaction: ``cache.save_rows`` calls ``save`` first, eviction and clear call ``forget`` and
-``clear``; the migration calls ``create`` (which backfills what is cached already).
+``clear``; the migration makes the tables and fills them (search_migration.py).
 
 Two FTS5 tables, one tokenizer (``unicode61 remove_diacritics 2``: case and accents fold on
 both sides, so "zoe" finds "Zoë"):
@@ -49,7 +49,6 @@ log = logging.getLogger("crisp_console.storage")
 SLOTS = 16  # documents per second of message time before the rowids spill over
 _TOKENIZER = "unicode61 remove_diacritics 2"
 _SPILL = SLOTS * 60  # rowids a burst may look through at a time: a minute's
-_BACKFILL_CHUNK = 200_000  # messages read, sorted by rowid and inserted at a time
 
 DDL = f"""
     CREATE TABLE search_sessions (
@@ -80,7 +79,7 @@ DDL = f"""
         tokenize = '{_TOKENIZER}', prefix = '1 2 3'
     )
 """
-_INSERT_TEXT = ("INSERT INTO search_text (rowid, body, site, ref, fingerprint, kind, timestamp) "
+INSERT_TEXT = ("INSERT INTO search_text (rowid, body, site, ref, fingerprint, kind, timestamp) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)")
 TABLES = ("search_text", "search_cards", "search_messages", "search_websites",
           "search_sessions")
@@ -92,21 +91,7 @@ def available(conn: sqlite3.Connection) -> bool:
                         ).fetchone() is not None
 
 
-def create(conn: sqlite3.Connection) -> None:
-    """Migration v2: the tables, then the documents of the rows cached already. Inside the
-    migration's transaction. Without FTS5 in this SQLite, nothing (logged): the cache works
-    as before and local search finds nothing."""
-    try:
-        conn.execute("CREATE VIRTUAL TABLE temp.search_probe USING fts5 (x)")
-        conn.execute("DROP TABLE temp.search_probe")
-    except Exception as exc:  # noqa: BLE001 - the engine's error class; this SQLite lacks it
-        log.warning("this SQLite has no FTS5 (%s): local search is off", exc)
-        return
-    _script(conn, DDL)
-    backfill(conn)
-
-
-def _script(conn: sqlite3.Connection, sql: str) -> None:
+def script(conn: sqlite3.Connection, sql: str) -> None:
     for statement in sql.split(";"):
         if statement.strip():
             conn.execute(statement)
@@ -119,7 +104,7 @@ def clear(conn: sqlite3.Connection) -> None:
         return
     for table in TABLES:
         conn.execute(f"DROP TABLE {table}")  # TABLES: constants, never input
-    _script(conn, DDL)
+    script(conn, DDL)
 
 
 # ---- keeping step with cache.save_rows -----------------------------------------------------
@@ -254,7 +239,7 @@ class Index:
             return
         kind, text = found
         assert doc is not None
-        site = self.site(_str(doc.get("website_id")))
+        site = self.site(text_of(doc.get("website_id")))
         row = self.conn.execute(
             "SELECT t.rowid, t.body, t.site, t.kind, t.timestamp FROM search_messages m "
             "JOIN search_text t ON t.rowid = m.doc WHERE m.ref = ? AND m.fingerprint = ?",
@@ -264,7 +249,7 @@ class Index:
                 return
             self.conn.execute("DELETE FROM search_text WHERE rowid = ?", (row[0],))
         rowid = self._free_rowid(timestamp)
-        self.conn.execute(_INSERT_TEXT, (rowid, text, site, ref, fingerprint, kind, timestamp))
+        self.conn.execute(INSERT_TEXT, (rowid, text, site, ref, fingerprint, kind, timestamp))
         self.conn.execute("INSERT INTO search_messages (ref, fingerprint, doc) VALUES (?, ?, ?) "
                           "ON CONFLICT (ref, fingerprint) DO UPDATE SET doc = excluded.doc",
                           (ref, fingerprint, rowid))
@@ -296,7 +281,7 @@ class Index:
         conversation's (session_id, website_id, updated_at, body)."""
         sid, website_id, updated_at, body = row
         conv = self.decode(body, "conversation")
-        pid = _str(conv.get("people_id")) if conv is not None else ""
+        pid = text_of(conv.get("people_id")) if conv is not None else ""
         person = None
         if pid and pid not in gone_people:
             text = people.get(pid)
@@ -340,61 +325,9 @@ def first_rowid(timestamp: int) -> int:
     return max(timestamp, 0) // 1000 * SLOTS
 
 
-def _str(value: Any) -> str:
+def text_of(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
 def _int(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-
-# ---- the migration's backfill --------------------------------------------------------------
-
-
-def backfill(conn: sqlite3.Connection) -> None:
-    """Documents for what the cache holds (an empty index: the migration just made it).
-    Messages go in by rowid, a chunk at a time (sorted inserts are twice as fast, and a
-    chunk bounds the memory); a row that does not decode is skipped, logged once."""
-    index = Index(conn)
-    for row in conn.execute("SELECT session_id, website_id, updated_at, body "
-                            "FROM conversations"):
-        index.card(tuple(row), {}, ())
-    used: set[int] = set()  # rowids given: a million ints, the backfill's largest memory
-    chunk: list[tuple[int, str, str, int, int, int, int]] = []
-    count = 0
-    for sid, fingerprint, timestamp, body in conn.execute(
-            "SELECT session_id, fingerprint, timestamp, body FROM messages"):
-        doc = index.decode(body, "message")
-        found = None if doc is None else docs.message_text(doc)
-        if found is None or doc is None:
-            continue
-        ref = index.ref(sid, make=True)
-        assert ref is not None
-        chunk.append((first_rowid(timestamp), found[1], index.site(_str(doc.get("website_id"))),
-                      ref, fingerprint, found[0], timestamp))
-        if len(chunk) >= _BACKFILL_CHUNK:
-            count += _insert(conn, chunk, used)
-    count += _insert(conn, chunk, used)
-    if count:
-        log.info("search index: %d message documents made from the cache", count)
-
-
-def _insert(conn: sqlite3.Connection, chunk: list[tuple[int, str, str, int, int, int, int]],
-            used: set[int]) -> int:
-    """Insert a chunk of documents whose rowids are their first ones: sorted, each moved
-    past the one before it in the chunk and past those of earlier chunks."""
-    chunk.sort()
-    rows: list[tuple[int, str, str, int, int, int, int]] = []
-    last = -1
-    for first, text, site, ref, fingerprint, kind, timestamp in chunk:
-        rowid = max(first, last + 1)
-        while rowid in used:
-            rowid += 1
-        used.add(rowid)
-        last = rowid
-        rows.append((rowid, text, site, ref, fingerprint, kind, timestamp))
-    chunk.clear()
-    conn.executemany(_INSERT_TEXT, rows)
-    conn.executemany("INSERT INTO search_messages (doc, ref, fingerprint) VALUES (?, ?, ?)",
-                     [(rowid, ref, fp) for rowid, _t, _s, ref, fp, _k, _ts in rows])
-    return len(rows)

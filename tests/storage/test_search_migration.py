@@ -91,13 +91,13 @@ def test_a_failing_backfill_rolls_back_to_v1_and_the_file_is_set_aside(
     was, and the salvage logic sets it aside with its outbox, as for any failed migration."""
     engine, key = engine_key(name)
     v1_file(tmp_path, engine, key)
-    from crisp_console.storage import search_index
+    from crisp_console.storage import search_migration
 
     def broken(conn: sqlite3.Connection) -> None:
         if conn.execute("SELECT count(*) FROM messages").fetchone()[0]:  # not a fresh file
             raise ValueError("backfill failed")
 
-    monkeypatch.setattr(search_index, "backfill", broken)
+    monkeypatch.setattr(search_migration, "backfill", broken)
     db = open_database(tmp_path, key, engine=engine, clock=lambda: 1_796_602_500.0)
     try:
         assert "updating it to this version failed" in " ".join(db.notices)
