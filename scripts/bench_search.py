@@ -235,6 +235,30 @@ def print_build(info: dict[str, Any], mb: float = 1e6) -> None:
         print("  of which " + "; ".join(f"{k} {v / mb:.0f} MB" for k, v in parts.items()))
 
 
+def upkeep(messages: int = 40_000, batch: int = 200) -> None:
+    """What keeping the index costs the writer thread: save_rows of new messages, in the
+    Persister's batch size, on a v1 (no index) and a v2 database in memory, same engine."""
+    head, rows, _distinct = data.world_rows(2000, messages, 3)
+    print(f"index upkeep on the writer thread (save_rows, batches of {batch}, in memory):")
+    for version in (1, 2):
+        conn = default_engine().connect(":memory:")
+        schema.migrate(conn, schema.MIGRATIONS[:version])
+        timed: list[float] = []
+        for rows_now in (head, *(Batch(messages=rows[i:i + batch])
+                                 for r in range(2) for i in range(0, len(rows), batch))):
+            started = time.perf_counter()
+            conn.execute("BEGIN")
+            save_rows(conn, rows_now)
+            conn.execute("COMMIT")
+            timed.append(time.perf_counter() - started)
+        half = (len(timed) - 1) // 2
+        new, again = sum(timed[1:1 + half]), sum(timed[1 + half:])
+        what = "v1, no index" if version == 1 else "v2, indexed "
+        print(f"  {what}: {len(rows)} new messages {new:5.2f} s ({len(rows) / new:9,.0f}/s, "
+              f"{new / len(rows) * 1e6:4.0f} us each); saved again unchanged {again:5.2f} s")
+        conn.close()
+
+
 async def measure(args: argparse.Namespace, directory: Path, key: str | None) -> None:
     db = open_database(directory, key)
     search = await asyncio.to_thread(LocalSearch.open, db, key)
@@ -285,6 +309,7 @@ def main() -> None:
     started = time.perf_counter()
     directory, key, info = prepared(args)
     print_build(info)
+    upkeep()
     asyncio.run(measure(args, directory, key))
     print(f"run time {time.perf_counter() - started:.0f} s; load average "
           f"{os.getloadavg()[0]:.2f}")

@@ -8,12 +8,12 @@ both sides, so "zoe" finds "Zoë"):
 - ``search_text``: one document per cached message that carries readable text
   (search_docs.py), with prefix indexes of 2 to 6 characters: such a prefix reads one
   doclist, newest first, as far as the query needs, where without an index FTS5 merges the
-  doclists of every word it starts, whole, for each statement (40 ms for "thank*" over a
-  million messages with SQLCipher's SQLite; 0.1 ms with the index). Each length costs about
-  20 MB per million messages. A query's one-letter words are exact words there
-  (search_query.py): a one-letter prefix matches nearly every message. Its ``site`` column
-  holds a token per website ("s3", ``search_websites``), so a website filter is part of the
-  MATCH, not a scan after it.
+  doclists of every word it starts, whole, for each statement (30 to 45 ms for "thank*"
+  over a million messages with SQLCipher's SQLite; under a millisecond with the index).
+  Each length costs about 20 MB per million messages. A query's one-letter words are exact
+  words there (search_query.py): a one-letter prefix matches nearly every message. Its
+  ``site`` column holds a token per website ("s3", ``search_websites``), so a website
+  filter is part of the MATCH, not a scan after it.
 - ``search_cards``: one document per conversation: its visitor's name, email, phone,
   subject, segments, custom data, and those of their people profile, the profile's notepad
   and the conversation's last message excerpt. Small (one per conversation), so every
@@ -23,14 +23,14 @@ Row mapping. ``messages`` is WITHOUT ROWID (session_id, fingerprint), and an FTS
 integer, so a message's document gets a rowid of its own, remembered in ``search_messages``
 ((ref, fingerprint) -> doc, WITHOUT ROWID: replacing or deleting one message, or all of a
 conversation's, is a primary-key lookup); the document carries (ref, fingerprint) back,
-and the message's time and kind (UNINDEXED columns: a hit reads them in the row it reads
-anyway for its snippet). A session is referred to by a small integer (``search_sessions.ref``),
+and the message's time and kind (UNINDEXED columns: a hit reads them in the row its snippet
+reads too). A session is referred to by a small integer (``search_sessions.ref``),
 not its 44-character id, in both places: a million documents would otherwise store 90 MB of
 ids. The rowid is not a hash of the key: it is time, ``(timestamp // 1000) * 16 + n`` (n the
 first free of the second's 16 slots, or the next free rowid after them), so that
 ``ORDER BY rowid DESC`` walks a term's matches newest first without reading a row: that is
-how a query matching half the index stays fast (search.py). Seconds, not milliseconds: the
-doclists store rowid deltas as varints, and millisecond rowids made the index 40% larger.
+how a query matching half the index stays fast (search_rank.py). Seconds, not milliseconds:
+the doclists store rowid deltas as varints, and millisecond rowids made them 40% larger.
 A hash of (session, fingerprint) would need no lookup table, but two messages could share
 one, and the newest-first walk would be lost. A card's rowid is its session's ref.
 """
@@ -40,9 +40,12 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Collection, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crisp_console.storage import search_docs as docs
+
+if TYPE_CHECKING:
+    from crisp_console.storage.cache import Batch
 
 log = logging.getLogger("crisp_console.storage")
 
@@ -110,7 +113,7 @@ def clear(conn: sqlite3.Connection) -> None:
 # ---- keeping step with cache.save_rows -----------------------------------------------------
 
 
-def save(conn: sqlite3.Connection, batch: Any) -> None:
+def save(conn: sqlite3.Connection, batch: Batch) -> None:
     """Index a cache.Batch, before ``save_rows`` writes it (in its transaction): removals
     first, as there. The tables of the cache still hold the rows as they were, so what the
     batch does not carry (the profile of a conversation, the conversations of a profile) is
