@@ -20,16 +20,19 @@ from crisp_console.storage.database import (
     delete_database,
     open_database,
 )
+from crisp_console.storage.search import LocalSearch
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class LocalDatabase:
-    """An open database and what the operator must be told about it."""
+    """An open database, its local search (a read connection of its own) and what the
+    operator must be told about it."""
 
     database: Database
     notices: tuple[str, ...]
+    search: LocalSearch
 
 
 async def open_local(root: Path | None, host: str, identifier: str,
@@ -38,7 +41,8 @@ async def open_local(root: Path | None, host: str, identifier: str,
     demo, whose sandbox is new each run). Never raises: a folder that cannot be used keeps
     the data in memory, and the notices say so."""
     if root is None or secrets is None:
-        return LocalDatabase(open_database(None, None), ())
+        db = open_database(None, None)
+        return LocalDatabase(db, (), LocalSearch.open(db, None))
     key = await database_key(secrets, identifier)
     directory = account_dir(root, host, identifier)
     try:
@@ -48,12 +52,15 @@ async def open_local(root: Path | None, host: str, identifier: str,
         db = open_database(None, None)
         return LocalDatabase(db, (f"The local database folder {directory} cannot be used "
                                   f"({exc.strerror or exc}); this session keeps its data in "
-                                  "memory only.",))
-    return LocalDatabase(db, db.notices)
+                                  "memory only.",), LocalSearch.open(db, None))
+    search = await asyncio.to_thread(LocalSearch.open, db, key)
+    return LocalDatabase(db, db.notices, search)
 
 
 async def close_local(local: LocalDatabase) -> None:
-    """Close (the writer drains what is queued first) without blocking the loop."""
+    """Close the search's connection, then the database (the writer drains what is queued
+    first), without blocking the loop."""
+    await local.search.aclose()
     await asyncio.to_thread(local.database.close)
 
 

@@ -34,7 +34,7 @@ from crisp_console.core import (
     Snapshot,
     Website,
 )
-from crisp_console.storage import eviction
+from crisp_console.storage import eviction, search_index
 from crisp_console.storage.codec import CodecError, decode, encode
 from crisp_console.storage.eviction import Eviction
 
@@ -131,7 +131,9 @@ class Batch:
 
 
 def save_rows(conn: sqlite3.Connection, batch: Batch) -> int:
-    """Write ``batch`` (inside the caller's transaction); returns ``len(batch)``."""
+    """Write ``batch`` (inside the caller's transaction); returns ``len(batch)``. The search
+    index follows it in the same transaction (search_index.py)."""
+    search_index.save(conn, batch)
     run = conn.executemany
     conv_ids = [(sid,) for sid in batch.gone_conversations]
     run("DELETE FROM conversations WHERE session_id = ?", conv_ids)

@@ -3,9 +3,12 @@
 The cap counts the pages the file uses (``page_count - freelist_count``): deleted rows free
 pages that later writes reuse, so the file stops growing without a VACUUM. Eviction drops
 the conversations least recently updated first, each with its messages and timeline, and
-the people profiles only they referred to. A row's share of the pages is estimated from
-its text; deleting rows frees fewer whole pages than that (others stay partly full), so it
-measures again and goes on, a few rounds at most. Drafts and the outbox are never evicted:
+the people profiles only they referred to, and their documents in the search index
+(search_index.py, merged afterwards: FTS5 frees a deleted document's pages only then). A
+row's share of the pages is estimated from its text, scaled by what the whole cache's text
+takes on disk (the index and the pages' slack included); deleting rows frees fewer whole
+pages than that (others stay partly full), so it measures again and goes on, a few rounds
+at most. Drafts and the outbox are never evicted:
 they are the user's, not a copy of Crisp's.
 """
 
@@ -14,6 +17,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Collection
 from dataclasses import dataclass
+
+from crisp_console.storage import search_index
 
 _ROUNDS = 8
 _ROW_OVERHEAD = 48  # bytes of key, header and cell pointers per row, roughly
@@ -46,16 +51,28 @@ _OLDEST = f"""
 """  # noqa: S608 - constants only
 
 
+# What the estimates above add up to for the whole cache.
+_ESTIMATED = f"""
+    SELECT (SELECT coalesce(sum(length(body)), 0) + count(*) * {_ROW_OVERHEAD} FROM conversations)
+         + (SELECT coalesce(sum(length(body)), 0) + count(*) * {_ROW_OVERHEAD} FROM messages)
+"""  # noqa: S608 - constants only
+
+
 def evict(conn: sqlite3.Connection, cap_bytes: int,
           keep: Collection[str] = frozenset()) -> Eviction:
     """Drop the oldest conversations (never those in ``keep``: the open one) until the
     database uses at most ``cap_bytes``, or nothing is left to drop."""
     before = used = used_bytes(conn)
     convs = msgs = people = 0
+    scale = 0.0
     for _ in range(_ROUNDS):
         if used <= cap_bytes:
             break
-        target = (used - cap_bytes) * _AHEAD
+        if not scale:
+            # Bytes on disk per estimated byte: the search index (search_index.py) and the
+            # pages' slack make a row take more than its text, the more so the more text.
+            scale = max(1.0, used / max(1, conn.execute(_ESTIMATED).fetchone()[0]))
+        target = (used - cap_bytes) * _AHEAD / scale
         victims: list[str] = []
         total = 0
         for sid, size in conn.execute(_OLDEST):
@@ -68,6 +85,7 @@ def evict(conn: sqlite3.Connection, cap_bytes: int,
         if not victims:
             break
         gone_msgs, gone_people = drop_conversations(conn, victims)
+        search_index.compact(conn)  # what the victims' documents held is freed only now
         convs, msgs, people = convs + len(victims), msgs + gone_msgs, people + gone_people
         used = used_bytes(conn)
     return Eviction(before, used, convs, msgs, people)
@@ -77,6 +95,7 @@ def drop_conversations(conn: sqlite3.Connection, session_ids: list[str]) -> tupl
     """Delete conversations with their messages and timelines, and the people only they
     referred to; returns (messages, people) deleted."""
     ids = [(sid,) for sid in session_ids]
+    search_index.forget(conn, session_ids)
     referred: set[str] = set()
     for sid in session_ids:
         row = conn.execute("SELECT json_extract(body, '$.people_id') FROM conversations "
@@ -103,3 +122,4 @@ def clear(conn: sqlite3.Connection, meta_keys: Collection[str]) -> None:
                   "websites"):
         conn.execute(f"DELETE FROM {table}")  # noqa: S608 - the tables above, never input
     conn.executemany("DELETE FROM meta WHERE key = ?", [(k,) for k in meta_keys])
+    search_index.clear(conn)

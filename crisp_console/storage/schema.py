@@ -5,6 +5,9 @@
 transaction, so a crash mid-way leaves the last completed version. A file newer than this
 program (an older console opened after a newer one) is refused, never rewritten.
 
+v2 adds the local search index (search_index.py: FTS5 tables kept in step by the cache) and
+fills it from the rows already cached (search_migration.py).
+
 Model rows keep their model's fields as JSON (``body``, codec.py) beside the columns that
 are queried or ordered on. The outbox keeps what an outgoing action needs to be sent again
 (outbox.py). Nothing secret is stored: no token, no database key.
@@ -14,6 +17,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Sequence
+
+from crisp_console.storage import search_migration
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -96,7 +101,11 @@ def _v1(conn: sqlite3.Connection) -> None:
     """)
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1,)
+def _v2(conn: sqlite3.Connection) -> None:
+    search_migration.create(conn)
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

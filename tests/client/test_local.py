@@ -34,9 +34,11 @@ async def test_encrypted_in_the_accounts_folder_and_erased_at_sign_out(
     assert local.database.mode is StorageMode.ENCRYPTED
     assert local.database.path is not None
     assert local.database.path.parent == account_dir(tmp_path, HOST, ID)
+    assert local.search.separate  # its own read connection, same key
     await local.database.awrite(lambda c: c.execute(
         "INSERT INTO drafts VALUES ('s1', 'hello', 'reply', 1)"))
     await close_local(local)
+    assert await local.search.search("hello") == []  # closed with the database
     again = await open_local(tmp_path, HOST, ID, secrets)  # same key, same file
     assert await _rows(again) == 1
     await close_local(again)
@@ -48,7 +50,7 @@ async def test_encrypted_in_the_accounts_folder_and_erased_at_sign_out(
 @pytest.mark.asyncio
 async def test_without_a_keyring_the_data_stays_in_memory_and_says_so(tmp_path: Path) -> None:
     local = await open_local(tmp_path, HOST, ID, SessionOnlyStore())
-    assert local.database.mode is StorageMode.MEMORY
+    assert local.database.mode is StorageMode.MEMORY and not local.search.separate
     assert any("keyring" in notice for notice in local.notices)
     assert not account_dir(tmp_path, HOST, ID).exists()
     await close_local(local)
