@@ -135,7 +135,7 @@ async def run(rest: str, credentials: Credentials, shell: Shell,
     # The cache's cap as the preferences say at start (a change applies at the next start).
     config = ClientConfig(cache_cap_bytes=prefs.cache_cap_mb * MB)
     client = ConsoleClient(rest, credentials, config=config, database=local.database,
-                           cache=local.database)
+                           cache=local.database, index=local.search)
     console = Console(client, prefs=prefs, registry=registry, tasks=tasks,
                       drafts_path=state_dir() / "drafts.json", settings=settings,
                       theme=shell.theme, prefs_path=preferences_path(),

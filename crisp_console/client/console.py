@@ -60,7 +60,7 @@ from crisp_console.client.persist import Persister
 from crisp_console.client.replies import Replies
 from crisp_console.client.retry import Retrier, Sleep
 from crisp_console.client.reveal import Reveal
-from crisp_console.client.search import Search
+from crisp_console.client.search import LocalIndex, Search
 from crisp_console.client.sending import Sender, SendPolicy
 from crisp_console.client.startup import StartUp
 from crisp_console.client.tasks import TaskOwner
@@ -91,7 +91,7 @@ class ConsoleClient:
                  clock: Callable[[], float] = time.monotonic,
                  wall: Callable[[], float] = time.time,
                  rng: random.Random | None = None, database: Runner | None = None,
-                 cache: CacheRunner | None = None) -> None:
+                 cache: CacheRunner | None = None, index: LocalIndex | None = None) -> None:
         """``operator_id``: who the console acts as (``me``); it overrides
         ``config.operator_id``. ``sleep``, ``clock`` (monotonic), ``wall`` (epoch) and ``rng``
         drive every wait of the client: the REST layer's waits and quota gate, the send
@@ -101,7 +101,8 @@ class ConsoleClient:
         ``database`` keeps the outbox (the account's storage.Database; its owner closes
         it); by default an in-memory one of this client's (nothing survives it).
         ``cache``: the database the local cache lives in (the app passes the same one);
-        None: no cache, every start is cold."""
+        None: no cache, every start is cold. ``index``: the local search over that database
+        (storage/search.py's LocalSearch; None: messages are searched on Crisp only)."""
         self.config = config = config or ClientConfig()
         clocks = Clocks(sleep, clock, wall, rng if rng is not None else random.Random())
         self.api = api = CrispApi(rest_url, credentials, retry=config.retry,
@@ -127,7 +128,7 @@ class ConsoleClient:
         self.websites = websites = Websites(
             api, store, monitor, tasks, config, clocks,
             pager.read_start)
-        self.search = Search(api, store)  # the local index is set once the database opens
+        self.search = Search(api, store, index=index)
         self.backfill = Backfill(api, pager, config, clocks, websites=websites.ids,
                                  me=lambda: self.identity.me)
         owed = OwedWork(api, store, websites, watches, retrier, monitor, tasks)

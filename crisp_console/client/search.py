@@ -66,9 +66,6 @@ class Search:
         self._api, self._store = api, store
         self.index = index  # None: no local database (nothing is searched locally)
 
-    def set_index(self, index: LocalIndex | None) -> None:
-        self.index = index
-
     async def local(self, text: str, *, limit: int = 100,
                     website_ids: Collection[str] | None = None) -> list[LocalHit]:
         if self.index is None or not text.strip():

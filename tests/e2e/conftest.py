@@ -52,13 +52,15 @@ async def running_console(tmp_path: Path, prepare: Prepare | None = None,
                           parts: Mapping[str, Any] | None = None,
                           sandbox_config: Mapping[str, Any] | None = None,
                           client_config: ClientConfig = FAST,
+                          client_parts: Mapping[str, Any] | None = None,
                           **prefs: Any) -> AsyncIterator[tuple[Console, Sandbox]]:
     """``parts``: more of Console's keyword arguments (unsent, saved, reachability…);
-    ``sandbox_config``: make_config's overrides (sizes…)."""
+    ``sandbox_config``: make_config's overrides (sizes…); ``client_parts``: more of
+    ConsoleClient's keyword arguments (database, cache, index…)."""
     sandbox = Sandbox(make_config(**(sandbox_config or {})))
     await sandbox.start()
     try:
-        console = Console(make_client(sandbox, config=client_config),
+        console = Console(make_client(sandbox, config=client_config, **(client_parts or {})),
                           prefs=Preferences(**prefs),
                           drafts_path=tmp_path / "drafts.json", settings=None, canned=CANNED,
                           **(parts or {}))

@@ -15,6 +15,8 @@ import qasync
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from crisp_console.client.local import close_local, open_local
+from crisp_console.credentials import SessionOnlyStore
 from crisp_console.present.search_rows import CRISP
 from crisp_console.sandbox.config import Sizes
 from crisp_console.sandbox.server import Sandbox
@@ -119,4 +121,49 @@ def test_the_palette_offers_to_search_messages_for_its_text(
                         what="Crisp's answer")
             assert console.panes.left.showing_search() and pane.box.text() == "VAT"
             assert {r.session_id for r in pane.rows()} == vat_conversations(sandbox)
+    qloop.run_until_complete(asyncio.wait_for(main(), 90))
+
+
+def test_a_saved_message_is_found_here_and_opens_scrolled_to_it(
+        qloop: qasync.QEventLoop, tmp_path: Path) -> None:
+    """The local index (in the account's database, in memory here): a message read weeks
+    ago, 90 messages up its thread, is found here, and Enter opens its conversation scrolled
+    to it, flashed (loading its context from Crisp: tests/client/test_reveal.py)."""
+    async def main() -> None:
+        local = await open_local(None, "http://127.0.0.1", "e2e", SessionOnlyStore())
+        parts = {"database": local.database, "cache": local.database, "index": local.search}
+        try:
+            async with running_console(tmp_path, client_parts=parts) as (console, sandbox):
+                state, client = sandbox.state, console.client
+                conv = state.conversations[next(iter(client.store.conversations))]
+                old = state.add_message(conv, type="text", from_="user", origin="chat",
+                                        content="The Quokkafjord parcel is lost",
+                                        user=conv.visitor,
+                                        timestamp=state.clock() - 21 * 86_400_000)
+                for n in range(90):  # later chatter: the old message is far up the thread
+                    state.add_message(conv, type="text", from_="user", origin="chat",
+                                      content=f"any news? {n}", user=conv.visitor)
+                await client.loader.open_conversation(conv.session_id)
+                while not client.store.at_history_start(conv.session_id):
+                    await client.loader.load_older(conv.session_id)
+                assert client.persister is not None
+                await client.persister.flush()  # saved, and indexed in the same write
+
+                pane = console.panes.search
+                press(focused(), Qt.Key.Key_F, CTRL | SHIFT)
+                QTest.keyClicks(pane.box, "quokkafjord")
+                await until(lambda: pane.status_text().startswith("1 found here"),
+                            timeout=10.0, what="the local hit")
+                row = pane.current_row()
+                assert row is not None and row.fingerprint == old.fingerprint
+                press(pane.box, Qt.Key.Key_Return)
+                finder = console.panes.thread.finder
+                await until(lambda: finder.flashing == old.fingerprint, timeout=10.0,
+                            what="the message revealed")
+                view = console.panes.thread.view
+                row = console.panes.thread.model.row_of(old.fingerprint)
+                rect = view.visualRect(console.panes.thread.model.index(row, 0))
+                assert view.viewport().rect().intersects(rect)  # scrolled to it
+        finally:
+            await close_local(local)
     qloop.run_until_complete(asyncio.wait_for(main(), 90))
