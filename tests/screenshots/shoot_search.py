@@ -15,9 +15,7 @@ Saves ``search-light.png`` and ``search-dark.png`` (the window, the second resul
 from __future__ import annotations
 
 import asyncio
-import re
 import sys
-from collections.abc import Collection
 from pathlib import Path
 
 import qasync
@@ -27,50 +25,15 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from crisp_console.client import ConsoleClient
-from crisp_console.core import Store
+from crisp_console.client.local import close_local, open_local
+from crisp_console.credentials import SessionOnlyStore
 from crisp_console.sandbox.config import SandboxConfig, Sizes
 from crisp_console.sandbox.server import Sandbox
-from crisp_console.storage.search import HIT_END, HIT_START, LocalHit
 from crisp_console.types import Credentials
 from crisp_console.ui.console import Console
 from crisp_console.ui.theme import Scheme, Theme
 
 HOSTILE = "<b>VAT</b> invoice <img src=file:///etc/passwd> \u202eevil\u202c please"
-CONTEXT = 48  # characters either side of the first match, as FTS5's snippet() would keep
-
-
-class SeenIndex:
-    """Stands in for the local index: the text messages and notes of the conversations the
-    console holds, read from the sandbox, matched by word prefix, ranked by recency."""
-
-    def __init__(self, sandbox: Sandbox, store: Store) -> None:
-        self._sandbox, self._store = sandbox, store
-
-    async def search(self, text: str, *, limit: int = 100,
-                     website_ids: Collection[str] | None = None) -> list[LocalHit]:
-        words = [w for w in re.findall(r"\w+", text) if w]
-        if not words:
-            return []
-        pattern = re.compile("|".join(rf"\b{re.escape(w)}\w*" for w in words), re.IGNORECASE)
-        hits: list[LocalHit] = []
-        for sid in self._store.conversations:
-            conv = self._sandbox.state.conversations.get(sid)
-            if conv is None or (website_ids is not None and conv.website_id not in website_ids):
-                continue
-            for msg in conv.messages:
-                if msg.type not in ("text", "note") or not isinstance(msg.content, str):
-                    continue
-                first = pattern.search(msg.content)
-                if first is None:
-                    continue
-                start = max(0, first.start() - CONTEXT)
-                part = msg.content[start:first.end() + 3 * CONTEXT]
-                snippet = pattern.sub(lambda m: f"{HIT_START}{m.group(0)}{HIT_END}", part)
-                hits.append(LocalHit(sid, conv.website_id, msg.fingerprint, msg.timestamp,
-                                     "note" if msg.type == "note" else "message",
-                                     ("…" if start else "") + snippet, 0.0))
-        hits.sort(key=lambda h: -h.timestamp)
-        return hits[:limit]
 
 
 async def settle(seconds: float = 0.4) -> None:
@@ -81,8 +44,10 @@ async def shoot(out: Path, theme: Theme) -> list[Path]:
     sandbox = Sandbox(SandboxConfig(seed=3, sizes=Sizes(), simulator_rate=0.0))
     await sandbox.start()
     info = sandbox.info()
-    client = ConsoleClient(info["rest"], Credentials(info["identifier"], info["key"]))
-    console = Console(client, drafts_path=None, settings=None)
+    local = await open_local(None, info["rest"], info["identifier"], SessionOnlyStore())
+    client = ConsoleClient(info["rest"], Credentials(info["identifier"], info["key"]),
+                           database=local.database, cache=local.database, index=local.search)
+    console = Console(client, drafts_path=None, settings=None, database=local.database)
     saved: list[Path] = []
     try:
         window = console.window
@@ -94,7 +59,10 @@ async def shoot(out: Path, theme: Theme) -> list[Path]:
         victim = sandbox.state.conversations[loaded[3]]
         sandbox.state.add_message(victim, type="text", from_="user", origin="chat",
                                   content=HOSTILE, user=victim.visitor)
-        client.search.set_index(SeenIndex(sandbox, store))
+        for sid in loaded:  # read, and so saved and indexed
+            await client.loader.open_conversation(sid)
+        assert client.persister is not None
+        await client.persister.flush()
         window.activateWindow()  # window shortcuts need the active window
         for _ in range(100):
             await settle(0.05)
@@ -141,6 +109,7 @@ async def shoot(out: Path, theme: Theme) -> list[Path]:
         palette.reject()
     finally:
         await console.aclose()
+        await close_local(local)
         await sandbox.stop()
     return saved
 
