@@ -5,8 +5,9 @@
 transaction, so a crash mid-way leaves the last completed version. A file newer than this
 program (an older console opened after a newer one) is refused, never rewritten.
 
-v2 adds the local search index (search_index.py: FTS5 tables kept in step by the cache) and
-fills it from the rows already cached (search_migration.py).
+v2 adds the local search index (search_index.py: FTS5 tables kept in step by the cache),
+empty (search_migration.py): the rows cached already are indexed in the background once the
+database is open (search_backfill.py), so an upgrade opens at once whatever the cache holds.
 
 Model rows keep their model's fields as JSON (``body``, codec.py) beside the columns that
 are queried or ordered on. The outbox keeps what an outgoing action needs to be sent again

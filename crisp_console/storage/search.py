@@ -20,6 +20,9 @@ read-only connection (``query_only``, the same key; WAL lets it read while the w
 writes), used by one worker thread; in memory it reads through ``Database.aread``. A search
 cancelled while it runs is stopped (a progress handler), so the next keystroke's search does
 not wait for the last one.
+
+After an upgrade, the rows cached before the index existed are indexed in the background
+(search_backfill.py): meanwhile ``indexing`` is True and a search finds what is indexed.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from typing import Any, TypeVar
 
 from crisp_console.storage import search_rank
 from crisp_console.storage.database import Database, DatabaseClosed, StorageMode
+from crisp_console.storage.search_backfill import Backfill
 from crisp_console.storage.search_docs import HIT_END, HIT_START
 from crisp_console.storage.search_query import match_expression
 
@@ -105,6 +109,13 @@ class LocalSearch:
         self._database = database
         self._reader = reader
         self._closed = False
+        self.backfill: Backfill | None = None  # client/local.py's, while rows are owed
+
+    @property
+    def indexing(self) -> bool:
+        """Rows cached before the index existed are still being indexed: a search finds
+        what is indexed so far (``backfill.done``/``total`` say how far)."""
+        return self.backfill is not None and self.backfill.indexing
 
     @classmethod
     def open(cls, database: Database, key: str | None) -> LocalSearch:

@@ -1,6 +1,7 @@
 """The local search index (schema v2), kept in step with the cache in the cache's own
 transaction: ``cache.save_rows`` calls ``save`` first, eviction and clear call ``forget`` and
-``clear``; the migration makes the tables and fills them (search_migration.py).
+``clear``; the migration makes the tables (search_migration.py), and the rows cached before
+them are indexed in the background (search_backfill.py).
 
 Two FTS5 tables, one tokenizer (``unicode61 remove_diacritics 2``: case and accents fold on
 both sides, so "zoe" finds "Zoë"):
@@ -84,6 +85,7 @@ DDL = f"""
 """
 INSERT_TEXT = ("INSERT INTO search_text (rowid, body, site, ref, fingerprint, kind, timestamp) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)")
+OWED = "search_backfill"  # the meta key of what the index still owes (search_backfill.py)
 TABLES = ("search_text", "search_cards", "search_messages", "search_websites",
           "search_sessions")
 
@@ -108,6 +110,7 @@ def clear(conn: sqlite3.Connection) -> None:
     for table in TABLES:
         conn.execute(f"DROP TABLE {table}")  # TABLES: constants, never input
     script(conn, DDL)
+    conn.execute("DELETE FROM meta WHERE key = ?", (OWED,))  # no row left to owe
 
 
 # ---- keeping step with cache.save_rows -----------------------------------------------------
@@ -230,16 +233,17 @@ class Index:
 
     # ---- documents -------------------------------------------------------------------------
 
-    def message(self, sid: str, fingerprint: int, timestamp: int, body: str) -> None:
-        """Index (or re-index) one message row; an unchanged text keeps its document."""
+    def message(self, sid: str, fingerprint: int, timestamp: int, body: str) -> bool:
+        """Index (or re-index) one message row; an unchanged text keeps its document.
+        True when a document was written."""
         doc = self.decode(body, "message")
         found = None if doc is None else docs.message_text(doc)
         ref = self.ref(sid, make=found is not None)
         if ref is None:
-            return
+            return False
         if found is None:
             self._drop_doc(ref, fingerprint)
-            return
+            return False
         kind, text = found
         assert doc is not None
         site = self.site(text_of(doc.get("website_id")))
@@ -249,13 +253,14 @@ class Index:
             (ref, fingerprint)).fetchone()
         if row is not None:
             if tuple(row[1:]) == (text, site, kind, timestamp):
-                return
+                return False
             self.conn.execute("DELETE FROM search_text WHERE rowid = ?", (row[0],))
         rowid = self._free_rowid(timestamp)
         self.conn.execute(INSERT_TEXT, (rowid, text, site, ref, fingerprint, kind, timestamp))
         self.conn.execute("INSERT INTO search_messages (ref, fingerprint, doc) VALUES (?, ?, ?) "
                           "ON CONFLICT (ref, fingerprint) DO UPDATE SET doc = excluded.doc",
                           (ref, fingerprint, rowid))
+        return True
 
     def _free_rowid(self, timestamp: int) -> int:
         """The first free of the second's slots; when a burst took them all, the one after

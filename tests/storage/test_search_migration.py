@@ -1,6 +1,7 @@
 """Schema v2 on files written by a console without the index: a v1 file is upgraded in place
-and its cached rows are searchable at once; a file the console cannot use is still set aside
-by the salvage logic, and the fresh one has a working (empty) index."""
+without a document written (the database opens at once), and its cached rows are searchable
+once the background backfill has run (search_backfill.py); a file the console cannot use is
+still set aside by the salvage logic, and the fresh one has a working (empty) index."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from crisp_console.storage.cache import Batch, save_rows
 from crisp_console.storage.database import DB_NAME, StorageMode, open_database
 from crisp_console.storage.engine import STDLIB, Engine
 from crisp_console.storage.search import LocalSearch
+from crisp_console.storage.search_backfill import Backfill, owed
 from tests.storage.dbutil import KEY, add_outbox, cipher, outbox, requires_sqlcipher
 from tests.storage.searchutil import BASE, conv, keys, msg, person
 
@@ -65,6 +67,16 @@ async def test_a_v1_file_is_upgraded_in_place_and_its_rows_found(
     search = LocalSearch.open(db, key)
     assert search.separate
     try:
+        # The migration made the tables and wrote no document: the rows are owed.
+        assert db.read(indexed).result() == (0, 0, 0)
+        assert db.read(owed).result() == {"step": "cards", "after": None, "done": 0}
+        assert await search.search("refund") == []
+        backfill = Backfill(db, chunk=7, pause=0)
+        search.backfill = backfill
+        assert search.indexing
+        assert await backfill.run() == 43
+        assert not search.indexing and backfill.done == backfill.total == 2 + 44
+        assert db.read(owed).result() is None
         hits = await search.search("refund")
         assert {(h.session_id, h.fingerprint, h.field) for h in hits} == {
             ("s1", 1, "message"), ("s1", 2, "note")}
@@ -84,10 +96,17 @@ async def test_a_v1_file_is_upgraded_in_place_and_its_rows_found(
     assert KEY not in caplog.text
 
 
+def indexed(conn: sqlite3.Connection) -> tuple[int, int, int]:
+    """Documents of messages, their map, cards."""
+    text, mapped, cards = (conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608
+                           for t in ("search_text", "search_messages", "search_cards"))
+    return text, mapped, cards
+
+
 @pytest.mark.parametrize("name", ENGINES)
-def test_a_failing_backfill_rolls_back_to_v1_and_the_file_is_set_aside(
+def test_a_failing_migration_rolls_back_to_v1_and_the_file_is_set_aside(
         tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The migration runs in one transaction: a backfill that fails leaves the v1 file as it
+    """The migration runs in one transaction: a v2 step that fails leaves the v1 file as it
     was, and the salvage logic sets it aside with its outbox, as for any failed migration."""
     engine, key = engine_key(name)
     v1_file(tmp_path, engine, key)
@@ -95,9 +114,9 @@ def test_a_failing_backfill_rolls_back_to_v1_and_the_file_is_set_aside(
 
     def broken(conn: sqlite3.Connection) -> None:
         if conn.execute("SELECT count(*) FROM messages").fetchone()[0]:  # not a fresh file
-            raise ValueError("backfill failed")
+            raise ValueError("v2 failed")
 
-    monkeypatch.setattr(search_migration, "backfill", broken)
+    monkeypatch.setattr(search_migration, "owe", broken)
     db = open_database(tmp_path, key, engine=engine, clock=lambda: 1_796_602_500.0)
     try:
         assert "updating it to this version failed" in " ".join(db.notices)
