@@ -13,9 +13,13 @@ from crisp_console.credentials import CredentialStore, SessionOnlyStore
 from crisp_console.credentials.dbkey import key_name
 from crisp_console.credentials.store import SERVICE
 from crisp_console.sandbox.server import Sandbox
+from crisp_console.storage import search_index
+from crisp_console.storage.cache import Batch, save_rows
 from crisp_console.storage.database import StorageMode, account_dir
+from crisp_console.storage.search_backfill import save_state
 from tests.client.conftest import make_client
 from tests.conftest import MemoryKeyring
+from tests.storage.searchutil import conv, msg
 
 HOST = "https://api.crisp.chat"
 ID = "6f3e6cbb-2d7c-4a25-9b52-0c2f1a3d4e5f"
@@ -120,4 +124,38 @@ async def test_a_real_session_keeps_no_secret_and_warm_starts_the_next(
         assert len(sandbox.requests) == before  # painted from the file, no request yet
     finally:
         await warm.aclose()
+        await close_local(again)
+
+
+@pytest.mark.asyncio
+async def test_rows_owed_to_the_index_are_indexed_after_open_and_a_close_midway_is_clean(
+        tmp_path: Path, memory_keyring: MemoryKeyring) -> None:
+    """A file upgraded to the index (its rows cached, none indexed, the debt recorded) opens
+    at once; the backfill open_local starts indexes them meanwhile; close_local stops it."""
+    secrets = CredentialStore()
+    local = await open_local(tmp_path, HOST, ID, secrets)
+
+    def upgraded(conn: Any) -> None:
+        save_rows(conn, Batch(conversations=[conv("s1", nickname="Zoë Martin")],
+                              messages=[msg("s1", fp, f"parcel {fp}") for fp in range(30)]))
+        search_index.clear(conn)  # as the v2 migration leaves a v1 file's rows: owed
+        save_state(conn, {"step": "cards", "after": None, "done": 0})
+
+    await local.database.awrite(upgraded)
+    await close_local(local)
+
+    midway = await open_local(tmp_path, HOST, ID, secrets)
+    assert midway.search.indexing  # until the backfill says otherwise
+    await close_local(midway)  # at once: the task cancelled and awaited, then the close
+    assert len(midway.tasks) == 0 and midway.database.closed
+
+    again = await open_local(tmp_path, HOST, ID, secrets)
+    try:
+        backfill = again.search.backfill
+        assert backfill is not None
+        await backfill.ended.wait()
+        assert not again.search.indexing and backfill.done == backfill.total == 31
+        assert len(await again.search.search("parcel", limit=100)) == 3  # per conversation
+        assert [h.field for h in await again.search.search("zoe")] == ["name"]
+    finally:
         await close_local(again)
