@@ -4,7 +4,8 @@ The cap counts the pages the file uses (``page_count - freelist_count``): delete
 pages that later writes reuse, so the file stops growing without a VACUUM. Eviction drops
 the conversations least recently updated first, each with its messages and timeline, and
 the people profiles only they referred to, and their documents in the search index
-(search_index.py, merged afterwards: FTS5 frees a deleted document's pages only then). A
+(search_index.py: FTS5 frees a deleted document's pages only as its segments merge, so with
+the index one round is made, and the file reaches the cap as later writes merge them). A
 row's share of the pages is estimated from its text, scaled by what the whole cache's text
 takes on disk (the index and the pages' slack included); deleting rows frees fewer whole
 pages than that (others stay partly full), so it measures again and goes on, a few rounds
@@ -23,6 +24,7 @@ from crisp_console.storage import search_index
 _ROUNDS = 8
 _ROW_OVERHEAD = 48  # bytes of key, header and cell pointers per row, roughly
 _AHEAD = 1.25  # evict a quarter more than estimated: estimates run short
+_SCALE_CAP = 2.5  # disk bytes per text byte, at most (the index adds about half: search_index)
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,10 @@ def evict(conn: sqlite3.Connection, cap_bytes: int,
         if not scale:
             # Bytes on disk per estimated byte: the search index (search_index.py) and the
             # pages' slack make a row take more than its text, the more so the more text.
-            scale = max(1.0, used / max(1, conn.execute(_ESTIMATED).fetchone()[0]))
+            # At most _SCALE_CAP: pages of documents deleted but not merged yet must not
+            # make the next eviction drop more than its share.
+            estimated = max(1, conn.execute(_ESTIMATED).fetchone()[0])
+            scale = min(_SCALE_CAP, max(1.0, used / estimated))
         target = (used - cap_bytes) * _AHEAD / scale
         victims: list[str] = []
         total = 0
@@ -85,9 +90,16 @@ def evict(conn: sqlite3.Connection, cap_bytes: int,
         if not victims:
             break
         gone_msgs, gone_people = drop_conversations(conn, victims)
-        search_index.compact(conn)  # what the victims' documents held is freed only now
         convs, msgs, people = convs + len(victims), msgs + gone_msgs, people + gone_people
+        was, indexed = used, search_index.available(conn)
+        if indexed:
+            search_index.reclaim(conn)
         used = used_bytes(conn)
+        if indexed and (was - used) * 2 < total * scale:
+            # The index frees its deleted documents' pages only as its segments merge
+            # (reclaim: a bounded step; later writes merge on). Measuring again now would
+            # evict more for pages that are only not freed yet: the cap is reached later.
+            break
     return Eviction(before, used, convs, msgs, people)
 
 

@@ -152,13 +152,18 @@ def forget(conn: sqlite3.Connection, session_ids: Iterable[str]) -> None:
         Index(conn).forget(session_ids)
 
 
-def compact(conn: sqlite3.Connection) -> None:
-    """Merge the index's segments into one, dropping what deleted documents left: FTS5
-    deletes by adding markers, so dropping documents frees no page until their segments
-    are merged (eviction.py measures pages). Seconds for a million documents."""
+RECLAIM_PAGES = 400  # a bounded merge's work, in leaf pages: milliseconds
+
+
+def reclaim(conn: sqlite3.Connection, pages: int = RECLAIM_PAGES) -> None:
+    """Merge a bounded amount of the index's segments (FTS5's 'merge' command; negative: all
+    levels, however few segments), applying deleted documents' markers: a small index is
+    merged whole now, a big one frees its pages as later merges go on (FTS5's automerge, as
+    writes come)."""
     if available(conn):
         for table in ("search_text", "search_cards"):
-            conn.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")  # noqa: S608
+            conn.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('merge', ?)",  # noqa: S608
+                         (-pages,))
 
 
 class Index:
