@@ -1,7 +1,8 @@
 """The backfill: reading the views' lists to their end in the background, so that their
 counts become exact without the operator scrolling, within a request budget.
 
-It reads one page at a time, ``config.backfill_interval`` apart, round-robin over the views
+It begins ``config.backfill_delay`` after start-up and reads one page at a time,
+``config.backfill_interval`` apart, round-robin over the views
 that need an operator (Mentions, not resolved — which holds the pending ones the list shows
 first —, Mine, Unread, Unassigned) and every conversation (which makes every quick filter
 exact at once, Resolved included): the small views end in the first rounds. It stops for
@@ -74,7 +75,9 @@ class Backfill:
                 yield query
 
     async def run(self) -> None:
-        """Read until every view is exact, the budget or the quota says stop."""
+        """Read until every view is exact, the budget or the quota says stop (after
+        ``config.backfill_delay``)."""
+        await self._clocks.sleep(self._config.backfill_delay)
         skipped: set[tuple[ListQuery, str]] = set()
         while True:
             why = self._low()

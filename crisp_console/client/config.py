@@ -52,6 +52,8 @@ class ClientConfig:
     # The backfill (backfill.py): reads the views to their end so counts become exact.
     backfill: bool = True
     backfill_budget: int = 200  # requests per session at most
+    backfill_delay: float = 10.0  # seconds after start-up before it begins: the start stays
+    # cheap, and what the operator first looks at goes first
     backfill_interval: float = 0.5  # seconds between two of its pages
     daily_quota: int = 5000  # the plugin's requests per UTC day, as far as we know
     backfill_quota_share: float = 0.5  # it stops once today's requests reach this share

@@ -183,7 +183,7 @@ class Console:
         self.controller.opened.connect(self.search.conversation_opened)
         p.palette.search_chosen.connect(self.search.show)
         self.search.install(registry)
-        p.list_pane.set_listings(self.client.pager)
+        p.list_pane.set_listings(self.client.pager, ready=False)  # from start()
         p.media.loaded.connect(self.websites.logo_loaded)
         p.window.close_requested.connect(self.quit_guard.request)
 
@@ -231,6 +231,7 @@ class Console:
             # resumes them once their conversations are known).
             await client.outbox.resume()
         await client.start()
+        self.panes.list_pane.paging.set_ready(True)  # the first pages are in: scrolling reads on
         self._show_directory()
         await self.team_canned.load()
         self.panes.list_pane.flush()

@@ -62,6 +62,7 @@ class ListPaging(QObject):
         self._query: ListQuery | None = None
         self._website_id: str | None = None
         self._user_id: str | None = None
+        self._ready = True  # False while the console starts: start-up lists the first pages
         # Pager notifications come in bursts (a page starts, lands): one look per loop turn.
         self._later = single_shot(self, 0, self._look)
 
@@ -83,6 +84,13 @@ class ListPaging(QObject):
         self._query, self._website_id, self._user_id = query, website_id, user_id
         self._later.start()
 
+    def set_ready(self, ready: bool) -> None:
+        """While not ready (the console starting: a cold start lists every website's first
+        page, a warm one shows its cache and reconciles) the list reads nothing more: an
+        empty list at that moment is not a view to fill."""
+        self._ready = ready
+        self._later.start()
+
     def scope(self) -> list[str]:
         if self._website_id is not None:
             return [self._website_id]
@@ -94,8 +102,8 @@ class ListPaging(QObject):
     # ---- the model's More --------------------------------------------------------------------
 
     def can_fetch_more(self) -> bool:
-        return self._listings is not None and self._listings.can_fetch_more(self._query,
-                                                                            self.scope())
+        return self._ready and self._listings is not None and self._listings.can_fetch_more(
+            self._query, self.scope())
 
     def fetch_more(self) -> None:
         if self._listings is not None:

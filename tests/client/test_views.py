@@ -138,7 +138,8 @@ async def test_a_failed_page_is_said_and_retried_only_when_asked(sandbox: Sandbo
 
 @pytest.mark.sandbox_config(sizes=Sizes(conversations=120, messages=900))
 async def test_the_backfill_makes_every_count_exact(sandbox: Sandbox) -> None:
-    config = dataclasses.replace(SMALL_PAGES, backfill=True, backfill_interval=0.0)
+    config = dataclasses.replace(SMALL_PAGES, backfill=True, backfill_interval=0.0,
+                                 backfill_delay=0.0)
     client = make_client(sandbox, config=config)
     try:
         await client.start()
@@ -155,7 +156,7 @@ async def test_the_backfill_makes_every_count_exact(sandbox: Sandbox) -> None:
 async def test_the_backfill_stops_at_its_budget_and_at_the_quota_floor(
         sandbox: Sandbox) -> None:
     config = dataclasses.replace(SMALL_PAGES, backfill=False, backfill_budget=2,
-                                 backfill_interval=0.0)
+                                 backfill_interval=0.0, backfill_delay=0.0)
     client = make_client(sandbox, config=config)
     try:
         await client.start()
@@ -190,7 +191,8 @@ async def test_mine_without_me_asks_nothing(sandbox: Sandbox) -> None:
 
 @pytest.mark.sandbox_config(sizes=Sizes())
 async def test_the_backfill_ends_the_small_views_first(sandbox: Sandbox) -> None:
-    config = dataclasses.replace(SMALL_PAGES, backfill_budget=40, backfill_interval=0.0)
+    config = dataclasses.replace(SMALL_PAGES, backfill_budget=40, backfill_interval=0.0,
+                                 backfill_delay=0.0)
     client = make_client(sandbox, config=config)
     try:
         await client.start()

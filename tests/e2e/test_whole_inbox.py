@@ -65,7 +65,7 @@ def test_every_conversation_is_reachable_from_all_by_scrolling(
 
 def test_a_mention_of_me_is_in_mentions_at_start(qloop: qasync.QEventLoop,
                                                  tmp_path: Path) -> None:
-    config = dataclasses.replace(FAST, backfill=True, backfill_interval=0.0)
+    config = dataclasses.replace(FAST, backfill=True, backfill_interval=0.0, backfill_delay=0.0)
 
     async def main() -> None:
         async with running_console(tmp_path, sandbox_config=SCENARIO,

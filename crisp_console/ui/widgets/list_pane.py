@@ -107,9 +107,11 @@ class ListPane(QWidget):
 
     # ---- filters -----------------------------------------------------------------------------
 
-    def set_listings(self, listings: Listings | None) -> None:
+    def set_listings(self, listings: Listings | None, *, ready: bool = True) -> None:
         """The client's pager: the list then reads more of its view from Crisp as the
-        operator scrolls, and the counts say "+" until a view is read to its end."""
+        operator scrolls, and the counts say "+" until a view is read to its end. Not
+        ``ready``: nothing is read until ``paging.set_ready(True)`` (the console starting)."""
+        self.paging.set_ready(ready)
         self.paging.set_listings(listings)
         self._show_paging()
 
