@@ -199,8 +199,11 @@ def size_and_memory(run: Run) -> None:
           f"count(*) of its {r['counted']} messages {r['after_count']:.0f} "
           f"({r['after_count'] - base:+.0f})")
     print(f"  + a warm restore (ClientConfig's bound): {n_c} conversations, {n_t} timelines, "
-          f"{n_m} messages, {n_p} people, {evicted} evicted, in {r['restore_s']:.2f} s: "
+          f"{n_m} messages, {n_p} people, in {r['restore_s']:.2f} s: "
           f"{r['restored_rss']:.0f} ({r['restored_rss'] - base:+.0f}; peak {r['peak']:.0f})")
+    print(f"    then the background eviction to the cap: {evicted} conversations in "
+          f"{r['evict_s']:.1f} s (steps of 25, the writer free between them): "
+          f"{r['evicted_rss']:.0f} MB (peak {r['evicted_peak']:.0f})")
     if r["trimmed"] is not None:
         print(f"    then malloc_trim(0), handing back what glibc kept of freed memory: "
               f"{r['trimmed']:.0f} ({r['trimmed'] - base:+.0f})")

@@ -178,7 +178,7 @@ class ConsoleClient:
         self.warm: WarmStart | None = None
         if self.persister is not None:
             self.warm = WarmStart(store, self.persister.cache, self.persister, websites,
-                                  catchup, self.gateway, self._startup, config, clocks)
+                                  catchup, self.gateway, self._startup, config, clocks, tasks)
             self.persister.set_meta_source(self.warm.meta)
         # The status bar's "showing saved data from HH:MM", until reconciled (local_ports.py).
         self.saved_data = SavedData(monitor)

@@ -1,10 +1,13 @@
 """The local cache's side of the client: the warm start's restore, and the sync state kept
 beside the cached rows.
 
-``restore()`` runs before any request: it evicts down to the size cap, reads the snapshot
-(storage/cache.py) and fills the store with it in one go (``Store.restore``: one RESET per
-collection), then starts the Persister, so that what the store learns from here on is
-written back. ``resume()`` then tells start-up where to pick up (startup.py's Resume).
+``restore()`` runs before any request: it reads the snapshot (storage/cache.py) and fills
+the store with it in one go (``Store.restore``: one RESET per collection), then starts the
+Persister, so that what the store learns from here on is written back, and the eviction down
+to the size cap in the background: ``EVICT_STEP`` conversations per writer job, so that no
+write (a reply's outbox row) waits behind it long, and the first paint never does (with the
+search index, dropping a conversation's documents costs milliseconds each: a cache far over
+its cap took tens of seconds). ``resume()`` then tells start-up where to pick up.
 
 The sync cursor of a website is the time until which the store is known to be in step with
 Crisp: now while the live feed is up and no catch-up is owed, the owed catch-up's start
@@ -19,6 +22,7 @@ them), removed live (``session:removed``), or evicted as the oldest.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,11 +32,15 @@ from crisp_console.client.catchup import CatchUp
 from crisp_console.client.config import ClientConfig, Clocks
 from crisp_console.client.persist import Persister
 from crisp_console.client.startup import Resume, StartUp
+from crisp_console.client.tasks import TaskOwner
 from crisp_console.client.websites import Websites
 from crisp_console.core import Store
 from crisp_console.realtime import ConnectionState, RealtimeGateway
 from crisp_console.storage import cache as c
 from crisp_console.storage.cache import Cache
+
+EVICT_STEP = 25  # conversations per writer job (about 2,500 messages' documents)
+EVICT_PAUSE = 0.05  # seconds between two steps: other writes go first
 
 log = logging.getLogger("crisp_console.client")
 
@@ -48,7 +56,6 @@ class Restored:
     messages: int = 0
     people: int = 0
     skipped: int = 0  # rows that did not decode (an older or damaged file)
-    evicted: int = 0  # conversations dropped to fit the size cap first
     saved_at: datetime | None = None
     view: dict[str, Any] = field(default_factory=dict)
     timeline_ids: tuple[str, ...] = ()
@@ -57,8 +64,11 @@ class Restored:
 class WarmStart:
     def __init__(self, store: Store, cache: Cache, persister: Persister, websites: Websites,
                  catchup: CatchUp, gateway: RealtimeGateway, startup: StartUp,
-                 config: ClientConfig, clocks: Clocks) -> None:
+                 config: ClientConfig, clocks: Clocks, tasks: TaskOwner) -> None:
         self._store, self._cache, self._persister = store, cache, persister
+        self._tasks = tasks
+        self.evicted = 0  # conversations the background eviction dropped (the module doc)
+        self.eviction_done = asyncio.Event()
         self._websites, self._catchup, self._gateway = websites, catchup, gateway
         self._startup = startup
         self._config, self._clocks = config, clocks
@@ -72,9 +82,6 @@ class WarmStart:
         if self.restored is not None:
             return self.restored
         config = self._config
-        keep = (await self._cache.get_meta([c.LAST_OPEN])).get(c.LAST_OPEN)
-        eviction = await self._cache.evict(config.cache_cap_bytes,
-                                           [keep] if isinstance(keep, str) else [])
         loaded = await self._cache.load(conversations=config.cache_conversations,
                                         timelines=config.cache_timelines,
                                         messages=config.cache_messages)
@@ -85,20 +92,41 @@ class WarmStart:
         if isinstance(cursors, dict):
             self._cursors = {k: v for k, v in cursors.items() if isinstance(v, int)}
         self._persister.start()
+        keep = {t.session_id for t in snap.timelines}
+        if isinstance(meta.get(c.LAST_OPEN), str):
+            keep.add(meta[c.LAST_OPEN])
+        self._tasks.spawn(self._evict(keep), "cache eviction", key="cache-eviction")
         saved = meta.get(c.SAVED_AT)
         self.restored = Restored(
             conversations=len(snap.conversations), timelines=len(snap.timelines),
             messages=sum(len(t.messages) for t in snap.timelines), people=len(snap.people),
-            skipped=loaded.skipped, evicted=eviction.conversations,
+            skipped=loaded.skipped,
             saved_at=datetime.fromtimestamp(saved / 1000, UTC) if isinstance(saved, int)
             else None,
             view={k: meta.get(k) for k in (c.LAST_OPEN, c.FILTER, c.SCOPE, c.SAVED_VIEWS)},
             timeline_ids=tuple(t.session_id for t in snap.timelines))
         log.info("warm start: %d conversations, %d timelines (%d messages) from the cache; "
-                 "%d rows skipped, %d conversations evicted", self.restored.conversations,
-                 self.restored.timelines, self.restored.messages, loaded.skipped,
-                 eviction.conversations)
+                 "%d rows skipped", self.restored.conversations, self.restored.timelines,
+                 self.restored.messages, loaded.skipped)
         return self.restored
+
+    async def _evict(self, keep: set[str]) -> None:
+        """Down to the size cap, a step at a time (the module docstring); ``evicted`` says
+        how many conversations went, ``evicting`` is set once done."""
+        cap = self._config.cache_cap_bytes
+        try:
+            while True:
+                step = await self._cache.evict(cap, keep, limit=EVICT_STEP)
+                self.evicted += step.conversations
+                if step.conversations == 0 or step.after <= cap:
+                    break
+                await self._clocks.sleep(EVICT_PAUSE)
+        except Exception as exc:  # noqa: BLE001 - the cache is a copy: never break the app
+            log.warning("cache eviction stopped (the cap waits for the next start): %r", exc)
+        finally:
+            if self.evicted:
+                log.info("cache: %d conversations evicted to fit its cap", self.evicted)
+            self.eviction_done.set()
 
     def resume(self) -> Resume | None:
         """Where start-up picks up; None when the cache cannot stand in for a cold start

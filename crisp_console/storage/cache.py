@@ -311,9 +311,10 @@ class Cache:
     async def set_meta(self, values: dict[str, Any]) -> None:
         await self.runner.awrite(partial(set_meta, values=values))
 
-    async def evict(self, cap_bytes: int, keep: Iterable[str] = ()) -> Eviction:
+    async def evict(self, cap_bytes: int, keep: Iterable[str] = (),
+                    limit: int | None = None) -> Eviction:
         return await self.runner.awrite(partial(eviction.evict, cap_bytes=cap_bytes,
-                                                keep=frozenset(keep)))
+                                                keep=frozenset(keep), limit=limit))
 
     async def clear(self) -> None:
         await self.runner.awrite(partial(eviction.clear, meta_keys=META_KEYS))

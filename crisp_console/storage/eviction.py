@@ -61,14 +61,15 @@ _ESTIMATED = f"""
 
 
 def evict(conn: sqlite3.Connection, cap_bytes: int,
-          keep: Collection[str] = frozenset()) -> Eviction:
+          keep: Collection[str] = frozenset(), limit: int | None = None) -> Eviction:
     """Drop the oldest conversations (never those in ``keep``: the open one) until the
-    database uses at most ``cap_bytes``, or nothing is left to drop."""
+    database uses at most ``cap_bytes``, or nothing is left to drop; at most ``limit`` of
+    them in this call (a step: the caller calls again while ``Eviction.more``)."""
     before = used = used_bytes(conn)
     convs = msgs = people = 0
     scale = 0.0
     for _ in range(_ROUNDS):
-        if used <= cap_bytes:
+        if used <= cap_bytes or (limit is not None and convs >= limit):
             break
         if not scale:
             # Bytes on disk per estimated byte: the search index (search_index.py) and the
@@ -85,7 +86,7 @@ def evict(conn: sqlite3.Connection, cap_bytes: int,
                 continue
             victims.append(sid)
             total += size
-            if total >= target:
+            if total >= target or (limit is not None and convs + len(victims) >= limit):
                 break
         if not victims:
             break

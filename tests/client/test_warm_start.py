@@ -7,6 +7,7 @@ Requests are counted on the sandbox's side (its quota counter counts every /v1 r
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -189,7 +190,7 @@ async def test_a_conversation_removed_while_away_goes_when_opened(
         "SELECT count(*) FROM conversations WHERE session_id = ?", (sid,)).fetchone()[0]) == 0
 
 
-async def test_the_cache_is_evicted_to_its_cap_before_it_is_restored(
+async def test_the_cache_is_evicted_to_its_cap_in_the_background_after_the_restore(
         sandbox: Sandbox, tmp_path: Path) -> None:
     db = tmp_path / "console.db"
     run = await first_run(sandbox, db)
@@ -200,11 +201,19 @@ async def test_the_cache_is_evicted_to_its_cap_before_it_is_restored(
                          config=dataclasses.replace(FAST, cache_cap_bytes=size * 3 // 4))
     try:
         restored = await client.restore_cache()
-        assert restored is not None and restored.evicted > 0
-        assert len(client.store.conversations) == len(run.ids) - restored.evicted
-        assert run.opened[0] in client.store.conversations  # the last open one is kept
+        assert restored is not None
+        assert set(client.store.conversations) == run.ids  # painted first, all of it
+        warm = client.warm
+        assert warm is not None
+        await asyncio.wait_for(warm.eviction_done.wait(), 10)
+        assert warm.evicted > 0
         assert client.persister is not None
         assert await client.persister.cache.used_bytes() <= size * 3 // 4
+        left = set(runner.run(lambda conn: [r[0] for r in conn.execute(
+            "SELECT session_id FROM conversations")]))
+        assert len(left) == len(run.ids) - warm.evicted
+        assert run.opened[0] in left  # the last open one (and the restored threads) stay
+        assert set(restored.timeline_ids) <= left
     finally:
         await client.aclose()
         runner.close()
