@@ -113,10 +113,11 @@ class WarmStart:
     async def _evict(self, keep: set[str]) -> None:
         """Down to the size cap, a step at a time (the module docstring); ``evicted`` says
         how many conversations went, ``evicting`` is set once done."""
-        cap = self._config.cache_cap_bytes
+        cap, scale = self._config.cache_cap_bytes, 0.0
         try:
             while True:
-                step = await self._cache.evict(cap, keep, limit=EVICT_STEP)
+                step = await self._cache.evict(cap, keep, limit=EVICT_STEP, scale=scale)
+                scale = step.scale
                 self.evicted += step.conversations
                 if step.conversations == 0 or step.after <= cap:
                     break

@@ -312,9 +312,10 @@ class Cache:
         await self.runner.awrite(partial(set_meta, values=values))
 
     async def evict(self, cap_bytes: int, keep: Iterable[str] = (),
-                    limit: int | None = None) -> Eviction:
+                    limit: int | None = None, scale: float = 0.0) -> Eviction:
         return await self.runner.awrite(partial(eviction.evict, cap_bytes=cap_bytes,
-                                                keep=frozenset(keep), limit=limit))
+                                                keep=frozenset(keep), limit=limit,
+                                                scale=scale))
 
     async def clear(self) -> None:
         await self.runner.awrite(partial(eviction.clear, meta_keys=META_KEYS))

@@ -34,6 +34,7 @@ class Eviction:
     conversations: int = 0
     messages: int = 0
     people: int = 0
+    scale: float = 0.0  # disk bytes per estimated byte: the next step's ``scale``
 
 
 def used_bytes(conn: sqlite3.Connection) -> int:
@@ -44,12 +45,14 @@ def used_bytes(conn: sqlite3.Connection) -> int:
     return int(size) * (int(count) - int(free))
 
 
-# Each conversation with the bytes it and its messages take, oldest first.
-_OLDEST = f"""
-    SELECT c.session_id, length(c.body) + {_ROW_OVERHEAD} + coalesce(
-        (SELECT sum(length(m.body) + {_ROW_OVERHEAD}) FROM messages m
-         WHERE m.session_id = c.session_id), 0)
-    FROM conversations c ORDER BY c.updated_at, c.session_id
+# The conversations, oldest first (their sizes are read one by one, for the victims only: a
+# size in this query's columns would be summed for every conversation before the sort).
+_OLDEST = "SELECT session_id FROM conversations ORDER BY updated_at, session_id"
+# The bytes a conversation and its messages take.
+_SIZE = f"""
+    SELECT (SELECT length(body) + {_ROW_OVERHEAD} FROM conversations WHERE session_id = ?1)
+         + coalesce((SELECT sum(length(body) + {_ROW_OVERHEAD}) FROM messages
+                     WHERE session_id = ?1), 0)
 """  # noqa: S608 - constants only
 
 
@@ -61,13 +64,14 @@ _ESTIMATED = f"""
 
 
 def evict(conn: sqlite3.Connection, cap_bytes: int,
-          keep: Collection[str] = frozenset(), limit: int | None = None) -> Eviction:
+          keep: Collection[str] = frozenset(), limit: int | None = None,
+          scale: float = 0.0) -> Eviction:
     """Drop the oldest conversations (never those in ``keep``: the open one) until the
     database uses at most ``cap_bytes``, or nothing is left to drop; at most ``limit`` of
-    them in this call (a step: the caller calls again while ``Eviction.more``)."""
+    them in this call (a step: the caller calls again, passing back the ``scale`` the first
+    step measured, which reads every row's size once)."""
     before = used = used_bytes(conn)
     convs = msgs = people = 0
-    scale = 0.0
     for _ in range(_ROUNDS):
         if used <= cap_bytes or (limit is not None and convs >= limit):
             break
@@ -81,11 +85,11 @@ def evict(conn: sqlite3.Connection, cap_bytes: int,
         target = (used - cap_bytes) * _AHEAD / scale
         victims: list[str] = []
         total = 0
-        for sid, size in conn.execute(_OLDEST):
+        for (sid,) in conn.execute(_OLDEST):
             if sid in keep:
                 continue
             victims.append(sid)
-            total += size
+            total += conn.execute(_SIZE, (sid,)).fetchone()[0] or 0
             if total >= target or (limit is not None and convs + len(victims) >= limit):
                 break
         if not victims:
@@ -101,7 +105,7 @@ def evict(conn: sqlite3.Connection, cap_bytes: int,
             # (reclaim: a bounded step; later writes merge on). Measuring again now would
             # evict more for pages that are only not freed yet: the cap is reached later.
             break
-    return Eviction(before, used, convs, msgs, people)
+    return Eviction(before, used, convs, msgs, people, scale)
 
 
 def drop_conversations(conn: sqlite3.Connection, session_ids: list[str]) -> tuple[int, int]:
