@@ -202,7 +202,7 @@ def size_and_memory(run: Run) -> None:
           f"{n_m} messages, {n_p} people, in {r['restore_s']:.2f} s: "
           f"{r['restored_rss']:.0f} ({r['restored_rss'] - base:+.0f}; peak {r['peak']:.0f})")
     print(f"    then the background eviction to the cap: {evicted} conversations in "
-          f"{r['evict_s']:.1f} s (steps of 25, the writer free between them): "
+          f"{r['evict_s']:.1f} s (steps of 5 conversations, the writer free between them): "
           f"{r['evicted_rss']:.0f} MB (peak {r['evicted_peak']:.0f})")
     if r["trimmed"] is not None:
         print(f"    then malloc_trim(0), handing back what glibc kept of freed memory: "
