@@ -93,8 +93,12 @@ def test_storage_and_its_tests_need_no_qt_and_no_network() -> None:
     # storage/ writes files and nothing else: its tests run without Qt, a server or a loop.
     # Exceptions: Database.awrite/aread (DESIGN-issue13) wrap the writer thread's future
     # for a coroutine with asyncio.wrap_future; the database runs no loop of its own. So does
-    # LocalSearch.search (DESIGN-issue14) with its reader thread's, and its test cancels one.
+    # LocalSearch.search (DESIGN-issue14) with its reader thread's, and its test cancels one;
+    # the index's background fill (search_backfill.py) paces its writer jobs with a sleep.
+    tests = PACKAGE.parent / "tests" / "storage"
     allowed = {f"{PACKAGE / 'storage' / 'database.py'}: asyncio",
                f"{PACKAGE / 'storage' / 'search.py'}: asyncio",
-               f"{PACKAGE.parent / 'tests' / 'storage' / 'test_search_reader.py'}: asyncio"}
+               f"{PACKAGE / 'storage' / 'search_backfill.py'}: asyncio",
+               f"{tests / 'test_search_reader.py'}: asyncio",
+               f"{tests / 'test_search_backfill.py'}: asyncio"}
     assert not io_and_qt_in("storage") - allowed

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from crisp_console.client.tasks import TaskOwner
 from crisp_console.storage import eviction, schema, search_index
 from crisp_console.storage.cache import META_KEYS, Batch, save_rows
 from crisp_console.storage.database import DB_NAME, Database, open_database
@@ -236,11 +235,11 @@ async def test_the_background_run_stops_cleanly_midway_and_the_next_run_finishes
     two = asyncio.Event()
     backfill = Backfill(db, chunk=3, pause=0,
                         on_chunk=lambda b: two.set() if b.chunks >= 2 else None)
-    tasks = TaskOwner()
-    tasks.spawn(backfill.run(), "search-backfill")
+    task = asyncio.get_running_loop().create_task(backfill.run(), name="search-backfill")
     await two.wait()
     assert backfill.indexing and 0 < backfill.done < backfill.total == 66
-    await tasks.aclose()  # as close_local: cancelled and awaited before the close
+    task.cancel()  # as close_local's TaskOwner does: cancelled and awaited before the close
+    await asyncio.gather(task, return_exceptions=True)
     assert backfill.ended.is_set() and backfill.indexing
     db.close()
 
