@@ -69,6 +69,7 @@ from crisp_console.ui.console import Console
 from crisp_console.ui.default_commands import build_registry
 from crisp_console.ui.failure_words import describe
 from crisp_console.ui.keymap import load_keymap
+from crisp_console.ui.main_thread_gc import MainThreadGC
 from crisp_console.ui.theme import Theme
 from crisp_console.ui.widgets.about_dialog import AboutDialog
 from crisp_console.ui.widgets.crash_dialog import CrashNotifier, open_log_folder
@@ -300,9 +301,16 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.set_event_loop(loop)
         crash = install_excepthook(versions={"Qt": qVersion(), "PySide6": PySide6.__version__},
                                    loop=loop, native=True)
+        # Collect garbage on this thread only: the database's threads must not destroy a Qt
+        # object left in a cycle (ui/main_thread_gc.py).
+        collector = MainThreadGC(parent=app)
+        collector.start()
         with loop:
             shell = Shell(args, theme, crash)
-            return loop.run_until_complete(session_main(shell, rest, credentials))
+            try:
+                return loop.run_until_complete(session_main(shell, rest, credentials))
+            finally:
+                collector.stop()
     finally:
         if sandbox is not None:
             sandbox.stop()

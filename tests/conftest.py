@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import os
+from collections.abc import Iterator
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -42,3 +44,16 @@ def memory_keyring() -> MemoryKeyring:
     backend = MemoryKeyring()
     keyring.set_keyring(backend)
     return backend
+
+
+QT_FIXTURES = frozenset(("qapp", "qtbot", "qloop", "qtmodeltester", "live_tester"))
+
+
+@pytest.fixture(autouse=True)
+def qt_garbage_on_the_main_thread(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a test that made Qt objects, collect its cyclic garbage here, on the GUI thread:
+    left for later, a collection could run in a database or reader thread of another test
+    and destroy Qt objects there (the app collects on its GUI thread: ui/main_thread_gc.py)."""
+    yield
+    if QT_FIXTURES.intersection(request.fixturenames):
+        gc.collect()
