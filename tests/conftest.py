@@ -57,3 +57,6 @@ def qt_garbage_on_the_main_thread(request: pytest.FixtureRequest) -> Iterator[No
     yield
     if QT_FIXTURES.intersection(request.fixturenames):
         gc.collect()
+        # What survives is kept out of later collections (gc.freeze): each test's collection
+        # then looks at that test's objects only, not at the whole heap again.
+        gc.freeze()
