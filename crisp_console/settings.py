@@ -21,7 +21,9 @@ APP_NAME = "crisp-console"
 PREFERENCES_FILE = "preferences.ini"
 KEYMAP_FILE = "keymap.json"
 
-AFTER_RESOLVE = ("stay", "next", "previous")
+AFTER_RESOLVE = ("stay", "next", "next_read", "previous")
+FONT_SIZES = (8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 20, 22, 24)  # the size box's steps (0: system)
+NOTIFY_VIA = ("auto", "system", "tray")  # auto: the notification service, else the tray
 THEMES = ("system", "light", "dark")
 IMAGE_LOADING = ("trusted", "always", "never")
 CACHE_CAP_MB = (50, 10_000)  # the bounds of Preferences.cache_cap_mb
@@ -74,11 +76,14 @@ def keymap_path() -> Path:
 class Preferences:
     send_on_enter: bool = True  # False: Ctrl+Enter sends and Enter is a newline
     edit_last_with_up: bool = True  # Up in an empty reply box edits my last message
-    after_resolve: str = "next"  # stay | next | previous
-    single_key: bool = True  # J/K/E/R… while the list has focus
+    after_resolve: str = "stay"  # stay | next | next_read | previous
+    single_key: bool = False  # J/K/E/R… while the list has focus
+    stale_guard: bool = True  # Enter asks first when someone wrote since I started typing
     notify_new_conversation: bool = True
     notify_visitor_message: bool = True
     notify_sound: bool = False
+    notify_via: str = "auto"  # NOTIFY_VIA
+    notify_alert: bool = True  # the taskbar's attention hint and unread badge
     theme: str = "system"  # system | light | dark
     font_size: int = 0  # points; 0 follows the system
     load_images: str = "trusted"  # trusted (Crisp storage, the connected host) | always | never

@@ -20,6 +20,7 @@ from crisp_console.settings import (
     AFTER_RESOLVE,
     CACHE_CAP_MB,
     IMAGE_LOADING,
+    NOTIFY_VIA,
     THEMES,
     Preferences,
 )
@@ -32,16 +33,20 @@ _SECTIONS = {
     "send_on_enter": "compose",
     "edit_last_with_up": "compose",
     "after_resolve": "conversation",
+    "stale_guard": "compose",
     "single_key": "keyboard",
     "notify_new_conversation": "notifications",
     "notify_visitor_message": "notifications",
     "notify_sound": "notifications",
+    "notify_via": "notifications",
+    "notify_alert": "notifications",
     "theme": "appearance",
     "font_size": "appearance",
     "load_images": "privacy",
     "cache_cap_mb": "local_data",
 }
-_CHOICES = {"after_resolve": AFTER_RESOLVE, "theme": THEMES, "load_images": IMAGE_LOADING}
+_CHOICES = {"after_resolve": AFTER_RESOLVE, "theme": THEMES, "load_images": IMAGE_LOADING,
+            "notify_via": NOTIFY_VIA}
 
 
 def _parse(name: str, kind: Any, raw: str) -> Any:

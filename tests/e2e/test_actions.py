@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QWidget
 
 from crisp_console.core import MessageStatus
 from crisp_console.sandbox.server import Sandbox
+from crisp_console.settings import with_changes
 from crisp_console.ui.console import Console
 from tests.e2e.conftest import e2e, focused, press, until
 from tests.e2e.test_keyboard_flow import open_next, visitor_says
@@ -44,6 +45,8 @@ async def test_assign_picker_lists_me_first_and_assigns(console: Console,
 async def test_single_key_mode_moves_and_resolves_from_the_list(console: Console,
                                                                 sandbox: Sandbox) -> None:
     lp = console.panes.list_pane
+    prefs = console.preferences
+    prefs.apply(with_changes(prefs.prefs, single_key=True), save=False)  # off by default
     lp.view.setFocus()
     press(lp.view, Qt.Key.Key_J)
     await until(lambda: console.controller.session_id == lp.model.session_id_at(0),

@@ -9,6 +9,7 @@ from PySide6.QtTest import QTest
 
 from crisp_console.core import MessageStatus
 from crisp_console.sandbox.server import Sandbox
+from crisp_console.settings import with_changes
 from crisp_console.ui.console import Console
 from crisp_console.ui.models import MessageRole
 from tests.e2e.conftest import e2e, focused, press, until
@@ -102,13 +103,15 @@ async def test_the_typing_excerpt_shows(console: Console, sandbox: Sandbox) -> N
 async def test_resolving_by_shortcut_moves_the_row_out_of_unresolved(
         console: Console, sandbox: Sandbox) -> None:
     lp = console.panes.list_pane
+    prefs = console.preferences
+    prefs.apply(with_changes(prefs.prefs, after_resolve="next"), save=False)
     sid = await open_next(console)
     assert lp.filter().value == "unresolved"
     press(focused(), Qt.Key.Key_E, CTRL | SHIFT)
     await until(lambda: sandbox.state.conversations[sid].state == "resolved",
                 what="the sandbox to resolve it")
     await until(lambda: lp.model.row_of(sid) < 0, what="the row to leave Unresolved")
-    # "After resolve: next" is the default: the console moved on.
+    # "After resolve: next": the console moved on.
     assert console.controller.session_id not in (None, sid)
 
 

@@ -39,7 +39,7 @@ def test_bad_values_fall_back_one_by_one(tmp_path: Path) -> None:
                     "[conversation]\nafter_resolve = sideways\n[appearance]\nfont_size = 200\n"
                     "theme = Light\n[unknown]\nx = 1\n")
     prefs = load_preferences(path)
-    assert prefs.send_on_enter is True and prefs.after_resolve == "next"
+    assert prefs.send_on_enter is True and prefs.after_resolve == "stay"
     assert prefs.font_size == 0
     assert prefs.edit_last_with_up is False and prefs.theme == "light"
     assert len(prefs.warnings) == 3

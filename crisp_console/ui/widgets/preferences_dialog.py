@@ -30,6 +30,7 @@ from crisp_console.ui.widgets.local_data_section import LocalData, LocalDataSect
 SEND_KEYS: dict[object, str] = {True: "Enter sends, Shift+Enter adds a line",
                                 False: "Ctrl+Enter sends, Enter adds a line"}
 AFTER_RESOLVE_LABELS = {"stay": "Stay on it", "next": "Go to the next conversation",
+                        "next_read": "Go to the next conversation and mark it read",
                         "previous": "Go to the previous conversation"}
 THEME_LABELS = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
 IMAGE_LABELS = {"trusted": "From Crisp and the connected host only", "always": "Always",
