@@ -37,34 +37,37 @@ VISITOR, COLLEAGUE, ME = "visitor", "colleague", "me"
 class ReplyStart:
     """Where a reply started: ``seen`` fingerprints (the timeline then, and this console's
     sends since), ``since`` the oldest timestamp it held (0: an empty timeline; None: nothing
-    was loaded yet, so the start waits for the first messages: ``settle``)."""
+    was loaded yet, see ``settle``), ``at`` the wall clock then (epoch ms)."""
 
+    at: int
     seen: set[int] = field(default_factory=set)
     since: int | None = None
 
     @classmethod
-    def of(cls, messages: Sequence[Message], loaded: bool) -> ReplyStart:
-        """The start now: ``messages`` the timeline (oldest first), ``loaded`` whether its
-        newest page was read (an empty loaded timeline is a start; an empty unloaded one
-        is not yet)."""
+    def of(cls, messages: Sequence[Message], loaded: bool, at: int) -> ReplyStart:
+        """The start now (``at``): ``messages`` the timeline (oldest first), ``loaded``
+        whether its newest page was read (an empty loaded timeline is a start; an empty
+        unloaded one is not yet)."""
         if not messages and not loaded:
-            return cls()
-        return cls({m.fingerprint for m in messages},
+            return cls(at)
+        return cls(at, {m.fingerprint for m in messages},
                    min((m.timestamp for m in messages), default=0))
 
     @property
     def settled(self) -> bool:
         return self.since is not None
 
-    def settle(self, messages: Sequence[Message], loaded: bool) -> bool:
-        """A start taken before the timeline had anything becomes the timeline's first
-        state: the operator could not have seen what was not there. True if it did now."""
-        if self.since is not None:
+    def settle(self, messages: Sequence[Message]) -> bool:
+        """A start taken before the timeline had anything takes in its first messages: the
+        operator could not have seen what was not there yet. Only those written by the
+        start (the server's clock against ours: the one place a clock decides); later ones
+        are news. True if it settled now."""
+        if self.since is not None or not messages:
             return False
-        start = ReplyStart.of(messages, loaded)
-        self.seen |= start.seen
-        self.since = start.since
-        return self.since is not None
+        old = [m for m in messages if m.is_pending or m.timestamp <= self.at]
+        self.seen |= {m.fingerprint for m in old}
+        self.since = min((m.timestamp for m in old), default=self.at)
+        return True
 
     def own(self, fingerprint: int) -> None:
         """A message this console sends (seen as a local echo): never news."""
