@@ -118,6 +118,7 @@ class Console:
         self.stale_guard = StaleGuard(store, p.composer, me=lambda: client.me,
                                       enabled=lambda: self.preferences.prefs.stale_guard)
         p.thread.header.collision.set_me(lambda: client.me)
+        self.conversation_actions.held = self.stale_guard.then  # Send and resolve waits too
         self.reply_actions = ReplyActions(client.replies, client.commands, p.composer,
                                           p.composer.attachments,
                                           open_conversation=open_conversation,

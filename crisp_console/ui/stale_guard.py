@@ -76,6 +76,7 @@ class StaleGuard(QObject):
         self._me, self._enabled, self._wall, self._tz = me, enabled, wall, tz
         self._starts: dict[str, ReplyStart] = {}
         self._pending: Pending | None = None
+        self._then: Callable[[], None] | None = None  # after "Send anyway" (send and resolve)
         self.prompt = StalePrompt()
         box = composer.layout()
         assert isinstance(box, QBoxLayout), "the composer is a column"
@@ -98,8 +99,17 @@ class StaleGuard(QObject):
         if not arrivals:
             return False
         self._pending = (session_id, text, mode, list(mentions))
+        self._then = None
         title, lines, earlier = self._lines(session_id, arrivals)
         self.prompt.ask(title, lines, earlier, self._typing_now(session_id))
+        return True
+
+    def then(self, session_id: str, action: Callable[[], None]) -> bool:
+        """Run ``action`` after the held send of ``session_id`` if it is sent anyway (Send
+        and resolve: no resolve unless the reply goes); False when no send of it is held."""
+        if self.asking() != session_id:
+            return False
+        self._then = action
         return True
 
     def asking(self) -> str | None:
@@ -119,12 +129,15 @@ class StaleGuard(QObject):
 
     def _chosen(self, choice: str) -> None:
         pending, self._pending = self._pending, None
+        then, self._then = self._then, None
         composer = self._composer
         if pending is None or composer.session_id() != pending[0]:
             return
         sid = pending[0]
         if choice == SEND:
             self.send_anyway.emit(*pending)
+            if then is not None:
+                then()
         elif choice == EDIT:
             self._start(sid)  # seen now: the next send key sends unless more arrives
         elif choice == DISCARD:
@@ -134,7 +147,7 @@ class StaleGuard(QObject):
 
     def _drop_question(self) -> None:
         """Another conversation opened: the question goes, the draft and its start stay."""
-        self._pending = None
+        self._pending = self._then = None
         self.prompt.hide()
 
     # ---- starts ------------------------------------------------------------------------------

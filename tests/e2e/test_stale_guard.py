@@ -80,7 +80,7 @@ async def test_enter_shows_what_arrived_and_s_sends_anyway_once(
         console: Console, sandbox: Sandbox) -> None:
     sid, leo = await reply_then_others_write(console, sandbox)
     colleague_types(sandbox, sid, colleague(console, sandbox, 1))
-    await until(lambda: "typing" in console.panes.thread.header.collision.text(),
+    await until(lambda: "typing" in console.panes.thread.header.collision.warning(),
                 what="a colleague typing")
     await enter_is_held(console, sandbox, sid)
     prompt = console.stale_guard.prompt
@@ -177,12 +177,12 @@ async def test_a_colleague_typing_shows_in_the_header_and_clears_on_stop(
     colleague_types(sandbox, sid, me)  # my own compose echo: never a collision
     colleague_types(sandbox, sid, ana)
     await until(label.isVisible, what="the collision warning")
-    assert label.text() == f"{ana.first_name} is typing…"
+    assert label.warning() == f"{ana.first_name} is typing…"
     colleague_types(sandbox, sid, leo)
-    await until(lambda: label.text() == f"{ana.first_name} and {leo.first_name} are typing…",
+    await until(lambda: label.warning() == f"{ana.first_name} and {leo.first_name} are typing…",
                 what="both typing")
     colleague_types(sandbox, sid, ana, typing=False)
-    await until(lambda: label.text() == f"{leo.first_name} is typing…", what="one stopped")
+    await until(lambda: label.warning() == f"{leo.first_name} is typing…", what="one stopped")
     colleague_types(sandbox, sid, leo, typing=False)
     await until(lambda: not label.isVisible(), what="the warning to clear")
 
@@ -200,18 +200,18 @@ def test_a_colleagues_reply_shows_then_clears_when_the_clock_passes_the_window(
             label = console.panes.thread.header.collision
             leo = colleague(console, sandbox)
             colleague_types(sandbox, sid, leo)
-            await until(lambda: label.text() == f"{leo.first_name} is typing…",
+            await until(lambda: label.warning() == f"{leo.first_name} is typing…",
                         what="typing")
             colleague_says(sandbox, sid, leo, "Refunded")
-            await until(lambda: label.text() == f"{leo.first_name} replied just now",
+            await until(lambda: label.warning() == f"{leo.first_name} replied just now",
                         what="the reply")  # his message ended his typing
             clock.advance(35)
-            await until(lambda: label.text() == f"{leo.first_name} replied 30 s ago",
+            await until(lambda: label.warning() == f"{leo.first_name} replied 30 s ago",
                         what="the time to move on")
             clock.advance(85)  # 120 s: the window has passed
             await until(lambda: not label.isVisible(), what="the warning to clear")
             colleague_says(sandbox, sid, leo, "A note", kind="note")
-            await until(lambda: label.text() == f"{leo.first_name} left a note just now",
+            await until(lambda: label.warning() == f"{leo.first_name} left a note just now",
                         what="the note")
             press(focused(), Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
             await until(lambda: console.controller.session_id not in (None, sid),
@@ -219,3 +219,27 @@ def test_a_colleagues_reply_shows_then_clears_when_the_clock_passes_the_window(
             assert not label.isVisible()  # the warning belongs to its conversation
 
     qloop.run_until_complete(asyncio.wait_for(main(), 60))
+
+
+@e2e()
+async def test_send_and_resolve_waits_for_the_answer(console: Console,
+                                                     sandbox: Sandbox) -> None:
+    sid, _leo = await reply_then_others_write(console, sandbox)
+    editor, prompt = console.panes.composer.editor, console.stale_guard.prompt
+    press(editor, Qt.Key.Key_Return, CTRL | SHIFT)  # send and resolve
+    assert prompt.isVisible() and focused() is prompt
+    press(focused(), Qt.Key.Key_D)  # discarded: nothing sent, nothing resolved
+    QTest.keyClicks(editor, "Let me check")
+    press(editor, Qt.Key.Key_Return)
+    await until(lambda: sent(sandbox, sid, "Let me check") == 1, what="the next reply")
+    assert console.client.store.conversations[sid].state != "resolved"
+    assert sandbox.state.conversations[sid].state != "resolved"
+    assert sent(sandbox, sid, REPLY) == 0
+    QTest.keyClicks(editor, REPLY)
+    visitor_says(sandbox, sid, "Hello?")
+    await until(lambda: in_store(console, sid, "Hello?"), what="the visitor")
+    press(editor, Qt.Key.Key_Return, CTRL | SHIFT)
+    assert prompt.isVisible()
+    press(focused(), Qt.Key.Key_S)  # sent anyway: then resolved
+    await until(lambda: sandbox.state.conversations[sid].state == "resolved"
+                and sent(sandbox, sid, REPLY) == 1, what="sent and resolved")
