@@ -243,3 +243,17 @@ async def test_send_and_resolve_waits_for_the_answer(console: Console,
     press(focused(), Qt.Key.Key_S)  # sent anyway: then resolved
     await until(lambda: sandbox.state.conversations[sid].state == "resolved"
                 and sent(sandbox, sid, REPLY) == 1, what="sent and resolved")
+
+
+@e2e(send_on_enter=False)
+async def test_with_ctrl_enter_sending_the_same_chord_asks_and_answers(
+        console: Console, sandbox: Sandbox) -> None:
+    sid, _leo = await reply_then_others_write(console, sandbox)
+    editor, prompt = console.panes.composer.editor, console.stale_guard.prompt
+    press(editor, Qt.Key.Key_Return)  # a new line here, not a send
+    assert not prompt.isVisible() and editor.toPlainText() == REPLY + "\n"
+    QTest.keyClicks(editor, "Best, Lin")
+    press(editor, Qt.Key.Key_Return, CTRL)
+    assert prompt.isVisible() and focused() is prompt
+    press(focused(), Qt.Key.Key_Return, CTRL)  # the send chord again: send anyway
+    await until(lambda: sent(sandbox, sid, REPLY + "\nBest, Lin") == 1, what="the reply")
