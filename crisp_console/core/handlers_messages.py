@@ -86,6 +86,9 @@ def on_message(store: StorePort, payload: Any) -> ApplyResult:
     echo.adopt(conv, msg)
     tl.insert(msg)
     store.bump(conv, msg, Arrival.LIVE)
+    if msg.from_ == "operator" and msg.user_id and not msg.automated and msg.type != "event":
+        store.presence.message(conv.session_id, msg.user_id, msg.nickname,
+                               note=msg.type == "note")  # a colleague just wrote (presence.py)
     return APPLIED
 
 
@@ -110,14 +113,31 @@ def on_message_removed(store: StorePort, payload: Any) -> ApplyResult:
     return result(remove_message(store, conv, fingerprint))
 
 
-def compose(field: str) -> Handler:
+def compose(field: str, *, colleague: bool = False) -> Handler:
+    """Typing: the conversation's ``field``; for an operator (``colleague``) also who, in
+    ``store.presence``, unless the event is automated or names no user."""
     def handler(store: StorePort, payload: Any) -> ApplyResult:
         data, conv = session_of(store, payload)
         kind = p.req_choice(data, "type", frozenset(("start", "stop")))
         excerpt = None if kind == "stop" else p.opt_str(data, "excerpt", limit=p.MAX_EXCERPT)
-        return set_fields(store, conv, {field: excerpt})
+        outcome = set_fields(store, conv, {field: excerpt})
+        if colleague and conv is not None and typist(store, conv, data, kind == "start"):
+            return APPLIED
+        return outcome
 
     return handler
+
+
+def typist(store: StorePort, conv: Conversation, data: Mapping[str, Any], typing: bool) -> bool:
+    """An operator's compose event into ``store.presence`` (not an automated one, nor one
+    naming no user); True if it changed who is typing."""
+    user = data.get("user")
+    if not isinstance(user, Mapping) or p.opt_bool(data, "automated"):
+        return False
+    user_id = p.opt_id(user.get("user_id"))
+    if not user_id:
+        return False
+    return store.presence.compose(conv.session_id, user_id, p.opt_str(user, "nickname"), typing)
 
 
 def acknowledge(reader: str | None) -> Handler:
@@ -166,7 +186,7 @@ MESSAGE_HANDLERS: dict[str, Handler] = {
     "message:updated": on_message_updated,
     "message:removed": on_message_removed,
     "message:compose:send": compose("compose_visitor"),
-    "message:compose:receive": compose("compose_operator"),
+    "message:compose:receive": compose("compose_operator", colleague=True),
     "message:acknowledge:read:send": acknowledge(counting.VISITOR),
     "message:acknowledge:read:received": acknowledge(counting.OPERATOR),
     "message:acknowledge:delivered": acknowledge(None),

@@ -18,6 +18,7 @@ from crisp_console.core.intake import Intake
 from crisp_console.core.live import VisitedPage
 from crisp_console.core.models import Conversation, Message
 from crisp_console.core.optimistic import Expectations
+from crisp_console.core.presence import Presence
 from crisp_console.core.threads import Threads
 
 
@@ -27,6 +28,7 @@ class StorePort(Protocol):
     threads: Threads
     directory: Directory
     optimistic: Expectations
+    presence: Presence
 
     def bump(self, conv: Conversation, msg: Message, arrival: Arrival) -> frozenset[str]:
         """Update the row for a message now in its timeline (counting.py's rules)."""

@@ -3,8 +3,9 @@
 Pure and synchronous. It is built from parts, each with a public API: ``directory``
 (websites, operators, people: directory.py), ``rows`` (the conversations, sorted:
 conversations.py), ``threads`` (the timelines with their history bookkeeping: threads.py),
-``optimistic`` (the changes waiting for their echo: optimistic.py) and ``intake`` (parsing
-and the reporter of what was dropped: intake.py). The Store adds the rules that span parts
+``optimistic`` (the changes waiting for their echo: optimistic.py), ``presence`` (colleagues
+typing or just written: presence.py) and ``intake`` (parsing and the reporter of what was
+dropped: intake.py). The Store adds the rules that span parts
 (a message moves its row: counting.py; a removed conversation takes its timeline along) and
 is the one door for callers:
 
@@ -37,6 +38,7 @@ from crisp_console.core.models import Conversation, Message, Operator, Person, W
 from crisp_console.core.optimistic import Expectations, Optimistic
 from crisp_console.core.ordering import Ordering
 from crisp_console.core.parse import PayloadError
+from crisp_console.core.presence import Presence
 from crisp_console.core.results import APPLIED, ApplyResult, result
 from crisp_console.core.snapshot import Snapshot
 from crisp_console.core.threads import Threads
@@ -57,7 +59,8 @@ class Store:
 
     ``block_size`` tunes the conversation list's blocks (sortedrows.py); tests make it tiny.
     ``reporter`` defaults to one logging to ``crisp_console.core``. ``clock`` (monotonic
-    seconds) times how long an optimistic change outranks older echoes.
+    seconds) times how long an optimistic change outranks older echoes, and when a
+    colleague's typing or message stops showing (``presence``).
     """
 
     def __init__(self, ordering: Ordering = Ordering.ACTIVITY, *, block_size: int = 1000,
@@ -73,6 +76,7 @@ class Store:
             self.intake, emit, ordering, block_size,
             held=lambda field, sid, value: optimistic.holds(field, sid, None, value))
         self.threads = Threads(emit)
+        self.presence = Presence(clock)  # colleagues typing or just written (presence.py)
         # The parts' own dicts (they are updated in place, never replaced): read-only views.
         self.reporter: ThrottledReporter = self.intake.reporter
         self.conversations: Mapping[str, Conversation] = self.rows.by_id
@@ -223,6 +227,8 @@ class Store:
         dropped: list[str] = []
 
         def forget(ids: list[str]) -> None:
+            for sid in ids:
+                self.presence.forget(sid)
             dropped.extend(sid for sid in ids if self.threads.take(sid))
 
         removed = self.rows.remove(session_ids, forget)
@@ -362,6 +368,7 @@ class Store:
         self.directory.clear()
         self.rows.clear()
         self.threads.clear()
+        self.presence.clear()
         self._reset_all()
 
     def restore(self, snapshot: Snapshot) -> None:

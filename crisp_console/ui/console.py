@@ -42,6 +42,7 @@ from crisp_console.ui.saved_views import (
     known_segments,
 )
 from crisp_console.ui.search_flow import SearchFlow
+from crisp_console.ui.stale_guard import StaleGuard
 from crisp_console.ui.team_canned import TeamCanned
 from crisp_console.ui.theme import Theme
 from crisp_console.ui.websites import WebsiteScope
@@ -112,10 +113,17 @@ class Console:
             send=p.composer.request_send,
             after_resolve=lambda: self.preferences.prefs.after_resolve, feedback=feedback,
             tasks=self.tasks)
+        # Enter asks first when someone wrote since the reply started; the header says
+        # who else is typing or has just replied (stale_guard.py, collision_label.py).
+        self.stale_guard = StaleGuard(store, p.composer, me=lambda: client.me,
+                                      enabled=lambda: self.preferences.prefs.stale_guard)
+        p.thread.header.collision.set_me(lambda: client.me)
+        self.conversation_actions.held = self.stale_guard.then  # Send and resolve waits too
         self.reply_actions = ReplyActions(client.replies, client.commands, p.composer,
                                           p.composer.attachments,
                                           open_conversation=open_conversation,
-                                          feedback=feedback, tasks=self.tasks)
+                                          feedback=feedback, tasks=self.tasks,
+                                          guard=self.stale_guard)
         self.team_canned = TeamCanned(TeamSettings(client), client, store, p.composer, canned,
                                       open_conversation=open_conversation, feedback=feedback,
                                       tasks=self.tasks, parent=p.window)
@@ -171,6 +179,7 @@ class Console:
         reply = self.reply_actions
         p.composer.command_requested.connect(self.conversation_actions.slash_command)
         p.composer.send_requested.connect(reply.send)
+        self.stale_guard.send_anyway.connect(reply.send_now)
         p.composer.edit_requested.connect(reply.edit)
         p.composer.typing_changed.connect(reply.typing)
         p.composer.attachments_added.connect(reply.attach)
@@ -260,6 +269,7 @@ class Console:
         self._closed = True
         self.panes.window.save_state()
         self.quit_guard.detach()
+        self.stale_guard.detach()
         self.search.detach()
         self.panes.detach()
         self.people_loads.detach()

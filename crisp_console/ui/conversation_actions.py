@@ -70,6 +70,10 @@ class OpenConversation(Protocol):
 
 
 class ConversationActions:
+    # The stale-reply guard's ``then(session_id, action)`` (ui/stale_guard.py): True when it
+    # holds the send to ask first, and runs ``action`` only if it is sent anyway.
+    held: Callable[[str, Callable[[], None]], bool] | None = None
+
     def __init__(self, commands: ConversationCommands, operator: Operator, store: Store,
                  lead: OpenConversation, *, pick: Pick, send: Callable[[], object],
                  after_resolve: Callable[[], str], feedback: Feedback,
@@ -134,8 +138,13 @@ class ConversationActions:
             return
         # The Enter path: mentions, slash commands and edits behave exactly as when typing.
         self._send()
-        if conv.state != "resolved":
-            self.resolve_toggle()
+
+        def resolve() -> None:
+            if conv.state != "resolved":
+                self.resolve_toggle()
+
+        if self.held is None or not self.held(conv.session_id, resolve):
+            resolve()  # else resolved only if the guard's question ends in "Send anyway"
 
     def mark_read(self) -> None:
         self._on_current(self.commands.mark_read, "Not marked read")

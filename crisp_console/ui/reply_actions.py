@@ -55,6 +55,12 @@ class ReplyBox(Protocol):
     def open_attach_dialog(self) -> None: ...
 
 
+class StaleCheck(Protocol):
+    """The stale-reply guard (ui/stale_guard.py): True holds the send while it asks."""
+
+    def holds(self, session_id: str, text: str, mode: str, mentions: Sequence[str]) -> bool: ...
+
+
 class Uploads(Protocol):
     """Where uploads show (the composer's attachment strip)."""
 
@@ -66,17 +72,26 @@ class Uploads(Protocol):
 class ReplyActions:
     def __init__(self, replies: Replies, edits: Edits, box: ReplyBox, uploads: Uploads, *,
                  open_conversation: Callable[[], str | None], feedback: Feedback,
-                 tasks: TaskOwner) -> None:
-        """``open_conversation()``: the controller's open conversation (None: none)."""
+                 tasks: TaskOwner, guard: StaleCheck | None = None) -> None:
+        """``open_conversation()``: the controller's open conversation (None: none);
+        ``guard``: asks before a send that something new arrived since (None: never)."""
         self._replies, self._edits, self._box = replies, edits, box
+        self._guard = guard
         self._uploads = uploads
         self._open = open_conversation
         self.feedback, self._tasks = feedback, tasks
 
     def send(self, text: str, mode: str, mentions: list[str]) -> None:
         sid = self._open()
-        if sid is None:
-            return
+        if sid is None or (self._guard is not None
+                           and self._guard.holds(sid, text, mode, mentions)):
+            return  # the guard asks first; "Send anyway" comes back to send_now
+        self.send_now(sid, text, mode, mentions)
+
+    def send_now(self, sid: str, text: str, mode: str, mentions: list[str]) -> None:
+        """Send through the durable path (the outbox first), unasked."""
+        if sid != self._open():
+            return  # another conversation is open by now: not this one's answer
         self._box.take_sent()
         if mode == "note":
             coro = self._replies.send_note(sid, text, mentions=mentions)

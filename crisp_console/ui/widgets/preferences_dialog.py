@@ -63,6 +63,8 @@ class PreferencesDialog(QDialog):
         self._prefs = prefs
         self.send_key = _combo(SEND_KEYS, "Send key")
         self.edit_with_up = QCheckBox("Up in an empty reply box edits my last message")
+        self.stale_guard = QCheckBox("Ask before sending a reply when someone wrote since I "
+                                     "started it")
         self.after_resolve = _combo({k: AFTER_RESOLVE_LABELS[k] for k in AFTER_RESOLVE},
                                     "After resolving")
         self.theme = _combo({k: THEME_LABELS[k] for k in THEMES}, "Theme")
@@ -80,6 +82,7 @@ class PreferencesDialog(QDialog):
         form = QFormLayout(general)
         form.addRow("&Send key", self.send_key)
         form.addRow("", self.edit_with_up)
+        form.addRow("", self.stale_guard)
         form.addRow("After &resolving", self.after_resolve)
         form.addRow("&Theme", self.theme)
         form.addRow("&Font size", self.font_size)
@@ -111,6 +114,7 @@ class PreferencesDialog(QDialog):
         self._prefs = prefs
         _select(self.send_key, prefs.send_on_enter)
         self.edit_with_up.setChecked(prefs.edit_last_with_up)
+        self.stale_guard.setChecked(prefs.stale_guard)
         _select(self.after_resolve, prefs.after_resolve)
         _select(self.theme, prefs.theme)
         self.font_size.setValue(prefs.font_size)
@@ -128,6 +132,7 @@ class PreferencesDialog(QDialog):
         return with_changes(
             self._prefs, send_on_enter=bool(self.send_key.currentData()),
             edit_last_with_up=self.edit_with_up.isChecked(),
+            stale_guard=self.stale_guard.isChecked(),
             after_resolve=str(self.after_resolve.currentData()),
             theme=str(self.theme.currentData()), font_size=self.font_size.value(),
             load_images=str(self.load_images.currentData()),

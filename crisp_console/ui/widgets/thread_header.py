@@ -20,6 +20,7 @@ from crisp_console.present.plain import one_line
 from crisp_console.ui.delegates import painting as pt
 from crisp_console.ui.delegates.conversation import STATE_COLOURS
 from crisp_console.ui.models import display_name
+from crisp_console.ui.widgets.collision_label import CollisionLabel
 
 WATCHED = frozenset(("nickname", "email", "state", "assigned", "is_blocked", "website_id"))
 STATE_LABELS = {"pending": "Pending", "unresolved": "Unresolved", "resolved": "Resolved"}
@@ -56,10 +57,12 @@ class ThreadHeader(QWidget):
         self.blocked_pill = self._plain(scale=0.85)
         self.assignee_label = self._plain(muted=True)
         self.website_label = self._plain(muted=True)
+        self.collision = CollisionLabel(store)  # "Ana is typing…" (collision_label.py)
 
         top = QHBoxLayout()
         top.setSpacing(8)
         top.addWidget(self.name_label, 1)
+        top.addWidget(self.collision)
         top.addWidget(self.blocked_pill)
         top.addWidget(self.state_pill)
         bottom = QHBoxLayout()
@@ -78,6 +81,7 @@ class ThreadHeader(QWidget):
 
     def bind(self, session_id: str | None) -> None:
         self._session_id = session_id
+        self.collision.bind(session_id)
         self._refresh()
 
     def session_id(self) -> str | None:
@@ -101,6 +105,7 @@ class ThreadHeader(QWidget):
         return one_line(name, 200) or "another operator"
 
     def detach(self) -> None:
+        self.collision.detach()
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
