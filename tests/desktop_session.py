@@ -2,8 +2,8 @@
 no service files, so nothing is started behind our back), and, when asked, an X server
 (Xvfb) with the dunst notification daemon on it.
 
-The bus's address goes into this process's environment only through pytest's monkeypatch,
-so it is restored after the test; the developer's session bus is never touched (and
+The bus's address goes into this process's environment only through pytest's monkeypatch
+(``setenv``), so it is restored after the test; the developer's session bus is never touched (and
 tests/conftest.py points everything else at no bus at all). What dunst received is read from
 dunst itself: its ``-print`` log (every notification as it arrived: id, summary, body,
 actions, category) and its own D-Bus interface (what is displayed, its history, invoking
@@ -53,6 +53,7 @@ DUNSTRC = """[global]
     horizontal_padding = 12
     icon_position = left
     max_icon_size = 48
+    show_indicators = no
 [urgency_normal]
     timeout = 0
 [urgency_low]
@@ -98,10 +99,10 @@ class Desktop:
 
 
 @contextmanager
-def private_desktop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *,
-                    dunst: bool = True) -> Iterator[Desktop]:
-    """A private session bus (and Xvfb + dunst when ``dunst``), this process pointed at it
-    for the test's duration."""
+def private_desktop(tmp_path: Path, setenv: Callable[[str, str], None], *,
+                    dunst: bool = True, screen: str = "1280x800x24") -> Iterator[Desktop]:
+    """A private session bus (and Xvfb + dunst when ``dunst``); ``setenv`` points this
+    process at the bus (a test's ``monkeypatch.setenv``, restored after it)."""
     need("dbus-daemon", *(("Xvfb", "dunst") if dunst else ()))
     bus_dir = tmp_path / "bus"
     bus_dir.mkdir()
@@ -118,9 +119,9 @@ def private_desktop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *,
         if not address:
             pytest.skip("desktop notification test: dbus-daemon did not start")
         desktop = Desktop(address, processes=processes)
-        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
+        setenv("DBUS_SESSION_BUS_ADDRESS", address)
         if dunst:
-            xvfb = subprocess.Popen(["Xvfb", "-displayfd", "1", "-screen", "0", "1280x800x24",
+            xvfb = subprocess.Popen(["Xvfb", "-displayfd", "1", "-screen", "0", screen,
                                      "-nolisten", "tcp"],
                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
             processes.append(xvfb)

@@ -62,7 +62,7 @@ def from_us(desktop: Desktop) -> list[dict[str, str]]:
 def test_a_visitor_message_reaches_dunst_updates_in_place_and_a_click_opens_it(
         qloop: qasync.QEventLoop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     async def main() -> None:
-        with private_desktop(tmp_path, monkeypatch) as desktop:
+        with private_desktop(tmp_path, monkeypatch.setenv) as desktop:
             bus = await Bus.connect(desktop.address)
             try:
                 await eventually(bus.has_owner, "dunst to own its name on the bus")
@@ -127,7 +127,7 @@ def test_the_daemon_going_away_falls_back_and_is_said_once(
         qloop: qasync.QEventLoop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:
     async def main() -> None:
-        with private_desktop(tmp_path, monkeypatch) as desktop:
+        with private_desktop(tmp_path, monkeypatch.setenv) as desktop:
             bus = await Bus.connect(desktop.address)
             try:
                 await eventually(bus.has_owner, "dunst to own its name on the bus")

@@ -48,7 +48,7 @@ def test_without_a_session_bus_there_is_no_service_and_it_says_why(
 def test_a_bus_without_a_notification_daemon(qloop: qasync.QEventLoop, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     async def main() -> None:
-        with private_desktop(tmp_path, monkeypatch, dunst=False):
+        with private_desktop(tmp_path, monkeypatch.setenv, dunst=False):
             tasks = TaskOwner()
             service = ServiceNotifications(tasks.spawn)
             await probed(service)
@@ -63,7 +63,7 @@ def test_a_bus_without_a_notification_daemon(qloop: qasync.QEventLoop, tmp_path:
 def test_the_launcher_badge_reaches_a_dock_on_the_bus(qloop: qasync.QEventLoop, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     async def main() -> None:
-        with private_desktop(tmp_path, monkeypatch, dunst=False) as desktop:
+        with private_desktop(tmp_path, monkeypatch.setenv, dunst=False) as desktop:
             dock = await MessageBus(bus_address=desktop.address).connect()
             heard: list[tuple[str, dict[str, Any]]] = []
 

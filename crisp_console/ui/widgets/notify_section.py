@@ -14,13 +14,14 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, SignalInstance
-from PySide6.QtGui import QStandardItemModel
+from PySide6.QtGui import QPalette, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFormLayout,
+    QGridLayout,
     QLabel,
     QSizePolicy,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -49,13 +50,17 @@ class NotifyDesktop(Protocol):
 
 
 def _note(name: str) -> QLabel:
+    """A muted line under a control saying why it cannot work here."""
     label = QLabel()
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                   | Qt.TextInteractionFlag.TextSelectableByKeyboard)
     label.setAccessibleName(name)
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
     label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+    label.hide()
     return label
 
 
@@ -78,19 +83,29 @@ class NotifySection(QWidget):
         self.alert = QCheckBox("Fl&ash the taskbar entry and show the unread count on the "
                                "app icon")
         self.facts = UnavailableNote("What works on this desktop")
-        form = QFormLayout()
-        form.addRow(QLabel("Notify me when the window is in the background about:"))
-        form.addRow("", self.notify_new)
-        form.addRow("", self.notify_message)
-        form.addRow("Show them &through", self.via)
-        form.addRow("", self.via_note)
-        form.addRow("", self.sound)
-        form.addRow("", self.sound_note)
-        form.addRow("", self.alert)
+        # A grid, not a form: a form gives a wrapped note more height than its lines.
+        grid = QGridLayout()
+        grid.setVerticalSpacing(6)
+        grid.addWidget(QLabel("Notify me when the window is in the background about:"),
+                       0, 0, 1, 2)
+        grid.addWidget(self.notify_new, 1, 1)
+        grid.addWidget(self.notify_message, 2, 1)
+        through = QLabel("Show them &through")
+        through.setBuddy(self.via)
+        grid.addWidget(through, 3, 0)
+        grid.addWidget(self.via, 3, 1)
+        grid.addWidget(self.via_note, 4, 1)
+        grid.addWidget(self.sound, 5, 1)
+        # The note lines up with the check box's text, not its box.
+        indent = self.sound.style().pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth) + 6
+        self.sound_note.setContentsMargins(indent, 0, 0, 0)
+        grid.addWidget(self.sound_note, 6, 1)
+        grid.addWidget(self.alert, 7, 1)
+        grid.setColumnStretch(1, 1)
         heading = QLabel("On this desktop:")
         heading.setBuddy(self.facts)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addLayout(grid)
         layout.addSpacing(8)
         layout.addWidget(heading)
         layout.addWidget(self.facts)
