@@ -156,8 +156,10 @@ class ServiceNotifications(QObject):
             self._backend = None
             self._shown.clear()
             await _close_backend(backend)
-            self._set(None, problem_words(exc))
-            log.info("desktop notifications: no service (%s)", self.problem)
+            problem = problem_words(exc)
+            if problem != self.problem:  # a re-probe a minute later says nothing new
+                log.info("desktop notifications: no service (%s)", problem)
+            self._set(None, problem)
         else:
             backend.on_clicked = self._on_clicked
             self._backend = backend

@@ -8,12 +8,14 @@ previous one, and the server replaces it without flicker, as the specification s
 server that no longer shows it makes a new one and answers its id, which is kept.
 
 Notify also carries the hints desktop-notifier does not set: the desktop entry (GNOME and KDE
-file the notification under the app, with its settings) and the "im.received" category.
+file the notification under the app, with its settings) and the "im.received" category; and
+where the server reads the body as markup, the body is escaped.
 """
 
 from __future__ import annotations
 
 import contextlib
+import html
 from typing import Any, cast
 
 from dbus_fast.aio.proxy_object import ProxyInterface
@@ -37,9 +39,18 @@ class _Replacing:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
+    async def call_get_capabilities(self) -> list[str]:
+        capabilities = await self._inner.call_get_capabilities()  # type: ignore[attr-defined]
+        self._owner.server_capabilities = frozenset(str(c) for c in capabilities)
+        return list(capabilities)
+
     async def call_notify(self, app_name: str, _replaces_id: int, icon: str, summary: str,
                           body: str, actions: list[str], hints: dict[str, Any],
                           timeout: int) -> int:  # noqa: ASYNC109 - Notify's expiry, in ms
+        if "body-markup" in self._owner.server_capabilities:
+            # The body is markup there: a visitor's "&" must stay an ampersand (the Notifier
+            # already turned "<" and ">" into look-alikes).
+            body = html.escape(body, quote=False)
         hints = dict(hints)
         typed = get_hints_signature(self._inner) == "a{sv}"  # else an old a{ss} server
         for key, value in (("desktop-entry", DESKTOP_ENTRY), ("category", CATEGORY)):
@@ -58,6 +69,7 @@ class ReplacingDBusNotifier(DBusDesktopNotifier):
         super().__init__(app_name, app_icon)
         self.replaces_id = 0  # read by _Replacing during one Notify call
         self.server_ids: dict[str, int] = {}  # identifier -> the server's id, while shown
+        self.server_capabilities: frozenset[str] = frozenset()  # as the server names them
 
     async def _init_dbus(self) -> ProxyInterface:
         return cast(ProxyInterface, _Replacing(await super()._init_dbus(), self))

@@ -64,7 +64,7 @@ async def shoot(out: Path) -> list[Path]:
         conv = sandbox.state.conversations[sid]
         notifier.interval_s = 0.5
         for text in ("Hi! Is anyone there? My order #4412 has not arrived.",
-                     "It was due on Monday <b>and</b> I need it for a gift."):
+                     "It was due on Monday <b>and</b> I need it for a gift & card."):
             sandbox.state.add_message(conv, type="text", from_="user", origin="chat",
                                       content=text, user=conv.visitor)
             await settle(1.0)
