@@ -49,7 +49,9 @@ class Unavailable(Exception):
 
 
 def default_backend(icon: Path | None) -> DesktopNotifierBackend:
-    app_icon = Icon(path=icon) if icon is not None else None
+    # Our SVG on the freedesktop service; macOS takes the bundle's icon and Windows' toasts
+    # the one registered with the app's id (they read no SVG).
+    app_icon = Icon(path=icon) if icon is not None and LINUX else None
     if LINUX:
         from crisp_console.ui.desktop_notify_dbus import ReplacingDBusNotifier
         return ReplacingDBusNotifier(APP_NAME, app_icon)
@@ -152,6 +154,10 @@ class ServiceNotifications(QObject):
             if backend is None:
                 backend = self._make_backend(self._icon)
             info = await asyncio.wait_for(describe(backend), TIMEOUT_S)
+        except asyncio.CancelledError:
+            if backend is not self._backend:
+                await _close_backend(backend)  # its connection must not outlive the console
+            raise
         except Exception as exc:  # noqa: BLE001 - whatever fails, there is no service to use
             self._backend = None
             self._shown.clear()
@@ -161,6 +167,9 @@ class ServiceNotifications(QObject):
                 log.info("desktop notifications: no service (%s)", problem)
             self._set(None, problem)
         else:
+            if self._closed:  # the console closed meanwhile: nobody left to notify
+                await _close_backend(backend)
+                return
             backend.on_clicked = self._on_clicked
             self._backend = backend
             self._set(info, "")

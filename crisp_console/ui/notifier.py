@@ -33,7 +33,7 @@ from collections import deque
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 from crisp_console.core import (
@@ -135,7 +135,10 @@ class Notifier(QObject):
             if part is not None:
                 part.setParent(self)
         self._unsubscribe = subscribe(self.on_change) if subscribe is not None else None
-        window.installEventFilter(self)  # activated: the summary has been seen
+        app = QApplication.instance()
+        self._app = app if isinstance(app, QApplication) else None
+        if self._app is not None:  # the window back in front: the summary has been seen
+            self._app.focusWindowChanged.connect(self._focus_changed)
         if tray is not None:
             tray.message_clicked.connect(self._clicked)
         if service is not None:
@@ -271,6 +274,9 @@ class Notifier(QObject):
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
+        if self._app is not None:
+            self._app.focusWindowChanged.disconnect(self._focus_changed)
+            self._app = None
         self._summary.stop()
         self._later.stop()
         if self._player is not None:
@@ -284,11 +290,9 @@ class Notifier(QObject):
         if self._badge is not None:
             await self._badge.aclose()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (event.type() == QEvent.Type.ActivationChange and watched is self._window
-                and SUMMARY in self._targets and self._window_active()):
+    def _focus_changed(self) -> None:
+        if SUMMARY in self._targets and self._window_active():
             self.withdraw(SUMMARY)  # "N new messages" told of the window's list: it is seen
-        return False
 
     # ---- internals --------------------------------------------------------------------------
 
