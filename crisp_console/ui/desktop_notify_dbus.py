@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import html
 from typing import Any, cast
+from urllib.parse import unquote, urlsplit
 
 from dbus_fast.aio.proxy_object import ProxyInterface
 from dbus_fast.constants import ErrorType
@@ -27,6 +28,7 @@ from desktop_notifier.common import Icon, Notification
 
 DESKTOP_ENTRY = "crisp-console"  # packaging/linux/crisp-console.desktop
 CATEGORY = "im.received"  # the specification's "instant message received"
+SOUND_NAME = "message-new-instant"  # the freedesktop sound theme's, for the same event
 
 
 class _Replacing:
@@ -53,8 +55,18 @@ class _Replacing:
             body = html.escape(body, quote=False)
         hints = dict(hints)
         typed = get_hints_signature(self._inner) == "a{sv}"  # else an old a{ss} server
-        for key, value in (("desktop-entry", DESKTOP_ENTRY), ("category", CATEGORY)):
-            hints.setdefault(key, Variant("s", value) if typed else value)
+        extra = {"desktop-entry": DESKTOP_ENTRY, "category": CATEGORY}
+        sound = hints.get("sound-file")
+        if sound is not None:
+            # The specification's "sound-file" is a path (GNOME Shell opens it as one);
+            # desktop-notifier gives a file:// URI. The named sound is the fallback.
+            value = str(sound.value if typed else sound)
+            if value.startswith("file://"):
+                extra["sound-file"] = unquote(urlsplit(value).path)
+                hints.pop("sound-file")
+            extra["sound-name"] = SOUND_NAME
+        for key, text in extra.items():
+            hints.setdefault(key, Variant("s", text) if typed else text)
         notify = self._inner.call_notify  # type: ignore[attr-defined]  # made at run time
         return cast(int, await notify(app_name, self._owner.replaces_id, icon, summary, body,
                                       actions, hints, timeout))

@@ -83,7 +83,9 @@ async def scenario(console: Console, sandbox: Sandbox, desktop: Desktop, bus: Bu
     assert support.service.label().startswith("dunst 1.9") or "dunst" in support.service.label()
     assert support.service.label().endswith("via the notification service")
     assert notifier.channel() == SERVICE  # no tray here (offscreen): the service it is
-    notifier.interval_s = 0.3  # the 10 s between updates of one conversation, shortened
+    # The 10 s between updates of one conversation, shortened; still longer than the sandbox
+    # takes to deliver a burst (the exact count is test_notifier_routes.py's, on a clock).
+    notifier.interval_s = 2.0
     sid, name = unread_conversation(console, sandbox)
     other = await away(console)
 
@@ -102,10 +104,10 @@ async def scenario(console: Console, sandbox: Sandbox, desktop: Desktop, bus: Bu
     # Eleven more within moments: one notification, updated, never eleven.
     for n in range(11):
         visitor_says(sandbox, sid, f"message {n}")
-    await until(lambda: from_us(desktop)[-1]["body"] == "message 10",
+    await until(lambda: from_us(desktop)[-1]["body"] == "message 10", timeout=20,
                 what="the notification to show the latest message")
     records = from_us(desktop)
-    assert len(records) <= 4, [r["body"] for r in records]  # the first, then held updates
+    assert len(records) <= 5, [r["body"] for r in records]  # the first, then held updates
     assert {r["id"] for r in records} == {first["id"]}  # replaced in place: the same id
     assert await bus.displayed() == 1
     assert "new messages" in records[-1]["summary"]

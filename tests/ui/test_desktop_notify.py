@@ -17,8 +17,11 @@ from dbus_fast.aio import MessageBus
 from crisp_console.client.tasks import TaskOwner
 from crisp_console.ui.desktop_notify import ServiceNotifications
 from crisp_console.ui.launcher_badge import DESKTOP_URI, INTERFACE, LauncherBadge
+from crisp_console.ui.sound import SOUND_FILE
+from crisp_console.ui.widgets.tray_icon import APP_ICON
 from tests.client.conftest import until
 from tests.desktop_session import private_desktop
+from tests.notification_server import NAME, PATH, NotificationServer
 
 
 def run(qloop: qasync.QEventLoop, coro: Any) -> None:
@@ -56,6 +59,55 @@ def test_a_bus_without_a_notification_daemon(qloop: qasync.QEventLoop, tmp_path:
             assert service.problem == "No notification service on the session bus"
             await service.aclose()
             await tasks.aclose()
+
+    run(qloop, main())
+
+
+def test_what_a_sound_playing_markup_reading_server_receives(
+        qloop: qasync.QEventLoop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GNOME Shell's capabilities: the sound goes as a path (GNOME opens "sound-file" as
+    one), the body is escaped markup, an update replaces, a click and a withdrawal reach
+    the right notification."""
+    async def main() -> None:
+        with private_desktop(tmp_path, monkeypatch.setenv, dunst=False) as desktop:
+            server_bus = await MessageBus(bus_address=desktop.address).connect()
+            server = NotificationServer(["actions", "body", "body-markup", "sound"])
+            server_bus.export(PATH, server)
+            await server_bus.request_name(NAME)
+            tasks = TaskOwner()
+            service = ServiceNotifications(tasks.spawn, icon=APP_ICON, sound=SOUND_FILE)
+            clicked: list[str] = []
+            service.clicked.connect(clicked.append)
+            await probed(service)
+            assert service.info is not None
+            assert service.info.label() == "gnome-shell 46.0 via the notification service"
+            assert service.info.sound and service.info.click
+            assert service.show("session_a", "Ana", "Tom & Jerry \u2039b\u203a", sound=True)
+            await until(lambda: server.calls, what="Notify")
+            first = server.calls[0]
+            assert first["replaces_id"] == 0 and first["app_name"] == "crisp-console"
+            assert first["body"] == "Tom &amp; Jerry \u2039b\u203a"
+            assert first["actions"][:2] == ["default", ""]
+            assert first["icon"] == APP_ICON.as_uri()
+            hints = first["hints"]
+            assert hints["sound-file"] == str(SOUND_FILE)  # a path, not a file:// URI
+            assert hints["sound-name"] == "message-new-instant"
+            assert hints["desktop-entry"] == "crisp-console"
+            assert hints["category"] == "im.received"
+            assert service.show("session_a", "Ana · 2 new messages", "again")
+            await until(lambda: len(server.calls) == 2, what="the update")
+            assert server.calls[1]["replaces_id"] == first["id"]
+            assert "sound-file" not in server.calls[1]["hints"]  # no sound asked this time
+            server.ActionInvoked(first["id"], "default")
+            await until(lambda: clicked, what="the click")
+            assert clicked == ["session_a"]
+            service.withdraw("session_a")
+            await until(lambda: server.closed, what="CloseNotification")
+            assert server.closed == [first["id"]]
+            await service.aclose()
+            await tasks.aclose()
+            server_bus.disconnect()
+            await server_bus.wait_for_disconnect()
 
     run(qloop, main())
 
