@@ -295,6 +295,9 @@ def main(argv: list[str] | None = None) -> int:
         app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
         app.setApplicationName("crisp-console")
         app.setApplicationVersion(__version__)
+        # packaging/linux/crisp-console.desktop: the window, its notifications and its
+        # launcher badge belong to that entry (Wayland's app id, the dock's icon).
+        app.setDesktopFileName("crisp-console")
         app.setQuitOnLastWindowClosed(False)  # quitting waits for the async teardown
         theme = Theme(app)
         loop = qasync.QEventLoop(app)

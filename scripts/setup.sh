@@ -15,6 +15,8 @@ APT_PACKAGES=(libgl1 libegl1 libx11-6 libx11-xcb1 libdbus-1-3 libfontconfig1 lib
   libxcb-xfixes0 libxcb-xkb1 xvfb xauth
   # A real Secret Service (GNOME Keyring on a private D-Bus session) for the keyring test.
   dbus dbus-user-session gnome-keyring libsecret-tools
+  # A real notification daemon (no tray) on a private bus, for the desktop notification test.
+  dunst
   # The packaging test: packaging/build.py (.deb checks) and packaging/test_deb.sh (chroot).
   debootstrap desktop-file-utils appstream)
 

@@ -7,6 +7,10 @@ import os
 from collections.abc import Iterator
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# No test reaches the developer's session bus: the console's desktop notifications, its
+# launcher badge and Qt's own D-Bus calls would land on the real desktop. A test of the
+# desktop starts a private bus and points at it (tests/desktop_session.py).
+os.environ["DBUS_SESSION_BUS_ADDRESS"] = "unix:path=/nonexistent/crisp-console-tests-bus"
 
 import keyring
 import keyring.backend

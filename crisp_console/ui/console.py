@@ -233,6 +233,7 @@ class Console:
         then connect and show what arrived. A warm start that finds Crisp unreachable does
         not raise: the console reads its cache, replies queue, the banner says so."""
         client = self.client
+        self.panes.notifier.start()  # what this desktop offers, found in the background
         restored = await client.restore_cache()
         if restored is not None and restored.conversations:
             self._show_directory()  # the saved inbox, before any request
@@ -276,6 +277,7 @@ class Console:
         self.websites.detach()
         self.team_canned.close()
         self.controller.detach()
+        await self.panes.notifier.aclose()  # its notifications withdrawn, the bus closed
         await self.tasks.aclose()
         await self.client.aclose()
         self.panes.tray.dispose()

@@ -310,6 +310,7 @@ class Controller(QObject):
     def show_unread(self, messages: int, _conversations: int = 0) -> None:
         self.panes.window.set_unread(messages)
         self.panes.tray.set_unread(messages)
+        self.panes.notifier.set_unread(messages)  # the launcher's badge
 
     def _drafts_changed(self) -> None:
         self.panes.list_pane.set_draft_ids(self.panes.drafts.ids())

@@ -11,8 +11,19 @@ be turned off:
 - ``visitor_message``: any other visitor message (``message:send`` from "user").
 
 Operator messages, notes and events never notify, nor anything while the window is active.
-To stay useful rather than noisy: at most one notification per conversation every 10 s, and
-when more than 3 would go out within 2 s the rest are folded into one "N new messages".
+
+Which way (Preferences' ``notify_via``, decided by present/notify_support.py): the platform's
+notification service (ui/desktop_notify.py) when this desktop has one, else the tray's
+balloon, else none. With any of them, unless ``notify_alert`` is off, the taskbar entry asks
+for attention (QApplication.alert) and the launcher shows the unread count
+(ui/launcher_badge.py); the title always counts. The sound is the service's when it plays
+one, else the console's own (ui/sound.py).
+
+Not a flood: one notification per conversation, updated in place as its messages arrive, at
+most once every 10 s (a message inside those 10 s updates it when they are up, so it shows the
+latest); when more than 3 conversations would notify within 2 s the rest are folded into one
+"N new messages". A conversation's notification is withdrawn once it is read or gone, and
+when it is clicked: the click raises the window and opens the conversation.
 """
 
 from __future__ import annotations
@@ -25,8 +36,26 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
-from crisp_console.core import Conversation, LiveEvent, Message, excerpt_of
+from crisp_console.core import (
+    CONVERSATIONS,
+    Change,
+    ChangeKind,
+    Conversation,
+    LiveEvent,
+    Message,
+    excerpt_of,
+)
+from crisp_console.present.notify_support import (
+    NONE,
+    SERVICE,
+    TRAY,
+    DesktopSupport,
+    channel_for,
+)
 from crisp_console.present.plain import BIDI_CONTROLS
+from crisp_console.ui.desktop_notify import ServiceNotifications
+from crisp_console.ui.launcher_badge import LauncherBadge
+from crisp_console.ui.sound import SoundPlayer
 from crisp_console.ui.timers import single_shot
 from crisp_console.ui.widgets.tray_icon import TrayIcon
 
@@ -37,12 +66,15 @@ PER_CONVERSATION_S = 10.0
 BURST_S = 2.0
 BURST_COUNT = 3  # individual notifications within BURST_S before they are summarised
 BODY_CHARS = 120
+SUMMARY = "summary"  # the key of the "N new messages" notification
 # Notification servers may read the body as markup (freedesktop "body-markup", even
 # images): a visitor's "<img src=…>" must stay text. Look-alike angle brackets keep it
 # readable; control characters go, and so do bidi controls (a name must not reverse the
 # "New conversation:" before it).
 _SANITISE: dict[int, str | None] = {ord("<"): "\u2039", ord(">"): "\u203a",
                                     **{c: " " for c in range(32)}, 127: " ", **BIDI_CONTROLS}
+
+Subscribe = Callable[[Callable[[Change], None]], Callable[[], None]]
 
 
 def plain_excerpt(kind: str, content: Any, limit: int = BODY_CHARS) -> str:
@@ -54,42 +86,113 @@ def plain_excerpt(kind: str, content: Any, limit: int = BODY_CHARS) -> str:
 class Notifier(QObject):
     """Signals:
         activated(session_id): the operator clicked a notification; open that conversation.
+        desktop_changed: what this desktop offers changed (a probe ended, the service failed).
 
-    ``conversations`` is the store's (names, blocked, pending). ``sent`` lists every
-    notification shown, as (title, body, session_id): the tests read it, and the app may
-    show it as an in-app log. ``clock`` gives seconds (monotonic).
+    ``conversations`` is the store's (names, blocked, pending, unread); ``subscribe`` its
+    change feed (a read conversation's notification is withdrawn). ``sent`` lists every
+    notification shown or updated, as (title, body, session_id), and ``routes`` the channel
+    each took: the tests read them. ``clock`` gives seconds (monotonic).
     """
 
     activated = Signal(str)
+    desktop_changed = Signal()
 
     def __init__(self, conversations: Mapping[str, Conversation], window: QWidget, *,
                  tray: TrayIcon | None,
                  sound: bool = False,
                  enabled_events: Collection[str] = (NEW_CONVERSATION, VISITOR_MESSAGE),
                  clock: Callable[[], float] = time.monotonic,
+                 service: ServiceNotifications | None = None,
+                 player: SoundPlayer | None = None,
+                 badge: LauncherBadge | None = None,
+                 subscribe: Subscribe | None = None,
+                 via: str = "auto", alert: bool = True,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._conversations = conversations  # the store's own mapping: always current
         self._window = window
-        self._tray = tray
+        self._tray, self._service, self._player, self._badge = tray, service, player, badge
         self._clock = clock
         self.sound = sound
+        self.via, self.alert = via, alert
+        self.interval_s = PER_CONVERSATION_S  # the tests shorten it
         self.enabled_events: frozenset[str] = frozenset()
         self.set_enabled_events(enabled_events)
         self.sent: list[tuple[str, str, str]] = []
-        self._last_session = ""
+        self.routes: list[str] = []
+        self._unread = 0
+        self._last_session = ""  # what a click on the tray's balloon opens
+        self._targets: dict[str, str] = {}  # notification key -> the conversation it opens
+        self._service_sound: set[str] = set()  # keys whose sound the service was to play
         self._announced: set[str] = set()  # conversations already notified as new
         self._last_by_session: dict[str, float] = {}
+        self._due: dict[str, tuple[str, str]] = {}  # session -> the update its 10 s hold back
         self._recent: deque[float] = deque()  # times of the last individual notifications
         self._batch: list[tuple[str, str]] = []  # (name, session_id) waiting for the summary
         self._summary = single_shot(self, int(BURST_S * 1000), self.flush)
+        self._later = single_shot(self, 1000, self.update_due)
+        for part in (service, player):
+            if part is not None:
+                part.setParent(self)
+        self._unsubscribe = subscribe(self.on_change) if subscribe is not None else None
+        app = QApplication.instance()
+        self._app = app if isinstance(app, QApplication) else None
+        if self._app is not None:  # the window back in front: the summary has been seen
+            self._app.focusWindowChanged.connect(self._focus_changed)
         if tray is not None:
             tray.message_clicked.connect(self._clicked)
+        if service is not None:
+            service.clicked.connect(self._service_clicked)
+            service.undelivered.connect(self._undelivered)
+            service.changed.connect(self.desktop_changed)
 
-    # ---- settings ---------------------------------------------------------------------------
+    # ---- settings and what this desktop offers ----------------------------------------------
+
+    def start(self) -> None:
+        """Find out what this desktop offers (the service's probe runs in the background)."""
+        if self._player is not None:
+            self._player.probe()
+        if self._service is not None:
+            self._service.probe()
+        self.desktop_changed.emit()
+
+    def desktop(self) -> DesktopSupport:
+        service, player = self._service, self._player
+        return DesktopSupport(
+            service=service.info if service is not None else None,
+            service_problem=(service.problem if service is not None
+                             else "Not available here"),
+            checking=service is not None and service.checking,
+            tray=self._tray is not None and self._tray.available,
+            sound_player=player.words if player is not None else "",
+            sound_problem=player.problem if player is not None else "No sound player",
+            badge=self._badge.words() if self._badge is not None and self.alert else "")
+
+    def channel(self) -> str:
+        """The channel the next notification takes (present/notify_support.py); while the
+        service is being probed it waits for the answer rather than skip it."""
+        support = self.desktop()
+        if support.checking and (self.via != "tray" or not support.tray):
+            return SERVICE
+        return channel_for(self.via, support)
 
     def set_sound(self, on: bool) -> None:
         self.sound = on
+
+    def set_via(self, via: str) -> None:
+        self.via = via
+        self.desktop_changed.emit()
+
+    def set_alert(self, on: bool) -> None:
+        self.alert = on
+        if self._badge is not None:
+            self._badge.set_count(self._unread if on else 0)
+
+    def set_unread(self, count: int) -> None:
+        """The unread total (the controller's): the launcher's badge shows it."""
+        self._unread = count
+        if self._badge is not None and self.alert:
+            self._badge.set_count(count)
 
     def set_enabled_events(self, events: Collection[str]) -> None:
         """Which kinds notify: a subset of EVENTS (an unknown name is a bug: ValueError)."""
@@ -113,6 +216,32 @@ class Notifier(QObject):
         elif event.event == "message:send" and event.message is not None:
             self._visitor_message(event.message)
 
+    def on_change(self, change: Change) -> None:
+        """A store observer: a conversation read, removed or reset takes its notification
+        with it."""
+        if change.collection != CONVERSATIONS:
+            return
+        if change.kind is ChangeKind.RESET:
+            gone = set(self._targets) | set(self._due)
+        elif change.kind is ChangeKind.REMOVING:
+            gone = set(change.ids)
+        elif change.kind is ChangeKind.CHANGED and "unread_operator" in change.fields:
+            gone = {sid for sid in change.ids if (conv := self._conversations.get(sid))
+                    is not None and conv.unread_operator <= 0}
+        else:
+            return
+        for sid in gone:
+            self.withdraw(sid)
+
+    def withdraw(self, session_id: str) -> None:
+        """The conversation needs no notification any more: no update is held for it, and
+        the service closes its notification."""
+        self._due.pop(session_id, None)
+        self._service_sound.discard(session_id)
+        self._targets.pop(session_id, None)
+        if self._service is not None:
+            self._service.withdraw(session_id)
+
     def flush(self) -> None:
         """Show the summary of a burst now (the burst timer calls this)."""
         self._summary.stop()
@@ -123,7 +252,47 @@ class Notifier(QObject):
         self._batch.clear()
         shown = ", ".join(names[:3])
         body = f"From {shown}" + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-        self._show(f"{count} new messages", body, session_id)
+        self._show(SUMMARY, f"{count} new messages", body, session_id)
+
+    def update_due(self) -> None:
+        """Show the updates their conversation's 10 s held back, once those are up (its
+        timer calls this)."""
+        self._later.stop()
+        now = self._clock()
+        for sid, (title, body) in list(self._due.items()):
+            wait = self._last_by_session.get(sid, now) + self.interval_s - now
+            if wait > 0:
+                continue
+            del self._due[sid]
+            if not self._window_active():
+                self._last_by_session[sid] = now
+                self._show(sid, title, body, sid)
+        self._schedule_due()
+
+    def detach(self) -> None:
+        """Stop following the store; stop the timers and a sound still playing."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        if self._app is not None:
+            self._app.focusWindowChanged.disconnect(self._focus_changed)
+            self._app = None
+        self._summary.stop()
+        self._later.stop()
+        if self._player is not None:
+            self._player.dispose()
+
+    async def aclose(self) -> None:
+        """Withdraw the notifications still shown, clear the badge, close the connections."""
+        self.detach()
+        if self._service is not None:
+            await self._service.aclose()
+        if self._badge is not None:
+            await self._badge.aclose()
+
+    def _focus_changed(self) -> None:
+        if SUMMARY in self._targets and self._window_active():
+            self.withdraw(SUMMARY)  # "N new messages" told of the window's list: it is seen
 
     # ---- internals --------------------------------------------------------------------------
 
@@ -142,7 +311,9 @@ class Notifier(QObject):
             self._announced.add(session_id)
             self._notify(session_id, f"New conversation: {name}", body, name)
         elif VISITOR_MESSAGE in self.enabled_events:
-            self._notify(session_id, name, body, name)
+            unread = conv.unread_operator if conv is not None else 0
+            title = f"{name} · {unread} new messages" if unread > 1 else name
+            self._notify(session_id, title, body, name)
 
     def _name(self, session_id: str, msg: Message | None) -> str:
         """The conversation's name, else the sender's nickname the message carries."""
@@ -171,14 +342,19 @@ class Notifier(QObject):
     def _notify(self, session_id: str, title: str, body: str, name: str = "") -> None:
         if self._window_active():
             return
+        if self.alert:
+            QApplication.alert(self._window)  # until the window is activated
         now = self._clock()
         last = self._last_by_session.get(session_id)
-        if last is not None and now - last < PER_CONVERSATION_S:
-            return  # this conversation notified moments ago; the badge still counts
+        if last is not None and now - last < self.interval_s:
+            self._due[session_id] = (title, body)  # shown when the 10 s are up: the latest
+            self._schedule_due()
+            return
+        self._due.pop(session_id, None)
         self._last_by_session[session_id] = now
         if len(self._last_by_session) > 512:  # forget the old ones, keep it small
             self._last_by_session = {s: t for s, t in self._last_by_session.items()
-                                     if now - t < PER_CONVERSATION_S}
+                                     if now - t < self.interval_s or s in self._due}
         recent = self._recent
         while recent and now - recent[0] >= BURST_S:
             recent.popleft()
@@ -188,17 +364,59 @@ class Notifier(QObject):
                 self._summary.start()
             return
         recent.append(now)
-        self._show(title, body, session_id)
+        self._show(session_id, title, body, session_id)
 
-    def _show(self, title: str, body: str, session_id: str) -> None:
+    def _schedule_due(self) -> None:
+        if not self._due:
+            return
+        now = self._clock()
+        wait = min(self._last_by_session.get(sid, now) + self.interval_s - now
+                   for sid in self._due)
+        self._later.start(max(0, int(wait * 1000) + 1))
+
+    def _show(self, key: str, title: str, body: str, session_id: str) -> None:
+        route = self.channel()
         self.sent.append((title, body, session_id))
+        self.routes.append(route)
+        self._targets[key] = session_id
         self._last_session = session_id
-        if self._tray is not None:
+        service_sound = False
+        if route == SERVICE and self._service is not None:
+            info = self._service.info  # None while probed: then the sound is ours
+            service_sound = self.sound and info is not None and info.sound
+            if self._service.show(key, title, body, sound=service_sound):
+                if service_sound:
+                    self._service_sound.add(key)
+            else:
+                route = TRAY if self._tray is not None and self._tray.available else NONE
+                service_sound = False
+        if route == TRAY and self._tray is not None:
             self._tray.show_message(title, body)
-        if self.sound:
-            # PySide6-Essentials has no QtMultimedia (QSoundEffect is in the Addons wheel,
-            # which we do not ship): the desktop's own alert sound it is.
+        if self.sound and not service_sound:
+            self._play()
+
+    def _play(self) -> None:
+        if self._player is not None:
+            self._player.play()
+        else:
             QApplication.beep()
+
+    def _undelivered(self, key: str, title: str, body: str) -> None:
+        """The service failed to show it: the tray does, when there is one; the sound the
+        service was to play is ours."""
+        if self._tray is not None and self._tray.available:
+            self._last_session = self._targets.get(key, key)
+            self._tray.show_message(title, body)
+        if key in self._service_sound:
+            self._service_sound.discard(key)
+            self._play()
+
+    def _service_clicked(self, key: str) -> None:
+        session_id = self._targets.get(key, key)
+        self.withdraw(key)
+        if session_id != key:
+            self.withdraw(session_id)
+        self.activated.emit(session_id)
 
     def _clicked(self) -> None:
         if self._last_session:

@@ -22,9 +22,12 @@ from crisp_console.storage.drafts import DraftStore
 from crisp_console.ui.canned import load_canned
 from crisp_console.ui.cheatsheet import cheat_sheet_rows
 from crisp_console.ui.commands import CommandRegistry
+from crisp_console.ui.desktop_notify import ServiceNotifications
+from crisp_console.ui.launcher_badge import LauncherBadge
 from crisp_console.ui.media import MediaLoader
 from crisp_console.ui.notifier import Notifier
 from crisp_console.ui.preferences_apply import media_policy
+from crisp_console.ui.sound import SOUND_FILE, SoundPlayer
 from crisp_console.ui.unread import UnreadCounter
 from crisp_console.ui.widgets.cheat_sheet import CheatSheetDialog
 from crisp_console.ui.widgets.command_palette import CommandPalette
@@ -37,7 +40,7 @@ from crisp_console.ui.widgets.people_panel import PeoplePanel
 from crisp_console.ui.widgets.search_pane import SearchPane
 from crisp_console.ui.widgets.status_bar import ConnectionStatusBar, SavedDataSource
 from crisp_console.ui.widgets.thread_pane import ThreadPane
-from crisp_console.ui.widgets.tray_icon import TrayIcon
+from crisp_console.ui.widgets.tray_icon import APP_ICON, TrayIcon
 
 
 @dataclass
@@ -128,7 +131,11 @@ def build_console(client: ConsoleClient, registry: CommandRegistry, prefs: Prefe
     palette = CommandPalette(registry, store, window)
     tray = TrayIcon(icon, window)
     notifier = Notifier(store.conversations, window, tray=tray, sound=prefs.notify_sound,
-                        enabled_events=prefs.notify_events())
+                        enabled_events=prefs.notify_events(), via=prefs.notify_via,
+                        alert=prefs.notify_alert, subscribe=store.subscribe,
+                        service=ServiceNotifications(tasks.spawn, icon=APP_ICON,
+                                                     sound=SOUND_FILE),
+                        player=SoundPlayer(SOUND_FILE), badge=LauncherBadge(tasks.spawn))
     unread = UnreadCounter(store)
     actions = registry.create_actions(window, {"list": list_pane.view, "thread": thread.view,
                                                "composer": composer.editor})

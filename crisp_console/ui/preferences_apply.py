@@ -64,10 +64,12 @@ class PreferencesFlow:
     def open(self) -> None:
         if self.dialog is None:
             self.dialog = PreferencesDialog(self.prefs, self._registry, self._window,
-                                            local_data=self._local_data, spawn=self._spawn)
+                                            local_data=self._local_data, spawn=self._spawn,
+                                            desktop=self._notifier)
             self.dialog.saved.connect(self._saved)
         else:
             self.dialog.load(self.prefs)
+        self._notifier.start()  # this desktop may have changed: look again, in the background
         self.dialog.open()
 
     def _saved(self, prefs: Preferences) -> None:
@@ -87,6 +89,8 @@ class PreferencesFlow:
         self._registry.set_single_key_enabled(prefs.single_key, self._actions)
         notifier.set_enabled_events(prefs.notify_events())
         notifier.set_sound(prefs.notify_sound)
+        notifier.set_via(prefs.notify_via)
+        notifier.set_alert(prefs.notify_alert)
         self._media.set_trusted(media_policy(self._trusted_media, prefs))
         if self.theme is not None:
             forced = None if prefs.theme == "system" else Scheme(prefs.theme)

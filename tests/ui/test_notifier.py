@@ -201,6 +201,13 @@ def says(store: Store, notifier: Notifier, sid: str, text: str = "ping",
     store.apply("message:send", event)
 
 
+def titled(store: Store, sid: str) -> str:
+    """A conversation's notification title: its name, and how many messages are unread."""
+    conv = store.conversations[sid]
+    unread = conv.unread_operator
+    return conv.nickname if unread <= 1 else f"{conv.nickname} · {unread} new messages"
+
+
 def unresolved(store: Store, n: int) -> list[str]:
     return [sid for sid in store.conversation_ids()
             if store.conversations[sid].state == "unresolved"][:n]
@@ -209,10 +216,14 @@ def unresolved(store: Store, n: int) -> list[str]:
 def test_visitor_message_notifies_while_the_window_is_inactive(
         store: Store, notifier: Notifier, tray: TrayIcon) -> None:
     sid = unresolved(store, 1)[0]
+    assert store.conversations[sid].unread_operator == 1  # from before
     says(store, notifier, sid, "Hello,\n<b>is anyone</b> there?")
     name = store.conversations[sid].nickname
-    assert notifier.sent == [(name, "Hello, \u2039b\u203ais anyone\u2039/b\u203a there?", sid)]
-    assert tray.messages == [notifier.sent[0][:2]]
+    # The title counts what is unread, the body is the latest, as text.
+    assert notifier.sent == [(f"{name} · 2 new messages",
+                              "Hello, \u2039b\u203ais anyone\u2039/b\u203a there?", sid)]
+    assert notifier.routes == ["none"]  # offscreen: no tray to show it, no service given
+    assert tray.messages == []
 
 
 def test_nothing_while_the_window_is_active(qtbot: QtBot, store: Store, window: QWidget,
@@ -254,7 +265,7 @@ def test_new_conversations_are_announced_once(store: Store, notifier: Notifier,
     assert notifier.sent[-1] == (f"New conversation: {name}", "First question", pending)
     clock.now += 11
     says(store, notifier, pending, "Still there?")
-    assert notifier.sent[-1] == (name, "Still there?", pending)
+    assert notifier.sent[-1] == (titled(store, pending), "Still there?", pending)
     store.apply("session:request:initiated", f.session_event("session_req"))
     store.apply("session:request:initiated", f.session_event("session_req"))
     assert [s for s in notifier.sent if s[2] == "session_req"] == [
@@ -291,7 +302,7 @@ def test_a_burst_is_summarised_and_a_click_opens_the_last(qtbot: QtBot, store: S
     clock.now += 2.5  # the burst is over: one at a time again
     another = unresolved(store, 7)[6]
     says(store, notifier, another, "later")
-    assert notifier.sent[-1] == (store.conversations[another].nickname, "later", another)
+    assert notifier.sent[-1] == (titled(store, another), "later", another)
 
 
 def test_the_summary_goes_out_on_its_own_timer(qtbot: QtBot, store: Store,

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -26,6 +25,7 @@ from crisp_console.settings import AFTER_RESOLVE, IMAGE_LOADING, THEMES, Prefere
 from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.widgets.keymap_editor import KeymapEditor
 from crisp_console.ui.widgets.local_data_section import LocalData, LocalDataSection, Spawn
+from crisp_console.ui.widgets.notify_section import NotifyDesktop, NotifySection
 
 SEND_KEYS: dict[object, str] = {True: "Enter sends, Shift+Enter adds a line",
                                 False: "Ctrl+Enter sends, Enter adds a line"}
@@ -55,8 +55,9 @@ class PreferencesDialog(QDialog):
 
     def __init__(self, prefs: Preferences, registry: CommandRegistry,
                  parent: QWidget | None = None, *, local_data: LocalData | None = None,
-                 spawn: Spawn | None = None) -> None:
-        """``local_data`` (with ``spawn``, which runs its clearing): the Local data tab."""
+                 spawn: Spawn | None = None, desktop: NotifyDesktop | None = None) -> None:
+        """``local_data`` (with ``spawn``, which runs its clearing): the Local data tab;
+        ``desktop`` (the Notifier): what works on this desktop, in the Notifications tab."""
         super().__init__(parent)
         self.setWindowTitle("Preferences")
         self.resize(640, 520)
@@ -74,9 +75,7 @@ class PreferencesDialog(QDialog):
         self.font_size.setSuffix(" pt")
         self.font_size.setAccessibleName("Font size")
         self.load_images = _combo({k: IMAGE_LABELS[k] for k in IMAGE_LOADING}, "Load images")
-        self.notify_new = QCheckBox("A new conversation")
-        self.notify_message = QCheckBox("A visitor message")
-        self.notify_sound = QCheckBox("Play a sound")
+        self.notifications = NotifySection(desktop)
         self.single_key = QCheckBox("Single-key shortcuts in the conversation list (J, K, E, R…)")
         general = QWidget()
         form = QFormLayout(general)
@@ -87,15 +86,11 @@ class PreferencesDialog(QDialog):
         form.addRow("&Theme", self.theme)
         form.addRow("&Font size", self.font_size)
         form.addRow("Load &images", self.load_images)
-        heading = QLabel("Notify me when the window is in the background about:")
-        form.addRow(heading)
-        form.addRow("", self.notify_new)
-        form.addRow("", self.notify_message)
-        form.addRow("", self.notify_sound)
         form.addRow("", self.single_key)
         self.keymap = KeymapEditor(registry)
         self.tabs = QTabWidget()
         self.tabs.addTab(general, "&General")
+        self.tabs.addTab(self.notifications, "&Notifications")
         self.tabs.addTab(self.keymap, "&Keyboard")
         self.local_data: LocalDataSection | None = None
         if local_data is not None and spawn is not None:
@@ -119,9 +114,7 @@ class PreferencesDialog(QDialog):
         _select(self.theme, prefs.theme)
         self.font_size.setValue(prefs.font_size)
         _select(self.load_images, prefs.load_images)
-        self.notify_new.setChecked(prefs.notify_new_conversation)
-        self.notify_message.setChecked(prefs.notify_visitor_message)
-        self.notify_sound.setChecked(prefs.notify_sound)
+        self.notifications.load(prefs)
         self.single_key.setChecked(prefs.single_key)
         if self.local_data is not None:
             self.local_data.set_cap(prefs.cache_cap_mb)
@@ -136,9 +129,7 @@ class PreferencesDialog(QDialog):
             after_resolve=str(self.after_resolve.currentData()),
             theme=str(self.theme.currentData()), font_size=self.font_size.value(),
             load_images=str(self.load_images.currentData()),
-            notify_new_conversation=self.notify_new.isChecked(),
-            notify_visitor_message=self.notify_message.isChecked(),
-            notify_sound=self.notify_sound.isChecked(), single_key=self.single_key.isChecked(),
+            **self.notifications.values(), single_key=self.single_key.isChecked(),
             cache_cap_mb=(self.local_data.cap_mb() if self.local_data is not None
                           else self._prefs.cache_cap_mb))
 

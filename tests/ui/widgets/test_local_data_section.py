@@ -131,7 +131,7 @@ def test_the_cap_is_a_preference_saved_with_the_dialog(qtbot: QtBot) -> None:
                                local_data=FakeLocalData(), spawn=tasks.spawn)
     qtbot.addWidget(dialog)
     assert [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())] == [
-        "&General", "&Keyboard", "Local &data"]
+        "&General", "&Notifications", "&Keyboard", "Local &data"]
     local = dialog.local_data
     assert local is not None and local.cap_mb() == 800
     assert (local.cap.minimum(), local.cap.maximum()) == (50, 10_000)
@@ -146,5 +146,5 @@ def test_the_cap_is_a_preference_saved_with_the_dialog(qtbot: QtBot) -> None:
 def test_without_a_database_there_is_no_tab_and_the_cap_is_kept(qtbot: QtBot) -> None:
     dialog = PreferencesDialog(Preferences(cache_cap_mb=800), build_registry())
     qtbot.addWidget(dialog)
-    assert dialog.tabs.count() == 2 and dialog.local_data is None
+    assert dialog.tabs.count() == 3 and dialog.local_data is None
     assert dialog.preferences().cache_cap_mb == 800
