@@ -58,8 +58,8 @@ class AttachmentTray(QWidget):
     """Signals:
         changed: the shown conversation's files changed (added, removed, taken).
         refused(str, str, str): a file's name, why it was not added, its conversation.
-        leave_requested: Esc or Enter in the tray, or its last file removed by key: the
-            reply box takes the focus back.
+        leave_requested: Esc or Enter in the tray, its last file removed by key, or the
+            attach dialog closed: the reply box takes the focus back.
 
     Attributes:
         model: every conversation's files; ``view``: the tiles (the tray's focus).
@@ -96,6 +96,9 @@ class AttachmentTray(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.modelReset):
             signal.connect(self._update)
+        # The newest file is the selected one: Shift+Tab then Delete undoes the last add.
+        self.model.rowsInserted.connect(self._select_last)
+        self.model.modelReset.connect(self._select_last)
         self._update()
 
     def _view(self) -> QListView:
@@ -151,6 +154,8 @@ class AttachmentTray(QWidget):
 
     def _dialog_closed(self) -> None:
         self._dialog = None
+        self.window().activateWindow()  # where the platform leaves no window active
+        self.leave_requested.emit()  # chosen or not, the caption is typed next
 
     def add_files(self, paths: Sequence[str], session_id: str) -> None:
         """Local files (dialog, paste, drop) into ``session_id``'s tray; the ones refused
@@ -240,9 +245,11 @@ class AttachmentTray(QWidget):
         self.setVisible(count > 0)
         self._update_title()
         self._fit()
-        if count and not self.view.currentIndex().isValid():
-            self.view.setCurrentIndex(self.model.index(count - 1))
         self.changed.emit()
+
+    def _select_last(self) -> None:
+        if self.count():
+            self.view.setCurrentIndex(self.model.index(self.count() - 1))
 
     def _update_title(self) -> None:
         self.title.setText(tray_title(self.count(), note=self._note))
