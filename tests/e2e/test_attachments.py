@@ -55,10 +55,12 @@ async def test_chosen_files_and_a_caption_go_in_order(console: Console, sandbox:
     before = len(sandbox.state.conversations[sid].messages)
     used = sandbox.bucket.used_bytes
     press(editor, Qt.Key.Key_O, CTRL)
-    await until(lambda: isinstance(focused(), QLineEdit)
-                and isinstance(focused().window(), QFileDialog),
+    await until(lambda: isinstance(name_field := focused(), QLineEdit)
+                and isinstance(name_field.window(), QFileDialog),
                 what="the attach dialog's file name field")
-    QTest.keyClicks(focused(), f'"{photo}" "{invoice}"')
+    name_field = focused()
+    assert name_field is not None
+    QTest.keyClicks(name_field, f'"{photo}" "{invoice}"')
     press(focused(), Qt.Key.Key_Return)
     await until(lambda: tray.count() == 2, what="the files in the tray")
     await until(lambda: focused() is editor, what="the focus back in the reply box")

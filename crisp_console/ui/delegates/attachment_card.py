@@ -47,9 +47,9 @@ FILE_COLOUR = "#607d8b"
 
 
 def tile_size(metrics: QFontMetrics) -> QSize:
-    """One tile: two lines of text beside a square preview, wide enough for ~24 characters."""
+    """One tile: two lines of text beside a square preview, wide enough for ~28 characters."""
     height = max(56, 2 * metrics.height() + 3 * PAD)
-    return QSize(max(round(height * 3.6), metrics.averageCharWidth() * 30), height)
+    return QSize(max(round(height * 4.2), metrics.averageCharWidth() * 36), height)
 
 
 def close_rect(tile: QRect) -> QRect:
@@ -83,10 +83,9 @@ class AttachmentCardDelegate(QStyledItemDelegate):
         palette: QPalette = option.palette
         tile = QRect(option.rect).adjusted(1, 1, -1, -1)
         base, text = palette.color(Role.Base), palette.color(Role.Text)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        focused = bool(option.state & QStyle.StateFlag.State_HasFocus) or (
-            selected and bool(option.state & QStyle.StateFlag.State_Active)
-            and option.widget is not None and option.widget.hasFocus())
+        # The keyboard's place (the current tile while the tray has the focus); otherwise
+        # the selection is not shown: Delete acts only from the tray.
+        focused = bool(option.state & QStyle.StateFlag.State_HasFocus)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         border = palette.color(Role.Highlight) if focused else mix(base, text, 0.2)

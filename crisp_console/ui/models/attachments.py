@@ -45,11 +45,12 @@ class Pending:
         return kind_of(self.name, self.mime)
 
     def details(self) -> str:
-        """The tile's second line: "PDF document · 120 KB"."""
+        """The tile's second line, the size first (it is never elided): "120 KB · PDF
+        document", "2 KB · image, no preview"."""
         label = self.kind.label
         if self.preview == CARD and self.mime.startswith("image/"):
-            label = f"{label} (no preview)"
-        return f"{label} · {file_size(self.size)}"
+            label = f"{label.lower()}, no preview"
+        return f"{file_size(self.size)} · {label}"
 
 
 class AttachmentTrayModel(QAbstractListModel):

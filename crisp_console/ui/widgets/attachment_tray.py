@@ -14,7 +14,6 @@ Delete or Backspace removes the one selected, Esc or Enter goes back to the repl
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -49,7 +48,6 @@ from crisp_console.ui.widgets.attachment_bar import (
 )
 from crisp_console.ui.widgets.layouts import column, row
 
-VISIBLE_ROWS = 2  # rows of tiles shown at most; more scroll
 SPACING = 4
 THUMB_SCALE = 3  # thumbnails decoded at 3x the tile's square: sharp after the crop
 
@@ -107,15 +105,16 @@ class AttachmentTray(QWidget):
         view.setAccessibleName("Files to send")
         view.setModel(self.model)
         view.setItemDelegate(self.delegate)
-        view.setFlow(QListView.Flow.LeftToRight)
-        view.setWrapping(True)
-        view.setResizeMode(QListView.ResizeMode.Adjust)
+        view.setFlow(QListView.Flow.LeftToRight)  # one row: the reply box keeps its height
+        view.setWrapping(False)
         view.setUniformItemSizes(True)
         view.setSpacing(SPACING)
         view.setFrameShape(QFrame.Shape.NoFrame)
         view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         view.setMouseTracking(True)
         view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         view.viewport().setAutoFillBackground(False)
@@ -255,12 +254,12 @@ class AttachmentTray(QWidget):
         self.title.setText(tray_title(self.count(), note=self._note))
 
     def _fit(self) -> None:
-        """As tall as its rows of tiles, up to VISIBLE_ROWS (then it scrolls)."""
+        """One row of tiles tall, and its scroll bar when they do not all fit."""
         tile = tile_size(self.view.fontMetrics())
-        width = max(self.view.viewport().width(), tile.width())
-        per_row = max(1, (width - SPACING) // (tile.width() + 2 * SPACING))
-        rows = min(max(1, math.ceil(self.count() / per_row)), VISIBLE_ROWS)
-        self.view.setFixedHeight(rows * (tile.height() + 2 * SPACING)
+        needed = self.count() * (tile.width() + 2 * SPACING)
+        bar = self.view.horizontalScrollBar().sizeHint().height() \
+            if needed > self.view.width() - 2 * self.view.frameWidth() else 0
+        self.view.setFixedHeight(tile.height() + 2 * SPACING + bar
                                  + 2 * self.view.frameWidth())
 
     # ---- Qt overrides --------------------------------------------------------------------
@@ -280,6 +279,6 @@ class AttachmentTray(QWidget):
         elif watched is self.view.viewport() and event.type() == QEvent.Type.Leave:
             self.delegate.leave()
             self.view.viewport().update()
-        elif watched is self.view.viewport() and event.type() == QEvent.Type.Resize:
+        elif watched is self.view and event.type() == QEvent.Type.Resize:
             self._fit()
         return super().eventFilter(watched, event)

@@ -48,12 +48,12 @@ def test_previews_thumbnail_card_broken_and_hostile(
     assert tray.previews() == ["image", "card", "card", "card"]
     photo, pdf, broken, bomb = tray.model.items()
     assert photo.thumbnail is not None and photo.thumbnail.size() == QSize(40, 30)
-    assert pdf.details() == "PDF document · 13 B"
-    assert broken.details().startswith("Image (no preview) · ")
+    assert pdf.details() == "13 B · PDF document"
+    assert broken.details().endswith(" · image, no preview")
     assert bomb.thumbnail is None  # refused from its header: never decoded
     model = tray.model
     assert model.data(model.index(1), Qt.ItemDataRole.AccessibleTextRole) == \
-        "invoice.pdf, PDF document · 13 B"
+        "invoice.pdf, 13 B · PDF document"
     grab = tray.grab()  # painting every kind of tile does not fail
     assert not grab.isNull() and tray.isVisible()
 
