@@ -94,14 +94,19 @@ async def test_pasted_files_without_a_caption_and_a_broken_image(
     editor, tray = composer.editor, composer.tray
     before = len(sandbox.state.conversations[sid].messages)
     clipboard = QApplication.clipboard()
-    image = QMimeData()
-    image.setImageData(QImage.fromData(PHOTO))  # a screenshot tool's copy
-    clipboard.setMimeData(image)
-    press(editor, Qt.Key.Key_V, CTRL)
-    copied = QMimeData()  # files copied in a file manager: their URLs
-    copied.setUrls([QUrl.fromLocalFile(invoice), QUrl.fromLocalFile(broken)])
-    clipboard.setMimeData(copied)
-    press(editor, Qt.Key.Key_V, CTRL)
+    try:
+        image = QMimeData()
+        image.setImageData(QImage.fromData(PHOTO))  # a screenshot tool's copy
+        clipboard.setMimeData(image)
+        press(editor, Qt.Key.Key_V, CTRL)
+        copied = QMimeData()  # files copied in a file manager: their URLs
+        copied.setUrls([QUrl.fromLocalFile(invoice), QUrl.fromLocalFile(broken)])
+        clipboard.setMimeData(copied)
+        press(editor, Qt.Key.Key_V, CTRL)
+    finally:
+        # PySide6 leaves a QMimeData set from Python owned twice: it would be deleted
+        # again at exit (a crash) unless the clipboard lets it go first.
+        clipboard.clear()
     await until(lambda: tray.count() == 3, what="the pasted files in the tray")
     assert tray.names() == ["pasted-image.png", "invoice.pdf", "broken.png"]
     assert tray.previews() == ["image", "card", "card"]  # the broken image: a file card
