@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QAbstractItemModel, QMimeData, QSize, Qt, QUrl
@@ -192,7 +193,8 @@ def test_a_dropped_image_joins_the_tray(qtbot: QtBot, make: Make) -> None:
     assert not drop_on(composer, urls)  # no conversation: nothing to attach to
 
 
-def test_the_model_under_the_model_tester(qtbot: QtBot, live_tester: Tester) -> None:
+def test_the_model_under_the_model_tester(qtbot: QtBot, live_tester: Tester,
+                                          qtmodeltester: Any) -> None:
     model = AttachmentTrayModel()
     live_tester(model)
     model.show_session("s1")
@@ -200,6 +202,7 @@ def test_the_model_under_the_model_tester(qtbot: QtBot, live_tester: Tester) -> 
     model.add("s1", [a, b])
     model.add("s2", [c])  # another conversation's: no rows here
     assert model.rowCount() == 2
+    qtmodeltester.check(model)
     model.set_preview(b.key, QImage(4, 4, QImage.Format.Format_ARGB32))
     assert model.data(model.index(1), int(Qt.ItemDataRole.UserRole) + 1) is b
     assert model.remove(a.key) is a and model.rowCount() == 1
