@@ -3,7 +3,7 @@
 Each part takes what it needs through its constructor and offers a narrow public API; none
 reaches into another. The UI uses the parts by name:
 
-- ``replies``: send_text, send_note, send_file, retry_send, discard_send, last_own_message
+- ``replies``: send_text, send_note, send_file(s), retry_send, discard_send, last_own_message
   (replies.py);
 - ``commands``: the optimistic commands, typing, read marks, reminders (commands.py);
 - ``outbox``: every outgoing action kept until Crisp has it: resume() after a restart,

@@ -12,12 +12,21 @@ Each reply is in the outbox (outbox.py) before its POST leaves, with what its ec
 reading first. A file is kept with its bytes until the upload is done; then its row gets
 the URL and drops the bytes, and only then is the message posted: a resumed file whose
 row still has bytes was certainly never posted.
+
+Files sent together with a caption (``send_files``: the composer's tray) are all kept
+before the first request leaves, the caption last, and go in that order: each file is
+uploaded and posted, then the caption is posted as a text message (Crisp's file messages
+have no caption). While such a batch goes, the conversation's later replies wait for it
+(``_turns``), so what the operator sent after it never overtakes it; after a restart the
+outbox's order (its ids) gives the same order.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
 
@@ -31,7 +40,7 @@ from crisp_console.client.identity import Identity
 from crisp_console.client.loader import Loader
 from crisp_console.client.outbox import ClientOutbox
 from crisp_console.client.sending import Outgoing, Sender
-from crisp_console.client.uploads import Uploads
+from crisp_console.client.uploads import OutgoingFile, Uploads
 from crisp_console.client.waiting import Parked, Wait, unreachable, waits
 from crisp_console.core import Message, MessageStatus, Store
 from crisp_console.storage.outbox import FAILED, MESSAGE_KINDS, OutboxItem
@@ -54,6 +63,8 @@ class Replies:
         self._outbox, self._loader = outbox, loader
         self._waiting = sender.waiting
         self._fingerprints = fingerprints
+        # Batches going out, per conversation: (first outbox id, done); later replies wait.
+        self._turns: dict[str, list[tuple[int, asyncio.Future[None]]]] = {}
         outbox.register(MESSAGE_KINDS, self)
 
     async def send_text(self, session_id: str, text: str) -> Message:
@@ -72,17 +83,74 @@ class Replies:
         """Upload through a bucket URL (answered over RTM), then send the file message.
         ``progress(sent, total)`` follows the upload (monotonic, ends at ``(total, total)``).
         Raises QueuedError (or QuotaExceededError) when it waits: it goes by itself."""
+        item = self._file_item(session_id, name, mime, data)
+        item_id = await self._outbox.record(item)
+        async with self._turn(session_id, item_id):
+            return await self._deliver_file(item, progress)
+
+    async def send_files(self, session_id: str, files: Sequence[OutgoingFile],
+                         caption: str = "") -> Message | None:
+        """``files``, then ``caption`` (if not blank) as a text message, in that order.
+
+        All are in the outbox before the first request leaves: a crash from here on loses
+        none of them (the next start sends what is left, in this order). The caption shows
+        at once (PENDING) below the files to come. Each file's ``finished`` hears how it
+        ended; a refused file is dropped and the others go on, and so does the caption (the
+        operator's words are never dropped). Returns the caption's message (None without
+        one), raising what made it FAILED, or QueuedError / QuotaExceededError when it
+        waits (it goes by itself)."""
+        items = [self._file_item(session_id, f.name, f.mime, f.data) for f in files]
+        for item in items:
+            await self._outbox.record(item)
+        text: OutboxItem | None = None
+        if caption.strip():
+            after = max((int(i.body["timestamp"]) for i in items), default=0) + 1
+            text = self._text_item(session_id, caption, timestamp=after)
+            self._show(text)
+            await self._outbox.record(text)
+        first = items[0].id if items else text.id if text is not None else None
+        if first is None:
+            return None
+        async with self._turn(session_id, first):
+            for file, item in zip(files, items, strict=True):
+                outcome: BaseException | None = None
+                try:
+                    await self._deliver_file(item, file.progress)
+                except errors.ClosedError:
+                    raise  # closing: the outbox keeps the rest for the next start
+                except Exception as exc:  # noqa: BLE001 - told to its owner; the rest goes on
+                    outcome = exc
+                _tell(file.finished, outcome)
+            if text is None:
+                return None
+            return await self._send(session_id, "text", caption, item=text)
+
+    def _file_item(self, session_id: str, name: str, mime: str, data: bytes) -> OutboxItem:
         website_id = self._store.conversations[session_id].website_id
         user_id, nickname = self._identity.signature()
-        item = OutboxItem("file", website_id, session_id, fingerprint=self._fingerprints.next(),
+        return OutboxItem("file", website_id, session_id, fingerprint=self._fingerprints.next(),
                           data=data, body={"name": name, "mime": mime, "user_id": user_id,
                                            "nickname": nickname,
                                            "timestamp": self._clocks.now_ms()})
-        item_id = await self._outbox.record(item)
+
+    def _text_item(self, session_id: str, text: str, *, timestamp: int) -> OutboxItem:
+        website_id = self._store.conversations[session_id].website_id
+        user_id, nickname = self._identity.signature()
+        body = {"type": "text", "content": text, "user_id": user_id, "nickname": nickname,
+                "timestamp": max(timestamp, self._clocks.now_ms())}
+        return OutboxItem("text", website_id, session_id, body,
+                          fingerprint=self._fingerprints.next())
+
+    async def _deliver_file(self, item: OutboxItem, progress: Progress | None) -> Message:
+        """Upload a kept file, note its URL in the outbox, then post its message."""
+        session_id, item_id = item.session_id, item.id
+        assert item_id is not None and item.data is not None
         if self._waiting.blocks(session_id, item_id):
             raise self._park_file(item, None)
+        body = item.body
         try:
-            resource = await self._uploads.upload(name, mime, data, progress)
+            resource = await self._uploads.upload(str(body["name"]), str(body["mime"]),
+                                                  item.data, progress)
         except _UPLOAD_WAITS as exc:
             error = self._park_file(item, exc)
             if error is exc:  # the spent quota's own error
@@ -95,6 +163,29 @@ class Replies:
             raise
         content = await self._uploaded(item, resource)
         return await self._send(session_id, "file", content, item=item)
+
+    @asynccontextmanager
+    async def _turn(self, session_id: str, first: int) -> AsyncIterator[None]:
+        """Deliver a batch (outbox ids from ``first``) after the conversation's earlier
+        batches, holding its later replies until it is over."""
+        turns = self._turns.setdefault(session_id, [])
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        turns.append((first, done))
+        try:
+            await self._after_turns(session_id, first)
+            yield
+        finally:
+            done.set_result(None)
+            turns.remove((first, done))
+            if not turns:
+                self._turns.pop(session_id, None)
+
+    async def _after_turns(self, session_id: str, item_id: int) -> None:
+        """Wait until the batches of ``session_id`` taken before ``item_id`` are over."""
+        earlier = [done for first, done in self._turns.get(session_id, ())
+                   if first < item_id and not done.done()]
+        if earlier:
+            await asyncio.wait(earlier)
 
     async def _send(self, session_id: str, kind: str, content: Any,
                     extra: dict[str, Any] | None = None, *,
@@ -112,7 +203,8 @@ class Replies:
                               fingerprint=self._fingerprints.next())
         message = self._show(item)
         if item.id is None:
-            await self._outbox.record(item)  # kept before the request leaves
+            item_id = await self._outbox.record(item)  # kept before the request leaves
+            await self._after_turns(session_id, item_id)  # never ahead of a batch
         with allowed(SEND):
             await self._sender.deliver(self._outgoing(item, ambiguous=False))
         return message
@@ -288,3 +380,13 @@ class Replies:
             if isinstance(exc, errors.ClosedError):
                 raise
             # FAILED in words (sending.py), kept in the outbox for Retry or discard
+
+
+def _tell(finished: Callable[[BaseException | None], None] | None,
+          outcome: BaseException | None) -> None:
+    if finished is None:
+        return
+    try:
+        finished(outcome)
+    except Exception:  # the listener's bug must not stop the files after this one
+        log.exception("a file's outcome could not be told")

@@ -18,6 +18,10 @@ TYPED_TRIGGERS: tuple[Row, ...] = (
     ("Canned responses (type to filter, Tab or Enter inserts)", ("!",)),
     ("Commands: /note, /resolve, /assign, /remind", ("/",)),
     ("Mention a teammate (in notes)", ("@",)),
+    # The attachment tray above the reply box (widgets/attachment_tray.py).
+    ("Go to the files waiting to be sent (←/→ between them)", ("Shift+Tab",)),
+    ("Remove the selected file", ("Del", "Backspace")),
+    ("Back from the files to the reply box", ("Esc", "Enter")),
 )
 
 

@@ -27,6 +27,7 @@ from crisp_console.ui.controller import Controller
 from crisp_console.ui.conversation_actions import ConversationActions
 from crisp_console.ui.default_commands import build_registry
 from crisp_console.ui.feedback import Feedback
+from crisp_console.ui.file_drops import FileDrops
 from crisp_console.ui.last_view import LastView, SettingsViewMemory, ViewMemory
 from crisp_console.ui.panes import Panes, apply_directory, build_console
 from crisp_console.ui.people_loads import PeopleLoads
@@ -182,7 +183,8 @@ class Console:
         self.stale_guard.send_anyway.connect(reply.send_now)
         p.composer.edit_requested.connect(reply.edit)
         p.composer.typing_changed.connect(reply.typing)
-        p.composer.attachments_added.connect(reply.attach)
+        FileDrops(p.thread.view.viewport(), p.composer.add_files, p.composer.add_image,
+                  lambda: p.composer.session_id() is not None)  # a drop on the thread attaches
         p.thread.retry_requested.connect(reply.retry)
         p.composer.set_default_mode(self.team_canned.default_mode)
         self.controller.opened.connect(lambda _sid: self.team_canned.refresh())

@@ -13,11 +13,17 @@ over ``MAX_PIXELS`` are refused before a pixel is decoded, and the rest are deco
 down to the bubble's media box (in the screen's device pixels), so a cached image costs at most
 ``max_size`` pixels. The cache keeps ``max_items`` images (least recently used go; they load
 again when shown).
+
+``Thumbnails`` decodes the composer tray's previews of local files with the same guards: a
+small image at once, a large one (more than ``SYNC_PIXELS`` pixels or ``SYNC_BYTES`` bytes)
+in a worker thread of its own, so a 40-megapixel photo never freezes the window.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextlib
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -57,19 +63,35 @@ def screen_scale() -> float:
     return max((s.devicePixelRatio() for s in QGuiApplication.screens()), default=1.0)
 
 
+def _reader(data: bytes) -> tuple[QImageReader, QBuffer]:
+    """A reader over ``data`` (keep the buffer alive as long as the reader)."""
+    buffer = QBuffer()
+    buffer.setData(QByteArray(data))
+    if not buffer.open(QIODevice.OpenModeFlag.ReadOnly):
+        raise DecodeError("cannot read the bytes")
+    reader = QImageReader(buffer)
+    reader.setAllocationLimit(ALLOCATION_LIMIT_MB)
+    reader.setAutoTransform(True)  # honour EXIF orientation (phone photos)
+    return reader, buffer
+
+
+def announced_pixels(data: bytes) -> int:
+    """The pixel count ``data``'s header announces (0: not an image we read)."""
+    try:
+        reader, _buffer = _reader(data)
+    except DecodeError:
+        return 0
+    size = reader.size() if reader.canRead() else QSize()
+    return max(size.width(), 0) * max(size.height(), 0) if size.isValid() else 0
+
+
 def decode(data: bytes, max_size: QSize, max_pixels: int = MAX_PIXELS) -> QImage:
     """``data`` decoded (first frame of an animation), scaled down to fit ``max_size``.
 
     Thread-safe (QImage, not QPixmap). Raises DecodeError instead of decoding an image whose
     header announces more than ``max_pixels`` pixels.
     """
-    array = QByteArray(data)
-    buffer = QBuffer(array)
-    if not buffer.open(QIODevice.OpenModeFlag.ReadOnly):
-        raise DecodeError("cannot read the bytes")
-    reader = QImageReader(buffer)
-    reader.setAllocationLimit(ALLOCATION_LIMIT_MB)
-    reader.setAutoTransform(True)  # honour EXIF orientation (phone photos)
+    reader, _buffer = _reader(data)
     if not reader.canRead():
         raise DecodeError("not an image format we read")
     size = reader.size()
@@ -195,3 +217,64 @@ class MediaLoader(QObject):
             if old is not None:
                 del self._states[old]
         self.state_changed.emit(url)
+
+
+SYNC_PIXELS = 1_000_000  # decoded on the GUI thread at most (a few ms)
+SYNC_BYTES = 2 * 1024 * 1024
+
+
+class Thumbnails(QObject):
+    """Previews of local images, decoded down to ``box`` (device pixels).
+
+    Signals:
+        ready(int, object): the key's preview, a QImage, or None when the bytes are no image
+            we show (broken, hostile, too large): the caller shows a file card instead.
+    """
+
+    ready = Signal(int, object)
+
+    def __init__(self, box: QSize, *, max_pixels: int = MAX_PIXELS,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._box = QSize(box)
+        self._max_pixels = max_pixels
+        # The worker pool, made on the first large image; shut down with this object (the
+        # slot holds the list, not self, so it still runs while self is being destroyed).
+        self._pool: list[concurrent.futures.ThreadPoolExecutor] = []
+        pool = self._pool
+        self.destroyed.connect(lambda *_: _shut_down(pool))
+
+    def start(self, key: int, data: bytes) -> bool:
+        """Decode ``data``'s preview; True when ``ready`` was already emitted (small
+        images), False when a worker thread emits it later."""
+        pixels = announced_pixels(data)
+        if pixels == 0 or pixels > self._max_pixels:
+            self.ready.emit(key, None)
+            return True
+        if pixels <= SYNC_PIXELS and len(data) <= SYNC_BYTES:
+            self.ready.emit(key, self._decode(data))
+            return True
+        if not self._pool:
+            self._pool.append(concurrent.futures.ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="thumbnails"))
+        self._pool[0].submit(self._in_worker, key, data)
+        return False
+
+    def _decode(self, data: bytes) -> QImage | None:
+        try:
+            return decode(data, self._box, self._max_pixels)
+        except DecodeError as exc:
+            log.info("no preview: %s", exc)
+            return None
+
+    def _in_worker(self, key: int, data: bytes) -> None:
+        image = self._decode(data)
+        # Queued to the GUI thread, where this object lives; deleted meanwhile (the window
+        # closed): nobody is waiting.
+        with contextlib.suppress(RuntimeError):
+            self.ready.emit(key, image)
+
+
+def _shut_down(pool: list[concurrent.futures.ThreadPoolExecutor]) -> None:
+    while pool:
+        pool.pop().shutdown(wait=False, cancel_futures=True)

@@ -3,7 +3,13 @@ composer's and the thread's signals (the console connects them) to the client.
 
 What it uses is named here: the client's ``Replies`` (what goes out as a message) and
 ``Edits`` (changing a sent one, typing), the controller's open conversation and the
-composer's ``ReplyBox`` side (it takes a sent text back) and its attachment strip (uploads).
+composer's ``ReplyBox`` side (it takes a sent text and the tray's files back) and its
+upload strip.
+
+Enter with files in the tray sends them, then the text as a message of its own (Crisp's file
+messages have no caption): the client keeps all of them in the outbox before the first
+request leaves, and delivers them in that order (replies.send_files). Each file has a row in
+the strip from Enter until Crisp has it; one that fails stays there, saying why.
 """
 
 from __future__ import annotations
@@ -12,8 +18,8 @@ import logging
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, Protocol
 
-from crisp_console.client import Progress
 from crisp_console.client.tasks import TaskOwner
+from crisp_console.client.uploads import OutgoingFile
 from crisp_console.errors import CrispError, QuotaExceededError
 from crisp_console.ui.failure_words import describe
 from crisp_console.ui.feedback import Feedback
@@ -32,8 +38,8 @@ class Replies(Protocol):
 
     async def retry_send(self, session_id: str, fingerprint: int) -> object: ...
 
-    async def send_file(self, session_id: str, name: str, mime: str, data: bytes,
-                        progress: Progress | None = None) -> object: ...
+    async def send_files(self, session_id: str, files: Sequence[OutgoingFile],
+                         caption: str = "") -> object: ...
 
 
 class Edits(Protocol):
@@ -52,6 +58,8 @@ class ReplyBox(Protocol):
 
     def take_sent(self) -> None: ...
 
+    def take_attachments(self, session_id: str) -> list[Attachment]: ...
+
     def open_attach_dialog(self) -> None: ...
 
 
@@ -63,6 +71,10 @@ class StaleCheck(Protocol):
 
 class Uploads(Protocol):
     """Where uploads show (the composer's attachment strip)."""
+
+    def unique_name(self, name: str) -> str: ...
+
+    def add_pending(self, name: str, size: int, session_id: str | None) -> None: ...
 
     def set_progress(self, name: str, done: int, total: int) -> None: ...
 
@@ -92,8 +104,11 @@ class ReplyActions:
         """Send through the durable path (the outbox first), unasked."""
         if sid != self._open():
             return  # another conversation is open by now: not this one's answer
+        files = self._box.take_attachments(sid) if mode == "reply" else []
         self._box.take_sent()
-        if mode == "note":
+        if files:
+            coro = self._replies.send_files(sid, [self._outgoing(sid, f) for f in files], text)
+        elif mode == "note":
             coro = self._replies.send_note(sid, text, mentions=mentions)
         else:
             coro = self._replies.send_text(sid, text)
@@ -142,23 +157,16 @@ class ReplyActions:
         else:
             self._box.open_attach_dialog()
 
-    def attach(self, attachments: list[Attachment]) -> None:
-        sid = self._open()
-        if sid is None:
-            return
-        for item in attachments:
-            self._tasks.spawn(self._upload(sid, item), f"upload {item.name}")
-
-    async def _upload(self, sid: str, item: Attachment) -> None:
+    def _outgoing(self, sid: str, item: Attachment) -> OutgoingFile:
+        """A file of the tray, with its row in the strip from now until Crisp has it."""
         uploads = self._uploads
+        row = uploads.unique_name(item.name)  # rows are keyed by name
+        uploads.add_pending(row, len(item.data), sid)
 
         def progress(done: int, total: int) -> None:
-            uploads.set_progress(item.name, done, total)
+            uploads.set_progress(row, done, total)
 
-        try:
-            await self._replies.send_file(sid, item.name, item.mime, item.data,
-                                          progress=progress)
-        except (CrispError, OSError, TimeoutError) as exc:
-            uploads.finish(item.name, describe(exc))
-        else:
-            uploads.finish(item.name)
+        def finished(error: BaseException | None) -> None:
+            uploads.finish(row, None if error is None else describe(error))
+
+        return OutgoingFile(item.name, item.mime, item.data, progress, finished)

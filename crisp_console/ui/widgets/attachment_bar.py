@@ -1,5 +1,6 @@
-"""The composer's attachment strip: one row per file being uploaded, with its progress, and the
-files that failed or were refused, with the reason and a dismiss button. Hidden when empty.
+"""The composer's upload strip: one row per file being sent (after Enter: the tray above the
+reply box holds them before), with its progress, and the files that failed or were refused,
+with the reason and a dismiss button. Hidden when empty.
 
 Rows belong to the conversation the file was attached in: switching conversations shows that
 conversation's rows only, so an upload never appears to go to the wrong visitor, while its
@@ -9,14 +10,12 @@ progress and outcome are still tracked (and shown on return).
 from __future__ import annotations
 
 import stat
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
-from pathlib import Path, PurePath
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QEvent, QIODevice, QMimeDatabase, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -26,9 +25,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crisp_console.present.attachments import (
+    DEFAULT_LIMIT,
+    LIMITS,
+    file_size,
+    size_limit,
+    too_large,
+    unique_name,
+)
 from crisp_console.present.plain import tooltip_html
 
-MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = max(DEFAULT_LIMIT, *LIMITS.values())  # no file larger is read at all
 PROGRESS_WIDTH = 140
 PASTED_IMAGE_NAME = "pasted-image.png"
 
@@ -43,23 +50,29 @@ class Attachment:
 
 
 def read_attachment(path: Path) -> Attachment | str:
-    """The file at ``path`` ready to upload, or why it cannot be (said to the operator)."""
+    """The file at ``path`` ready to upload, or why it cannot be (said to the operator):
+    unreadable, a folder, or over Crisp's limit for its type (checked on the size on disk
+    before reading, then on the type its bytes show)."""
     try:
         info = path.stat()
     except OSError as exc:
         return f"Cannot be read ({exc.strerror or exc})"
     if stat.S_ISDIR(info.st_mode):
         return "A folder: attach the files inside it"
-    if info.st_size > MAX_ATTACHMENT_BYTES:
-        return too_large_message(info.st_size)
+    database = QMimeDatabase()
+    by_name = database.mimeTypeForFile(str(path), QMimeDatabase.MatchMode.MatchExtension).name()
+    if info.st_size > size_limit(by_name):
+        return too_large(info.st_size, size_limit(by_name))
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(MAX_ATTACHMENT_BYTES + 1)  # never more, if it grew meanwhile
     except OSError as exc:
         return f"Cannot be read ({exc.strerror or exc})"
-    if len(data) > MAX_ATTACHMENT_BYTES:  # grew since stat()
-        return too_large_message(len(data))
-    mime = QMimeDatabase().mimeTypeForFileNameAndData(path.name, data).name()
-    return Attachment(path.name, mime or "application/octet-stream", data)
+    mime = database.mimeTypeForFileNameAndData(path.name, data).name() \
+        or "application/octet-stream"
+    if len(data) > size_limit(mime):
+        return too_large(len(data), size_limit(mime))
+    return Attachment(path.name, mime, data)
 
 
 def image_attachment(image: QImage, name: str = PASTED_IMAGE_NAME) -> Attachment | str:
@@ -70,22 +83,9 @@ def image_attachment(image: QImage, name: str = PASTED_IMAGE_NAME) -> Attachment
     if not image.save(buffer, "PNG"):  # type: ignore[call-overload]
         return "Could not be converted to PNG"
     data = bytes(buffer.data().data())
-    if len(data) > MAX_ATTACHMENT_BYTES:
-        return too_large_message(len(data))
+    if len(data) > size_limit("image/png"):
+        return too_large(len(data), size_limit("image/png"))
     return Attachment(name, "image/png", data)
-
-
-def human_size(n: int) -> str:
-    if n < 1024:
-        return f"{n} B"
-    if n < 1024 * 1024:
-        return f"{n / 1024:.0f} KB"
-    return f"{n / (1024 * 1024):.1f} MB"
-
-
-def too_large_message(size: int) -> str:
-    return (f"Too large to send ({human_size(size)}); the limit is "
-            f"{human_size(MAX_ATTACHMENT_BYTES).replace('.0 ', ' ')}")
 
 
 @dataclass
@@ -112,7 +112,6 @@ class AttachmentBar(QWidget):
         self.setObjectName("attachmentBar")
         self._rows: dict[str, _Row] = {}
         self._session: str | None = None
-        self._dialog: QFileDialog | None = None
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 2, 0, 2)
         self._layout.setSpacing(2)
@@ -140,60 +139,7 @@ class AttachmentBar(QWidget):
 
     def unique_name(self, name: str) -> str:
         """``name``, or ``name (2).ext`` when a row already uses it (rows are keyed by name)."""
-        if name not in self._rows:
-            return name
-        path = PurePath(name)
-        stem, suffix = (path.stem, path.suffix) if path.stem else (name, "")
-        n = 2
-        while f"{stem} ({n}){suffix}" in self._rows:
-            n += 1
-        return f"{stem} ({n}){suffix}"
-
-    # -- intake --
-
-    def open_dialog(self, parent: QWidget, chosen: Callable[[list[str]], None]) -> None:
-        """A file dialog for attaching, opened with open() (never exec()); one at a time."""
-        if self._dialog is not None:
-            self._dialog.raise_()
-            return
-        dialog = QFileDialog(parent, "Attach files")
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.filesSelected.connect(chosen)
-        dialog.finished.connect(self._dialog_closed)
-        self._dialog = dialog
-        dialog.open()
-
-    def _dialog_closed(self) -> None:
-        self._dialog = None
-
-    def take_files(self, paths: Sequence[str], session_id: str | None) -> list[Attachment]:
-        """Read files to attach: the ones that can go get a waiting row and are returned
-        (renamed if a row already has their name); the others get a row saying why not."""
-        ready: list[Attachment] = []
-        for path in paths:
-            result = read_attachment(Path(path))
-            if isinstance(result, str):
-                self.add_error(Path(path).name or path, result, session_id)
-            else:
-                ready.append(result)
-        return self._admit(ready, session_id)
-
-    def take_image(self, image: QImage, session_id: str | None) -> list[Attachment]:
-        """A pasted image, as ``pasted-image.png`` (see take_files)."""
-        result = image_attachment(image)
-        if isinstance(result, str):
-            self.add_error(PASTED_IMAGE_NAME, result, session_id)
-            return []
-        return self._admit([result], session_id)
-
-    def _admit(self, items: list[Attachment], session_id: str | None) -> list[Attachment]:
-        named: list[Attachment] = []
-        for item in items:
-            name = self.unique_name(item.name)
-            named.append(item if name == item.name else replace(item, name=name))
-            self.add_pending(name, len(item.data), session_id)
-        return named
+        return unique_name(name, set(self._rows))
 
     # -- changes --
 
@@ -207,7 +153,7 @@ class AttachmentBar(QWidget):
         """A file handed over for upload; it waits for its first progress report."""
         row = self._row(name, size, session_id)
         row.progress.setRange(0, 0)  # busy until the uploader reports
-        row.status.setText(human_size(size))
+        row.status.setText(file_size(size))
 
     def set_progress(self, name: str, done: int, total: int) -> None:
         row = self._rows.get(name) or self._row(name, total, self._session)
@@ -221,7 +167,7 @@ class AttachmentBar(QWidget):
         scale = max(1, total // 2**30)
         row.progress.setRange(0, total // scale)
         row.progress.setValue(min(done, total) // scale)
-        row.status.setText(f"{human_size(min(done, total))} of {human_size(total)}")
+        row.status.setText(f"{file_size(min(done, total))} of {file_size(total)}")
 
     def finish(self, name: str, error: str | None = None) -> None:
         """Upload over: a success removes the row (the file shows in the thread), a failure

@@ -2,7 +2,7 @@
 editing my last message, per-conversation drafts, typing events and attachments.
 
 It decides what the operator's keys mean and says so with signals; the lead (the controller)
-talks to the client and calls back (``take_sent``; uploads show in ``attachments``). Decisions:
+talks to the client and calls back (``take_sent``, ``take_attachments``). Decisions:
 - a draft belongs to its conversation: it is stored on every change, written to disk at most
   every ``draft_save_ms`` and on ``bind()``/close, and never carried to another conversation;
 - a private note never reveals itself to the visitor: no typing event while writing one (nor
@@ -17,9 +17,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QImage, QKeySequence
+from PySide6.QtGui import QCloseEvent, QImage, QKeySequence
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from crisp_console.present.attachments import NOTE_REFUSAL, caption_placeholder
 from crisp_console.present.canned import CannedResponse
 from crisp_console.present.composer_text import (
     COMMANDS_BY_NAME,
@@ -29,7 +30,9 @@ from crisp_console.present.composer_text import (
 )
 from crisp_console.storage.drafts import MODES, DraftStore, Mode
 from crisp_console.ui.commands import CommandRegistry
+from crisp_console.ui.file_drops import FileDrops
 from crisp_console.ui.widgets.attachment_bar import Attachment, AttachmentBar
+from crisp_console.ui.widgets.attachment_tray import AttachmentTray
 from crisp_console.ui.widgets.composer_drafts import DraftKeeper
 from crisp_console.ui.widgets.composer_footer import ComposerFooter
 from crisp_console.ui.widgets.composer_header import (
@@ -39,7 +42,7 @@ from crisp_console.ui.widgets.composer_header import (
     tint_editor,
 )
 from crisp_console.ui.widgets.layouts import column
-from crisp_console.ui.widgets.reply_edit import ReplyEdit, local_files
+from crisp_console.ui.widgets.reply_edit import ReplyEdit
 from crisp_console.ui.widgets.typing_indicator import TypingIndicator
 
 LastOwnMessage = Callable[[str], "tuple[int, str] | None"]
@@ -56,12 +59,13 @@ class Composer(QWidget):
         typing_changed(bool, str): typing or not, with an excerpt (the lead throttles).
             Emitted while ``session_id()`` is still the conversation concerned: bind() stops
             typing in the old conversation before switching.
-        attachments_added(list): Attachments to upload to ``session_id()``.
         leave_requested: Esc with nothing left to cancel.
         drafts_changed: the set of conversations with a draft changed.
 
     Attributes:
         editor: the text field (the lead attaches the "composer" actions to it).
+        tray: the files the next Enter sends, the text being their caption (``tray.view``
+            comes before the reply box in the focus chain: Shift+Tab reaches it).
         attachments: the upload strip.
         header: mode switch, note chip, key hint, edit banner.
         footer: "Attach…", the notice, the send button.
@@ -71,7 +75,6 @@ class Composer(QWidget):
     command_requested = Signal(str, str)
     edit_requested = Signal(object, str)  # an int fingerprint: 16 digits overflow a C int
     typing_changed = Signal(bool, str)
-    attachments_added = Signal(list)
     leave_requested = Signal()
     drafts_changed = Signal()
 
@@ -94,6 +97,7 @@ class Composer(QWidget):
         self._editing: tuple[int, str] | None = None  # (fingerprint, original text)
         self._typing = TypingIndicator(typing_idle_ms, self)
         self._typing.changed.connect(self.typing_changed)
+        self.tray = AttachmentTray(self)  # before the editor: Shift+Tab from it reaches the tray
         self.editor = self._editor(registry, send_on_enter)
         self.attachments = self._attachments(self.editor)
         self.footer = ComposerFooter(self)
@@ -103,7 +107,7 @@ class Composer(QWidget):
         self.header = ComposerHeader(QKeySequence(toggle[0]).toString(_NATIVE) if toggle else "",
                                      self)
         self.header.mode_clicked.connect(self._mode_clicked)
-        column(self, self.header, (self.editor, 1), self.attachments, self.footer,
+        column(self, self.header, self.tray, (self.editor, 1), self.attachments, self.footer,
                margins=(8, 4, 8, 8), spacing=4)
         self.setFocusProxy(self.editor)
         self.bind(None)
@@ -124,12 +128,16 @@ class Composer(QWidget):
         return editor
 
     def _attachments(self, editor: ReplyEdit) -> AttachmentBar:
-        """The upload strip, fed by files and images pasted in the editor or dropped here
-        (and by the attach dialog)."""
+        """The tray, fed by files and images pasted in the editor or dropped here (and by
+        the attach dialog), and the upload strip (which shows the files it refuses)."""
         editor.files_pasted.connect(self.add_files)
-        editor.image_pasted.connect(self._add_image)
-        self.setAcceptDrops(True)
-        return AttachmentBar(self)
+        editor.image_pasted.connect(self.add_image)
+        FileDrops(self, self.add_files, self.add_image, lambda: self._session is not None)
+        bar = AttachmentBar(self)
+        self.tray.refused.connect(bar.add_error)
+        self.tray.changed.connect(self._update_chrome)
+        self.tray.leave_requested.connect(editor.setFocus)
+        return bar
 
     # ---- binding and state ---------------------------------------------------------------------
 
@@ -152,6 +160,7 @@ class Composer(QWidget):
             self._mode = "note" if mode == "note" else "reply"
         self.editor.set_plain(draft.text if draft is not None else "")
         self.attachments.show_session(session_id)
+        self.tray.show_session(session_id)
         self.setEnabled(session_id is not None)
         self._update_chrome()
 
@@ -247,6 +256,8 @@ class Composer(QWidget):
             return False
         original = self._editing[1] if self._editing is not None else None
         outcome = interpret(self.editor.toPlainText(), editing=original)
+        if self.tray.count() and original is None and outcome.kind in ("send", "nothing"):
+            return self._send_files(outcome.text if outcome.kind == "send" else "")
         if outcome.kind == "refuse":
             self.footer.say(outcome.text)
         elif outcome.kind in ("edit", "unchanged") and self._editing is not None:
@@ -331,20 +342,31 @@ class Composer(QWidget):
     def open_attach_dialog(self) -> None:
         """Pick files to attach (window-modal, opened with open(): no nested event loop)."""
         if self._session is not None:
-            self.attachments.open_dialog(self, self.add_files)
+            self.tray.open_dialog(self, self._session)
 
     def add_files(self, paths: Sequence[str]) -> None:
-        """Attach local files (dialog, paste, drop); refused ones show why in the strip."""
+        """Attach local files (dialog, paste, drop) to the tray."""
         if self._session is not None:
-            self._hand_over(self.attachments.take_files(paths, self._session))
+            self.tray.add_files(paths, self._session)
 
-    def _add_image(self, image: QImage) -> None:
+    def add_image(self, image: QImage) -> None:
+        """Attach a pasted or dropped image to the tray."""
         if self._session is not None:
-            self._hand_over(self.attachments.take_image(image, self._session))
+            self.tray.add_image(image, self._session)
 
-    def _hand_over(self, items: list[Attachment]) -> None:
-        if items:
-            self.attachments_added.emit(items)
+    def take_attachments(self, session_id: str) -> list[Attachment]:
+        """The lead sends ``session_id``'s tray: its files, emptied from it."""
+        return self.tray.take(session_id)
+
+    def _send_files(self, caption: str) -> bool:
+        """Enter with files in the tray: they go, then the text as a message (not in a
+        note: Crisp's notes carry text only, and a file would reach the visitor)."""
+        if self._mode == "note":
+            self.footer.say(NOTE_REFUSAL)
+            return False
+        self._typing.stop()
+        self.send_requested.emit(caption, "reply", [])
+        return True
 
     # ---- chrome ----------------------------------------------------------------------------------
 
@@ -353,14 +375,18 @@ class Composer(QWidget):
         hint = send_hint(self._registry.shortcuts("composer.send"),
                          send_on_enter=self.editor.send_on_enter, editing=editing)
         self.header.set_state(note=note, editing=editing, hint=hint)
-        self.editor.setPlaceholderText(placeholder(bound=self._session is not None,
+        files = self.tray.count() if not (editing or note) else 0
+        self.tray.set_note(note)
+        self.editor.setPlaceholderText(caption_placeholder(files) if files else
+                                       placeholder(bound=self._session is not None,
                                                    editing=editing, note=note))
         self.editor.setAccessibleName("Private note" if note else "Reply")
         self.footer.set_state(note=note, editing=editing, can_send=self._can_send())
         tint_editor(self.editor, self.palette(), note=note)
 
     def _can_send(self) -> bool:
-        return bool(self.editor.toPlainText().strip())
+        files = self.tray.count() and self._mode == "reply" and self._editing is None
+        return bool(self.editor.toPlainText().strip() or files)
 
     def _mode_clicked(self, mode: str) -> None:
         self.set_mode(mode)
@@ -377,14 +403,3 @@ class Composer(QWidget):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.flush_drafts()
         super().closeEvent(event)
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self._session is not None and local_files(event.mimeData()):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        paths = local_files(event.mimeData())
-        if paths:
-            event.acceptProposedAction()
-            self.add_files(paths)
-

@@ -41,7 +41,7 @@ class Recorder:
     def __init__(self, composer: Composer) -> None:
         self.events: list[tuple[Any, ...]] = []
         for name in ("send_requested", "command_requested", "edit_requested", "typing_changed",
-                     "attachments_added", "leave_requested", "drafts_changed"):
+                     "leave_requested", "drafts_changed"):
             getattr(composer, name).connect(
                 lambda *args, name=name: self.events.append((name, *args)))
 

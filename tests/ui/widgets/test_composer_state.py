@@ -1,5 +1,6 @@
 """The composer's state: drafts per conversation (memory and disk), typing events, the note
-mode's look, and attachments (paste, drop, dialog, size limit, upload progress)."""
+mode's look, and attachments (paste, drop, dialog, size limit: into the tray until Enter;
+upload progress in the strip). The tray itself: test_attachment_tray.py."""
 
 from __future__ import annotations
 
@@ -7,16 +8,18 @@ import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QColor, QDropEvent, QImage
+from PySide6.QtCore import QMimeData, Qt, QUrl
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QFileDialog, QToolButton
 from pytestqt.qtbot import QtBot
 
+from crisp_console.present.attachments import DEFAULT_LIMIT
 from crisp_console.storage.drafts import Draft, DraftStore
 from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.default_commands import build_registry
-from crisp_console.ui.widgets.attachment_bar import MAX_ATTACHMENT_BYTES, Attachment
-from tests.ui.widgets.composer_helpers import CTRL, Key, Make, Mod, composer_factory, key, type_text
+from crisp_console.ui.widgets.attachment_bar import Attachment
+from tests.ui.widgets.attachment_helpers import drop_on
+from tests.ui.widgets.composer_helpers import CTRL, Key, Make, composer_factory, key, type_text
 
 
 @pytest.fixture
@@ -150,26 +153,31 @@ def png_image() -> QImage:
     return image
 
 
-def test_paste_an_image(qtbot: QtBot, make: Make) -> None:
+def test_paste_an_image_waits_in_the_tray_until_enter(qtbot: QtBot, make: Make) -> None:
     composer, rec = make()
     QApplication.clipboard().setImage(png_image())
     key(qtbot, composer, Key.Key_V, CTRL)
-    [(items,)] = rec.of("attachments_added")
-    [item] = items
+    tray = composer.tray
+    assert tray.isVisible() and tray.names() == ["pasted-image.png"]
+    assert tray.previews() == ["image"]  # a small image is decoded at once
+    assert composer.text() == "" and rec.of("send_requested") == []  # nothing sent yet
+    assert composer.footer.send_button.isEnabled()  # files alone can be sent
+    key(qtbot, composer, Key.Key_Return)
+    assert rec.of("send_requested") == [("", "reply", [])]  # no caption
+    [item] = composer.take_attachments("s1")
     assert isinstance(item, Attachment)
     assert (item.name, item.mime) == ("pasted-image.png", "image/png")
     assert item.data.startswith(b"\x89PNG") and QImage.fromData(item.data).size().width() == 8
-    assert composer.text() == ""
-    assert composer.attachments.state("pasted-image.png") == ("waiting", 0, 0, None)
+    assert not tray.isVisible() and tray.count() == 0
 
 
 def test_paste_text_stays_plain(qtbot: QtBot, make: Make) -> None:
-    composer, rec = make()
+    composer, _ = make()
     mime = QMimeData()
     mime.setHtml("<b>bold</b> <a href='https://x.example'>link</a>")
     mime.setText("bold link")
     composer.editor.insertFromMimeData(mime)
-    assert composer.text() == "bold link" and rec.of("attachments_added") == []
+    assert composer.text() == "bold link" and composer.tray.count() == 0
 
 
 def test_files_by_paste_and_drop_and_size_limit(
@@ -178,40 +186,38 @@ def test_files_by_paste_and_drop_and_size_limit(
     small = tmp_path / "invoice.pdf"
     small.write_bytes(b"%PDF-1.4 tiny")
     big = tmp_path / "movie.mov"
-    with big.open("wb") as handle:  # sparse: no 26 MB written
-        handle.truncate(MAX_ATTACHMENT_BYTES + 1)
+    with big.open("wb") as handle:  # sparse: no 10 MB written
+        handle.truncate(DEFAULT_LIMIT + 1)
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(small)), QUrl.fromLocalFile(str(big)),
                   QUrl.fromLocalFile(str(tmp_path))])
     assert composer.editor.canInsertFromMimeData(mime)
     composer.editor.insertFromMimeData(mime)  # what a paste or a drop on the text does
-    [(items,)] = rec.of("attachments_added")
-    assert [(a.name, a.mime, a.data) for a in items] == [
-        ("invoice.pdf", "application/pdf", b"%PDF-1.4 tiny")]
-    bar = composer.attachments
+    tray = composer.tray
+    assert tray.names() == ["invoice.pdf"] and tray.previews() == ["card"]
+    assert rec.of("send_requested") == []
+    bar = composer.attachments  # the refused ones say why, under the reply box
     assert bar.isVisible()
     state = bar.state("movie.mov")
-    assert state is not None and state[0] == "failed" and "limit is 25 MB" in (state[3] or "")
+    assert state is not None and state[0] == "failed"
+    assert "Crisp takes up to 10 MB" in (state[3] or "")
     folder = bar.state(tmp_path.name)
-    assert folder is not None and folder[0] == "failed"
+    assert folder is not None and folder[0] == "failed" and "folder" in (folder[3] or "")
     # a drop beside the text field, on the composer itself
     drop = QMimeData()
     drop.setUrls([QUrl.fromLocalFile(str(small))])
-    event = QDropEvent(QPointF(5, 5), Qt.DropAction.CopyAction, drop,
-                       Qt.MouseButton.LeftButton, Mod.NoModifier)
-    composer.dropEvent(event)  # QApplication delivers drops only during a real drag
-    assert event.isAccepted()
-    assert [a.name for a in rec.of("attachments_added")[-1][0]] == ["invoice (2).pdf"]
+    assert drop_on(composer, drop)
+    assert tray.names() == ["invoice.pdf", "invoice (2).pdf"]
 
 
-def test_upload_progress_states(qtbot: QtBot, make: Make, tmp_path: Path) -> None:
+def test_upload_progress_states(qtbot: QtBot, make: Make) -> None:
     composer, _ = make()
     bar = composer.attachments
     assert not bar.isVisible()
-    for name in ("a.txt", "b.txt"):
-        (tmp_path / name).write_text("data", encoding="utf-8")
-    composer.add_files([str(tmp_path / "a.txt"), str(tmp_path / "b.txt")])
+    bar.add_pending("a.txt", 4, "s1")
+    bar.add_pending("b.txt", 4, "s1")
     assert bar.names() == ["a.txt", "b.txt"] and bar.isVisible()
+    assert bar.state("a.txt") == ("waiting", 0, 0, None)
     bar.set_progress("a.txt", 0, 0)
     assert bar.state("a.txt") == ("waiting", 0, 0, None)
     bar.set_progress("a.txt", 512, 2048)
@@ -245,5 +251,6 @@ def test_attach_dialog_is_opened_not_executed(
     dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
     dialog.selectFile(os.fspath(path))
     dialog.accept()
-    [(items,)] = rec.of("attachments_added")
-    assert [(a.name, a.data) for a in items] == [("notes.txt", b"hello")]
+    assert composer.tray.names() == ["notes.txt"] and rec.of("send_requested") == []
+    [item] = composer.take_attachments("s1")
+    assert (item.name, item.data) == ("notes.txt", b"hello")
