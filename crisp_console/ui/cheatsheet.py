@@ -16,7 +16,7 @@ TYPED_CATEGORY = "Typing in the reply box"
 # Triggers typed as text in the composer, not shortcuts (console-ux.md (b), Composer).
 TYPED_TRIGGERS: tuple[Row, ...] = (
     ("Canned responses (type to filter, Tab or Enter inserts)", ("!",)),
-    ("Commands: /note, /resolve, /assign, /remind", ("/",)),
+    ("Commands: /note, /resolve, /assign, /unassign, /remind", ("/",)),
     ("Mention a teammate (in notes)", ("@",)),
 )
 

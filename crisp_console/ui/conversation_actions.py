@@ -88,6 +88,7 @@ class ConversationActions:
             "conversation.send_and_resolve": self.send_and_resolve,
             "conversation.assign": self.assign,
             "conversation.assign_to_me": self.assign_to_me,
+            "conversation.unassign": self.unassign,
             "conversation.segments": self.segments,
             "conversation.remind": self.remind,
             "conversation.mark_read": self.mark_read,
@@ -179,7 +180,8 @@ class ConversationActions:
                                  "assigned" if uid == conv.assigned else "")
                      for uid, label in operators]
             if conv.assigned:
-                items.append(PaletteItem("choice", UNASSIGN, "Unassign"))
+                items.append(PaletteItem("choice", UNASSIGN, "Unassign (nobody)",
+                                         "back to Unassigned"))
             item = await self._pick("Assign to…", items, placeholder="Operator name",
                                     notice=self.operator.health.denied_for(OPERATORS) or "")
             if item is None:
@@ -188,6 +190,17 @@ class ConversationActions:
         await self.feedback.guard(self.commands.assign(conv.session_id,
                                                      None if chosen == UNASSIGN else chosen),
                                   "Not assigned")
+
+    async def unassign(self) -> None:
+        """Nobody: back to Unassigned (``/unassign``, the palette). The picker's "Unassign"
+        sends the same client command."""
+        conv = self._current()
+        if conv is None:
+            return
+        if conv.assigned is None:
+            self.feedback.message("This conversation is not assigned to anyone")
+            return
+        await self.feedback.guard(self.commands.assign(conv.session_id, None), "Not unassigned")
 
     async def segments(self) -> None:
         conv = self._current()
@@ -264,6 +277,7 @@ class ConversationActions:
     def slash_command(self, name: str, arg: str) -> None:
         runs: dict[str, Callable[[], object]] = {
             "resolve": self.resolve_toggle, "assign": lambda: self.assign(arg),
+            "unassign": self.unassign,
             "remind": lambda: self.remind(arg), "note": lambda: self.lead.focus_composer("note")}
         run = runs.get(name)
         if run is None:

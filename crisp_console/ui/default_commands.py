@@ -117,6 +117,7 @@ def default_commands(platform: str = sys.platform) -> tuple[Command, ...]:
                   "Ctrl+Shift+Return", "Ctrl+Shift+Enter"),
              _cmd("conversation.assign", "Assign…", "Ctrl+Shift+A"),
              _cmd("conversation.assign_to_me", "Assign to me"),
+             _cmd("conversation.unassign", "Unassign (nobody)"),
              _cmd("conversation.segments", "Segments…", "Ctrl+Shift+L"),
              _cmd("conversation.remind", "Remind me…", "Ctrl+Shift+M"),
              _cmd("conversation.mark_read", "Mark as read", "Ctrl+R"),
