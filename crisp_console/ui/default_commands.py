@@ -89,6 +89,11 @@ def default_commands(platform: str = sys.platform) -> tuple[Command, ...]:
              _cmd("views.new", "New saved view (a segment or a custom filter)…"),
              _cmd("views.remove", "Remove a saved view…")),
         *_in(ACCOUNT,
+             # The console's own availability (ui/availability.py): Crisp's cannot be set
+             # with a plugin token.
+             _cmd("availability.online", "Availability: Online (notify for everything)"),
+             _cmd("availability.away",
+                  "Availability: Away (notify only for my conversations and mentions)"),
              _cmd("account.switch", "Switch account…"),
              _cmd("account.add", "Add an account…"),
              _cmd("account.sign_out", "Sign out")),

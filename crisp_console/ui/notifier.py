@@ -83,6 +83,7 @@ class Notifier(QObject):
         self._recent: deque[float] = deque()  # times of the last individual notifications
         self._batch: list[tuple[str, str]] = []  # (name, session_id) waiting for the summary
         self._summary = single_shot(self, int(BURST_S * 1000), self.flush)
+        self._gate: Callable[[str], bool] = lambda _session_id: True
         if tray is not None:
             tray.message_clicked.connect(self._clicked)
 
@@ -97,6 +98,11 @@ class Notifier(QObject):
         if unknown:
             raise ValueError(f"unknown notification events: {sorted(unknown)}")
         self.enabled_events = frozenset(events)
+
+    def set_gate(self, allow: Callable[[str], bool]) -> None:
+        """``allow(session_id)`` False: nothing about that conversation sounds, pops up or
+        asks for attention (the console's Away, ui/availability.py)."""
+        self._gate = allow
 
     # ---- events -----------------------------------------------------------------------------
 
@@ -169,7 +175,7 @@ class Notifier(QObject):
         return False
 
     def _notify(self, session_id: str, title: str, body: str, name: str = "") -> None:
-        if self._window_active():
+        if self._window_active() or not self._gate(session_id):
             return
         now = self._clock()
         last = self._last_by_session.get(session_id)
