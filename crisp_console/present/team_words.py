@@ -23,8 +23,8 @@ MODES = (ONLINE, AWAY)
 MODE_TITLES = {ONLINE: "Online", AWAY: "Away"}
 MODE_MARKS = {ONLINE: "●", AWAY: "◐"}
 MODE_HINTS = {
-    ONLINE: "Notify for every conversation",
-    AWAY: "Notify only for conversations assigned to me or mentioning me",
+    ONLINE: "notify for every conversation",
+    AWAY: "notify only for conversations assigned to me or mentioning me",
 }
 CRISP_MARKS = {"online": "●", "away": "◐", "offline": "○"}
 WEBSITES_SHOWN = 3  # named in one line; the rest are counted

@@ -106,7 +106,7 @@ class Console:
             store, client.loader, client.commands, p, self.registry, self.actions,
             feedback=feedback, tasks=self.tasks)
         self.team = install_team_controls(client, p.window, p.notifier, self.registry,
-                                          account=account, settings=settings,
+                                          self.actions, account=account, settings=settings,
                                           message=feedback.message)
         self.people_loads = PeopleLoads(p.people, client.details, feedback=feedback,
                                         tasks=self.tasks, past=client.past)

@@ -22,6 +22,7 @@ from crisp_console.core import Conversation, Store
 from crisp_console.present.fuzzy import score
 from crisp_console.present.labels import operator_name
 from crisp_console.present.palette_sources import PaletteItem
+from crisp_console.present.plain import one_line
 from crisp_console.present.reminders import parse_when, remind_presets
 from crisp_console.ui.feedback import Feedback
 from crisp_console.ui.ports import Pick
@@ -153,6 +154,11 @@ class ConversationActions:
         ops.sort(key=lambda o: (o[0] != me, o[2] != "online", o[1].lower()))
         return [(uid, f"{name} (me)" if uid == me else name) for uid, name, _ in ops]
 
+    def _availability(self, user_id: str) -> str:
+        """What Crisp says of an operator ("away"), for the picker; "" when not known."""
+        op = self.store.operators.get(user_id)
+        return one_line(op.availability, 20) if op is not None else ""
+
     def assign_to_me(self) -> None:
         conv = self._current()
         if conv is None:
@@ -176,8 +182,9 @@ class ConversationActions:
                              if score(name, label) is not None), reverse=True)
             chosen = ranked[0][1] if ranked else None
         if chosen is None:
-            items = [PaletteItem("choice", uid, label,
-                                 "assigned" if uid == conv.assigned else "")
+            items = [PaletteItem("choice", uid, label, " · ".join(
+                         w for w in ("assigned" if uid == conv.assigned else "",
+                                     self._availability(uid)) if w))
                      for uid, label in operators]
             if conv.assigned:
                 items.append(PaletteItem("choice", UNASSIGN, "Unassign (nobody)",

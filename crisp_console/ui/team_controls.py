@@ -9,15 +9,16 @@ Unassign is ConversationActions' (the assignment's own path).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QAction, QActionGroup
 
 from crisp_console.client import ConsoleClient
 from crisp_console.present.labels import operator_name
-from crisp_console.present.team_words import crisp_text, crisp_tip, mode_changed
+from crisp_console.present.team_words import MODES, crisp_text, crisp_tip, mode_changed
 from crisp_console.ui.account_info import AccountName, SignedInInfo
 from crisp_console.ui.availability import (
     ConsoleAvailability,
@@ -60,10 +61,12 @@ class TeamControls:
 
 
 def install_team_controls(client: ConsoleClient, window: MainWindow, notifier: Notifier,
-                          registry: CommandRegistry, *, account: AccountName | None,
+                          registry: CommandRegistry, actions: Mapping[str, QAction], *,
+                          account: AccountName | None,
                           settings: QSettings | None,
                           message: Callable[[str, int], None]) -> TeamControls:
-    """``account``: the signed-in account's name (None: "a plugin token", and the
+    """``actions``: the registry's QActions (the Console menu's availability lines get a
+    check mark); ``account``: the signed-in account's name (None: "a plugin token", and the
     availability is not remembered); ``message(text, ms)``: the status bar."""
     store = client.store
     memory = (SettingsMemory(settings, account.key)
@@ -86,6 +89,26 @@ def install_team_controls(client: ConsoleClient, window: MainWindow, notifier: N
     crisp.changed.connect(controls.show_crisp)
     for cid, run in availability.handlers().items():
         registry.set_handler(cid, run)
+    check_marks(availability, actions, window)
     notifier.set_gate(availability.should_notify)
     controls.show_crisp()
     return controls
+
+
+def check_marks(availability: ConsoleAvailability, actions: Mapping[str, QAction],
+                window: MainWindow) -> None:
+    """The menu's "Availability: …" lines as one exclusive choice, the current one checked."""
+    group = QActionGroup(window)
+    by_mode = {mode: action for mode in MODES
+               if (action := actions.get(f"availability.{mode}")) is not None}
+    for action in by_mode.values():
+        action.setCheckable(True)
+        group.addAction(action)
+
+    def check(mode: str) -> None:
+        action = by_mode.get(mode)
+        if action is not None:
+            action.setChecked(True)
+
+    availability.changed.connect(check)
+    check(availability.mode)

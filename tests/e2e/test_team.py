@@ -33,9 +33,14 @@ def listed(console: Console) -> list[str]:
 
 
 async def assign_from_picker(console: Console, typed: str) -> None:
-    """Ctrl+Shift+A, type ``typed``, Enter on the first match."""
+    """Ctrl+Shift+A, type ``typed``, Enter on the first match. Each operator's entry says
+    their availability in Crisp."""
     press(focused(), Qt.Key.Key_A, CTRL | SHIFT)
     await picker_open(console)
+    operators = console.client.store.operators
+    for result in console.panes.palette.results():
+        if result.item.key in operators:
+            assert operators[result.item.key].availability in result.item.detail
     type_in_focus(typed)
     console.panes.palette.flush()
     press(focused(), Qt.Key.Key_Return)
@@ -102,11 +107,13 @@ async def test_away_from_the_palette_mutes_all_but_mine(console: Console,
     mine = next(s for s in store.conversation_ids() if s != unassigned)
     sandbox.state.set_routing(sandbox.state.conversations[mine], me)
     await until(lambda: store.conversations[mine].assigned == me, what="one assigned to me")
-    assert team.switch.mode_text() == "● Online"
+    assert team.switch.mode_text() == "● Online ▾"
 
     await run_from_palette(console, "away", AWAY)
     await until(lambda: team.availability.away, what="Away")
-    assert team.switch.mode_text() == "◐ Away"
+    assert team.switch.mode_text() == "◐ Away ▾"
+    assert console.actions["availability.away"].isChecked()  # the Console menu's mark
+    assert not console.actions["availability.online"].isChecked()
     assert "Away" in console.window.statusBar().currentMessage()
     assert not team.availability.should_notify(unassigned)
     assert team.availability.should_notify(mine)
@@ -126,7 +133,7 @@ async def test_away_from_the_palette_mutes_all_but_mine(console: Console,
     await until(console.window.isActiveWindow, what="the window back")
     await run_from_palette(console, "online", ONLINE)
     await until(lambda: not team.availability.away, what="Online")
-    assert team.switch.mode_text() == "● Online"
+    assert team.switch.mode_text() == "● Online ▾"
     other.activateWindow()
     await until(lambda: not console.window.isActiveWindow(), what="the window to go again")
     visitor_says(sandbox, unassigned, "hello again")

@@ -4,7 +4,7 @@ this only shows them and says which one the operator picked."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
 
@@ -30,7 +30,6 @@ class AvailabilitySwitch(QWidget):
         self.button = QToolButton(self)
         self.button.setObjectName("availabilityButton")
         self.button.setAutoRaise(True)
-        self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.button.setAccessibleName("Console availability")
         self.menu = QMenu(self.button)
@@ -47,7 +46,8 @@ class AvailabilitySwitch(QWidget):
         self.menu.addSeparator()
         self.crisp_action = self.menu.addAction("")
         self.crisp_action.setEnabled(False)  # information: Crisp's own, not switchable here
-        self.button.setMenu(self.menu)
+        # popup(), not setMenu(): a tool button's menu runs exec(), a nested event loop.
+        self.button.clicked.connect(self.show_menu)
         self.crisp_label = QLabel(self)
         self.crisp_label.setObjectName("crispAvailability")
         self.crisp_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -60,12 +60,17 @@ class AvailabilitySwitch(QWidget):
         self.set_crisp("", "")
 
     def set_mode(self, mode: str) -> None:
-        self.button.setText(mode_text(mode))
+        self.button.setText(f"{mode_text(mode)} ▾")  # ▾: it opens a menu
         self.button.setToolTip(tooltip_html(mode_tip(mode) + "\nClick to switch; or Ctrl+K, "
                                             "\"availability\"."))
         action = self.actions_by_mode.get(mode)
         if action is not None:
             action.setChecked(True)
+
+    def show_menu(self) -> None:
+        """The menu above the button (the status bar is at the window's bottom)."""
+        height = self.menu.sizeHint().height()
+        self.menu.popup(self.button.mapToGlobal(QPoint(0, -height)))
 
     def mode_text(self) -> str:
         return self.button.text()
