@@ -7,9 +7,10 @@ the user tier (go-crisp-api v3.0.0), and no plugin or website route writes an op
 availability (crisp-api.md §2.4). So the console's own "Away" (ui/availability.py) mutes
 the console; this only shows what Crisp says.
 
-What it costs: one request each time the live feed connects (the first time and after every
-reconnect, since events may have been missed meanwhile), asking the first website that
-lists "me" (more only when a website does not, at most ``MAX_WEBSITES``). The operators'
+What it costs: one request when the live feed first connects, and again after a reconnect
+(events may have been missed meanwhile) when the last read is older than ``min_interval``
+(5 min: a flaky network must not spend the daily quota on this), asking the first website
+that lists "me" (more only when a website does not, at most ``MAX_WEBSITES``). The operators'
 list read at start-up already carries an ``availability``, but a warm start shows the cached
 one, which may be hours old. Between reads the RTM event keeps the store current
 (core/handlers.py ``on_operator_availability``).
@@ -41,6 +42,7 @@ log = logging.getLogger("crisp_console.client")
 EVENT = "website:update_operators_availability"
 MAX_WEBSITES = 3  # websites asked before giving up on finding "me"
 MAX_TYPE = 32  # an availability is a short word ("online", "away", "offline")
+MIN_INTERVAL = 300.0  # seconds between two reads after reconnects
 
 
 def availability_type(value: Any) -> str | None:
@@ -55,16 +57,21 @@ class MyAvailability:
     """``since_ms``: when Crisp says the current availability began (epoch ms; None when not
     known); ``problem``: why it could not be read, in words ("" when it was). Observers hear
     of a change of either (the availability itself is the store operator's, observed
-    there). ``requests`` counts the reads this session (the tests read it)."""
+    there). ``requests`` counts the reads this session and ``skipped`` the reconnects that
+did not read (the tests read them)."""
 
     def __init__(self, api: CrispApi, store: Store, identity: Identity,
                  websites: Callable[[], list[str]], tasks: TaskOwner,
-                 wall_ms: Callable[[], int]) -> None:
+                 wall_ms: Callable[[], int], monotonic: Callable[[], float]) -> None:
         self._api, self._store, self._identity = api, store, identity
         self._websites, self._tasks, self._wall_ms = websites, tasks, wall_ms
+        self._monotonic = monotonic
+        self.min_interval = MIN_INTERVAL
+        self._read_at: float | None = None  # when the last read began (monotonic)
         self.since_ms: int | None = None
         self.problem = ""
         self.requests = 0
+        self.skipped = 0  # reconnects that did not read (the last read was recent)
         self._connects = 0
         self._heard = 0  # events about "me" so far: a read that raced one is stale
         self._observers: Observers[[]] = Observers(log, "availability observer")
@@ -76,11 +83,18 @@ class MyAvailability:
     # ---- inputs ----------------------------------------------------------------------------
 
     def on_connection_state(self, state: ConnectionState) -> None:
-        """The gateway's observer: read again each time the live feed (re)connects."""
-        if state is ConnectionState.CONNECTED:
-            self._connects += 1
-            self._tasks.spawn(self.refresh(first=self._connects == 1), "my availability",
-                              key="my-availability")
+        """The gateway's observer: read when the live feed first connects, and after a
+        reconnect unless the last read is recent."""
+        if state is not ConnectionState.CONNECTED:
+            return
+        self._connects += 1
+        now = self._monotonic()
+        if self._read_at is not None and now - self._read_at < self.min_interval:
+            self.skipped += 1
+            return
+        self._read_at = now
+        self._tasks.spawn(self.refresh(first=self._connects == 1), "my availability",
+                          key="my-availability")
 
     def on_event(self, name: str, payload: Any) -> None:
         """The event sink's listener (after the store applied the event)."""

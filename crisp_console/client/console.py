@@ -19,7 +19,7 @@ reaches into another. The UI uses the parts by name:
 - ``past``: the past conversations the people panel shows that the store lacks (past.py);
 - ``media``: trusted, fetch (media.py);
 - ``identity``: who "me" is (identity.py); ``availability``: what Crisp says of me's
-  availability, read on each connect and kept by its event (availability.py);
+  availability, read when the live feed connects and kept by its event (availability.py);
 - ``websites``, ``catchup``, ``fetches``, ``sender``, ``events``: the sync and the owed work;
 - with a local database (``cache=``): ``persister`` (persist.py) and ``warm``
   (warmstart.py): ``await restore_cache()`` before ``start()`` paints the saved inbox.
@@ -148,7 +148,7 @@ class ConsoleClient:
         self.gateway.add_state_observer(catchup.on_connection_state)
         # Crisp's availability of "me", read on each connect, then kept by its event.
         self.availability = MyAvailability(api, store, self.identity, websites.ids, tasks,
-                                           clocks.now_ms)
+                                           clocks.now_ms, clocks.monotonic)
         self.gateway.add_state_observer(self.availability.on_connection_state)
         self.events.add_listener(self.availability.on_event)
         self._own_database: InlineRunner | None = None

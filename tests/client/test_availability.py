@@ -50,8 +50,15 @@ async def test_one_read_per_connect_and_events_in_between(sandbox: Sandbox,
                     what="the event")
         assert reads(sandbox) == 1
 
-        # A stale value (what a warm start shows from its cache) is corrected by the read
-        # that follows the next connect.
+        # A reconnect moments later reads nothing (a flaky network must not spend the
+        # quota on this).
+        assert (await admin.post("sockets/drop")).status_code == 200
+        await until(lambda: client.availability.skipped == 1, timeout=10,
+                    what="the reconnect")
+        assert reads(sandbox) == client.availability.requests == 1
+        # Later: a stale value (what a warm start shows from its cache) is corrected by
+        # the read that follows the next connect.
+        client.availability.min_interval = 0.0
         client.store.update_operator(me, {"availability": "online"})
         ours = client.availability.requests
         assert (await admin.post("sockets/drop")).status_code == 200
@@ -89,7 +96,7 @@ def held(store: Store) -> tuple[MyAvailability, HeldApi]:
     store.set_operators([{"details": {"user_id": "op-me", "availability": "online"}}])
     api = HeldApi()
     mine = MyAvailability(api, store, Identity(store, None), lambda: ["w1"],  # type: ignore[arg-type]
-                          TaskOwner(), lambda: 5_000)
+                          TaskOwner(), lambda: 5_000, lambda: 1.0)
     return mine, api
 
 
