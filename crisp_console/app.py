@@ -58,6 +58,7 @@ from crisp_console.storage.accounts import FILE_NAME as ACCOUNTS_FILE
 from crisp_console.storage.database import StorageMode
 from crisp_console.storage.preferences import load_preferences
 from crisp_console.types import Credentials
+from crisp_console.ui.account_info import AccountName
 from crisp_console.ui.accounts_flow import (
     Accounts,
     Ending,
@@ -148,7 +149,8 @@ async def run(rest: str, credentials: Credentials, shell: Shell,
                       view_memory=None if local.database.mode is StorageMode.MEMORY
                       else DatabaseViewMemory(client),
                       saved_views=None if local.database.mode is StorageMode.MEMORY
-                      else DatabaseSavedViews(client))
+                      else DatabaseSavedViews(client),
+                      account=account_name(args, rest, credentials, account))
     window = console.window
     if account is not None:
         window.setWindowTitle(f"{window.windowTitle()} — {account.display_name}")
@@ -207,6 +209,20 @@ async def run(rest: str, credentials: Credentials, shell: Shell,
     await console.aclose()
     await close_local(local)
     return rc, ending
+
+
+def account_name(args: argparse.Namespace, rest: str, credentials: Credentials,
+                 account: Account | None) -> AccountName:
+    """"Signed in as …": the label given at sign-in (Crisp's plugin API has no plugin
+    name); the demo and environment tokens name themselves. The key keeps per-account
+    choices (the availability) apart."""
+    if account is not None:
+        label = account.display_name
+    elif args.demo:
+        label = "the demo sandbox"
+    else:
+        label = f"token {credentials.identifier[:8]}… (CRISP_IDENTIFIER)"
+    return AccountName(label, f"{rest}|{credentials.identifier}")
 
 
 async def erase_account_data(account: Account, secrets: SecretStore) -> None:

@@ -134,6 +134,13 @@ class Routes:
     async def list_operators(self, website_id: str) -> list[Json]:
         return await self._objects("list_operators", f"website/{q(website_id)}/operators/list")
 
+    async def operator_availabilities(self, website_id: str) -> list[Json]:
+        """List Website Operator Availabilities: ``[{user_id, type, time: {for, since}}]``
+        (a read route plugin tokens may use; Crisp has no route for a plugin token to set
+        an operator's availability: client/availability.py)."""
+        return await self._objects("operator_availabilities",
+                                   f"website/{q(website_id)}/availability/operators")
+
     # ---- conversations -------------------------------------------------------------------
 
     async def list_conversations(self, website_id: str, page: int = 1, *,

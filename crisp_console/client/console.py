@@ -18,6 +18,8 @@ reaches into another. The UI uses the parts by name:
 - ``details``: the people panel's extras, loaded when it shows them (details.py);
 - ``past``: the past conversations the people panel shows that the store lacks (past.py);
 - ``media``: trusted, fetch (media.py);
+- ``identity``: who "me" is (identity.py); ``availability``: what Crisp says of me's
+  availability, read when the live feed connects and kept by its event (availability.py);
 - ``websites``, ``catchup``, ``fetches``, ``sender``, ``events``: the sync and the owed work;
 - with a local database (``cache=``): ``persister`` (persist.py) and ``warm``
   (warmstart.py): ``await restore_cache()`` before ``start()`` paints the saved inbox.
@@ -41,6 +43,7 @@ from typing import Any
 import httpx
 
 from crisp_console.api import CrispApi
+from crisp_console.client.availability import MyAvailability
 from crisp_console.client.backfill import Backfill
 from crisp_console.client.catchup import CatchUp
 from crisp_console.client.commands import Commands
@@ -143,6 +146,11 @@ class ConsoleClient:
                                        rebind_interval=config.rebind_interval,
                                        on_refused=websites.refresh)
         self.gateway.add_state_observer(catchup.on_connection_state)
+        # Crisp's availability of "me", read on each connect, then kept by its event.
+        self.availability = MyAvailability(api, store, self.identity, websites.ids, tasks,
+                                           clocks.now_ms, clocks.monotonic)
+        self.gateway.add_state_observer(self.availability.on_connection_state)
+        self.events.add_listener(self.availability.on_event)
         self._own_database: InlineRunner | None = None
         if database is None:  # nothing to keep it in: in memory, for this client's life
             database = self._own_database = InlineRunner.open()

@@ -84,6 +84,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("note", "/note [text]", "Write a private note (only operators see it)", True),
     CommandSpec("resolve", "/resolve", "Resolve this conversation", False),
     CommandSpec("assign", "/assign [name]", "Assign to an operator (no name: pick one)", True),
+    CommandSpec("unassign", "/unassign", "Unassign: back to nobody", False),
     CommandSpec("remind", "/remind [when]", "Remind me later: 30m, 2h, tomorrow…", True),
 )
 COMMANDS_BY_NAME: dict[str, CommandSpec] = {c.name: c for c in COMMANDS}
@@ -191,9 +192,10 @@ class Completion:
     tooltip: str = ""
 
 
-# Accepting /note switches mode (the word goes); /resolve is complete; the others want more.
+# Accepting /note switches mode (the word goes); /resolve and /unassign are complete; the
+# others want more.
 _COMMAND_REPLACEMENTS = {"note": "", "resolve": "/resolve", "assign": "/assign ",
-                         "remind": "/remind "}
+                         "unassign": "/unassign", "remind": "/remind "}
 
 
 def canned_completions(query: str, canned: Iterable[CannedResponse]) -> list[Completion]:

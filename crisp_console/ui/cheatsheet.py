@@ -16,7 +16,7 @@ TYPED_CATEGORY = "Typing in the reply box"
 # Triggers typed as text in the composer, not shortcuts (console-ux.md (b), Composer).
 TYPED_TRIGGERS: tuple[Row, ...] = (
     ("Canned responses (type to filter, Tab or Enter inserts)", ("!",)),
-    ("Commands: /note, /resolve, /assign, /remind", ("/",)),
+    ("Commands: /note, /resolve, /assign, /unassign, /remind", ("/",)),
     ("Mention a teammate (in notes)", ("@",)),
     # The attachment tray above the reply box (widgets/attachment_tray.py).
     ("Go to the files waiting to be sent (←/→ between them)", ("Shift+Tab",)),

@@ -22,6 +22,7 @@ from crisp_console.core.views import SavedView
 from crisp_console.present.canned import CannedResponse
 from crisp_console.settings import Preferences
 from crisp_console.storage.database import Database
+from crisp_console.ui.account_info import AccountName
 from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.controller import Controller
 from crisp_console.ui.conversation_actions import ConversationActions
@@ -45,6 +46,7 @@ from crisp_console.ui.saved_views import (
 from crisp_console.ui.search_flow import SearchFlow
 from crisp_console.ui.stale_guard import StaleGuard
 from crisp_console.ui.team_canned import TeamCanned
+from crisp_console.ui.team_controls import install_team_controls
 from crisp_console.ui.theme import Theme
 from crisp_console.ui.websites import WebsiteScope
 from crisp_console.ui.widgets.local_data_section import LocalData
@@ -68,7 +70,8 @@ class Console:
                  local_data: LocalData | None = None,
                  view_memory: ViewMemory | None = None,
                  saved_views: SavedViewsMemory | None = None,
-                 database: Database | None = None) -> None:
+                 database: Database | None = None,
+                 account: AccountName | None = None) -> None:
         """A ``registry`` built by the caller runs its async commands on ``tasks``.
         ``unsent``: the outbox's unsent items; quitting asks about them (None: never asks).
         ``saved``: the saved data a warm start shows, until reconciled (the status bar);
@@ -77,7 +80,8 @@ class Console:
         unsent items are lost). ``view_memory``: where the last view (scope, filter, open
         conversation) is kept; by default the window's ``settings``; ``saved_views``: where
         the saved views are kept (by default the settings too). ``database``: the
-        account's (the drafts live in it; its owner closes it after ``aclose()``)."""
+        account's (the drafts live in it; its owner closes it after ``aclose()``).
+        ``account``: its name and key ("Signed in as …"; the availability is kept per key)."""
         self.client = client
         self.tasks = tasks if tasks is not None else TaskOwner()
         prefs = prefs or Preferences()
@@ -103,6 +107,9 @@ class Console:
         self.controller = controller = Controller(
             store, client.loader, client.commands, p, self.registry, self.actions,
             feedback=feedback, tasks=self.tasks)
+        self.team = install_team_controls(client, p.window, p.notifier, self.registry,
+                                          self.actions, account=account, settings=settings,
+                                          message=feedback.message)
         self.people_loads = PeopleLoads(p.people, client.details, feedback=feedback,
                                         tasks=self.tasks, past=client.past)
 
@@ -252,6 +259,7 @@ class Console:
         """Names, "me", the websites, the last view, the unread count, the focus."""
         apply_directory(self.panes, self.client.store, self.client.me)
         self.websites.ready()
+        self.team.ready()
         if self.last_view is not None:
             self.last_view.restore()  # the scope, the filter and the conversation left open
         self.panes.list_pane.flush()
@@ -277,6 +285,7 @@ class Console:
         self.panes.detach()
         self.people_loads.detach()
         self.websites.detach()
+        self.team.detach()
         self.team_canned.close()
         self.controller.detach()
         await self.panes.notifier.aclose()  # its notifications withdrawn, the bus closed

@@ -22,6 +22,7 @@ from crisp_console.core import Conversation, Store
 from crisp_console.present.fuzzy import score
 from crisp_console.present.labels import operator_name
 from crisp_console.present.palette_sources import PaletteItem
+from crisp_console.present.plain import one_line
 from crisp_console.present.reminders import parse_when, remind_presets
 from crisp_console.ui.feedback import Feedback
 from crisp_console.ui.ports import Pick
@@ -92,6 +93,7 @@ class ConversationActions:
             "conversation.send_and_resolve": self.send_and_resolve,
             "conversation.assign": self.assign,
             "conversation.assign_to_me": self.assign_to_me,
+            "conversation.unassign": self.unassign,
             "conversation.segments": self.segments,
             "conversation.remind": self.remind,
             "conversation.mark_read": self.mark_read,
@@ -161,6 +163,11 @@ class ConversationActions:
         ops.sort(key=lambda o: (o[0] != me, o[2] != "online", o[1].lower()))
         return [(uid, f"{name} (me)" if uid == me else name) for uid, name, _ in ops]
 
+    def _availability(self, user_id: str) -> str:
+        """What Crisp says of an operator ("away"), for the picker; "" when not known."""
+        op = self.store.operators.get(user_id)
+        return one_line(op.availability, 20) if op is not None else ""
+
     def assign_to_me(self) -> None:
         conv = self._current()
         if conv is None:
@@ -184,11 +191,13 @@ class ConversationActions:
                              if score(name, label) is not None), reverse=True)
             chosen = ranked[0][1] if ranked else None
         if chosen is None:
-            items = [PaletteItem("choice", uid, label,
-                                 "assigned" if uid == conv.assigned else "")
+            items = [PaletteItem("choice", uid, label, " · ".join(
+                         w for w in ("assigned" if uid == conv.assigned else "",
+                                     self._availability(uid)) if w))
                      for uid, label in operators]
             if conv.assigned:
-                items.append(PaletteItem("choice", UNASSIGN, "Unassign"))
+                items.append(PaletteItem("choice", UNASSIGN, "Unassign (nobody)",
+                                         "back to Unassigned"))
             item = await self._pick("Assign to…", items, placeholder="Operator name",
                                     notice=self.operator.health.denied_for(OPERATORS) or "")
             if item is None:
@@ -197,6 +206,17 @@ class ConversationActions:
         await self.feedback.guard(self.commands.assign(conv.session_id,
                                                      None if chosen == UNASSIGN else chosen),
                                   "Not assigned")
+
+    async def unassign(self) -> None:
+        """Nobody: back to Unassigned (``/unassign``, the palette). The picker's "Unassign"
+        sends the same client command."""
+        conv = self._current()
+        if conv is None:
+            return
+        if conv.assigned is None:
+            self.feedback.message("This conversation is not assigned to anyone")
+            return
+        await self.feedback.guard(self.commands.assign(conv.session_id, None), "Not unassigned")
 
     async def segments(self) -> None:
         conv = self._current()
@@ -273,6 +293,7 @@ class ConversationActions:
     def slash_command(self, name: str, arg: str) -> None:
         runs: dict[str, Callable[[], object]] = {
             "resolve": self.resolve_toggle, "assign": lambda: self.assign(arg),
+            "unassign": self.unassign,
             "remind": lambda: self.remind(arg), "note": lambda: self.lead.focus_composer("note")}
         run = runs.get(name)
         if run is None:

@@ -89,6 +89,11 @@ def default_commands(platform: str = sys.platform) -> tuple[Command, ...]:
              _cmd("views.new", "New saved view (a segment or a custom filter)…"),
              _cmd("views.remove", "Remove a saved view…")),
         *_in(ACCOUNT,
+             # The console's own availability (ui/availability.py): Crisp's cannot be set
+             # with a plugin token.
+             _cmd("availability.online", "Availability: Online (notify for everything)"),
+             _cmd("availability.away",
+                  "Availability: Away (notify only for my conversations and mentions)"),
              _cmd("account.switch", "Switch account…"),
              _cmd("account.add", "Add an account…"),
              _cmd("account.sign_out", "Sign out")),
@@ -117,6 +122,7 @@ def default_commands(platform: str = sys.platform) -> tuple[Command, ...]:
                   "Ctrl+Shift+Return", "Ctrl+Shift+Enter"),
              _cmd("conversation.assign", "Assign…", "Ctrl+Shift+A"),
              _cmd("conversation.assign_to_me", "Assign to me"),
+             _cmd("conversation.unassign", "Unassign (nobody)"),
              _cmd("conversation.segments", "Segments…", "Ctrl+Shift+L"),
              _cmd("conversation.remind", "Remind me…", "Ctrl+Shift+M"),
              _cmd("conversation.mark_read", "Mark as read", "Ctrl+R"),

@@ -139,6 +139,7 @@ class Notifier(QObject):
         self._app = app if isinstance(app, QApplication) else None
         if self._app is not None:  # the window back in front: the summary has been seen
             self._app.focusWindowChanged.connect(self._focus_changed)
+        self._gate: Callable[[str], bool] = lambda _session_id: True
         if tray is not None:
             tray.message_clicked.connect(self._clicked)
         if service is not None:
@@ -200,6 +201,11 @@ class Notifier(QObject):
         if unknown:
             raise ValueError(f"unknown notification events: {sorted(unknown)}")
         self.enabled_events = frozenset(events)
+
+    def set_gate(self, allow: Callable[[str], bool]) -> None:
+        """``allow(session_id)`` False: nothing about that conversation sounds, pops up or
+        asks for attention (the console's Away, ui/availability.py)."""
+        self._gate = allow
 
     # ---- events -----------------------------------------------------------------------------
 
@@ -264,7 +270,7 @@ class Notifier(QObject):
             if wait > 0:
                 continue
             del self._due[sid]
-            if not self._window_active():
+            if not self._window_active() and self._gate(sid):
                 self._last_by_session[sid] = now
                 self._show(sid, title, body, sid)
         self._schedule_due()
@@ -340,7 +346,7 @@ class Notifier(QObject):
         return False
 
     def _notify(self, session_id: str, title: str, body: str, name: str = "") -> None:
-        if self._window_active():
+        if self._window_active() or not self._gate(session_id):
             return
         if self.alert:
             QApplication.alert(self._window)  # until the window is activated

@@ -93,3 +93,13 @@ async def test_website_and_operators(crisp: CrispApi, sandbox: Sandbox) -> None:
     operators = await crisp.list_operators(wid)
     assert [op["details"]["user_id"] for op in operators] == [
         op.user_id for op in sandbox.state.operators]
+
+
+async def test_operator_availabilities(crisp: CrispApi, sandbox: Sandbox) -> None:
+    wid = bound_website(sandbox)
+    op = sandbox.state.operators[0]
+    sandbox.state.set_operator_availability(wid, op, "away")
+    items = await crisp.operator_availabilities(wid)
+    assert [i["user_id"] for i in items] == [o.user_id for o in sandbox.state.operators]
+    mine = next(i for i in items if i["user_id"] == op.user_id)
+    assert mine["type"] == "away" and mine["time"]["since"] == op.availability_since

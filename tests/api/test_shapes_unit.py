@@ -46,6 +46,7 @@ CALLS: dict[str, Call] = {
     "update_settings": lambda a: a.update_settings(W, "plugin", {"a": 1}),
     "get_website": lambda a: a.get_website(W),
     "list_operators": lambda a: a.list_operators(W),
+    "operator_availabilities": lambda a: a.operator_availabilities(W),
     "list_conversations": lambda a: a.list_conversations(W),
     "iter_conversations": lambda a: drain(a.iter_conversations(W)),
     "get_conversation": lambda a: a.get_conversation(W, S),
@@ -88,7 +89,7 @@ def safe(value: Any) -> bool:
 
 # What each method may return when it does not raise: its promise to the caller.
 LISTS = {"connect_websites", "iter_connect_websites", "connect_websites_since",
-         "list_operators", "list_conversations",
+         "list_operators", "operator_availabilities", "list_conversations",
          "iter_conversations", "get_messages", "list_pages", "list_events", "list_files",
          "list_person_events"}
 OBJECTS = {"connect_account", "connect_endpoints", "subscription_settings", "get_website",

@@ -107,6 +107,7 @@ def test_outgoing_text_trims_the_ends_and_keeps_the_inside() -> None:
     ("/assign Bob", None, Outcome("command", "Bob", "assign")),
     ("/assign", None, Outcome("command", "", "assign")),
     ("/remind 1h", None, Outcome("command", "1h", "remind")),
+    ("/unassign", None, Outcome("command", "", "unassign")),
     ("/note check billing", None, Outcome("note", "check billing", "note")),
     ("Fixed typo ", "Fixd typo", Outcome("edit", "Fixed typo")),
     ("Same", "Same", Outcome("unchanged", "Same")),
@@ -161,7 +162,8 @@ def test_completions_for_each_trigger() -> None:
     assert "[fr]" in canned[0].detail and "Greeting (French)" in canned[0].detail
     commands = {c.value: c.replacement for c in command_completions("")}
     assert commands == {"note": "", "resolve": "/resolve", "assign": "/assign ",
-                        "remind": "/remind "}
+                        "unassign": "/unassign", "remind": "/remind "}
+    assert [c.value for c in command_completions("una")] == ["unassign"]
     assert [c.value for c in command_completions("re")] == ["resolve", "remind"]
     assert len(command_completions("")) == len(COMMANDS)
     mentions = mention_completions("st", [("u1", "Alice Martin"), ("u2", "Bob Stone")])

@@ -7,9 +7,10 @@ talks to the client and calls back (``take_sent``, ``take_attachments``). Decisi
   every ``draft_save_ms`` and on ``bind()``/close, and never carried to another conversation;
 - a private note never reveals itself to the visitor: no typing event while writing one (nor
   while editing a sent message);
-- ``/note text`` + Enter switches to note mode with "text" to review; ``/resolve`` runs at
-  once; ``/assign`` and ``/remind`` pass what follows (empty: the lead opens a picker); an
-  unknown ``/word`` is refused rather than sent to the visitor (``//`` sends a slash).
+- ``/note text`` + Enter switches to note mode with "text" to review; ``/resolve`` and
+  ``/unassign`` run at once; ``/assign`` and ``/remind`` pass what follows (empty: the lead
+  opens a picker); an unknown ``/word`` is refused rather than sent to the visitor (``//``
+  sends a slash).
 """
 
 from __future__ import annotations
@@ -53,8 +54,8 @@ class Composer(QWidget):
     """Signals:
         send_requested(str, str, list): text, mode ("reply"|"note"), mentioned user ids
             (notes only). The lead sends, then calls take_sent().
-        command_requested(str, str): "note"|"resolve"|"assign"|"remind" and the argument
-            ("" if none). For "note" the composer has already switched mode.
+        command_requested(str, str): a name of present.composer_text.COMMANDS and the
+            argument ("" if none). For "note" the composer has already switched mode.
         edit_requested(int, str): fingerprint and new text of my message edited with Up.
         typing_changed(bool, str): typing or not, with an excerpt (the lead throttles).
             Emitted while ``session_id()`` is still the conversation concerned: bind() stops

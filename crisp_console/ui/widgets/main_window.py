@@ -35,9 +35,10 @@ from crisp_console.ui.default_commands import (
 )
 
 TITLE = "crisp-console"
+CONSOLE_MENU = "&Console"
 # Menu bar: (menu title, registry categories it lists).
 MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("&Console", (APPLICATION, ACCOUNT)),
+    (CONSOLE_MENU, (APPLICATION, ACCOUNT)),
     ("&Go", (NAVIGATION, THREAD)),
     ("&View", (VIEWS,)),
     ("C&onversation", (CONVERSATION,)),
@@ -105,6 +106,7 @@ class MainWindow(QMainWindow):
             self.setCentralWidget(central)
         if status_bar is not None:
             self.setStatusBar(status_bar)
+        self.menus: dict[str, QMenu] = {}  # by title (CONSOLE_MENU): others add their lines
         self.toolbar = QToolBar("Conversation actions")
         self.toolbar.setObjectName("actionsToolbar")
         self.toolbar.setMovable(False)
@@ -122,8 +124,9 @@ class MainWindow(QMainWindow):
         """Menus by registry category and the toolbar, from the registry's QActions."""
         bar = self.menuBar()
         bar.clear()
+        self.menus = {}
         for title, categories in MENUS:
-            menu = bar.addMenu(title)
+            menu = self.menus[title] = bar.addMenu(title)
             for cid, action in actions.items():
                 command = registry.get(cid)
                 if command.category in categories and command.listed_in_palette:

@@ -231,7 +231,7 @@ def test_slash_resolve_runs_on_enter(qtbot: QtBot, make: Make) -> None:
     composer, rec = make()
     type_text(qtbot, composer, "/")
     assert [c.value for c in composer.editor.popup.items()] == [
-        "note", "resolve", "assign", "remind"]
+        "note", "resolve", "assign", "unassign", "remind"]
     type_text(qtbot, composer, "res")
     key(qtbot, composer, Key.Key_Return)  # accepts /resolve, complete: runs at once
     assert rec.of("command_requested") == [("resolve", "")]
@@ -247,6 +247,7 @@ def test_slash_resolve_runs_on_enter(qtbot: QtBot, make: Make) -> None:
     ("/assign Bob Stone", ("assign", "Bob Stone")),
     ("/assign", ("assign", "")),
     ("/remind 1h", ("remind", "1h")),
+    ("/unassign", ("unassign", "")),
 ])
 def test_commands_pass_their_argument(qtbot: QtBot, make: Make, typed: str,
                                       expected: tuple[str, str]) -> None:
