@@ -27,9 +27,10 @@ from crisp_console.ui.availability import (
 from crisp_console.ui.notifier import Notifier
 from crisp_console.ui.widgets.availability_switch import AvailabilitySwitch
 from crisp_console.ui.widgets.signed_in import MAX_WIDTH, SignedInLabel
-from crisp_console.ui.widgets.tray_icon import APP_ICON, TrayIcon
+from crisp_console.ui.widgets.tray_icon import APP_ICON
 from tests.core import factories as f
 from tests.present.seeded import COLLEAGUE, ME, T, seeded_store
+from tests.ui.test_notifier_routes import ShownTray
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 
@@ -92,7 +93,7 @@ def test_the_notifiers_gate_mutes_sound_and_popups(qtbot: QtBot, store: Store) -
         w.show()
     other.activateWindow()
     qtbot.waitUntil(other.isActiveWindow, timeout=1000)
-    tray = TrayIcon(QIcon(str(APP_ICON)))
+    tray = ShownTray(QIcon(str(APP_ICON)))  # a desktop with a tray: the pop-ups go there
     notifier = Notifier(store.conversations, window, tray=tray)
     store.subscribe_live(notifier.on_live)
     availability = ConsoleAvailability(store, lambda: ME)
