@@ -15,6 +15,8 @@ Departures from (b), each for a reason:
   (`search.conversations`, which has no global chord since issue 14).
 - Rows of (b) for features not built yet are left out rather than shown dead: LiveTranslate
   (Ctrl+Shift+T), undo send (Ctrl+Z), bulk select (X), transcript, participants and co-browse.
+- Next/previous unread (Alt+Shift+Down/Up) also have Ctrl+Shift+PgDown/PgUp, beside Ctrl+PgDown/
+  PgUp for next/previous: some window managers take Alt+Shift+arrows (Xfce, Cinnamon…).
 - Find in the conversation (Ctrl+F, `QKeySequence::Find`) works from anywhere, as (b) lists it
   among the global keys; its next/previous match are F3/Shift+F3 (`FindNext`/`FindPrevious`
   on Windows and KDE), plus ⌘G/⌘⇧G on macOS. Enter/Shift+Enter in the find box do the same
@@ -98,9 +100,9 @@ def default_commands(platform: str = sys.platform) -> tuple[Command, ...]:
              _cmd("conversation.previous", "Previous conversation",
                   "Alt+Up", f"{tab}+Shift+Tab", "Ctrl+PgUp"),
              _cmd("conversation.next_unread", "Next unread or waiting conversation",
-                  "Alt+Shift+Down"),
+                  "Alt+Shift+Down", "Ctrl+Shift+PgDown"),
              _cmd("conversation.previous_unread", "Previous unread or waiting conversation",
-                  "Alt+Shift+Up"),
+                  "Alt+Shift+Up", "Ctrl+Shift+PgUp"),
              _cmd("conversation.first", "Top of the queue", "Ctrl+Alt+Home"),
              _cmd("conversation.last", "Bottom of the list", "Ctrl+Alt+End"),
              _cmd("search.messages", "Search messages…", "Ctrl+Shift+F"),
