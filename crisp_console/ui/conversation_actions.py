@@ -124,8 +124,7 @@ class ConversationActions:
         after = self._after_resolve()
         if after != "stay":  # the neighbour is read only if asked, or once acted in
             self.lead.step(-1 if after == "previous" else 1, keep_unread=after != "next_read")
-        self.feedback.run(self.commands.resolve(sid), "Not resolved")
-        self.feedback.message("Conversation resolved", 3000)
+        self.feedback.run(self.commands.resolve(sid), "Not resolved")  # the undo bar says so
 
     def reopen(self) -> None:
         self._on_current(self.commands.reopen, "Not reopened")

@@ -30,6 +30,7 @@ _SELF = (
     "search.messages", "search.conversations", "focus.next_pane", "focus.previous_pane",
     "view.people_panel", "composer.reply", "composer.note", "thread.find",
     "thread.find_next", "thread.find_previous", "help.log_folder", "help.about",
+    "conversation.undo",
 )
 _LIST = (
     "websites.switch", "websites.all", "views.saved", "views.new", "views.remove",

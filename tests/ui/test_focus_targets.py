@@ -23,7 +23,7 @@ def test_the_targets_follow_what_the_pick_implies() -> None:
     assert focus_target("conversation.resolve") == "composer"
     assert focus_target("conversation.mark_unread") == "list"  # read later: move on
     assert focus_target("thread.latest") == "thread"
-    for itself in ("search.messages", "search.conversations", "app.settings",
-                   "composer.note"):  # a box, a dialog, a mode it focuses itself
+    for itself in ("search.messages", "search.conversations", "app.settings", "composer.note",
+                   "conversation.undo"):  # a box, a dialog, a mode it focuses itself
         assert focus_target(itself) == "self"
     assert focus_target("no.such.command") == "self"
