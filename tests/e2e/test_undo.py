@@ -166,3 +166,23 @@ async def test_in_the_reply_box_typing_done_since_the_action_is_undone_first(
     bar.button.click()
     await until(lambda: conv.state == before, what="reopened by the button")
     assert focused() is editor  # the bar takes no focus
+
+
+@e2e(after_resolve="next")
+async def test_undoing_resolve_and_next_goes_back_to_it(console: Console,
+                                                      sandbox: Sandbox) -> None:
+    """Resolved, the console moved on to the next one; Ctrl+Z reopens the first and opens it
+    again, where the operator was (its row back in Unresolved)."""
+    sid = await open_next(console)
+    conv = sandbox.state.conversations[sid]
+    before = conv.state
+    press(focused(), Qt.Key.Key_E, CTRL | SHIFT)
+    await until(lambda: conv.state == "resolved", what="resolved")
+    assert console.controller.session_id not in (None, sid)  # moved on
+    await undo_offered(console, "Resolved")
+    press(focused(), Qt.Key.Key_Z, CTRL)
+    await until(lambda: conv.state == before, what="reopened in Crisp")
+    await until(lambda: console.controller.session_id == sid, what="back on it")
+    lp = console.panes.list_pane
+    assert lp.current_session_id() == sid and lp.model.row_of(sid) >= 0
+    assert lp.filter().value == "unresolved"  # the operator's view is left as it was
