@@ -100,9 +100,8 @@ class Controller(QObject):
         p.thread.link_activated.connect(self.open_link)
         p.composer.leave_requested.connect(p.list_pane.view.setFocus)
         p.composer.drafts_changed.connect(self._drafts_changed)
-        for acted in (p.composer.editor.edited, p.composer.send_requested,
-                      p.composer.attachments_added):
-            acted.connect(self._acted_in_reply_box)
+        p.composer.editor.edited.connect(self._acted_in_reply_box)  # typing or pasting
+        p.composer.send_requested.connect(self._acted_in_reply_box)
         p.people.conversation_requested.connect(self.jump_to)
         run, edits = self.feedback.run, self._edits
         p.people.segments_edited.connect(

@@ -9,7 +9,8 @@ pick is made. Keys typed as shortcuts do not move the focus: the operator is alr
 they want to be.
 
 Every command listed in the palette has an entry (tests/ui/test_focus_targets.py checks
-it): a command added to the table needs one here.
+it): a command added to the table needs one here. (An entry may name a command another
+branch adds: availability, unassign.)
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ _SELF = (
     "search.messages", "search.conversations", "focus.next_pane", "focus.previous_pane",
     "view.people_panel", "composer.reply", "composer.note", "thread.find",
     "thread.find_next", "thread.find_previous", "help.log_folder", "help.about",
-    "conversation.undo",
+    "conversation.undo", "availability.online", "availability.away",
 )
 _LIST = (
     "websites.switch", "websites.all", "views.saved", "views.new", "views.remove",
@@ -44,7 +45,8 @@ _COMPOSER = (
     "conversation.next", "conversation.previous", "conversation.next_unread",
     "conversation.previous_unread", "conversation.first", "conversation.last",
     "conversation.resolve", "conversation.reopen", "conversation.send_and_resolve",
-    "conversation.assign", "conversation.assign_to_me", "conversation.segments",
+    "conversation.assign", "conversation.assign_to_me", "conversation.unassign",
+    "conversation.segments",
     "conversation.remind", "conversation.mark_read", "conversation.block",
     "composer.toggle_note", "composer.send", "composer.edit_last", "composer.attach",
 )
