@@ -5,6 +5,11 @@ QSettings' INI dialect, written by ``configparser``, so it stays hand-editable. 
 gives the defaults; a corrupt file or a bad value gives the defaults for what could not be
 read, plus a warning the UI shows. Unknown keys are kept out of the way (ignored), never an
 error.
+
+Two preferences changed their default in issue 15 (single-key mode off, stay after
+resolving), and every saved file holds every field, chosen or not. So they moved to new keys
+(``_KEYS``): a file written before has only the old key, and its value counts only where it
+differs from the old default, i.e. where the operator chose it (``_RETIRED``).
 """
 
 from __future__ import annotations
@@ -45,6 +50,12 @@ _SECTIONS = {
     "load_images": "privacy",
     "cache_cap_mb": "local_data",
 }
+# Fields kept under another key than their name (see the module docstring).
+_KEYS = {"single_key": "single_key_mode", "after_resolve": "after_resolving"}
+# field -> (its key before issue 15, the default then): that value was written whether the
+# operator chose it or not, so it is ignored; any other value was a choice, and stays.
+_RETIRED: dict[str, tuple[str, str]] = {"single_key": ("single_key", "true"),
+                                        "after_resolve": ("after_resolve", "next")}
 _CHOICES = {"after_resolve": AFTER_RESOLVE, "theme": THEMES, "load_images": IMAGE_LOADING,
             "notify_via": NOTIFY_VIA}
 
@@ -87,15 +98,31 @@ def load_preferences(path: Path) -> Preferences:
     warnings: list[str] = []
     for f in fields(Preferences):
         section = _SECTIONS.get(f.name)
-        if section is None or not parser.has_option(section, f.name):
+        if section is None:
+            continue
+        key = _stored_key(parser, section, f.name)
+        if key is None:
             continue
         try:
-            values[f.name] = _parse(f.name, f.type, parser.get(section, f.name))
+            values[f.name] = _parse(f.name, f.type, parser.get(section, key))
         except ValueError as exc:
-            warnings.append(f"{section}.{f.name}: {exc}; using the default")
+            warnings.append(f"{section}.{key}: {exc}; using the default")
     for warning in warnings:
         log.warning("%s: %s", path, warning)
     return Preferences(**values, warnings=tuple(warnings))
+
+
+def _stored_key(parser: configparser.ConfigParser, section: str, name: str) -> str | None:
+    """The key holding the field's value in this file, or None (the default then)."""
+    key = _KEYS.get(name, name)
+    if parser.has_option(section, key):
+        return key
+    retired = _RETIRED.get(name)
+    if retired is not None and parser.has_option(section, retired[0]):
+        old_key, old_default = retired
+        if parser.get(section, old_key).strip().lower() != old_default:
+            return old_key  # chosen by the operator: it carries over
+    return None
 
 
 def save_preferences(prefs: Preferences, path: Path) -> None:
@@ -108,7 +135,8 @@ def save_preferences(prefs: Preferences, path: Path) -> None:
         if not parser.has_section(section):
             parser.add_section(section)
         value = getattr(prefs, f.name)
-        parser.set(section, f.name, str(value).lower() if isinstance(value, bool) else str(value))
-    text = io.StringIO()
-    parser.write(text)
-    write_atomic(path, text.getvalue().encode("utf-8"))
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        parser.set(section, _KEYS.get(f.name, f.name), text)
+    out = io.StringIO()
+    parser.write(out)
+    write_atomic(path, out.getvalue().encode("utf-8"))

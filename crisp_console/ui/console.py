@@ -20,6 +20,7 @@ from crisp_console.client.tasks import TaskOwner
 from crisp_console.client.team_settings import TeamSettings
 from crisp_console.core.views import SavedView
 from crisp_console.present.canned import CannedResponse
+from crisp_console.present.labels import operator_name
 from crisp_console.settings import Preferences
 from crisp_console.storage.database import Database
 from crisp_console.ui.account_info import AccountName
@@ -48,6 +49,7 @@ from crisp_console.ui.stale_guard import StaleGuard
 from crisp_console.ui.team_canned import TeamCanned
 from crisp_console.ui.team_controls import install_team_controls
 from crisp_console.ui.theme import Theme
+from crisp_console.ui.undo import ActionUndo, UndoableCommands
 from crisp_console.ui.websites import WebsiteScope
 from crisp_console.ui.widgets.local_data_section import LocalData
 from crisp_console.ui.widgets.main_window import MainWindow
@@ -116,8 +118,16 @@ class Console:
         def open_conversation() -> str | None:
             return controller.session_id
 
+        # Resolve, reopen, assign and mark unread offer an undo for a few seconds (Ctrl+Z).
+        self.undo = ActionUndo(client.commands, store, feedback=feedback,
+                               current=open_conversation, reopen=self._reopen,
+                               read=lambda sid: controller.keep_unread(sid, keep=False),
+                               parent=p.window)
+        commands = UndoableCommands(client.commands, store, self.undo, me=lambda: client.me,
+                                    names=lambda: {uid: operator_name(o)
+                                                   for uid, o in store.operators.items()})
         self.conversation_actions = ConversationActions(
-            client.commands, client, store, controller, pick=p.palette.pick,
+            commands, client, store, controller, pick=p.palette.pick,
             send=p.composer.request_send,
             after_resolve=lambda: self.preferences.prefs.after_resolve, feedback=feedback,
             tasks=self.tasks)
@@ -184,6 +194,9 @@ class Console:
                     "team.canned": self.team_canned.edit, "app.settings": self.preferences.open}
         for cid, run in handlers.items():
             registry.set_handler(cid, run)
+        self.undo.install(registry, p.thread, p.window)
+        p.composer.editor.action_undo_first = self.undo.action_first
+        p.composer.editor.edited.connect(self.undo.note_typing)
         reply = self.reply_actions
         p.composer.command_requested.connect(self.conversation_actions.slash_command)
         p.composer.send_requested.connect(reply.send)
@@ -214,6 +227,11 @@ class Console:
         """Start-up problems (a bad keymap or preferences file) shown, not hidden in a log."""
         if warnings:
             self.feedback.message(" · ".join(warnings), 20_000)
+
+    def _reopen(self, session_id: str) -> None:
+        """An undone action's conversation, open again (its row back in the list first)."""
+        self.panes.list_pane.flush()
+        self.controller.jump_to(session_id)
 
     def _website_labels(self, labels: Mapping[str, str]) -> None:
         self.panes.thread.set_website_labels(labels)

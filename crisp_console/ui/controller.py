@@ -1,7 +1,9 @@
 """The controller: wires the panes to each other, and owns "the open conversation".
 
 The open conversation is the one the thread, composer and people panel show; the controller
-also has the navigation and pane commands and the mark-read policy. Conversation actions
+also has the navigation and pane commands, where the focus goes, and the mark-read policy:
+open in an active window is read, unless kept unread (mark unread, resolve's step to a
+neighbour) until the operator acts in it (types, sends, opens it again). Conversation actions
 (resolve, assign, …) live in conversation_actions.py, writing (send, edit, attach) in
 reply_actions.py; each gets only what it uses. What the controller asks of the client is
 ``Loads`` and ``Edits`` below; every command runs through ``Feedback`` (a failure is a
@@ -16,7 +18,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, QPoint, QUrl, Signal
+from PySide6.QtCore import QObject, QPoint, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -29,6 +31,7 @@ from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.default_commands import VIEW_FILTERS
 from crisp_console.ui.failure_words import describe
 from crisp_console.ui.feedback import Feedback
+from crisp_console.ui.focus_targets import focus_target, place_focus
 from crisp_console.ui.panes import Panes
 
 log = logging.getLogger(__name__)
@@ -76,6 +79,8 @@ class Controller(QObject):
         self.panes, self.registry, self.actions = panes, registry, actions
         self.feedback, self._tasks = feedback, tasks
         self.session_id: str | None = None
+        self._kept_unread: str | None = None  # the open conversation not to mark read
+        self._opening_unread = False  # the conversation opening now is kept unread
         self._opening: asyncio.Task[Any] | None = None
         self._open_url = open_url
         self._unsubscribe: list[Callable[[], None]] = []
@@ -87,11 +92,16 @@ class Controller(QObject):
     def _wire(self) -> None:
         p = self.panes
         p.list_pane.current_changed.connect(self._on_current)
-        p.list_pane.activated.connect(lambda sid: self.open(sid, focus="reply"))
+        p.list_pane.activated.connect(self.open_again)
+        # Text typed in the list goes to the open conversation's reply box.
+        p.list_pane.set_type_target(
+            lambda: p.composer.editor if self.session_id is not None else None)
         p.list_pane.context_menu_requested.connect(self._context_menu)
         p.thread.link_activated.connect(self.open_link)
         p.composer.leave_requested.connect(p.list_pane.view.setFocus)
         p.composer.drafts_changed.connect(self._drafts_changed)
+        p.composer.editor.edited.connect(self._acted_in_reply_box)  # typing or pasting
+        p.composer.send_requested.connect(self._acted_in_reply_box)
         p.people.conversation_requested.connect(self.jump_to)
         run, edits = self.feedback.run, self._edits
         p.people.segments_edited.connect(
@@ -105,7 +115,7 @@ class Controller(QObject):
                                        "Notepad not saved"))
         p.people.link_activated.connect(self.open_link)
         p.palette.conversation_chosen.connect(self.jump_to)
-        p.palette.command_chosen.connect(self.registry.run)
+        p.palette.command_chosen.connect(self._palette_command)
         p.palette.person_chosen.connect(self._person_chosen)
         p.notifier.activated.connect(self._notification_clicked)
         p.tray.show_requested.connect(self.show_window)
@@ -135,9 +145,11 @@ class Controller(QObject):
             "app.quit": p.window.close_requested.emit,
             "conversation.next": lambda: self.step(1, reply=True),
             "conversation.previous": lambda: self.step(-1, reply=True),
-            # J/K keep the focus in the list (the aliases get their own handler).
+            # J/K keep the focus in the list (the aliases get their own handler); R and
+            # Enter open the current row as a click does.
             "list.next": lambda: self.step(1),
             "list.previous": lambda: self.step(-1),
+            "list.reply": self._open_current,
             "conversation.next_unread": lambda: self.step(1, unread_only=True),
             "conversation.previous_unread": lambda: self.step(-1, unread_only=True),
             "conversation.first": lambda: lp.select_first(),
@@ -181,6 +193,7 @@ class Controller(QObject):
             p.thread.bind(session_id)
             p.people.bind(session_id)
             self.opened.emit(session_id)
+            self._kept_unread = session_id if self._opening_unread else None
             if self._opening is not None:
                 self._opening.cancel()
             self._opening = self._tasks.spawn(self._load(session_id), f"open {session_id}")
@@ -198,10 +211,22 @@ class Controller(QObject):
         self.panes.thread.set_denied(session_id, details.denied.get("messages", ""))
         self.mark_read_if_seen()
 
+    def open_again(self, session_id: str) -> None:
+        """Opened by the operator (a click, Enter, the palette…): read even if kept
+        unread, and the reply box takes the focus in its mode."""
+        if session_id == self._kept_unread:
+            self._kept_unread = None
+        self.open(session_id, focus="composer")
+
+    def _open_current(self) -> None:
+        sid = self.panes.list_pane.current_session_id()
+        if sid is not None:
+            self.open_again(sid)
+
     def jump_to(self, session_id: str, website_id: str = "") -> None:
         """Open a conversation from outside the list (palette, people panel, notification,
-        search result), selected in the list (All when the filter hides it). One the store
-        lacks is fetched into it first (client loader.ensure_conversation): from
+        search result) to reply, selected in the list (All when the filter hides it). One
+        the store lacks is fetched into it first (client loader.ensure_conversation): from
         ``website_id`` when the caller knows it, else from each website."""
         lp = self.panes.list_pane
         if session_id in self.store.conversations:
@@ -209,7 +234,7 @@ class Controller(QObject):
                 lp.set_filter(Filter.ALL)
                 lp.set_text("")
                 lp.select_session(session_id)
-            self.open(session_id)
+            self.open_again(session_id)
             return
         self.feedback.run(self._fetch_and_open(session_id, website_id),
                           "Could not open the conversation")
@@ -236,12 +261,18 @@ class Controller(QObject):
         else:
             self.jump_to(latest.session_id)
 
-    def step(self, step: int, *, unread_only: bool = False, reply: bool = False) -> None:
+    def step(self, step: int, *, unread_only: bool = False, reply: bool = False,
+             keep_unread: bool = False) -> None:
         """Move through the list. ``reply``: Alt+Up/Down reach a conversation to answer it,
         so the reply box takes the focus, unless the operator is reading the thread or the
-        people panel."""
+        people panel. ``keep_unread``: the one reached is kept unread (resolve's step)."""
         p = self.panes
-        if not p.list_pane.select_next(step, unread_only=unread_only):
+        self._opening_unread = keep_unread
+        try:
+            moved = p.list_pane.select_next(step, unread_only=unread_only)
+        finally:
+            self._opening_unread = False
+        if not moved:
             self.feedback.message("No more unread conversations" if unread_only
                                   else "End of the list")
             return
@@ -254,14 +285,23 @@ class Controller(QObject):
     # ---- focus and window ------------------------------------------------------------------------
 
     def focus_composer(self, mode: str) -> None:
+        """"reply", "note": switch to that mode; "composer": keep it (a note stays one)."""
         composer = self.panes.composer
         if self.session_id is None:
             self.feedback.message("Open a conversation first")
             return
         if mode == "note":
             composer.focus_note()
-        else:
+        elif mode == "reply":
             composer.focus_reply()
+        else:
+            composer.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _palette_command(self, command_id: str) -> None:
+        """A command picked in the palette runs, then the focus goes where it implies."""
+        if self.registry.run(command_id):
+            place_focus(self.panes, focus_target(command_id),
+                        open_conversation=self.session_id is not None)
 
     def focus_order(self) -> list[QWidget]:
         p = self.panes
@@ -317,11 +357,28 @@ class Controller(QObject):
 
     # ---- reading -----------------------------------------------------------------------------
 
+    def keep_unread(self, session_id: str, keep: bool = True) -> None:
+        """Marked unread: while it stays open it is not marked read, until the operator
+        acts in it (a visitor message arriving meanwhile leaves it unread too). ``keep``
+        False: marked read by hand (or the mark undone), it is read as usual again."""
+        if keep and session_id == self.session_id:
+            self._kept_unread = session_id
+        elif not keep and session_id == self._kept_unread:
+            self._kept_unread = None
+
+    def _acted_in_reply_box(self) -> None:
+        sid = self.panes.composer.session_id()
+        if sid is not None and sid == self._kept_unread:
+            self._kept_unread = None
+            self.mark_read_if_seen()
+
     def mark_read_if_seen(self) -> None:
         """An open conversation in an active window has been seen: tell Crisp, once."""
         sid = self.session_id
         conv = self.store.conversations.get(sid or "")
         if sid is None or conv is None or conv.unread_operator <= 0:
+            return
+        if sid == self._kept_unread:
             return
         if not self.panes.window.isActiveWindow():
             return

@@ -65,7 +65,9 @@ class OpenConversation(Protocol):
     @property
     def session_id(self) -> str | None: ...
 
-    def step(self, step: int) -> object: ...
+    def step(self, step: int, *, keep_unread: bool = False) -> object: ...
+
+    def keep_unread(self, session_id: str, keep: bool = True) -> object: ...
 
     def focus_composer(self, mode: str) -> object: ...
 
@@ -80,7 +82,7 @@ class ConversationActions:
                  after_resolve: Callable[[], str], feedback: Feedback,
                  tasks: TaskOwner) -> None:
         """``send``: the composer's Enter path; ``after_resolve``: the preference as it is
-        now ("next", "previous" or "stay")."""
+        now ("stay", "next", "next_read" or "previous")."""
         self.commands, self.operator, self.store, self.lead = commands, operator, store, lead
         self._pick, self._send, self._after_resolve = pick, send, after_resolve
         self.feedback, self._tasks = feedback, tasks
@@ -126,10 +128,9 @@ class ConversationActions:
         sid = conv.session_id
         # Advance first: the resolved row may leave the current filter on the next flush.
         after = self._after_resolve()
-        if after != "stay":
-            self.lead.step(1 if after == "next" else -1)
-        self.feedback.run(self.commands.resolve(sid), "Not resolved")
-        self.feedback.message("Conversation resolved", 3000)
+        if after != "stay":  # the neighbour is read only if asked, or once acted in
+            self.lead.step(-1 if after == "previous" else 1, keep_unread=after != "next_read")
+        self.feedback.run(self.commands.resolve(sid), "Not resolved")  # the undo bar says so
 
     def reopen(self) -> None:
         self._on_current(self.commands.reopen, "Not reopened")
@@ -149,10 +150,16 @@ class ConversationActions:
             resolve()  # else resolved only if the guard's question ends in "Send anyway"
 
     def mark_read(self) -> None:
-        self._on_current(self.commands.mark_read, "Not marked read")
+        conv = self._current()
+        if conv is not None:
+            self.lead.keep_unread(conv.session_id, keep=False)
+            self.feedback.run(self.commands.mark_read(conv.session_id), "Not marked read")
 
     def mark_unread(self) -> None:
-        self._on_current(self.commands.mark_unread, "Not marked unread")
+        conv = self._current()
+        if conv is not None:  # open, it would be read again at once
+            self.lead.keep_unread(conv.session_id)
+            self.feedback.run(self.commands.mark_unread(conv.session_id), "Not marked unread")
 
     # ---- pickers -----------------------------------------------------------------------------
 

@@ -14,7 +14,11 @@ Departures from (b), each for a reason:
   place (ui/search_flow.py). `/` in the list still focuses the list's text filter
   (`search.conversations`, which has no global chord since issue 14).
 - Rows of (b) for features not built yet are left out rather than shown dead: LiveTranslate
-  (Ctrl+Shift+T), undo send (Ctrl+Z), bulk select (X), transcript, participants and co-browse.
+  (Ctrl+Shift+T), undo send, bulk select (X), transcript, participants and co-browse.
+- Ctrl+Z undoes the last destructive conversation action (resolve, reopen, assign, mark
+  unread) for a few seconds (ui/undo.py); in the reply box, typing done since then wins.
+- Next/previous unread (Alt+Shift+Down/Up) also have Ctrl+Shift+PgDown/PgUp, beside Ctrl+PgDown/
+  PgUp for next/previous: some window managers take Alt+Shift+arrows (Xfce, Cinnamon…).
 - Find in the conversation (Ctrl+F, `QKeySequence::Find`) works from anywhere, as (b) lists it
   among the global keys; its next/previous match are F3/Shift+F3 (`FindNext`/`FindPrevious`
   on Windows and KDE), plus ⌘G/⌘⇧G on macOS. Enter/Shift+Enter in the find box do the same
@@ -103,9 +107,9 @@ def default_commands(platform: str = sys.platform) -> tuple[Command, ...]:
              _cmd("conversation.previous", "Previous conversation",
                   "Alt+Up", f"{tab}+Shift+Tab", "Ctrl+PgUp"),
              _cmd("conversation.next_unread", "Next unread or waiting conversation",
-                  "Alt+Shift+Down"),
+                  "Alt+Shift+Down", "Ctrl+Shift+PgDown"),
              _cmd("conversation.previous_unread", "Previous unread or waiting conversation",
-                  "Alt+Shift+Up"),
+                  "Alt+Shift+Up", "Ctrl+Shift+PgUp"),
              _cmd("conversation.first", "Top of the queue", "Ctrl+Alt+Home"),
              _cmd("conversation.last", "Bottom of the list", "Ctrl+Alt+End"),
              _cmd("search.messages", "Search messages…", "Ctrl+Shift+F"),
@@ -127,6 +131,8 @@ def default_commands(platform: str = sys.platform) -> tuple[Command, ...]:
              _cmd("conversation.remind", "Remind me…", "Ctrl+Shift+M"),
              _cmd("conversation.mark_read", "Mark as read", "Ctrl+R"),
              _cmd("conversation.mark_unread", "Mark as unread", "Ctrl+U"),
+             _cmd("conversation.undo", "Undo the last action (resolve, assign, unread)",
+                  "Ctrl+Z"),
              # Kept off direct keys so it cannot fire by accident (Chatwoot #2847).
              _cmd("conversation.block", "Block the visitor")),
         *_in(COMPOSER,

@@ -9,6 +9,7 @@ widget (the conversation list) never takes text.
 from __future__ import annotations
 
 import re
+import sys
 from typing import Literal, get_args
 
 from PySide6.QtCore import Qt
@@ -117,3 +118,22 @@ def chords_collide(a: tuple[Chord, ...], b: tuple[Chord, ...]) -> bool:
     for a second chord."""
     shorter = min(len(a), len(b))
     return a[:shorter] == b[:shorter]
+
+
+_NOT_TYPING = (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+               | Qt.KeyboardModifier.MetaModifier).value
+
+
+def typed_text(event: QKeyEvent, platform: str = sys.platform) -> str:
+    """The text a key event types ("" for a chord, a control key or nothing printable).
+
+    Shift and the keypad type; Ctrl, Alt or Meta make a chord, except Ctrl+Alt together,
+    which is AltGr on Windows (``€`` on many layouts), and Option (Alt) on macOS.
+    """
+    text = event.text()
+    if not text or not text.isprintable():
+        return ""
+    mods = event.modifiers().value & _NOT_TYPING
+    if mods in (0, _CTRL | _ALT) or (platform == "darwin" and mods == _ALT):
+        return text
+    return ""

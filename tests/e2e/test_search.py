@@ -73,7 +73,11 @@ def test_ctrl_shift_f_vat_lists_crisps_conversations_and_enter_opens_one(
             store = console.client.store
             revealed = store.message(chosen.session_id, finder.flashing or 0)
             assert revealed is not None and "vat" in str(revealed.content).casefold()
-            assert console.panes.left.showing_search() and focused() is pane.box
+            # Opened to reply to it (issue 15); Ctrl+Shift+F goes back into the box.
+            assert console.panes.left.showing_search()
+            assert focused() is console.panes.composer.editor
+            press(focused(), Qt.Key.Key_F, CTRL | SHIFT)
+            assert focused() is pane.box
             # F6 goes around the panes from the search, and back to it.
             press(pane.box, Qt.Key.Key_Tab)
             assert focused() is pane.view

@@ -60,11 +60,20 @@ def test_preferences(tmp_path: Path) -> None:
     prefs = with_changes(Preferences(), send_on_enter=False, theme="dark", font_size=13)
     old = tmp_path / "old.ini"
     old.write_bytes(OLD_PREFERENCES)
+    # single_key = true and after_resolve = next were the defaults then, written by every
+    # save: the new defaults (off, stay) win over them.
     assert load_preferences(old) == prefs
     save_preferences(prefs, tmp_path / "preferences.ini")
-    # Issue 13 added one section (the cache's size cap); the rest is byte for byte the same.
+    # Issue 13 added the cache's size cap; issue 15 the stale-reply guard and how to notify,
+    # and moved those two preferences to new keys. The rest is byte for byte the same.
     assert (tmp_path / "preferences.ini").read_bytes() == (
-        OLD_PREFERENCES + b"[local_data]\ncache_cap_mb = 500\n\n")
+        OLD_PREFERENCES
+        .replace(b"edit_last_with_up = true\n", b"edit_last_with_up = true\nstale_guard = true\n")
+        .replace(b"after_resolve = next", b"after_resolving = stay")
+        .replace(b"single_key = true", b"single_key_mode = false")
+        .replace(b"notify_sound = false\n",
+                 b"notify_sound = false\nnotify_via = auto\nnotify_alert = true\n")
+        + b"[local_data]\ncache_cap_mb = 500\n\n")
     assert mode(tmp_path / "preferences.ini") == 0o600
 
 

@@ -60,3 +60,29 @@ def test_the_cache_cap_round_trips_and_stays_in_bounds(tmp_path: Path) -> None:
         assert warning.startswith("local_data.cache_cap_mb:") and "using the default" in warning
     path.write_text("[local_data]\ncache_cap_mb = 50\n[other]\ncache_cap_mb = 9\n")
     assert load_preferences(path) == with_changes(Preferences(), cache_cap_mb=50)
+
+
+def test_the_old_defaults_saved_before_issue_15_give_way_to_the_new_ones(tmp_path: Path) -> None:
+    """Every save wrote every field, so ``single_key = true`` and ``after_resolve = next``
+    (the defaults then) say nothing about a choice: single-key mode is off and resolving
+    stays. A value that differed from the old default was chosen, and carries over."""
+    path = tmp_path / "preferences.ini"
+    path.write_text("[conversation]\nafter_resolve = next\n[keyboard]\nsingle_key = true\n")
+    prefs = load_preferences(path)
+    assert (prefs.single_key, prefs.after_resolve, prefs.warnings) == (False, "stay", ())
+    path.write_text("[conversation]\nafter_resolve = previous\n[keyboard]\nsingle_key = false\n")
+    prefs = load_preferences(path)
+    assert (prefs.single_key, prefs.after_resolve) == (False, "previous")
+    # Saved now, under the new keys: a choice of single-key mode is kept from then on.
+    save_preferences(with_changes(prefs, single_key=True, after_resolve="next"), path)
+    text = path.read_text()
+    assert "single_key_mode = true" in text and "after_resolving = next" in text
+    assert "single_key =" not in text and "after_resolve =" not in text
+    prefs = load_preferences(path)
+    assert (prefs.single_key, prefs.after_resolve) == (True, "next")
+    # The new key wins over an old one left in a hand-edited file.
+    path.write_text("[keyboard]\nsingle_key = false\nsingle_key_mode = true\n")
+    assert load_preferences(path).single_key is True
+    path.write_text("[conversation]\nafter_resolving = sideways\n")
+    (warning,) = load_preferences(path).warnings
+    assert warning.startswith("conversation.after_resolving:") and "sideways" in warning

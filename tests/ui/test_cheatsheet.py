@@ -31,6 +31,10 @@ def test_rows_cover_every_bound_command_grouped_by_category() -> None:
     assert (SINGLE_KEY, "Resolve (reopen if resolved)", ("E",)) in shown
     assert ("Navigation", "Search messages…", ("Ctrl+Shift+F",)) in shown
     assert (SINGLE_KEY, "Filter the list", ("/",)) in shown
+    assert ("Navigation", "Next unread or waiting conversation",
+            ("Alt+Shift+Down", "Ctrl+Shift+PgDown")) in shown
+    assert ("Conversation", "Undo the last action (resolve, assign, unread)",
+            ("Ctrl+Z",)) in shown
     titles = {title for _, rows in groups for title, _ in rows}
     assert "Reopen" not in titles and "Block the visitor" not in titles  # unbound
 

@@ -58,6 +58,11 @@ def test_default_table_follows_console_ux_b() -> None:
         "conversation.assign": ("Ctrl+Shift+A",),
         "conversation.mark_read": ("Ctrl+R",),
         "conversation.mark_unread": ("Ctrl+U",),
+        "conversation.undo": ("Ctrl+Z",),  # issue 15: undo the last destructive action
+        # Some window managers take Alt+Shift+arrows: Ctrl+Shift+PgDown/PgUp beside them,
+        # as Ctrl+PgDown/PgUp are beside Alt+Down/Up.
+        "conversation.next_unread": ("Alt+Shift+Down", "Ctrl+Shift+PgDown"),
+        "conversation.previous_unread": ("Alt+Shift+Up", "Ctrl+Shift+PgUp"),
         "conversation.block": (),  # palette only: cannot fire by accident
         "composer.toggle_note": ("Ctrl+Shift+N",),
         "composer.send": ("Return", "Ctrl+Return"),

@@ -61,10 +61,12 @@ EMPTY_MARGIN = 24
 class ConversationListView(QTableView):
     """Signals:
     current_changed(str | None): the operator moved to another conversation.
-    activated(str): Enter or a double click on a row: open it and reply.
+    activated(str): Enter, a click or a double click on a row: open it and reply.
     context_menu_requested(str, QPoint): right click on a row, or the Menu key / Shift+F10 on
         the current one; the point is global.
-    search_typed(str): printable text typed in the list, for the text filter.
+    search_typed(str): printable text typed in the list, for the text filter (type-to-find;
+        while a conversation is open, typed text goes to its reply box before this view
+        sees it: ui/hand_over.py).
     """
 
     current_changed = Signal(object)
@@ -277,6 +279,13 @@ class ConversationListView(QTableView):
     def _update_row_height(self) -> None:
         self.verticalHeader().setDefaultSectionSize(self.delegate.row_height(self.font()))
 
+    def _activate_at(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            index = self.indexAt(event.position().toPoint())
+            if index.isValid() and self._move_to(index.row()) and self._current is not None:
+                self.activated.emit(self._current)
+        event.accept()
+
     def _keyboard_menu(self) -> None:
         row = self.current_row()
         if row < 0 or self._current is None:
@@ -327,17 +336,14 @@ class ConversationListView(QTableView):
         event.accept()
 
     def keyboardSearch(self, search: str) -> None:
-        # Typed text goes to the text filter: jumping by name would open (and mark read)
-        # whatever conversation a stray key lands on.
+        # With no conversation to reply to, typed text goes to the text filter: jumping by
+        # name would open (and mark read) whatever conversation a stray key lands on.
         self.search_typed.emit(search)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        # Only a left click moves; Qt's own handling would also select on any button.
-        if event.button() == Qt.MouseButton.LeftButton:
-            index = self.indexAt(event.position().toPoint())
-            if index.isValid():
-                self._move_to(index.row())
-        event.accept()
+        # Only a left click moves; Qt's own handling would also select on any button. It
+        # opens the row to reply, as Enter does.
+        self._activate_at(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if event.buttons() == Qt.MouseButton.NoButton:
@@ -349,11 +355,7 @@ class ConversationListView(QTableView):
         event.accept()
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton:
-            index = self.indexAt(event.position().toPoint())
-            if index.isValid() and self._move_to(index.row()) and self._current is not None:
-                self.activated.emit(self._current)
-        event.accept()
+        self._activate_at(event)
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         if event.reason() == QContextMenuEvent.Reason.Mouse:

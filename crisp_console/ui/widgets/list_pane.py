@@ -26,6 +26,7 @@ from crisp_console.present.filters import ConversationFilter, Filter
 from crisp_console.present.list_logic import empty_text, needs_attention
 from crisp_console.present.timefmt import Clock, system_clock
 from crisp_console.ui.delegates.conversation import Labels
+from crisp_console.ui.hand_over import Target, TypeThrough
 from crisp_console.ui.list_paging import Listings, ListPaging
 from crisp_console.ui.models import ConversationListModel, FilterCounts
 from crisp_console.ui.widgets.conversation_list import ConversationListView
@@ -43,7 +44,7 @@ class ListPane(QWidget):
     current_changed(str | None): the operator moved to another conversation (keys, clicks,
         ``select_*``); never because rows moved, and not when the current one leaves the
         filter (it stays current, unselected, until the operator moves).
-    activated(str): Enter or a double click on a row: open it and focus the reply box.
+    activated(str): Enter or a click on a row: open it and focus the reply box.
     context_menu_requested(str, QPoint): the session id and a global position (right
         click, or the Menu key / Shift+F10 on the current row).
     website_changed(object): the list now shows that website id only, or every website
@@ -75,6 +76,7 @@ class ListPane(QWidget):
         self.filter_bar = FilterBar(parent=self)
         self.notice = UnavailableNote("Conversations unavailable", self)
         self.view = ConversationListView(self.model, clock=clock, tz=tz, parent=self)
+        self._type_through = TypeThrough(self.view, lambda: None)
         self.footer = ListFooter(self)
         self.paging = ListPaging(store, self.view, tz=tz, parent=self)
         self.model.set_more(self.paging)
@@ -233,6 +235,11 @@ class ListPane(QWidget):
 
     def select_last(self) -> bool:
         return self.view.select_last()
+
+    def set_type_target(self, target: Target) -> None:
+        """Where text typed in the list goes (the open conversation's reply box); while it
+        gives None, typing filters the list (type-to-find)."""
+        self._type_through.target = target
 
     def clear_current(self) -> None:
         """Close the current conversation (emits ``current_changed(None)``)."""

@@ -29,9 +29,9 @@ from crisp_console.ui.widgets.notify_section import NotifyDesktop, NotifySection
 
 SEND_KEYS: dict[object, str] = {True: "Enter sends, Shift+Enter adds a line",
                                 False: "Ctrl+Enter sends, Enter adds a line"}
-AFTER_RESOLVE_LABELS = {"stay": "Stay on it", "next": "Go to the next conversation",
+AFTER_RESOLVE_LABELS = {"stay": "Stay on it", "next": "Go to the next conversation, left unread",
                         "next_read": "Go to the next conversation and mark it read",
-                        "previous": "Go to the previous conversation"}
+                        "previous": "Go to the previous conversation, left unread"}
 THEME_LABELS = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
 IMAGE_LABELS = {"trusted": "From Crisp and the connected host only", "always": "Always",
                 "never": "Only when I ask"}

@@ -7,7 +7,9 @@ meaning to the composer. What it guarantees itself:
 - Enter and Tab never send while the popup is open: they accept the selected entry;
 - chords of window commands (Ctrl+K, Ctrl+U, Alt+Up/Down…) are not claimed through
   ShortcutOverride, so the window's QActions fire even where a text widget would take them
-  (Ctrl+K and Ctrl+U are line deletions on X11, Alt+Up/Down move by paragraph on macOS);
+  (Ctrl+K and Ctrl+U are line deletions on X11, Alt+Up/Down move by paragraph on macOS),
+  except Undo (Ctrl+Z) while there is typing to undo that came after the last conversation
+  action (``action_undo_first``, ui/undo.py);
 - pasted or dropped content is never rich text: files and images go to the composer as
   attachments, everything else is inserted as plain text.
 """
@@ -22,6 +24,7 @@ from PySide6.QtGui import (
     QImage,
     QInputMethodEvent,
     QKeyEvent,
+    QKeySequence,
     QPixmap,
     QResizeEvent,
     QTextCursor,
@@ -73,6 +76,7 @@ class ReplyEdit(QPlainTextEdit):
     Attributes:
         send_on_enter: Enter sends; when False it adds a line (Ctrl+Enter still sends).
         popup: the completion popup (a child of the window while shown).
+        action_undo_first: whether Ctrl+Z undoes a conversation action rather than typing.
     """
 
     submit_requested = Signal()
@@ -87,6 +91,7 @@ class ReplyEdit(QPlainTextEdit):
         super().__init__(parent)
         self._registry = registry
         self.send_on_enter = True
+        self.action_undo_first: Callable[[], bool] = lambda: False
         self._preedit = ""
         self._silent = 0
         self._source: CompletionSource | None = None
@@ -248,6 +253,12 @@ class ReplyEdit(QPlainTextEdit):
             if command.context in _WINDOW_CONTEXTS and not command.widget_handled
         )
 
+    def _text_undo(self, event: QKeyEvent) -> bool:
+        """Undo is the box's own while it has typing to undo, unless a conversation action
+        came after that typing."""
+        return (event.matches(QKeySequence.StandardKey.Undo)
+                and self.document().isUndoAvailable() and not self.action_undo_first())
+
     def _bare(self, event: QKeyEvent) -> bool:
         return not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
 
@@ -277,7 +288,8 @@ class ReplyEdit(QPlainTextEdit):
             if self.popup.isVisible() and self._popup_key_pending(event):
                 event.accept()  # the popup's keys are ours while it is open
                 return True
-            if not self.composing() and self._window_shortcut(event):
+            if (not self.composing() and self._window_shortcut(event)
+                    and not self._text_undo(event)):
                 event.ignore()  # let the window's QAction have it
                 return True
         if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication, QPlainTextEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from crisp_console.core import Store
 from crisp_console.present.filters import Filter
 from crisp_console.ui.widgets.list_pane import LOADING_TEXT, ListPane
 from tests.core import factories as f
+from tests.keyboard import type_text
 from tests.present.seeded import (
     COLLEAGUE,
     ME,
@@ -130,13 +133,53 @@ def test_search_box_keys(pane: ListPane, qtbot: QtBot) -> None:
     assert pane.view.hasFocus()
 
 
-def test_typing_in_the_list_goes_to_the_search_box(pane: ListPane, qtbot: QtBot,
+def test_typing_with_nowhere_to_type_goes_to_the_search_box(pane: ListPane, qtbot: QtBot,
                                                    moves: list[str | None]) -> None:
     pane.view.setFocus()
     qtbot.keyClicks(pane.view, "vis")
     assert pane.filter_bar.search.hasFocus()
     assert pane.filter_bar.search.text() == "vis"
     assert moves == []  # nothing opened by a stray key
+
+
+def test_with_a_target_typed_text_goes_there_in_order(pane: ListPane, qtbot: QtBot,
+                                                     moves: list[str | None]) -> None:
+    """A conversation open: text typed in the list goes to its reply box, the first key
+    too, key by key as the keyboard delivers it (to whatever has the focus), and an input
+    method's preedit and commit follow. Chords stay in the list."""
+    box = QPlainTextEdit(pane)
+    box.show()
+    target: list[QWidget | None] = [box]
+    pane.set_type_target(lambda: target[0])
+    pane.view.setFocus()
+    type_text("ever é€?")
+    assert box.hasFocus() and box.toPlainText() == "ever é€?"
+    assert pane.filter_bar.search.text() == "" and moves == []
+    # AltGr on Windows is Ctrl+Alt: its character types.
+    pane.view.setFocus()
+    type_text("@", Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+    assert box.hasFocus() and box.toPlainText().endswith("@")
+    # A chord is not text: it stays with the list (and its shortcuts).
+    pane.view.setFocus()
+    qtbot.keyClick(pane.view, Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert pane.view.hasFocus() and box.toPlainText().endswith("@")
+    # An input method composing in the list: its preedit and commit go to the box.
+    preedit = QInputMethodEvent("にほ", [])
+    QApplication.sendEvent(pane.view, preedit)
+    assert box.hasFocus()
+    commit = QInputMethodEvent("", [])
+    commit.setCommitString("日本")
+    QApplication.sendEvent(box, commit)
+    pane.view.setFocus()
+    commit = QInputMethodEvent("", [])
+    commit.setCommitString("語")
+    QApplication.sendEvent(pane.view, commit)
+    assert box.hasFocus() and box.toPlainText().endswith("@日本語")
+    # Nowhere to type (no conversation open): type-to-find in the filter.
+    target[0] = None
+    pane.view.setFocus()
+    qtbot.keyClicks(pane.view, "v")
+    assert pane.filter_bar.search.hasFocus() and pane.filter_bar.search.text() == "v"
 
 
 def test_empty_states(pane: ListPane, qtbot: QtBot) -> None:

@@ -220,7 +220,7 @@ def test_operator_moves_scroll_live_moves_do_not(qtbot: QtBot) -> None:
     assert view.viewport().rect().contains(view.visualRect(view.currentIndex()))
 
 
-def test_enter_and_double_click_activate(pane: ListPane, qtbot: QtBot) -> None:
+def test_enter_click_and_double_click_activate(pane: ListPane, qtbot: QtBot) -> None:
     ids = pane.model.session_ids()
     pane.select_session(ids[2])
     pane.view.setFocus()
@@ -232,6 +232,11 @@ def test_enter_and_double_click_activate(pane: ListPane, qtbot: QtBot) -> None:
         qtbot.mouseDClick(pane.view.viewport(), Qt.MouseButton.LeftButton, pos=centre)
     assert blocker.args == [ids[3]]
     assert pane.current_session_id() == ids[3]
+    # A click opens the row to reply too (issue 15), as Enter does.
+    centre = pane.view.visualRect(pane.model.index(1, 0)).center()
+    with qtbot.waitSignal(pane.activated, timeout=1000) as blocker:
+        qtbot.mouseClick(pane.view.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    assert blocker.args == [ids[1]]
 
 
 def test_click_selects(pane: ListPane, qtbot: QtBot, moves: list[str | None]) -> None:
