@@ -9,6 +9,7 @@ from pathlib import Path
 import qasync
 
 from crisp_console.ui.console import Console
+from tests.client.conftest import until
 from tests.e2e.conftest import running_console
 
 
@@ -27,6 +28,7 @@ def test_closing_cancels_and_awaits_the_ui_tasks_before_the_client_closes(
             console.client.aclose = closing_client  # type: ignore[method-assign]
 
             async def waiting() -> None:
+                seen.append("command waits")
                 try:
                     await asyncio.Event().wait()  # a command that has not finished
                 except asyncio.CancelledError:
@@ -35,12 +37,13 @@ def test_closing_cancels_and_awaits_the_ui_tasks_before_the_client_closes(
 
             console.registry.set_handler("team.canned", waiting)
             assert console.registry.run("team.canned")
-            await asyncio.sleep(0)  # it runs, and waits
-            assert len(console.tasks) == 1
+            # it runs, and waits (other ui tasks, e.g. the badge's bus connection, may run too)
+            await until(lambda: seen == ["command waits"], what="the command to wait")
+            assert len(console.tasks) >= 1
         return console
 
     console = qloop.run_until_complete(asyncio.wait_for(main(), 60))
-    assert seen == ["command cancelled", "client closes"]
+    assert seen == ["command waits", "command cancelled", "client closes"]
     assert len(console.tasks) == 0
 
     async def after() -> None:
@@ -49,4 +52,4 @@ def test_closing_cancels_and_awaits_the_ui_tasks_before_the_client_closes(
         await asyncio.sleep(0)
 
     qloop.run_until_complete(after())
-    assert seen == ["command cancelled", "client closes"]
+    assert seen == ["command waits", "command cancelled", "client closes"]
