@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from crisp_console.core import Conversation
+from crisp_console.present.avatars import visitor_key
 from crisp_console.present.plain import one_line
 from crisp_console.present.timefmt import Clock, relative_time, system_clock
 from crisp_console.ui.delegates import painting as pt
@@ -156,7 +157,8 @@ class ConversationDelegate(QStyledItemDelegate):
         top = rect.top() + (rect.height() - side) // 2
         name = one_line(conv.nickname or conv.email, 120) or "Visitor"
         avatar = QRect(rect.left() + STRIP + PAD, top, side, side)
-        pt.draw_avatar(painter, avatar, conv.people_id or conv.session_id, name, f.bold)
+        pt.draw_avatar(painter, avatar, visitor_key(conv.people_id, conv.session_id), name,
+                       f.bold)
 
         left = avatar.right() + 1 + PAD
         right = rect.right() - PAD

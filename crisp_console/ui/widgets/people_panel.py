@@ -27,6 +27,7 @@ from crisp_console.core import CONVERSATIONS, PEOPLE, Change, ChangeKind, Conver
 from crisp_console.core.live import LiveEvent
 from crisp_console.core.models import Person
 from crisp_console.present import people_info as info
+from crisp_console.present.avatars import visitor_key
 from crisp_console.present.people_info import DENIED_NAMES, IN_PLACE
 from crisp_console.present.plain import one_line, tooltip_html
 from crisp_console.present.richtext import allowed_link
@@ -274,7 +275,7 @@ class PeoplePanel(QWidget):
         name = conv.nickname or (person.nickname if person else "") or conv.email or "Visitor"
         email = conv.email or (person.email if person else "")
         phone = conv.meta.get("phone") or profile.get("phone")
-        self.header.set_identity(conv.people_id or conv.session_id, name, email,
+        self.header.set_identity(visitor_key(conv.people_id, conv.session_id), name, email,
                                  phone if isinstance(phone, str) else "",
                                  online=conv.availability == "online")
         self._render_context()

@@ -16,12 +16,14 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from crisp_console.core import CONVERSATIONS, OPERATORS, Change, ChangeKind, Conversation, Store
+from crisp_console.present.avatars import visitor_key
 from crisp_console.present.plain import one_line
 from crisp_console.ui.delegates import painting as pt
 from crisp_console.ui.delegates.conversation import STATE_COLOURS
 from crisp_console.ui.models import display_name
 
-WATCHED = frozenset(("nickname", "email", "state", "assigned", "is_blocked", "website_id"))
+WATCHED = frozenset(("nickname", "email", "state", "assigned", "is_blocked", "website_id",
+                     "people_id"))  # people_id: the avatar's colour (present/avatars.py)
 STATE_LABELS = {"pending": "Pending", "unresolved": "Unresolved", "resolved": "Resolved"}
 BLOCKED_COLOUR = QColor("#d64545")
 AVATAR = 36
@@ -145,7 +147,7 @@ class ThreadHeader(QWidget):
             _pill(self.blocked_pill, "", QColor())
             return
         name = one_line(display_name(conv), 200)
-        self._avatar_key, self._avatar_name = conv.session_id, name
+        self._avatar_key, self._avatar_name = visitor_key(conv.people_id, conv.session_id), name
         self.name_label.setText(name)
         email = one_line(conv.email, 320)
         self.email_label.setText(email if email != name else "")  # no nickname: name is email
