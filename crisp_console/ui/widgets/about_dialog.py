@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from crisp_console import __version__
 from crisp_console.log import default_log_dir, log_file
+from crisp_console.ui.fonts import RelativeFonts
 
 APP_TITLE = "Crisp Console"
 LICENCE = "Released under the MIT licence. Crisp is a trademark of Crisp IM SAS; this console " \
@@ -58,10 +59,8 @@ class AboutDialog(QDialog):
         self.log_folder = log_folder if log_folder is not None else current_log_folder()
         self.heading = QLabel(f"{APP_TITLE} {__version__}", self)
         self.heading.setTextFormat(Qt.TextFormat.PlainText)
-        font = self.heading.font()
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        self.heading.setFont(font)
+        self._fonts = RelativeFonts(self)
+        self._fonts.set(self.heading, 1.3, bold=True)
         summary = QLabel("A keyboard-first desktop operator console for Crisp.", self)
         summary.setTextFormat(Qt.TextFormat.PlainText)
 

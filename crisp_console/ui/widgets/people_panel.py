@@ -32,7 +32,7 @@ from crisp_console.present.people_info import DENIED_NAMES, IN_PLACE
 from crisp_console.present.plain import one_line, tooltip_html
 from crisp_console.present.richtext import allowed_link
 from crisp_console.present.timefmt import Clock, system_clock
-from crisp_console.ui.delegates import painting as pt
+from crisp_console.ui.fonts import RelativeFonts
 from crisp_console.ui.locale_names import country_name, language_name
 from crisp_console.ui.timers import single_shot
 from crisp_console.ui.widgets.compact_list import CompactList, Row
@@ -79,6 +79,7 @@ class PeoplePanel(QWidget):
         self._note_target: tuple[str, str] | None = None  # (website_id, people_id)
         self._person_seen: tuple[Any, ...] = ()  # what the contact looked like when shown
         self.setStyleSheet(STYLE)
+        self._fonts = RelativeFonts(self)
         self._build()
         self._minute = single_shot(self, 60_000, self.refresh_clock)
         offs = (store.subscribe(self._on_change), store.subscribe_live(self._on_live))
@@ -190,7 +191,7 @@ class PeoplePanel(QWidget):
             widget.setAccessibleName(title)
             self.titles[key] = heading = QLabel(title.upper(), body)
             heading.setObjectName("sectionTitle")
-            heading.setFont(pt.scaled_font(self.font(), 0.8, bold=True))
+            self._fonts.set(heading, 0.8, bold=True)
             layout.addSpacing(8)
             layout.addWidget(heading)
             layout.addWidget(self.past_section if key == "past" else widget)
@@ -287,10 +288,10 @@ class PeoplePanel(QWidget):
         meta, profile = conv.meta, self._profile(conv)
         codes = info.locales_of(meta, profile)
         self.header.set_context(
-            info.location_line(meta, profile, self._clock(), country_name),
+            info.place_line(meta, profile, country_name),
             info.device_line(meta), info.locales_line(codes, language_name),
-            info.network_line(meta), device_tip=info.user_agent(meta),
-            languages_tip=", ".join(codes))
+            info.network_line(meta), local_time=info.local_time_line(meta, profile, self._clock()),
+            device_tip=info.user_agent(meta), languages_tip=", ".join(codes))
 
     def _render_pages(self) -> None:
         now = self._clock()
