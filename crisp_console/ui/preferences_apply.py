@@ -79,6 +79,7 @@ class PreferencesFlow:
             self.dialog.saved.connect(self._saved)
         else:
             self.dialog.load(self.prefs)
+        self.dialog.font_size.set_system_size(self.system_font_size())
         self.dialog.open()
 
     def _saved(self, prefs: Preferences) -> None:

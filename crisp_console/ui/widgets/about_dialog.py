@@ -12,7 +12,7 @@ from pathlib import Path
 
 import PySide6
 from PySide6.QtCore import Qt, qVersion
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -68,9 +68,8 @@ class AboutDialog(QDialog):
         self.details.setReadOnly(True)
         self.details.setPlainText(about_details(self.log_folder))
         self.details.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        lines = self.details.document().blockCount() + 1
-        self.details.setFixedHeight(self.details.fontMetrics().lineSpacing() * lines + 12)
-        self.details.setMinimumWidth(self.details.fontMetrics().averageCharWidth() * 64)
+        self._fonts.on_change(self._sized)
+        self._sized(self.font())
 
         self.licence = QLabel(LICENCE, self)
         self.licence.setTextFormat(Qt.TextFormat.PlainText)
@@ -91,6 +90,13 @@ class AboutDialog(QDialog):
         layout.addWidget(self.licence)
         layout.addWidget(buttons)
         self.close_button.setFocus()
+
+    def _sized(self, font: QFont) -> None:
+        """The details box shows every line of ``font`` (again after a size change)."""
+        fm = QFontMetrics(font)
+        lines = self.details.document().blockCount() + 1
+        self.details.setFixedHeight(fm.lineSpacing() * lines + 12)
+        self.details.setMinimumWidth(fm.averageCharWidth() * 64)
 
     def text(self) -> str:
         return self.details.toPlainText()
