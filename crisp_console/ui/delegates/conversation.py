@@ -179,9 +179,13 @@ class ConversationDelegate(QStyledItemDelegate):
                              Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, when)
             right -= width + PAD
         badge = self.website_badge(conv)
+        unread = conv.unread_operator > 0
         if badge:
+            # Both whole when they fit; else the name keeps at least two thirds of the room.
+            room = max(0, right - line.left())
+            named = (f.bold_fm if unread else f.fm).horizontalAdvance(name) + PAD
             width = min(f.small_fm.horizontalAdvance(badge) + 10,
-                        max(0, (right - line.left()) // 2))
+                        max(room // 3, room - named))
             height = f.small_fm.height() + 2
             pill = QRect(right - width + 1, line.center().y() - height // 2 + 1, width, height)
             pal = ink.palette
@@ -190,7 +194,6 @@ class ConversationDelegate(QStyledItemDelegate):
             shown = f.small_fm.elidedText(badge, Qt.TextElideMode.ElideRight, max(0, width - 8))
             pt.draw_pill(painter, pill, fill, shown, ink.text, f.small)
             right -= width + PAD // 2
-        unread = conv.unread_operator > 0
         painter.setFont(f.bold if unread else f.font)
         painter.setPen(ink.text)
         width = max(0, right - line.left())

@@ -37,6 +37,7 @@ from crisp_console.ui.locale_names import country_name, language_name
 from crisp_console.ui.timers import single_shot
 from crisp_console.ui.widgets.compact_list import CompactList, Row
 from crisp_console.ui.widgets.custom_data_editor import CustomDataEditor
+from crisp_console.ui.widgets.elided_label import ElidedLabel
 from crisp_console.ui.widgets.notepad_editor import NotepadEditor
 from crisp_console.ui.widgets.past_conversations import LookupSource, PastConversations
 from crisp_console.ui.widgets.profile_header import ProfileHeader
@@ -189,7 +190,7 @@ class PeoplePanel(QWidget):
                 ("data", "Custom data", self.data_editor), ("notepad", "Notepad", self.notepad),
                 ("past", "Past conversations", self.past)):
             widget.setAccessibleName(title)
-            self.titles[key] = heading = QLabel(title.upper(), body)
+            self.titles[key] = heading = ElidedLabel(title.upper(), body)  # a narrow panel
             heading.setObjectName("sectionTitle")
             self._fonts.set(heading, 0.8, bold=True)
             layout.addSpacing(8)
