@@ -86,7 +86,9 @@ class Theme(QObject):
         self.forced = forced
         self.scheme = forced or system_scheme()
         app.setStyle("Fusion")  # the one built-in style that honours a custom palette fully
-        app.setStyleSheet(style_sheet())
+        # Never empty: a font or palette change reaches widgets with a sheet of their own only
+        # by setting the application's sheet again (apply), which does nothing when it is "".
+        app.setStyleSheet(style_sheet() or "QWidget {}")
         self.apply(self.scheme)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._system_changed)
 

@@ -8,6 +8,7 @@ dialog does. Saves:
 
 - ``look-dark-14.png``: dark theme, 14 pt;
 - ``look-light-10.png`` and ``look-light-18.png``: light theme, 10 and 18 pt;
+- ``look-search-18.png`` and ``look-palette-18.png``: the search pane and Ctrl+K at 18 pt;
 - ``look-emoji.png``: the thread, the list and the reply box at 14 pt, light, twice as large;
 - ``look-people-narrow.png``: the people panel at 230 px, 14 pt (the local time is whole);
 - ``look-font-box.png``: Preferences → Font size open, the steps listed.
@@ -123,6 +124,7 @@ async def shoot(out: Path, theme: Theme) -> list[Path]:
             size(points, scheme)
             await settle(0.8)
             saved.append(grab(window, out / name))
+        saved += await shoot_search_and_palette(console, out)
         size(14, "light")
         await settle(0.8)
         family, colour = emoji_drawn(QApplication.font())
@@ -134,6 +136,29 @@ async def shoot(out: Path, theme: Theme) -> list[Path]:
         await console.aclose()
         await sandbox.stop()
     return saved
+
+
+async def shoot_search_and_palette(console: Console, out: Path) -> list[Path]:
+    """At 18 pt: the search pane's results (Crisp's, for "access") and the Ctrl+K palette."""
+    search = console.panes.search
+    console.search.show("access")
+    for _ in range(200):
+        await settle(0.05)
+        if search.rows() and "Crisp" in search.status_text():
+            break
+    else:
+        raise SystemExit(f"no search results: {search.status_text()!r}")
+    await settle(0.4)
+    shots = [grab(console.window, out / "look-search-18.png")]
+    console.search.hide()
+    palette = console.panes.palette
+    palette.open_switcher("la")
+    palette.flush()
+    await settle(0.6)
+    shots.append(grab(palette, out / "look-palette-18.png"))
+    palette.reject()
+    await settle(0.3)
+    return shots
 
 
 def shoot_emoji(console: Console, path: Path) -> Path:

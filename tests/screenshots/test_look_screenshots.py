@@ -21,6 +21,8 @@ PICTURES = {  # name: (min width, min height, light)
     "look-dark-14.png": (1200, 700, False),
     "look-light-10.png": (1200, 700, True),
     "look-light-18.png": (1200, 700, True),
+    "look-search-18.png": (1200, 700, True),
+    "look-palette-18.png": (400, 300, True),
     "look-emoji.png": (700, 1000, True),
     "look-people-narrow.png": (220, 600, True),
     "look-font-box.png": (400, 300, True),

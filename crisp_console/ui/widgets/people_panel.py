@@ -18,7 +18,7 @@ import itertools
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import QLabel, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
 
@@ -396,3 +396,12 @@ class PeoplePanel(QWidget):
 
     def _copy_link(self, url: str) -> None:
         QGuiApplication.clipboard().setText(url)
+
+    # ---- Qt overrides ---------------------------------------------------------------------
+
+    def minimumSizeHint(self) -> QSize:
+        # The content's minimum beside the scroll bar: else the splitter may cut its edge off.
+        hint, body = super().minimumSizeHint(), self.scroll_area.widget()
+        bar = self.scroll_area.verticalScrollBar().sizeHint().width()
+        least = (body.minimumSizeHint().width() if body is not None else 0) + bar + 2
+        return QSize(max(hint.width(), least), hint.height())

@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from crisp_console.client import ConversationDetails
 from crisp_console.core import ApplyResult, Store
+from crisp_console.ui import theme
 from crisp_console.ui.widgets.notepad_editor import NOT_SAVED, NotepadEditor
 from crisp_console.ui.widgets.people_panel import PeoplePanel
 from tests.core import factories as f
@@ -563,6 +564,45 @@ def test_the_panel_paints_in_a_narrow_width(qtbot: QtBot, panel: PeoplePanel) ->
     assert "Orange (AS3215)" in labels["network"].toolTip()
     assert panel.chips.chips[0].geometry().intersects(panel.chips.chips[1].geometry()) is False
     assert panel.chips.chips[0].mapTo(panel, QPoint(0, 0)).x() >= 0
+
+
+@pytest.mark.parametrize(("width", "points", "whole"), [
+    (300, 0, True),  # the default window's panel (main_window.DEFAULT_SIZES), system font
+    (300, 14, True),
+    (220, 0, True),
+    (0, 18, False),  # as narrow as the window's splitter lets it be: the clock still first
+])
+def test_the_local_time_is_not_cut_off(qtbot: QtBot, panel: PeoplePanel, width: int,
+                                        points: int, whole: bool) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before, sheet = QFont(app.font()), app.styleSheet()
+    try:
+        if points:  # as Preferences → Font size does it (theme.py)
+            font = QFont(app.font())
+            font.setPointSize(points)
+            app.setFont(font)
+            app.setStyleSheet(theme.style_sheet())
+        local_time_shown(qtbot, panel, width, whole)
+    finally:
+        app.setFont(before)
+        app.setStyleSheet(sheet)
+
+
+def local_time_shown(qtbot: QtBot, panel: PeoplePanel, width: int, whole: bool) -> None:
+    panel.resize(width or panel.minimumSizeHint().width(), 900)
+    shown(qtbot, panel)
+    label = panel.header.labels["local_time"]
+    viewport, body = panel.scroll_area.viewport(), panel.scroll_area.widget()
+    # Laid out at this width: the panel's content as wide as what shows of it (no clipping).
+    qtbot.waitUntil(lambda: body.width() == viewport.width() and label.height() > 1)
+    body.layout().activate()
+    assert label.mapTo(viewport, label.rect().topRight()).x() < viewport.width()
+    assert label.text().startswith("23:13")
+    if whole:
+        assert label.text() == "23:13 (UTC+1)"
+    elif label.text() != "23:13 (UTC+1)":
+        assert label.text().endswith("…") and "23:13 (UTC+1)" in label.toolTip()
 
 
 # ---- keyboard reach, mouse, timers ---------------------------------------------------------
