@@ -12,9 +12,9 @@ import pytest
 import qasync
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
+from crisp_console.settings import FONT_SIZES
 from crisp_console.ui.console import Console
 from crisp_console.ui.theme import Scheme, Theme
 from crisp_console.ui.widgets.preferences_dialog import PreferencesDialog
@@ -58,8 +58,8 @@ class Sizes:
                             if w.isVisible())
 
 
-async def choose_size(console: Console, typed: str) -> None:
-    """Ctrl+, then Alt+F (the size box), type the size, Enter saves."""
+async def choose_size(console: Console, points: int) -> None:
+    """Ctrl+, then Alt+F (the size box), Home ("System"), ↓ to the size, Enter saves."""
     press(focused(), Key.Key_Comma, CTRL)
     def dialog_of(widget: QWidget | None) -> PreferencesDialog | None:
         window = widget.window() if widget is not None else None
@@ -70,7 +70,10 @@ async def choose_size(console: Console, typed: str) -> None:
     assert dialog is not None
     press(focused(), Key.Key_F, ALT)
     assert focused() is dialog.font_size
-    QTest.keyClicks(dialog.font_size, typed)
+    press(focused(), Key.Key_Home)
+    for _ in range(FONT_SIZES.index(points) + 1):
+        press(focused(), Key.Key_Down)
+    assert dialog.font_size.currentText() == f"{points} pt"
     press(focused(), Key.Key_Return)
     await until(lambda: not dialog.isVisible(), what="Enter to save the preferences")
     console.window.activateWindow()  # the window manager's part: no window manager here
@@ -91,7 +94,7 @@ def test_font_size_changes_every_pane_at_run_time(qloop: qasync.QEventLoop, tmp_
                 console.panes.thread.model.index(0, 0)).height() > 0, what="laid out")
             small = Sizes(console)
             assert appearance.font().pointSize() == 10
-            await choose_size(console, "18")
+            await choose_size(console, 18)
             assert console.prefs.font_size == 18
             await until(lambda: Sizes(console).list_rows[0] != small.list_rows[0],
                         what="the list's rows to change height")
@@ -111,7 +114,7 @@ def test_font_size_changes_every_pane_at_run_time(qloop: qasync.QEventLoop, tmp_
             list_w, thread_w, people_w = big.panes
             assert list_w > small.panes[0] and people_w > small.panes[2]  # as many letters
             assert thread_w >= 0.4 * sum(big.panes)  # the thread gave the room, not all of it
-            await choose_size(console, "10")
+            await choose_size(console, 10)
             await until(lambda: Sizes(console).list_rows == small.list_rows,
                         what="the rows back at their 10 pt height")
             again = Sizes(console)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from crisp_console.settings import FONT_SIZES, Preferences
@@ -35,10 +36,15 @@ def test_arrow_keys_step_from_system_through_the_sizes(qtbot: QtBot) -> None:
     assert box.value() == 24
 
 
-def test_typing_a_size_picks_it(qtbot: QtBot) -> None:
+def test_typing_a_size_picks_it(qtbot: QtBot, qapp: QApplication) -> None:
     box = FontSizeBox()
     qtbot.addWidget(box)
-    qtbot.keyClicks(box, "18")
+    interval = qapp.keyboardInputInterval()
+    qapp.setKeyboardInputInterval(60_000)  # "1" and "8" one search, however slow the machine
+    try:
+        qtbot.keyClicks(box, "18")
+    finally:
+        qapp.setKeyboardInputInterval(interval)
     assert box.value() == 18 and box.currentText() == "18 pt"
 
 
