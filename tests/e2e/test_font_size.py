@@ -18,6 +18,7 @@ from crisp_console.settings import FONT_SIZES
 from crisp_console.ui.console import Console
 from crisp_console.ui.theme import Scheme, Theme
 from crisp_console.ui.widgets.preferences_dialog import PreferencesDialog
+from crisp_console.ui.widgets.scroll_anchor import at_bottom
 from tests.e2e.conftest import focused, press, running_console, until
 
 ALT = Qt.KeyboardModifier.AltModifier
@@ -101,6 +102,7 @@ def test_font_size_changes_every_pane_at_run_time(qloop: qasync.QEventLoop, tmp_
             await until(lambda: Sizes(console).thread_rows[-1] != small.thread_rows[-1],
                         what="the thread's rows to change height")
             big = Sizes(console)
+            assert at_bottom(console.panes.thread.view)  # still on the newest message
             for before, after in zip(small.list_rows, big.list_rows, strict=True):
                 assert 1.35 * before <= after <= 2.0 * before  # 10 → 18 pt, in the rows
             ratios = [after / before for before, after
@@ -118,8 +120,15 @@ def test_font_size_changes_every_pane_at_run_time(qloop: qasync.QEventLoop, tmp_
             await until(lambda: Sizes(console).list_rows == small.list_rows,
                         what="the rows back at their 10 pt height")
             again = Sizes(console)
-            assert again.thread_rows == small.thread_rows
-            assert again.panes == small.panes
+            assert at_bottom(console.panes.thread.view)
+            assert (again.panes[0], again.panes[2]) == (small.panes[0], small.panes[2])
+            assert again.hints == again.thread_rows
+            if again.panes[1] == small.panes[1]:
+                assert again.thread_rows == small.thread_rows
+            else:  # the window grew to its 18 pt minimum and stays wider: fewer lines wrap
+                assert again.panes[1] > small.panes[1]
+                assert all(a <= b for a, b in zip(again.thread_rows, small.thread_rows,
+                                                  strict=True))
             assert (again.header_name, again.panel_name, again.panel_title, again.smallest) == (
                 small.header_name, small.panel_name, small.panel_title, small.smallest)
     qloop.run_until_complete(main())

@@ -14,7 +14,8 @@ dialog does. Saves:
 - ``look-font-box.png``: Preferences → Font size open, the steps listed.
 
 Prints one ``emoji: <family> colour=<bool>`` line: the font Qt draws an emoji with, and
-whether what it drew has colour.
+whether what it drew has colour; and after each size change whether the thread still shows
+its newest message (``thread at the bottom=<bool>``).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from crisp_console.types import Credentials
 from crisp_console.ui.console import Console
 from crisp_console.ui.theme import Scheme, Theme
 from crisp_console.ui.widgets.preferences_dialog import PreferencesDialog
+from crisp_console.ui.widgets.scroll_anchor import at_bottom
 
 VISITOR_EMOJI = "🎉👍 It works now, thanks! Have a great day 😀"
 REPLY_EMOJI = "Glad to hear it 🙂🚀"
@@ -123,6 +125,9 @@ async def shoot(out: Path, theme: Theme) -> list[Path]:
                                      (18, "light", "look-light-18.png")):
             size(points, scheme)
             await settle(0.8)
+            # A size change must leave the thread on the newest message (thread_view.py).
+            print(f"{name}: thread at the bottom={at_bottom(console.panes.thread.view)}",
+                  flush=True)
             saved.append(grab(window, out / name))
         saved += await shoot_search_and_palette(console, out)
         size(14, "light")

@@ -44,6 +44,10 @@ def test_appearance_under_xvfb() -> None:
     # Qt finds the colour emoji font by itself (fontconfig); DejaVu alone draws boxes.
     assert "emoji: Noto Color Emoji colour=True" in proc.stdout, (
         proc.stdout[-1000:] + "\nno colour emoji: apt-get install fonts-noto-color-emoji")
+    # Under a real X server a size change lays the thread out several times: it must still
+    # end on the newest message (offscreen, one pass hides the problem).
+    pinned = [line for line in proc.stdout.splitlines() if "thread at the bottom=" in line]
+    assert len(pinned) == 3 and all(line.endswith("=True") for line in pinned), pinned
     for name, (min_width, min_height, light) in PICTURES.items():
         image = QImage(str(OUT / name))
         assert not image.isNull(), name

@@ -594,7 +594,9 @@ def local_time_shown(qtbot: QtBot, panel: PeoplePanel, width: int, whole: bool) 
     shown(qtbot, panel)
     label = panel.header.labels["local_time"]
     viewport, body = panel.scroll_area.viewport(), panel.scroll_area.widget()
-    assert body is not None and (layout := body.layout()) is not None
+    assert body is not None
+    layout = body.layout()
+    assert layout is not None
     # Laid out at this width: the panel's content as wide as what shows of it (no clipping).
     qtbot.waitUntil(lambda: body.width() == viewport.width() and label.height() > 1)
     layout.activate()
