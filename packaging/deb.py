@@ -25,8 +25,11 @@ PACKAGE = "crisp-console"
 APP_ID = "io.github.crisp_console.crisp_console"
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
 MULTIARCH = ("/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu")
-# Always needed but never seen by ldd: fontconfig needs at least one font to draw text.
-EXTRA_DEPENDS = ("fonts-dejavu-core",)
+# Always needed but never seen by ldd: fontconfig needs at least one font to draw text, and
+# visitors write emoji, which DejaVu draws as boxes; Qt falls back to the colour emoji font by
+# itself (through fontconfig). A Depends, not a Recommends: boxes in a customer's message are
+# a misreading, and minimal installs (--no-install-recommends) skip recommended packages.
+EXTRA_DEPENDS = ("fonts-dejavu-core", "fonts-noto-color-emoji")
 # Bundled libraries we keep even when Debian has them: the loader, and Python's own build.
 KEEP_BUNDLED = ("libpython", "libpyside6", "libshiboken6", "ld-linux")
 # ldd's "not found" on a build host without them (the Wayland plugin's libraries).

@@ -85,7 +85,8 @@ say "apt install ./$(basename "$deb") xvfb xauth: $(grep -c '^Setting up' "$work
 for f in /usr/bin/crisp-console /usr/share/applications/crisp-console.desktop \
     /usr/share/icons/hicolor/scalable/apps/crisp-console.svg \
     /usr/share/icons/hicolor/48x48/apps/crisp-console.png \
-    /usr/share/metainfo/io.github.crisp_console.crisp_console.metainfo.xml; do
+    /usr/share/metainfo/io.github.crisp_console.crisp_console.metainfo.xml \
+    /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf; do
   [ -e "$root$f" ] || { say "FAILED: $f is not installed"; exit 1; }
 done
 

@@ -13,6 +13,8 @@ APT_PACKAGES=(libgl1 libegl1 libx11-6 libx11-xcb1 libdbus-1-3 libfontconfig1 lib
   libxcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
   libxcb-render-util0 libxcb-render0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1
   libxcb-xfixes0 libxcb-xkb1 xvfb xauth
+  # Colour emoji in visitors' messages (Qt falls back to it by itself; DejaVu shows boxes).
+  fonts-noto-color-emoji
   # A real Secret Service (GNOME Keyring on a private D-Bus session) for the keyring test.
   dbus dbus-user-session gnome-keyring libsecret-tools
   # A real notification daemon (no tray) on a private bus, for the desktop notification test.

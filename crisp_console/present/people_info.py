@@ -114,10 +114,11 @@ def local_clock(offset: int, now_ms: int) -> str:
 
 
 def local_time_label(offset: int | None, now_ms: int) -> str:
-    """"14:32 local (UTC+1)"; "" without an offset."""
+    """"14:32 (UTC+1)": the clock first, so a narrow panel cuts the offset, never the time;
+    "" without an offset."""
     if offset is None:
         return ""
-    return f"{local_clock(offset, now_ms)} local ({utc_label(offset)})"
+    return f"{local_clock(offset, now_ms)} ({utc_label(offset)})"
 
 
 def geolocation_of(meta: Mapping[str, Any], person: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -133,12 +134,16 @@ def place(geo: Mapping[str, Any], country_name: Namer = str) -> str:
     return ", ".join(part for part in (town, country) if part)
 
 
-def location_line(meta: Mapping[str, Any], person: Mapping[str, Any], now_ms: int,
-                  country_name: Namer = str) -> str:
-    """"Paris, France · 14:32 local (UTC+1)", or whichever half is known."""
-    parts = (place(geolocation_of(meta, person), country_name),
-             local_time_label(timezone_offset(meta, person), now_ms))
-    return SEPARATOR.join(part for part in parts if part)
+def place_line(meta: Mapping[str, Any], person: Mapping[str, Any],
+               country_name: Namer = str) -> str:
+    """"Paris, France", from the live device, else the profile."""
+    return place(geolocation_of(meta, person), country_name)
+
+
+def local_time_line(meta: Mapping[str, Any], person: Mapping[str, Any], now_ms: int) -> str:
+    """The visitor's local time, "14:32 (UTC+1)" ("" without a time zone). A line of its own
+    beside the place, which may be long."""
+    return local_time_label(timezone_offset(meta, person), now_ms)
 
 
 # ---- device, languages, network ------------------------------------------------------------

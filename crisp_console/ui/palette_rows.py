@@ -28,6 +28,7 @@ DESCRIPTION = int(Qt.ItemDataRole.AccessibleDescriptionRole)
 Role = QPalette.ColorRole
 Group = QPalette.ColorGroup
 ICON_SIZE = 16
+ICON_LINES = 0.9  # the icon's side in lines of the row's font, at least ICON_SIZE
 PAD = 8
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -140,12 +141,13 @@ class PaletteDelegate(QStyledItemDelegate):
         left = rect.left() + PAD
         top = rect.top() + PAD - 1
         icon = self.icon(item.kind)
+        side = max(ICON_SIZE, round(line * ICON_LINES))  # grows with the font size
         if not icon.isNull():
             mode = QIcon.Mode.Normal if enabled else QIcon.Mode.Disabled
-            icon_top = top + (line - ICON_SIZE) // 2
-            icon.paint(painter, QRect(left, icon_top, ICON_SIZE, ICON_SIZE),
+            icon_top = top + (line - side) // 2
+            icon.paint(painter, QRect(left, icon_top, side, side),
                        Qt.AlignmentFlag.AlignCenter, mode)
-        left += ICON_SIZE + PAD
+        left += side + PAD
         right = rect.right() - PAD
         if item.shortcut:
             painter.setPen(muted)

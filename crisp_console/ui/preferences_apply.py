@@ -61,6 +61,17 @@ class PreferencesFlow:
         self._system_font = QFont(app.font()) if isinstance(app, QApplication) else QFont()
         self.apply(prefs, save=False)
 
+    def font_for(self, prefs: Preferences) -> QFont:
+        """The application font ``prefs`` ask for: the system's, at their size if any."""
+        font = QFont(self._system_font)
+        if prefs.font_size:
+            font.setPointSize(prefs.font_size)
+        return font
+
+    def system_font_size(self) -> float:
+        """The system font's size in points (0 when it is sized in pixels)."""
+        return max(0.0, self._system_font.pointSizeF())
+
     def open(self) -> None:
         if self.dialog is None:
             self.dialog = PreferencesDialog(self.prefs, self._registry, self._window,
@@ -70,6 +81,7 @@ class PreferencesFlow:
         else:
             self.dialog.load(self.prefs)
         self._notifier.start()  # this desktop may have changed: look again, in the background
+        self.dialog.font_size.set_system_size(self.system_font_size())
         self.dialog.open()
 
     def _saved(self, prefs: Preferences) -> None:
@@ -92,16 +104,14 @@ class PreferencesFlow:
         notifier.set_via(prefs.notify_via)
         notifier.set_alert(prefs.notify_alert)
         self._media.set_trusted(media_policy(self._trusted_media, prefs))
-        if self.theme is not None:
+        font = self.font_for(prefs)
+        if self.theme is not None:  # the font and the scheme at once (theme.py says why)
             forced = None if prefs.theme == "system" else Scheme(prefs.theme)
             self.theme.forced = forced
-            self.theme.apply(forced or system_scheme())
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            font = QFont(self._system_font)
-            if prefs.font_size:
-                font.setPointSize(prefs.font_size)
-            if font != app.font():
+            self.theme.apply(forced or system_scheme(), font)
+        else:
+            app = QApplication.instance()
+            if isinstance(app, QApplication) and font != app.font():
                 app.setFont(font)
         if save and self.prefs_path is not None:
             try:

@@ -1,7 +1,11 @@
-"""Light and dark palettes that follow the system's colour scheme, plus the app's QSS.
+"""Light and dark palettes that follow the system's colour scheme, the app's QSS, and the
+application font (Preferences → Font size).
 
 Widgets and delegates take every colour from the palette, so switching the palette is all a
 scheme change needs. The style sheet in resources/qss uses ``palette(role)`` for the same reason.
+Sizes work the same way: delegates measure with the view's font and widgets derive their
+smaller or bolder fonts from their own (ui/fonts.py), so setting the application font is all a
+size change needs, as long as the style sheet is set again after it (``apply``).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from enum import Enum
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
 log = logging.getLogger("crisp_console.ui")
@@ -82,15 +86,21 @@ class Theme(QObject):
         self.forced = forced
         self.scheme = forced or system_scheme()
         app.setStyle("Fusion")  # the one built-in style that honours a custom palette fully
-        app.setStyleSheet(style_sheet())
+        # Never empty: a font or palette change reaches widgets with a sheet of their own only
+        # by setting the application's sheet again (apply), which does nothing when it is "".
+        app.setStyleSheet(style_sheet() or "QWidget {}")
         self.apply(self.scheme)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._system_changed)
 
-    def apply(self, scheme: Scheme) -> None:
+    def apply(self, scheme: Scheme, font: QFont | None = None) -> None:
+        """Switch to ``scheme`` and, when given, the application ``font``."""
         self.scheme = scheme
         self._app.setPalette(palette(scheme))
-        # With an application style sheet, a new palette does not reach existing widgets
-        # until the sheet is set again (their style-sheet palettes were resolved already).
+        if font is not None and font != self._app.font():
+            self._app.setFont(font)
+        # With a style sheet, a new palette or font does not reach existing widgets until the
+        # sheet is set again: their style-sheet palettes and fonts were resolved already (a
+        # new application font alone changes no widget). So the sheet is set last, once.
         self._app.setStyleSheet(self._app.styleSheet())
 
     def _system_changed(self, scheme: Qt.ColorScheme) -> None:

@@ -47,7 +47,8 @@ def test_build_then_install_into_a_clean_chroot_and_smoke_test() -> None:
                              capture_output=True, text=True, check=True).stdout
     assert f"Version: {VERSION}" in control
     for package in ("libgl1", "libegl1", "libfontconfig1", "libxkbcommon0", "libdbus-1-3",
-                    "fonts-dejavu-core", "libxcb-cursor0", "libxcb-icccm4", "libxcb1"):
+                    "fonts-dejavu-core", "fonts-noto-color-emoji", "libxcb-cursor0",
+                    "libxcb-icccm4", "libxcb1"):
         assert re.search(rf"\b{re.escape(package)}\b", control), package
     with tarfile.open(tgz) as tar:
         names = tar.getnames()

@@ -28,11 +28,11 @@ def meta(**device: Any) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(("offset", "label"), [
-    (60, "23:13 local (UTC+1)"),
-    (-480, "14:13 local (UTC-8)"),
-    (330, "03:43 local (UTC+5:30)"),  # past midnight: the visitor's next day
-    (0, "22:13 local (UTC)"),
-    (-210, "18:43 local (UTC-3:30)"),
+    (60, "23:13 (UTC+1)"),
+    (-480, "14:13 (UTC-8)"),
+    (330, "03:43 (UTC+5:30)"),  # past midnight: the visitor's next day
+    (0, "22:13 (UTC)"),
+    (-210, "18:43 (UTC-3:30)"),
 ])
 def test_local_time_from_an_offset_east_of_utc(offset: int, label: str) -> None:
     assert info.local_time_label(offset, NOW) == label
@@ -54,14 +54,18 @@ def test_implausible_offsets_are_ignored(bad: Any) -> None:
     assert info.local_time_label(None, NOW) == ""
 
 
-def test_location_line_joins_place_and_local_time() -> None:
+def test_place_and_local_time_are_lines_of_their_own() -> None:
     geo = {"country": "FR", "region": "Île-de-France", "city": "Paris"}
-    assert info.location_line(meta(geolocation=geo, timezone=60), {}, NOW, names) == \
-        "Paris, France · 23:13 local (UTC+1)"
-    assert info.location_line(meta(), {"geolocation": {"country": "US", "region": "Oregon"}},
-                              NOW, names) == "Oregon, United States"
-    assert info.location_line(meta(timezone=0), {}, NOW, names) == "22:13 local (UTC)"
-    assert info.location_line({"device": "junk"}, {"geolocation": 3}, NOW, names) == ""
+    live = meta(geolocation=geo, timezone=60)
+    assert info.place_line(live, {}, names) == "Paris, France"
+    assert info.local_time_line(live, {}, NOW) == "23:13 (UTC+1)"
+    profile = {"geolocation": {"country": "US", "region": "Oregon"}}
+    assert info.place_line(meta(), profile, names) == "Oregon, United States"
+    assert info.local_time_line(meta(), profile, NOW) == ""
+    assert info.place_line(meta(timezone=0), {}, names) == ""
+    assert info.local_time_line(meta(timezone=0), {}, NOW) == "22:13 (UTC)"
+    assert info.place_line({"device": "junk"}, {"geolocation": 3}, names) == ""
+    assert info.local_time_line({"device": "junk"}, {"timezone": "x"}, NOW) == ""
 
 
 # ---- device, languages, network ------------------------------------------------------------

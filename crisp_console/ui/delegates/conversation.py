@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from crisp_console.core import Conversation
+from crisp_console.present.avatars import visitor_key
 from crisp_console.present.plain import one_line
 from crisp_console.present.timefmt import Clock, relative_time, system_clock
 from crisp_console.ui.delegates import painting as pt
@@ -156,7 +157,8 @@ class ConversationDelegate(QStyledItemDelegate):
         top = rect.top() + (rect.height() - side) // 2
         name = one_line(conv.nickname or conv.email, 120) or "Visitor"
         avatar = QRect(rect.left() + STRIP + PAD, top, side, side)
-        pt.draw_avatar(painter, avatar, conv.people_id or conv.session_id, name, f.bold)
+        pt.draw_avatar(painter, avatar, visitor_key(conv.people_id, conv.session_id), name,
+                       f.bold)
 
         left = avatar.right() + 1 + PAD
         right = rect.right() - PAD
@@ -177,9 +179,13 @@ class ConversationDelegate(QStyledItemDelegate):
                              Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, when)
             right -= width + PAD
         badge = self.website_badge(conv)
+        unread = conv.unread_operator > 0
         if badge:
+            # Both whole when they fit; else the name keeps at least two thirds of the room.
+            room = max(0, right - line.left())
+            named = (f.bold_fm if unread else f.fm).horizontalAdvance(name) + PAD
             width = min(f.small_fm.horizontalAdvance(badge) + 10,
-                        max(0, (right - line.left()) // 2))
+                        max(room // 3, room - named))
             height = f.small_fm.height() + 2
             pill = QRect(right - width + 1, line.center().y() - height // 2 + 1, width, height)
             pal = ink.palette
@@ -188,7 +194,6 @@ class ConversationDelegate(QStyledItemDelegate):
             shown = f.small_fm.elidedText(badge, Qt.TextElideMode.ElideRight, max(0, width - 8))
             pt.draw_pill(painter, pill, fill, shown, ink.text, f.small)
             right -= width + PAD // 2
-        unread = conv.unread_operator > 0
         painter.setFont(f.bold if unread else f.font)
         painter.setPen(ink.text)
         width = max(0, right - line.left())

@@ -7,10 +7,10 @@ has (the offscreen test platform has DejaVu only, without emoji).
 
 from __future__ import annotations
 
-import zlib
-
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen
+
+from crisp_console.present.avatars import avatar_rgb
 
 Role = QPalette.ColorRole
 
@@ -60,10 +60,8 @@ def initials(name: str, fallback: str = "?") -> str:
 
 
 def avatar_colour(key: str) -> QColor:
-    """A stable, saturated colour for ``key`` (an id) that white initials read well on, in
-    light and dark palettes alike."""
-    hue = zlib.crc32(key.encode("utf-8", "replace")) % 360
-    return QColor.fromHsl(hue, 140, 105)
+    """``key``'s avatar colour (present/avatars.py: one colour per person everywhere)."""
+    return QColor(*avatar_rgb(key))
 
 
 def draw_avatar(painter: QPainter, rect: QRect, key: str, name: str, font: QFont) -> None:

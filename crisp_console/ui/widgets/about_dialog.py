@@ -12,7 +12,7 @@ from pathlib import Path
 
 import PySide6
 from PySide6.QtCore import Qt, qVersion
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from crisp_console import __version__
 from crisp_console.log import default_log_dir, log_file
+from crisp_console.ui.fonts import RelativeFonts
 
 APP_TITLE = "Crisp Console"
 LICENCE = "Released under the MIT licence. Crisp is a trademark of Crisp IM SAS; this console " \
@@ -58,10 +59,8 @@ class AboutDialog(QDialog):
         self.log_folder = log_folder if log_folder is not None else current_log_folder()
         self.heading = QLabel(f"{APP_TITLE} {__version__}", self)
         self.heading.setTextFormat(Qt.TextFormat.PlainText)
-        font = self.heading.font()
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        self.heading.setFont(font)
+        self._fonts = RelativeFonts(self)
+        self._fonts.set(self.heading, 1.3, bold=True)
         summary = QLabel("A keyboard-first desktop operator console for Crisp.", self)
         summary.setTextFormat(Qt.TextFormat.PlainText)
 
@@ -69,9 +68,8 @@ class AboutDialog(QDialog):
         self.details.setReadOnly(True)
         self.details.setPlainText(about_details(self.log_folder))
         self.details.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        lines = self.details.document().blockCount() + 1
-        self.details.setFixedHeight(self.details.fontMetrics().lineSpacing() * lines + 12)
-        self.details.setMinimumWidth(self.details.fontMetrics().averageCharWidth() * 64)
+        self._fonts.on_change(self._sized)
+        self._sized(self.font())
 
         self.licence = QLabel(LICENCE, self)
         self.licence.setTextFormat(Qt.TextFormat.PlainText)
@@ -92,6 +90,13 @@ class AboutDialog(QDialog):
         layout.addWidget(self.licence)
         layout.addWidget(buttons)
         self.close_button.setFocus()
+
+    def _sized(self, font: QFont) -> None:
+        """The details box shows every line of ``font`` (again after a size change)."""
+        fm = QFontMetrics(font)
+        lines = self.details.document().blockCount() + 1
+        self.details.setFixedHeight(fm.lineSpacing() * lines + 12)
+        self.details.setMinimumWidth(fm.averageCharWidth() * 64)
 
     def text(self) -> str:
         return self.details.toPlainText()

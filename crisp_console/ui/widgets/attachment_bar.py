@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QEvent, QIODevice, QMimeDatabase, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPalette
+from PySide6.QtGui import QColor, QFont, QImage, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -208,7 +208,7 @@ class AttachmentBar(QWidget):
         title.setText(name)
         title.setToolTip(tooltip_html(name))
         title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        font = title.font()
+        font = QFont()  # the weight only: the size follows the bar's, whatever it becomes
         font.setBold(True)
         title.setFont(font)
         status = QLabel(widget)

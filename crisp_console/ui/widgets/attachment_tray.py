@@ -279,6 +279,7 @@ class AttachmentTray(QWidget):
         elif watched is self.view.viewport() and event.type() == QEvent.Type.Leave:
             self.delegate.leave()
             self.view.viewport().update()
-        elif watched is self.view and event.type() == QEvent.Type.Resize:
-            self._fit()
+        elif watched is self.view and event.type() in (QEvent.Type.Resize,
+                                                       QEvent.Type.FontChange):
+            self._fit()  # the tiles' size follows the font
         return super().eventFilter(watched, event)

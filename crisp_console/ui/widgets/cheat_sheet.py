@@ -48,7 +48,7 @@ class CheatSheetDialog(QDialog):
         """Replace the content (after the keymap changed)."""
         self.table.clearSpans()
         self.table.setRowCount(0)
-        bold = QFont(self.font())
+        bold = QFont()  # sets the weight only: the size stays the view's, whatever it becomes
         bold.setBold(True)
         for category, rows in groups:
             row = self.table.rowCount()

@@ -38,6 +38,7 @@ from crisp_console.present.palette_sources import (
     search_item,
 )
 from crisp_console.ui.commands import CommandRegistry
+from crisp_console.ui.fonts import RelativeFonts
 from crisp_console.ui.palette_rows import PaletteDelegate, PaletteModel
 from crisp_console.ui.timers import single_shot
 
@@ -126,9 +127,8 @@ class CommandPalette(QDialog):
         self.hint_label.setTextFormat(Qt.TextFormat.PlainText)
         for label in (self.hint_label, self.empty_label):  # muted, and follows the scheme
             label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        bigger = self.line_edit.font()
-        bigger.setPointSizeF(bigger.pointSizeF() * 1.15)
-        self.line_edit.setFont(bigger)
+        self._fonts = RelativeFonts(self)
+        self._fonts.set(self.line_edit, 1.15)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 6)
         layout.setSpacing(6)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from crisp_console.ui.delegates import painting as pt
+from crisp_console.ui.fonts import RelativeFonts
 
 KEY = Qt.ItemDataRole.UserRole + 1
 ACTIVATE_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -91,6 +92,7 @@ class CompactList(QListWidget):
         self.setObjectName(name)
         self._rows: list[Row] | None = None
         self.max_rows = max_rows
+        RelativeFonts(self).on_change(lambda _font: self._fit())
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.setWordWrap(False)
@@ -121,9 +123,13 @@ class CompactList(QListWidget):
             self.addItem(item)
             if key == current:
                 self.setCurrentItem(item)
-        shown = sum(self.sizeHintForRow(row) for row in range(min(len(rows), self.max_rows)))
-        self.setFixedHeight(shown + 2 * self.frameWidth() + 2)
+        self._fit()
         self.setVisible(bool(rows))
+
+    def _fit(self) -> None:
+        """As tall as the first ``max_rows`` rows (again after a font change)."""
+        shown = sum(self.sizeHintForRow(row) for row in range(min(self.count(), self.max_rows)))
+        self.setFixedHeight(shown + 2 * self.frameWidth() + 2)
 
     def keys(self) -> list[str]:
         return [str(self.item(row).data(KEY)) for row in range(self.count())]

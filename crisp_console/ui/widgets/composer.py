@@ -399,6 +399,8 @@ class Composer(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
             tint_editor(self.editor, self.palette(), note=self._mode == "note")
+        elif event.type() == QEvent.Type.FontChange:  # two lines of the new size, at least
+            self.editor.setMinimumHeight(self.fontMetrics().lineSpacing() * 2 + 16)
         super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crisp_console.ui.widgets.elided_label import ElidedLabel
+
 NOTE_LABEL = "Private note — only operators see it"
 EDIT_BANNER = "Editing message — Esc to cancel"
 NOTE_TINT = QColor("#ffc83d")
@@ -97,7 +99,8 @@ class ComposerHeader(QWidget):
         group.addButton(self.reply_button)
         group.addButton(self.note_button)
         self.note_label = self._label(NOTE_LABEL, "noteLabel")
-        self.hint = self._label("", "composerHint")
+        self.hint = ElidedLabel("", self)  # elided: at a big font it must not widen the window
+        self.hint.setObjectName("composerHint")
         self.edit_banner = self._label(EDIT_BANNER, "editBanner")
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)

@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crisp_console.ui.fonts import RelativeFonts
+
 UrlOpener = Callable[[QUrl], bool]
 
 
@@ -52,9 +54,8 @@ class CrashDialog(QDialog):
             QStyle.StandardPixmap.SP_MessageBoxCritical).pixmap(size, size))
         icon.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.heading = QLabel("Something went wrong inside the console.", self)
-        font = self.heading.font()
-        font.setBold(True)
-        self.heading.setFont(font)
+        self._fonts = RelativeFonts(self)
+        self._fonts.set(self.heading, bold=True)
         explanation = QLabel(
             "The console is still running, but the part that failed may not work until you "
             "restart it. A report was saved; it contains no key or password, and you can send "

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QPalette
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from crisp_console.present.data_values import format_value, key_error, kind_of, parse_value
 from crisp_console.present.people_info import Pending
 from crisp_console.present.plain import one_line, tooltip_html
+from crisp_console.ui.fonts import RelativeFonts
 
 KEY, VALUE = 0, 1
 MAX_VISIBLE_ROWS = 10  # beyond this the table scrolls
@@ -62,6 +63,7 @@ class CustomDataEditor(QWidget):
         rows.hide()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(self.fontMetrics().height() + 10)
+        RelativeFonts(self).on_change(self._sized)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         header.hide()  # the section title and the add row's placeholders say what is what
@@ -186,6 +188,11 @@ class CustomDataEditor(QWidget):
             self.table.setCurrentCell(min(current.row(), len(data) - 1), current.column())
         self.table.setVisible(bool(data))
         self.empty.setVisible(not data)
+        self._fit_height()
+
+    def _sized(self, font: QFont) -> None:
+        """Rows as tall as ``font`` needs (the panel's; again after a font change)."""
+        self.table.verticalHeader().setDefaultSectionSize(QFontMetrics(font).height() + 10)
         self._fit_height()
 
     def _fit_height(self) -> None:

@@ -25,7 +25,7 @@ from crisp_console.core.views import SavedView
 from crisp_console.present.filters import Filter
 from crisp_console.present.list_logic import count_text, count_words
 from crisp_console.ui.default_commands import VIEW_FILTERS
-from crisp_console.ui.delegates.painting import scaled_font
+from crisp_console.ui.fonts import RelativeFonts
 from crisp_console.ui.timers import single_shot
 from crisp_console.ui.widgets.flow_layout import FlowLayout
 
@@ -82,7 +82,8 @@ class FilterBar(QWidget):
         self._group.setExclusive(True)
         self._buttons: dict[Filter, QToolButton] = {}
         tabs.setAccessibleName("Conversation filters")
-        tabs.setFont(scaled_font(self.font(), TAB_FONT_SCALE))  # eight tabs in two lines
+        self._fonts = RelativeFonts(self)
+        self._fonts.set(tabs, TAB_FONT_SCALE)  # eight tabs in two lines
         self._flow = flow = FlowLayout(tabs, TAB_SPACING)
         for kind, _label in FILTER_TABS:
             button = self._tab()
@@ -289,11 +290,6 @@ class FilterBar(QWidget):
         return True
 
     # ---- Qt overrides ------------------------------------------------------------------------
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange:
-            self._tabs.setFont(scaled_font(self.font(), TAB_FONT_SCALE))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):

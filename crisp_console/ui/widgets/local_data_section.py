@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from crisp_console.present.content import human_size
 from crisp_console.settings import CACHE_CAP_MB
 from crisp_console.ui.failure_words import describe
+from crisp_console.ui.fonts import RelativeFonts
 from crisp_console.ui.widgets.unavailable_note import UnavailableNote
 
 log = logging.getLogger(__name__)
@@ -100,9 +101,8 @@ class LocalDataSection(QWidget):
         self._clear_button: QAbstractButton | None = None
         self.mode_label = QLabel(self)
         self.mode_label.setTextFormat(Qt.TextFormat.PlainText)
-        font = self.mode_label.font()
-        font.setBold(True)
-        self.mode_label.setFont(font)
+        self._fonts = RelativeFonts(self)
+        self._fonts.set(self.mode_label, bold=True)
         self.mode_detail = QLabel(self)
         self.mode_detail.setTextFormat(Qt.TextFormat.PlainText)
         self.mode_detail.setWordWrap(True)

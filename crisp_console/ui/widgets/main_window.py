@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QFontMetrics, QIcon, QShowEvent
 from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from crisp_console.present.labels import window_title
+from crisp_console.present.pane_sizes import fit, in_lines
 from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.default_commands import (
     ACCOUNT,
@@ -33,6 +34,7 @@ from crisp_console.ui.default_commands import (
     THREAD,
     VIEWS,
 )
+from crisp_console.ui.fonts import RelativeFonts
 
 TITLE = "crisp-console"
 CONSOLE_MENU = "&Console"
@@ -114,8 +116,17 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
         self.resize(1280, 800)
         self.splitter.setSizes(list(DEFAULT_SIZES))
-        self._restored_middle = False
+        self._restored_middle = self._restored_sizes = False
+        # The side panes' and the reply box's sizes in lines of text, so that they keep their
+        # characters when the font size changes: known from the first show, then from each
+        # drag of a splitter. The defaults are made for the font the window starts with.
+        self._made_for = self._line_now = QFontMetrics(self.font()).height()
+        self._lines: list[float] | None = None
+        self._middle_lines: list[float] | None = None
         self.restore_state()
+        self.splitter.splitterMoved.connect(self._remember_lines)
+        self.middle.splitterMoved.connect(self._remember_lines)
+        RelativeFonts(self).on_change(self._font_changed)
 
     # ---- actions ---------------------------------------------------------------------------
 
@@ -182,21 +193,60 @@ class MainWindow(QMainWindow):
             value = s.value(key)
             if isinstance(value, QByteArray) and splitter.restoreState(value):
                 self._restored_middle |= splitter is self.middle
+                self._restored_sizes |= splitter is self.splitter
         people = s.value("window/people")
         if people in ("false", False):
             self.people_panel.hide()
+
+    def _line(self) -> int:
+        return QFontMetrics(self.font()).height()
+
+    def _remember_lines(self) -> None:
+        line = self._line_now = self._line()
+        self._lines = in_lines(self.splitter.sizes(), line)
+        self._middle_lines = in_lines(self.middle.sizes(), line)
+
+    def _fit(self, splitter: QSplitter, lines: list[float], line: int, flexible: int,
+             min_share: float) -> None:
+        sizes = splitter.sizes()
+        # A hidden pane stays at 0; one shown since the lines were taken counts as it is now.
+        wanted = [0.0 if size == 0 else (n or size / self._line_now)
+                  for n, size in zip(lines, sizes, strict=True)]
+        splitter.setSizes(fit(sum(sizes), wanted, line, flexible=flexible,
+                              min_share=min_share))
+
+    def _font_changed(self, font: QFont) -> None:
+        """The side panes and the reply box keep their characters and lines: they grow with
+        the text, and the thread gives the room (present/pane_sizes.py). Before the first
+        show, showEvent does it."""
+        if self._lines is None or self._middle_lines is None:
+            return
+        line = QFontMetrics(font).height()
+        self._fit(self.splitter, self._lines, line, 1, 0.4)
+        self._fit(self.middle, self._middle_lines, line, 0, 0.6)
+        self._line_now = line
 
     # ---- Qt overrides ----------------------------------------------------------------------
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        if self._lines is None:
+            # The defaults were made for the font at start; a saved layout for this one.
+            made_for = self._line() if self._restored_sizes else self._made_for
+            self._lines = in_lines(self.splitter.sizes(), made_for)
+            self.splitter.setSizes(fit(sum(self.splitter.sizes()), self._lines, self._line(),
+                                       flexible=1))
         if not self._restored_middle:
             # First run: the reply box gets a few lines, the thread the rest. Done once the
             # window has its real height; the operator's own split is remembered after that.
             self._restored_middle = True
             height = self.middle.height()
-            composer = max(COMPOSER_HEIGHT, self.composer.minimumSizeHint().height())
+            composer = max(round(COMPOSER_HEIGHT * self._line() / self._made_for),
+                           self.composer.minimumSizeHint().height())
             self.middle.setSizes([max(height - composer, 1), composer])
+        if self._middle_lines is None:
+            self._middle_lines = in_lines(self.middle.sizes(), self._line())
+        self._line_now = self._line()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.ActivationChange:

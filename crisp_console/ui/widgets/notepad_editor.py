@@ -8,9 +8,10 @@ are never replaced by what the store says; the same text is never asked for twic
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QFocusEvent, QKeyEvent, QPalette
+from PySide6.QtGui import QFocusEvent, QFont, QFontMetrics, QKeyEvent, QPalette
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
+from crisp_console.ui.fonts import RelativeFonts
 from crisp_console.ui.timers import single_shot
 
 IDLE_MS = 2000  # a pause in typing this long saves
@@ -37,7 +38,9 @@ class NotepadEditor(QWidget):
         self.editor.setObjectName("notepad")
         self.editor.setAccessibleName("Notepad")
         self.editor.setTabChangesFocus(True)
-        self.editor.setFixedHeight(self.fontMetrics().lineSpacing() * 5 + 14)
+        fonts = RelativeFonts(self)
+        fonts.on_change(self._sized)
+        self._sized(self.font())
         self.editor.textChanged.connect(self._typed)
         self.editor.installEventFilter(self)
         self.status = QLabel(self)
@@ -50,6 +53,10 @@ class NotepadEditor(QWidget):
         layout.setSpacing(2)
         layout.addWidget(self.editor)
         layout.addWidget(self.status)
+
+    def _sized(self, font: QFont) -> None:
+        """Five lines of ``font`` (the panel's; again after a font change)."""
+        self.editor.setFixedHeight(QFontMetrics(font).lineSpacing() * 5 + 14)
 
     def clear(self) -> None:
         """Another contact: forget the text and what was asked for."""

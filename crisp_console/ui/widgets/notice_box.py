@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crisp_console.ui.fonts import RelativeFonts
 from crisp_console.ui.widgets.layouts import column, row
 
 
@@ -48,16 +49,13 @@ class NoticeBox(QFrame):
         self.icon.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.heading = QLabel()
         self.heading.setTextFormat(Qt.TextFormat.PlainText)
-        bold = self.heading.font()
-        bold.setBold(True)
-        self.heading.setFont(bold)
+        self._fonts = RelativeFonts(self)
+        self._fonts.set(self.heading, bold=True)
         self.message = text_label(keyboard=True)
         self.message.setAccessibleName(name)
         self.detail = text_label()
         self.detail.setAccessibleName("Technical detail")
-        small = self.detail.font()
-        small.setPointSizeF(small.pointSizeF() * 0.9)
-        self.detail.setFont(small)
+        self._fonts.set(self.detail, 0.9)
         self.detail.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)  # busy: no known end

@@ -18,7 +18,7 @@ import itertools
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import QLabel, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
 
@@ -27,15 +27,17 @@ from crisp_console.core import CONVERSATIONS, PEOPLE, Change, ChangeKind, Conver
 from crisp_console.core.live import LiveEvent
 from crisp_console.core.models import Person
 from crisp_console.present import people_info as info
+from crisp_console.present.avatars import visitor_key
 from crisp_console.present.people_info import DENIED_NAMES, IN_PLACE
 from crisp_console.present.plain import one_line, tooltip_html
 from crisp_console.present.richtext import allowed_link
 from crisp_console.present.timefmt import Clock, system_clock
-from crisp_console.ui.delegates import painting as pt
+from crisp_console.ui.fonts import RelativeFonts
 from crisp_console.ui.locale_names import country_name, language_name
 from crisp_console.ui.timers import single_shot
 from crisp_console.ui.widgets.compact_list import CompactList, Row
 from crisp_console.ui.widgets.custom_data_editor import CustomDataEditor
+from crisp_console.ui.widgets.elided_label import ElidedLabel
 from crisp_console.ui.widgets.notepad_editor import NotepadEditor
 from crisp_console.ui.widgets.past_conversations import LookupSource, PastConversations
 from crisp_console.ui.widgets.profile_header import ProfileHeader
@@ -78,6 +80,7 @@ class PeoplePanel(QWidget):
         self._note_target: tuple[str, str] | None = None  # (website_id, people_id)
         self._person_seen: tuple[Any, ...] = ()  # what the contact looked like when shown
         self.setStyleSheet(STYLE)
+        self._fonts = RelativeFonts(self)
         self._build()
         self._minute = single_shot(self, 60_000, self.refresh_clock)
         offs = (store.subscribe(self._on_change), store.subscribe_live(self._on_live))
@@ -187,9 +190,9 @@ class PeoplePanel(QWidget):
                 ("data", "Custom data", self.data_editor), ("notepad", "Notepad", self.notepad),
                 ("past", "Past conversations", self.past)):
             widget.setAccessibleName(title)
-            self.titles[key] = heading = QLabel(title.upper(), body)
+            self.titles[key] = heading = ElidedLabel(title.upper(), body)  # a narrow panel
             heading.setObjectName("sectionTitle")
-            heading.setFont(pt.scaled_font(self.font(), 0.8, bold=True))
+            self._fonts.set(heading, 0.8, bold=True)
             layout.addSpacing(8)
             layout.addWidget(heading)
             layout.addWidget(self.past_section if key == "past" else widget)
@@ -274,7 +277,7 @@ class PeoplePanel(QWidget):
         name = conv.nickname or (person.nickname if person else "") or conv.email or "Visitor"
         email = conv.email or (person.email if person else "")
         phone = conv.meta.get("phone") or profile.get("phone")
-        self.header.set_identity(conv.people_id or conv.session_id, name, email,
+        self.header.set_identity(visitor_key(conv.people_id, conv.session_id), name, email,
                                  phone if isinstance(phone, str) else "",
                                  online=conv.availability == "online")
         self._render_context()
@@ -286,10 +289,10 @@ class PeoplePanel(QWidget):
         meta, profile = conv.meta, self._profile(conv)
         codes = info.locales_of(meta, profile)
         self.header.set_context(
-            info.location_line(meta, profile, self._clock(), country_name),
+            info.place_line(meta, profile, country_name),
             info.device_line(meta), info.locales_line(codes, language_name),
-            info.network_line(meta), device_tip=info.user_agent(meta),
-            languages_tip=", ".join(codes))
+            info.network_line(meta), local_time=info.local_time_line(meta, profile, self._clock()),
+            device_tip=info.user_agent(meta), languages_tip=", ".join(codes))
 
     def _render_pages(self) -> None:
         now = self._clock()
@@ -393,3 +396,12 @@ class PeoplePanel(QWidget):
 
     def _copy_link(self, url: str) -> None:
         QGuiApplication.clipboard().setText(url)
+
+    # ---- Qt overrides ---------------------------------------------------------------------
+
+    def minimumSizeHint(self) -> QSize:
+        # The content's minimum beside the scroll bar: else the splitter may cut its edge off.
+        hint, body = super().minimumSizeHint(), self.scroll_area.widget()
+        bar = self.scroll_area.verticalScrollBar().sizeHint().width()
+        least = (body.minimumSizeHint().width() if body is not None else 0) + bar + 2
+        return QSize(max(hint.width(), least), hint.height())

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QSpinBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from crisp_console.settings import AFTER_RESOLVE, IMAGE_LOADING, THEMES, Preferences, with_changes
 from crisp_console.ui.commands import CommandRegistry
+from crisp_console.ui.widgets.font_size_box import FontSizeBox
 from crisp_console.ui.widgets.keymap_editor import KeymapEditor
 from crisp_console.ui.widgets.local_data_section import LocalData, LocalDataSection, Spawn
 from crisp_console.ui.widgets.notify_section import NotifyDesktop, NotifySection
@@ -69,11 +69,7 @@ class PreferencesDialog(QDialog):
         self.after_resolve = _combo({k: AFTER_RESOLVE_LABELS[k] for k in AFTER_RESOLVE},
                                     "After resolving")
         self.theme = _combo({k: THEME_LABELS[k] for k in THEMES}, "Theme")
-        self.font_size = QSpinBox()
-        self.font_size.setRange(0, 48)
-        self.font_size.setSpecialValueText("System")
-        self.font_size.setSuffix(" pt")
-        self.font_size.setAccessibleName("Font size")
+        self.font_size = FontSizeBox()
         self.load_images = _combo({k: IMAGE_LABELS[k] for k in IMAGE_LOADING}, "Load images")
         self.notifications = NotifySection(desktop)
         self.single_key = QCheckBox("Single-key shortcuts in the conversation list (J, K, E, R…)")

@@ -1,7 +1,9 @@
 """The top of the people panel: who the visitor is (avatar, name, email, phone) and where they
-are right now (place and local time, device, languages, network).
+are right now (place, local time, device, languages, network).
 
-Every line is a plain-text label, elided to its width, with the full text in a tooltip. Each
+The local time has a line of its own, so the place's length never cuts it off. Sizes (avatar,
+icons, fonts) follow the panel's font. Every line is a plain-text label, elided to its width,
+with the full text in a tooltip. Each
 one takes focus with Tab; Ctrl+C (the platform's Copy key) or its context menu's "Copy" puts
 the full text on the clipboard, and name, email and phone also have a copy button. The avatar
 is initials on a colour derived from the id: avatar URLs are never fetched.
@@ -13,6 +15,7 @@ from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QRectF, QSize, Qt, Q
 from PySide6.QtGui import (
     QAction,
     QColor,
+    QFont,
     QFontMetrics,
     QGuiApplication,
     QIcon,
@@ -36,12 +39,14 @@ from PySide6.QtWidgets import (
 
 from crisp_console.present.plain import one_line, tooltip_html
 from crisp_console.ui.delegates import painting as pt
+from crisp_console.ui.fonts import RelativeFonts
 
-AVATAR = 44
+AVATAR_LINES = 2.6  # the avatar's side, in lines of the panel's font (44 px at 9 pt)
+ICON_LINES = 0.85  # the copy buttons' icons
 COPIED_MS = 1500  # how long a copy button shows its tick
 IDENTITY = ("name", "email", "phone")  # with a copy button each
-CONTEXT = (("location", "Location"), ("device", "Device"), ("languages", "Languages"),
-           ("network", "Network"))
+CONTEXT = (("location", "Location"), ("local_time", "Local time"), ("device", "Device"),
+           ("languages", "Languages"), ("network", "Network"))
 FIELDS = IDENTITY + tuple(name for name, _ in CONTEXT)
 FULL_TEXT = "fullText"  # label property: the unelided text
 ONLINE = QColor("#2fb463")
@@ -82,17 +87,23 @@ def tick_icon(colour: QColor, ratio: float, size: int = 16) -> QIcon:
     return QIcon(pixmap)
 
 
+def avatar_side(font: QFont) -> int:
+    return max(32, round(QFontMetrics(font).height() * AVATAR_LINES))
+
+
 def avatar_pixmap(key: str, name: str, online: bool, font_source: QWidget) -> QPixmap:
-    """Initials on the id's colour, with a green dot while the visitor is online."""
+    """Initials on the visitor's colour (present/avatars.py), with a green dot while the
+    visitor is online; as big as ``font_source``'s font asks."""
     ratio = font_source.devicePixelRatioF()
-    pixmap, painter = icon_pixmap(AVATAR, ratio)
+    side = avatar_side(font_source.font())
+    pixmap, painter = icon_pixmap(side, ratio)
     font = pt.scaled_font(font_source.font(), 1.25, bold=True)
-    pt.draw_avatar(painter, QRectF(0, 0, AVATAR, AVATAR).toRect(), key, name, font)
+    pt.draw_avatar(painter, QRectF(0, 0, side, side).toRect(), key, name, font)
     if online:
-        dot = AVATAR * 0.28
+        dot = side * 0.28
         painter.setPen(QPen(font_source.palette().color(Role.Window), 2))
         painter.setBrush(ONLINE)
-        painter.drawEllipse(QRectF(AVATAR - dot - 1, AVATAR - dot - 1, dot, dot))
+        painter.drawEllipse(QRectF(side - dot - 1, side - dot - 1, dot, dot))
     painter.end()
     return pixmap
 
@@ -109,8 +120,9 @@ class ProfileHeader(QWidget):
         self.labels: dict[str, QLabel] = {}
         self.copy_buttons: dict[str, QToolButton] = {}
         self._captions: dict[str, QLabel] = {}
+        self._fonts = RelativeFonts(self)
+        self._icon_side = 16
         self.avatar = QLabel(self)
-        self.avatar.setFixedSize(AVATAR, AVATAR)
         self.avatar.setAccessibleName("Avatar")
         self._avatar_args = ("", "", False)
 
@@ -122,8 +134,7 @@ class ProfileHeader(QWidget):
             row.addWidget(self._make_label(field), 1)
             row.addWidget(self._make_copy_button(field))
             identity.addLayout(row)
-        name = self.labels["name"]
-        name.setFont(pt.scaled_font(self.font(), 1.15, bold=True))
+        self._fonts.set(self.labels["name"], 1.15, bold=True)
 
         top = QHBoxLayout()
         top.setSpacing(10)
@@ -134,10 +145,9 @@ class ProfileHeader(QWidget):
         context.setHorizontalSpacing(10)
         context.setVerticalSpacing(3)
         context.setColumnStretch(1, 1)
-        small = pt.scaled_font(self.font(), 0.9)
         for line, (field, caption) in enumerate(CONTEXT):
             title = QLabel(caption, self)
-            title.setFont(small)
+            self._fonts.set(title, 0.9)
             title.setForegroundRole(Role.PlaceholderText)
             self._captions[field] = title
             context.addWidget(title, line, 0, Qt.AlignmentFlag.AlignTop)
@@ -148,7 +158,8 @@ class ProfileHeader(QWidget):
         layout.setSpacing(10)
         layout.addLayout(top)
         layout.addLayout(context)
-        self._refresh_icons()
+        self._sized(self.font())
+        self._fonts.on_change(self._sized)
         self.set_identity("", "", "", "", online=False)
         self.set_context()
 
@@ -167,9 +178,10 @@ class ProfileHeader(QWidget):
         self.avatar.setAccessibleDescription("online" if online else "offline")
 
     def set_context(self, location: str = "", device: str = "", languages: str = "",
-                    network: str = "", *, device_tip: str = "",
+                    network: str = "", *, local_time: str = "", device_tip: str = "",
                     languages_tip: str = "") -> None:
         self._set("location", location)
+        self._set("local_time", local_time)
         self._set("device", device, device_tip)
         self._set("languages", languages, languages_tip)
         self._set("network", network)
@@ -206,6 +218,7 @@ class ProfileHeader(QWidget):
         label.setObjectName(f"{field}Field")
         label.setProperty("copyable", True)
         label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setIndent(0)  # else the focus frame adds half an "x": elided text would overflow
         label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         label.setMinimumWidth(1)
@@ -227,7 +240,6 @@ class ProfileHeader(QWidget):
         button = QToolButton(self)
         button.setObjectName(f"{field}Copy")
         button.setAutoRaise(True)
-        button.setIconSize(QSize(14, 14))
         button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         button.setToolTip(f"Copy {field}")
         button.setAccessibleName(f"Copy {field}")
@@ -256,11 +268,24 @@ class ProfileHeader(QWidget):
         label.setText(QFontMetrics(label.font()).elidedText(
             full, Qt.TextElideMode.ElideRight, width) if width > 8 else full)
 
+    def _sized(self, font: QFont) -> None:
+        """Avatar and icons at the size of ``font`` (the header's, after a change)."""
+        side = avatar_side(font)
+        self.avatar.setFixedSize(side, side)
+        icon = self._icon_side = max(12, round(QFontMetrics(font).height() * ICON_LINES))
+        for button in self.copy_buttons.values():
+            button.setIconSize(QSize(icon, icon))
+        self._refresh_icons()
+        key, name, online = self._avatar_args
+        self.avatar.setPixmap(avatar_pixmap(key, name, online, self))
+        for label in self.labels.values():
+            self._elide(label)
+
     def _refresh_icons(self) -> None:
         ratio = self.devicePixelRatioF()
         colour = self.palette().color(Role.ButtonText)
-        self._copy = copy_icon(colour, ratio)
-        self._tick = tick_icon(self.palette().color(Role.Highlight), ratio)
+        self._copy = copy_icon(colour, ratio, self._icon_side)
+        self._tick = tick_icon(self.palette().color(Role.Highlight), ratio, self._icon_side)
         for button in self.copy_buttons.values():
             button.setIcon(self._copy)
 
@@ -276,7 +301,7 @@ class ProfileHeader(QWidget):
                 if kind == QEvent.Type.KeyPress:
                     self.copy(field)
                 return True
-            if kind == QEvent.Type.Resize:
+            if kind in (QEvent.Type.Resize, QEvent.Type.FontChange):
                 self._elide(watched)
         return super().eventFilter(watched, event)
 
@@ -285,7 +310,4 @@ class ProfileHeader(QWidget):
             self._refresh_icons()
             key, name, online = self._avatar_args
             self.avatar.setPixmap(avatar_pixmap(key, name, online, self))
-        elif event.type() == QEvent.Type.FontChange:
-            for label in self.labels.values():
-                self._elide(label)
         super().changeEvent(event)

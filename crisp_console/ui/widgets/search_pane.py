@@ -42,8 +42,8 @@ from crisp_console.present.search_rows import (
     status_text,
 )
 from crisp_console.present.timefmt import Clock, system_clock
-from crisp_console.ui.delegates.painting import scaled_font
 from crisp_console.ui.delegates.search_hit import Labels, SearchHitDelegate
+from crisp_console.ui.fonts import RelativeFonts
 from crisp_console.ui.models.search_results import SearchResultsModel
 
 PLACEHOLDER = "Search messages, names, emails…  \"phrase\""
@@ -111,7 +111,8 @@ class SearchPane(QWidget):
         self.status.setTextFormat(Qt.TextFormat.PlainText)  # Crisp's words are peer text
         self.status.setWordWrap(True)
         self.status.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.status.setFont(scaled_font(self.font(), 0.9))
+        self._fonts = RelativeFonts(self)
+        self._fonts.set(self.status, 0.9)
         self.delegate = SearchHitDelegate(self, clock=clock, tz=tz)
         self.model = SearchResultsModel(self, describe=self._describe)
         self.view = _ResultsView(self)

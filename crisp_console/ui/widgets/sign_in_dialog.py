@@ -54,6 +54,7 @@ from crisp_console.client.signin import (
 from crisp_console.client.tasks import TaskOwner
 from crisp_console.credentials import CredentialError, SecretStore
 from crisp_console.storage.accounts import DEFAULT_HOST, PLUGIN_TIER, Account
+from crisp_console.ui.fonts import RelativeFonts
 from crisp_console.ui.widgets.fields import line_edit
 from crisp_console.ui.widgets.layouts import column
 from crisp_console.ui.widgets.notice_box import NoticeBox, text_label
@@ -121,10 +122,9 @@ class SignInDialog(QDialog):
         self._row("API &host", self.host, self.host_column)
         self.hint = text_label(HINT)
         self.hint.setAccessibleName("About development and production tokens")
-        small = self.hint.font()
-        small.setPointSizeF(small.pointSizeF() * 0.9)
-        self.hint.setFont(small)
-        self.host_hint.setFont(small)
+        self._fonts = RelativeFonts(self)
+        self._fonts.set(self.hint, 0.9)
+        self._fonts.set(self.host_hint, 0.9)
 
         self.problem = NoticeBox(QStyle.StandardPixmap.SP_MessageBoxWarning, "Sign-in problem")
         self.heading, self.message = self.problem.heading, self.problem.message

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from PySide6.QtCore import QEvent, QRect, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPaintEvent, QPalette
+from PySide6.QtGui import QColor, QFont, QKeyEvent, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
@@ -65,8 +65,8 @@ class PromptLine(NamedTuple):
 def _plain(*, bold: bool = False, muted: bool = False, wrap: bool = False) -> QLabel:
     label = QLabel()
     label.setTextFormat(Qt.TextFormat.PlainText)
-    if bold:
-        font = label.font()
+    if bold:  # the weight only: the size follows the prompt's, whatever it becomes
+        font = QFont()
         font.setBold(True)
         label.setFont(font)
     if muted:

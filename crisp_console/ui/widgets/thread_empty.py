@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from crisp_console.ui.delegates import painting as pt
+from crisp_console.ui.fonts import RelativeFonts
 
 EMPTY_TITLE = "Select a conversation"
 DEFAULT_HINTS: tuple[tuple[str, str], ...] = (
@@ -21,6 +21,7 @@ DEFAULT_HINTS: tuple[tuple[str, str], ...] = (
 class ThreadEmpty(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._fonts = RelativeFonts(self)
         self._grid = QGridLayout()
         self._hints: tuple[tuple[str, str], ...] = ()
         title = self._muted(EMPTY_TITLE, scale=1.3, bold=True)
@@ -63,6 +64,6 @@ class ThreadEmpty(QWidget):
     def _muted(self, text: str, *, scale: float = 1.0, bold: bool = False) -> QLabel:
         label = QLabel(text)
         label.setTextFormat(Qt.TextFormat.PlainText)
-        label.setFont(pt.scaled_font(self.font(), scale, bold=bold))
+        self._fonts.set(label, scale, bold=bold)
         label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         return label

@@ -12,20 +12,24 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from crisp_console.core import CONVERSATIONS, OPERATORS, Change, ChangeKind, Conversation, Store
+from crisp_console.present.avatars import visitor_key
 from crisp_console.present.plain import one_line
 from crisp_console.ui.delegates import painting as pt
 from crisp_console.ui.delegates.conversation import STATE_COLOURS
+from crisp_console.ui.fonts import RelativeFonts
 from crisp_console.ui.models import display_name
 from crisp_console.ui.widgets.collision_label import CollisionLabel
+from crisp_console.ui.widgets.elided_label import ElidedLabel
 
-WATCHED = frozenset(("nickname", "email", "state", "assigned", "is_blocked", "website_id"))
+WATCHED = frozenset(("nickname", "email", "state", "assigned", "is_blocked", "website_id",
+                     "people_id"))  # people_id: the avatar's colour (present/avatars.py)
 STATE_LABELS = {"pending": "Pending", "unresolved": "Unresolved", "resolved": "Resolved"}
 BLOCKED_COLOUR = QColor("#d64545")
-AVATAR = 36
+AVATAR_LINES = 2.1  # the avatar's side in lines of the header's font (36 px at 9 pt)
 # Kinds after which the store is consistent (the -ING halves come before the change).
 _DONE = frozenset((ChangeKind.CHANGED, ChangeKind.INSERTED, ChangeKind.REMOVED,
                    ChangeKind.RESET))
@@ -49,15 +53,17 @@ class ThreadHeader(QWidget):
         self._website_labels: Mapping[str, str] = {}
         self._avatar_key = ""
         self._avatar_name = ""
+        self._fonts = RelativeFonts(self)
 
         self.name_label = self._plain(bold=True, scale=1.15, elide=True)
         self.email_label = self._plain(muted=True, elide=True)
         self.email_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.state_pill = self._plain(scale=0.85)
         self.blocked_pill = self._plain(scale=0.85)
-        self.assignee_label = self._plain(muted=True)
-        self.website_label = self._plain(muted=True)
+        self.assignee_label = self._plain(muted=True, elide=True)
+        self.website_label = self._plain(muted=True, elide=True)
         self.collision = CollisionLabel(store)  # "Ana is typing…" (collision_label.py)
+        self._fonts.set(self.collision, 0.85, bold=True)  # as it sets itself, but following
 
         top = QHBoxLayout()
         top.setSpacing(8)
@@ -71,7 +77,8 @@ class ThreadHeader(QWidget):
         bottom.addWidget(self.website_label)
         bottom.addWidget(self.assignee_label)
         column = QVBoxLayout(self)
-        column.setContentsMargins(PAD + AVATAR + 10, 8, PAD, 8)
+        self._fonts.on_change(self._sized)
+        self._sized(self.font())
         column.setSpacing(2)
         column.addLayout(top)
         column.addLayout(bottom)
@@ -112,16 +119,23 @@ class ThreadHeader(QWidget):
 
     def _plain(self, *, bold: bool = False, muted: bool = False, scale: float = 1.0,
                elide: bool = False) -> QLabel:
-        label = QLabel()
+        label = ElidedLabel() if elide else QLabel()
         label.setTextFormat(Qt.TextFormat.PlainText)  # visitor input: never markup
-        label.setFont(pt.scaled_font(self.font(), scale, bold=bold))
+        self._fonts.set(label, scale, bold=bold)
         if muted:
             label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        if elide:  # takes what is left, and is cut rather than widening the pane
-            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        else:
+        if not elide:  # an ElidedLabel takes what is left, elided rather than widening the pane
             label.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
         return label
+
+    def _avatar_side(self) -> int:
+        return max(28, round(QFontMetrics(self.font()).height() * AVATAR_LINES))
+
+    def _sized(self, _font: QFont) -> None:
+        """Room on the left for the avatar, which grows with the font."""
+        layout = self.layout()
+        if layout is not None:
+            layout.setContentsMargins(PAD + self._avatar_side() + 10, 8, PAD, 8)
 
     def _on_change(self, change: Change) -> None:
         if self._session_id is None or change.kind not in _DONE:
@@ -150,7 +164,7 @@ class ThreadHeader(QWidget):
             _pill(self.blocked_pill, "", QColor())
             return
         name = one_line(display_name(conv), 200)
-        self._avatar_key, self._avatar_name = conv.session_id, name
+        self._avatar_key, self._avatar_name = visitor_key(conv.people_id, conv.session_id), name
         self.name_label.setText(name)
         email = one_line(conv.email, 320)
         self.email_label.setText(email if email != name else "")  # no nickname: name is email
@@ -175,7 +189,8 @@ class ThreadHeader(QWidget):
         painter.setPen(rule)
         painter.drawLine(0, self.height() - 1, self.width(), self.height() - 1)
         if self._avatar_key:
-            rect = QRect(PAD, (self.height() - AVATAR) // 2, AVATAR, AVATAR)
+            side = self._avatar_side()
+            rect = QRect(PAD, (self.height() - side) // 2, side, side)
             pt.draw_avatar(painter, rect, self._avatar_key, self._avatar_name,
                            pt.scaled_font(self.font(), 1.0, bold=True))
         painter.end()

@@ -133,10 +133,16 @@ class ThreadView(QListView):
         self._anchor.watch(model)
 
     def doItemsLayout(self) -> None:
+        # At the bottom with nothing captured, the view stays at the bottom: one font size
+        # change lays the rows out several times (font, style, resize), and a pinned restore
+        # at an early pass would leave the view above the newest message after the later ones.
+        stick = not self._anchor.captured and at_bottom(self)
         super().doItemsLayout()
         bar = self.verticalScrollBar()
         bar.setSingleStep(max(12, self.fontMetrics().height() * 2))
         self._anchor.restore()
+        if stick:
+            bar.setValue(bar.maximum())
         self.laid_out.emit()
 
     def dataChanged(self, topLeft: Index, bottomRight: Index,

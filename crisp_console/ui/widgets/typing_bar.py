@@ -12,17 +12,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QResizeEvent
+from PySide6.QtGui import QFont, QPainter, QPaintEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from crisp_console.core import CONVERSATIONS, Change, ChangeKind, Store
 from crisp_console.present.plain import one_line
 from crisp_console.ui.delegates import painting as pt
+from crisp_console.ui.fonts import RelativeFonts
 from crisp_console.ui.models import display_name
 
 WATCHED = frozenset(("compose_visitor", "nickname", "email"))
 EXCERPT_CHARS = 500  # MagicType excerpts are short; this bounds the elision work
-DOTS_WIDTH = 26
+DOTS_LINES = 1.55  # the dots' room, in lines of the label's font (26 px at 9 pt)
 PAD = 12
 
 
@@ -37,11 +38,12 @@ class TypingBar(QWidget):
         self._label.setTextFormat(Qt.TextFormat.PlainText)
         self._label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        font = pt.scaled_font(self.font(), 0.92, italic=True)
-        self._label.setFont(font)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(PAD + DOTS_WIDTH, 3, PAD, 5)
-        layout.addWidget(self._label)
+        self._fonts = RelativeFonts(self)
+        self._fonts.set(self._label, 0.92, italic=True)
+        self._layout = QHBoxLayout(self)
+        self._layout.addWidget(self._label)
+        self._fonts.on_change(self._sized)
+        self._sized(self.font())
         self.setAccessibleName("Typing indicator")
         self.hide()
         self._unsubscribe: Callable[[], None] | None = store.subscribe(self._on_change)
@@ -92,9 +94,16 @@ class TypingBar(QWidget):
         self.setVisible(self._excerpt is not None)
         self.setAccessibleDescription(self.text())
 
+    def _dots_width(self) -> int:
+        return round(self._label.fontMetrics().height() * DOTS_LINES)
+
+    def _sized(self, _font: QFont) -> None:
+        self._layout.setContentsMargins(PAD + self._dots_width(), 3, PAD, 5)
+        self._elide()
+
     def _elide(self) -> None:
         fm = self._label.fontMetrics()
-        width = max(0, self._label.width() or self.width() - 2 * PAD - DOTS_WIDTH)
+        width = max(0, self._label.width() or self.width() - 2 * PAD - self._dots_width())
         if self._excerpt is None:
             self._label.clear()
             return
@@ -119,7 +128,8 @@ class TypingBar(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         line = self._label.geometry()
-        dots = QRect(QPoint(PAD, line.top()), QPoint(PAD + DOTS_WIDTH - 6, line.bottom()))
+        dots = QRect(QPoint(PAD, line.top()),
+                     QPoint(PAD + self._dots_width() - 6, line.bottom()))
         colour = self.palette().color(QPalette.ColorRole.Highlight)
         pt.draw_typing_dots(painter, dots, colour)
         painter.end()

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crisp_console.ui.fonts import RelativeFonts
 from crisp_console.ui.widgets.layouts import column, row
 
 TITLE = "Quit crisp-console?"
@@ -81,9 +82,8 @@ class UnsentDialog(QDialog):
         self.heading = QLabel(self)
         self.heading.setObjectName("unsentHeading")
         self.heading.setTextFormat(Qt.TextFormat.PlainText)
-        font = self.heading.font()
-        font.setBold(True)
-        self.heading.setFont(font)
+        self._fonts = RelativeFonts(self)
+        self._fonts.set(self.heading, bold=True)
         self.lines = QLabel(self)
         self.lines.setObjectName("unsentLines")
         self.lines.setTextFormat(Qt.TextFormat.PlainText)

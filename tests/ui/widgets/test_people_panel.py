@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from crisp_console.client import ConversationDetails
 from crisp_console.core import ApplyResult, Store
+from crisp_console.ui import theme
 from crisp_console.ui.widgets.notepad_editor import NOT_SAVED, NotepadEditor
 from crisp_console.ui.widgets.people_panel import PeoplePanel
 from tests.core import factories as f
@@ -128,7 +129,8 @@ def test_bind_shows_identity_and_live_context_from_the_store(panel: PeoplePanel)
     assert text(panel, "name") == "Grace Hopper"
     assert text(panel, "email") == "grace@example.com"
     assert text(panel, "phone") == "+33600000000"  # the session's meta wins over the profile
-    assert text(panel, "location") == "Paris, France · 23:13 local (UTC+1)"
+    assert text(panel, "location") == "Paris, France"
+    assert text(panel, "local_time") == "23:13 (UTC+1)"
     assert text(panel, "device") == "Chrome 120 · Linux 6"
     assert text(panel, "languages") == "French, English"
     assert text(panel, "network") == "10.1.2.3 · Orange (AS3215)"
@@ -205,13 +207,13 @@ def test_geolocation_and_sync_events_update_the_context(panel: PeoplePanel,
                                                         store: Store) -> None:
     store.apply("session:sync:geolocation", f.session_event(
         SID, geolocation={"country": "DE", "city": "Berlin"}))
-    assert text(panel, "location").startswith("Berlin, Germany · ")
+    assert text(panel, "location") == "Berlin, Germany"
 
     def sync(sid: str, kind: str, value: object) -> ApplyResult:
         return store.apply(f"session:sync:{kind}", f.session_event(sid, **{kind: value}))
 
     assert sync(SID, "timezone", {"offset": -300}) is ApplyResult.APPLIED
-    assert text(panel, "location") == "Berlin, Germany · 17:13 local (UTC-5)"
+    assert text(panel, "local_time") == "17:13 (UTC-5)"
     assert sync(SID, "locales", {"locales": ["de"]}) is ApplyResult.APPLIED
     assert text(panel, "languages") == "German"
     assert sync(SID, "system", {"os": {"name": "iOS", "version": "17.4"},
@@ -221,13 +223,13 @@ def test_geolocation_and_sync_events_update_the_context(panel: PeoplePanel,
     assert sync(PAST[0], "locales", ["fr"]) is ApplyResult.APPLIED  # another conversation's
     assert text(panel, "languages") == "German"
     assert sync(SID, "timezone", "soon") is ApplyResult.MALFORMED
-    assert text(panel, "location") == "Berlin, Germany · 17:13 local (UTC-5)"
+    assert text(panel, "local_time") == "17:13 (UTC-5)"
 
 
 def test_local_time_follows_the_injected_clock(panel: PeoplePanel, clock: Clock) -> None:
     clock.now = NOW + 47 * 60_000
     panel.refresh_clock()
-    assert text(panel, "location") == "Paris, France · 00:00 local (UTC+1)"
+    assert text(panel, "local_time") == "00:00 (UTC+1)"
 
 
 def test_removed_conversation_and_store_reset(panel: PeoplePanel, store: Store) -> None:
@@ -484,7 +486,7 @@ def test_copy_with_ctrl_c_button_and_context_action(qtbot: QtBot, panel: PeopleP
     [action] = location.actions()
     assert action.text() == "Copy"
     action.trigger()
-    assert clipboard.text() == "Paris, France · 23:13 local (UTC+1)"
+    assert clipboard.text() == "Paris, France"
 
 
 def test_past_conversations_open_by_enter_and_click(qtbot: QtBot, panel: PeoplePanel) -> None:
@@ -556,9 +558,54 @@ def test_the_panel_paints_in_a_narrow_width(qtbot: QtBot, panel: PeoplePanel) ->
     shown(qtbot, panel)
     image = panel.grab().toImage()
     assert not image.isNull() and image.width() >= 220
-    assert panel.header.labels["location"].text().endswith("…")
+    labels = panel.header.labels
+    assert labels["local_time"].text() == "23:13 (UTC+1)"  # never cut, beside any place
+    assert labels["network"].text().endswith("…")  # too long: elided, whole in the tooltip
+    assert "Orange (AS3215)" in labels["network"].toolTip()
     assert panel.chips.chips[0].geometry().intersects(panel.chips.chips[1].geometry()) is False
     assert panel.chips.chips[0].mapTo(panel, QPoint(0, 0)).x() >= 0
+
+
+@pytest.mark.parametrize(("width", "points", "whole"), [
+    (300, 0, True),  # the default window's panel (main_window.DEFAULT_SIZES), system font
+    (300, 14, True),
+    (220, 0, True),
+    (0, 18, False),  # as narrow as the window's splitter lets it be: the clock still first
+])
+def test_the_local_time_is_not_cut_off(qtbot: QtBot, panel: PeoplePanel, width: int,
+                                        points: int, whole: bool) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before, sheet = QFont(app.font()), app.styleSheet()
+    try:
+        if points:  # as Preferences → Font size does it (theme.py)
+            font = QFont(app.font())
+            font.setPointSize(points)
+            app.setFont(font)
+            app.setStyleSheet(theme.style_sheet())
+        local_time_shown(qtbot, panel, width, whole)
+    finally:
+        app.setFont(before)
+        app.setStyleSheet(sheet)
+
+
+def local_time_shown(qtbot: QtBot, panel: PeoplePanel, width: int, whole: bool) -> None:
+    panel.resize(width or panel.minimumSizeHint().width(), 900)
+    shown(qtbot, panel)
+    label = panel.header.labels["local_time"]
+    viewport, body = panel.scroll_area.viewport(), panel.scroll_area.widget()
+    assert body is not None
+    layout = body.layout()
+    assert layout is not None
+    # Laid out at this width: the panel's content as wide as what shows of it (no clipping).
+    qtbot.waitUntil(lambda: body.width() == viewport.width() and label.height() > 1)
+    layout.activate()
+    assert label.mapTo(viewport, label.rect().topRight()).x() < viewport.width()
+    assert label.text().startswith("23:13")
+    if whole:
+        assert label.text() == "23:13 (UTC+1)"
+    elif label.text() != "23:13 (UTC+1)":
+        assert label.text().endswith("…") and "23:13 (UTC+1)" in label.toolTip()
 
 
 # ---- keyboard reach, mouse, timers ---------------------------------------------------------
