@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QMenu, QWidget
+from PySide6.QtWidgets import QLabel, QMenu, QStatusBar, QWidget
 from pytestqt.qtbot import QtBot
 
 from crisp_console.client.identity import Identity
@@ -184,3 +184,25 @@ def test_signed_in_lines_follow_the_websites_and_stay_text(qtbot: QtBot, store: 
     info.detach()
     store.remove_website("w-new")
     assert menu.actions()[3].text() == "Websites: Acme, Zeta && Co"  # detached
+
+
+def test_signed_in_gives_way_in_a_short_status_bar(qtbot: QtBot) -> None:
+    """At a big font the status bar is short of room: the label shrinks, the window doesn't
+    grow, and it grows back to MAX_WIDTH when there is room again."""
+    bar = QStatusBar()
+    qtbot.addWidget(bar)
+    label = SignedInLabel()
+    bar.addPermanentWidget(label)
+    bar.addPermanentWidget(QLabel("● Connected · synced just now · quota 17/5,000 today"))
+    label.set_facts("Signed in as " + "Ada's very long shop name " * 4, "tip")
+    assert label.minimumSizeHint().width() < MAX_WIDTH // 2
+    bar.resize(1200, 30)
+    bar.show()
+    qtbot.waitUntil(lambda: label.width() > 0)
+    wide = label.fontMetrics().horizontalAdvance(label.text())
+    assert MAX_WIDTH // 2 < wide <= MAX_WIDTH
+    bar.resize(bar.minimumSizeHint().width() + 10, 30)
+    qtbot.waitUntil(lambda: label.fontMetrics().horizontalAdvance(label.text()) < wide)
+    assert label.text().endswith("…") and label.toolTip()
+    bar.resize(1200, 30)
+    qtbot.waitUntil(lambda: label.fontMetrics().horizontalAdvance(label.text()) == wide)
