@@ -19,7 +19,7 @@ import asyncio
 import logging
 import random
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 
 from crisp_console.realtime.backoff import ReconnectPolicy
 from crisp_console.realtime.liveness import Silence, Sleep, probe_until_answered
@@ -28,11 +28,17 @@ from crisp_console.realtime.transport import Answer, probe
 log = logging.getLogger("crisp_console.realtime")
 
 
+Ask = Callable[[str, float], Awaitable[Answer]]  # transport.probe's signature
+
+
 class Recovery:
     def __init__(self, policy: ReconnectPolicy, silence: Silence, url: Callable[[], str], *,
-                 rng: random.Random, sleep: Sleep, monotonic: Callable[[], float]) -> None:
-        """``url()``: the RTM URL the next attempt uses (the one to probe)."""
+                 rng: random.Random, sleep: Sleep, monotonic: Callable[[], float],
+                 ask: Ask = probe) -> None:
+        """``url()``: the RTM URL the next attempt uses (the one to probe); ``ask``: one
+        probe of it (tests give their own)."""
         self._policy = policy
+        self._ask = ask
         self._silence = silence
         self._url = url
         self._rng = rng
@@ -113,7 +119,7 @@ class Recovery:
 
     async def _probe(self) -> Answer:
         started = self._monotonic()
-        answer = await probe(self._url(), self._policy.liveness.probe_timeout)
+        answer = await self._ask(self._url(), self._policy.liveness.probe_timeout)
         if answer is Answer.SILENT:
             self._silence.began(started)
         else:  # answered, or refused outright: down is not silent
