@@ -152,9 +152,11 @@ class ConnectionStatusBar(QStatusBar):
         self.refresh()
 
     def _on_health(self, health: Health) -> None:
-        if (self._health.catching_up and not health.catching_up
-                and self._gateway.state is ConnectionState.CONNECTED):
-            self._synced_at = self._monotonic()  # the catch-up is done: complete as of now
+        caught_up = self._health.catching_up and not health.catching_up
+        heard = self._health.feed_silent_since is not None and health.feed_silent_since is None
+        if (caught_up or heard) and self._gateway.state is ConnectionState.CONNECTED:
+            # The catch-up is done, or the kept socket delivered what waited: complete now.
+            self._synced_at = self._monotonic()
         self._health = health
         self.refresh()
 
@@ -220,6 +222,8 @@ class ConnectionStatusBar(QStatusBar):
             return text + self._waiting_for(health)
         if self._lost_at is not None:
             return f"last in sync {ago(now - self._lost_at)}"
+        if health.feed_silent_since is not None:  # connected, but nothing comes
+            return f"last in sync {ago(now - health.feed_silent_since)}"
         if self._synced_at is not None:
             return f"synced {ago(now - self._synced_at)}"
         return "not synced yet"

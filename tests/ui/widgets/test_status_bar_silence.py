@@ -32,8 +32,10 @@ def test_a_silent_feed_is_not_responding_not_connected(healthy: Parts) -> None: 
     clock.now += 60
     bar.refresh()  # the once-a-second refresh: the tooltip counts on
     assert "for 1 min (the live feed)" in bar.state_label.toolTip()
-    health.set(feed_silent_since=None)
+    assert bar.sync_label.text() == "last in sync 1 min ago"  # since its last frame
+    health.set(feed_silent_since=None)  # the kept socket delivers what waited
     assert bar.state_label.text() == "● Connected" and bar.state_label.toolTip() == ""
+    assert bar.sync_label.text() == "synced just now"
 
 
 def test_unanswered_requests_say_it_too_and_both_are_named(healthy: Parts) -> None:  # noqa: F811
