@@ -143,6 +143,7 @@ class HealthMonitor(Observed[[Health]]):
         self._no_answer_after = no_answer_after
         self._clock = clock
         self._silence_timer: asyncio.TimerHandle | None = None
+        self._closed = False
         self._catching_up = catching_up
         self._problem = problem
         self._denied: dict[str, str] = {}
@@ -157,6 +158,7 @@ class HealthMonitor(Observed[[Health]]):
         return self._current
 
     def close(self) -> None:
+        self._closed = True
         self._unobserve()
         self._observers.clear()
         for timer in (self._reset_timer, self._silence_timer):
@@ -231,6 +233,8 @@ class HealthMonitor(Observed[[Health]]):
         wait = since + self._no_answer_after - self._clock()
         if wait <= 0:
             return since
+        if self._closed:  # requests settling while the client closes: no timer left behind
+            return None
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # no loop (a synchronous test): looked at when next refreshed

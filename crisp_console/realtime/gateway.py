@@ -124,9 +124,7 @@ class RealtimeGateway:
 
     @property
     def silent_since(self) -> float | None:
-        """Since when (``monotonic``) the relay has answered nothing: the live socket's
-        watchdog found it silent, or reconnect attempts and probes time out. None while it
-        answers, or refuses connections outright (then it is down, not silent)."""
+        """Since when (``monotonic``) the relay has answered nothing (liveness.Silence)."""
         return self._silence.since
 
     def add_silence_observer(self, cb: SilenceObserver) -> Callable[[], None]:
@@ -135,8 +133,7 @@ class RealtimeGateway:
 
     @property
     def shortcuts(self) -> Mapping[str, int]:
-        """How many reconnect waits ended early, by cause: ``probe`` (the relay answered a
-        probe) and ``rest`` (a REST answer restarted the backoff)."""
+        """Reconnect waits ended early, by cause: ``probe`` or ``rest`` (recovery.py)."""
         return self._recovery.shortcuts
 
     def rest_answered(self) -> None:
@@ -323,33 +320,18 @@ class RealtimeGateway:
             return Outcome.REFUSED
         if answer is None:
             return Outcome.FAILED
-        watchdog = self._watch(attempt)
+        ws, liveness = watched(attempt.sio), self._policy.liveness
+        watchdog = None if ws is None or liveness.ping_interval is None else self._spawn(
+            watch_socket(ws, liveness, self._silence, sleep=self._sleep,
+                         monotonic=self._monotonic, give_up=attempt.ended.set), "watchdog")
         try:
-            await attempt.ended.wait()
+            await attempt.ended.wait()  # a drop, a refusal, a widening, or the watchdog
         finally:
             if watchdog is not None:
                 watchdog.cancel()
         if attempt.refusal:  # after a bind, or out of the blue
             return Outcome.REFUSED
         return Outcome.WIDEN if attempt.widen else Outcome.DROPPED
-
-    def _watch(self, attempt: Attempt) -> asyncio.Task[None] | None:
-        """The watchdog of a connected attempt's socket (liveness.py): it ends the attempt
-        once the socket has been quiet for ``drop_after``."""
-        liveness = self._policy.liveness
-        ws = watched(attempt.sio)
-        if liveness.ping_interval is None or ws is None:
-            return None
-
-        async def watch() -> None:
-            await watch_socket(ws, liveness, self._silence, sleep=self._sleep,
-                               monotonic=self._monotonic)
-            if attempt is self._attempt and not attempt.ended.is_set():
-                log.warning("RTM: no answer for %.0f s; opening a fresh socket",
-                            liveness.drop_after)
-                attempt.ended.set()  # a drop: the backoff starts over
-
-        return self._spawn(watch(), "watchdog")
 
     # ---- socket handlers (synchronous on purpose: see the module docstring) ---------------
 

@@ -145,9 +145,9 @@ class Watchdog:
 
 
 async def watch_socket(ws: WatchedWebSocket, policy: Liveness, silence: Silence, *,
-                       sleep: Sleep, monotonic: Clock) -> None:
-    """Watch one connected socket: returns once it has been quiet for ``drop_after`` (the
-    caller gives it up), else runs until cancelled. Its silence goes to ``silence``."""
+                       sleep: Sleep, monotonic: Clock, give_up: Callable[[], None]) -> None:
+    """Watch one connected socket until cancelled; its silence goes to ``silence``. Quiet
+    for ``drop_after``: ``give_up()`` (the gateway opens a fresh socket)."""
     def silent(last_frame: float) -> None:
         log.warning("RTM: no answer from the relay for %.0f s", monotonic() - last_frame)
         silence.began(last_frame)
@@ -159,6 +159,8 @@ async def watch_socket(ws: WatchedWebSocket, policy: Liveness, silence: Silence,
         await dog.run()
     finally:
         ws.on_frame = None
+    log.warning("RTM: no answer for %.0f s; opening a fresh socket", policy.drop_after)
+    give_up()
 
 
 async def probe_until_answered(ask: Callable[[], Awaitable[Answer]], policy: Liveness, *,
