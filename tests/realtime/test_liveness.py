@@ -18,7 +18,13 @@ from aiohttp import web
 from crisp_console.realtime import Backoff, Liveness, ReconnectPolicy
 from crisp_console.realtime.liveness import Silence, Watchdog, probe_until_answered, unanswered
 from crisp_console.realtime.recovery import Recovery
-from crisp_console.realtime.transport import Answer, WatchedWebSocket, probe, probe_url
+from crisp_console.realtime.transport import (
+    Answer,
+    WatchedWebSocket,
+    probe,
+    probe_url,
+    split_url,
+)
 from crisp_console.sandbox.server import Sandbox
 from tests.clock import VirtualClock
 
@@ -361,3 +367,17 @@ def test_unanswered_finds_a_timeout_in_the_chain() -> None:
     assert unanswered(raised_by_socketio(aiohttp.ServerTimeoutError("read")))
     assert not unanswered(raised_by_socketio(ConnectionRefusedError(111, "refused")))
     assert not unanswered(raised_by_socketio(ValueError("bad handshake")))
+
+
+@pytest.mark.asyncio
+async def test_the_sandbox_announces_socketios_default_ping_window(sandbox: Sandbox) -> None:
+    """engine.io's own check stays what Crisp's node relay would announce by default
+    (pingInterval 25 s, pingTimeout 20 s: 45 s before a client gives up): the watchdog is
+    what makes a freeze show sooner, not a kinder sandbox."""
+    client = socketio.AsyncClient(reconnection=False)
+    try:
+        origin, path = split_url(sandbox.rtm_url)
+        await client.connect(origin, transports=["websocket"], socketio_path=path)
+        assert (client.eio.ping_interval, client.eio.ping_timeout) == (25.0, 20.0)
+    finally:
+        await client.disconnect()
