@@ -44,7 +44,7 @@ from crisp_console.api.media import (
 from crisp_console.api.policy import QuotaMeter, RetryBudget, RetryPolicy
 from crisp_console.api.purpose import RequestMeter, current_purpose
 from crisp_console.api.quota import QuotaGate, is_quota, quota_error, quota_resets_at
-from crisp_console.api.reach import Reach
+from crisp_console.api.reach import Reach, Settled
 from crisp_console.api.routes import Routes
 from crisp_console.api.shapes import ShapeLog
 from crisp_console.api.wire import (
@@ -99,7 +99,7 @@ class CrispApi(Routes):
         self.gate = gate if gate is not None else QuotaGate(wall=wall, clock=clock)
         self.shapes = ShapeLog()
         self.requests = RequestMeter()
-        self.reach = Reach()  # whether Crisp's requests connect (api/reach.py)
+        self.reach = Reach(clock)  # whether Crisp's requests connect and answer (api/reach.py)
         self._tier = credentials.tier
         self._auth = httpx.BasicAuth(credentials.identifier, credentials.key)
         self._timeout = httpx.Timeout(timeout)
@@ -301,14 +301,26 @@ class CrispApi(Routes):
     async def _attempt(self, client: httpx.AsyncClient, method: str, url: str, crisp: bool,
                        **kwargs: Any) -> httpx.Response:
         """One attempt. A Crisp request is counted unless it surely never left: it may have
-        reached Crisp even when it fails or is cancelled on its way."""
+        reached Crisp even when it fails or is cancelled on its way. Its wait for the answer
+        goes to ``reach`` (the health's "not responding")."""
         counted = crisp
+        waiting = self.reach.sent() if crisp else None
+        how, status = Settled.OTHER, 0
         try:
-            return await client.request(method, url, **kwargs)
-        except (*_NOT_SENT, RuntimeError):  # RuntimeError: the client closed first
+            response = await client.request(method, url, **kwargs)
+            how, status = Settled.ANSWERED, response.status_code
+            return response
+        except (*_NOT_SENT, RuntimeError) as exc:  # RuntimeError: the client closed first
             counted = False
+            if not isinstance(exc, RuntimeError):
+                how = Settled.REFUSED
+            raise
+        except httpx.TimeoutException:  # it left (the others are _NOT_SENT): no answer
+            how = Settled.TIMED_OUT
             raise
         finally:
+            if waiting is not None:
+                self.reach.settled(waiting, how, status)
             if counted:
                 self.requests.record(current_purpose())
 

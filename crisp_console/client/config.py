@@ -35,6 +35,7 @@ class ClientConfig:
     bucket_timeout: float = 30.0  # wait for the bucket URL to arrive over RTM
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     reconnect: ReconnectPolicy = field(default_factory=ReconnectPolicy)
+    no_answer_after: float = 6.0  # a REST request unanswered this long: "Not responding"
     rebind_interval: float = 2.5
     echo_timeout: float = 10.0  # how long an optimistic change outranks older echoes
     details_fresh_for: float = 300.0  # people-panel extras are not asked again this long

@@ -115,10 +115,13 @@ class ConsoleClient:
         self.tasks = tasks = TaskOwner()
         self.identity = Identity(store, operator_id if operator_id is not None
                                  else config.operator_id)
-        self.monitor = monitor = HealthMonitor(api.gate, catching_up=self._catching_up,
-                                               problem=self._catchup_problem,
-                                               offline=lambda: api.reach.offline)
+        self.monitor = monitor = HealthMonitor(
+            api.gate, catching_up=self._catching_up, problem=self._catchup_problem,
+            offline=lambda: api.reach.offline, feed_silent=lambda: self.gateway.silent_since,
+            unanswered=lambda: api.reach.unanswered_since,
+            no_answer_after=config.no_answer_after, clock=clock)
         api.reach.observe(lambda _offline: monitor.refresh())
+        api.reach.waits.add(lambda _since: monitor.refresh())
         watches = Watches()
         # The owed work's one retry policy: the catch-up and the owed fetches share it.
         self.retrier = retrier = Retrier(api, base=config.catchup_retry_base,
@@ -151,6 +154,8 @@ class ConsoleClient:
                                            clocks.now_ms, clocks.monotonic)
         self.gateway.add_state_observer(self.availability.on_connection_state)
         self.events.add_listener(self.availability.on_event)
+        self.gateway.add_silence_observer(self._on_silence)
+        api.reach.answers.add(self._on_rest_answer)
         self._own_database: InlineRunner | None = None
         if database is None:  # nothing to keep it in: in memory, for this client's life
             database = self._own_database = InlineRunner.open()
@@ -220,6 +225,15 @@ class ConsoleClient:
     def _on_connection(self, state: ConnectionState) -> None:
         if state is ConnectionState.CONNECTED:
             self.waiting.wake()  # Crisp answers again: what waits for it may go now
+
+    def _on_rest_answer(self, status: int) -> None:
+        if status < 500:  # Crisp's API works: an RTM reconnect need not wait (gateway.py)
+            self.gateway.rest_answered()
+
+    def _on_silence(self, since: float | None) -> None:
+        self.monitor.refresh()
+        if since is None and self.gateway.state is ConnectionState.CONNECTED:
+            self.waiting.wake()  # the relay answers again: so may the rest of Crisp
 
     # ---- reveal (reveal.py) ---------------------------------------------------------------
 

@@ -22,6 +22,16 @@ with an equal one), and returns the function that unsubscribes. Observers must n
   (refused, no route, DNS, connect timeout) and none was answered since (api/reach.py). Not
   set by a refusal, a 5xx or a spent quota: Crisp is there. Show that saved data can be read
   and replies queue.
+- ``feed_silent_since``: the live feed's relay has answered nothing since then (the gateway's
+  ``monotonic`` clock): no pong to the watchdog's pings for ``stall_after`` seconds, or the
+  reconnect's attempts and probes time out (realtime/liveness.py). None while it answers, or
+  refuses connections outright (that is down, not silent: the connection state says so).
+- ``requests_unanswered_since``: Crisp's REST API has answered none of the console's waiting
+  requests since then (the client's ``clock``), for ``no_answer_after`` seconds or more (or
+  a request timed out with no answer since); None while it answers (api/reach.py).
+  ``not_responding`` is either: show "Not responding" (not "Connected", not "Offline").
+  Neither costs a request: the pings ride the open socket, and the requests are the
+  console's own.
 - ``denied``: feature -> words, for every feature Crisp refused with 403 (the token lacks a
   scope). The words say what is unavailable and why; show them where the feature lives.
   A later success removes the key. Keys (build them with the functions below):
@@ -47,6 +57,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -88,7 +99,14 @@ class Health:
     catchup_problem: str = ""
     quota_resets_at: datetime | None = None
     offline: bool = False
+    feed_silent_since: float | None = None
+    requests_unanswered_since: float | None = None
     denied: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+
+    @property
+    def not_responding(self) -> bool:
+        """Crisp answers nothing: its live feed's relay, or its REST API."""
+        return self.feed_silent_since is not None or self.requests_unanswered_since is not None
 
     def denied_for(self, key: str) -> str | None:
         """The words for a denied feature, or None when it is allowed."""
@@ -108,11 +126,24 @@ class HealthMonitor(Observed[[Health]]):
 
     def __init__(self, gate: QuotaGate, *, catching_up: Callable[[], bool],
                  problem: Callable[[], str],
-                 offline: Callable[[], bool] = lambda: False) -> None:
-        """``offline``: whether Crisp cannot be reached now (its owner calls refresh())."""
+                 offline: Callable[[], bool] = lambda: False,
+                 feed_silent: Callable[[], float | None] = lambda: None,
+                 unanswered: Callable[[], float | None] = lambda: None,
+                 no_answer_after: float = 6.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        """``offline``: whether Crisp cannot be reached now; ``feed_silent``: since when the
+        live feed's relay is silent; ``unanswered``: since when REST requests wait with no
+        answer (``clock`` time), which says "not responding" once ``no_answer_after``
+        seconds old. Their owners call refresh() on every change."""
         super().__init__(log, "health observer")
         self._gate = gate
         self._offline = offline
+        self._feed_silent = feed_silent
+        self._unanswered = unanswered
+        self._no_answer_after = no_answer_after
+        self._clock = clock
+        self._silence_timer: asyncio.TimerHandle | None = None
+        self._closed = False
         self._catching_up = catching_up
         self._problem = problem
         self._denied: dict[str, str] = {}
@@ -127,10 +158,12 @@ class HealthMonitor(Observed[[Health]]):
         return self._current
 
     def close(self) -> None:
+        self._closed = True
         self._unobserve()
         self._observers.clear()
-        if self._reset_timer is not None:
-            self._reset_timer.cancel()
+        for timer in (self._reset_timer, self._silence_timer):
+            if timer is not None:
+                timer.cancel()
 
     def _on_gate(self, spent: bool, resets_at: datetime | None) -> None:
         """The gate reopens by itself at ``resets_at`` only when it is next read: read it
@@ -184,4 +217,27 @@ class HealthMonitor(Observed[[Health]]):
         return Health(catching_up=catching_up,
                       catchup_problem=self._problem() if catching_up else "",
                       quota_resets_at=self._gate.resets_at, offline=self._offline(),
+                      feed_silent_since=self._feed_silent(),
+                      requests_unanswered_since=self._requests_unanswered(),
                       denied=MappingProxyType(dict(self._denied)) if self._denied else _EMPTY)
+
+    def _requests_unanswered(self) -> float | None:
+        """Since when requests wait with no answer, once that is ``no_answer_after`` old;
+        until then a timer looks again when it will be."""
+        if self._silence_timer is not None:
+            self._silence_timer.cancel()
+            self._silence_timer = None
+        since = self._unanswered()
+        if since is None:
+            return None
+        wait = since + self._no_answer_after - self._clock()
+        if wait <= 0:
+            return since
+        if self._closed:  # requests settling while the client closes: no timer left behind
+            return None
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop (a synchronous test): looked at when next refreshed
+            return None
+        self._silence_timer = loop.call_later(wait, self.refresh)
+        return None

@@ -5,7 +5,8 @@ these satisfy them structurally; ui/console.py takes them, app.py builds them).
   few words ("Reply to Ada: 'Thanks, I…'", "Resolve the conversation with Ada").
 - ``SavedData``: the status bar's ``SavedDataSource``: when the restored data was saved,
   and whether the warm start has reconciled it with Crisp.
-- ``Reachable``: the offline banner's ``Reachability`` over ``Health.offline``.
+- ``Reachable``: the offline banner's ``Reachability`` over ``Health.offline`` and
+  ``Health.not_responding``.
 - ``LocalStorage``: Preferences → Local data over the account's Database.
 - ``DatabaseViewMemory``: the last view (``ViewMemory``) in the database's meta table.
 - ``DatabaseSavedViews``: the saved views (``SavedViewsMemory``) in the same table.
@@ -157,12 +158,16 @@ class Reachable:
     def offline(self) -> bool:
         return self._client.health.offline
 
+    def not_responding(self) -> bool:
+        return self._client.health.not_responding
+
     def add_reachability_observer(self, observer: Callable[[bool], None]) -> Callable[[], None]:
-        last = [self.offline()]
+        last = [(self.offline(), self.not_responding())]
 
         def changed(health: Health) -> None:
-            if health.offline != last[0]:
-                last[0] = health.offline
+            now = (health.offline, health.not_responding)
+            if now != last[0]:
+                last[0] = now
                 observer(health.offline)
 
         return self._client.add_health_observer(changed)

@@ -10,6 +10,9 @@ then growing" (a zero first delay stays zero), and cancelling it does not stop i
 #1333). Instead a supervisor task owned by the gateway opens a fresh socket per attempt,
 authenticates it, waits for it to drop, and retries on ``Backoff.delays()`` (backoff.py).
 
+A live socket is watched (liveness.py: ``silent_since``, the console's "Not responding"),
+and a reconnect's wait ends as soon as the relay is back (recovery.py).
+
 Every socket.io handler here is a plain function. python-socketio runs each incoming message
 in its own task, but a synchronous handler runs in that task's first step and tasks start in
 creation order, so the sink sees events in arrival order (style-anchors.md section 4).
@@ -38,8 +41,10 @@ from crisp_console.realtime.attempt import (
 from crisp_console.realtime.backoff import ReconnectPolicy
 from crisp_console.realtime.endpoints import Endpoints
 from crisp_console.realtime.events import DEFAULT_EVENTS
+from crisp_console.realtime.liveness import Silence, SilenceObserver, unanswered, watch_socket
+from crisp_console.realtime.recovery import Recovery
 from crisp_console.realtime.rooms import RoomBinding
-from crisp_console.realtime.transport import RETRYABLE, close_socket, open_socket
+from crisp_console.realtime.transport import RETRYABLE, close_socket, open_socket, watched
 from crisp_console.types import Credentials
 
 log = logging.getLogger("crisp_console.realtime")
@@ -80,7 +85,9 @@ class RealtimeGateway:
         self._rng = rng if rng is not None else random.Random()
         self._sleep = sleep
         self._monotonic = monotonic
-        self._retry_at: float | None = None
+        self._silence = Silence()
+        self._recovery = Recovery(policy, self._silence, lambda: self.url or "",
+                                  rng=self._rng, sleep=sleep, monotonic=monotonic)
         self._state = ConnectionState.IDLE
         self._observers: Observers[[ConnectionState]] = Observers(log, "RTM state observer")
         self._on_refused = on_refused
@@ -113,7 +120,27 @@ class RealtimeGateway:
     @property
     def retry_at(self) -> float | None:
         """When (``monotonic`` clock) the next reconnect attempt starts, while one is waiting."""
-        return self._retry_at
+        return self._recovery.retry_at
+
+    @property
+    def silent_since(self) -> float | None:
+        """Since when (``monotonic``) the relay has answered nothing (liveness.Silence)."""
+        return self._silence.since
+
+    def add_silence_observer(self, cb: SilenceObserver) -> Callable[[], None]:
+        """Call ``cb(silent_since)`` when it changes; returns the function that unsubscribes."""
+        return self._silence.observe(cb)
+
+    @property
+    def shortcuts(self) -> Mapping[str, int]:
+        """Reconnect waits ended early, by cause: ``probe`` or ``rest`` (recovery.py)."""
+        return self._recovery.shortcuts
+
+    def rest_answered(self) -> None:
+        """Crisp's REST API answered: the network works. While reconnecting, the backoff
+        starts over and a waiting retry goes now, once per outage (recovery.py)."""
+        if not self._closing and self._state is ConnectionState.RECONNECTING:
+            self._recovery.rest_answered()
 
     @property
     def rooms(self) -> Rooms:
@@ -194,7 +221,6 @@ class RealtimeGateway:
     # ---- the connection loop --------------------------------------------------------------
 
     async def _supervise(self, endpoints: Endpoints) -> None:
-        delays = self._policy.backoff.delays(self._rng)
         try:
             while True:
                 outcome = await self._attempt_once(*endpoints.current)
@@ -208,17 +234,11 @@ class RealtimeGateway:
                 elif outcome is Outcome.FAILED:
                     endpoints.failed()
                 else:  # it was connected: the backoff starts over
-                    delays = self._policy.backoff.delays(self._rng)
+                    self._recovery.restart()
                 self._set_state(ConnectionState.RECONNECTING)
                 if outcome is Outcome.WIDEN:
                     continue
-                delay = next(delays)
-                log.info("RTM connection lost; retrying in %.2fs", delay)
-                self._retry_at = self._monotonic() + delay
-                try:
-                    await self._sleep(delay)
-                finally:
-                    self._retry_at = None
+                await self._recovery.wait(refused=outcome is Outcome.REFUSED)
         except Exception as exc:  # a bug here must not leave connect() waiting forever
             log.exception("RTM supervisor stopped")
             self._fail_ready(ClosedError("the realtime gateway stopped on an internal error"),
@@ -255,6 +275,7 @@ class RealtimeGateway:
         self._install_handlers(attempt)
         self._attempt = attempt
         try:
+            started = self._monotonic()
             try:
                 await asyncio.wait_for(
                     sio.connect(origin, transports=["websocket"], socketio_path=path,
@@ -262,6 +283,10 @@ class RealtimeGateway:
             except RETRYABLE as exc:
                 log.info("RTM connect to %s%s failed: %s", origin, path,
                          exc or type(exc).__name__)
+                if unanswered(exc):
+                    self._silence.began(started)
+                else:  # told no (refused, a handshake error): down, not silent
+                    self._silence.ended()
                 return Outcome.FAILED
             return await self._authenticate(attempt)
         finally:
@@ -277,6 +302,7 @@ class RealtimeGateway:
         if rooms is not None:  # omitted: every subscribed website, and nothing to refuse
             payload["rooms"] = list(rooms)
             attempt.rooms_sent = frozenset(rooms)
+        sent_at = self._monotonic()
         try:
             await attempt.sio.emit("authentication", payload)
         except RETRYABLE as exc:
@@ -287,13 +313,22 @@ class RealtimeGateway:
             attempt.reply.cancel()  # a late answer is ignored
             log.warning("RTM: no answer to authentication within %.1fs",
                         self._policy.auth_timeout)
+            self._silence.began(sent_at)
             return Outcome.FAILED
         answer = attempt.reply.result()
         if answer is False:
             return Outcome.REFUSED
         if answer is None:
             return Outcome.FAILED
-        await attempt.ended.wait()
+        ws, liveness = watched(attempt.sio), self._policy.liveness
+        watchdog = None if ws is None or liveness.ping_interval is None else self._spawn(
+            watch_socket(ws, liveness, self._silence, sleep=self._sleep,
+                         monotonic=self._monotonic, give_up=attempt.ended.set), "watchdog")
+        try:
+            await attempt.ended.wait()  # a drop, a refusal, a widening, or the watchdog
+        finally:
+            if watchdog is not None:
+                watchdog.cancel()
         if attempt.refusal:  # after a bind, or out of the blue
             return Outcome.REFUSED
         return Outcome.WIDEN if attempt.widen else Outcome.DROPPED
@@ -309,6 +344,8 @@ class RealtimeGateway:
                 return
             self._rooms.bound = attempt.rooms_sent
             self._refusals = 0
+            self._recovery.connected()
+            self._silence.ended()
             if self._endpoints is not None:
                 self._endpoints.succeeded()
             self._set_state(ConnectionState.CONNECTED)

@@ -1,16 +1,25 @@
 """One RTM socket: python-socketio's client, narrowed where Crisp and hostile peers need it.
 
-Two changes, each as small as the library allows:
+Three changes, each as small as the library allows:
 - the root path: python-engineio wraps the socket path in slashes, so ``/`` (Crisp's documented
   endpoint, ``wss://app.relay.crisp.chat/``) would be requested as ``//``; we request ``/``;
 - undecodable frames: python-socketio decodes each frame in a task of its own, so a frame it
   cannot read ends as "Task exception was never retrieved" with a traceback at ERROR. We catch
-  it where it is decoded and hand it to ``on_malformed`` instead.
+  it where it is decoded and hand it to ``on_malformed`` instead;
+- every frame is seen: aiohttp answers pings and swallows pongs inside ``receive()``, so
+  nobody could tell that the relay answered a ping. ``WatchedWebSocket`` (opened with
+  ``autoping=False``, through python-engineio's ``websocket_extra_options``) does that work
+  itself and calls ``on_frame`` for every frame: the watchdog's proof of life (liveness.py).
+
+``probe(url)`` is the reconnect's question to a relay it cannot use yet: one plain GET of the
+engine.io path, without an Upgrade.
 """
 
 from __future__ import annotations
 
 import contextlib
+import enum
+import logging
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -19,10 +28,37 @@ import aiohttp
 import engineio
 import socketio
 
+log = logging.getLogger("crisp_console.realtime")
+
 # Failures of one connection attempt that a retry may cure.
 RETRYABLE = (socketio.exceptions.SocketIOError, aiohttp.ClientError, OSError, TimeoutError)
+# How long closing a socket waits for the relay's close frame (python-engineio's default is
+# 5 s): a silent relay never sends it, and the next attempt should not wait for it.
+CLOSE_WAIT = 2.0
 
 MalformedHandler = Callable[[Exception], None]
+_FRAMES = (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.PING,
+           aiohttp.WSMsgType.PONG)
+
+
+class WatchedWebSocket(aiohttp.ClientWebSocketResponse):
+    """aiohttp's client websocket that answers pings and takes pongs itself (it is opened
+    with ``autoping=False``), so that every frame from the relay reaches ``on_frame``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.on_frame: Callable[[], None] | None = None
+
+    async def receive(self, timeout: float | None = None) -> aiohttp.WSMessage:  # noqa: ASYNC109 - aiohttp's signature
+        while True:
+            msg = await super().receive(timeout)
+            if msg.type in _FRAMES and self.on_frame is not None:
+                self.on_frame()
+            if msg.type is aiohttp.WSMsgType.PING:
+                with contextlib.suppress(aiohttp.ClientError, OSError):  # closing: no matter
+                    await self.pong(msg.data)  # what autoping would have done
+            elif msg.type is not aiohttp.WSMsgType.PONG:
+                return msg
 
 
 class _RootPathEngineIO(engineio.AsyncClient):
@@ -60,10 +96,19 @@ def open_socket(connect_timeout: float,
     bound the WebSocket handshake. The library's reconnection is off: the gateway owns it.
     """
     session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None,
-                                                                  connect=connect_timeout))
+                                                                  connect=connect_timeout),
+                                    ws_response_class=WatchedWebSocket)
+    options = {"autoping": False, "timeout": aiohttp.ClientWSTimeout(ws_close=CLOSE_WAIT)}
     sio = RtmSocket(on_malformed=on_malformed, reconnection=False, handle_sigint=False,
-                    logger=False, engineio_logger=False, http_session=session)
+                    logger=False, engineio_logger=False, http_session=session,
+                    websocket_extra_options=options)
     return sio, session
+
+
+def watched(sio: socketio.AsyncClient) -> WatchedWebSocket | None:
+    """The connected socket's websocket (python-engineio's ``eio.ws``), when it is ours."""
+    ws = getattr(sio.eio, "ws", None)
+    return ws if isinstance(ws, WatchedWebSocket) else None
 
 
 async def close_socket(sio: socketio.AsyncClient, session: aiohttp.ClientSession) -> None:
@@ -86,3 +131,33 @@ def split_url(url: str) -> tuple[str, str]:
         raise ValueError(f"not an RTM URL: {url!r}")
     origin = f"{parts.scheme}://{parts.netloc}" + (f"?{parts.query}" if parts.query else "")
     return origin, parts.path or "/"
+
+
+class Answer(enum.Enum):
+    ANSWERED = "answered"  # the relay answered (whatever it said)
+    REFUSED = "refused"  # no connection: nothing listens there, no route, no such host
+    SILENT = "silent"  # no answer within the timeout (a frozen relay's kernel still accepts)
+
+
+def probe_url(url: str) -> str:
+    """The engine.io handshake URL of an RTM URL, in http(s)."""
+    parts = urlsplit(url)
+    scheme = {"ws": "http", "wss": "https"}.get(parts.scheme, parts.scheme)
+    query = "&".join(q for q in (parts.query, "EIO=4&transport=websocket") if q)
+    return urlunsplit((scheme, parts.netloc, parts.path or "/", query, ""))
+
+
+async def probe(url: str, wait: float) -> Answer:
+    """Ask the relay at ``url`` (an RTM URL) one cheap question: GET its engine.io handshake
+    without an Upgrade, within ``wait`` seconds. Any status is an answer (engine.io says 400,
+    and opens no session); no credentials go, and no REST quota is spent."""
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=wait)) as http, \
+                http.get(probe_url(url), allow_redirects=False) as response:
+            log.debug("RTM probe answered %d", response.status)
+            return Answer.ANSWERED
+    except TimeoutError:  # aiohttp's own timeouts are TimeoutErrors too
+        return Answer.SILENT
+    except (aiohttp.ClientError, OSError, ValueError) as exc:
+        log.debug("RTM probe: %s", type(exc).__name__)
+        return Answer.REFUSED

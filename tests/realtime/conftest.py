@@ -11,16 +11,24 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from crisp_console.realtime import Backoff, ConnectionState, RealtimeGateway, ReconnectPolicy
+from crisp_console.realtime import (
+    NO_LIVENESS,
+    Backoff,
+    ConnectionState,
+    RealtimeGateway,
+    ReconnectPolicy,
+)
 from crisp_console.sandbox.model import Conversation
 from crisp_console.sandbox.server import Sandbox
 from crisp_console.types import Credentials
 from tests.clock import VirtualClock
 from tests.sandbox.conftest import admin, sandbox  # noqa: F401 - fixtures re-exported
 
-# Small delays keep reconnect tests fast: retries at 0, ~0.05, ~0.1, ~0.2, ~0.2 ... s.
+# Small delays keep reconnect tests fast: retries at 0, ~0.05, ~0.1, ~0.2, ~0.2 ... s. No
+# watchdog and no probes: their sleeps would mix with the ones these tests count
+# (test_liveness.py tests them).
 FAST = ReconnectPolicy(Backoff(base=0.05, factor=2.0, cap=0.2, jitter=0.3), auth_timeout=2.0,
-                       connect_timeout=2.0)
+                       connect_timeout=2.0, liveness=NO_LIVENESS)
 SEED = 7
 
 

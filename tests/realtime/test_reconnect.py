@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from crisp_console.errors import ClosedError, RealtimeUnauthorized
-from crisp_console.realtime import Backoff, ConnectionState, ReconnectPolicy
+from crisp_console.realtime import NO_LIVENESS, Backoff, ConnectionState, ReconnectPolicy
 from crisp_console.sandbox.server import Sandbox
 from tests.realtime.conftest import (
     FAST,
@@ -191,7 +191,8 @@ async def test_a_silent_server_times_authentication_out_and_retries(
         await rtm._on_authentication(sid, data)  # noqa: SLF001 - the sandbox's own answer
 
     rtm.sio.on("authentication", deaf_then_normal)
-    policy = ReconnectPolicy(Backoff(base=0.05, cap=0.2), auth_timeout=0.2, connect_timeout=2.0)
+    policy = ReconnectPolicy(Backoff(base=0.05, cap=0.2), auth_timeout=0.2, connect_timeout=2.0,
+                             liveness=NO_LIVENESS)
     gw, rec = make_gateway(policy=policy)
     await asyncio.wait_for(gw.connect(sandbox.rtm_url), 5)
     assert len(ignored) == 2
@@ -204,7 +205,7 @@ async def test_a_silent_server_times_authentication_out_and_retries(
 async def test_aclose_while_backing_off_is_prompt_and_final(
     sandbox: Sandbox, make_gateway: GatewayFactory, admin: httpx.AsyncClient
 ) -> None:
-    slow = ReconnectPolicy(Backoff(base=30.0, cap=30.0), connect_timeout=2.0)
+    slow = ReconnectPolicy(Backoff(base=30.0, cap=30.0), connect_timeout=2.0, liveness=NO_LIVENESS)
     gw, rec = make_gateway(policy=slow)
     await admin.post("restart", json={"down_ms": 1000})
     await wait_down(admin)

@@ -6,7 +6,13 @@ import asyncio
 
 import pytest
 
-from crisp_console.realtime import Backoff, ConnectionState, RealtimeGateway, ReconnectPolicy
+from crisp_console.realtime import (
+    NO_LIVENESS,
+    Backoff,
+    ConnectionState,
+    RealtimeGateway,
+    ReconnectPolicy,
+)
 from crisp_console.sandbox.server import Sandbox
 from crisp_console.types import Credentials
 from tests.clock import VirtualClock
@@ -19,7 +25,8 @@ async def test_retry_at_is_set_only_while_waiting(sandbox: Sandbox) -> None:
     clock = VirtualClock()
     gateway = RealtimeGateway(Credentials(info["identifier"], info["key"]), lambda n, p: None,
                               policy=ReconnectPolicy(Backoff(first_delay=1.0, base=1.0,
-                                                             cap=1.0, jitter=0.0)),
+                                                             cap=1.0, jitter=0.0),
+                                                     liveness=NO_LIVENESS),
                               sleep=clock.sleep, monotonic=clock.monotonic)
     try:
         await gateway.connect(info["rtm"])

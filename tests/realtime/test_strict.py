@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from crisp_console.errors import RealtimeUnauthorized
-from crisp_console.realtime import Backoff, ConnectionState, ReconnectPolicy
+from crisp_console.realtime import NO_LIVENESS, Backoff, ConnectionState, ReconnectPolicy
 from crisp_console.sandbox.server import Sandbox
 from tests.realtime.conftest import (
     FAST,
@@ -192,7 +192,7 @@ async def test_both_down_alternates_between_main_and_rescue(
         await rec_holder[0].sleep(seconds)
 
     policy = ReconnectPolicy(Backoff(base=0.02, cap=0.05, jitter=0.0), rescue_after=2,
-                             connect_timeout=2.0, auth_timeout=2.0)
+                             connect_timeout=2.0, auth_timeout=2.0, liveness=NO_LIVENESS)
     gw, rec = make_gateway(policy=policy, sleep=sleep)
     rec_holder.append(rec)
     await gw.connect([sandbox.rtm_url, sandbox.rescue_url])

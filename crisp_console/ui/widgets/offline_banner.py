@@ -1,9 +1,10 @@
 """The offline banner: a strip above the list and the thread while Crisp cannot be reached,
-saying what still works.
+or is not responding (reached, but answering nothing), saying what still works.
 
-It follows a ``Reachability`` (the client's word on whether REST answers) and shows itself
-only while that says offline. Not colour alone: a warning icon and the words, which are also
-its accessible name and description, announced (a ``QAccessible`` alert) when it appears.
+It follows a ``Reachability`` (the client's word on whether Crisp answers) and shows itself
+only while that says offline or not responding. Not colour alone: a warning icon and the
+words, which are also its accessible name and description, announced (a ``QAccessible``
+alert) when it appears.
 It takes no keyboard focus: shown at start it would otherwise be the first stop of the focus
 chain and swallow the operator's first keys (the unavailable notes are Tab stops because they
 stand where the operator is working; this one only tells).
@@ -20,6 +21,8 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QStyle, 
 
 OFFLINE_TEXT = ("Offline — you can read saved conversations; replies queue and go out when "
                 "the connection is back")
+NOT_RESPONDING_TEXT = ("Crisp is not responding — you can read saved conversations; replies "
+                       "wait and go out when it answers")
 
 STYLE = """
 QFrame#offlineBanner { border: 1px solid palette(mid); border-left: 4px solid #c98a00;
@@ -29,14 +32,17 @@ QFrame#offlineBanner QLabel { color: palette(text); }
 
 
 class Reachability(Protocol):
-    """Whether Crisp's REST API answers.
+    """Whether Crisp can be reached, and whether it answers.
 
     ``offline()``: True while requests cannot reach Crisp (connection refused, DNS, timeouts,
     no network), not when Crisp answers with a refusal or a spent quota (those say so
-    elsewhere). ``add_reachability_observer(cb)`` calls ``cb(offline)`` on the UI thread when
-    it changes, and returns the unsubscribe."""
+    elsewhere). ``not_responding()``: Crisp is reached but answers nothing (its live feed is
+    silent, or requests wait with no answer). ``add_reachability_observer(cb)`` calls
+    ``cb(offline)`` on the UI thread when either changes, and returns the unsubscribe."""
 
     def offline(self) -> bool: ...
+
+    def not_responding(self) -> bool: ...
 
     def add_reachability_observer(self, observer: Callable[[bool], None]) -> Callable[[], None]:
         ...
@@ -69,19 +75,34 @@ class OfflineBanner(QFrame):
         self.hide()
         self._unobserve: Callable[[], None] = lambda: None
         if source is not None:
-            self._unobserve = source.add_reachability_observer(self.set_offline)
-            self.set_offline(source.offline())
+            def follow(offline: bool) -> None:
+                self.set_state(offline, source.not_responding())
+
+            self._unobserve = source.add_reachability_observer(follow)
+            follow(source.offline())
 
     def set_offline(self, offline: bool) -> None:
-        if offline == self.is_offline():
+        self.set_state(offline, False)
+
+    def set_state(self, offline: bool, not_responding: bool) -> None:
+        """Offline says so first (nothing is reached); else not responding; else hidden."""
+        text = OFFLINE_TEXT if offline else NOT_RESPONDING_TEXT if not_responding else ""
+        if text == (self.label.text() if self.is_offline() else ""):
             return
-        self.setVisible(offline)
-        if offline and QAccessible.isActive():
+        if text:
+            name = "Offline" if offline else "Not responding"
+            self.setAccessibleName(name)
+            self.label.setAccessibleName(name)
+            self.label.setAccessibleDescription(text)
+            self.label.setText(text)
+        self.setVisible(bool(text))
+        if text and QAccessible.isActive():
             QAccessible.updateAccessibility(QAccessibleEvent(self.label,
                                                              QAccessible.Event.Alert))
 
     def is_offline(self) -> bool:
-        """Whether the banner is showing (it may be in a hidden window)."""
+        """Whether the banner is showing, offline or not responding (it may be in a hidden
+        window)."""
         return not self.isHidden()
 
     def text(self) -> str:

@@ -1,7 +1,9 @@
 """The status bar: connection state, how fresh the data is, and the quota used today.
 
 Honest by design: "Connected" only once the live feed is authenticated, a countdown while a
-reconnect waits, and while offline the age of the last moment the data was known complete.
+reconnect waits, "Not responding" while Crisp answers nothing (a frozen relay keeps its socket
+open: ``Health.not_responding``), and while offline the age of the last moment the data was
+known complete.
 The client's ``Health`` (observed, so a change shows at once) overrides what would be a lie:
 
 - a live feed Crisp refused says "no live feed: <why>" instead of a connection state, and no
@@ -90,6 +92,10 @@ class SavedDataSource(Protocol):
 
 CATCHING_UP_TIP = ("The console owes Crisp a catch-up: until it is done the list may miss "
                    "conversations or messages. It is retried until it succeeds.")
+NOT_RESPONDING = "◌ Not responding"
+NOT_RESPONDING_TIP = ("No answer from Crisp for {for_how_long} ({what}). The console keeps your "
+                      "replies and sends them when Crisp answers again; it reconnects by "
+                      "itself.")
 SAVED_DATA_TIP = ("The console shows what it saved on this computer at {when}. It is being "
                   "brought up to date with Crisp: until then conversations and messages may "
                   "be missing or out of date.")
@@ -146,9 +152,11 @@ class ConnectionStatusBar(QStatusBar):
         self.refresh()
 
     def _on_health(self, health: Health) -> None:
-        if (self._health.catching_up and not health.catching_up
-                and self._gateway.state is ConnectionState.CONNECTED):
-            self._synced_at = self._monotonic()  # the catch-up is done: complete as of now
+        caught_up = self._health.catching_up and not health.catching_up
+        heard = self._health.feed_silent_since is not None and health.feed_silent_since is None
+        if (caught_up or heard) and self._gateway.state is ConnectionState.CONNECTED:
+            # The catch-up is done, or the kept socket delivered what waited: complete now.
+            self._synced_at = self._monotonic()
         self._health = health
         self.refresh()
 
@@ -174,6 +182,9 @@ class ConnectionStatusBar(QStatusBar):
         if refused is not None:
             return f"✕ no live feed: {clip(refused, 200)}"
         state = self._gateway.state
+        if self._health.not_responding and state not in (ConnectionState.UNAUTHORIZED,
+                                                         ConnectionState.CLOSED):
+            return NOT_RESPONDING
         if state is ConnectionState.CONNECTED:
             return "● Connected"
         if state is ConnectionState.RECONNECTING:
@@ -211,6 +222,8 @@ class ConnectionStatusBar(QStatusBar):
             return text + self._waiting_for(health)
         if self._lost_at is not None:
             return f"last in sync {ago(now - self._lost_at)}"
+        if health.feed_silent_since is not None:  # connected, but nothing comes
+            return f"last in sync {ago(now - health.feed_silent_since)}"
         if self._synced_at is not None:
             return f"synced {ago(now - self._synced_at)}"
         return "not synced yet"
@@ -239,7 +252,9 @@ class ConnectionStatusBar(QStatusBar):
         health = self._health
         self.state_label.setText(self.state_text())
         refused = health.denied_for(LIVE_FEED)
-        self.state_label.setToolTip(tooltip_html(f"No live feed: {refused}") if refused else "")
+        silence = self._silence_tip()
+        self.state_label.setToolTip(tooltip_html(f"No live feed: {refused}") if refused
+                                    else tooltip_html(silence) if silence else "")
         sync = self.sync_text()
         self.sync_label.setText(sync)
         self.sync_label.setVisible(bool(sync))
@@ -254,6 +269,18 @@ class ConnectionStatusBar(QStatusBar):
                                        if health.catching_up else "")
         self.quota_label.setText(self.quota_text())
         self.quota_label.setToolTip(self._quota_tip())
+
+    def _silence_tip(self) -> str:
+        """What answers nothing, and since when ("" while Crisp answers)."""
+        health = self._health
+        if self.state_label.text() != NOT_RESPONDING:
+            return ""
+        parts = {"the live feed": health.feed_silent_since,
+                 "requests": health.requests_unanswered_since}
+        silent = {what: since for what, since in parts.items() if since is not None}
+        quiet = max(0.0, self._monotonic() - min(silent.values()))
+        for_how_long = f"{quiet:.0f} s" if quiet < 60 else f"{quiet // 60:.0f} min"
+        return NOT_RESPONDING_TIP.format(for_how_long=for_how_long, what=" and ".join(silent))
 
     def _quota_tip(self) -> str:
         resets_at = self._health.quota_resets_at

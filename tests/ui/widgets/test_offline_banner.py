@@ -16,17 +16,21 @@ from crisp_console.ui.widgets.offline_banner import OFFLINE_TEXT, OfflineBanner
 class FakeReachability:
     def __init__(self, offline: bool = False) -> None:
         self.down = offline
+        self.silent = False
         self.observers: list[Callable[[bool], None]] = []
 
     def offline(self) -> bool:
         return self.down
 
+    def not_responding(self) -> bool:
+        return self.silent
+
     def add_reachability_observer(self, cb: Callable[[bool], None]) -> Callable[[], None]:
         self.observers.append(cb)
         return lambda: self.observers.remove(cb)
 
-    def move(self, offline: bool) -> None:
-        self.down = offline
+    def move(self, offline: bool, not_responding: bool = False) -> None:
+        self.down, self.silent = offline, not_responding
         for cb in list(self.observers):
             cb(offline)
 
