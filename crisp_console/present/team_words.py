@@ -21,18 +21,17 @@ AWAY = "away"
 MODES = (ONLINE, AWAY)
 
 MODE_TITLES = {ONLINE: "Online", AWAY: "Away"}
-MODE_MARKS = {ONLINE: "●", AWAY: "◐"}
 MODE_HINTS = {
     ONLINE: "notify for every conversation",
     AWAY: "notify only for conversations assigned to me or mentioning me",
 }
-CRISP_MARKS = {"online": "●", "away": "◐", "offline": "○"}
 WEBSITES_SHOWN = 3  # named in one line; the rest are counted
 
 
 def mode_text(mode: str) -> str:
-    """The switch's face: "● Online", "◐ Away"."""
-    return f"{MODE_MARKS.get(mode, '●')} {MODE_TITLES.get(mode, 'Online')}"
+    """The switch's face: "You: Online", "You: Away" (no dot: the connection state's dot sits
+    beside it, and the two must not read as one)."""
+    return f"You: {MODE_TITLES.get(mode, 'Online')}"
 
 
 def mode_tip(mode: str) -> str:
@@ -52,11 +51,10 @@ def mode_changed(mode: str) -> str:
 
 
 def crisp_text(availability: str | None) -> str:
-    """The Crisp label: "Crisp: ● online"; "Crisp: ?" while not known."""
+    """The Crisp label: "Crisp: online"; "Crisp: ?" while not known."""
     if not availability:
         return "Crisp: ?"
-    word = one_line(availability, 20)
-    return f"Crisp: {CRISP_MARKS.get(word, '○')} {word}"
+    return f"Crisp: {one_line(availability, 20)}"
 
 
 def crisp_tip(name: str, availability: str | None, *, since_ms: int | None, problem: str,

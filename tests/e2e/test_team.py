@@ -107,11 +107,11 @@ async def test_away_from_the_palette_mutes_all_but_mine(console: Console,
     mine = next(s for s in store.conversation_ids() if s != unassigned)
     sandbox.state.set_routing(sandbox.state.conversations[mine], me)
     await until(lambda: store.conversations[mine].assigned == me, what="one assigned to me")
-    assert team.switch.mode_text() == "● Online ▾"
+    assert team.switch.mode_text() == "You: Online ▾"
 
     await run_from_palette(console, "away", AWAY)
     await until(lambda: team.availability.away, what="Away")
-    assert team.switch.mode_text() == "◐ Away ▾"
+    assert team.switch.mode_text() == "You: Away ▾"
     assert console.actions["availability.away"].isChecked()  # the Console menu's mark
     assert not console.actions["availability.online"].isChecked()
     assert "Away" in console.window.statusBar().currentMessage()
@@ -133,7 +133,7 @@ async def test_away_from_the_palette_mutes_all_but_mine(console: Console,
     await until(console.window.isActiveWindow, what="the window back")
     await run_from_palette(console, "online", ONLINE)
     await until(lambda: not team.availability.away, what="Online")
-    assert team.switch.mode_text() == "● Online ▾"
+    assert team.switch.mode_text() == "You: Online ▾"
     other.activateWindow()
     await until(lambda: not console.window.isActiveWindow(), what="the window to go again")
     visitor_says(sandbox, unassigned, "hello again")
@@ -158,13 +158,13 @@ async def test_crisp_availability_of_me_follows_crisp_live(console: Console,
         answer = await admin.post("simulate", json={"action": "operator", "user_id": me,
                                                     "availability": "away"})
         assert answer.status_code == 200, answer.text
-    await until(lambda: label.text() == "Crisp: ◐ away", what="the event, live")
+    await until(lambda: label.text() == "Crisp: away", what="the event, live")
     assert "is away since" in label.toolTip() and "set it" in label.toolTip()
     assert console.team.availability.mode == "online"  # Crisp's is not the console's
     async with admin_of(sandbox) as admin:
         await admin.post("simulate", json={"action": "operator", "user_id": me,
                                            "availability": "online"})
-    await until(lambda: label.text() == "Crisp: ● online", what="back online, live")
+    await until(lambda: label.text() == "Crisp: online", what="back online, live")
 
 
 @e2e(parts={"account": AccountName("Ada's shop", "sandbox|ada")})

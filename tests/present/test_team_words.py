@@ -22,15 +22,15 @@ NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 
 
 def test_the_console_modes() -> None:
-    assert mode_text(ONLINE) == "● Online" and mode_text(AWAY) == "◐ Away"
+    assert mode_text(ONLINE) == "You: Online" and mode_text(AWAY) == "You: Away"
     assert "assigned to you or mentioning you" in mode_changed(AWAY)
     assert "every conversation" in mode_changed(ONLINE)
 
 
 def test_crisps_availability_and_why_it_is_read_only() -> None:
     assert crisp_text(None) == "Crisp: ?"
-    assert crisp_text("away") == "Crisp: ◐ away"
-    assert crisp_text("busy\u202e") == "Crisp: ○ busy"  # unknown word, no bidi control
+    assert crisp_text("away") == "Crisp: away"
+    assert crisp_text("busy\u202e") == "Crisp: busy"  # unknown word, no bidi control
     since = int(datetime(2026, 3, 2, 9, 30, tzinfo=UTC).timestamp() * 1000)
     tip = crisp_tip("Ada Lovelace", "away", since_ms=since, problem="", now=NOW, tz=UTC)
     assert tip.startswith("In Crisp, Ada Lovelace is away since 09:30.")

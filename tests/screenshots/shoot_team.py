@@ -84,7 +84,7 @@ async def shoot(out: Path) -> list[Path]:
         me = sandbox.state.operator(client.me or "")
         assert me is not None
         sandbox.state.set_operator_availability(client.websites.ids()[0], me, "away")
-        await until(lambda: team.switch.crisp_label.text() == "Crisp: ◐ away", "the event")
+        await until(lambda: team.switch.crisp_label.text() == "Crisp: away", "the event")
         bar.clearMessage()
         await settle(0.4)
         saved.append(save_widget(bar, out / "team-status-away.png"))

@@ -147,10 +147,10 @@ def test_the_switch_says_both_and_picks_from_its_menu(qtbot: QtBot) -> None:
     switch.actions_by_mode[AWAY].trigger()
     assert chosen == [AWAY]
     switch.set_mode(AWAY)
-    assert switch.mode_text() == "◐ Away ▾" and switch.actions_by_mode[AWAY].isChecked()
+    assert switch.mode_text() == "You: Away ▾" and switch.actions_by_mode[AWAY].isChecked()
     assert "assigned to you" in switch.button.toolTip()
-    switch.set_crisp("Crisp: ● online", "<b>Ada</b> is online")
-    assert switch.crisp_label.text() == "Crisp: ● online"
+    switch.set_crisp("Crisp: online", "<b>Ada</b> is online")
+    assert switch.crisp_label.text() == "Crisp: online"
     assert "&lt;b&gt;Ada" in switch.crisp_label.toolTip()  # plain text, never markup
     assert switch.crisp_action.isVisible() and not switch.crisp_action.isEnabled()
 
