@@ -15,6 +15,8 @@ APT_PACKAGES=(libgl1 libegl1 libx11-6 libx11-xcb1 libdbus-1-3 libfontconfig1 lib
   libxcb-xfixes0 libxcb-xkb1 xvfb xauth
   # Colour emoji in visitors' messages (Qt falls back to it by itself; DejaVu shows boxes).
   fonts-noto-color-emoji
+  # Time-zone rules for zoneinfo: reminder presets keep 9:00 across daylight-saving changes.
+  tzdata
   # A real Secret Service (GNOME Keyring on a private D-Bus session) for the keyring test.
   dbus dbus-user-session gnome-keyring libsecret-tools
   # A real notification daemon (no tray) on a private bus, for the desktop notification test.
