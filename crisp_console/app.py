@@ -69,6 +69,7 @@ from crisp_console.ui.accounts_flow import (
 from crisp_console.ui.console import Console
 from crisp_console.ui.default_commands import build_registry
 from crisp_console.ui.failure_words import describe
+from crisp_console.ui.first_paint import show_painted
 from crisp_console.ui.keymap import load_keymap
 from crisp_console.ui.main_thread_gc import MainThreadGC
 from crisp_console.ui.theme import Theme
@@ -154,7 +155,7 @@ async def run(rest: str, credentials: Credentials, shell: Shell,
     window = console.window
     if account is not None:
         window.setWindowTitle(f"{window.windowTitle()} — {account.display_name}")
-    window.show()
+    await show_painted(window)  # painted before more work: no unpainted (black) frame
     if shell.crash is not None:
         shell.crash.on_crash = CrashNotifier(window)  # a report without secrets, then a dialog
     logs = (log_file() or default_log_dir() / "crisp-console.log").parent

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepare a fresh machine: the system libraries Qt needs, a virtual environment, the package.
-# Safe to run again: each step is skipped when already done. Sourced by test.sh and demo.sh.
+# Safe to run again: each step is skipped when already done. Sourced by test.sh and demo.sh
+# (test-only tools that are not Python packages, like the node client, are test.sh's).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${CRISP_VENV:-$ROOT/.venv}"
@@ -15,6 +16,8 @@ APT_PACKAGES=(libgl1 libegl1 libx11-6 libx11-xcb1 libdbus-1-3 libfontconfig1 lib
   libxcb-xfixes0 libxcb-xkb1 xvfb xauth
   # Colour emoji in visitors' messages (Qt falls back to it by itself; DejaVu shows boxes).
   fonts-noto-color-emoji
+  # Time-zone rules for zoneinfo: reminder presets keep 9:00 across daylight-saving changes.
+  tzdata
   # A real Secret Service (GNOME Keyring on a private D-Bus session) for the keyring test.
   dbus dbus-user-session gnome-keyring libsecret-tools
   # A real notification daemon (no tray) on a private bus, for the desktop notification test.
@@ -58,12 +61,4 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   "$VENV/bin/python" -c "import crisp_console, PySide6, qasync, crisp_api" \
     || { echo "setup: installation failed" >&2; exit 1; }
   echo "$want" > "$stamp"
-fi
-
-# The official node client for the conformance test, when node is present.
-if command -v npm >/dev/null 2>&1 && [ -f "$ROOT/tests/node/package-lock.json" ] \
-    && [ ! -d "$ROOT/tests/node/node_modules/crisp-api" ]; then
-  echo "setup: installing the node crisp-api client for the conformance test"
-  (cd "$ROOT/tests/node" && npm ci --silent --no-audit --no-fund) \
-    || echo "setup: npm install failed; the node conformance test will be skipped" >&2
 fi

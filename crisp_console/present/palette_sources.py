@@ -35,6 +35,7 @@ from crisp_console.present.palette_lines import (
     Section,
 )
 from crisp_console.present.plain import one_line
+from crisp_console.present.previews import last_preview
 
 LIMIT = 50  # rows shown
 CAP = 1000  # lines scored per keystroke (after the prefilter), at most
@@ -122,7 +123,8 @@ def excerpt(text: str, limit: int = EXCERPT) -> str:
 def conversation_item(conv: Conversation) -> PaletteItem:
     email = one_line(conv.email)
     title = one_line(conv.nickname) or email or "Visitor"
-    parts = [email if email != title else "", excerpt(conv.last_message), conv.state]
+    last = excerpt(last_preview(conv.last_type, conv.last_message, 4 * EXCERPT))
+    parts = [email if email != title else "", last, conv.state]
     return PaletteItem("conversation", conv.session_id, title,
                        " · ".join(p for p in parts if p))
 

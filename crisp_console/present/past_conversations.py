@@ -24,6 +24,7 @@ from datetime import tzinfo
 from crisp_console.core import Conversation
 from crisp_console.present.people_info import SEPARATOR, STATE_LABELS
 from crisp_console.present.plain import one_line
+from crisp_console.present.previews import last_preview
 from crisp_console.present.timefmt import clock_time, day_label, relative_time
 
 PAGE = 5  # rows shown at first, and how many more "Show more" shows
@@ -99,11 +100,11 @@ def past_line(session_id: str, conv: Conversation | None, lookup: str | None, wo
     state = STATE_LABELS.get(conv.state, "")
     when = _active(conv)
     head = SEPARATOR.join(part for part in (state, relative_time(when, now_ms, tz)) if part)
-    last = one_line(conv.last_message, EXCERPT) or "No messages"
+    last = last_preview(conv.last_type, conv.last_message, EXCERPT) or "No messages"
     date = SEPARATOR.join(part for part in (day_label(when, now_ms, tz), clock_time(when, tz))
                           if part) if when > 0 else ""
     name = one_line(conv.nickname, 80) or one_line(conv.email, 80)
     tip = [SEPARATOR.join(part for part in (state, date) if part), name,
-           one_line(conv.last_message, TIP_EXCERPT)]
+           last_preview(conv.last_type, conv.last_message, TIP_EXCERPT)]
     return PastLine(head or f"Conversation {short_id(session_id)}", last,
                     "\n".join(part for part in tip if part))

@@ -17,6 +17,7 @@ from typing import Protocol
 
 from crisp_console.core import Conversation
 from crisp_console.present.plain import one_line
+from crisp_console.present.previews import last_preview
 from crisp_console.present.search_snippets import Range, focus, split_hits, term_ranges
 
 SERVER_MIN_CHARS = 2  # client/search.py's: Crisp is not asked for one letter
@@ -104,6 +105,8 @@ def search_row(hit: Hit, conv: Conversation | None, query: str, marks: tuple[str
     """The row of ``hit`` (``conv``: its conversation, if the store holds it); ``marks``:
     the snippet's HIT_START and HIT_END."""
     text, hits = split_hits(hit.snippet, *marks)
+    if hit.field == SERVER_ONLY:  # the conversation's last message, in words
+        text = last_preview(conv.last_type if conv is not None else "", text, len(text))
     label = FIELD_LABELS.get(hit.field, one_line(hit.field, 20).capitalize())
     if not hits:  # Crisp's row (its last message), or a hit without marks
         hits = term_ranges(text, query)

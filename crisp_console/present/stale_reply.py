@@ -26,8 +26,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from crisp_console.core import Message, excerpt_of
+from crisp_console.core import Message
 from crisp_console.present.plain import one_line
+from crisp_console.present.previews import message_preview
 
 TEXT_LIMIT = 280  # a prompt line is a reminder of the message, the thread has all of it
 VISITOR, COLLEAGUE, ME = "visitor", "colleague", "me"
@@ -121,7 +122,7 @@ def _arrival(msg: Message, me: str | None) -> Arrival:
         if len(text) > TEXT_LIMIT:
             text = text[:TEXT_LIMIT - 1].rstrip() + "…"
     else:
-        text = one_line(excerpt_of(msg.type, content), TEXT_LIMIT)
+        text = one_line(message_preview(msg.type, content), TEXT_LIMIT)
     return Arrival(msg.fingerprint, sender, msg.user_id, msg.nickname, msg.type == "note",
                    text or f"[{one_line(msg.type, 40)}]", msg.timestamp)
 

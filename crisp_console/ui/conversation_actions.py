@@ -15,6 +15,9 @@ import inspect
 from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from PySide6.QtCore import QTimeZone
 
 from crisp_console.client import OPERATORS, Health
 from crisp_console.client.tasks import TaskOwner
@@ -28,6 +31,16 @@ from crisp_console.ui.feedback import Feedback
 from crisp_console.ui.ports import Pick
 
 UNASSIGN = "\x00unassign"
+
+def local_now() -> datetime:
+    """Now in the system's zone: its ZoneInfo when Qt names one (so "tomorrow at 9:00" stays
+    9:00 across a daylight-saving change), else the current offset."""
+    name = bytes(QTimeZone.systemTimeZoneId().data()).decode("ascii", "replace")
+    try:
+        return datetime.now(ZoneInfo(name))
+    except (ValueError, ZoneInfoNotFoundError):
+        return datetime.now().astimezone()
+
 
 class ConversationCommands(Protocol):
     """The client's commands on a conversation."""
@@ -252,7 +265,7 @@ class ConversationActions:
         conv = self._current()
         if conv is None:
             return
-        now = datetime.now().astimezone()
+        now = local_now()
         when = parse_when(when_text, now) if when_text else None
         if when is None:
             when = await self._pick_when(now)

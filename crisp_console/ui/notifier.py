@@ -43,7 +43,6 @@ from crisp_console.core import (
     Conversation,
     LiveEvent,
     Message,
-    excerpt_of,
 )
 from crisp_console.present.notify_support import (
     NONE,
@@ -53,6 +52,7 @@ from crisp_console.present.notify_support import (
     channel_for,
 )
 from crisp_console.present.plain import BIDI_CONTROLS
+from crisp_console.present.previews import message_preview
 from crisp_console.ui.desktop_notify import ServiceNotifications
 from crisp_console.ui.launcher_badge import LauncherBadge
 from crisp_console.ui.sound import SoundPlayer
@@ -79,7 +79,7 @@ Subscribe = Callable[[Callable[[Change], None]], Callable[[], None]]
 
 def plain_excerpt(kind: str, content: Any, limit: int = BODY_CHARS) -> str:
     """A message as one line of plain text for a notification body."""
-    text = " ".join(excerpt_of(kind, content).translate(_SANITISE).split())
+    text = " ".join(message_preview(kind, content).translate(_SANITISE).split())
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 

@@ -89,6 +89,17 @@ def test_a_known_conversation_shows_state_date_and_last_message() -> None:
     assert line.tip.startswith("Pending · 10 October 2022 · 22:13\n")
 
 
+def test_a_last_event_or_file_reads_in_words_not_its_raw_excerpt() -> None:
+    resolved = conv(1, last_message="[event] state:resolved",
+                    preview_message={"type": "event", "from": "operator", "fingerprint": 5})
+    line = past_line(resolved.session_id, resolved, None, "", NOW, UTC)
+    assert line.body == "Conversation resolved"
+    assert line.tip.endswith("\nConversation resolved")
+    photo = conv(2, last_message="[file] damaged-mug.jpg",
+                 preview_message={"type": "file", "from": "user", "fingerprint": 6})
+    assert past_line(photo.session_id, photo, None, "", NOW, UTC).body == "📎 damaged-mug.jpg"
+
+
 def test_the_unresolved_state_and_an_unusable_date() -> None:
     c = conv(1, state="unresolved", updated_at=0, created_at=0)
     line = past_line(c.session_id, c, None, "", NOW, UTC)

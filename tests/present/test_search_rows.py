@@ -77,6 +77,18 @@ def test_a_row_only_crisp_named_marks_the_words_in_its_last_message() -> None:
                       MARKS).name == "Visitor"
 
 
+def test_a_row_only_crisp_named_reads_its_last_event_or_file_in_words() -> None:
+    store = seeded_store(2)
+    sid = store.conversation_ids()[0]
+    store.rows.update(sid, {"last_message": "[event] state:resolved", "last_type": "event"})
+    got = search_row(hit(sid, None, snippet="[event] state:resolved", field="conversation",
+                         local=False, server=True), store.conversations[sid], "mug", MARKS)
+    assert (got.text, got.label) == ("Conversation resolved", LAST_MESSAGE)
+    unknown = search_row(hit("z", None, snippet="[file] mug.jpg", field="conversation",
+                             local=False, server=True), None, "mug", MARKS)
+    assert unknown.text == "📎 mug.jpg" and unknown.hits == ((2, 5),)
+
+
 def test_rows_shown_keep_their_places() -> None:
     a, b, c = row("a"), row("b"), row("c")
     shown = [b.key, a.key]

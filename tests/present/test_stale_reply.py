@@ -133,7 +133,7 @@ def test_text_is_one_plain_line_cut_with_an_ellipsis_structured_content_is_named
     got = arrived_since(start, [msg(T0), long, hostile, file, empty], ME_ID)
     assert len(got[0].text) == TEXT_LIMIT and got[0].text.endswith("…")
     assert got[1].text == "evil <b>bold</b>"  # plain text: shown as is, never as markup
-    assert got[2].text == "[file] invoice.pdf"
+    assert got[2].text == "📎 invoice.pdf"  # in words, as the list says it
     assert got[3].text == "[text]"
 
 

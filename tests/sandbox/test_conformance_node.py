@@ -2,7 +2,7 @@
 
 tests/node/conformance.mjs lists conversations, sends a message, walks a dozen more routes,
 and receives a simulated visitor message over RTM, both through endpoint discovery and through
-``setRtmHost``. scripts/setup.sh installs the client with ``npm ci`` when node is present.
+``setRtmHost``. scripts/test.sh installs the client with ``npm ci`` when node is present.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ pytestmark = [
     pytest.mark.asyncio,
     pytest.mark.skipif(NODE is None, reason="node is not installed"),
     pytest.mark.skipif(not (NODE_DIR / "node_modules" / "crisp-api").is_dir(),
-                       reason="run scripts/setup.sh (npm ci in tests/node) first"),
+                       reason="run scripts/test.sh (npm ci in tests/node) first"),
 ]
 
 

@@ -346,7 +346,8 @@ def test_blocked_visitors_do_not_notify(store: Store, notifier: Notifier) -> Non
 
 def test_plain_excerpt() -> None:
     assert plain_excerpt("text", "a\n\tb  c") == "a b c"
-    assert plain_excerpt("file", {"name": "cv.pdf"}) == "[file] cv.pdf"
+    assert plain_excerpt("file", {"name": "cv.pdf"}) == "📎 cv.pdf"  # in words, never raw
+    assert plain_excerpt("audio", {"url": "https://x/v.webm"}) == "🎤 Voice message"
     long = plain_excerpt("text", "word " * 60)
     assert len(long) == 120 and long.endswith("…")
     assert "<" not in plain_excerpt("text", "<img src='http://x/y.png'>")

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 from crisp_console.core import Conversation
 from crisp_console.present.avatars import visitor_key
 from crisp_console.present.plain import one_line
+from crisp_console.present.previews import last_preview
 from crisp_console.present.timefmt import Clock, relative_time, system_clock
 from crisp_console.ui.delegates import painting as pt
 from crisp_console.ui.models.roles import ITEM_ROLE
@@ -234,15 +235,13 @@ class ConversationDelegate(QStyledItemDelegate):
         if conv.compose_visitor is not None:
             self._paint_typing(painter, area, conv.compose_visitor, f, ink.accent)
             return
-        excerpt = one_line(conv.last_message, EXCERPT_CHARS)
+        excerpt = last_preview(conv.last_type, conv.last_message, EXCERPT_CHARS)
         if not excerpt:
             body, fm, excerpt = f.italic, f.italic_fm, "No messages yet"
         elif conv.unread_operator > 0 and not ink.selected:
             body, fm = f.bold, f.bold_fm
         else:
             body, fm = f.font, f.fm
-        if conv.last_type == "note" and conv.last_message:
-            excerpt = "Note: " + excerpt
         painter.setFont(body)
         painter.setPen(ink.muted if conv.unread_operator == 0 or ink.selected else
                        pt.mix(ink.muted, pal.color(Role.Text), 0.6))

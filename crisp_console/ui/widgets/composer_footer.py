@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 from crisp_console.ui.widgets.attachment_bar import error_colour
 from crisp_console.ui.widgets.layouts import row
 
+SEND, ADD_NOTE, SAVE = "Send", "Add note", "Save"
+
 
 class ComposerFooter(QWidget):
     """Signals:
@@ -32,12 +34,13 @@ class ComposerFooter(QWidget):
         self.attach_button = QPushButton("Attach…", self)
         self.attach_button.setToolTip("Attach files (Ctrl+O); you can also paste or drop them")
         self.attach_button.clicked.connect(self.attach_clicked)
-        self.send_button = QPushButton("Send", self)
+        self.send_button = QPushButton(SEND, self)
         self.send_button.clicked.connect(self.send_clicked)
         for button in (self.attach_button, self.send_button):
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # a click leaves focus in the box
         row(self, self.attach_button, (self.notice, 1), self.send_button)
         self._restyle()
+        self._fit_send_button()
 
     def say(self, text: str) -> None:
         self.notice.setText(text)
@@ -47,11 +50,21 @@ class ComposerFooter(QWidget):
             self.notice.clear()
 
     def set_state(self, *, note: bool, editing: bool, can_send: bool) -> None:
-        self.send_button.setText("Save" if editing else "Add note" if note else "Send")
+        self.send_button.setText(SAVE if editing else ADD_NOTE if note else SEND)
         self.set_can_send(can_send)
 
     def set_can_send(self, can_send: bool) -> None:
         self.send_button.setEnabled(can_send)
+
+    def _fit_send_button(self) -> None:
+        """As wide as its widest label, so a mode switch does not move the notice's edge."""
+        button, shown = self.send_button, self.send_button.text()
+        widths = []
+        for label in (SEND, ADD_NOTE, SAVE):
+            button.setText(label)
+            widths.append(button.sizeHint().width())
+        button.setText(shown)
+        button.setMinimumWidth(max(widths))
 
     def _restyle(self) -> None:
         sheet = f"color: {error_colour(self.palette()).name()};"
@@ -64,3 +77,5 @@ class ComposerFooter(QWidget):
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
             self._restyle()
         super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit_send_button()

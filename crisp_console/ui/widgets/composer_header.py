@@ -98,7 +98,13 @@ class ComposerHeader(QWidget):
         group = QButtonGroup(self)
         group.addButton(self.reply_button)
         group.addButton(self.note_button)
-        self.note_label = self._label(NOTE_LABEL, "noteLabel")
+        # Elided, and its room kept in reply mode too: showing it must not widen the middle
+        # pane (the side panes would shrink) nor make the row taller (the reply box would).
+        self.note_label = ElidedLabel(NOTE_LABEL, self, min_chars=12)
+        self.note_label.setObjectName("noteLabel")
+        policy = self.note_label.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.note_label.setSizePolicy(policy)
         self.hint = ElidedLabel("", self)  # elided: at a big font it must not widen the window
         self.hint.setObjectName("composerHint")
         self.edit_banner = self._label(EDIT_BANNER, "editBanner")

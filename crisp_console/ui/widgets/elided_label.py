@@ -61,6 +61,7 @@ class ElidedLabel(QLabel):
             super().paintEvent(event)  # QLabel's own (it draws a mouse selection)
             return
         painter = QPainter(self)
+        self.drawFrame(painter)  # a style sheet's background and border, as QLabel's does
         self.style().drawItemText(painter, self.contentsRect(), int(self.alignment()),
                                   self.palette(), self.isEnabled(), shown, self.foregroundRole())
         painter.end()

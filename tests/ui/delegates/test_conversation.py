@@ -215,3 +215,33 @@ def test_in_a_real_list_view(qtbot: Any) -> None:
     assert view.visualRect(model.index(0)).width() == view.viewport().width()
     image = view.grab().toImage()
     assert image.width() == WIDTH
+
+
+class TextRecorder(QPainter):
+    """A painter that keeps every text it draws (the delegate calls drawText from Python)."""
+
+    def __init__(self, device: QImage) -> None:
+        super().__init__(device)
+        self.texts: list[str] = []
+
+    def drawText(self, *args: Any) -> None:  # type: ignore[override]
+        self.texts.extend(a for a in args if isinstance(a, str))
+        super().drawText(*args)
+
+
+@pytest.mark.parametrize(("kind", "excerpt", "words"), [
+    ("event", "[event] state:resolved", "Conversation resolved"),
+    ("file", "[file] damaged-mug.jpg", "📎 damaged-mug.jpg"),
+    ("", "[event] state:resolved", "Conversation resolved"),
+    ("note", "Refund approved", "Note: Refund approved"),
+    ("text", "[file] typed by a visitor", "[file] typed by a visitor"),
+])
+def test_the_last_message_is_painted_in_words(kind: str, excerpt: str, words: str) -> None:
+    pal = palette(LIGHT)
+    model = ObjectModel([conv("s1", last_type=kind, last_message=excerpt)])
+    image = QImage(1200, 200, QImage.Format.Format_ARGB32_Premultiplied)
+    painter = TextRecorder(image)
+    delegate().paint(painter, option(QRect(0, 0, 1200, 100), pal), model.index(0))
+    painter.end()
+    assert words in painter.texts
+    assert not any(t.startswith(("[event]", "[file]")) for t in painter.texts) or kind == "text"
