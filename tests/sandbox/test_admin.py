@@ -153,7 +153,7 @@ async def test_restart_refuses_then_serves_the_same_state(
             while True:
                 try:
                     await fresh.get(messages)
-                except httpx.ConnectError:
+                except httpx.TransportError:  # refused, or cut while it answered
                     break
                 await asyncio.sleep(0.01)
         async with asyncio.timeout(5):  # ...and comes back
@@ -161,7 +161,7 @@ async def test_restart_refuses_then_serves_the_same_state(
                 try:
                     resp = await fresh.get(messages)
                     break
-                except httpx.ConnectError:
+                except httpx.TransportError:
                     await asyncio.sleep(0.05)
     assert resp.status_code == 200
     fingerprints = [m["fingerprint"] for m in resp.json()["data"]]
