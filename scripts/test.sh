@@ -2,7 +2,7 @@
 # The whole test suite on a fresh machine: set up, check the layers and lint, run pytest.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-source "$ROOT/scripts/setup.sh"
+SETUP_FOR=test source "$ROOT/scripts/setup.sh"
 cd "$ROOT"
 # The official node client for the conformance test, when node is present (tests only: the
 # demo does not need it, so setup.sh leaves it alone).
