@@ -154,6 +154,7 @@ class Controller(QObject):
             "conversation.previous_unread": lambda: self.step(-1, unread_only=True),
             "conversation.first": lambda: lp.select_first(),
             "conversation.last": lambda: lp.select_last(),
+            "list.newest": lp.show_newest,
             "search.conversations": lp.focus_search,
             "focus.next_pane": lambda: self.cycle_focus(1),
             "focus.previous_pane": lambda: self.cycle_focus(-1),
@@ -172,6 +173,7 @@ class Controller(QObject):
             handlers[f"view.{name}"] = functools.partial(lp.set_filter, Filter(name))
         for cid, run in handlers.items():
             r.set_handler(cid, run)
+        lp.view.hold.pill.command_keys = lambda: r.shortcuts("list.newest")  # for its tooltip
 
     # ---- opening -----------------------------------------------------------------------------
 

@@ -112,6 +112,7 @@ def default_commands(platform: str = sys.platform) -> tuple[Command, ...]:
                   "Alt+Shift+Up", "Ctrl+Shift+PgUp"),
              _cmd("conversation.first", "Top of the queue", "Ctrl+Alt+Home"),
              _cmd("conversation.last", "Bottom of the list", "Ctrl+Alt+End"),
+             _cmd("list.newest", "Scroll the list to the newest conversations", "Alt+Home"),
              _cmd("search.messages", "Search messages…", "Ctrl+Shift+F"),
              _cmd("search.conversations", "Filter the conversation list"),
              _cmd("focus.next_pane", "Next pane", "F6"),

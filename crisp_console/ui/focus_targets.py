@@ -36,7 +36,7 @@ _SELF = (
 _LIST = (
     "websites.switch", "websites.all", "views.saved", "views.new", "views.remove",
     "view.pending", "view.unresolved", "view.mine", "view.unassigned", "view.mentions",
-    "view.unread", "view.resolved", "view.all",
+    "view.unread", "view.resolved", "view.all", "list.newest",
     # Marked unread to come back to later: the operator moves on from the list (typing
     # there goes to the reply box, and reads it again).
     "conversation.mark_unread",

@@ -13,6 +13,9 @@ focus), and none of that may open another conversation. So every operator move (
 the ``select_*`` methods) goes through ``_move_to``, which alone emits ``current_changed``,
 and after every row signal the view's current index and selection are made to mirror the
 tracked conversation again (none while it is not in the list).
+
+Rows arriving above the visible ones while the operator points at, reads or has scrolled the
+list do not push it down: list_hold.py keeps the rows in view in place and says "3 new ↑".
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from crisp_console.present.timefmt import Clock, system_clock
 from crisp_console.ui.delegates import ConversationDelegate
 from crisp_console.ui.delegates.painting import mix
 from crisp_console.ui.models import ConversationListModel
+from crisp_console.ui.widgets.list_hold import ListHold
 
 Accept = Callable[[Conversation], bool]
 Key = Qt.Key
@@ -95,6 +99,7 @@ class ConversationListView(QTableView):
         self.time_refresh = QTimer(self)  # repaints the relative times while shown
         self.time_refresh.setInterval(TIME_REFRESH_MS)
         self.time_refresh.timeout.connect(self.viewport().update)
+        self.hold = ListHold(self, model)  # rows arriving above do not push the view down
 
     def _configure(self) -> None:
         self.setSelectionMode(Selection.SingleSelection)

@@ -241,6 +241,11 @@ class ListPane(QWidget):
         gives None, typing filters the list (type-to-find)."""
         self._type_through.target = target
 
+    def show_newest(self) -> None:
+        """Scroll the list to its top, where new rows held out of sight are ("3 new ↑");
+        the current conversation stays."""
+        self.view.hold.show_newest()
+
     def clear_current(self) -> None:
         """Close the current conversation (emits ``current_changed(None)``)."""
         self.view.clear_current()
