@@ -30,12 +30,14 @@ class NewRowsPill(QPushButton):
         self._view = view
         self.command_keys: Callable[[], Sequence[str]] = tuple
         self.setObjectName("newRowsPill")
+        # The ring in the list's own background keeps it apart from a selected row, which
+        # has the same highlight colour.
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setStyleSheet(
             "QPushButton#newRowsPill { background: palette(highlight);"
-            " color: palette(highlighted-text); border: none; border-radius: 11px;"
-            " padding: 3px 14px; font-weight: bold; }"
+            " color: palette(highlighted-text); border: 2px solid palette(base);"
+            " border-radius: 12px; padding: 2px 13px; font-weight: bold; }"
             " QPushButton#newRowsPill:hover { background: palette(link); }")
         self.hide()
 
