@@ -33,6 +33,7 @@ from crisp_console.core import Store
 from crisp_console.errors import QuotaExceededError
 from crisp_console.present.undo import Undo, UndoSlot, assign_undo, state_undo, unread_undo
 from crisp_console.ui.commands import CommandRegistry
+from crisp_console.ui.conversation_actions import ConversationCommands
 from crisp_console.ui.feedback import Feedback
 from crisp_console.ui.widgets.undo_bar import UndoBar
 
@@ -40,26 +41,11 @@ UNDO_COMMAND = "conversation.undo"
 Monotonic = Callable[[], float]
 
 
-class ClientCommands(Protocol):
-    """The client's conversation commands (client/commands.py ``Commands``)."""
+class ClientCommands(ConversationCommands, Protocol):
+    """The client's conversation commands (client/commands.py ``Commands``), with the one
+    undo needs beyond ConversationActions': putting a state back as it was."""
 
     async def set_state(self, session_id: str, state: str) -> object: ...
-
-    async def resolve(self, session_id: str) -> object: ...
-
-    async def reopen(self, session_id: str) -> object: ...
-
-    async def mark_read(self, session_id: str) -> object: ...
-
-    async def mark_unread(self, session_id: str) -> object: ...
-
-    async def assign(self, session_id: str, user_id: str | None) -> object: ...
-
-    async def update_meta(self, session_id: str, patch: dict[str, Any]) -> object: ...
-
-    async def remind(self, session_id: str, when: datetime, note: str) -> object: ...
-
-    async def block(self, session_id: str, blocked: bool = True) -> object: ...
 
 
 class ActionUndo(QObject):

@@ -10,12 +10,10 @@ files and the caption in the thread, in order (``attach-sent.png``).
 
 from __future__ import annotations
 
-import asyncio
 import sys
 import tempfile
 from pathlib import Path
 
-import qasync
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QLinearGradient, QPainter, QPainterPath
 from PySide6.QtWidgets import QApplication
@@ -26,6 +24,7 @@ from crisp_console.sandbox.server import Sandbox
 from crisp_console.types import Credentials
 from crisp_console.ui.console import Console
 from crisp_console.ui.theme import Scheme, Theme
+from tests.screenshots.harness import run_shots
 from tests.screenshots.shoot import save, settle
 from tests.ui.widgets.attachment_helpers import broken_png
 
@@ -117,19 +116,7 @@ async def shoot(out: Path, theme: Theme) -> list[Path]:
 
 
 def main(argv: list[str]) -> int:
-    out = Path(argv[0] if argv else "artifacts/screenshots")
-    out.mkdir(parents=True, exist_ok=True)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    app.setApplicationName("crisp-console")
-    theme = Theme(app, forced=Scheme.LIGHT)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    with loop:
-        saved = loop.run_until_complete(shoot(out, theme))
-    for path in saved:
-        print(path, flush=True)
-    return 0
+    return run_shots(shoot, argv)
 
 
 if __name__ == "__main__":

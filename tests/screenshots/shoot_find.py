@@ -17,10 +17,9 @@ import asyncio
 import sys
 from pathlib import Path
 
-import qasync
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 
 from crisp_console.client import ConsoleClient
 from crisp_console.sandbox.config import SandboxConfig, Sizes
@@ -29,6 +28,7 @@ from crisp_console.sandbox.server import Sandbox
 from crisp_console.types import Credentials
 from crisp_console.ui.console import Console
 from crisp_console.ui.theme import Scheme, Theme
+from tests.screenshots.harness import run_shots
 
 LINES = [
     "Hi! I ordered the Pro plan last week and I was charged twice.",
@@ -135,19 +135,7 @@ async def shoot(out: Path, theme: Theme) -> list[Path]:
 
 
 def main(argv: list[str]) -> int:
-    out = Path(argv[0] if argv else "artifacts/screenshots")
-    out.mkdir(parents=True, exist_ok=True)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    app.setApplicationName("crisp-console")
-    theme = Theme(app, forced=Scheme.LIGHT)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    with loop:
-        saved = loop.run_until_complete(shoot(out, theme))
-    for path in saved:
-        print(path, flush=True)
-    return 0
+    return run_shots(shoot, argv)
 
 
 if __name__ == "__main__":

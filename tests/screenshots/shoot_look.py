@@ -24,7 +24,6 @@ import asyncio
 import sys
 from pathlib import Path
 
-import qasync
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import (
     QColor,
@@ -43,9 +42,10 @@ from crisp_console.sandbox.server import Sandbox
 from crisp_console.settings import with_changes
 from crisp_console.types import Credentials
 from crisp_console.ui.console import Console
-from crisp_console.ui.theme import Scheme, Theme
+from crisp_console.ui.theme import Theme
 from crisp_console.ui.widgets.preferences_dialog import PreferencesDialog
 from crisp_console.ui.widgets.scroll_anchor import at_bottom
+from tests.screenshots.harness import run_shots
 
 VISITOR_EMOJI = "🎉👍 It works now, thanks! Have a great day 😀"
 REPLY_EMOJI = "Glad to hear it 🙂🚀"
@@ -229,19 +229,7 @@ async def shoot_font_box(console: Console, path: Path) -> Path:
 
 
 def main(argv: list[str]) -> int:
-    out = Path(argv[0] if argv else "artifacts/screenshots")
-    out.mkdir(parents=True, exist_ok=True)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    app.setApplicationName("crisp-console")
-    theme = Theme(app, forced=Scheme.LIGHT)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    with loop:
-        saved = loop.run_until_complete(shoot(out, theme))
-    for path in saved:
-        print(path, flush=True)
-    return 0
+    return run_shots(shoot, argv)
 
 
 if __name__ == "__main__":
