@@ -11,11 +11,8 @@ then growing" (a zero first delay stays zero), and cancelling it does not stop i
 authenticates it, waits for it to drop, and retries on ``Backoff.delays()`` (backoff.py).
 
 A live socket is watched (liveness.py: ``silent_since``, the console's "Not responding"),
-and a reconnect's wait ends as soon as the relay is back (recovery.py).
-
-Every socket.io handler here is a plain function. python-socketio runs each incoming message
-in its own task, but a synchronous handler runs in that task's first step and tasks start in
-creation order, so the sink sees events in arrival order (style-anchors.md section 4).
+and a reconnect's wait ends as soon as the relay is back (recovery.py). What each message
+from the relay does, and the feed that hands events to the sink, are in handlers.py.
 """
 
 from __future__ import annotations
@@ -28,7 +25,6 @@ from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from typing import Any
 
 from crisp_console.errors import ClosedError, RealtimeUnauthorized
-from crisp_console.log import ThrottledReporter, printable
 from crisp_console.observers import Observers
 from crisp_console.realtime.attempt import (
     Attempt,
@@ -41,6 +37,7 @@ from crisp_console.realtime.attempt import (
 from crisp_console.realtime.backoff import ReconnectPolicy
 from crisp_console.realtime.endpoints import Endpoints
 from crisp_console.realtime.events import DEFAULT_EVENTS
+from crisp_console.realtime.handlers import Feed, Sink, brief, install_handlers
 from crisp_console.realtime.liveness import Silence, SilenceObserver, unanswered, watch_socket
 from crisp_console.realtime.recovery import Recovery
 from crisp_console.realtime.rooms import RoomBinding
@@ -48,15 +45,6 @@ from crisp_console.realtime.transport import RETRYABLE, close_socket, open_socke
 from crisp_console.types import Credentials
 
 log = logging.getLogger("crisp_console.realtime")
-REFUSAL_CHARS = 160  # of the server's refusal text that is kept (it is the peer's)
-
-
-def brief(exc: BaseException) -> str:
-    """``Type: message`` of an error whose text may be the peer's (the reporter cuts it)."""
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-
-
-Sink = Callable[[str, Any], None]
 
 
 class RealtimeGateway:
@@ -78,9 +66,8 @@ class RealtimeGateway:
                  monotonic: Callable[[], float] = time.monotonic,
                  on_refused: RefusalHandler | None = None) -> None:
         self._credentials = credentials
-        self._sink = sink
         self._events = tuple(dict.fromkeys(events))
-        self._event_set = frozenset(self._events)
+        self._feed = Feed(sink, self._events)
         self._policy = policy
         self._rng = rng if rng is not None else random.Random()
         self._sleep = sleep
@@ -96,7 +83,6 @@ class RealtimeGateway:
                                   spawn=self._spawn)
         self._attempt: Attempt | None = None
         self._endpoints: Endpoints | None = None
-        self._problems = ThrottledReporter(log)
         self._refusal = ""  # the last refusal's reason (peer text, clipped)
         self._refusals = 0  # refusals since the last successful authentication
         self._ready: asyncio.Future[None] | None = None
@@ -156,7 +142,7 @@ class RealtimeGateway:
     @property
     def problems(self) -> Mapping[str, int]:
         """How often each kind of peer problem (bad frame, failing sink...) happened."""
-        return self._problems.counts()
+        return self._feed.problems.counts()
 
     def add_state_observer(self, cb: StateObserver) -> Callable[[], None]:
         """Call ``cb(state)`` on every transition; returns the function that unsubscribes."""
@@ -270,7 +256,7 @@ class RealtimeGateway:
 
     async def _attempt_once(self, origin: str, path: str) -> Outcome:
         timeout = self._policy.connect_timeout
-        sio, session = open_socket(timeout, self._malformed)
+        sio, session = open_socket(timeout, self._feed.malformed)
         attempt = Attempt(sio)
         self._install_handlers(attempt)
         self._attempt = attempt
@@ -333,64 +319,30 @@ class RealtimeGateway:
             return Outcome.REFUSED
         return Outcome.WIDEN if attempt.widen else Outcome.DROPPED
 
-    # ---- socket handlers (synchronous on purpose: see the module docstring) ---------------
+    # ---- what the socket handlers report (handlers.py) -----------------------------------
 
     def _install_handlers(self, attempt: Attempt) -> None:
-        def current() -> bool:
-            return attempt is self._attempt and not self._closing
+        install_handlers(attempt, self._feed, mine=lambda: attempt is self._attempt,
+                         closing=lambda: self._closing,
+                         authenticated=lambda: self._authenticated(attempt),
+                         refused=self._refused)
 
-        def on_authenticated(data: Any = None) -> None:
-            if not current() or attempt.reply.done() or data is False:
-                return
-            self._rooms.bound = attempt.rooms_sent
-            self._refusals = 0
-            self._recovery.connected()
-            self._silence.ended()
-            if self._endpoints is not None:
-                self._endpoints.succeeded()
-            self._set_state(ConnectionState.CONNECTED)
-            attempt.answer(True)
-            if self._ready is not None and not self._ready.done():
-                self._ready.set_result(None)
-            self._rooms.sync()  # set_rooms() may have run while we authenticated
+    def _authenticated(self, attempt: Attempt) -> None:
+        self._rooms.bound = attempt.rooms_sent
+        self._refusals = 0
+        self._recovery.connected()
+        self._silence.ended()
+        if self._endpoints is not None:
+            self._endpoints.succeeded()
+        self._set_state(ConnectionState.CONNECTED)
+        attempt.answer(True)
+        if self._ready is not None and not self._ready.done():
+            self._ready.set_result(None)
+        self._rooms.sync()  # set_rooms() may have run while we authenticated
 
-        def on_unauthorized(data: Any = None) -> None:
-            if not current() or attempt.refusal:
-                return  # the supervisor logs it, once
-            message = data.get("message") if isinstance(data, dict) else data
-            attempt.refusal = printable(str(message), REFUSAL_CHARS) if message else "unauthorized"
-            self._refusal = attempt.refusal
-            self._refusals += 1
-            attempt.answer(False)
-            attempt.ended.set()
-
-        def on_disconnect(reason: Any = None) -> None:
-            if attempt is self._attempt:
-                log.info("RTM socket disconnected (%s)", reason)
-                attempt.answer(None)
-                attempt.ended.set()
-
-        def on_event(event: Any, *args: Any) -> None:
-            if not current() or not isinstance(event, str) or event not in self._event_set:
-                return
-            if len(args) != 1 or not isinstance(args[0], dict):
-                kinds = ", ".join(type(a).__name__ for a in args) or "nothing"
-                self._problems.report(f"RTM {event} without an object payload", kinds)
-                return
-            try:
-                self._sink(event, args[0])
-            except Exception as exc:  # noqa: BLE001 - the sink's bug must not stop the feed
-                # Our own bug, not the peer's: its traceback once, then counted.
-                self._problems.report(f"RTM sink failed on {event}", brief(exc), exc_info=exc)
-
-        sio = attempt.sio
-        sio.on("authenticated", on_authenticated)
-        sio.on("unauthorized", on_unauthorized)
-        sio.on("disconnect", on_disconnect)
-        sio.on("*", on_event)
-
-    def _malformed(self, exc: Exception) -> None:
-        self._problems.report("RTM frame that could not be read", brief(exc))
+    def _refused(self, reason: str) -> None:
+        self._refusal = reason
+        self._refusals += 1
 
     # ---- plumbing -------------------------------------------------------------------------
 

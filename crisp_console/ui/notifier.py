@@ -19,17 +19,15 @@ for attention (QApplication.alert) and the launcher shows the unread count
 (ui/launcher_badge.py); the title always counts. The sound is the service's when it plays
 one, else the console's own (ui/sound.py).
 
-Not a flood: one notification per conversation, updated in place as its messages arrive, at
-most once every 10 s (a message inside those 10 s updates it when they are up, so it shows the
-latest); when more than 3 conversations would notify within 2 s the rest are folded into one
-"N new messages". A conversation's notification is withdrawn once it is read or gone, and
-when it is clicked: the click raises the window and opens the conversation.
+Not a flood: one notification per conversation, updated in place, at most once every 10 s,
+and a burst folded into one "N new messages" (ui/notify_pacing.py). A conversation's
+notification is withdrawn once it is read or gone, and when it is clicked: the click raises
+the window and opens the conversation.
 """
 
 from __future__ import annotations
 
 import time
-from collections import deque
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
@@ -55,18 +53,14 @@ from crisp_console.present.plain import BIDI_CONTROLS
 from crisp_console.present.previews import message_preview
 from crisp_console.ui.desktop_notify import ServiceNotifications
 from crisp_console.ui.launcher_badge import LauncherBadge
+from crisp_console.ui.notify_pacing import SUMMARY, Pacing
 from crisp_console.ui.sound import SoundPlayer
-from crisp_console.ui.timers import single_shot
 from crisp_console.ui.widgets.tray_icon import TrayIcon
 
 NEW_CONVERSATION = "new_conversation"
 VISITOR_MESSAGE = "visitor_message"
 EVENTS = frozenset((NEW_CONVERSATION, VISITOR_MESSAGE))
-PER_CONVERSATION_S = 10.0
-BURST_S = 2.0
-BURST_COUNT = 3  # individual notifications within BURST_S before they are summarised
 BODY_CHARS = 120
-SUMMARY = "summary"  # the key of the "N new messages" notification
 # Notification servers may read the body as markup (freedesktop "body-markup", even
 # images): a visitor's "<img src=…>" must stay text. Look-alike angle brackets keep it
 # readable; control characters go, and so do bidi controls (a name must not reverse the
@@ -112,10 +106,8 @@ class Notifier(QObject):
         self._conversations = conversations  # the store's own mapping: always current
         self._window = window
         self._tray, self._service, self._player, self._badge = tray, service, player, badge
-        self._clock = clock
         self.sound = sound
         self.via, self.alert = via, alert
-        self.interval_s = PER_CONVERSATION_S  # the tests shorten it
         self.enabled_events: frozenset[str] = frozenset()
         self.set_enabled_events(enabled_events)
         self.sent: list[tuple[str, str, str]] = []
@@ -125,12 +117,7 @@ class Notifier(QObject):
         self._targets: dict[str, str] = {}  # notification key -> the conversation it opens
         self._service_sound: set[str] = set()  # keys whose sound the service was to play
         self._announced: set[str] = set()  # conversations already notified as new
-        self._last_by_session: dict[str, float] = {}
-        self._due: dict[str, tuple[str, str]] = {}  # session -> the update its 10 s hold back
-        self._recent: deque[float] = deque()  # times of the last individual notifications
-        self._batch: list[tuple[str, str]] = []  # (name, session_id) waiting for the summary
-        self._summary = single_shot(self, int(BURST_S * 1000), self.flush)
-        self._later = single_shot(self, 1000, self.update_due)
+        self._pacing = Pacing(self, clock, summary_due=self.flush, updates_due=self.update_due)
         for part in (service, player):
             if part is not None:
                 part.setParent(self)
@@ -176,6 +163,15 @@ class Notifier(QObject):
         if support.checking and (self.via != "tray" or not support.tray):
             return SERVICE
         return channel_for(self.via, support)
+
+    @property
+    def interval_s(self) -> float:
+        """At most one notification per conversation this often (notify_pacing.py)."""
+        return self._pacing.interval_s
+
+    @interval_s.setter
+    def interval_s(self, seconds: float) -> None:  # the tests shorten it
+        self._pacing.interval_s = seconds
 
     def set_sound(self, on: bool) -> None:
         self.sound = on
@@ -228,7 +224,7 @@ class Notifier(QObject):
         if change.collection != CONVERSATIONS:
             return
         if change.kind is ChangeKind.RESET:
-            gone = set(self._targets) | set(self._due)
+            gone = set(self._targets) | set(self._pacing.held)
         elif change.kind is ChangeKind.REMOVING:
             gone = set(change.ids)
         elif change.kind is ChangeKind.CHANGED and "unread_operator" in change.fields:
@@ -242,7 +238,7 @@ class Notifier(QObject):
     def withdraw(self, session_id: str) -> None:
         """The conversation needs no notification any more: no update is held for it, and
         the service closes its notification."""
-        self._due.pop(session_id, None)
+        self._pacing.drop(session_id)
         self._service_sound.discard(session_id)
         self._targets.pop(session_id, None)
         if self._service is not None:
@@ -250,30 +246,11 @@ class Notifier(QObject):
 
     def flush(self) -> None:
         """Show the summary of a burst now (the burst timer calls this)."""
-        self._summary.stop()
-        if not self._batch:
-            return
-        names = list(dict.fromkeys(name for name, _sid in self._batch))
-        count, session_id = len(self._batch), self._batch[-1][1]
-        self._batch.clear()
-        shown = ", ".join(names[:3])
-        body = f"From {shown}" + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-        self._show(SUMMARY, f"{count} new messages", body, session_id)
+        self._pacing.flush(self._show)
 
     def update_due(self) -> None:
-        """Show the updates their conversation's 10 s held back, once those are up (its
-        timer calls this)."""
-        self._later.stop()
-        now = self._clock()
-        for sid, (title, body) in list(self._due.items()):
-            wait = self._last_by_session.get(sid, now) + self.interval_s - now
-            if wait > 0:
-                continue
-            del self._due[sid]
-            if not self._window_active() and self._gate(sid):
-                self._last_by_session[sid] = now
-                self._show(sid, title, body, sid)
-        self._schedule_due()
+        """Show the held-back updates whose 10 s are up (their timer calls this)."""
+        self._pacing.update_due(self._show, self._may_show)
 
     def detach(self) -> None:
         """Stop following the store; stop the timers and a sound still playing."""
@@ -283,8 +260,7 @@ class Notifier(QObject):
         if self._app is not None:
             self._app.focusWindowChanged.disconnect(self._focus_changed)
             self._app = None
-        self._summary.stop()
-        self._later.stop()
+        self._pacing.stop()
         if self._player is not None:
             self._player.dispose()
 
@@ -345,40 +321,15 @@ class Notifier(QObject):
             active = active.parentWidget()
         return False
 
+    def _may_show(self, session_id: str) -> bool:
+        return not self._window_active() and self._gate(session_id)
+
     def _notify(self, session_id: str, title: str, body: str, name: str = "") -> None:
-        if self._window_active() or not self._gate(session_id):
+        if not self._may_show(session_id):
             return
         if self.alert:
             QApplication.alert(self._window)  # until the window is activated
-        now = self._clock()
-        last = self._last_by_session.get(session_id)
-        if last is not None and now - last < self.interval_s:
-            self._due[session_id] = (title, body)  # shown when the 10 s are up: the latest
-            self._schedule_due()
-            return
-        self._due.pop(session_id, None)
-        self._last_by_session[session_id] = now
-        if len(self._last_by_session) > 512:  # forget the old ones, keep it small
-            self._last_by_session = {s: t for s, t in self._last_by_session.items()
-                                     if now - t < self.interval_s or s in self._due}
-        recent = self._recent
-        while recent and now - recent[0] >= BURST_S:
-            recent.popleft()
-        if len(recent) >= BURST_COUNT:
-            self._batch.append((name or title, session_id))
-            if not self._summary.isActive():
-                self._summary.start()
-            return
-        recent.append(now)
-        self._show(session_id, title, body, session_id)
-
-    def _schedule_due(self) -> None:
-        if not self._due:
-            return
-        now = self._clock()
-        wait = min(self._last_by_session.get(sid, now) + self.interval_s - now
-                   for sid in self._due)
-        self._later.start(max(0, int(wait * 1000) + 1))
+        self._pacing.offer(self._show, session_id, title, body, name)
 
     def _show(self, key: str, title: str, body: str, session_id: str) -> None:
         route = self.channel()

@@ -311,8 +311,9 @@ def test_the_summary_goes_out_on_its_own_timer(qtbot: QtBot, store: Store,
         clock.now += 0.1
         says(store, notifier, sid, f"message {n}")
     assert len(notifier.sent) == 3
-    notifier._summary.setInterval(10)  # noqa: SLF001 - the 2 s window, shortened
-    notifier._summary.start()  # noqa: SLF001
+    summary = notifier._pacing._summary  # noqa: SLF001 - the 2 s window, shortened
+    summary.setInterval(10)
+    summary.start()
     qtbot.waitUntil(lambda: len(notifier.sent) == 4, timeout=1000)
     assert notifier.sent[-1][0] == "1 new messages"
 
