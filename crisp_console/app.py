@@ -72,6 +72,7 @@ from crisp_console.ui.failure_words import describe
 from crisp_console.ui.first_paint import show_painted
 from crisp_console.ui.keymap import load_keymap
 from crisp_console.ui.main_thread_gc import MainThreadGC
+from crisp_console.ui.native_background import NativeBackground
 from crisp_console.ui.theme import Theme
 from crisp_console.ui.widgets.about_dialog import AboutDialog
 from crisp_console.ui.widgets.crash_dialog import CrashNotifier, open_log_folder
@@ -155,6 +156,7 @@ async def run(rest: str, credentials: Credentials, shell: Shell,
     window = console.window
     if account is not None:
         window.setWindowTitle(f"{window.windowTitle()} — {account.display_name}")
+    NativeBackground(window)  # X11 fills it with the theme's colour until the first paint
     await show_painted(window)  # painted before more work: no unpainted (black) frame
     if shell.crash is not None:
         shell.crash.on_crash = CrashNotifier(window)  # a report without secrets, then a dialog

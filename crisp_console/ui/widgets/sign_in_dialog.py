@@ -55,6 +55,7 @@ from crisp_console.client.tasks import TaskOwner
 from crisp_console.credentials import CredentialError, SecretStore
 from crisp_console.storage.accounts import DEFAULT_HOST, PLUGIN_TIER, Account
 from crisp_console.ui.fonts import RelativeFonts
+from crisp_console.ui.native_background import NativeBackground
 from crisp_console.ui.widgets.fields import line_edit
 from crisp_console.ui.widgets.layouts import column
 from crisp_console.ui.widgets.notice_box import NoticeBox, text_label
@@ -374,6 +375,7 @@ async def run_sign_in(parent: QWidget | None, *, store: SecretStore,
     quits = QGuiApplication.quitOnLastWindowClosed()
     QGuiApplication.setQuitOnLastWindowClosed(False)
     dialog.finished.connect(closed)
+    NativeBackground(dialog)  # the first window of a first run: themed, never black
     dialog.open()
     try:
         await finished
