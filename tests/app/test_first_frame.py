@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+START_MS = 400.0  # ms after mapping: the start-up's frames (the pane contents arrive by then)
 
 
 def test_the_first_frame_is_the_themed_window(tmp_path: Path) -> None:
@@ -29,5 +30,8 @@ def test_the_first_frame_is_the_themed_window(tmp_path: Path) -> None:
     lines = proc.stdout.splitlines()
     frames = [line for line in lines if line.strip().endswith("colours")]
     assert frames and "black   0.0%" in frames[0] and "#f4f5f7" in frames[0], proc.stdout
-    assert all("black   0.0%" in line for line in frames), proc.stdout
-    assert "black samples until 0.0 ms" in proc.stdout
+    # The start: until the window is whole (and a while after), no sample is black. Later
+    # lines may catch the window closing (--quit-after) on a loaded machine.
+    start = [line for line in frames if float(line.split()[0]) < START_MS]
+    assert all("black   0.0%" in line for line in start), proc.stdout
+    assert "whole window painted at" in proc.stdout
