@@ -13,7 +13,6 @@ import asyncio
 import sys
 from pathlib import Path
 
-import qasync
 from PySide6.QtCore import QEvent, QPoint
 from PySide6.QtGui import QGuiApplication, QHelpEvent
 from PySide6.QtWidgets import QApplication, QToolTip, QWidget
@@ -22,9 +21,10 @@ from crisp_console.client import ClientConfig, ConsoleClient
 from crisp_console.client.local_ports import Reachable
 from crisp_console.types import Credentials
 from crisp_console.ui.console import Console
-from crisp_console.ui.theme import Scheme, Theme
+from crisp_console.ui.theme import Theme
 from crisp_console.ui.widgets.status_bar import NOT_RESPONDING
 from tests.realtime.frozen import sandbox_process
+from tests.screenshots.harness import run_shots
 
 
 async def until(pred: object, seconds: float, what: str) -> None:
@@ -42,7 +42,7 @@ def save(widget: QWidget, path: Path) -> Path:
     return path
 
 
-async def shoot(out: Path) -> list[Path]:
+async def shoot(out: Path, theme: Theme) -> list[Path]:
     saved: list[Path] = []
     async with sandbox_process() as sandbox:
         info = sandbox.info
@@ -94,21 +94,5 @@ async def shoot(out: Path) -> list[Path]:
     return saved
 
 
-def main(argv: list[str]) -> int:
-    out = Path(argv[0] if argv else "artifacts/screenshots")
-    out.mkdir(parents=True, exist_ok=True)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    app.setApplicationName("crisp-console")
-    Theme(app, forced=Scheme.LIGHT)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    with loop:
-        saved = loop.run_until_complete(shoot(out))
-    for path in saved:
-        print(path, flush=True)
-    return 0
-
-
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    raise SystemExit(run_shots(shoot, sys.argv[1:]))

@@ -16,7 +16,6 @@ import asyncio
 import sys
 from pathlib import Path
 
-import qasync
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
@@ -28,7 +27,8 @@ from crisp_console.sandbox.server import Sandbox
 from crisp_console.types import Credentials
 from crisp_console.ui.account_info import AccountName
 from crisp_console.ui.console import Console
-from crisp_console.ui.theme import Scheme, Theme
+from crisp_console.ui.theme import Theme
+from tests.screenshots.harness import run_shots
 
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
@@ -59,7 +59,7 @@ async def until(pred: object, what: str) -> None:
     raise SystemExit(f"timed out waiting for {what}")
 
 
-async def shoot(out: Path) -> list[Path]:
+async def shoot(out: Path, theme: Theme) -> list[Path]:
     sandbox = Sandbox(SandboxConfig(seed=3, sizes=Sizes(), simulator_rate=0.0))
     await sandbox.start()
     info = sandbox.info()
@@ -141,21 +141,5 @@ async def shoot(out: Path) -> list[Path]:
     return saved
 
 
-def main(argv: list[str]) -> int:
-    out = Path(argv[0] if argv else "artifacts/screenshots")
-    out.mkdir(parents=True, exist_ok=True)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    app.setApplicationName("crisp-console")
-    Theme(app, forced=Scheme.LIGHT)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    with loop:
-        saved = loop.run_until_complete(shoot(out))
-    for path in saved:
-        print(path, flush=True)
-    return 0
-
-
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    raise SystemExit(run_shots(shoot, sys.argv[1:]))
