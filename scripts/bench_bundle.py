@@ -84,7 +84,7 @@ def git(checkout: Path, *args: str) -> str:
 
 def build_key(checkout: Path) -> str:
     """The commit, what differs from it, packaging/'s files and PyInstaller's version."""
-    import PyInstaller
+    import PyInstaller  # type: ignore[import-untyped]
 
     h = hashlib.sha256()
     h.update(git(checkout, "rev-parse", "HEAD").encode())
@@ -127,7 +127,7 @@ def built(checkout: Path, label: str, quick: bool) -> Path:
 
 def built_bare() -> Path:
     """The anchor: a bare window frozen by the same PyInstaller (cached by its source)."""
-    import PyInstaller
+    import PyInstaller  # type: ignore[import-untyped]
 
     key = hashlib.sha256((BARE_SOURCE + PyInstaller.__version__).encode()).hexdigest()[:16]
     home = CACHE / "bundle" / f"bare-{key}"
