@@ -127,7 +127,7 @@ def built(checkout: Path, label: str, quick: bool) -> Path:
 
 def built_bare() -> Path:
     """The anchor: a bare window frozen by the same PyInstaller (cached by its source)."""
-    import PyInstaller  # type: ignore[import-untyped]
+    import PyInstaller
 
     key = hashlib.sha256((BARE_SOURCE + PyInstaller.__version__).encode()).hexdigest()[:16]
     home = CACHE / "bundle" / f"bare-{key}"
