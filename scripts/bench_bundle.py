@@ -91,7 +91,7 @@ def build_key(checkout: Path) -> str:
     h.update(git(checkout, "diff", "HEAD").encode())
     h.update(git(checkout, "ls-files", "-o", "--exclude-standard").encode())
     for path in sorted((checkout / "packaging").rglob("*")):
-        if path.is_file():
+        if path.is_file() and path.suffix != ".md":  # notes do not change a build
             h.update(path.relative_to(checkout).as_posix().encode() + path.read_bytes())
     h.update(PyInstaller.__version__.encode())
     return h.hexdigest()[:16]
