@@ -318,6 +318,11 @@ def start_sandbox(exe: Path) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
     return proc, info
 
 
+def secs(value: float | None) -> str:
+    """A time, or ``-`` when its marker never showed (a log line the app no longer writes)."""
+    return f"{value:.3f}" if value is not None else "-"
+
+
 def med(values: list[float | None]) -> float | None:
     got = [v for v in values if v is not None]
     return statistics.median(got) if got else None
@@ -358,10 +363,10 @@ def startup(homes: dict[str, Path], runs: int) -> None:
                       ("cold window", "window painted (cold)"),
                       ("listed", "cold: first pages listed (start done)")):
         a = med(times["ours"][key])
-        line = f"  {what:<40}{a or 0:8.3f}{ratio(a, anchor):>8}"
+        line = f"  {what:<40}{secs(a):>8}{ratio(a, anchor):>8}"
         if base:
             b = med(times["baseline"][key])
-            line += f"{b or 0:10.3f}{ratio(b, anchor):>8}{ratio(a, b):>8}"
+            line += f"{secs(b):>10}{ratio(b, anchor):>8}{ratio(a, b):>8}"
         print(line)
     print("  goal (issue 16, unfrozen): list painted from the cache <= 1.5x bare; "
           f"ours {ratio(med(times['ours']['cache']), anchor).strip()}: "
