@@ -220,7 +220,7 @@ def summarize(r: dict[str, Any]) -> dict[str, Any]:
         out["lag_first"] = percentile([v for t, v in lag if t <= t0 + quarter], 50)
         out["lag_last"] = percentile([v for t, v in lag if t >= t1 - quarter], 50)
         out["backlog"] = sum(1 for x in recs if x[2] < 0 or x[2] > t1)
-        out["left"] = len(recs) - len(applied) + (out["emitted"] - len(r["records"]))
+        out["left"] = len(recs) - len(applied) + max(0, out["emitted"] - len(r["records"]))
         out["drain_ms"] = (max(x[2] for x in applied) - t1) * 1000 if applied else 0.0
         out["drains"] = (out["left"] == 0
                          and out["lag_last"] <= out["lag_first"] + DRAIN_SLACK_MS)
