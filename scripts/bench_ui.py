@@ -33,7 +33,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +52,7 @@ ROW_EVENTS = frozenset(("message:send", "message:received", "message:compose:sen
                         "session:set_state", "session:set_routing"))  # change what a row shows
 IN_FLIGHT_EVENTS = 1.0  # events a launched, unfinished simulator action is counted for
 TICK_MS = 5  # the stall probe's timer
+STAMP = "bench_emitted"  # with --stamp, the sandbox's time.monotonic() at emit, per event
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -92,6 +93,8 @@ async def serve_sandbox(args: argparse.Namespace) -> None:
 
     def counting(name: str, payload: Any) -> None:
         emitted[name] += 1
+        if args.stamp:  # bench_events.py: CLOCK_MONOTONIC is system-wide, so comparable
+            payload = {**payload, STAMP: time.monotonic()}
         broadcast(name, payload)
 
     sandbox.state.emit = counting
@@ -245,8 +248,13 @@ async def fetch_conversations(info: dict[str, Any]) -> list[dict[str, Any]]:
         await api.aclose()
 
 
+# What the traffic mode measures (default ``traffic``); bench_events.py brings its own.
+Measure = Callable[["Console", PaintWatch, float], Awaitable[dict[str, Any]]]
+
+
 async def run_console(args: argparse.Namespace, info: dict[str, Any],
-                      preload: list[dict[str, Any]], marks: dict[str, float]) -> dict[str, Any]:
+                      preload: list[dict[str, Any]], marks: dict[str, float],
+                      measure: Measure | None = None) -> dict[str, Any]:
     from crisp_console.client import ClientConfig, ConsoleClient
     from crisp_console.present.filters import Filter
     from crisp_console.types import Credentials
@@ -285,7 +293,7 @@ async def run_console(args: argparse.Namespace, info: dict[str, Any],
         out = {"store": len(client.store.conversations), "rows_any": paints["any"][1],
                "rows": paints["full"][1], "filter": lp.filter().value}
         if args.mode == "traffic":
-            out.update(await traffic(console, watch, args.seconds))
+            out.update(await (measure or traffic)(console, watch, args.seconds))
         elif args.mode == "memory":
             out.update(await load_everything(console))
     finally:
@@ -343,7 +351,9 @@ async def load_everything(console: Console) -> dict[str, Any]:
             "messages": sum(store.message_count(sid) for sid in store.conversations)}
 
 
-def console_child(args: argparse.Namespace) -> None:
+def console_child(args: argparse.Namespace, measure: Measure | None = None) -> None:
+    """``measure``: what the traffic mode measures (default ``traffic``; other benches
+    bring their own)."""
     marks = {"process": time.perf_counter() - (time.time() - args.spawned_at)}
     info = json.loads(args.info)
     preload: list[dict[str, Any]] = []
@@ -368,8 +378,8 @@ def console_child(args: argparse.Namespace) -> None:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
-        out = loop.run_until_complete(asyncio.wait_for(run_console(args, info, preload, marks),
-                                                       900))
+        out = loop.run_until_complete(asyncio.wait_for(
+            run_console(args, info, preload, marks, measure), 900))
     del theme
     print(json.dumps({**out, "marks": marks}), flush=True)
 
@@ -382,13 +392,13 @@ class Child:
 
     def __init__(self, children: list[Child], argv: list[str],
                  env: dict[str, str] | None = None, *, script: Path | None = None,
-                 name: str | None = None) -> None:
+                 name: str | None = None, cwd: Path | None = None) -> None:
         """``script``: the one to run (default: this one); other benches reuse the class."""
         # Its own session: Ctrl+C reaches the parent only, which then closes the children.
         target = script if script is not None else Path(__file__).resolve()
         self.proc = subprocess.Popen([sys.executable, str(target), *argv],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
-                                     start_new_session=True)
+                                     start_new_session=True, cwd=cwd)
         self.name = name if name is not None else " ".join(argv[1:4:2])
         children.append(self)
 
@@ -419,9 +429,11 @@ class Child:
 
 
 def start_sandbox(children: list[Child], conversations: int, messages: int,
-                  seed: int) -> tuple[Child, dict[str, Any]]:
+                  seed: int, *, stamp: bool = False) -> tuple[Child, dict[str, Any]]:
+    """``stamp``: every event carries its emit time (``STAMP``, bench_events.py)."""
     child = Child(children, ["--child", "sandbox", "--conversations", str(conversations),
-                             "--messages", str(messages), "--seed", str(seed)])
+                             "--messages", str(messages), "--seed", str(seed),
+                             *(["--stamp"] if stamp else [])])
     info = child.read()
     print(f"sandbox: {conversations} conversations ({info['messages']} messages, 3 websites) "
           f"in a separate process, built in {info['build_s']:.1f} s")
@@ -525,6 +537,7 @@ def main() -> None:
     internal.add_argument("--messages", type=int, default=0, help=argparse.SUPPRESS)
     internal.add_argument("--info", help=argparse.SUPPRESS)
     internal.add_argument("--spawned-at", type=float, default=0.0, help=argparse.SUPPRESS)
+    internal.add_argument("--stamp", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.quick and args.seconds == parser.get_default("seconds"):
         args.seconds = 5.0

@@ -45,6 +45,7 @@ import httpx
 from crisp_console.api import CrispApi
 from crisp_console.client.availability import MyAvailability
 from crisp_console.client.backfill import Backfill
+from crisp_console.client.batch import FrameBatch
 from crisp_console.client.catchup import CatchUp
 from crisp_console.client.commands import Commands
 from crisp_console.client.config import ClientConfig, Clocks
@@ -144,7 +145,9 @@ class ConsoleClient:
         self._uploads = uploads = Uploads(api, timeout=config.bucket_timeout)
         self.events = EventSink(store, watches, bucket_answer=uploads.answer,
                                 owe_fetch=fetches.owe, plugin_changed=websites.schedule_refresh)
-        self.gateway = RealtimeGateway(credentials, self.events.on_event,
+        # The feed reaches the sink in whole frames, typing coalesced (batch.py).
+        self.batch = FrameBatch(self.events.on_event, note=watches.note)
+        self.gateway = RealtimeGateway(credentials, self.batch.push,
                                        policy=config.reconnect,
                                        rebind_interval=config.rebind_interval,
                                        on_refused=websites.refresh)
@@ -313,10 +316,13 @@ class ConsoleClient:
         """Unsent actions stay in the outbox as they are (never failed nor removed): the
         next start sends them."""
         self._uploads.close()
+        self.batch.flush()  # what arrived is applied (and saved) before the feed stops
         if self.persister is not None:
             await self.persister.flush()  # while still in step: the sync cursor is now
         with contextlib.suppress(Exception):
             await self.gateway.aclose()
+        self.batch.flush()
+        self.batch.close()
         await self.outbox.flush()
         await self.tasks.aclose()
         if self.persister is not None:

@@ -34,15 +34,21 @@ class EventSink:
         self._bucket_answer = bucket_answer
         self._owe_fetch = owe_fetch
         self._plugin_changed = plugin_changed
-        self._listeners: list[EventListener] = []
+        # Replaced, never mutated, so that on_event iterates it without a copy per event.
+        self._listeners: tuple[EventListener, ...] = ()
         self.problems = ThrottledReporter(log)  # failures on events: once per kind, counted
 
     def add_listener(self, listener: EventListener) -> Callable[[], None]:
         """Raw RTM events, after the store applied them (``tail`` prints them; the team
         settings reload on ``plugin:settings:saved``). Views read ``store.subscribe_live``
         instead: typed, never a wire dict. Returns the function that unsubscribes."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
+        self._listeners = (*self._listeners, listener)
+        return lambda: self._remove(listener)
+
+    def _remove(self, listener: EventListener) -> None:
+        listeners = list(self._listeners)
+        listeners.remove(listener)  # ValueError on a second call, as list.remove did
+        self._listeners = tuple(listeners)
 
     def on_event(self, name: str, payload: Any) -> None:
         """A failure on a peer's payload is logged once per kind (its traceback once), then
@@ -52,7 +58,7 @@ class EventSink:
         except Exception as exc:  # noqa: BLE001 - the sink must never raise into the socket
             self.problems.report("handling an RTM event failed", f"{name}: {exc!r}",
                                  exc_info=exc)
-        for listener in list(self._listeners):
+        for listener in self._listeners:
             try:
                 listener(name, payload)
             except Exception as exc:  # noqa: BLE001 - one listener must not stop the others

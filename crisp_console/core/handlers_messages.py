@@ -19,6 +19,7 @@ from crisp_console.core.port import StorePort
 from crisp_console.core.results import APPLIED, IGNORED, UNKNOWN_TARGET, ApplyResult, result
 
 Handler = Callable[[StorePort, Any], ApplyResult]
+COMPOSE_KINDS = frozenset(("start", "stop"))  # built once, not per typing event
 
 
 def session_of(store: StorePort, payload: Any) -> tuple[Mapping[str, Any], Conversation | None]:
@@ -118,7 +119,7 @@ def compose(field: str, *, colleague: bool = False) -> Handler:
     ``store.presence``, unless the event is automated or names no user."""
     def handler(store: StorePort, payload: Any) -> ApplyResult:
         data, conv = session_of(store, payload)
-        kind = p.req_choice(data, "type", frozenset(("start", "stop")))
+        kind = p.req_choice(data, "type", COMPOSE_KINDS)
         excerpt = None if kind == "stop" else p.opt_str(data, "excerpt", limit=p.MAX_EXCERPT)
         outcome = set_fields(store, conv, {field: excerpt})
         if colleague and conv is not None and typist(store, conv, data, kind == "start"):

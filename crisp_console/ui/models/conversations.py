@@ -109,6 +109,7 @@ class ConversationListModel(StoreListModel):
         self._rows = SortedRows(self._announce, CONVERSATIONS, block_size)
         self._touched: dict[str, frozenset[int]] = {}  # session_id -> roles to refresh
         self._gone: dict[str, Conversation] = {}  # removed from the store, not yet from rows
+        self._field_roles: dict[frozenset[str], frozenset[int]] = {}  # changed fields -> roles
         self._more: More | None = None
         self._load()
 
@@ -201,7 +202,12 @@ class ConversationListModel(StoreListModel):
             return
         kind = c.kind
         if kind is ChangeKind.CHANGED:
-            self._touch(c.ids, roles_for(c.fields, CONVERSATION_FIELD_ROLES))
+            roles = self._field_roles.get(c.fields)
+            if roles is None:  # a few field sets recur: their roles are computed once
+                if len(self._field_roles) >= 256:  # bounded, whatever a peer's events change
+                    self._field_roles.clear()
+                roles = self._field_roles[c.fields] = roles_for(c.fields, CONVERSATION_FIELD_ROLES)
+            self._touch(c.ids, roles)
         elif kind is ChangeKind.INSERTED:
             # New to the rows (inserted at the flush), or back after a removal not yet
             # flushed: then it is a new object in an existing row, and every role changed.
@@ -224,7 +230,11 @@ class ConversationListModel(StoreListModel):
     def _touch(self, session_ids: tuple[str, ...], roles: frozenset[int]) -> None:
         touched = self._touched
         for sid in session_ids:
-            touched[sid] = touched.get(sid, _NO_ROLES) | roles
+            old = touched.get(sid)
+            if old is None:
+                touched[sid] = roles
+            elif not roles <= old:  # a union only when it adds roles: no set per event
+                touched[sid] = old | roles
 
     def _load(self) -> None:
         key, accept = self._key, self._accept
