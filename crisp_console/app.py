@@ -76,10 +76,10 @@ from crisp_console.ui.main_thread_gc import MainThreadGC
 from crisp_console.ui.native_background import NativeBackground
 from crisp_console.ui.theme import Theme
 from crisp_console.ui.widgets.crash_dialog import CrashNotifier, open_log_folder
+from crisp_console.ui.widgets.sign_in_dialog import run_sign_in
 
 if TYPE_CHECKING:
     from crisp_console.ui.widgets.about_dialog import AboutDialog
-    from crisp_console.ui.widgets.sign_in_dialog import SignedIn
 
 log = logging.getLogger("crisp_console")
 
@@ -237,13 +237,6 @@ class AboutOnDemand:
         self._dialog.open()
 
 
-async def sign_in(**kw: Any) -> SignedIn | None:
-    """The sign-in dialog (ui/widgets/sign_in_dialog.py), imported when it is needed."""
-    from crisp_console.ui.widgets.sign_in_dialog import run_sign_in
-
-    return await run_sign_in(None, **kw)
-
-
 def account_name(args: argparse.Namespace, rest: str, credentials: Credentials,
                  account: Account | None) -> AccountName:
     """"Signed in as …": the label given at sign-in (Crisp's plugin API has no plugin
@@ -272,7 +265,7 @@ async def run_accounts(shell: Shell) -> int:
     """A normal start: the saved active account, or sign in; then one console per account
     until the operator quits (switching accounts or signing out starts the next one)."""
     accounts = Accounts(AccountBook.load(config_dir() / ACCOUNTS_FILE), CredentialStore(),
-                        sign_in, erase=erase_account_data)
+                        lambda **kw: run_sign_in(None, **kw), erase=erase_account_data)
     session = await _until_quit(shell, accounts.start())
     rc = 0
     while session is not None:
