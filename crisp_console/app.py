@@ -21,12 +21,13 @@ import signal
 import sys
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import PySide6
 import qasync
 from PySide6.QtCore import QSettings, qVersion
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from crisp_console import __version__, demo
 from crisp_console.api import normalise_base_url
@@ -69,14 +70,16 @@ from crisp_console.ui.accounts_flow import (
 from crisp_console.ui.console import Console
 from crisp_console.ui.default_commands import build_registry
 from crisp_console.ui.failure_words import describe
-from crisp_console.ui.first_paint import show_painted
+from crisp_console.ui.first_paint import show_painted, since_process_start
 from crisp_console.ui.keymap import load_keymap
 from crisp_console.ui.main_thread_gc import MainThreadGC
 from crisp_console.ui.native_background import NativeBackground
 from crisp_console.ui.theme import Theme
-from crisp_console.ui.widgets.about_dialog import AboutDialog
 from crisp_console.ui.widgets.crash_dialog import CrashNotifier, open_log_folder
 from crisp_console.ui.widgets.sign_in_dialog import run_sign_in
+
+if TYPE_CHECKING:
+    from crisp_console.ui.widgets.about_dialog import AboutDialog
 
 log = logging.getLogger("crisp_console")
 
@@ -157,13 +160,17 @@ async def run(rest: str, credentials: Credentials, shell: Shell,
     if account is not None:
         window.setWindowTitle(f"{window.windowTitle()} — {account.display_name}")
     NativeBackground(window)  # X11 fills it with the theme's colour until the first paint
-    await show_painted(window)  # painted before more work: no unpainted (black) frame
+    # The first frame: the saved inbox (no request; the network stack is not even imported
+    # yet: it loads with console.start()'s first request), painted before more work.
+    await console.restore()
+    await show_painted(window)
+    log.info("start-up: first frame painted, %d conversations from the cache, %.2f s after "
+             "the process started", len(client.store.conversations), since_process_start())
     if shell.crash is not None:
         shell.crash.on_crash = CrashNotifier(window)  # a report without secrets, then a dialog
     logs = (log_file() or default_log_dir() / "crisp-console.log").parent
     console.registry.set_handler("help.log_folder", lambda: open_log_folder(logs))
-    about = AboutDialog(window, log_folder=logs)
-    console.registry.set_handler("help.about", about.open)
+    console.registry.set_handler("help.about", AboutOnDemand(window, logs).open)
     warnings = [*prefs.warnings, *keymap.errors, *keymap.warnings, *local.notices]
     if accounts is not None:
         warnings += list(accounts.book.warnings)
@@ -212,6 +219,22 @@ async def run(rest: str, credentials: Credentials, shell: Shell,
     await console.aclose()
     await close_local(local)
     return rc, ending
+
+
+class AboutOnDemand:
+    """Help → About, its dialog built (and its module imported) when first asked for: not
+    on the first frame's path."""
+
+    def __init__(self, window: QWidget, log_folder: Path) -> None:
+        self._window, self._log_folder = window, log_folder
+        self._dialog: AboutDialog | None = None
+
+    def open(self) -> None:
+        if self._dialog is None:
+            from crisp_console.ui.widgets.about_dialog import AboutDialog
+
+            self._dialog = AboutDialog(self._window, log_folder=self._log_folder)
+        self._dialog.open()
 
 
 def account_name(args: argparse.Namespace, rest: str, credentials: Credentials,

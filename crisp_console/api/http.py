@@ -29,9 +29,7 @@ import random
 import time
 from collections.abc import AsyncIterable, Awaitable, Callable, Mapping
 from datetime import datetime
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from crisp_console import __version__
 from crisp_console.api.media import (
@@ -66,13 +64,21 @@ from crisp_console.errors import (
 )
 from crisp_console.types import Credentials
 
+if TYPE_CHECKING:  # httpx is imported with the first request, never on the first frame's path
+    import httpx
+
 log = logging.getLogger("crisp_console.api")
 
 DEFAULT_RETRY = RetryPolicy()
 DEFAULT_USER_AGENT = f"crisp-console/{__version__}"
 PROBE_PATH = "plugin/connect/session"
-# Raised before any byte of the request left: repeating cannot duplicate anything.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def _not_sent() -> tuple[type[Exception], ...]:
+    """Raised before any byte of the request left: repeating cannot duplicate anything."""
+    import httpx
+
+    return (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
@@ -101,8 +107,9 @@ class CrispApi(Routes):
         self.requests = RequestMeter()
         self.reach = Reach(clock)  # whether Crisp's requests connect and answer (api/reach.py)
         self._tier = credentials.tier
-        self._auth = httpx.BasicAuth(credentials.identifier, credentials.key)
-        self._timeout = httpx.Timeout(timeout)
+        self._credentials = credentials  # httpx's BasicAuth is made with the client
+        self._auth: httpx.Auth | None = None
+        self._timeout = timeout
         self._user_agent = user_agent
         self._transport = transport
         self._sleep = sleep
@@ -233,6 +240,8 @@ class CrispApi(Routes):
                     params: dict[str, str] | None = None, json: Any = None,
                     content: bytes | AsyncIterable[bytes] | None = None,
                     headers: dict[str, str] | None = None) -> Any:
+        import httpx
+
         client = self._ensure_client()
         send_headers = dict(headers or {})
         auth: httpx.Auth | None = None
@@ -255,7 +264,7 @@ class CrispApi(Routes):
                                                headers=send_headers, auth=auth)
             except httpx.TransportError as exc:
                 self._check_open(exc)
-                sent = not isinstance(exc, _NOT_SENT)
+                sent = not isinstance(exc, _not_sent())
                 what = type(exc).__name__
                 if crisp and not sent:
                     self.reach.unreachable()
@@ -303,19 +312,22 @@ class CrispApi(Routes):
         """One attempt. A Crisp request is counted unless it surely never left: it may have
         reached Crisp even when it fails or is cancelled on its way. Its wait for the answer
         goes to ``reach`` (the health's "not responding")."""
+        import httpx
+
         counted = crisp
         waiting = self.reach.sent() if crisp else None
         how, status = Settled.OTHER, 0
+        unsent: tuple[type[Exception], ...] = (*_not_sent(), RuntimeError)
         try:
             response = await client.request(method, url, **kwargs)
             how, status = Settled.ANSWERED, response.status_code
             return response
-        except (*_NOT_SENT, RuntimeError) as exc:  # RuntimeError: the client closed first
+        except unsent as exc:  # RuntimeError: the client closed first
             counted = False
             if not isinstance(exc, RuntimeError):
                 how = Settled.REFUSED
             raise
-        except httpx.TimeoutException:  # it left (the others are _NOT_SENT): no answer
+        except httpx.TimeoutException:  # it left (the others are _not_sent()): no answer
             how = Settled.TIMED_OUT
             raise
         finally:
@@ -342,8 +354,13 @@ class CrispApi(Routes):
     def _ensure_client(self) -> httpx.AsyncClient:
         self._check_open()
         if self._client is None:  # here, inside the running loop: never at import time
+            import httpx
+
+            credentials = self._credentials
+            self._auth = httpx.BasicAuth(credentials.identifier, credentials.key)
             self._client = httpx.AsyncClient(
-                base_url=self.base_url, timeout=self._timeout, transport=self._transport,
+                base_url=self.base_url, timeout=httpx.Timeout(self._timeout),
+                transport=self._transport,
                 headers={"User-Agent": self._user_agent}, follow_redirects=False)
             self._closing = asyncio.Event()
         return self._client

@@ -17,8 +17,7 @@ import logging
 import re
 from collections.abc import AsyncIterator, Callable
 from http.cookiejar import CookieJar, DefaultCookiePolicy
-
-import httpx
+from typing import TYPE_CHECKING
 
 from crisp_console.api.wire import is_loopback, secure_url, where
 from crisp_console.errors import (
@@ -27,6 +26,9 @@ from crisp_console.errors import (
     MediaTooLargeError,
     TransportError,
 )
+
+if TYPE_CHECKING:  # imported where a fetch needs it: not on the first frame's path
+    import httpx
 
 log = logging.getLogger("crisp_console.api")
 
@@ -88,6 +90,8 @@ def _without_userinfo(url: httpx.URL) -> httpx.URL:
 
 def _redirect(current: httpx.URL, location: str) -> httpx.URL:
     """Where a redirect leads, if the policy allows it (InsecureHostError otherwise)."""
+    import httpx
+
     try:
         target = current.join(location)
     except httpx.InvalidURL as exc:
@@ -115,6 +119,8 @@ class MediaFetcher:
 
     def _ensure_client(self) -> httpx.AsyncClient:
         if self._client is None:
+            import httpx
+
             # A jar whose policy accepts no domain: third parties cannot set cookies to track.
             jar = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
             self._client = httpx.AsyncClient(
@@ -127,6 +133,8 @@ class MediaFetcher:
         """``(content, media type)`` of ``url``. Raises InsecureHostError (scheme or redirect
         refused), MediaTooLargeError, MediaError (HTTP error, redirects), TransportError
         (network, or no complete answer within ``timeout`` seconds)."""
+        import httpx
+
         target = _without_userinfo(secure_url(url))
         label = where(str(target))
         try:

@@ -13,11 +13,10 @@ import email.utils
 import ipaddress
 import json
 import math
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from crisp_console.errors import (
     ApiError,
@@ -32,6 +31,9 @@ from crisp_console.errors import (
     ServerError,
     ValidationError,
 )
+
+if TYPE_CHECKING:  # imported by the functions that parse: not on the first frame's path
+    import httpx
 
 RATE_LIMIT_STATUSES = (429, 420)
 QUOTA_REASON = "quota_limited"
@@ -77,6 +79,8 @@ def is_loopback(host: str) -> bool:
 
 def secure_url(url: str) -> httpx.URL:
     """``url`` parsed, if the token or file may travel over it: https, or http to loopback."""
+    import httpx
+
     try:
         parsed = httpx.URL(url)
     except httpx.InvalidURL as exc:
@@ -89,9 +93,26 @@ def secure_url(url: str) -> httpx.URL:
         "use https, or http only to a loopback address")
 
 
+# An already-canonical http(s) URL: lower-case scheme and host name, a port that is not the
+# scheme's default, plain path segments; no IP literal, user, query or fragment. httpx.URL
+# leaves such a URL as it is, so start-up need not import httpx to name the database.
+_PLAIN_URL = re.compile(r"(?P<scheme>https?)://(?P<host>[a-z0-9-]+(?:\.[a-z0-9-]+)*)"
+                        r"(?::(?P<port>[1-9][0-9]{0,4}))?"
+                        r"(?P<path>(?:/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*)/?")
+_DEFAULT_PORTS = {"https": "443", "http": "80"}
+
+
 def normalise_base_url(url: str) -> str:
     """The REST root ending in ``/v1/``: ``https://api.crisp.chat`` -> ``.../v1/``."""
-    parsed = secure_url(url)
+    plain = _PLAIN_URL.fullmatch(url)
+    if plain is not None and plain["port"] != _DEFAULT_PORTS[plain["scheme"]] \
+            and int(plain["port"] or 0) < 65536 \
+            and (plain["scheme"] == "https" or is_loopback(plain["host"])):
+        path, port = plain["path"], plain["port"]
+        if not path.endswith("/v1"):
+            path += "/v1"
+        return f"{plain['scheme']}://{plain['host']}{':' + port if port else ''}{path}/"
+    parsed = secure_url(url)  # anything else as httpx parses it (and refuses)
     path = parsed.path.rstrip("/")
     if not path.endswith("/v1"):
         path += "/v1"
@@ -100,6 +121,8 @@ def normalise_base_url(url: str) -> str:
 
 def where(url: str) -> str:
     """What a log line may say about a URL: its path, never a query (signed URLs sign there)."""
+    import httpx
+
     parsed = httpx.URL(url)
     return f"{parsed.host}{parsed.path}" if parsed.is_absolute_url else parsed.path
 

@@ -38,9 +38,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from crisp_console.api import CrispApi
 from crisp_console.client.availability import MyAvailability
@@ -81,6 +79,9 @@ from crisp_console.storage.cache import Cache
 from crisp_console.storage.cache import Runner as CacheRunner
 from crisp_console.storage.outbox import InlineRunner, Outbox, Runner
 from crisp_console.types import Credentials
+
+if TYPE_CHECKING:  # the network stack loads with the first request, after the first frame
+    import httpx
 
 log = logging.getLogger("crisp_console.client")
 

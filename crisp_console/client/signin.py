@@ -24,9 +24,7 @@ import ssl
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from crisp_console.api import CrispApi, RetryPolicy, normalise_base_url
 from crisp_console.errors import (
@@ -44,6 +42,9 @@ from crisp_console.errors import (
 from crisp_console.log import MASK, secret_filter
 from crisp_console.storage.accounts import DEFAULT_HOST, PLUGIN_TIER, Account
 from crisp_console.types import Credentials
+
+if TYPE_CHECKING:  # imported by the checks that use it: sign-in is not on the first frame's path
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -181,6 +182,8 @@ async def check_sign_in(host: str, identifier: str, key: str, *,
 
 
 def _bad_host(text: str) -> SignInResult | None:
+    import httpx
+
     try:
         url = httpx.URL(text)
         port_ok = url.port is None or 0 < url.port < 65536
@@ -198,6 +201,8 @@ def _bad_host(text: str) -> SignInResult | None:
 
 
 def _netloc(text: str) -> str:
+    import httpx
+
     try:
         url = httpx.URL(text)
     except (httpx.InvalidURL, ValueError):
@@ -312,6 +317,8 @@ class _Check:
                 f" {DEFAULT_HOST}, or the root address of your sandbox or proxy.")
 
     def _network(self, exc: TransportError) -> SignInResult:
+        import httpx
+
         chain = list(_causes(exc))
         cert = next((e for e in chain if isinstance(e, ssl.SSLCertVerificationError)), None)
         if cert is not None:

@@ -22,16 +22,16 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, NotRequired, TypedDict, cast
-
-import jsonschema
-from referencing import Registry, Resource
+from typing import TYPE_CHECKING, Any, Literal, NotRequired, TypedDict, cast
 
 from crisp_console.client.console import ConsoleClient
 from crisp_console.client.health import team_settings_of
 from crisp_console.core import WEBSITES, Change, ChangeKind
 from crisp_console.errors import CrispError, NotAllowedError
 from crisp_console.settings import resource_path
+
+if TYPE_CHECKING:
+    import jsonschema
 
 log = logging.getLogger("crisp_console.client.team_settings")
 
@@ -75,6 +75,9 @@ SettingsListener = Callable[[WebsiteSettings], None]
 
 def load_validator() -> jsonschema.Draft202012Validator:
     """The plugin-settings schema, its ``$ref`` to canned.schema.json resolved locally."""
+    import jsonschema  # 50 ms of imports: when the settings are first read, after the paint
+    from referencing import Registry, Resource
+
     schema = json.loads(resource_path("schemas", "plugin-settings.schema.json")
                         .read_text(encoding="utf-8"))
     canned = json.loads(resource_path("schemas", "canned.schema.json").read_text(encoding="utf-8"))

@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 import enum
 from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING
 
-import socketio
+if TYPE_CHECKING:  # the socket library loads with the first connect (transport.py)
+    import socketio
+
 
 # Called once after a refusal: refresh the websites, answer the rooms to use (None: omit them).
 RefusalHandler = Callable[[], Awaitable[Sequence[str] | None]]

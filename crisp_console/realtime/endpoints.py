@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from crisp_console.realtime.transport import split_url
+from crisp_console.realtime.urls import split_url
 
 log = logging.getLogger("crisp_console.realtime")
 

@@ -41,7 +41,6 @@ from crisp_console.realtime.handlers import Feed, Sink, brief, install_handlers
 from crisp_console.realtime.liveness import Silence, SilenceObserver, unanswered, watch_socket
 from crisp_console.realtime.recovery import Recovery
 from crisp_console.realtime.rooms import RoomBinding
-from crisp_console.realtime.transport import RETRYABLE, close_socket, open_socket, watched
 from crisp_console.types import Credentials
 
 log = logging.getLogger("crisp_console.realtime")
@@ -255,6 +254,10 @@ class RealtimeGateway:
         return False
 
     async def _attempt_once(self, origin: str, path: str) -> Outcome:
+        # The socket library (socketio, engineio, aiohttp) loads here, with the first
+        # connect: after the first frame, never on its path.
+        from crisp_console.realtime.transport import RETRYABLE, close_socket, open_socket
+
         timeout = self._policy.connect_timeout
         sio, session = open_socket(timeout, self._feed.malformed)
         attempt = Attempt(sio)
@@ -280,6 +283,8 @@ class RealtimeGateway:
             await close_socket(sio, session)
 
     async def _authenticate(self, attempt: Attempt) -> Outcome:
+        from crisp_console.realtime.transport import RETRYABLE, watched
+
         self._set_state(ConnectionState.AUTHENTICATING)
         rooms = self._rooms.wanted
         creds = self._credentials

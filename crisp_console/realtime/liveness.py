@@ -25,11 +25,14 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crisp_console.observers import Observed
 from crisp_console.realtime.backoff import Liveness
-from crisp_console.realtime.transport import Answer, WatchedWebSocket
+from crisp_console.realtime.urls import Answer
+
+if TYPE_CHECKING:  # the socket library loads with the first connect
+    from crisp_console.realtime.transport import WatchedWebSocket
 
 log = logging.getLogger("crisp_console.realtime")
 

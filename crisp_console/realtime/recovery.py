@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 
 from crisp_console.realtime.backoff import ReconnectPolicy
 from crisp_console.realtime.liveness import Silence, Sleep, probe_until_answered
-from crisp_console.realtime.transport import Answer, probe
+from crisp_console.realtime.urls import Answer
 
 log = logging.getLogger("crisp_console.realtime")
 
@@ -34,11 +34,11 @@ Ask = Callable[[str, float], Awaitable[Answer]]  # transport.probe's signature
 class Recovery:
     def __init__(self, policy: ReconnectPolicy, silence: Silence, url: Callable[[], str], *,
                  rng: random.Random, sleep: Sleep, monotonic: Callable[[], float],
-                 ask: Ask = probe) -> None:
+                 ask: Ask | None = None) -> None:
         """``url()``: the RTM URL the next attempt uses (the one to probe); ``ask``: one
         probe of it (tests give their own)."""
         self._policy = policy
-        self._ask = ask
+        self._ask = ask if ask is not None else _probe
         self._silence = silence
         self._url = url
         self._rng = rng
@@ -125,3 +125,10 @@ class Recovery:
         else:  # answered, or refused outright: down is not silent
             self._silence.ended()
         return answer
+
+
+async def _probe(url: str, wait: float) -> Answer:
+    """transport.probe, imported when a reconnect first probes (not at start-up)."""
+    from crisp_console.realtime.transport import probe
+
+    return await probe(url, wait)

@@ -16,7 +16,6 @@ from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 from crisp_console.realtime.attempt import Attempt, Rooms, normalize_rooms
-from crisp_console.realtime.transport import RETRYABLE
 
 log = logging.getLogger("crisp_console.realtime")
 
@@ -54,6 +53,8 @@ class RoomBinding:
     async def _bind_loop(self) -> None:
         # Reads the rooms only after waiting, so the latest want() wins; loops in case the
         # rooms changed again while a bind was being sent.
+        from crisp_console.realtime.transport import RETRYABLE  # loaded by the connect
+
         while True:
             if self._last_bind is not None:
                 wait = self._last_bind + self._interval - self._monotonic()

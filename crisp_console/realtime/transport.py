@@ -18,7 +18,6 @@ engine.io path, without an Upgrade.
 from __future__ import annotations
 
 import contextlib
-import enum
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -27,6 +26,11 @@ from urllib.parse import urlsplit, urlunsplit
 import aiohttp
 import engineio
 import socketio
+
+from crisp_console.realtime.urls import Answer, probe_url, split_url
+
+__all__ = ["CLOSE_WAIT", "RETRYABLE", "Answer", "WatchedWebSocket", "close_socket",
+           "open_socket", "probe", "probe_url", "split_url", "watched"]
 
 log = logging.getLogger("crisp_console.realtime")
 
@@ -122,29 +126,6 @@ async def close_socket(sio: socketio.AsyncClient, session: aiohttp.ClientSession
             await sio.eio.wait()  # the read loop has ended: no engine.io task outlives us
     finally:
         await session.close()
-
-
-def split_url(url: str) -> tuple[str, str]:
-    """``http://host:port/rtm/`` -> (``http://host:port``, ``/rtm/``): origin and socket path."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https", "ws", "wss") or not parts.netloc:
-        raise ValueError(f"not an RTM URL: {url!r}")
-    origin = f"{parts.scheme}://{parts.netloc}" + (f"?{parts.query}" if parts.query else "")
-    return origin, parts.path or "/"
-
-
-class Answer(enum.Enum):
-    ANSWERED = "answered"  # the relay answered (whatever it said)
-    REFUSED = "refused"  # no connection: nothing listens there, no route, no such host
-    SILENT = "silent"  # no answer within the timeout (a frozen relay's kernel still accepts)
-
-
-def probe_url(url: str) -> str:
-    """The engine.io handshake URL of an RTM URL, in http(s)."""
-    parts = urlsplit(url)
-    scheme = {"ws": "http", "wss": "https"}.get(parts.scheme, parts.scheme)
-    query = "&".join(q for q in (parts.query, "EIO=4&transport=websocket") if q)
-    return urlunsplit((scheme, parts.netloc, parts.path or "/", query, ""))
 
 
 async def probe(url: str, wait: float) -> Answer:

@@ -13,8 +13,6 @@ import logging
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from crisp_console.present.canned import CannedResponse
 from crisp_console.settings import resource_path
 
@@ -39,6 +37,8 @@ def load_canned(path: Path | None = None) -> list[CannedResponse]:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         log.warning("canned responses not loaded from %s: %s", path, exc)
         return []
+    import jsonschema  # 50 ms of imports: loaded when canned responses are read, not at start
+
     validator = jsonschema.Draft202012Validator(schema)
     error = jsonschema.exceptions.best_match(validator.iter_errors(data))
     if error is not None:

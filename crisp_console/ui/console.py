@@ -176,6 +176,7 @@ class Console:
                                     kept=lambda: local_data is not None
                                     and local_data.mode != "memory")
         self._wire()
+        self._restored: bool | None = None  # restore() not run yet
         self._closed = False
 
     def _new_saved_view(self) -> SavedView | None:
@@ -255,15 +256,25 @@ class Console:
         if not self.panes.window.isActiveWindow():
             self.panes.tray.show_message(title, body)
 
+    async def restore(self) -> bool:
+        """The saved inbox from the local cache into the store and onto the list: no
+        request, no network library loaded (app.py paints it as the first frame, then
+        ``start()``s). Whether the cache had conversations; idempotent."""
+        if self._restored is None:
+            restored = await self.client.restore_cache()
+            self._restored = restored is not None and restored.conversations > 0
+            if self._restored:
+                self._show_directory()
+        return self._restored
+
     async def start(self) -> None:
-        """Paint what the local cache saved (no request), show the replies still queued,
-        then connect and show what arrived. A warm start that finds Crisp unreachable does
-        not raise: the console reads its cache, replies queue, the banner says so."""
+        """Paint what the local cache saved (``restore()``, unless done), show the replies
+        still queued, then connect and show what arrived. A warm start that finds Crisp
+        unreachable does not raise: the console reads its cache, replies queue, the banner
+        says so."""
         client = self.client
         self.panes.notifier.start()  # what this desktop offers, found in the background
-        restored = await client.restore_cache()
-        if restored is not None and restored.conversations:
-            self._show_directory()  # the saved inbox, before any request
+        if await self.restore():
             # Replies queued by earlier runs show at once (on a cold start client.start()
             # resumes them once their conversations are known).
             await client.outbox.resume()

@@ -10,11 +10,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QWidget
 
 FIRST_PAINT_TIMEOUT_S = 1.0  # an unexposed window (minimised, another desktop) never paints
+
+
+def since_process_start() -> float:
+    """Seconds since this process started (the kernel's clock ticks: ±10 ms), for the log's
+    start-up line; NaN where /proc is not there."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as stat, \
+                open("/proc/uptime", encoding="ascii") as uptime:
+            started = int(stat.read().rsplit(")", 1)[1].split()[19])
+            now = float(uptime.read().split()[0])
+        return max(0.0, now - started / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return float("nan")
 
 
 class _PaintWatch(QObject):

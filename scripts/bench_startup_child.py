@@ -1,0 +1,150 @@
+"""bench_startup.py's measured processes, and tests/app/test_first_frame_imports.py's child.
+
+Kept light on purpose: whatever this file imports before the first paint is counted in the
+figure, so it imports only the standard library and what the measured program itself loads.
+The bare window and the console are measured alike: Python starts this file, which builds
+the QApplication (app.py uses the one that exists) with an event filter that notes the
+first Paint of a list view showing rows.
+
+- ``bare``: a QListView of 50 rows (bench_storage_children.py's bare window), until painted;
+- ``app``: ``crisp-console ARGS`` (crisp_console.cli.main, the real start-up: accounts,
+  database, console), until the conversation list paints rows. Then one JSON line: the marks,
+  the rows, the network modules loaded by then (and a last line at exit: those loaded
+  by then); then SIGTERM, the app's own quit sequence
+  (``--keep-running``: no SIGTERM; the app quits as its ARGS say, e.g. ``--quit-after``).
+
+The keyring is a JSON file (BENCH_KEYRING): the database key must outlive the process for a
+warm start to open the database a previous run filled.
+
+    python scripts/bench_startup_child.py bare --spawned-at EPOCH
+    python scripts/bench_startup_child.py app --spawned-at EPOCH [--keep-running] -- ARGS
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROWS = 50  # bench_storage_children.ROWS
+WINDOW = (1440, 860)  # bench_ui.WINDOW
+CONSOLE_LIST = "ConversationListView"  # ui/widgets/conversation_list.py (a QTableView)
+# Loaded before the first frame, these break the start-up budget (bench_startup.py).
+FORBIDDEN = ("httpx", "httpcore", "anyio", "socketio", "engineio", "aiohttp", "requests",
+             "urllib3", "rich", "click", "pygments", "crisp_console.sandbox",
+             "crisp_console.realtime.transport")
+# Rarely used parts, reported when they load before the first frame (lazy candidates).
+RARE = ("jsonschema", "crisp_console.ui.widgets.about_dialog",
+        "crisp_console.ui.widgets.sign_in_dialog", "crisp_console.ui.widgets.preferences_dialog",
+        "crisp_console.ui.widgets.keymap_editor", "crisp_console.ui.widgets.canned_editor",
+        "crisp_console.ui.widgets.crash_dialog", "crisp_console.ui.cheatsheet",
+        "crisp_console.ui.widgets.custom_data_editor", "desktop_notifier",
+        "PySide6.QtMultimedia")
+
+
+def loaded(names: tuple[str, ...] = FORBIDDEN) -> list[str]:
+    return [name for name in names if name in sys.modules]
+
+
+def file_keyring() -> None:
+    """A keyring kept in the JSON file BENCH_KEYRING (never a real user's keyring)."""
+    import keyring
+    import keyring.backend
+    import keyring.errors
+
+    path = Path(os.environ["BENCH_KEYRING"])
+
+    class FileKeyring(keyring.backend.KeyringBackend):
+        priority = 1
+
+        def _all(self) -> dict[str, str]:
+            try:
+                data: dict[str, str] = json.loads(path.read_text())
+            except FileNotFoundError:
+                return {}
+            return data
+
+        def get_password(self, service: str, username: str) -> str | None:
+            return self._all().get(f"{service}\n{username}")
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            data = self._all()
+            data[f"{service}\n{username}"] = password
+            path.write_text(json.dumps(data))
+
+        def delete_password(self, service: str, username: str) -> None:
+            data = self._all()
+            if data.pop(f"{service}\n{username}", None) is None:
+                raise keyring.errors.PasswordDeleteError("not found")
+            path.write_text(json.dumps(data))
+
+    keyring.set_keyring(FileKeyring())
+
+
+def main(argv: list[str]) -> int:
+    kind, spawned_at = argv[0], float(argv[argv.index("--spawned-at") + 1])
+    keep = "--keep-running" in argv
+    app_args = argv[argv.index("--") + 1:] if "--" in argv else []
+    marks = {"process": time.perf_counter() - (time.time() - spawned_at)}
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QAbstractItemView, QApplication, QListView
+
+    marks["imported"] = time.perf_counter()
+    app = QApplication(sys.argv[:1])
+    marks["qapp"] = time.perf_counter()
+    out: dict[str, Any] = {"kind": kind}
+
+    def first_rows(view: QAbstractItemView) -> None:
+        marks["painted"] = time.perf_counter()
+        model = view.model()
+        out.update(rows=model.rowCount() if model is not None else 0, loaded=loaded(),
+                   rare=loaded(RARE),
+                   view=type(view).__name__)
+        print(json.dumps({**out, "marks": marks}), flush=True)
+        if kind == "bare":
+            QTimer.singleShot(0, app.quit)
+        elif not keep:
+            os.kill(os.getpid(), signal.SIGTERM)  # the app's orderly quit (app.py)
+
+    class Watch(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint and "painted" not in marks:
+                view = watched.parent()
+                if isinstance(view, QAbstractItemView) and is_list(view) \
+                        and watched is view.viewport():
+                    QTimer.singleShot(0, lambda: first_rows(view))  # after the paint
+            return False
+
+    def is_list(view: QAbstractItemView) -> bool:
+        model = view.model()
+        return (model is not None and model.rowCount() > 0 and view.isVisible()
+                and (isinstance(view, QListView) if kind == "bare"
+                     else type(view).__name__ == CONSOLE_LIST))
+    watch = Watch()
+    app.installEventFilter(watch)
+    if kind == "bare":
+        from PySide6.QtCore import QStringListModel
+
+        view = QListView()
+        model = QStringListModel([f"Conversation {i}" for i in range(ROWS)])
+        view.setModel(model)
+        view.resize(*WINDOW)
+        view.show()
+        app.exec()
+        return 0
+    file_keyring()
+    from crisp_console.cli import main as console_main
+
+    rc = console_main(app_args)
+    if "painted" not in marks:
+        print(json.dumps({**out, "marks": marks, "rows": 0, "loaded": loaded()}), flush=True)
+    print(json.dumps({"kind": "exit", "loaded": loaded()}), flush=True)  # what came after
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
