@@ -89,7 +89,11 @@ async def run_console(info: dict[str, Any]) -> dict[str, Any]:
         website_id = client.websites.ids()[0]
         listing = pager.listing(ALL_QUERY, website_id)
         if windowed:
-            unobserve = pager.observe(lambda: listing.done and done.set())
+            def look() -> None:
+                if listing.done:
+                    done.set()
+
+            unobserve = pager.observe(look)
             if not listing.done:
                 await asyncio.wait_for(done.wait(), 120)
             unobserve()
