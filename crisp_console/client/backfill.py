@@ -63,12 +63,16 @@ class Backfill:
         found: tuple[ListQuery, str] | None = None
         ahead = 2 * pager.window.size  # pages answered ahead of the one awaited, at most
         for w, wid in enumerate(self._websites()):
-            if pager.listing(ALL_QUERY, wid).done or not pager.window.room(wid):
+            every = pager.listing(ALL_QUERY, wid)
+            if every.done or not pager.window.room(wid):
                 continue
+            # Every conversation's end is in sight: it makes every view exact in a moment.
+            closing = every.loading and every.end_hint is not None
             for q, query in enumerate(self._queries()):
                 listing = pager.listing(query, wid)
                 if (query, wid) in skipped or not listing.can_launch() \
-                        or listing.launched - listing.next_page >= ahead:
+                        or listing.launched - listing.next_page >= ahead \
+                        or (closing and query != ALL_QUERY):
                     continue
                 rank = (query != pager.focused, listing.launched, q, w)
                 if best is None or rank < best:
