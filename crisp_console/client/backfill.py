@@ -25,7 +25,7 @@ from typing import Any
 
 from crisp_console.api import CrispApi
 from crisp_console.client.config import ClientConfig, Clocks
-from crisp_console.client.views import ViewPager
+from crisp_console.client.views import UNSENT, ViewPager
 from crisp_console.client.window import BACKFILL
 from crisp_console.client.words import describe
 from crisp_console.core.views import ALL_QUERY, ListQuery, quick_query
@@ -128,6 +128,9 @@ class Backfill:
         for reader in [r for r in out if r.done()]:
             target = out.pop(reader)
             exc = None if reader.cancelled() else reader.exception()
+            if exc is None and not reader.cancelled() and reader.result() == UNSENT:
+                self.spent -= 1  # dropped before it was asked: no request spent
+                continue
             if exc is None or isinstance(exc, QuotaExceededError):
                 continue  # a spent quota: the gate is closed now, the loop waits for it
             if isinstance(exc, CrispError):

@@ -70,6 +70,7 @@ class Listing:
     generation: int = 0  # bumped to drop whatever is out (an end, a shift, a failure)
     answers: dict[int, Any] = field(default_factory=dict)
     readers: dict[int, asyncio.Future[int]] = field(default_factory=dict)
+    orphans: dict[tuple[int, int], asyncio.Future[int]] = field(default_factory=dict)
     end_hint: int | None = None  # no page past this one is launched (an empty/short page)
 
     @property
@@ -87,6 +88,7 @@ class Listing:
 
 
 DROPPED = -1  # a page's answer was dropped unapplied (past an end, a shift, a failure)
+UNSENT = -2  # dropped before it was asked: no request was made
 
 
 @dataclass(frozen=True)
@@ -220,13 +222,14 @@ class ViewPager(Observed[[]]):
             if reader is None:
                 return 0
             count = await reader
-            if count != DROPPED:
+            if count >= 0:
                 return count
 
     def launch(self, query: ListQuery, website_id: str, *, why: Purpose,
                rank: int) -> asyncio.Future[int] | None:
         """Launch the listing's next page through the window; the future of how many
-        conversations it brought once applied (DROPPED: dropped unapplied), or of the error.
+        conversations it brought once applied (DROPPED: dropped unapplied; UNSENT: dropped
+        before it was asked), or of the error.
         None: nothing to launch (done, past the end) or closing."""
         listing = self.listing(query, website_id)
         if not listing.can_launch():
@@ -256,11 +259,12 @@ class ViewPager(Observed[[]]):
         try:
             await self.window.acquire(website_id, rank)
         except BaseException:
-            self._drop(listing, page)
+            self._drop(listing, page, generation, UNSENT)
             raise
         try:
-            if listing.generation != generation:
-                answer = None  # dropped while it waited for a slot: nothing is asked
+            if listing.generation != generation:  # dropped while it waited for a slot
+                self._drop(listing, page, generation, UNSENT)
+                return
             else:
                 with purpose(why):
                     answer = await self._api.list_conversations(
@@ -268,12 +272,12 @@ class ViewPager(Observed[[]]):
         except CrispError as exc:
             answer = exc
         except BaseException:
-            self._drop(listing, page)
+            self._drop(listing, page, generation)
             raise
         finally:
             self.window.release(website_id)
-        if listing.generation != generation or answer is None:
-            self._drop(listing, page)
+        if listing.generation != generation:
+            self._drop(listing, page, generation)
             return
         if isinstance(answer, list):
             if not answer:
@@ -319,23 +323,28 @@ class ViewPager(Observed[[]]):
             listing.problem, listing.failed_at = describe(exc), self._clocks.monotonic()
 
     def _restart(self, listing: Listing, page: int) -> None:
-        """Drop whatever is out or waiting; the next launch is ``page``."""
+        """Drop whatever is out or waiting; the next launch is ``page``. A page still out
+        hears it when it ends (``_drop``): asked or not."""
+        old = listing.generation
         listing.generation += 1
         listing.next_page = page
         listing.launched = page - 1
         listing.end_hint = None if not listing.done else listing.end_hint
-        listing.answers.clear()
         readers, listing.readers = listing.readers, {}
-        for reader in readers.values():
-            if not reader.done():
+        for at, reader in readers.items():
+            if at in listing.answers:
                 reader.set_result(DROPPED)
+            else:
+                listing.orphans[(old, at)] = reader
+        listing.answers.clear()
 
-    def _drop(self, listing: Listing, page: int) -> None:
+    def _drop(self, listing: Listing, page: int, generation: int, why: int = DROPPED) -> None:
         """A page that will never be applied (its generation is gone, or it was cancelled)."""
-        reader = listing.readers.pop(page, None)
+        reader = (listing.readers.pop(page, None) if generation == listing.generation
+                  else listing.orphans.pop((generation, page), None))
         if reader is not None and not reader.done():
-            reader.set_result(DROPPED)
-        if listing.readers or listing.answers:
+            reader.set_result(why)
+        if generation != listing.generation or listing.readers or listing.answers:
             return
         if listing.launched >= listing.next_page:  # cancelled: nothing out any more
             listing.launched = listing.next_page - 1
