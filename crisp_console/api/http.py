@@ -174,6 +174,11 @@ class CrispApi(Routes):
         """Requests sent to Crisp so far, by purpose (``requests`` to observe them)."""
         return self.requests.by_purpose()
 
+    @property
+    def resume_at(self) -> float:
+        """The ``clock`` time the shared rate-limit pause lasts until (past: no pause)."""
+        return self._resume_at
+
     async def wait_quota(self) -> None:
         """Return once the quota gate is open (at once if it is).
 

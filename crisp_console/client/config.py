@@ -49,13 +49,15 @@ class ClientConfig:
     cache_messages: int = 400
     cache_flush_interval: float = 0.25
     operators_freshness: float = 3600.0
+    list_window: int = 4  # list pages in flight at once per website (client/window.py)
     list_retry_pause: float = 15.0  # after a list page failed, scrolling asks again after this
     # The backfill (backfill.py): reads the views to their end so counts become exact.
     backfill: bool = True
     backfill_budget: int = 200  # requests per session at most
-    backfill_delay: float = 10.0  # seconds after start-up before it begins: the start stays
-    # cheap, and what the operator first looks at goes first
-    backfill_interval: float = 0.5  # seconds between two of its pages
+    # Seconds after start-up before it begins, and between two of its launches. None by
+    # default: the window paces it (list_window), and the view's own pages go first.
+    backfill_delay: float = 0.0
+    backfill_interval: float = 0.0
     daily_quota: int = 5000  # the plugin's requests per UTC day, as far as we know
     backfill_quota_share: float = 0.5  # it stops once today's requests reach this share
 

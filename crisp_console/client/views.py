@@ -17,17 +17,27 @@ read for one view shows in every view it matches, and live events keep them all 
   up, and the first row of the next page would be skipped. So when a conversation read for
   a query no longer matches it (core's ``query_takes``) the next read starts a page back.
   A server that ignores the page number (pages with nothing new, twice) ends the listing.
+- Several pages of a listing may be out at once (window.py: at most ``config.list_window``
+  per website), but answers are applied strictly in page order, whichever comes back first,
+  so the store, the members and the guards above end exactly as with one page at a time.
+  What is out past an end, a shift or a failure is dropped unapplied (a *generation*), and
+  the listing goes on from where a single read would. An empty page, or a short one (the
+  next is then the only one launched), stops launching: at most ``list_window - 1`` pages
+  are asked past the end.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from crisp_console.api import CrispApi, Purpose, purpose
 from crisp_console.client.config import ClientConfig, Clocks
 from crisp_console.client.tasks import TaskOwner
+from crisp_console.client.window import VIEW, PageWindow
 from crisp_console.client.words import describe
 from crisp_console.core import CONVERSATIONS, WEBSITES, Change, ChangeKind, Store
 from crisp_console.core.views import ALL_QUERY, ListQuery, query_takes
@@ -44,10 +54,9 @@ _STALE_LIMIT = 2  # pages in a row with nothing new: the server ignores the page
 class Listing:
     """How far one query has been read on one website."""
 
-    next_page: int = 1
+    next_page: int = 1  # the next page to apply: how far a single reader would be
     exhausted: bool = False
     denied: bool = False  # Crisp refused the list (403) or the website is gone
-    loading: bool = False
     read_at: int = 0  # epoch ms of the last page read (0: never)
     oldest: int | None = None  # updated_at of the oldest conversation read: the frontier
     shifted: bool = False  # a row read left the query: read one page back next time
@@ -55,10 +64,31 @@ class Listing:
     problem: str = ""  # why the last read failed, in words ("" when it did not)
     failed_at: float | None = None  # monotonic time of that failure
     members: set[str] = field(default_factory=set)  # session ids Crisp answered
+    # Pages out at once (window.py): launched up to ``launched``, answered but not applied
+    # in ``answers`` (a list, or the error), each with the future its reader awaits.
+    launched: int = 0
+    generation: int = 0  # bumped to drop whatever is out (an end, a shift, a failure)
+    answers: dict[int, Any] = field(default_factory=dict)
+    readers: dict[int, asyncio.Future[int]] = field(default_factory=dict)
+    orphans: dict[tuple[int, int], asyncio.Future[int]] = field(default_factory=dict)
+    end_hint: int | None = None  # no page past this one is launched (an empty/short page)
 
     @property
     def done(self) -> bool:
         return self.exhausted or self.denied
+
+    @property
+    def loading(self) -> bool:
+        """A page is out, or answered and waiting for the ones before it."""
+        return self.launched >= self.next_page
+
+    def can_launch(self) -> bool:
+        """Not done, and the next page to launch is not known to be past the end."""
+        return not self.done and (self.end_hint is None or self.launched < self.end_hint)
+
+
+DROPPED = -1  # a page's answer was dropped unapplied (past an end, a shift, a failure)
+UNSENT = -2  # dropped before it was asked: no request was made
 
 
 @dataclass(frozen=True)
@@ -83,10 +113,17 @@ class ViewPager(Observed[[]]):
         self._config, self._clocks = config, clocks
         self._denied = denied
         self._listings: dict[tuple[ListQuery, str], Listing] = {}
+        self.window = PageWindow(config.list_window, resume_at=lambda: api.resume_at,
+                                 clock=clocks.monotonic, sleep=clocks.sleep)
+        self.focused: ListQuery | None = None  # the view the operator looks at (the UI's)
         store.subscribe(self._on_change)
         api.reach.observe(self._on_reach)
 
     # ---- reading -------------------------------------------------------------------------
+
+    def focus(self, query: ListQuery | None) -> None:
+        """The view the operator looks at: the backfill reads it before the others."""
+        self.focused = query
 
     def listing(self, query: ListQuery, website_id: str) -> Listing:
         key = (query, website_id)
@@ -153,27 +190,15 @@ class ViewPager(Observed[[]]):
             return False
         wid, _lst = max(open_, key=lambda item: (item[1].oldest is None,
                                                  item[1].oldest or 0, item[0]))
-        listing = self.listing(query, wid)
-        self._start(listing)  # loading from now: the footer says so, nothing asks twice
-        task = self._tasks.spawn(self._read_quietly(query, wid, listing),
-                                 f"list page of {wid}")
-        if task is None:  # closing
-            listing.loading = False
-        return task is not None
+        reader = self.launch(query, wid, why="list", rank=VIEW)
+        if reader is None:  # closing
+            return False
+        reader.add_done_callback(lambda f: self._read_quietly(f, wid))
+        return True
 
-    async def _read_quietly(self, query: ListQuery, website_id: str, listing: Listing) -> None:
-        try:
-            await self._run(query, website_id, listing, "list")
-        except CrispError as exc:
+    def _read_quietly(self, reader: asyncio.Future[int], website_id: str) -> None:
+        if not reader.cancelled() and isinstance(exc := reader.exception(), CrispError):
             log.info("more conversations of %s not listed: %s", website_id, describe(exc))
-        except BaseException:
-            listing.loading = False  # cancelled before it ran
-            raise
-
-    def _start(self, listing: Listing) -> None:
-        listing.loading = True
-        listing.problem, listing.failed_at = "", None
-        self._observers.notify()
 
     async def read_start(self, website_id: str) -> int:
         """Start-up's (and a website's first) next page of every conversation. Lists Crisp
@@ -186,41 +211,151 @@ class ViewPager(Observed[[]]):
     async def read_next(self, query: ListQuery, website_id: str, *,
                         why: Purpose = "list") -> int:
         """Read ``query``'s next page on ``website_id`` into the store; how many
-        conversations it brought (0: the end). Raises what the API raised; a 403 marks the
-        website's conversations refused and ends the listing, as does a website gone."""
-        listing = self.listing(query, website_id)
-        if listing.done or listing.loading:
-            return 0
-        self._start(listing)
-        return await self._run(query, website_id, listing, why)
+        conversations it brought (0: the end, or a read already out). Raises what the API
+        raised; a 403 marks the website's conversations refused and ends the listing, as
+        does a website gone."""
+        while True:
+            listing = self.listing(query, website_id)
+            if listing.done or listing.loading:
+                return 0
+            reader = self.launch(query, website_id, why=why, rank=VIEW)
+            if reader is None:
+                return 0
+            count = await reader
+            if count >= 0:
+                return count
 
-    async def _run(self, query: ListQuery, website_id: str, listing: Listing,
-                   why: Purpose) -> int:
+    def launch(self, query: ListQuery, website_id: str, *, why: Purpose,
+               rank: int) -> asyncio.Future[int] | None:
+        """Launch the listing's next page through the window; the future of how many
+        conversations it brought once applied (DROPPED: dropped unapplied; UNSENT: dropped
+        before it was asked), or of the error.
+        None: nothing to launch (done, past the end) or closing."""
+        listing = self.listing(query, website_id)
+        if not listing.can_launch():
+            return None
+        if not listing.loading:  # nothing out: where a single read would start
+            if listing.shifted:
+                listing.next_page = max(1, listing.next_page - 1)
+                listing.shifted = False
+            listing.launched = listing.next_page - 1
+        page = listing.launched + 1
+        reader: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        task = self._tasks.spawn(self._page(query, website_id, listing, page,
+                                            listing.generation, why, rank),
+                                 f"list page {page} of {website_id}")
+        if task is None:
+            return None
+        listing.launched = page
+        listing.readers[page] = reader
+        listing.problem, listing.failed_at = "", None
+        self._observers.notify()
+        return reader
+
+    async def _page(self, query: ListQuery, website_id: str, listing: Listing, page: int,
+                    generation: int, why: Purpose, rank: int) -> None:
+        """One page: a slot of the window, the request, then its answer applied in order."""
+        answer: Any
         try:
-            with purpose(why):
-                return await self._read(query, website_id, listing)
-        except NotAllowedError as exc:
-            listing.denied = True
-            self._denied(website_id, exc)
+            await self.window.acquire(website_id, rank)
+        except BaseException:
+            self._drop(listing, page, generation, UNSENT)
             raise
-        except (NotFoundError, NotSubscribedError):
-            listing.denied = True
-            raise
+        try:
+            if listing.generation != generation:  # dropped while it waited for a slot
+                self._drop(listing, page, generation, UNSENT)
+                return
+            else:
+                with purpose(why):
+                    answer = await self._api.list_conversations(
+                        website_id, page, per_page=self._config.per_page, **query.as_params())
         except CrispError as exc:
-            listing.problem, listing.failed_at = describe(exc), self._clocks.monotonic()
+            answer = exc
+        except BaseException:
+            self._drop(listing, page, generation)
             raise
         finally:
-            listing.loading = False
+            self.window.release(website_id)
+        if listing.generation != generation:
+            self._drop(listing, page, generation)
+            return
+        if isinstance(answer, list):
+            if not answer:
+                listing.end_hint = min(page, listing.end_hint or page)
+            elif len(answer) < self._config.per_page:
+                listing.end_hint = min(page + 1, listing.end_hint or page + 1)
+        listing.answers[page] = answer
+        self._apply(query, website_id, listing)
+
+    def _apply(self, query: ListQuery, website_id: str, listing: Listing) -> None:
+        """Apply the answered pages in page order, from ``next_page`` on."""
+        while listing.next_page in listing.answers and not listing.done:
+            if listing.shifted:  # a row read left the query: start a page back
+                self._restart(listing, max(1, listing.next_page - 1))
+                listing.shifted = False
+                break
+            page = listing.next_page
+            answer = listing.answers.pop(page)
+            reader = listing.readers.pop(page, None)
+            listing.read_at = self._clocks.now_ms()
+            if isinstance(answer, CrispError):
+                self._failed(website_id, listing, page, answer)
+                if reader is not None and not reader.done():
+                    reader.set_exception(answer)
+                    reader.exception()  # retrieved here too: a quiet reader logs none
+                break
+            count = self._take(query, website_id, listing, page, answer)
+            if reader is not None and not reader.done():
+                reader.set_result(count)
+        if listing.done:
+            self._restart(listing, listing.next_page)
+        self._observers.notify()
+
+    def _failed(self, website_id: str, listing: Listing, page: int, exc: CrispError) -> None:
+        """A page failed: nothing after it counts; the next read asks it again."""
+        self._restart(listing, page)
+        if isinstance(exc, NotAllowedError):
+            listing.denied = True
+            self._denied(website_id, exc)
+        elif isinstance(exc, NotFoundError | NotSubscribedError):
+            listing.denied = True
+        else:
+            listing.problem, listing.failed_at = describe(exc), self._clocks.monotonic()
+
+    def _restart(self, listing: Listing, page: int) -> None:
+        """Drop whatever is out or waiting; the next launch is ``page``. A page still out
+        hears it when it ends (``_drop``): asked or not."""
+        old = listing.generation
+        listing.generation += 1
+        listing.next_page = page
+        listing.launched = page - 1
+        listing.end_hint = None if not listing.done else listing.end_hint
+        readers, listing.readers = listing.readers, {}
+        for at, reader in readers.items():
+            if at in listing.answers:
+                reader.set_result(DROPPED)
+            else:
+                listing.orphans[(old, at)] = reader
+        listing.answers.clear()
+
+    def _drop(self, listing: Listing, page: int, generation: int, why: int = DROPPED) -> None:
+        """A page that will never be applied (its generation is gone, or it was cancelled)."""
+        reader = (listing.readers.pop(page, None) if generation == listing.generation
+                  else listing.orphans.pop((generation, page), None))
+        if reader is not None and not reader.done():
+            reader.set_result(why)
+        if generation != listing.generation or listing.readers or listing.answers:
+            return
+        if listing.launched >= listing.next_page:  # cancelled: nothing out any more
+            listing.launched = listing.next_page - 1
             self._observers.notify()
 
-    async def _read(self, query: ListQuery, website_id: str, listing: Listing) -> int:
-        page = max(1, listing.next_page - 1) if listing.shifted else listing.next_page
-        listing.shifted = False
-        batch = await self._api.list_conversations(website_id, page,
-                                                   per_page=self._config.per_page,
-                                                   **query.as_params())
-        listing.read_at = self._clocks.now_ms()
+    def _take(self, query: ListQuery, website_id: str, listing: Listing, page: int,
+              batch: list[Any]) -> int:
+        """Page ``page``'s answer into the store and the listing, as a single read would."""
         listing.next_page = page + 1
+        if listing.end_hint is not None and page >= listing.end_hint and batch:
+            listing.end_hint = None  # a short page that was not the end after all
         if not batch:
             listing.exhausted = True
             return 0
@@ -246,7 +381,7 @@ class ViewPager(Observed[[]]):
     def forget(self, website_id: str | None = None) -> None:
         """Start over (a website unbound, the store reset): nothing read counts any more."""
         for key in [k for k in self._listings if website_id is None or k[1] == website_id]:
-            del self._listings[key]  # a read still out lands in the store, not in a listing
+            self._restart(self._listings.pop(key), 1)  # a read still out is dropped
         self._observers.notify()
 
     def _on_reach(self, offline: bool) -> None:

@@ -38,6 +38,8 @@ class Listings(Protocol):
 
     def members(self, query: ListQuery) -> frozenset[str]: ...
 
+    def focus(self, query: ListQuery | None) -> None: ...
+
     def observe(self, callback: Callable[[], object]) -> Callable[[], None]: ...
 
 
@@ -75,6 +77,7 @@ class ListPaging(QObject):
         self._listings = listings
         if listings is not None:
             self._unobserve = listings.observe(self._later.start)
+            listings.focus(self._query)
         self._later.start()
 
     def show(self, query: ListQuery | None, website_id: str | None,
@@ -82,6 +85,8 @@ class ListPaging(QObject):
         """The view now shown: its server query (None: nothing to ask), the website (None:
         every website) and who "me" is (for the quick filters' queries)."""
         self._query, self._website_id, self._user_id = query, website_id, user_id
+        if self._listings is not None:
+            self._listings.focus(query)  # the backfill reads what is looked at first
         self._later.start()
 
     def set_ready(self, ready: bool) -> None:

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from crisp_console.client import ConsoleClient
+from crisp_console.client.config import ClientConfig
 from crisp_console.storage.database import StorageMode, open_database
 from crisp_console.types import Credentials
 
@@ -24,7 +25,8 @@ async def main() -> None:
     assert db.mode is StorageMode.ENCRYPTED, db.notices
     client = ConsoleClient(os.environ["CRISP_REST"],
                            Credentials(os.environ["CRISP_IDENTIFIER"], os.environ["CRISP_KEY"]),
-                           database=db)
+                           database=db,
+                           config=ClientConfig(backfill=False))  # the next request: the POST
     await client.start()
     idle = asyncio.Event()
     client.add_health_observer(lambda health: idle.set() if not health.catching_up else None)

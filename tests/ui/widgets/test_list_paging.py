@@ -25,6 +25,7 @@ class FakePager:
     def __init__(self, pages_left: int) -> None:
         self.pages_left, self.loading, self.problem = pages_left, False, ""
         self.asked: list[tuple[ListQuery | None, bool]] = []
+        self.focused: ListQuery | None = None
         self.observers: Observers[[]] = Observers(logging.getLogger(), "fake")
 
     def state(self, query: ListQuery, website_ids: Collection[str]) -> ViewState:
@@ -51,6 +52,9 @@ class FakePager:
 
     def members(self, query: ListQuery) -> frozenset[str]:
         return frozenset()
+
+    def focus(self, query: ListQuery | None) -> None:
+        self.focused = query
 
     def observe(self, callback: Callable[[], object]) -> Callable[[], None]:
         return self.observers.add(callback)
@@ -99,6 +103,7 @@ def test_each_view_asks_its_own_query(qtbot: QtBot) -> None:
     pane.set_filter(Filter.MENTIONS)
     qtbot.waitUntil(lambda: bool(pager.asked) and pager.asked[-1][0] == quick_query(
         Filter.MENTIONS, ME))
+    assert pager.focused == quick_query(Filter.MENTIONS, ME)  # the backfill reads it first
     pane.set_user_id(None)
     pane.set_filter(Filter.MINE)
     assert pane.query() is None  # nobody is "me": nothing to ask
