@@ -49,6 +49,7 @@ class ClientConfig:
     cache_messages: int = 400
     cache_flush_interval: float = 0.25
     operators_freshness: float = 3600.0
+    start_concurrency: int = 6  # start-up's independent reads at once (startup.py)
     list_window: int = 4  # list pages in flight at once per website (client/window.py)
     list_retry_pause: float = 15.0  # after a list page failed, scrolling asks again after this
     # The backfill (backfill.py): reads the views to their end so counts become exact.

@@ -89,19 +89,22 @@ class StartUp:
             return
         websites = self._websites
         self._catchup.owe()
-        await self._step("check the token", self._api.check_session())
-        account = await self._step("read the plugin's account", self._api.connect_account())
+        # Independent reads go out together (each round trip is Crisp's latency): the token
+        # with the account, the websites' details, then their first pages with the operators
+        # and the live feed's address. A failure names the first step, in this order, that failed.
+        _, account = await self._together(
+            ("check the token", self._api.check_session()),
+            ("read the plugin's account", self._api.connect_account()))
         websites.plugin_id = str(account["plugin_id"])
         connected = await self._step("list the websites", websites.connected())
-        found = [site for item in connected
-                 if (site := await self._step(f"read website {clip(item['website_id'])}",
-                                              websites.payload(item))) is not None]
-        self._store.set_websites(found)
-        for website_id in websites.ids():
-            await self._step(f"list the conversations of {clip(websites.label(website_id))}",
-                             websites.load_first_pages(website_id))
-        await self._step("list the operators", self._load_operators())
-        urls = await self._step("find the live feed's address", self._rtm_urls())
+        found = await self._together(*((f"read website {clip(item['website_id'])}",
+                                        websites.payload(item)) for item in connected))
+        self._store.set_websites([site for site in found if site is not None])
+        *_, urls = await self._together(
+            *((f"list the conversations of {clip(websites.label(website_id))}",
+               websites.load_first_pages(website_id)) for website_id in websites.ids()),
+            ("list the operators", self._load_operators()),
+            ("find the live feed's address", self._rtm_urls()))
         if urls is None:
             return
         # rooms=None: every subscribed website (Crisp refuses rooms it does not consider bound).
@@ -168,6 +171,16 @@ class StartUp:
         except CrispError as exc:
             log.warning("operators not refreshed: %s", describe(exc))
 
+    async def _together(self, *steps: tuple[str, Awaitable[Any]]) -> list[Any]:
+        """Every step's result, in order, at most ``config.start_concurrency`` at once; when
+        any failed, the StartupError of the first in order (as one at a time would raise)."""
+        results = await gather_bounded(self._config.start_concurrency,
+                                       [self._step(step, work) for step, work in steps])
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        return results
+
     async def _step(self, step: str, work: Awaitable[T]) -> T:
         """``work``'s result; its failure as a StartupError that names ``step``."""
         try:
@@ -180,14 +193,17 @@ class StartUp:
     async def _load_operators(self) -> None:
         seen: dict[str, dict[str, Any]] = {}
         refused: NotAllowedError | None = None
-        for website_id in self._websites.ids():
-            try:
-                operators = await self._api.list_operators(website_id)
-            except NotAllowedError as exc:
-                refused = exc
+        ids = self._websites.ids()
+        answers = await gather_bounded(self._config.start_concurrency,
+                                       [self._api.list_operators(w) for w in ids])
+        for operators in answers:
+            if isinstance(operators, NotAllowedError):
+                refused = operators
                 continue
-            except GONE:
+            if isinstance(operators, GONE):
                 continue
+            if isinstance(operators, BaseException):
+                raise operators
             for op in operators:
                 details = op.get("details")
                 user_id = details.get("user_id") if isinstance(details, dict) else None
@@ -220,6 +236,17 @@ class StartUp:
             # The RTM password travels over this socket: same rule as REST (TLS unless loopback).
             secure_url(url.replace("wss://", "https://", 1).replace("ws://", "http://", 1))
         return urls
+
+
+async def gather_bounded(limit: int, works: list[Awaitable[T]]) -> list[T | BaseException]:
+    """Every result or exception, in order, with at most ``limit`` awaited at once."""
+    slots = asyncio.Semaphore(max(1, limit))
+
+    async def bounded(work: Awaitable[T]) -> T:
+        async with slots:
+            return await work
+
+    return await asyncio.gather(*(bounded(work) for work in works), return_exceptions=True)
 
 
 def _rescue_url(endpoints: dict[str, Any]) -> list[str]:

@@ -74,25 +74,30 @@ class Websites:
         """Connect-websites item + website details + its subscription settings; a part
         refused (403) is left out and marked denied. None: the website is gone (404)."""
         website_id = str(connected["website_id"])
+        # The details and the plugin's settings are independent reads: one round trip.
+        details, answer = await asyncio.gather(
+            self._api.get_website(website_id),
+            self._api.subscription_settings(website_id, self.plugin_id), return_exceptions=True)
         site: dict[str, Any] = {"name": website_id}
-        try:
-            site = await self._api.get_website(website_id)
-        except NotAllowedError as exc:
+        if isinstance(details, NotAllowedError):
             self._monitor.deny(health.website_details_of(website_id),
                                f"Crisp does not allow this token to read website "
                                f"{website_id}'s details: it is shown by its id "
-                               f"({answered(exc)})")
-        except GONE:
+                               f"({answered(details)})")
+        elif isinstance(details, GONE):
             return None
+        elif isinstance(details, BaseException):
+            raise details
         else:
+            site = details
             self._monitor.allow(health.website_details_of(website_id))
         settings: Any = connected.get("settings", {})
-        try:
-            answer = await self._api.subscription_settings(website_id, self.plugin_id)
-        except NotAllowedError as exc:
-            self.deny_team_settings(website_id, exc)
-        except GONE:
+        if isinstance(answer, NotAllowedError):
+            self.deny_team_settings(website_id, answer)
+        elif isinstance(answer, GONE):
             return None
+        elif isinstance(answer, BaseException):
+            raise answer
         else:
             self._monitor.allow(health.team_settings_of(website_id))
             settings = answer.get("settings", settings)

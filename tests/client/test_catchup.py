@@ -137,6 +137,7 @@ async def test_messages_of_a_long_gap_are_caught_up_whatever_timestamp_after_doe
     sandbox: Sandbox, client: ConsoleClient, behaviours: Any
 ) -> None:
     sandbox.config.behaviours.update(behaviours.to_dict())
+    await until(lambda: not client.health.catching_up, what="the start-up catch-up")
     opened = [s for s in client.store.conversations
               if sandbox.state.conversations[s].messages][:2]
     for session_id in opened:
