@@ -35,10 +35,12 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 
 from crisp_console.present.fuzzy import TAIL
+from crisp_console.present.scattered import DERIVE, Scattered
 
 SEP = "\x1e"  # between a head's signature and the head (fold_line never leaves one)
 _RARITY = "`~^|\\{}<>[]$%&*=;!?#\"'()/,:qxjzw9876543210vkfbygp+_ucdhmt-lsrnoie.@a"
 _MEMO = 32  # tiers of queries a Haystack remembers
+_TERMS = 8  # terms whose scattered heads a Haystack remembers (scattered.py)
 _SAMPLE = 100_000  # characters of the lines sampled to tell rare characters from common ones
 
 
@@ -174,16 +176,22 @@ class Text:
         self.offsets.append(end)
         self.starts += starts
 
-    def rows(self, pattern: re.Pattern[str], start: int) -> Iterator[int]:
-        """The items where ``pattern`` matches, from item ``start`` on (one a match; a
-        match ends in its item)."""
-        if start >= len(self.starts):
+    def rows(self, pattern: re.Pattern[str], start: int, end: int | None = None
+             ) -> Iterator[int]:
+        """The items where ``pattern`` matches, from item ``start`` on, before item ``end``
+        (one a match; a match ends in its item)."""
+        if start >= min(len(self.starts), len(self.starts) if end is None else end):
             return
         starts, offsets = self.starts, self.offsets
         at = starts[start] - 1
+        stop = starts[end] - 1 if end is not None and end < len(starts) else None
         for n in range(bisect_right(offsets, at) - 1, len(self.parts)):
             base = offsets[n]
-            for match in pattern.finditer(self.parts[n], max(at - base, 0)):
+            if stop is not None and base >= stop:
+                return
+            part = self.parts[n]
+            limit = len(part) if stop is None else min(len(part), stop - base)
+            for match in pattern.finditer(part, max(at - base, 0), limit):
                 yield bisect_right(starts, base + match.end() - 1) - 1
 
 
@@ -210,7 +218,8 @@ class Builder:
 class Haystack:
     """Folded lines searched together (see the module docstring)."""
 
-    __slots__ = ("_heads", "_heads_text", "_lines", "_lines_text", "_memo", "_sample")
+    __slots__ = ("_heads", "_heads_text", "_lines", "_lines_text", "_memo", "_sample",
+                 "_scattered")
 
     def __init__(self, lines: Iterable[str] = (), heads: list[str] | None = None,
                  texts: tuple[Text, Text] | None = None) -> None:
@@ -223,6 +232,7 @@ class Haystack:
                                                        Text.of(self._heads))
         self._memo: dict[tuple[tuple[str, ...], bool], Tier] = {}
         self._sample: str | None = None
+        self._scattered: dict[str, Scattered] = {}  # the least recently used first
 
     def __len__(self) -> int:
         return len(self._lines)
@@ -339,6 +349,10 @@ class Haystack:
         if start >= len(self) or limit <= 0:
             return Tier([], len(self) if limit > 0 else start)
         pattern, check = _patterns(strong, term, others, self._rarity)
+        if not strong and len(term) >= DERIVE:
+            known = self._heads_holding(term, pattern)
+            if known.upto >= start:
+                return self._weak(known, check, limit, start)
         lines = self._lines
         found: list[int] = []
         for row in (self._lines_text if strong else self._heads_text).rows(pattern, start):
@@ -348,3 +362,46 @@ class Haystack:
             if len(found) >= limit:
                 return Tier(found, row + 1)
         return Tier(found, len(self))
+
+    # ---- the heads holding a term scattered (scattered.py) --------------------------------
+
+    def _heads_holding(self, term: str, find: re.Pattern[str] | None = None) -> Scattered:
+        known = self._scattered.pop(term, None)
+        if known is None:
+            if find is None:
+                find = _patterns(False, term, (), self._rarity)[0]
+            scattered = re.compile(_subsequence(term)).match
+            known = Scattered.of(term, find, scattered, self._scattered.values())
+            if len(self._scattered) >= _TERMS:
+                del self._scattered[next(iter(self._scattered))]
+        self._scattered[term] = known
+        return known
+
+    def _weak(self, known: Scattered, check: Callable[[str], bool] | None, limit: int,
+              start: int) -> Tier:
+        """``find`` of the weak tier over the heads known to hold its term, found further
+        as needed."""
+        lines, size = self._lines, len(self._lines)
+        found: list[int] = []
+        at = bisect_left(known.rows, start)
+        while True:
+            rows = known.rows
+            for row in rows[at:]:
+                if check is None or check(lines[row]):
+                    found.append(row)
+                    if len(found) >= limit:
+                        return Tier(found, row + 1)
+            at = len(rows)
+            if known.complete(size):
+                return Tier(found, size)
+            known.extend(lines, self._heads_text)
+
+    def ahead(self, term: str) -> bool:
+        """Idle work between keystrokes: find the heads holding ``term`` a step further;
+        True while more is left."""
+        if len(term) < DERIVE or not self._lines:
+            return False
+        known = self._heads_holding(term)
+        if not known.complete(len(self._lines)):
+            known.extend(self._lines, self._heads_text)
+        return not known.complete(len(self._lines))

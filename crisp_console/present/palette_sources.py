@@ -225,6 +225,20 @@ class PaletteIndex:
             if c.listed_in_palette and c.id != "app.palette"  # it is the palette itself
         ]
 
+    def ahead(self, text: str) -> bool:
+        """Idle work after a search for ``text``: find a step further the lines whose head
+        holds its longest term scattered, which the next keystrokes (typing another term)
+        filter (haystack.Haystack.ahead); True while more is left."""
+        mode, query = parse(text)
+        terms = terms_of(query)
+        if mode is Mode.COMMANDS or not terms:
+            return False
+        term = terms[longest(terms)]
+        hays = [self.people.haystack]
+        if mode is Mode.MIXED:
+            hays.append(self.conversations.haystack)
+        return any([hay.ahead(term) for hay in hays])
+
     def command_items(self) -> list[PaletteItem]:
         return list(self._command_items)
 

@@ -139,6 +139,9 @@ class CommandPalette(QDialog):
         self._debounce = single_shot(self, self.debounce_ms, self._search)
         # Fold changed conversations (and lay them out) while idle: Ctrl+K finds it ready.
         self._warm = single_shot(self, WARM_DELAY_MS, self._warm_up)
+        # Between keystrokes, the heads holding the query's longest term are found a step a
+        # turn: typing another term then filters them (present/scattered.py).
+        self._ahead = single_shot(self, 0, self._look_ahead)
         self.index.conversations.on_dirty = self._schedule_warm_up
         self._schedule_warm_up()
         self.line_edit.textChanged.connect(self._text_changed)
@@ -191,6 +194,7 @@ class CommandPalette(QDialog):
         self._cancel_pick()
         self.index.conversations.on_dirty = None
         self._warm.stop()
+        self._ahead.stop()
         self.index.detach()
 
     # ---- internals -------------------------------------------------------------------------
@@ -202,6 +206,11 @@ class CommandPalette(QDialog):
     def _warm_up(self) -> None:
         if self.index.conversations.prepare(WARM_CHUNK):
             self._warm.start(0)  # more: after the events that are waiting
+
+    def _look_ahead(self) -> None:
+        if (self.isVisible() and self._mode is _Mode.SWITCHER and not self._debounce.isActive()
+                and self.index.ahead(self.line_edit.text())):
+            self._ahead.start(0)  # more: after the events that are waiting
 
     def _shortcut_text(self, command_id: str) -> str:
         if command_id not in self._registry:
@@ -263,6 +272,7 @@ class CommandPalette(QDialog):
                 results.append(Result(PaletteItem("text", typed, typed, "Use this text")))
         else:
             results = self.index.search(text, LIMIT)
+            self._ahead.start(0)
             search = search_item(text, self._shortcut_text(SEARCH_COMMAND))
             if search is not None:  # last: Up from the first row reaches it
                 results = [*results[:LIMIT - 1], Result(search)]
@@ -340,6 +350,7 @@ class CommandPalette(QDialog):
 
     def _finished(self, result: int) -> None:
         self._debounce.stop()
+        self._ahead.stop()
         owner = self.parentWidget()
         if owner is not None:  # not every window manager gives the activation back itself
             owner.activateWindow()
