@@ -35,12 +35,12 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 
 from crisp_console.present.fuzzy import TAIL
-from crisp_console.present.scattered import DERIVE, Scattered
+from crisp_console.present.holding import DERIVE, Holding
 
 SEP = "\x1e"  # between a head's signature and the head (fold_line never leaves one)
 _RARITY = "`~^|\\{}<>[]$%&*=;!?#\"'()/,:qxjzw9876543210vkfbygp+_ucdhmt-lsrnoie.@a"
 _MEMO = 32  # tiers of queries a Haystack remembers
-_TERMS = 8  # terms whose scattered heads a Haystack remembers (scattered.py)
+_TERMS = 12  # terms whose lines a Haystack remembers, as is or scattered (holding.py)
 _SAMPLE = 100_000  # characters of the lines sampled to tell rare characters from common ones
 
 
@@ -218,8 +218,8 @@ class Builder:
 class Haystack:
     """Folded lines searched together (see the module docstring)."""
 
-    __slots__ = ("_heads", "_heads_text", "_lines", "_lines_text", "_memo", "_sample",
-                 "_scattered")
+    __slots__ = ("_heads", "_heads_text", "_holding", "_lines", "_lines_text", "_memo",
+                 "_sample")
 
     def __init__(self, lines: Iterable[str] = (), heads: list[str] | None = None,
                  texts: tuple[Text, Text] | None = None) -> None:
@@ -232,7 +232,7 @@ class Haystack:
                                                        Text.of(self._heads))
         self._memo: dict[tuple[tuple[str, ...], bool], Tier] = {}
         self._sample: str | None = None
-        self._scattered: dict[str, Scattered] = {}  # the least recently used first
+        self._holding: dict[tuple[str, bool], Holding] = {}  # the least recently used first
 
     def __len__(self) -> int:
         return len(self._lines)
@@ -349,10 +349,10 @@ class Haystack:
         if start >= len(self) or limit <= 0:
             return Tier([], len(self) if limit > 0 else start)
         pattern, check = _patterns(strong, term, others, self._rarity)
-        if not strong and len(term) >= DERIVE:
-            known = self._heads_holding(term, pattern)
+        if len(term) >= DERIVE:
+            known = self._lines_holding(term, strong, pattern)
             if known.upto >= start:
-                return self._weak(known, check, limit, start)
+                return self._walk(known, check, limit, start)
         lines = self._lines
         found: list[int] = []
         for row in (self._lines_text if strong else self._heads_text).rows(pattern, start):
@@ -363,24 +363,31 @@ class Haystack:
                 return Tier(found, row + 1)
         return Tier(found, len(self))
 
-    # ---- the heads holding a term scattered (scattered.py) --------------------------------
+    # ---- the lines holding a term (holding.py) --------------------------------------------
 
-    def _heads_holding(self, term: str, find: re.Pattern[str] | None = None) -> Scattered:
-        known = self._scattered.pop(term, None)
+    def _lines_holding(self, term: str, strong: bool, find: re.Pattern[str] | None = None
+                       ) -> Holding:
+        key = (term, strong)
+        known = self._holding.pop(key, None)
         if known is None:
             if find is None:
-                find = _patterns(False, term, (), self._rarity)[0]
-            scattered = re.compile(_subsequence(term)).match
-            known = Scattered.of(term, find, scattered, self._scattered.values())
-            if len(self._scattered) >= _TERMS:
-                del self._scattered[next(iter(self._scattered))]
-        self._scattered[term] = known
+                find = _patterns(strong, term, (), self._rarity)[0]
+            holds: Callable[[str], object]
+            if strong:
+                def holds(line: str) -> bool:
+                    return term in line
+            else:
+                holds = re.compile(_subsequence(term)).match
+            text = self._lines_text if strong else self._heads_text
+            known = Holding.of(term, strong, find, holds, text, self._holding.values())
+            if len(self._holding) >= _TERMS:
+                del self._holding[next(iter(self._holding))]
+        self._holding[key] = known
         return known
 
-    def _weak(self, known: Scattered, check: Callable[[str], bool] | None, limit: int,
+    def _walk(self, known: Holding, check: Callable[[str], bool] | None, limit: int,
               start: int) -> Tier:
-        """``find`` of the weak tier over the heads known to hold its term, found further
-        as needed."""
+        """``find`` over the lines known to hold its term, found further as needed."""
         lines, size = self._lines, len(self._lines)
         found: list[int] = []
         at = bisect_left(known.rows, start)
@@ -394,14 +401,18 @@ class Haystack:
             at = len(rows)
             if known.complete(size):
                 return Tier(found, size)
-            known.extend(lines, self._heads_text)
+            known.extend(lines)
 
-    def ahead(self, term: str) -> bool:
-        """Idle work between keystrokes: find the heads holding ``term`` a step further;
-        True while more is left."""
-        if len(term) < DERIVE or not self._lines:
-            return False
-        known = self._heads_holding(term)
-        if not known.complete(len(self._lines)):
-            known.extend(self._lines, self._heads_text)
-        return not known.complete(len(self._lines))
+    def ahead(self, terms: Sequence[str]) -> bool:
+        """Idle work between keystrokes: find the lines holding ``terms`` (as is, and
+        scattered in the head) a step further; True while more is left."""
+        size = len(self._lines)
+        for term in terms:
+            if len(term) < DERIVE:
+                continue
+            for strong in (True, False):
+                known = self._lines_holding(term, strong)
+                if not known.complete(size):
+                    known.extend(self._lines)
+                    return True
+        return False

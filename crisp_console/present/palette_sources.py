@@ -226,18 +226,16 @@ class PaletteIndex:
         ]
 
     def ahead(self, text: str) -> bool:
-        """Idle work after a search for ``text``: find a step further the lines whose head
-        holds its longest term scattered, which the next keystrokes (typing another term)
-        filter (haystack.Haystack.ahead); True while more is left."""
+        """Idle work after a search for ``text``: find a step further the lines holding
+        its longest term and the term being typed (as is, and scattered in the head), which
+        the next keystrokes filter (haystack.Haystack.ahead); True while more is left."""
         mode, query = parse(text)
         terms = terms_of(query)
         if mode is Mode.COMMANDS or not terms:
             return False
-        term = terms[longest(terms)]
-        hays = [self.people.haystack]
-        if mode is Mode.MIXED:
-            hays.append(self.conversations.haystack)
-        return any([hay.ahead(term) for hay in hays])
+        wanted = list(dict.fromkeys((terms[longest(terms)], terms[-1])))
+        hays = [self.conversations.haystack] if mode is Mode.MIXED else []
+        return any(hay.ahead(wanted) for hay in [*hays, self.people.haystack])
 
     def command_items(self) -> list[PaletteItem]:
         return list(self._command_items)

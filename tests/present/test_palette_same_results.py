@@ -1,5 +1,5 @@
 """The palette's search, narrowed keystroke after keystroke and with the heads of a term
-found ahead between keystrokes (present/scattered.py), gives exactly what the ranking rule
+found ahead between keystrokes (present/holding.py), gives exactly what the ranking rule
 gives when it is worked out the slow way: every line of the store as it is now, in the list's
 order, tiered, capped, and scored with fuzzy.score_terms (the existing scorer). Over a
 generated inbox of Latin, accented, Cyrillic, Greek and CJK names, with queries growing and
@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from crisp_console.core import Store
-from crisp_console.present import scattered
+from crisp_console.present import holding
 from crisp_console.present.fuzzy import TAIL, score_terms, terms_of
 from crisp_console.present.haystack import longest
 from crisp_console.present.palette_lines import conversation_line, person_line
@@ -165,10 +165,10 @@ def typed(rng: random.Random, store: Store) -> Iterator[str]:
 @pytest.mark.parametrize(("cap", "seed"), [(12, 1), (CAP, 2), (40, 3)])
 def test_keystrokes_give_what_the_ranking_rule_gives(
         cap: int, seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Small steps: the heads of a term are found over many turns, and filtered from an
-    # older term's part of the way (every state scattered.py can be in).
-    monkeypatch.setattr(scattered, "SCAN_STEP", 37)
-    monkeypatch.setattr(scattered, "FILTER_STEP", 5)
+    # Small steps: the lines of a term are found over many turns, and filtered from an
+    # older term's part of the way (every state holding.py can be in).
+    monkeypatch.setattr(holding, "SCAN_STEP", 37)
+    monkeypatch.setattr(holding, "FILTER_STEP", 5)
     rng = random.Random(seed)
     store = inbox(rng)
     index = PaletteIndex(store, Commands(), cap=cap)

@@ -139,8 +139,8 @@ class CommandPalette(QDialog):
         self._debounce = single_shot(self, self.debounce_ms, self._search)
         # Fold changed conversations (and lay them out) while idle: Ctrl+K finds it ready.
         self._warm = single_shot(self, WARM_DELAY_MS, self._warm_up)
-        # Between keystrokes, the heads holding the query's longest term are found a step a
-        # turn: typing another term then filters them (present/scattered.py).
+        # Between keystrokes, the lines holding the query's terms are found a step a turn:
+        # typing on then filters them (present/holding.py).
         self._ahead = single_shot(self, 0, self._look_ahead)
         self.index.conversations.on_dirty = self._schedule_warm_up
         self._schedule_warm_up()
