@@ -351,6 +351,8 @@ class Haystack:
         pattern, check = _patterns(strong, term, others, self._rarity)
         if len(term) >= DERIVE:
             known = self._lines_holding(term, strong, pattern)
+            while known.upto < start and known.taken < known.source_len:
+                known.extend(self._lines)  # filtering an older term's lines: cheap
             if known.upto >= start:
                 return self._walk(known, check, limit, start)
         lines = self._lines

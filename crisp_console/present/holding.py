@@ -13,6 +13,7 @@ as idle work between keystrokes (``Haystack.ahead``), so that no step takes long
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -53,7 +54,7 @@ class Holding:
     find: re.Pattern[str]  # in ``text``: an item holding the term
     holds: Callable[[str], object]  # a line holding the term
     text: Searched
-    rows: list[int] = field(default_factory=list)
+    rows: array[int] = field(default_factory=lambda: array("l"))  # 8 bytes a row, not 36
     upto: int = 0
     source: Sequence[int] = ()
     source_len: int = 0
@@ -68,12 +69,12 @@ class Holding:
         if self.taken < self.source_len:
             end = min(self.source_len, self.taken + FILTER_STEP)
             holds = self.holds
-            self.rows += [row for row in self.source[self.taken:end] if holds(lines[row])]
+            self.rows.extend([row for row in self.source[self.taken:end] if holds(lines[row])])
             self.taken = end
             self.upto = self.source[end] if end < self.source_len else self.source_upto
             return
         end = min(len(lines), self.upto + SCAN_STEP)
-        self.rows += self.text.rows(self.find, self.upto, end)
+        self.rows.extend(self.text.rows(self.find, self.upto, end))
         self.upto = end
 
     @classmethod

@@ -185,6 +185,10 @@ class CommandPalette(QDialog):
     def results(self) -> list[Result]:
         return self.model.results()
 
+    def looking_ahead(self) -> bool:
+        """Whether idle work for the next keystrokes is scheduled (present/holding.py)."""
+        return self._ahead.isActive()
+
     def current_item(self) -> PaletteItem | None:
         return self.model.item(self.view.currentIndex().row())
 
