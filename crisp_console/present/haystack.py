@@ -350,10 +350,8 @@ class Haystack:
             return Tier([], len(self) if limit > 0 else start)
         pattern, check = _patterns(strong, term, others, self._rarity)
         if len(term) >= DERIVE:
-            known = self._lines_holding(term, strong, pattern)
-            while known.upto < start and known.taken < known.source_len:
-                known.extend(self._lines)  # filtering an older term's lines: cheap
-            if known.upto >= start:
+            known = self._lines_holding(term, strong, pattern, start)
+            if known.covers(start):
                 return self._walk(known, check, limit, start)
         lines = self._lines
         found: list[int] = []
@@ -367,8 +365,8 @@ class Haystack:
 
     # ---- the lines holding a term (holding.py) --------------------------------------------
 
-    def _lines_holding(self, term: str, strong: bool, find: re.Pattern[str] | None = None
-                       ) -> Holding:
+    def _lines_holding(self, term: str, strong: bool, find: re.Pattern[str] | None = None,
+                       first: int = 0) -> Holding:
         key = (term, strong)
         known = self._holding.pop(key, None)
         if known is None:
@@ -381,7 +379,7 @@ class Haystack:
             else:
                 holds = re.compile(_subsequence(term)).match
             text = self._lines_text if strong else self._heads_text
-            known = Holding.of(term, strong, find, holds, text, self._holding.values())
+            known = Holding.of(term, strong, find, holds, text, self._holding.values(), first)
             if len(self._holding) >= _TERMS:
                 del self._holding[next(iter(self._holding))]
         self._holding[key] = known

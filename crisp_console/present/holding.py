@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -45,9 +46,9 @@ def is_part(old: str, new: str) -> bool:
 @dataclass(slots=True)
 class Holding:
     """The rows holding ``term`` (as is when ``strong``, else scattered in the head), in
-    order: all of them below ``upto``. ``source``: the rows of an older term (the first
-    ``source_len`` of them, all of that term's below ``source_upto``) to filter before
-    scanning on from ``source_upto``."""
+    order: all of them from row ``first`` to ``upto``. ``source``: the rows of an older
+    term (the first ``source_len`` of them, all of that term's from ``first`` to
+    ``source_upto``), filtered from ``taken`` before scanning on from ``source_upto``."""
 
     term: str
     strong: bool
@@ -55,6 +56,7 @@ class Holding:
     holds: Callable[[str], object]  # a line holding the term
     text: Searched
     rows: array[int] = field(default_factory=lambda: array("l"))  # 8 bytes a row, not 36
+    first: int = 0
     upto: int = 0
     source: Sequence[int] = ()
     source_len: int = 0
@@ -63,6 +65,9 @@ class Holding:
 
     def complete(self, size: int) -> bool:
         return self.upto >= size
+
+    def covers(self, row: int) -> bool:
+        return self.first <= row <= self.upto
 
     def extend(self, lines: Sequence[str]) -> None:
         """One step further: filter the next rows of the source, else scan the next items."""
@@ -79,13 +84,16 @@ class Holding:
 
     @classmethod
     def of(cls, term: str, strong: bool, find: re.Pattern[str], holds: Callable[[str], object],
-           text: Searched, known: Iterable[Holding]) -> Holding:
-        """A term's lines, to be found from the furthest known ones of a term it holds."""
-        new = cls(term, strong, find, holds, text)
+           text: Searched, known: Iterable[Holding], first: int = 0) -> Holding:
+        """A term's lines from row ``first`` on, to be found from the furthest known ones of
+        a term it holds (those below ``first`` left out: a search that starts there has
+        them already)."""
+        new = cls(term, strong, find, holds, text, first=first, upto=first)
         within = is_part if strong else is_subsequence
-        base = max((h for h in known if h.strong == strong and within(h.term, term)),
-                   key=lambda h: h.upto, default=None)
-        if base is not None:
+        base = max((h for h in known if h.strong == strong and h.first <= first
+                    and within(h.term, term)), key=lambda h: h.upto, default=None)
+        if base is not None and base.upto > first:
             new.source, new.source_len, new.source_upto = base.rows, len(base.rows), base.upto
-            new.upto = base.rows[0] if base.rows else base.upto
+            new.taken = bisect_left(base.rows, first)
+            new.upto = base.rows[new.taken] if new.taken < new.source_len else base.upto
         return new
