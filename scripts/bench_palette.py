@@ -299,12 +299,12 @@ def keystrokes(checkout: Path, world_file: str) -> dict[str, Any]:
 
 
 def side_by_side(args: argparse.Namespace) -> None:
-    sizes = (10_000, 30_000) if args.quick else (10_000, 100_000)
-    count = 6 if args.quick else 24
+    sizes = (10_000, 20_000) if args.quick else (10_000, 100_000)
+    count = 5 if args.quick else 24
     ours = Path(__file__).resolve().parent.parent
     print(f"palette per keystroke (key -> rows in the model), goal p95 <= {GOAL_MS:.0f} ms at "
           f"100k; load average {os.getloadavg()[0]:.1f}"
-          + ("; --quick: 30k stands for 100k" if args.quick else ""))
+          + ("; --quick: 20k stands for 100k" if args.quick else ""))
     print(f"{'what':<34} {'ours':>26} {'baseline':>26} {'ratio':>6}  goal")
     for size in sizes:
         rng = random.Random(args.seed)
@@ -352,7 +352,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=5_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--widget", action="store_true", help="also time the Qt dialog")
-    parser.add_argument("--quick", action="store_true", help="a smoke run: 10k and 30k")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: 10k and 20k")
     parser.add_argument("--before", type=Path, default=None,
                         help="a checkout typed the same way, side by side (issue 16)")
     parser.add_argument("--issue14", action="store_true",
