@@ -35,10 +35,12 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 
 from crisp_console.present.fuzzy import TAIL
+from crisp_console.present.holding import DERIVE, Holding
 
 SEP = "\x1e"  # between a head's signature and the head (fold_line never leaves one)
 _RARITY = "`~^|\\{}<>[]$%&*=;!?#\"'()/,:qxjzw9876543210vkfbygp+_ucdhmt-lsrnoie.@a"
 _MEMO = 32  # tiers of queries a Haystack remembers
+_TERMS = 12  # terms whose lines a Haystack remembers, as is or scattered (holding.py)
 _SAMPLE = 100_000  # characters of the lines sampled to tell rare characters from common ones
 
 
@@ -174,16 +176,22 @@ class Text:
         self.offsets.append(end)
         self.starts += starts
 
-    def rows(self, pattern: re.Pattern[str], start: int) -> Iterator[int]:
-        """The items where ``pattern`` matches, from item ``start`` on (one a match; a
-        match ends in its item)."""
-        if start >= len(self.starts):
+    def rows(self, pattern: re.Pattern[str], start: int, end: int | None = None
+             ) -> Iterator[int]:
+        """The items where ``pattern`` matches, from item ``start`` on, before item ``end``
+        (one a match; a match ends in its item)."""
+        if start >= min(len(self.starts), len(self.starts) if end is None else end):
             return
         starts, offsets = self.starts, self.offsets
         at = starts[start] - 1
+        stop = starts[end] - 1 if end is not None and end < len(starts) else None
         for n in range(bisect_right(offsets, at) - 1, len(self.parts)):
             base = offsets[n]
-            for match in pattern.finditer(self.parts[n], max(at - base, 0)):
+            if stop is not None and base >= stop:
+                return
+            part = self.parts[n]
+            limit = len(part) if stop is None else min(len(part), stop - base)
+            for match in pattern.finditer(part, max(at - base, 0), limit):
                 yield bisect_right(starts, base + match.end() - 1) - 1
 
 
@@ -210,7 +218,8 @@ class Builder:
 class Haystack:
     """Folded lines searched together (see the module docstring)."""
 
-    __slots__ = ("_heads", "_heads_text", "_lines", "_lines_text", "_memo", "_sample")
+    __slots__ = ("_heads", "_heads_text", "_holding", "_lines", "_lines_text", "_memo",
+                 "_sample")
 
     def __init__(self, lines: Iterable[str] = (), heads: list[str] | None = None,
                  texts: tuple[Text, Text] | None = None) -> None:
@@ -223,6 +232,7 @@ class Haystack:
                                                        Text.of(self._heads))
         self._memo: dict[tuple[tuple[str, ...], bool], Tier] = {}
         self._sample: str | None = None
+        self._holding: dict[tuple[str, bool], Holding] = {}  # the least recently used first
 
     def __len__(self) -> int:
         return len(self._lines)
@@ -339,6 +349,10 @@ class Haystack:
         if start >= len(self) or limit <= 0:
             return Tier([], len(self) if limit > 0 else start)
         pattern, check = _patterns(strong, term, others, self._rarity)
+        if len(term) >= DERIVE:
+            known = self._lines_holding(term, strong, pattern, start)
+            if known.covers(start):
+                return self._walk(known, check, limit, start)
         lines = self._lines
         found: list[int] = []
         for row in (self._lines_text if strong else self._heads_text).rows(pattern, start):
@@ -348,3 +362,57 @@ class Haystack:
             if len(found) >= limit:
                 return Tier(found, row + 1)
         return Tier(found, len(self))
+
+    # ---- the lines holding a term (holding.py) --------------------------------------------
+
+    def _lines_holding(self, term: str, strong: bool, find: re.Pattern[str] | None = None,
+                       first: int = 0) -> Holding:
+        key = (term, strong)
+        known = self._holding.pop(key, None)
+        if known is None:
+            if find is None:
+                find = _patterns(strong, term, (), self._rarity)[0]
+            holds: Callable[[str], object]
+            if strong:
+                def holds(line: str) -> bool:
+                    return term in line
+            else:
+                holds = re.compile(_subsequence(term)).match
+            text = self._lines_text if strong else self._heads_text
+            known = Holding.of(term, strong, find, holds, text, self._holding.values(), first)
+            if len(self._holding) >= _TERMS:
+                del self._holding[next(iter(self._holding))]
+        self._holding[key] = known
+        return known
+
+    def _walk(self, known: Holding, check: Callable[[str], bool] | None, limit: int,
+              start: int) -> Tier:
+        """``find`` over the lines known to hold its term, found further as needed."""
+        lines, size = self._lines, len(self._lines)
+        found: list[int] = []
+        at = bisect_left(known.rows, start)
+        while True:
+            rows = known.rows
+            for row in rows[at:]:
+                if check is None or check(lines[row]):
+                    found.append(row)
+                    if len(found) >= limit:
+                        return Tier(found, row + 1)
+            at = len(rows)
+            if known.complete(size):
+                return Tier(found, size)
+            known.extend(lines)
+
+    def ahead(self, terms: Sequence[str]) -> bool:
+        """Idle work between keystrokes: find the lines holding ``terms`` (as is, and
+        scattered in the head) a step further; True while more is left."""
+        size = len(self._lines)
+        for term in terms:
+            if len(term) < DERIVE:
+                continue
+            for strong in (True, False):
+                known = self._lines_holding(term, strong)
+                if not known.complete(size):
+                    known.extend(self._lines)
+                    return True
+        return False

@@ -225,6 +225,18 @@ class PaletteIndex:
             if c.listed_in_palette and c.id != "app.palette"  # it is the palette itself
         ]
 
+    def ahead(self, text: str) -> bool:
+        """Idle work after a search for ``text``: find a step further the lines holding
+        its longest term and the term being typed (as is, and scattered in the head), which
+        the next keystrokes filter (haystack.Haystack.ahead); True while more is left."""
+        mode, query = parse(text)
+        terms = terms_of(query)
+        if mode is Mode.COMMANDS or not terms:
+            return False
+        wanted = list(dict.fromkeys((terms[longest(terms)], terms[-1])))
+        hays = [self.conversations.haystack] if mode is Mode.MIXED else []
+        return any(hay.ahead(wanted) for hay in [*hays, self.people.haystack])
+
     def command_items(self) -> list[PaletteItem]:
         return list(self._command_items)
 

@@ -5,6 +5,7 @@ what a fresh search gives."""
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -13,6 +14,7 @@ from crisp_console.present.fuzzy import TAIL
 from crisp_console.present.haystack import (
     Builder,
     Haystack,
+    Text,
     Tier,
     head_of,
     refines,
@@ -33,7 +35,8 @@ def _matches(term: str, line: str) -> bool:
 def brute(lines: list[str], terms: tuple[str, ...]) -> tuple[list[int], list[int]]:
     """Every strong line, every weak line, in order."""
     longest = max(terms, key=len)
-    strong, weak = [], []
+    strong: list[int] = []
+    weak: list[int] = []
     for n, line in enumerate(lines):
         if all(_matches(t, line) for t in terms):
             (strong if len(longest) > 1 and longest in line else weak).append(n)
@@ -165,3 +168,37 @@ def test_refines() -> None:
     assert not refines(("grace",), ("grac",))  # backspace
     assert not refines(("gace",), ("grace",))  # an edit inside: a subsequence is not enough
     assert not refines(("g",), ("gr",))  # one character matches the head only
+
+
+def test_lines_found_ahead_are_filtered_not_scanned_again(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Between keystrokes the lines holding a term are found (holding.py); then a query with
+    that term, and one with a longer term, filter those lines: no scan of the haystack."""
+    rng = random.Random(6)
+    lines = random_lines(rng, "abcdhop .-" + TAIL, 3000)
+    hay = Haystack(lines)
+    turns = 0
+    while hay.ahead(["hop", "ab"]):  # "ab": too short to keep
+        turns += 1
+    assert turns > 1  # a step a turn
+    scans: list[str] = []
+    rows = Text.rows
+
+    def spy(self: Text, pattern: re.Pattern[str], start: int, end: int | None = None
+            ) -> Iterator[int]:
+        scans.append(pattern.pattern)
+        return rows(self, pattern, start, end)
+
+    monkeypatch.setattr(Text, "rows", spy)
+    for terms in (("hop",), ("hop", "a"), ("hop", "cd"), ("hopd",), ("hopd", "b"),
+                  ("ho", "hop")):
+        strong, weak = brute(lines, terms)
+        hay = Haystack(lines) if terms == ("hop",) else hay  # the same after a fresh one
+        for tier, expected in ((True, strong), (False, weak)):
+            for limit in (3, 1000):
+                assert hay.tier(terms, tier, limit).rows == expected[:limit], terms
+        if terms == ("hop",):
+            while hay.ahead(["hop"]):
+                pass
+            scans.clear()
+    assert scans == []

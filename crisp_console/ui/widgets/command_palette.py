@@ -139,6 +139,9 @@ class CommandPalette(QDialog):
         self._debounce = single_shot(self, self.debounce_ms, self._search)
         # Fold changed conversations (and lay them out) while idle: Ctrl+K finds it ready.
         self._warm = single_shot(self, WARM_DELAY_MS, self._warm_up)
+        # Between keystrokes, the lines holding the query's terms are found a step a turn:
+        # typing on then filters them (present/holding.py).
+        self._ahead = single_shot(self, 0, self._look_ahead)
         self.index.conversations.on_dirty = self._schedule_warm_up
         self._schedule_warm_up()
         self.line_edit.textChanged.connect(self._text_changed)
@@ -182,6 +185,10 @@ class CommandPalette(QDialog):
     def results(self) -> list[Result]:
         return self.model.results()
 
+    def looking_ahead(self) -> bool:
+        """Whether idle work for the next keystrokes is scheduled (present/holding.py)."""
+        return self._ahead.isActive()
+
     def current_item(self) -> PaletteItem | None:
         return self.model.item(self.view.currentIndex().row())
 
@@ -191,6 +198,7 @@ class CommandPalette(QDialog):
         self._cancel_pick()
         self.index.conversations.on_dirty = None
         self._warm.stop()
+        self._ahead.stop()
         self.index.detach()
 
     # ---- internals -------------------------------------------------------------------------
@@ -202,6 +210,11 @@ class CommandPalette(QDialog):
     def _warm_up(self) -> None:
         if self.index.conversations.prepare(WARM_CHUNK):
             self._warm.start(0)  # more: after the events that are waiting
+
+    def _look_ahead(self) -> None:
+        if (self.isVisible() and self._mode is _Mode.SWITCHER and not self._debounce.isActive()
+                and self.index.ahead(self.line_edit.text())):
+            self._ahead.start(0)  # more: after the events that are waiting
 
     def _shortcut_text(self, command_id: str) -> str:
         if command_id not in self._registry:
@@ -263,6 +276,7 @@ class CommandPalette(QDialog):
                 results.append(Result(PaletteItem("text", typed, typed, "Use this text")))
         else:
             results = self.index.search(text, LIMIT)
+            self._ahead.start(0)
             search = search_item(text, self._shortcut_text(SEARCH_COMMAND))
             if search is not None:  # last: Up from the first row reaches it
                 results = [*results[:LIMIT - 1], Result(search)]
@@ -340,6 +354,7 @@ class CommandPalette(QDialog):
 
     def _finished(self, result: int) -> None:
         self._debounce.stop()
+        self._ahead.stop()
         owner = self.parentWidget()
         if owner is not None:  # not every window manager gives the activation back itself
             owner.activateWindow()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
 
 from crisp_console.core import Store
+from crisp_console.present import holding
 from crisp_console.present.palette_sources import (
     PaletteItem,
     Result,
@@ -26,7 +27,7 @@ from crisp_console.ui.theme import Scheme, palette
 from crisp_console.ui.widgets import command_palette
 from crisp_console.ui.widgets.command_palette import CommandPalette
 from tests.core import factories as f
-from tests.present.seeded import T
+from tests.present.seeded import T, seeded_store
 from tests.present.test_palette_sources import LINUS, world
 
 OFFSCREEN_SIZE_HINTS = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
@@ -465,3 +466,35 @@ def test_the_last_row_searches_messages_for_the_typed_text(qtbot: QtBot,
     pal.flush()
     assert all(r.item.kind != "search" for r in pal.results())
     pal.reject()
+
+
+def test_between_keystrokes_the_lines_of_the_terms_are_found_ahead(
+        qtbot: QtBot, window: QMainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a search, the idle work finds the lines holding the typed terms (a step a
+    turn of the event loop; here the heads holding "visitor" scattered, which the search
+    did not need: enough lines hold it as is) and stops; closing stops it."""
+    monkeypatch.setattr(holding, "SCAN_STEP", 30)  # several turns of the loop
+    pal = CommandPalette(registry(), seeded_store(300), window)
+    steps: list[tuple[str, bool]] = []
+    ahead = pal.index.ahead
+
+    def counted(text: str) -> bool:
+        steps.append((text, ahead(text)))
+        return steps[-1][1]
+
+    monkeypatch.setattr(pal.index, "ahead", counted)
+    pal.open_switcher()
+    type_text(qtbot, pal, "visitor 1")
+    assert pal.looking_ahead()
+    first = titles(pal)
+    qtbot.waitUntil(lambda: bool(steps) and not steps[-1][1], timeout=2000)
+    assert len(steps) > 3 and {text for text, _more in steps} == {"visitor 1"}
+    assert not pal.looking_ahead()  # done: no more turns
+    type_text(qtbot, pal, "2")  # filters what was found ahead
+    assert titles(pal)[0] == "Visitor 12"
+    qtbot.keyClick(pal.line_edit, Key.Key_Backspace)
+    pal.flush()
+    assert titles(pal) == first
+    pal.reject()
+    assert not pal.looking_ahead()
+    pal.detach()
