@@ -138,7 +138,7 @@ def measure(children: list[Child], sandbox: Child, info: dict[str, Any], kind: s
     sandbox.send({})
     before = sandbox.read()
     child = Child(children, ["--child", kind, "--info", json.dumps(info)], env,
-                  script=HERE, name=f"{kind} of {path}")
+                  script=HERE, name=f"{kind} of {path}", cwd=path)
     try:
         out = child.read()
     finally:
