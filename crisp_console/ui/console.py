@@ -54,7 +54,6 @@ from crisp_console.ui.websites import WebsiteScope
 from crisp_console.ui.widgets.local_data_section import LocalData
 from crisp_console.ui.widgets.main_window import MainWindow
 from crisp_console.ui.widgets.offline_banner import Reachability
-from crisp_console.ui.widgets.saved_view_dialog import SavedViewDialog
 from crisp_console.ui.widgets.status_bar import SavedDataSource
 
 log = logging.getLogger(__name__)
@@ -180,6 +179,8 @@ class Console:
         self._closed = False
 
     def _new_saved_view(self) -> SavedView | None:
+        from crisp_console.ui.widgets.saved_view_dialog import SavedViewDialog
+
         store = self.client.store
         dialog = SavedViewDialog(known_segments(store), known_data_keys(store), self.window)
         try:
