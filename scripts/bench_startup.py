@@ -9,6 +9,10 @@ light launcher: what it imports before the first paint counts), offscreen:
   - from the cache: the database a previous run of the same code filled (goal <= 1.5x the
     bare window);
   - cold: an empty database, the first sync against the sandbox (a child process);
+- every process runs with its bytecode cached (PYTHONPYCACHEPREFIX, a first run of each
+  thrown away), as an installed console does (pip and the bundle ship .pyc files); with
+  PYTHONDONTWRITEBYTECODE set, each start would compile every module of the checkout again
+  (``--source-only`` measures that way);
 - ``-X importtime`` top 15 (cumulative) of ``import crisp_console.app`` (the first frame's
   imports; ours also loads the rest after the paint), ours and the baseline;
 - the budget: the modules that must not be loaded at the first frame (the network stack,
@@ -84,6 +88,8 @@ def painted_s(r: dict[str, Any]) -> float:
 def bare(reps: int) -> list[dict[str, Any]]:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     out = []
+    subprocess.run([sys.executable, str(CHILD), "bare", "--spawned-at", repr(time.time())],
+                   env=env, capture_output=True, timeout=TIMEOUT_S, check=True)  # bytecode
     for _ in range(reps):
         proc = subprocess.run([sys.executable, str(CHILD), "bare", "--spawned-at",
                                repr(time.time())], env=env, capture_output=True, text=True,
@@ -94,6 +100,7 @@ def bare(reps: int) -> list[dict[str, Any]]:
 
 def measure(code: Code, reps: int) -> dict[str, list[dict[str, Any]]]:
     """Cold runs (each on an empty database), then warm runs on one filled by a full run."""
+    code.run(code.fresh("compile"))  # thrown away: its bytecode is written
     cold = [code.run(code.fresh(f"cold{i}")) for i in range(reps)]
     warm_env = code.fresh("warm")
     # Filled: the first sync to its end, and the sync cursor written at the quit.
@@ -166,10 +173,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="runs of each figure")
     parser.add_argument("--conversations", type=int, default=2000, help="sandbox size")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--source-only", action="store_true",
+                        help="no cached bytecode: every start compiles the checkout")
     args = parser.parse_args()
     reps = 1 if args.quick else args.repeat
     size = 300 if args.quick else args.conversations
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
+        if not args.source_only:  # every child inherits it (ours, the baseline, the bare one)
+            os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+            os.environ["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
         run = bench_storage.Run(argparse.Namespace(seed=args.seed, quick=args.quick),
                                 Path(tmp))
         try:
@@ -180,11 +192,11 @@ def main() -> None:
                     if args.before else None)
         finally:
             run.close()
+        tops = [("ours", importtime(ROOT))]  # with the bytecode the runs wrote
+        if args.before:
+            tops.append(("baseline", importtime(args.before.resolve())))
     report(args, anchor, ours, base)
     budget(ours)
-    tops = [("ours", importtime(ROOT))]
-    if args.before:
-        tops.append(("baseline", importtime(args.before.resolve())))
     print("\n-X importtime, import crisp_console.app, top 15 (cumulative):")
     for label, top in tops:
         print(f"  {label}:")

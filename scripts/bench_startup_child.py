@@ -33,17 +33,22 @@ from typing import Any
 ROWS = 50  # bench_storage_children.ROWS
 WINDOW = (1440, 860)  # bench_ui.WINDOW
 CONSOLE_LIST = "ConversationListView"  # ui/widgets/conversation_list.py (a QTableView)
-# Loaded before the first frame, these break the start-up budget (bench_startup.py).
+# Loaded before the first frame, these break the start-up budget (bench_startup.py): the
+# network stack, the sandbox, and the dialogs and services built when first used.
 FORBIDDEN = ("httpx", "httpcore", "anyio", "socketio", "engineio", "aiohttp", "requests",
              "urllib3", "rich", "click", "pygments", "crisp_console.sandbox",
-             "crisp_console.realtime.transport")
-# Rarely used parts, reported when they load before the first frame (lazy candidates).
-RARE = ("jsonschema", "crisp_console.ui.widgets.about_dialog",
-        "crisp_console.ui.widgets.sign_in_dialog", "crisp_console.ui.widgets.preferences_dialog",
-        "crisp_console.ui.widgets.keymap_editor", "crisp_console.ui.widgets.canned_editor",
-        "crisp_console.ui.widgets.crash_dialog", "crisp_console.ui.cheatsheet",
-        "crisp_console.ui.widgets.custom_data_editor", "desktop_notifier",
-        "PySide6.QtMultimedia")
+             "crisp_console.realtime.transport", "crisp_console.ui.widgets.about_dialog",
+             "crisp_console.ui.widgets.preferences_dialog",
+             "crisp_console.ui.widgets.keymap_editor", "crisp_console.ui.widgets.canned_editor",
+             "crisp_console.ui.cheatsheet", "crisp_console.ui.widgets.cheat_sheet",
+             "crisp_console.ui.widgets.saved_view_dialog", "desktop_notifier",
+             "PySide6.QtMultimedia")
+# Rarely used parts, reported when they load before the first frame (lazy candidates; the
+# crash and sign-in dialogs are eager on purpose: a crash or a refused key needs them).
+RARE = ("jsonschema", "crisp_console.ui.widgets.sign_in_dialog",
+        "crisp_console.ui.widgets.crash_dialog", "crisp_console.ui.widgets.custom_data_editor",
+        "crisp_console.ui.widgets.local_data_section", "crisp_console.ui.thread_find",
+        "crisp_console.ui.file_drops", "crisp_console.ui.widgets.attachment_tray")
 
 
 def loaded(names: tuple[str, ...] = FORBIDDEN) -> list[str]:

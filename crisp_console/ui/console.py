@@ -24,6 +24,7 @@ from crisp_console.present.labels import operator_name
 from crisp_console.settings import Preferences
 from crisp_console.storage.database import Database
 from crisp_console.ui.account_info import AccountName
+from crisp_console.ui.canned import load_canned
 from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.controller import Controller
 from crisp_console.ui.conversation_actions import ConversationActions
@@ -54,7 +55,6 @@ from crisp_console.ui.websites import WebsiteScope
 from crisp_console.ui.widgets.local_data_section import LocalData
 from crisp_console.ui.widgets.main_window import MainWindow
 from crisp_console.ui.widgets.offline_banner import Reachability
-from crisp_console.ui.widgets.saved_view_dialog import SavedViewDialog
 from crisp_console.ui.widgets.status_bar import SavedDataSource
 
 log = logging.getLogger(__name__)
@@ -91,6 +91,8 @@ class Console:
             raise ValueError("the registry must run its commands on the console's tasks")
         self.registry = registry or build_registry(single_key=prefs.single_key,
                                                    tasks=self.tasks)
+        if canned is None:  # the bundled ones, read (and validated) once for both users
+            canned = load_canned()
         self.panes: Panes
         self.panes, self.actions = build_console(client, self.registry, prefs,
                                                  tasks=self.tasks, drafts_path=drafts_path,
@@ -180,6 +182,8 @@ class Console:
         self._closed = False
 
     def _new_saved_view(self) -> SavedView | None:
+        from crisp_console.ui.widgets.saved_view_dialog import SavedViewDialog
+
         store = self.client.store
         dialog = SavedViewDialog(known_segments(store), known_data_keys(store), self.window)
         try:

@@ -24,14 +24,16 @@ import platform
 import time
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from desktop_notifier.backends.base import DesktopNotifierBackend
-from desktop_notifier.common import DEFAULT_SOUND, Capability, Icon, Notification, Sound
 from PySide6.QtCore import QObject, Signal
 
 from crisp_console.present.notify_support import CHECKING, ServiceInfo
 from crisp_console.present.plain import one_line
+
+if TYPE_CHECKING:  # desktop-notifier (and its D-Bus stack) loads with the first probe
+    from desktop_notifier.backends.base import DesktopNotifierBackend
+    from desktop_notifier.common import Sound
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +43,7 @@ REPROBE_S = 60.0  # how soon after a failure a notification looks for the servic
 LINUX = platform.system() == "Linux"  # desktop-notifier's own test for its D-Bus backend
 
 Spawn = Callable[[Coroutine[Any, Any, None], str], object]  # TaskOwner.spawn(coro, name)
-MakeBackend = Callable[[Path | None], DesktopNotifierBackend]
+MakeBackend = Callable[[Path | None], "DesktopNotifierBackend"]
 
 
 class Unavailable(Exception):
@@ -49,6 +51,8 @@ class Unavailable(Exception):
 
 
 def default_backend(icon: Path | None) -> DesktopNotifierBackend:
+    from desktop_notifier.common import Icon
+
     # Our SVG on the freedesktop service; macOS takes the bundle's icon and Windows' toasts
     # the one registered with the app's id (they read no SVG).
     app_icon = Icon(path=icon) if icon is not None and LINUX else None
@@ -61,6 +65,8 @@ def default_backend(icon: Path | None) -> DesktopNotifierBackend:
 
 async def describe(backend: DesktopNotifierBackend) -> ServiceInfo:
     """What the service is and can do; Unavailable (or the transport's error) when none."""
+    from desktop_notifier.common import Capability
+
     capabilities = await backend.get_capabilities()
     sound = Capability.SOUND in capabilities
     click = Capability.ON_CLICKED in capabilities
@@ -114,7 +120,8 @@ class ServiceNotifications(QObject):
         self._spawn, self._icon, self._make_backend, self._clock = spawn, icon, make_backend, clock
         # The sound the service plays: our file on the freedesktop service (its "sound-file"
         # hint), the platform's notification sound elsewhere.
-        self._sound = (Sound(path=sound) if LINUX and sound is not None else DEFAULT_SOUND)
+        self._sound_file = sound
+        self._sound: Sound | None = None  # made with the first notification
         self.info: ServiceInfo | None = None
         self.problem = CHECKING
         self.checking = False  # a probe runs
@@ -261,6 +268,11 @@ class ServiceNotifications(QObject):
         if backend is None:
             self.undelivered.emit(key, title, body)
             return
+        from desktop_notifier.common import DEFAULT_SOUND, Notification, Sound
+
+        if self._sound is None:
+            self._sound = (Sound(path=self._sound_file)
+                           if LINUX and self._sound_file is not None else DEFAULT_SOUND)
         dispatched: list[bool] = []
         notification = Notification(title, body, identifier=key,
                                     sound=self._sound if sound else None,

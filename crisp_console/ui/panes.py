@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QIcon
@@ -20,7 +21,6 @@ from crisp_console.settings import Preferences, resource_path
 from crisp_console.storage.database import Database
 from crisp_console.storage.drafts import DraftStore
 from crisp_console.ui.canned import load_canned
-from crisp_console.ui.cheatsheet import cheat_sheet_rows
 from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.desktop_notify import ServiceNotifications
 from crisp_console.ui.launcher_badge import LauncherBadge
@@ -29,7 +29,6 @@ from crisp_console.ui.notifier import Notifier
 from crisp_console.ui.preferences_apply import media_policy
 from crisp_console.ui.sound import SOUND_FILE, SoundPlayer
 from crisp_console.ui.unread import UnreadCounter
-from crisp_console.ui.widgets.cheat_sheet import CheatSheetDialog
 from crisp_console.ui.widgets.command_palette import CommandPalette
 from crisp_console.ui.widgets.composer import Composer
 from crisp_console.ui.widgets.left_column import LeftColumn
@@ -41,6 +40,9 @@ from crisp_console.ui.widgets.search_pane import SearchPane
 from crisp_console.ui.widgets.status_bar import ConnectionStatusBar, SavedDataSource
 from crisp_console.ui.widgets.thread_pane import ThreadPane
 from crisp_console.ui.widgets.tray_icon import APP_ICON, TrayIcon
+
+if TYPE_CHECKING:  # the cheat sheet loads when first opened
+    from crisp_console.ui.widgets.cheat_sheet import CheatSheetDialog
 
 
 @dataclass
@@ -70,6 +72,9 @@ class Panes:
         return self.search if self.left.showing_search() else self.list_pane.view
 
     def open_cheat_sheet(self) -> None:
+        from crisp_console.ui.cheatsheet import cheat_sheet_rows
+        from crisp_console.ui.widgets.cheat_sheet import CheatSheetDialog
+
         rows = cheat_sheet_rows(self.registry)
         if self.cheat_sheet is None:
             self.cheat_sheet = CheatSheetDialog(rows, self.window)

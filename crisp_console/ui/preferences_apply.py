@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import QApplication, QWidget
@@ -22,7 +23,9 @@ from crisp_console.ui.notifier import Notifier
 from crisp_console.ui.theme import Scheme, Theme, system_scheme
 from crisp_console.ui.widgets.composer import Composer, LastOwnMessage
 from crisp_console.ui.widgets.local_data_section import LocalData, Spawn
-from crisp_console.ui.widgets.preferences_dialog import PreferencesDialog
+
+if TYPE_CHECKING:  # the dialog (and its keymap editor) loads when first opened
+    from crisp_console.ui.widgets.preferences_dialog import PreferencesDialog
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +77,8 @@ class PreferencesFlow:
 
     def open(self) -> None:
         if self.dialog is None:
+            from crisp_console.ui.widgets.preferences_dialog import PreferencesDialog
+
             self.dialog = PreferencesDialog(self.prefs, self._registry, self._window,
                                             local_data=self._local_data, spawn=self._spawn,
                                             desktop=self._notifier)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtWidgets import QWidget
 
@@ -26,7 +26,9 @@ from crisp_console.present.labels import website_name
 from crisp_console.ui.canned import load_canned
 from crisp_console.ui.feedback import Feedback
 from crisp_console.ui.ports import HealthSource
-from crisp_console.ui.widgets.canned_editor import CannedEditorDialog
+
+if TYPE_CHECKING:  # the editor loads when first opened, not at start
+    from crisp_console.ui.widgets.canned_editor import CannedEditorDialog
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +119,8 @@ class TeamCanned:
 
         async def save(edited: list[CannedResponse]) -> object:
             return await self.team.save_canned(wid, [asdict(r) for r in edited])
+
+        from crisp_console.ui.widgets.canned_editor import CannedEditorDialog
 
         self.dialog = CannedEditorDialog(items, save, self._parent, tasks=self._tasks,
                                          title=f"Canned responses of {name}",

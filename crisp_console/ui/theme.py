@@ -85,6 +85,7 @@ class Theme(QObject):
         self._app = app
         self.forced = forced
         self.scheme = forced or system_scheme()
+        self._applied = False
         app.setStyle("Fusion")  # the one built-in style that honours a custom palette fully
         # Never empty: a font or palette change reaches widgets with a sheet of their own only
         # by setting the application's sheet again (apply), which does nothing when it is "".
@@ -93,10 +94,16 @@ class Theme(QObject):
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._system_changed)
 
     def apply(self, scheme: Scheme, font: QFont | None = None) -> None:
-        """Switch to ``scheme`` and, when given, the application ``font``."""
+        """Switch to ``scheme`` and, when given, the application ``font``; nothing to do
+        when both are in force already (setting the sheet again re-polishes every widget:
+        the start-up's preferences ask for the scheme the app started with)."""
+        font_changes = font is not None and font != self._app.font()
+        if self._applied and scheme is self.scheme and not font_changes:
+            return
+        self._applied = True
         self.scheme = scheme
         self._app.setPalette(palette(scheme))
-        if font is not None and font != self._app.font():
+        if font is not None and font_changes:
             self._app.setFont(font)
         # With a style sheet, a new palette or font does not reach existing widgets until the
         # sheet is set again: their style-sheet palettes and fonts were resolved already (a
