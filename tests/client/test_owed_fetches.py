@@ -109,12 +109,12 @@ async def test_a_conversation_found_gone_is_not_asked_again(sandbox: Sandbox) ->
         st.conversations.pop(session_id)  # gone on the server, unannounced: its fetch 404s
         seen: list[str] = []
         client.add_event_listener(lambda name, payload: seen.append(name))
-        st.set_availability(conv, "online")
+        st.set_state(conv, "unresolved")
         await until(lambda: fetches_of(sandbox, mark, session_id) == 1 and not client.fetches,
                     what="the fetch that finds it gone")
-        for _ in range(5):
-            st.set_availability(conv, "offline")
-        await until(lambda: seen.count("session:update_availability") == 6, what="its events")
+        for i in range(5):
+            st.set_state(conv, "unresolved" if i % 2 else "pending")
+        await until(lambda: seen.count("session:set_state") == 6, what="its events")
         assert sandbox.rtm is not None
         await sandbox.rtm.flush()
         assert fetches_of(sandbox, mark, session_id) == 1
@@ -133,7 +133,7 @@ async def test_at_most_a_window_of_fetches_is_out_at_once(sandbox: Sandbox) -> N
         fresh = [st.create_conversation(website_id) for _ in range(8)]
         peak = 0
         for conv in fresh:
-            st.set_availability(conv, "online")
+            st.set_state(conv, "unresolved")
 
         async def watch() -> None:
             nonlocal peak
@@ -146,3 +146,30 @@ async def test_at_most_a_window_of_fetches_is_out_at_once(sandbox: Sandbox) -> N
         assert 1 <= peak <= 2
     finally:
         await client.aclose()
+
+
+async def test_typing_presence_and_reading_owe_no_fetch(
+        sandbox: Sandbox, client: ConsoleClient, time: FakeTime) -> None:
+    """What changes nothing the list sorts or filters by spends no request; the message
+    that follows does, once."""
+    st = sandbox.state
+    mark = sandbox.requests.total
+    conv = st.create_conversation(st.subscribed_website_ids()[0])
+    heard: list[str] = []
+    client.add_event_listener(lambda name, _: heard.append(name))
+    st.compose(conv, kind="start", from_="user", excerpt="Hel")
+    st.set_availability(conv, "online")
+    st.acknowledge(conv, kind="read", from_="user", origin="chat", fingerprints=None)
+    st.sync_pages(conv, [{"page_title": "Pricing", "page_url": "https://example.com/p",
+                          "page_referrer": "", "timestamp": st.clock()}])
+    st.set_visitors_count(st.websites[conv.website_id], 3)  # the last, heard after the rest
+    await until(lambda: "website:update_visitors_count" in heard, what="the events")
+    assert not client.fetches and fetches_of(sandbox, mark, conv.session_id) == 0
+    assert GATHER.owed_fetch_gather not in time.sleeping
+    st.add_message(conv, type="text", from_="user", origin="chat", content="Hello",
+                   user=conv.visitor)
+    await until(lambda: GATHER.owed_fetch_gather in time.sleeping, what="the fetch waiting")
+    time.advance(GATHER.owed_fetch_gather)
+    await until(lambda: conv.session_id in client.store.conversations and not client.fetches,
+                what="the conversation fetched")
+    assert fetches_of(sandbox, mark, conv.session_id) == 1
