@@ -66,3 +66,25 @@ def test_kept_rows_are_the_pixels_of_a_paint(pane: ListPane, sheet: bool) -> Non
         app.setStyleSheet(before)
     assert cached == direct
     assert again == direct
+
+
+def test_a_theme_or_font_change_paints_every_row_afresh(pane: ListPane) -> None:
+    from PySide6.QtGui import QPalette
+
+    from tests.ui.delegates.delegate_helpers import DARK, palette
+
+    d = pane.view.delegate
+    rows = visible_rows(pane)
+    shown(pane)
+    misses = d.row_misses
+    pane.view.setPalette(palette(DARK))
+    dark = shown(pane)
+    assert d.row_misses - misses == rows
+    assert dark.pixelColor(pane.view.viewport().width() - 2, 2) == palette(DARK).color(
+        QPalette.ColorRole.Base)  # the rows are the dark ones, not the light ones kept
+    misses = d.row_misses
+    font = pane.view.font()
+    font.setPointSizeF(font.pointSizeF() + 3)
+    pane.view.setFont(font)
+    shown(pane)
+    assert d.row_misses - misses == visible_rows(pane)
