@@ -18,9 +18,12 @@ Three changes, each as small as the library allows:
   every RTM event) is handled in the read loop itself, while no earlier message's task is
   pending (so the order holds); everything else (connect, acks, binary packets, namespaced
   or acknowledged events) keeps the library's path. The handlers are synchronous
-  (handlers.py), so nothing inline awaits. The private hooks this rests on
-  (``_receive_packet``, ``_trigger_event(..., run_async=)``, ``_binary_packet``) are pinned
-  by tests/realtime/test_inline_events.py.
+  (handlers.py), so nothing inline awaits. The plain events already read off the socket
+  behind it (a starved console reads its backlog in large chunks) are taken there too
+  (``WatchedWebSocket.next_text``): the read loop's ``wait_for`` costs a task and a timer per
+  frame. The private hooks this rests on (``_receive_packet``, ``_trigger_event(...,
+  run_async=)``, ``_binary_packet``, aiohttp's reader ``_buffer``) are pinned by
+  tests/realtime/test_inline_events.py.
 
 ``probe(url)`` is the reconnect's question to a relay it cannot use yet: one plain GET of the
 engine.io path, without an Upgrade.
@@ -65,6 +68,16 @@ class WatchedWebSocket(aiohttp.ClientWebSocketResponse):
         super().__init__(*args, **kwargs)
         self.on_frame: Callable[[], None] | None = None
 
+    def next_text(self) -> str | None:
+        """The next TEXT frame's data when it is already read off the socket (``receive()``
+        would return it at once), else None. A peek: the frame stays where it is."""
+        buffer = getattr(getattr(self, "_reader", None), "_buffer", None)  # aiohttp's queue
+        if not buffer or self.closed:
+            return None
+        msg = buffer[0][0]
+        return msg.data if msg.type is aiohttp.WSMsgType.TEXT and isinstance(msg.data, str) \
+            else None
+
     async def receive(self, timeout: float | None = None) -> aiohttp.WSMessage:  # noqa: ASYNC109 - aiohttp's signature
         while True:
             msg = await super().receive(timeout)
@@ -89,14 +102,38 @@ class _RootPathEngineIO(engineio.AsyncClient):
         self._tasks: set[asyncio.Task[Any]] = set()  # message tasks not finished yet
         self.inlined = 0  # messages handled in the read loop
         self.tasked = 0  # messages handled in a task of their own
+        self.drained = 0  # of the inlined, those taken from the socket's buffer here
+
+    def _inlines(self, pkt: Any) -> bool:
+        return (pkt.packet_type == engineio.packet.MESSAGE and not self._tasks
+                and self.inline is not None and self.inline(pkt.data))
 
     async def _receive_packet(self, pkt: Any) -> None:
-        if (pkt.packet_type == engineio.packet.MESSAGE and not self._tasks
-                and self.inline is not None and self.inline(pkt.data)):
-            self.inlined += 1
-            await self._trigger_event("message", pkt.data, run_async=False)
+        if not self._inlines(pkt):
+            await super()._receive_packet(pkt)
             return
-        await super()._receive_packet(pkt)
+        self.inlined += 1
+        await self._trigger_event("message", pkt.data, run_async=False)
+        # The plain events already read behind it, handled here too: the read loop's
+        # wait_for would cost a task and a timer each. The rest (pings, acks, a frame
+        # that does not decode, a close) is left to the read loop, as it comes.
+        ws = getattr(self, "ws", None)
+        while isinstance(ws, WatchedWebSocket) and self.state == "connected":
+            data = ws.next_text()
+            if data is None:
+                return
+            try:
+                pkt = engineio.packet.Packet(encoded_packet=data)
+            except Exception:  # noqa: BLE001 - the read loop's own handling applies
+                return
+            if not self._inlines(pkt):
+                return
+            msg = await ws.receive()  # that very frame, at once (it is read already)
+            if msg.data is not data:  # closing after all: the read loop sees it next
+                return
+            self.inlined += 1
+            self.drained += 1
+            await self._trigger_event("message", pkt.data, run_async=False)
 
     async def _trigger_event(self, event: str, *args: Any, **kwargs: Any) -> Any:
         ret = await super()._trigger_event(event, *args, **kwargs)
