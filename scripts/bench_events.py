@@ -196,6 +196,8 @@ def run(children: list[Child], args: argparse.Namespace, path: Path | None,
                     cwd=path)
     sandbox.send({"rate": args.rate, "seconds": args.seconds, "focus": console.read()["ready"]})
     sent, got = sandbox.read(), console.read()
+    sandbox.send({"ask": "requests"})  # after the console's settle: its late fetches too
+    sent["requests"] = sandbox.read()["requests"] - sent["requests_before"]
     console.close()
     sandbox.close()
     return {"sent": sent, **got}
@@ -212,6 +214,8 @@ def summarize(r: dict[str, Any]) -> dict[str, Any]:
         "e2e_max": max(painted, default=0.0), "painted": len(painted),
         "socket_p99": percentile(socket, 99), "cpu": r["cpu"],
         "coalesced": r["coalesced"], "flushes": r["flushes"],
+        "requests": r["sent"].get("requests", 0),
+        "new_conversations": r["sent"].get("done", {}).get("conversation", 0),
     }
     if recs:
         t0, t1 = min(x[0] for x in recs), max(x[0] for x in recs)
@@ -266,6 +270,12 @@ def report(label: str, ours: dict[str, Any], base: dict[str, Any] | None,
     print(row("rows painted (samples)", float(ours["painted"]),
               None if base is None else float(base["painted"]), fmt="{:.0f}"))
     print(row("console CPU (share of a core)", ours["cpu"], b("cpu"), fmt="{:.0%}"))
+    # The shared REST quota: what the console asked during the traffic (owed fetches of the
+    # conversations it did not know), against the new conversations the traffic made.
+    print(row("REST requests during the traffic", float(ours["requests"]),
+              None if base is None else float(base["requests"]), fmt="{:.0f}"))
+    print(row("  new conversations in the traffic", float(ours["new_conversations"]),
+              None if base is None else float(base["new_conversations"]), fmt="{:.0f}"))
     print(f"  events emitted {ours['emitted']} / received {ours['received']} (baseline "
           f"{b('emitted')} / {b('received')}); ours coalesced {ours['coalesced']} typing "
           f"events, in {ours['flushes']} flushes")

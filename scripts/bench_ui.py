@@ -106,8 +106,10 @@ async def serve_sandbox(args: argparse.Namespace) -> None:
         lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     try:
         while line := await reader.readline():  # EOF (the parent closed it or died): stop
-            print(json.dumps(await drive(sandbox, emitted, json.loads(line), args.seed)),
-                  flush=True)
+            cmd = json.loads(line)
+            reply = ({"requests": sandbox.requests.total} if cmd.get("ask") == "requests"
+                     else await drive(sandbox, emitted, cmd, args.seed))
+            print(json.dumps(reply), flush=True)
     finally:
         await sandbox.stop()
 
@@ -121,7 +123,8 @@ async def drive(sandbox: Sandbox, emitted: Counter[str], cmd: dict[str, Any],
     rate, seconds, focus = float(cmd["rate"]), float(cmd["seconds"]), cmd.get("focus")
     sim, rng, loop = sandbox.simulator, random.Random(seed), asyncio.get_running_loop()
     tasks: set[asyncio.Task[None]] = set()
-    before, skipped = emitted.total(), Counter[str]()
+    before, skipped, done = emitted.total(), Counter[str](), Counter[str]()
+    requests_before = sandbox.requests.total  # REST requests the console made before it
     focus_task: asyncio.Task[None] | None = None
     focus_at = -1.0
 
@@ -130,6 +133,8 @@ async def drive(sandbox: Sandbox, emitted: Counter[str], cmd: dict[str, Any],
             await sim.act(action, **kw)
         except LookupError:  # nothing to act on just now
             skipped[action] += 1
+        else:
+            done[action] += 1
 
     start = loop.time()
     while (elapsed := loop.time() - start) < seconds:
@@ -151,7 +156,7 @@ async def drive(sandbox: Sandbox, emitted: Counter[str], cmd: dict[str, Any],
     in_window = emitted.total() - before
     await asyncio.gather(*tasks)  # typed messages still in flight finish (<= 2 s)
     return {"seconds": seconds, "in_window": in_window, "emitted": emitted.total() - before,
-            "skipped": dict(skipped)}
+            "skipped": dict(skipped), "done": dict(done), "requests_before": requests_before}
 
 
 # ---- the console child ----------------------------------------------------------------------

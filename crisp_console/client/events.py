@@ -18,6 +18,12 @@ log = logging.getLogger("crisp_console.client")
 
 EventListener = Callable[[str, Any], None]
 PLUGIN_EVENTS = ("plugin:settings:saved", "plugin:subscription:updated")
+# Events about a conversation the store does not have that owe no fetch: they change nothing
+# the list sorts or filters by (a visitor typing, online or offline, reading, the pages
+# they browse), and a fetch spends the shared REST quota. On a busy website most events
+# are these; the message or the state change that follows owes its fetch.
+NO_FETCH = ("message:compose:", "message:acknowledge:read:", "message:acknowledge:delivered",
+            "session:update_availability", "session:sync:")
 
 
 class EventSink:
@@ -73,7 +79,8 @@ class EventSink:
         result = self._store.apply(name, payload)
         if name in PLUGIN_EVENTS:
             self._plugin_changed()
-        if result is ApplyResult.UNKNOWN_TARGET and isinstance(payload, dict):
+        if result is ApplyResult.UNKNOWN_TARGET and isinstance(payload, dict) \
+                and not name.startswith(NO_FETCH):
             website_id, session_id = payload.get("website_id"), payload.get("session_id")
             if isinstance(website_id, str) and isinstance(session_id, str):
                 self._owe_fetch(website_id, session_id)

@@ -7,18 +7,28 @@ Events that arrive for it while the fetch is out cannot be placed (the store dro
 and the answer may predate them, so the conversation is fetched once more (watches.settle,
 which the catch-up uses too for conversations live events touched while it listed them).
 
-Past ``limit`` owed at once (a flood of new conversations, or a peer inventing ids) no more
-tasks start: a catch-up is owed instead (``overflow``), which lists every conversation
+Past ``max_owed_fetches`` owed at once (a flood of new conversations, or a peer inventing ids)
+no more are owed: a catch-up is owed instead (``overflow``), which lists every conversation
 updated since then.
+
+What it costs is one request per new conversation, not per event (the REST quota is shared):
+a fetch waits ``owed_fetch_gather`` before it asks, so the burst that announces a new
+conversation (created, typing, its first message, online) is in one answer instead of being
+"newer than the answer" round after round; at most ``owed_fetches_in_flight`` are out at once
+(the others wait their turn); a conversation found gone or refused is moot for
+``owed_moot_for`` seconds, so its later events ask nothing.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from crisp_console.api import tagged
+from crisp_console.client.config import ClientConfig, Clocks
 from crisp_console.client.owed import OwedWork
 from crisp_console.client.watches import settle
 from crisp_console.client.websites import GONE
@@ -31,13 +41,23 @@ log = logging.getLogger("crisp_console.client")
 _FINAL = (*GONE, NotAllowedError, ValidationError, ProtocolError)
 
 
+MAX_MOOT = 10_000  # gone conversations remembered at once (the oldest forgotten first)
+
+
 class OwedFetches:
-    def __init__(self, work: OwedWork, *, limit: int, overflow: Callable[[], None]) -> None:
+    def __init__(self, work: OwedWork, config: ClientConfig, clocks: Clocks, *,
+                 overflow: Callable[[], None]) -> None:
         self._work = work
         self._monitor = work.monitor  # told of every change of the debts
-        self._limit = limit
+        self._limit = config.max_owed_fetches
+        self._gather = config.owed_fetch_gather
+        self._moot_for = config.owed_moot_for
+        self._clocks = clocks
         self._overflow = overflow
+        self._window = asyncio.Semaphore(max(1, config.owed_fetches_in_flight))
         self._owed: dict[str, str] = {}  # session_id -> website_id
+        self._moot: OrderedDict[str, float] = OrderedDict()  # session_id -> moot until
+        self.in_flight = 0  # fetches asking now (the others wait for the window)
         self.problem = ""  # the last failure in words, while any is owed
 
     def __len__(self) -> int:
@@ -50,13 +70,30 @@ class OwedFetches:
         """An event named ``session_id``, which the store does not know."""
         if session_id in self._owed:
             return  # owed already; what the event said is in the answer (settle())
+        if self._moot and self._is_moot(session_id):
+            return  # found gone just now: its events change nothing
         if len(self._owed) >= self._limit:
             self._overflow()
             return
         self._owed[session_id] = website_id
         self._monitor.refresh()
         self._work.tasks.spawn(self._fetch(website_id, session_id), f"fetch {session_id}",
-                          key=f"conversation:{session_id}")
+                               key=f"conversation:{session_id}")
+
+    def _is_moot(self, session_id: str) -> bool:
+        until = self._moot.get(session_id)
+        if until is None:
+            return False
+        if self._clocks.monotonic() < until:
+            return True
+        del self._moot[session_id]
+        return False
+
+    def _found_moot(self, session_id: str) -> None:
+        self._moot[session_id] = self._clocks.monotonic() + self._moot_for
+        self._moot.move_to_end(session_id)
+        while len(self._moot) > MAX_MOOT:
+            self._moot.popitem(last=False)
 
     # The live feed's own follow-up (not the operator opening it): it keeps the store in step.
     @tagged("reconcile")
@@ -70,10 +107,20 @@ class OwedFetches:
                 on_failure=self._failed, loud=False)
 
         try:
-            await settle(work.store, work.watches, session_id, fetch)
+            if self._gather > 0:
+                await self._clocks.sleep(self._gather)  # the rest of its burst, in one answer
+            async with self._window:
+                if session_id not in work.store.conversations:  # a catch-up may have got it
+                    self.in_flight += 1
+                    try:
+                        await settle(work.store, work.watches, session_id, fetch)
+                    finally:
+                        self.in_flight -= 1
         except NotAllowedError as exc:
+            self._found_moot(session_id)
             work.websites.deny_conversations(website_id, exc)
         except _FINAL as exc:
+            self._found_moot(session_id)
             log.info("conversation %s not fetched: %s", session_id, describe(exc))
         finally:
             del self._owed[session_id]

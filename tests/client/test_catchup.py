@@ -163,6 +163,8 @@ async def test_events_after_the_fetch_answered_are_not_lost(sandbox: Sandbox,
                                                             client: ConsoleClient) -> None:
     """An unknown conversation's events that arrive after Crisp answered its fetch (so the
     answer lacks them) reach the row: it is fetched again."""
+    # Else the start-up catch-up may list it first (an owed fetch waits a moment: fetches.py).
+    await until(lambda: not client.health.catching_up, what="the start-up catch-up")
     heard: list[tuple[str, Any]] = []
     client.add_event_listener(lambda name, payload: heard.append((name, payload)))
     original = client.api.get_conversation

@@ -4,6 +4,14 @@ unread badge, typing indicator, state strip and assignee.
 Reads one role (``ITEM_ROLE``: a ``core.Conversation``) and paints everything itself. Rows have
 one height (from the font alone), so the view can use ``setUniformItemSizes(True)``. Avatars
 are initials on a colour derived from the id: avatar URLs are not fetched here.
+
+A row's paint (elided texts, pills, avatars: 1-2 ms of Python and Qt per row) is kept as a
+pixmap per conversation (``RowShots``), keyed by everything it depends on: the fields painted,
+the time label, badge, assignee and draft mark, the rect's size, the fonts, the palette, the
+selected/hover state and the device pixel ratio. An unchanged row repaints as one blit
+(a live feed moves rows, and every move repaints the rows between); any change of what it
+shows, a resize, a font or theme change, misses and paints afresh. The pixmap starts from
+the palette's Base, as the view's viewport does, so a blit is the very pixels of a paint.
 """
 
 from __future__ import annotations
@@ -13,7 +21,7 @@ from datetime import tzinfo
 from typing import Any, NamedTuple
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from crisp_console.core import Conversation
@@ -22,6 +30,7 @@ from crisp_console.present.plain import one_line
 from crisp_console.present.previews import last_preview
 from crisp_console.present.timefmt import Clock, relative_time, system_clock
 from crisp_console.ui.delegates import painting as pt
+from crisp_console.ui.delegates.cache import Lru
 from crisp_console.ui.models.roles import ITEM_ROLE
 
 Role = QPalette.ColorRole
@@ -35,6 +44,9 @@ LINE_GAP = 4
 MIN_HINT_WIDTH = 160  # QListView stretches list-mode rows to the viewport anyway
 MAX_UNREAD = 99
 EXCERPT_CHARS = 300  # of the last message, before eliding to the row's width
+# Rows kept painted: a tall window shows ~40; the rest covers scrolling back and forth.
+# At 400x52 px that is ~8 MB (x4 at a DPR of 2).
+SHOTS = 100
 
 STATE_COLOURS = {
     "pending": QColor("#e8a33d"),  # amber: no operator reply yet
@@ -45,12 +57,16 @@ DRAFT_COLOUR = QColor("#d2473c")  # red, as chat apps mark an unsent draft
 
 
 class RowFonts:
-    """The fonts and metrics of a row, derived once per view font."""
+    """The fonts and metrics of a row, derived once per view font; ``serial`` tells one set
+    from the next (a row painted with other fonts is not reused)."""
 
-    __slots__ = ("bold", "bold_fm", "fm", "font", "italic", "italic_fm", "small", "small_bold",
-                 "small_bold_fm", "small_fm", "tiny")
+    __slots__ = ("bold", "bold_fm", "fm", "font", "italic", "italic_fm", "serial", "small",
+                 "small_bold", "small_bold_fm", "small_fm", "tiny")
+    _made = 0
 
     def __init__(self, font: QFont) -> None:
+        RowFonts._made += 1
+        self.serial = RowFonts._made
         self.font = QFont(font)
         self.fm = QFontMetrics(font)
         self.bold = pt.scaled_font(font, 1.0, bold=True)
@@ -101,6 +117,11 @@ class ConversationDelegate(QStyledItemDelegate):
         self._drafts: frozenset[str] = frozenset()
         self._height_for: tuple[QFont, int] | None = None
         self._fonts: RowFonts | None = None
+        # session_id -> (what the row's paint depended on, the painted row)
+        self._shots: Lru[str, tuple[tuple[Any, ...], QPixmap]] = Lru(SHOTS)
+        self.cache_rows = True  # False: every paint paints (tests compare the two)
+        self.row_hits = 0
+        self.row_misses = 0
 
     def set_website_labels(self, labels: Labels | None) -> None:
         """Replace the badge labels (then repaint the view)."""
@@ -262,10 +283,56 @@ class ConversationDelegate(QStyledItemDelegate):
 
     # ---- Qt overrides ------------------------------------------------------------------------
 
+    def _shot_key(self, option: QStyleOptionViewItem, conv: Conversation,
+                  dpr: float) -> tuple[Any, ...]:
+        """Everything a row's paint reads (see _paint_row), as one comparable tuple."""
+        rect: QRect = option.rect
+        state = option.state
+        return (conv.state, conv.nickname, conv.email, conv.people_id, conv.session_id,
+                conv.unread_operator, conv.assigned, conv.compose_visitor, conv.last_type,
+                conv.last_message, relative_time(conv.updated_at, self.clock(), self.tz),
+                self.website_badge(conv), _lookup(self._operators, conv.assigned or ""),
+                conv.session_id in self._drafts, rect.width(), rect.height(),
+                self._fonts_for(option.font).serial, option.palette.cacheKey(),
+                bool(state & QStyle.StateFlag.State_Selected),
+                bool(state & QStyle.StateFlag.State_MouseOver), dpr)
+
+    def _shot(self, option: QStyleOptionViewItem, conv: Conversation, dpr: float) -> QPixmap:
+        key = self._shot_key(option, conv, dpr)
+        kept = self._shots.get(conv.session_id)
+        if kept is not None and kept[0] == key:
+            self.row_hits += 1
+            return kept[1]
+        self.row_misses += 1
+        rect: QRect = option.rect
+        shot = QPixmap(max(1, round(rect.width() * dpr)), max(1, round(rect.height() * dpr)))
+        shot.setDevicePixelRatio(dpr)
+        shot.fill(option.palette.color(Role.Base))  # what the viewport paints under a row
+        p = QPainter(shot)
+        try:
+            p.translate(-rect.left(), -rect.top())
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            p.setClipRect(rect)
+            self._paint_row(p, option, conv)
+        finally:
+            p.end()
+        self._shots.put(conv.session_id, (key, shot))
+        return shot
+
+    def forget_rows(self) -> None:
+        """Drop every painted row (their memory; any change would miss them anyway)."""
+        self._shots.clear()
+
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         conv: Any = index.data(ITEM_ROLE)
         if not isinstance(conv, Conversation):
             return  # a row being removed, or a model without the role: nothing to show
+        rect: QRect = option.rect
+        if self.cache_rows and rect.width() > 0 and rect.height() > 0:
+            device = painter.device()
+            dpr = device.devicePixelRatioF() if device is not None else 1.0
+            painter.drawPixmap(rect.topLeft(), self._shot(option, conv, dpr))
+            return
         painter.save()
         try:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)

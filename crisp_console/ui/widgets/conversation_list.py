@@ -385,6 +385,9 @@ class ConversationListView(QTableView):
         super().changeEvent(event)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
             self._update_row_height()
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange,
+                            QEvent.Type.PaletteChange):
+            self.delegate.forget_rows()  # none would be reused: free them now
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
