@@ -24,7 +24,6 @@ from crisp_console.present.labels import operator_name
 from crisp_console.settings import Preferences
 from crisp_console.storage.database import Database
 from crisp_console.ui.account_info import AccountName
-from crisp_console.ui.canned import load_canned
 from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.controller import Controller
 from crisp_console.ui.conversation_actions import ConversationActions
@@ -91,8 +90,6 @@ class Console:
             raise ValueError("the registry must run its commands on the console's tasks")
         self.registry = registry or build_registry(single_key=prefs.single_key,
                                                    tasks=self.tasks)
-        if canned is None:  # the bundled ones, read (and validated) once for both users
-            canned = load_canned()
         self.panes: Panes
         self.panes, self.actions = build_console(client, self.registry, prefs,
                                                  tasks=self.tasks, drafts_path=drafts_path,
@@ -277,6 +274,9 @@ class Console:
         unreachable does not raise: the console reads its cache, replies queue, the banner
         says so."""
         client = self.client
+        # The composer's canned responses: the bundled ones (None given: read now, after the
+        # first frame) ahead of the team's, which team_canned.load() adds once connected.
+        self.team_canned.refresh()
         self.panes.notifier.start()  # what this desktop offers, found in the background
         if await self.restore():
             # Replies queued by earlier runs show at once (on a cold start client.start()

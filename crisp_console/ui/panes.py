@@ -20,7 +20,6 @@ from crisp_console.present.labels import operator_name
 from crisp_console.settings import Preferences, resource_path
 from crisp_console.storage.database import Database
 from crisp_console.storage.drafts import DraftStore
-from crisp_console.ui.canned import load_canned
 from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.desktop_notify import ServiceNotifications
 from crisp_console.ui.launcher_badge import LauncherBadge
@@ -105,7 +104,9 @@ def build_console(client: ConsoleClient, registry: CommandRegistry, prefs: Prefe
     """Every pane; ``tasks`` (the ui's TaskOwner) runs their loads. ``saved``: the data a warm
     start shows (the status bar says so until it is reconciled); ``reachability``: whether
     Crisp answers (the offline banner); ``database``: the account's, which keeps the drafts
-    (``drafts_path``, the old drafts.json, is moved into it once)."""
+    (``drafts_path``, the old drafts.json, is moved into it once). ``canned``: the composer's
+    first canned responses (None: none until the console's TeamCanned feeds the bundled ones,
+    after the first frame)."""
     store = client.store
     drafts = DraftStore(drafts_path, database=database)
     media = MediaLoader(client.media.fetch, tasks=tasks,
@@ -122,7 +123,7 @@ def build_console(client: ConsoleClient, registry: CommandRegistry, prefs: Prefe
             return None
         return message.fingerprint, message.content
 
-    composer = Composer(registry, drafts, canned=load_canned() if canned is None else canned,
+    composer = Composer(registry, drafts, canned=canned or (),
                         send_on_enter=prefs.send_on_enter,
                         last_own_message=last_own if prefs.edit_last_with_up else None)
     people = PeoplePanel(store)
