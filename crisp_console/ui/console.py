@@ -30,6 +30,7 @@ from crisp_console.ui.conversation_actions import ConversationActions
 from crisp_console.ui.default_commands import build_registry
 from crisp_console.ui.feedback import Feedback
 from crisp_console.ui.file_drops import FileDrops
+from crisp_console.ui.first_frame import FirstFrame
 from crisp_console.ui.last_view import LastView, SettingsViewMemory, ViewMemory
 from crisp_console.ui.panes import Panes, apply_directory, build_console
 from crisp_console.ui.people_loads import PeopleLoads
@@ -72,7 +73,8 @@ class Console:
                  view_memory: ViewMemory | None = None,
                  saved_views: SavedViewsMemory | None = None,
                  database: Database | None = None,
-                 account: AccountName | None = None) -> None:
+                 account: AccountName | None = None,
+                 first_frame: FirstFrame | None = None) -> None:
         """A ``registry`` built by the caller runs its async commands on ``tasks``.
         ``unsent``: the outbox's unsent items; quitting asks about them (None: never asks).
         ``saved``: the saved data a warm start shows, until reconciled (the status bar);
@@ -82,7 +84,9 @@ class Console:
         conversation) is kept; by default the window's ``settings``; ``saved_views``: where
         the saved views are kept (by default the settings too). ``database``: the
         account's (the drafts live in it; its owner closes it after ``aclose()``).
-        ``account``: its name and key ("Signed in as …"; the availability is kept per key)."""
+        ``account``: its name and key ("Signed in as …"; the availability is kept per key).
+        ``first_frame``: the window and list app.py painted first (ui/first_frame.py); the
+        rest is built into it (None: all at once, as the tests do)."""
         self.client = client
         self.tasks = tasks if tasks is not None else TaskOwner()
         prefs = prefs or Preferences()
@@ -96,7 +100,8 @@ class Console:
                                                  database=database,
                                                  settings=settings, canned=canned,
                                                  coalesce=coalesce, saved=saved,
-                                                 reachability=reachability)
+                                                 reachability=reachability,
+                                                 first_frame=first_frame)
         p, store = self.panes, client.store
         self.window: MainWindow = p.window
         self.feedback = feedback = Feedback(p.window.statusBar().showMessage, self.tasks)
