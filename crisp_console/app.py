@@ -19,7 +19,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -67,15 +67,17 @@ from crisp_console.ui.accounts_flow import (
     Session,
     wire_account_commands,
 )
-from crisp_console.ui.console import Console
 from crisp_console.ui.default_commands import build_registry
 from crisp_console.ui.failure_words import describe
+from crisp_console.ui.first_frame import build_first_frame, show_cached
 from crisp_console.ui.first_paint import show_painted, since_process_start
 from crisp_console.ui.keymap import load_keymap
+from crisp_console.ui.last_view import SettingsViewMemory
 from crisp_console.ui.main_thread_gc import MainThreadGC
 from crisp_console.ui.native_background import NativeBackground
 from crisp_console.ui.theme import Theme
 from crisp_console.ui.widgets.crash_dialog import CrashNotifier, open_log_folder
+from crisp_console.ui.widgets.main_window import MainWindow
 from crisp_console.ui.widgets.sign_in_dialog import run_sign_in
 
 if TYPE_CHECKING:
@@ -143,29 +145,39 @@ async def run(rest: str, credentials: Credentials, shell: Shell,
     config = ClientConfig(cache_cap_bytes=prefs.cache_cap_mb * MB)
     client = ConsoleClient(rest, credentials, config=config, database=local.database,
                            cache=local.database, index=local.search)
+    in_memory = local.database.mode is StorageMode.MEMORY
+    # In memory only the view is kept in window.ini, as before.
+    view_memory = SettingsViewMemory(settings) if in_memory else DatabaseViewMemory(client)
+    reachability = Reachable(client)
+    # The first frame: the window, the saved inbox in the list (no request; the network
+    # stack is not even imported yet: it loads with console.start()'s first request), and
+    # stand-ins for the rest, painted before the rest is imported and built.
+    frame = build_first_frame(client, registry, settings=settings, saved=client.saved_data,
+                              reachability=reachability)
+    window = frame.window
+    if account is not None:
+        window.setWindowTitle(f"{window.windowTitle()} — {account.display_name}")
+    NativeBackground(window)  # X11 fills it with the theme's colour until the first paint
+    gap = GapQuit(window)  # a close asked for before the console can ask back
+    if await client.restore_cache() is not None:
+        show_cached(frame, client.store, client.me, view_memory.get())
+    await show_painted(window)
+    log.info("start-up: first frame painted, %d conversations from the cache, %.2f s after "
+             "the process started", len(client.store.conversations), since_process_start())
+    from crisp_console.ui.console import Console  # the thread, composer, people and the rest
+
     console = Console(client, prefs=prefs, registry=registry, tasks=tasks,
                       drafts_path=state_dir() / "drafts.json", settings=settings,
                       theme=shell.theme, prefs_path=preferences_path(),
                       keymap_path=keymap_path(), database=local.database,
                       unsent=OutboxUnsent(client), saved=client.saved_data,
-                      reachability=Reachable(client),
+                      reachability=reachability,
                       local_data=LocalStorage(client, local.database, local.notices),
-                      # In memory only the view is kept in window.ini, as before.
-                      view_memory=None if local.database.mode is StorageMode.MEMORY
-                      else DatabaseViewMemory(client),
-                      saved_views=None if local.database.mode is StorageMode.MEMORY
-                      else DatabaseSavedViews(client),
-                      account=account_name(args, rest, credentials, account))
-    window = console.window
-    if account is not None:
-        window.setWindowTitle(f"{window.windowTitle()} — {account.display_name}")
-    NativeBackground(window)  # X11 fills it with the theme's colour until the first paint
-    # The first frame: the saved inbox (no request; the network stack is not even imported
-    # yet: it loads with console.start()'s first request), painted before more work.
-    await console.restore()
-    await show_painted(window)
-    log.info("start-up: first frame painted, %d conversations from the cache, %.2f s after "
-             "the process started", len(client.store.conversations), since_process_start())
+                      view_memory=view_memory,
+                      saved_views=None if in_memory else DatabaseSavedViews(client),
+                      account=account_name(args, rest, credentials, account),
+                      first_frame=frame)
+    await console.restore()  # the last view (the conversation left open) and the focus
     if shell.crash is not None:
         shell.crash.on_crash = CrashNotifier(window)  # a report without secrets, then a dialog
     logs = (log_file() or default_log_dir() / "crisp-console.log").parent
@@ -190,9 +202,11 @@ async def run(rest: str, credentials: Credentials, shell: Shell,
     # not sent yet (ui/quit_guard.py); SIGINT/SIGTERM/--quit-after set shell.quit_requested
     # instead and never ask: headless, nobody to answer (the outbox keeps what is unsent).
     console.quit_guard.confirmed.connect(lambda: end(Ending(Next.QUIT)))
+    gap.hand_over(console.quit_guard.request)
     rc = 0
     try:
-        await console.start()
+        if not shell.quit_requested.is_set() and not done.is_set():
+            await console.start()  # (a quit asked for meanwhile does not wait to connect)
     except AuthError as exc:  # StartupAuthError: the token was refused at start-up
         words = describe(exc)
         log.error("the server refused the key: %s", words)
@@ -219,6 +233,23 @@ async def run(rest: str, credentials: Credentials, shell: Shell,
     await console.aclose()
     await close_local(local)
     return rc, ending
+
+
+class GapQuit:
+    """The window's close asked for between the first frame and the console (Ctrl+Q, the
+    close button): remembered, then handed to the console's quit guard once it exists."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self._window, self._asked = window, False
+        window.close_requested.connect(self._ask)
+
+    def _ask(self) -> None:
+        self._asked = True
+
+    def hand_over(self, request: Callable[[], None]) -> None:
+        self._window.close_requested.disconnect(self._ask)
+        if self._asked:
+            request()
 
 
 class AboutOnDemand:

@@ -42,13 +42,18 @@ FORBIDDEN = ("httpx", "httpcore", "anyio", "socketio", "engineio", "aiohttp", "r
              "crisp_console.ui.widgets.keymap_editor", "crisp_console.ui.widgets.canned_editor",
              "crisp_console.ui.cheatsheet", "crisp_console.ui.widgets.cheat_sheet",
              "crisp_console.ui.widgets.saved_view_dialog", "desktop_notifier",
-             "PySide6.QtMultimedia")
+             "PySide6.QtMultimedia", "jsonschema",
+             # The second stage (ui/first_frame.py): built right after the first paint.
+             "crisp_console.ui.console", "crisp_console.ui.controller",
+             "crisp_console.ui.widgets.thread_pane", "crisp_console.ui.widgets.composer",
+             "crisp_console.ui.widgets.people_panel", "crisp_console.ui.widgets.command_palette",
+             "crisp_console.ui.widgets.custom_data_editor",
+             "crisp_console.ui.widgets.local_data_section", "crisp_console.ui.thread_find",
+             "crisp_console.ui.file_drops", "crisp_console.ui.widgets.attachment_tray",
+             "crisp_console.ui.delegates.bubble", "http.cookiejar")
 # Rarely used parts, reported when they load before the first frame (lazy candidates; the
 # crash and sign-in dialogs are eager on purpose: a crash or a refused key needs them).
-RARE = ("jsonschema", "crisp_console.ui.widgets.sign_in_dialog",
-        "crisp_console.ui.widgets.crash_dialog", "crisp_console.ui.widgets.custom_data_editor",
-        "crisp_console.ui.widgets.local_data_section", "crisp_console.ui.thread_find",
-        "crisp_console.ui.file_drops", "crisp_console.ui.widgets.attachment_tray")
+RARE = ("crisp_console.ui.widgets.sign_in_dialog", "crisp_console.ui.widgets.crash_dialog")
 
 
 def loaded(names: tuple[str, ...] = FORBIDDEN) -> list[str]:

@@ -16,7 +16,6 @@ import asyncio
 import logging
 import re
 from collections.abc import AsyncIterator, Callable
-from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import TYPE_CHECKING
 
 from crisp_console.api.wire import is_loopback, secure_url, where
@@ -119,6 +118,8 @@ class MediaFetcher:
 
     def _ensure_client(self) -> httpx.AsyncClient:
         if self._client is None:
+            from http.cookiejar import CookieJar, DefaultCookiePolicy  # with httpx, not at start
+
             import httpx
 
             # A jar whose policy accepts no domain: third parties cannot set cookies to track.

@@ -184,7 +184,7 @@ class TeamSettings:
         self._monitor = client.monitor
         self._store = client.store
         self._tasks = client.tasks
-        self._validator = validator or load_validator()
+        self._validator_given = validator  # None: the schema's, built on first use
         self._cache: dict[str, WebsiteSettings] = {}
         self._raw: dict[str, dict[str, Any]] = {}  # the server's settings, for re-parsing
         self._started: dict[str, int] = {}  # website -> number of the newest load or save
@@ -193,6 +193,13 @@ class TeamSettings:
         self._listeners: list[SettingsListener] = []
         self._unlisten = client.add_event_listener(self._on_event)
         self._unfollow: Callable[[], None] | None = None  # the store's websites, once loaded
+
+    @property
+    def _validator(self) -> jsonschema.Draft202012Validator:
+        """Built when settings are first read or saved (after the first frame)."""
+        if self._validator_given is None:
+            self._validator_given = load_validator()
+        return self._validator_given
 
     def close(self) -> None:
         self._unlisten()

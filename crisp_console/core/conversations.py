@@ -42,6 +42,7 @@ class ConversationRows:
         self._key = KEY_FUNCTIONS[ordering]
         self._rows = SortedRows(emit, CONVERSATIONS, block_size)
         self._sharer = Sharer()
+        self._unshared: list[Conversation] = []  # restored, meta not shared yet
 
     # ---- reading ---------------------------------------------------------------------------
 
@@ -147,16 +148,27 @@ class ConversationRows:
     def restore(self, convs: list[Conversation]) -> None:
         """Replace every conversation with saved ones, silently (the store announces the
         RESET); the first of a session_id wins. Their heavy meta values are shared as a
-        REST load shares them (sharing.py)."""
+        REST load shares them (sharing.py), later: ``share_restored`` (the first frame does
+        not wait for ~2k rows of JSON keys)."""
         self.by_id.clear()
         for conv in convs:
             if conv.session_id not in self.by_id:
-                self._sharer.meta(conv.meta)
                 self.by_id[conv.session_id] = conv
+        self._unshared = list(self.by_id.values())
         key = self._key
         self._rows.replace([(key(c), sid) for sid, c in self.by_id.items()])
+
+    def share_restored(self, limit: int) -> bool:
+        """Share the meta of up to ``limit`` restored conversations still unshared; whether
+        some remain. A row replaced since (an update) was shared by its own load."""
+        batch, self._unshared = self._unshared[:limit], self._unshared[limit:]
+        for conv in batch:
+            if self.by_id.get(conv.session_id) is conv:
+                self._sharer.meta(conv.meta)
+        return bool(self._unshared)
 
     def clear(self) -> None:
         """Forget every conversation, silently (the store announces the RESET)."""
         self.by_id.clear()
+        self._unshared = []
         self._rows.replace([])

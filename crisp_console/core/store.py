@@ -381,6 +381,12 @@ class Store:
         self.threads.restore(t for t in snapshot.timelines if t.session_id in by_id)
         self._reset_all()
 
+    def share_restored(self, limit: int = 250) -> bool:
+        """Share the heavy meta values of up to ``limit`` more restored conversations, as a
+        REST load shares them (memory only: equal values, no change to announce); whether
+        some remain. The warm start calls it after the first frame, a slice per loop turn."""
+        return self.rows.share_restored(limit)
+
     def forget_timeline(self, session_id: str) -> bool:
         """Drop a conversation's timeline and its bookkeeping (a saved one that can no
         longer be joined to the server's newest messages); its own RESET. The row stays."""

@@ -24,13 +24,13 @@ from crisp_console.present.labels import operator_name
 from crisp_console.settings import Preferences
 from crisp_console.storage.database import Database
 from crisp_console.ui.account_info import AccountName
-from crisp_console.ui.canned import load_canned
 from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.controller import Controller
 from crisp_console.ui.conversation_actions import ConversationActions
 from crisp_console.ui.default_commands import build_registry
 from crisp_console.ui.feedback import Feedback
 from crisp_console.ui.file_drops import FileDrops
+from crisp_console.ui.first_frame import FirstFrame
 from crisp_console.ui.last_view import LastView, SettingsViewMemory, ViewMemory
 from crisp_console.ui.panes import Panes, apply_directory, build_console
 from crisp_console.ui.people_loads import PeopleLoads
@@ -73,7 +73,8 @@ class Console:
                  view_memory: ViewMemory | None = None,
                  saved_views: SavedViewsMemory | None = None,
                  database: Database | None = None,
-                 account: AccountName | None = None) -> None:
+                 account: AccountName | None = None,
+                 first_frame: FirstFrame | None = None) -> None:
         """A ``registry`` built by the caller runs its async commands on ``tasks``.
         ``unsent``: the outbox's unsent items; quitting asks about them (None: never asks).
         ``saved``: the saved data a warm start shows, until reconciled (the status bar);
@@ -83,7 +84,9 @@ class Console:
         conversation) is kept; by default the window's ``settings``; ``saved_views``: where
         the saved views are kept (by default the settings too). ``database``: the
         account's (the drafts live in it; its owner closes it after ``aclose()``).
-        ``account``: its name and key ("Signed in as …"; the availability is kept per key)."""
+        ``account``: its name and key ("Signed in as …"; the availability is kept per key).
+        ``first_frame``: the window and list app.py painted first (ui/first_frame.py); the
+        rest is built into it (None: all at once, as the tests do)."""
         self.client = client
         self.tasks = tasks if tasks is not None else TaskOwner()
         prefs = prefs or Preferences()
@@ -91,15 +94,14 @@ class Console:
             raise ValueError("the registry must run its commands on the console's tasks")
         self.registry = registry or build_registry(single_key=prefs.single_key,
                                                    tasks=self.tasks)
-        if canned is None:  # the bundled ones, read (and validated) once for both users
-            canned = load_canned()
         self.panes: Panes
         self.panes, self.actions = build_console(client, self.registry, prefs,
                                                  tasks=self.tasks, drafts_path=drafts_path,
                                                  database=database,
                                                  settings=settings, canned=canned,
                                                  coalesce=coalesce, saved=saved,
-                                                 reachability=reachability)
+                                                 reachability=reachability,
+                                                 first_frame=first_frame)
         p, store = self.panes, client.store
         self.window: MainWindow = p.window
         self.feedback = feedback = Feedback(p.window.statusBar().showMessage, self.tasks)
@@ -277,6 +279,9 @@ class Console:
         unreachable does not raise: the console reads its cache, replies queue, the banner
         says so."""
         client = self.client
+        # The composer's canned responses: the bundled ones (None given: read now, after the
+        # first frame) ahead of the team's, which team_canned.load() adds once connected.
+        self.team_canned.refresh()
         self.panes.notifier.start()  # what this desktop offers, found in the background
         if await self.restore():
             # Replies queued by earlier runs show at once (on a cold start client.start()

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
-from PySide6.QtGui import QAction, QIcon
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
 from crisp_console.client import ConsoleClient
@@ -17,12 +17,12 @@ from crisp_console.client.tasks import TaskOwner
 from crisp_console.core import Store
 from crisp_console.present.canned import CannedResponse
 from crisp_console.present.labels import operator_name
-from crisp_console.settings import Preferences, resource_path
+from crisp_console.settings import Preferences
 from crisp_console.storage.database import Database
 from crisp_console.storage.drafts import DraftStore
-from crisp_console.ui.canned import load_canned
-from crisp_console.ui.commands import CommandRegistry
+from crisp_console.ui.commands import CommandRegistry, attach_actions
 from crisp_console.ui.desktop_notify import ServiceNotifications
+from crisp_console.ui.first_frame import FirstFrame, build_first_frame
 from crisp_console.ui.launcher_badge import LauncherBadge
 from crisp_console.ui.media import MediaLoader
 from crisp_console.ui.notifier import Notifier
@@ -92,27 +92,30 @@ class Panes:
         self.drafts.save()
 
 
-def app_icon() -> QIcon:
-    return QIcon(str(resource_path("icons", "crisp-console.svg")))
-
-
 def build_console(client: ConsoleClient, registry: CommandRegistry, prefs: Preferences, *,
                   tasks: TaskOwner, drafts_path: Path | None, settings: QSettings | None,
                   canned: list[CannedResponse] | None = None, coalesce: bool = True,
                   saved: SavedDataSource | None = None,
                   reachability: Reachability | None = None,
-                  database: Database | None = None) -> tuple[Panes, dict[str, QAction]]:
+                  database: Database | None = None,
+                  first_frame: FirstFrame | None = None) -> tuple[Panes, dict[str, QAction]]:
     """Every pane; ``tasks`` (the ui's TaskOwner) runs their loads. ``saved``: the data a warm
     start shows (the status bar says so until it is reconciled); ``reachability``: whether
     Crisp answers (the offline banner); ``database``: the account's, which keeps the drafts
-    (``drafts_path``, the old drafts.json, is moved into it once)."""
+    (``drafts_path``, the old drafts.json, is moved into it once). ``canned``: the composer's
+    first canned responses (None: none until the console's TeamCanned feeds the bundled ones,
+    after the first frame). ``first_frame``: the window and list pane app.py painted first
+    (built here when None), which the rest is built into."""
     store = client.store
+    if first_frame is None:
+        first_frame = build_first_frame(client, registry, settings=settings,
+                                        coalesce=coalesce, saved=saved,
+                                        reachability=reachability)
+    ff = first_frame
+    list_pane, search, left, window, icon = ff.list_pane, ff.search, ff.left, ff.window, ff.icon
     drafts = DraftStore(drafts_path, database=database)
     media = MediaLoader(client.media.fetch, tasks=tasks,
                         trusted=media_policy(client.media.trusted, prefs))
-    list_pane = ListPane(store, coalesce=coalesce)
-    search = SearchPane()
-    left = LeftColumn(list_pane, search)
     thread = ThreadPane(store, load_older=client.loader.load_older, tasks=tasks, media=media,
                         coalesce=coalesce)
 
@@ -122,17 +125,11 @@ def build_console(client: ConsoleClient, registry: CommandRegistry, prefs: Prefe
             return None
         return message.fingerprint, message.content
 
-    composer = Composer(registry, drafts, canned=load_canned() if canned is None else canned,
+    composer = Composer(registry, drafts, canned=canned or (),
                         send_on_enter=prefs.send_on_enter,
                         last_own_message=last_own if prefs.edit_last_with_up else None)
     people = PeoplePanel(store)
-    status_bar = ConnectionStatusBar(client.gateway, client.api.quota, health=client,
-                                     requests=client.api.requests, saved=saved)
-    banner = OfflineBanner(reachability)
-    icon = app_icon()
-    window = MainWindow(list_pane=left, thread_pane=thread, composer=composer,
-                        people_panel=people, status_bar=status_bar, settings=settings,
-                        icon=icon, banner=banner)
+    window.place(thread_pane=thread, composer=composer, people_panel=people)
     palette = CommandPalette(registry, store, window)
     tray = TrayIcon(icon, window)
     notifier = Notifier(store.conversations, window, tray=tray, sound=prefs.notify_sound,
@@ -142,13 +139,13 @@ def build_console(client: ConsoleClient, registry: CommandRegistry, prefs: Prefe
                                                      sound=SOUND_FILE),
                         player=SoundPlayer(SOUND_FILE), badge=LauncherBadge(tasks.spawn))
     unread = UnreadCounter(store)
-    actions = registry.create_actions(window, {"list": list_pane.view, "thread": thread.view,
-                                               "composer": composer.editor})
-    window.install_actions(registry, actions)
+    actions = ff.actions  # the list's attached with the first frame
+    attach_actions(registry, actions, "thread", thread.view)
+    attach_actions(registry, actions, "composer", composer.editor)
     panes = Panes(window=window, list_pane=list_pane, thread=thread, composer=composer,
-                  people=people, palette=palette, status_bar=status_bar, tray=tray,
+                  people=people, palette=palette, status_bar=ff.status_bar, tray=tray,
                   notifier=notifier, unread=unread, drafts=drafts, registry=registry,
-                  media=media, last_own=last_own, offline_banner=banner, search=search,
+                  media=media, last_own=last_own, offline_banner=ff.banner, search=search,
                   left=left)
     return panes, actions
 

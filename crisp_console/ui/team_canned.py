@@ -47,13 +47,21 @@ class TeamCanned:
         """``open_conversation()``: the controller's; ``parent``: the editor's window."""
         self.team = team
         self._health, self._store, self._box = health, store, box
-        self.defaults = load_canned() if defaults is None else defaults
+        self._defaults = defaults  # None: the bundled ones, read when first needed
         self._open = open_conversation
         self.feedback, self._tasks, self._parent = feedback, tasks, parent
         self.dialog: CannedEditorDialog | None = None
         self.team.add_listener(self._changed)
         self._refused: str | None = None  # the words for the website the popup is about
         self._unobserve = health.add_health_observer(self._on_health)
+
+    @property
+    def defaults(self) -> list[CannedResponse]:
+        """The bundled responses (read and validated on first use: jsonschema is not on the
+        first frame's path), unless the console was given its own."""
+        if self._defaults is None:
+            self._defaults = load_canned()
+        return self._defaults
 
     async def load(self) -> None:
         """After the client started: every subscribed website's settings, from the store

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -114,6 +115,26 @@ async def test_the_cached_inbox_shows_before_any_request_then_reconciles(
         "a new conversation while away"
     assert "written while away" in [m.content for m in client.store.messages(run.opened[0])]
     assert_store_matches(sandbox, client)
+
+
+async def test_the_restored_rows_share_their_meta_once_started(
+        second: tuple[ConsoleClient, FirstRun]) -> None:
+    """The restore leaves the sharing of heavy meta values to after the first frame: once
+    started, equal device values of restored rows are one object, as after a REST load."""
+    client, _ = second
+    await client.restore_cache()
+    by_json: dict[str, list[str]] = {}
+    for sid, conv in client.store.conversations.items():
+        device = conv.meta.get("device")
+        if device:
+            by_json.setdefault(json.dumps(device, sort_keys=True), []).append(sid)
+    a, b = next(ids for ids in by_json.values() if len(ids) > 1)[:2]
+    before = dict(client.store.conversations[a].meta)
+    await client.start()
+    convs = client.store.conversations
+    await until(lambda: convs[a].meta["device"] is convs[b].meta["device"],
+                what="the restored meta shared")
+    assert convs[a].meta == before
 
 
 async def test_an_unchanged_inbox_costs_at_most_five_requests(

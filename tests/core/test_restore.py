@@ -120,8 +120,13 @@ def test_restored_messages_keep_their_status_and_meta_is_shared() -> None:
     msg.status = MessageStatus.SENT
     store.restore(Snapshot(conversations=convs, timelines=[SavedTimeline(a, [msg])]))
     assert store.message(a, msg.fingerprint) is msg
-    # Equal device values of two restored rows are one object, as after a REST load.
+    # Equal device values of two restored rows become one object, as after a REST load,
+    # once shared (after the first frame, a slice at a time).
+    device_a = store.conversations[a].meta["device"]
+    assert store.share_restored(limit=1)  # one slice: the other row is still to do
+    assert not store.share_restored(limit=1)
     assert store.conversations[a].meta["device"] is store.conversations[b].meta["device"]
+    assert store.conversations[a].meta["device"] == device_a
 
 
 def test_forget_timeline_drops_it_with_its_bookkeeping() -> None:

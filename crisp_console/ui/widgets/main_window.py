@@ -160,6 +160,19 @@ class MainWindow(QMainWindow):
 
     # ---- panes -----------------------------------------------------------------------------
 
+    def place(self, *, thread_pane: QWidget, composer: QWidget, people_panel: QWidget) -> None:
+        """The panes built after the first frame, in the places their stand-ins held: the
+        splitters keep their sizes (window.ini's), the people panel its hidden state."""
+        hidden = self.people_panel.isHidden()
+        for splitter, index, pane, old in ((self.middle, 0, thread_pane, self.thread_pane),
+                                           (self.middle, 1, composer, self.composer),
+                                           (self.splitter, 2, people_panel, self.people_panel)):
+            if pane is not old:
+                splitter.replaceWidget(index, pane)
+                old.deleteLater()
+        self.thread_pane, self.composer, self.people_panel = thread_pane, composer, people_panel
+        people_panel.setHidden(hidden)
+
     def people_visible(self) -> bool:
         return not self.people_panel.isHidden()
 

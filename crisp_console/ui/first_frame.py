@@ -1,0 +1,105 @@
+"""The console's first frame: the window with its menus and toolbar, the conversation list
+(its model and delegate), the status bar and the offline banner; the thread, the reply box
+and the people panel are stand-ins of the theme's colour until the rest is built.
+
+app.py builds it, restores the cached inbox into it and paints it before the thread, the
+composer, the people panel and their controllers are even imported; ``Console(...,
+first_frame=...)`` then builds the rest into the same window, with the same list pane and
+actions (one owner: nothing is built twice). Without a first frame (the tests, the
+screenshots) ``build_console`` builds one itself, so both paths run the same code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QAction, QIcon, QPalette
+from PySide6.QtWidgets import QWidget
+
+from crisp_console.client import ConsoleClient
+from crisp_console.core import Store
+from crisp_console.present.filters import Filter
+from crisp_console.present.labels import operator_name, website_name
+from crisp_console.settings import resource_path
+from crisp_console.ui.commands import CommandRegistry
+from crisp_console.ui.last_view import FILTER, WEBSITE
+from crisp_console.ui.widgets.left_column import LeftColumn
+from crisp_console.ui.widgets.list_pane import ListPane
+from crisp_console.ui.widgets.main_window import MainWindow
+from crisp_console.ui.widgets.offline_banner import OfflineBanner, Reachability
+from crisp_console.ui.widgets.search_pane import SearchPane
+from crisp_console.ui.widgets.status_bar import ConnectionStatusBar, SavedDataSource
+from crisp_console.ui.widgets.website_switcher import WebsiteEntry
+
+
+@dataclass
+class FirstFrame:
+    window: MainWindow
+    list_pane: ListPane
+    search: SearchPane
+    left: LeftColumn  # the list pane, or the search pane in its place
+    status_bar: ConnectionStatusBar
+    banner: OfflineBanner
+    icon: QIcon
+    actions: dict[str, QAction]  # every command's; the thread's and composer's attached later
+
+
+def app_icon() -> QIcon:
+    return QIcon(str(resource_path("icons", "crisp-console.svg")))
+
+
+def stand_in(role: QPalette.ColorRole) -> QWidget:
+    """Holds a pane's place in its splitter (its saved size) until the pane is built, filled
+    with the colour the pane paints its background in."""
+    widget = QWidget()
+    widget.setObjectName("paneStandIn")
+    widget.setBackgroundRole(role)
+    widget.setAutoFillBackground(True)
+    return widget
+
+
+def build_first_frame(client: ConsoleClient, registry: CommandRegistry, *,
+                      settings: QSettings | None, coalesce: bool = True,
+                      saved: SavedDataSource | None = None,
+                      reachability: Reachability | None = None) -> FirstFrame:
+    """The first frame's widgets around ``client`` (not shown). ``registry``: its actions
+    fill the menus and the toolbar now; the list's shortcuts work at once."""
+    list_pane = ListPane(client.store, coalesce=coalesce)
+    search = SearchPane()
+    left = LeftColumn(list_pane, search)
+    status_bar = ConnectionStatusBar(client.gateway, client.api.quota, health=client,
+                                     requests=client.api.requests, saved=saved)
+    banner = OfflineBanner(reachability)
+    icon = app_icon()
+    role = QPalette.ColorRole.Window  # the thread's, the reply box's and the panel's ground
+    window = MainWindow(list_pane=left, thread_pane=stand_in(role), composer=stand_in(role),
+                        people_panel=stand_in(role),
+                        status_bar=status_bar, settings=settings, icon=icon, banner=banner)
+    actions = registry.create_actions(window, {"list": list_pane.view})
+    window.install_actions(registry, actions)
+    return FirstFrame(window=window, list_pane=list_pane, search=search, left=left,
+                      status_bar=status_bar, banner=banner, icon=icon, actions=actions)
+
+
+def show_cached(frame: FirstFrame, store: Store, me: str | None,
+                view: Mapping[str, str]) -> None:
+    """The restored inbox as the operator left it, for the first frame: operators' and
+    websites' names, "me", and the last view's scope and quick filter (a saved view, the
+    conversation left open and the websites' logos and notes come back with the rest:
+    ui/last_view.py and ui/websites.py set them all again, to the same values)."""
+    lp = frame.list_pane
+    lp.set_user_id(me)
+    lp.set_operator_names({uid: operator_name(o) for uid, o in store.operators.items()})
+    lp.set_website_labels({wid: website_name(site) for wid, site in store.websites.items()})
+    lp.switcher.set_websites([WebsiteEntry(wid, website_name(site), site.domain)
+                              for wid, site in store.websites.items() if site.subscribed])
+    website = view.get(WEBSITE, "")
+    site = store.websites.get(website) if website else None
+    if site is not None and site.subscribed:
+        lp.set_website(website)
+    kind = view.get(FILTER, "")
+    if kind in {f.value for f in Filter}:
+        lp.set_filter(Filter(kind))
+    lp.flush()
