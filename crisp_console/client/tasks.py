@@ -50,6 +50,10 @@ class TaskOwner:
             log.error("background task %s failed: %r", task.get_name(), exc,
                       exc_info=(type(exc), exc, exc.__traceback__))
 
+    def running(self, key: str) -> bool:
+        """Whether a task spawned under ``key`` has not finished yet."""
+        return key in self._keys
+
     def __len__(self) -> int:
         return len(self._tasks)
 

@@ -202,6 +202,10 @@ class TeamSettings:
         return self._validator_given
 
     def close(self) -> None:
+        """Stop following: no more reloads, and a reload still out does not apply."""
+        self._stale.clear()
+        for website_id in self._cache:
+            self._applied[website_id] = self._started.get(website_id, 0)
         self._unlisten()
         self._unlisten = lambda: None
         if self._unfollow is not None:
