@@ -31,7 +31,7 @@ class ClientConfig:
     # An owed fetch waits this long before asking (a new conversation's burst of events is
     # in its answer, not a reason to ask again), at most this many are out at once, and a
     # conversation found gone is not asked again for moot_for seconds, whatever is said of it.
-    owed_fetch_gather: float = 0.05
+    owed_fetch_gather: float = 0.016
     owed_fetches_in_flight: int = 4
     owed_moot_for: float = 60.0
     compose_interval: float = 2.0  # at most one "typing" start per conversation this often
