@@ -20,11 +20,10 @@ from PySide6.QtWidgets import QWidget
 
 from crisp_console.client import ConsoleClient
 from crisp_console.core import Store
-from crisp_console.present.filters import Filter
 from crisp_console.present.labels import operator_name, website_name
 from crisp_console.settings import resource_path
 from crisp_console.ui.commands import CommandRegistry
-from crisp_console.ui.last_view import FILTER, WEBSITE
+from crisp_console.ui.last_view import restore_scope
 from crisp_console.ui.widgets.left_column import LeftColumn
 from crisp_console.ui.widgets.list_pane import ListPane
 from crisp_console.ui.widgets.main_window import MainWindow
@@ -95,11 +94,5 @@ def show_cached(frame: FirstFrame, store: Store, me: str | None,
     lp.set_website_labels({wid: website_name(site) for wid, site in store.websites.items()})
     lp.switcher.set_websites([WebsiteEntry(wid, website_name(site), site.domain)
                               for wid, site in store.websites.items() if site.subscribed])
-    website = view.get(WEBSITE, "")
-    site = store.websites.get(website) if website else None
-    if site is not None and site.subscribed:
-        lp.set_website(website)
-    kind = view.get(FILTER, "")
-    if kind in {f.value for f in Filter}:
-        lp.set_filter(Filter(kind))
+    restore_scope(lp, store, view)
     lp.flush()

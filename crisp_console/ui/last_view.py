@@ -29,6 +29,19 @@ SAVED_PREFIX = "saved:"  # FILTER's value for a saved view: "saved:<its name>"
 LEGACY_WEBSITE_KEY = "list/website"  # where the website scope was kept before
 
 
+def restore_scope(lp: ListPane, store: Store, view: Mapping[str, str]) -> str:
+    """The website and quick filter ``view`` names, set on the list when still valid (the
+    first frame's and the full restore's); returns the saved filter's name as stored."""
+    website = view.get(WEBSITE, "")
+    site = store.websites.get(website) if website else None
+    if site is not None and site.subscribed:
+        lp.set_website(website)
+    kind = view.get(FILTER, "")
+    if kind in {f.value for f in Filter}:
+        lp.set_filter(Filter(kind))
+    return kind
+
+
 class ViewMemory(Protocol):
     """A small dict of strings kept across runs, per account: ``conversation`` (a session
     id), ``filter`` (a ``Filter`` value, or "saved:<name>" for a saved view) and ``website``
@@ -95,14 +108,8 @@ class LastView:
             view = {}
         self._saved = view
         lp, store = self._list, self._store
-        website = view.get(WEBSITE, "")
-        site = store.websites.get(website) if website else None
-        if site is not None and site.subscribed:
-            lp.set_website(website)
-        kind = view.get(FILTER, "")
-        if kind in {f.value for f in Filter}:
-            lp.set_filter(Filter(kind))
-        elif kind.startswith(SAVED_PREFIX):  # a saved view, when it is still saved
+        kind = restore_scope(lp, store, view)
+        if kind.startswith(SAVED_PREFIX):  # a saved view, when it is still saved
             name = kind[len(SAVED_PREFIX):]
             saved = next((v for v in lp.filter_bar.saved_views() if v.name == name), None)
             if saved is not None:
