@@ -69,7 +69,7 @@ def test_the_saved_account_connects_without_asking_and_writes_no_secret(
     dialog = Dialog()
     start(monkeypatch, tmp_path, SessionOnlyStore(), dialog)
     setup_logging(logging.DEBUG, tmp_path / "log", stderr=False)
-    rc, sandbox = run_accounts(qloop, tmp_path, key=None, after=8.0)  # a loaded machine lists late
+    rc, sandbox = run_accounts(qloop, tmp_path, key=None, after=3.0)
     assert rc == 0 and dialog.calls == []
     listed = int(capsys.readouterr().out.split("crisp-console: ")[1].split()[0])
     assert listed > 0
@@ -83,6 +83,16 @@ def test_the_saved_account_connects_without_asking_and_writes_no_secret(
     for f in written:
         text = f.read_bytes().decode("utf-8", "replace")
         assert not [form for form in forms if form in text], f
+
+
+def test_quit_after_zero_still_starts_and_lists_first(
+        qloop: qasync.QEventLoop, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # --quit-after (smoke runs) is not a signal: the console connects, then quits.
+    start(monkeypatch, tmp_path, SessionOnlyStore(), Dialog())
+    rc, _sandbox = run_accounts(qloop, tmp_path, key=None, after=0.0)
+    assert rc == 0
+    assert int(capsys.readouterr().out.split("crisp-console: ")[1].split()[0]) > 0
 
 
 def test_a_refused_key_brings_back_the_sign_in_with_the_reason(
