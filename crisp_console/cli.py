@@ -22,6 +22,9 @@ def main(argv: list[str] | None = None) -> int:
         from crisp_console import tail
 
         return tail.main(argv[1:])
+    from crisp_console.ui import feature_scan
+
+    feature_scan.install()  # before the console's ~900 modules are imported
     from crisp_console import app
 
     return app.main(argv)
