@@ -69,7 +69,7 @@ from crisp_console.ui.accounts_flow import (
 )
 from crisp_console.ui.default_commands import build_registry
 from crisp_console.ui.failure_words import describe
-from crisp_console.ui.first_frame import build_first_frame, show_cached
+from crisp_console.ui.first_frame import build_first_frame, show_cached_first, show_cached_rest
 from crisp_console.ui.first_paint import show_painted, since_process_start
 from crisp_console.ui.keymap import load_keymap
 from crisp_console.ui.last_view import SettingsViewMemory
@@ -164,11 +164,11 @@ async def run(rest: str, credentials: Credentials, shell: Shell,
         window.setWindowTitle(f"{window.windowTitle()} — {account.display_name}")
     NativeBackground(window)  # X11 fills it with the theme's colour until the first paint
     gap = GapQuit(window)  # a close asked for before the console can ask back
-    if await client.restore_cache() is not None:
-        show_cached(frame, client.store, client.me, view_memory.get())
+    await show_cached_first(frame, client, view_memory.get)
     await show_painted(window)
     log.info("start-up: first frame painted, %d conversations from the cache, %.2f s after "
              "the process started", len(client.store.conversations), since_process_start())
+    await show_cached_rest(frame, client)  # the whole cache, in place of the first screen
     from crisp_console.ui.console import Console  # the thread, composer, people and the rest
 
     console = Console(client, prefs=prefs, registry=registry, tasks=tasks,

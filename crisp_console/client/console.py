@@ -77,6 +77,7 @@ from crisp_console.realtime import ConnectionState, RealtimeGateway
 from crisp_console.storage import cache as cached
 from crisp_console.storage.cache import Cache
 from crisp_console.storage.cache import Runner as CacheRunner
+from crisp_console.storage.first_screen import FirstScreen
 from crisp_console.storage.outbox import InlineRunner, Outbox, Runner
 from crisp_console.types import Credentials
 
@@ -261,11 +262,19 @@ class ConsoleClient:
 
     # ---- lifecycle ------------------------------------------------------------------------
 
+    async def restore_first_screen(self, rows: int) -> FirstScreen | None:
+        """The top ``rows`` of the cached list into the store, for the first frame, before
+        ``restore_cache()`` (which replaces them with the whole cache); None without a cache
+        or when they cannot be read first. ``cut``: the cache holds more than these."""
+        return await self.warm.first_screen(rows) if self.warm is not None else None
+
     async def restore_cache(self) -> Restored | None:
         """Fill the store from the local cache, before any request (warmstart.py): what it
         restored and when it was saved. None without a cache."""
         if self.warm is None:
             return None
+        if self.warm.restored is not None:  # idempotent: restored once
+            return self.warm.restored
         restored = await self.warm.restore()
         self.loader.restored(restored.timeline_ids)
         self.saved_data.restored(restored.saved_at if restored.conversations else None)

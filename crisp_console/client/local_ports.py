@@ -215,8 +215,7 @@ class DatabaseViewMemory:
 
     def get(self) -> Mapping[str, str]:
         warm = self._client.warm
-        restored = warm.restored if warm is not None else None
-        view = restored.view if restored is not None else {}
+        view = warm.view() if warm is not None else {}
         out = {}
         for key, meta in self.KEYS:
             value = view.get(meta)

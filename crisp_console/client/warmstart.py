@@ -38,9 +38,11 @@ from crisp_console.core import Store
 from crisp_console.realtime import ConnectionState, RealtimeGateway
 from crisp_console.storage import cache as c
 from crisp_console.storage.cache import Cache
+from crisp_console.storage.first_screen import FirstScreen
 
 EVICT_STEP = 5  # conversations per writer job: ~0.3 s of the writer at most (FTS deletes)
 EVICT_PAUSE = 0.05  # seconds between two steps: other writes go first
+VIEW_KEYS = (c.LAST_OPEN, c.FILTER, c.SCOPE, c.SAVED_VIEWS)  # the UI's (save_view)
 
 log = logging.getLogger("crisp_console.client")
 
@@ -76,6 +78,7 @@ class WarmStart:
         self._cursors: dict[str, int] = {}
         self._forgotten = False  # the cache was cleared: its rows no longer cover the inbox
         self.restored: Restored | None = None
+        self._first_view: dict[str, Any] = {}  # first_screen()'s, until restore()
 
     async def restore(self) -> Restored:
         """Fill the store from the cache (no request); idempotent."""
@@ -103,12 +106,34 @@ class WarmStart:
             skipped=loaded.skipped,
             saved_at=datetime.fromtimestamp(saved / 1000, UTC) if isinstance(saved, int)
             else None,
-            view={k: meta.get(k) for k in (c.LAST_OPEN, c.FILTER, c.SCOPE, c.SAVED_VIEWS)},
+            view={k: meta.get(k) for k in VIEW_KEYS},
             timeline_ids=tuple(t.session_id for t in snap.timelines))
         log.info("warm start: %d conversations, %d timelines (%d messages) from the cache; "
                  "%d rows skipped", self.restored.conversations, self.restored.timelines,
                  self.restored.messages, loaded.skipped)
         return self.restored
+
+    async def first_screen(self, rows: int) -> FirstScreen | None:
+        """The top ``rows`` of the list into the store, for the first frame (no people, no
+        timelines: storage/first_screen.py); ``restore()`` then reads the whole snapshot,
+        which replaces them. None when it cannot be read: ``restore()`` reads everything."""
+        if self.restored is not None:
+            return None
+        try:
+            first = await self._cache.load_first_screen(
+                rows=rows, conversations=self._config.cache_conversations,
+                ordering=self._store.ordering)
+        except Exception as exc:  # noqa: BLE001 - the whole restore follows, and reports
+            log.warning("warm start: the first screen could not be read first: %r", exc)
+            return None
+        self._store.restore(first.snapshot)
+        self._first_view = {k: first.meta.get(k) for k in VIEW_KEYS}
+        return first
+
+    def view(self) -> dict[str, Any]:
+        """The last open conversation, filter, scope and saved views the UI saved, as the
+        restore (or the first screen before it) read them."""
+        return dict(self.restored.view) if self.restored is not None else dict(self._first_view)
 
     async def _evict(self, keep: set[str]) -> None:
         """Down to the size cap, a step at a time (the module docstring); ``evicted`` says

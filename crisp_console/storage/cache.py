@@ -7,6 +7,7 @@ class over any ``Runner`` (an object with ``awrite(fn)``/``aread(fn)``: database
 - ``save_rows(conn, batch)``: one batch of upserts and removals by id (client/persist.py
   builds it from the store's changes, encoding on the loop thread: the ``*_row`` helpers);
 - ``load_snapshot(conn, ...)``: what a warm start restores (core/snapshot.py), bounded;
+  ``load_first_screen`` (first_screen.py) its list's top, read before the first paint;
 - ``get_meta``/``set_meta``: small JSON values by key (sync cursors, the view: META_KEYS);
 - ``evict`` and ``clear``: eviction.py.
 
@@ -29,6 +30,7 @@ from crisp_console.core import (
     Message,
     MessageStatus,
     Operator,
+    Ordering,
     Person,
     SavedTimeline,
     Snapshot,
@@ -37,6 +39,7 @@ from crisp_console.core import (
 from crisp_console.storage import eviction, search_index
 from crisp_console.storage.codec import CodecError, decode, encode
 from crisp_console.storage.eviction import Eviction
+from crisp_console.storage.first_screen import FirstScreen, load_first_screen
 
 log = logging.getLogger("crisp_console.storage")
 
@@ -304,6 +307,16 @@ class Cache:
     async def load(self, *, conversations: int, timelines: int, messages: int) -> Loaded:
         return await self.runner.aread(partial(
             load_snapshot, conversations=conversations, timelines=timelines, messages=messages))
+
+    async def load_first_screen(self, *, rows: int, conversations: int,
+                                ordering: Ordering) -> FirstScreen:
+        def read(conn: sqlite3.Connection) -> FirstScreen:
+            first = load_first_screen(conn, rows=rows, conversations=conversations,
+                                      ordering=ordering)
+            first.meta = get_meta(conn, META_KEYS)
+            return first
+
+        return await self.runner.aread(read)
 
     async def get_meta(self, keys: Iterable[str] | None = None) -> dict[str, Any]:
         return await self.runner.aread(partial(get_meta, keys=keys))

@@ -2,8 +2,10 @@
 (its model and delegate), the status bar and the offline banner; the thread, the reply box
 and the people panel are stand-ins of the theme's colour until the rest is built.
 
-app.py builds it, restores the cached inbox into it and paints it before the thread, the
-composer, the people panel and their controllers are even imported; ``Console(...,
+app.py builds it, restores the top of the cached list into it (``show_cached_first``: the
+rows one screen shows, read in a fraction of the whole cache's time) and paints it before
+the thread, the composer, the people panel and their controllers are even imported, then
+reads the whole cache in its place (``show_cached_rest``); ``Console(...,
 first_frame=...)`` then builds the rest into the same window, with the same list pane and
 actions (one owner: nothing is built twice). Without a first frame (the tests, the
 screenshots) ``build_console`` builds one itself, so both paths run the same code.
@@ -11,11 +13,11 @@ screenshots) ``build_console`` builds one itself, so both paths run the same cod
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from PySide6.QtCore import QSettings
-from PySide6.QtGui import QAction, QIcon, QPalette
+from PySide6.QtGui import QAction, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QWidget
 
 from crisp_console.client import ConsoleClient
@@ -31,6 +33,10 @@ from crisp_console.ui.widgets.offline_banner import OfflineBanner, Reachability
 from crisp_console.ui.widgets.search_pane import SearchPane
 from crisp_console.ui.widgets.status_bar import ConnectionStatusBar, SavedDataSource
 from crisp_console.ui.widgets.website_switcher import WebsiteEntry
+
+# The top of the cached list read before the first paint (storage/first_screen.py): the
+# screens of the tallest display at the smallest rows, in about a tenth of a full cache's time.
+FIRST_SCREEN_ROWS = 200
 
 
 @dataclass
@@ -96,3 +102,36 @@ def show_cached(frame: FirstFrame, store: Store, me: str | None,
                               for wid, site in store.websites.items() if site.subscribed])
     restore_scope(lp, store, view)
     lp.flush()
+
+
+def fills_the_screen(list_pane: ListPane) -> bool:
+    """Whether the list's rows would fill the tallest screen's height."""
+    view = list_pane.view
+    rows = view.model().rowCount()
+    tallest = max((screen.availableGeometry().height() for screen in QGuiApplication.screens()),
+                  default=0)
+    return rows > 0 and rows * max(1, view.sizeHintForRow(0)) >= tallest
+
+
+async def show_cached_first(frame: FirstFrame, client: ConsoleClient,
+                            view: Callable[[], Mapping[str, str]]) -> None:
+    """The cached inbox into the first frame (``view``: the last view's scope and filter).
+    Only the top of the list is read when that fills the screen in the last view's filter,
+    else the whole cache (a narrow filter); ``show_cached_rest`` reads the rest after the
+    paint. The tabs' counts wait for the whole cache (ListPane.set_partial)."""
+    first = await client.restore_first_screen(FIRST_SCREEN_ROWS)
+    if first is not None:
+        frame.list_pane.set_partial(first.cut)
+        show_cached(frame, client.store, client.me, view())
+        if not first.cut or fills_the_screen(frame.list_pane):
+            return
+    if await client.restore_cache() is not None:
+        show_cached(frame, client.store, client.me, view())
+    frame.list_pane.set_partial(False)
+
+
+async def show_cached_rest(frame: FirstFrame, client: ConsoleClient) -> None:
+    """After the first paint: the whole cache replaces the first screen's rows (nothing to
+    do when it is already in), and the tabs count it."""
+    await client.restore_cache()
+    frame.list_pane.set_partial(False)

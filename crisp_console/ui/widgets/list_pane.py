@@ -68,6 +68,7 @@ class ListPane(QWidget):
         self._problem = ""
         self._saved: SavedView | None = None
         self._members: frozenset[str] = frozenset()  # a custom filter's, as Crisp answered
+        self._partial = False  # the store holds only the cache's first screen (set_partial)
         self._filter = ConversationFilter(DEFAULT_FILTER, user_id)
         self.model = ConversationListModel(store, coalesce=coalesce, accept=self._filter,
                                            parent=self)
@@ -312,8 +313,18 @@ class ListPane(QWidget):
                 new, self._members = members - self._members, members
                 self.model.recheck(new)
 
+    def set_partial(self, partial: bool) -> None:
+        """While the store holds only the top of the cached list (the first frame: ui/
+        first_frame.py), the tabs show no counts: they would count only those rows."""
+        if partial != self._partial:
+            self._partial = partial
+            self._show_counts()
+
     def _show_counts(self) -> None:
-        self.filter_bar.set_counts(self.counts.counts(), self.paging.inexact())
+        if self._partial:
+            self.filter_bar.set_counts({}, {})
+        else:
+            self.filter_bar.set_counts(self.counts.counts(), self.paging.inexact())
         self._count_saved()
 
     def _update_empty_text(self) -> None:
