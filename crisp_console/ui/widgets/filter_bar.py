@@ -61,6 +61,7 @@ class FilterBar(QWidget):
         self._text = ""
         self._counts: dict[Filter, int] = {}
         self._inexact: dict[Filter, str] = {}  # filter -> "as of" time, while not exact
+        self._counting = False  # no counts yet (set_counts)
         self._hints: dict[Filter, str] = {}
         self._saved_views: list[SavedView] = []
         self._saved: SavedView | None = None
@@ -198,13 +199,15 @@ class FilterBar(QWidget):
         return self._buttons[kind]
 
     def set_counts(self, counts: Mapping[Filter, int],
-                   inexact: Mapping[Filter, str] | None = None) -> None:
+                   inexact: Mapping[Filter, str] | None = None, *,
+                   counting: bool = False) -> None:
         """Show each filter's count (the pane passes FilterCounts.counts()); ``inexact``
         names the filters whose list Crisp has more of, with the time ("14:02") of the
-        newest page read ("" when none was): their count reads "50+"."""
+        newest page read ("" when none was): their count reads "50+". ``counting``: no
+        count yet, each tab reads "Pending …" (about as wide as its count will be)."""
         inexact = dict(inexact or {})
-        if counts != self._counts or inexact != self._inexact:
-            self._counts, self._inexact = dict(counts), inexact
+        if counts != self._counts or inexact != self._inexact or counting != self._counting:
+            self._counts, self._inexact, self._counting = dict(counts), inexact, counting
             self._refresh_tabs()
 
     def set_shortcut_hints(self, hints: Mapping[Filter, str]) -> None:
@@ -217,9 +220,13 @@ class FilterBar(QWidget):
             button = self._buttons[kind]
             count = self._counts.get(kind)
             exact = kind not in self._inexact
-            button.setText(label if count is None else f"{label} {count_text(count, exact)}")
-            words = label if count is None else count_words(label, count, exact,
-                                                            self._inexact.get(kind, ""))
+            if self._counting:
+                button.setText(f"{label} …")
+                words = f"{label}, counting"
+            else:
+                button.setText(label if count is None else f"{label} {count_text(count, exact)}")
+                words = label if count is None else count_words(label, count, exact,
+                                                                self._inexact.get(kind, ""))
             button.setAccessibleName(words)
             hint = self._hints.get(kind)
             button.setToolTip(words + (f" ({hint})" if hint else ""))

@@ -315,14 +315,14 @@ class ListPane(QWidget):
 
     def set_partial(self, partial: bool) -> None:
         """While the store holds only the top of the cached list (the first frame: ui/
-        first_frame.py), the tabs show no counts: they would count only those rows."""
+        first_frame.py), the tabs say they are counting: they would count only those rows."""
         if partial != self._partial:
             self._partial = partial
             self._show_counts()
 
     def _show_counts(self) -> None:
         if self._partial:
-            self.filter_bar.set_counts({}, {})
+            self.filter_bar.set_counts({}, {}, counting=True)
         else:
             self.filter_bar.set_counts(self.counts.counts(), self.paging.inexact())
         self._count_saved()
