@@ -69,7 +69,7 @@ from crisp_console.client.tasks import TaskOwner
 from crisp_console.client.uploads import Uploads
 from crisp_console.client.views import ViewPager
 from crisp_console.client.waiting import Waiting
-from crisp_console.client.warmstart import Restored, WarmStart
+from crisp_console.client.warmstart import Restored, WarmStart, saved_at
 from crisp_console.client.watches import Watches
 from crisp_console.client.websites import Websites
 from crisp_console.core import Message, Store
@@ -266,7 +266,11 @@ class ConsoleClient:
         """The top ``rows`` of the cached list into the store, for the first frame, before
         ``restore_cache()`` (which replaces them with the whole cache); None without a cache
         or when they cannot be read first. ``cut``: the cache holds more than these."""
-        return await self.warm.first_screen(rows) if self.warm is not None else None
+        first = await self.warm.first_screen(rows) if self.warm is not None else None
+        if first is not None:  # "showing saved data from …" from the first frame on
+            self.saved_data.restored(saved_at(first.meta) if first.snapshot.conversations
+                                     else None)
+        return first
 
     async def restore_cache(self) -> Restored | None:
         """Fill the store from the local cache, before any request (warmstart.py): what it

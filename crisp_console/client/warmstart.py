@@ -63,6 +63,12 @@ class Restored:
     timeline_ids: tuple[str, ...] = ()
 
 
+def saved_at(meta: dict[str, Any]) -> datetime | None:
+    """When the cache was last written, as its meta says (None: never)."""
+    saved = meta.get(c.SAVED_AT)
+    return datetime.fromtimestamp(saved / 1000, UTC) if isinstance(saved, int) else None
+
+
 class WarmStart:
     def __init__(self, store: Store, cache: Cache, persister: Persister, websites: Websites,
                  catchup: CatchUp, gateway: RealtimeGateway, startup: StartUp,
@@ -99,13 +105,11 @@ class WarmStart:
         if isinstance(meta.get(c.LAST_OPEN), str):
             keep.add(meta[c.LAST_OPEN])
         self._tasks.spawn(self._evict(keep), "cache eviction", key="cache-eviction")
-        saved = meta.get(c.SAVED_AT)
         self.restored = Restored(
             conversations=len(snap.conversations), timelines=len(snap.timelines),
             messages=sum(len(t.messages) for t in snap.timelines), people=len(snap.people),
             skipped=loaded.skipped,
-            saved_at=datetime.fromtimestamp(saved / 1000, UTC) if isinstance(saved, int)
-            else None,
+            saved_at=saved_at(meta),
             view={k: meta.get(k) for k in VIEW_KEYS},
             timeline_ids=tuple(t.session_id for t in snap.timelines))
         log.info("warm start: %d conversations, %d timelines (%d messages) from the cache; "

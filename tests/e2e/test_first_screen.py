@@ -49,12 +49,13 @@ async def warm_frame(sb: Sandbox, tmp_path: Path, rows: int,
     local = await open_account(sb, root)
     client = make_client(sb, database=local.database, cache=local.database)
     frame = build_first_frame(client, build_registry(single_key=False, tasks=TaskOwner()),
-                              settings=None)
+                              settings=None, saved=client.saved_data)
     try:
         frame.window.show()
         await show_cached_first(frame, client, DatabaseViewMemory(client).get)
         out = {"first": ids(frame), "stored": len(client.store.conversations),
-               "tab": all_tab(frame), "fills": fills_the_screen(frame.list_pane)}
+               "tab": all_tab(frame), "fills": fills_the_screen(frame.list_pane),
+               "saved_from": frame.status_bar.saved_from()}
         await show_cached_rest(frame, client)
         frame.list_pane.flush()
         out.update(after=ids(frame), tab_after=all_tab(frame),
@@ -94,6 +95,7 @@ def test_the_top_of_the_list_first_then_the_whole_cache(
     assert out["fills"] and out["first"]
     assert out["first"] == out["after"][:len(out["first"])]  # the whole list's top, as is
     assert out["tab"] == "All …"  # no count of a part of the inbox
+    assert out["saved_from"] is not None  # "showing saved data from …" from the first frame
     assert out["tab_after"] == f"All {out['counted']}" and out["counted"] > 30
 
 
