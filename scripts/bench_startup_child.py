@@ -7,6 +7,8 @@ the QApplication (app.py uses the one that exists) with an event filter that not
 first Paint of a list view showing rows.
 
 - ``bare``: a QListView of 50 rows (bench_storage_children.py's bare window), until painted;
+- ``floor``: the bare window after importing what any console like this one must load
+  before its first frame (``floor()``): the floor under the console's own code;
 - ``app``: ``crisp-console ARGS`` (crisp_console.cli.main, the real start-up: accounts,
   database, console), until the conversation list paints rows. Then one JSON line: the marks,
   the rows, the network modules loaded by then (and a last line at exit: those loaded
@@ -16,12 +18,13 @@ first Paint of a list view showing rows.
 The keyring is a JSON file (BENCH_KEYRING): the database key must outlive the process for a
 warm start to open the database a previous run filled.
 
-    python scripts/bench_startup_child.py bare --spawned-at EPOCH
+    python scripts/bench_startup_child.py bare|floor --spawned-at EPOCH
     python scripts/bench_startup_child.py app --spawned-at EPOCH [--keep-running] -- ARGS
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -54,6 +57,24 @@ FORBIDDEN = ("httpx", "httpcore", "anyio", "socketio", "engineio", "aiohttp", "r
 # Rarely used parts, reported when they load before the first frame (lazy candidates; the
 # crash and sign-in dialogs are eager on purpose: a crash or a refused key needs them).
 RARE = ("crisp_console.ui.widgets.sign_in_dialog", "crisp_console.ui.widgets.crash_dialog")
+
+
+BARE = ("bare", "floor")
+
+
+def floor() -> None:
+    """What any console like this one loads before its first frame, whatever its own code:
+    an asyncio loop (qasync), the keyring (the database key), SQLCipher, and the Qt
+    namespace's and QStyle's enums (PySide6 builds each class's Python enums on first use;
+    no list delegate paints without them)."""
+    import asyncio  # noqa: F401
+    import sqlite3  # noqa: F401
+
+    import keyring  # noqa: F401
+    from PySide6.QtCore import Qt  # noqa: F401
+    from PySide6.QtWidgets import QStyle  # noqa: F401
+    with contextlib.suppress(ImportError):  # else the plain SQLite file's mode
+        import sqlcipher3  # noqa: F401
 
 
 def loaded(names: tuple[str, ...] = FORBIDDEN) -> list[str]:
@@ -115,7 +136,7 @@ def main(argv: list[str]) -> int:
                    rare=loaded(RARE),
                    view=type(view).__name__)
         print(json.dumps({**out, "marks": marks}), flush=True)
-        if kind == "bare":
+        if kind in BARE:
             QTimer.singleShot(0, app.quit)
         elif not keep:
             os.kill(os.getpid(), signal.SIGTERM)  # the app's orderly quit (app.py)
@@ -132,12 +153,15 @@ def main(argv: list[str]) -> int:
     def is_list(view: QAbstractItemView) -> bool:
         model = view.model()
         return (model is not None and model.rowCount() > 0 and view.isVisible()
-                and (isinstance(view, QListView) if kind == "bare"
+                and (isinstance(view, QListView) if kind in BARE
                      else type(view).__name__ == CONSOLE_LIST))
     watch = Watch()
     app.installEventFilter(watch)
-    if kind == "bare":
+    if kind in BARE:
         from PySide6.QtCore import QStringListModel
+
+        if kind == "floor":
+            floor()
 
         view = QListView()
         model = QStringListModel([f"Conversation {i}" for i in range(ROWS)])
