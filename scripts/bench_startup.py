@@ -5,7 +5,7 @@ light launcher: what it imports before the first paint counts), offscreen:
 
 - the bare window: a QListView of 50 rows, the in-run anchor (same venv); and the floor:
   the same window after what any console like this one must load before its first frame
-  (an asyncio loop, the keyring, SQLCipher, the enums of Qt's namespace and QStyle);
+  of cached rows (the keyring, SQLCipher, the enums of Qt's namespace and QStyle);
 - ours and the baseline (``--before PATH``, a checkout run with PYTHONPATH=PATH, cwd=PATH),
   the whole ``crisp-console`` (environment token, ``--host`` the sandbox):
   - from the cache: the database a previous run of the same code filled (goal <= 1.5x the
@@ -151,8 +151,8 @@ def report(args: argparse.Namespace, anchor: list[dict[str, Any]],
         if kind == "warm":
             goal = f"<= {GOAL}x: {'met' if o / b <= GOAL else 'not met'}"
         print(line(what, o, bb, b, goal))
-    print("  (1) the bare window after asyncio, keyring, SQLCipher and the enums of Qt's "
-          "namespace and QStyle (bench_startup_child.floor)")
+    print("  (1) the bare window after keyring, SQLCipher and the enums of Qt's namespace and "
+          "QStyle (bench_startup_child.floor)")
     rows = ours["warm"][0].get("rows")
     print(f"  (rows in the list at that frame: ours {rows}"
           + (f", baseline {base['warm'][0].get('rows')})" if base else ")"))

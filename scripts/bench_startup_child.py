@@ -63,11 +63,10 @@ BARE = ("bare", "floor")
 
 
 def floor() -> None:
-    """What any console like this one loads before its first frame, whatever its own code:
-    an asyncio loop (qasync), the keyring (the database key), SQLCipher, and the Qt
-    namespace's and QStyle's enums (PySide6 builds each class's Python enums on first use;
-    no list delegate paints without them)."""
-    import asyncio  # noqa: F401
+    """What any console like this one loads before a first frame of cached rows, whatever
+    its own code: the keyring (the database key), SQLCipher, and the Qt namespace's and
+    QStyle's enums (PySide6 builds each class's Python enums on first use; no list delegate
+    paints without them). Not asyncio: a first frame could be painted before the loop."""
     import sqlite3  # noqa: F401
 
     import keyring  # noqa: F401
