@@ -7,8 +7,9 @@ repainting each one meant a backlog that only grew. So the gateway's sink is ``F
 - events wait in arrival order and go to ``deliver`` (the EventSink) together, at most once per
   ``interval`` (the first after a quiet spell on the next turn of the loop: an isolated event
   waits for nothing). A burst, or a backlog read at once after the process was starved, is one
-  pass through the store and one model flush (the models' own Coalescer, in step with this),
-  not one per event;
+  pass through the store and one model flush, not one per event: after the pass, ``done``
+  (the store's ``end_frame``) lets the list and the timeline flush in the same turn of the
+  loop (ui/models/coalesce.py), so an event waits for one interval at most, not two;
 - typing events still waiting are coalesced per *typist*: the conversation, and for an
   operator's (``message:compose:receive``) also which operator and whether automated. A later
   one of the same typist replaces the waiting one and takes its place in the order (the last),
@@ -35,8 +36,8 @@ VISITOR_TYPING = "message:compose:send"
 OPERATOR_TYPING = "message:compose:receive"
 _KINDS = frozenset(("start", "stop"))
 _TYPING = frozenset((VISITOR_TYPING, OPERATOR_TYPING))
-# Half a 60 Hz frame, as the list model's Coalescer (ui/models/coalesce.py): a visitor
-# typing shows within a frame, and at most one store pass and one paint per interval.
+# Half a 60 Hz frame: a visitor typing shows within a frame, and at most one store pass
+# (and, through ``done``, one list model flush) per interval.
 DEFAULT_INTERVAL = 0.008
 
 Deliver = Callable[[str, Any], None]
@@ -57,14 +58,17 @@ def _loop_schedule(delay: float, callback: Callable[[], None]) -> Cancellable:
 
 class FrameBatch:
     """``push`` queues an event (coalescing typing); ``flush`` hands the queue to
-    ``deliver`` in order. Counters: ``events`` pushed, ``coalesced`` replaced before their
-    flush, ``flushes`` that delivered something."""
+    ``deliver`` in order, then calls ``done`` (when it delivered something). Counters:
+    ``events`` pushed, ``coalesced`` replaced before their flush, ``flushes`` that
+    delivered something."""
 
     def __init__(self, deliver: Deliver, *, note: Deliver | None = None,
+                 done: Callable[[], None] | None = None,
                  interval: float = DEFAULT_INTERVAL, clock: Callable[[], float] = time.monotonic,
                  schedule: Schedule = _loop_schedule) -> None:
         self._deliver = deliver
         self._note = note
+        self._done = done
         self._interval = interval
         self._clock = clock
         self._schedule = schedule
@@ -149,6 +153,8 @@ class FrameBatch:
         for name, payload in zip(names, payloads, strict=True):
             if name:
                 deliver(name, payload)
+        if self._done is not None:
+            self._done()
 
     def close(self) -> None:
         """Drop what waits and stop (the client is closing: no store to apply it to)."""

@@ -146,7 +146,7 @@ class ConsoleClient:
         self.events = EventSink(store, watches, bucket_answer=uploads.answer,
                                 owe_fetch=fetches.owe, plugin_changed=websites.schedule_refresh)
         # The feed reaches the sink in whole frames, typing coalesced (batch.py).
-        self.batch = FrameBatch(self.events.on_event, note=watches.note)
+        self.batch = FrameBatch(self.events.on_event, note=watches.note, done=store.end_frame)
         self.gateway = RealtimeGateway(credentials, self.batch.push,
                                        policy=config.reconnect,
                                        rebind_interval=config.rebind_interval,

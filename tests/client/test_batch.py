@@ -162,3 +162,21 @@ def test_flush_delivers_now_and_close_drops_what_waits() -> None:
     batch.push("message:send", message_event("c"))
     frames.tick(1.0)
     assert len(got) == 1 and len(batch) == 0
+
+
+def test_done_follows_each_flush_that_delivered_and_nothing_else() -> None:
+    frames, got, done = Frames(), [], []
+    batch = FrameBatch(lambda n, p: got.append(n), done=lambda: done.append(len(got)),
+                       clock=frames.clock, schedule=frames.schedule)
+    batch.push("message:send", message_event("a"))
+    batch.push(SEND, compose_event("a", excerpt="x"))
+    assert done == []
+    frames.tick()
+    assert done == [2]  # once, after the whole frame was delivered
+    batch.flush()
+    frames.tick(1.0)
+    assert done == [2]  # nothing waited: no frame ended
+    batch.push("message:send", message_event("b"))
+    batch.close()
+    frames.tick(1.0)
+    assert done == [2]
