@@ -58,7 +58,8 @@ def _loop_schedule(delay: float, callback: Callable[[], None]) -> Cancellable:
 
 class FrameBatch:
     """``push`` queues an event (coalescing typing); ``flush`` hands the queue to
-    ``deliver`` in order, then calls ``done`` (when it delivered something). Counters:
+    ``deliver`` in order, then calls ``done`` (when it delivered something, or ``changed()``
+    was called since the last flush). Counters:
     ``events`` pushed, ``coalesced`` replaced before their flush, ``flushes`` that
     delivered something."""
 
@@ -80,6 +81,7 @@ class FrameBatch:
         self._visitor: dict[str, int] = {}  # session_id -> slot of its waiting typing event
         self._operator: dict[tuple[str, str, bool], int] = {}  # (session, user, automated)
         self._closed = False
+        self._changed = False  # changed(): end a frame with the next flush
         self.events = 0
         self.coalesced = 0
         self.flushes = 0
@@ -103,6 +105,18 @@ class FrameBatch:
             self._coalesce(name, payload)
         self._names.append(name)
         self._payloads.append(payload)
+        self._schedule_flush()
+
+    def changed(self) -> None:
+        """The store changed outside the feed (an owed fetch's answer): end a frame with the
+        next flush, as if an event waited, so that its rows are shown in the same flush and
+        paint as the feed's (at most one per interval), not in one of their own."""
+        if self._closed:
+            return
+        self._changed = True
+        self._schedule_flush()
+
+    def _schedule_flush(self) -> None:
         if self._handle is None:
             wait = self._interval - (self._clock() - self._last)
             self._handle = self._schedule(max(0.0, wait), self._fire)
@@ -141,24 +155,28 @@ class FrameBatch:
             self._handle = None
         self._last = self._clock()
         names, payloads = self._names, self._payloads
-        if not names:
+        changed, self._changed = self._changed, False
+        if not names and not changed:
             return
-        # Fresh lists for what arrives while delivering (a sink may run the loop's callbacks
-        # only after returning, but a re-entrant push must not land in the list being read).
-        self._names, self._payloads = [], []
-        self._visitor.clear()
-        self._operator.clear()
-        self.flushes += 1
-        deliver = self._deliver
-        for name, payload in zip(names, payloads, strict=True):
-            if name:
-                deliver(name, payload)
+        if names:
+            # Fresh lists for what arrives while delivering (a sink may run the loop's
+            # callbacks only after returning, but a re-entrant push must not land in the
+            # list being read).
+            self._names, self._payloads = [], []
+            self._visitor.clear()
+            self._operator.clear()
+            self.flushes += 1
+            deliver = self._deliver
+            for name, payload in zip(names, payloads, strict=True):
+                if name:
+                    deliver(name, payload)
         if self._done is not None:
             self._done()
 
     def close(self) -> None:
         """Drop what waits and stop (the client is closing: no store to apply it to)."""
         self._closed = True
+        self._changed = False
         if self._handle is not None:
             self._handle.cancel()
             self._handle = None

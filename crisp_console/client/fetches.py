@@ -20,7 +20,8 @@ scripts/bench_events.py waiting 16 or 50 ms saved no request, 131-138 for ~123 n
 conversations either way, and delayed every new row by as much). At most
 ``owed_fetches_in_flight`` are out at once (the others wait their turn); a conversation found
 gone or refused is moot for ``owed_moot_for`` seconds, so its later events ask nothing. The
-answer ends a frame (``Store.end_frame``): the new row is painted at once, as a live event's.
+answer ends a frame of the feed (``frame``: FrameBatch.changed): the new row is flushed and
+painted with the feed's next frame, not on the list model's own timer.
 """
 
 from __future__ import annotations
@@ -50,8 +51,11 @@ MAX_MOOT = 10_000  # gone conversations remembered at once (the oldest forgotten
 
 class OwedFetches:
     def __init__(self, work: OwedWork, config: ClientConfig, clocks: Clocks, *,
-                 overflow: Callable[[], None]) -> None:
+                 overflow: Callable[[], None], frame: Callable[[], None] | None = None) -> None:
+        """``frame``: end a frame of the feed soon (FrameBatch.changed; by default the
+        store's ``end_frame`` at once)."""
         self._work = work
+        self._frame = frame if frame is not None else work.store.end_frame
         self._monitor = work.monitor  # told of every change of the debts
         self._limit = config.max_owed_fetches
         self._gather = config.owed_fetch_gather
@@ -120,7 +124,7 @@ class OwedFetches:
                         await settle(work.store, work.watches, session_id, fetch)
                     finally:
                         self.in_flight -= 1
-                    work.store.end_frame()  # its row shows now, as a live event's would
+                    self._frame()  # its row shows with the feed's next frame
         except NotAllowedError as exc:
             self._found_moot(session_id)
             work.websites.deny_conversations(website_id, exc)
