@@ -8,8 +8,10 @@ repainting each one meant a backlog that only grew. So the gateway's sink is ``F
   ``interval`` (the first after a quiet spell on the next turn of the loop: an isolated event
   waits for nothing). A burst, or a backlog read at once after the process was starved, is one
   pass through the store and one model flush, not one per event: after the pass, ``done``
-  (the store's ``end_frame``) lets the list and the timeline flush in the same turn of the
-  loop (ui/models/coalesce.py), so an event waits for one interval at most, not two;
+  (the store's ``end_frame``) lets the list and the timeline flush, and the list paint, in
+  the same turn of the loop (ui/models/coalesce.py), so an event waits for one interval at
+  most, not two. A change from outside the feed that the rows wait for (an owed fetch's
+  answer) takes the next frame too (``changed``): one flush and one paint per interval;
 - typing events still waiting are coalesced per *typist*: the conversation, and for an
   operator's (``message:compose:receive``) also which operator and whether automated. A later
   one of the same typist replaces the waiting one and takes its place in the order (the last),

@@ -106,8 +106,8 @@ class ListPane(QWidget):
         self.footer.retry_requested.connect(self.paging.retry)
         self._show_counts()
         self._update_empty_text()
-        # After the model's own (it subscribed first): the frame's rows painted in its turn.
-        self._unframe = store.subscribe_frames(self._paint_frame)
+        # After every model's flush (the timeline's too): the frame painted in its turn.
+        self._unframe = store.subscribe_frames(self._paint_frame, last=True)
 
     def _paint_frame(self) -> None:
         """A frame of live events was applied and the model flushed it: lay the rows out and
