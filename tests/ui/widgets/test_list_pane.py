@@ -105,6 +105,30 @@ def test_the_end_of_a_frame_of_live_events_paints_its_rows_in_the_same_turn(
     assert paints.count == 0
 
 
+def test_a_row_update_repaints_the_list_not_the_panes_behind_it(
+        pane: ListPane, store: Store) -> None:
+    """The viewport paints its own background (opaque): a row that changes repaints the
+    list only, and what shows below the last row is still the list's base colour."""
+    pane.setStyleSheet("QTableView { border: none; }")  # as the theme's: a styled viewport
+    behind = Paints()
+    pane.installEventFilter(behind)
+    rows = Paints()
+    pane.view.viewport().installEventFilter(rows)
+    QApplication.processEvents()
+    behind.count = rows.count = 0
+    visitor_says(store, store.conversation_ids()[0], NOW + 1000, "Still there?")
+    store.end_frame()
+    QApplication.processEvents()
+    assert rows.count > 0 and behind.count == 0
+    pane.set_text("no conversation matches this")
+    pane.flush()
+    QApplication.processEvents()
+    viewport = pane.view.viewport()
+    image = viewport.grab().toImage()
+    base = viewport.palette().color(viewport.backgroundRole())
+    assert image.pixelColor(5, 5) == base  # an empty list: all background, painted by it
+
+
 def test_large_counts_are_compact(qtbot: QtBot) -> None:
     pane = make_pane(qtbot, seeded_store(1500))
     assert tab_text(pane, Filter.ALL) == "All 1.5k"
