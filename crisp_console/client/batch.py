@@ -7,8 +7,11 @@ repainting each one meant a backlog that only grew. So the gateway's sink is ``F
 - events wait in arrival order and go to ``deliver`` (the EventSink) together, at most once per
   ``interval`` (the first after a quiet spell on the next turn of the loop: an isolated event
   waits for nothing). A burst, or a backlog read at once after the process was starved, is one
-  pass through the store and one model flush (the models' own Coalescer, in step with this),
-  not one per event;
+  pass through the store and one model flush, not one per event: after the pass, ``done``
+  (the store's ``end_frame``) lets the list and the timeline flush, and the list paint, in
+  the same turn of the loop (ui/models/coalesce.py), so an event waits for one interval at
+  most, not two. A change from outside the feed that the rows wait for (an owed fetch's
+  answer) takes the next frame too (``changed``): one flush and one paint per interval;
 - typing events still waiting are coalesced per *typist*: the conversation, and for an
   operator's (``message:compose:receive``) also which operator and whether automated. A later
   one of the same typist replaces the waiting one and takes its place in the order (the last),
@@ -35,8 +38,8 @@ VISITOR_TYPING = "message:compose:send"
 OPERATOR_TYPING = "message:compose:receive"
 _KINDS = frozenset(("start", "stop"))
 _TYPING = frozenset((VISITOR_TYPING, OPERATOR_TYPING))
-# Half a 60 Hz frame, as the list model's Coalescer (ui/models/coalesce.py): a visitor
-# typing shows within a frame, and at most one store pass and one paint per interval.
+# Half a 60 Hz frame: a visitor typing shows within a frame, and at most one store pass
+# (and, through ``done``, one list model flush) per interval.
 DEFAULT_INTERVAL = 0.008
 
 Deliver = Callable[[str, Any], None]
@@ -57,14 +60,18 @@ def _loop_schedule(delay: float, callback: Callable[[], None]) -> Cancellable:
 
 class FrameBatch:
     """``push`` queues an event (coalescing typing); ``flush`` hands the queue to
-    ``deliver`` in order. Counters: ``events`` pushed, ``coalesced`` replaced before their
-    flush, ``flushes`` that delivered something."""
+    ``deliver`` in order, then calls ``done`` (when it delivered something, or ``changed()``
+    was called since the last flush). Counters:
+    ``events`` pushed, ``coalesced`` replaced before their flush, ``flushes`` that
+    delivered something."""
 
     def __init__(self, deliver: Deliver, *, note: Deliver | None = None,
+                 done: Callable[[], None] | None = None,
                  interval: float = DEFAULT_INTERVAL, clock: Callable[[], float] = time.monotonic,
                  schedule: Schedule = _loop_schedule) -> None:
         self._deliver = deliver
         self._note = note
+        self._done = done
         self._interval = interval
         self._clock = clock
         self._schedule = schedule
@@ -76,6 +83,7 @@ class FrameBatch:
         self._visitor: dict[str, int] = {}  # session_id -> slot of its waiting typing event
         self._operator: dict[tuple[str, str, bool], int] = {}  # (session, user, automated)
         self._closed = False
+        self._changed = False  # changed(): end a frame with the next flush
         self.events = 0
         self.coalesced = 0
         self.flushes = 0
@@ -99,6 +107,18 @@ class FrameBatch:
             self._coalesce(name, payload)
         self._names.append(name)
         self._payloads.append(payload)
+        self._schedule_flush()
+
+    def changed(self) -> None:
+        """The store changed outside the feed (an owed fetch's answer): end a frame with the
+        next flush, as if an event waited, so that its rows are shown in the same flush and
+        paint as the feed's (at most one per interval), not in one of their own."""
+        if self._closed:
+            return
+        self._changed = True
+        self._schedule_flush()
+
+    def _schedule_flush(self) -> None:
         if self._handle is None:
             wait = self._interval - (self._clock() - self._last)
             self._handle = self._schedule(max(0.0, wait), self._fire)
@@ -137,22 +157,28 @@ class FrameBatch:
             self._handle = None
         self._last = self._clock()
         names, payloads = self._names, self._payloads
-        if not names:
+        changed, self._changed = self._changed, False
+        if not names and not changed:
             return
-        # Fresh lists for what arrives while delivering (a sink may run the loop's callbacks
-        # only after returning, but a re-entrant push must not land in the list being read).
-        self._names, self._payloads = [], []
-        self._visitor.clear()
-        self._operator.clear()
-        self.flushes += 1
-        deliver = self._deliver
-        for name, payload in zip(names, payloads, strict=True):
-            if name:
-                deliver(name, payload)
+        if names:
+            # Fresh lists for what arrives while delivering (a sink may run the loop's
+            # callbacks only after returning, but a re-entrant push must not land in the
+            # list being read).
+            self._names, self._payloads = [], []
+            self._visitor.clear()
+            self._operator.clear()
+            self.flushes += 1
+            deliver = self._deliver
+            for name, payload in zip(names, payloads, strict=True):
+                if name:
+                    deliver(name, payload)
+        if self._done is not None:
+            self._done()
 
     def close(self) -> None:
         """Drop what waits and stop (the client is closing: no store to apply it to)."""
         self._closed = True
+        self._changed = False
         if self._handle is not None:
             self._handle.cancel()
             self._handle = None

@@ -28,10 +28,11 @@ class ClientConfig:
     catchup_retry_cap: float = 60.0
     catchup_max_batches: int = 25  # message batches read back per timeline in a catch-up
     max_owed_fetches: int = 200  # past this many owed fetches, owe a catch-up instead
-    # An owed fetch waits this long before asking (a new conversation's burst of events is
-    # in its answer, not a reason to ask again), at most this many are out at once, and a
-    # conversation found gone is not asked again for moot_for seconds, whatever is said of it.
-    owed_fetch_gather: float = 0.016
+    # An owed fetch may wait this long before asking, for more of a new conversation's burst
+    # of events in its answer (none: the live feed's frame already gathers the burst, see
+    # client/fetches.py), at most this many are out at once, and a conversation found
+    # gone is not asked again for moot_for seconds, whatever is said of it.
+    owed_fetch_gather: float = 0.0
     owed_fetches_in_flight: int = 4
     owed_moot_for: float = 60.0
     compose_interval: float = 2.0  # at most one "typing" start per conversation this often

@@ -142,12 +142,13 @@ class ConsoleClient:
                                  me=lambda: self.identity.me)
         owed = OwedWork(api, store, websites, watches, retrier, monitor, tasks)
         self.catchup = catchup = CatchUp(owed, config, clocks)
-        self.fetches = fetches = OwedFetches(owed, config, clocks, overflow=catchup.owe)
+        self.fetches = fetches = OwedFetches(owed, config, clocks, overflow=catchup.owe,
+                                             frame=lambda: self.batch.changed())
         self._uploads = uploads = Uploads(api, timeout=config.bucket_timeout)
         self.events = EventSink(store, watches, bucket_answer=uploads.answer,
                                 owe_fetch=fetches.owe, plugin_changed=websites.schedule_refresh)
         # The feed reaches the sink in whole frames, typing coalesced (batch.py).
-        self.batch = FrameBatch(self.events.on_event, note=watches.note)
+        self.batch = FrameBatch(self.events.on_event, note=watches.note, done=store.end_frame)
         self.gateway = RealtimeGateway(credentials, self.batch.push,
                                        policy=config.reconnect,
                                        rebind_interval=config.rebind_interval,

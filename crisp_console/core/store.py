@@ -68,6 +68,8 @@ class Store:
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._changes: Observers[[Change]] = Observers(log, "store observer")
         self._live: Observers[[LiveEvent]] = Observers(log, "store live observer")
+        self._frames: Observers[[]] = Observers(log, "store frame observer")
+        self._frames_last: Observers[[]] = Observers(log, "store frame observer")
         emit = self._changes.notify
         self.intake = Intake(reporter)
         self.directory = Directory(self.intake, emit)
@@ -96,11 +98,26 @@ class Store:
         """Call ``callback(event)`` after every live event ``apply`` was given (live.py)."""
         return self._live.add(callback)
 
+    def subscribe_frames(self, callback: Callable[[], None], *,
+                         last: bool = False) -> Callable[[], None]:
+        """Call ``callback()`` at every ``end_frame``; ``last``: after every observer added
+        without it (a paint, after the models' flushes). Returns the unsubscribe function."""
+        return (self._frames_last if last else self._frames).add(callback)
+
+    def end_frame(self) -> None:
+        """A frame of changes has been applied (client/batch.py: live events, or a REST
+        answer the rows waited for): what shows the store may bring itself up to date now,
+        in the same turn of the loop, instead of waiting a timer of its own (the list and
+        timeline models' flush, ui/models/coalesce.py; then the list's paint)."""
+        self._frames.notify()
+        self._frames_last.notify()
+
     @property
     def observers(self) -> int:
-        """How many observers ``subscribe`` and ``subscribe_live`` have (views that forgot to
-        unsubscribe show up here)."""
-        return len(self._changes) + len(self._live)
+        """How many observers ``subscribe``, ``subscribe_live`` and ``subscribe_frames``
+        have (views that forgot to unsubscribe show up here)."""
+        return (len(self._changes) + len(self._live) + len(self._frames)
+                + len(self._frames_last))
 
     # ---- reading ---------------------------------------------------------------------------
 

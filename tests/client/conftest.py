@@ -25,7 +25,7 @@ FAST = ClientConfig(
     websites_refresh=3600.0, catchup_margin_ms=2000, compose_interval=5.0,
     rtm_connect_timeout=10.0, bucket_timeout=5.0,
     catchup_retry_base=0.01, catchup_retry_cap=0.1, backfill=False,
-    owed_fetch_gather=0.0,  # tests/client/test_owed_fetches.py uses the default
+    owed_fetch_gather=0.0,  # the default; tests/client/test_owed_fetches.py tests a gather
 )
 
 

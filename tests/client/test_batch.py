@@ -162,3 +162,42 @@ def test_flush_delivers_now_and_close_drops_what_waits() -> None:
     batch.push("message:send", message_event("c"))
     frames.tick(1.0)
     assert len(got) == 1 and len(batch) == 0
+
+
+def test_done_follows_each_flush_that_delivered_and_nothing_else() -> None:
+    frames, got, done = Frames(), [], []
+    batch = FrameBatch(lambda n, p: got.append(n), done=lambda: done.append(len(got)),
+                       clock=frames.clock, schedule=frames.schedule)
+    batch.push("message:send", message_event("a"))
+    batch.push(SEND, compose_event("a", excerpt="x"))
+    assert done == []
+    frames.tick()
+    assert done == [2]  # once, after the whole frame was delivered
+    batch.flush()
+    frames.tick(1.0)
+    assert done == [2]  # nothing waited: no frame ended
+    batch.push("message:send", message_event("b"))
+    batch.close()
+    frames.tick(1.0)
+    assert done == [2]
+
+
+def test_a_change_outside_the_feed_ends_a_frame_at_the_next_flush_and_no_sooner() -> None:
+    frames, got, done = Frames(), [], []
+    batch = FrameBatch(lambda n, p: got.append(n), done=lambda: done.append(len(got)),
+                       clock=frames.clock, schedule=frames.schedule)
+    batch.changed()  # an owed fetch's answer in the store, nothing from the feed
+    assert frames.delays == [0.0] and done == []  # after a quiet spell: the next turn
+    frames.tick()
+    assert done == [0] and got == [] and batch.flushes == 0  # a frame, no delivery
+    batch.push("message:send", message_event("a"))
+    batch.changed()
+    assert frames.delays == [DEFAULT_INTERVAL]  # one flush for both, an interval later
+    frames.tick(DEFAULT_INTERVAL)
+    assert done == [0, 1]  # one frame: the event and the change together
+    frames.tick(1.0)
+    assert done == [0, 1]
+    batch.close()
+    batch.changed()
+    frames.tick(1.0)
+    assert done == [0, 1] and not batch.scheduled

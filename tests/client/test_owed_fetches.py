@@ -10,14 +10,15 @@ from dataclasses import replace
 import pytest
 import pytest_asyncio
 
-from crisp_console.client import ClientConfig, ConsoleClient
+from crisp_console.client import ConsoleClient
 from crisp_console.sandbox.model import Conversation
 from crisp_console.sandbox.server import Sandbox
 from tests.client.conftest import FAST, FakeTime, make_client, until
 
 pytestmark = pytest.mark.asyncio
 
-GATHER = replace(FAST, owed_fetch_gather=ClientConfig().owed_fetch_gather)
+# A gather the test's clock moves over (the default is none: the frame gathers the burst).
+GATHER = replace(FAST, owed_fetch_gather=0.016)
 
 
 @pytest_asyncio.fixture
@@ -27,8 +28,8 @@ async def time() -> FakeTime:
 
 @pytest_asyncio.fixture
 async def client(sandbox: Sandbox, time: FakeTime) -> AsyncIterator[ConsoleClient]:
-    """A started client whose owed fetches wait for the rest of a burst, as by default, on a
-    clock the test moves (so the whole burst is heard before the fetch asks)."""
+    """A started client whose owed fetches wait for the rest of a burst, on a clock the
+    test moves (so the whole burst is heard before the fetch asks)."""
     c = make_client(sandbox, config=GATHER, clock=time.clock, sleep=time.sleep)
     await c.start()
     try:
@@ -66,6 +67,9 @@ async def test_a_burst_about_one_new_conversation_fetches_it_once(
     sends: list[str] = []
     client.add_event_listener(lambda name, _: sends.extend([name] if name == "message:send"
                                                             else []))
+    frames: list[bool] = []  # whether the conversation was in the store at each frame's end
+    client.store.subscribe_frames(
+        lambda: frames.append(conv.session_id in client.store.conversations))
     burst(sandbox, conv, 40)
     await until(lambda: sends, what="the burst heard")
     await until(lambda: GATHER.owed_fetch_gather in time.sleeping, what="the fetch waiting")
@@ -74,6 +78,9 @@ async def test_a_burst_about_one_new_conversation_fetches_it_once(
                 what="the new conversation fetched")
     assert client.store.conversations[conv.session_id].last_message == "hello there"
     assert fetches_of(sandbox, mark, conv.session_id) == 1
+    # The answer ends a frame of the feed (FrameBatch.changed): the list shows the new row
+    # with that flush, though no event came after it.
+    await until(lambda: bool(frames) and frames[-1], what="a frame after the answer")
 
 
 async def test_requests_follow_new_conversations_not_events(

@@ -68,6 +68,23 @@ def test_failing_observer_is_logged_and_others_still_run(
     assert len(errors) == 2 and errors[0].exc_info
 
 
+def test_frame_observers_run_in_order_the_last_ones_after_the_rest(store: Store) -> None:
+    """``end_frame`` tells the models (they flush), then the paint (``last``), whatever
+    order they subscribed in: a model made after the list pane still flushes first."""
+    seen: list[str] = []
+    listening = store.observers
+    off_paint = store.subscribe_frames(lambda: seen.append("paint"), last=True)
+    off_list = store.subscribe_frames(lambda: seen.append("list"))
+    off_timeline = store.subscribe_frames(lambda: seen.append("timeline"))
+    assert store.observers == listening + 3
+    store.end_frame()
+    assert seen == ["list", "timeline", "paint"]
+    for off in (off_paint, off_list, off_timeline):
+        off()
+    store.end_frame()
+    assert seen == ["list", "timeline", "paint"] and store.observers == listening
+
+
 def test_change_is_frozen_and_slotted() -> None:
     change = Change(ChangeKind.CHANGED, CONVERSATIONS, first=1, last=1, fields=frozenset({"x"}))
     with pytest.raises(AttributeError):

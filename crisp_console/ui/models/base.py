@@ -43,8 +43,9 @@ class StoreListModel(QAbstractListModel):
         self._getters, self._roles = getters, roles
         self._flushing = False
         self._epoch = 0  # counts resets: one from a slot ends the pass that was running
+        # Flushed at the end of each frame of live events too: in the turn that applied them.
         self._coalescer = StoreCoalescer(store, self._on_change, self.flush, interval_ms,
-                                         enabled=coalesce, parent=self)
+                                         enabled=coalesce, parent=self, frames=True)
 
     @property
     def store(self) -> Store:

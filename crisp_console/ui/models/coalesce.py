@@ -4,7 +4,9 @@ The store applies every event at once and tells its observers synchronously. A m
 forwarded each Change would make the view relayout once per event: a reconnect backlog of
 thousands of events would freeze the window. So the models keep their *own* copy of the
 rows, which is exactly what the view has been told, and bring it up to date on a single-shot
-timer (at most one flush per 16 ms, the first at once), emitting the Qt signals then:
+timer (at most one flush per interval, 8 ms by default, the first at once), or at the end of a
+frame of live events (``Store.end_frame``: client/batch.py applied one), emitting the Qt signals
+then:
 
 - ``Coalescer`` is that timer, plus an "immediate" mode that flushes after every change
   (``coalesce=False``: the signals are then one-to-one with the store's Changes). The
@@ -34,8 +36,9 @@ from crisp_console.core import Change, Store
 from crisp_console.ui.models.roles import ALL_ROLES
 
 MAX_INTERVAL_MS = 16  # one frame at 60 Hz: a burst shows up within a frame
-# Half a frame: at 500 events/s a flush-and-paint costs ~5 ms, so 8 ms between flushes keeps
-# p99 event-to-paint within a frame (scripts/bench_ui.py) for ~5% more CPU than 16 ms.
+# Half a frame, for changes that are not live events (REST answers, the operator's own):
+# 8 ms between flushes costs ~5% more CPU than 16 ms (scripts/bench_ui.py). Live events
+# do not wait for it: the frame that applied them flushes (StoreCoalescer's ``frames``).
 DEFAULT_INTERVAL_MS = 8
 T = TypeVar("T")
 
@@ -93,25 +96,38 @@ class Coalescer(QObject):
         self._last = self._clock()
         self._flush()
 
+    def flush_pending(self) -> None:
+        """Flush now if a flush waits (its timer is stopped): the caller knows a batch of
+        changes is complete, so the rest of the interval would be waited for nothing."""
+        if self._timer.isActive():
+            self._timer.stop()
+            self._fire()
+
     def cancel(self) -> None:
         self._timer.stop()
 
 
 class StoreCoalescer(Coalescer):
     """A Coalescer for what follows the store: it subscribes ``on_change`` to the store's
-    Changes (which note what to flush, then ``request()``); ``detach()`` stops both."""
+    Changes (which note what to flush, then ``request()``); ``detach()`` stops both.
+
+    With ``frames``, the end of each frame of live events (``Store.end_frame``) flushes what
+    waits at once: a live event then waits for the client's batch only (client/batch.py,
+    at most one interval), not for the batch and then this timer, and a burst is still one
+    flush. Secondary followers (the filter counts) leave it off and keep their own pace."""
 
     def __init__(self, store: Store, on_change: Callable[[Change], None],
                  flush: Callable[[], None], interval_ms: int, *, enabled: bool,
-                 parent: QObject | None) -> None:
+                 parent: QObject | None, frames: bool = False) -> None:
         super().__init__(flush, interval_ms, enabled=enabled, parent=parent)
-        self._unsubscribe: Callable[[], None] | None = store.subscribe(on_change)
+        self._unsubscribe: list[Callable[[], None]] = [store.subscribe(on_change)]
+        if frames:
+            self._unsubscribe.append(store.subscribe_frames(self.flush_pending))
 
     def detach(self) -> None:
         self.cancel()
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
+        while self._unsubscribe:
+            self._unsubscribe.pop()()
 
 
 # ---- ordered replay (the timeline) -------------------------------------------------------

@@ -114,6 +114,10 @@ class ConversationListView(QTableView):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.viewport().setAttribute(Qt.WidgetAttribute.WA_Hover, True)
+        # The viewport paints its own background (paintEvent): Qt then no longer repaints the
+        # panes and the window behind it each time a row changes (bench_events: the paint of
+        # a frame of live events, p50 1.97 -> 1.52 ms). The pixels are the same.
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         columns, rows = self.horizontalHeader(), self.verticalHeader()
         columns.hide()
         columns.setStretchLastSection(True)
@@ -377,6 +381,10 @@ class ConversationListView(QTableView):
         self._sync()  # Qt makes the first row current on focus; the tracked one wins
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        viewport = self.viewport()  # opaque: what its styled background painted, under rows
+        painter = QPainter(viewport)
+        painter.fillRect(event.rect(), viewport.palette().brush(viewport.backgroundRole()))
+        painter.end()
         super().paintEvent(event)
         if self._model.rowCount() == 0 and self._empty_text:
             self._paint_empty()

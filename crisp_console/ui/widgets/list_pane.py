@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from datetime import tzinfo
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, Qt, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from crisp_console.core import Store
@@ -107,6 +107,17 @@ class ListPane(QWidget):
         self.footer.retry_requested.connect(self.paging.retry)
         self._show_counts()
         self._update_empty_text()
+        # After every model's flush (the timeline's too): the frame painted in its turn.
+        self._unframe = store.subscribe_frames(self._paint_frame, last=True)
+
+    def _paint_frame(self) -> None:
+        """A frame of live events was applied and the model flushed it: lay the rows out and
+        paint what waits for paint now, instead of on a later turn of the loop, behind the
+        socket reads and REST answers queued meanwhile (scripts/bench_events.py: that wait
+        was most of the p99 from the model's flush to the paint). Still one paint per frame."""
+        if self.isVisible():
+            self.view.executeDelayedItemsLayout()  # rows that moved: placed before the paint
+            QCoreApplication.sendPostedEvents(self.window(), QEvent.Type.UpdateRequest)
 
     # ---- filters -----------------------------------------------------------------------------
 
@@ -276,6 +287,7 @@ class ListPane(QWidget):
 
     def detach(self) -> None:
         """Stop following the store (before it or the pane goes away)."""
+        self._unframe()
         self.model.detach()
         self.counts.detach()
         self.paging.detach()

@@ -102,3 +102,43 @@ def test_a_burst_of_mixed_events_over_many_rows_is_one_flush(
     assert flushes == [1]
     assert model.session_ids() == store.conversation_ids() == list(reversed(sids))
     assert [typing_of(model, sid) for sid in sids] == [f"{i}!" for i in range(12)]
+
+
+def test_the_end_of_a_frame_flushes_the_list_in_the_same_turn_and_only_the_list(
+        qtmodeltester: Any, live_tester: Attach) -> None:
+    """With ``done=store.end_frame`` (as client/console.py wires it), the frame that applied
+    a burst also flushed the list model: nothing is left for its timer. The filter counts, a
+    secondary follower, keep waiting for their own."""
+    from crisp_console.ui.models.filter_counts import FilterCounts
+
+    store = Store()
+    store.upsert_conversations([f.conversation(sid, unread={"operator": 0, "visitor": 0})
+                                for sid in ("a", "b")])
+    frames = Frames()
+
+    def deliver(name: str, payload: Any) -> None:
+        store.apply(name, payload)
+
+    batch = FrameBatch(deliver, done=store.end_frame, clock=frames.clock,
+                       schedule=frames.schedule)
+    model = ConversationListModel(store)
+    counts = FilterCounts(store, "me")
+    qtmodeltester.check(model)
+    live_tester(model)
+    log = SignalLog(model)
+    listening = store.observers
+    for text in ("W", "Wh", "Where"):
+        batch.push(SEND, f.compose_event("b", excerpt=text))
+    batch.push("message:send", f.message_event("b", content="Where is it",
+                                               timestamp=f.BASE_TIME + 1000))
+    assert store.conversations["b"].last_message != "Where is it"  # the frame is not over
+    frames.tick()
+    assert not pending(model)  # no event loop turn in between: flushed by the frame's end
+    assert "rowsMoved" in [name for name, _ in log.events]
+    assert model.session_ids() == store.conversation_ids() == ["b", "a"]
+    assert model.index(0).data(int(ConversationRole.EXCERPT)) == "Where is it"
+    assert counts._coalescer.pending  # noqa: SLF001 - its own pace: its timer, not the frame
+    batch.flush()  # an empty flush ends no frame
+    model.detach()
+    counts.detach()
+    assert store.observers == listening - 3  # the model's changes and frames, the counts'

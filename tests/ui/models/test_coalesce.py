@@ -148,6 +148,20 @@ def test_the_first_change_after_a_quiet_spell_flushes_at_once_the_next_waits(
     assert timer.scheduled_ms == 0
 
 
+def test_flush_pending_flushes_now_only_what_waits() -> None:
+    now = [0.0]
+    calls: list[int] = []
+    timer = Coalescer(lambda: calls.append(1), 16, clock=lambda: now[0])
+    timer.flush_pending()
+    assert calls == []  # nothing waited
+    timer.request()
+    timer.flush_pending()
+    assert calls == [1] and not pending(timer)
+    timer.request()  # right after that flush: the whole interval, as after a timed one
+    assert timer.scheduled_ms == 16
+    timer.cancel()
+
+
 def test_the_coalescer_modes() -> None:
     calls: list[int] = []
     immediate = Coalescer(lambda: calls.append(2), enabled=False)

@@ -4,7 +4,7 @@ empty states, focus and Tab order, what rows show, and a 10k-conversation store.
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QPlainTextEdit, QWidget
 from pytestqt.qtbot import QtBot
@@ -70,6 +70,63 @@ def test_tabs_show_live_counts(pane: ListPane, store: Store) -> None:
     assert after[Filter.ALL] == want[Filter.ALL] + 1
     for kind in Filter:
         assert tab_text(pane, kind).endswith(f" {after[kind]}"), kind
+
+
+class Paints(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, _obj: QObject, event: QEvent) -> bool:
+        self.count += event.type() == QEvent.Type.Paint
+        return False
+
+
+def test_the_end_of_a_frame_of_live_events_paints_its_rows_in_the_same_turn(
+        pane: ListPane, store: Store) -> None:
+    """client/batch.py ends each frame with ``store.end_frame()``: the model flushes and
+    the moved row is laid out and painted then, before the event loop turns again."""
+    paints = Paints()
+    pane.view.viewport().installEventFilter(paints)
+    QApplication.processEvents()  # whatever the show left to paint
+    sid = store.conversation_ids()[3]
+    visitor_says(store, sid, NOW + 1000, "Where is my parcel?")
+    before = paints.count
+    assert pane.model.row_of(sid) == 3  # the model waits for the frame's end (or its timer)
+    store.end_frame()
+    assert not pane.model.pending and pane.model.row_of(sid) == 0
+    assert paints.count > before  # painted now, with no turn of the loop in between
+    top = pane.view.indexAt(pane.view.viewport().rect().topLeft())
+    assert top.row() == 0 and pane.model.session_ids()[0] == sid  # placed before the paint
+    pane.detach()
+    paints.count = 0
+    visitor_says(store, store.conversation_ids()[3], NOW + 2000)
+    store.end_frame()  # detached: neither flushed nor painted
+    assert paints.count == 0
+
+
+def test_a_row_update_repaints_the_list_not_the_panes_behind_it(
+        pane: ListPane, store: Store) -> None:
+    """The viewport paints its own background (opaque): a row that changes repaints the
+    list only, and what shows below the last row is still the list's base colour."""
+    pane.setStyleSheet("QTableView { border: none; }")  # as the theme's: a styled viewport
+    behind = Paints()
+    pane.installEventFilter(behind)
+    rows = Paints()
+    pane.view.viewport().installEventFilter(rows)
+    QApplication.processEvents()
+    behind.count = rows.count = 0
+    visitor_says(store, store.conversation_ids()[0], NOW + 1000, "Still there?")
+    store.end_frame()
+    QApplication.processEvents()
+    assert rows.count > 0 and behind.count == 0
+    pane.set_text("no conversation matches this")
+    pane.flush()
+    QApplication.processEvents()
+    viewport = pane.view.viewport()
+    image = viewport.grab().toImage()
+    base = viewport.palette().color(viewport.backgroundRole())
+    assert image.pixelColor(5, 5) == base  # an empty list: all background, painted by it
 
 
 def test_large_counts_are_compact(qtbot: QtBot) -> None:
