@@ -132,6 +132,9 @@ class WarmStart:
             return None
         self._store.restore(first.snapshot)
         self._first_view = {k: first.meta.get(k) for k in VIEW_KEYS}
+        log.info("warm start: %d conversations (the top of the list) from the cache, %s",
+                 len(first.snapshot.conversations),
+                 "the rest after the first frame" if first.cut else "all there is")
         return first
 
     def view(self) -> dict[str, Any]:
