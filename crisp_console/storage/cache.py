@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Protocol, TypeVar
@@ -37,9 +37,10 @@ from crisp_console.core import (
     Website,
 )
 from crisp_console.storage import eviction, search_index
-from crisp_console.storage.codec import CodecError, decode, encode
+from crisp_console.storage.codec import encode
 from crisp_console.storage.eviction import Eviction
 from crisp_console.storage.first_screen import FirstScreen, load_first_screen
+from crisp_console.storage.rows import Decoder, directory
 
 log = logging.getLogger("crisp_console.storage")
 
@@ -227,24 +228,10 @@ def load_snapshot(conn: sqlite3.Connection, *, conversations: int = 2000,
     people, and the ``timelines`` most recently read from Crisp among theirs (loaded ones),
     each with its newest ``messages`` (more when timestamps tie at the cut) and bookkeeping.
     A timeline cut short starts its history at the cut: older pages come from Crisp."""
-    skipped: dict[str, int] = {}
-
-    def decoded(cls: type[Any], rows: Iterable[Sequence[Any]], key: str,
-                **known: Any) -> Iterator[Any]:
-        for row in rows:
-            try:
-                yield decode(cls, row[-1], **{key: row[0]}, **known)
-            except CodecError as exc:
-                if cls.__name__ not in skipped:
-                    log.warning("cache: a %s row does not decode (%s); skipped",
-                                cls.__name__, exc)
-                skipped[cls.__name__] = skipped.get(cls.__name__, 0) + 1
-
+    decoder = Decoder()
+    decoded = decoder.rows
     q = conn.execute
-    sites = list(decoded(Website, q("SELECT website_id, body FROM websites ORDER BY rowid"),
-                         "website_id"))
-    ops = list(decoded(Operator, q("SELECT user_id, body FROM operators ORDER BY rowid"),
-                       "user_id"))
+    sites, ops = directory(conn, decoder)
     convs = list(decoded(Conversation, q(
         "SELECT session_id, body FROM conversations ORDER BY updated_at DESC, session_id "
         "LIMIT ?", (conversations,)), "session_id"))
@@ -265,7 +252,7 @@ def load_snapshot(conn: sqlite3.Connection, *, conversations: int = 2000,
         if sid in by_id:
             saved.append(_timeline(conn, sid, bool(at_start), cursor, messages,
                                    partial(decoded, Message)))
-    total = sum(skipped.values())
+    total = decoder.total()
     return Loaded(Snapshot(sites, ops, people, convs, saved), get_meta(conn, META_KEYS), total)
 
 

@@ -16,18 +16,12 @@ The whole snapshot (``load_snapshot``) follows the first paint and replaces thes
 
 from __future__ import annotations
 
-import logging
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
-from crisp_console.core import Conversation, Operator, Ordering, Snapshot, Website
-from crisp_console.storage.codec import CodecError, decode
-
-log = logging.getLogger("crisp_console.storage")
-
-M = TypeVar("M", Website, Operator, Conversation)
+from crisp_console.core import Conversation, Ordering, Snapshot
+from crisp_console.storage.rows import Decoder, directory
 
 _STATE = "COALESCE(json_extract(body, '$.state'), 'pending')"  # codec.py omits defaults
 _UPDATED = "COALESCE(json_extract(body, '$.updated_at'), 0)"
@@ -58,24 +52,13 @@ class FirstScreen:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-def _decoded(cls: type[M], rows: Iterable[Sequence[Any]], key: str) -> Iterator[M]:
-    for row in rows:
-        try:
-            yield decode(cls, row[-1], **{key: row[0]})
-        except CodecError:  # load_snapshot logs it, once, right after
-            continue
-
-
 def load_first_screen(conn: sqlite3.Connection, *, rows: int, conversations: int,
                       ordering: Ordering) -> FirstScreen:
     """The websites, the operators and the first ``rows`` conversations of the list in
     ``ordering``, among the ``conversations`` most recently updated (load_snapshot's)."""
-    q = conn.execute
-    sites = list(_decoded(Website, q("SELECT website_id, body FROM websites ORDER BY rowid"),
-                          "website_id"))
-    ops = list(_decoded(Operator, q("SELECT user_id, body FROM operators ORDER BY rowid"),
-                        "user_id"))
-    found = q(TOP[ordering], (conversations, rows + 1)).fetchall()
-    convs = list(_decoded(Conversation, found[:rows], "session_id"))
+    decoder = Decoder(report=False)  # load_snapshot reads these rows again, and reports
+    sites, ops = directory(conn, decoder)
+    found = conn.execute(TOP[ordering], (conversations, rows + 1)).fetchall()
+    convs = list(decoder.rows(Conversation, found[:rows], "session_id"))
     return FirstScreen(Snapshot(sites, ops, [], convs, []), cut=len(found) > rows,
-                       skipped=min(rows, len(found)) - len(convs))
+                       skipped=decoder.total())
