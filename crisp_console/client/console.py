@@ -222,7 +222,7 @@ class ConsoleClient:
         return self.monitor.observe(observer)
 
     def _catching_up(self) -> bool:
-        return self.catchup.owed or len(self.fetches) > 0
+        return self.catchup.owed or self.fetches.behind()
 
     def _catchup_problem(self) -> str:
         return self.catchup.problem or self.fetches.problem or self._startup.problem

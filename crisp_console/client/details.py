@@ -254,9 +254,13 @@ class PeopleDetails:
                     box.changed(("profile", "data"))
 
     def _on_change(self, change: Change) -> None:
-        """A conversation new to the store: its contact may have one more past conversation
-        (not when the list loaded names it: a past conversation fetched into the store)."""
-        if change.kind is not ChangeKind.INSERTED or change.collection != CONVERSATIONS:
+        """A conversation new to the store, or newly tied to its contact (a provisional row
+        gets its people_id with Crisp's copy): the contact may have one more past
+        conversation (not when the list loaded names it: a past conversation fetched into the
+        store)."""
+        if change.collection != CONVERSATIONS or not (
+                change.kind is ChangeKind.INSERTED
+                or (change.kind is ChangeKind.CHANGED and "people_id" in change.fields)):
             return
         for session_id in change.ids:
             conv = self._store.conversations.get(session_id)

@@ -79,8 +79,11 @@ class EventSink:
         result = self._store.apply(name, payload)
         if name in PLUGIN_EVENTS:
             self._plugin_changed()
-        if result is ApplyResult.UNKNOWN_TARGET and isinstance(payload, dict) \
-                and not name.startswith(NO_FETCH):
+        # A provisional row (a message of a new conversation: core/handlers_messages.py) is
+        # owed Crisp's own copy just as an unknown conversation is.
+        if isinstance(payload, dict) and not name.startswith(NO_FETCH) and (
+                result is ApplyResult.UNKNOWN_TARGET
+                or self._store.is_provisional(payload.get("session_id"))):
             website_id, session_id = payload.get("website_id"), payload.get("session_id")
             if isinstance(website_id, str) and isinstance(session_id, str):
                 self._owe_fetch(website_id, session_id)

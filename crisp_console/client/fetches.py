@@ -1,11 +1,14 @@
 """Owed fetches: conversations the live feed named before the store knew them.
 
-A live event for an unknown conversation makes its fetch owed: one task per session, retried
-with backoff until it succeeds (retry.py). A 404 of any reason, or NotSubscribed, means the
-conversation is gone: the debt is dropped; a 403 marks the website's conversations denied.
-Events that arrive for it while the fetch is out cannot be placed (the store drops them),
-and the answer may predate them, so the conversation is fetched once more (watches.settle,
-which the catch-up uses too for conversations live events touched while it listed them).
+A live event for an unknown conversation, or for one the store holds only provisionally (a
+row built from a message alone: core/handlers_messages.py), makes its fetch owed: one task per
+session, retried with backoff until it succeeds (retry.py). A 404 of any reason, or
+NotSubscribed, means the conversation is gone: the debt is dropped, and a provisional row with
+it; a 403 marks the website's conversations denied. A provisional row lives only while its
+fetch is owed. Events that arrive while the fetch is out may be newer than its answer (an
+unknown conversation's are dropped by the store), so the conversation is fetched once more
+(watches.settle, which the catch-up uses too for conversations live events touched while it
+listed them).
 
 Past ``max_owed_fetches`` owed at once (a flood of new conversations, or a peer inventing ids)
 no more are owed: a catch-up is owed instead (``overflow``), which lists every conversation
@@ -74,13 +77,31 @@ class OwedFetches:
     def __contains__(self, session_id: object) -> bool:
         return session_id in self._owed
 
+    def behind(self) -> bool:
+        """Whether the list may lack what the owed fetches bring: a conversation the store
+        does not hold at all, or any while fetches fail (the provisional rows are guesses
+        then). A provisional row whose fetch is simply under way is not behind: it shows,
+        and Crisp's copy follows within a round trip (the status bar would otherwise flip
+        to "catching up" and back for every new visitor)."""
+        if not self._owed:
+            return False
+        if self.problem:
+            return True
+        conversations = self._work.store.conversations
+        return any(sid not in conversations for sid in self._owed)
+
     def owe(self, website_id: str, session_id: str) -> None:
         """An event named ``session_id``, which the store does not know."""
         if session_id in self._owed:
             return  # owed already; what the event said is in the answer (settle())
+        store = self._work.store
         if self._moot and self._is_moot(session_id):
+            store.drop_provisional(session_id)
             return  # found gone just now: its events change nothing
         if len(self._owed) >= self._limit:
+            # A provisional row lives only while its fetch is owed: a flood of invented ids
+            # leaves no rows behind; the catch-up lists the real ones.
+            store.drop_provisional(session_id)
             self._overflow()
             return
         self._owed[session_id] = website_id
@@ -118,7 +139,9 @@ class OwedFetches:
             if self._gather > 0:
                 await self._clocks.sleep(self._gather)  # the rest of its burst, in one answer
             async with self._window:
-                if session_id not in work.store.conversations:  # a catch-up may have got it
+                # A catch-up may have got it; a provisional row is still owed Crisp's copy.
+                if session_id not in work.store.conversations \
+                        or work.store.is_provisional(session_id):
                     self.in_flight += 1
                     try:
                         await settle(work.store, work.watches, session_id, fetch)
@@ -127,9 +150,11 @@ class OwedFetches:
                     self._frame()  # its row shows with the feed's next frame
         except NotAllowedError as exc:
             self._found_moot(session_id)
+            work.store.drop_provisional(session_id)
             work.websites.deny_conversations(website_id, exc)
         except _FINAL as exc:
             self._found_moot(session_id)
+            work.store.drop_provisional(session_id)
             log.info("conversation %s not fetched: %s", session_id, describe(exc))
         finally:
             del self._owed[session_id]

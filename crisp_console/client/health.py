@@ -8,8 +8,9 @@ with an equal one), and returns the function that unsubscribes. Observers must n
 ``Health`` fields:
 
 - ``catching_up``: the console owes Crisp a catch-up (after start-up or a reconnect of the
-  live feed) or the fetch of a conversation it heard of over RTM. Until it is done the
-  list may miss conversations or messages: show "catching up". The work is retried with
+  live feed) or the fetch of a conversation it heard of over RTM and does not show (a
+  provisional row's fetch counts only once it fails: fetches.py ``behind``). Until it is
+  done the list may miss conversations or messages: show "catching up". The work is retried with
   backoff until it succeeds (through REST outages, a spent quota: then it waits for the
   reset), so this stays True for as long as that takes.
 - ``catchup_problem``: while ``catching_up``, why the last attempt failed, in words ("" when

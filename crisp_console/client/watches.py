@@ -62,8 +62,9 @@ async def settle(store: Store, watches: Watches, session_id: str,
     """Get A Conversation into the store so that it is not older than what arrived live.
 
     An answer is applied unless live events named the conversation while the request was
-    out and the store already knows it: they may be newer than the answer (a message bumps
-    the unread count, which an older snapshot would undo), so it is asked again. An unknown
+    out and the store already knows it (a provisional row too: live events reach it): they
+    may be newer than the answer (a message bumps the unread count, which an older snapshot
+    would undo), so it is asked again. An unknown
     conversation's answer is applied at once (nothing live could reach it) and asked again
     if events came meanwhile (the store dropped them). After ``ROUNDS`` the last answer
     stands. ``fetch``'s errors propagate.

@@ -28,6 +28,8 @@ class ConversationRows:
     """Attributes (read them, never mutate them):
         by_id: the conversations by session_id.
         ordering: the current order of the list.
+        provisional: the conversations built from a live message alone (``add_provisional``),
+            until Crisp's own copy replaces them (an upsert) or they are removed.
     """
 
     def __init__(self, intake: Intake, emit: Emit, ordering: Ordering = Ordering.ACTIVITY,
@@ -43,6 +45,7 @@ class ConversationRows:
         self._rows = SortedRows(emit, CONVERSATIONS, block_size)
         self._sharer = Sharer()
         self._unshared: list[Conversation] = []  # restored, meta not shared yet
+        self.provisional: set[str] = set()
 
     # ---- reading ---------------------------------------------------------------------------
 
@@ -90,6 +93,7 @@ class ConversationRows:
         new: list[Conversation] = []
         for sid, conv in parsed.items():
             if sid in self.by_id:
+                self.provisional.discard(sid)  # Crisp's own copy now
                 changed |= bool(self.update(sid, self._fresh(sid, conv.field_values())))
             else:
                 new.append(conv)
@@ -105,6 +109,17 @@ class ConversationRows:
         if bad and not parsed:
             return ApplyResult.MALFORMED
         return result(changed or bool(new))
+
+    def add_provisional(self, conv: Conversation) -> None:
+        """Insert a conversation Crisp has not described yet (INSERTING/INSERTED), marked
+        provisional until an upsert replaces its values."""
+        sid = conv.session_id
+
+        def add(_ids: list[str]) -> None:
+            self.by_id[sid] = conv
+            self.provisional.add(sid)
+
+        self._rows.insert_many([(self._key(conv), sid)], add)
 
     def _fresh(self, session_id: str, values: dict[str, Any]) -> dict[str, Any]:
         """A REST row's values without the ones an optimistic change outranks: a page read
@@ -140,6 +155,7 @@ class ConversationRows:
         def drop(ids: list[str]) -> None:
             for sid in ids:
                 del self.by_id[sid]
+                self.provisional.discard(sid)
             forget(ids)
 
         self._rows.remove_many(present, drop)
@@ -151,6 +167,7 @@ class ConversationRows:
         REST load shares them (sharing.py), later: ``share_restored`` (the first frame does
         not wait for ~2k rows of JSON keys)."""
         self.by_id.clear()
+        self.provisional.clear()
         for conv in convs:
             if conv.session_id not in self.by_id:
                 self.by_id[conv.session_id] = conv
@@ -170,5 +187,6 @@ class ConversationRows:
     def clear(self) -> None:
         """Forget every conversation, silently (the store announces the RESET)."""
         self.by_id.clear()
+        self.provisional.clear()
         self._unshared = []
         self._rows.replace([])

@@ -66,14 +66,37 @@ def remove_message(store: StorePort, conv: Conversation, fingerprint: int) -> bo
 # ---- handlers --------------------------------------------------------------------------------
 
 
+def provisional(store: StorePort, data: Mapping[str, Any], msg: Message) -> Conversation | None:
+    """A row for a message of a conversation the store does not know, on a website it does,
+    from the message alone; Crisp's own copy (the owed fetch) replaces its values.
+
+    Why not wait for that copy: it costs a REST round trip before a new visitor shows at
+    all, and while REST is down or the daily quota is spent, the visitor would not show
+    for as long. What the message does not say is a guess the answer corrects: the state
+    (a visitor's first message leaves a conversation pending; an operator's, unresolved) and
+    every meta field but a visitor's nickname."""
+    if msg.website_id not in store.directory.websites:
+        return None  # not one of ours (yet): the fetch, or the websites refresh, decides
+    visitor = msg.from_ == "user"
+    conv = Conversation(session_id=msg.session_id, website_id=msg.website_id,
+                        inbox_id=p.opt_str_or_none(data.get("inbox_id")),
+                        state="pending" if visitor else "unresolved",
+                        nickname=msg.nickname if visitor else "",
+                        created_at=msg.timestamp, updated_at=msg.timestamp)
+    store.rows.add_provisional(conv)
+    return conv
+
+
 def on_message(store: StorePort, payload: Any) -> ApplyResult:
     """``message:send`` (visitor) / ``message:received`` (operator): insert, or merge the
-    local echo with that fingerprint; then the row (preview, activity, counters)."""
-    msg = Message.from_payload(payload)
+    local echo with that fingerprint; then the row (preview, activity, counters). A message
+    of an unknown conversation on a known website adds it, provisional (``provisional``)."""
+    data = p.obj(payload)
+    msg = Message.from_payload(data)
     if not msg.session_id:
         raise p.PayloadError("session_id must be a non-empty string")
     store.note_live(message=msg)  # told even when the conversation is unknown here
-    conv = store.rows.get(msg.session_id)
+    conv = store.rows.get(msg.session_id) or provisional(store, data, msg)
     if conv is None:
         return UNKNOWN_TARGET
     tl = store.threads.open(conv.session_id)

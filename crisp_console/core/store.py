@@ -253,6 +253,16 @@ class Store:
             self.threads.reset(sid)
         return removed
 
+    def is_provisional(self, session_id: Any) -> bool:
+        """Built from a live message alone: Crisp's own copy has not come yet (handlers_
+        messages.py); the owed fetch brings it (client/fetches.py)."""
+        return isinstance(session_id, str) and session_id in self.rows.provisional
+
+    def drop_provisional(self, session_id: str) -> bool:
+        """Remove the conversation if it is still provisional (its fetch found it gone or
+        refused, or was not owed): True if it was."""
+        return session_id in self.rows.provisional and self.remove_conversations([session_id])
+
     def remove_website_conversations(self, website_id: str) -> bool:
         return self.remove_conversations(
             [sid for sid, c in self.rows.by_id.items() if c.website_id == website_id])

@@ -59,6 +59,7 @@ class PeopleLoads(QObject):
             self._unobserve = off = past.observe(panel.past_looked_up)
             panel.destroyed.connect(lambda *_: off())
             panel.past_wanted.connect(self._past_wanted)
+        panel.contact_changed.connect(self._contact_changed)
         panel.installEventFilter(self)
 
     def detach(self) -> None:
@@ -66,6 +67,14 @@ class PeopleLoads(QObject):
         self._unobserve()
 
     def opened(self, _session_id: str = "") -> None:
+        self.refresh()
+
+    def _contact_changed(self) -> None:
+        """The bound conversation names its contact now (a provisional row got Crisp's
+        copy): what was loaded, or is loading, lacks the contact's sections."""
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            self._task = None  # done only once the cancel is delivered: not "under way"
         self.refresh()
 
     def refresh(self) -> None:
@@ -86,8 +95,8 @@ class PeopleLoads(QObject):
         try:
             details = await self._feedback.result(self._source.load(session_id),
                                                   "Could not load the contact's details")
-        finally:
-            if self._panel.session_id() == session_id:
+        finally:  # a load started over (_contact_changed) leaves the spinner to its own
+            if self._panel.session_id() == session_id and asyncio.current_task() is self._task:
                 self._panel.set_loading(False)
         if details is not None:
             self._panel.set_details(session_id, details)

@@ -169,7 +169,8 @@ async def test_live_events_say_which_sections_changed(sandbox: Sandbox,
     # A new conversation of the contact: the live feed names it, the client fetches it.
     new = state.create_conversation(conv.website_id, people_id=person.people_id)
     visitor_says(sandbox, new.session_id, "me again")
-    await until(lambda: new.session_id in client.store.conversations, what="the fetch")
+    await until(lambda: new.session_id in client.store.conversations
+                and not client.store.is_provisional(new.session_id), what="the fetch")
     assert client.details.stale(sid) == ["past_conversations"]
     spent = Spent(sandbox, client)
     found = await client.details.load(sid)

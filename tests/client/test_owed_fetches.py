@@ -180,3 +180,79 @@ async def test_typing_presence_and_reading_owe_no_fetch(
     await until(lambda: conv.session_id in client.store.conversations and not client.fetches,
                 what="the conversation fetched")
     assert fetches_of(sandbox, mark, conv.session_id) == 1
+
+
+async def test_a_new_visitor_shows_at_once_and_a_gone_one_leaves_no_row(
+        sandbox: Sandbox, client: ConsoleClient, time: FakeTime) -> None:
+    """The message makes a provisional row in the frame that applies it, before any request;
+    the fetch that finds the conversation gone (404) takes that row away."""
+    st = sandbox.state
+    mark = sandbox.requests.total
+    website_id = st.subscribed_website_ids()[0]
+    kept, gone = st.create_conversation(website_id), st.create_conversation(website_id)
+    store = client.store
+    shown: list[tuple[bool, bool, int]] = []  # at each frame's end: shown, provisional, asked
+    store.subscribe_frames(lambda: shown.append((
+        kept.session_id in store.conversations, store.is_provisional(kept.session_id),
+        fetches_of(sandbox, mark, kept.session_id))))
+    for conv in (kept, gone):
+        st.add_message(conv, type="text", from_="user", origin="chat", content="Hi there",
+                       user=conv.visitor)
+    st.conversations.pop(gone.session_id)  # gone on the server before its fetch asks
+    await until(lambda: GATHER.owed_fetch_gather in time.sleeping, what="the fetches waiting")
+    # Both rows are shown while their fetches wait: nothing has been asked yet, and the
+    # status bar has no reason to say "catching up" (the list lacks nothing).
+    assert shown[0] == (True, True, 0)
+    assert store.is_provisional(gone.session_id)
+    assert len(client.fetches) == 2 and not client.health.catching_up
+    assert store.conversations[gone.session_id].last_message == "Hi there"
+    time.advance(GATHER.owed_fetch_gather)
+    await until(lambda: not client.fetches, what="both fetches answered")
+    assert kept.session_id in store.conversations and not store.is_provisional(kept.session_id)
+    assert gone.session_id not in store.conversations and store.messages(gone.session_id) == []
+    assert fetches_of(sandbox, mark, gone.session_id) == 1
+
+
+async def test_past_the_owed_limit_no_provisional_row_stays_the_catch_up_lists_them(
+        sandbox: Sandbox) -> None:
+    """A flood of new conversations (or of invented ids) leaves no row without a fetch
+    owed behind it: past ``max_owed_fetches`` the catch-up lists the real ones instead."""
+    client = make_client(sandbox, config=replace(FAST, max_owed_fetches=2))
+    await client.start()
+    try:
+        await quiet(client)
+        await until(lambda: not client.health.catching_up, what="the start-up catch-up")
+        st = sandbox.state
+        website_id = st.subscribed_website_ids()[0]
+        fresh = [st.create_conversation(website_id) for _ in range(6)]
+        for conv in fresh:
+            st.add_message(conv, type="text", from_="user", origin="chat", content="Hello",
+                           user=conv.visitor)
+        store = client.store
+        unowed: list[str] = []  # provisional rows seen at a frame's end with no fetch owed
+        store.subscribe_frames(lambda: unowed.extend(
+            c.session_id for c in fresh if store.is_provisional(c.session_id)
+            and c.session_id not in client.fetches))
+        await until(lambda: all(c.session_id in store.conversations
+                                and not store.is_provisional(c.session_id) for c in fresh)
+                    and not client.fetches and not client.health.catching_up,
+                    what="every new conversation, from its fetch or the catch-up")
+        assert client.catchup.completed >= 2  # the start-up's, and the overflow's
+        assert unowed == []
+    finally:
+        await client.aclose()
+
+
+async def test_an_unknown_conversation_without_a_message_is_caught_up_on(
+        sandbox: Sandbox, client: ConsoleClient, time: FakeTime) -> None:
+    """A state change names a conversation the list lacks and cannot show: the status bar
+    says "catching up" until its fetch brings it."""
+    st = sandbox.state
+    conv = st.create_conversation(st.subscribed_website_ids()[0])
+    st.set_state(conv, "unresolved")
+    await until(lambda: GATHER.owed_fetch_gather in time.sleeping, what="the fetch waiting")
+    assert conv.session_id not in client.store.conversations and client.health.catching_up
+    time.advance(GATHER.owed_fetch_gather)
+    await until(lambda: not client.health.catching_up, what="the fetch")
+    assert client.store.conversations[conv.session_id].state == "unresolved"
+    assert not client.store.is_provisional(conv.session_id)

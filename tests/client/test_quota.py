@@ -52,7 +52,9 @@ async def test_spent_quota_waits_for_the_reset_without_a_request_loop(
         await until(lambda: len(counted.sent) - before == 2 and PROBE in time.sleeping,
                     what="one probe")
         assert counted.sent[-1] == ("HEAD", "/v1/plugin/connect/session")
-        assert client.health.catching_up and session_id not in client.store.conversations
+        # The visitor shows all the same, from their message, until the quota is back.
+        assert client.health.catching_up and client.store.is_provisional(session_id)
+        assert client.store.conversations[session_id].last_message == "hi"
         # The quota is back: the next probe succeeds and the owed work is done.
         await admin.post("quota/reset")
         await admin.patch("faults", json={"daily_quota": 0})
@@ -60,6 +62,7 @@ async def test_spent_quota_waits_for_the_reset_without_a_request_loop(
         await until(lambda: not client.health.catching_up, what="paid off")
         assert client.health.quota_resets_at is None
         assert session_id in client.store.conversations
+        assert not client.store.is_provisional(session_id)
         spent = [h for h in seen if h.quota_resets_at is not None]
         assert spent and all(h.catching_up for h in spent)
     finally:

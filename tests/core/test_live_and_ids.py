@@ -85,12 +85,15 @@ def test_a_live_event_follows_every_apply(store: Store, sids: list[str],
 
 def test_a_message_is_told_even_for_an_unknown_conversation(
         store: Store, sids: list[str], heard: list[LiveEvent]) -> None:
+    # On a website the store does not know (on a known one it adds a provisional row:
+    # test_provisional.py).
     event = f.message_event("session_new", content="Hi", timestamp=T,
-                            user=f.visitor_user("session_new", "Marie Curie"))
+                            user=f.visitor_user("session_new", "Marie Curie"),
+                            website_id=f.OTHER_WEBSITE)
     assert store.apply("message:send", event) is ApplyResult.UNKNOWN_TARGET
     (live,) = heard
     assert (live.result, live.session_id, live.website_id) == (
-        ApplyResult.UNKNOWN_TARGET, "session_new", f.WEBSITE)
+        ApplyResult.UNKNOWN_TARGET, "session_new", f.OTHER_WEBSITE)
     assert live.message is not None
     assert (live.message.content, live.message.nickname, live.message.from_) == (
         "Hi", "Marie Curie", "user")

@@ -184,6 +184,29 @@ async def test_opening_another_conversation_drops_the_previous_load(parts: Any) 
 
 
 @pytest.mark.asyncio
+async def test_a_conversation_that_gets_its_contact_loads_again(parts: Any) -> None:
+    """A provisional row (a new visitor's first message) has no people_id until Crisp's
+    copy comes: the load under way then lacks the contact's sections, so it starts over."""
+    panel, source, loads, tasks, _said, store = parts
+    people_id = store.conversations[SID].people_id
+    store.update_conversation(SID, {"people_id": ""})
+    panel.show()
+    panel.bind(SID)
+    loads.opened(SID)
+    await asyncio.sleep(0)
+    assert source.asked == [SID]
+    store.update_conversation(SID, {"people_id": people_id})  # Crisp's copy names it
+    await until(lambda: len(source.asked) == 2, what="the load, again")
+    assert source.asked == [SID, SID] and source.cancelled == [SID]
+    source.answers[SID].set_result(ConversationDetails(past_conversations=list(PAST)))
+    await tasks_done(tasks)
+    assert panel.loading.isHidden() and panel.past.count() == 2
+    store.update_conversation(SID, {"state": "resolved"})  # any other change: no load
+    assert len(tasks) == 0 and source.asked == [SID, SID]
+    await tasks.aclose()
+
+
+@pytest.mark.asyncio
 async def test_a_profile_that_could_not_be_loaded_says_so_not_loading(parts: Any) -> None:
     """Offline, a contact whose profile is not saved: the notepad says "Loading…" only while
     the load runs, then that it could not be loaded (not "Loading…" forever)."""

@@ -60,6 +60,7 @@ class PeoplePanel(QWidget):
     data_edited(session_id, data): the full new custom data.
     notepad_edited(website_id, people_id, text): the contact's notepad.
     link_activated(url): a browsed page to open (http/https only).
+    contact_changed(): the bound conversation names another contact (its people_id).
     """
 
     conversation_requested = Signal(str, str)
@@ -68,6 +69,7 @@ class PeoplePanel(QWidget):
     data_edited = Signal(str, object)  # a dict; object keeps its key order (not a QVariantMap)
     notepad_edited = Signal(str, str, str)
     link_activated = Signal(str)
+    contact_changed = Signal()
 
     def __init__(self, store: Store, *, clock: Clock = system_clock,
                  parent: QWidget | None = None) -> None:
@@ -373,6 +375,7 @@ class PeoplePanel(QWidget):
             self._render_header()
         if "people_id" in fields:
             self._render_notepad()
+            self.contact_changed.emit()
         if "segments" in fields:
             self.chips.set_segments(conv.segments)
         if "data" in fields:

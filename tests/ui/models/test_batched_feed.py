@@ -142,3 +142,25 @@ def test_the_end_of_a_frame_flushes_the_list_in_the_same_turn_and_only_the_list(
     model.detach()
     counts.detach()
     assert store.observers == listening - 3  # the model's changes and frames, the counts'
+
+
+def test_a_new_visitors_provisional_row_is_inserted_replaced_and_dropped_in_place(
+        qtbot: QtBot, qtmodeltester: Any, live_tester: Attach) -> None:
+    """A message of an unknown conversation on a known website: its row in the frame that
+    applies it; Crisp's copy updates it in place; a row found gone leaves."""
+    store, batch, frames, model, _log, _applied = fed(qtmodeltester, live_tester, ["a", "b"])
+    store.set_websites([f.website()])
+    new, gone = "session_new", "session_gone"
+    batch.push("message:send", f.message_event(new, content="first!", timestamp=f.BASE_TIME + 9))
+    batch.push("message:send", f.message_event(gone, content="bye", timestamp=f.BASE_TIME + 5))
+    frames.tick()
+    qtbot.waitUntil(lambda: not pending(model))
+    assert model.session_ids() == store.conversation_ids()
+    assert model.session_ids()[:2] == [new, gone]
+    assert store.is_provisional(new) and store.is_provisional(gone)
+    store.upsert_conversations([f.conversation(new, updated_at=f.BASE_TIME + 9,
+                                               meta={"nickname": "Ada"})])
+    assert store.drop_provisional(gone)
+    qtbot.waitUntil(lambda: not pending(model))
+    assert model.session_ids() == store.conversation_ids() and gone not in model.session_ids()
+    assert model.row_of(new) == 0 and store.conversations[new].nickname == "Ada"
