@@ -53,6 +53,7 @@ from crisp_console.ui.delegates import ConversationDelegate
 from crisp_console.ui.delegates.painting import mix
 from crisp_console.ui.models import ConversationListModel
 from crisp_console.ui.widgets.list_hold import ListHold
+from crisp_console.ui.widgets.steady_scroll_bar import SteadyScrollBar
 
 Accept = Callable[[Conversation], bool]
 Key = Qt.Key
@@ -102,6 +103,7 @@ class ConversationListView(QTableView):
         self.hold = ListHold(self, model)  # rows arriving above do not push the view down
 
     def _configure(self) -> None:
+        self.setVerticalScrollBar(SteadyScrollBar(Qt.Orientation.Vertical, self))
         self.setSelectionMode(Selection.SingleSelection)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
