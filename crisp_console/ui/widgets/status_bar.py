@@ -102,7 +102,8 @@ SAVED_DATA_TIP = ("The console shows what it saved on this computer at {when}. I
 
 
 class ConnectionStatusBar(QStatusBar):
-    """Three permanent labels, refreshed on every state change and once a second."""
+    """Three permanent labels, refreshed on every state change and once a second (the
+    request count: once a second, or with a change of the quota's state)."""
 
     def __init__(self, gateway: Gateway, quota: Quota, *, daily_quota: int = DEFAULT_DAILY_QUOTA,
                  health: HealthSource | None = None, saved: SavedDataSource | None = None,
@@ -157,8 +158,12 @@ class ConnectionStatusBar(QStatusBar):
         if (caught_up or heard) and self._gateway.state is ConnectionState.CONNECTED:
             # The catch-up is done, or the kept socket delivered what waited: complete now.
             self._synced_at = self._monotonic()
+        # The request count alone waits for the next tick: every owed fetch changes the
+        # health twice, and each new count relaid the window out (bench_events.py: the
+        # status bar's layout requests, one per REST request, each also the window's).
+        quota = health.quota_resets_at != self._health.quota_resets_at
         self._health = health
-        self.refresh()
+        self.refresh(quota=quota)
 
     def _on_saved(self) -> None:
         saved = self._saved
@@ -248,7 +253,8 @@ class ConnectionStatusBar(QStatusBar):
             return f"{used} requests today"
         return f"quota {used:,}/{self._daily_quota:,} today"
 
-    def refresh(self) -> None:
+    def refresh(self, *, quota: bool = True) -> None:
+        """``quota``: the quota label too (its request count changes with every request)."""
         health = self._health
         self.state_label.setText(self.state_text())
         refused = health.denied_for(LIVE_FEED)
@@ -267,8 +273,9 @@ class ConnectionStatusBar(QStatusBar):
         else:
             self.sync_label.setToolTip(tooltip_html(CATCHING_UP_TIP + problem)
                                        if health.catching_up else "")
-        self.quota_label.setText(self.quota_text())
-        self.quota_label.setToolTip(self._quota_tip())
+        if quota:
+            self.quota_label.setText(self.quota_text())
+            self.quota_label.setToolTip(self._quota_tip())
 
     def _silence_tip(self) -> str:
         """What answers nothing, and since when ("" while Crisp answers)."""

@@ -273,6 +273,30 @@ def test_a_spent_quota_says_when_it_resets_in_local_time(healthy: Parts) -> None
     assert bar.quota_label.text() == "quota 1,234/5,000 today"
 
 
+def test_the_request_count_follows_the_tick_not_each_health_change(
+        qtbot: QtBot) -> None:
+    """Every owed fetch changes the health twice; a new count each time relaid the whole
+    window out. The count shows on the next tick (or a change of state), the quota's own
+    state at once."""
+    gateway, clock, health, quota = FakeGateway(), Clock(), FakeHealth(), FakeQuota()
+    bar = ConnectionStatusBar(gateway, quota, health=health, tz=PARIS_WINTER, monotonic=clock)
+    qtbot.addWidget(bar)
+    quota.count = 1240
+    health.set(catching_up=True)
+    assert bar.sync_label.text().startswith("catching up")  # the health itself: at once
+    assert bar.quota_label.text() == "quota 1,234/5,000 today"
+    bar.refresh()  # the tick
+    assert bar.quota_label.text() == "quota 1,240/5,000 today"
+    quota.count = 1250
+    health.set(quota_resets_at=RESETS)  # the quota's state: at once
+    assert bar.quota_label.text() == "daily API quota spent, resets at 01:00"
+    health.set(quota_resets_at=None)
+    assert bar.quota_label.text() == "quota 1,250/5,000 today"
+    quota.count = 1251
+    gateway.move(ConnectionState.CONNECTED)  # a change of state: everything
+    assert bar.quota_label.text() == "quota 1,251/5,000 today"
+
+
 def test_a_refused_live_feed_says_so_instead_of_a_state(healthy: Parts) -> None:
     bar, gateway, _clock, health = healthy
     health.set(denied={LIVE_FEED: "Crisp refused the live feed's authentication"})
