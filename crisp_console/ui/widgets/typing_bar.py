@@ -2,7 +2,10 @@
 
 Crisp's MagicType sends what the visitor is typing before they send it (``compose_visitor``:
 None when not typing, "" when typing without an excerpt). The bar follows the store for the
-bound conversation and hides when the visitor stops. The excerpt is visitor input: it is shown
+bound conversation and is blank when the visitor stops. Its line stays reserved while a
+conversation is bound: showing and hiding it resized the thread above at every start and stop
+of typing, which moved the messages by a line and laid them all out again (at a new width when
+the scroll bar came or went). The excerpt is visitor input: it is shown
 as plain text (a PlainText QLabel, bidi controls removed), and elided at its *start*, since
 the words being typed are at its end.
 """
@@ -55,12 +58,15 @@ class TypingBar(QWidget):
     def session_id(self) -> str | None:
         return self._session_id
 
+    def is_typing(self) -> bool:
+        return self._excerpt is not None
+
     def excerpt(self) -> str | None:
         """What the bound visitor is typing (None: not typing; "": typing, text unknown)."""
         return self._excerpt
 
     def text(self) -> str:
-        """The whole line, before eliding ("" when hidden)."""
+        """The whole line, before eliding ("" when nobody types)."""
         if self._excerpt is None:
             return ""
         if not self._excerpt:
@@ -91,7 +97,8 @@ class TypingBar(QWidget):
         self._excerpt = None if excerpt is None else one_line(excerpt, EXCERPT_CHARS)
         self._name = one_line(display_name(conv), 200) if conv is not None else ""
         self._elide()
-        self.setVisible(self._excerpt is not None)
+        self.setVisible(self._session_id is not None)
+        self.update()  # the dots
         self.setAccessibleDescription(self.text())
 
     def _dots_width(self) -> int:
@@ -99,6 +106,8 @@ class TypingBar(QWidget):
 
     def _sized(self, _font: QFont) -> None:
         self._layout.setContentsMargins(PAD + self._dots_width(), 3, PAD, 5)
+        # One line, blank or not: an empty label is not as tall as a line of text.
+        self._label.setFixedHeight(self._label.fontMetrics().height())
         self._elide()
 
     def _elide(self) -> None:
@@ -125,6 +134,8 @@ class TypingBar(QWidget):
         self._elide()
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        if self._excerpt is None:
+            return
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         line = self._label.geometry()

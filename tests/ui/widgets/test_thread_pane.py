@@ -166,6 +166,28 @@ def test_live_message_keeps_a_pinned_view_at_the_bottom(
     assert pane.at_bottom() and last_row_visible(pane)
 
 
+def test_a_frame_of_live_events_lays_the_new_message_out_in_its_turn(
+        make_pane: Callable[..., ThreadPane]) -> None:
+    """At the end of a frame (client/batch.py: the store's end_frame) the model flushes and
+    the view places the new row at once: the frame's one paint shows it at the bottom, with
+    no layout of Qt's own left for a later turn (that one painted the thread again)."""
+    store, sid = thread_store(40)
+    pane = make_pane(store)
+    pane.bind(sid)
+    pane.flush()
+    bar = pane.view.verticalScrollBar()
+    before = bar.maximum()
+    laid_out: list[int] = []
+    pane.view.laid_out.connect(lambda: laid_out.append(bar.maximum()))
+    visitor_says(store, sid, T + 100 * MIN, "a long new message " * 12)
+    store.end_frame()  # no Qt event processed since: only the frame's own work
+    assert pane.model.rowCount() == 41
+    # Laid out in that call (the scroll range has the new row) and still at the bottom;
+    # only then ask for the row's place (QListView's visualRect would lay out itself).
+    assert len(laid_out) == 1 and laid_out[0] > before and pane.at_bottom()
+    assert last_row_visible(pane)
+
+
 def test_scrolled_up_view_stays_put_when_messages_arrive(
         make_pane: Callable[..., ThreadPane]) -> None:
     store, sid = thread_store(40)
@@ -195,7 +217,29 @@ def test_resizing_keeps_a_pinned_view_at_the_bottom(
     assert pane.at_bottom() and last_row_visible(pane)
     store.apply("message:compose:send", f.compose_event(sid, "start", "typ"))  # bar shows
     pane.flush()
-    assert pane.typing_bar.isVisible() and pane.at_bottom() and last_row_visible(pane)
+    assert pane.typing_bar.is_typing() and pane.at_bottom() and last_row_visible(pane)
+
+
+def test_typing_starting_and_stopping_never_resizes_the_thread(
+        make_pane: Callable[..., ThreadPane]) -> None:
+    """The typing line is reserved while a conversation is bound: a visitor who starts and
+    stops typing does not move the messages (nor lay them all out again)."""
+    store, sid = thread_store(40)
+    pane = make_pane(store)
+    pane.bind(sid)
+    pane.flush()
+    QApplication.sendPostedEvents()
+    size, value = pane.view.size(), pane.view.verticalScrollBar().value()
+    laid_out: list[bool] = []
+    pane.view.laid_out.connect(lambda: laid_out.append(True))
+    for kind, text in (("start", "Hel"), ("start", "Hello"), ("stop", None), ("start", None)):
+        store.apply("message:compose:send", f.compose_event(sid, kind, text))
+        pane.flush()
+        QApplication.sendPostedEvents()  # the layout requests a shown or hidden bar posts
+        assert pane.view.size() == size and pane.view.verticalScrollBar().value() == value
+    assert laid_out == [] and pane.typing_bar.isVisible()
+    pane.bind(None)
+    assert not pane.typing_bar.isVisible()
 
 
 # ---- older messages --------------------------------------------------------------------------
@@ -337,11 +381,11 @@ def test_typing_bar_shows_the_excerpt_live_as_plain_text(
     pane = make_pane(store)
     pane.bind(sid)
     bar = pane.typing_bar
-    assert not bar.isVisible()
+    assert not bar.is_typing()
     store.apply("message:compose:send", f.compose_event(other, "start", "elsewhere"))
-    assert not bar.isVisible()
+    assert not bar.is_typing()
     store.apply("message:compose:send", f.compose_event(sid, "start", "<b>Where</b> is"))
-    assert bar.isVisible()
+    assert bar.is_typing()
     assert bar.text() == "Visitor 00 is typing: “<b>Where</b> is”"
     labels = bar.findChildren(QLabel)
     assert labels and all(lb.textFormat() == Qt.TextFormat.PlainText for lb in labels)
@@ -350,15 +394,15 @@ def test_typing_bar_shows_the_excerpt_live_as_plain_text(
     shown = bar.shown_text()
     assert shown.startswith("Visitor 00 is typing: “…") and shown.endswith("xxx”")
     store.apply("message:compose:send", f.compose_event(sid, "start", None))
-    assert bar.isVisible() and bar.text() == "Visitor 00 is typing…"
+    assert bar.is_typing() and bar.text() == "Visitor 00 is typing…"
     store.apply("message:compose:send", f.compose_event(sid, "stop", None))
-    assert not bar.isVisible() and bar.text() == ""
+    assert not bar.is_typing() and bar.text() == ""
     store.apply("message:compose:send", f.compose_event(sid, "start", "again"))
     pane.bind(other)  # the other visitor is typing too
     name = store.conversations[other].nickname
-    assert bar.isVisible() and bar.text() == f"{name} is typing: “elsewhere”"
+    assert bar.is_typing() and bar.text() == f"{name} is typing: “elsewhere”"
     pane.bind(store.conversation_ids()[2])
-    assert not bar.isVisible()
+    assert not bar.is_typing()
 
 
 def test_header_follows_the_conversation(make_pane: Callable[..., ThreadPane]) -> None:
