@@ -126,6 +126,7 @@ class Shell:
     crash: CrashHandler | None = None
     quit_requested: asyncio.Event = field(default_factory=asyncio.Event)
     interrupted: bool = False  # SIGINT/SIGTERM: a quit that does not wait to connect first
+    collector: MainThreadGC | None = None  # freezes what start-up loaded (main_thread_gc.py)
 
     def interrupt(self) -> None:
         self.interrupted = True
@@ -214,6 +215,8 @@ async def run(rest: str, credentials: Credentials, shell: Shell,
         # still starts first, as its count of conversations is what it is for.
         if not shell.interrupted and not done.is_set():
             await console.start()
+            if shell.collector is not None:
+                shell.collector.freeze()  # the inbox is loaded: no collection walks it again
     except AuthError as exc:  # StartupAuthError: the token was refused at start-up
         words = describe(exc)
         log.error("the server refused the key: %s", words)
@@ -389,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
         collector = MainThreadGC(parent=app)
         collector.start()
         with loop:
-            shell = Shell(args, theme, crash)
+            shell = Shell(args, theme, crash, collector=collector)
             try:
                 return loop.run_until_complete(session_main(shell, rest, credentials))
             finally:

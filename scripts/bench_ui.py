@@ -52,6 +52,8 @@ ROW_EVENTS = frozenset(("message:send", "message:received", "message:compose:sen
                         "session:set_state", "session:set_routing"))  # change what a row shows
 IN_FLIGHT_EVENTS = 1.0  # events a launched, unfinished simulator action is counted for
 TICK_MS = 5  # the stall probe's timer
+# The console child's MainThreadGC (the app's collector; None in a checkout without one).
+COLLECTOR: Any = None
 STAMP = "bench_emitted"  # with --stamp, the sandbox's time.monotonic() at emit, per event
 
 
@@ -292,6 +294,9 @@ async def run_console(args: argparse.Namespace, info: dict[str, Any],
         marks["start"] = time.perf_counter()
         await console.start()
         marks["started"] = time.perf_counter()
+        freeze = getattr(COLLECTOR, "freeze", None)
+        if freeze is not None:
+            freeze()  # what app.py does once console.start() returns
         lp.view.viewport().update()  # the complete list's paint, if nothing else asks one
         await asyncio.wait_for(complete.wait(), 30)
         marks["any"], marks["full"] = paints["any"][0], paints["full"][0]
@@ -380,6 +385,14 @@ def console_child(args: argparse.Namespace, measure: Measure | None = None) -> N
     app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
     theme = Theme(app)  # the app's style sheet and palette: part of what painting costs
+    global COLLECTOR  # one per child process, as app.py has one
+    try:  # the app's garbage collection, as app.py runs it (a checkout may lack it)
+        from crisp_console.ui.main_thread_gc import MainThreadGC
+    except ImportError:
+        pass
+    else:
+        COLLECTOR = MainThreadGC(parent=app)
+        COLLECTOR.start()
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:

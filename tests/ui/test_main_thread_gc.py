@@ -37,3 +37,37 @@ def test_only_the_timer_collects_once_a_threshold_is_passed(qapp: Any) -> None:
         collector.stop()
         gc.set_threshold(*old)
     assert gc.isenabled() == was
+
+
+def test_full_collections_freeze_their_survivors_and_a_sweep_frees_frozen_garbage(
+        qapp: Any) -> None:
+    collector = MainThreadGC(interval_ms=10, sweep_every=2)
+    was, old = gc.isenabled(), gc.get_threshold()
+    try:
+        gc.set_threshold(50, 1, 1)
+        collector.start()
+        freed: list[int] = []
+        kept = Cycle(freed)  # alive at the first full collection: frozen with the rest
+        while collector.check() != 2:
+            Cycle()
+        assert collector.full == 1 and gc.get_freeze_count() > 0
+        del kept  # garbage now, but frozen: a plain full collection leaves it
+        assert freed == []
+        while collector.check() != 2:
+            Cycle()
+        assert collector.full == 2 and freed == [1]  # the sweep walked the frozen ones too
+        assert gc.get_freeze_count() > 0  # and froze the survivors again
+    finally:
+        collector.stop()
+        gc.unfreeze()
+        gc.set_threshold(*old)
+    assert gc.isenabled() == was
+
+
+def test_freeze_keeps_what_exists_out_of_later_collections(qapp: Any) -> None:
+    try:
+        gc.unfreeze()
+        MainThreadGC.freeze()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
