@@ -89,6 +89,21 @@ def test_apply_update_returns_only_changed_known_fields() -> None:
     assert msg.apply_update({"fingerprint": 1, "session_id": "x", "content": "y"}) == {"content"}
 
 
+def test_apply_update_checks_the_values_that_change_and_sets_none_if_one_is_bad() -> None:
+    conv = Conversation.from_payload(f.conversation())
+    meta, state = conv.meta, conv.state
+    # An equal value changes nothing, so it is not checked again (a page re-read).
+    assert conv.apply_update({"meta": dict(meta), "state": state}) == frozenset()
+    # A differing value of the wrong type: nothing is set, the good one neither.
+    with pytest.raises(PayloadError):
+        conv.apply_update({"state": "resolved", "unread_operator": "many"})
+    assert conv.state == state and conv.meta is meta
+    assert conv.unread_operator == 1
+    with pytest.raises(PayloadError):
+        conv.apply_update({"unread_operator": False})  # JSON's false is no count
+    assert conv.apply_update({"state": "resolved"}) == {"state"}
+
+
 def test_conversation_field_values_round_trip() -> None:
     a = Conversation.from_payload(f.conversation())
     b = Conversation(session_id="other", website_id="w")
