@@ -60,7 +60,8 @@ class PeoplePanel(QWidget):
     data_edited(session_id, data): the full new custom data.
     notepad_edited(website_id, people_id, text): the contact's notepad.
     link_activated(url): a browsed page to open (http/https only).
-    contact_changed(): the bound conversation names another contact (its people_id).
+    contact_changed(): the bound conversation names another contact (its people_id), or
+        Crisp's copy of a new conversation came (its details may be loaded now).
     """
 
     conversation_requested = Signal(str, str)
@@ -80,6 +81,7 @@ class PeoplePanel(QWidget):
         self._loading_now = False  # the extras are being asked for (people_loads.py)
         self._pages: list[info.Page] = []
         self._note_target: tuple[str, str] | None = None  # (website_id, people_id)
+        self._shown_new = False  # the notepad says the conversation is not described yet
         self._person_seen: tuple[Any, ...] = ()  # what the contact looked like when shown
         self.setStyleSheet(STYLE)
         self._fonts = RelativeFonts(self)
@@ -332,7 +334,10 @@ class PeoplePanel(QWidget):
         if person is not None:
             self.notepad.show_stored(person.notepad, "Notes about this contact, for your team")
         else:  # anonymous, or the profile is not (yet, or no longer) loaded
-            words = ("No contact profile for this visitor" if target is None
+            new = self._shown_new = conv is not None and self._store.is_provisional(
+                conv.session_id)
+            words = ("A new conversation: its contact is not known yet" if new
+                     else "No contact profile for this visitor" if target is None
                      else "Loading the contact's notepad…" if self._loading_now
                      else "The contact's profile could not be loaded (offline, or Crisp "
                      "did not answer)")
@@ -373,7 +378,8 @@ class PeoplePanel(QWidget):
             return
         if fields & HEADER_FIELDS:
             self._render_header()
-        if "people_id" in fields:
+        described = self._shown_new and not self._store.is_provisional(conv.session_id)
+        if "people_id" in fields or described:  # described: Crisp's copy of a new one came
             self._render_notepad()
             self.contact_changed.emit()
         if "segments" in fields:

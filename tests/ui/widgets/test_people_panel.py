@@ -657,3 +657,26 @@ def test_the_minute_timer_runs_while_bound(panel: PeoplePanel, clock: Clock) -> 
     assert timer.isActive() and timer.interval() == 60_000 - NOW % 60_000 + 50
     panel.bind(None)
     assert not timer.isActive()
+
+
+def test_a_new_conversation_says_its_contact_is_not_known_yet(panel: PeoplePanel,
+                                                              store: Store) -> None:
+    """A provisional row (a new visitor's first message, Crisp's copy not in yet) is not
+    "no contact profile": nobody knows yet. Crisp's copy then says which it is."""
+    new = "session_0e0e0e0e-0000-4000-8000-000000000005"
+    store.apply("message:send", f.message_event(new, content="Hi", timestamp=NOW))
+    assert store.is_provisional(new)
+    panel.bind(new)
+    placeholder = panel.notepad.editor.placeholderText
+    assert placeholder() == "A new conversation: its contact is not known yet"
+    reloads: list[bool] = []
+    panel.contact_changed.connect(lambda: reloads.append(True))
+    store.upsert_conversations([f.conversation(new, people_id="", updated_at=NOW)])
+    assert placeholder() == "No contact profile for this visitor"
+    assert reloads == [True]  # its details may be loaded now (PeopleLoads asks again)
+    contact = "session_0f0f0f0f-0000-4000-8000-000000000006"
+    store.apply("message:send", f.message_event(contact, content="Hi", timestamp=NOW))
+    panel.bind(contact)
+    store.upsert_conversations([f.conversation(contact, updated_at=NOW)])  # names PID
+    assert placeholder() != "A new conversation: its contact is not known yet"
+    assert panel.notepad.editor.toPlainText() == "Prefers email."  # the known contact's
