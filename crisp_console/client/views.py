@@ -36,6 +36,7 @@ from typing import Any
 
 from crisp_console.api import CrispApi, Purpose, purpose
 from crisp_console.client.config import ClientConfig, Clocks
+from crisp_console.client.page_slices import APPLY_SLICE, InStore, into_store
 from crisp_console.client.tasks import TaskOwner
 from crisp_console.client.window import VIEW, PageWindow
 from crisp_console.client.words import describe
@@ -279,6 +280,16 @@ class ViewPager(Observed[[]]):
         if listing.generation != generation:
             self._drop(listing, page, generation)
             return
+        if isinstance(answer, list) and len(answer) > APPLY_SLICE:
+            try:
+                answer = await into_store(self._store, answer,
+                                          lambda: listing.generation == generation)
+            except BaseException:
+                self._drop(listing, page, generation)
+                raise
+            if answer is None:  # dropped meanwhile (an end, a shift, a failure, a forget)
+                self._drop(listing, page, generation)
+                return
         if isinstance(answer, list):
             if not answer:
                 listing.end_hint = min(page, listing.end_hint or page)
@@ -359,7 +370,8 @@ class ViewPager(Observed[[]]):
         if not batch:
             listing.exhausted = True
             return 0
-        self._store.upsert_conversations(batch)
+        if not isinstance(batch, InStore):  # page_slices.py put it there already
+            self._store.upsert_conversations(batch)
         new = 0
         for item in batch:
             sid = item.get("session_id") if isinstance(item, dict) else None

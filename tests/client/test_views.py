@@ -206,3 +206,44 @@ async def test_the_backfill_ends_the_small_views_first(sandbox: Sandbox) -> None
         assert not client.pager.exact(quick_query(Filter.ALL, me), ids)
     finally:
         await client.aclose()
+
+
+async def test_a_page_goes_into_the_store_a_slice_per_turn_and_a_drop_stops_it(
+        sandbox: Sandbox) -> None:
+    """A page of 20 rows enters the store APPLY_SLICE at a time, the loop free in between
+    (live frames go there); a listing forgotten meanwhile applies no more of it, and the
+    page counts as dropped."""
+    from crisp_console.client.page_slices import APPLY_SLICE
+    from crisp_console.client.views import DROPPED, VIEW
+
+    client = make_client(sandbox, config=SMALL_PAGES)
+    try:
+        await client.start()
+        await until(lambda: not client.health.catching_up, what="the start-up catch-up")
+        wid = client.websites.ids()[0]
+        query = quick_query(Filter.ALL, None)
+        assert query is not None
+        sizes: list[int] = []  # conversations in the store at each upsert of the page
+        store = client.store
+        upsert = store.upsert_conversations
+
+        forget_after_a_slice = True
+
+        def counting(payloads: list[dict[str, object]]) -> object:
+            sizes.append(len(payloads))
+            answer = upsert(payloads)
+            if forget_after_a_slice:  # between two slices: the listings start over
+                client.pager.forget(wid)
+            return answer
+
+        store.upsert_conversations = counting  # type: ignore[method-assign]
+        reader = client.pager.launch(query, wid, why="list", rank=VIEW)  # a full page
+        assert reader is not None
+        assert await reader == DROPPED
+        assert sizes == [APPLY_SLICE]  # the rest of the page never went in
+        sizes.clear()
+        forget_after_a_slice = False
+        assert await client.pager.read_next(query, wid) == 20  # read again, whole
+        assert sizes == [APPLY_SLICE, 20 - APPLY_SLICE]  # two slices, nothing applied twice
+    finally:
+        await client.aclose()
