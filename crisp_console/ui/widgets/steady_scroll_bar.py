@@ -24,7 +24,7 @@ class SteadyScrollBar(QScrollBar):
     def __init__(self, orientation: Qt.Orientation, parent: QWidget | None = None) -> None:
         super().__init__(orientation, parent)
         self._drawn: tuple[Any, ...] | None = None  # what the last paint showed
-        self.skipped = 0  # repaints saved (for the benchmark and the tests)
+        self.skipped = 0  # repaints saved (the tests read it)
 
     def looks(self) -> tuple[Any, ...]:
         """Everything a style reads to draw the bar that a range, value or step change can
