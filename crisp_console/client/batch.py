@@ -21,6 +21,9 @@ repainting each one meant a backlog that only grew. So the gateway's sink is ``F
   did), and nothing else moves. A typing event that is not well formed is never coalesced
   (the store counts it as malformed, as before).
 
+``settled()`` is where background work waits its turn (page_slices.py): it returns once no
+frame is waiting, so a page being read never holds a frame of live events back.
+
 ``note(name, payload)`` hears every event on arrival (the client's REST watches: an answer
 that comes back while its event waits here still counts as older than it). Nothing here is
 allocated per event beyond the queue's own slots.
@@ -84,6 +87,7 @@ class FrameBatch:
         self._operator: dict[tuple[str, str, bool], int] = {}  # (session, user, automated)
         self._closed = False
         self._changed = False  # changed(): end a frame with the next flush
+        self._settled: list[asyncio.Future[None]] = []  # settled()'s waiters
         self.events = 0
         self.coalesced = 0
         self.flushes = 0
@@ -117,6 +121,26 @@ class FrameBatch:
             return
         self._changed = True
         self._schedule_flush()
+
+    async def settled(self) -> None:
+        """Return once no frame waits: at once when no flush is scheduled, else after the
+        next flush (or close). Background work (page_slices.py) takes its turn here, so a
+        frame of live events never waits behind it."""
+        if self._handle is None or self._closed:
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._settled.append(waiter)
+        try:
+            await waiter
+        finally:
+            if waiter in self._settled:
+                self._settled.remove(waiter)
+
+    def _release(self) -> None:
+        waiters, self._settled = self._settled, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
 
     def _schedule_flush(self) -> None:
         if self._handle is None:
@@ -156,6 +180,12 @@ class FrameBatch:
             self._handle.cancel()
             self._handle = None
         self._last = self._clock()
+        try:
+            self._deliver_all()
+        finally:
+            self._release()  # after the frame's flush and paint (done), not before
+
+    def _deliver_all(self) -> None:
         names, payloads = self._names, self._payloads
         changed, self._changed = self._changed, False
         if not names and not changed:
@@ -186,3 +216,4 @@ class FrameBatch:
         self._payloads.clear()
         self._visitor.clear()
         self._operator.clear()
+        self._release()

@@ -57,6 +57,7 @@ from crisp_console.client.local_ports import SavedData
 from crisp_console.client.media import Media
 from crisp_console.client.outbox import ClientOutbox
 from crisp_console.client.owed import OwedWork
+from crisp_console.client.page_slices import Turns
 from crisp_console.client.past import PastLookups
 from crisp_console.client.persist import Persister
 from crisp_console.client.replies import Replies
@@ -131,9 +132,11 @@ class ConsoleClient:
                                          cap=config.catchup_retry_cap, sleep=sleep,
                                          rng=clocks.rng)
         # How far each view's list was read (views.py); the backfill makes counts exact.
+        # Its pages go into the store in slices that wait for the live frame (page_slices.py).
         self.pager = pager = ViewPager(api, store, tasks, config, clocks,
                                        denied=lambda wid, exc: websites.deny_conversations(
-                                           wid, exc))
+                                           wid, exc),
+                                       turns=Turns(lambda: self.batch.settled()))
         self.websites = websites = Websites(
             api, store, monitor, tasks, config, clocks,
             pager.read_start)

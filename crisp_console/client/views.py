@@ -36,7 +36,7 @@ from typing import Any
 
 from crisp_console.api import CrispApi, Purpose, purpose
 from crisp_console.client.config import ClientConfig, Clocks
-from crisp_console.client.page_slices import APPLY_SLICE, InStore, into_store
+from crisp_console.client.page_slices import APPLY_SLICE, InStore, Turns, into_store
 from crisp_console.client.tasks import TaskOwner
 from crisp_console.client.window import VIEW, PageWindow
 from crisp_console.client.words import describe
@@ -108,9 +108,11 @@ class ViewPager(Observed[[]]):
     """Observers are called (no arguments) after any listing changed."""
 
     def __init__(self, api: CrispApi, store: Store, tasks: TaskOwner, config: ClientConfig,
-                 clocks: Clocks, *, denied: Callable[[str, NotAllowedError], None]) -> None:
+                 clocks: Clocks, *, denied: Callable[[str, NotAllowedError], None],
+                 turns: Turns | None = None) -> None:
         super().__init__(log, "view pager observer")
         self._api, self._store, self._tasks = api, store, tasks
+        self._turns = turns or Turns()  # the pages' slices, one at a time (page_slices.py)
         self._config, self._clocks = config, clocks
         self._denied = denied
         self._listings: dict[tuple[ListQuery, str], Listing] = {}
@@ -283,7 +285,8 @@ class ViewPager(Observed[[]]):
         if isinstance(answer, list) and len(answer) > APPLY_SLICE:
             try:
                 answer = await into_store(self._store, answer,
-                                          lambda: listing.generation == generation)
+                                          lambda: listing.generation == generation,
+                                          self._turns)
             except BaseException:
                 self._drop(listing, page, generation)
                 raise

@@ -4,8 +4,11 @@ Driven by a fake frame clock: nothing sleeps, each ``tick`` runs what is due."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
+
+import pytest
 
 from crisp_console.client.batch import DEFAULT_INTERVAL, FrameBatch
 from tests.core.factories import compose_event, message_event, operator_user, session_event
@@ -201,3 +204,69 @@ def test_a_change_outside_the_feed_ends_a_frame_at_the_next_flush_and_no_sooner(
     batch.changed()
     frames.tick(1.0)
     assert done == [0, 1] and not batch.scheduled
+
+
+@pytest.mark.asyncio
+async def test_settled_returns_at_once_with_no_frame_waiting_else_after_its_paint() -> None:
+    """Background work waits here (page_slices.py): a frame of live events first."""
+    order: list[str] = []
+    batch = FrameBatch(lambda n, p: order.append(f"deliver {p['session_id']}"),
+                       done=lambda: order.append("done"))
+    await batch.settled()  # nothing scheduled: nothing to wait for
+    assert order == []
+    batch.push("message:send", message_event("a"))
+    assert batch.scheduled
+    await batch.settled()
+    order.append("settled")
+    assert order == ["deliver a", "done", "settled"]
+    batch.push("message:send", message_event("b"))
+    waiter = asyncio.ensure_future(batch.settled())
+    await asyncio.sleep(0)
+    assert not waiter.done()
+    batch.close()  # closing drops the frame and lets every waiter go
+    await asyncio.wait_for(waiter, 5)
+    assert order == ["deliver a", "done", "settled"]
+
+
+@pytest.mark.asyncio
+async def test_slices_of_pages_take_turns_one_at_a_time_and_after_each_live_frame() -> None:
+    """Two pages read at once put their slices in by turns, never two in one turn, and a
+    frame of live events that waits goes before the next slice."""
+    from crisp_console.client.page_slices import APPLY_SLICE, InStore, Turns, into_store
+    from crisp_console.core import ApplyResult, Store
+    from tests.core.factories import conversation
+
+    order: list[str] = []
+    batch = FrameBatch(lambda n, p: order.append(f"frame {p['session_id']}"))
+    store = Store()
+    upsert = store.upsert_conversations
+    turn = 0  # turns of the loop, counted by a task that yields every turn
+    turns_of_slices: list[int] = []
+
+    async def count_turns() -> None:
+        nonlocal turn
+        while True:
+            turn += 1
+            await asyncio.sleep(0)
+
+    def recording(payloads: Any) -> ApplyResult:
+        order.append(f"slice {payloads[0]['session_id']}")
+        turns_of_slices.append(turn)
+        if payloads[0]["session_id"] == "a-00":  # a live event while the pages go in
+            batch.push("message:send", message_event("live-2"))
+        return upsert(payloads)
+
+    store.upsert_conversations = recording  # type: ignore[method-assign]
+    turns = Turns(batch.settled)
+    pages = {name: [conversation(f"{name}-{i:02d}") for i in range(2 * APPLY_SLICE + 1)]
+             for name in ("a", "b")}
+    counter = asyncio.ensure_future(count_turns())
+    batch.push("message:send", message_event("live-1"))  # waiting when the pages arrive
+    answers = await asyncio.gather(*(into_store(store, rows, lambda: True, turns)
+                                     for rows in pages.values()))
+    counter.cancel()
+    assert all(isinstance(a, InStore) and len(a) == 2 * APPLY_SLICE + 1 for a in answers)
+    assert order == ["frame live-1", "slice a-00", "frame live-2", "slice b-00", "slice a-10",
+                     "slice b-10", "slice a-20", "slice b-20"]
+    assert len(set(turns_of_slices)) == len(turns_of_slices)  # never two in one turn
+    assert len(store.conversations) == 2 * len(pages["a"])
