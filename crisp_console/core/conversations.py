@@ -2,6 +2,12 @@
 
 The rows are a SortedRows (sortedrows.py): a row is found in O(log n), a move costs two small
 blocks. Every Change names the session_ids of its rows.
+
+A REST page read again is mostly rows exactly as the last read left them (the backfill reads
+every view of the inbox, and the views overlap). Parsing and checking a conversation costs
+about 40 us; so each row keeps the digest of the payload that last set it (``Digests``), for
+as long as nothing else changed it, and an item with the same digest is skipped: applying
+it again would change nothing.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from crisp_console.core.changes import CONVERSATIONS, Change, ChangeKind
+from crisp_console.core.digests import Digests
 from crisp_console.core.intake import Intake
 from crisp_console.core.models import Conversation
 from crisp_console.core.optimistic import ASSIGNED, BLOCKED, STATE
@@ -46,6 +53,7 @@ class ConversationRows:
         self._sharer = Sharer()
         self._unshared: list[Conversation] = []  # restored, meta not shared yet
         self.provisional: set[str] = set()
+        self.digests = Digests()  # rows exactly as a REST payload left them (digests.py)
 
     # ---- reading ---------------------------------------------------------------------------
 
@@ -81,22 +89,35 @@ class ConversationRows:
 
     def upsert(self, payloads: Any) -> ApplyResult:
         """Load REST conversations: new ones are inserted in runs (one INSERTING/INSERTED
-        pair per run of adjacent rows), known ones updated (MOVED if needed, CHANGED)."""
+        pair per run of adjacent rows), known ones updated (MOVED if needed, CHANGED); an
+        item identical to the one that last set its row, untouched since, is skipped."""
         sharer = self._sharer
-        convs = self._intake.parse_list(
-            "rest:conversation", lambda d: Conversation.from_payload(d, sharer), payloads)
+        fresh, digest_of = self.digests.unseen(payloads)
+        seen: dict[str, bytes | None] = {}  # the digest of the item each row was parsed from
+
+        def parse(item: Any) -> Conversation:
+            conv = Conversation.from_payload(item, sharer)
+            seen[conv.session_id] = digest_of.get(id(item))
+            return conv
+
+        convs = self._intake.parse_list("rest:conversation", parse, fresh)
         if convs is None:
             return ApplyResult.MALFORMED
         parsed = {conv.session_id: conv for conv in convs}
-        bad = len(payloads) - len(convs)
+        bad = len(fresh) - len(convs)
         changed = False
         new: list[Conversation] = []
         for sid, conv in parsed.items():
             if sid in self.by_id:
                 self.provisional.discard(sid)  # Crisp's own copy now
-                changed |= bool(self.update(sid, self._fresh(sid, conv.field_values())))
+                values = conv.field_values()
+                kept = self._fresh(sid, values)
+                changed |= bool(self.update(sid, kept))
+                # A held field left out: the row is not as the payload says.
+                self.digests.keep(sid, seen[sid] if len(kept) == len(values) else None)
             else:
                 new.append(conv)
+                self.digests.keep(sid, seen[sid])
         if new:
             by_id = {c.session_id: c for c in new}
 
@@ -106,7 +127,7 @@ class ConversationRows:
 
             key = self._key
             self._rows.insert_many([(key(c), c.session_id) for c in new], add)
-        if bad and not parsed:
+        if bad and not parsed and len(fresh) == len(payloads):
             return ApplyResult.MALFORMED
         return result(changed or bool(new))
 
@@ -139,6 +160,7 @@ class ConversationRows:
             return frozenset()
         changed = self._intake.checked_update("update:conversation", conv, partial)
         if changed:
+            self.digests.drop(session_id)  # no longer as its last payload left it
             if changed & KEY_FIELDS[self.ordering]:
                 row = self._rows.rekey(session_id, self._key(conv))
             else:
@@ -156,6 +178,7 @@ class ConversationRows:
             for sid in ids:
                 del self.by_id[sid]
                 self.provisional.discard(sid)
+                self.digests.drop(sid)
             forget(ids)
 
         self._rows.remove_many(present, drop)
@@ -168,6 +191,7 @@ class ConversationRows:
         not wait for ~2k rows of JSON keys)."""
         self.by_id.clear()
         self.provisional.clear()
+        self.digests.clear()
         for conv in convs:
             if conv.session_id not in self.by_id:
                 self.by_id[conv.session_id] = conv
@@ -188,5 +212,6 @@ class ConversationRows:
         """Forget every conversation, silently (the store announces the RESET)."""
         self.by_id.clear()
         self.provisional.clear()
+        self.digests.clear()
         self._unshared = []
         self._rows.replace([])
