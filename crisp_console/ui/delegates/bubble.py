@@ -66,6 +66,7 @@ from crisp_console.present.timefmt import Clock, clock_time, day_label, system_c
 from crisp_console.ui.delegates import bubble_layout as bl
 from crisp_console.ui.delegates import bubble_marks as bm
 from crisp_console.ui.delegates import bubble_paint as bp
+from crisp_console.ui.delegates import bubble_shots as bs
 from crisp_console.ui.delegates.bubble_media import LoadMedia, MediaSource
 from crisp_console.ui.delegates.cache import Lru, SizeHintCache
 from crisp_console.ui.delegates.richtext import SafeDocument
@@ -101,10 +102,13 @@ class MessageDelegate(QStyledItemDelegate):
         self._bodies: Lru[Hashable, Body] = Lru(document_cache_size * 4)
         self._metrics: bl.Metrics | None = None
         self._colours: dict[int, bp.Colours] = {}
+        self.shots = bs.BubbleShots()  # painted bubbles (bubble_shots.py)
+        self.cache_shots = True  # False: every paint paints (tests compare the two)
 
     def invalidate(self, fingerprint: int) -> None:
         """Forget the cached height of one message (it changed or its neighbour did)."""
         self.size_cache.invalidate(fingerprint)
+        self.shots.drop(fingerprint)
 
     def row_changed(self, index: QModelIndex) -> None:
         """A row's message changed (an edit, a merged echo): forget its height and tell the
@@ -113,6 +117,7 @@ class MessageDelegate(QStyledItemDelegate):
         msg = _message(index)
         if msg is not None:
             self.size_cache.invalidate(msg.fingerprint)
+            self.shots.drop(msg.fingerprint)
         self.sizeHintChanged.emit(index)
 
     def clear(self) -> None:
@@ -120,6 +125,7 @@ class MessageDelegate(QStyledItemDelegate):
         self.size_cache.clear()
         self._docs.clear()
         self._colours.clear()
+        self.shots.clear()
 
     def layout_for(self, option: QStyleOptionViewItem, index: Index) -> bl.BubbleLayout | None:
         """The row's geometry at ``option.rect``'s width (relative to its top-left)."""
@@ -299,15 +305,37 @@ class MessageDelegate(QStyledItemDelegate):
         if msg is None:
             return
         m, c = self._metrics_for(option.font), self._colours_for(option.palette)
-        lay = self._layout(msg, self._flags(index, msg), option.rect.width(), m, c,
-                           self._banner(index))
+        flags, banner = self._flags(index, msg), self._banner(index)
+        lay = self._layout(msg, flags, option.rect.width(), m, c, banner)
+        mark = bm.mark_of(index)
+        rect = option.rect
+        if self.cache_shots and mark is None and lay.media is None \
+                and 0 < rect.height() <= bs.MAX_HEIGHT and rect.width() > 0:
+            device = painter.device()
+            dpr = device.devicePixelRatioF() if device is not None else 1.0
+            key = self._shot_key(option, msg, flags, banner, lay, m, dpr)
+            painter.drawPixmap(rect.topLeft(), self.shots.shot(
+                msg.fingerprint, key, rect, dpr, option.palette.color(QPalette.ColorRole.Base),
+                lambda p: self._paint_whole(p, option, msg, lay, m, c, None)))
+            return
+        self._paint_whole(painter, option, msg, lay, m, c, mark)
+
+    def _shot_key(self, option: QStyleOptionViewItem, msg: Message, flags: RowFlags,
+                  banner: bool, lay: bl.BubbleLayout, m: bl.Metrics,
+                  dpr: float) -> tuple[Any, ...]:
+        day = day_label(msg.timestamp, self.clock(), self.tz) if lay.day is not None else None
+        return bs.shot_key(option, msg, revision(msg), footer_parts(msg, self.tz),
+                           (flags, banner, day, m.key), dpr)
+
+    def _paint_whole(self, painter: QPainter, option: QStyleOptionViewItem, msg: Message,
+                     lay: bl.BubbleLayout, m: bl.Metrics, c: bp.Colours,
+                     mark: Mark | None) -> None:
         painter.save()
         try:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
             painter.setClipRect(option.rect)
             if option.state & QStyle.StateFlag.State_Selected:
                 painter.fillRect(option.rect, c.selection)
-            mark = bm.mark_of(index)
             if mark is not None:
                 bm.paint_flash(painter, option.rect, mark, bm.mark_colours(option.palette))
             painter.translate(option.rect.topLeft())
