@@ -13,17 +13,10 @@ from crisp_console.core.models import Conversation
 from crisp_console.core.snapshot import Snapshot
 from tests.core import factories as f
 from tests.core.mirror import QtMirror
+from tests.core.test_optimistic_and_edits import Clock
 
 T = f.BASE_TIME
 HOLD = 10.0
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
