@@ -39,8 +39,10 @@ PAD = 12
 def _pill(label: QLabel, text: str, colour: QColor) -> None:
     label.setText(text)
     # Fixed hues shared with the list's state strip; white text reads on all of them.
-    label.setStyleSheet(f"background: {colour.name()}; color: white; border-radius: 8px;"
-                        " padding: 1px 8px; font-weight: bold;")
+    sheet = (f"background: {colour.name()}; color: white; border-radius: 8px;"
+             " padding: 1px 8px; font-weight: bold;")
+    if label.styleSheet() != sheet:  # setting it again re-polishes and relays the header out
+        label.setStyleSheet(sheet)
     label.setVisible(bool(text))
 
 
