@@ -1,5 +1,13 @@
 """A layout that puts items left to right and wraps to a new line when the width runs out
-(Qt's flow layout example, trimmed): the filter chips and the segment chips use it."""
+(Qt's flow layout example, trimmed): the filter chips and the segment chips use it.
+
+A chip whose text changes asks its layout to ``invalidate``, and QLayout's own tells every
+layout up to the window, which lays the whole window out again (QLayout::activate's comment:
+"ideally only if sizeHint() or sizePolicy() has changed"). Under a busy feed the filter
+tabs' counts change about 20 times a second. So when the chips' flow keeps its height at the
+current width and its widest chip, they are placed again here and nothing above is told:
+every layout above would come to the same sizes.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +20,7 @@ class FlowLayout(QLayout):
         super().__init__(parent)
         self._items: list[QLayoutItem] = []
         self._gap = spacing
+        self._shape: tuple[int, QSize] | None = None  # what the parents last laid out for
         self.setContentsMargins(0, 0, 0, 0)  # the chips sit flush with their neighbours
 
     def _place(self, rect: QRect, apply: bool) -> int:
@@ -57,6 +66,19 @@ class FlowLayout(QLayout):
     def setGeometry(self, rect: QRect) -> None:
         super().setGeometry(rect)
         self._place(rect, True)
+        self._shape = self._measure(rect.width())
+
+    def invalidate(self) -> None:
+        rect = self.geometry()
+        if self._shape is not None and rect.isValid() \
+                and self._measure(rect.width()) == self._shape:
+            self._place(rect, True)  # the same height and widest chip: only the chips move
+            return
+        self._shape = None
+        super().invalidate()
+
+    def _measure(self, width: int) -> tuple[int, QSize]:
+        return self.heightForWidth(width), self.minimumSize()
 
     def sizeHint(self) -> QSize:
         return self.minimumSize()
