@@ -4,22 +4,12 @@ minimum width) tells the parents."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication, QLabel, QToolButton, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from crisp_console.ui.widgets.flow_layout import FlowLayout
-
-
-class LayoutRequests(QObject):
-    def __init__(self) -> None:
-        super().__init__()
-        self.count = 0
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.LayoutRequest:
-            self.count += 1
-        return False
+from tests.ui.event_counts import EventCount
 
 
 def window_with_chips(qtbot: QtBot) -> tuple[QWidget, QWidget, list[QToolButton]]:
@@ -54,8 +44,7 @@ def test_a_chip_that_keeps_the_flow_is_placed_again_and_the_window_is_not_laid_o
         qtbot: QtBot) -> None:
     window, box, chips = window_with_chips(qtbot)
     settle()
-    requests = LayoutRequests()
-    window.installEventFilter(requests)
+    requests = EventCount(QEvent.Type.LayoutRequest, window)
     height = box.height()
     chips[1].setText("Tab 1 10+")  # wider, still one line, not the widest
     settle()
@@ -68,8 +57,7 @@ def test_a_chip_that_keeps_the_flow_is_placed_again_and_the_window_is_not_laid_o
 def test_a_chip_that_wraps_the_flow_to_a_new_line_lays_the_window_out(qtbot: QtBot) -> None:
     window, box, chips = window_with_chips(qtbot)
     settle()
-    requests = LayoutRequests()
-    window.installEventFilter(requests)
+    requests = EventCount(QEvent.Type.LayoutRequest, window)
     height = box.height()
     chips[1].setText("A much longer tab name that needs a line of its own")
     settle()

@@ -4,23 +4,13 @@ change of the open conversation it shows."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent
 from pytestqt.qtbot import QtBot
 
 from crisp_console.core import Store
 from crisp_console.ui.widgets.thread_header import ThreadHeader
 from tests.core import factories as f
-
-
-class StyleChanges(QObject):
-    def __init__(self) -> None:
-        super().__init__()
-        self.count = 0
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.StyleChange:
-            self.count += 1
-        return False
+from tests.ui.event_counts import EventCount
 
 
 def test_a_refresh_that_keeps_the_state_sets_no_style_sheet_and_a_new_state_does(
@@ -33,8 +23,7 @@ def test_a_refresh_that_keeps_the_state_sets_no_style_sheet_and_a_new_state_does
     header = ThreadHeader(store)
     qtbot.addWidget(header)
     header.bind(sid)
-    changes = StyleChanges()
-    header.state_pill.installEventFilter(changes)
+    changes = EventCount(QEvent.Type.StyleChange, header.state_pill)
     sheet = header.state_pill.styleSheet()
     header.set_operator_names({"op": "Ada"})  # a refresh: the same state, the same colour
     store.update_conversation(sid, {"nickname": "Katherine"})
