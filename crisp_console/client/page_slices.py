@@ -51,15 +51,12 @@ class InStore(list[Any]):
 
 
 async def into_store(store: Store, answer: list[Any], current: Callable[[], bool],
-                     turns: Turns | None = None) -> InStore | None:
+                     turns: Turns) -> InStore | None:
     """``answer``'s rows into ``store``, ``APPLY_SLICE`` per turn (``turns``: shared with the
     other pages being read), while ``current()`` holds (the page's listing has not moved
     on); None once it does not."""
     for start in range(0, len(answer), APPLY_SLICE):
-        if turns is None:
-            await asyncio.sleep(0)
-        else:
-            await turns.take()
+        await turns.take()
         if not current():
             return None
         store.upsert_conversations(answer[start:start + APPLY_SLICE])
