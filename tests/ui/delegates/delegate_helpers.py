@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtWidgets import QApplication, QStyle
 
 from crisp_console.ui.models import ITEM_ROLE
 
@@ -22,6 +23,26 @@ def palette(colours: dict[QPalette.ColorRole, str]) -> QPalette:
     for role, colour in colours.items():
         pal.setColor(role, QColor(colour))
     return pal
+
+
+# How the view draws, changed: every kept row or bubble must be painted afresh.
+DRAWING_CHANGES = ("width", "font", "palette", "selected")
+
+
+def drawing_change(change: str, narrower: int) -> tuple[dict[str, Any], QPalette | None]:
+    """A cache test's paint arguments for one of DRAWING_CHANGES (``narrower``: the new
+    width), and the new palette for "palette" (else None)."""
+    if change == "width":
+        return {"width": narrower}, None
+    if change == "font":
+        font = QFont(QApplication.font())
+        font.setPointSizeF(font.pointSizeF() + 2)
+        return {"font": font}, None
+    if change == "palette":
+        return {}, palette(DARK)
+    if change == "selected":
+        return {"state": QStyle.StateFlag.State_Selected}, None
+    raise ValueError(change)
 
 
 class ObjectModel(QAbstractListModel):

@@ -14,7 +14,14 @@ from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionViewItem
 from crisp_console.core import Message
 from crisp_console.ui.delegates import MessageDelegate
 from crisp_console.ui.delegates.bubble_shots import BubbleShots
-from tests.ui.delegates.delegate_helpers import DARK, LIGHT, ObjectModel, palette
+from tests.ui.delegates.delegate_helpers import (
+    DARK,
+    DRAWING_CHANGES,
+    LIGHT,
+    ObjectModel,
+    drawing_change,
+    palette,
+)
 from tests.ui.delegates.test_bubble import MIN, NOW, TZ, every_type, msg
 
 pytestmark = pytest.mark.usefixtures("qapp")
@@ -107,16 +114,9 @@ def test_whatever_a_bubble_shows_changing_paints_it_afresh(change: str) -> None:
         items[1].apply_update({"delivered": "chat"})
     elif change == "nickname":
         items[0].apply_update({"nickname": "Katherine Johnson"})
-    elif change == "width":
-        kw["width"] = WIDTH - 60
-    elif change == "font":
-        font = QFont(QApplication.font())
-        font.setPointSizeF(font.pointSizeF() + 2)
-        kw["font"] = font
-    elif change == "palette":
-        pal = palette(DARK)
-    elif change == "selected":
-        kw["state"] = QStyle.StateFlag.State_Selected
+    elif change in DRAWING_CHANGES:
+        kw, other = drawing_change(change, WIDTH - 60)
+        pal = other or pal
     elif change == "day":
         now[0] = NOW + 24 * 60 * MIN  # "Today" is now "Yesterday" above the first bubble
     hits, misses = d.shots.hits, d.shots.misses

@@ -15,7 +15,14 @@ from PySide6.QtWidgets import QApplication, QStyle
 
 from crisp_console.core import Conversation
 from crisp_console.ui.delegates import ConversationDelegate
-from tests.ui.delegates.delegate_helpers import DARK, LIGHT, ObjectModel, palette
+from tests.ui.delegates.delegate_helpers import (
+    DARK,
+    DRAWING_CHANGES,
+    LIGHT,
+    ObjectModel,
+    drawing_change,
+    palette,
+)
 from tests.ui.delegates.test_conversation import MIN, NOW, conv, delegate, option, variety
 
 pytestmark = pytest.mark.usefixtures("qapp")
@@ -94,16 +101,9 @@ def test_whatever_a_row_shows_changing_paints_it_afresh(change: str) -> None:
         items[0].apply_update({"compose_visitor": "I am typ"})
     elif change == "time":
         now[0] = NOW + 90 * MIN  # "5 min" becomes "1 h"-ish: every row's label changes
-    elif change == "width":
-        kw["width"] = WIDTH - 40
-    elif change == "font":
-        font = QFont(QApplication.font())
-        font.setPointSizeF(font.pointSizeF() + 2)
-        kw["font"] = font
-    elif change == "palette":
-        pal = palette(DARK)
-    elif change == "selected":
-        kw["state"] = QStyle.StateFlag.State_Selected
+    elif change in DRAWING_CHANGES:
+        kw, other = drawing_change(change, WIDTH - 40)
+        pal = other or pal
     elif change == "badge":
         d.set_website_labels({"w-acme": "ACME Corp", "w-globex": "Globex"})
     elif change == "draft":
