@@ -167,6 +167,8 @@ async def run(rest: str, credentials: Credentials, shell: Shell,
     gap = GapQuit(window)  # a close asked for before the console can ask back
     await show_cached_first(frame, client, view_memory.get)
     await show_painted(window)
+    if shell.collector is not None:
+        shell.collector.freeze()  # the first frame and its rows live on too
     log.info("start-up: first frame painted, %d conversations from the cache, %.2f s after "
              "the process started", len(client.store.conversations), since_process_start())
     await show_cached_rest(frame, client)  # the whole cache, in place of the first screen
@@ -390,6 +392,7 @@ def main(argv: list[str] | None = None) -> int:
         # Collect garbage on this thread only: the database's threads must not destroy a Qt
         # object left in a cycle (ui/main_thread_gc.py).
         collector = MainThreadGC(parent=app)
+        collector.freeze()  # the modules loaded so far live on: no collection walks them
         collector.start()
         with loop:
             shell = Shell(args, theme, crash, collector=collector)

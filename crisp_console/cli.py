@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 from crisp_console import demo
@@ -22,9 +23,18 @@ def main(argv: list[str] | None = None) -> int:
         from crisp_console import tail
 
         return tail.main(argv[1:])
-    from crisp_console.ui import feature_scan
+    # Start-up allocates a few hundred thousand objects (modules, classes, Qt's enums, the
+    # cached rows) and frees almost none: the automatic collector would walk them again and
+    # again while they load. app.main freezes them and collects on the GUI thread from then.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        from crisp_console.ui import feature_scan
 
-    feature_scan.install()  # before the console's ~900 modules are imported
-    from crisp_console import app
+        feature_scan.install()  # before the console's ~900 modules are imported
+        from crisp_console import app
 
-    return app.main(argv)
+        return app.main(argv)
+    finally:
+        if enabled:
+            gc.enable()
