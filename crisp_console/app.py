@@ -29,7 +29,8 @@ import qasync
 from PySide6.QtCore import QSettings, qVersion
 from PySide6.QtWidgets import QApplication, QWidget
 
-from crisp_console import __version__, demo
+import crisp_console
+from crisp_console import demo
 from crisp_console.api import normalise_base_url
 from crisp_console.client import ConsoleClient
 from crisp_console.client.config import ClientConfig
@@ -100,8 +101,22 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    help="quit by itself after SECONDS (smoke tests)")
     p.add_argument("--screenshot", default=None, metavar="PNG",
                    help="save a picture of the window when quitting")
-    p.add_argument("--version", action="version", version=f"crisp-console {__version__}")
+    p.add_argument("--version", action=VersionAction)
     return p.parse_args(argv)
+
+
+class VersionAction(argparse.Action):
+    """``--version``, as argparse's own, but the version is read only when asked for (it
+    comes from the installed metadata, which the first frame does without)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        print(f"crisp-console {crisp_console.__version__}")  # to stdout, as argparse's
+        parser.exit()
 
 
 def credentials_from_env() -> Credentials | None:
@@ -169,6 +184,7 @@ async def run(rest: str, credentials: Credentials, shell: Shell,
     await show_painted(window)
     if shell.collector is not None:
         shell.collector.freeze()  # the first frame and its rows live on too
+    QApplication.setApplicationVersion(crisp_console.__version__)  # read once painted
     log.info("start-up: first frame painted, %d conversations from the cache, %.2f s after "
              "the process started", len(client.store.conversations), since_process_start())
     await show_cached_rest(frame, client)  # the whole cache, in place of the first screen
@@ -379,7 +395,6 @@ def main(argv: list[str] | None = None) -> int:
         existing = QApplication.instance()
         app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
         app.setApplicationName("crisp-console")
-        app.setApplicationVersion(__version__)
         # packaging/linux/crisp-console.desktop: the window, its notifications and its
         # launcher badge belong to that entry (Wayland's app id, the dock's icon).
         app.setDesktopFileName("crisp-console")

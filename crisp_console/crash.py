@@ -28,7 +28,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from crisp_console import __version__
+import crisp_console
 from crisp_console.log import default_log_dir, log_file, recent_lines, secret_filter
 from crisp_console.observers import call_logged
 
@@ -186,7 +186,7 @@ class CrashHandler:
             "crisp-console crash report",
             f"time: {now.isoformat(timespec='seconds')}",
             f"where: {where}",
-            f"version: {__version__}",
+            f"version: {crisp_console.__version__}",
             f"python: {sys.version.split()[0]} ({platform.python_implementation()})",
             f"platform: {platform.platform()}",
             f"frozen: {bool(getattr(sys, 'frozen', False))}",

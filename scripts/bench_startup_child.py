@@ -53,7 +53,9 @@ FORBIDDEN = ("httpx", "httpcore", "anyio", "socketio", "engineio", "aiohttp", "r
              "crisp_console.ui.widgets.custom_data_editor",
              "crisp_console.ui.widgets.local_data_section", "crisp_console.ui.thread_find",
              "crisp_console.ui.file_drops", "crisp_console.ui.widgets.attachment_tray",
-             "crisp_console.ui.delegates.bubble", "http.cookiejar")
+             "crisp_console.ui.delegates.bubble", "http.cookiejar",
+             # The version (crisp_console.__version__) is read when first asked for.
+             "importlib.metadata")
 # Rarely used parts, reported when they load before the first frame (lazy candidates; the
 # crash and sign-in dialogs are eager on purpose: a crash or a refused key needs them).
 RARE = ("crisp_console.ui.widgets.sign_in_dialog", "crisp_console.ui.widgets.crash_dialog")

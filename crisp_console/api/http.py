@@ -31,7 +31,7 @@ from collections.abc import AsyncIterable, Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from crisp_console import __version__
+from crisp_console.api.agent import default_user_agent
 from crisp_console.api.media import (
     DEFAULT_MAX_BYTES,
     MEDIA_TIMEOUT,
@@ -70,7 +70,6 @@ if TYPE_CHECKING:  # httpx is imported with the first request, never on the firs
 log = logging.getLogger("crisp_console.api")
 
 DEFAULT_RETRY = RetryPolicy()
-DEFAULT_USER_AGENT = f"crisp-console/{__version__}"
 PROBE_PATH = "plugin/connect/session"
 
 
@@ -88,11 +87,12 @@ class CrispApi(Routes):
     """Crisp REST v1 for one token. Use ``async with`` or call ``aclose()``.
 
     ``clock`` (monotonic seconds) and ``sleep`` must agree (the default pair does); ``wall``
-    gives epoch seconds for the quota's UTC day. Tests inject all three.
+    gives epoch seconds for the quota's UTC day. Tests inject all three. ``user_agent``:
+    None sends ``crisp-console/VERSION`` (api/agent.py).
     """
 
     def __init__(self, base_url: str, credentials: Credentials, *, timeout: float = 10.0,
-                 retry: RetryPolicy = DEFAULT_RETRY, user_agent: str = DEFAULT_USER_AGENT,
+                 retry: RetryPolicy = DEFAULT_RETRY, user_agent: str | None = None,
                  transport: httpx.AsyncBaseTransport | None = None,
                  sleep: Sleep = asyncio.sleep, rng: random.Random | None = None,
                  quota: QuotaMeter | None = None, gate: QuotaGate | None = None,
@@ -366,7 +366,8 @@ class CrispApi(Routes):
             self._client = httpx.AsyncClient(
                 base_url=self.base_url, timeout=httpx.Timeout(self._timeout),
                 transport=self._transport,
-                headers={"User-Agent": self._user_agent}, follow_redirects=False)
+                headers={"User-Agent": self._user_agent or default_user_agent()},
+                follow_redirects=False)
             self._closing = asyncio.Event()
         return self._client
 

@@ -18,6 +18,7 @@ import re
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING
 
+from crisp_console.api.agent import default_user_agent
 from crisp_console.api.wire import is_loopback, secure_url, where
 from crisp_console.errors import (
     InsecureHostError,
@@ -105,7 +106,8 @@ class MediaFetcher:
     """GETs media for the UI without credentials. Create inside the running loop's thread;
     ``aclose()`` when done."""
 
-    def __init__(self, *, user_agent: str, transport: httpx.AsyncBaseTransport | None = None,
+    def __init__(self, *, user_agent: str | None = None,
+                 transport: httpx.AsyncBaseTransport | None = None,
                  timeout: float = MEDIA_TIMEOUT) -> None:
         self._user_agent = user_agent
         self.timeout = timeout
@@ -127,7 +129,8 @@ class MediaFetcher:
             self._client = httpx.AsyncClient(
                 timeout=httpx.Timeout(self.timeout), follow_redirects=False,
                 transport=self._transport, cookies=jar,
-                headers={"User-Agent": self._user_agent, "Accept": "image/*, */*;q=0.5"})
+                headers={"User-Agent": self._user_agent or default_user_agent(),
+                         "Accept": "image/*, */*;q=0.5"})
         return self._client
 
     async def fetch(self, url: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[bytes, str]:

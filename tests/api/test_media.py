@@ -15,6 +15,7 @@ import pytest_asyncio
 from aiohttp import web
 
 from crisp_console.api import CrispApi
+from crisp_console.api.agent import default_user_agent
 from crisp_console.api.media import UPLOAD_CHUNK, _redirect, media_type
 from crisp_console.errors import (
     ClosedError,
@@ -209,6 +210,7 @@ async def test_fetch_sends_no_credentials_and_keeps_no_cookies(
     first, second = media_server.headers("/image.png")
     for headers in (first, second):
         assert "Authorization" not in headers and "X-Crisp-Tier" not in headers
+        assert headers["User-Agent"] == default_user_agent()
     assert "Cookie" not in second  # the Set-Cookie of the first answer was not kept
 
 

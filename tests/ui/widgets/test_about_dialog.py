@@ -6,6 +6,7 @@ import tomllib
 from pathlib import Path
 
 import PySide6
+import pytest
 from PySide6.QtCore import Qt, qVersion
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -26,9 +27,18 @@ def test_the_version_comes_from_pyproject() -> None:
 
 
 def test_the_user_agent_carries_the_version() -> None:
-    from crisp_console.api.http import DEFAULT_USER_AGENT
+    from crisp_console.api.agent import default_user_agent
 
-    assert f"crisp-console/{pyproject_version()}" == DEFAULT_USER_AGENT
+    assert f"crisp-console/{pyproject_version()}" == default_user_agent()
+
+
+def test_the_version_flag_prints_it_and_exits(capsys: pytest.CaptureFixture[str]) -> None:
+    from crisp_console.app import parse_args
+
+    with pytest.raises(SystemExit) as end:
+        parse_args(["--version"])
+    assert end.value.code == 0
+    assert capsys.readouterr().out == f"crisp-console {pyproject_version()}\n"
 
 
 def test_details_name_version_qt_python_and_the_log_folder(qtbot: QtBot, tmp_path: Path) -> None:
