@@ -70,7 +70,12 @@ from crisp_console.ui.accounts_flow import (
 )
 from crisp_console.ui.default_commands import build_registry
 from crisp_console.ui.failure_words import describe
-from crisp_console.ui.first_frame import build_first_frame, show_cached_first, show_cached_rest
+from crisp_console.ui.first_frame import (
+    build_first_frame,
+    read_first_screen,
+    show_cached_first,
+    show_cached_rest,
+)
 from crisp_console.ui.first_paint import show_painted, since_process_start
 from crisp_console.ui.keymap import load_keymap
 from crisp_console.ui.last_view import SettingsViewMemory
@@ -170,6 +175,7 @@ async def run(rest: str, credentials: Credentials, shell: Shell,
     # In memory only the view is kept in window.ini, as before.
     view_memory = SettingsViewMemory(settings) if in_memory else DatabaseViewMemory(client)
     reachability = Reachable(client)
+    first_screen = await read_first_screen(client)  # read while the window is built
     # The first frame: the window, the saved inbox in the list (no request; the network
     # stack is not even imported yet: it loads with console.start()'s first request), and
     # stand-ins for the rest, painted before the rest is imported and built.
@@ -180,7 +186,7 @@ async def run(rest: str, credentials: Credentials, shell: Shell,
         window.setWindowTitle(f"{window.windowTitle()} — {account.display_name}")
     NativeBackground(window)  # X11 fills it with the theme's colour until the first paint
     gap = GapQuit(window)  # a close asked for before the console can ask back
-    await show_cached_first(frame, client, view_memory.get)
+    await show_cached_first(frame, client, view_memory.get, first_screen)
     await show_painted(window)
     if shell.collector is not None:
         shell.collector.freeze()  # the first frame and its rows live on too
