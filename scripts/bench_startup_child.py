@@ -15,8 +15,10 @@ first Paint of a list view showing rows.
   by then); then SIGTERM, the app's own quit sequence
   (``--keep-running``: no SIGTERM; the app quits as its ARGS say, e.g. ``--quit-after``).
 
-The keyring is a JSON file (BENCH_KEYRING): the database key must outlive the process for a
-warm start to open the database a previous run filled.
+The keyring is a JSON file (BENCH_KEYRING, bench_keyring.py), loaded by keyring when the
+console first asks for a secret: the database key must outlive the process for a warm start
+to open the database a previous run filled. The first paint is seen by an event filter on
+the viewports of list views only (``watch_list_views``), not the whole application.
 
     python scripts/bench_startup_child.py bare|floor --spawned-at EPOCH
     python scripts/bench_startup_child.py app --spawned-at EPOCH [--keep-running] -- ARGS
@@ -30,8 +32,10 @@ import os
 import signal
 import sys
 import time
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QObject
 
 ROWS = 50  # bench_storage_children.ROWS
 WINDOW = (1440, 860)  # bench_ui.WINDOW
@@ -82,39 +86,18 @@ def loaded(names: tuple[str, ...] = FORBIDDEN) -> list[str]:
     return [name for name in names if name in sys.modules]
 
 
-def file_keyring() -> None:
-    """A keyring kept in the JSON file BENCH_KEYRING (never a real user's keyring)."""
-    import keyring
-    import keyring.backend
-    import keyring.errors
+def watch_list_views(watch: QObject) -> None:
+    """``watch`` filters the viewport of every list and table view given a model, and
+    nothing else: an application-wide filter would run Python for each of the thousands of
+    events of start-up (and build a wrapper for each object and event they name), which
+    slowed the bare window by about 30 ms and the console by its share."""
+    from PySide6.QtWidgets import QListView, QTableView
 
-    path = Path(os.environ["BENCH_KEYRING"])
-
-    class FileKeyring(keyring.backend.KeyringBackend):
-        priority = 1
-
-        def _all(self) -> dict[str, str]:
-            try:
-                data: dict[str, str] = json.loads(path.read_text())
-            except FileNotFoundError:
-                return {}
-            return data
-
-        def get_password(self, service: str, username: str) -> str | None:
-            return self._all().get(f"{service}\n{username}")
-
-        def set_password(self, service: str, username: str, password: str) -> None:
-            data = self._all()
-            data[f"{service}\n{username}"] = password
-            path.write_text(json.dumps(data))
-
-        def delete_password(self, service: str, username: str) -> None:
-            data = self._all()
-            if data.pop(f"{service}\n{username}", None) is None:
-                raise keyring.errors.PasswordDeleteError("not found")
-            path.write_text(json.dumps(data))
-
-    keyring.set_keyring(FileKeyring())
+    for cls in (QListView, QTableView):
+        def set_model(view: Any, model: Any, _set: Any = cls.setModel) -> None:
+            _set(view, model)
+            view.viewport().installEventFilter(watch)
+        cls.setModel = set_model  # type: ignore[method-assign]
 
 
 def main(argv: list[str]) -> int:
@@ -157,7 +140,7 @@ def main(argv: list[str]) -> int:
                 and (isinstance(view, QListView) if kind in BARE
                      else type(view).__name__ == CONSOLE_LIST))
     watch = Watch()
-    app.installEventFilter(watch)
+    watch_list_views(watch)
     if kind in BARE:
         from PySide6.QtCore import QStringListModel
 
@@ -171,7 +154,8 @@ def main(argv: list[str]) -> int:
         view.show()
         app.exec()
         return 0
-    file_keyring()
+    # Loaded by keyring when the console first asks for the database key (bench_keyring.py).
+    os.environ["PYTHON_KEYRING_BACKEND"] = "bench_keyring.FileKeyring"
     from crisp_console.cli import main as console_main
 
     rc = console_main(app_args)
