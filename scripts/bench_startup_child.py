@@ -58,6 +58,7 @@ FORBIDDEN = ("httpx", "httpcore", "anyio", "socketio", "engineio", "aiohttp", "r
              "crisp_console.ui.widgets.local_data_section", "crisp_console.ui.thread_find",
              "crisp_console.ui.file_drops", "crisp_console.ui.widgets.attachment_tray",
              "crisp_console.ui.delegates.bubble", "http.cookiejar",
+             "crisp_console.ui.models.timeline", "crisp_console.present.palette_sources",
              # The version (crisp_console.__version__) is read when first asked for.
              "importlib.metadata")
 # Rarely used parts, reported when they load before the first frame (lazy candidates; the

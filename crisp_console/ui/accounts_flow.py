@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from crisp_console.client.signin import SignedIn, tier_problem
 from crisp_console.credentials import CredentialError, SecretStore, SessionOnlyStore, sign_out
 from crisp_console.log import secret_filter
-from crisp_console.present.palette_sources import PaletteItem
 from crisp_console.storage.accounts import PLUGIN_TIER, Account, AccountBook
 from crisp_console.types import Credentials
 from crisp_console.ui.commands import CommandRegistry
@@ -196,6 +195,9 @@ def wire_account_commands(registry: CommandRegistry, accounts: Accounts | None,
         return
 
     async def switch() -> None:
+        # The palette's module loads with the palette, after the first frame.
+        from crisp_console.present.palette_sources import PaletteItem
+
         items = [PaletteItem("choice", a.identifier, a.display_name,
                              "signed in" if a.identifier == current.identifier
                              else "" if a.tier == PLUGIN_TIER
@@ -208,6 +210,8 @@ def wire_account_commands(registry: CommandRegistry, accounts: Accounts | None,
         end(Ending(Next.ADD) if item.key == ADD_KEY else Ending(Next.SWITCH, item.key))
 
     async def confirm_sign_out() -> None:
+        from crisp_console.present.palette_sources import PaletteItem
+
         # Signing out deletes the key: asked first, as Block is (nothing fires by accident).
         item = await pick(sign_out_question(current.display_name, unsent()),
                           [PaletteItem("choice", "yes", "Sign out"),

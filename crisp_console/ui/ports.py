@@ -4,10 +4,12 @@ uses is written beside that class (conversation_actions.py, reply_actions.py, â€
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from crisp_console.client import Health
-from crisp_console.present.palette_sources import PaletteItem
+
+if TYPE_CHECKING:  # the palette's module loads with the palette, after the first frame
+    from crisp_console.present.palette_sources import PaletteItem
 
 
 class HealthSource(Protocol):
