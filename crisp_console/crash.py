@@ -186,7 +186,7 @@ class CrashHandler:
             "crisp-console crash report",
             f"time: {now.isoformat(timespec='seconds')}",
             f"where: {where}",
-            f"version: {crisp_console.__version__}",
+            f"version: {_version()}",
             f"python: {sys.version.split()[0]} ({platform.python_implementation()})",
             f"platform: {platform.platform()}",
             f"frozen: {bool(getattr(sys, 'frozen', False))}",
@@ -254,3 +254,12 @@ def install_excepthook(on_crash: OnCrash | None = None, *,
     handler.install(loop, native=native)
     _installed = handler
     return handler
+
+
+def _version() -> str:
+    """The console's version (read from its metadata when first asked for): a report is
+    written even when that read fails."""
+    try:
+        return str(crisp_console.__version__)
+    except Exception:  # noqa: BLE001 - the report matters more than its version line
+        return "unknown"

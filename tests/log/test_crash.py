@@ -189,3 +189,20 @@ def test_a_crash_while_reporting_goes_to_stderr_only(log_dir: Path,
     handler.handle(_exc_info(ValueError("first")), "test")
     assert len(calls) == 1 and len(list(log_dir.glob("crash-*.txt"))) == 1
     assert "MemoryError: nested" in capsys.readouterr().err
+
+
+def test_a_version_that_cannot_be_read_still_gives_a_report(
+        log_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import crisp_console
+
+    def unreadable(name: str) -> str:
+        raise OSError("the metadata cannot be read")
+
+    # The version is read from the metadata when first asked for (crisp_console.__getattr__).
+    monkeypatch.delattr(crisp_console, "__version__", raising=False)
+    monkeypatch.setattr(crisp_console, "__getattr__", unreadable)
+    handler = CrashHandler(log_dir=log_dir, clock=lambda: NOW)
+    path = handler.handle(_exc_info(ValueError("boom")), "main thread")
+    assert path is not None
+    report = path.read_text(encoding="utf-8")
+    assert "version: unknown" in report and "ValueError: boom" in report
