@@ -12,6 +12,11 @@ selected/hover state and the device pixel ratio. An unchanged row repaints as on
 (a live feed moves rows, and every move repaints the rows between); any change of what it
 shows, a resize, a font or theme change, misses and paints afresh. The pixmap starts from
 the palette's Base, as the view's viewport does, so a blit is the very pixels of a paint.
+
+A visitor typing changes only a row's last line of text, many times a second. A row whose
+text alone changed since its last paint keeps a second pixmap (``_bases``): the row without
+that text, over which the new text is drawn (the text is the paint's last step and overlaps
+nothing else, so the pixels are a paint's).
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ EXCERPT_CHARS = 300  # of the last message, before eliding to the row's width
 # Rows kept painted: a tall window shows ~40; the rest covers scrolling back and forth.
 # At 400x52 px that is ~8 MB (x4 at a DPR of 2).
 SHOTS = 100
+BASES = 24  # rows kept without their text: the ones being typed in, a few at a time
 
 STATE_COLOURS = {
     "pending": QColor("#e8a33d"),  # amber: no operator reply yet
@@ -90,6 +96,16 @@ class Ink(NamedTuple):
     palette: QPalette
 
 
+class Base(NamedTuple):
+    """A row painted without its last line's text (``_paint_row(with_text=False)``), where that
+    text goes and in which colours."""
+
+    key: tuple[Any, ...]
+    shot: QPixmap
+    area: QRect
+    ink: Ink
+
+
 def _lookup(labels: Labels | None, key: str) -> str:
     if labels is None or not key:
         return ""
@@ -119,9 +135,11 @@ class ConversationDelegate(QStyledItemDelegate):
         self._fonts: RowFonts | None = None
         # session_id -> (what the row's paint depended on, the painted row)
         self._shots: Lru[str, tuple[tuple[Any, ...], QPixmap]] = Lru(SHOTS)
+        self._bases: Lru[str, Base] = Lru(BASES)
         self.cache_rows = True  # False: every paint paints (tests compare the two)
         self.row_hits = 0
         self.row_misses = 0
+        self.text_repaints = 0  # misses drawn over a kept row without its text
 
     def set_website_labels(self, labels: Labels | None) -> None:
         """Replace the badge labels (then repaint the view)."""
@@ -156,7 +174,9 @@ class ConversationDelegate(QStyledItemDelegate):
         return self._fonts
 
     def _paint_row(self, painter: QPainter, option: QStyleOptionViewItem,
-                   conv: Conversation) -> None:
+                   conv: Conversation, *, with_text: bool = True) -> tuple[QRect, Ink]:
+        """The row; without its last line's text when ``with_text`` is False. Returns where
+        that text goes and the row's colours."""
         rect: QRect = option.rect
         pal: QPalette = option.palette
         state = option.state
@@ -187,7 +207,10 @@ class ConversationDelegate(QStyledItemDelegate):
         line1 = QRect(left, top, right - left + 1, line)
         line2 = QRect(left, top + line + LINE_GAP, right - left + 1, line)
         self._paint_title(painter, line1, conv, name, f, ink)
-        self._paint_detail(painter, line2, conv, f, ink)
+        area = self._paint_marks(painter, line2, conv, f, ink)
+        if with_text:
+            self._paint_text(painter, area, conv, f, ink)
+        return area, ink
 
     def _paint_title(self, painter: QPainter, line: QRect, conv: Conversation, name: str,
                      f: RowFonts, ink: Ink) -> None:
@@ -224,8 +247,10 @@ class ConversationDelegate(QStyledItemDelegate):
         painter.drawText(QRect(line.left(), line.top(), width, line.height()),
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, shown)
 
-    def _paint_detail(self, painter: QPainter, line: QRect, conv: Conversation, f: RowFonts,
-                      ink: Ink) -> None:
+    def _paint_marks(self, painter: QPainter, line: QRect, conv: Conversation, f: RowFonts,
+                     ink: Ink) -> QRect:
+        """The last line's assignee, unread count and draft tag; returns the room left for
+        its text."""
         right = line.right()
         pal = ink.palette
         if conv.assigned:
@@ -253,9 +278,15 @@ class ConversationDelegate(QStyledItemDelegate):
             painter.drawText(QRect(area.left(), area.top(), width, area.height()),
                              Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, tag)
             area.setLeft(area.left() + width + PAD // 2)
+        return area
+
+    def _paint_text(self, painter: QPainter, area: QRect, conv: Conversation, f: RowFonts,
+                    ink: Ink) -> None:
+        """The last line's text: the visitor typing, else the last message's excerpt."""
         if conv.compose_visitor is not None:
             self._paint_typing(painter, area, conv.compose_visitor, f, ink.accent)
             return
+        pal = ink.palette
         excerpt = last_preview(conv.last_type, conv.last_message, EXCERPT_CHARS)
         if not excerpt:
             body, fm, excerpt = f.italic, f.italic_fm, "No messages yet"
@@ -284,44 +315,75 @@ class ConversationDelegate(QStyledItemDelegate):
     # ---- Qt overrides ------------------------------------------------------------------------
 
     def _shot_key(self, option: QStyleOptionViewItem, conv: Conversation,
-                  dpr: float) -> tuple[Any, ...]:
-        """Everything a row's paint reads (see _paint_row), as one comparable tuple."""
+                  dpr: float) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+        """Everything a row's paint reads (see _paint_row), as two comparable tuples: what
+        all but the last line's text reads, and what that text reads."""
         rect: QRect = option.rect
         state = option.state
-        return (conv.state, conv.nickname, conv.email, conv.people_id, conv.session_id,
-                conv.unread_operator, conv.assigned, conv.compose_visitor, conv.last_type,
-                conv.last_message, relative_time(conv.updated_at, self.clock(), self.tz),
-                self.website_badge(conv), _lookup(self._operators, conv.assigned or ""),
-                conv.session_id in self._drafts, rect.width(), rect.height(),
-                self._fonts_for(option.font).serial, option.palette.cacheKey(),
-                bool(state & QStyle.StateFlag.State_Selected),
-                bool(state & QStyle.StateFlag.State_MouseOver), dpr)
+        return ((conv.state, conv.nickname, conv.email, conv.people_id, conv.session_id,
+                 conv.unread_operator, conv.assigned,
+                 relative_time(conv.updated_at, self.clock(), self.tz),
+                 self.website_badge(conv), _lookup(self._operators, conv.assigned or ""),
+                 conv.session_id in self._drafts, rect.width(), rect.height(),
+                 self._fonts_for(option.font).serial, option.palette.cacheKey(),
+                 bool(state & QStyle.StateFlag.State_Selected),
+                 bool(state & QStyle.StateFlag.State_MouseOver), dpr),
+                (conv.compose_visitor, conv.last_type, conv.last_message))
 
     def _shot(self, option: QStyleOptionViewItem, conv: Conversation, dpr: float) -> QPixmap:
         key = self._shot_key(option, conv, dpr)
-        kept = self._shots.get(conv.session_id)
+        sid = conv.session_id
+        kept = self._shots.get(sid)
         if kept is not None and kept[0] == key:
             self.row_hits += 1
             return kept[1]
         self.row_misses += 1
+        base = self._bases.get(sid)
+        if base is None or base.key != key[0]:
+            base = None
+            if kept is not None and kept[0][0] == key[0]:  # its text alone changed: keep
+                base = self._paint(option, conv, dpr, key[0])  # the row without it
+                self._bases.put(sid, base)
+        if base is None:
+            shot = self._paint(option, conv, dpr, key[0], with_text=True).shot
+        else:
+            self.text_repaints += 1
+            shot = base.shot.copy()
+            self._draw(shot, option, lambda p: self._paint_text(
+                p, base.area, conv, self._fonts_for(option.font), base.ink))
+        self._shots.put(sid, (key, shot))
+        return shot
+
+    def _paint(self, option: QStyleOptionViewItem, conv: Conversation, dpr: float,
+               key: tuple[Any, ...], *, with_text: bool = False) -> Base:
         rect: QRect = option.rect
         shot = QPixmap(max(1, round(rect.width() * dpr)), max(1, round(rect.height() * dpr)))
         shot.setDevicePixelRatio(dpr)
         shot.fill(option.palette.color(Role.Base))  # what the viewport paints under a row
+        laid: list[tuple[QRect, Ink]] = []
+        self._draw(shot, option, lambda p: laid.append(
+            self._paint_row(p, option, conv, with_text=with_text)))
+        area, ink = laid[0]
+        # option.palette lives as long as the option: a kept row keeps a copy of its own.
+        return Base(key, shot, area, ink._replace(palette=QPalette(ink.palette)))
+
+    @staticmethod
+    def _draw(shot: QPixmap, option: QStyleOptionViewItem,
+              paint: Callable[[QPainter], object]) -> None:
+        rect: QRect = option.rect
         p = QPainter(shot)
         try:
             p.translate(-rect.left(), -rect.top())
             p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
             p.setClipRect(rect)
-            self._paint_row(p, option, conv)
+            paint(p)
         finally:
             p.end()
-        self._shots.put(conv.session_id, (key, shot))
-        return shot
 
     def forget_rows(self) -> None:
         """Drop every painted row (their memory; any change would miss them anyway)."""
         self._shots.clear()
+        self._bases.clear()
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         conv: Any = index.data(ITEM_ROLE)

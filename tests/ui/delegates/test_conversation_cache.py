@@ -129,3 +129,63 @@ def test_rows_kept_are_bounded() -> None:
     assert len(d._shots) == SHOTS  # noqa: SLF001
     d.forget_rows()
     assert len(d._shots) == 0  # noqa: SLF001
+
+
+@pytest.mark.parametrize("pal", [LIGHT, DARK], ids=["light", "dark"])
+@pytest.mark.parametrize("state", [QStyle.StateFlag.State_None,
+                                   QStyle.StateFlag.State_Selected],
+                         ids=["plain", "selected"])
+@pytest.mark.parametrize("dpr", [1.0, 2.0])
+def test_a_row_whose_text_alone_changes_is_drawn_over_itself_without_it(
+        pal: dict[QPalette.ColorRole, str], state: QStyle.StateFlag, dpr: float) -> None:
+    d, colours = delegate(), palette(pal)
+    d.set_draft_ids({"s1"})
+    items = [conv("s0", nickname="Ada", assigned="op1", unread_operator=2),
+             conv("s1", nickname="Bob", last_message="Hello there")]
+    paint(d, items, colours, state=state, dpr=dpr)
+    for step, text in enumerate(["I", "I am", "I am typing a long question about my order",
+                                 None]):
+        for item in items:  # typing, and then not (its last message shows again)
+            item.apply_update({"compose_visitor": text})
+        misses = d.row_misses
+        after = paint(d, items, colours, state=state, dpr=dpr)
+        assert d.row_misses - misses == 2
+        assert d.text_repaints == 2 * (step + 1)  # every change after the first kept row
+        assert after == paint(uncached_like(d), items, colours, state=state, dpr=dpr), text
+
+
+def uncached_like(d: ConversationDelegate) -> ConversationDelegate:
+    other = uncached()
+    other.set_draft_ids({"s1"})
+    return other
+
+
+def test_a_change_beyond_the_text_paints_the_whole_row_again() -> None:
+    d, pal = delegate(), palette(LIGHT)
+    items = [conv("s0", nickname="Ada")]
+    paint(d, items, pal)
+    items[0].apply_update({"compose_visitor": "Hel"})
+    paint(d, items, pal)
+    assert d.text_repaints == 1
+    items[0].apply_update({"compose_visitor": "Hello", "unread_operator": 3})  # and a badge
+    after = paint(d, items, pal)
+    assert d.text_repaints == 1  # painted whole: the kept row lacks the badge
+    assert after == paint(uncached(), items, pal)
+    items[0].apply_update({"compose_visitor": "Hello!"})
+    after = paint(d, items, pal)
+    assert d.text_repaints == 2  # the row with its badge, kept without its text anew
+    assert after == paint(uncached(), items, pal)
+
+
+def test_rows_kept_without_their_text_are_bounded_and_forgotten() -> None:
+    from crisp_console.ui.delegates.conversation import BASES
+
+    d, pal = delegate(), palette(LIGHT)
+    items = [dataclasses.replace(conv("x"), session_id=f"s{i}") for i in range(BASES + 6)]
+    paint(d, items, pal)
+    for item in items:
+        item.apply_update({"compose_visitor": "typing"})
+    paint(d, items, pal)
+    assert len(d._bases) == BASES  # noqa: SLF001
+    d.forget_rows()
+    assert len(d._bases) == len(d._shots) == 0  # noqa: SLF001
