@@ -15,6 +15,12 @@ paged back from the newest with ``timestamp_before`` until a batch reaches a mes
 store held before the gap or a timestamp older than ``since`` (bounded in batches), then
 merged oldest first. Nothing depends on which batch ``timestamp_after`` answers
 (crisp-api.md §10 row 5).
+
+A catch-up after a long drop lists hundreds of conversations at once, just when the feed
+comes back busy. So they go into the store ``APPLY_SLICE`` at a time, each slice in its turn
+after the live frame (page_slices.py's ``Turns``, shared with the pager). A row a live event
+named before its slice went in may be newer than the page: it is left out and fetched again
+(``settle``), as one named while the pages were read always was.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from crisp_console.api import tagged
 from crisp_console.client import health
 from crisp_console.client.config import ClientConfig, Clocks
 from crisp_console.client.owed import OwedWork
+from crisp_console.client.page_slices import APPLY_SLICE, Turns
 from crisp_console.client.watches import settle
 from crisp_console.client.websites import GONE
 from crisp_console.client.words import describe
@@ -51,8 +58,12 @@ class CatchUp:
     """The debt and the task that pays it. It hears the live feed's state
     (``on_connection_state``): a drop owes, being connected pays."""
 
-    def __init__(self, work: OwedWork, config: ClientConfig, clocks: Clocks) -> None:
+    def __init__(self, work: OwedWork, config: ClientConfig, clocks: Clocks, *,
+                 turns: Turns | None = None) -> None:
+        """``turns``: when a slice of a page may go into the store (the pager's; none: the
+        next turn of the loop)."""
         self._work = work
+        self._turns = turns if turns is not None else Turns()
         self._monitor = work.monitor  # told of every change of the debt
         self._config = config
         self._clocks = clocks
@@ -145,12 +156,21 @@ class CatchUp:
         websites, store = work.websites, work.store
         await websites.refresh()
         for website_id in websites.ids():
+            again: list[str] = []  # rows live events changed since their page was read
             with work.watches.watch() as touched:
                 updated = await self._updated(website_id, since)
+                for start in range(0, len(updated), APPLY_SLICE):
+                    await self._turns.take()
+                    kept = []
+                    for conv in updated[start:start + APPLY_SLICE]:
+                        sid = conv.get("session_id")
+                        if isinstance(sid, str) and sid in touched \
+                                and sid in store.conversations:
+                            again.append(sid)  # the page's row may be older: asked again
+                        else:
+                            kept.append(conv)
+                    store.upsert_conversations(kept)
             ids = [sid for conv in updated if isinstance(sid := conv.get("session_id"), str)]
-            # Rows live events changed while the pages were read: their answer may be older.
-            again = [sid for sid in ids if sid in touched and sid in store.conversations]
-            store.upsert_conversations([c for c in updated if c.get("session_id") not in again])
             for session_id in again:
                 try:
                     await settle(store, work.watches, session_id, functools.partial(

@@ -131,12 +131,14 @@ class ConsoleClient:
         self.retrier = retrier = Retrier(api, base=config.catchup_retry_base,
                                          cap=config.catchup_retry_cap, sleep=sleep,
                                          rng=clocks.rng)
+        # Pages of conversations (the views', the backfill's, the catch-up's) go into the
+        # store in slices, one at a time, each after the live frame (page_slices.py).
+        turns = Turns(lambda: self.batch.settled())
         # How far each view's list was read (views.py); the backfill makes counts exact.
-        # Its pages go into the store in slices that wait for the live frame (page_slices.py).
         self.pager = pager = ViewPager(api, store, tasks, config, clocks,
                                        denied=lambda wid, exc: websites.deny_conversations(
                                            wid, exc),
-                                       turns=Turns(lambda: self.batch.settled()))
+                                       turns=turns)
         self.websites = websites = Websites(
             api, store, monitor, tasks, config, clocks,
             pager.read_start)
@@ -144,7 +146,7 @@ class ConsoleClient:
         self.backfill = Backfill(api, pager, config, clocks, websites=websites.ids,
                                  me=lambda: self.identity.me)
         owed = OwedWork(api, store, websites, watches, retrier, monitor, tasks)
-        self.catchup = catchup = CatchUp(owed, config, clocks)
+        self.catchup = catchup = CatchUp(owed, config, clocks, turns=turns)
         self.fetches = fetches = OwedFetches(owed, config, clocks, overflow=catchup.owe,
                                              frame=lambda: self.batch.changed())
         self._uploads = uploads = Uploads(api, timeout=config.bucket_timeout)

@@ -229,3 +229,53 @@ async def test_a_catch_up_answer_older_than_live_events_does_not_undo_them(
     assert pages == [1]
     assert row.last_message == "live after the page"
     assert (row.updated_at, row.unread_operator) == (target.updated_at, target.unread_operator)
+
+
+async def test_a_long_catch_up_goes_in_slices_and_never_undoes_a_live_event_between_them(
+    sandbox: Sandbox, client: ConsoleClient
+) -> None:
+    """The catch-up's rows go into the store a slice at a time, each after the live frame;
+    a visitor writing live between two slices is not undone by the page's older row."""
+    from crisp_console.client.page_slices import APPLY_SLICE, Turns
+
+    await until(lambda: not client.health.catching_up, what="the start-up catch-up")
+    website_id = sandbox.state.subscribed_website_ids()[0]
+    known = [c.session_id for c in sandbox.state.website_conversations(website_id)
+             if c.session_id in client.store.conversations][:3 * APPLY_SLICE]
+    assert len(known) == 3 * APPLY_SLICE
+    target = known[0]  # written first in the gap: the oldest of the catch-up's rows, last
+    row = client.store.conversations[target]
+    turns = 0
+
+    async def after() -> None:  # the client's own turns, and a visitor between two slices
+        nonlocal turns
+        turns += 1
+        if turns == 2:
+            visitor_says(sandbox, target, "live between two slices")
+            await until(lambda: row.last_message == "live between two slices", what="live")
+        await client.batch.settled()
+
+    client.catchup._turns = Turns(after)  # noqa: SLF001 - a hook between two slices
+    slices: list[int] = []
+    upsert = client.store.upsert_conversations
+
+    def recorded(items: Any) -> Any:
+        items = list(items)
+        if any(isinstance(c, dict) and c.get("session_id") in known for c in items):
+            slices.append(len(items))
+        return upsert(items)
+
+    client.store.upsert_conversations = recorded  # type: ignore[method-assign]
+    done = client.catchup.completed
+    assert sandbox.rtm is not None
+    await sandbox.rtm.drop_all()
+    for session_id in known:
+        visitor_says(sandbox, session_id, f"in the gap {session_id}")
+    await until(lambda: client.catchup.completed > done, timeout=10, what="the catch-up")
+    assert turns >= 3 and len(slices) >= 3 and max(slices) <= APPLY_SLICE
+    assert row.last_message == "live between two slices"  # fetched again, not undone
+    conv = sandbox.state.conversations[target]
+    assert (row.updated_at, row.unread_operator) == (conv.updated_at, conv.unread_operator)
+    for session_id in known[1:]:
+        assert client.store.conversations[session_id].last_message == \
+            f"in the gap {session_id}"
