@@ -3,7 +3,8 @@
 Applied at once, a REST page of 50 conversations (the backfill's, a view's next page) held
 the loop 5-30 ms while live events waited behind it (scripts/bench_events.py, the pager's
 steps; 1-3 ms a slice of 10). The rows go in as they would at once; the listing's own
-bookkeeping stays with the pager, in page order (views.py ``_take``).
+bookkeeping stays with the pager, in page order (views.py ``_take``). The catch-up's rows
+take the same turns (catchup.py).
 
 Slicing alone was not enough: the backfill keeps up to a dozen pages in flight (a window per
 website), and each took a slice on every turn of the loop, so a turn could run a dozen
