@@ -36,6 +36,7 @@ from crisp_console.present.previews import last_preview
 from crisp_console.present.timefmt import Clock, relative_time, system_clock
 from crisp_console.ui.delegates import painting as pt
 from crisp_console.ui.delegates.cache import Lru
+from crisp_console.ui.delegates.row_fonts import RowFonts
 from crisp_console.ui.models.roles import ITEM_ROLE
 
 Role = QPalette.ColorRole
@@ -60,30 +61,6 @@ STATE_COLOURS = {
     "resolved": QColor("#8c96a0"),
 }
 DRAFT_COLOUR = QColor("#d2473c")  # red, as chat apps mark an unsent draft
-
-
-class RowFonts:
-    """The fonts and metrics of a row, derived once per view font; ``serial`` tells one set
-    from the next (a row painted with other fonts is not reused)."""
-
-    __slots__ = ("bold", "bold_fm", "fm", "font", "italic", "italic_fm", "serial", "small",
-                 "small_bold", "small_bold_fm", "small_fm", "tiny")
-    _made = 0
-
-    def __init__(self, font: QFont) -> None:
-        RowFonts._made += 1
-        self.serial = RowFonts._made
-        self.font = QFont(font)
-        self.fm = QFontMetrics(font)
-        self.bold = pt.scaled_font(font, 1.0, bold=True)
-        self.bold_fm = QFontMetrics(self.bold)
-        self.italic = pt.scaled_font(font, 1.0, italic=True)
-        self.italic_fm = QFontMetrics(self.italic)
-        self.small = pt.scaled_font(font, 0.85)
-        self.small_fm = QFontMetrics(self.small)
-        self.small_bold = pt.scaled_font(font, 0.85, bold=True)
-        self.small_bold_fm = QFontMetrics(self.small_bold)
-        self.tiny = pt.scaled_font(font, 0.7)
 
 
 class Ink(NamedTuple):

@@ -31,7 +31,7 @@ from crisp_console.present.search_rows import CRISP, SearchRow
 from crisp_console.present.search_snippets import Range
 from crisp_console.present.timefmt import Clock, relative_time, system_clock
 from crisp_console.ui.delegates import painting as pt
-from crisp_console.ui.delegates.conversation import RowFonts
+from crisp_console.ui.delegates.row_fonts import RowFonts
 from crisp_console.ui.models.roles import ITEM_ROLE
 
 Role = QPalette.ColorRole
