@@ -319,10 +319,12 @@ class ConversationDelegate(QStyledItemDelegate):
         if base is None or base.key != key[0]:
             base = None
             if kept is not None and kept[0][0] == key[0]:  # its text alone changed: keep
-                base = self._paint(option, conv, dpr, key[0])  # the row without it
+                bare, area, ink = self._paint(option, conv, dpr, with_text=False)  # without it
+                # option.palette lives as long as the option: a kept row keeps its own copy.
+                base = Base(key[0], bare, area, ink._replace(palette=QPalette(ink.palette)))
                 self._bases.put(sid, base)
         if base is None:
-            shot = self._paint(option, conv, dpr, key[0], with_text=True).shot
+            shot = self._paint(option, conv, dpr, with_text=True)[0]
         else:
             self.text_repaints += 1
             shot = base.shot.copy()
@@ -331,8 +333,10 @@ class ConversationDelegate(QStyledItemDelegate):
         self._shots.put(sid, (key, shot))
         return shot
 
-    def _paint(self, option: QStyleOptionViewItem, conv: Conversation, dpr: float,
-               key: tuple[Any, ...], *, with_text: bool = False) -> Base:
+    def _paint(self, option: QStyleOptionViewItem, conv: Conversation, dpr: float, *,
+               with_text: bool) -> tuple[QPixmap, QRect, Ink]:
+        """A pixmap of the row (without its last line's text unless ``with_text``), where
+        that text goes, and the row's colours."""
         rect: QRect = option.rect
         shot = QPixmap(max(1, round(rect.width() * dpr)), max(1, round(rect.height() * dpr)))
         shot.setDevicePixelRatio(dpr)
@@ -340,9 +344,7 @@ class ConversationDelegate(QStyledItemDelegate):
         laid: list[tuple[QRect, Ink]] = []
         self._draw(shot, option, lambda p: laid.append(
             self._paint_row(p, option, conv, with_text=with_text)))
-        area, ink = laid[0]
-        # option.palette lives as long as the option: a kept row keeps a copy of its own.
-        return Base(key, shot, area, ink._replace(palette=QPalette(ink.palette)))
+        return shot, *laid[0]
 
     @staticmethod
     def _draw(shot: QPixmap, option: QStyleOptionViewItem,
