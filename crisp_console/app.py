@@ -46,6 +46,8 @@ from crisp_console.client.signin import env_tier_problem
 from crisp_console.client.tasks import TaskOwner
 from crisp_console.crash import CrashHandler, install_excepthook
 from crisp_console.credentials import CredentialStore, SecretStore
+from crisp_console.credentials.pin import FILE_NAME as KEYRING_PIN
+from crisp_console.credentials.pin import BackendPin
 from crisp_console.errors import AuthError, CrispError, InsecureHostError
 from crisp_console.log import default_log_dir, log_file, secret_filter, setup_logging
 from crisp_console.settings import (
@@ -124,6 +126,11 @@ class VersionAction(argparse.Action):
         parser.exit()
 
 
+def keyring_store() -> CredentialStore:
+    """The OS keyring, asking first the backend that held the secrets last run (pin.py)."""
+    return CredentialStore(pin=BackendPin(config_dir() / KEYRING_PIN))
+
+
 def credentials_from_env() -> Credentials | None:
     """A plugin token pair from CRISP_IDENTIFIER/CRISP_KEY (scripts, kiosks); None when unset.
     CRISP_TIER may be unset or plugin; anything else stops here, saying why (SystemExit)."""
@@ -166,7 +173,7 @@ async def run(rest: str, credentials: Credentials, shell: Shell,
     # The demo's sandbox is new each run: its data is kept in memory only.
     local = await open_local(None if args.demo else databases_dir(), rest,
                              credentials.identifier,
-                             accounts.store if accounts is not None else CredentialStore())
+                             accounts.store if accounts is not None else keyring_store())
     # The cache's cap as the preferences say at start (a change applies at the next start).
     config = ClientConfig(cache_cap_bytes=prefs.cache_cap_mb * MB)
     client = ConsoleClient(rest, credentials, config=config, database=local.database,
@@ -329,7 +336,7 @@ async def erase_account_data(account: Account, secrets: SecretStore) -> None:
 async def run_accounts(shell: Shell) -> int:
     """A normal start: the saved active account, or sign in; then one console per account
     until the operator quits (switching accounts or signing out starts the next one)."""
-    accounts = Accounts(AccountBook.load(config_dir() / ACCOUNTS_FILE), CredentialStore(),
+    accounts = Accounts(AccountBook.load(config_dir() / ACCOUNTS_FILE), keyring_store(),
                         lambda **kw: run_sign_in(None, **kw), erase=erase_account_data)
     session = await _until_quit(shell, accounts.start())
     rc = 0

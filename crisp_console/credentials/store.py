@@ -14,13 +14,16 @@ import concurrent.futures
 import logging
 import threading
 from collections.abc import Callable
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import keyring
 import keyring.backend
 import keyring.errors
 
 from crisp_console.errors import CrispError
+
+if TYPE_CHECKING:
+    from crisp_console.credentials.pin import BackendPin
 
 log = logging.getLogger(__name__)
 
@@ -97,11 +100,15 @@ class CredentialStore:
 
     def __init__(self, *, service: str = SERVICE, timeout: float = 5.0,
                  executor: concurrent.futures.Executor | None = None,
-                 backend: keyring.backend.KeyringBackend | None = None) -> None:
+                 backend: keyring.backend.KeyringBackend | None = None,
+                 pin: BackendPin | None = None) -> None:
         self._service = service
         self._timeout = timeout
         self._executor = executor if executor is not None else _DaemonThreadExecutor()
         self._backend = backend
+        # The backend that held the secrets last run (pin.py): reads ask it first, which
+        # spares a start keyring's discovery of every backend. Not with a given backend.
+        self._pin = pin if backend is None else None
         self._lock = asyncio.Lock()
         self._pending: threading.Event | None = None  # set when a timed-out call finally ends
         self._name: str | None = None
@@ -115,24 +122,26 @@ class CredentialStore:
 
     async def check(self) -> None:
         """Raise KeyringUnavailable unless the backend answers a lookup."""
-        await self._call(lambda b: b.get_password(self._service, _PROBE_USER), "check")
+        await self._call(lambda: self._default().get_password(self._service, _PROBE_USER),
+                         "check")
 
     async def get(self, identifier: str) -> str | None:
         _check_identifier(identifier)
-        return await self._call(lambda b: b.get_password(self._service, identifier), "read")
+        return await self._call(lambda: self._read(identifier), "read")
 
     async def set(self, identifier: str, key: str) -> None:
         _check_identifier(identifier)
         if not key:
             raise ValueError("the token key is empty")
-        await self._call(lambda b: b.set_password(self._service, identifier, key), "save",
-                         secret=key)
+        await self._call(lambda: self._default().set_password(self._service, identifier, key),
+                         "save", secret=key)
 
     async def delete(self, identifier: str) -> None:
         """Remove the key; a key that is not there is not an error (sign-out is idempotent)."""
         _check_identifier(identifier)
 
-        def delete(backend: keyring.backend.KeyringBackend) -> None:
+        def delete() -> None:
+            backend = self._default()
             try:
                 backend.delete_password(self._service, identifier)
             except keyring.errors.PasswordDeleteError:
@@ -145,8 +154,29 @@ class CredentialStore:
     def _resolve(self) -> keyring.backend.KeyringBackend:
         return self._backend if self._backend is not None else keyring.get_keyring()
 
-    async def _call(self, op: Callable[[keyring.backend.KeyringBackend], T], action: str,
-                    secret: str = "") -> T:
+    def _default(self) -> keyring.backend.KeyringBackend:
+        """The backend given, or keyring's choice (found on the first call: every installed
+        backend is loaded and asked). On the worker thread."""
+        backend = self._resolve()
+        self._name = backend.name
+        return backend
+
+    def _read(self, identifier: str) -> str | None:
+        """The remembered backend's answer when it has the secret; else keyring's choice's,
+        which is remembered when it has it (on the worker thread)."""
+        if self._pin is not None:
+            found = self._pin.get(self._service, identifier)
+            if found is not None:
+                pinned = self._pin.backend()
+                self._name = pinned.name if pinned is not None else self._name
+                return found
+        backend = self._default()
+        found = backend.get_password(self._service, identifier)
+        if found is not None and self._pin is not None:
+            self._pin.remember(backend, self._service, identifier)
+        return found
+
+    async def _call(self, op: Callable[[], T], action: str, secret: str = "") -> T:
         async with self._lock:
             if self._pending is not None and not self._pending.is_set():
                 raise KeyringTimeout("The system keyring has not answered an earlier request"
@@ -155,9 +185,7 @@ class CredentialStore:
 
             def work() -> T:
                 try:
-                    backend = self._resolve()
-                    self._name = backend.name
-                    return op(backend)
+                    return op()
                 finally:
                     finished.set()
 

@@ -36,7 +36,7 @@ def start(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, store: SessionOnlySto
           dialog: Dialog) -> None:
     monkeypatch.setattr(app, "config_dir", lambda: tmp_path)
     monkeypatch.setattr(app, "state_dir", lambda: tmp_path)
-    monkeypatch.setattr(app, "CredentialStore", lambda: store)
+    monkeypatch.setattr(app, "keyring_store", lambda: store)
     monkeypatch.setattr(app, "run_sign_in", dialog)
 
 
@@ -52,7 +52,7 @@ def run_accounts(loop: qasync.QEventLoop, tmp_path: Path, key: str | None,
             book = AccountBook(tmp_path / "accounts.json")
             book.add(Account(info["identifier"], tier, info["rest"], "Sandbox"))
             book.save()
-            store = app.CredentialStore()
+            store = app.keyring_store()
             await store.set(info["identifier"], key or info["key"])
             shell = app.Shell(app.parse_args([]))
             asyncio.get_running_loop().call_later(after, shell.quit_requested.set)
