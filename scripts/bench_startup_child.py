@@ -17,11 +17,14 @@ first Paint of a list view showing rows.
 
 The keyring is a JSON file (BENCH_KEYRING, bench_keyring.py), loaded by keyring when the
 console first asks for a secret: the database key must outlive the process for a warm start
-to open the database a previous run filled. The first paint is seen by an event filter on
-the viewports of list views only (``watch_list_views``), not the whole application.
+to open the database a previous run filled (``--desktop-keyring``: no backend is named, and
+keyring finds the desktop's as it would for a user: bench_desktop_keyring.py). The first
+paint is seen by an event filter on the viewports of list views only (``watch_list_views``),
+not the whole application.
 
     python scripts/bench_startup_child.py bare|floor --spawned-at EPOCH
-    python scripts/bench_startup_child.py app --spawned-at EPOCH [--keep-running] -- ARGS
+    python scripts/bench_startup_child.py app --spawned-at EPOCH [--keep-running]
+        [--desktop-keyring] -- ARGS
 """
 
 from __future__ import annotations
@@ -155,8 +158,9 @@ def main(argv: list[str]) -> int:
         view.show()
         app.exec()
         return 0
-    # Loaded by keyring when the console first asks for the database key (bench_keyring.py).
-    os.environ["PYTHON_KEYRING_BACKEND"] = "bench_keyring.FileKeyring"
+    if "--desktop-keyring" not in argv:  # else found as on a desktop (bench_desktop_keyring)
+        # Loaded by keyring when the console first asks for the database key (bench_keyring).
+        os.environ["PYTHON_KEYRING_BACKEND"] = "bench_keyring.FileKeyring"
     from crisp_console.cli import main as console_main
 
     rc = console_main(app_args)
