@@ -25,6 +25,8 @@ import keyring.backends.chainer
 import keyring.core
 from keyring.util import platform_
 
+from crisp_console.storage.atomic import write_atomic
+
 log = logging.getLogger(__name__)
 
 FILE_NAME = "keyring-backend"
@@ -112,10 +114,7 @@ class BackendPin:
             if self._read(quiet=True) == name:
                 return
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = self.path.with_name(self.path.name + ".tmp")
-                tmp.write_text(name + "\n", encoding="utf-8")
-                os.replace(tmp, self.path)
+                write_atomic(self.path, (name + "\n").encode())
             except OSError as exc:
                 log.warning("could not remember the keyring backend in %s: %s", self.path, exc)
 
