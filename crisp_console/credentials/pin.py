@@ -3,13 +3,15 @@
 keyring picks its backend by loading every installed one (entry points, through
 importlib_metadata) and asking each whether it works: on a desktop with a Secret Service that
 took 80-130 ms of every start here, before the database key could be read and the cached
-inbox shown. The backend that answered is remembered by its class name (never a secret) in
-a file beside the preferences, and the next start loads that one alone.
+inbox shown. The backend that holds the secrets is remembered by its class name (never a
+secret) in a file beside the preferences, and the next start loads that one alone.
 
-A remembered backend only makes a found secret quicker. "Not there", or any failure, falls
-back to keyring's own choice, which then replaces the name: so a pin never hides a key (a
-database key reported missing would set the encrypted cache aside), never decides where a
-key is written, and an explicit choice (PYTHON_KEYRING_BACKEND, keyringrc.cfg) always wins.
+The remembered backend is where the secrets are: reads, writes and deletes go to it, so a
+key written is the key read back. A secret it does not have (or a failure) is still looked
+for through keyring's own choice, which is then remembered in its place: a pin never hides a
+key (a database key reported missing would set the encrypted cache aside). A delete reaches
+both, so no copy is left that such a read would find. An explicit choice
+(PYTHON_KEYRING_BACKEND, keyringrc.cfg) always wins: nothing is remembered over it.
 """
 
 from __future__ import annotations
@@ -18,11 +20,14 @@ import logging
 import os
 import re
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import keyring.backend
 import keyring.backends.chainer
+import keyring.backends.null
 import keyring.core
+import keyring.errors
 from keyring.util import platform_
 
 from crisp_console.storage.atomic import write_atomic
@@ -32,6 +37,9 @@ log = logging.getLogger(__name__)
 FILE_NAME = "keyring-backend"
 # A dotted class path as keyring's own config file names one (module.Class).
 _NAME = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+")
+
+Backend = keyring.backend.KeyringBackend
+Default = Callable[[], Backend]  # keyring's choice (or the store's given backend)
 
 
 def explicit_choice() -> bool:
@@ -45,22 +53,23 @@ def explicit_choice() -> bool:
         return False
 
 
-def class_name(backend: keyring.backend.KeyringBackend) -> str:
+def class_name(backend: Backend) -> str:
     cls = type(backend)
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
 class BackendPin:
-    """The remembered backend in ``path`` (one line: its class path). Used on the keyring's
-    worker thread only (CredentialStore calls one at a time); the loaded backend is kept."""
+    """The remembered backend in ``path`` (one line: its class path), and the rules above.
+    Called on the keyring's worker thread (CredentialStore: one call at a time); ``default``
+    is keyring's choice, asked for only when needed (finding it is what costs)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._loaded: keyring.backend.KeyringBackend | None = None
+        self._loaded: Backend | None = None
         self._tried = False
         self._lock = threading.Lock()
 
-    def backend(self) -> keyring.backend.KeyringBackend | None:
+    def backend(self) -> Backend | None:
         """The remembered backend, loaded once; None when there is none, the user chose one,
         or it cannot be loaded (its module gone, its service not running: logged, and the
         name forgotten)."""
@@ -78,35 +87,73 @@ class BackendPin:
             except Exception as exc:  # noqa: BLE001 - any backend's own failure to load
                 log.info("the remembered keyring backend %s did not load (%s); keyring "
                          "chooses again", name, type(exc).__name__)
-                self._forget()
+                self._drop()
             return self._loaded
 
-    def get(self, service: str, username: str) -> str | None:
-        """The secret from the remembered backend; None when not pinned, not there, or the
-        backend failed (logged: the caller asks keyring's own choice)."""
-        backend = self.backend()
-        if backend is None:
-            return None
-        try:
-            return backend.get_password(service, username)
-        except Exception as exc:  # noqa: BLE001 - the caller falls back to keyring's choice
-            log.info("the remembered keyring backend failed to read (%s); asking keyring's "
-                     "own choice", type(exc).__name__)
-            return None
+    def read(self, service: str, username: str, default: Default) -> tuple[str | None, Backend]:
+        """The secret and the backend that answered: the remembered one when it has it, else
+        keyring's choice (remembered when it has it; its errors are the caller's)."""
+        pinned = self.backend()
+        if pinned is not None:
+            try:
+                found = pinned.get_password(service, username)
+            except Exception as exc:  # noqa: BLE001 - keyring's choice is asked instead
+                log.info("the remembered keyring backend failed to read (%s); asking "
+                         "keyring's own choice", type(exc).__name__)
+                found = None
+            if found is not None:
+                return found, pinned
+        backend = default()
+        found = backend.get_password(service, username)
+        if found is not None:
+            self.remember(backend, service, username)
+        return found, backend
 
-    def remember(self, backend: keyring.backend.KeyringBackend, service: str,
-                 username: str) -> None:
-        """``backend`` (keyring's choice) has just returned ``username``'s secret: remember
-        the one that holds it (for a chain of backends, its first member that has it). Only
-        a found secret is remembered: a backend that accepts writes and keeps nothing (the
-        null one) never is."""
+    def write(self, service: str, username: str, secret: str, default: Default) -> Backend:
+        """Into the remembered backend (where reads look first); else, or if it fails,
+        into keyring's choice, then remembered. Returns the backend written to."""
+        pinned = self.backend()
+        if pinned is not None:
+            try:
+                pinned.set_password(service, username, secret)
+                return pinned
+            except Exception as exc:  # noqa: BLE001 - keyring's choice takes the write
+                log.info("the remembered keyring backend failed to save (%s); saving through "
+                         "keyring's own choice", type(exc).__name__)
+                with self._lock:
+                    self._loaded = None
+                self._drop()
+        backend = default()
+        backend.set_password(service, username, secret)
+        self.remember(backend, service, username)
+        return backend
+
+    def delete(self, service: str, username: str, default: Default) -> None:
+        """From the remembered backend and keyring's choice (a read looks in both); a secret
+        that is not there is not an error. Once the remembered backend has let go of it,
+        a keyring's choice that cannot be asked (none works) holds no copy to find."""
+        pinned = self.backend()
+        if pinned is not None:
+            delete_from(pinned, service, username)
+        try:
+            backend = default()
+            if pinned is None or type(backend) is not type(pinned):
+                delete_from(backend, service, username)
+        except Exception as exc:
+            if pinned is None:
+                raise
+            log.info("keyring's own choice could not delete too (%s)", type(exc).__name__)
+
+    def remember(self, backend: Backend, service: str, username: str) -> None:
+        """``backend`` (keyring's choice) holds ``username``'s secret now: remember the one
+        that holds it (for a chain of backends, its first member that has it). The null
+        backend, which accepts writes and keeps nothing, never is."""
         if explicit_choice():
             return
-        holder: keyring.backend.KeyringBackend | None = backend
+        holder: Backend | None = backend
         if isinstance(backend, keyring.backends.chainer.ChainerBackend):
-            holder = next((b for b in backend.backends
-                           if _holds(b, service, username)), None)
-        if holder is None:
+            holder = next((b for b in backend.backends if _holds(b, service, username)), None)
+        if holder is None or isinstance(holder, keyring.backends.null.Keyring):
             return
         name = class_name(holder)
         with self._lock:
@@ -134,14 +181,23 @@ class BackendPin:
             return None
         return name
 
-    def _forget(self) -> None:
+    def _drop(self) -> None:
         try:
             self.path.unlink(missing_ok=True)
         except OSError as exc:
             log.warning("could not remove %s: %s", self.path, exc)
 
 
-def _holds(backend: keyring.backend.KeyringBackend, service: str, username: str) -> bool:
+def delete_from(backend: Backend, service: str, username: str) -> None:
+    try:
+        backend.delete_password(service, username)
+    except keyring.errors.PasswordDeleteError:
+        # Backends say "not found" with the same exception as a real refusal.
+        if backend.get_password(service, username) is not None:
+            raise
+
+
+def _holds(backend: Backend, service: str, username: str) -> bool:
     try:
         return backend.get_password(service, username) is not None
     except Exception:  # noqa: BLE001 - a member that fails holds nothing we can use

@@ -14,16 +14,14 @@ import concurrent.futures
 import logging
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 import keyring
 import keyring.backend
 import keyring.errors
 
+from crisp_console.credentials.pin import BackendPin, delete_from
 from crisp_console.errors import CrispError
-
-if TYPE_CHECKING:
-    from crisp_console.credentials.pin import BackendPin
 
 log = logging.getLogger(__name__)
 
@@ -106,8 +104,8 @@ class CredentialStore:
         self._timeout = timeout
         self._executor = executor if executor is not None else _DaemonThreadExecutor()
         self._backend = backend
-        # The backend that held the secrets last run (pin.py): reads ask it first, which
-        # spares a start keyring's discovery of every backend. Not with a given backend.
+        # The backend that held the secrets last run (pin.py): asked first, which spares a
+        # start keyring's discovery of every backend. Not with a given backend.
         self._pin = pin if backend is None else None
         self._lock = asyncio.Lock()
         self._pending: threading.Event | None = None  # set when a timed-out call finally ends
@@ -117,13 +115,13 @@ class CredentialStore:
         """Display name of the backend, e.g. "SecretService Keyring". Resolving keyring's
         default may touch D-Bus once; after any awaited call the name is cached."""
         if self._name is None:
-            self._name = self._resolve().name
+            pinned = self._pin.backend() if self._pin is not None else None
+            self._name = (pinned if pinned is not None else self._resolve()).name
         return self._name
 
     async def check(self) -> None:
         """Raise KeyringUnavailable unless the backend answers a lookup."""
-        await self._call(lambda: self._default().get_password(self._service, _PROBE_USER),
-                         "check")
+        await self._call(lambda: self._read(_PROBE_USER), "check")
 
     async def get(self, identifier: str) -> str | None:
         _check_identifier(identifier)
@@ -133,21 +131,25 @@ class CredentialStore:
         _check_identifier(identifier)
         if not key:
             raise ValueError("the token key is empty")
-        await self._call(lambda: self._default().set_password(self._service, identifier, key),
-                         "save", secret=key)
+
+        def write() -> None:
+            if self._pin is None:
+                self._default().set_password(self._service, identifier, key)
+            else:
+                self._name = self._pin.write(self._service, identifier, key,
+                                             self._default).name
+
+        await self._call(write, "save", secret=key)
 
     async def delete(self, identifier: str) -> None:
         """Remove the key; a key that is not there is not an error (sign-out is idempotent)."""
         _check_identifier(identifier)
 
         def delete() -> None:
-            backend = self._default()
-            try:
-                backend.delete_password(self._service, identifier)
-            except keyring.errors.PasswordDeleteError:
-                # Backends say "not found" with the same exception as a real refusal.
-                if backend.get_password(self._service, identifier) is not None:
-                    raise
+            if self._pin is None:
+                delete_from(self._default(), self._service, identifier)
+            else:
+                self._pin.delete(self._service, identifier, self._default)
 
         await self._call(delete, "delete")
 
@@ -162,18 +164,11 @@ class CredentialStore:
         return backend
 
     def _read(self, identifier: str) -> str | None:
-        """The remembered backend's answer when it has the secret; else keyring's choice's,
-        which is remembered when it has it (on the worker thread)."""
-        if self._pin is not None:
-            found = self._pin.get(self._service, identifier)
-            if found is not None:
-                pinned = self._pin.backend()
-                self._name = pinned.name if pinned is not None else self._name
-                return found
-        backend = self._default()
-        found = backend.get_password(self._service, identifier)
-        if found is not None and self._pin is not None:
-            self._pin.remember(backend, self._service, identifier)
+        """On the worker thread: through the remembered backend when there is one."""
+        if self._pin is None:
+            return self._default().get_password(self._service, identifier)
+        found, backend = self._pin.read(self._service, identifier, self._default)
+        self._name = backend.name
         return found
 
     async def _call(self, op: Callable[[], T], action: str, secret: str = "") -> T:

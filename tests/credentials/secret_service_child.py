@@ -7,12 +7,16 @@ import asyncio
 import json
 import sys
 import time
+from pathlib import Path
 
+import keyring
+import keyring.backends.fail
 from jeepney.bus_messages import message_bus  # type: ignore[import-untyped]
 from jeepney.io.blocking import Proxy, open_dbus_connection  # type: ignore[import-untyped]
 from keyring.backends import SecretService
 
 from crisp_console.credentials import CredentialStore
+from crisp_console.credentials.pin import BackendPin
 
 IDENTIFIER = "6f3e6cbb-secret-service-test"
 KEY = "c0ffee-real-secret-service-key-0123456789"
@@ -53,7 +57,23 @@ async def main() -> dict[str, object]:
     result["after_delete"] = await store.get(IDENTIFIER)
     await store.delete(IDENTIFIER)  # idempotent against the real backend too
     result["second_delete"] = "ok"
+    result.update(await pinned(Path(sys.argv[1])))
     return result
+
+
+async def pinned(pin_file: Path) -> dict[str, object]:
+    """keyring's own discovery (no backend named) finds the Secret Service; the backend is
+    remembered, and a new store (a next start) reads through it alone."""
+    first = CredentialStore(pin=BackendPin(pin_file), timeout=10.0)
+    await first.set(IDENTIFIER, KEY)
+    out: dict[str, object] = {"pinned": pin_file.read_text().strip()}
+    keyring.set_keyring(keyring.backends.fail.Keyring())  # a next start must not need it
+    again = CredentialStore(pin=BackendPin(pin_file), timeout=10.0)
+    out["pinned_matches"] = await again.get(IDENTIFIER) == KEY
+    await again.delete(IDENTIFIER)
+    out["pinned_after_delete"] = await CredentialStore(
+        backend=SecretService.Keyring()).get(IDENTIFIER)
+    return out
 
 
 if __name__ == "__main__":

@@ -47,9 +47,12 @@ class OtherKeyring(DesktopKeyring):
 
 
 class BrokenKeyring(DesktopKeyring):
-    """Loads, then fails every read (a Secret Service that went away mid-session)."""
+    """Loads, then fails every call (a Secret Service that went away mid-session)."""
 
     def get_password(self, service: str, username: str) -> str | None:
+        raise RuntimeError("org.freedesktop.DBus.Error.ServiceUnknown")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
         raise RuntimeError("org.freedesktop.DBus.Error.ServiceUnknown")
 
 
@@ -161,22 +164,47 @@ async def test_an_explicit_choice_wins_and_is_not_overwritten(
     assert DesktopKeyring.reads == []
 
 
-async def test_writes_and_deletes_go_to_keyrings_choice(tmp_path: Path) -> None:
+async def test_a_key_written_is_the_key_read_back_and_deletes_reach_both(
+        tmp_path: Path) -> None:
     (tmp_path / "keyring-backend").write_text(dotted(DesktopKeyring))
+    OtherKeyring.secrets[(SERVICE, NAME)] = "an old key, in keyring's choice"
+    store = start(tmp_path, OtherKeyring())
+    await store.set(NAME, KEY)  # where reads look first: an old copy elsewhere never wins
+    assert DesktopKeyring.secrets == {(SERVICE, NAME): KEY}
+    assert await store.get(NAME) == KEY
+    assert await start(tmp_path, OtherKeyring()).get(NAME) == KEY  # and at the next start
+    await store.delete(NAME)  # sign-out: no copy is left that a fallback read would find
+    assert DesktopKeyring.secrets == {}
+    assert OtherKeyring.secrets == {}
+    assert await store.get(NAME) is None
+    await store.delete(NAME)  # idempotent
+
+
+async def test_the_first_write_is_remembered(tmp_path: Path) -> None:
+    await start(tmp_path, DesktopKeyring()).set(NAME, KEY)
+    assert (tmp_path / "keyring-backend").read_text().strip() == dotted(DesktopKeyring)
+    # A backend that keeps nothing is never remembered.
+    (tmp_path / "keyring-backend").unlink()
+    await start(tmp_path, keyring.backends.null.Keyring()).set(NAME, KEY)
+    assert not (tmp_path / "keyring-backend").exists()
+
+
+async def test_a_pinned_backend_that_refuses_a_write_gives_way(tmp_path: Path) -> None:
+    (tmp_path / "keyring-backend").write_text(dotted(BrokenKeyring))
     store = start(tmp_path, OtherKeyring())
     await store.set(NAME, KEY)
     assert OtherKeyring.secrets == {(SERVICE, NAME): KEY}
-    assert DesktopKeyring.secrets == {}
-    await store.delete(NAME)
-    assert OtherKeyring.secrets == {}
+    assert (tmp_path / "keyring-backend").read_text().strip() == dotted(OtherKeyring)
+    assert await store.get(NAME) == KEY
 
 
 async def test_an_unwritable_pin_is_logged_and_the_key_still_read(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("")
-    pin = BackendPin(blocker / "keyring-backend")
     DesktopKeyring.secrets[(SERVICE, NAME)] = KEY
-    pin.remember(DesktopKeyring(), SERVICE, NAME)
+    store = CredentialStore(pin=BackendPin(blocker / "keyring-backend"))
+    keyring.set_keyring(DesktopKeyring())
+    assert await store.get(NAME) == KEY
     assert "could not remember the keyring backend" in caplog.text
-    assert pin.get(SERVICE, NAME) == KEY  # the backend it was given, for this run
+    assert await store.get(NAME) == KEY  # this run goes on with the backend it found

@@ -23,7 +23,7 @@ STARTED = "KEYRING-STARTED"  # printed by the child once the daemon owns its bus
 SCRIPT = (
     "printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null"
     " || { echo \"gnome-keyring-daemon exited with $?\" >&2; exit 97; }; "
-    'exec "$0" "$1"'
+    'exec "$0" "$1" "$2"'
 )
 
 
@@ -43,7 +43,8 @@ def test_set_get_delete_through_gnome_keyring(tmp_path: Path) -> None:
     dbus_run_session = shutil.which("dbus-run-session")
     assert dbus_run_session is not None
     done = subprocess.run(
-        [dbus_run_session, "--", "sh", "-c", SCRIPT, sys.executable, str(CHILD)],
+        [dbus_run_session, "--", "sh", "-c", SCRIPT, sys.executable, str(CHILD),
+         str(tmp_path / "keyring-backend")],
         capture_output=True, text=True, timeout=60, env=env, check=False)
     # 97: the daemon did not start (sh) or never owned its bus name (child); 127 with
     # dbus-daemon named: dbus-run-session could not start the bus. Anything else fails.
@@ -61,4 +62,9 @@ def test_set_get_delete_through_gnome_keyring(tmp_path: Path) -> None:
     assert result["overwritten"] is True
     assert result["after_delete"] is None
     assert result["second_delete"] == "ok"
+    # No backend named: keyring found the Secret Service, and the next store read through
+    # the remembered one alone (keyring's own choice was made to fail by then).
+    assert result["pinned"] == "keyring.backends.SecretService.Keyring"
+    assert result["pinned_matches"] is True
+    assert result["pinned_after_delete"] is None
     assert "c0ffee-real-secret-service-key" not in done.stdout + done.stderr
