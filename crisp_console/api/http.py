@@ -31,6 +31,7 @@ from collections.abc import AsyncIterable, Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from crisp_console.api.absent import remember_absent
 from crisp_console.api.agent import default_user_agent
 from crisp_console.api.media import (
     DEFAULT_MAX_BYTES,
@@ -359,6 +360,7 @@ class CrispApi(Routes):
     def _ensure_client(self) -> httpx.AsyncClient:
         self._check_open()
         if self._client is None:  # here, inside the running loop: never at import time
+            remember_absent()  # before httpcore asks for them on every request
             import httpx
 
             credentials = self._credentials

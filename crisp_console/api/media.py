@@ -18,6 +18,7 @@ import re
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING
 
+from crisp_console.api.absent import remember_absent
 from crisp_console.api.agent import default_user_agent
 from crisp_console.api.wire import is_loopback, secure_url, where
 from crisp_console.errors import (
@@ -123,6 +124,8 @@ class MediaFetcher:
             from http.cookiejar import CookieJar, DefaultCookiePolicy  # with httpx, not at start
 
             import httpx
+
+            remember_absent()  # before httpcore asks for them on every request
 
             # A jar whose policy accepts no domain: third parties cannot set cookies to track.
             jar = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
