@@ -19,15 +19,14 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import PySide6
 import qasync
 from PySide6.QtCore import QSettings, qVersion
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication
 
 import crisp_console
 from crisp_console import demo
@@ -62,6 +61,7 @@ from crisp_console.storage.accounts import FILE_NAME as ACCOUNTS_FILE
 from crisp_console.storage.database import StorageMode
 from crisp_console.storage.preferences import load_preferences
 from crisp_console.types import Credentials
+from crisp_console.ui.about_on_demand import AboutOnDemand
 from crisp_console.ui.account_info import AccountName
 from crisp_console.ui.accounts_flow import (
     Accounts,
@@ -79,17 +79,14 @@ from crisp_console.ui.first_frame import (
     show_cached_rest,
 )
 from crisp_console.ui.first_paint import show_painted, since_process_start
+from crisp_console.ui.gap_quit import GapQuit
 from crisp_console.ui.keymap import load_keymap
 from crisp_console.ui.last_view import SettingsViewMemory
 from crisp_console.ui.main_thread_gc import MainThreadGC
 from crisp_console.ui.native_background import NativeBackground
 from crisp_console.ui.theme import Theme
 from crisp_console.ui.widgets.crash_dialog import CrashNotifier, open_log_folder
-from crisp_console.ui.widgets.main_window import MainWindow
 from crisp_console.ui.widgets.sign_in_dialog import run_sign_in
-
-if TYPE_CHECKING:
-    from crisp_console.ui.widgets.about_dialog import AboutDialog
 
 log = logging.getLogger("crisp_console")
 
@@ -274,39 +271,6 @@ async def run(rest: str, credentials: Credentials, shell: Shell,
     await console.aclose()
     await close_local(local)
     return rc, ending
-
-
-class GapQuit:
-    """The window's close asked for between the first frame and the console (Ctrl+Q, the
-    close button): remembered, then handed to the console's quit guard once it exists."""
-
-    def __init__(self, window: MainWindow) -> None:
-        self._window, self._asked = window, False
-        window.close_requested.connect(self._ask)
-
-    def _ask(self) -> None:
-        self._asked = True
-
-    def hand_over(self, request: Callable[[], None]) -> None:
-        self._window.close_requested.disconnect(self._ask)
-        if self._asked:
-            request()
-
-
-class AboutOnDemand:
-    """Help → About, its dialog built (and its module imported) when first asked for: not
-    on the first frame's path."""
-
-    def __init__(self, window: QWidget, log_folder: Path) -> None:
-        self._window, self._log_folder = window, log_folder
-        self._dialog: AboutDialog | None = None
-
-    def open(self) -> None:
-        if self._dialog is None:
-            from crisp_console.ui.widgets.about_dialog import AboutDialog
-
-            self._dialog = AboutDialog(self._window, log_folder=self._log_folder)
-        self._dialog.open()
 
 
 def account_name(args: argparse.Namespace, rest: str, credentials: Credentials,

@@ -1,6 +1,6 @@
 """The two-stage start (ui/first_frame.py): the window is painted with stand-ins where the
 thread, the reply box and the people panel go; placing the real panes keeps the splitters'
-sizes (window.ini's) and the people panel's hidden state, and app.py's GapQuit keeps a close
+sizes (window.ini's) and the people panel's hidden state, and GapQuit (ui/gap_quit.py) keeps a close
 asked for before the console exists."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
-from crisp_console.app import GapQuit
 from crisp_console.ui.first_frame import stand_in
+from crisp_console.ui.gap_quit import GapQuit
 from crisp_console.ui.widgets.main_window import MainWindow
 
 
