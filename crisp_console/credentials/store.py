@@ -120,8 +120,16 @@ class CredentialStore:
         return self._name
 
     async def check(self) -> None:
-        """Raise KeyringUnavailable unless the backend answers a lookup."""
-        await self._call(lambda: self._read(_PROBE_USER), "check")
+        """Raise KeyringUnavailable unless the backend answers a lookup: the remembered one
+        when it loads (where the key would be written), else keyring's choice."""
+
+        def probe() -> None:
+            pinned = self._pin.backend() if self._pin is not None else None
+            backend = pinned if pinned is not None else self._default()
+            self._name = backend.name
+            backend.get_password(self._service, _PROBE_USER)
+
+        await self._call(probe, "check")
 
     async def get(self, identifier: str) -> str | None:
         _check_identifier(identifier)

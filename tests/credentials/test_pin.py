@@ -10,10 +10,11 @@ from typing import ClassVar
 import keyring
 import keyring.backend
 import keyring.backends.chainer
+import keyring.backends.fail
 import keyring.backends.null
 import pytest
 
-from crisp_console.credentials import SERVICE, CredentialStore
+from crisp_console.credentials import SERVICE, CredentialStore, KeyringUnavailable
 from crisp_console.credentials.pin import BackendPin
 
 KEY = "4b1d" * 16
@@ -208,3 +209,14 @@ async def test_an_unwritable_pin_is_logged_and_the_key_still_read(
     assert await store.get(NAME) == KEY
     assert "could not remember the keyring backend" in caplog.text
     assert await store.get(NAME) == KEY  # this run goes on with the backend it found
+
+
+async def test_the_check_asks_the_remembered_backend_alone(tmp_path: Path) -> None:
+    """Sign-in's check asks where the key would be written: no discovery, and keyring's
+    failing choice does not stand for it."""
+    (tmp_path / "keyring-backend").write_text(dotted(DesktopKeyring))
+    await start(tmp_path, keyring.backends.fail.Keyring()).check()
+    assert DesktopKeyring.reads == ["crisp-console-probe"]
+    (tmp_path / "keyring-backend").unlink()
+    with pytest.raises(KeyringUnavailable):
+        await start(tmp_path, keyring.backends.fail.Keyring()).check()
