@@ -92,38 +92,51 @@ class BackendPin:
 
     def read(self, service: str, username: str, default: Default) -> tuple[str | None, Backend]:
         """The secret and the backend that answered: the remembered one when it has it, else
-        keyring's choice (remembered when it has it; its errors are the caller's)."""
+        keyring's choice (remembered when it has it; its errors are the caller's). When
+        keyring's choice is the remembered backend itself, its answer stands: asking again
+        would tell nothing new, and a refused unlock prompt would be shown twice."""
         pinned = self.backend()
+        failure: Exception | None = None
         if pinned is not None:
             try:
                 found = pinned.get_password(service, username)
             except Exception as exc:  # noqa: BLE001 - keyring's choice is asked instead
                 log.info("the remembered keyring backend failed to read (%s); asking "
                          "keyring's own choice", type(exc).__name__)
-                found = None
+                failure, found = exc, None
             if found is not None:
                 return found, pinned
         backend = default()
+        if pinned is not None and type(backend) is type(pinned):
+            if failure is not None:
+                raise failure
+            return None, pinned
         found = backend.get_password(service, username)
         if found is not None:
             self.remember(backend, service, username)
         return found, backend
 
     def write(self, service: str, username: str, secret: str, default: Default) -> Backend:
-        """Into the remembered backend (where reads look first); else, or if it fails,
-        into keyring's choice, then remembered. Returns the backend written to."""
+        """Into the remembered backend (where reads look first); if it fails, into keyring's
+        choice, which is then remembered, unless that is the same backend (its failure
+        stands). Returns the backend written to."""
         pinned = self.backend()
+        failure: Exception | None = None
         if pinned is not None:
             try:
                 pinned.set_password(service, username, secret)
                 return pinned
             except Exception as exc:  # noqa: BLE001 - keyring's choice takes the write
-                log.info("the remembered keyring backend failed to save (%s); saving through "
-                         "keyring's own choice", type(exc).__name__)
-                with self._lock:
-                    self._loaded = None
-                self._drop()
+                log.info("the remembered keyring backend failed to save (%s)",
+                         type(exc).__name__)
+                failure = exc
         backend = default()
+        if pinned is not None:
+            if type(backend) is type(pinned) and failure is not None:
+                raise failure
+            with self._lock:
+                self._loaded = None
+            self._drop()
         backend.set_password(service, username, secret)
         self.remember(backend, service, username)
         return backend

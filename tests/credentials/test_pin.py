@@ -48,12 +48,17 @@ class OtherKeyring(DesktopKeyring):
 
 
 class BrokenKeyring(DesktopKeyring):
-    """Loads, then fails every call (a Secret Service that went away mid-session)."""
+    """Loads, then fails every call (a Secret Service that went away mid-session, or an
+    unlock prompt the operator dismissed)."""
+
+    calls: ClassVar[list[str]] = []
 
     def get_password(self, service: str, username: str) -> str | None:
+        type(self).calls.append(username)
         raise RuntimeError("org.freedesktop.DBus.Error.ServiceUnknown")
 
     def set_password(self, service: str, username: str, password: str) -> None:
+        type(self).calls.append(username)
         raise RuntimeError("org.freedesktop.DBus.Error.ServiceUnknown")
 
 
@@ -85,6 +90,7 @@ def desktop(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for cls in (DesktopKeyring, OtherKeyring):
         cls.secrets.clear()
         cls.reads.clear()
+    BrokenKeyring.calls.clear()
 
 
 def start(tmp_path: Path, choice: keyring.backend.KeyringBackend) -> CredentialStore:
@@ -220,3 +226,21 @@ async def test_the_check_asks_the_remembered_backend_alone(tmp_path: Path) -> No
     (tmp_path / "keyring-backend").unlink()
     with pytest.raises(KeyringUnavailable):
         await start(tmp_path, keyring.backends.fail.Keyring()).check()
+
+
+async def test_when_keyrings_choice_is_the_pinned_backend_its_answer_stands(
+        tmp_path: Path) -> None:
+    """Not asked twice: "not there" is one read, and a failure (a dismissed unlock prompt)
+    is reported once, not shown again through keyring's choice."""
+    (tmp_path / "keyring-backend").write_text(dotted(DesktopKeyring))
+    assert await start(tmp_path, DesktopKeyring()).get(NAME) is None
+    assert DesktopKeyring.reads == [NAME]
+    (tmp_path / "keyring-backend").write_text(dotted(BrokenKeyring))
+    store = start(tmp_path, BrokenKeyring())
+    with pytest.raises(KeyringUnavailable):
+        await store.get(NAME)
+    assert BrokenKeyring.calls == [NAME]
+    with pytest.raises(KeyringUnavailable):
+        await store.set(NAME, KEY)
+    assert BrokenKeyring.calls == [NAME, NAME]
+    assert (tmp_path / "keyring-backend").read_text() == dotted(BrokenKeyring)  # kept
