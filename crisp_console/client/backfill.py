@@ -25,7 +25,8 @@ from typing import Any
 
 from crisp_console.api import CrispApi
 from crisp_console.client.config import ClientConfig, Clocks
-from crisp_console.client.views import UNSENT, ViewPager
+from crisp_console.client.listing import UNSENT
+from crisp_console.client.views import ViewPager
 from crisp_console.client.window import BACKFILL
 from crisp_console.client.words import describe
 from crisp_console.core.views import ALL_QUERY, ListQuery, quick_query

@@ -16,7 +16,7 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from crisp_console.client.views import ViewState
+from crisp_console.client.listing import ViewState
 from crisp_console.core import Store
 from crisp_console.core.views import ALL_QUERY, Filter, ListQuery, quick_query
 from crisp_console.present.timefmt import clock_time

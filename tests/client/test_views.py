@@ -213,8 +213,9 @@ async def test_a_page_goes_into_the_store_a_slice_per_turn_and_a_drop_stops_it(
     """A page of 20 rows enters the store APPLY_SLICE at a time, the loop free in between
     (live frames go there); a listing forgotten meanwhile applies no more of it, and the
     page counts as dropped."""
+    from crisp_console.client.listing import DROPPED
     from crisp_console.client.page_slices import APPLY_SLICE
-    from crisp_console.client.views import DROPPED, VIEW
+    from crisp_console.client.views import VIEW
 
     client = make_client(sandbox, config=SMALL_PAGES)
     try:

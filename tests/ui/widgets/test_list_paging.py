@@ -11,7 +11,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex
 from pytestqt.qtbot import QtBot
 
-from crisp_console.client.views import ViewState
+from crisp_console.client.listing import ViewState
 from crisp_console.core import Store
 from crisp_console.core.views import ALL_QUERY, Filter, ListQuery, quick_query
 from crisp_console.observers import Observers
