@@ -123,7 +123,6 @@ def measure(code: Code, reps: int) -> dict[str, list[dict[str, Any]]]:
 # A saved account (its key in the desktop's keyring), as a user's normal start finds it.
 SAVE_ACCOUNT = """
 import sys
-from pathlib import Path
 import keyring.core
 from crisp_console.settings import config_dir
 from crisp_console.storage.accounts import FILE_NAME, Account, AccountBook
