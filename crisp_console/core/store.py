@@ -12,7 +12,8 @@ is the one door for callers:
 - ``apply(event, payload)``: a live RTM event, through its handler (handlers.py); observers of
   ``subscribe_live`` then hear what it brought (live.py);
 - the bulk loaders: REST answers (``upsert_conversations``, ``add_history_page``…);
-- the console's own changes, typed (edits.py, echo.py): ``add_pending``, ``change_state``…
+- the console's own changes, typed (own_changes.py, over edits.py and echo.py):
+  ``add_pending``, ``change_state``…
 
 Every change is announced as a paired Change naming its ids (changes.py) that a Qt model can
 replay one-to-one. No public method raises on wire data of any shape: a malformed item is
@@ -26,7 +27,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from crisp_console.core import echo, edits, history
+from crisp_console.core import history
 from crisp_console.core.changes import COLLECTIONS, Change, ChangeKind, Observer
 from crisp_console.core.conversations import ConversationRows
 from crisp_console.core.counting import Arrival, after_message, counts, preview
@@ -35,8 +36,9 @@ from crisp_console.core.handlers import HANDLERS
 from crisp_console.core.intake import Intake
 from crisp_console.core.live import LiveEvent, VisitedPage, named_ids
 from crisp_console.core.models import Conversation, Message, Operator, Person, Website
-from crisp_console.core.optimistic import Expectations, Optimistic
+from crisp_console.core.optimistic import Expectations
 from crisp_console.core.ordering import Ordering
+from crisp_console.core.own_changes import OwnChanges
 from crisp_console.core.parse import PayloadError
 from crisp_console.core.presence import Presence
 from crisp_console.core.results import APPLIED, ApplyResult, result
@@ -50,7 +52,7 @@ log = logging.getLogger(__name__)
 LiveObserver = Callable[[LiveEvent], None]
 
 
-class Store:
+class Store(OwnChanges):
     """Domain state of the console. Never raises on wire data; never does I/O.
 
     Attributes (read them, never mutate them): the parts above, and through them
@@ -300,68 +302,6 @@ class Store:
         """A REST page of the conversation's messages, the newest (``older=False``) or the
         one before ``history_cursor``, with the timeline's bookkeeping (history.py)."""
         return history.add_history_page(self, session_id, payloads, older=older)
-
-    # ---- the console's own changes (echo.py, edits.py) -------------------------------------
-
-    def add_pending(self, session_id: str, *, fingerprint: int, type: str, content: Any,
-                    user_id: str, nickname: str, timestamp: int,
-                    extra: dict[str, Any] | None = None) -> Message:
-        """Show an operator's message before the server has it (status PENDING); ``extra``
-        carries keys such as ``mentions`` (which the conversation row picks up at once)."""
-        return echo.add_pending(self, session_id, fingerprint=fingerprint, type=type,
-                                content=content, user_id=user_id, nickname=nickname,
-                                timestamp=timestamp, extra=extra)
-
-    def confirm_pending(self, session_id: str, fingerprint: int) -> ApplyResult:
-        """The server accepted the send (REST 202): SENT now, without waiting for the echo."""
-        return echo.confirm_pending(self, session_id, fingerprint)
-
-    def fail_pending(self, session_id: str, fingerprint: int, error: str) -> ApplyResult:
-        """The send failed: status FAILED with ``error`` (CHANGED)."""
-        return echo.fail_pending(self, session_id, fingerprint, error)
-
-    def queue_pending(self, session_id: str, fingerprint: int, why: str = "") -> ApplyResult:
-        """Offline: status QUEUED (waits for the connection), ``why`` in ``error`` (CHANGED)."""
-        return echo.queue_pending(self, session_id, fingerprint, why)
-
-    def retry_pending(self, session_id: str, fingerprint: int) -> ApplyResult:
-        """A FAILED (or QUEUED) message is being sent again: back to PENDING (CHANGED)."""
-        return echo.retry_pending(self, session_id, fingerprint)
-
-    def discard_pending(self, session_id: str, fingerprint: int) -> ApplyResult:
-        """Drop an unsent local echo (REMOVING/REMOVED)."""
-        return echo.discard_pending(self, session_id, fingerprint)
-
-    def change_state(self, session_id: str, state: str, *, hold: float) -> Optimistic:
-        """Show ``state`` now; echoes of another state are stale for ``hold`` seconds."""
-        return edits.change_state(self, session_id, state, hold)
-
-    def change_assignee(self, session_id: str, user_id: str | None, *,
-                        hold: float) -> Optimistic:
-        return edits.change_assignee(self, session_id, user_id, hold)
-
-    def change_blocked(self, session_id: str, blocked: bool, *, hold: float) -> Optimistic:
-        return edits.change_blocked(self, session_id, blocked, hold)
-
-    def change_content(self, session_id: str, fingerprint: int, content: Any, *,
-                       hold: float) -> Optimistic:
-        return edits.change_content(self, session_id, fingerprint, content, hold)
-
-    def undo(self, change: Optimistic) -> None:
-        """Crisp refused an optimistic change: the old value again."""
-        edits.undo(self, change)
-
-    def mark_read(self, session_id: str) -> ApplyResult:
-        return edits.mark_read(self, session_id)
-
-    def mark_unread(self, session_id: str) -> ApplyResult:
-        return edits.mark_unread(self, session_id)
-
-    def remove_message(self, session_id: str, fingerprint: int) -> ApplyResult:
-        return edits.remove_message(self, session_id, fingerprint)
-
-    def update_meta(self, session_id: str, patch: Mapping[str, Any]) -> ApplyResult:
-        return edits.update_meta(self, session_id, patch)
 
     # ---- websites, operators, people (directory.py) ----------------------------------------
 
