@@ -16,7 +16,7 @@ and in time (RetryPolicy), whatever the server says:
   ``probe_interval``, until a success or the reset time.
 
 Every attempt that may have reached Crisp is counted in ``requests`` under the purpose of
-the code that asked (api/purpose.py).
+the code that asked (api/purpose.py; one attempt and its count: api/attempt.py).
 
 The Authorization header and the key are never logged: log lines name the method and path.
 """
@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from crisp_console.api.absent import remember_absent
 from crisp_console.api.agent import default_user_agent
+from crisp_console.api.attempt import attempt, not_sent
 from crisp_console.api.media import (
     DEFAULT_MAX_BYTES,
     MEDIA_TIMEOUT,
@@ -41,9 +42,9 @@ from crisp_console.api.media import (
     UploadBody,
 )
 from crisp_console.api.policy import QuotaMeter, RetryBudget, RetryPolicy
-from crisp_console.api.purpose import RequestMeter, current_purpose
+from crisp_console.api.purpose import RequestMeter
 from crisp_console.api.quota import QuotaGate, is_quota, quota_error, quota_resets_at
-from crisp_console.api.reach import Reach, Settled
+from crisp_console.api.reach import Reach
 from crisp_console.api.routes import Routes
 from crisp_console.api.shapes import ShapeLog
 from crisp_console.api.wire import (
@@ -72,13 +73,6 @@ log = logging.getLogger("crisp_console.api")
 
 DEFAULT_RETRY = RetryPolicy()
 PROBE_PATH = "plugin/connect/session"
-
-
-def _not_sent() -> tuple[type[Exception], ...]:
-    """Raised before any byte of the request left: repeating cannot duplicate anything."""
-    import httpx
-
-    return (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
@@ -265,12 +259,12 @@ class CrispApi(Routes):
                 probe = self.gate.probing()  # the one request let through while spent
             self._check_open()
             try:
-                response = await self._attempt(client, method, url, crisp, params=params,
-                                               json=json, content=content,
-                                               headers=send_headers, auth=auth)
+                response = await attempt(client, method, url, crisp, self.reach, self.requests,
+                                         params=params, json=json, content=content,
+                                         headers=send_headers, auth=auth)
             except httpx.TransportError as exc:
                 self._check_open(exc)
-                sent = not isinstance(exc, _not_sent())
+                sent = not isinstance(exc, not_sent())
                 what = type(exc).__name__
                 if crisp and not sent:
                     self.reach.unreachable()
@@ -312,35 +306,6 @@ class CrispApi(Routes):
                                         f"{status} {err.reason}")
                     continue
             raise err
-
-    async def _attempt(self, client: httpx.AsyncClient, method: str, url: str, crisp: bool,
-                       **kwargs: Any) -> httpx.Response:
-        """One attempt. A Crisp request is counted unless it surely never left: it may have
-        reached Crisp even when it fails or is cancelled on its way. Its wait for the answer
-        goes to ``reach`` (the health's "not responding")."""
-        import httpx
-
-        counted = crisp
-        waiting = self.reach.sent() if crisp else None
-        how, status = Settled.OTHER, 0
-        unsent: tuple[type[Exception], ...] = (*_not_sent(), RuntimeError)
-        try:
-            response = await client.request(method, url, **kwargs)
-            how, status = Settled.ANSWERED, response.status_code
-            return response
-        except unsent as exc:  # RuntimeError: the client closed first
-            counted = False
-            if not isinstance(exc, RuntimeError):
-                how = Settled.REFUSED
-            raise
-        except httpx.TimeoutException:  # it left (the others are _not_sent()): no answer
-            how = Settled.TIMED_OUT
-            raise
-        finally:
-            if waiting is not None:
-                self.reach.settled(waiting, how, status)
-            if counted:
-                self.requests.record(current_purpose())
 
     def _rate_limited(self, err: RateLimitError, budget: RetryBudget, probe: bool) -> float:
         """The pause a 429/420 asks for, or the error to raise instead."""
