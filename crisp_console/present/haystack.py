@@ -29,12 +29,12 @@ from __future__ import annotations
 
 import functools
 import re
-from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from itertools import accumulate
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 from crisp_console.present.fuzzy import TAIL
+from crisp_console.present.haystack_text import Text
 from crisp_console.present.holding import DERIVE, Holding
 
 SEP = "\x1e"  # between a head's signature and the head (fold_line never leaves one)
@@ -143,56 +143,6 @@ class Tier:
 
 
 Region = tuple[list[int], int]  # rows holding every line sought below a row, and the row
-
-
-def _joined(items: list[str], at: int = 0) -> tuple[str, list[int]]:
-    """The items in one string, each after a line feed, and where each starts (the string
-    itself starting at ``at``)."""
-    starts = list(accumulate(map((1).__add__, map(len, items)), initial=at + 1))
-    starts.pop()
-    return "\n" + "\n".join(items), starts
-
-
-@dataclass(slots=True)
-class Text:
-    """Items searched together: one or more strings of whole items, each item after a line
-    feed (a big one is laid out in parts and never joined: that would take a while), where
-    each string begins in their concatenation, and where each item begins."""
-
-    parts: list[str] = field(default_factory=list)
-    offsets: list[int] = field(default_factory=list)
-    starts: list[int] = field(default_factory=list)
-
-    @classmethod
-    def of(cls, items: list[str]) -> Text:
-        text = cls()
-        text.add(items)
-        return text
-
-    def add(self, items: list[str]) -> None:
-        end = self.offsets[-1] + len(self.parts[-1]) if self.parts else 0
-        part, starts = _joined(items, end)
-        self.parts.append(part)
-        self.offsets.append(end)
-        self.starts += starts
-
-    def rows(self, pattern: re.Pattern[str], start: int, end: int | None = None
-             ) -> Iterator[int]:
-        """The items where ``pattern`` matches, from item ``start`` on, before item ``end``
-        (one a match; a match ends in its item)."""
-        if start >= min(len(self.starts), len(self.starts) if end is None else end):
-            return
-        starts, offsets = self.starts, self.offsets
-        at = starts[start] - 1
-        stop = starts[end] - 1 if end is not None and end < len(starts) else None
-        for n in range(bisect_right(offsets, at) - 1, len(self.parts)):
-            base = offsets[n]
-            if stop is not None and base >= stop:
-                return
-            part = self.parts[n]
-            limit = len(part) if stop is None else min(len(part), stop - base)
-            for match in pattern.finditer(part, max(at - base, 0), limit):
-                yield bisect_right(starts, base + match.end() - 1) - 1
 
 
 class Builder:

@@ -25,7 +25,7 @@ DERIVE = 3  # characters a term needs before its lines are kept (shorter: too ma
 
 
 class Searched(Protocol):
-    """haystack.Text: items searched together."""
+    """haystack_text.Text: items searched together."""
 
     def rows(self, pattern: re.Pattern[str], start: int, end: int | None = None
              ) -> Iterator[int]: ...

@@ -14,12 +14,12 @@ from crisp_console.present.fuzzy import TAIL
 from crisp_console.present.haystack import (
     Builder,
     Haystack,
-    Text,
     Tier,
     head_of,
     refines,
     signature,
 )
+from crisp_console.present.haystack_text import Text
 
 
 def _subsequence(term: str, text: str) -> bool:
