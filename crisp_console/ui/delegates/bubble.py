@@ -21,7 +21,6 @@ Signals:
 
 from __future__ import annotations
 
-from collections.abc import Hashable
 from datetime import tzinfo
 from typing import Any
 
@@ -36,7 +35,6 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import (
-    QColor,
     QFont,
     QMouseEvent,
     QPainter,
@@ -53,7 +51,6 @@ from PySide6.QtWidgets import (
 from crisp_console.core import Message, MessageStatus
 from crisp_console.present.content import (
     Body,
-    body_of,
     event_text,
     first_link,
     footer_parts,
@@ -68,21 +65,14 @@ from crisp_console.ui.delegates import bubble_marks as bm
 from crisp_console.ui.delegates import bubble_paint as bp
 from crisp_console.ui.delegates import bubble_shots as bs
 from crisp_console.ui.delegates.bubble_media import LoadMedia, MediaSource
-from crisp_console.ui.delegates.cache import Lru, SizeHintCache
-from crisp_console.ui.delegates.richtext import SafeDocument
+from crisp_console.ui.delegates.bubble_texts import BubbleTexts, revision
+from crisp_console.ui.delegates.cache import SizeHintCache
 from crisp_console.ui.models.roles import ITEM_ROLE
 
 Index = QModelIndex | QPersistentModelIndex
 DEFAULT_WIDTH = 480  # when neither the view nor the option tells the row's width
 START_BANNER = "Start of the conversation"
 Target = str | Message | LoadMedia  # open a URL, retry a message, load an image
-
-
-def revision(msg: Message) -> Hashable:
-    """What a row's height depends on besides width and grouping: its content revision."""
-    content = msg.content
-    return (msg.type, msg.from_, content if isinstance(content, str) else repr(content),
-            msg.status, msg.edited, msg.error)
 
 
 class MessageDelegate(QStyledItemDelegate):
@@ -98,8 +88,7 @@ class MessageDelegate(QStyledItemDelegate):
         self.media = media
         self.history_start = False  # the first row is the conversation's first message
         self.size_cache = SizeHintCache(cache_size)
-        self._docs: Lru[Hashable, bl.DocEntry] = Lru(document_cache_size)
-        self._bodies: Lru[Hashable, Body] = Lru(document_cache_size * 4)
+        self._texts = BubbleTexts(document_cache_size)  # bodies and documents (bubble_texts.py)
         self._metrics: bl.Metrics | None = None
         self._colours: dict[int, bp.Colours] = {}
         self.shots = bs.BubbleShots()  # painted bubbles (bubble_shots.py)
@@ -123,7 +112,7 @@ class MessageDelegate(QStyledItemDelegate):
     def clear(self) -> None:
         """Forget every cached height and document (on resize, font or palette change)."""
         self.size_cache.clear()
-        self._docs.clear()
+        self._texts.clear_documents()
         self._colours.clear()
         self.shots.clear()
 
@@ -141,7 +130,7 @@ class MessageDelegate(QStyledItemDelegate):
         msg = _message(index)
         if msg is None or msg.type == "event":
             return None
-        body = self._body(msg)
+        body = self._texts.body(msg)
         return body.target if body.media is not None else None
 
     def activation(self, index: Index) -> Target | None:
@@ -154,7 +143,7 @@ class MessageDelegate(QStyledItemDelegate):
             return msg
         if msg.type == "event":
             return None
-        body = self._body(msg)
+        body = self._texts.body(msg)
         url = body.target if body.media is not None else None
         if url and self.media is not None and self.media.state(url) != "loaded":
             return LoadMedia(url)
@@ -199,32 +188,6 @@ class MessageDelegate(QStyledItemDelegate):
             found = self._colours[key] = bp.colours_of(pal)
         return found
 
-    def _body(self, msg: Message) -> Body:
-        key = (msg.fingerprint, revision(msg))
-        body = self._bodies.get(key)
-        if body is None:
-            body = body_of(msg.type, msg.content)
-            self._bodies.put(key, body)
-        return body
-
-    def _document(self, msg: Message, body: Body, wrap: int, m: bl.Metrics,
-                  link: QColor) -> bl.DocEntry | None:
-        if not body.html:
-            return None
-        key = (msg.fingerprint, revision(msg), wrap, m.key, link.rgba())
-        entry = self._docs.get(key)
-        if entry is None:
-            doc = SafeDocument()
-            doc.setDefaultFont(m.font)
-            doc.setDefaultStyleSheet(f"a {{ color: {link.name()}; }}")
-            doc.setHtml(body.html)
-            doc.setTextWidth(wrap)
-            width = min(wrap, int(doc.idealWidth()) + 1)
-            doc.setTextWidth(width)  # so right-to-left text aligns inside the bubble
-            entry = bl.DocEntry(doc, width, int(doc.size().height() + 0.999))
-            self._docs.put(key, entry)
-        return entry
-
     def _layout(self, msg: Message, flags: RowFlags, width: int, m: bl.Metrics,
                 c: bp.Colours, banner: bool = False) -> bl.BubbleLayout:
         out = self._layout_row(msg, flags, width, m, c)
@@ -234,8 +197,8 @@ class MessageDelegate(QStyledItemDelegate):
                     c: bp.Colours) -> bl.BubbleLayout:
         if msg.type == "event":
             return bl.layout_event(width, flags, m)
-        body = self._body(msg)
-        doc = self._document(msg, body, bl.max_text_width(width, m, body), m, c.link)
+        body = self._texts.body(msg)
+        doc = self._texts.document(msg, body, bl.max_text_width(width, m, body), m, c.link)
         parts = footer_parts(msg, self.tz)
         out = bl.layout_bubble(width, flags, m, operator=msg.from_ == "operator",
                                note=msg.type == "note", body=body, text=doc,
@@ -273,14 +236,14 @@ class MessageDelegate(QStyledItemDelegate):
             bm.paint_outline(painter, lay.bubble, mark, marks, bl.RADIUS)
         if lay.note_label is not None:
             bp.paint_note_label(painter, lay.note_label, m, c)
-        body = self._body(msg)
+        body = self._texts.body(msg)
         if lay.media is not None:
             self._paint_media(painter, lay.media, body, msg.type, m, c)
         if lay.icon is not None:
             bp.paint_icon(painter, lay.icon, body.icon, c)
         if lay.text is not None:
             wrap = bl.max_text_width(option.rect.width(), m, body)
-            doc = self._document(msg, body, wrap, m, c.link)
+            doc = self._texts.document(msg, body, wrap, m, c.link)
             if doc is not None:
                 found = bm.selections(doc.doc, mark, marks) if marks is not None else []
                 bp.paint_document(painter, doc, lay.text, option.palette, c, found)
@@ -384,7 +347,7 @@ class MessageDelegate(QStyledItemDelegate):
         point = pos.toPoint()
         if lay.retry is not None and lay.retry.contains(point):
             return msg
-        body = self._body(msg)
+        body = self._texts.body(msg)
         if lay.media is not None and lay.media.contains(point) and body.target:
             if self.media is not None and self.media.state(body.target) != "loaded":
                 return LoadMedia(body.target)
@@ -392,8 +355,8 @@ class MessageDelegate(QStyledItemDelegate):
         if lay.text is not None and lay.text.contains(point):
             m = self._metrics_for(option.font)
             c = self._colours_for(option.palette)
-            doc = self._document(msg, body, bl.max_text_width(option.rect.width(), m, body), m,
-                                 c.link)
+            wrap = bl.max_text_width(option.rect.width(), m, body)
+            doc = self._texts.document(msg, body, wrap, m, c.link)
             if doc is not None:
                 anchor = doc.doc.documentLayout().anchorAt(pos - QPointF(lay.text.topLeft()))
                 return anchor if allowed_link(anchor) else None

@@ -22,8 +22,7 @@ from PySide6.QtWidgets import QApplication, QListView, QStyle, QStyleOptionViewI
 from crisp_console.core import Message, MessageStatus
 from crisp_console.present.content import footer_parts
 from crisp_console.present.richtext import MAX_TEXT
-from crisp_console.ui.delegates import MessageDelegate
-from crisp_console.ui.delegates import bubble as bubble_module
+from crisp_console.ui.delegates import MessageDelegate, bubble_texts
 from crisp_console.ui.delegates.bubble_layout import Metrics
 from crisp_console.ui.delegates.bubble_paint import colours_of, fit_parts, parts_width
 from crisp_console.ui.delegates.richtext import SafeDocument
@@ -439,7 +438,7 @@ def test_hostile_content_paints_and_loads_nothing(pal: dict[QPalette.ColorRole, 
     probe.size()
     assert any("evil.example" in url for url in RecordingDocument.requested)
     RecordingDocument.requested = []
-    monkeypatch.setattr(bubble_module, "SafeDocument", RecordingDocument)
+    monkeypatch.setattr(bubble_texts, "SafeDocument", RecordingDocument)
     items = [msg("text", text) for text in HOSTILE]
     items += [msg("note", HOSTILE[0], sender="operator")]
     items += [msg(kind, content) for kind in ("file", "picker", "carousel", "field", "audio")
