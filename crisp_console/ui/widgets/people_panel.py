@@ -25,21 +25,19 @@ from PySide6.QtWidgets import QLabel, QScrollArea, QStackedWidget, QVBoxLayout, 
 from crisp_console.client import ConversationDetails
 from crisp_console.core import CONVERSATIONS, PEOPLE, Change, ChangeKind, Conversation, Store
 from crisp_console.core.live import LiveEvent
-from crisp_console.core.models import Person
 from crisp_console.present import people_info as info
-from crisp_console.present.avatars import visitor_key
 from crisp_console.present.people_info import DENIED_NAMES, IN_PLACE
 from crisp_console.present.plain import one_line, tooltip_html
 from crisp_console.present.richtext import allowed_link
 from crisp_console.present.timefmt import Clock, system_clock
 from crisp_console.ui.fonts import RelativeFonts
-from crisp_console.ui.locale_names import country_name, language_name
 from crisp_console.ui.timers import single_shot
 from crisp_console.ui.widgets.compact_list import CompactList, Row
 from crisp_console.ui.widgets.custom_data_editor import CustomDataEditor
 from crisp_console.ui.widgets.elided_label import ElidedLabel
 from crisp_console.ui.widgets.notepad_editor import NotepadEditor
 from crisp_console.ui.widgets.past_conversations import LookupSource, PastConversations
+from crisp_console.ui.widgets.people_contact import ContactParts
 from crisp_console.ui.widgets.profile_header import ProfileHeader
 from crisp_console.ui.widgets.segment_chips import SegmentChips
 from crisp_console.ui.widgets.unavailable_note import UnavailableNote
@@ -80,12 +78,10 @@ class PeoplePanel(QWidget):
         self._details: ConversationDetails | None = None
         self._loading_now = False  # the extras are being asked for (people_loads.py)
         self._pages: list[info.Page] = []
-        self._note_target: tuple[str, str] | None = None  # (website_id, people_id)
-        self._shown_new = False  # the notepad says the conversation is not described yet
-        self._person_seen: tuple[Any, ...] = ()  # what the contact looked like when shown
         self.setStyleSheet(STYLE)
         self._fonts = RelativeFonts(self)
         self._build()
+        self._contact = ContactParts(store, self.header, self.notepad, clock)  # its header, notes
         self._minute = single_shot(self, 60_000, self.refresh_clock)
         offs = (store.subscribe(self._on_change), store.subscribe_live(self._on_live))
 
@@ -234,18 +230,6 @@ class PeoplePanel(QWidget):
     def _conv(self) -> Conversation | None:
         return self._store.conversations.get(self._sid) if self._sid else None
 
-    def _person(self, conv: Conversation) -> Person | None:
-        return self._store.people.get(conv.people_id) if conv.people_id else None
-
-    def _profile(self, conv: Conversation) -> Mapping[str, Any]:
-        """The contact's ``person`` object: the store's, else the one details loaded."""
-        person = self._person(conv)
-        if person is not None:
-            return person.person
-        profile = self._details.profile if self._details else None
-        found = profile.get("person") if isinstance(profile, Mapping) else None
-        return found if isinstance(found, Mapping) else {}
-
     def _render(self) -> None:
         conv = self._conv()
         if conv is None:
@@ -277,26 +261,13 @@ class PeoplePanel(QWidget):
         conv = self._conv()
         if conv is None:
             return
-        person, profile = self._person(conv), self._profile(conv)
-        name = conv.nickname or (person.nickname if person else "") or conv.email or "Visitor"
-        email = conv.email or (person.email if person else "")
-        phone = conv.meta.get("phone") or profile.get("phone")
-        self.header.set_identity(visitor_key(conv.people_id, conv.session_id), name, email,
-                                 phone if isinstance(phone, str) else "",
-                                 online=conv.availability == "online")
+        self._contact.show_identity(conv, self._details)
         self._render_context()
 
     def _render_context(self) -> None:
         conv = self._conv()
-        if conv is None:
-            return
-        meta, profile = conv.meta, self._profile(conv)
-        codes = info.locales_of(meta, profile)
-        self.header.set_context(
-            info.place_line(meta, profile, country_name),
-            info.device_line(meta), info.locales_line(codes, language_name),
-            info.network_line(meta), local_time=info.local_time_line(meta, profile, self._clock()),
-            device_tip=info.user_agent(meta), languages_tip=", ".join(codes))
+        if conv is not None:
+            self._contact.show_context(conv, self._details)
 
     def _render_pages(self) -> None:
         now = self._clock()
@@ -316,32 +287,8 @@ class PeoplePanel(QWidget):
         self.titles["past"].setText(f"PAST CONVERSATIONS ({count})" if count
                                     else "PAST CONVERSATIONS")
 
-    def _person_state(self) -> tuple[Any, ...]:
-        conv = self._conv()
-        person = self._person(conv) if conv else None
-        if person is None:
-            return (conv.people_id if conv else None,)
-        return (person.nickname, person.email, person.notepad, person.person)
-
     def _render_notepad(self) -> None:
-        conv = self._conv()
-        person = self._person(conv) if conv else None
-        self._person_seen = self._person_state()
-        target = (conv.website_id, conv.people_id) if conv and conv.people_id else None
-        if target != self._note_target:
-            self._note_target = target
-            self.notepad.clear()
-        if person is not None:
-            self.notepad.show_stored(person.notepad, "Notes about this contact, for your team")
-        else:  # anonymous, or the profile is not (yet, or no longer) loaded
-            new = self._shown_new = conv is not None and self._store.is_provisional(
-                conv.session_id)
-            words = ("A new conversation: its contact is not known yet" if new
-                     else "No contact profile for this visitor" if target is None
-                     else "Loading the contact's notepad…" if self._loading_now
-                     else "The contact's profile could not be loaded (offline, or Crisp "
-                     "did not answer)")
-            self.notepad.show_stored(None, words)
+        self._contact.show_notepad(self._conv(), self._loading_now)
 
     # ---- reactions ------------------------------------------------------------------------
 
@@ -353,7 +300,7 @@ class PeoplePanel(QWidget):
             conv = self._conv()
             # Its contact, and something the panel shows of it.
             if conv is not None and conv.people_id and change.concerns(conv.people_id) \
-                    and self._person_state() != self._person_seen:
+                    and self._contact.changed(conv):
                 self._render_header()
                 self._render_notepad()
         elif change.collection != CONVERSATIONS:
@@ -378,7 +325,7 @@ class PeoplePanel(QWidget):
             return
         if fields & HEADER_FIELDS:
             self._render_header()
-        described = self._shown_new and not self._store.is_provisional(conv.session_id)
+        described = self._contact.shown_new and not self._store.is_provisional(conv.session_id)
         if "people_id" in fields or described:  # described: Crisp's copy of a new one came
             self._render_notepad()
             self.contact_changed.emit()
@@ -396,8 +343,9 @@ class PeoplePanel(QWidget):
             self.data_edited.emit(self._sid, data)
 
     def _notepad_saved(self, text: str) -> None:
-        if self._note_target is not None:
-            self.notepad_edited.emit(*self._note_target, text)
+        target = self._contact.note_target
+        if target is not None:
+            self.notepad_edited.emit(*target, text)
 
     def _open_page(self, url: str) -> None:
         if allowed_link(url) and url.lower().startswith(("http://", "https://")):
