@@ -23,20 +23,16 @@ and no older page is asked for again. ``scroll_to_oldest_unread``: present/threa
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import tzinfo
-from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QAbstractItemView, QStackedWidget, QVBoxLayout, QWidget
 
-from crisp_console.client.details import denied_words
 from crisp_console.client.tasks import TaskOwner
 from crisp_console.core import MESSAGES, Change, ChangeKind, Message, MessageStatus, Store
-from crisp_console.errors import NotAllowedError
 from crisp_console.present.richtext import allowed_link
 from crisp_console.present.thread_logic import oldest_unread_row
 from crisp_console.present.timefmt import Clock, system_clock
@@ -47,6 +43,7 @@ from crisp_console.ui.thread_find import ThreadFinder
 from crisp_console.ui.timers import MakeTimer, single_shot
 from crisp_console.ui.widgets.find_bar import FindBar
 from crisp_console.ui.widgets.loading_pill import LoadingPill
+from crisp_console.ui.widgets.older_pages import LoadOlder, OlderPages
 from crisp_console.ui.widgets.thread_empty import ThreadEmpty
 from crisp_console.ui.widgets.thread_header import ThreadHeader
 from crisp_console.ui.widgets.thread_view import ThreadView
@@ -57,7 +54,6 @@ __all__ = ["LOADING_TEXT", "ThreadPane"]
 
 log = logging.getLogger("crisp_console.ui")
 
-LoadOlder = Callable[[str], Awaitable[int]]
 MEDIA_DEBOUNCE_MS = 60
 RETRY_MS = 5000
 LOADING_TEXT = "Loading earlier messages…"
@@ -87,11 +83,8 @@ class ThreadPane(QWidget):
         super().__init__(parent)
         if (load_older is None) != (tasks is None):
             raise ValueError("load_older runs as a task of tasks: give both or neither")
-        self._store, self._load_older, self._tasks, self._media = store, load_older, tasks, media
+        self._store, self._media = store, media
         self._session_id: str | None = None
-        self._loading: str | None = None  # the session whose older page is being loaded
-        self._load_task: asyncio.Task[Any] | None = None
-        self._detached = False
         self._denied: dict[str, str] = {}  # session -> why Crisp refuses its messages
 
         self.model = TimelineModel(store, coalesce=coalesce, parent=self)
@@ -101,6 +94,7 @@ class ThreadPane(QWidget):
         self.header = ThreadHeader(store)
         self.typing_bar = TypingBar(store)
         self._loading_label = LoadingPill(LOADING_TEXT, self.view)
+        self._older = OlderPages(load_older, tasks, self._loading_label, self._landed)
         self.find_bar = FindBar()
         self.finder = ThreadFinder(
             self.model, self.find_bar, scroll_to=self._centre, load_older=self.load_older_now,
@@ -146,8 +140,8 @@ class ThreadPane(QWidget):
         if session_id is not None and session_id == self._session_id:
             self.flush()
             return
-        self._session_id, self._loading = session_id, None
-        self._loading_label.hide()
+        self._session_id = session_id
+        self._older.forget()
         self._retry_timer.stop()
         self.finder.rebound()
         self.delegate.history_start = self.at_start()
@@ -188,7 +182,8 @@ class ThreadPane(QWidget):
         return self._empty.text()
 
     def is_loading_older(self) -> bool:
-        return self._loading is not None and self._loading == self._session_id
+        loading = self._older.loading
+        return loading is not None and loading == self._session_id
 
     def at_start(self) -> bool:
         """Whether the bound conversation's first message is loaded."""
@@ -198,11 +193,7 @@ class ThreadPane(QWidget):
         """Stop following the store (before dropping the pane)."""
         for timer in (self._media_timer, self._top_timer, self._retry_timer):
             timer.stop()
-        if self._load_task is not None:
-            self._load_task.cancel()  # its end would touch widgets that may be gone
-            self._load_task = None
-        self._loading = None  # so a cancelled load's cleanup touches no widget
-        self._detached = True
+        self._older.detach()
         self.finder.rebound()
         if self._unsubscribe is not None:
             self._unsubscribe()
@@ -308,41 +299,15 @@ class ThreadPane(QWidget):
     def load_older_now(self) -> bool:
         """Load the page before the loaded messages, wherever the list is scrolled (the
         find's "Search older"); True while one loads, False when none can."""
-        sid, load, tasks = self._session_id, self._load_older, self._tasks
-        if (self._detached or load is None or tasks is None or sid is None
-                or self._loading is not None or sid in self._denied
-                or self._store.at_history_start(sid)):
+        sid = self._session_id
+        if sid is None or sid in self._denied or self._store.at_history_start(sid) \
+                or not self._older.start(sid):  # older_pages.py: one at a time, if any can
             return self.is_loading_older()
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            log.debug("no event loop: older messages not loaded")
-            return False
-        task = tasks.spawn(self._load(sid, load), f"older messages of {sid}")
-        if task is None:
-            return False  # the console is closing
         self._retry_timer.stop()
-        self._load_task = task
-        self._loading = sid
-        self._loading_label.place()
-        self._loading_label.show()
         return True
 
-    async def _load(self, sid: str, load: LoadOlder) -> None:
-        count: int | None = None
-        refused = ""
-        try:
-            count = await load(sid)
-        except asyncio.CancelledError:
-            raise
-        except NotAllowedError as exc:  # asking again cannot help: say why, stop asking
-            refused = denied_words("messages", exc)
-        except Exception:
-            log.warning("loading older messages of %s failed", sid, exc_info=True)
-        finally:
-            if self._loading == sid:
-                self._loading = None
-                self._loading_label.hide()
+    def _landed(self, sid: str, count: int | None, refused: str) -> None:
+        """How a load of an older page ended (older_pages.py ``Landed``)."""
         if refused:
             self.set_denied(sid, refused)
         if sid != self._session_id or refused:
