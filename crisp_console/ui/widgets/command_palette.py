@@ -41,6 +41,7 @@ from crisp_console.ui.commands import CommandRegistry
 from crisp_console.ui.fonts import RelativeFonts
 from crisp_console.ui.palette_rows import PaletteDelegate, PaletteModel
 from crisp_console.ui.timers import single_shot
+from crisp_console.ui.widgets.palette_cursor import ResultCursor
 
 DEBOUNCE_MS = 30  # a burst of keystrokes is one search
 WARM_DELAY_MS = 1000  # after store changes, fold the changed conversations (then lay the
@@ -121,6 +122,7 @@ class CommandPalette(QDialog):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setMouseTracking(True)
         self.view.clicked.connect(lambda index: self._choose_row(index.row()))
+        self._cursor = ResultCursor(self.view, self.model, self.delegate)  # the keys' moves
         self.empty_label = QLabel("No matches", self)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.hint_label = QLabel(self)
@@ -284,49 +286,7 @@ class CommandPalette(QDialog):
         has_rows = bool(results)
         self.view.setVisible(has_rows)
         self.empty_label.setVisible(not has_rows)
-        self._select(self._next_enabled(0, 1))
-
-    def _next_enabled(self, start: int, step: int) -> int:
-        """The first enabled row from ``start`` going ``step``; -1 if none."""
-        row = start
-        while 0 <= row < self.model.rowCount():
-            item = self.model.item(row)
-            if item is not None and item.enabled:
-                return row
-            row += step
-        return -1
-
-    def _select(self, row: int) -> None:
-        if row < 0:
-            self.view.setCurrentIndex(self.model.index(-1, 0))
-            self.view.clearSelection()
-            return
-        index = self.model.index(row, 0)
-        self.view.setCurrentIndex(index)
-        self.view.scrollTo(index)
-
-    def _move(self, step: int) -> None:
-        """Up/Down (wrapping) and PgUp/PgDn (by a page, stopping at the ends)."""
-        count = self.model.rowCount()
-        if not count:
-            return
-        current = self.view.currentIndex().row()
-        if abs(step) == 1:
-            start = (current + step) % count if current >= 0 else (0 if step > 0 else count - 1)
-            row = self._next_enabled(start, step)
-            if row < 0:  # wrapped past the end: continue from the other end
-                row = self._next_enabled(0 if step > 0 else count - 1, step)
-        else:
-            target = max(0, min(count - 1, max(current, 0) + step))
-            row = self._next_enabled(target, 1 if step > 0 else -1)
-            if row < 0:
-                row = self._next_enabled(target, -1 if step > 0 else 1)
-        if row >= 0:
-            self._select(row)
-
-    def _page(self) -> int:
-        row = self.delegate.row_height(self.view.font())
-        return max(1, self.view.viewport().height() // max(1, row) - 1)
+        self._cursor.select(self._cursor.next_enabled(0, 1))
 
     def _activate(self) -> None:
         """Enter: choose the current row, or the typed text when free text is allowed."""
@@ -382,11 +342,11 @@ class CommandPalette(QDialog):
         elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self._activate()
         elif key in _MOVES and (plain or key == Qt.Key.Key_Backtab):
-            self._move(_MOVES[Qt.Key(key)])
+            self._cursor.move(_MOVES[Qt.Key(key)])
         elif key == Qt.Key.Key_PageDown and plain:
-            self._move(self._page())
+            self._cursor.move(self._cursor.page())
         elif key == Qt.Key.Key_PageUp and plain:
-            self._move(-self._page())
+            self._cursor.move(-self._cursor.page())
         else:
             return False
         return True
