@@ -27,7 +27,6 @@ from PySide6.QtCore import (
     QEvent,
     QItemSelectionModel,
     QModelIndex,
-    QPersistentModelIndex,
     QPoint,
     Qt,
     QTimer,
@@ -47,11 +46,11 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QHeaderView, QTableView, QWidget
 
 from crisp_console.core import Conversation
-from crisp_console.present.list_logic import gap_after_insert, gap_after_move, gap_after_remove
 from crisp_console.present.timefmt import Clock, system_clock
 from crisp_console.ui.delegates import ConversationDelegate
 from crisp_console.ui.delegates.painting import mix
 from crisp_console.ui.models import ConversationListModel
+from crisp_console.ui.widgets.list_current import TrackedCurrent
 from crisp_console.ui.widgets.list_hold import ListHold
 from crisp_console.ui.widgets.steady_scroll_bar import SteadyScrollBar
 
@@ -83,18 +82,14 @@ class ConversationListView(QTableView):
                  tz: tzinfo | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._model = model
-        self._current: str | None = None
-        self._index = QPersistentModelIndex()  # the current conversation's row, while listed
-        self._gap: int | None = None  # where it was, while not listed (None: the top)
         self._empty_text = ""
         self.delegate = ConversationDelegate(self, clock=clock, tz=tz)
         self.setItemDelegate(self.delegate)
         self.setModel(model)
         self._configure()
-        model.rowsAboutToBeRemoved.connect(self._rows_leaving)
-        model.rowsRemoved.connect(self._rows_removed)
-        model.rowsInserted.connect(self._rows_inserted)
-        model.rowsMoved.connect(self._rows_moved)
+        # Where the current one is (list_current.py); after each row signal, Qt's current
+        # index and selection mirror it again.
+        self._tracked = TrackedCurrent(self, model, after=self._sync)
         model.modelReset.connect(self._model_reset)
         model.layoutChanged.connect(self._sync)
         self.time_refresh = QTimer(self)  # repaints the relative times while shown
@@ -140,7 +135,7 @@ class ConversationListView(QTableView):
 
     def current_session_id(self) -> str | None:
         """The conversation the operator is on, listed or not."""
-        return self._current
+        return self._tracked.session_id
 
     def end_in_sight(self) -> bool:
         """Whether the last row (or the empty list's place) is in the viewport: the list
@@ -153,7 +148,7 @@ class ConversationListView(QTableView):
 
     def current_row(self) -> int:
         """Its row, or -1 while it is not in the list."""
-        return self._index.row() if self._index.isValid() else -1
+        return self._tracked.row()
 
     def select_session(self, session_id: str) -> bool:
         """Make ``session_id`` current; False (and no change) if it is not in the list."""
@@ -184,12 +179,7 @@ class ConversationListView(QTableView):
             self._model.fetchMore(QModelIndex())  # past the end: read the next page
         if step == 0 or count == 0:
             return False
-        if row >= 0:
-            start = row + (1 if down else -1)
-        elif self._current is not None and self._gap is not None:
-            start = self._gap if down else self._gap - 1
-        else:
-            start = 0 if down else count - 1
+        start = self._tracked.start(down, count)
         if accept is None:
             target = start + (step - 1 if down else step + 1)
             target = min(max(target, 0), count - 1)
@@ -205,8 +195,8 @@ class ConversationListView(QTableView):
 
     def clear_current(self) -> None:
         """Leave every conversation (emits ``current_changed(None)`` if one was current)."""
-        had = self._current is not None
-        self._current, self._index, self._gap = None, QPersistentModelIndex(), None
+        had = self._tracked.session_id is not None
+        self._tracked.clear()
         self._sync()
         if had:
             self.current_changed.emit(None)
@@ -232,8 +222,8 @@ class ConversationListView(QTableView):
         if not index.isValid():
             return False
         session_id = self._model.session_id_at(row)
-        changed = session_id != self._current
-        self._current, self._index, self._gap = session_id, QPersistentModelIndex(index), None
+        changed = session_id != self._tracked.session_id
+        self._tracked.set(session_id, index)
         self._sync()
         self.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
         if changed:
@@ -243,8 +233,9 @@ class ConversationListView(QTableView):
     def _sync(self) -> None:
         """Make Qt's current index and selection mirror the tracked conversation."""
         selection = self.selectionModel()
-        if self._index.isValid():
-            index = self._model.index(self._index.row(), 0)
+        row = self._tracked.row()
+        if row >= 0:
+            index = self._model.index(row, 0)
             if selection.currentIndex() != index or not selection.isSelected(index):
                 selection.setCurrentIndex(index, Flag.ClearAndSelect | Flag.Rows)
         elif selection.currentIndex().isValid() or selection.hasSelection():
@@ -252,35 +243,8 @@ class ConversationListView(QTableView):
 
     # ---- row signals -------------------------------------------------------------------------
 
-    def _rows_leaving(self, _parent: QModelIndex, first: int, last: int) -> None:
-        if self._index.isValid() and first <= self._index.row() <= last:
-            self._gap = first  # the persistent index turns invalid with the removal
-
-    def _rows_removed(self, _parent: QModelIndex, first: int, last: int) -> None:
-        if not self._index.isValid() and self._gap is not None:
-            self._gap = gap_after_remove(self._gap, first, last)
-        self._sync()
-
-    def _rows_inserted(self, _parent: QModelIndex, first: int, last: int) -> None:
-        if self._current is not None and not self._index.isValid():
-            row = self._model.row_of(self._current)
-            if first <= row <= last:  # back in the list (reopened, matches again)
-                self._index, self._gap = QPersistentModelIndex(self._model.index(row, 0)), None
-            elif self._gap is not None:
-                self._gap = gap_after_insert(self._gap, first, last)
-        self._sync()
-
-    def _rows_moved(self, _parent: QModelIndex, first: int, last: int, _dest_parent: QModelIndex,
-                    dest: int) -> None:
-        if not self._index.isValid() and self._gap is not None:
-            self._gap = gap_after_move(self._gap, first, last, dest)
-        self._sync()
-
     def _model_reset(self) -> None:
-        row = -1 if self._current is None else self._model.row_of(self._current)
-        self._index = (QPersistentModelIndex(self._model.index(row, 0)) if row >= 0
-                       else QPersistentModelIndex())
-        self._gap = None
+        row = self._tracked.row()  # TrackedCurrent heard the reset first
         self._sync()
         if row >= 0:  # a new filter: show where the open conversation is in it
             self.scrollTo(self._model.index(row, 0), QAbstractItemView.ScrollHint.PositionAtCenter)
@@ -293,19 +257,21 @@ class ConversationListView(QTableView):
     def _activate_at(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
             index = self.indexAt(event.position().toPoint())
-            if index.isValid() and self._move_to(index.row()) and self._current is not None:
-                self.activated.emit(self._current)
+            if index.isValid() and self._move_to(index.row()):
+                current = self.current_session_id()
+                if current is not None:
+                    self.activated.emit(current)
         event.accept()
 
     def _keyboard_menu(self) -> None:
-        row = self.current_row()
-        if row < 0 or self._current is None:
+        row, current = self.current_row(), self.current_session_id()
+        if row < 0 or current is None:
             return
         index = self._model.index(row, 0)
         self.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
         rect = self.visualRect(index)
         at = QPoint(rect.left() + rect.height(), rect.center().y())
-        self.context_menu_requested.emit(self._current, self.viewport().mapToGlobal(at))
+        self.context_menu_requested.emit(current, self.viewport().mapToGlobal(at))
 
     def _paint_empty(self) -> None:
         painter = QPainter(self.viewport())
@@ -333,8 +299,9 @@ class ConversationListView(QTableView):
         elif key == Key.Key_End:
             self.select_last()
         elif key in (Key.Key_Return, Key.Key_Enter):
-            if self.current_row() >= 0 and self._current is not None:
-                self.activated.emit(self._current)
+            current = self.current_session_id()
+            if self.current_row() >= 0 and current is not None:
+                self.activated.emit(current)
         elif key == Key.Key_Menu or (
                 key == Key.Key_F10
                 and event.modifiers() & Qt.KeyboardModifier.ShiftModifier):
