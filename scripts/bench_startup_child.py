@@ -55,12 +55,16 @@ FORBIDDEN = ("httpx", "httpcore", "anyio", "socketio", "engineio", "aiohttp", "r
              "PySide6.QtMultimedia", "jsonschema",
              # The second stage (ui/first_frame.py): built right after the first paint.
              "crisp_console.ui.console", "crisp_console.ui.controller",
-             "crisp_console.ui.widgets.thread_pane", "crisp_console.ui.widgets.composer",
-             "crisp_console.ui.widgets.people_panel", "crisp_console.ui.widgets.command_palette",
+             "crisp_console.ui.widgets.thread_pane", "crisp_console.ui.widgets.older_pages",
+             "crisp_console.ui.widgets.composer",
+             "crisp_console.ui.widgets.people_panel", "crisp_console.ui.widgets.people_contact",
+             "crisp_console.ui.widgets.command_palette",
+             "crisp_console.ui.widgets.palette_cursor",
              "crisp_console.ui.widgets.custom_data_editor",
              "crisp_console.ui.widgets.local_data_section", "crisp_console.ui.thread_find",
              "crisp_console.ui.file_drops", "crisp_console.ui.widgets.attachment_tray",
-             "crisp_console.ui.delegates.bubble", "http.cookiejar",
+             "crisp_console.ui.delegates.bubble", "crisp_console.ui.delegates.bubble_texts",
+             "http.cookiejar",
              "crisp_console.ui.models.timeline", "crisp_console.present.palette_sources",
              # The version (crisp_console.__version__) is read when first asked for.
              "importlib.metadata")
